@@ -1,0 +1,110 @@
+# keel - build, run and test. See README.md; docs/build.md explains the parts.
+#   make          build/keel.elf (the kernel) and the host unit tests
+#   make run      boot the kernel under QEMU and run its self-tests
+#   make test     every test: format, unit (ASan/UBSan), boot on microvm/pc/q35
+#   make bench    boot time against a Linux VM (bench/)
+
+BUILD ?= build
+CC := gcc
+LD := ld
+QEMU ?= qemu-system-x86_64
+
+# ---------------------------------------------------------------- kernel ---
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-isystem $(BUILD)/sysinc \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+	-fcf-protection=none -Iinclude -Iarch/x86_64/include -Iplat/include
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
+
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
+	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c drivers/*/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
+
+all: $(BUILD)/keel.elf unit
+
+$(BUILD)/sysinc/xen:
+	@mkdir -p $(BUILD)/sysinc
+	@test -d /usr/include/xen || { echo "missing /usr/include/xen: run 'make deps' (libxen-dev)"; exit 1; }
+	ln -sfn /usr/include/xen $@
+
+$(BUILD)/k/%.c.o: %.c | $(BUILD)/sysinc/xen
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# Two link passes: the second carries the symbol table of the first, which
+# has the same text layout (.ksyms sits after all code).
+$(BUILD)/ksyms0.S: scripts/ksyms.sh
+	@mkdir -p $(BUILD)
+	sh scripts/ksyms.sh - > $@
+$(BUILD)/keel.stage1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms0.o
+$(BUILD)/ksyms.S: $(BUILD)/keel.stage1.elf scripts/ksyms.sh
+	sh scripts/ksyms.sh $< > $@
+$(BUILD)/%.o: $(BUILD)/%.S
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+$(BUILD)/keel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
+	sh scripts/ksyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms.S || \
+		{ echo "ksyms: symbol addresses moved between link passes"; exit 1; }
+	mv $@.tmp $@
+	@size $@ | tail -1 | awk '{print "keel.elf: text " $$1 " data " $$2 " bss " $$3}'
+
+# ------------------------------------------------------------ unit tests ---
+# The real kernel sources, built into Linux programs against plat/hosted.
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
+HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c \
+	kernel/sched.c kernel/sync.c kernel/timer.c kernel/printk.c \
+	arch/x86_64/mmu.c lib/printf.c $(wildcard plat/hosted/*.c)
+HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+# lib/printf.c's names would clash with the C library's on the host.
+$(BUILD)/h/lib/printf.c.o: HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
+$(BUILD)/h/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
+
+unit: $(UNIT_TESTS)
+
+# --------------------------------------------------------------- running ---
+deps:
+	@sh scripts/deps.sh
+
+run: deps $(BUILD)/keel.elf
+	$(QEMU) -M microvm -accel tcg -cpu max -m 64 -nodefaults -nographic \
+		-serial stdio -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+		-kernel $(BUILD)/keel.elf -append "keel.test=all"; \
+	rc=$$?; [ $$rc -eq 1 ] || { echo "make run: QEMU exit status $$rc (guest status $$(( rc >> 1 )))"; exit 1; }
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+bench: deps $(BUILD)/keel.elf
+	bash bench/boot-time.sh $(BUILD)/keel.elf
+
+clean:
+	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
+
+.PHONY: all unit deps run test format bench clean
+-include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit -name '*.d' 2>/dev/null)

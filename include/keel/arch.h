@@ -1,0 +1,49 @@
+/*
+ * arch.h - the hooks the portable kernel calls into the CPU architecture.
+ * Declared once here, implemented once per architecture (arch/x86_64/) and
+ * by plat/hosted for host tests. <arch/thread.h> comes from the include path
+ * of whichever of those is being built.
+ */
+#ifndef KEEL_ARCH_H
+#define KEEL_ARCH_H
+
+#include <keel/page.h>
+#include <arch/thread.h>
+
+/* Interrupt state on the current CPU. */
+unsigned long arch_irq_save(void); /* disable, return previous state */
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+bool arch_irqs_enabled(void);
+void arch_cpu_relax(void);
+
+/*
+ * Threads: prepare a context that starts entry(arg) on the given stack, and
+ * switch from one saved context to another (saves callee state and FPU).
+ * entry must not return (kernel/sched.c ends threads with thread_exit).
+ * With stack_top NULL, the context describes the caller itself (the boot
+ * thread): only its FPU state area is set up.
+ */
+int arch_thread_init(struct arch_thread *t, void *stack_top,
+		     void (*entry)(void *), void *arg);
+void arch_thread_release(struct arch_thread *t);
+void arch_thread_switch(struct arch_thread *from, struct arch_thread *to);
+
+/* Print the call chain of the caller to the console. */
+void arch_backtrace(void);
+/* Name of the function containing addr, and the offset into it. */
+const char *arch_symbolize(uintptr_t addr, uintptr_t *offset);
+
+/* Boot steps, in the order kernel_main calls them. */
+void arch_mm_init(void); /* final page tables; the pmm must be ready */
+void arch_cpu_init(void); /* FPU and CPU protections; the heap must work */
+/* Physical extent of the kernel image, to keep it out of the pmm. */
+void arch_kernel_extent(paddr_t *start, paddr_t *end);
+
+/* Invalidate the TLB entry for one page of the current address space. */
+void arch_tlb_flush_page(uintptr_t va);
+/* Make an address space current. */
+void arch_switch_space(paddr_t root);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * hyper.h - the hypercall interface: everything the portable kernel (kernel/,
+ * fs/, net/, linux/) may ask of the machine. Each platform (plat/kvm,
+ * plat/xen, plat/hosted) implements these functions and nothing else is
+ * visible to the portable kernel; devices reach it through generic device
+ * interfaces, not through here.
+ */
+#ifndef KEEL_HYPER_H
+#define KEEL_HYPER_H
+
+#include <keel/compiler.h>
+
+/*
+ * Platform set-up that needs the kernel's memory: clocks, the timer
+ * interrupt, devices. Before it, only the console and boot information work.
+ */
+void hyper_init(void);
+
+/* Console: write bytes; returns when they are queued for output. */
+void hyper_console_write(const char *buf, size_t len);
+
+/* Clocks. Monotonic nanoseconds since boot; wall clock in ns since 1970. */
+uint64_t hyper_monotonic_ns(void);
+int64_t hyper_wallclock_ns(void);
+
+/*
+ * One-shot timer: call kernel_timer_interrupt() (from interrupt context) at or
+ * after monotonic time deadline_ns. A new call replaces the old deadline;
+ * 0 cancels it.
+ */
+void hyper_timer_arm(uint64_t deadline_ns);
+void kernel_timer_interrupt(void);
+
+/*
+ * Wait until an interrupt or event arrives. Called with interrupts disabled;
+ * enables them atomically with the wait and returns with them disabled after
+ * the handler has run.
+ */
+void hyper_halt(void);
+
+/* Boot information, valid for the life of the kernel. */
+struct hyper_mem_region {
+	uint64_t base, size;
+};
+const char *hyper_cmdline(void);
+/* Usable RAM regions; returns their number and fills at most max. */
+unsigned hyper_memory_map(struct hyper_mem_region *out, unsigned max);
+/* Boot module i (the initrd is module 0): physical base and size, or -ENOENT. */
+int hyper_boot_module(unsigned i, uint64_t *base, uint64_t *size);
+/* Best-effort entropy for seeding (hardware RNG where present, else timing). */
+uint64_t hyper_random_seed(void);
+/* Name of the platform, for the banner ("kvm", "xen", "hosted"). */
+const char *hyper_name(void);
+
+/* Stop the machine; status 0 is success. Flushes the console first. */
+__noreturn void hyper_shutdown(int status);
+
+#endif

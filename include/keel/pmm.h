@@ -1,0 +1,34 @@
+/*
+ * pmm.h - the physical page allocator (kernel/pmm.c): hands out runs of
+ * 4 KiB pages from the usable RAM the platform reports.
+ */
+#ifndef KEEL_PMM_H
+#define KEEL_PMM_H
+
+#include <keel/page.h>
+
+struct pmm_range {
+	paddr_t base;
+	uint64_t size;
+};
+
+/*
+ * Take the usable RAM ranges, minus the reserved ones (kernel image, boot
+ * modules...). The allocator's own bitmap is placed in free RAM reachable
+ * through the direct map below `map_limit`. Returns 0 or -ENOMEM.
+ */
+int pmm_init(const struct pmm_range *ram, unsigned nram,
+	     const struct pmm_range *reserved, unsigned nres, paddr_t map_limit);
+/* Allocate n contiguous pages; returns 0 when none are free. Not zeroed. */
+paddr_t pmm_alloc(size_t npages);
+/* Same, zero-filled. */
+paddr_t pmm_alloc_zeroed(size_t npages);
+void pmm_free(paddr_t pa, size_t npages);
+
+struct pmm_stats {
+	size_t total_pages;
+	size_t free_pages;
+};
+void pmm_stats(struct pmm_stats *st);
+
+#endif

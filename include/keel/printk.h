@@ -1,0 +1,36 @@
+/*
+ * printk.h - kernel logging to the console, and panic. Lines go through
+ * hyper_console_write; panic prints a backtrace and shuts the machine down
+ * with KEEL_STATUS_PANIC.
+ */
+#ifndef KEEL_PRINTK_H
+#define KEEL_PRINTK_H
+
+#include <stdarg.h>
+#include <keel/compiler.h>
+
+/* Status given to hyper_shutdown by a kernel panic (see docs/boot.md). */
+#define KEEL_STATUS_PANIC 127
+
+int printk(const char *fmt, ...) __printf(1, 2);
+int vprintk(const char *fmt, va_list ap);
+__noreturn void panic(const char *fmt, ...) __printf(1, 2);
+
+/* Once-only warning: prints the first time the call site is reached. */
+#define WARN_ONCE(...)                          \
+	do {                                    \
+		static bool warned_;            \
+		if (!warned_) {                 \
+			warned_ = true;         \
+			printk(__VA_ARGS__);    \
+		}                               \
+	} while (0)
+
+#define BUG_ON(cond)                                                        \
+	do {                                                                \
+		if (unlikely(cond))                                         \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__,       \
+			      __LINE__);                                    \
+	} while (0)
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * sched.h - kernel threads and the scheduler (kernel/sched.c). Round-robin
+ * over runnable threads; a thread runs until it blocks or yields, and an
+ * idle thread halts the CPU when nothing is runnable. sched_preempt_point()
+ * is where user threads will be preempted once they exist.
+ */
+#ifndef KEEL_SCHED_H
+#define KEEL_SCHED_H
+
+#include <keel/arch.h>
+#include <keel/list.h>
+#include <keel/sync.h>
+
+enum thread_state {
+	THREAD_RUNNING,
+	THREAD_RUNNABLE,
+	THREAD_BLOCKED,
+	THREAD_DEAD,
+};
+
+struct thread {
+	struct arch_thread arch;
+	struct list_node run_node;
+	enum thread_state state;
+	int id;
+	char name[16];
+	void *stack;
+	size_t stack_size;
+	bool detached;
+	struct waitq joiners;
+};
+
+/* Per-CPU scheduler state; reached only through this_cpu(). */
+struct cpu {
+	struct thread *current;
+	struct thread *idle;
+	struct thread *zombie; /* dead detached thread to free after a switch */
+	bool need_resched;
+	uint64_t switches;
+};
+
+struct cpu *this_cpu(void);
+static inline struct thread *current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+/* Turn the boot context into the first thread and create the idle thread. */
+void sched_init(void);
+/* Start a thread running fn(arg). */
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/* Wait for t to end and free it. */
+void thread_join(struct thread *t);
+/* Let t be freed when it ends; it must not be joined. */
+void thread_detach(struct thread *t);
+__noreturn void thread_exit(void);
+
+void sched_yield(void);
+/* Block the current thread (interrupts disabled, state set to BLOCKED). */
+void sched_block(void);
+/* Make a blocked thread runnable; safe from interrupt context. */
+void sched_wake(struct thread *t);
+/* Switch away if the timer asked for it (user threads, later). */
+void sched_preempt_point(void);
+
+void thread_sleep_until(uint64_t deadline_ns);
+void thread_sleep_ns(uint64_t ns);
+
+#endif

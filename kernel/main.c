@@ -1,0 +1,65 @@
+/*
+ * main.c - kernel_main, the portable boot sequence (kernel/): banner,
+ * physical memory, page tables, CPU state, platform clocks and timer,
+ * the scheduler; then the job (today: the self-tests) and shutdown.
+ */
+#include <keel/arch.h>
+#include <keel/cmdline.h>
+#include <keel/heap.h>
+#include <keel/hyper.h>
+#include <keel/pmm.h>
+#include <keel/printk.h>
+#include <keel/sched.h>
+#include <keel/selftest.h>
+#include <keel/time.h>
+#include <keel/version.h>
+
+/* Physical memory the boot page tables reach (the low 4 GiB). */
+#define BOOT_MAP_LIMIT 0x100000000ULL
+
+static void mm_init(void)
+{
+	struct hyper_mem_region ram[64];
+	struct pmm_range r[64], res[9];
+	unsigned n = hyper_memory_map(ram, ARRAY_SIZE(ram)), nres = 0;
+	uint64_t base, size, bytes = 0;
+	struct pmm_stats st;
+
+	n = MIN(n, ARRAY_SIZE(ram));
+	for (unsigned i = 0; i < n; i++) {
+		r[i].base = ram[i].base;
+		r[i].size = ram[i].size;
+		bytes += ram[i].size;
+	}
+	arch_kernel_extent(&res[0].base, &base);
+	res[0].size = base - res[0].base;
+	nres = 1;
+	for (unsigned i = 0; nres < ARRAY_SIZE(res) && !hyper_boot_module(i, &base, &size); i++)
+		res[nres++] = (struct pmm_range){ base, size };
+	if (n == 0 || pmm_init(r, n, res, nres, BOOT_MAP_LIMIT))
+		panic("no usable memory map from the boot loader");
+	arch_mm_init();
+	pmm_stats(&st);
+	printk("mem: %lu KiB RAM in %u regions, %zu KiB free\n",
+	       bytes >> 10, n, st.free_pages * (PAGE_SIZE >> 10));
+}
+
+__noreturn void kernel_main(void)
+{
+	int failed;
+
+	printk("keel %s on %s\n", KEEL_VERSION, hyper_name());
+	if (cmdline_init(hyper_cmdline()))
+		printk("keel: command line too long, ignored\n");
+	printk("cmdline: %s\n", hyper_cmdline());
+	mm_init();
+	arch_cpu_init();
+	hyper_init();
+	sched_init();
+	arch_irq_enable();
+	printk("keel: up in %lu us\n", time_now_ns() / 1000);
+
+	failed = selftest_run();
+	printk("keel: shutdown status %d\n", failed ? 1 : 0);
+	hyper_shutdown(failed ? 1 : 0);
+}

@@ -1,0 +1,170 @@
+/*
+ * pmm.c - the physical page allocator (kernel/). One bit per 4 KiB page up
+ * to the highest usable address, set when the page is free. Allocation is
+ * first-fit from a moving hint, which keeps single-page allocations cheap
+ * and still finds contiguous runs for page tables and large objects.
+ */
+#include <keel/errno.h>
+#include <keel/pmm.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/sync.h>
+
+#define BITS 64
+
+static uint64_t *bitmap;
+static size_t npages; /* pages covered by the bitmap */
+static size_t total, nfree;
+static size_t hint;
+static struct spinlock pmm_lock;
+
+static inline bool is_free(size_t pfn)
+{
+	return bitmap[pfn / BITS] & (1ULL << (pfn % BITS));
+}
+
+static inline void set_free(size_t pfn, bool f)
+{
+	if (f)
+		bitmap[pfn / BITS] |= 1ULL << (pfn % BITS);
+	else
+		bitmap[pfn / BITS] &= ~(1ULL << (pfn % BITS));
+}
+
+/* Is [base, end) clear of every reserved range? */
+static bool clear_of(paddr_t base, paddr_t end, const struct pmm_range *res,
+		     unsigned nres)
+{
+	for (unsigned i = 0; i < nres; i++)
+		if (base < res[i].base + res[i].size && res[i].base < end)
+			return false;
+	return true;
+}
+
+/* Find room for `bytes` inside usable RAM, away from reserved ranges. */
+static paddr_t place_bitmap(const struct pmm_range *ram, unsigned nram,
+			    const struct pmm_range *res, unsigned nres,
+			    uint64_t bytes, paddr_t limit)
+{
+	for (unsigned i = 0; i < nram; i++) {
+		paddr_t b = MAX(ALIGN_UP(ram[i].base, PAGE_SIZE), PAGE_SIZE);
+		paddr_t end = ram[i].base + ram[i].size;
+		for (; b + bytes <= end && b + bytes <= limit; b += PAGE_SIZE)
+			if (clear_of(b, b + bytes, res, nres))
+				return b;
+	}
+	return 0;
+}
+
+int pmm_init(const struct pmm_range *ram, unsigned nram,
+	     const struct pmm_range *res, unsigned nres, paddr_t map_limit)
+{
+	paddr_t top = 0, bm;
+	uint64_t bytes;
+
+	for (unsigned i = 0; i < nram; i++)
+		top = MAX(top, ram[i].base + ram[i].size);
+	npages = top / PAGE_SIZE;
+	bytes = ALIGN_UP(ALIGN_UP(npages, BITS) / 8, PAGE_SIZE);
+	bm = place_bitmap(ram, nram, res, nres, bytes, map_limit);
+	if (!bm)
+		return -ENOMEM;
+	bitmap = phys_to_virt(bm);
+	memset(bitmap, 0, bytes);
+	total = nfree = 0;
+	hint = 0;
+	for (unsigned i = 0; i < nram; i++) {
+		size_t first = ALIGN_UP(ram[i].base, PAGE_SIZE) / PAGE_SIZE;
+		size_t last = (ram[i].base + ram[i].size) / PAGE_SIZE;
+		for (size_t pfn = first; pfn < last; pfn++) {
+			paddr_t pa = (paddr_t)pfn * PAGE_SIZE;
+			/* Page 0 stays unused so that 0 can mean failure. */
+			if (pfn == 0 || !clear_of(pa, pa + PAGE_SIZE, res, nres) ||
+			    (pa >= bm && pa < bm + bytes) || is_free(pfn))
+				continue;
+			set_free(pfn, true);
+			total++;
+			nfree++;
+		}
+	}
+	return 0;
+}
+
+/* Length of the free run starting at pfn, capped at want. */
+static size_t run_at(size_t pfn, size_t want)
+{
+	size_t n = 0;
+
+	while (n < want && pfn + n < npages && is_free(pfn + n))
+		n++;
+	return n;
+}
+
+static paddr_t alloc_locked(size_t n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t start = pass ? 0 : hint;
+		size_t end = pass ? hint : npages;
+
+		for (size_t pfn = start; pfn + n <= npages && pfn < end;) {
+			/* Skip whole empty words quickly. */
+			if (pfn % BITS == 0 && bitmap[pfn / BITS] == 0) {
+				pfn += BITS;
+				continue;
+			}
+			size_t got = run_at(pfn, n);
+			if (got == n) {
+				for (size_t i = 0; i < n; i++)
+					set_free(pfn + i, false);
+				nfree -= n;
+				hint = pfn + n;
+				return (paddr_t)pfn * PAGE_SIZE;
+			}
+			pfn += got + 1;
+		}
+	}
+	return 0;
+}
+
+paddr_t pmm_alloc(size_t n)
+{
+	unsigned long flags;
+	paddr_t pa;
+
+	if (n == 0 || n > nfree)
+		return 0;
+	flags = spin_lock_irqsave(&pmm_lock);
+	pa = alloc_locked(n);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pa;
+}
+
+paddr_t pmm_alloc_zeroed(size_t n)
+{
+	paddr_t pa = pmm_alloc(n);
+
+	if (pa)
+		memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
+	return pa;
+}
+
+void pmm_free(paddr_t pa, size_t n)
+{
+	size_t pfn = pa / PAGE_SIZE;
+	unsigned long flags;
+
+	BUG_ON(!IS_ALIGNED(pa, PAGE_SIZE) || pfn + n > npages);
+	flags = spin_lock_irqsave(&pmm_lock);
+	for (size_t i = 0; i < n; i++) {
+		BUG_ON(is_free(pfn + i)); /* double free */
+		set_free(pfn + i, true);
+	}
+	nfree += n;
+	spin_unlock_irqrestore(&pmm_lock, flags);
+}
+
+void pmm_stats(struct pmm_stats *st)
+{
+	st->total_pages = total;
+	st->free_pages = nfree;
+}

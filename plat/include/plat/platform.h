@@ -1,0 +1,41 @@
+/*
+ * plat/platform.h - what a platform (kvm, xen) provides to plat/pvh.c,
+ * which picks one at boot and routes the hyper.h calls to it. Boot
+ * information from the PVH start info is common to all and lives here too.
+ */
+#ifndef PLAT_PLATFORM_H
+#define PLAT_PLATFORM_H
+
+#include <keel/hyper.h>
+
+struct platform {
+	const char *name;
+	/* Console usable right after this; no memory allocation yet. */
+	void (*early_init)(void);
+	/* Clocks, timer interrupt, devices; the kernel's memory works. */
+	void (*init)(void);
+	void (*console_write)(const char *buf, size_t len);
+	uint64_t (*monotonic_ns)(void);
+	int64_t (*wallclock_ns)(void);
+	void (*timer_arm)(uint64_t deadline_ns);
+	void (*halt)(void);
+	__noreturn void (*shutdown)(int status);
+};
+
+extern const struct platform platform_kvm;
+
+/* Boot information copied out of struct hvm_start_info at entry. */
+#define BOOT_MAX_REGIONS 64
+#define BOOT_MAX_MODULES 8
+struct boot_info {
+	struct hyper_mem_region ram[BOOT_MAX_REGIONS];
+	unsigned nram;
+	struct hyper_mem_region modules[BOOT_MAX_MODULES];
+	unsigned nmodules;
+	uint64_t rsdp; /* ACPI root pointer, 0 if none */
+	uint32_t version; /* of the start info */
+	char cmdline[4096];
+};
+extern struct boot_info boot_info;
+
+#endif

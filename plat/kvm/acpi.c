@@ -1,0 +1,122 @@
+/*
+ * acpi.c - power off through ACPI (plat/kvm), for machines without
+ * isa-debug-exit. Finds the FADT from the RSDP, the \_S5 sleep type in the
+ * DSDT by a scan of its AML for the _S5_ package, and writes it to PM1a
+ * control (pc, q35) or the sleep control register (hardware-reduced ACPI,
+ * microvm). Reads firmware tables only through bounded mappings.
+ */
+#include <keel/string.h>
+#include <plat/kvm.h>
+#include <plat/platform.h>
+#include <arch/mm.h>
+#include <arch/x86.h>
+
+struct sdt_header {
+	char sig[4];
+	uint32_t length;
+	uint8_t rev, checksum;
+	char oem[6], oem_table[8];
+	uint32_t oem_rev, creator, creator_rev;
+} __packed;
+
+#define TABLE_MAX (1u << 20)
+
+/* Map a whole table given its physical address; NULL if implausible. */
+static const struct sdt_header *map_table(uint64_t pa)
+{
+	const struct sdt_header *h = ioremap_cached(pa, sizeof(*h));
+
+	if (!h || h->length < sizeof(*h) || h->length > TABLE_MAX)
+		return NULL;
+	return ioremap_cached(pa, h->length);
+}
+
+static uint64_t find_rsdp(void)
+{
+	if (boot_info.rsdp)
+		return boot_info.rsdp;
+	const char *bios = ioremap_cached(0xe0000, 0x20000);
+	for (unsigned off = 0; bios && off < 0x20000; off += 16)
+		if (memcmp(bios + off, "RSD PTR ", 8) == 0)
+			return 0xe0000 + off;
+	return 0;
+}
+
+static const struct sdt_header *find_fadt(void)
+{
+	uint64_t rsdp_pa = find_rsdp();
+	const uint8_t *rsdp;
+	const struct sdt_header *root;
+	bool xsdt;
+
+	if (!rsdp_pa || !(rsdp = ioremap_cached(rsdp_pa, 36)))
+		return NULL;
+	xsdt = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
+	root = map_table(xsdt ? *(const uint64_t *)(rsdp + 24) :
+				*(const uint32_t *)(rsdp + 16));
+	if (!root)
+		return NULL;
+	unsigned esize = xsdt ? 8 : 4;
+	unsigned n = (root->length - sizeof(*root)) / esize;
+	const uint8_t *ents = (const uint8_t *)(root + 1);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t pa = xsdt ? *(const uint64_t *)(ents + i * 8) :
+				     *(const uint32_t *)(ents + i * 4);
+		const struct sdt_header *t = map_table(pa);
+		if (t && memcmp(t->sig, "FACP", 4) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+/* SLP_TYPa of \_S5: "_S5_" PackageOp PkgLength NumElements value... */
+static int s5_sleep_type(const struct sdt_header *dsdt)
+{
+	const uint8_t *p = (const uint8_t *)dsdt;
+
+	for (uint32_t i = sizeof(*dsdt); i + 10 < dsdt->length; i++) {
+		if (memcmp(p + i, "_S5_", 4) || p[i + 4] != 0x12)
+			continue;
+		const uint8_t *q = p + i + 5;
+		q += 1 + (*q >> 6); /* PkgLength: lead byte + 0..3 more */
+		q++; /* NumElements */
+		if (*q == 0x0a) /* BytePrefix */
+			return q[1];
+		if (*q == 0x00 || *q == 0x01) /* ZeroOp, OneOp */
+			return *q;
+		return -1;
+	}
+	return -1;
+}
+
+void acpi_poweroff(void)
+{
+	const struct sdt_header *fadt = find_fadt();
+	const uint8_t *f = (const uint8_t *)fadt;
+	const struct sdt_header *dsdt;
+	int typ;
+
+	if (!fadt || fadt->length < 116)
+		return;
+	uint64_t dsdt_pa = *(const uint32_t *)(f + 40);
+	if (fadt->length >= 148 && *(const uint64_t *)(f + 140))
+		dsdt_pa = *(const uint64_t *)(f + 140);
+	dsdt = map_table(dsdt_pa);
+	if (!dsdt || (typ = s5_sleep_type(dsdt)) < 0)
+		return;
+	uint32_t flags = *(const uint32_t *)(f + 112);
+	if ((flags & (1u << 20)) && fadt->length >= 256) {
+		/* Hardware-reduced: SLEEP_CONTROL_REG, a generic address. */
+		const uint8_t *gas = f + 244;
+		uint64_t addr = *(const uint64_t *)(gas + 4);
+		uint8_t v = (uint8_t)((typ & 7) << 2) | (1u << 5);
+		if (gas[0] == 1)
+			outb((uint16_t)addr, v);
+		else if (gas[0] == 0 && addr)
+			*(volatile uint8_t *)ioremap(addr, 1) = v;
+		return;
+	}
+	uint32_t pm1a = *(const uint32_t *)(f + 64);
+	if (pm1a)
+		outw((uint16_t)pm1a, (uint16_t)((typ << 10) | (1u << 13)));
+}

@@ -1,0 +1,76 @@
+/*
+ * kvm.c - the QEMU/KVM platform (plat/kvm): a PC with a 16550 console,
+ * the TSC as clock (calibrated against the PIT), the CMOS RTC for wall
+ * time, the LAPIC timer, and shutdown through isa-debug-exit or ACPI.
+ */
+#include <keel/printk.h>
+#include <keel/time.h>
+#include <plat/kvm.h>
+#include <plat/platform.h>
+#include <arch/lapic.h>
+#include <arch/x86.h>
+
+#define DEBUG_EXIT_PORT 0xf4
+
+static int64_t wall_base_ns;
+
+static void kvm_early_init(void)
+{
+	serial_init();
+	printk("pvh: start info v%u, %u RAM regions, %u modules\n", boot_info.version, boot_info.nram, boot_info.nmodules);
+}
+
+/* The 8259 PICs stay masked: all interrupts come through the APICs. */
+static void pic_mask_all(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+static void kvm_init(void)
+{
+	uint64_t hz = pit_calibrate_tsc();
+
+	if (!hz)
+		panic("kvm: no PIT to calibrate the TSC against");
+	tsc_clock_init(hz);
+	wall_base_ns = rtc_read_epoch() * (int64_t)NSEC_PER_SEC - (int64_t)tsc_clock_ns();
+	pic_mask_all();
+	lapic_init();
+	printk("clock: tsc %lu.%03lu MHz, timer %s\n", hz / 1000000,
+	       hz / 1000 % 1000, lapic_timer_mode());
+}
+
+static int64_t kvm_wallclock_ns(void)
+{
+	return wall_base_ns + (int64_t)tsc_clock_ns();
+}
+
+static void kvm_halt(void)
+{
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+static __noreturn void kvm_shutdown(int status)
+{
+	serial_flush();
+	/* With -device isa-debug-exit QEMU exits here with (status << 1) | 1. */
+	outb(DEBUG_EXIT_PORT, (uint8_t)status);
+	acpi_poweroff();
+	printk("keel: could not power off; halted\n");
+	serial_flush();
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+const struct platform platform_kvm = {
+	.name = "kvm",
+	.early_init = kvm_early_init,
+	.init = kvm_init,
+	.console_write = serial_write,
+	.monotonic_ns = tsc_clock_ns,
+	.wallclock_ns = kvm_wallclock_ns,
+	.timer_arm = lapic_timer_arm,
+	.halt = kvm_halt,
+	.shutdown = kvm_shutdown,
+};

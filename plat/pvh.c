@@ -1,0 +1,159 @@
+/*
+ * pvh.c - PVH boot information and platform selection (plat/). Reads
+ * struct hvm_start_info (Xen's public ABI, also used by QEMU) before the
+ * boot page tables go away, detects the hypervisor from CPUID, and routes
+ * every hyper.h call to the chosen platform. The only place that asks
+ * "which hypervisor is this?".
+ */
+#include <keel/errno.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <plat/platform.h>
+#include <arch/x86.h>
+#include <xen/arch-x86/hvm/start_info.h>
+
+/* E820 type of usable RAM in the PVH memory map. */
+#define MEMMAP_RAM 1
+
+struct boot_info boot_info;
+static const struct platform *plat;
+
+/* CPUID leaves 0x40000000 + n*0x100 carry hypervisor signatures. */
+static bool hypervisor_is(const char *sig)
+{
+	for (uint32_t base = 0x40000000; base < 0x40010000; base += 0x100) {
+		struct cpuid_regs r = cpuid(base, 0);
+		char s[13];
+		memcpy(s, &r.ebx, 4);
+		memcpy(s + 4, &r.ecx, 4);
+		memcpy(s + 8, &r.edx, 4);
+		s[12] = '\0';
+		if (strcmp(s, sig) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Copy what we need from the start info; it is reached through the
+ * boot identity map, which covers the low 4 GiB. */
+static void read_start_info(uint32_t pa)
+{
+	const struct hvm_start_info *si = (const void *)(uintptr_t)pa;
+
+	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
+		return;
+	if (si->cmdline_paddr)
+		strlcpy(boot_info.cmdline, (const char *)(uintptr_t)si->cmdline_paddr,
+			sizeof(boot_info.cmdline));
+	boot_info.rsdp = si->rsdp_paddr;
+	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
+	for (uint32_t i = 0; i < si->nr_modules && i < BOOT_MAX_MODULES; i++) {
+		boot_info.modules[i].base = m[i].paddr;
+		boot_info.modules[i].size = m[i].size;
+		boot_info.nmodules++;
+	}
+	boot_info.version = si->version;
+	if (si->version < 1 || !si->memmap_entries)
+		return;
+	const struct hvm_memmap_table_entry *e = (const void *)(uintptr_t)si->memmap_paddr;
+	for (uint32_t i = 0; i < si->memmap_entries; i++) {
+		if (e[i].type != MEMMAP_RAM || boot_info.nram == BOOT_MAX_REGIONS)
+			continue;
+		boot_info.ram[boot_info.nram].base = e[i].addr;
+		boot_info.ram[boot_info.nram].size = e[i].size;
+		boot_info.nram++;
+	}
+}
+
+void plat_early_init(uint32_t start_info_pa)
+{
+	read_start_info(start_info_pa);
+	if (hypervisor_is("XenVMMXenVMM")) {
+		/* plat/xen arrives with the Xen issue; say so on Xen's debug port. */
+		const char *msg = "keel: Xen is not supported yet by this build\n";
+		for (const char *p = msg; *p; p++)
+			outb(0xe9, (uint8_t)*p);
+		for (;;)
+			__asm__ volatile("cli; hlt");
+	}
+	plat = &platform_kvm;
+	plat->early_init();
+}
+
+void hyper_init(void)
+{
+	plat->init();
+}
+
+void hyper_console_write(const char *buf, size_t len)
+{
+	plat->console_write(buf, len);
+}
+
+uint64_t hyper_monotonic_ns(void)
+{
+	return plat->monotonic_ns();
+}
+
+int64_t hyper_wallclock_ns(void)
+{
+	return plat->wallclock_ns();
+}
+
+void hyper_timer_arm(uint64_t deadline_ns)
+{
+	plat->timer_arm(deadline_ns);
+}
+
+void hyper_halt(void)
+{
+	plat->halt();
+}
+
+const char *hyper_name(void)
+{
+	return plat->name;
+}
+
+const char *hyper_cmdline(void)
+{
+	return boot_info.cmdline;
+}
+
+unsigned hyper_memory_map(struct hyper_mem_region *out, unsigned max)
+{
+	for (unsigned i = 0; i < boot_info.nram && i < max; i++)
+		out[i] = boot_info.ram[i];
+	return boot_info.nram;
+}
+
+int hyper_boot_module(unsigned i, uint64_t *base, uint64_t *size)
+{
+	if (i >= boot_info.nmodules)
+		return -ENOENT;
+	*base = boot_info.modules[i].base;
+	*size = boot_info.modules[i].size;
+	return 0;
+}
+
+uint64_t hyper_random_seed(void)
+{
+	struct cpuid_regs r = cpuid(1, 0);
+	uint64_t v = rdtsc();
+
+	if (r.ecx & (1u << 30)) { /* RDRAND */
+		uint64_t x;
+		unsigned char ok;
+		for (int i = 0; i < 10; i++) {
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(x), "=qm"(ok));
+			if (ok)
+				return x ^ v;
+		}
+	}
+	return v * 0x9e3779b97f4a7c15ULL;
+}
+
+void hyper_shutdown(int status)
+{
+	plat->shutdown(status);
+}
