@@ -51,7 +51,7 @@ $(BUILD)/keel.stage1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms0.o arch/x86_64/kernel.ld
 $(BUILD)/ksyms.S: $(BUILD)/keel.stage1.elf scripts/ksyms.sh
 	sh scripts/ksyms.sh $< > $@
 $(BUILD)/%.o: $(BUILD)/%.S
-	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+	@$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 $(BUILD)/keel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o arch/x86_64/kernel.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(KERNEL_OBJS) $(BUILD)/ksyms.o
 	sh scripts/ksyms.sh $@.tmp | cmp -s - $(BUILD)/ksyms.S || \

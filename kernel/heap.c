@@ -225,7 +225,7 @@ void heap_trim(void)
 	unsigned long flags = spin_lock_irqsave(&heap_lock);
 
 	for (int i = 0; ready && i < NCLASSES; i++) {
-		list_for_each_safe(n, tmp, &classes[i].partial) {
+		list_for_each_safe (n, tmp, &classes[i].partial) {
 			struct slab *s = list_entry(n, struct slab, node);
 			if (s->inuse)
 				continue;

@@ -34,14 +34,15 @@ static void mm_init(void)
 	arch_kernel_extent(&res[0].base, &base);
 	res[0].size = base - res[0].base;
 	nres = 1;
-	for (unsigned i = 0; nres < ARRAY_SIZE(res) && !hyper_boot_module(i, &base, &size); i++)
+	for (unsigned i = 0;
+	     nres < ARRAY_SIZE(res) && !hyper_boot_module(i, &base, &size); i++)
 		res[nres++] = (struct pmm_range){ base, size };
 	if (n == 0 || pmm_init(r, n, res, nres, BOOT_MAP_LIMIT))
 		panic("no usable memory map from the boot loader");
 	arch_mm_init();
 	pmm_stats(&st);
-	printk("mem: %lu KiB RAM in %u regions, %zu KiB free\n",
-	       bytes >> 10, n, st.free_pages * (PAGE_SIZE >> 10));
+	printk("mem: %lu KiB RAM in %u regions, %zu KiB free\n", bytes >> 10, n,
+	       st.free_pages * (PAGE_SIZE >> 10));
 }
 
 __noreturn void kernel_main(void)

@@ -79,7 +79,8 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 		for (size_t pfn = first; pfn < last; pfn++) {
 			paddr_t pa = (paddr_t)pfn * PAGE_SIZE;
 			/* Page 0 stays unused so that 0 can mean failure. */
-			if (pfn == 0 || !clear_of(pa, pa + PAGE_SIZE, res, nres) ||
+			if (pfn == 0 ||
+			    !clear_of(pa, pa + PAGE_SIZE, res, nres) ||
 			    (pa >= bm && pa < bm + bytes) || is_free(pfn))
 				continue;
 			set_free(pfn, true);

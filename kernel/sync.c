@@ -27,7 +27,8 @@ static void waiter_timeout(struct timer *t)
 	sched_wake(w->thread);
 }
 
-int waitq_wait_locked(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns)
+int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
+		      uint64_t deadline_ns)
 {
 	struct waiter w = { .thread = current_thread() };
 

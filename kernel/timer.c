@@ -22,7 +22,8 @@ static void program_first(void)
 	if (list_empty(&timers))
 		hyper_timer_arm(0);
 	else
-		hyper_timer_arm(list_entry(timers.next, struct timer, node)->deadline_ns);
+		hyper_timer_arm(
+		    list_entry(timers.next, struct timer, node)->deadline_ns);
 }
 
 void timer_arm(struct timer *t, uint64_t deadline_ns)
@@ -34,8 +35,9 @@ void timer_arm(struct timer *t, uint64_t deadline_ns)
 		list_remove(&t->node);
 	t->deadline_ns = deadline_ns;
 	t->armed = true;
-	list_for_each(n, &timers) {
-		if (list_entry(n, struct timer, node)->deadline_ns > deadline_ns) {
+	list_for_each (n, &timers) {
+		if (list_entry(n, struct timer, node)->deadline_ns >
+		    deadline_ns) {
 			pos = n;
 			break;
 		}

@@ -90,7 +90,8 @@ static void emit_string(struct out *o, const struct spec *sp, const char *s)
 {
 	if (!s)
 		s = "(null)";
-	int len = (int)strnlen(s, sp->prec >= 0 ? (size_t)sp->prec : (size_t)-1);
+	int len =
+	    (int)strnlen(s, sp->prec >= 0 ? (size_t)sp->prec : (size_t)-1);
 	int fill = sp->width > len ? sp->width - len : 0;
 
 	if (!sp->left)
@@ -217,20 +218,24 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-			emit_number(&o, &sp, arg_unsigned(&sp, &args), false, 10, false);
+			emit_number(&o, &sp, arg_unsigned(&sp, &args), false,
+				    10, false);
 			break;
 		case 'x':
 		case 'X':
-			emit_number(&o, &sp, arg_unsigned(&sp, &args), false, 16, c == 'X');
+			emit_number(&o, &sp, arg_unsigned(&sp, &args), false,
+				    16, c == 'X');
 			break;
 		case 'o':
-			emit_number(&o, &sp, arg_unsigned(&sp, &args), false, 8, false);
+			emit_number(&o, &sp, arg_unsigned(&sp, &args), false, 8,
+				    false);
 			break;
 		case 'p':
 			sp.alt = true;
 			sp.ptr = true;
 			sp.length = 'l';
-			emit_number(&o, &sp, (uintptr_t)va_arg(args, void *), false, 16, false);
+			emit_number(&o, &sp, (uintptr_t)va_arg(args, void *),
+				    false, 16, false);
 			break;
 		case 'c': {
 			char ch[2] = { (char)va_arg(args, int), 0 };

@@ -43,10 +43,12 @@ static void read_start_info(uint32_t pa)
 	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
 		return;
 	if (si->cmdline_paddr)
-		strlcpy(boot_info.cmdline, (const char *)(uintptr_t)si->cmdline_paddr,
+		strlcpy(boot_info.cmdline,
+			(const char *)(uintptr_t)si->cmdline_paddr,
 			sizeof(boot_info.cmdline));
 	boot_info.rsdp = si->rsdp_paddr;
-	const struct hvm_modlist_entry *m = (const void *)(uintptr_t)si->modlist_paddr;
+	const struct hvm_modlist_entry *m =
+	    (const void *)(uintptr_t)si->modlist_paddr;
 	for (uint32_t i = 0; i < si->nr_modules && i < BOOT_MAX_MODULES; i++) {
 		boot_info.modules[i].base = m[i].paddr;
 		boot_info.modules[i].size = m[i].size;
@@ -55,9 +57,11 @@ static void read_start_info(uint32_t pa)
 	boot_info.version = si->version;
 	if (si->version < 1 || !si->memmap_entries)
 		return;
-	const struct hvm_memmap_table_entry *e = (const void *)(uintptr_t)si->memmap_paddr;
+	const struct hvm_memmap_table_entry *e =
+	    (const void *)(uintptr_t)si->memmap_paddr;
 	for (uint32_t i = 0; i < si->memmap_entries; i++) {
-		if (e[i].type != MEMMAP_RAM || boot_info.nram == BOOT_MAX_REGIONS)
+		if (e[i].type != MEMMAP_RAM ||
+		    boot_info.nram == BOOT_MAX_REGIONS)
 			continue;
 		boot_info.ram[boot_info.nram].base = e[i].addr;
 		boot_info.ram[boot_info.nram].size = e[i].size;
@@ -70,7 +74,8 @@ void plat_early_init(uint32_t start_info_pa)
 	read_start_info(start_info_pa);
 	if (hypervisor_is("XenVMMXenVMM")) {
 		/* plat/xen arrives with the Xen issue; say so on Xen's debug port. */
-		const char *msg = "keel: Xen is not supported yet by this build\n";
+		const char *msg =
+		    "keel: Xen is not supported yet by this build\n";
 		for (const char *p = msg; *p; p++)
 			outb(0xe9, (uint8_t)*p);
 		for (;;)
@@ -145,7 +150,8 @@ uint64_t hyper_random_seed(void)
 		uint64_t x;
 		unsigned char ok;
 		for (int i = 0; i < 10; i++) {
-			__asm__ volatile("rdrand %0; setc %1" : "=r"(x), "=qm"(ok));
+			__asm__ volatile("rdrand %0; setc %1"
+					 : "=r"(x), "=qm"(ok));
 			if (ok)
 				return x ^ v;
 		}

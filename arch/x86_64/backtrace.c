@@ -69,7 +69,8 @@ void arch_backtrace(void)
 		if (!read_word(fp, &next) || !read_word(fp + 8, &ret) || !ret)
 			break;
 		name = arch_symbolize(ret, &off);
-		printk("  #%d %016lx %s+0x%lx\n", depth, ret, name ? name : "?", off);
+		printk("  #%d %016lx %s+0x%lx\n", depth, ret, name ? name : "?",
+		       off);
 		if (next <= fp) /* stacks grow down: a chain must go up */
 			break;
 		fp = next;

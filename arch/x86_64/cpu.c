@@ -35,7 +35,8 @@ static void detect(void)
 		cpu_features.nx = e1.edx & (1u << 20);
 	}
 	if (e.eax >= 0x80000007)
-		cpu_features.invariant_tsc = cpuid(0x80000007, 0).edx & (1u << 8);
+		cpu_features.invariant_tsc =
+		    cpuid(0x80000007, 0).edx & (1u << 8);
 }
 
 /* Before anything else: what the page tables rely on. */
@@ -74,10 +75,11 @@ void arch_cpu_init(void)
 		size = cpuid(0xd, 0).ebx;
 	}
 	fpu_init(cpu_features.xsave, mask, size);
-	printk("cpu: nx %d smep %d smap %d pge %d fpu %s (%zu bytes, mask %lx)\n",
-	       cpu_features.nx, cpu_features.smep, cpu_features.smap,
-	       cpu_features.pge, cpu_features.xsave ? "xsave" : "fxsave",
-	       size, mask);
+	printk(
+	    "cpu: nx %d smep %d smap %d pge %d fpu %s (%zu bytes, mask %lx)\n",
+	    cpu_features.nx, cpu_features.smep, cpu_features.smap,
+	    cpu_features.pge, cpu_features.xsave ? "xsave" : "fxsave", size,
+	    mask);
 }
 
 unsigned long arch_irq_save(void)

@@ -11,7 +11,8 @@
 #include <arch/layout.h>
 #include <arch/mm.h>
 
-extern char _boot_start[], _text[], _etext[], _rodata[], _erodata[], _data[], _end[];
+extern char _boot_start[], _text[], _etext[], _rodata[], _erodata[], _data[],
+    _end[];
 
 uintptr_t direct_map_base = DIRECT_MAP_BASE;
 static uintptr_t io_next = IOREMAP_BASE;
@@ -43,7 +44,8 @@ void arch_mm_init(void)
 	for (unsigned i = 0; i < n && i < ARRAY_SIZE(ram); i++) {
 		paddr_t b = ALIGN_DOWN(ram[i].base, PAGE_SIZE);
 		paddr_t e = ALIGN_UP(ram[i].base + ram[i].size, PAGE_SIZE);
-		map_or_die(DIRECT_MAP_BASE + b, b, e - b, MMU_READ | MMU_WRITE, "RAM");
+		map_or_die(DIRECT_MAP_BASE + b, b, e - b, MMU_READ | MMU_WRITE,
+			   "RAM");
 	}
 	map_or_die((uintptr_t)_text, PA(_text), _etext - _text,
 		   MMU_READ | MMU_EXEC, "kernel text");

@@ -81,7 +81,8 @@ static int split_large(uint64_t *pde)
 		return -ENOMEM;
 	t = phys_to_virt(pt);
 	for (unsigned i = 0; i < ENTRIES; i++)
-		t[i] = ((*pde & PTE_ADDR) + i * PAGE_SIZE) | (*pde & ~(PTE_ADDR | PTE_PS));
+		t[i] = ((*pde & PTE_ADDR) + i * PAGE_SIZE) |
+		       (*pde & ~(PTE_ADDR | PTE_PS));
 	*pde = pt | PTE_TABLE;
 	return 0;
 }
@@ -184,8 +185,10 @@ int mmu_map(struct mmu_space *as, uintptr_t va, paddr_t pa, size_t len,
 		uintptr_t v = va + done;
 		paddr_t p = pa + done;
 		bool large = IS_ALIGNED(v, LARGE_SIZE) &&
-			     IS_ALIGNED(p, LARGE_SIZE) && len - done >= LARGE_SIZE;
-		uint64_t *e = walk(as, v, large ? 1 : 0, true, false, &lvl, &err);
+			     IS_ALIGNED(p, LARGE_SIZE) &&
+			     len - done >= LARGE_SIZE;
+		uint64_t *e =
+		    walk(as, v, large ? 1 : 0, true, false, &lvl, &err);
 
 		if (!e)
 			goto undo;
@@ -219,7 +222,8 @@ int mmu_unmap(struct mmu_space *as, uintptr_t va, size_t len)
 		return -EINVAL;
 	for (size_t off = 0; off < len;) {
 		uintptr_t v = va + off;
-		bool whole = IS_ALIGNED(v, LARGE_SIZE) && len - off >= LARGE_SIZE;
+		bool whole =
+		    IS_ALIGNED(v, LARGE_SIZE) && len - off >= LARGE_SIZE;
 		uint64_t *e = walk(as, v, 0, false, !whole, &lvl, &err);
 
 		if (err)
@@ -249,12 +253,14 @@ int mmu_protect(struct mmu_space *as, uintptr_t va, size_t len, unsigned prot)
 	}
 	for (size_t off = 0; off < len;) {
 		uintptr_t v = va + off;
-		bool whole = IS_ALIGNED(v, LARGE_SIZE) && len - off >= LARGE_SIZE;
+		bool whole =
+		    IS_ALIGNED(v, LARGE_SIZE) && len - off >= LARGE_SIZE;
 		uint64_t *e = walk(as, v, 0, false, !whole, &lvl, &err);
 
 		if (!e)
 			return err ? err : -ENOENT;
-		*e = (*e & (PTE_ADDR | PTE_PS)) | bits | (lvl == 1 ? PTE_PS : 0);
+		*e =
+		    (*e & (PTE_ADDR | PTE_PS)) | bits | (lvl == 1 ? PTE_PS : 0);
 		arch_tlb_flush_page(v);
 		off += lvl == 1 ? LARGE_SIZE : PAGE_SIZE;
 	}
@@ -270,7 +276,8 @@ int mmu_query(const struct mmu_space *as, uintptr_t va, paddr_t *pa,
 	if (!e || !(*e & PTE_P))
 		return -ENOENT;
 	if (lvl == 1)
-		*pa = (*e & PTE_ADDR & ~(LARGE_SIZE - 1)) + (va & (LARGE_SIZE - 1));
+		*pa = (*e & PTE_ADDR & ~(LARGE_SIZE - 1)) +
+		      (va & (LARGE_SIZE - 1));
 	else
 		*pa = (*e & PTE_ADDR) + (va & (PAGE_SIZE - 1));
 	*prot = leaf_prot(*e);

@@ -21,8 +21,11 @@ static void *fpu_initial; /* the state right after fninit */
 static void fpu_save(void *area)
 {
 	if (use_xsave)
-		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)xsave_mask),
-				 "d"((uint32_t)(xsave_mask >> 32)) : "memory");
+		__asm__ volatile("xsave64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)xsave_mask),
+				   "d"((uint32_t)(xsave_mask >> 32))
+				 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
 }
@@ -30,8 +33,11 @@ static void fpu_save(void *area)
 static void fpu_restore(const void *area)
 {
 	if (use_xsave)
-		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)xsave_mask),
-				 "d"((uint32_t)(xsave_mask >> 32)) : "memory");
+		__asm__ volatile("xrstor64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)xsave_mask),
+				   "d"((uint32_t)(xsave_mask >> 32))
+				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }

@@ -27,12 +27,28 @@ extern const struct extable_entry __extable_start[], __extable_end[];
 uint64_t last_fault_cr2;
 
 static const char *const exc_names[32] = {
-	"divide error", "debug", "NMI", "breakpoint", "overflow",
-	"bound range", "invalid opcode", "device not available",
-	"double fault", "coprocessor overrun", "invalid TSS",
-	"segment not present", "stack fault", "general protection",
-	"page fault", "reserved", "x87 FPU error", "alignment check",
-	"machine check", "SIMD error", "virtualization", "control protection",
+	"divide error",
+	"debug",
+	"NMI",
+	"breakpoint",
+	"overflow",
+	"bound range",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack fault",
+	"general protection",
+	"page fault",
+	"reserved",
+	"x87 FPU error",
+	"alignment check",
+	"machine check",
+	"SIMD error",
+	"virtualization",
+	"control protection",
 };
 
 void idt_init(void)
@@ -63,7 +79,8 @@ void irq_set_handler(unsigned vector, irq_handler_t fn)
 
 static bool try_fixup(struct trap_frame *tf)
 {
-	for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+	for (const struct extable_entry *e = __extable_start; e < __extable_end;
+	     e++) {
 		if (e->insn == tf->rip) {
 			tf->rip = e->fixup;
 			return true;
@@ -78,32 +95,51 @@ static void dump_frame(const struct trap_frame *tf, uint64_t cr2)
 	const char *fn = arch_symbolize(tf->rip, &off);
 
 	printk("rip %016lx  %s+0x%lx\n", tf->rip, fn ? fn : "?", off);
-	printk("rsp %016lx  rflags %08lx  cs %lx  ss %lx  error %lx\n",
-	       tf->rsp, tf->rflags, tf->cs, tf->ss, tf->error);
-	printk("rax %016lx  rbx %016lx  rcx %016lx\n", tf->rax, tf->rbx, tf->rcx);
-	printk("rdx %016lx  rsi %016lx  rdi %016lx\n", tf->rdx, tf->rsi, tf->rdi);
+	printk("rsp %016lx  rflags %08lx  cs %lx  ss %lx  error %lx\n", tf->rsp,
+	       tf->rflags, tf->cs, tf->ss, tf->error);
+	printk("rax %016lx  rbx %016lx  rcx %016lx\n", tf->rax, tf->rbx,
+	       tf->rcx);
+	printk("rdx %016lx  rsi %016lx  rdi %016lx\n", tf->rdx, tf->rsi,
+	       tf->rdi);
 	printk("rbp %016lx  r8  %016lx  r9  %016lx\n", tf->rbp, tf->r8, tf->r9);
-	printk("r10 %016lx  r11 %016lx  r12 %016lx\n", tf->r10, tf->r11, tf->r12);
-	printk("r13 %016lx  r14 %016lx  r15 %016lx\n", tf->r13, tf->r14, tf->r15);
+	printk("r10 %016lx  r11 %016lx  r12 %016lx\n", tf->r10, tf->r11,
+	       tf->r12);
+	printk("r13 %016lx  r14 %016lx  r15 %016lx\n", tf->r13, tf->r14,
+	       tf->r15);
 	printk("cr2 %016lx  cr3 %016lx\n", cr2, read_cr3());
 }
 
 static __noreturn void fatal_exception(struct trap_frame *tf, uint64_t cr2)
 {
-	const char *name = tf->vector < 32 && exc_names[tf->vector] ?
-				   exc_names[tf->vector] : "exception";
+	const char *name = tf->vector < 32 && exc_names[tf->vector]
+			       ? exc_names[tf->vector]
+			       : "exception";
 
 	printk("\nkeel: panic: %s (vector %lu)", name, tf->vector);
 	if (tf->vector == VEC_PAGE_FAULT)
 		printk(" at address %016lx: %s %s%s%s", cr2,
 		       tf->error & 1 ? "protection violation" : "not present",
-		       tf->error & 16 ? "instruction fetch" :
-		       tf->error & 2 ? "write" : "read",
+		       tf->error & 16  ? "instruction fetch"
+		       : tf->error & 2 ? "write"
+				       : "read",
 		       tf->error & 4 ? " from user mode" : "",
 		       tf->error & 8 ? " (reserved bit set)" : "");
 	printk("\n");
 	dump_frame(tf, cr2);
 	arch_backtrace();
+	if (tf->vector == VEC_PAGE_FAULT && (tf->error & 16)) {
+		/* A bad jump or call: the caller is on top of the stack. */
+		uint8_t b[8];
+		uint64_t ret = 0;
+		uintptr_t off;
+		for (int i = 0; i < 8 && !arch_probe_read(tf->rsp + i, &b[i]);
+		     i++)
+			ret |= (uint64_t)b[i] << (8 * i);
+		const char *fn = arch_symbolize(ret, &off);
+		if (fn)
+			printk("  jumped to from %016lx %s+0x%lx\n", ret, fn,
+			       off);
+	}
 	hyper_shutdown(KEEL_STATUS_PANIC);
 }
 
@@ -113,7 +149,8 @@ void trap_dispatch(struct trap_frame *tf)
 		if (handlers[tf->vector])
 			handlers[tf->vector](tf);
 		else
-			WARN_ONCE("keel: unexpected interrupt vector %lu\n", tf->vector);
+			WARN_ONCE("keel: unexpected interrupt vector %lu\n",
+				  tf->vector);
 		return;
 	}
 	uint64_t cr2 = tf->vector == VEC_PAGE_FAULT ? read_cr2() : 0;

@@ -41,8 +41,14 @@
 
 /* Pointers that carry a negative errno, as in Linux and Unikraft. */
 #define MAX_ERRNO 4095
-static inline void *ERR_PTR(long err) { return (void *)err; }
-static inline long PTR_ERR(const void *p) { return (long)p; }
+static inline void *ERR_PTR(long err)
+{
+	return (void *)err;
+}
+static inline long PTR_ERR(const void *p)
+{
+	return (long)p;
+}
 static inline bool IS_ERR(const void *p)
 {
 	return (uintptr_t)p >= (uintptr_t)-MAX_ERRNO;

@@ -11,7 +11,10 @@ struct list_node {
 	struct list_node *next, *prev;
 };
 
-#define LIST_INIT(name) { &(name), &(name) }
+#define LIST_INIT(name)          \
+	{                        \
+		&(name), &(name) \
+	}
 
 static inline void list_init(struct list_node *h)
 {
@@ -34,7 +37,8 @@ static inline void list_insert_between(struct list_node *n,
 }
 
 /* Insert n before pos (at the tail when pos is the head). */
-static inline void list_insert_before(struct list_node *pos, struct list_node *n)
+static inline void list_insert_before(struct list_node *pos,
+				      struct list_node *n)
 {
 	list_insert_between(n, pos->prev, pos);
 }
@@ -68,10 +72,11 @@ static inline struct list_node *list_pop_front(struct list_node *h)
 
 #define list_entry(node, type, member) container_of(node, type, member)
 
-#define list_for_each(pos, head) \
-	for (struct list_node *pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each(pos, head)                                  \
+	for (struct list_node *pos = (head)->next; pos != (head); \
+	     pos = pos->next)
 
-#define list_for_each_safe(pos, tmp, head)                          \
+#define list_for_each_safe(pos, tmp, head)                           \
 	for (struct list_node *pos = (head)->next, *tmp = pos->next; \
 	     pos != (head); pos = tmp, tmp = pos->next)
 

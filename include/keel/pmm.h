@@ -18,7 +18,8 @@ struct pmm_range {
  * through the direct map below `map_limit`. Returns 0 or -ENOMEM.
  */
 int pmm_init(const struct pmm_range *ram, unsigned nram,
-	     const struct pmm_range *reserved, unsigned nres, paddr_t map_limit);
+	     const struct pmm_range *reserved, unsigned nres,
+	     paddr_t map_limit);
 /* Allocate n contiguous pages; returns 0 when none are free. Not zeroed. */
 paddr_t pmm_alloc(size_t npages);
 /* Same, zero-filled. */

@@ -17,20 +17,20 @@ int vprintk(const char *fmt, va_list ap);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 
 /* Once-only warning: prints the first time the call site is reached. */
-#define WARN_ONCE(...)                          \
-	do {                                    \
-		static bool warned_;            \
-		if (!warned_) {                 \
-			warned_ = true;         \
-			printk(__VA_ARGS__);    \
-		}                               \
+#define WARN_ONCE(...)                       \
+	do {                                 \
+		static bool warned_;         \
+		if (!warned_) {              \
+			warned_ = true;      \
+			printk(__VA_ARGS__); \
+		}                            \
 	} while (0)
 
-#define BUG_ON(cond)                                                        \
-	do {                                                                \
-		if (unlikely(cond))                                         \
-			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__,       \
-			      __LINE__);                                    \
+#define BUG_ON(cond)                                                  \
+	do {                                                          \
+		if (unlikely(cond))                                   \
+			panic("BUG_ON(%s) at %s:%d", #cond, __FILE__, \
+			      __LINE__);                              \
 	} while (0)
 
 #endif

@@ -15,19 +15,19 @@ struct selftest {
 	bool crashes; /* ends the machine on purpose: only run by name */
 };
 
-#define SELFTEST_DEFINE(name_, fn_, crashes_)                              \
-	static const struct selftest selftest_##fn_ __used                  \
-		__section(".selftests") __aligned(8) = { name_, fn_, crashes_ }
+#define SELFTEST_DEFINE(name_, fn_, crashes_)                         \
+	static const struct selftest selftest_##fn_ __used __section( \
+	    ".selftests") __aligned(8) = { name_, fn_, crashes_ }
 #define SELFTEST(name, fn) SELFTEST_DEFINE(name, fn, false)
 #define SELFTEST_CRASH(name, fn) SELFTEST_DEFINE(name, fn, true)
 
-#define ST_CHECK(cond)                                                      \
-	do {                                                                \
-		if (!(cond)) {                                              \
-			printk("  check failed: %s (%s:%d)\n", #cond,       \
-			       __FILE__, __LINE__);                         \
-			return -1;                                          \
-		}                                                           \
+#define ST_CHECK(cond)                                                \
+	do {                                                          \
+		if (!(cond)) {                                        \
+			printk("  check failed: %s (%s:%d)\n", #cond, \
+			       __FILE__, __LINE__);                   \
+			return -1;                                    \
+		}                                                     \
 	} while (0)
 
 /* Run the tests the command line asks for; returns how many failed. */

@@ -46,7 +46,10 @@ struct waitq {
 	struct list_node waiters;
 };
 
-#define WAITQ_INIT(name) { LIST_INIT((name).waiters) }
+#define WAITQ_INIT(name)                  \
+	{                                 \
+		LIST_INIT((name).waiters) \
+	}
 void waitq_init(struct waitq *wq);
 /*
  * Sleep on wq until woken or until monotonic time deadline_ns (0: none).
@@ -55,7 +58,8 @@ void waitq_init(struct waitq *wq);
  * condition check and the sleep are atomic; the lock l is dropped while
  * asleep and retaken before returning.
  */
-int waitq_wait_locked(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns);
+int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
+		      uint64_t deadline_ns);
 /* Wake one (the longest waiting) or all; return how many were woken. */
 int waitq_wake_one(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
@@ -65,7 +69,10 @@ struct mutex {
 	struct thread *owner;
 	struct waitq wq;
 };
-#define MUTEX_INIT(name) { { 0 }, NULL, WAITQ_INIT((name).wq) }
+#define MUTEX_INIT(name)                           \
+	{                                          \
+		{ 0 }, NULL, WAITQ_INIT((name).wq) \
+	}
 void mutex_init(struct mutex *m);
 void mutex_lock(struct mutex *m);
 bool mutex_trylock(struct mutex *m);

@@ -52,16 +52,16 @@ static const struct sdt_header *find_fadt(void)
 	if (!rsdp_pa || !(rsdp = ioremap_cached(rsdp_pa, 36)))
 		return NULL;
 	xsdt = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
-	root = map_table(xsdt ? *(const uint64_t *)(rsdp + 24) :
-				*(const uint32_t *)(rsdp + 16));
+	root = map_table(xsdt ? *(const uint64_t *)(rsdp + 24)
+			      : *(const uint32_t *)(rsdp + 16));
 	if (!root)
 		return NULL;
 	unsigned esize = xsdt ? 8 : 4;
 	unsigned n = (root->length - sizeof(*root)) / esize;
 	const uint8_t *ents = (const uint8_t *)(root + 1);
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t pa = xsdt ? *(const uint64_t *)(ents + i * 8) :
-				     *(const uint32_t *)(ents + i * 4);
+		uint64_t pa = xsdt ? *(const uint64_t *)(ents + i * 8)
+				   : *(const uint32_t *)(ents + i * 4);
 		const struct sdt_header *t = map_table(pa);
 		if (t && memcmp(t->sig, "FACP", 4) == 0)
 			return t;

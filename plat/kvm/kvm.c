@@ -17,7 +17,8 @@ static int64_t wall_base_ns;
 static void kvm_early_init(void)
 {
 	serial_init();
-	printk("pvh: start info v%u, %u RAM regions, %u modules\n", boot_info.version, boot_info.nram, boot_info.nmodules);
+	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
+	       boot_info.version, boot_info.nram, boot_info.nmodules);
 }
 
 /* The 8259 PICs stay masked: all interrupts come through the APICs. */
@@ -34,7 +35,8 @@ static void kvm_init(void)
 	if (!hz)
 		panic("kvm: no PIT to calibrate the TSC against");
 	tsc_clock_init(hz);
-	wall_base_ns = rtc_read_epoch() * (int64_t)NSEC_PER_SEC - (int64_t)tsc_clock_ns();
+	wall_base_ns =
+	    rtc_read_epoch() * (int64_t)NSEC_PER_SEC - (int64_t)tsc_clock_ns();
 	pic_mask_all();
 	lapic_init();
 	printk("clock: tsc %lu.%03lu MHz, timer %s\n", hz / 1000000,

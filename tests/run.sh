@@ -1,0 +1,56 @@
+#!/bin/bash
+# run.sh - every test of keel, as `make test` runs it (after building):
+# the style check, the layering rule, the host unit tests (cmocka, ASan and
+# UBSan), and the boot tests under QEMU. Prints one total at the end,
+# "N passed, N failed", and exits non-zero if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+pass=0 fail=0
+ok() { echo "PASS $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+echo "== style (clang-format)"
+if out=$(clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>&1); then
+	ok clang-format
+else
+	echo "$out" | head -20
+	bad "clang-format: run 'make format'"
+fi
+
+echo "== layering: portable code reaches the machine only through hyper.h"
+viol=$(grep -rnE '#include\s*[<"](plat/|drivers/|xen/|arch/|virtio)' kernel fs net linux lib 2>/dev/null)
+if [ -z "$viol" ]; then ok layering; else echo "$viol"; bad layering; fi
+
+echo "== unit tests (host, ASan+UBSan)"
+shopt -s nullglob
+units=(build/unit/test_*)
+[ ${#units[@]} -gt 0 ] || bad "unit: no unit test programs were built"
+for t in "${units[@]}"; do
+	[ -x "$t" ] || continue
+	log=$("$t" 2>&1)
+	rc=$?
+	p=$(echo "$log" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(echo "$log" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	if [ "$rc" != 0 ] && [ -z "$f" ]; then
+		f=1 # crashed (a sanitizer report, an abort) before cmocka could count
+	fi
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
+	if [ "$rc" = 0 ]; then
+		echo "PASS $(basename "$t"): ${p:-0} tests"
+	else
+		echo "$log" | grep -E '^\[  (FAILED|  ERROR)|ERROR|runtime error|Sanitizer' | head -20
+		echo "FAIL $(basename "$t") (exit $rc)"
+	fi
+done
+
+echo "== boot tests (QEMU TCG)"
+out=$(bash tests/boot/run.sh)
+echo "$out"
+p=$(echo "$out" | grep -c '^PASS')
+f=$(echo "$out" | grep -c '^FAIL')
+pass=$((pass + p))
+fail=$((fail + f))
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
