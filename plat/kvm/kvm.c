@@ -17,8 +17,6 @@ static int64_t wall_base_ns;
 static void kvm_early_init(void)
 {
 	serial_init();
-	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
-	       boot_info.version, boot_info.nram, boot_info.nmodules);
 }
 
 /* The 8259 PICs stay masked: all interrupts come through the APICs. */
@@ -32,6 +30,8 @@ static void kvm_init(void)
 {
 	uint64_t hz = pit_calibrate_tsc();
 
+	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
+	       boot_info.version, boot_info.nram, boot_info.nmodules);
 	if (!hz)
 		panic("kvm: no PIT to calibrate the TSC against");
 	tsc_clock_init(hz);
