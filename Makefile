@@ -21,7 +21,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
-	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c drivers/*/*.c)
+	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf unit

@@ -40,6 +40,8 @@ static void mm_init(void)
 	if (n == 0 || pmm_init(r, n, res, nres, BOOT_MAP_LIMIT))
 		panic("no usable memory map from the boot loader");
 	arch_mm_init();
+	/* No output until hyper_init: a console may need remapping first. */
+	hyper_init();
 	pmm_stats(&st);
 	printk("mem: %lu KiB RAM in %u regions, %zu KiB free\n", bytes >> 10, n,
 	       st.free_pages * (PAGE_SIZE >> 10));
@@ -55,12 +57,11 @@ __noreturn void kernel_main(void)
 	printk("cmdline: %s\n", hyper_cmdline());
 	mm_init();
 	arch_cpu_init();
-	hyper_init();
 	sched_init();
+	hyper_init_late();
 	arch_irq_enable();
 	printk("keel: up in %lu us\n", time_now_ns() / 1000);
 
 	failed = selftest_run();
-	printk("keel: shutdown status %d\n", failed ? 1 : 0);
-	hyper_shutdown(failed ? 1 : 0);
+	kernel_shutdown(failed ? 1 : 0);
 }

@@ -45,5 +45,11 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	printk("\n");
 	arch_backtrace();
-	hyper_shutdown(KEEL_STATUS_PANIC);
+	kernel_shutdown(KEEL_STATUS_PANIC);
+}
+
+void kernel_shutdown(int status)
+{
+	printk("keel: shutdown status %d\n", status);
+	hyper_shutdown(status);
 }

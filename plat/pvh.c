@@ -72,22 +72,19 @@ static void read_start_info(uint32_t pa)
 void plat_early_init(uint32_t start_info_pa)
 {
 	read_start_info(start_info_pa);
-	if (hypervisor_is("XenVMMXenVMM")) {
-		/* plat/xen arrives with the Xen issue; say so on Xen's debug port. */
-		const char *msg =
-		    "keel: Xen is not supported yet by this build\n";
-		for (const char *p = msg; *p; p++)
-			outb(0xe9, (uint8_t)*p);
-		for (;;)
-			__asm__ volatile("cli; hlt");
-	}
-	plat = &platform_kvm;
+	plat = hypervisor_is("XenVMMXenVMM") ? &platform_xen : &platform_kvm;
 	plat->early_init();
 }
 
 void hyper_init(void)
 {
 	plat->init();
+}
+
+void hyper_init_late(void)
+{
+	if (plat->init_late)
+		plat->init_late();
 }
 
 void hyper_console_write(const char *buf, size_t len)

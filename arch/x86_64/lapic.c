@@ -63,8 +63,8 @@ static void calibrate(void)
 	wr(REG_LVT_TIMER, LVT_MASKED | VEC_LAPIC_TIMER);
 	wr(REG_TIMER_DIV, 0x3); /* divide by 16 */
 	wr(REG_TIMER_INIT, 0xffffffff);
-	t0 = tsc_clock_ns();
-	while (tsc_clock_ns() - t0 < 10 * NSEC_PER_MSEC)
+	t0 = hyper_monotonic_ns();
+	while (hyper_monotonic_ns() - t0 < 10 * NSEC_PER_MSEC)
 		;
 	counts = 0xffffffffu - rd(REG_TIMER_CUR);
 	wr(REG_TIMER_INIT, 0);
@@ -75,13 +75,13 @@ static void calibrate(void)
 /* Does the TSC-deadline timer actually fire here? Try once, 1 ms ahead. */
 static bool deadline_works(void)
 {
-	uint64_t before = irqs, t0 = tsc_clock_ns();
+	uint64_t before = irqs, t0 = hyper_monotonic_ns();
 
 	deadline_mode = true;
 	wr(REG_LVT_TIMER, LVT_TSC_DEADLINE | VEC_LAPIC_TIMER);
 	lapic_timer_arm(t0 + NSEC_PER_MSEC);
 	arch_irq_enable();
-	while (irqs == before && tsc_clock_ns() - t0 < 50 * NSEC_PER_MSEC)
+	while (irqs == before && hyper_monotonic_ns() - t0 < 50 * NSEC_PER_MSEC)
 		arch_cpu_relax();
 	arch_irq_disable();
 	if (irqs != before)
@@ -118,7 +118,7 @@ void lapic_timer_arm(uint64_t deadline_ns)
 	if (deadline_mode) {
 		uint64_t tsc = deadline_ns ? rdtsc() : 0;
 		if (deadline_ns) {
-			now = tsc_clock_ns();
+			now = hyper_monotonic_ns();
 			delta = deadline_ns > now ? deadline_ns - now : 0;
 			tsc += clock_scale_apply(&ns_to_tsc, delta) + 1;
 		}
@@ -129,7 +129,7 @@ void lapic_timer_arm(uint64_t deadline_ns)
 		wr(REG_TIMER_INIT, 0);
 		return;
 	}
-	now = tsc_clock_ns();
+	now = hyper_monotonic_ns();
 	delta = deadline_ns > now ? deadline_ns - now : 0;
 	uint64_t count = clock_scale_apply(&ns_to_count, delta) + 1;
 	wr(REG_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);

@@ -140,7 +140,7 @@ static __noreturn void fatal_exception(struct trap_frame *tf, uint64_t cr2)
 			printk("  jumped to from %016lx %s+0x%lx\n", ret, fn,
 			       off);
 	}
-	hyper_shutdown(KEEL_STATUS_PANIC);
+	kernel_shutdown(KEEL_STATUS_PANIC);
 }
 
 void trap_dispatch(struct trap_frame *tf)

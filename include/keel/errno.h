@@ -38,6 +38,7 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ELOOP 40
+#define EISCONN 106
 #define ETIMEDOUT 110
 
 #endif

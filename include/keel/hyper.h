@@ -15,6 +15,8 @@
  * interrupt, devices. Before it, only the console and boot information work.
  */
 void hyper_init(void);
+/* Platform services that need kernel threads; after sched_init. */
+void hyper_init_late(void);
 
 /* Console: write bytes; returns when they are queued for output. */
 void hyper_console_write(const char *buf, size_t len);

@@ -15,6 +15,8 @@
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* Print "keel: shutdown status N" (the line hosts read) and stop. */
+__noreturn void kernel_shutdown(int status);
 
 /* Once-only warning: prints the first time the call site is reached. */
 #define WARN_ONCE(...)                       \

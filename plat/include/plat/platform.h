@@ -14,6 +14,8 @@ struct platform {
 	void (*early_init)(void);
 	/* Clocks, timer interrupt, devices; the kernel's memory works. */
 	void (*init)(void);
+	/* Services that need threads (xenstore watches). */
+	void (*init_late)(void);
 	void (*console_write)(const char *buf, size_t len);
 	uint64_t (*monotonic_ns)(void);
 	int64_t (*wallclock_ns)(void);
@@ -22,7 +24,7 @@ struct platform {
 	__noreturn void (*shutdown)(int status);
 };
 
-extern const struct platform platform_kvm;
+extern const struct platform platform_kvm, platform_xen;
 
 /* Boot information copied out of struct hvm_start_info at entry. */
 #define BOOT_MAX_REGIONS 64
