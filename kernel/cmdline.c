@@ -15,6 +15,11 @@ static unsigned nwords;
 static const char *app_argv[MAX_WORDS + 1];
 static unsigned app_argc;
 
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
 /* Copy one word from *sp into *dp, dropping quotes; split at the first '='. */
 static void take_word(const char **sp, char **dp, const char **key,
 		      const char **val)
@@ -25,7 +30,7 @@ static void take_word(const char **sp, char **dp, const char **key,
 
 	*key = d;
 	*val = NULL;
-	for (; *s && (quoted || *s != ' '); s++) {
+	for (; *s && (quoted || !is_space(*s)); s++) {
 		if (*s == '"') {
 			quoted = !quoted;
 			continue;
@@ -48,11 +53,11 @@ int cmdline_init(const char *s)
 	bool app = false;
 
 	nwords = app_argc = 0;
-	if (strlen(s) >= CMDLINE_MAX - 1)
+	if (strlen(s) > CMDLINE_MAX - 1)
 		return -E2BIG;
 	for (;;) {
 		const char *k, *v;
-		while (*s == ' ' || *s == '\t' || *s == '\n')
+		while (is_space(*s))
 			s++;
 		if (!*s)
 			break;
@@ -100,23 +105,25 @@ bool cmdline_list_has(const char *key, const char *item)
 long long cmdline_get_num(const char *key, long long def)
 {
 	const char *v = cmdline_get(key);
-	long long n = 0;
+	unsigned long long n = 0, max = __LONG_LONG_MAX__;
 	bool neg = false;
 
 	if (!v || !*v)
 		return def;
 	if (*v == '-') {
 		neg = true;
+		max++; /* -LLONG_MIN is one more than LLONG_MAX */
 		v++;
 	}
 	if (!*v)
 		return def;
 	for (; *v; v++) {
-		if (*v < '0' || *v > '9' || n > (__LONG_LONG_MAX__ - 9) / 10)
+		unsigned d = (unsigned)(*v - '0');
+		if (*v < '0' || *v > '9' || n > (max - d) / 10)
 			return def;
-		n = n * 10 + (*v - '0');
+		n = n * 10 + d;
 	}
-	return neg ? -n : n;
+	return neg && n ? -(long long)(n - 1) - 1 : (long long)n;
 }
 
 unsigned cmdline_app_args(const char *const **argv)

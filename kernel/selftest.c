@@ -15,7 +15,7 @@ static bool selected(const struct selftest *t)
 {
 	if (cmdline_list_has("keel.test", t->name))
 		return true;
-	return !t->crashes && cmdline_list_has("keel.test", "all");
+	return !t->by_name && cmdline_list_has("keel.test", "all");
 }
 
 int selftest_run(void)

@@ -7,9 +7,10 @@
 #include <keel/time.h>
 
 /*
- * mult = (to << shift) / from with shift 32 (about nine significant decimal
- * digits for any counter between 1 Hz and many GHz), lowered only if mult
- * would not fit in 63 bits. The product in clock_scale_apply is 128-bit.
+ * mult = (to << shift) / from with the largest shift (at most 63) for which
+ * mult fits in 63 bits: the truncation of mult then costs less than one part
+ * in 2^62, for any counter between 1 Hz and many GHz, in both directions.
+ * The product in clock_scale_apply is 128-bit, so it cannot overflow.
  */
 /*
  * 128-by-64-bit division, bit by bit: only used when a scale is set up, and
@@ -31,7 +32,7 @@ static unsigned __int128 div128(unsigned __int128 n, uint64_t d)
 
 static void scale_init(struct clock_scale *cs, uint64_t to, uint64_t from)
 {
-	uint32_t shift = 32;
+	uint32_t shift = 63;
 
 	if (from == 0)
 		from = 1;

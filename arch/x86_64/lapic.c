@@ -55,21 +55,30 @@ static void spurious_irq(struct trap_frame *tf)
 	(void)tf; /* no EOI for the spurious vector */
 }
 
-/* Count-mode rate: how many timer counts pass in 10 ms of TSC time. */
+/*
+ * Count-mode rate: counts per second over about 10 ms of monotonic time.
+ * The count is read at both ends, each read right after a clock read, so a
+ * slow (trapped, nested) register access costs the same at both ends and
+ * cancels out instead of inflating the rate.
+ */
 static void calibrate(void)
 {
-	uint64_t t0, counts;
+	uint64_t t0, t1;
+	uint32_t c0, c1;
 
 	wr(REG_LVT_TIMER, LVT_MASKED | VEC_LAPIC_TIMER);
 	wr(REG_TIMER_DIV, 0x3); /* divide by 16 */
 	wr(REG_TIMER_INIT, 0xffffffff);
 	t0 = hyper_monotonic_ns();
-	while (hyper_monotonic_ns() - t0 < 10 * NSEC_PER_MSEC)
-		;
-	counts = 0xffffffffu - rd(REG_TIMER_CUR);
+	c0 = rd(REG_TIMER_CUR);
+	do
+		t1 = hyper_monotonic_ns();
+	while (t1 - t0 < 10 * NSEC_PER_MSEC);
+	c1 = rd(REG_TIMER_CUR);
 	wr(REG_TIMER_INIT, 0);
-	clock_scale_init_inverse(&ns_to_count, counts * 100);
-	printk("lapic: timer %lu kHz (divide by 16)\n", counts / 10);
+	uint64_t hz = (uint64_t)(c0 - c1) * NSEC_PER_SEC / (t1 - t0);
+	clock_scale_init_inverse(&ns_to_count, hz);
+	printk("lapic: timer %lu kHz (divide by 16)\n", hz / 1000);
 }
 
 /* Does the TSC-deadline timer actually fire here? Try once, 1 ms ahead. */

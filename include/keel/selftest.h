@@ -12,14 +12,15 @@
 struct selftest {
 	const char *name;
 	int (*fn)(void);
-	bool crashes; /* ends the machine on purpose: only run by name */
+	bool by_name; /* crashes on purpose or is slow: only run when named */
 };
 
-#define SELFTEST_DEFINE(name_, fn_, crashes_)                         \
+#define SELFTEST_DEFINE(name_, fn_, by_name_)                         \
 	static const struct selftest selftest_##fn_ __used __section( \
-	    ".selftests") __aligned(8) = { name_, fn_, crashes_ }
+	    ".selftests") __aligned(8) = { name_, fn_, by_name_ }
 #define SELFTEST(name, fn) SELFTEST_DEFINE(name, fn, false)
 #define SELFTEST_CRASH(name, fn) SELFTEST_DEFINE(name, fn, true)
+#define SELFTEST_BY_NAME(name, fn) SELFTEST_DEFINE(name, fn, true)
 
 #define ST_CHECK(cond)                                                \
 	do {                                                          \

@@ -29,7 +29,9 @@ int gnttab_init(void)
 	unsigned frames;
 	paddr_t base;
 
-	if (HYPERCALL2(grant_table_op, GNTTABOP_query_size, &q) || q.status)
+	if (xen_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_query_size,
+			  (unsigned long)&q, 1, 0, 0) ||
+	    q.status)
 		return -ENODEV;
 	frames = MIN(q.max_nr_frames, 4u);
 	base = pmm_alloc(frames);

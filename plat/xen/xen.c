@@ -73,12 +73,12 @@ static void xen_init(void)
 		printk("xen: grant tables unavailable (%d)\n", err);
 	if ((err = xenstore_init()))
 		printk("xen: xenstore unavailable (%d)\n", err);
-	lapic_init();
+	if ((err = xen_timer_init()))
+		panic("xen: cannot bind the timer interrupt (%d)", err);
 	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
 	       boot_info.version, boot_info.nram, boot_info.nmodules);
-	printk("clock: xen pvclock, tsc %lu.%03lu MHz, timer %s\n",
-	       tsc_clock_hz() / 1000000, tsc_clock_hz() / 1000 % 1000,
-	       lapic_timer_mode());
+	printk("clock: xen pvclock, tsc %lu.%03lu MHz, timer xen single-shot\n",
+	       tsc_clock_hz() / 1000000, tsc_clock_hz() / 1000 % 1000);
 }
 
 static void xen_init_late(void)
@@ -125,7 +125,7 @@ const struct platform platform_xen = {
 	.console_write = xen_console_write,
 	.monotonic_ns = xen_monotonic_ns,
 	.wallclock_ns = xen_wallclock_ns,
-	.timer_arm = lapic_timer_arm,
+	.timer_arm = xen_timer_arm,
 	.halt = xen_halt,
 	.shutdown = xen_shutdown,
 };

@@ -79,6 +79,15 @@ for m in microvm pc q35; do
 	acpi_off $m
 done
 
+# 1 MiB through the serial console, complete and in order.
+log="$logs/console-flood.log"
+rc=$(bash $here/qemu-boot.sh microvm 16 "keel.test=console-flood" "$log" "${EXIT_DEV[@]}")
+if [ "$rc" = 1 ] && why=$(python3 tests/tools/flood-check.py "$log" 2>&1); then
+	result console-flood 1
+else
+	result console-flood 0 "QEMU exit $rc; $why"
+fi
+
 # An unknown self-test name is an error, not a silent pass.
 log="$logs/unknown-test.log"
 rc=$(bash $here/qemu-boot.sh microvm 64 "keel.test=no-such-test" "$log" "${EXIT_DEV[@]}")

@@ -71,5 +71,7 @@ void xen_clock_init(void);
 uint64_t xen_monotonic_ns(void);
 int64_t xen_wallclock_ns(void);
 uint64_t xen_tsc_hz(void);
+int xen_timer_init(void);
+void xen_timer_arm(uint64_t deadline_ns);
 
 #endif

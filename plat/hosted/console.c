@@ -1,0 +1,68 @@
+/*
+ * console.c - the hosted console (plat/hosted): hyper_console_write appends
+ * to a growing buffer that tests read and clear, and echoes to stderr when
+ * KEEL_HOSTED_ECHO is set in the environment. hosted_fatal prints it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <hosted.h>
+
+static char *text;
+static size_t len, cap;
+static int echo = -1; /* -1: not yet read from the environment */
+
+void hyper_console_write(const char *buf, size_t n)
+{
+	if (echo < 0)
+		echo = getenv("KEEL_HOSTED_ECHO") != NULL;
+	if (echo)
+		fwrite(buf, 1, n, stderr);
+	if (len + n + 1 > cap) {
+		size_t ncap = cap ? cap : 4096;
+		while (len + n + 1 > ncap)
+			ncap *= 2;
+		char *t = realloc(text, ncap);
+		if (!t)
+			abort();
+		text = t;
+		cap = ncap;
+	}
+	memcpy(text + len, buf, n);
+	len += n;
+	text[len] = '\0';
+}
+
+const char *hosted_console_text(void)
+{
+	return text ? text : "";
+}
+
+size_t hosted_console_len(void)
+{
+	return len;
+}
+
+void hosted_console_clear(void)
+{
+	len = 0;
+	if (text)
+		text[0] = '\0';
+}
+
+void hosted_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (len && echo <= 0)
+		fprintf(stderr, "--- keel console ---\n%s\n--- end of console ---\n",
+			text);
+	fprintf(stderr, "hosted: fatal: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
+}
