@@ -70,8 +70,10 @@ HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c \
 HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-# lib/printf.c's names would clash with the C library's on the host.
-$(BUILD)/h/lib/printf.c.o: HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
+# lib/printf.c's names would clash with the C library's on the host; the
+# kernel sources that call them must reach keel's, not glibc's.
+$(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o: \
+	HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 $(BUILD)/h/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
@@ -81,6 +83,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
 unit: $(UNIT_TESTS)
+.SECONDARY: $(HOSTED_OBJS)
 
 # --------------------------------------------------------------- running ---
 deps:

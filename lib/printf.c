@@ -209,6 +209,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		fmt = parse_spec(fmt + 1, &sp, &args);
 		char c = *fmt ? *fmt++ : '\0';
+		if (c != 'd' && c != 'i') /* '+' and ' ' are for signed only */
+			sp.plus = sp.space = false;
 		switch (c) {
 		case 'd':
 		case 'i': {

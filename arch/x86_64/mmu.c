@@ -88,6 +88,22 @@ static int split_large(uint64_t *pde)
 }
 
 /*
+ * A page table whose entries are all clear (left by earlier unmaps) makes
+ * way for a 2 MiB page: free it and clear the directory entry for it.
+ */
+static void drop_empty_table(uint64_t *pde, uintptr_t va)
+{
+	uint64_t *t = table(*pde);
+
+	for (unsigned i = 0; i < ENTRIES; i++)
+		if (t[i] & PTE_P)
+			return;
+	pmm_free(*pde & PTE_ADDR, 1);
+	*pde = 0;
+	arch_tlb_flush_page(va); /* also drops cached paging structures */
+}
+
+/*
  * Find the entry for va at `level` (0 = 4 KiB leaf, 1 = 2 MiB), creating
  * tables on the way when `create`. Returns NULL if absent (or out of memory
  * with *err set). A 2 MiB leaf on the way is split when level is 0 and
@@ -192,6 +208,8 @@ int mmu_map(struct mmu_space *as, uintptr_t va, paddr_t pa, size_t len,
 
 		if (!e)
 			goto undo;
+		if (large && (*e & PTE_P) && !(*e & PTE_PS))
+			drop_empty_table(e, v);
 		if (*e & PTE_P) {
 			err = -EEXIST;
 			goto undo;

@@ -17,7 +17,7 @@ size_t ksize(const void *p);
 
 struct heap_stats {
 	size_t live_objects;
-	size_t live_bytes; /* requested bytes still allocated */
+	size_t live_bytes; /* usable bytes (ksize) still allocated */
 	size_t pages; /* pages the heap holds from the pmm */
 };
 void heap_stats(struct heap_stats *st);

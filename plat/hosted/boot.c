@@ -1,13 +1,15 @@
 /*
  * boot.c - boot information and machine control for a Linux process
- * (plat/hosted): the physical-memory arena behind direct_map_base, the
- * memory map, boot modules and command line tests set, the random seed,
- * and hyper_shutdown, which hands the status to a test's hook.
+ * (plat/hosted): the memory arena behind direct_map_base, the memory map,
+ * boot modules, command line and seed tests set, hyper_shutdown handing
+ * its status to a test's hook, and a watchdog against livelocked tests.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <hosted.h>
 #include <keel/page.h>
 #include <keel/pmm.h>
@@ -97,7 +99,8 @@ void hosted_set_memory_map(const struct hyper_mem_region *r, unsigned n)
 {
 	if (n > ARRAY_SIZE(memmap))
 		hosted_fatal("memory map of %u regions is too long", n);
-	memcpy(memmap, r, n * sizeof(*r));
+	if (n)
+		memcpy(memmap, r, n * sizeof(*r));
 	nmemmap = n;
 }
 
@@ -155,4 +158,30 @@ int hosted_shutdown_status(void)
 void hosted_shutdown_reset(void)
 {
 	shutdown_status = -1;
+}
+
+/*
+ * A test that spins forever (a scheduler livelock, say) should fail, not
+ * hang: SIGALRM after KEEL_HOSTED_TIMEOUT seconds (default 60, 0: never).
+ */
+static void watchdog_fired(int sig)
+{
+	static const char msg[] = "hosted: watchdog: test program ran too long "
+				  "(set KEEL_HOSTED_TIMEOUT to change)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(134);
+	abort();
+}
+
+__attribute__((constructor)) static void watchdog_start(void)
+{
+	const char *env = getenv("KEEL_HOSTED_TIMEOUT");
+	unsigned secs = env ? (unsigned)strtoul(env, NULL, 10) : 60;
+
+	if (secs) {
+		signal(SIGALRM, watchdog_fired);
+		alarm(secs);
+	}
 }

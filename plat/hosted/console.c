@@ -57,8 +57,9 @@ void hosted_fatal(const char *fmt, ...)
 
 	fflush(stdout);
 	if (len && echo <= 0)
-		fprintf(stderr, "--- keel console ---\n%s\n--- end of console ---\n",
-			text);
+		fprintf(stderr,
+			"--- keel console ---\n%s%s--- end of console ---\n",
+			text, text[len - 1] == '\n' ? "" : "\n");
 	fprintf(stderr, "hosted: fatal: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

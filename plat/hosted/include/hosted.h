@@ -14,8 +14,8 @@
 /*
  * Physical memory: an mmap'd arena (2 MiB aligned) that direct_map_base
  * points at, so physical address pa lives at arena + pa. Creating a new
- * arena drops the old one. hosted_mem_init also hands all of it except page
- * 0 to pmm_init; it returns pmm_init's result.
+ * arena drops the old one. hosted_mem_init also hands all of it to
+ * pmm_init (no reserved ranges) and returns pmm_init's result.
  */
 void *hosted_arena_create(size_t bytes);
 size_t hosted_arena_size(void);

@@ -1,0 +1,256 @@
+/*
+ * test_time.c - kernel/time.c: tick/nanosecond scales against exact 128-bit
+ * arithmetic for counters from 1 Hz to 10 GHz (at most 1 ns error per
+ * second, i.e. one part per billion, plus one for truncation), and calendar
+ * conversion against the C library's timegm/gmtime_r.
+ */
+#define _GNU_SOURCE
+#include <time.h>
+#include <keel/time.h>
+#include "unit.h"
+
+typedef unsigned __int128 u128;
+
+static const uint64_t freqs[] = {
+	1,
+	2,
+	3,
+	7,
+	10,
+	1000,
+	32768,
+	1000000,
+	1193182,
+	3579545,
+	14318180,
+	24000000,
+	100000000,
+	999999999,
+	1000000000,
+	1000000001,
+	1999999999,
+	2400000000ULL,
+	2999999999ULL,
+	3000000000ULL,
+	4000000000ULL,
+	4294967296ULL,
+	5000000000ULL,
+	7777777777ULL,
+	9999999999ULL,
+	10000000000ULL,
+};
+
+/* |got - exact| within 1 + exact / 1e9 (1 ppb), got never above exact. */
+static bool close_enough(uint64_t got, u128 exact)
+{
+	u128 tol = 1 + exact / 1000000000u;
+
+	return (u128)got <= exact && exact - got <= tol;
+}
+
+static int check_scale(const struct clock_scale *cs, uint64_t from, uint64_t to,
+		       uint64_t v)
+{
+	u128 exact = (u128)v * to / from;
+	uint64_t got = clock_scale_apply(cs, v);
+
+	if (exact > UINT64_MAX || close_enough(got, exact))
+		return 0;
+	print_message(
+	    "scale %llu->%llu of %llu: got %llu, exact %llu (mult %llu shift %u)\n",
+	    (unsigned long long)from, (unsigned long long)to,
+	    (unsigned long long)v, (unsigned long long)got,
+	    (unsigned long long)exact, (unsigned long long)cs->mult, cs->shift);
+	return 1;
+}
+
+static void test_ticks_to_ns(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(freqs); i++) {
+		uint64_t hz = freqs[i];
+		const uint64_t ticks[] = {
+			0,
+			1,
+			2,
+			hz / 3,
+			hz - 1,
+			hz,
+			hz + 1,
+			hz * 60,
+			hz * 3600,
+			hz * 86400,
+			hz * 86400 * 365,
+			hz * 86400 * 365 * 10,
+		};
+		struct clock_scale cs;
+
+		clock_scale_init(&cs, hz);
+		for (size_t j = 0; j < ARRAY_SIZE(ticks); j++)
+			bad += check_scale(&cs, hz, NSEC_PER_SEC, ticks[j]);
+		/* One second of ticks is one second, to the nanosecond. */
+		uint64_t s = clock_scale_apply(&cs, hz);
+		bad += s < NSEC_PER_SEC - 1 || s > NSEC_PER_SEC;
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_ns_to_ticks(void **state)
+{
+	static const uint64_t ns[] = {
+		0,
+		1,
+		999,
+		NSEC_PER_USEC,
+		NSEC_PER_MSEC,
+		123456789,
+		NSEC_PER_SEC,
+		60 * NSEC_PER_SEC,
+		3600 * NSEC_PER_SEC,
+		86400 * NSEC_PER_SEC,
+		86400 * 365 * NSEC_PER_SEC,
+	};
+	int bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(freqs); i++) {
+		struct clock_scale cs;
+
+		clock_scale_init_inverse(&cs, freqs[i]);
+		for (size_t j = 0; j < ARRAY_SIZE(ns); j++)
+			bad += check_scale(&cs, NSEC_PER_SEC, freqs[i], ns[j]);
+		/* One second is hz ticks. */
+		uint64_t t = clock_scale_apply(&cs, NSEC_PER_SEC);
+		bad += t + 1 < freqs[i] || t > freqs[i];
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_scale_round_trip(void **state)
+{
+	(void)state;
+	/* ns -> ticks -> ns loses at most one tick's worth plus 1 ppb. */
+	for (size_t i = 0; i < ARRAY_SIZE(freqs); i++) {
+		struct clock_scale fwd, inv;
+		uint64_t ns = 3 * 3600 * NSEC_PER_SEC + 12345;
+
+		clock_scale_init(&fwd, freqs[i]);
+		clock_scale_init_inverse(&inv, freqs[i]);
+		uint64_t back =
+		    clock_scale_apply(&fwd, clock_scale_apply(&inv, ns));
+		uint64_t tick_ns = NSEC_PER_SEC / freqs[i] + 1;
+		assert_true(back <= ns);
+		assert_true(ns - back <= tick_ns + ns / 1000000000 + 1);
+	}
+}
+
+static void check_date(int64_t secs, int *bad)
+{
+	struct tm_utc u;
+	struct tm h;
+	time_t tt = (time_t)secs;
+
+	time_to_utc(secs, &u);
+	if (!gmtime_r(&tt, &h) || u.year != h.tm_year + 1900 ||
+	    u.mon != h.tm_mon + 1 || u.mday != h.tm_mday ||
+	    u.hour != h.tm_hour || u.min != h.tm_min || u.sec != h.tm_sec ||
+	    time_from_utc(&u) != secs) {
+		if ((*bad)++ < 10)
+			print_message(
+			    "%lld: keel %04d-%02d-%02d %02d:%02d:%02d -> %lld\n",
+			    (long long)secs, u.year, u.mon, u.mday, u.hour,
+			    u.min, u.sec, (long long)time_from_utc(&u));
+	}
+}
+
+static void test_utc_against_libc(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	/* Every day from 1600 to 2500, at a time of day that moves around. */
+	int64_t start = -11676096000LL, end = 16725225600LL;
+	for (int64_t s = start, k = 0; s < end; s += 86400, k++)
+		check_date(s + (k * 3607) % 86400, &bad);
+	/* Each second around some interesting instants. */
+	static const int64_t edges[] = {
+		0,
+		2147483647LL,
+		951782400LL /* 2000-02-29 */,
+		4107542400LL /* 2100-03-01 */,
+		-2208988800LL /* 1900-01-01 */,
+		68169600LL /* 1972-02-29 */,
+		253402300799LL /* 9999-12-31 */,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(edges); i++)
+		for (int64_t d = -90000; d <= 90000; d += 7)
+			check_date(edges[i] + d, &bad);
+	assert_int_equal(bad, 0);
+}
+
+static void test_utc_known_dates(void **state)
+{
+	static const struct {
+		struct tm_utc t;
+		int64_t secs;
+	} known[] = {
+		{ { 1970, 1, 1, 0, 0, 0 }, 0 },
+		{ { 1969, 12, 31, 23, 59, 59 }, -1 },
+		{ { 2038, 1, 19, 3, 14, 7 }, 2147483647LL },
+		{ { 2038, 1, 19, 3, 14, 8 }, 2147483648LL },
+		{ { 2000, 2, 29, 12, 0, 0 }, 951825600LL },
+		{ { 2000, 3, 1, 0, 0, 0 }, 951868800LL },
+		{ { 2100, 2, 28, 23, 59, 59 }, 4107542399LL },
+		{ { 2100, 3, 1, 0, 0, 0 }, 4107542400LL },
+		{ { 2024, 2, 29, 0, 0, 0 }, 1709164800LL },
+		{ { 1900, 3, 1, 0, 0, 0 }, -2203891200LL },
+		{ { 1601, 1, 1, 0, 0, 0 }, -11644473600LL },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++) {
+		struct tm_utc u;
+
+		assert_int_equal(time_from_utc(&known[i].t), known[i].secs);
+		time_to_utc(known[i].secs, &u);
+		assert_memory_equal(&u, &known[i].t, sizeof(u));
+	}
+	/* 2100 is not a leap year, 2000 and 2024 are: the day after Feb 28. */
+	struct tm_utc u;
+	time_to_utc(time_from_utc(&(struct tm_utc){ 2100, 2, 28, 0, 0, 0 }) +
+			86400,
+		    &u);
+	assert_int_equal(u.mon, 3);
+	assert_int_equal(u.mday, 1);
+	time_to_utc(time_from_utc(&(struct tm_utc){ 2024, 2, 28, 0, 0, 0 }) +
+			86400,
+		    &u);
+	assert_int_equal(u.mon, 2);
+	assert_int_equal(u.mday, 29);
+}
+
+static void test_clock_reads_platform(void **state)
+{
+	(void)state;
+	hosted_clock_set(123456789);
+	hosted_wallclock_set(1000 * (int64_t)NSEC_PER_SEC);
+	assert_int_equal(time_now_ns(), 123456789);
+	assert_int_equal(time_wall_ns(), 1000 * NSEC_PER_SEC + 123456789);
+	hosted_clock_advance(11);
+	assert_int_equal(time_now_ns(), 123456800);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ticks_to_ns),
+		cmocka_unit_test(test_ns_to_ticks),
+		cmocka_unit_test(test_scale_round_trip),
+		cmocka_unit_test(test_utc_against_libc),
+		cmocka_unit_test(test_utc_known_dates),
+		cmocka_unit_test(test_clock_reads_platform),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
