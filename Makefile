@@ -2,6 +2,7 @@
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      boot the kernel under QEMU and run its self-tests
 #   make test     every test: format, unit (ASan/UBSan), boot on microvm/pc/q35
+#   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
 #   make bench    boot time against a Linux VM (bench/)
 
 BUILD ?= build
@@ -100,6 +101,12 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/run.sh
 
+test-xen: deps $(BUILD)/keel.elf
+	bash tests/xen/tests.sh full
+
+xen-bed: deps
+	bash tests/xen/setup.sh
+
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
@@ -109,5 +116,5 @@ bench: deps $(BUILD)/keel.elf
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit deps run test format bench clean
+.PHONY: all unit deps run test test-xen xen-bed format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit -name '*.d' 2>/dev/null)

@@ -6,6 +6,7 @@
 #include <keel/hyper.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
+#include <keel/time.h>
 
 int vprintk(const char *fmt, va_list ap)
 {
@@ -50,6 +51,7 @@ void panic(const char *fmt, ...)
 
 void kernel_shutdown(int status)
 {
+	printk("keel: stopping at %lu ms\n", time_now_ns() / 1000000);
 	printk("keel: shutdown status %d\n", status);
 	hyper_shutdown(status);
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh - every test of keel, as `make test` runs it (after building):
 # the style check, the layering rule, the host unit tests (cmocka, ASan and
-# UBSan), and the boot tests under QEMU. Prints one total at the end,
+# UBSan), the boot tests under QEMU, and one boot on nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -49,6 +49,15 @@ out=$(bash tests/boot/run.sh)
 echo "$out"
 p=$(echo "$out" | grep -c '^PASS')
 f=$(echo "$out" | grep -c '^FAIL')
+pass=$((pass + p))
+fail=$((fail + f))
+
+echo "== Xen (nested under QEMU TCG, fast subset; make test-xen runs all)"
+out=$(bash tests/xen/tests.sh fast 2>&1)
+echo "$out"
+p=$(echo "$out" | grep -c '^PASS')
+f=$(echo "$out" | grep -c '^FAIL')
+[ $((p + f)) -gt 0 ] || { f=1; echo "FAIL xen: the Xen suite reported nothing"; }
 pass=$((pass + p))
 fail=$((fail + f))
 

@@ -155,3 +155,15 @@ static int test_clock(void)
 	return 0;
 }
 SELFTEST("clock", test_clock);
+
+/*
+ * idle: sleep up to 60 s, only when named. The Xen tests use it to check
+ * that "xl shutdown" ends an idle guest; returning means nobody did.
+ */
+static int test_idle(void)
+{
+	thread_sleep_ns(60 * NSEC_PER_SEC);
+	printk("  idle: 60 s passed without a shutdown request\n");
+	return -1;
+}
+SELFTEST_BY_NAME("idle", test_idle);

@@ -50,7 +50,8 @@ static void on_control_shutdown(const char *path, void *arg)
 	if (!req)
 		return;
 	if (*req) {
-		printk("keel: the host asked to %s\n", req);
+		printk("keel: the host asked to %s at %lu ms\n", req,
+		       xen_monotonic_ns() / 1000000);
 		xenstore_write(path, ""); /* acknowledge */
 		if (!strcmp(req, "poweroff") || !strcmp(req, "halt") ||
 		    !strcmp(req, "reboot"))

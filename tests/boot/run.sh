@@ -10,17 +10,9 @@ here=tests/boot
 logs=build/boot-logs
 mkdir -p "$logs"
 EXIT_DEV=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
-pass=0 fail=0
 
-result() { # name ok why
-	if [ "$2" = 1 ]; then
-		echo "PASS $1"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $1: $3 (log: $logs/$1.log)"
-		fail=$((fail + 1))
-	fi
-}
+prefix=
+. tests/lib.sh
 
 # QEMU exits with (status << 1) | 1 through isa-debug-exit.
 status_of() { echo $(( $1 >> 1 )); }

@@ -1,0 +1,174 @@
+#!/bin/bash
+# setup.sh - build keel's nested Xen test bed (Xen 4.17 + a Debian 6.1 PV dom0, run under QEMU TCG)
+# from Debian 12 packages only, cached under build/xen/ of the repo. Nothing is installed into the
+# host's /boot: the .debs are fetched with `apt-get download` and unpacked with dpkg-deb. Idempotent:
+# stamps record finished stages; rerun after editing this file or dom0-init and only that is redone.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+B=${XENBED_DIR:-$root/build/xen}
+export DEBIAN_FRONTEND=noninteractive
+
+say() { echo "xen setup: $*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+# Packages unpacked into dom0's root: the hypervisor, the toolstack, every library it loads (glibc
+# and libgcc_s included - glibc dlopens libgcc_s.so.1 for pthread_cancel and xl aborts without it),
+# and static busybox for /init. The kernel package is the one linux-image-amd64 depends on.
+PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
+	libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
+	libxentoollog1 libxendevicemodel1 libxenhypfs1 libxentoolcore1 libyajl2
+	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static)
+# Kernel modules dom0 needs (in load order), then the backends for guests with devices.
+MODS=(drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko
+	drivers/xen/xen-gntdev.ko drivers/xen/xen-gntalloc.ko
+	drivers/net/xen-netback/xen-netback.ko drivers/block/xen-blkback/xen-blkback.ko)
+# Xen programs dom0 runs (from /usr/lib/xen-4.17/bin) and xenstore tools (from /usr/bin).
+XENBIN=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper xenconsole xen-hvmctx)
+XSBIN=(xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-watch xenstore-rm xenstore-exists)
+
+# ------------------------------------------------------------------ host ---
+need_host() {
+	local miss=()
+	command -v qemu-system-x86_64 >/dev/null || miss+=(qemu-system-x86)
+	dpkg -s busybox-static >/dev/null 2>&1 || miss+=(busybox-static)
+	command -v cpio >/dev/null || miss+=(cpio)
+	command -v xz >/dev/null || miss+=(xz-utils)
+	command -v python3 >/dev/null || miss+=(python3)
+	command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+		die "this host has no apt-get/dpkg-deb: the test bed is built from Debian 12 packages"
+	if [ ${#miss[@]} -gt 0 ]; then
+		say "installing host packages: ${miss[*]}"
+		[ "$(id -u)" = 0 ] || die "need root to install ${miss[*]}"
+		apt-get update -q >&2 || die "apt-get update failed"
+		# Debian 12's own QEMU 7.2, never backports: 10.0.2 breaks CR2 in nested SVM (TESTBEDS.md).
+		apt-get install -y -q --no-install-recommends "${miss[@]}" >&2 || die "apt-get install ${miss[*]} failed"
+	fi
+	local v
+	v=$(qemu-system-x86_64 --version | sed -n 's/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p')
+	[ "$v" = 7.2 ] || say "WARNING: QEMU $v, the test bed was measured with Debian 12's 7.2"
+}
+
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+# ----------------------------------------------- stage 1: fetch + unpack ---
+fetch() {
+	local want
+	want=$(echo "${PKGS[*]} ${MODS[*]} ${XENBIN[*]} ${XSBIN[*]}" | sha256sum | cut -c1-16)
+	if [ -f "$B/fetch.stamp" ] && [ "$(cat "$B/fetch.stamp")" = "$want" ]; then
+		return 0
+	fi
+	say "fetching Debian packages into $B/debs (once)"
+	rm -rf "$B/debs" "$B/root" "$B/kernel" "$B/fetch.stamp"
+	mkdir -p "$B/debs" "$B/root" "$B/kernel"
+	apt-cache show linux-image-amd64 >/dev/null 2>&1 || apt-get update -q >&2
+	local kpkg try
+	for try in 1 2; do # a stale package list names versions the archive no longer has: update, retry
+		kpkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+		[ -n "$kpkg" ] || die "cannot tell which kernel package linux-image-amd64 depends on"
+		local ok=1
+		(cd "$B/debs" && apt-get download "${PKGS[@]}" "$kpkg") >"$B/download.log" 2>&1 || ok=''
+		grep -v unsandboxed "$B/download.log" >&2 || true
+		[ -z "$ok" ] || break
+		[ $try = 1 ] || die "apt-get download failed"
+		say "apt-get download failed: apt-get update and retry"
+		rm -f "$B"/debs/*
+		apt-get update -q >&2 || die "apt-get update failed"
+	done
+	local d
+	for d in "$B"/debs/*.deb; do
+		case $(basename "$d") in
+		linux-image-*) ;;
+		*) dpkg-deb -x "$d" "$B/root" ;;
+		esac
+	done
+	# Only the parts of the 70 MB kernel package that dom0 uses.
+	dpkg-deb --fsys-tarfile "$B"/debs/linux-image-*.deb | tar -x -C "$B/kernel" --wildcards \
+		'./boot/vmlinuz-*' $(printf "./lib/modules/*/kernel/%s " "${MODS[@]}")
+	ls "$B/kernel/lib/modules" > "$B/kernel-version"
+	zcat "$B/root/boot/xen-4.17-amd64.gz" > "$B/xen.elf"
+	# Xen spends seconds unpacking a compressed dom0 kernel under TCG: hand it the bare vmlinux.
+	python3 - "$B"/kernel/boot/vmlinuz-* "$B/vmlinux" <<'PY'
+import lzma, sys
+d = open(sys.argv[1], 'rb').read()
+i = d.find(b'\xfd7zXZ\x00')
+if i < 0: sys.exit("no xz stream in " + sys.argv[1])
+out = lzma.LZMADecompressor().decompress(d[i:])
+if out[:4] != b'\x7fELF': sys.exit("decompressed kernel is not an ELF")
+open(sys.argv[2], 'wb').write(out)
+PY
+	for d in "$B"/debs/*.deb; do
+		echo "$(dpkg-deb -f "$d" Package) $(dpkg-deb -f "$d" Version)"
+	done > "$B/VERSIONS"
+	rm -rf "$B/debs" # 77 MB, unpacked now
+	echo "$want" > "$B/fetch.stamp"
+}
+
+# ------------------------------------------- stage 2: dom0's initramfs ---
+mkdom0() {
+	local X=$B/root R=$B/dom0root kv
+	kv=$(cat "$B/kernel-version")
+	rm -rf "$R"
+	mkdir -p "$R"/{bin,sbin,etc/xen,proc,sys,dev,run,tmp,root,lib64,lib/modules,guest,var/lib,var/log}
+	mkdir -p "$R"/usr/lib/xen/bin "$R"/usr/lib/xen-4.17 "$R"/lib/x86_64-linux-gnu
+	cp "$X/bin/busybox" "$R/bin/busybox"
+	local a
+	for a in $("$R/bin/busybox" --list); do [ -e "$R/bin/$a" ] || ln -s busybox "$R/bin/$a"; done
+	local b f
+	for b in "${XENBIN[@]}"; do
+		cp "$X/usr/lib/xen-4.17/bin/$b" "$R/usr/lib/xen/bin/"
+		ln -sf "/usr/lib/xen/bin/$b" "$R/sbin/$b"
+	done
+	ln -s /usr/lib/xen/bin "$R/usr/lib/xen-4.17/bin" # libxl's compiled-in helper path
+	for b in "${XSBIN[@]}"; do
+		f=$X/usr/bin/$b
+		[ -e "$f" ] || die "$b not found in xenstore-utils"
+		cp -P "$f" "$R/sbin/"
+	done
+	# xenstore-* are symlinks to one binary in some versions: copy what they point to as well.
+	for f in "$R"/sbin/xenstore-*; do
+		if [ -L "$f" ]; then cp -L "$f" "$f.tmp" && mv "$f.tmp" "$f"; fi
+	done
+	# Every shared library, resolved by the unpacked loader against the unpacked libraries only.
+	local ld=$X/lib64/ld-linux-x86-64.so.2 libs=$X/lib/x86_64-linux-gnu:$X/usr/lib/x86_64-linux-gnu
+	[ -x "$ld" ] || die "no loader in the unpacked libc6"
+	for b in "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-*; do
+		"$ld" --library-path "$libs" --list "$b" || die "cannot resolve the libraries of $b"
+	done | awk '/=>/{print $1, $3}' | sort -u | while read -r name path; do
+		case $name:$path in
+		*/*:*) ;; # the loader itself, copied below
+		*:"$X"/*) cp -L "$path" "$R/lib/x86_64-linux-gnu/$name" ;;
+		*) die "$name resolves outside the unpacked packages ($path): add its package to PKGS" ;;
+		esac
+	done
+	cp -L "$X/lib/x86_64-linux-gnu/libgcc_s.so.1" "$R/lib/x86_64-linux-gnu/" # dlopened: ldd misses it
+	cp -L "$ld" "$R/lib64/"
+	local m
+	for m in "${MODS[@]}"; do cp "$B/kernel/lib/modules/$kv/kernel/$m" "$R/lib/modules/"; done
+	echo 'autoballoon="off"' > "$R/etc/xen/xl.conf"
+	echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
+	cp "$here/dom0-init" "$R/init"
+	chmod 755 "$R/init"
+	(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$B/dom0.cpio.gz.tmp"
+	mv "$B/dom0.cpio.gz.tmp" "$B/dom0.cpio.gz"
+}
+
+main() {
+	mkdir -p "$B"
+	exec 9>"$B/.lock"
+	flock 9 # one setup at a time; run.sh calls this before every run
+	need_host "${1:-}"
+	local want
+	want=$(stamp_of "$here/setup.sh" "$here/dom0-init")
+	if [ -f "$B/setup.stamp" ] && [ "$(cat "$B/setup.stamp")" = "$want" ] &&
+		[ -f "$B/dom0.cpio.gz" ] && [ -f "$B/xen.elf" ] && [ -f "$B/vmlinux" ]; then
+		[ "${1:-}" = --quiet ] || say "up to date in $B"
+		return 0
+	fi
+	rm -f "$B/setup.stamp"
+	fetch
+	mkdom0
+	echo "$want" > "$B/setup.stamp"
+	say "ready: $B (xen.elf, vmlinux $(cat "$B/kernel-version"), dom0.cpio.gz $(du -h "$B/dom0.cpio.gz" | cut -f1))"
+}
+main "$@"

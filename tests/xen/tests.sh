@@ -1,0 +1,82 @@
+#!/bin/bash
+# tests.sh [fast|full] - keel on the real Xen hypervisor, nested under QEMU
+# (tests/xen/run.sh). fast: one boot running every self-test (part of `make
+# test`). full (`make test-xen`): also a deliberate crash, xl shutdown of an
+# idle guest, 1 MiB of console output, and a 16 MiB guest. Prints
+# "PASS name"/"FAIL name: why" per case and "xen: N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+mode=${1:-fast}
+elf=${KEEL_ELF:-build/keel.elf}
+logs=build/xen-logs
+mkdir -p "$logs"
+
+prefix=xen-
+. tests/lib.sh
+
+boot() { # name run.sh-args... ; sets rc, log
+	log="$logs/$1.log"
+	shift
+	bash tests/xen/run.sh "$elf" --log "$log" "$@" >"$log.out" 2>&1
+	rc=$?
+}
+
+if [ ! -f "$elf" ]; then
+	result setup 0 "no kernel at $elf (run make first)"
+	echo "xen: $pass passed, $fail failed"
+	exit 1
+fi
+
+# The test bed itself must work; if it cannot, that is a failure, not a skip.
+if ! bash tests/xen/setup.sh >"$logs/setup.log" 2>&1; then
+	tail -5 "$logs/setup.log"
+	result setup 0 "the nested Xen test bed could not be built (see $logs/setup.log)"
+	echo "xen: $pass passed, $fail failed"
+	exit 1
+fi
+
+boot selftests --cmdline "keel.test=all" --timeout 120
+n=$(sed -n 's/.*guest: selftests: \([0-9]*\) passed, 0 failed.*/\1/p' "$log" | head -1)
+if [ "$rc" != 0 ]; then
+	result selftests 0 "run.sh exit $rc: $(grep -a XENBED-RESULT "$log" | head -1)"
+elif [ -z "$n" ] || [ "$n" -lt 10 ]; then
+	result selftests 0 "expected at least 10 self-tests passing, got '${n:-none}'"
+elif ! grep -aq "guest: .*cr2 check: ok" "$log"; then
+	result selftests 0 "no CR2 self-check line"
+else
+	result selftests 1
+fi
+
+if [ "$mode" = full ]; then
+	boot crash --cmdline "keel.test=fault-null" --timeout 60
+	if [ "$rc" != 2 ] || ! grep -aq "XENBED-RESULT reason=crash status=127" "$log"; then
+		result crash 0 "run.sh exit $rc, want 2 with reason=crash status=127"
+	elif ! grep -aqE "guest:   #[0-9]+ [0-9a-f]{16} fault_null_target" "$log"; then
+		result crash 0 "backtrace does not name fault_null_target"
+	else
+		result crash 1
+	fi
+
+	boot shutdown --cmdline "keel.test=idle" --action shutdown-after:3 --timeout 60
+	asked=$(sed -n 's/.*guest: keel: the host asked to poweroff at \([0-9]*\) ms.*/\1/p' "$log" | head -1)
+	stopped=$(sed -n 's/.*guest: keel: stopping at \([0-9]*\) ms.*/\1/p' "$log" | head -1)
+	if [ "$rc" != 0 ] || [ -z "$asked" ] || [ -z "$stopped" ]; then
+		result shutdown 0 "run.sh exit $rc; request seen at '${asked:-never}' ms"
+	elif [ $((stopped - asked)) -ge 1000 ]; then
+		result shutdown 0 "took $((stopped - asked)) ms of guest time to stop"
+	else
+		echo "  xl shutdown: stopped $((stopped - asked)) ms after the request"
+		result shutdown 1
+	fi
+
+	boot console-flood --cmdline "keel.test=console-flood" --timeout 200
+	if [ "$rc" = 0 ] && why=$(python3 tests/tools/flood-check.py "$log" "guest: " 2>&1); then
+		echo "  $why"
+		result console-flood 1
+	else
+		result console-flood 0 "run.sh exit $rc; ${why:-}"
+	fi
+fi
+
+echo "xen: $pass passed, $fail failed"
+[ "$fail" = 0 ]
