@@ -99,7 +99,7 @@ run: deps $(BUILD)/keel.elf
 
 test: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/run.sh
+	@bash tests/run.sh
 
 test-xen: deps $(BUILD)/keel.elf
 	bash tests/xen/tests.sh full
