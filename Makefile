@@ -1,7 +1,8 @@
 # keel - build, run and test. See README.md; docs/build.md explains the parts.
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      boot the kernel under QEMU and run its self-tests
-#   make test     every test: format, unit (ASan/UBSan), boot on microvm/pc/q35
+#   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
+#   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
 #   make bench    boot time against a Linux VM (bench/)
 
@@ -25,7 +26,7 @@ KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
-all: $(BUILD)/keel.elf unit
+all: $(BUILD)/keel.elf $(BUILD)/keel unit
 
 $(BUILD)/sysinc/xen:
 	@mkdir -p $(BUILD)/sysinc
@@ -67,7 +68,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c \
 	kernel/sched.c kernel/sync.c kernel/timer.c kernel/printk.c \
-	arch/x86_64/mmu.c lib/printf.c $(wildcard plat/hosted/*.c)
+	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
+	$(wildcard plat/hosted/*.c)
 HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -83,8 +85,66 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
+# Real ELF files for test_elf (it finds them next to itself): static,
+# DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
+ELF_SAMPLES := $(addprefix $(BUILD)/unit/elf-,static rpath runpath lib.so)
+$(BUILD)/unit/elf-static: tests/unit/elf_sample.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -static -o $@ $<
+$(BUILD)/unit/elf-rpath: tests/unit/elf_sample.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -Wl,-rpath,/opt/keel/lib -Wl,--disable-new-dtags -o $@ $<
+$(BUILD)/unit/elf-runpath: tests/unit/elf_sample.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -Wl,-rpath,'$$ORIGIN/../lib' -Wl,--enable-new-dtags -o $@ $<
+$(BUILD)/unit/elf-lib.so: tests/unit/elf_sample.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -shared -fPIC -Wl,-soname,libkeelsample.so.1 -o $@ $<
+$(BUILD)/unit/test_elf: $(ELF_SAMPLES)
+
 unit: $(UNIT_TESTS)
 .SECONDARY: $(HOSTED_OBJS)
+
+# ------------------------------------------------------------------ fuzz ---
+# libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:
+# lib/elf.c and lib/cpio.c. make fuzz runs each for FUZZ_TIME seconds;
+# make test runs them briefly. Crashing inputs are kept in build/fuzz/.
+FUZZ_CC := clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Iinclude
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 150
+FUZZ_HDRS := include/keel/compiler.h include/keel/errno.h include/keel/string.h
+$(BUILD)/fuzz/fuzz_elf: lib/elf.c include/keel/elf.h $(FUZZ_HDRS)
+$(BUILD)/fuzz/fuzz_cpio: lib/cpio.c include/keel/cpio.h $(FUZZ_HDRS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
+
+fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
+fuzz: deps fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_TIME)
+
+# ------------------------------------------------------------- host tool ---
+# tools/keel with the kernel's own ELF, cpio and run-file code from lib/.
+TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Iinclude -Itools/keel
+TOOL_SRCS := $(wildcard tools/keel/*.c) lib/elf.c lib/cpio.c lib/runconf.c
+TOOL_OBJS := $(patsubst %,$(BUILD)/tool/%.o,$(TOOL_SRCS))
+
+$(BUILD)/tool/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  TOOLCC  $<"
+	@$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/keel: $(TOOL_OBJS)
+	$(CC) -o $@ $(TOOL_OBJS)
+
+PREFIX ?= /usr/local
+install: $(BUILD)/keel $(BUILD)/keel.elf
+	install -D -m 755 $(BUILD)/keel $(DESTDIR)$(PREFIX)/bin/keel
+	install -D -m 644 $(BUILD)/keel.elf $(DESTDIR)$(PREFIX)/lib/keel/keel.elf
+	install -D -m 644 docs/keel.1 $(DESTDIR)$(PREFIX)/share/man/man1/keel.1
 
 # --------------------------------------------------------------- running ---
 deps:
@@ -98,7 +158,7 @@ run: deps $(BUILD)/keel.elf
 	rc=$$?; [ $$rc -eq 1 ] || { echo "make run: QEMU exit status $$rc (guest status $$(( rc >> 1 )))"; exit 1; }
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all fuzz-build
 	@bash tests/run.sh
 
 test-xen: deps $(BUILD)/keel.elf
@@ -114,7 +174,7 @@ bench: deps $(BUILD)/keel.elf
 	bash bench/boot-time.sh $(BUILD)/keel.elf
 
 clean:
-	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
+	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit deps run test test-xen xen-bed format bench clean
--include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit -name '*.d' 2>/dev/null)
+.PHONY: all unit fuzz fuzz-build deps run test test-xen xen-bed install format bench clean
+-include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)

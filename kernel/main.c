@@ -1,12 +1,15 @@
 /*
  * main.c - kernel_main, the portable boot sequence (kernel/): banner,
  * physical memory, page tables, CPU state, platform clocks and timer,
- * the scheduler; then the job (today: the self-tests) and shutdown.
+ * the scheduler, the initrd; then the job (the self-tests with keel.test=,
+ * else the program the initrd names) and shutdown.
  */
 #include <keel/arch.h>
 #include <keel/cmdline.h>
+#include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/hyper.h>
+#include <keel/initrd.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/sched.h>
@@ -20,7 +23,7 @@
 static void mm_init(void)
 {
 	struct hyper_mem_region ram[64];
-	struct pmm_range r[64], res[9];
+	struct pmm_range r[64], res[10];
 	unsigned n = hyper_memory_map(ram, ARRAY_SIZE(ram)), nres = 0;
 	uint64_t base, size, bytes = 0;
 	struct pmm_stats st;
@@ -34,6 +37,8 @@ static void mm_init(void)
 	arch_kernel_extent(&res[0].base, &base);
 	res[0].size = base - res[0].base;
 	nres = 1;
+	if (initrd_embedded_range(&base, &size))
+		res[nres++] = (struct pmm_range){ base, size };
 	for (unsigned i = 0;
 	     nres < ARRAY_SIZE(res) && !hyper_boot_module(i, &base, &size); i++)
 		res[nres++] = (struct pmm_range){ base, size };
@@ -47,6 +52,29 @@ static void mm_init(void)
 	       st.free_pages * (PAGE_SIZE >> 10));
 }
 
+/* The program the initrd (or the command line after "--") names. */
+static __noreturn void run_job(void)
+{
+	const char *why = NULL;
+	struct job job;
+	int err = job_load(&job, &why);
+
+	if (err == -ENOENT) {
+		printk("keel: nothing to run (no keel.test= and no program in "
+		       "the initrd)\n");
+		kernel_shutdown(1);
+	}
+	if (err) {
+		printk("keel: cannot run the program: %s\n", why);
+		kernel_shutdown(KEEL_STATUS_NOEXEC);
+	}
+	job_print(&job);
+	printk("keel: running Linux programs is not implemented yet (issue: "
+	       "user mode and ELF loading)\n");
+	job_free(&job);
+	kernel_shutdown(KEEL_STATUS_NOEXEC);
+}
+
 __noreturn void kernel_main(void)
 {
 	int failed;
@@ -56,12 +84,16 @@ __noreturn void kernel_main(void)
 		printk("keel: command line too long, ignored\n");
 	printk("cmdline: %s\n", hyper_cmdline());
 	mm_init();
+	initrd_init();
 	arch_cpu_init();
 	sched_init();
 	hyper_init_late();
 	arch_irq_enable();
 	printk("keel: up in %lu us\n", time_now_ns() / 1000);
 
-	failed = selftest_run();
-	kernel_shutdown(failed ? 1 : 0);
+	if (cmdline_get("keel.test")) {
+		failed = selftest_run();
+		kernel_shutdown(failed ? 1 : 0);
+	}
+	run_job();
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # run.sh - every test of keel, as `make test` runs it (after building):
 # the style check, the layering rule, the host unit tests (cmocka, ASan and
-# UBSan), the boot tests under QEMU, and one boot on nested Xen. Prints one total at the end,
+# UBSan), a brief fuzz of the ELF and cpio readers, the boot tests under
+# QEMU, and one boot on nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -44,22 +45,26 @@ for t in "${units[@]}"; do
 	fi
 done
 
-echo "== boot tests (QEMU TCG)"
-out=$(bash tests/boot/run.sh)
-echo "$out"
-p=$(echo "$out" | grep -c '^PASS')
-f=$(echo "$out" | grep -c '^FAIL')
-pass=$((pass + p))
-fail=$((fail + f))
+# suite TITLE COMMAND...: run a suite that prints PASS/FAIL lines, count them.
+suite() {
+	local title=$1 out p f
+	shift
+	echo "== $title"
+	out=$("$@" 2>&1)
+	echo "$out"
+	p=$(echo "$out" | grep -c '^PASS')
+	f=$(echo "$out" | grep -c '^FAIL')
+	[ $((p + f)) -gt 0 ] || { f=1; echo "FAIL $*: reported nothing"; }
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
 
-echo "== Xen (nested under QEMU TCG, fast subset; make test-xen runs all)"
-out=$(bash tests/xen/tests.sh fast 2>&1)
-echo "$out"
-p=$(echo "$out" | grep -c '^PASS')
-f=$(echo "$out" | grep -c '^FAIL')
-[ $((p + f)) -gt 0 ] || { f=1; echo "FAIL xen: the Xen suite reported nothing"; }
-pass=$((pass + p))
-fail=$((fail + f))
+suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs longer)" \
+	bash tests/fuzz/run.sh 12
+suite "boot tests (QEMU TCG)" bash tests/boot/run.sh
+suite "host tool (keel build, run, xl, ldd)" bash tests/tool/run.sh
+suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" \
+	bash tests/xen/tests.sh fast
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

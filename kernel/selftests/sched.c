@@ -112,12 +112,18 @@ static int test_sleep(void)
 SELFTEST("sleep", test_sleep);
 
 static int order[3], norder;
+static uint64_t order_base;
 
+/*
+ * Each sleeper sleeps until a deadline fixed before any of them starts,
+ * so a host that stalls the guest between thread starts (nested Xen
+ * under load) cannot reorder the deadlines: only the timer code can.
+ */
 static void sleeper(void *arg)
 {
 	int ms = (int)(uintptr_t)arg;
 
-	thread_sleep_ns(ms * NSEC_PER_MSEC);
+	thread_sleep_until(order_base + ms * NSEC_PER_MSEC);
 	order[norder++] = ms;
 }
 
@@ -127,6 +133,7 @@ static int test_sleep_order(void)
 	struct thread *t[3];
 
 	norder = 0;
+	order_base = time_now_ns();
 	for (int i = 0; i < 3; i++)
 		ST_CHECK((t[i] = thread_create("sleeper", sleeper,
 					       (void *)(uintptr_t)ms[i])));

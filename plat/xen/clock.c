@@ -42,6 +42,12 @@ void xen_clock_init(void)
 	boot_ns = system_time_ns();
 }
 
+/* Xen's own system time, the base of SCHEDOP_poll and timer deadlines. */
+uint64_t xen_system_time_ns(void)
+{
+	return xen_shared_info ? system_time_ns() : 0;
+}
+
 uint64_t xen_monotonic_ns(void)
 {
 	return xen_shared_info ? system_time_ns() - boot_ns : 0;

@@ -7,6 +7,7 @@
  * known, bytes go to Xen's debug port 0xe9.
  */
 #include <keel/page.h>
+#include <keel/time.h>
 #include <plat/xen.h>
 #include <arch/layout.h>
 #include <arch/mm.h>
@@ -15,8 +16,10 @@
 #include <xen/io/console.h>
 #include <xen/sched.h>
 
-/* Give up on a consumer that has not moved for this many yields. */
-#define STALL_LIMIT 2000000
+/* Give up on a consumer that has not moved for this long. */
+#define STALL_NS (10 * NSEC_PER_SEC)
+#define WAIT_SLICE_NS (10 * NSEC_PER_MSEC)
+#define EARLY_STALL_YIELDS 2000000 /* before shared_info: no clock yet */
 
 static struct xencons_interface *ring;
 static uint64_t ring_pa;
@@ -44,26 +47,54 @@ void xen_console_init(void)
 		ring = ioremap_cached(ring_pa, PAGE_SIZE);
 }
 
-static void yield(void)
+/*
+ * Wait until cond() holds, in Xen (evtchn_wait), telling xenconsoled
+ * again after each quiet slice. A consumer that does not move for
+ * STALL_NS is given up on: output is then dropped rather than hang.
+ * Before shared_info is mapped (early boot) there is no clock and no
+ * waiting in Xen: evtchn_wait yields, and the stall is counted in yields.
+ */
+static bool wait_consumer(bool (*cond)(XENCONS_RING_IDX, unsigned),
+			  XENCONS_RING_IDX prod, unsigned need)
 {
-	HYPERCALL2(sched_op, SCHEDOP_yield, NULL);
+	XENCONS_RING_IDX last = READ_ONCE(ring->out_cons);
+	uint64_t since = xen_monotonic_ns();
+	unsigned slices = 0;
+
+	while (!stalled && !cond(prod, need)) {
+		XENCONS_RING_IDX cons = READ_ONCE(ring->out_cons);
+		uint64_t now = xen_monotonic_ns();
+
+		if (cons != last) {
+			last = cons;
+			since = now;
+			slices = 0;
+		} else if (xen_shared_info ? now - since > STALL_NS
+					   : ++slices > EARLY_STALL_YIELDS) {
+			stalled = true;
+			break;
+		}
+		if (!evtchn_wait(port, WAIT_SLICE_NS))
+			evtchn_send(port);
+	}
+	return !stalled;
+}
+
+static bool has_room(XENCONS_RING_IDX prod, unsigned need)
+{
+	return prod - READ_ONCE(ring->out_cons) + need <= sizeof(ring->out);
+}
+
+static bool drained(XENCONS_RING_IDX prod, unsigned need)
+{
+	(void)need;
+	return READ_ONCE(ring->out_cons) == prod;
 }
 
 /* Wait until the consumer leaves room for `need` bytes. */
 static bool wait_room(XENCONS_RING_IDX prod, unsigned need)
 {
-	for (unsigned spins = 0; !stalled; spins++) {
-		XENCONS_RING_IDX cons = READ_ONCE(ring->out_cons);
-		if (prod - cons + need <= sizeof(ring->out))
-			return true;
-		if (spins == STALL_LIMIT) {
-			stalled = true;
-			break;
-		}
-		evtchn_send(port);
-		yield();
-	}
-	return false;
+	return wait_consumer(has_room, prod, need);
 }
 
 void xen_console_write(const char *buf, size_t len)
@@ -91,11 +122,6 @@ void xen_console_write(const char *buf, size_t len)
 
 void xen_console_flush(void)
 {
-	for (unsigned spins = 0; ring && !stalled && spins < STALL_LIMIT;
-	     spins++) {
-		if (READ_ONCE(ring->out_cons) == READ_ONCE(ring->out_prod))
-			return;
-		evtchn_send(port);
-		yield();
-	}
+	if (ring)
+		wait_consumer(drained, READ_ONCE(ring->out_prod), 0);
 }

@@ -11,6 +11,7 @@
 #include <arch/trap.h>
 #include <xen/event_channel.h>
 #include <xen/hvm/params.h>
+#include <xen/sched.h>
 
 #define MAX_PORTS 1024
 
@@ -122,6 +123,34 @@ int evtchn_send(unsigned port)
 	struct evtchn_send op = { .port = port };
 
 	return (int)HYPERCALL2(event_channel_op, EVTCHNOP_send, &op);
+}
+
+/*
+ * Block (interrupts may be off) until port is pending or timeout_ns has
+ * passed, then consume its pending bit; true if it was pending. Callers
+ * check their condition before each wait: an event after that check
+ * leaves the bit set and the next wait returns at once, so none is lost.
+ * Waiting in Xen instead of notifying and yielding in a loop keeps a
+ * slow peer (xenstored, xenconsoled in a busy dom0) from being flooded
+ * with events while it catches up.
+ */
+bool evtchn_wait(unsigned port, uint64_t timeout_ns)
+{
+	struct shared_info *s = xen_shared_info;
+	evtchn_port_t ports[1] = { port };
+	struct sched_poll op = { .nr_ports = 1 };
+	bool was;
+
+	if (!s) {
+		HYPERCALL2(sched_op, SCHEDOP_yield, NULL);
+		return false;
+	}
+	set_xen_guest_handle(op.ports, ports);
+	op.timeout = xen_system_time_ns() + timeout_ns;
+	HYPERCALL2(sched_op, SCHEDOP_poll, &op);
+	was = READ_ONCE(s->evtchn_pending[port / 64]) & (1UL << (port % 64));
+	bit_clear(&s->evtchn_pending[port / 64], port % 64);
+	return was;
 }
 
 int evtchn_alloc_unbound(domid_t remote, unsigned *port)

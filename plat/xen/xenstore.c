@@ -12,13 +12,16 @@
 #include <keel/printk.h>
 #include <keel/sched.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <plat/xen.h>
 #include <arch/mm.h>
 #include <xen/hvm/params.h>
 #include <xen/io/xs_wire.h>
 #include <xen/sched.h>
 
-#define POLL_LIMIT 20000000
+/* Give up on xenstored after this long without the reply we wait for. */
+#define XS_TIMEOUT_NS (30 * NSEC_PER_SEC)
+#define XS_WAIT_SLICE_NS (10 * NSEC_PER_MSEC)
 
 struct xs_event {
 	struct list_node node;
@@ -46,15 +49,23 @@ bool xenstore_ready(void)
 	return ring != NULL;
 }
 
+/*
+ * Wait in Xen for the ring's event until ready(). The peer is notified
+ * again only after a quiet slice (in case it bound its end late).
+ */
 static bool poll_wait(bool (*ready)(void))
 {
-	for (unsigned i = 0; i < POLL_LIMIT; i++) {
-		if (ready())
-			return true;
-		evtchn_send(port);
-		HYPERCALL2(sched_op, SCHEDOP_yield, NULL);
+	uint64_t end = xen_monotonic_ns() + XS_TIMEOUT_NS;
+
+	while (!ready()) {
+		if (xen_monotonic_ns() > end) {
+			printk("xen: xenstored did not answer in 30 s\n");
+			return false;
+		}
+		if (!evtchn_wait(port, XS_WAIT_SLICE_NS))
+			evtchn_send(port);
 	}
-	return false;
+	return true;
 }
 
 static bool req_room(void)

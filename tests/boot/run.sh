@@ -4,6 +4,7 @@
 # the deliberate crashes (each must name its function in the backtrace and
 # end with the panic status); shutdown without isa-debug-exit (ACPI). Each
 # case prints "PASS name" or "FAIL name: why"; logs stay in build/boot-logs.
+# Then the initrd: boot module and embedded archive, the job it names.
 set -u
 cd "$(dirname "$0")/../.."
 here=tests/boot
@@ -84,6 +85,116 @@ fi
 log="$logs/unknown-test.log"
 rc=$(bash $here/qemu-boot.sh microvm 64 "keel.test=no-such-test" "$log" "${EXIT_DEV[@]}")
 if [ "$rc" = 3 ] && grep -q "no test matches" "$log"; then result unknown-test 1; else result unknown-test 0 "QEMU exit $rc"; fi
+
+# The initrd (docs/boot.md): a boot module and an archive embedded in
+# keel.elf, checked against a hash computed on the host from the same file;
+# the program line and status 126 without keel.test=; "--" on the command
+# line; malformed archives rejected without a panic.
+rd=build/boot-initrd
+rm -rf "$rd" && mkdir -p "$rd/root/.keel" "$rd/root/bin" "$rd/root/etc"
+printf 'hello from the initrd\n' >"$rd/root/bin/hello"
+head -c 70001 /dev/urandom >"$rd/root/bin/blob"
+ln -s hello "$rd/root/bin/hi"
+printf '# written by tests/boot/run.sh\narg /bin/hello\narg two words\narg q"\\\\\nenv PATH=/bin\nenv HOME=/\ncwd /etc\n' \
+	>"$rd/root/.keel/run"
+(cd "$rd/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$rd/good.cpio"
+head -c 1000 "$rd/good.cpio" >"$rd/truncated.cpio"
+head -c 4096 /dev/urandom >"$rd/garbage.cpio"
+read -r want_hash want_entries < <(python3 tests/tools/cpio-hash.py "$rd/good.cpio")
+want_prog='keel: program: /bin/hello "two words" "q\"\\"'
+
+initrd_hash() { # name source log qemu-rc
+	local got
+	got=$(sed -n 's/^initrd: hash \([0-9a-f]*\).*/\1/p' "$3" | tr -d '\r')
+	if [ "$4" != 1 ]; then
+		result "$1" 0 "QEMU exit $4, want 1 (guest status 0)"
+	elif ! grep -q "^initrd: [0-9]* bytes, ${want_entries:-?} entries ($2)" "$3"; then
+		result "$1" 0 "no 'initrd: N bytes, ${want_entries:-?} entries ($2)' line"
+	elif [ -z "$want_hash" ] || [ "$got" != "$want_hash" ]; then
+		result "$1" 0 "hash '${got:-none}', host computed '${want_hash:-nothing}'"
+	else
+		result "$1" 1
+	fi
+}
+
+log="$logs/initrd-module.log"
+rc=$(bash $here/qemu-boot.sh microvm 16 "keel.test=initrd" "$log" "${EXIT_DEV[@]}" -initrd "$rd/good.cpio")
+initrd_hash initrd-module module "$log" "$rc"
+
+log="$logs/initrd-program.log"
+rc=$(bash $here/qemu-boot.sh microvm 16 "" "$log" "${EXIT_DEV[@]}" -initrd "$rd/good.cpio")
+if [ "$rc" != 253 ]; then
+	result initrd-program 0 "QEMU exit $rc, want 253 (guest status 126)"
+elif ! tr -d '\r' <"$log" | grep -qxF "$want_prog"; then
+	result initrd-program 0 "no line '$want_prog'"
+elif ! grep -q "^keel: env: 2 variables, cwd: /etc" "$log"; then
+	result initrd-program 0 "no 'keel: env: 2 variables, cwd: /etc' line"
+elif ! grep -q "not implemented yet" "$log"; then
+	result initrd-program 0 "no 'not implemented yet' line"
+else
+	result initrd-program 1
+fi
+
+log="$logs/initrd-cmdline-args.log"
+rc=$(bash $here/qemu-boot.sh microvm 16 '-- /bin/blob -x "a b" k=v' "$log" "${EXIT_DEV[@]}" -initrd "$rd/good.cpio")
+if [ "$rc" = 253 ] && grep -q '^keel: program: /bin/blob -x "a b" k=v' "$log" &&
+	grep -q "^keel: env: 2 variables, cwd: /etc" "$log"; then
+	result initrd-cmdline-args 1
+else
+	result initrd-cmdline-args 0 "QEMU exit $rc (want 253), or no program line from the words after --"
+fi
+
+log="$logs/initrd-none.log"
+rc=$(bash $here/qemu-boot.sh microvm 16 "" "$log" "${EXIT_DEV[@]}")
+if [ "$rc" = 3 ] && grep -q "^initrd: none" "$log" && grep -q "^keel: nothing to run" "$log"; then
+	result initrd-none 1
+else
+	result initrd-none 0 "QEMU exit $rc (want 3), or no 'initrd: none' / 'nothing to run' lines"
+fi
+
+for bad in truncated garbage; do
+	log="$logs/initrd-$bad.log"
+	rc=$(bash $here/qemu-boot.sh microvm 16 "" "$log" "${EXIT_DEV[@]}" -initrd "$rd/$bad.cpio")
+	if grep -q "keel: panic" "$log"; then
+		result "initrd-$bad" 0 "kernel panic"
+	elif [ "$rc" != 253 ]; then
+		result "initrd-$bad" 0 "QEMU exit $rc, want 253 (guest status 126)"
+	elif ! grep -q "^initrd: malformed archive (module, [0-9]* bytes) at byte [0-9]*, entry [0-9]*: .*; continuing without it" "$log"; then
+		result "initrd-$bad" 0 "no 'initrd: malformed archive' line"
+	else
+		result "initrd-$bad" 1
+	fi
+done
+
+# Embedded in keel.elf (the protocol keel build --single follows), on each
+# machine; its pages must be kept from the allocator.
+python3 tests/tools/embed-initrd.py build/keel.elf "$rd/good.cpio" "$rd/keel-single.elf" >/dev/null
+for m in microvm pc q35; do
+	log="$logs/initrd-embedded-$m.log"
+	rc=$(KEEL_ELF="$rd/keel-single.elf" bash $here/qemu-boot.sh "$m" 16 "keel.test=initrd" "$log" "${EXIT_DEV[@]}")
+	initrd_hash "initrd-embedded-$m" embedded "$log" "$rc"
+done
+free_of() { sed -n 's/^mem: .*, \([0-9]*\) KiB free.*/\1/p' "$1" | tr -d '\r'; }
+f0=$(free_of "$logs/initrd-none.log") f1=$(free_of "$logs/initrd-embedded-microvm.log")
+need=$(($(stat -c %s "$rd/good.cpio") / 1024))
+if [ -n "$f0" ] && [ -n "$f1" ] && [ $((f0 - f1)) -ge "$need" ]; then
+	result initrd-embedded-reserved 1
+else
+	result initrd-embedded-reserved 0 "free KiB without initrd '${f0:-?}', embedded '${f1:-?}': want $need KiB less"
+fi
+
+# An embedded archive larger than the guest's RAM: rejected, not read.
+truncate -s 17M "$rd/big"
+(cd "$rd" && echo big | cpio -o -H newc --quiet -R 0:0) >"$rd/big.cpio"
+python3 tests/tools/embed-initrd.py build/keel.elf "$rd/big.cpio" "$rd/keel-big.elf" >/dev/null
+log="$logs/initrd-embedded-too-big.log"
+rc=$(KEEL_ELF="$rd/keel-big.elf" bash $here/qemu-boot.sh microvm 16 "" "$log" "${EXIT_DEV[@]}")
+if [ "$rc" = 253 ] && grep -q "^initrd: rejected the embedded initrd .*not inside RAM" "$log"; then
+	result initrd-embedded-too-big 1
+else
+	result initrd-embedded-too-big 0 "QEMU exit $rc (want 253), or no 'not inside RAM' rejection"
+fi
+rm -f "$rd/big" "$rd/big.cpio" "$rd/keel-big.elf"
 
 echo "boot: $pass passed, $fail failed"
 [ "$fail" = 0 ]

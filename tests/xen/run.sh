@@ -10,12 +10,20 @@ B=${XENBED_DIR:-$root/build/xen}
 
 usage() {
 	cat <<'EOF'
-usage: tests/xen/run.sh GUEST_ELF [options]
+usage: tests/xen/run.sh GUEST_ELF [options]      (GUEST_ELF may be gzip-compressed)
+       tests/xen/run.sh --xl-dir DIR [options]
+  --xl-dir DIR        boot what `keel xl -o DIR --guest-dir /guest` wrote: DIR's files go to
+                      /guest and DIR/keel.cfg is the config, with the bed's on_* and tsc lines
+                      appended (--cmdline, --mem and --ramdisk do not apply)
   --cmdline "..."     guest command line (cmdline = in the xl config)
   --mem MiB           guest memory (default 16)
   --timeout S         guest run time limit, per run, enforced by dom0 (default 60)
   --action A          shutdown-after:N or destroy-after:N: xl shutdown/destroy N s after creation
   --count K           create the guest K times in sequence, one XENBED-RESULT line each (default 1)
+  --ramdisk FILE      give the guest FILE as its ramdisk (/guest/ramdisk, ramdisk = in the config)
+  --marker GLOB       dom0 also prints XENBED-CONSOLE run=I first_line=S marker=S per run: dom0 uptime
+                      when the guest's first console bytes, and its first console line matching the
+                      shell glob GLOB (e.g. 'keel [0-9]*'), arrived (same clock as XENBED-TIMES)
   --cfg-extra "line"  extra xl config line (repeatable; a later setting overrides an earlier one,
                       e.g. --cfg-extra 'tsc_mode="default"' to undo the default tsc_mode="native")
   --log FILE          serial log (default build/xen/logs/NAME-DATE.log)
@@ -39,12 +47,15 @@ die5() {
 	exit 5
 }
 
-ELF='' CMDLINE='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
+ELF='' XLDIR='' CMDLINE='' RAMDISK='' MARKER='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
 CFG_EXTRA=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) CMDLINE=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
+	--ramdisk) RAMDISK=$2; shift 2 ;;
+	--xl-dir) XLDIR=$2; shift 2 ;;
+	--marker) MARKER=$2; shift 2 ;;
 	--timeout) TMO=$2; shift 2 ;;
 	--action) ACTION=$2; shift 2 ;;
 	--count) COUNT=$2; shift 2 ;;
@@ -60,9 +71,17 @@ while [ $# -gt 0 ]; do
 	*) [ -z "$ELF" ] || { usage >&2; die5 "more than one guest ELF"; }; ELF=$1; shift ;;
 	esac
 done
+if [ -n "$XLDIR" ]; then
+	[ -z "$ELF" ] || die5 "give a guest ELF or --xl-dir, not both"
+	[ -f "$XLDIR/keel.cfg" ] || die5 "no $XLDIR/keel.cfg (write it with keel xl -o DIR --guest-dir /guest)"
+	ELF=$XLDIR/keel.elf
+fi
 [ -n "$ELF" ] || { usage >&2; die5 "no guest ELF given"; }
 [ -f "$ELF" ] || die5 "no such guest ELF: $ELF"
-[ "$(head -c4 "$ELF" | od -An -c | tr -d ' ')" = '177ELF' ] || die5 "$ELF is not an ELF file"
+# A gzip-compressed ELF is fine too: libxenguest unzips the kernel (e.g. a 65 MB Linux vmlinux).
+[ "$(head -c4 "$ELF" | od -An -c | tr -d ' ')" = '177ELF' ] || [ "$(head -c2 "$ELF" | od -An -tx1 | tr -d ' ')" = 1f8b ] ||
+	die5 "$ELF is not an ELF file (nor a gzip-compressed one)"
+[ -z "$RAMDISK" ] || [ -f "$RAMDISK" ] || die5 "no such ramdisk: $RAMDISK"
 for v in MEM TMO COUNT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die5 "bad number ${!v} (--mem, --timeout or --count)"
 done
@@ -85,23 +104,41 @@ case "$B$T" in *,* | *' '*) die5 "QEMU's -initrd cannot take a path with a comma
 
 # Per-run initrd: dom0's cached cpio with a second one appended that carries /guest/.
 mkdir -p "$T/g/guest"
-cp "$ELF" "$T/g/guest/kernel.elf"
+if [ -n "$XLDIR" ]; then
+	cp "$XLDIR"/* "$T/g/guest/"
+	mv "$T/g/guest/keel.cfg" "$T/g/guest/keel-xl.cfg"
+else
+	cp "$ELF" "$T/g/guest/kernel.elf"
+fi
+[ -z "$RAMDISK" ] || cp "$RAMDISK" "$T/g/guest/ramdisk"
+[ -z "$MARKER" ] || printf '%s\n' "$MARKER" > "$T/g/guest/marker"
 q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; } # an xl config string
-{
-	echo 'name = "keel"'
-	echo 'type = "pvh"'
-	echo 'kernel = "/guest/kernel.elf"'
-	echo "memory = $MEM"
-	echo 'vcpus = 1'
-	echo "cmdline = $(q "$CMDLINE")"
-	echo '# rdtsc traps (35-40 us) under nested Xen unless native (tests/xen/README.md)'
-	echo 'tsc_mode = "native"'
+bed_lines() {
 	echo '# preserve: dom0 reads the shutdown reason and data/keel/status, then destroys it'
 	echo 'on_poweroff = "preserve"'
 	echo 'on_reboot = "preserve"'
 	echo 'on_crash = "preserve"'
 	for l in ${CFG_EXTRA[@]+"${CFG_EXTRA[@]}"}; do echo "$l"; done
-} > "$T/g/guest/guest.cfg"
+}
+if [ -n "$XLDIR" ]; then
+	{
+		cat "$T/g/guest/keel-xl.cfg"
+		bed_lines
+	} > "$T/g/guest/guest.cfg"
+else
+	{
+		echo 'name = "keel"'
+		echo 'type = "pvh"'
+		echo 'kernel = "/guest/kernel.elf"'
+		echo "memory = $MEM"
+		echo 'vcpus = 1'
+		echo "cmdline = $(q "$CMDLINE")"
+		[ -z "$RAMDISK" ] || echo 'ramdisk = "/guest/ramdisk"'
+		echo '# rdtsc traps (35-40 us) under nested Xen unless native (tests/xen/README.md)'
+		echo 'tsc_mode = "native"'
+		bed_lines
+	} > "$T/g/guest/guest.cfg"
+fi
 (cd "$T/g" && find . | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$T/guest.cpio.gz"
 cat "$B/dom0.cpio.gz" "$T/guest.cpio.gz" > "$T/initrd.img"
 
@@ -167,7 +204,7 @@ t_dom0=$(mark '^\[ *[0-9.]+\] dom0: \[[0-9.]+\] userspace up')
 t_guest=$(mark '^\[ *[0-9.]+\] \(d[1-9][0-9]*\) ')
 t_result=$(mark '^\[ *[0-9.]+\] XENBED-RESULT ')
 
-results=$(sed -nE 's/^\[ *[0-9.]+\] (XENBED-(RESULT|TIMES) .*)/\1/p' "$LOG")
+results=$(sed -nE 's/^\[ *[0-9.]+\] (XENBED-(RESULT|TIMES|CONSOLE) .*)/\1/p' "$LOG")
 nres=$(grep -c '^XENBED-RESULT' <<<"$results" || true)
 [ -z "$results" ] || echo "$results"
 

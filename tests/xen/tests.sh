@@ -2,7 +2,7 @@
 # tests.sh [fast|full] - keel on the real Xen hypervisor, nested under QEMU
 # (tests/xen/run.sh). fast: one boot running every self-test (part of `make
 # test`). full (`make test-xen`): also a deliberate crash, xl shutdown of an
-# idle guest, 1 MiB of console output, and a 16 MiB guest. Prints
+# idle guest, 1 MiB of console output, and what keel xl writes. Prints
 # "PASS name"/"FAIL name: why" per case and "xen: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -76,6 +76,40 @@ if [ "$mode" = full ]; then
 	else
 		result console-flood 0 "run.sh exit $rc; ${why:-}"
 	fi
+
+	# What keel xl writes boots on Xen: with the initrd as the domain's
+	# ramdisk, and as one file (--single) running no self-test, where the
+	# kernel names the program and ends with status 126 (it cannot run
+	# programs yet).
+	for v in module single; do
+		dir=$logs/xl-$v
+		rm -rf "$dir"
+		if [ $v = module ]; then
+			args=(-k keel.test=initrd)
+		else
+			args=(--single)
+		fi
+		if ! build/keel xl -q -o "$dir" --guest-dir /guest -m 16 "${args[@]}" -- /bin/true >"$logs/xl-$v.log" 2>&1; then
+			result xl-$v 0 "keel xl failed: $(tail -1 "$logs/xl-$v.log")"
+			continue
+		fi
+		log="$logs/xl-$v.log"
+		bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >"$log.out" 2>&1
+		rc=$?
+		if [ $v = module ]; then
+			if [ "$rc" = 0 ] && grep -aqE "guest: initrd: [0-9]+ bytes, [0-9]+ entries \(module\)" "$log"; then
+				result xl-$v 1
+			else
+				result xl-$v 0 "run.sh exit $rc; want 0 and an initrd from the ramdisk"
+			fi
+		elif [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=126" "$log" &&
+			grep -aq "guest: keel: program: /bin/true" "$log" &&
+			grep -aqE "guest: initrd: .*\(embedded\)" "$log"; then
+			result xl-$v 1
+		else
+			result xl-$v 0 "run.sh exit $rc; want status 126 with the program named and an embedded initrd"
+		fi
+	done
 fi
 
 echo "xen: $pass passed, $fail failed"

@@ -33,6 +33,7 @@ int evtchn_bind_virq(unsigned virq, unsigned *port);
 void evtchn_mask(unsigned port);
 void evtchn_unmask(unsigned port);
 int evtchn_send(unsigned port);
+bool evtchn_wait(unsigned port, uint64_t timeout_ns);
 /* Poll for events with interrupts disabled (early boot, shutdown). */
 void evtchn_poll(void);
 
@@ -69,6 +70,7 @@ void xen_console_flush(void);
 /* The paravirtual clock (clock.c). */
 void xen_clock_init(void);
 uint64_t xen_monotonic_ns(void);
+uint64_t xen_system_time_ns(void);
 int64_t xen_wallclock_ns(void);
 uint64_t xen_tsc_hz(void);
 int xen_timer_init(void);

@@ -1,0 +1,78 @@
+#!/bin/bash
+# run.sh SECONDS - run each libFuzzer target (build/fuzz/fuzz_*, built by
+# make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
+# line for each. A crash or sanitizer report is a FAIL; the input that
+# caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
+# printed (reproduce with: build/fuzz/fuzz_NAME build/fuzz/crash-NAME-...).
+# The corpus grows across runs in build/fuzz/corpus/NAME; the seeds are
+# made afresh each run in build/fuzz/seed/NAME from files of this host
+# (no binary files live in the repository).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+secs=${1:-150}
+out=build/fuzz
+mkdir -p "$out"
+
+seed_elf() {
+	local d=$out/seed/elf tmp
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/elf"
+	for f in /bin/true /usr/bin/env build/unit/elf-rpath \
+		build/unit/elf-runpath build/unit/elf-lib.so; do
+		[ -f "$f" ] && cp "$f" "$d/$(basename "$f")"
+	done
+	# Two tiny ones (a few KiB), quicker to mutate than real programs.
+	tmp=$(mktemp -d)
+	printf 'void _start(void) { for (;;); }\n' > "$tmp/s.c"
+	printf 'int puts(const char *);\nvoid _start(void) { puts("x"); }\n' > "$tmp/d.c"
+	gcc -nostdlib -static -s -Wl,--build-id=none -Wl,-z,noseparate-code \
+		-o "$d/tiny-static" "$tmp/s.c" 2>/dev/null
+	gcc -nostdlib -fPIE -pie -s -Wl,--build-id=none -Wl,-z,noseparate-code \
+		-Wl,-rpath,/opt/keel -Wl,-soname,libtiny.so.1 \
+		-o "$d/tiny-dyn" "$tmp/d.c" -lc 2>/dev/null
+	rm -rf "$tmp"
+}
+
+seed_cpio() {
+	local d=$out/seed/cpio tmp
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/cpio"
+	tmp=$(mktemp -d)
+	(
+		cd "$tmp" && mkdir -p a/b && printf 'hello' > a/f && : > e &&
+			printf 'abcd' > a/b/g && ln -s a/f l &&
+			find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet
+	) > "$d/tree.cpio" 2>/dev/null
+	(cd "$tmp" && echo e | cpio -o -H newc --quiet) > "$d/one.cpio" 2>/dev/null
+	rm -rf "$tmp"
+}
+
+run() {
+	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
+	if [ ! -x "$bin" ]; then
+		echo "FAIL fuzz_$name: $bin is missing (make fuzz-build; needs clang, libclang-rt-14-dev)"
+		return
+	fi
+	crash=$out/crash-$name-$(date +%Y%m%d-%H%M%S)
+	"$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$out/" -exact_artifact_path="$crash" \
+		"$out/corpus/$name" "$out/seed/$name" > "$log" 2>&1
+	rc=$?
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	if [ "$rc" = 0 ]; then
+		echo "PASS fuzz_$name: ${execs:-?} executions in ${secs}s," \
+			"corpus $(find "$out/corpus/$name" -type f | wc -l) inputs"
+	else
+		grep -E 'ERROR: |runtime error|SUMMARY|^    #[0-3] ' "$log" | head -8
+		if [ -f "$crash" ]; then
+			echo "FAIL fuzz_$name: crashing input saved in $crash" \
+				"(log $log; reproduce: $bin $crash)"
+		else
+			echo "FAIL fuzz_$name: exit $rc (log $log)"
+		fi
+	fi
+}
+
+seed_elf
+seed_cpio
+run elf
+run cpio

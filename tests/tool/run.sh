@@ -1,0 +1,224 @@
+#!/bin/bash
+# run.sh - tests of the host tool (build/keel): "keel ldd" and "keel build"
+# find exactly what ldd(1) finds for Debian's luajit, nginx and busybox; the
+# initrd holds them at their paths with the host's bytes; each kind of bad
+# input gets its message, status 125 and no output; "keel run" passes the
+# guest's status through (self-tests, panic, timeout, "cannot run yet");
+# --single boots as one file; "keel xl" writes a config. Prints PASS/FAIL
+# per case; work files in build/tool-tests.
+set -u
+cd "$(dirname "$0")/../.."
+keel=$PWD/build/keel
+logs=build/tool-tests
+rm -rf "$logs"
+mkdir -p "$logs"
+prefix=tool-
+. tests/lib.sh
+
+[ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
+
+# ldd's paths (the interpreter and every "=> path"), sorted.
+ldd_paths() {
+	ldd "$1" 2>/dev/null | sed -nE 's/.*=> (\/[^ ]*) .*/\1/p; t; s/^\s*(\/[^ ]*) \(0x.*/\1/p' | sort
+}
+keel_paths() {
+	"$keel" ldd "$1" | sed -nE 's/.*=> (\/.*)$/\1/p; t; s/^\s*(\/[^ ]*)$/\1/p' | sort
+}
+
+for prog in /usr/bin/luajit /usr/sbin/nginx /bin/busybox /bin/true; do
+	name=ldd-$(basename "$prog")
+	if [ ! -x "$prog" ]; then
+		result "$name" 0 "$prog is not installed (make deps installs luajit, nginx-light, busybox-static)"
+		continue
+	fi
+	want=$(ldd_paths "$prog")
+	got=$(keel_paths "$prog" 2>"$logs/$name.log")
+	if [ "$want" = "$got" ]; then
+		result "$name" 1
+	else
+		echo "ldd: $want" >>"$logs/$name.log"
+		echo "keel: $got" >>"$logs/$name.log"
+		result "$name" 0 "keel ldd differs from ldd: $(diff <(echo "$want") <(echo "$got") | grep '^[<>]' | tr '\n' ' ')"
+	fi
+done
+
+# The initrd: every object ldd names (and the program) at its path, with
+# the host's contents, and the run file with argv, env and cwd.
+for prog in /usr/bin/luajit /usr/sbin/nginx /bin/busybox; do
+	name=initrd-$(basename "$prog")
+	out=$logs/$name
+	[ -x "$prog" ] || { result "$name" 0 "$prog is not installed"; continue; }
+	if ! "$keel" build -q -o "$out" -e GREETING=hello -C /tmp -- "$prog" -v 'two words' >"$out.log" 2>&1; then
+		result "$name" 0 "keel build failed: $(tail -1 "$out.log")"
+		continue
+	fi
+	# Each path resolves inside the archive (its own symlinks, such as
+	# Debian's /lib -> usr/lib) to an entry cpio -t lists, holding the
+	# host's bytes.
+	why=
+	listing=$(cpio -t --quiet <"$out/initrd.cpio")
+	for p in $prog $(ldd_paths "$prog"); do
+		read -r _ entry sum < <(python3 tests/tools/cpio-resolve.py "$out/initrd.cpio" "$p")
+		if [ "$sum" = unresolved ] || [ -z "$entry" ]; then
+			why="$why $p does not resolve in the archive;"
+		elif ! grep -qxF "$entry" <<<"$listing"; then
+			why="$why $p ($entry) not listed by cpio -t;"
+		elif [ "$sum" != "$(sha256sum <"$p" | cut -d' ' -f1)" ]; then
+			why="$why $p differs from the host's;"
+		fi
+	done
+	mkdir -p "$out/x"
+	(cd "$out/x" && cpio -id --quiet .keel/run <../initrd.cpio) 2>>"$out.log"
+	run=$(cat "$out/x/.keel/run" 2>/dev/null)
+	for l in "arg $prog" "arg -v" "arg two words" "env GREETING=hello" "cwd /tmp" "env HOME=/"; do
+		grep -qxF "$l" <<<"$run" || why="$why .keel/run lacks '$l';"
+	done
+	if [ -z "$why" ]; then result "$name" 1; else result "$name" 0 "$why"; fi
+done
+
+# Bad input: message, status 125, nothing written.
+bad_case() { # name want-regex keel-args...
+	local name=$1 want=$2 out=$logs/bad-$1
+	shift 2
+	"$keel" build -q -o "$out" "$@" >"$logs/bad-$name.log" 2>&1
+	local rc=$?
+	if [ "$rc" != 125 ]; then
+		result "bad-$name" 0 "status $rc, want 125: $(tail -1 "$logs/bad-$name.log")"
+	elif ! grep -qE -- "$want" "$logs/bad-$name.log"; then
+		result "bad-$name" 0 "message '$(tail -1 "$logs/bad-$name.log")' does not match /$want/"
+	elif [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+		result "bad-$name" 0 "left output behind: $(ls "$out" | tr '\n' ' ')"
+	else
+		result "bad-$name" 1
+	fi
+}
+w=$PWD/$logs/inputs
+mkdir -p "$w"
+# Crafted headers: an i386 and an aarch64 executable, a truncated ELF,
+# program headers past the end, a segment past the end.
+python3 - "$w" <<'EOF'
+import struct, sys, shutil
+w = sys.argv[1]
+def ident(cls): return b"\x7fELF" + bytes([cls, 1, 1, 0]) + bytes(8)
+# ELF32 i386: ident, e_type EXEC, e_machine 3, version 1, then zeros
+open(w + "/i386", "wb").write(ident(1) + struct.pack("<HHI", 2, 3, 1) + bytes(64))
+open(w + "/aarch64", "wb").write(ident(2) + struct.pack("<HHI", 2, 183, 1) + bytes(100))
+true = open("/bin/true", "rb").read()
+open(w + "/truncated", "wb").write(true[:40])
+b = bytearray(true); struct.pack_into("<Q", b, 32, len(true) + 4096)  # e_phoff
+open(w + "/phoff", "wb").write(b)
+b = bytearray(true)
+phoff, = struct.unpack_from("<Q", b, 32)
+phnum, = struct.unpack_from("<H", b, 56)
+for i in range(phnum):  # the first PT_LOAD's offset past the end
+    at = phoff + 56 * i
+    if struct.unpack_from("<I", b, at)[0] == 1:
+        struct.pack_into("<Q", b, at + 8, len(true) * 4)
+        break
+open(w + "/segment", "wb").write(b)
+EOF
+chmod +x "$w"/*
+# A program whose library is missing, and one whose library is a symlink loop.
+echo 'int keel_lib(void) { return 7; }' >"$w/lib.c"
+echo 'int keel_lib(void); int main(void) { return keel_lib(); }' >"$w/main.c"
+mkdir -p "$w/libs" "$w/loop"
+gcc -shared -fPIC -o "$w/libs/libkeeltest.so" "$w/lib.c" &&
+	gcc -o "$w/needs-missing" "$w/main.c" -L"$w/libs" -lkeeltest -Wl,-rpath,/nonexistent-keel-dir &&
+	gcc -o "$w/needs-loop" "$w/main.c" -L"$w/libs" -lkeeltest -Wl,-rpath,"$w/loop" ||
+	echo "tool tests: could not compile the test programs"
+ln -sf libkeeltest.so.b "$w/loop/libkeeltest.so"
+ln -sf libkeeltest.so "$w/loop/libkeeltest.so.b"
+ln -sf self "$w/self"
+
+bad_case not-found 'program not found: keel-no-such-program is not in PATH' -- keel-no-such-program
+bad_case not-elf 'not an ELF file' -- /etc/passwd
+bad_case i386 'wrong architecture: a 32-bit i386' -- "$w/i386"
+bad_case aarch64 'wrong architecture: an aarch64' -- "$w/aarch64"
+bad_case truncated 'truncated ELF header' -- "$w/truncated"
+bad_case phoff-past-end 'program headers lie outside the file' -- "$w/phoff"
+bad_case segment-past-end 'a segment lies outside the file' -- "$w/segment"
+bad_case missing-library "library libkeeltest.so not found \(needed by $w/needs-missing\)" -- "$w/needs-missing"
+bad_case library-loop "library libkeeltest.so not found .*$w/loop/libkeeltest.so: a symlink loop" -- "$w/needs-loop"
+bad_case program-loop "$w/self: Too many levels of symbolic links" -- "$w/self"
+bad_case missing-file "cannot read $w/nothing-here: No such file" --file "$w/nothing-here" -- /bin/true
+bad_case file-loop "Too many levels of symbolic links" --file "$w/self:/x" -- /bin/true
+bad_case bad-env "--env NOEQUALS: want NAME=VALUE" --env NOEQUALS -- /bin/true
+# Unreadable for an ordinary user (root reads everything).
+echo secret >"$w/secret" && chmod 600 "$w/secret"
+chmod 755 "$w"
+if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	out=/tmp/keel-tool-unreadable.$$
+	rm -rf "$out"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$keel" build -q --kernel "$PWD/build/keel.elf" -o "$out" --file "$w/secret" -- /bin/true >"$logs/bad-unreadable.log" 2>&1
+	rc=$?
+	if [ "$rc" = 125 ] && grep -q "cannot read $w/secret: Permission denied" "$logs/bad-unreadable.log" && [ -z "$(ls -A "$out" 2>/dev/null)" ]; then
+		result bad-unreadable 1
+	else
+		result bad-unreadable 0 "status $rc: $(tail -1 "$logs/bad-unreadable.log")"
+	fi
+	rm -rf "$out"
+else
+	result bad-unreadable 0 "cannot test: no user nobody or no setpriv"
+fi
+
+# keel run: the guest's status comes back; panic, timeout and "cannot run".
+run_case() { # name want-status want-regex keel-run-args...
+	local name=$1 want=$2 re=$3
+	shift 3
+	timeout 120 "$keel" run -q --accel tcg "$@" >"$logs/run-$name.log" 2>&1
+	local rc=$?
+	if [ "$rc" != "$want" ]; then
+		result "run-$name" 0 "status $rc, want $want: $(tail -1 "$logs/run-$name.log")"
+	elif ! grep -qE "$re" "$logs/run-$name.log"; then
+		result "run-$name" 0 "no line matching /$re/"
+	else
+		result "run-$name" 1
+	fi
+}
+export XDG_CACHE_HOME=$PWD/$logs/cache
+run_case selftests 0 'selftests: [0-9]+ passed, 0 failed' -k keel.test=all -- /bin/true
+run_case failing-test 1 'no test matches keel.test=no-such-test' -k keel.test=no-such-test -- /bin/true
+run_case panic 127 'the guest kernel panicked' -k keel.test=fault-null -- /bin/true
+run_case timeout 124 'did not finish within 3 s' -t 3 -k keel.test=idle -- /bin/true
+run_case cannot-run-yet 126 'keel: program: /usr/bin/luajit' -- luajit -e 'os.exit(7)'
+run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/true
+timeout 60 "$keel" run -k keel.test=none -- /bin/true >"$logs/run-auto.log" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -qE '^keel: accelerator: (kvm|tcg) \(KVM: ' "$logs/run-auto.log"; then
+	grep '^keel: accelerator' "$logs/run-auto.log" | sed 's/^/  /'
+	result run-accel-auto 1
+else
+	result run-accel-auto 0 "status $rc, or no accelerator line"
+fi
+
+# keel xl: the config (booted on nested Xen by tests/xen/tests.sh full).
+out=$logs/xl
+if "$keel" xl -q -o "$out" -m 32 -k keel.test=all -- /bin/true >"$logs/xl.log" 2>&1 &&
+	grep -qx 'type = "pvh"' "$out/keel.cfg" &&
+	grep -qx "kernel = \"$PWD/$out/keel.elf\"" "$out/keel.cfg" &&
+	grep -qx "ramdisk = \"$PWD/$out/initrd.cpio\"" "$out/keel.cfg" &&
+	grep -qx 'memory = 32' "$out/keel.cfg" &&
+	grep -qx 'cmdline = "keel.test=all"' "$out/keel.cfg" &&
+	grep -qx 'name = "keel-true"' "$out/keel.cfg"; then
+	result xl-config 1
+else
+	result xl-config 0 "unexpected keel.cfg: $(tr '\n' ';' <"$out/keel.cfg" 2>/dev/null)"
+fi
+
+# Help and the man page.
+manok=1
+[ -s docs/keel.1 ] || manok=0
+if command -v groff >/dev/null; then
+	groff -man -Tutf8 -ww -z docs/keel.1 2>"$logs/man.log" && [ ! -s "$logs/man.log" ] || manok=0
+fi
+if "$keel" --help | grep -q 'keel COMMAND' && "$keel" run --help | grep -q -- '--accel' &&
+	"$keel" build --help | grep -q -- '--single' && "$keel" xl --help | grep -q 'xl create' &&
+	[ "$manok" = 1 ]; then
+	result help 1
+else
+	result help 0 "a --help text or docs/keel.1 is missing"
+fi
+
+echo "tool: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,212 @@
+/*
+ * build.c - keel build: the program, its interpreter and libraries (found
+ * by resolve.c), the user's files and the run configuration (/.keel/run,
+ * lib/runconf.c's format) packed into an initrd next to a copy of the
+ * kernel, or inside it with --single. Everything is checked before the
+ * first byte is written; outputs appear under their final names only
+ * when complete.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <keel/runconf.h>
+
+#include "keel.h"
+
+static const char *const default_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/",
+};
+
+static void add_line(char **buf, size_t *len, enum runconf_kind kind,
+		     const char *value)
+{
+	size_t n = runconf_format(NULL, 0, kind, value);
+
+	*buf = xrealloc(*buf, *len + n + 1);
+	runconf_format(*buf + *len, n + 1, kind, value);
+	*len += n;
+}
+
+static bool env_key_given(const struct strv *env, const char *kv)
+{
+	size_t k = strcspn(kv, "=");
+
+	for (size_t i = 0; i < env->n; i++)
+		if (!strncmp(env->v[i], kv, k) && env->v[i][k] == '=')
+			return true;
+	return false;
+}
+
+static char *run_config(const struct build_opts *o, const char *program,
+			size_t *len)
+{
+	char *buf = xstrdup("# what keel runs (docs/keel.1): written by keel "
+			    "build\n");
+
+	*len = strlen(buf);
+	add_line(&buf, len, RUNCONF_ARG, program);
+	for (int i = 1; i < o->argc; i++)
+		add_line(&buf, len, RUNCONF_ARG, o->argv[i]);
+	for (size_t i = 0; i < sizeof(default_env) / sizeof(*default_env); i++)
+		if (!env_key_given(&o->env, default_env[i]))
+			add_line(&buf, len, RUNCONF_ENV, default_env[i]);
+	for (size_t i = 0; i < o->env.n; i++)
+		add_line(&buf, len, RUNCONF_ENV, o->env.v[i]);
+	add_line(&buf, len, RUNCONF_CWD, o->cwd ? o->cwd : "/");
+	return buf;
+}
+
+/* --file HOST[:GUEST]: GUEST when the part after the last ':' is absolute. */
+static int add_file_opt(struct image *im, const char *spec, const char *cwd)
+{
+	const char *colon = strrchr(spec, ':');
+	char *host, *guest;
+	int rc;
+
+	if (colon && colon[1] == '/') {
+		host = strndup(spec, (size_t)(colon - spec));
+		guest = path_normalize(colon + 1);
+	} else {
+		host = xstrdup(spec);
+		if (host[0] == '/') {
+			guest = path_normalize(host);
+		} else {
+			char *j = path_join(cwd, host);
+
+			guest = path_normalize(j);
+			free(j);
+		}
+	}
+	if (!*host) {
+		err_msg("--file %s: no host path", spec);
+		rc = -1;
+	} else if (!strcmp(guest, "/")) {
+		err_msg("--file %s: cannot replace the guest's root", spec);
+		rc = -1;
+	} else {
+		rc = image_add_tree(im, host, guest);
+	}
+	free(host);
+	free(guest);
+	return rc;
+}
+
+static int copy_to(const char *src, const char *dst)
+{
+	char *tmp = xasprintf("%s.tmp.%d", dst, (int)getpid());
+	struct mapped m;
+	FILE *f;
+	int e = map_file(src, &m);
+
+	if (e) {
+		err_msg("cannot read %s: %s", src, strerror(-e));
+		free(tmp);
+		return -1;
+	}
+	f = fopen(tmp, "wb");
+	if (!f || fwrite(m.data, 1, m.size, f) != m.size || fclose(f)) {
+		err_msg("cannot write %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		unmap_file(&m);
+		free(tmp);
+		return -1;
+	}
+	unmap_file(&m);
+	if (rename(tmp, dst)) {
+		err_msg("cannot create %s: %s", dst, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+int build_image(const struct build_opts *o, struct build_result *r)
+{
+	const char *cwd = o->cwd ? o->cwd : "/";
+	struct objects objs = { 0 };
+	struct image *im;
+	char *program, *kernel, *conf, *cpio, *out_kernel;
+	size_t conf_len;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (cwd[0] != '/') {
+		err_msg("--cwd %s: the guest directory must be absolute", cwd);
+		return -1;
+	}
+	for (size_t i = 0; i < o->env.n; i++) {
+		const char *eq = strchr(o->env.v[i], '=');
+
+		if (!eq || eq == o->env.v[i]) {
+			err_msg("--env %s: want NAME=VALUE", o->env.v[i]);
+			return -1;
+		}
+	}
+	if (!(kernel = find_kernel(o->kernel)))
+		return -1;
+	if (!(program = find_program(o->argv[0]))) {
+		free(kernel);
+		return -1;
+	}
+	progress("resolving the libraries of %s", program);
+	if (resolve_objects(program, &objs))
+		goto out_prog;
+	im = image_new();
+	for (size_t i = 0; i < objs.n; i++)
+		if (image_add_path(im, objs.v[i].path))
+			goto out_prog;
+	for (size_t i = 0; i < o->files.n; i++)
+		if (add_file_opt(im, o->files.v[i], cwd))
+			goto out_prog;
+	conf = run_config(o, program, &conf_len);
+	if (image_add_data(im, RUNCONF_PATH, conf, conf_len, 0644)) {
+		free(conf);
+		goto out_prog;
+	}
+	free(conf);
+
+	if (mkdir_p(o->outdir)) {
+		err_msg("cannot create the directory %s: %s", o->outdir,
+			strerror(errno));
+		goto out_prog;
+	}
+	cpio = path_join(o->outdir, "initrd.cpio");
+	out_kernel = path_join(o->outdir, "keel.elf");
+	progress("packing %zu objects and %zu files into %s", objs.n,
+		 image_count(im), o->single ? out_kernel : cpio);
+	if (o->single) {
+		char *tmp = xasprintf("%s.part.%d", cpio, (int)getpid());
+
+		rc = image_write_cpio(im, tmp);
+		if (!rc)
+			rc = embed_initrd(kernel, tmp, out_kernel);
+		unlink(tmp);
+		free(tmp);
+		if (!rc)
+			unlink(cpio); /* a stale one from an earlier build */
+	} else {
+		rc = image_write_cpio(im, cpio);
+		if (!rc)
+			rc = copy_to(kernel, out_kernel);
+	}
+	if (rc) {
+		free(cpio);
+		free(out_kernel);
+		goto out_prog;
+	}
+	r->kernel = out_kernel;
+	r->initrd = o->single ? NULL : xstrdup(cpio);
+	r->program = xstrdup(program);
+	free(cpio);
+out_prog:
+	free(program);
+	free(kernel);
+	return rc;
+}

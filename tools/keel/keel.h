@@ -1,0 +1,114 @@
+/*
+ * keel.h - the host tool's internal interfaces (tools/keel/). main.c parses
+ * the command line; resolve.c finds a program's interpreter and libraries
+ * from its ELF; image.c collects files into a guest tree and writes the
+ * cpio initrd; embed.c puts that initrd inside a copy of the kernel ELF;
+ * run.c boots under QEMU; xl.c writes a Xen domain config. The ELF and
+ * cpio formats come from lib/ (the kernel's own readers).
+ */
+#ifndef KEEL_TOOL_H
+#define KEEL_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Statuses of the keel command itself (docs/keel.1). */
+#define KEEL_EXIT_TIMEOUT 124
+#define KEEL_EXIT_FAILED 125
+
+/* util.c */
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern bool quiet;
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct mapped {
+	void *data;
+	size_t size;
+};
+int map_file(const char *path, struct mapped *m); /* 0 or -errno */
+void unmap_file(struct mapped *m);
+char *path_join(const char *dir, const char *name);
+char *path_normalize(const char *path); /* lexical: //, ., .. */
+char *self_dir(void); /* directory of the keel binary */
+char *find_kernel(const char *given); /* or NULL with a message */
+int mkdir_p(const char *path);
+
+/* A string list. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+void strv_push(struct strv *s, const char *str);
+bool strv_has(const struct strv *s, const char *str);
+char *strv_join(const struct strv *s, const char *sep);
+
+/* resolve.c: what ld.so would load for an executable, found statically. */
+struct object {
+	char *path; /* where it was found (as ld.so would name it) */
+	char *needed; /* the DT_NEEDED name it answers, or NULL */
+	bool interp; /* the PT_INTERP program */
+};
+struct objects {
+	struct object *v;
+	size_t n, cap;
+};
+char *find_program(const char *name); /* PATH search; NULL + message */
+int resolve_objects(const char *program, struct objects *out);
+
+/* image.c: the guest's file tree, written as a newc cpio. */
+struct image;
+struct image *image_new(void);
+int image_add_path(struct image *im, const char *host_path);
+int image_add_tree(struct image *im, const char *host, const char *guest);
+int image_add_data(struct image *im, const char *guest, const void *data,
+		   size_t size, unsigned mode);
+int image_write_cpio(struct image *im, const char *out_path);
+size_t image_count(const struct image *im);
+
+/* embed.c: a copy of the kernel ELF with the initrd inside it. */
+int embed_initrd(const char *kernel, const char *cpio, const char *out);
+
+/* Options shared by build, run and xl (main.c). */
+struct build_opts {
+	const char *outdir;
+	struct strv files; /* HOST[:GUEST] */
+	struct strv env; /* K=V */
+	const char *cwd;
+	const char *kernel;
+	bool single;
+	char **argv; /* PROGRAM ARGS..., NULL-terminated */
+	int argc;
+};
+struct build_result {
+	char *kernel; /* the ELF to boot (embedded initrd with --single) */
+	char *initrd; /* NULL with --single */
+	char *program; /* guest path of the program */
+};
+int build_image(const struct build_opts *o, struct build_result *r);
+
+/* run.c */
+struct run_opts {
+	const char *mem; /* "64M" */
+	struct strv ports; /* HOST:GUEST */
+	const char *accel; /* auto, kvm, tcg */
+	unsigned timeout; /* seconds, 0 = none */
+	struct strv kargs; /* extra kernel command line words */
+};
+int run_guest(const struct build_result *b, const struct run_opts *o);
+
+/* xl.c */
+struct xl_opts {
+	const char *name;
+	unsigned mem_mib;
+	const char *guest_dir; /* where the files are on the Xen host */
+	struct strv kargs;
+};
+int write_xl_config(const char *outdir, const struct build_result *b,
+		    const struct xl_opts *o);
+
+#endif

@@ -1,0 +1,380 @@
+/*
+ * main.c - the keel command: "keel build", "keel run", "keel xl" and
+ * "keel ldd", their options and help. The work is in build.c, run.c and
+ * xl.c; this file only turns argv into their option structs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <keel/version.h>
+
+#include "keel.h"
+
+static const char usage_main[] =
+    "usage: keel COMMAND [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Turn a Linux program into a guest of its own and run it.\n"
+    "\n"
+    "commands:\n"
+    "  build   pack PROGRAM, its libraries and files into a bootable "
+    "image\n"
+    "  run     build, then boot the image under QEMU; exit with its "
+    "status\n"
+    "  xl      build, and write a Xen domain config for xl create\n"
+    "  ldd     list the objects PROGRAM loads, found without running it\n"
+    "\n"
+    "keel COMMAND --help describes each; man keel has the rest.\n";
+
+static const char usage_build_opts[] =
+    "  -o, --output DIR     where to write the image\n"
+    "  -f, --file HOST[:GUEST]\n"
+    "                       add a file or directory tree (GUEST defaults "
+    "to\n"
+    "                       HOST, relative to --cwd when HOST is "
+    "relative)\n"
+    "  -e, --env NAME=VALUE set an environment variable (PATH and HOME "
+    "have\n"
+    "                       defaults)\n"
+    "  -C, --cwd DIR        the program's working directory (default /)\n"
+    "      --single         put the initrd inside the kernel: one file\n"
+    "      --kernel FILE    the keel kernel to use (default: the one "
+    "installed\n"
+    "                       with this keel, or $KEEL_KERNEL)\n"
+    "  -q, --quiet          no progress lines\n";
+
+static const char usage_build[] =
+    "usage: keel build [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Write DIR/keel.elf (the kernel) and DIR/initrd.cpio (PROGRAM, its\n"
+    "interpreter and libraries, the --file trees and /.keel/run, which\n"
+    "records ARGS, the environment and the directory). With --single\n"
+    "only DIR/keel.elf, carrying the initrd. DIR defaults to "
+    "./NAME.keel.\n"
+    "\n";
+
+static const char usage_run[] =
+    "usage: keel run [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Build into a cache directory and boot under QEMU (microvm), the\n"
+    "console on stdout; exit with the program's status.\n"
+    "\n"
+    "  -m, --memory SIZE    guest memory, e.g. 64M or 1G (default 64M)\n"
+    "  -p, --port HOST:GUEST  forward TCP port HOST on 127.0.0.1 to the "
+    "guest\n"
+    "      --accel auto|kvm|tcg  auto (default) uses KVM only where a "
+    "probe\n"
+    "                       boot shows it works\n"
+    "  -t, --timeout SECONDS  stop a guest that runs longer (status 124)\n"
+    "  -k, --kernel-arg ARG add a word to the kernel command line\n"
+    "                       (e.g. keel.test=all)\n";
+
+static const char usage_xl[] =
+    "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Build into DIR and write DIR/keel.cfg, so that\n"
+    "    xl create -c DIR/keel.cfg\n"
+    "boots PROGRAM as a Xen PVH guest.\n"
+    "\n"
+    "  -m, --memory MiB     guest memory in MiB (default 64)\n"
+    "  -n, --name NAME      domain name (default keel-PROGRAM)\n"
+    "      --guest-dir DIR  where the files will be on the Xen host\n"
+    "                       (default: the absolute path of -o DIR)\n"
+    "  -k, --kernel-arg ARG add a word to the kernel command line\n";
+
+static const char usage_ldd[] =
+    "usage: keel ldd PROGRAM\n"
+    "\n"
+    "List the interpreter and libraries PROGRAM loads, as ldd(1) would,\n"
+    "but found from its ELF without running it.\n";
+
+enum {
+	OPT_SINGLE = 256,
+	OPT_KERNEL,
+	OPT_ACCEL,
+	OPT_GUEST_DIR,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "file", required_argument, NULL, 'f' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "cwd", required_argument, NULL, 'C' },
+	{ "single", no_argument, NULL, OPT_SINGLE },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "accel", required_argument, NULL, OPT_ACCEL },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "kernel-arg", required_argument, NULL, 'k' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "guest-dir", required_argument, NULL, OPT_GUEST_DIR },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+enum command { CMD_BUILD, CMD_RUN, CMD_XL };
+
+static const char *opt_name(int c)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
+static void help(enum command c, FILE *f)
+{
+	fputs(c == CMD_BUILD ? usage_build
+	      : c == CMD_RUN ? usage_run
+			     : usage_xl,
+	      f);
+	if (c != CMD_BUILD)
+		fputs("\nbuild options:\n", f);
+	fputs(usage_build_opts, f);
+}
+
+/* "64M", "1G", "512" (MiB) -> MiB, or 0 when malformed. */
+static unsigned long parse_mib(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || v == 0)
+		return 0;
+	if (*end == 'G' || *end == 'g')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		end++;
+	if (*end == 'i' && end[-1] != *s)
+		end++; /* MiB-style "Mi" is fine too */
+	if (*end == 'B')
+		end++;
+	return *end || v > 1024 * 1024 ? 0 : v;
+}
+
+static char *default_outdir(const char *program)
+{
+	const char *b = strrchr(program, '/');
+
+	return xasprintf("%s.keel", b ? b + 1 : program);
+}
+
+static int cmd_ldd(int argc, char **argv)
+{
+	struct objects objs;
+	char *program;
+
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(usage_ldd, stdout);
+		return 0;
+	}
+	if (argc != 2 && !(argc == 3 && !strcmp(argv[1], "--"))) {
+		fputs(usage_ldd, stderr);
+		return 2;
+	}
+	program = find_program(argv[argc - 1]);
+	if (!program || resolve_objects(program, &objs))
+		return KEEL_EXIT_FAILED;
+	for (size_t i = 1; i < objs.n; i++) {
+		if (objs.v[i].interp)
+			printf("\t%s\n", objs.v[i].path);
+		else
+			printf("\t%s => %s\n", objs.v[i].needed,
+			       objs.v[i].path);
+	}
+	if (objs.n == 1)
+		printf("\tnot a dynamic executable\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct build_opts b = { 0 };
+	struct run_opts r = { .mem = "64M", .accel = "auto" };
+	struct xl_opts x = { .mem_mib = 64 };
+	struct build_result res;
+	enum command cmd;
+	char *outdir = NULL, *end;
+	const char *name = NULL;
+	unsigned long mib = 0;
+	int c, rc;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_main, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("keel %s\n", KEEL_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "build"))
+		cmd = CMD_BUILD;
+	else if (!strcmp(argv[1], "run"))
+		cmd = CMD_RUN;
+	else if (!strcmp(argv[1], "xl"))
+		cmd = CMD_XL;
+	else if (!strcmp(argv[1], "ldd"))
+		return cmd_ldd(argc - 1, argv + 1);
+	else {
+		fprintf(stderr, "keel: unknown command '%s'\n\n%s", argv[1],
+			usage_main);
+		return 2;
+	}
+	argv++, argc--;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:h", long_opts,
+				NULL)) != -1) {
+		bool runonly = false, xlonly = false;
+
+		switch (c) {
+		case 'o':
+			b.outdir = optarg;
+			break;
+		case 'f':
+			strv_push(&b.files, optarg);
+			break;
+		case 'e':
+			strv_push(&b.env, optarg);
+			break;
+		case 'C':
+			b.cwd = optarg;
+			break;
+		case OPT_SINGLE:
+			b.single = true;
+			break;
+		case OPT_KERNEL:
+			b.kernel = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'm':
+			runonly = cmd == CMD_BUILD;
+			if (!(mib = parse_mib(optarg))) {
+				err_msg("--memory %s: want a size like 64M or "
+					"1G",
+					optarg);
+				return 2;
+			}
+			r.mem = optarg;
+			break;
+		case 'p':
+			runonly = cmd != CMD_RUN;
+			strv_push(&r.ports, optarg);
+			break;
+		case OPT_ACCEL:
+			runonly = cmd != CMD_RUN;
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "tcg")) {
+				err_msg("--accel %s: want auto, kvm or tcg",
+					optarg);
+				return 2;
+			}
+			r.accel = optarg;
+			break;
+		case 't':
+			runonly = cmd != CMD_RUN;
+			r.timeout = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || r.timeout == 0) {
+				err_msg("--timeout %s: want whole seconds",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			runonly = cmd == CMD_BUILD;
+			strv_push(&r.kargs, optarg);
+			break;
+		case 'n':
+			xlonly = cmd != CMD_XL;
+			name = optarg;
+			break;
+		case OPT_GUEST_DIR:
+			xlonly = cmd != CMD_XL;
+			x.guest_dir = optarg;
+			break;
+		case 'h':
+			help(cmd, stdout);
+			return 0;
+		default:
+			err_msg("unknown option %s (keel %s --help lists them)",
+				argv[optind - 1], argv[0]);
+			return 2;
+		}
+		if (runonly || xlonly) {
+			err_msg("--%s is not an option of keel %s", opt_name(c),
+				argv[0]);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		err_msg("no program given: keel %s [OPTIONS] -- PROGRAM "
+			"[ARGS...]",
+			argv[0]);
+		return 2;
+	}
+	b.argv = argv + optind;
+	b.argc = argc - optind;
+
+	if (cmd == CMD_XL && !b.outdir) {
+		err_msg("keel xl needs -o DIR (where to write the files and "
+			"keel.cfg)");
+		return 2;
+	}
+	if (cmd == CMD_RUN && !b.outdir) {
+		const char *xc = getenv("XDG_CACHE_HOME"),
+			   *home = getenv("HOME");
+		const char *p = strrchr(b.argv[0], '/');
+
+		outdir = xc && *xc ? xasprintf("%s/keel/run/%s", xc,
+					       p ? p + 1 : b.argv[0])
+				   : xasprintf("%s/.cache/keel/run/%s",
+					       home && *home ? home : "/tmp",
+					       p ? p + 1 : b.argv[0]);
+		b.outdir = outdir;
+	} else if (!b.outdir) {
+		outdir = default_outdir(b.argv[0]);
+		b.outdir = outdir;
+	}
+	if (build_image(&b, &res))
+		return KEEL_EXIT_FAILED;
+	if (cmd == CMD_BUILD) {
+		progress("wrote %s%s%s", res.kernel, res.initrd ? " and " : "",
+			 res.initrd ? res.initrd : "");
+		return 0;
+	}
+	if (cmd == CMD_RUN)
+		return run_guest(&res, &r);
+
+	/* xl */
+	if (mib)
+		x.mem_mib = (unsigned)mib;
+	if (!x.guest_dir) {
+		char *abs = realpath(b.outdir, NULL);
+
+		x.guest_dir = abs ? abs : b.outdir;
+	}
+	if (name) {
+		x.name = name;
+	} else {
+		const char *p = strrchr(res.program, '/');
+
+		x.name = xasprintf("keel-%s", p ? p + 1 : res.program);
+	}
+	x.kargs = r.kargs;
+	rc = write_xl_config(b.outdir, &res, &x);
+	if (!rc)
+		progress("wrote %s/keel.cfg: xl create -c %s/keel.cfg",
+			 b.outdir, x.guest_dir);
+	return rc ? KEEL_EXIT_FAILED : 0;
+}

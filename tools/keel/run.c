@@ -1,0 +1,405 @@
+/*
+ * run.c - keel run: boot a built image under QEMU (microvm), the guest's
+ * console on stdout, and exit with the application's status. QEMU's own
+ * exit code carries only 7 bits of it (isa-debug-exit makes it
+ * (status << 1) | 1), so the kernel's last console line, "keel: shutdown
+ * status N", gives the full value and the exit code confirms it.
+ * KVM is used only when a probe boot shows it works here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "keel.h"
+
+#define STATUS_LINE "keel: shutdown status "
+#define PANIC_LINE "keel: panic"
+
+static const char *qemu_binary(void)
+{
+	const char *q = getenv("KEEL_QEMU");
+
+	return q && *q ? q : "qemu-system-x86_64";
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What one QEMU run showed. */
+struct outcome {
+	int qemu_status; /* waitpid status */
+	bool timed_out;
+	bool have_status, panicked;
+	long status;
+};
+
+/* Scan complete console lines for the kernel's status and panic lines. */
+static void scan_line(struct outcome *oc, const char *line, size_t n)
+{
+	size_t sl = strlen(STATUS_LINE);
+
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		n--;
+	if (n > sl && !strncmp(line, STATUS_LINE, sl)) {
+		char buf[24];
+		char *end;
+		long v;
+
+		if (n - sl >= sizeof(buf))
+			return;
+		memcpy(buf, line + sl, n - sl);
+		buf[n - sl] = '\0';
+		v = strtol(buf, &end, 10);
+		if (*end == '\0' && v >= 0 && v <= 255) {
+			oc->have_status = true;
+			oc->status = v;
+		}
+	} else if (n >= strlen(PANIC_LINE) &&
+		   !strncmp(line, PANIC_LINE, strlen(PANIC_LINE))) {
+		oc->panicked = true;
+	}
+}
+
+/*
+ * Run argv with stdout through a pipe that is copied to out (or dropped)
+ * and scanned; stop it after timeout seconds (0: never).
+ */
+static int spawn(char **argv, unsigned timeout, FILE *out, struct outcome *oc)
+{
+	char line[4096];
+	size_t ll = 0;
+	int pfd[2], efd[2], exec_errno = 0;
+	pid_t pid;
+	double deadline = timeout ? now() + timeout : 0, kill_at = 0;
+	bool eof = false;
+
+	memset(oc, 0, sizeof(*oc));
+	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC)) {
+		err_msg("pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_msg("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(pfd[1], 1);
+		execvp(argv[0], argv);
+		exec_errno = errno;
+		if (write(efd[1], &exec_errno, sizeof(exec_errno)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	close(efd[1]);
+	/* The exec's outcome: EOF (it worked) or the child's errno. */
+	if (read(efd[0], &exec_errno, sizeof(exec_errno)) > 0) {
+		err_msg("cannot run %s: %s", argv[0], strerror(exec_errno));
+		close(efd[0]);
+		close(pfd[0]);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	close(efd[0]);
+	while (!eof) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int ms = -1;
+		char buf[4096];
+		ssize_t n;
+
+		if (deadline) {
+			double left = (kill_at ? kill_at : deadline) - now();
+
+			ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		if (poll(&p, 1, ms) == 0) {
+			if (!kill_at) {
+				oc->timed_out = true;
+				kill(pid, SIGTERM);
+				kill_at = now() + 3;
+			} else {
+				kill(pid, SIGKILL);
+				deadline = 0;
+			}
+			continue;
+		}
+		n = read(pfd[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			eof = true;
+			break;
+		}
+		if (out) {
+			fwrite(buf, 1, (size_t)n, out);
+			fflush(out);
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (ll < sizeof(line))
+				line[ll++] = buf[i];
+			if (buf[i] == '\n') {
+				scan_line(oc, line, ll);
+				ll = 0;
+			}
+		}
+	}
+	if (ll)
+		scan_line(oc, line, ll);
+	close(pfd[0]);
+	while (waitpid(pid, &oc->qemu_status, 0) < 0 && errno == EINTR)
+		;
+	return 0;
+}
+
+static void push(struct strv *a, const char *s)
+{
+	strv_push(a, s);
+}
+
+static void base_args(struct strv *a, const char *accel, const char *mem)
+{
+	push(a, qemu_binary());
+	push(a, "-M");
+	push(a, "microvm");
+	push(a, "-accel");
+	push(a, accel);
+	push(a, "-cpu");
+	push(a, strcmp(accel, "kvm") ? "max" : "host");
+	push(a, "-m");
+	push(a, mem);
+	push(a, "-nodefaults");
+	push(a, "-no-user-config");
+	push(a, "-display");
+	push(a, "none");
+	push(a, "-serial");
+	push(a, "stdio");
+	push(a, "-no-reboot");
+	push(a, "-device");
+	push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+}
+
+/*
+ * Does a KVM guest run here? /dev/kvm must open, and a probe boot of the
+ * kernel with no job must finish with status 0 within two seconds (a
+ * nested KVM that crawls, or rejects the CPU model, fails this). The
+ * answer is cached per QEMU binary and kernel in the cache directory.
+ */
+static bool kvm_works(const char *kernel, const char *cache, char *why,
+		      size_t whylen)
+{
+	struct strv a = { 0 };
+	struct outcome oc;
+	struct stat sk;
+	char *stamp, key[256], line[400] = "";
+	double t0, took;
+	FILE *f;
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	bool ok;
+
+	if (fd < 0) {
+		snprintf(why, whylen, "/dev/kvm: %s", strerror(errno));
+		return false;
+	}
+	close(fd);
+	stat(kernel, &sk);
+	snprintf(key, sizeof(key), "%s %ld %ld", qemu_binary(),
+		 (long)sk.st_size, (long)sk.st_mtime);
+	stamp = path_join(cache, "kvm-probe");
+	f = fopen(stamp, "r");
+	if (f) {
+		char k[256] = "";
+
+		if (fgets(k, sizeof(k), f) && fgets(line, sizeof(line), f)) {
+			k[strcspn(k, "\n")] = '\0';
+			line[strcspn(line, "\n")] = '\0';
+		}
+		fclose(f);
+		if (!strcmp(k, key) && *line) {
+			free(stamp);
+			snprintf(why, whylen, "%s (cached)", line + 3);
+			return !strncmp(line, "ok ", 3);
+		}
+	}
+	base_args(&a, "kvm", "32M");
+	push(&a, "-kernel");
+	push(&a, kernel);
+	push(&a, "-append");
+	push(&a, "keel.test=none");
+	t0 = now();
+	ok = !spawn(a.v, 2, NULL, &oc);
+	took = now() - t0;
+	if (!ok || oc.timed_out)
+		snprintf(line, sizeof(line),
+			 "no a probe boot did not finish in 2 s");
+	else if (!WIFEXITED(oc.qemu_status))
+		snprintf(line, sizeof(line),
+			 "no QEMU was killed by signal %d in a probe boot",
+			 WTERMSIG(oc.qemu_status));
+	else if (WEXITSTATUS(oc.qemu_status) != 1)
+		snprintf(line, sizeof(line),
+			 "no a probe boot failed (QEMU exit %d)",
+			 WEXITSTATUS(oc.qemu_status));
+	else
+		snprintf(line, sizeof(line), "ok a probe boot took %.2f s",
+			 took);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.v[i]);
+	free(a.v);
+	f = fopen(stamp, "w");
+	if (f) {
+		fprintf(f, "%s\n%s\n", key, line);
+		fclose(f);
+	}
+	free(stamp);
+	snprintf(why, whylen, "%s", line + 3);
+	return !strncmp(line, "ok ", 3);
+}
+
+static int port_ok(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s && *end == '\0' && v >= 1 && v <= 65535;
+}
+
+static char *cache_dir(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *d;
+
+	if (x && *x)
+		d = path_join(x, "keel");
+	else
+		d = xasprintf("%s/.cache/keel", home && *home ? home : "/tmp");
+	return d;
+}
+
+/* Interpret one finished run (docs/keel.1, EXIT STATUS). */
+static int verdict(const struct outcome *oc, unsigned timeout)
+{
+	int code;
+
+	if (oc->timed_out) {
+		fprintf(stderr,
+			"keel: the guest did not finish within %u s; stopped "
+			"it (status %d)\n",
+			timeout, KEEL_EXIT_TIMEOUT);
+		return KEEL_EXIT_TIMEOUT;
+	}
+	if (!WIFEXITED(oc->qemu_status)) {
+		err_msg("QEMU was killed by signal %d",
+			WTERMSIG(oc->qemu_status));
+		return KEEL_EXIT_FAILED;
+	}
+	code = WEXITSTATUS(oc->qemu_status);
+	if (!(code & 1)) {
+		/* Not through isa-debug-exit: an ACPI poweroff (0) is fine
+		 * when the kernel said its status; anything else failed. */
+		if (code == 0 && oc->have_status)
+			return (int)oc->status;
+		err_msg("QEMU failed (exit status %d) before the guest "
+			"reported a status",
+			code);
+		return KEEL_EXIT_FAILED;
+	}
+	if (oc->have_status && ((oc->status << 1 | 1) & 0xff) == code) {
+		if (oc->panicked && oc->status == 127)
+			fprintf(stderr, "keel: the guest kernel panicked "
+					"(status 127)\n");
+		return (int)oc->status;
+	}
+	/* No (believable) status line: the 7 bits QEMU carried. */
+	if (oc->have_status)
+		fprintf(stderr,
+			"keel: warning: the console said status %ld but QEMU "
+			"exited %d; using %d\n",
+			oc->status, code, code >> 1);
+	return code >> 1;
+}
+
+int run_guest(const struct build_result *b, const struct run_opts *o)
+{
+	struct strv a = { 0 };
+	struct outcome oc;
+	char why[1024], *cache = cache_dir(), *append;
+	const char *accel = o->accel;
+	int rc;
+
+	if (mkdir_p(cache))
+		fprintf(stderr, "keel: warning: cannot create %s\n", cache);
+	if (!strcmp(accel, "auto")) {
+		accel = kvm_works(b->kernel, cache, why, sizeof(why)) ? "kvm"
+								      : "tcg";
+		progress("accelerator: %s (KVM: %s)", accel, why);
+	} else {
+		progress("accelerator: %s (as asked)", accel);
+	}
+	free(cache);
+	base_args(&a, accel, o->mem);
+	push(&a, "-kernel");
+	push(&a, b->kernel);
+	if (b->initrd) {
+		push(&a, "-initrd");
+		push(&a, b->initrd);
+	}
+	append = strv_join(&o->kargs, " ");
+	push(&a, "-append");
+	push(&a, append);
+	free(append);
+	if (o->ports.n) {
+		char *net = xstrdup("user,id=net0,restrict=on");
+
+		for (size_t i = 0; i < o->ports.n; i++) {
+			const char *spec = o->ports.v[i],
+				   *c = strchr(spec, ':');
+			char *h = c ? strndup(spec, (size_t)(c - spec)) : NULL;
+			char *n;
+
+			if (!c || !port_ok(h) || !port_ok(c + 1)) {
+				err_msg("-p %s: want HOST:GUEST TCP ports "
+					"(1-65535)",
+					spec);
+				free(h);
+				free(net);
+				return KEEL_EXIT_FAILED;
+			}
+			n = xasprintf("%s,hostfwd=tcp:127.0.0.1:%s-:%s", net, h,
+				      c + 1);
+			free(net);
+			free(h);
+			net = n;
+		}
+		push(&a, "-netdev");
+		push(&a, net);
+		push(&a, "-device");
+		push(&a, "virtio-net-device,netdev=net0");
+		free(net);
+		fprintf(stderr, "keel: note: the kernel has no network driver "
+				"yet; the forwards are set up but nothing in "
+				"the guest answers\n");
+	}
+	progress("booting %s", b->kernel);
+	fflush(stdout);
+	if (spawn(a.v, o->timeout, stdout, &oc))
+		return KEEL_EXIT_FAILED;
+	rc = verdict(&oc, o->timeout);
+	for (size_t i = 0; i < a.n; i++)
+		free(a.v[i]);
+	free(a.v);
+	return rc;
+}

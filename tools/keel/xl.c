@@ -1,0 +1,94 @@
+/*
+ * xl.c - keel xl: a Xen domain configuration next to the kernel and the
+ * initrd, so that "xl create -c DIR/keel.cfg" boots the program as a PVH
+ * guest. Xen has no exit code: the guest writes its status to xenstore
+ * (data/keel/status under the domain's path) and prints it as its last
+ * console line (docs/keel.1, docs/xen.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keel.h"
+
+/* An xl config string: quotes and backslashes escaped. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+int write_xl_config(const char *outdir, const struct build_result *b,
+		    const struct xl_opts *o)
+{
+	char *cfg = path_join(outdir, "keel.cfg");
+	char *tmp = xasprintf("%s.tmp.%d", cfg, (int)getpid());
+	char *kernel, *ramdisk = NULL, *cmdline;
+	FILE *f;
+	int rc = -1;
+
+	kernel = path_join(o->guest_dir, base(b->kernel));
+	if (b->initrd)
+		ramdisk = path_join(o->guest_dir, base(b->initrd));
+	cmdline = strv_join(&o->kargs, " ");
+	f = fopen(tmp, "w");
+	if (!f) {
+		err_msg("cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fprintf(f, "# %s: written by keel xl for %s\n", base(cfg), b->program);
+	fprintf(f, "# Boot:   xl create -c %s\n", cfg);
+	fprintf(f, "# Status: the last console line \"keel: shutdown status "
+		   "N\", or with\n");
+	fprintf(f, "#   on_poweroff = \"preserve\": xenstore-read "
+		   "/local/domain/DOMID/data/keel/status\n");
+	fprintf(f, "name = ");
+	put_string(f, o->name);
+	fprintf(f, "\ntype = \"pvh\"\nkernel = ");
+	put_string(f, kernel);
+	if (ramdisk) {
+		fprintf(f, "\nramdisk = ");
+		put_string(f, ramdisk);
+	}
+	fprintf(f, "\nmemory = %u\nvcpus = 1\ncmdline = ", o->mem_mib);
+	put_string(f, cmdline);
+	fprintf(f, "\n# keel reads time from Xen's pvclock; native TSC avoids "
+		   "trapping rdtsc\n");
+	fprintf(f, "tsc_mode = \"native\"\n");
+	fprintf(f, "# \"preserve\" keeps a stopped domain, so that its "
+		   "xenstore status\n# can be read before xl destroy\n");
+	fprintf(f, "on_poweroff = \"destroy\"\non_crash = \"destroy\"\n");
+	fprintf(f, "on_reboot = \"destroy\"\n");
+	if (fclose(f)) {
+		err_msg("cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, cfg)) {
+		err_msg("cannot create %s: %s", cfg, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	free(cfg);
+	free(kernel);
+	free(ramdisk);
+	free(cmdline);
+	return rc;
+}
