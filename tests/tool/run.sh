@@ -170,7 +170,7 @@ run_case() { # name want-status want-regex keel-run-args...
 	local rc=$?
 	if [ "$rc" != "$want" ]; then
 		result "run-$name" 0 "status $rc, want $want: $(tail -1 "$logs/run-$name.log")"
-	elif ! grep -qE "$re" "$logs/run-$name.log"; then
+	elif ! grep -qE -- "$re" "$logs/run-$name.log"; then
 		result "run-$name" 0 "no line matching /$re/"
 	else
 		result "run-$name" 1
@@ -183,6 +183,8 @@ run_case panic 127 'the guest kernel panicked' -k keel.test=fault-null -- /bin/t
 run_case timeout 124 'did not finish within 3 s' -t 3 -k keel.test=idle -- /bin/true
 run_case cannot-run-yet 126 'keel: program: /usr/bin/luajit' -- luajit -e 'os.exit(7)'
 run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/true
+run_case port-forward 0 'nothing in the guest answers' -p 18080:80 -k keel.test=none -- /bin/true
+run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true
 timeout 60 "$keel" run -k keel.test=none -- /bin/true >"$logs/run-auto.log" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -qE '^keel: accelerator: (kvm|tcg) \(KVM: ' "$logs/run-auto.log"; then
@@ -204,6 +206,17 @@ if "$keel" xl -q -o "$out" -m 32 -k keel.test=all -- /bin/true >"$logs/xl.log" 2
 	result xl-config 1
 else
 	result xl-config 0 "unexpected keel.cfg: $(tr '\n' ';' <"$out/keel.cfg" 2>/dev/null)"
+fi
+
+# make install: the installed keel finds the installed kernel.
+inst=$PWD/$logs/install
+if make -s install DESTDIR="$inst" PREFIX=/usr >"$logs/install.log" 2>&1 &&
+	[ -f "$inst/usr/share/man/man1/keel.1" ] &&
+	env -u KEEL_KERNEL "$inst/usr/bin/keel" build -q -o "$logs/installed" -- /bin/true >>"$logs/install.log" 2>&1 &&
+	cmp -s "$inst/usr/lib/keel/keel.elf" "$logs/installed/keel.elf"; then
+	result install 1
+else
+	result install 0 "make install, or the installed keel's build, failed: $(tail -1 "$logs/install.log")"
 fi
 
 # Help and the man page.

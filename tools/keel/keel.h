@@ -100,6 +100,7 @@ struct run_opts {
 	struct strv kargs; /* extra kernel command line words */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
+bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
 
 /* xl.c */
 struct xl_opts {

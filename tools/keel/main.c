@@ -270,6 +270,8 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			runonly = cmd != CMD_RUN;
+			if (!runonly && !port_spec_ok(optarg))
+				return 2;
 			strv_push(&r.ports, optarg);
 			break;
 		case OPT_ACCEL:

@@ -277,6 +277,19 @@ static int port_ok(const char *s)
 	return *s && *end == '\0' && v >= 1 && v <= 65535;
 }
 
+/* -p HOST:GUEST, both TCP ports; checked before anything is built. */
+bool port_spec_ok(const char *spec)
+{
+	const char *c = strchr(spec, ':');
+	char *h = c ? strndup(spec, (size_t)(c - spec)) : NULL;
+	bool ok = c && h && port_ok(h) && port_ok(c + 1);
+
+	free(h);
+	if (!ok)
+		err_msg("-p %s: want HOST:GUEST TCP ports (1-65535)", spec);
+	return ok;
+}
+
 static char *cache_dir(void)
 {
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -367,21 +380,10 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		for (size_t i = 0; i < o->ports.n; i++) {
 			const char *spec = o->ports.v[i],
 				   *c = strchr(spec, ':');
-			char *h = c ? strndup(spec, (size_t)(c - spec)) : NULL;
-			char *n;
+			char *n = xasprintf("%s,hostfwd=tcp:127.0.0.1:%.*s-:%s",
+					    net, (int)(c - spec), spec, c + 1);
 
-			if (!c || !port_ok(h) || !port_ok(c + 1)) {
-				err_msg("-p %s: want HOST:GUEST TCP ports "
-					"(1-65535)",
-					spec);
-				free(h);
-				free(net);
-				return KEEL_EXIT_FAILED;
-			}
-			n = xasprintf("%s,hostfwd=tcp:127.0.0.1:%s-:%s", net, h,
-				      c + 1);
 			free(net);
-			free(h);
 			net = n;
 		}
 		push(&a, "-netdev");
