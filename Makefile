@@ -18,12 +18,14 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
-	-fcf-protection=none -Iinclude -Iarch/x86_64/include -Iplat/include
+	-fcf-protection=none -Iinclude -Iarch/x86_64/include -Iplat/include \
+	-I$(BUILD)/gen
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
-	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c)
+	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
+	fs/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -33,7 +35,14 @@ $(BUILD)/sysinc/xen:
 	@test -d /usr/include/xen || { echo "missing /usr/include/xen: run 'make deps' (libxen-dev)"; exit 1; }
 	ln -sfn /usr/include/xen $@
 
-$(BUILD)/k/%.c.o: %.c | $(BUILD)/sysinc/xen
+# Linux's x86-64 syscall numbers and names, from Debian's linux-libc-dev.
+UNISTD_H := /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+$(BUILD)/gen/syscall_names.h: scripts/syscall-names.sh
+	@mkdir -p $(dir $@)
+	@test -f $(UNISTD_H) || { echo "missing $(UNISTD_H): run 'make deps' (linux-libc-dev)"; exit 1; }
+	sh scripts/syscall-names.sh $(UNISTD_H) > $@
+
+$(BUILD)/k/%.c.o: %.c | $(BUILD)/sysinc/xen $(BUILD)/gen/syscall_names.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
@@ -75,7 +84,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 
 # lib/printf.c's names would clash with the C library's on the host; the
 # kernel sources that call them must reach keel's, not glibc's.
-$(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o: \
+$(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o \
+$(BUILD)/h/fs/%.c.o $(BUILD)/h/linux/%.c.o: \
 	HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 $(BUILD)/h/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -85,6 +95,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $@"
 	@$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
+
+# fs/ and the file syscalls need a process (current_process, vm_format_maps):
+# only test_vfs links them, and provides those itself.
+VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c) \
+	linux/sys_file.c linux/sys_path.c kernel/random.c)
+VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
+$(BUILD)/unit/test_vfs: $(VFS_OBJS)
+$(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
@@ -103,8 +121,15 @@ $(BUILD)/unit/elf-lib.so: tests/unit/elf_sample.c
 	$(CC) -O1 -shared -fPIC -Wl,-soname,libkeelsample.so.1 -o $@ $<
 $(BUILD)/unit/test_elf: $(ELF_SAMPLES)
 
+# The address space (kernel/vm*.c, linux/sys_mm.c) calls into fs/: only
+# test_vm links it, with its own fakes of the file calls.
+VM_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(wildcard kernel/vm*.c) linux/sys_mm.c)
+$(BUILD)/unit/test_vm: $(VM_HOSTED_OBJS)
+$(BUILD)/unit/test_vm: HOSTED_OBJS += $(VM_HOSTED_OBJS)
+.SECONDARY: $(VM_HOSTED_OBJS)
+
 unit: $(UNIT_TESTS)
-.SECONDARY: $(HOSTED_OBJS)
+.SECONDARY: $(HOSTED_OBJS) $(VFS_OBJS)
 
 # ------------------------------------------------------------------ fuzz ---
 # libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:

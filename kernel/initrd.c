@@ -5,6 +5,7 @@
  * address and size against the memory map, and one walk of the whole
  * archive with cpio_next. A rejected initrd is reported and then ignored.
  */
+#include <keel/cpio.h>
 #include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/hyper.h>
@@ -168,19 +169,6 @@ const char *initrd_error(void)
 	return rd.why;
 }
 
-/* Drop leading "/" and "./" so that "/a", "a" and "./a" compare equal. */
-static const char *strip(const char *s)
-{
-	for (;;) {
-		if (s[0] == '/')
-			s++;
-		else if (s[0] == '.' && s[1] == '/')
-			s += 2;
-		else
-			return s;
-	}
-}
-
 int initrd_lookup(const char *path, struct cpio_entry *e)
 {
 	struct cpio_reader r;
@@ -189,10 +177,10 @@ int initrd_lookup(const char *path, struct cpio_entry *e)
 
 	if (!rd.data)
 		return -ENOENT;
-	path = strip(path);
+	path = cpio_path_strip(path);
 	cpio_reader_init(&r, rd.data, rd.size);
 	while (cpio_next(&r, &cur, NULL) > 0) {
-		if (!strcmp(strip(cur.name), path)) {
+		if (!strcmp(cpio_path_strip(cur.name), path)) {
 			*e = cur;
 			found = true;
 		}

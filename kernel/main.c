@@ -7,15 +7,19 @@
 #include <keel/arch.h>
 #include <keel/cmdline.h>
 #include <keel/errno.h>
+#include <keel/exec.h>
+#include <keel/file.h>
 #include <keel/heap.h>
 #include <keel/hyper.h>
 #include <keel/initrd.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
+#include <keel/process.h>
 #include <keel/sched.h>
 #include <keel/selftest.h>
 #include <keel/time.h>
 #include <keel/version.h>
+#include <keel/vm.h>
 
 /* Physical memory the boot page tables reach (the low 4 GiB). */
 #define BOOT_MAP_LIMIT 0x100000000ULL
@@ -53,6 +57,45 @@ static void mm_init(void)
 }
 
 /* The program the initrd (or the command line after "--") names. */
+/* The program's thread: its kernel stack carries its syscalls. */
+static void program_thread(void *arg)
+{
+	struct job *job = arg;
+	struct process *p = current_process();
+	const char *why = "its files could not be set up";
+	const void *rd;
+	const char *source;
+	size_t rd_size;
+	int err;
+
+	p->start_ns = time_now_ns();
+	p->exe = (char *)job->argv[0];
+	err = initrd_find(&rd, &rd_size, &source);
+	if (!err)
+		err = vfs_init(rd, rd_size);
+	if (!err)
+		err = vm_init();
+	if (!err)
+		err = fs_process_init(p, job->cwd);
+	if (!err)
+		err = exec_start(job->argv[0], job->argv, job->envp, &why);
+	printk_unmute(true);
+	printk("keel: cannot run %s: %s (error %d)\n", job->argv[0], why, err);
+	kernel_shutdown(KEEL_STATUS_NOEXEC);
+}
+
+static __noreturn void start_program(struct job *job)
+{
+	struct thread *t = thread_create("program", program_thread, job);
+
+	if (!t) {
+		printk("keel: cannot run the program: out of memory\n");
+		kernel_shutdown(KEEL_STATUS_NOEXEC);
+	}
+	thread_join(t);
+	panic("the program's thread returned");
+}
+
 static __noreturn void run_job(void)
 {
 	const char *why = NULL;
@@ -69,18 +112,21 @@ static __noreturn void run_job(void)
 		kernel_shutdown(KEEL_STATUS_NOEXEC);
 	}
 	job_print(&job);
-	printk("keel: running Linux programs is not implemented yet (issue: "
-	       "user mode and ELF loading)\n");
-	job_free(&job);
-	kernel_shutdown(KEEL_STATUS_NOEXEC);
+	start_program(&job);
 }
 
 __noreturn void kernel_main(void)
 {
 	int failed;
 
+	int toolong = cmdline_init(hyper_cmdline());
+
+	/* keel.quiet hides the boot lines from a program's output (not from
+	 * self-tests, whose output is the point). */
+	if (cmdline_get("keel.quiet") && !cmdline_get("keel.test"))
+		printk_mute();
 	printk("keel %s on %s\n", KEEL_VERSION, hyper_name());
-	if (cmdline_init(hyper_cmdline()))
+	if (toolong)
 		printk("keel: command line too long, ignored\n");
 	printk("cmdline: %s\n", hyper_cmdline());
 	mm_init();

@@ -6,7 +6,37 @@
 #include <keel/hyper.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
+#include <keel/string.h>
 #include <keel/time.h>
+
+/*
+ * Quiet boot (keel.quiet): the kernel's own lines are held back in a
+ * buffer while the program starts, so its output stands alone; a panic or
+ * a failed start replays them (printk_unmute) so nothing is lost.
+ */
+static bool muted;
+static char held[4096];
+static size_t nheld;
+static bool held_overflow;
+
+void printk_mute(void)
+{
+	muted = true;
+}
+
+void printk_unmute(bool replay)
+{
+	unsigned long flags = arch_irq_save();
+
+	if (muted && replay) {
+		hyper_console_write(held, nheld);
+		if (held_overflow)
+			hyper_console_write("[... kernel lines dropped]\n", 27);
+	}
+	muted = false;
+	nheld = 0;
+	arch_irq_restore(flags);
+}
 
 int vprintk(const char *fmt, va_list ap)
 {
@@ -15,7 +45,14 @@ int vprintk(const char *fmt, va_list ap)
 	size_t len = n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 	unsigned long flags = arch_irq_save();
 
-	hyper_console_write(buf, len);
+	if (!muted) {
+		hyper_console_write(buf, len);
+	} else if (nheld + len <= sizeof(held)) {
+		memcpy(held + nheld, buf, len);
+		nheld += len;
+	} else {
+		held_overflow = true;
+	}
 	arch_irq_restore(flags);
 	return n;
 }
@@ -40,6 +77,7 @@ void panic(const char *fmt, ...)
 	if (in_panic) /* a panic while panicking: don't recurse */
 		hyper_shutdown(KEEL_STATUS_PANIC);
 	in_panic = true;
+	printk_unmute(true);
 	printk("\nkeel: panic: ");
 	va_start(ap, fmt);
 	vprintk(fmt, ap);
@@ -51,6 +89,7 @@ void panic(const char *fmt, ...)
 
 void kernel_shutdown(int status)
 {
+	printk_unmute(false); /* the held lines only matter on failure */
 	printk("keel: stopping at %lu ms\n", time_now_ns() / 1000000);
 	printk("keel: shutdown status %d\n", status);
 	hyper_shutdown(status);

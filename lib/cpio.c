@@ -111,6 +111,20 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *e, const char **why)
 	return 1;
 }
 
+const char *cpio_path_strip(const char *s)
+{
+	for (;;) {
+		if (s[0] == '/')
+			s++;
+		else if (s[0] == '.' && s[1] == '/')
+			s += 2;
+		else if (s[0] == '.' && s[1] == '\0')
+			return s + 1;
+		else
+			return s;
+	}
+}
+
 size_t cpio_header_size(const char *name)
 {
 	size_t n = CPIO_HEADER_SIZE + strlen(name) + 1;

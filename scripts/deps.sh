@@ -4,7 +4,7 @@
 set -eu
 need=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
-for p in gcc make binutils libc6-dev qemu-system-x86 libcmocka-dev libxen-dev \
+for p in gcc make binutils libc6-dev linux-libc-dev qemu-system-x86 libcmocka-dev libxen-dev \
 	 clang-format cpio busybox-static python3 xz-utils perl \
 	 luajit nginx-light \
 	 clang libclang-rt-14-dev; do

@@ -63,6 +63,7 @@ suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" bash tests/tool/run.sh
+suite "Linux programs in the guest (QEMU TCG)" bash tests/guest/run.sh
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" \
 	bash tests/xen/tests.sh fast
 

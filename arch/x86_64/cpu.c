@@ -49,6 +49,7 @@ void arch_cpu_early(void)
 	write_cr0(read_cr0() | CR0_WP | CR0_NE);
 	gdt_init();
 	idt_init();
+	arch_user_init();
 }
 
 /* Once the heap works: FPU state, and the protections that need nothing. */

@@ -3,6 +3,7 @@
  * built without SSE, so FPU/SSE/AVX state belongs only to threads: it is
  * saved with XSAVE (or FXSAVE) on every switch and restored after it.
  */
+#include <arch/trap.h>
 #include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -70,8 +71,10 @@ int arch_thread_init(struct arch_thread *t, void *stack_top,
 	if (!t->fpu)
 		return -ENOMEM;
 	memcpy(t->fpu, fpu_initial, fpu_size);
+	t->kstack_top = 0;
 	if (!stack_top)
 		return 0;
+	t->kstack_top = ALIGN_DOWN((uintptr_t)stack_top, 16);
 
 	uint64_t *sp = (uint64_t *)ALIGN_DOWN((uintptr_t)stack_top, 16);
 	*--sp = 0; /* return address of thread_first: ends backtraces */
@@ -101,6 +104,8 @@ void thread_first(struct arch_thread *t, void (*entry)(void *), void *arg)
 void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
 {
 	fpu_save(from->fpu);
+	if (to->kstack_top)
+		arch_user_stack_switch(to->kstack_top);
 	switch_stacks(&from->rsp, to->rsp);
 	fpu_restore(from->fpu); /* we are `from` again, resumed */
 }

@@ -7,6 +7,7 @@
 #include <keel/arch.h>
 #include <keel/hyper.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <arch/trap.h>
 #include <arch/x86.h>
 
@@ -151,11 +152,20 @@ void trap_dispatch(struct trap_frame *tf)
 		else
 			WARN_ONCE("keel: unexpected interrupt vector %lu\n",
 				  tf->vector);
+		/* The application is preemptible; the kernel is not. */
+		if (tf->cs & 3)
+			sched_preempt_point();
 		return;
 	}
 	uint64_t cr2 = tf->vector == VEC_PAGE_FAULT ? read_cr2() : 0;
 	if (tf->vector == VEC_PAGE_FAULT)
 		last_fault_cr2 = cr2;
+	if (tf->cs & 3) {
+		user_exception(tf, cr2);
+		return;
+	}
+	if (uaccess_fault(tf, cr2))
+		return;
 	if (try_fixup(tf))
 		return;
 	fatal_exception(tf, cr2);

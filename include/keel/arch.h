@@ -41,6 +41,20 @@ void arch_cpu_init(void); /* FPU and CPU protections; the heap must work */
 /* Physical extent of the kernel image, to keep it out of the pmm. */
 void arch_kernel_extent(paddr_t *start, paddr_t *end);
 
+/*
+ * User mode: leave the kernel for the application at entry with stack sp
+ * (on the current thread's kernel stack; it never returns: syscalls and
+ * faults come back through the syscall layer and vm_fault), and the
+ * thread-pointer register (FS base on x86-64) for arch_prctl.
+ */
+__noreturn void arch_enter_user(uintptr_t entry, uintptr_t sp);
+void arch_set_tls(uint64_t base);
+uint64_t arch_get_tls(void);
+/* What the CPU offers user mode (AT_HWCAP, AT_HWCAP2, AT_PLATFORM). */
+uint64_t arch_hwcap(void);
+uint64_t arch_hwcap2(void);
+const char *arch_platform(void);
+
 /* Invalidate the TLB entry for one page of the current address space. */
 void arch_tlb_flush_page(uintptr_t va);
 /* Make an address space current. */

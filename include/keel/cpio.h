@@ -46,6 +46,10 @@ int cpio_next(struct cpio_reader *r, struct cpio_entry *e, const char **why);
  * buf, which must hold cpio_header_size(name) bytes; returns that size.
  * The caller writes e->size bytes of data and cpio_pad(e->size) zeros.
  */
+/* An entry name without leading "/" and "./"; "." and "/" give "" (the
+ * root), so "/a", "a" and "./a" compare equal. */
+const char *cpio_path_strip(const char *s);
+
 size_t cpio_header_size(const char *name);
 size_t cpio_write_header(char *buf, const struct cpio_entry *e);
 static inline size_t cpio_pad(uint64_t n)

@@ -15,6 +15,9 @@
 int printk(const char *fmt, ...) __printf(1, 2);
 int vprintk(const char *fmt, va_list ap);
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
+/* keel.quiet: hold the kernel's lines back, then drop or replay them. */
+void printk_mute(void);
+void printk_unmute(bool replay);
 /* Print "keel: shutdown status N" (the line hosts read) and stop. */
 __noreturn void kernel_shutdown(int status);
 

@@ -129,8 +129,8 @@ elif ! tr -d '\r' <"$log" | grep -qxF "$want_prog"; then
 	result initrd-program 0 "no line '$want_prog'"
 elif ! grep -q "^keel: env: 2 variables, cwd: /etc" "$log"; then
 	result initrd-program 0 "no 'keel: env: 2 variables, cwd: /etc' line"
-elif ! grep -q "not implemented yet" "$log"; then
-	result initrd-program 0 "no 'not implemented yet' line"
+elif ! grep -q "^keel: cannot run /bin/hello: not an executable file" "$log"; then
+	result initrd-program 0 "no 'cannot run /bin/hello: not an executable file' line"
 else
 	result initrd-program 1
 fi

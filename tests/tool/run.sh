@@ -181,7 +181,14 @@ run_case selftests 0 'selftests: [0-9]+ passed, 0 failed' -k keel.test=all -- /b
 run_case failing-test 1 'no test matches keel.test=no-such-test' -k keel.test=no-such-test -- /bin/true
 run_case panic 127 'the guest kernel panicked' -k keel.test=fault-null -- /bin/true
 run_case timeout 124 'did not finish within 3 s' -t 3 -k keel.test=idle -- /bin/true
-run_case cannot-run-yet 126 'keel: program: /usr/bin/luajit' -- luajit -e 'os.exit(7)'
+# Exit statuses pass through, all 8 bits (QEMU's own code keeps only 7).
+for st in 42 200; do
+	printf 'void _start(void){ __asm__ volatile("syscall" :: "a"(231), "D"(%d)); for (;;) ; }\n' "$st" >"$w/exit$st.c"
+	gcc -O1 -static -nostdlib -o "$w/exit$st" "$w/exit$st.c"
+	run_case "status-$st" "$st" 'keel: shutdown status' -- "$w/exit$st"
+done
+run_case cannot-run 126 'keel: cannot run /no/such/program: no such file in the guest' \
+	-k -- -k /no/such/program -- /bin/true
 run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/true
 run_case port-forward 0 'nothing in the guest answers' -p 18080:80 -k keel.test=none -- /bin/true
 run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true

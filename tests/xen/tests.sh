@@ -110,6 +110,26 @@ if [ "$mode" = full ]; then
 			result xl-$v 0 "run.sh exit $rc; want status 126 with the program named and an embedded initrd"
 		fi
 	done
+
+	# A Linux program on Xen: user mode, syscalls and its exit status
+	# through xenstore (tests/guest/ has the QEMU side).
+	mkdir -p build/guest
+	if gcc -O1 -static -nostdlib -fno-stack-protector -o build/guest/nolibc tests/guest/nolibc.c; then
+		dir=$logs/xl-program
+		rm -rf "$dir"
+		log=$logs/program.log
+		build/keel xl -q -o "$dir" --guest-dir /guest --single -- build/guest/nolibc >"$log.out" 2>&1 &&
+			bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >>"$log.out" 2>&1
+		rc=$?
+		if [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=3" "$log" &&
+			grep -aq "guest: nolibc: hello" "$log"; then
+			result program 1
+		else
+			result program 0 "exit $rc; want the program's output and status 3 via xenstore"
+		fi
+	else
+		result program 0 "cannot compile tests/guest/nolibc.c"
+	fi
 fi
 
 echo "xen: $pass passed, $fail failed"

@@ -165,6 +165,9 @@ int build_image(const struct build_opts *o, struct build_result *r)
 	for (size_t i = 0; i < o->files.n; i++)
 		if (add_file_opt(im, o->files.v[i], cwd))
 			goto out_prog;
+	/* The working directory exists in the guest even if nothing is in it. */
+	if (image_add_dir(im, cwd))
+		goto out_prog;
 	conf = run_config(o, program, &conf_len);
 	if (image_add_data(im, RUNCONF_PATH, conf, conf_len, 0644)) {
 		free(conf);

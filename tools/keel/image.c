@@ -239,6 +239,14 @@ static int add_entry(struct image *im, const char *guest, enum kind kind,
 	return 0;
 }
 
+/* An empty directory (and its parents), e.g. the program's --cwd. */
+int image_add_dir(struct image *im, const char *guest)
+{
+	if (!strcmp(guest, "/"))
+		return 0;
+	return add_entry(im, guest, K_DIR, 0755, NULL, NULL, 0, 0);
+}
+
 int image_add_data(struct image *im, const char *guest, const void *data,
 		   size_t size, unsigned mode)
 {

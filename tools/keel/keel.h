@@ -67,6 +67,7 @@ int image_add_path(struct image *im, const char *host_path);
 int image_add_tree(struct image *im, const char *host, const char *guest);
 int image_add_data(struct image *im, const char *guest, const void *data,
 		   size_t size, unsigned mode);
+int image_add_dir(struct image *im, const char *guest);
 int image_write_cpio(struct image *im, const char *out_path);
 size_t image_count(const struct image *im);
 

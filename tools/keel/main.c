@@ -70,7 +70,8 @@ static const char usage_run[] =
     "                       boot shows it works\n"
     "  -t, --timeout SECONDS  stop a guest that runs longer (status 124)\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n"
-    "                       (e.g. keel.test=all)\n";
+    "                       (e.g. keel.test=all, keel.strace)\n"
+    "  -v, --verbose        show the kernel's boot lines\n";
 
 static const char usage_xl[] =
     "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -114,6 +115,7 @@ static const struct option long_opts[] = {
 	{ "kernel-arg", required_argument, NULL, 'k' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "guest-dir", required_argument, NULL, OPT_GUEST_DIR },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -206,6 +208,7 @@ int main(int argc, char **argv)
 	char *outdir = NULL, *end;
 	const char *name = NULL;
 	unsigned long mib = 0;
+	bool verbose = false;
 	int c, rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
@@ -232,7 +235,7 @@ int main(int argc, char **argv)
 	}
 	argv++, argc--;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:h", long_opts,
+	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:hv", long_opts,
 				NULL)) != -1) {
 		bool runonly = false, xlonly = false;
 
@@ -305,6 +308,10 @@ int main(int argc, char **argv)
 			xlonly = cmd != CMD_XL;
 			x.guest_dir = optarg;
 			break;
+		case 'v':
+			runonly = cmd != CMD_RUN;
+			verbose = true;
+			break;
 		case 'h':
 			help(cmd, stdout);
 			return 0;
@@ -355,8 +362,19 @@ int main(int argc, char **argv)
 			 res.initrd ? res.initrd : "");
 		return 0;
 	}
-	if (cmd == CMD_RUN)
+	if (cmd == CMD_RUN) {
+		/* The kernel's boot lines only with -v (a panic or a failed
+		 * start shows them anyway). */
+		if (!verbose) {
+			struct strv k = { 0 };
+
+			strv_push(&k, "keel.quiet");
+			for (size_t i = 0; i < r.kargs.n; i++)
+				strv_push(&k, r.kargs.v[i]);
+			r.kargs = k;
+		}
 		return run_guest(&res, &r);
+	}
 
 	/* xl */
 	if (mib)

@@ -15,5 +15,7 @@ extern struct cpu_features cpu_features;
 
 void arch_cpu_early(void);
 void arch_set_kernel_stack(uint64_t top);
+/* The syscall MSRs (user.c). */
+void arch_user_init(void);
 
 #endif

@@ -11,6 +11,7 @@
 struct arch_thread {
 	uint64_t rsp;
 	void *fpu; /* 64-byte aligned save area, arch_fpu_size bytes */
+	uint64_t kstack_top; /* where entries from user mode start, or 0 */
 };
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef ARCH_X86_64_TRAP_H
 #define ARCH_X86_64_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trap_frame {
@@ -14,7 +15,16 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };
 
+#define VEC_DIVIDE 0
+#define VEC_DEBUG 1
+#define VEC_BREAKPOINT 3
+#define VEC_INVALID_OP 6
+#define VEC_GP 13
 #define VEC_PAGE_FAULT 14
+#define VEC_X87 16
+#define VEC_ALIGNMENT 17
+#define VEC_SIMD 19
+#define VEC_SYSCALL 0x100 /* not a vector: marks a syscall's frame */
 #define VEC_FIRST_IRQ 32
 #define VEC_XEN_UPCALL 0xf0
 #define VEC_LAPIC_TIMER 0xf8
@@ -25,6 +35,11 @@ typedef void (*irq_handler_t)(struct trap_frame *tf);
 void irq_set_handler(unsigned vector, irq_handler_t fn);
 
 void idt_init(void);
+/* User mode (user.c): a fault or trap from ring 3, and the kernel stack
+ * that entries from ring 3 use. */
+void user_exception(struct trap_frame *tf, uint64_t cr2);
+void arch_user_stack_switch(uint64_t kstack_top);
+bool uaccess_fault(struct trap_frame *tf, uint64_t cr2);
 void gdt_init(void);
 
 /*

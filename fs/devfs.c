@@ -1,0 +1,219 @@
+/*
+ * devfs.c - the character devices of /dev (fs/): null, zero, full,
+ * random, urandom, and tty/console on the platform console. They are
+ * inodes with their own file ops, placed in the ramfs directory /dev, so
+ * /dev stays writable like Linux's devtmpfs; fd, stdin, stdout and stderr
+ * are symlinks into /proc/self/fd. The console reads as EOF:
+ * console input is not wired yet.
+ */
+#include <keel/errno.h>
+#include <keel/hyper.h>
+#include <keel/random.h>
+#include <keel/string.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+
+#define MKDEV(ma, mi) ((uint32_t)(ma) << 8 | (mi))
+#define CHUNK 256
+
+static long noop_llseek(struct file *f, int64_t off, int whence)
+{
+	(void)f;
+	(void)off;
+	(void)whence;
+	return 0;
+}
+
+static long eof_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	(void)f;
+	(void)b;
+	(void)len;
+	(void)pos;
+	return 0;
+}
+
+static long zero_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	(void)f;
+	(void)pos;
+	return iobuf_zero(b, 0, len) ? -EFAULT : (long)len;
+}
+
+static long sink_write(struct file *f, struct iobuf b, size_t len,
+		       uint64_t *pos)
+{
+	(void)f;
+	(void)b;
+	(void)pos;
+	return (long)len;
+}
+
+static long full_write(struct file *f, struct iobuf b, size_t len,
+		       uint64_t *pos)
+{
+	(void)f;
+	(void)b;
+	(void)pos;
+	return len ? -ENOSPC : 0;
+}
+
+static long random_read(struct file *f, struct iobuf b, size_t len,
+			uint64_t *pos)
+{
+	uint8_t buf[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	(void)pos;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		random_bytes(buf, n);
+		if (iobuf_put(b, done, buf, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
+static long console_write(struct file *f, struct iobuf b, size_t len,
+			  uint64_t *pos)
+{
+	char buf[CHUNK];
+	size_t done = 0;
+
+	(void)f;
+	(void)pos;
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		if (iobuf_get(buf, b, done, n))
+			return done ? (long)done : -EFAULT;
+		hyper_console_write(buf, n);
+		done += n;
+	}
+	return (long)done;
+}
+
+/* Linux's tty_std_termios, as a serial console reports it. */
+static const struct linux_termios console_termios = {
+	.c_iflag = 0002400, /* ICRNL | IXON */
+	.c_oflag = 0000005, /* OPOST | ONLCR */
+	.c_cflag = 0000277, /* B38400 | CS8 | CREAD */
+	.c_lflag = 0105073, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE
+			       IEXTEN */
+	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+
+static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	static const struct linux_winsize ws = { 24, 80, 0, 0 };
+	void *uarg = (void *)arg;
+	int32_t pgrp = 1, zero = 0;
+
+	(void)f;
+	switch (cmd) {
+	case TCGETS:
+		return copy_to_user(uarg, &console_termios,
+				    sizeof(console_termios));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF: {
+		struct linux_termios t;
+
+		return copy_from_user(&t, uarg, sizeof(t)); /* accepted */
+	}
+	case TIOCGWINSZ:
+		return copy_to_user(uarg, &ws, sizeof(ws));
+	case TIOCSWINSZ: {
+		struct linux_winsize w;
+
+		return copy_from_user(&w, uarg, sizeof(w));
+	}
+	case TIOCGPGRP:
+		return copy_to_user(uarg, &pgrp, sizeof(pgrp));
+	case TIOCSPGRP:
+		return copy_from_user(&pgrp, uarg, sizeof(pgrp));
+	case FIONREAD:
+		return copy_to_user(uarg, &zero, sizeof(zero));
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_ops null_fops = {
+	.read = eof_read,
+	.write = sink_write,
+	.llseek = noop_llseek,
+};
+static const struct file_ops zero_fops = {
+	.read = zero_read,
+	.write = sink_write,
+	.llseek = noop_llseek,
+};
+static const struct file_ops full_fops = {
+	.read = zero_read,
+	.write = full_write,
+	.llseek = noop_llseek,
+};
+static const struct file_ops random_fops = {
+	.read = random_read,
+	.write = sink_write,
+	.llseek = noop_llseek,
+};
+static const struct file_ops console_fops = {
+	.read = eof_read,
+	.write = console_write,
+	.ioctl = console_ioctl,
+};
+
+static const struct {
+	const char *name;
+	const struct file_ops *fops;
+	uint32_t rdev;
+	unsigned mode;
+} devices[] = {
+	{ "null", &null_fops, MKDEV(1, 3), 0666 },
+	{ "zero", &zero_fops, MKDEV(1, 5), 0666 },
+	{ "full", &full_fops, MKDEV(1, 7), 0666 },
+	{ "random", &random_fops, MKDEV(1, 8), 0666 },
+	{ "urandom", &random_fops, MKDEV(1, 9), 0666 },
+	{ "tty", &console_fops, MKDEV(5, 0), 0666 },
+	{ "console", &console_fops, MKDEV(5, 1), 0600 },
+};
+
+static const char *const links[][2] = {
+	{ "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" },
+};
+
+int devfs_init(struct inode *dev)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		int err = dev->ops->symlink(dev, links[i][0],
+					    strlen(links[i][0]), links[i][1]);
+
+		if (err && err != -EEXIST)
+			return err;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+		struct inode *ino = inode_alloc(NULL, devices[i].fops,
+						S_IFCHR | devices[i].mode);
+		int err;
+
+		if (!ino)
+			return -ENOMEM;
+		ino->rdev = devices[i].rdev;
+		ino->dev = 5; /* 0:5, Linux's devtmpfs on a small system */
+		err = ramfs_add(dev, devices[i].name, ino);
+		if (err)
+			ino->nlink = 0;
+		inode_put(ino);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * inode.c - inodes of every file system (fs/): allocation, references
+ * and release, times from the wall clock, stat fields, and the absolute
+ * path of a directory found by walking ".." up to the root.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <keel/vfs.h>
+
+struct inode *vfs_root;
+static uint64_t next_ino = 1;
+
+struct inode *inode_alloc(const struct inode_ops *ops,
+			  const struct file_ops *fops, unsigned mode)
+{
+	struct inode *ino = kzalloc(sizeof(*ino));
+	int64_t now = time_wall_ns();
+
+	if (!ino)
+		return NULL;
+	ino->ino = ++next_ino;
+	ino->mode = mode;
+	ino->nlink = S_ISDIR(mode) ? 2 : 1;
+	ino->refs = 1;
+	ino->ops = ops;
+	ino->fops = fops;
+	ino->atime_ns = ino->mtime_ns = ino->ctime_ns = now;
+	return ino;
+}
+
+void inode_get(struct inode *ino)
+{
+	ino->refs++;
+}
+
+/* The last reference: free it if no directory names it any more. */
+void inode_put(struct inode *ino)
+{
+	struct inode *parent;
+
+	if (!ino)
+		return;
+	BUG_ON(ino->refs == 0);
+	if (--ino->refs)
+		return;
+	if (ino->nlink && !(ino->flags & I_TRANSIENT))
+		return;
+	if (ino->ops && ino->ops->release)
+		ino->ops->release(ino);
+	parent = ino->parent;
+	kfree(ino);
+	inode_put(parent);
+}
+
+void inode_touch(struct inode *ino, bool mtime)
+{
+	ino->ctime_ns = time_wall_ns();
+	if (mtime)
+		ino->mtime_ns = ino->ctime_ns;
+}
+
+unsigned inode_dtype(const struct inode *ino)
+{
+	return (ino->mode & S_IFMT) >> 12; /* DT_* are the S_IF* bits */
+}
+
+void vfs_getattr(struct inode *ino, struct kstat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dev = ino->dev;
+	st->ino = ino->ino;
+	st->nlink = ino->nlink;
+	st->mode = ino->mode;
+	st->uid = ino->uid;
+	st->gid = ino->gid;
+	st->rdev = ino->rdev;
+	st->size = ino->size;
+	st->blksize = 4096;
+	st->blocks = S_ISREG(ino->mode) || S_ISLNK(ino->mode)
+			 ? ALIGN_UP(ino->size, 4096) / 512
+			 : 0;
+	st->atime_ns = ino->atime_ns;
+	st->mtime_ns = ino->mtime_ns;
+	st->ctime_ns = ino->ctime_ns;
+}
+
+/* Finding the name of a directory in its parent, by inode number. */
+struct name_search {
+	struct dir_ctx ctx;
+	uint64_t ino;
+	bool found;
+	size_t len;
+	char name[NAME_MAX + 1];
+};
+
+static bool match_ino(struct dir_ctx *ctx, const char *name, size_t len,
+		      uint64_t ino, unsigned dtype, uint64_t next)
+{
+	struct name_search *s = container_of(ctx, struct name_search, ctx);
+
+	(void)dtype;
+	(void)next;
+	if (ino != s->ino || len > NAME_MAX)
+		return true;
+	memcpy(s->name, name, len);
+	s->len = len;
+	s->found = true;
+	return false;
+}
+
+long inode_dir_path(struct inode *dir, char *buf, size_t len)
+{
+	struct name_search *s;
+	size_t pos;
+	long err = 0;
+
+	if (len < 2)
+		return -ERANGE;
+	s = kmalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	pos = len - 1;
+	buf[pos] = '\0';
+	while (dir != vfs_root) {
+		uint64_t cookie = 2;
+		struct inode *p = dir->parent;
+
+		if (!p || dir->nlink == 0 || !p->ops || !p->ops->readdir) {
+			err = -ENOENT; /* removed, or outside the tree */
+			goto out;
+		}
+		s->ctx.emit = match_ino;
+		s->ino = dir->ino;
+		s->found = false;
+		p->ops->readdir(p, &cookie, &s->ctx);
+		if (!s->found) {
+			err = -ENOENT;
+			goto out;
+		}
+		if (s->len + 1 > pos) {
+			err = -ERANGE;
+			goto out;
+		}
+		pos -= s->len;
+		memcpy(buf + pos, s->name, s->len);
+		buf[--pos] = '/';
+		dir = p;
+	}
+	if (pos == len - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, len - pos);
+	err = (long)(len - 1 - pos);
+out:
+	kfree(s);
+	return err;
+}

@@ -1,0 +1,192 @@
+/*
+ * pipe.c - pipes (fs/): a 64 KiB ring buffer, allocated on first write,
+ * shared by a read end and a write end. An empty pipe with writers blocks
+ * a reader (and a full one a writer) on a wait queue unless O_NONBLOCK.
+ * With one thread, a read that no one can satisfy blocks for ever, as it
+ * would on Linux; signals and threads (a later issue) end such waits.
+ * Writes of at most PIPE_BUF bytes are atomic. SIGPIPE is not sent yet:
+ * a write without readers just fails with EPIPE.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/sched.h>
+#include <keel/sync.h>
+#include <keel/vfs.h>
+
+#define PIPE_SIZE 65536
+#define PIPE_BUF 4096
+#define PIPEFS_DEV 12 /* st_dev 0:12 */
+
+struct pipe {
+	struct spinlock lock;
+	struct waitq readable, writable;
+	char *buf;
+	size_t head, len; /* the data is len bytes from head, wrapping */
+	unsigned readers, writers;
+};
+
+static bool is_reader(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) == O_RDONLY;
+}
+
+static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+	size_t done = 0;
+	long err = 0;
+
+	(void)pos;
+	while (p->len == 0 && len) {
+		if (!p->writers)
+			goto out;
+		if (f->flags & O_NONBLOCK) {
+			err = -EAGAIN;
+			goto out;
+		}
+		waitq_wait_locked(&p->readable, &p->lock, 0);
+	}
+	while (done < len && p->len) {
+		size_t n = MIN(MIN(len - done, p->len), PIPE_SIZE - p->head);
+
+		/* One thread per pipe end for now: copying unlocked is safe. */
+		spin_unlock_irqrestore(&p->lock, irq);
+		err = iobuf_put(b, done, p->buf + p->head, n);
+		irq = spin_lock_irqsave(&p->lock);
+		if (err)
+			break;
+		p->head = (p->head + n) % PIPE_SIZE;
+		p->len -= n;
+		done += n;
+	}
+	if (done)
+		waitq_wake_all(&p->writable);
+out:
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (done)
+		inode_touch(f->inode, false);
+	return done ? (long)done : err;
+}
+
+static long pipe_write(struct file *f, struct iobuf b, size_t len,
+		       uint64_t *pos)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq;
+	size_t done = 0;
+	long err = 0;
+
+	(void)pos;
+	if (!p->buf && len && !(p->buf = kmalloc(PIPE_SIZE)))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&p->lock);
+	while (done < len) {
+		size_t room = PIPE_SIZE - p->len, tail, n;
+
+		if (!p->readers) {
+			err = -EPIPE;
+			break;
+		}
+		/* A small write waits for room for all of it. */
+		if (room == 0 || (len <= PIPE_BUF && room < len - done)) {
+			if (f->flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				break;
+			}
+			waitq_wait_locked(&p->writable, &p->lock, 0);
+			continue;
+		}
+		tail = (p->head + p->len) % PIPE_SIZE;
+		n = MIN(MIN(room, len - done), PIPE_SIZE - tail);
+		spin_unlock_irqrestore(&p->lock, irq);
+		err = iobuf_get(p->buf + tail, b, done, n);
+		irq = spin_lock_irqsave(&p->lock);
+		if (err)
+			break;
+		p->len += n;
+		done += n;
+		waitq_wake_all(&p->readable);
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (done)
+		inode_touch(f->inode, true);
+	return done ? (long)done : err;
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pipe *p = f->inode->priv;
+	int32_t n = (int32_t)p->len;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	return iobuf_put((struct iobuf){ (char *)arg, true }, 0, &n, sizeof(n));
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+
+	if (is_reader(f))
+		p->readers--;
+	else
+		p->writers--;
+	waitq_wake_all(&p->readable);
+	waitq_wake_all(&p->writable);
+	spin_unlock_irqrestore(&p->lock, irq);
+}
+
+static void pipe_inode_release(struct inode *ino)
+{
+	struct pipe *p = ino->priv;
+
+	kfree(p->buf);
+	kfree(p);
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+};
+
+static const struct inode_ops pipe_iops = {
+	.release = pipe_inode_release,
+};
+
+int vfs_pipe(struct file *ends[2], unsigned flags)
+{
+	struct inode *ino = inode_alloc(&pipe_iops, &pipe_fops, S_IFIFO | 0600);
+	struct pipe *p = kzalloc(sizeof(*p));
+	int err = -ENOMEM;
+
+	if (!ino || !p) {
+		kfree(p);
+		if (ino)
+			kfree(ino);
+		return err;
+	}
+	waitq_init(&p->readable);
+	waitq_init(&p->writable);
+	ino->priv = p;
+	ino->flags |= I_TRANSIENT;
+	ino->dev = PIPEFS_DEV;
+	ends[0] = file_alloc(ino, O_RDONLY | (flags & O_NONBLOCK));
+	ends[1] = file_alloc(ino, O_WRONLY | (flags & O_NONBLOCK));
+	if (ends[0] && ends[1]) {
+		p->readers = p->writers = 1;
+		err = 0;
+	} else {
+		if (ends[0])
+			ends[0]->ops = NULL; /* never opened: no release */
+		if (ends[1])
+			ends[1]->ops = NULL;
+		file_put(ends[0]);
+		file_put(ends[1]);
+	}
+	inode_put(ino);
+	return err;
+}

@@ -1,0 +1,425 @@
+/*
+ * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
+ * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
+ * cpu/online), plus symlinks: /proc/self -> 1, 1/exe, 1/cwd, and the
+ * directory 1/fd whose entries are "magic" links to the open files.
+ * Inodes are made on lookup and freed with their last reference.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/pmm.h>
+#include <keel/printf.h>
+#include <keel/printk.h>
+#include <keel/process.h>
+#include <keel/string.h>
+#include <keel/vfs.h>
+#include <keel/vm.h>
+
+#define PROC_DEV 3 /* st_dev 0:3 */
+#define SYS_DEV 20
+/* Above ramfs's numbers, so a name found by inode number is ours. */
+#define PROC_INO_BASE (1ULL << 32)
+#define FD_INO_BASE (PROC_INO_BASE + 0x10000)
+#define GEN_MAX (1UL << 20)
+
+struct pnode {
+	const char *name;
+	unsigned mode;
+	uint32_t ino;
+	const struct pnode *children; /* static directories */
+	size_t nchildren;
+	const struct inode_ops *iops; /* NULL: the default of the type */
+	/* Files: write the text into buf, return its full length. */
+	size_t (*gen)(char *buf, size_t len);
+	const char *link; /* fixed symlink target */
+};
+
+static const struct inode_ops dir_iops, link_iops, fd_dir_iops;
+static const struct file_ops gen_fops;
+
+/* ---- generated files ---- */
+
+static size_t gen_meminfo(char *buf, size_t len)
+{
+	struct pmm_stats st;
+	size_t kb = PAGE_SIZE / 1024;
+
+	pmm_stats(&st);
+	return (size_t)snprintf(
+	    buf, len,
+	    "%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
+	    "%-16s%8u kB\n%-16s%8u kB\n%-16s%8u kB\n"
+	    "%-16s%8u kB\n",
+	    "MemTotal:", st.total_pages * kb, "MemFree:", st.free_pages * kb,
+	    "MemAvailable:", st.free_pages * kb, "Buffers:", 0, "Cached:", 0,
+	    "SwapTotal:", 0, "SwapFree:", 0);
+}
+
+static size_t gen_cpuinfo(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len,
+				"processor\t: 0\n"
+				"vendor_id\t: unknown\n"
+				"model name\t: virtual x86-64 CPU (keel)\n"
+				"physical id\t: 0\n"
+				"siblings\t: 1\n"
+				"core id\t\t: 0\n"
+				"cpu cores\t: 1\n"
+				"\n");
+}
+
+static size_t gen_maps(char *buf, size_t len)
+{
+	size_t n = vm_format_maps(buf, len);
+
+	/* Only whole lines fit: near the end, ask for a bigger buffer. */
+	return n + 512 > len ? len + 1 : n;
+}
+
+static size_t gen_mounts(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len,
+				"rootfs / ramfs rw 0 0\n"
+				"devtmpfs /dev ramfs rw 0 0\n"
+				"proc /proc proc rw 0 0\n"
+				"sysfs /sys sysfs ro 0 0\n");
+}
+
+static size_t gen_cpu0(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "0\n");
+}
+
+/* The text of a generated file, made at open. */
+struct gen_text {
+	size_t len;
+	char data[];
+};
+
+static int gen_open(struct file *f)
+{
+	const struct pnode *n = f->inode->priv;
+	size_t cap = 4096, len;
+	struct gen_text *t;
+
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	for (;;) {
+		t = kmalloc(sizeof(*t) + cap);
+		if (!t)
+			return -ENOMEM;
+		len = n->gen(t->data, cap);
+		if (len < cap)
+			break;
+		kfree(t);
+		if (cap >= GEN_MAX)
+			return -ENOMEM;
+		cap *= 2;
+	}
+	t->len = len;
+	f->priv = t;
+	return 0;
+}
+
+static long gen_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct gen_text *t = f->priv;
+
+	if (*pos >= t->len)
+		return 0;
+	len = MIN(len, t->len - *pos);
+	if (iobuf_put(b, 0, t->data + *pos, len))
+		return -EFAULT;
+	*pos += len;
+	return (long)len;
+}
+
+static void gen_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct file_ops gen_fops = {
+	.open = gen_open,
+	.read = gen_read,
+	.release = gen_release,
+	.llseek = generic_llseek,
+};
+
+/* ---- the trees ---- */
+
+#define PDIR(nm, i, kids)                                       \
+	{                                                       \
+		.name = nm, .mode = S_IFDIR | 0555, .ino = i,   \
+		.children = kids, .nchildren = ARRAY_SIZE(kids) \
+	}
+#define PFILE(nm, i, fn)                                                \
+	{                                                               \
+		.name = nm, .mode = S_IFREG | 0444, .ino = i, .gen = fn \
+	}
+#define PLINK(nm, i, target, ops)                                             \
+	{                                                                     \
+		.name = nm, .mode = S_IFLNK | 0777, .ino = i, .link = target, \
+		.iops = ops                                                   \
+	}
+
+static const struct inode_ops exe_iops, cwd_iops;
+
+static const struct pnode pid_dir[] = {
+	PLINK("cwd", 20, NULL, &cwd_iops),
+	PLINK("exe", 21, NULL, &exe_iops),
+	{ .name = "fd",
+	  .mode = S_IFDIR | 0500,
+	  .ino = 22,
+	  .iops = &fd_dir_iops },
+	PFILE("maps", 23, gen_maps),
+	PFILE("mounts", 24, gen_mounts),
+};
+
+static const struct pnode proc_dir[] = {
+	PDIR("1", 10, pid_dir),
+	PLINK("self", 11, "1", NULL),
+	PFILE("cpuinfo", 12, gen_cpuinfo),
+	PFILE("meminfo", 13, gen_meminfo),
+	PFILE("mounts", 14, gen_mounts),
+};
+
+static const struct pnode cpu_dir[] = {
+	PFILE("online", 40, gen_cpu0),
+	PFILE("possible", 41, gen_cpu0),
+	PFILE("present", 42, gen_cpu0),
+};
+static const struct pnode system_dir[] = { PDIR("cpu", 32, cpu_dir) };
+static const struct pnode devices_dir[] = { PDIR("system", 31, system_dir) };
+static const struct pnode sys_dir[] = { PDIR("devices", 30, devices_dir) };
+
+static const struct pnode proc_root = PDIR("proc", 1, proc_dir);
+static const struct pnode sys_root = PDIR("sys", 2, sys_dir);
+
+/* The inode of node n, a child of dir (NULL for the roots). */
+static struct inode *node_inode(const struct pnode *n, struct inode *dir)
+{
+	const struct inode_ops *iops = n->iops;
+	const struct file_ops *fops = NULL;
+	struct inode *ino;
+
+	if (!iops)
+		iops = S_ISDIR(n->mode)	  ? &dir_iops
+		       : S_ISLNK(n->mode) ? &link_iops
+					  : NULL;
+	if (S_ISDIR(n->mode))
+		fops = &dir_fops;
+	else if (S_ISREG(n->mode))
+		fops = &gen_fops;
+	ino = inode_alloc(iops, fops, n->mode);
+	if (!ino)
+		return NULL;
+	ino->ino = PROC_INO_BASE + n->ino;
+	ino->priv = (void *)n;
+	if (dir) {
+		ino->dev = dir->dev;
+		ino->flags |= I_TRANSIENT;
+		if (S_ISDIR(n->mode)) {
+			inode_get(dir);
+			ino->parent = dir;
+		}
+	}
+	return ino;
+}
+
+static int dir_lookup(struct inode *dir, const char *name, size_t len,
+		      struct inode **out)
+{
+	const struct pnode *d = dir->priv;
+
+	for (size_t i = 0; i < d->nchildren; i++) {
+		const struct pnode *n = &d->children[i];
+
+		if (strlen(n->name) == len && !memcmp(n->name, name, len)) {
+			*out = node_inode(n, dir);
+			return *out ? 0 : -ENOMEM;
+		}
+	}
+	return -ENOENT;
+}
+
+static int dir_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	const struct pnode *d = dir->priv;
+
+	for (; *pos - 2 < d->nchildren; (*pos)++) {
+		const struct pnode *n = &d->children[*pos - 2];
+
+		if (!ctx->emit(ctx, n->name, strlen(n->name),
+			       PROC_INO_BASE + n->ino, (n->mode & S_IFMT) >> 12,
+			       *pos + 1))
+			break;
+	}
+	return 0;
+}
+
+static long copy_text(const char *s, char *buf, size_t len)
+{
+	size_t n = MIN(strlen(s), len);
+
+	memcpy(buf, s, n);
+	return (long)n;
+}
+
+static long link_readlink(struct inode *ino, char *buf, size_t len)
+{
+	const struct pnode *n = ino->priv;
+
+	return copy_text(n->link, buf, len);
+}
+
+static long exe_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct process *p = current_process();
+
+	(void)ino;
+	if (!p || !p->exe)
+		return -ENOENT;
+	return copy_text(p->exe, buf, len);
+}
+
+static long cwd_readlink(struct inode *ino, char *buf, size_t len)
+{
+	char *path = kmalloc(PATH_MAX);
+	long n;
+
+	(void)ino;
+	if (!path)
+		return -ENOMEM;
+	n = vfs_getcwd(path, PATH_MAX);
+	if (n > 0)
+		n = copy_text(path, buf, len);
+	kfree(path);
+	return n;
+}
+
+static int cwd_follow(struct inode *ino, struct inode **out)
+{
+	(void)ino;
+	*out = fs_cwd();
+	inode_get(*out);
+	return 0;
+}
+
+/* ---- /proc/self/fd ---- */
+
+static long fdlink_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct file *f = fd_get((int)(ino->ino - FD_INO_BASE));
+	long n;
+
+	if (!f)
+		return -ENOENT;
+	n = copy_text(file_path(f), buf, len);
+	file_put(f);
+	return n;
+}
+
+static int fdlink_follow(struct inode *ino, struct inode **out)
+{
+	struct file *f = fd_get((int)(ino->ino - FD_INO_BASE));
+
+	if (!f)
+		return -ENOENT;
+	*out = f->inode;
+	inode_get(*out);
+	file_put(f);
+	return 0;
+}
+
+static const struct inode_ops fdlink_iops = {
+	.readlink = fdlink_readlink,
+	.follow = fdlink_follow,
+};
+
+static int fd_lookup(struct inode *dir, const char *name, size_t len,
+		     struct inode **out)
+{
+	struct inode *ino;
+	struct file *f;
+	int fd = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9' || fd >= FD_MAX ||
+		    (i == 0 && name[0] == '0' && len > 1))
+			return -ENOENT;
+		fd = fd * 10 + (name[i] - '0');
+	}
+	f = fd_get(fd);
+	if (!f)
+		return -ENOENT;
+	file_put(f);
+	ino = inode_alloc(&fdlink_iops, NULL, S_IFLNK | 0700);
+	if (!ino)
+		return -ENOMEM;
+	ino->ino = FD_INO_BASE + (uint64_t)fd;
+	ino->dev = dir->dev;
+	ino->flags |= I_TRANSIENT;
+	*out = ino;
+	return 0;
+}
+
+static int fd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	(void)dir;
+	for (; *pos - 2 < FD_MAX; (*pos)++) {
+		int fd = (int)(*pos - 2);
+		struct file *f = fd_get(fd);
+		char name[8];
+		int n;
+
+		if (!f)
+			continue;
+		file_put(f);
+		n = snprintf(name, sizeof(name), "%d", fd);
+		if (!ctx->emit(ctx, name, (size_t)n, FD_INO_BASE + (uint64_t)fd,
+			       DT_LNK, *pos + 1))
+			break;
+	}
+	return 0;
+}
+
+static const struct inode_ops dir_iops = {
+	.lookup = dir_lookup,
+	.readdir = dir_readdir,
+};
+static const struct inode_ops fd_dir_iops = {
+	.lookup = fd_lookup,
+	.readdir = fd_readdir,
+};
+static const struct inode_ops link_iops = { .readlink = link_readlink };
+static const struct inode_ops exe_iops = { .readlink = exe_readlink };
+static const struct inode_ops cwd_iops = {
+	.readlink = cwd_readlink,
+	.follow = cwd_follow,
+};
+
+static int mount(struct inode *root, const struct pnode *n, uint32_t dev)
+{
+	struct inode *ino = node_inode(n, NULL);
+	int err;
+
+	if (!ino)
+		return -ENOMEM;
+	ino->dev = dev;
+	ino->flags |= I_MOUNT;
+	err = ramfs_add(root, n->name, ino);
+	if (err) {
+		printk("fs: cannot mount /%s (error %d)\n", n->name, err);
+		ino->nlink = 0;
+	}
+	inode_put(ino);
+	return err == -ENOTEMPTY ? 0 : err;
+}
+
+int procfs_init(struct inode *root)
+{
+	int err = mount(root, &proc_root, PROC_DEV);
+
+	return err ? err : mount(root, &sys_root, SYS_DEV);
+}

@@ -1,0 +1,575 @@
+/*
+ * ramfs.c - the writable in-memory root file system (fs/), filled from
+ * the initrd at boot (fs/rootfs.c). Directories are lists of named entries;
+ * a regular file's data is a sparse array of pages, and a file unpacked
+ * from the initrd reads the archive in place until a page is first
+ * written (copy on write, page by page). Symlink targets are copied.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/list.h>
+#include <keel/page.h>
+#include <keel/pmm.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vfs.h>
+
+#define RAMFS_DEV 1 /* st_dev 0:1 */
+#define RAMFS_MAX_SIZE (1ULL << 40)
+
+struct rentry {
+	struct list_node node;
+	struct inode *ino;
+	uint64_t cookie; /* getdents64 position, increasing in the list */
+	size_t len;
+	char name[];
+};
+
+struct rdir {
+	struct list_node entries;
+	uint64_t next_cookie;
+	size_t count;
+};
+
+struct rfile {
+	const uint8_t *ro; /* initrd data backing the pages not yet copied */
+	size_t rolen;
+	void **pages; /* NULL slots: from ro, or zeros */
+	size_t npages;
+};
+
+struct rlink {
+	size_t len;
+	char target[];
+};
+
+static const struct inode_ops dir_ops, reg_ops, link_ops;
+static const struct file_ops file_fops;
+static bool is_empty_dir(struct inode *ino);
+
+static struct rentry *find(struct inode *dir, const char *name, size_t len)
+{
+	struct rdir *d = dir->priv;
+
+	list_for_each (n, &d->entries) {
+		struct rentry *e = list_entry(n, struct rentry, node);
+
+		if (e->len == len && !memcmp(e->name, name, len))
+			return e;
+	}
+	return NULL;
+}
+
+static struct inode *new_inode(unsigned mode)
+{
+	const struct inode_ops *ops = S_ISDIR(mode)   ? &dir_ops
+				      : S_ISLNK(mode) ? &link_ops
+						      : &reg_ops;
+	const struct file_ops *fops = S_ISDIR(mode)   ? &dir_fops
+				      : S_ISREG(mode) ? &file_fops
+						      : NULL;
+	struct inode *ino = inode_alloc(ops, fops, mode);
+	void *priv = NULL;
+
+	if (!ino)
+		return NULL;
+	ino->dev = RAMFS_DEV;
+	if (S_ISDIR(mode)) {
+		struct rdir *d = kzalloc(sizeof(*d));
+
+		if (d) {
+			list_init(&d->entries);
+			d->next_cookie = 2;
+		}
+		priv = d;
+	} else if (S_ISREG(mode)) {
+		priv = kzalloc(sizeof(struct rfile));
+	}
+	if (!priv && !S_ISLNK(mode)) { /* symlinks get their target later */
+		kfree(ino);
+		return NULL;
+	}
+	ino->priv = priv;
+	return ino;
+}
+
+static struct rentry *alloc_entry(const char *name, size_t len)
+{
+	struct rentry *e = kmalloc(sizeof(*e) + len + 1);
+
+	if (e) {
+		e->len = len;
+		memcpy(e->name, name, len);
+		e->name[len] = '\0';
+	}
+	return e;
+}
+
+/* Put e naming ino into dir: and for a directory, its ".." and nlinks. */
+static void link_entry(struct inode *dir, struct rentry *e, struct inode *ino)
+{
+	struct rdir *d = dir->priv;
+
+	e->ino = ino;
+	e->cookie = d->next_cookie++;
+	list_push_back(&d->entries, &e->node);
+	d->count++;
+	if (S_ISDIR(ino->mode)) {
+		inode_get(dir);
+		inode_put(ino->parent);
+		ino->parent = dir;
+		dir->nlink++;
+	}
+	inode_touch(dir, true);
+}
+
+static int add_entry(struct inode *dir, const char *name, size_t len,
+		     struct inode *ino)
+{
+	struct rentry *e = alloc_entry(name, len);
+
+	if (!e)
+		return -ENOMEM;
+	link_entry(dir, e, ino);
+	return 0;
+}
+
+/* Unlink an entry; ino is freed once its last reference goes. */
+static void drop_entry(struct inode *dir, struct rentry *e)
+{
+	struct rdir *d = dir->priv;
+	struct inode *ino = e->ino;
+
+	list_remove(&e->node);
+	d->count--;
+	kfree(e);
+	inode_touch(dir, true);
+	inode_touch(ino, false);
+	if (S_ISDIR(ino->mode)) {
+		struct inode *parent = ino->parent;
+
+		ino->nlink = 0;
+		ino->parent = NULL;
+		dir->nlink--;
+		inode_put(parent);
+	} else {
+		ino->nlink--;
+	}
+	inode_get(ino);
+	inode_put(ino);
+}
+
+/* Add ino as name, replacing an entry that is not a directory. */
+int ramfs_add(struct inode *dir, const char *name, struct inode *ino)
+{
+	struct rentry *old = find(dir, name, strlen(name));
+
+	if (dir->ops != &dir_ops)
+		return -EPERM;
+	if (old && !is_empty_dir(old->ino))
+		return -ENOTEMPTY;
+	if (old)
+		drop_entry(dir, old);
+	return add_entry(dir, name, strlen(name), ino);
+}
+
+struct inode *ramfs_new_root(void)
+{
+	struct inode *root = new_inode(S_IFDIR | 0755);
+
+	if (root)
+		root->flags |= I_MOUNT;
+	return root;
+}
+
+/* ---- directories ---- */
+
+static int rd_lookup(struct inode *dir, const char *name, size_t len,
+		     struct inode **out)
+{
+	struct rentry *e = find(dir, name, len);
+
+	if (!e)
+		return -ENOENT;
+	inode_get(e->ino);
+	*out = e->ino;
+	return 0;
+}
+
+static int rd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	struct rdir *d = dir->priv;
+
+	list_for_each (n, &d->entries) {
+		struct rentry *e = list_entry(n, struct rentry, node);
+
+		if (e->cookie < *pos)
+			continue;
+		if (!ctx->emit(ctx, e->name, e->len, e->ino->ino,
+			       inode_dtype(e->ino), e->cookie + 1))
+			return 0;
+		*pos = e->cookie + 1;
+	}
+	return 0;
+}
+
+static int rd_create(struct inode *dir, const char *name, size_t len,
+		     unsigned mode, struct inode **out)
+{
+	struct inode *ino;
+	int err;
+
+	if (find(dir, name, len))
+		return -EEXIST;
+	ino = new_inode(mode);
+	if (!ino)
+		return -ENOMEM;
+	err = add_entry(dir, name, len, ino);
+	if (err) {
+		ino->nlink = 0;
+		inode_put(ino);
+		return err;
+	}
+	*out = ino;
+	return 0;
+}
+
+static int set_target(struct inode *ino, const char *target, size_t len)
+{
+	struct rlink *l = kmalloc(sizeof(*l) + len);
+
+	if (!l)
+		return -ENOMEM;
+	l->len = len;
+	memcpy(l->target, target, len);
+	kfree(ino->priv);
+	ino->priv = l;
+	ino->size = len;
+	return 0;
+}
+
+static int rd_symlink(struct inode *dir, const char *name, size_t len,
+		      const char *target)
+{
+	struct inode *ino;
+	int err;
+
+	if (find(dir, name, len))
+		return -EEXIST;
+	ino = new_inode(S_IFLNK | 0777);
+	if (!ino)
+		return -ENOMEM;
+	err = set_target(ino, target, strlen(target));
+	if (!err)
+		err = add_entry(dir, name, len, ino);
+	if (err)
+		ino->nlink = 0;
+	inode_put(ino);
+	return err;
+}
+
+static int rd_link(struct inode *dir, const char *name, size_t len,
+		   struct inode *target)
+{
+	int err;
+
+	if (find(dir, name, len))
+		return -EEXIST;
+	if (target->nlink == 0)
+		return -ENOENT;
+	err = add_entry(dir, name, len, target);
+	if (!err) {
+		target->nlink++;
+		inode_touch(target, false);
+	}
+	return err;
+}
+
+/* True for non-directories too: "nothing would be lost by removing it". */
+static bool is_empty_dir(struct inode *ino)
+{
+	if (!S_ISDIR(ino->mode))
+		return true;
+	return ino->ops == &dir_ops && ((struct rdir *)ino->priv)->count == 0;
+}
+
+static int rd_unlink(struct inode *dir, const char *name, size_t len)
+{
+	struct rentry *e = find(dir, name, len);
+
+	if (!e)
+		return -ENOENT;
+	if (S_ISDIR(e->ino->mode) &&
+	    (e->ino->ops != &dir_ops || !is_empty_dir(e->ino)))
+		return e->ino->ops != &dir_ops ? -EBUSY : -ENOTEMPTY;
+	drop_entry(dir, e);
+	return 0;
+}
+
+/* Point entry e (in dir) at ino, moving a directory's ".." to dir. */
+static void retarget(struct inode *dir, struct rentry *e, struct inode *ino)
+{
+	e->ino = ino;
+	if (S_ISDIR(ino->mode) && ino->parent != dir) {
+		struct inode *old = ino->parent;
+
+		inode_get(dir);
+		ino->parent = dir;
+		dir->nlink++;
+		old->nlink--;
+		inode_put(old);
+	}
+}
+
+static int rd_rename(struct inode *odir, const char *oname, size_t olen,
+		     struct inode *ndir, const char *nname, size_t nlen,
+		     unsigned flags)
+{
+	struct rentry *oe = find(odir, oname, olen),
+		      *ne = find(ndir, nname, nlen), *e;
+	struct inode *moved;
+
+	if (!oe)
+		return -ENOENT;
+	moved = oe->ino;
+	if (flags & RENAME_EXCHANGE) {
+		if (!ne)
+			return -ENOENT;
+		retarget(odir, oe, ne->ino);
+		retarget(ndir, ne, moved);
+		inode_touch(odir, true);
+		inode_touch(ndir, true);
+		return 0;
+	}
+	if (ne && !is_empty_dir(ne->ino))
+		return -ENOTEMPTY;
+	e = alloc_entry(nname, nlen);
+	if (!e)
+		return -ENOMEM;
+	if (ne)
+		drop_entry(ndir, ne);
+	list_remove(&oe->node);
+	((struct rdir *)odir->priv)->count--;
+	kfree(oe);
+	if (S_ISDIR(moved->mode))
+		odir->nlink--;
+	inode_touch(odir, true);
+	link_entry(ndir, e, moved);
+	inode_touch(moved, false);
+	return 0;
+}
+
+/* ---- symlinks ---- */
+
+static long rl_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct rlink *l = ino->priv;
+	size_t n = l ? MIN(len, l->len) : 0;
+
+	if (n)
+		memcpy(buf, l->target, n);
+	return (long)n;
+}
+
+/* ---- regular files ---- */
+
+/* Byte off of the file, for reading: a page, the initrd, or NULL (zero). */
+static const uint8_t *data_at(struct rfile *r, uint64_t off, size_t *avail)
+{
+	size_t i = off / PAGE_SIZE, in = off % PAGE_SIZE;
+
+	*avail = PAGE_SIZE - in;
+	if (i < r->npages && r->pages[i])
+		return (uint8_t *)r->pages[i] + in;
+	if (off < r->rolen) {
+		*avail = MIN(*avail, r->rolen - off);
+		return r->ro + off;
+	}
+	return NULL;
+}
+
+static long rf_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	struct rfile *r = ino->priv;
+	size_t done = 0;
+
+	if (*pos >= ino->size)
+		return 0;
+	len = MIN(len, ino->size - *pos);
+	while (done < len) {
+		size_t avail;
+		const uint8_t *src = data_at(r, *pos + done, &avail);
+		size_t n = MIN(avail, len - done);
+		int err =
+		    src ? iobuf_put(b, done, src, n) : iobuf_zero(b, done, n);
+
+		if (err) {
+			if (!done)
+				return err;
+			break;
+		}
+		done += n;
+	}
+	*pos += done;
+	return (long)done;
+}
+
+/* The page holding byte off, made private and writable (copy on write). */
+static uint8_t *page_for_write(struct rfile *r, uint64_t off)
+{
+	size_t i = off / PAGE_SIZE;
+	paddr_t pa;
+	uint8_t *p;
+
+	if (i >= r->npages) {
+		size_t n = MAX(i + 1, r->npages * 2);
+		void **pages = krealloc(r->pages, n * sizeof(void *));
+
+		if (!pages)
+			return NULL;
+		memset(pages + r->npages, 0, (n - r->npages) * sizeof(void *));
+		r->pages = pages;
+		r->npages = n;
+	}
+	if (r->pages[i])
+		return r->pages[i];
+	pa = pmm_alloc(1);
+	if (!pa)
+		return NULL;
+	p = phys_to_virt(pa);
+	off = (uint64_t)i * PAGE_SIZE;
+	if (off < r->rolen) {
+		size_t n = MIN(PAGE_SIZE, r->rolen - off);
+
+		memcpy(p, r->ro + off, n);
+		memset(p + n, 0, PAGE_SIZE - n);
+	} else {
+		memset(p, 0, PAGE_SIZE);
+	}
+	r->pages[i] = p;
+	return p;
+}
+
+static long rf_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	struct rfile *r = ino->priv;
+	uint64_t off = f->flags & O_APPEND ? ino->size : *pos;
+	size_t done = 0;
+	long err = 0;
+
+	if (off >= RAMFS_MAX_SIZE)
+		return len ? -EFBIG : 0;
+	len = MIN(len, RAMFS_MAX_SIZE - off);
+	while (done < len) {
+		uint8_t *p = page_for_write(r, off + done);
+		size_t in = (off + done) % PAGE_SIZE,
+		       n = MIN(PAGE_SIZE - in, len - done);
+
+		if (!p) {
+			err = -ENOSPC;
+			break;
+		}
+		if (iobuf_get(p + in, b, done, n)) {
+			err = -EFAULT;
+			break;
+		}
+		done += n;
+	}
+	if (off + done > ino->size)
+		ino->size = off + done;
+	if (done)
+		inode_touch(ino, true);
+	*pos = off + done;
+	return done ? (long)done : err;
+}
+
+static void free_pages_from(struct rfile *r, size_t first)
+{
+	for (size_t i = first; i < r->npages; i++) {
+		if (r->pages[i])
+			pmm_free(virt_to_phys(r->pages[i]), 1);
+		r->pages[i] = NULL;
+	}
+}
+
+static int rf_truncate(struct inode *ino, uint64_t size)
+{
+	struct rfile *r = ino->priv;
+
+	if (size > RAMFS_MAX_SIZE)
+		return -EFBIG;
+	if (size < ino->size) {
+		size_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
+
+		free_pages_from(r, keep);
+		if (size % PAGE_SIZE && keep - 1 < r->npages &&
+		    r->pages[keep - 1])
+			memset((uint8_t *)r->pages[keep - 1] + size % PAGE_SIZE,
+			       0, PAGE_SIZE - size % PAGE_SIZE);
+		r->rolen = MIN(r->rolen, size);
+	}
+	ino->size = size;
+	inode_touch(ino, true);
+	return 0;
+}
+
+static void rf_release(struct inode *ino)
+{
+	struct rfile *r = ino->priv;
+
+	free_pages_from(r, 0);
+	kfree(r->pages);
+	kfree(r);
+}
+
+static void rd_release(struct inode *ino)
+{
+	kfree(ino->priv); /* empty: only empty directories are removed */
+}
+
+static void rl_release(struct inode *ino)
+{
+	kfree(ino->priv);
+}
+
+int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len)
+{
+	struct rfile *r = ino->priv;
+
+	if (ino->ops != &reg_ops)
+		return -EINVAL;
+	free_pages_from(r, 0);
+	r->ro = data;
+	r->rolen = len;
+	ino->size = len;
+	return 0;
+}
+
+static const struct inode_ops dir_ops = {
+	.lookup = rd_lookup,
+	.readdir = rd_readdir,
+	.create = rd_create,
+	.symlink = rd_symlink,
+	.link = rd_link,
+	.unlink = rd_unlink,
+	.rename = rd_rename,
+	.release = rd_release,
+};
+
+static const struct inode_ops reg_ops = {
+	.truncate = rf_truncate,
+	.release = rf_release,
+};
+
+static const struct inode_ops link_ops = {
+	.readlink = rl_readlink,
+	.release = rl_release,
+};
+
+static const struct file_ops file_fops = {
+	.read = rf_read,
+	.write = rf_write,
+	.llseek = generic_llseek,
+};

@@ -1,0 +1,175 @@
+/*
+ * rootfs.c - the root file system at boot (fs/): vfs_init makes a ramfs
+ * root, unpacks the initrd's cpio entries into it through the ramfs's
+ * inode_ops (directories, regular files read in place, symlinks), and
+ * adds /dev (devfs.c), /proc and /sys (procfs.c).
+ */
+#include <keel/cpio.h>
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include <keel/vfs.h>
+
+/* The child name of dir, made as a directory when missing; referenced. */
+static int subdir(struct inode *dir, const char *name, size_t len,
+		  struct inode **out)
+{
+	int err = dir->ops->lookup(dir, name, len, out);
+
+	if (err == -ENOENT)
+		err = dir->ops->create(dir, name, len, S_IFDIR | 0755, out);
+	if (!err && (!S_ISDIR((*out)->mode) || !(*out)->ops->create)) {
+		inode_put(*out);
+		err = -ENOTDIR;
+	}
+	return err;
+}
+
+/* The directory for name's last component (referenced), and *base. */
+static int parent_of(struct inode *root, const char *name, const char **base,
+		     struct inode **out)
+{
+	struct inode *dir = root, *next;
+
+	inode_get(dir);
+	for (;;) {
+		const char *slash = strchr(name, '/');
+		size_t len = slash ? (size_t)(slash - name) : strlen(name);
+		bool dot = len == 0 || (len == 1 && name[0] == '.');
+		int err = 0;
+
+		if ((len == 2 && !memcmp(name, "..", 2)) || len > NAME_MAX ||
+		    (!slash && dot))
+			err = -EINVAL;
+		else if (!slash)
+			break;
+		else if (!dot)
+			err = subdir(dir, name, len, &next);
+		if (err) {
+			inode_put(dir);
+			return err;
+		}
+		if (!dot) {
+			inode_put(dir);
+			dir = next;
+		}
+		name = slash + 1;
+	}
+	*base = name;
+	*out = dir;
+	return 0;
+}
+
+/* Make entry ce as base in dir; a later entry replaces an earlier one. */
+static int make(struct inode *dir, const char *base,
+		const struct cpio_entry *ce, struct inode **out)
+{
+	unsigned type = ce->mode & S_IFMT;
+	size_t len = strlen(base);
+	char *target;
+	int err = dir->ops->lookup(dir, base, len, out);
+
+	if (!err && type == S_IFDIR && S_ISDIR((*out)->mode))
+		return 0;
+	if (!err) {
+		inode_put(*out);
+		err = dir->ops->unlink(dir, base, len);
+		if (err)
+			return err;
+	}
+	if (type != S_IFLNK) {
+		err = dir->ops->create(dir, base, len, ce->mode, out);
+		if (!err && type == S_IFREG)
+			err = ramfs_set_initrd_data(*out, ce->data, ce->size);
+		return err;
+	}
+	if (ce->size == 0 || ce->size >= PATH_MAX)
+		return -EINVAL;
+	target = kmalloc(ce->size + 1);
+	if (!target)
+		return -ENOMEM;
+	memcpy(target, ce->data, ce->size);
+	target[ce->size] = '\0';
+	err = dir->ops->symlink(dir, base, len, target);
+	kfree(target);
+	return err ? err : dir->ops->lookup(dir, base, len, out);
+}
+
+static int unpack_one(struct inode *root, const struct cpio_entry *ce)
+{
+	unsigned type = ce->mode & S_IFMT;
+	const char *name = cpio_path_strip(ce->name), *base;
+	struct inode *dir, *ino = root;
+	int err = 0;
+
+	if (*name) {
+		if (type != S_IFDIR && type != S_IFREG && type != S_IFLNK)
+			return -EOPNOTSUPP;
+		err = parent_of(root, name, &base, &dir);
+		if (err)
+			return err;
+		err = make(dir, base, ce, &ino);
+		inode_put(dir);
+		if (err)
+			return err;
+	} else {
+		if (type != S_IFDIR)
+			return -EINVAL;
+		inode_get(ino);
+	}
+	ino->mode = type | (ce->mode & S_IALLUGO);
+	ino->mtime_ns = ino->ctime_ns = ino->atime_ns =
+	    (int64_t)ce->mtime * 1000000000LL;
+	inode_put(ino);
+	return 0;
+}
+
+int ramfs_unpack(struct inode *root, const void *cpio, size_t size)
+{
+	struct cpio_reader r;
+	struct cpio_entry ce;
+	unsigned skipped = 0;
+	const char *why = NULL;
+	int err;
+
+	cpio_reader_init(&r, cpio, size);
+	while ((err = cpio_next(&r, &ce, &why)) > 0) {
+		int e = unpack_one(root, &ce);
+
+		if (e == -ENOMEM)
+			return e;
+		if (e && skipped++ < 5)
+			printk("fs: initrd entry \"%s\" skipped (error %d)\n",
+			       ce.name, e);
+	}
+	if (err < 0)
+		printk("fs: initrd: %s\n", why);
+	return err;
+}
+
+int vfs_init(const void *initrd, size_t size)
+{
+	struct inode *root = ramfs_new_root(), *dev;
+	int err;
+
+	if (!root)
+		return -ENOMEM;
+	inode_put(vfs_root); /* a second vfs_init (tests) drops the old tree */
+	vfs_root = root;
+	if (initrd && size) {
+		err = ramfs_unpack(root, initrd, size);
+		if (err < 0)
+			return err;
+	}
+	err = subdir(root, "dev", 3, &dev);
+	if (err == -ENOTDIR && !root->ops->unlink(root, "dev", 3))
+		err = subdir(root, "dev", 3, &dev);
+	if (err)
+		return err;
+	err = devfs_init(dev);
+	inode_put(dev);
+	if (!err)
+		err = procfs_init(root);
+	return err;
+}

@@ -1,0 +1,677 @@
+/*
+ * vfs.c - path lookup and the operations on names (fs/): one iterative
+ * walker resolves a path from the root, the cwd or a directory fd through
+ * ".", "..", symlinks (SYMLOOP_MAX in all) and trailing slashes; the
+ * *at operations check types and flags on its result and then call the
+ * file system's inode_ops. Rules in docs/fs.md.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <keel/vfs.h>
+
+#define WALK_FOLLOW 0x1 /* follow a symlink in the last component */
+#define WALK_DIRECTORY 0x2 /* the result must be a directory */
+
+/*
+ * The walk's state. After a walk, dir (a reference) is the directory the
+ * last component was looked up in and last/len/slash that component, also
+ * when the walk failed with -ENOENT on it (the name to create).
+ */
+struct nameidata {
+	unsigned links;
+	char *buf; /* the path rewritten by a symlink, or NULL */
+	struct inode *dir;
+	const char *last;
+	size_t len;
+	bool slash;
+};
+
+static void nd_done(struct nameidata *nd)
+{
+	inode_put(nd->dir);
+	kfree(nd->buf);
+}
+
+static bool is_dot(const char *name, size_t len)
+{
+	return len == 1 && name[0] == '.';
+}
+
+static bool is_dotdot(const char *name, size_t len)
+{
+	return len == 2 && name[0] == '.' && name[1] == '.';
+}
+
+/* One component in dir: a referenced inode or -errno. */
+static int step(struct inode *dir, const char *name, size_t len,
+		struct inode **out)
+{
+	struct inode *next;
+
+	if (is_dot(name, len)) {
+		next = dir;
+	} else if (is_dotdot(name, len)) {
+		next = dir == vfs_root ? dir : dir->parent;
+		if (!next || dir->nlink == 0)
+			return -ENOENT;
+	} else {
+		if (!dir->ops || !dir->ops->lookup)
+			return -ENOENT;
+		return dir->ops->lookup(dir, name, len, out);
+	}
+	inode_get(next);
+	*out = next;
+	return 0;
+}
+
+/* Replace the rest of the path by lnk's target followed by suffix. */
+static int expand(struct nameidata *nd, struct inode *lnk, const char *suffix,
+		  const char **p)
+{
+	size_t slen = strlen(suffix);
+	char *buf;
+	long n;
+
+	if (!lnk->ops || !lnk->ops->readlink)
+		return -ENOENT;
+	buf = kmalloc(PATH_MAX + 1);
+	if (!buf)
+		return -ENOMEM;
+	n = lnk->ops->readlink(lnk, buf, PATH_MAX);
+	if (n >= 0 && n + 1 + slen >= PATH_MAX)
+		n = -ENAMETOOLONG;
+	if (n == 0)
+		n = -ENOENT;
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	if (slen) {
+		buf[n++] = '/';
+		memcpy(buf + n, suffix, slen);
+		n += slen;
+	}
+	buf[n] = '\0';
+	kfree(nd->buf);
+	nd->buf = buf;
+	*p = buf;
+	return 0;
+}
+
+/*
+ * Resolve p from cur (a reference the walk takes over) into *out. A
+ * symlink met before the end, or at the end with WALK_FOLLOW or a
+ * trailing slash, is replaced by its target and the walk goes on.
+ */
+static int walk(struct nameidata *nd, struct inode *cur, const char *p,
+		unsigned wflags, struct inode **out)
+{
+	struct inode *next;
+	int err;
+
+	for (;;) {
+		const char *name, *rest;
+		size_t len;
+		bool final, empty;
+
+		if (*p == '/') {
+			inode_put(cur);
+			cur = vfs_root;
+			inode_get(cur);
+		}
+		while (*p == '/')
+			p++;
+		name = p;
+		while (*p && *p != '/')
+			p++;
+		len = (size_t)(p - name);
+		rest = p;
+		while (*rest == '/')
+			rest++;
+		final = !*rest;
+		empty = len == 0;
+		if (empty) /* "/" or only slashes: the directory itself */
+			name = ".", len = 1;
+		if (!S_ISDIR(cur->mode)) {
+			err = -ENOTDIR;
+			goto fail;
+		}
+		if (len > NAME_MAX) {
+			err = -ENAMETOOLONG;
+			goto fail;
+		}
+		err = step(cur, name, len, &next);
+		if (final) {
+			inode_put(nd->dir);
+			nd->dir = cur;
+			nd->last = name;
+			nd->len = len;
+			nd->slash = rest != p || empty;
+			cur = NULL;
+		}
+		if (err)
+			goto fail;
+		if (S_ISLNK(next->mode) &&
+		    (!final || nd->slash || (wflags & WALK_FOLLOW))) {
+			struct inode *lnk = next;
+
+			if (final) { /* go on from where the link is */
+				cur = nd->dir;
+				nd->dir = NULL;
+			}
+			if (++nd->links > SYMLOOP_MAX)
+				err = -ELOOP;
+			else if (lnk->ops && lnk->ops->follow)
+				err = lnk->ops->follow(lnk, &next);
+			else
+				err = expand(nd, lnk, final ? "" : rest, &p);
+			if (!err && lnk->ops && lnk->ops->follow) {
+				inode_put(cur); /* a magic link: its inode */
+				if (final) {
+					inode_put(lnk);
+					break;
+				}
+				cur = next;
+				p = rest;
+			}
+			inode_put(lnk);
+			if (err)
+				goto fail;
+			continue;
+		}
+		if (final)
+			break;
+		inode_put(cur);
+		cur = next;
+		p = rest;
+	}
+	if ((nd->slash || (wflags & WALK_DIRECTORY)) && !S_ISDIR(next->mode)) {
+		inode_put(next);
+		return -ENOTDIR;
+	}
+	*out = next;
+	return 0;
+fail:
+	inode_put(cur);
+	return err;
+}
+
+/* The inode of dirfd (any type), or of the cwd for AT_FDCWD. */
+static int dirfd_inode(int dirfd, struct inode **out)
+{
+	struct file *f;
+
+	if (dirfd == AT_FDCWD) {
+		*out = fs_cwd();
+		inode_get(*out);
+		return 0;
+	}
+	f = fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	*out = f->inode;
+	inode_get(*out);
+	file_put(f);
+	return 0;
+}
+
+/* Walk path from dirfd; with AT_EMPTY_PATH an empty path is dirfd. */
+static int lookup(struct nameidata *nd, int dirfd, const char *path,
+		  unsigned atflags, unsigned wflags, struct inode **out)
+{
+	struct inode *base;
+	int err;
+
+	memset(nd, 0, sizeof(*nd));
+	if (!*path) {
+		if (!(atflags & AT_EMPTY_PATH))
+			return -ENOENT;
+		return dirfd_inode(dirfd, out);
+	}
+	if (path[0] == '/') {
+		base = vfs_root;
+		inode_get(base);
+	} else {
+		err = dirfd_inode(dirfd, &base);
+		if (err)
+			return err;
+	}
+	return walk(nd, base, path, wflags, out);
+}
+
+int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
+		  struct inode **out)
+{
+	struct nameidata nd;
+	unsigned wflags = atflags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW;
+	int err = lookup(&nd, dirfd, path, atflags, wflags, out);
+
+	nd_done(&nd);
+	return err;
+}
+
+static int do_truncate(struct inode *ino, int64_t len)
+{
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode) || len < 0)
+		return -EINVAL;
+	if (!ino->ops || !ino->ops->truncate)
+		return -EINVAL;
+	return ino->ops->truncate(ino, (uint64_t)len);
+}
+
+/* Create the regular file nd->last in nd->dir for O_CREAT. */
+static int create_file(struct nameidata *nd, unsigned mode, struct inode **out)
+{
+	struct inode *dir = nd->dir;
+
+	if (nd->slash)
+		return -EISDIR;
+	if (dir->nlink == 0)
+		return -ENOENT;
+	if (!dir->ops || !dir->ops->create)
+		return -EACCES;
+	mode = (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFREG;
+	return dir->ops->create(dir, nd->last, nd->len, mode, out);
+}
+
+/* What open(2) checks on the file it found. */
+static int open_checks(struct inode *ino, unsigned flags)
+{
+	unsigned acc = flags & O_ACCMODE;
+
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if (flags & O_PATH)
+		return 0;
+	if (flags & O_NOFOLLOW && S_ISLNK(ino->mode))
+		return -ELOOP;
+	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || flags & O_CREAT))
+		return -EISDIR;
+	if (flags & O_TRUNC && S_ISREG(ino->mode))
+		return do_truncate(ino, 0);
+	return 0;
+}
+
+int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
+	       struct file **out)
+{
+	struct inode *ino = NULL;
+	struct nameidata nd;
+	unsigned wflags = 0;
+	int err;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	else if ((flags & O_ACCMODE) == 3)
+		return -EINVAL;
+	if (!(flags & O_NOFOLLOW) &&
+	    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+		wflags |= WALK_FOLLOW;
+	if (flags & O_DIRECTORY)
+		wflags |= WALK_DIRECTORY;
+	err = lookup(&nd, dirfd, path, 0, wflags, &ino);
+	if (err == -ENOENT && nd.dir && flags & O_CREAT &&
+	    !(flags & O_DIRECTORY))
+		err = create_file(&nd, mode, &ino);
+	else if (!err)
+		err = open_checks(ino, flags);
+	if (!err)
+		err = file_open_inode(ino, flags, nd.dir, nd.last, nd.len, out);
+	inode_put(ino);
+	nd_done(&nd);
+	return err;
+}
+
+int vfs_statat(int dirfd, const char *path, unsigned atflags, struct kstat *st)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+
+	if (err)
+		return err;
+	vfs_getattr(ino, st);
+	inode_put(ino);
+	return 0;
+}
+
+/*
+ * Look up the last component without following it, for the operations
+ * that make or remove a name: 0 with *out, or -ENOENT with nd->dir set
+ * when only the last component is missing.
+ */
+static int lookup_last(struct nameidata *nd, int dirfd, const char *path,
+		       struct inode **out)
+{
+	*out = NULL;
+	return lookup(nd, dirfd, path, 0, 0, out);
+}
+
+static bool creatable(struct nameidata *nd, int err)
+{
+	return err == -ENOENT && nd->dir && nd->dir->nlink;
+}
+
+int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
+{
+	struct nameidata nd;
+	struct inode *ino;
+	int err = lookup_last(&nd, dirfd, path, &ino);
+
+	if (!err) {
+		err = -EEXIST;
+	} else if (creatable(&nd, err)) {
+		if (!nd.dir->ops || !nd.dir->ops->create)
+			err = -EPERM;
+		else
+			err = nd.dir->ops->create(
+			    nd.dir, nd.last, nd.len,
+			    (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFDIR,
+			    &ino);
+	}
+	inode_put(ino);
+	nd_done(&nd);
+	return err;
+}
+
+int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
+{
+	bool rmdir = atflags & AT_REMOVEDIR;
+	struct nameidata nd;
+	struct inode *ino;
+	int err = lookup_last(&nd, dirfd, path, &ino);
+
+	if (err)
+		goto out;
+	if (rmdir && is_dot(nd.last, nd.len))
+		err = -EINVAL;
+	else if (rmdir && is_dotdot(nd.last, nd.len))
+		err = -ENOTEMPTY;
+	else if (rmdir && !S_ISDIR(ino->mode))
+		err = -ENOTDIR;
+	else if (!rmdir && S_ISDIR(ino->mode))
+		err = -EISDIR;
+	else if (ino == vfs_root || ino->flags & I_MOUNT)
+		err = -EBUSY;
+	else if (!nd.dir->ops || !nd.dir->ops->unlink)
+		err = -EPERM;
+	else
+		err = nd.dir->ops->unlink(nd.dir, nd.last, nd.len);
+out:
+	inode_put(ino);
+	nd_done(&nd);
+	return err;
+}
+
+/* Is dir inside (or equal to) the directory anc? */
+static bool is_within(struct inode *dir, struct inode *anc)
+{
+	for (; dir; dir = dir == vfs_root ? NULL : dir->parent)
+		if (dir == anc)
+			return true;
+	return false;
+}
+
+/* The checks of rename(2) once both names are looked up. */
+static int rename_checks(struct nameidata *o, struct inode *oino,
+			 struct nameidata *n, struct inode *nino,
+			 unsigned flags)
+{
+	if (is_dot(o->last, o->len) || is_dotdot(o->last, o->len) ||
+	    is_dot(n->last, n->len) || is_dotdot(n->last, n->len))
+		return -EBUSY;
+	if (oino->flags & I_MOUNT || oino == vfs_root ||
+	    (nino && (nino->flags & I_MOUNT || nino == vfs_root)))
+		return -EBUSY;
+	if (o->dir->dev != n->dir->dev)
+		return -EXDEV;
+	if (!o->dir->ops || !o->dir->ops->rename)
+		return -EPERM;
+	if (n->slash && !S_ISDIR(oino->mode))
+		return -ENOTDIR;
+	if (S_ISDIR(oino->mode) && is_within(n->dir, oino))
+		return -EINVAL;
+	if (!nino)
+		return flags & RENAME_EXCHANGE ? -ENOENT : 0;
+	if (flags & RENAME_NOREPLACE)
+		return -EEXIST;
+	if (flags & RENAME_EXCHANGE)
+		return S_ISDIR(nino->mode) && is_within(o->dir, nino) ? -EINVAL
+								      : 0;
+	if (S_ISDIR(oino->mode) && !S_ISDIR(nino->mode))
+		return -ENOTDIR;
+	if (!S_ISDIR(oino->mode) && S_ISDIR(nino->mode))
+		return -EISDIR;
+	return 0;
+}
+
+int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
+		  unsigned flags)
+{
+	struct nameidata o, n;
+	struct inode *oino, *nino;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) ||
+	    (flags & RENAME_NOREPLACE && flags & RENAME_EXCHANGE))
+		return -EINVAL;
+	nino = NULL;
+	memset(&n, 0, sizeof(n));
+	err = lookup_last(&o, odirfd, opath, &oino);
+	if (!err) {
+		err = lookup_last(&n, ndirfd, npath, &nino);
+		if (creatable(&n, err))
+			err = 0; /* the new name does not exist yet */
+	}
+	if (!err)
+		err = rename_checks(&o, oino, &n, nino, flags);
+	if (!err && oino != nino)
+		err = o.dir->ops->rename(o.dir, o.last, o.len, n.dir, n.last,
+					 n.len, flags);
+	inode_put(nino);
+	inode_put(oino);
+	nd_done(&n);
+	nd_done(&o);
+	return err;
+}
+
+int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
+	       unsigned atflags)
+{
+	struct nameidata n;
+	struct inode *old, *ino = NULL;
+	int err = vfs_lookup_at(
+	    odirfd, opath,
+	    (atflags & AT_EMPTY_PATH) |
+		(atflags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
+	    &old);
+
+	if (err)
+		return err;
+	if (S_ISDIR(old->mode)) {
+		inode_put(old);
+		return -EPERM;
+	}
+	err = lookup_last(&n, ndirfd, npath, &ino);
+	if (!err)
+		err = -EEXIST;
+	else if (creatable(&n, err) && n.slash)
+		err = -ENOENT;
+	else if (creatable(&n, err) && n.dir->dev != old->dev)
+		err = -EXDEV;
+	else if (creatable(&n, err))
+		err = n.dir->ops->link
+			  ? n.dir->ops->link(n.dir, n.last, n.len, old)
+			  : -EPERM;
+	inode_put(ino);
+	inode_put(old);
+	nd_done(&n);
+	return err;
+}
+
+int vfs_symlinkat(const char *target, int dirfd, const char *path)
+{
+	struct nameidata nd;
+	struct inode *ino;
+	int err;
+
+	if (!*target)
+		return -ENOENT;
+	err = lookup_last(&nd, dirfd, path, &ino);
+	if (!err)
+		err = -EEXIST;
+	else if (creatable(&nd, err) && nd.slash)
+		err = -ENOENT;
+	else if (creatable(&nd, err))
+		err =
+		    nd.dir->ops && nd.dir->ops->symlink
+			? nd.dir->ops->symlink(nd.dir, nd.last, nd.len, target)
+			: -EPERM;
+	inode_put(ino);
+	nd_done(&nd);
+	return err;
+}
+
+long vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len)
+{
+	struct inode *ino;
+	long err = vfs_lookup_at(dirfd, path,
+				 AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, &ino);
+
+	if (err)
+		return err;
+	if (!S_ISLNK(ino->mode) || !ino->ops || !ino->ops->readlink)
+		err = !*path ? -ENOENT : -EINVAL;
+	else
+		err = ino->ops->readlink(ino, buf, len);
+	inode_put(ino);
+	return err;
+}
+
+/* We run as root: only X_OK can fail, on a file with no x bit. */
+int vfs_faccessat(int dirfd, const char *path, unsigned mode, unsigned atflags)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+
+	if (err)
+		return err;
+	if (mode & X_OK && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
+		err = -EACCES;
+	inode_put(ino);
+	return err;
+}
+
+int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+
+	if (err)
+		return err;
+	if (S_ISLNK(ino->mode)) {
+		err = -EOPNOTSUPP;
+	} else {
+		ino->mode = (ino->mode & S_IFMT) | (mode & S_IALLUGO);
+		inode_touch(ino, false);
+	}
+	inode_put(ino);
+	return err;
+}
+
+int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
+		 unsigned atflags)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+
+	if (err)
+		return err;
+	if (uid != (uint32_t)-1)
+		ino->uid = uid;
+	if (gid != (uint32_t)-1)
+		ino->gid = gid;
+	inode_touch(ino, false);
+	inode_put(ino);
+	return 0;
+}
+
+static void set_time(int64_t *field, int64_t t, int64_t now)
+{
+	if (t == VFS_UTIME_NOW)
+		*field = now;
+	else if (t != VFS_UTIME_OMIT)
+		*field = t;
+}
+
+int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
+		  unsigned atflags)
+{
+	int64_t now = time_wall_ns();
+	struct inode *ino;
+	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+
+	if (err)
+		return err;
+	set_time(&ino->atime_ns, times[0], now);
+	set_time(&ino->mtime_ns, times[1], now);
+	ino->ctime_ns = now;
+	inode_put(ino);
+	return 0;
+}
+
+int vfs_truncate(const char *path, int64_t len)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
+
+	if (err)
+		return err;
+	err = do_truncate(ino, len);
+	inode_put(ino);
+	return err;
+}
+
+int vfs_chdir(const char *path)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(ino->mode)) {
+		inode_put(ino);
+		return -ENOTDIR;
+	}
+	fs_set_cwd(ino);
+	return 0;
+}
+
+int vfs_fchdir(int fd)
+{
+	struct file *f = fd_get(fd);
+	int err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!S_ISDIR(f->inode->mode)) {
+		err = -ENOTDIR;
+	} else {
+		inode_get(f->inode);
+		fs_set_cwd(f->inode);
+	}
+	file_put(f);
+	return err;
+}
+
+long vfs_getcwd(char *buf, size_t len)
+{
+	long n = inode_dir_path(fs_cwd(), buf, len);
+
+	return n < 0 ? n : n + 1;
+}

@@ -1,0 +1,30 @@
+/*
+ * process.h - the one process keel runs: its identity, its files (fs/
+ * owns the descriptor table and the cwd), its address space (kernel/vm.c)
+ * and how it ends. Threads of the process come with the threads issue.
+ */
+#ifndef KEEL_PROCESS_H
+#define KEEL_PROCESS_H
+
+#include <keel/compiler.h>
+
+struct fdtable;
+struct fs_context;
+
+struct process {
+	int pid; /* always 1: the only process */
+	char *exe; /* absolute path of the program */
+	struct fdtable *fds; /* fs/fdtable.c */
+	struct fs_context *fs; /* cwd and umask, fs/ */
+	uintptr_t clear_child_tid; /* set_tid_address */
+	uint64_t start_ns; /* for times and /proc */
+};
+
+struct process *current_process(void);
+/* End the process (exit_group, a fatal signal): status to the host. */
+__noreturn void process_exit(int status);
+
+/* fs/: the standard descriptors 0, 1, 2 on the console, and the cwd. */
+int fs_process_init(struct process *p, const char *cwd);
+
+#endif

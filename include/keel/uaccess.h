@@ -1,0 +1,32 @@
+/*
+ * uaccess.h - the only way the kernel touches application memory. Every
+ * user pointer is checked against the user half and copied with faults
+ * caught (arch/x86_64/uaccess.c): a bad pointer gives -EFAULT, never a
+ * kernel fault. Pages not yet present are faulted in on the way
+ * (kernel/vm.c), as the application's own access would.
+ */
+#ifndef KEEL_UACCESS_H
+#define KEEL_UACCESS_H
+
+#include <keel/compiler.h>
+
+/* The user half: [USER_MIN, USER_TOP). Page 0 is never mapped. */
+#define USER_MIN 0x1000UL
+#define USER_TOP 0x00007ffffffff000UL
+
+static inline bool user_range_ok(uintptr_t addr, size_t len)
+{
+	return addr >= USER_MIN && addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
+/* 0 or -EFAULT. */
+int copy_from_user(void *dst, const void *user_src, size_t len);
+int copy_to_user(void *user_dst, const void *src, size_t len);
+int clear_user(void *user_dst, size_t len);
+/*
+ * Copy a NUL-terminated string of at most max bytes including the NUL:
+ * its length, -EFAULT, or -ENAMETOOLONG when no NUL is found in max.
+ */
+long strncpy_from_user(char *dst, const char *user_src, size_t max);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * vfs.h - the virtual file system (fs/): inodes with one ops table per
+ * kind (ramfs, device, pipe, proc), open files, the descriptor table, path
+ * lookup, and the operations the syscall layer (linux/sys_file.c,
+ * linux/sys_path.c) calls once it has copied and checked its arguments.
+ * docs/fs.md describes the layers and the lookup rules.
+ */
+#ifndef KEEL_VFS_H
+#define KEEL_VFS_H
+
+#include <keel/compiler.h>
+#include <keel/file.h>
+#include <uapi/fs.h>
+
+#define PATH_MAX 4096
+#define NAME_MAX 255
+#define FD_MAX 1024 /* RLIMIT_NOFILE */
+#define SYMLOOP_MAX 40 /* symlinks followed in one lookup */
+#define MAX_RW_COUNT 0x7ffff000UL /* Linux's cap on one read or write */
+
+struct inode;
+struct file;
+struct dir_ctx;
+
+/* A caller's buffer: application memory (checked copies) or the kernel's. */
+struct iobuf {
+	char *p;
+	bool user;
+};
+int iobuf_put(struct iobuf b, size_t off, const void *src, size_t n);
+int iobuf_get(void *dst, struct iobuf b, size_t off, size_t n);
+int iobuf_zero(struct iobuf b, size_t off, size_t n);
+
+/*
+ * What a file system does with its inodes. The VFS checks types, names and
+ * flags first; an fs only edits its own structures. Missing directory
+ * operations give -EPERM, a missing truncate -EINVAL.
+ */
+struct inode_ops {
+	/* A referenced child, or -ENOENT. name is not "." or "..". */
+	int (*lookup)(struct inode *dir, const char *name, size_t len,
+		      struct inode **out);
+	/* Emit entries from *pos on (2 and up: the fs's cookies). */
+	int (*readdir)(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx);
+	/* New regular file or directory (mode has the type), referenced. */
+	int (*create)(struct inode *dir, const char *name, size_t len,
+		      unsigned mode, struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, size_t len,
+		       const char *target);
+	int (*link)(struct inode *dir, const char *name, size_t len,
+		    struct inode *target);
+	/* Remove an entry (-ENOTEMPTY for a non-empty directory). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len);
+	int (*rename)(struct inode *odir, const char *oname, size_t olen,
+		      struct inode *ndir, const char *nname, size_t nlen,
+		      unsigned flags);
+	/* The target into buf (kernel memory, not NUL-ended): length. */
+	long (*readlink)(struct inode *lnk, char *buf, size_t len);
+	/* A "magic" link (/proc/self/fd/N): the inode itself, referenced. */
+	int (*follow)(struct inode *lnk, struct inode **out);
+	int (*truncate)(struct inode *ino, uint64_t size);
+	/* Free fs data: the last reference and the last link are gone. */
+	void (*release)(struct inode *ino);
+};
+
+/* What an open file of one kind does; NULL llseek means not seekable. */
+struct file_ops {
+	int (*open)(struct file *f);
+	long (*read)(struct file *f, struct iobuf b, size_t len, uint64_t *pos);
+	long (*write)(struct file *f, struct iobuf b, size_t len,
+		      uint64_t *pos);
+	long (*llseek)(struct file *f, int64_t off, int whence);
+	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	void (*release)(struct file *f);
+};
+
+#define I_TRANSIENT 0x1 /* freed with its last reference (proc, pipes) */
+#define I_MOUNT 0x2 /* a file system's root: not removed or renamed */
+
+struct inode {
+	uint64_t ino;
+	uint32_t mode, nlink, uid, gid;
+	uint32_t dev, rdev; /* major << 8 | minor */
+	uint64_t size;
+	int64_t atime_ns, mtime_ns, ctime_ns;
+	unsigned refs, flags;
+	const struct inode_ops *ops;
+	const struct file_ops *fops;
+	struct inode *parent; /* directories: a reference to "..", or NULL */
+	void *priv;
+};
+
+struct file {
+	unsigned refs;
+	unsigned flags; /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH ... */
+	uint64_t pos;
+	const struct file_ops *ops;
+	struct inode *inode; /* a reference */
+	struct inode *dir; /* where it was opened by name (a reference) */
+	char *name; /* ... and under which name; NULL when not by name */
+	char *path; /* file_path's answer, made when asked */
+	void *priv;
+};
+
+/* Directory entries go to emit until it returns false (buffer full). */
+struct dir_ctx {
+	bool (*emit)(struct dir_ctx *ctx, const char *name, size_t len,
+		     uint64_t ino, unsigned dtype, uint64_t next_pos);
+};
+
+/* fs/vfs.c: inodes. */
+struct inode *inode_alloc(const struct inode_ops *ops,
+			  const struct file_ops *fops, unsigned mode);
+void inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+void inode_touch(struct inode *ino, bool mtime); /* ctime (and mtime) now */
+unsigned inode_dtype(const struct inode *ino);
+extern struct inode *vfs_root;
+
+/* The file status the syscall layer turns into struct stat or statx. */
+struct kstat {
+	uint64_t dev, ino, nlink, size, blocks;
+	uint32_t mode, uid, gid, rdev, blksize;
+	int64_t atime_ns, mtime_ns, ctime_ns;
+};
+
+/* fs/file.c: open files and their generic operations. */
+struct file *file_alloc(struct inode *ino, unsigned flags);
+/* Open ino found as name in dir (both may be NULL). */
+int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
+		    const char *name, size_t len, struct file **out);
+/* The absolute path of a directory into buf: its length, or -errno. */
+long inode_dir_path(struct inode *dir, char *buf, size_t len);
+bool file_readable(const struct file *f);
+bool file_writable(const struct file *f);
+long vfs_read(struct file *f, struct iobuf b, size_t len);
+long vfs_write(struct file *f, struct iobuf b, size_t len);
+long vfs_pread(struct file *f, struct iobuf b, size_t len, int64_t off);
+long vfs_pwrite(struct file *f, struct iobuf b, size_t len, int64_t off);
+long vfs_lseek(struct file *f, int64_t off, int whence);
+long vfs_getdents64(struct file *f, struct iobuf b, size_t len);
+long vfs_ioctl(struct file *f, unsigned cmd, unsigned long arg);
+int vfs_ftruncate(struct file *f, int64_t len);
+void vfs_getattr(struct inode *ino, struct kstat *st);
+long generic_llseek(struct file *f, int64_t off, int whence);
+extern const struct file_ops dir_fops;
+
+/* fs/fdtable.c: the process's descriptors (lowest free first). */
+struct file *fd_get(int fd); /* a reference, or NULL (EBADF) */
+int fd_install(struct file *f, bool cloexec); /* takes f's reference */
+int fd_close(int fd);
+int fd_dup(int oldfd, int minfd, bool cloexec); /* F_DUPFD */
+int fd_dup3(int oldfd, int newfd, bool cloexec);
+int fd_get_cloexec(int fd); /* 0/1 or -EBADF */
+int fd_set_cloexec(int fd, bool on);
+void fd_close_on_exec(void);
+unsigned vfs_umask(unsigned mask); /* set, return the old one */
+unsigned vfs_get_umask(void);
+struct inode *fs_cwd(void); /* not referenced */
+void fs_set_cwd(struct inode *dir); /* takes the reference */
+
+/* fs/vfs.c: names. dirfd is AT_FDCWD or a descriptor. */
+int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
+		  struct inode **out);
+int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
+	       struct file **out);
+int vfs_statat(int dirfd, const char *path, unsigned atflags, struct kstat *st);
+int vfs_mkdirat(int dirfd, const char *path, unsigned mode);
+int vfs_unlinkat(int dirfd, const char *path, unsigned atflags);
+int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
+		  unsigned flags);
+int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
+	       unsigned atflags);
+int vfs_symlinkat(const char *target, int dirfd, const char *path);
+long vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len);
+int vfs_faccessat(int dirfd, const char *path, unsigned mode, unsigned atflags);
+int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags);
+int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
+		 unsigned atflags);
+/* times[2]: ns since 1970, or VFS_UTIME_NOW / VFS_UTIME_OMIT. */
+#define VFS_UTIME_NOW INT64_MIN
+#define VFS_UTIME_OMIT (INT64_MIN + 1)
+int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
+		  unsigned atflags);
+int vfs_truncate(const char *path, int64_t len);
+int vfs_chdir(const char *path);
+int vfs_fchdir(int fd);
+/* The cwd's absolute path into buf: its length with the NUL, or -errno. */
+long vfs_getcwd(char *buf, size_t len);
+int vfs_pipe(struct file *ends[2], unsigned flags);
+
+/* The file systems: the initrd's ramfs, devices, /proc and /sys. */
+struct inode *ramfs_new_root(void);
+int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
+int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
+int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
+int devfs_init(struct inode *dev);
+int procfs_init(struct inode *root);
+
+#endif

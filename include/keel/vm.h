@@ -1,0 +1,99 @@
+/*
+ * vm.h - the application's address space (kernel/vm.c): areas of the user
+ * half with their protection and backing (anonymous zero-fill, or a
+ * private copy of a file's pages), paged in on first touch. mmap honours
+ * a non-fixed hint whenever that range is free (LuaJIT relies on it).
+ * Flags and protections use Linux's values, so the syscall layer passes
+ * them through after checking them.
+ */
+#ifndef KEEL_VM_H
+#define KEEL_VM_H
+
+#include <keel/compiler.h>
+
+struct file;
+
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_STACK 0x20000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+/* Kinds of access for vm_fault. */
+#define VM_ACCESS_READ 0x1u
+#define VM_ACCESS_WRITE 0x2u
+#define VM_ACCESS_EXEC 0x4u
+
+/* Set up the (empty) user address space of the one process. */
+int vm_init(void);
+/*
+ * Map len bytes: at addr exactly with MAP_FIXED (replacing what is there)
+ * or MAP_FIXED_NOREPLACE (-EEXIST if anything is there), else at addr if
+ * that range is free, else wherever there is room (top-down below the
+ * stack area). f (a reference is taken) and off back a file mapping.
+ * Returns the address or -errno (-ENOMEM when out of room or memory).
+ */
+long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+	     struct file *f, uint64_t off);
+int vm_munmap(uintptr_t addr, size_t len);
+int vm_mprotect(uintptr_t addr, size_t len, unsigned prot);
+/*
+ * A fault at addr by an access of the given kind: 0 when the page is now
+ * mapped, -EFAULT when the application had no right to it (SIGSEGV), or
+ * -ENOMEM.
+ */
+int vm_fault(uintptr_t addr, unsigned access);
+/* The program break: set its start (after the loaded ELF); brk(2). */
+void vm_brk_init(uintptr_t start);
+uintptr_t vm_brk(uintptr_t new_end);
+/* Print the areas as /proc/self/maps does, into buf; bytes written. */
+size_t vm_format_maps(char *buf, size_t len);
+
+/*
+ * Additions (kernel/vm*.c). A MAP_GROWSDOWN mapping is the stack (shown
+ * as "[stack]"; it does not grow: map it whole, it costs only what is
+ * touched). PROT_GROWSDOWN: mprotect from the stack area's start.
+ */
+#define PROT_SEM 0x8
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+#define MADV_NORMAL 0
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_COLLAPSE 25
+
+/*
+ * Resize [old, old+old_len) (one area) to new_len: shrink in place, grow
+ * in place when the following range is free, else move with
+ * MREMAP_MAYMOVE (to new_addr with MREMAP_FIXED). New address or -errno.
+ */
+long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
+	       uintptr_t new_addr);
+/* madvise(2): MADV_DONTNEED and MADV_FREE drop pages; others are hints. */
+int vm_madvise(uintptr_t addr, size_t len, int advice);
+/* Drop every area and page and the break (a new exec, tests). */
+void vm_destroy(void);
+/* Pages of RAM the areas hold (for /proc and tests). */
+size_t vm_resident_pages(void);
+
+#endif

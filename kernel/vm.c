@@ -1,0 +1,405 @@
+/*
+ * vm.c - the application's address space (kernel/): a sorted list of areas
+ * in the user half, and mmap, munmap, mprotect and madvise over it. Pages
+ * are not allocated here but on first touch (vm_fault.c); mremap, brk and
+ * /proc/self/maps are in vm_remap.c, vm_brk.c and vm_maps.c.
+ */
+#include <keel/errno.h>
+#include <keel/file.h>
+#include <keel/heap.h>
+#include <keel/printk.h>
+#include <keel/uaccess.h>
+#include "vm_area.h"
+
+struct list_node vm_areas = LIST_INIT(vm_areas);
+struct spinlock vm_lock;
+unsigned long vm_gen;
+
+struct vm_area *vma_next_from(uintptr_t addr)
+{
+	list_for_each (n, &vm_areas) {
+		if (vma_of(n)->end > addr)
+			return vma_of(n);
+	}
+	return NULL;
+}
+
+struct vm_area *vma_find(uintptr_t addr)
+{
+	struct vm_area *a = vma_next_from(addr);
+
+	return a && a->start <= addr ? a : NULL;
+}
+
+bool vma_range_free(uintptr_t start, uintptr_t end)
+{
+	struct vm_area *a = vma_next_from(start);
+
+	return !a || a->start >= end;
+}
+
+bool vma_range_mapped(uintptr_t start, uintptr_t end)
+{
+	for (struct vm_area *a = vma_next_from(start); start < end;
+	     a = vma_after(a)) {
+		if (!a || a->start > start)
+			return false;
+		start = a->end;
+	}
+	return true;
+}
+
+uintptr_t vma_find_gap(size_t len, uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t top = hi;
+
+	for (struct list_node *n = vm_areas.prev;; n = n->prev) {
+		uintptr_t below = lo;
+
+		if (n != &vm_areas && vma_of(n)->end > lo)
+			below = vma_of(n)->end;
+		if (top >= below && top - below >= len)
+			return top - len;
+		if (n == &vm_areas || vma_of(n)->start <= lo)
+			return 0;
+		top = MIN(top, vma_of(n)->start);
+	}
+}
+
+int vma_spares_get(struct vma_spares *s, unsigned n)
+{
+	for (unsigned i = 0; i < VMA_SPARES; i++)
+		s->a[i] = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		s->a[i] = kzalloc(sizeof(struct vm_area));
+		if (!s->a[i]) {
+			vma_spares_put(s);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void vma_spares_put(struct vma_spares *s)
+{
+	for (unsigned i = 0; i < VMA_SPARES; i++) {
+		kfree(s->a[i]);
+		s->a[i] = NULL;
+	}
+}
+
+struct vm_area *vma_spare_take(struct vma_spares *s)
+{
+	for (unsigned i = 0; i < VMA_SPARES; i++) {
+		struct vm_area *a = s->a[i];
+		if (a) {
+			s->a[i] = NULL;
+			return a;
+		}
+	}
+	panic("vm: out of spare areas"); /* a caller counted wrong */
+}
+
+struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
+			  struct vma_spares *s)
+{
+	struct vm_area *hi = vma_spare_take(s);
+
+	*hi = *a;
+	hi->start = addr;
+	hi->off = a->off + (addr - a->start);
+	a->end = addr;
+	if (hi->file)
+		file_get(hi->file);
+	list_insert_between(&hi->node, &a->node, a->node.next);
+	return hi;
+}
+
+void vma_insert(struct vm_area *a)
+{
+	struct vm_area *next = vma_next_from(a->start);
+
+	list_insert_before(next ? &next->node : &vm_areas, &a->node);
+}
+
+static void vma_free(struct vm_area *a)
+{
+	list_remove(&a->node);
+	if (a->file)
+		file_put(a->file);
+	kfree(a);
+}
+
+static bool vma_mergeable(const struct vm_area *a, const struct vm_area *b)
+{
+	return a->end == b->start && a->prot == b->prot &&
+	       (a->flags & ~VMA_TOUCHED) == (b->flags & ~VMA_TOUCHED) &&
+	       a->file == b->file &&
+	       (!a->file || a->off + (a->end - a->start) == b->off);
+}
+
+struct vm_area *vma_merge(struct vm_area *a)
+{
+	struct vm_area *b;
+
+	if (a->node.prev != &vm_areas && vma_mergeable(vma_of(a->node.prev), a))
+		a = vma_of(a->node.prev);
+	while ((b = vma_after(a)) && vma_mergeable(a, b)) {
+		a->end = b->end;
+		a->flags |= b->flags & VMA_TOUCHED;
+		vma_free(b);
+	}
+	return a;
+}
+
+/* Merge what can be merged among the areas meeting [start, end]. */
+static void vma_merge_range(uintptr_t start, uintptr_t end)
+{
+	struct vm_area *a = vma_next_from(start ? start - 1 : 0);
+
+	while (a && a->start <= end) {
+		a = vma_merge(a);
+		a = vma_after(a);
+	}
+}
+
+void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s)
+{
+	struct vm_area *a = vma_next_from(start), *next;
+
+	for (; a && a->start < end; a = next) {
+		if (a->start < start)
+			a = vma_split(a, start, s);
+		if (a->end > end)
+			vma_split(a, end, s);
+		next = vma_after(a);
+		vma_drop_pages(a, a->start, a->end);
+		vma_free(a);
+	}
+	vm_gen++;
+}
+
+void vm_destroy(void)
+{
+	unsigned long flags = spin_lock_irqsave(&vm_lock);
+
+	while (!list_empty(&vm_areas)) {
+		struct vm_area *a = vma_of(vm_areas.next);
+		vma_drop_pages(a, a->start, a->end);
+		vma_free(a);
+	}
+	vm_gen++;
+	vm_brk_init(0);
+	spin_unlock_irqrestore(&vm_lock, flags);
+}
+
+int vm_init(void)
+{
+	vm_destroy();
+	return 0;
+}
+
+/* Where a mapping of len bytes goes: -errno, or its address. */
+static long choose_address(uintptr_t addr, size_t len, unsigned flags)
+{
+	uintptr_t at;
+
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if ((flags & MAP_FIXED_NOREPLACE) &&
+		    !vma_range_free(addr, addr + len))
+			return -EEXIST;
+		return addr;
+	}
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+	if (addr >= VM_MMAP_MIN && addr <= USER_TOP && len <= USER_TOP - addr &&
+	    vma_range_free(addr, addr + len))
+		return addr;
+	at = vma_find_gap(len, VM_MMAP_MIN, VM_MMAP_BASE);
+	if (!at)
+		at = vma_find_gap(len, VM_MMAP_MIN, USER_TOP);
+	return at ? (long)at : -ENOMEM;
+}
+
+static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
+		       unsigned flags, struct file *f, uint64_t off)
+{
+	if (!len)
+		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	if (!IS_ALIGNED(off, PAGE_SIZE))
+		return -EINVAL;
+	if (f && off + ALIGN_UP(len, PAGE_SIZE) < off)
+		return -EOVERFLOW;
+	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE))
+		return -ENODEV; /* writable shared file mappings: not kept */
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
+		return 0;
+	if (!IS_ALIGNED(addr, PAGE_SIZE))
+		return -EINVAL;
+	if (addr < USER_MIN)
+		return -EPERM;
+	if (addr > USER_TOP || ALIGN_UP(len, PAGE_SIZE) > USER_TOP - addr)
+		return -ENOMEM;
+	return 0;
+}
+
+long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+	     struct file *f, uint64_t off)
+{
+	struct vma_spares s;
+	struct vm_area *a;
+	unsigned long irq;
+	long at = check_mmap(addr, len, prot, flags, f, off);
+
+	if (at)
+		return at;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (vma_spares_get(&s, 3))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	at = choose_address(addr, len, flags);
+	if (at < 0)
+		goto out;
+	if (flags & MAP_FIXED)
+		vma_unmap_range(at, at + len, &s);
+	a = vma_spare_take(&s);
+	a->start = at;
+	a->end = at + len;
+	a->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+	a->flags = flags & MAP_SHARED ? VMA_SHARED : 0;
+	if (flags & MAP_GROWSDOWN)
+		a->flags |= VMA_STACK;
+	a->file = f;
+	a->off = f ? off : 0;
+	if (f)
+		file_get(f);
+	vma_insert(a);
+	vma_merge(a);
+	vm_gen++;
+out:
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	if (at >= 0 && (flags & MAP_POPULATE))
+		vm_populate(at, at + len);
+	return at;
+}
+
+int vm_munmap(uintptr_t addr, size_t len)
+{
+	struct vma_spares s;
+	unsigned long irq;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || addr > USER_TOP)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!len || len > USER_TOP - addr)
+		return -EINVAL;
+	if (vma_spares_get(&s, 2))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	vma_unmap_range(addr, addr + len, &s);
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	return 0;
+}
+
+/* mprotect's checks under the lock; 0 or -errno, *start moved down for
+ * PROT_GROWSDOWN. */
+static int check_mprotect(uintptr_t *start, uintptr_t end, unsigned prot)
+{
+	struct vm_area *a = vma_find(*start);
+
+	if ((prot & PROT_GROWSDOWN) && a) {
+		if (!(a->flags & VMA_STACK))
+			return -EINVAL;
+		*start = a->start;
+	}
+	if (!vma_range_mapped(*start, end))
+		return -ENOMEM;
+	if (!(prot & PROT_WRITE))
+		return 0;
+	for (a = vma_next_from(*start); a && a->start < end; a = vma_after(a))
+		if (a->file && (a->flags & VMA_SHARED))
+			return -EACCES; /* shared file areas stay read-only */
+	return 0;
+}
+
+int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
+{
+	const unsigned known =
+	    PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct vma_spares s;
+	struct vm_area *a;
+	unsigned long irq;
+	int err;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~known))
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (end <= addr || end > USER_TOP)
+		return -ENOMEM;
+	if (vma_spares_get(&s, 2))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	err = check_mprotect(&addr, end, prot);
+	if (err)
+		goto out;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	a = vma_find(addr);
+	if (a->start < addr)
+		a = vma_split(a, addr, &s);
+	for (; a && a->start < end; a = vma_after(a)) {
+		if (a->end > end)
+			vma_split(a, end, &s);
+		a->prot = prot;
+		vma_protect_pages(a, a->start, a->end);
+	}
+	vma_merge_range(addr, end);
+	vm_gen++;
+out:
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	return err;
+}
+
+static bool advice_known(int advice)
+{
+	return (advice >= MADV_NORMAL && advice <= MADV_WILLNEED) ||
+	       advice == MADV_DONTNEED ||
+	       (advice >= MADV_FREE && advice <= MADV_COLLAPSE);
+}
+
+int vm_madvise(uintptr_t addr, size_t len, int advice)
+{
+	bool drop = advice == MADV_DONTNEED || advice == MADV_FREE ||
+		    advice == MADV_REMOVE;
+	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	unsigned long irq;
+	int err = 0;
+
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || !advice_known(advice))
+		return -EINVAL;
+	if (len && (ALIGN_UP(len, PAGE_SIZE) == 0 || end < addr))
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	irq = spin_lock_irqsave(&vm_lock);
+	if (!vma_range_mapped(addr, end))
+		err = -ENOMEM;
+	for (struct vm_area *a = vma_next_from(addr); a && a->start < end;
+	     a = vma_after(a)) {
+		if (advice == MADV_REMOVE && !(a->flags & VMA_SHARED)) {
+			err = -EINVAL;
+			break;
+		}
+		/* Shared memory keeps its contents for DONTNEED and FREE. */
+		if (drop && (advice == MADV_REMOVE || !(a->flags & VMA_SHARED)))
+			vma_drop_pages(a, MAX(a->start, addr),
+				       MIN(a->end, end));
+	}
+	spin_unlock_irqrestore(&vm_lock, irq);
+	return err;
+}

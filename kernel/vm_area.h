@@ -1,0 +1,90 @@
+/*
+ * vm_area.h - what the kernel/vm*.c files share (kernel/, private): the
+ * sorted list of areas of the user half, the lock over it, and the helpers
+ * that split, merge, drop and fill areas' pages. Not for use outside vm*.c.
+ */
+#ifndef KEEL_VM_AREA_H
+#define KEEL_VM_AREA_H
+
+#include <keel/list.h>
+#include <keel/sync.h>
+#include <keel/vm.h>
+
+/* Area flags. */
+#define VMA_SHARED 0x1u /* MAP_SHARED (a file: read-only) */
+#define VMA_STACK 0x2u /* MAP_GROWSDOWN: the main stack, "[stack]" */
+#define VMA_HEAP 0x4u /* grown by brk, "[heap]" */
+#define VMA_TOUCHED 0x8u /* pages may be present (else none are) */
+
+/* The lowest address mmap places anything at (Linux's mmap_min_addr). */
+#define VM_MMAP_MIN 0x10000UL
+/* Placement is top-down from here (Linux's mmap_base, not randomised). */
+#define VM_MMAP_BASE 0x7f0000000000UL
+
+struct vm_area {
+	struct list_node node; /* in vm_areas, sorted by start */
+	uintptr_t start, end; /* page aligned, start < end */
+	unsigned prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
+	unsigned flags; /* VMA_* */
+	struct file *file; /* NULL: anonymous (zero-fill) */
+	uint64_t off; /* file offset of start */
+};
+
+extern struct list_node vm_areas;
+extern struct spinlock vm_lock;
+/* Bumped by every change to the areas, so vm_fault can drop the lock. */
+extern unsigned long vm_gen;
+
+static inline struct vm_area *vma_of(struct list_node *n)
+{
+	return list_entry(n, struct vm_area, node);
+}
+
+static inline struct vm_area *vma_after(struct vm_area *a)
+{
+	return a->node.next == &vm_areas ? NULL : vma_of(a->node.next);
+}
+
+/* The area containing addr, or NULL. */
+struct vm_area *vma_find(uintptr_t addr);
+/* The first area ending above addr (containing it or after it), or NULL. */
+struct vm_area *vma_next_from(uintptr_t addr);
+/* Whether [start, end) meets no area. */
+bool vma_range_free(uintptr_t start, uintptr_t end);
+/* Whether every page of [start, end) lies in some area. */
+bool vma_range_mapped(uintptr_t start, uintptr_t end);
+/* The highest free gap of len bytes inside [lo, hi): its start, or 0. */
+uintptr_t vma_find_gap(size_t len, uintptr_t lo, uintptr_t hi);
+
+/*
+ * Preallocated area structures, so that changes which split areas can be
+ * checked for memory first and then done without failing.
+ */
+#define VMA_SPARES 7
+struct vma_spares {
+	struct vm_area *a[VMA_SPARES];
+};
+int vma_spares_get(struct vma_spares *s, unsigned n);
+void vma_spares_put(struct vma_spares *s);
+struct vm_area *vma_spare_take(struct vma_spares *s);
+
+/* Split a at addr (inside it); a keeps the lower part. Returns the upper. */
+struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
+			  struct vma_spares *s);
+/* Insert a new area (its range is free). */
+void vma_insert(struct vm_area *a);
+/* Merge a with compatible neighbours; returns the surviving area. */
+struct vm_area *vma_merge(struct vm_area *a);
+/* Remove every area of [start, end), splitting at the edges (2 spares). */
+void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s);
+
+/* kernel/vm_fault.c: page tables of areas. */
+unsigned vma_mmu_prot(unsigned prot);
+/* Unmap and free the present pages of [start, end) of area a. */
+void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end);
+/* Change the protection of the present pages of [start, end) of a. */
+void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end);
+/* Fault in [start, end) now (MAP_POPULATE); errors are ignored. */
+void vm_populate(uintptr_t start, uintptr_t end);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * vm_brk.c - the program break (kernel/): brk(2) grows and shrinks the
+ * "[heap]" area from where exec put its start, never over another mapping
+ * (a free page must stay above it), and reports the old break on failure.
+ */
+#include <keel/uaccess.h>
+#include "vm_area.h"
+
+static uintptr_t brk_start, brk_cur;
+
+/* Called by exec before the program runs, and by vm_destroy under vm_lock. */
+void vm_brk_init(uintptr_t start)
+{
+	brk_start = brk_cur = ALIGN_UP(start, PAGE_SIZE);
+}
+
+static bool brk_grow(uintptr_t old_top, uintptr_t new_top, struct vma_spares *s)
+{
+	struct vm_area *a = NULL;
+
+	if (new_top > USER_TOP - PAGE_SIZE ||
+	    !vma_range_free(old_top, new_top + PAGE_SIZE))
+		return false;
+	if (old_top > brk_start)
+		a = vma_find(old_top - 1);
+	if (a && (a->flags & VMA_HEAP) && a->end == old_top) {
+		a->end = new_top;
+	} else {
+		a = vma_spare_take(s);
+		a->start = old_top;
+		a->end = new_top;
+		a->prot = PROT_READ | PROT_WRITE;
+		a->flags = VMA_HEAP;
+		a->file = NULL;
+		a->off = 0;
+		vma_insert(a);
+	}
+	vm_gen++;
+	return true;
+}
+
+uintptr_t vm_brk(uintptr_t new_end)
+{
+	uintptr_t old_top, new_top, ret;
+	struct vma_spares s;
+	unsigned long irq;
+
+	if (vma_spares_get(&s, 2))
+		return READ_ONCE(brk_cur);
+	irq = spin_lock_irqsave(&vm_lock);
+	ret = brk_cur;
+	if (!brk_start || new_end < brk_start || new_end > USER_TOP)
+		goto out;
+	old_top = ALIGN_UP(brk_cur, PAGE_SIZE);
+	new_top = ALIGN_UP(new_end, PAGE_SIZE);
+	if (new_top < old_top)
+		vma_unmap_range(new_top, old_top, &s);
+	else if (new_top > old_top && !brk_grow(old_top, new_top, &s))
+		goto out;
+	brk_cur = ret = new_end;
+out:
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	return ret;
+}

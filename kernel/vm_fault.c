@@ -1,0 +1,215 @@
+/*
+ * vm_fault.c - the pages behind the areas (kernel/): the first touch of a
+ * page allocates it (zeroed, or a copy of the file's bytes) and maps it
+ * with its area's protection; munmap, madvise and mprotect change or free
+ * what is present. PROT_NONE pages that hold data stay mapped for the
+ * kernel only, so their contents survive until mprotect gives access back.
+ */
+#include <keel/errno.h>
+#include <keel/file.h>
+#include <keel/mmu.h>
+#include <keel/pmm.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include "vm_area.h"
+
+/* Pages currently mapped for the areas. */
+static size_t vm_resident;
+
+size_t vm_resident_pages(void)
+{
+	return READ_ONCE(vm_resident);
+}
+
+unsigned vma_mmu_prot(unsigned prot)
+{
+	unsigned m = MMU_READ | MMU_USER;
+
+	if (prot == PROT_NONE)
+		return MMU_READ; /* no user access, contents kept */
+	if (prot & PROT_WRITE)
+		m |= MMU_WRITE;
+	if (prot & PROT_EXEC)
+		m |= MMU_EXEC;
+	return m;
+}
+
+void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+{
+	if (!(a->flags & VMA_TOUCHED))
+		return;
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		paddr_t pa;
+		unsigned p;
+		if (mmu_query(&kernel_space, va, &pa, &p))
+			continue;
+		mmu_unmap(&kernel_space, va, PAGE_SIZE); /* flushes the TLB */
+		pmm_free(pa, 1);
+		vm_resident--;
+	}
+}
+
+void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+{
+	unsigned prot = vma_mmu_prot(a->prot);
+
+	if (!(a->flags & VMA_TOUCHED))
+		return;
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
+		paddr_t pa;
+		unsigned p;
+		if (!mmu_query(&kernel_space, va, &pa, &p) && p != prot)
+			mmu_protect(&kernel_space, va, PAGE_SIZE, prot);
+	}
+}
+
+static bool access_allowed(unsigned prot, unsigned access)
+{
+	if (prot == PROT_NONE)
+		return false;
+	if ((access & VM_ACCESS_WRITE) && !(prot & PROT_WRITE))
+		return false;
+	return !(access & VM_ACCESS_EXEC) || (prot & PROT_EXEC);
+}
+
+/* What a fault needs from its area, taken under the lock. */
+struct fault_info {
+	struct file *file; /* a reference, or NULL */
+	uint64_t off; /* file offset of the page */
+	size_t bytes; /* file bytes in the page; the rest is zero */
+	unsigned long gen;
+};
+
+/*
+ * Check the access under the lock: -EFAULT, 1 when the page is already
+ * there (its protection refreshed), 0 with *fi filled to make the page.
+ */
+static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
+{
+	struct vm_area *a = vma_find(va);
+	paddr_t pa;
+	unsigned p;
+
+	if (!a || !access_allowed(a->prot, access))
+		return -EFAULT;
+	if (!mmu_query(&kernel_space, va, &pa, &p)) {
+		/* A stale TLB entry, or protection not yet widened. */
+		mmu_protect(&kernel_space, va, PAGE_SIZE,
+			    vma_mmu_prot(a->prot));
+		return 1;
+	}
+	fi->file = a->file;
+	fi->gen = vm_gen;
+	if (!a->file)
+		return 0;
+	fi->off = a->off + (va - a->start);
+	uint64_t size = file_size(a->file);
+	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
+		return -EFAULT; /* past the file's last page: SIGBUS on Linux */
+	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
+	file_get(a->file);
+	return 0;
+}
+
+/* A new page with the area's contents in *out: 0 or -errno. */
+static int fill_page(const struct fault_info *fi, paddr_t *out)
+{
+	paddr_t pa;
+	long n;
+	char *p;
+
+	if (!fi->file) {
+		*out = pmm_alloc_zeroed(1);
+		return *out ? 0 : -ENOMEM;
+	}
+	pa = pmm_alloc(1);
+	if (!pa)
+		return -ENOMEM;
+	p = phys_to_virt(pa);
+	n = file_pread(fi->file, p, fi->bytes, fi->off);
+	if (n < 0) {
+		pmm_free(pa, 1);
+		return -EFAULT;
+	}
+	memset(p + n, 0, PAGE_SIZE - n);
+	*out = pa;
+	return 0;
+}
+
+/* Whether va holds a user page (another fault's), not something foreign. */
+static bool mapped_by_fault(uintptr_t va)
+{
+	paddr_t pa;
+	unsigned p;
+
+	if (!mmu_query(&kernel_space, va, &pa, &p) && (p & MMU_USER))
+		return true;
+	WARN_ONCE("vm: %#lx is mapped outside the areas\n", (unsigned long)va);
+	return false;
+}
+
+/*
+ * Map the new page unless the areas changed since fault_check: 0 when
+ * mapped, 1 when another fault mapped it first, -EAGAIN to start over.
+ */
+static int map_page(uintptr_t va, paddr_t pa, unsigned long gen)
+{
+	unsigned long irq = spin_lock_irqsave(&vm_lock);
+	struct vm_area *a = vma_find(va);
+	int err = -EAGAIN;
+
+	if (vm_gen == gen && a) {
+		err = mmu_map(&kernel_space, va, pa, PAGE_SIZE,
+			      vma_mmu_prot(a->prot));
+		if (!err) {
+			a->flags |= VMA_TOUCHED;
+			vm_resident++;
+		} else if (err == -EEXIST) {
+			err = mapped_by_fault(va) ? 1 : -EFAULT;
+		}
+	}
+	spin_unlock_irqrestore(&vm_lock, irq);
+	return err;
+}
+
+static int fault_once(uintptr_t va, unsigned access)
+{
+	struct fault_info fi = { 0 };
+	unsigned long irq = spin_lock_irqsave(&vm_lock);
+	int err = fault_check(va, access, &fi);
+	paddr_t pa;
+
+	spin_unlock_irqrestore(&vm_lock, irq);
+	if (err)
+		return err < 0 ? err : 0;
+	/* Reading a file may sleep: not under the lock. */
+	err = fill_page(&fi, &pa);
+	if (!err) {
+		err = map_page(va, pa, fi.gen);
+		if (err)
+			pmm_free(pa, 1);
+		if (err > 0)
+			err = 0;
+	}
+	if (fi.file)
+		file_put(fi.file);
+	return err;
+}
+
+int vm_fault(uintptr_t addr, unsigned access)
+{
+	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	int err;
+
+	do {
+		err = fault_once(va, access);
+	} while (err == -EAGAIN);
+	return err;
+}
+
+void vm_populate(uintptr_t start, uintptr_t end)
+{
+	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
+		if (vm_fault(va, VM_ACCESS_READ) == -ENOMEM)
+			return;
+}

@@ -1,0 +1,139 @@
+/*
+ * vm_remap.c - mremap(2) (kernel/): shrink in place, grow in place when
+ * the range after the area is free, or move the pages (their frames, not
+ * copies) to a new place with MREMAP_MAYMOVE, or to a given one with
+ * MREMAP_FIXED. MREMAP_DONTUNMAP is not supported (-EINVAL).
+ */
+#include <keel/errno.h>
+#include <keel/file.h>
+#include <keel/mmu.h>
+#include <keel/uaccess.h>
+#include "vm_area.h"
+
+static int check_mremap(uintptr_t old, size_t old_len, size_t new_len,
+			unsigned flags, uintptr_t new_addr)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (!IS_ALIGNED(old, PAGE_SIZE) || !old_len || !new_len)
+		return -EINVAL;
+	if (old_len > USER_TOP || new_len > USER_TOP || old > USER_TOP)
+		return -EINVAL;
+	if (!(flags & MREMAP_FIXED))
+		return 0;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!IS_ALIGNED(new_addr, PAGE_SIZE) || new_addr < USER_MIN ||
+	    new_addr > USER_TOP || new_len > USER_TOP - new_addr)
+		return -EINVAL;
+	if (new_addr < old + old_len && old < new_addr + new_len)
+		return -EINVAL; /* overlapping ranges */
+	return 0;
+}
+
+/*
+ * Map the present pages of [from, from+len) at to as well; on failure
+ * (page tables need memory) undo that and return -ENOMEM.
+ */
+static int alias_pages(uintptr_t from, uintptr_t to, size_t len)
+{
+	for (size_t off = 0; off < len; off += PAGE_SIZE) {
+		paddr_t pa;
+		unsigned p;
+		if (mmu_query(&kernel_space, from + off, &pa, &p))
+			continue;
+		if (mmu_map(&kernel_space, to + off, pa, PAGE_SIZE, p)) {
+			mmu_unmap(&kernel_space, to, off);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Move [old, old+len), all inside area a, to [to, to+new_len). */
+static long move_area(struct vm_area *a, uintptr_t old, size_t len,
+		      uintptr_t to, size_t new_len, struct vma_spares *s)
+{
+	struct vm_area *n;
+
+	if ((a->flags & VMA_TOUCHED) && alias_pages(old, to, len))
+		return -ENOMEM;
+	mmu_unmap(&kernel_space, old, len); /* the frames now live at to */
+	if (a->start < old)
+		a = vma_split(a, old, s);
+	if (a->end > old + len)
+		vma_split(a, old + len, s);
+	n = vma_spare_take(s);
+	*n = *a;
+	n->start = to;
+	n->end = to + new_len;
+	if (n->file)
+		file_get(n->file);
+	a->flags &= ~VMA_TOUCHED; /* its pages moved: nothing to drop */
+	vma_unmap_range(a->start, a->end, s);
+	vma_insert(n);
+	vma_merge(n);
+	return to;
+}
+
+static long remap_locked(uintptr_t old, size_t old_len, size_t new_len,
+			 unsigned flags, uintptr_t new_addr,
+			 struct vma_spares *s)
+{
+	struct vm_area *a = vma_find(old);
+	uintptr_t to;
+
+	if (!a || old_len > a->end - old)
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		vma_unmap_range(new_addr, new_addr + new_len, s);
+		if (new_len < old_len) {
+			vma_unmap_range(old + new_len, old + old_len, s);
+			old_len = new_len;
+		}
+		a = vma_find(old); /* the unmaps may have split it */
+		return move_area(a, old, old_len, new_addr, new_len, s);
+	}
+	if (new_len <= old_len) {
+		vma_unmap_range(old + new_len, old + old_len, s);
+		return old;
+	}
+	if (old + old_len == a->end && new_len <= USER_TOP - old &&
+	    vma_range_free(a->end, old + new_len)) {
+		a->end = old + new_len;
+		vma_merge(a);
+		vm_gen++;
+		return old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	to = vma_find_gap(new_len, VM_MMAP_MIN, VM_MMAP_BASE);
+	if (!to)
+		to = vma_find_gap(new_len, VM_MMAP_MIN, USER_TOP);
+	if (!to)
+		return -ENOMEM;
+	return move_area(a, old, old_len, to, new_len, s);
+}
+
+long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
+	       uintptr_t new_addr)
+{
+	struct vma_spares s;
+	unsigned long irq;
+	long ret = check_mremap(old, old_len, new_len, flags, new_addr);
+
+	if (ret)
+		return ret;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (vma_spares_get(&s, VMA_SPARES))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	ret = remap_locked(old, old_len, new_len, flags, new_addr, &s);
+	vm_gen++;
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	return ret;
+}

@@ -1,0 +1,216 @@
+/*
+ * sys_info.c - time and system information (linux/): the clocks
+ * (monotonic from the platform's clock, real time from its wall clock),
+ * sleeping, uname, sysinfo and getrandom.
+ */
+#include <keel/errno.h>
+#include <keel/page.h>
+#include <keel/pmm.h>
+#include <keel/process.h>
+#include <keel/random.h>
+#include <keel/sched.h>
+#include <keel/string.h>
+#include <keel/syscall.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+#include <keel/version.h>
+
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
+
+struct timespec_k {
+	int64_t sec, nsec;
+};
+
+/* The clock's time in ns, or -EINVAL for a clock keel does not have. */
+static int64_t clock_ns(long id)
+{
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+		return time_wall_ns();
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+		return (int64_t)time_now_ns();
+	case CLOCK_PROCESS_CPUTIME_ID:
+	case CLOCK_THREAD_CPUTIME_ID:
+		/* One process on its own CPU: its time since it started. */
+		return (int64_t)(time_now_ns() - current_process()->start_ns);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int put_timespec(long uaddr, int64_t ns)
+{
+	struct timespec_k ts = { ns / 1000000000, ns % 1000000000 };
+
+	return copy_to_user((void *)uaddr, &ts, sizeof(ts));
+}
+
+SYSCALL_DEFINE(clock_gettime)
+{
+	int64_t ns = clock_ns(a[0]);
+
+	return ns < 0 ? ns : put_timespec(a[1], ns);
+}
+
+SYSCALL_DEFINE(clock_getres)
+{
+	if (clock_ns(a[0]) < 0)
+		return -EINVAL;
+	return a[1] ? put_timespec(a[1], 1) : 0;
+}
+
+SYSCALL_DEFINE(gettimeofday)
+{
+	int64_t ns = time_wall_ns();
+	struct {
+		int64_t sec, usec;
+	} tv = { ns / 1000000000, ns % 1000000000 / 1000 };
+
+	if (a[0] && copy_to_user((void *)a[0], &tv, sizeof(tv)))
+		return -EFAULT;
+	return 0; /* the timezone argument is obsolete: left untouched */
+}
+
+SYSCALL_DEFINE(time)
+{
+	int64_t t = time_wall_ns() / 1000000000;
+
+	if (a[0] && copy_to_user((void *)a[0], &t, sizeof(t)))
+		return -EFAULT;
+	return t;
+}
+
+/* Sleep until an absolute time on the monotonic clock. */
+static long sleep_until(uint64_t deadline)
+{
+	thread_sleep_until(deadline);
+	return 0;
+}
+
+static int get_timespec(long uaddr, struct timespec_k *ts)
+{
+	if (copy_from_user(ts, (void *)uaddr, sizeof(*ts)))
+		return -EFAULT;
+	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
+		return -EINVAL;
+	return 0;
+}
+
+static uint64_t ts_ns(const struct timespec_k *ts)
+{
+	if ((uint64_t)ts->sec > UINT64_MAX / 1000000000 / 2)
+		return UINT64_MAX / 2;
+	return (uint64_t)ts->sec * 1000000000 + (uint64_t)ts->nsec;
+}
+
+SYSCALL_DEFINE(nanosleep)
+{
+	struct timespec_k ts;
+	int err = get_timespec(a[0], &ts);
+
+	if (err)
+		return err;
+	return sleep_until(time_now_ns() + ts_ns(&ts));
+}
+
+SYSCALL_DEFINE(clock_nanosleep)
+{
+	struct timespec_k ts;
+	int64_t now = clock_ns(a[0]);
+	int err;
+
+	if (now < 0 || a[0] == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if ((err = get_timespec(a[2], &ts)))
+		return err;
+	if (!(a[1] & TIMER_ABSTIME))
+		return sleep_until(time_now_ns() + ts_ns(&ts));
+	if ((int64_t)ts_ns(&ts) <= now)
+		return 0;
+	return sleep_until(time_now_ns() + (ts_ns(&ts) - (uint64_t)now));
+}
+
+struct utsname_k {
+	char sysname[65], nodename[65], release[65], version[65], machine[65],
+	    domainname[65];
+};
+
+SYSCALL_DEFINE(uname)
+{
+	struct utsname_k u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
+	strlcpy(u.nodename, "keel", sizeof(u.nodename));
+	/* A release glibc accepts: it wants at least 3.2. */
+	strlcpy(u.release, "6.1.0-keel", sizeof(u.release));
+	strlcpy(u.version, "#1 keel " KEEL_VERSION, sizeof(u.version));
+	strlcpy(u.machine, "x86_64", sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user((void *)a[0], &u, sizeof(u));
+}
+
+struct sysinfo_k {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+
+SYSCALL_DEFINE(sysinfo)
+{
+	struct sysinfo_k si;
+	struct pmm_stats st;
+
+	pmm_stats(&st);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(time_now_ns() / 1000000000);
+	si.totalram = st.total_pages * PAGE_SIZE;
+	si.freeram = st.free_pages * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user((void *)a[0], &si, sizeof(si));
+}
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+SYSCALL_DEFINE(getrandom)
+{
+	size_t len = (size_t)a[1], done = 0;
+	uint8_t buf[256];
+
+	if (a[2] & ~(long)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((a[2] & GRND_RANDOM) && (a[2] & GRND_INSECURE))
+		return -EINVAL;
+	if (!user_range_ok((uintptr_t)a[0], len))
+		return -EFAULT;
+	len = MIN(len, (size_t)33554431); /* Linux's per-call limit */
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		random_bytes(buf, n);
+		if (copy_to_user((char *)a[0] + done, buf, n))
+			return done ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}

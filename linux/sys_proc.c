@@ -1,0 +1,290 @@
+/*
+ * sys_proc.c - the process's system calls (linux/): exit, the thread
+ * pointer, identity (pid 1, uid 0), resource limits, CPU affinity, and
+ * the signal calls a C runtime makes at start-up. Each handler checks its
+ * arguments and copies user memory, then asks the kernel.
+ */
+#include <keel/arch.h>
+#include <keel/errno.h>
+#include <keel/process.h>
+#include <keel/sched.h>
+#include <keel/string.h>
+#include <keel/syscall.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_NLIMITS 16
+#define RLIM_INFINITY (~0UL)
+
+SYSCALL_DEFINE(exit_group)
+{
+	process_exit((int)a[0]);
+}
+
+/* One thread: ending it ends the process (threads come later). */
+SYSCALL_DEFINE(exit)
+{
+	process_exit((int)a[0]);
+}
+
+SYSCALL_DEFINE(arch_prctl)
+{
+	uint64_t v;
+
+	switch (a[0]) {
+	case ARCH_SET_FS:
+		if ((uint64_t)a[1] >= USER_TOP)
+			return -EPERM;
+		arch_set_tls((uint64_t)a[1]);
+		return 0;
+	case ARCH_GET_FS:
+		v = arch_get_tls();
+		return copy_to_user((void *)a[1], &v, sizeof(v));
+	case ARCH_SET_GS:
+	case ARCH_GET_GS:
+		return -EINVAL; /* GS is left alone (documented) */
+	default:
+		return -EINVAL;
+	}
+}
+
+SYSCALL_DEFINE(set_tid_address)
+{
+	current_process()->clear_child_tid = (uintptr_t)a[0];
+	return current_process()->pid;
+}
+
+/* Robust futex lists matter when threads die holding locks: later. */
+SYSCALL_DEFINE(set_robust_list)
+{
+	return a[1] == 24 ? 0 : -EINVAL;
+}
+
+SYSCALL_DEFINE(getpid)
+{
+	(void)a;
+	return current_process()->pid;
+}
+
+SYSCALL_DEFINE(gettid)
+{
+	(void)a;
+	return current_process()->pid;
+}
+
+SYSCALL_DEFINE(getppid)
+{
+	(void)a;
+	return 0;
+}
+
+SYSCALL_DEFINE(getuid)
+{
+	(void)a;
+	return 0;
+}
+
+SYSCALL_DEFINE(geteuid)
+{
+	(void)a;
+	return 0;
+}
+
+SYSCALL_DEFINE(getgid)
+{
+	(void)a;
+	return 0;
+}
+
+SYSCALL_DEFINE(getegid)
+{
+	(void)a;
+	return 0;
+}
+
+static long put_three_zero_ids(const long *a)
+{
+	unsigned zero = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (copy_to_user((void *)a[i], &zero, sizeof(zero)))
+			return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE(getresuid)
+{
+	return put_three_zero_ids(a);
+}
+
+SYSCALL_DEFINE(getresgid)
+{
+	return put_three_zero_ids(a);
+}
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+#define UNLIMITED                            \
+	{                                    \
+		RLIM_INFINITY, RLIM_INFINITY \
+	}
+static struct rlimit64 limits[RLIMIT_NLIMITS] = {
+	UNLIMITED, UNLIMITED,
+	UNLIMITED, { 8UL << 20, RLIM_INFINITY }, /* RLIMIT_STACK */
+	UNLIMITED, UNLIMITED,
+	UNLIMITED, { 1024, 1024 }, /* RLIMIT_NOFILE */
+	UNLIMITED, UNLIMITED,
+	UNLIMITED, UNLIMITED,
+	UNLIMITED, UNLIMITED,
+	UNLIMITED, UNLIMITED,
+};
+
+SYSCALL_DEFINE(prlimit64)
+{
+	unsigned res = (unsigned)a[1];
+	struct rlimit64 nl;
+
+	if (a[0] != 0 && a[0] != current_process()->pid)
+		return -ESRCH;
+	if (res >= RLIMIT_NLIMITS)
+		return -EINVAL;
+	if (a[2] && copy_from_user(&nl, (void *)a[2], sizeof(nl)))
+		return -EFAULT;
+	if (a[2] && nl.cur > nl.max)
+		return -EINVAL;
+	if (a[3] && copy_to_user((void *)a[3], &limits[res], sizeof(nl)))
+		return -EFAULT;
+	if (a[2]) {
+		if (nl.max > limits[res].max)
+			return -EPERM;
+		limits[res] = nl;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE(getrlimit)
+{
+	long b[4] = { 0, a[0], 0, a[1] };
+
+	return sys_prlimit64(b);
+}
+
+struct timeval_k {
+	int64_t sec, usec;
+};
+
+struct rusage_k {
+	struct timeval_k utime, stime;
+	int64_t rest[14];
+};
+
+SYSCALL_DEFINE(getrusage)
+{
+	struct rusage_k ru;
+	uint64_t ns = time_now_ns() - current_process()->start_ns;
+
+	if (a[0] != 0 && a[0] != -1 && a[0] != 1) /* SELF, CHILDREN, THREAD */
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	if (a[0] != -1) {
+		/* No split between user and system time is kept yet. */
+		ru.utime.sec = (int64_t)(ns / 1000000000);
+		ru.utime.usec = (int64_t)(ns % 1000000000 / 1000);
+	}
+	return copy_to_user((void *)a[1], &ru, sizeof(ru));
+}
+
+SYSCALL_DEFINE(sched_getaffinity)
+{
+	size_t len = (size_t)a[1];
+	uint64_t mask = 1; /* one CPU */
+
+	if (a[0] != 0 && a[0] != current_process()->pid)
+		return -ESRCH;
+	if (len < sizeof(mask) || len % sizeof(long))
+		return -EINVAL;
+	if (clear_user((void *)a[2], len) ||
+	    copy_to_user((void *)a[2], &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+SYSCALL_DEFINE(sched_yield)
+{
+	(void)a;
+	sched_yield();
+	return 0;
+}
+
+/*
+ * Signals: the handlers and the mask are recorded so that a runtime's
+ * set-up succeeds and reads back what it set; nothing is delivered yet
+ * (the signals issue). A fault ends the process as the default action.
+ */
+#define NSIG 64
+#define SIGKILL 9
+#define SIGSTOP 19
+
+struct ksigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+static struct ksigaction actions[NSIG + 1];
+static uint64_t sigmask;
+
+SYSCALL_DEFINE(rt_sigaction)
+{
+	int sig = (int)a[0];
+	struct ksigaction act;
+
+	if (sig < 1 || sig > NSIG || a[3] != 8)
+		return -EINVAL;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (a[1] && copy_from_user(&act, (void *)a[1], sizeof(act)))
+		return -EFAULT;
+	if (a[2] && copy_to_user((void *)a[2], &actions[sig], sizeof(act)))
+		return -EFAULT;
+	if (a[1])
+		actions[sig] = act;
+	return 0;
+}
+
+SYSCALL_DEFINE(rt_sigprocmask)
+{
+	uint64_t set, old = sigmask;
+	const uint64_t unblockable =
+	    (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (a[1]) {
+		if (copy_from_user(&set, (void *)a[1], sizeof(set)))
+			return -EFAULT;
+		switch (a[0]) {
+		case 0: /* SIG_BLOCK */
+			sigmask |= set;
+			break;
+		case 1: /* SIG_UNBLOCK */
+			sigmask &= ~set;
+			break;
+		case 2: /* SIG_SETMASK */
+			sigmask = set;
+			break;
+		default:
+			return -EINVAL;
+		}
+		sigmask &= ~unblockable;
+	}
+	if (a[2] && copy_to_user((void *)a[2], &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,894 @@
+/*
+ * test_vfs.c - fs/ and the file system calls (linux/sys_file.c,
+ * sys_path.c) on plat/hosted: a cpio archive written with lib/cpio.c is
+ * unpacked by vfs_init, then the sys_* handlers are called directly with
+ * this process's memory as "user" memory. Success and error paths: ENOENT,
+ * EEXIST, ENOTDIR, EISDIR, ENOTEMPTY, ELOOP, EBADF, EMFILE, EFAULT ...
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/cpio.h>
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/process.h>
+#include <keel/syscall.h>
+#include <keel/vfs.h>
+#include <keel/vm.h>
+#include "unit.h"
+
+#define SYSCALL(name) SYSCALL_DEFINE(name);
+#include "../../linux/syscalls.h"
+#undef SYSCALL
+
+/* Call a handler with up to six arguments. */
+#define SC(name, ...) sys_##name((const long[6]){ __VA_ARGS__ })
+#define P(x) ((long)(uintptr_t)(x))
+
+/* ---------------------------------------------------- the fake process --- */
+
+static struct process proc = { .pid = 1, .exe = "/bin/prog" };
+
+struct process *current_process(void)
+{
+	return &proc;
+}
+
+size_t vm_format_maps(char *buf, size_t len)
+{
+	static const char line[] =
+	    "00400000-00401000 r-xp 00000000 00:01 2 /bin/prog\n";
+
+	if (len < sizeof(line))
+		return 0;
+	memcpy(buf, line, sizeof(line) - 1);
+	return sizeof(line) - 1;
+}
+
+/* ---------------------------------------------------- the archive --- */
+
+struct buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const void *data, size_t n)
+{
+	if (b->len + n > b->cap) {
+		b->cap = (b->len + n) * 2 + 64;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	if (n)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+}
+
+static void add(struct buf *b, const char *name, uint32_t mode,
+		const char *data)
+{
+	static const uint8_t zeros[4];
+	size_t size = data ? strlen(data) : 0;
+	struct cpio_entry e = { .name = name,
+				.size = size,
+				.mode = mode,
+				.nlink = 1,
+				.mtime = 1700000000 };
+	char *hdr = malloc(cpio_header_size(name));
+
+	assert_non_null(hdr);
+	put(b, hdr, cpio_write_header(hdr, &e));
+	put(b, data, size);
+	put(b, zeros, cpio_pad(size));
+	free(hdr);
+}
+
+static struct buf archive;
+static char big[3 * 4096 + 100]; /* spans pages: copy-on-write tests */
+
+static const uint8_t *find_in_archive(const void *what, size_t n)
+{
+	for (size_t i = 0; i + n <= archive.len; i++)
+		if (!memcmp(archive.p + i, what, n))
+			return archive.p + i;
+	fail();
+	return NULL;
+}
+
+static void make_archive(void)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	big[sizeof(big) - 1] = '\0';
+	add(&b, ".", CPIO_S_IFDIR | 0755, NULL);
+	add(&b, "bin", CPIO_S_IFDIR | 0755, NULL);
+	add(&b, "./bin/prog", CPIO_S_IFREG | 0755, "\177ELF...");
+	add(&b, "/etc/hostname", CPIO_S_IFREG | 0644, "keel\n");
+	add(&b, "etc/big", CPIO_S_IFREG | 0644, big);
+	add(&b, "lib", CPIO_S_IFLNK | 0777, "usr/lib");
+	add(&b, "usr/lib/libc.so.6", CPIO_S_IFREG | 0755, "libc");
+	add(&b, "usr/lib/rel", CPIO_S_IFLNK | 0777, "../../etc/hostname");
+	add(&b, "loop1", CPIO_S_IFLNK | 0777, "loop2");
+	add(&b, "loop2", CPIO_S_IFLNK | 0777, "loop1");
+	add(&b, "dangling", CPIO_S_IFLNK | 0777, "/tmp/created");
+	add(&b, "tmp", CPIO_S_IFDIR | 01777, NULL);
+	add(&b, "../evil", CPIO_S_IFREG | 0644, "no");
+	add(&b, "a/../evil2", CPIO_S_IFREG | 0644, "no");
+	add(&b, CPIO_TRAILER, 0, NULL);
+	archive = b;
+}
+
+/* A fresh tree and process for every test. */
+static int setup(void **state)
+{
+	(void)state;
+	assert_int_equal(vfs_init(archive.p, archive.len), 0);
+	memset(&proc, 0, sizeof(proc));
+	proc.pid = 1;
+	proc.exe = "/bin/prog";
+	assert_int_equal(fs_process_init(&proc, "/"), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	for (int fd = 0; fd < FD_MAX; fd++)
+		SC(close, fd);
+	fs_set_cwd(NULL);
+	kfree(proc.fds);
+	kfree(proc.fs);
+	proc.fds = NULL;
+	proc.fs = NULL;
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	make_archive();
+	return hosted_mem_init(MiB(64));
+}
+
+static long xopen(const char *path, long flags, long mode)
+{
+	return SC(openat, AT_FDCWD, P(path), flags, mode);
+}
+
+static void read_all(const char *path, char *out, size_t cap)
+{
+	long fd = xopen(path, O_RDONLY, 0), n;
+
+	if (fd < 0)
+		print_message("open %s: %ld\n", path, fd);
+	assert_true(fd >= 0);
+	n = SC(read, fd, P(out), (long)cap - 1);
+	assert_true(n >= 0);
+	out[n] = '\0';
+	assert_int_equal(SC(close, fd), 0);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	long fd = xopen(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(SC(write, fd, P(text), (long)strlen(text)),
+			 (long)strlen(text));
+	assert_int_equal(SC(close, fd), 0);
+}
+
+static struct linux_stat xstat(const char *path, long flags)
+{
+	struct linux_stat st;
+
+	assert_int_equal(SC(newfstatat, AT_FDCWD, P(path), P(&st), flags), 0);
+	return st;
+}
+
+/* --------------------------------------------------------------- tests --- */
+
+static void test_initrd_tree(void **state)
+{
+	char buf[64];
+	struct linux_stat st;
+
+	(void)state;
+	read_all("/etc/hostname", buf, sizeof(buf));
+	assert_string_equal(buf, "keel\n");
+	read_all("bin/prog", buf, sizeof(buf));
+	assert_string_equal(buf, "\177ELF...");
+	read_all("/lib/libc.so.6", buf, sizeof(buf)); /* through a symlink */
+	assert_string_equal(buf, "libc");
+	read_all("/usr/lib/rel", buf, sizeof(buf)); /* relative target */
+	assert_string_equal(buf, "keel\n");
+	st = xstat("/", 0);
+	assert_int_equal(st.st_mode, S_IFDIR | 0755);
+	st = xstat("/tmp", 0);
+	assert_int_equal(st.st_mode, S_IFDIR | 01777);
+	st = xstat("/bin/prog", 0);
+	assert_int_equal(st.st_mode, S_IFREG | 0755);
+	assert_int_equal(st.st_size, 7);
+	assert_int_equal(st.st_mtime_sec, 1700000000);
+	assert_int_equal(st.st_uid, 0);
+	st = xstat("/lib", AT_SYMLINK_NOFOLLOW);
+	assert_int_equal(st.st_mode & S_IFMT, S_IFLNK);
+	assert_int_equal(st.st_size, 7);
+	/* Names with ".." were refused. */
+	assert_int_equal(xopen("/evil", O_RDONLY, 0), -ENOENT);
+	assert_int_equal(xopen("/a/evil2", O_RDONLY, 0), -ENOENT);
+	assert_int_equal(xopen("/../etc/../etc/./hostname", O_RDONLY, 0), 3);
+}
+
+static void test_read_write_seek_cow(void **state)
+{
+	char buf[sizeof(big)];
+	long fd = xopen("/etc/big", O_RDWR, 0);
+
+	(void)state;
+	assert_int_equal(fd, 3);
+	assert_int_equal(SC(read, fd, P(buf), 5000), 5000);
+	assert_memory_equal(buf, big, 5000);
+	assert_int_equal(SC(lseek, fd, 4090, SEEK_SET), 4090);
+	assert_int_equal(SC(write, fd, P("XXXXXXXXXXXX"), 12), 12);
+	assert_int_equal(SC(lseek, fd, 0, SEEK_CUR), 4102);
+	/* The archive itself is untouched: the page was copied. */
+	assert_memory_equal(find_in_archive(big, 100) + 4090, big + 4090, 12);
+	assert_int_equal(SC(pread64, fd, P(buf), sizeof(buf), 0),
+			 (long)sizeof(big) - 1);
+	assert_memory_equal(buf, big, 4090);
+	assert_memory_equal(buf + 4090, "XXXXXXXXXXXX", 12);
+	assert_memory_equal(buf + 4102, big + 4102, sizeof(big) - 1 - 4102);
+	/* Writing past the end leaves a hole of zeros. */
+	assert_int_equal(SC(pwrite64, fd, P("end"), 3, 40000), 3);
+	assert_int_equal(SC(pread64, fd, P(buf), 10, 39995), 8);
+	assert_memory_equal(buf, "\0\0\0\0\0end", 8);
+	assert_int_equal(SC(lseek, fd, 0, SEEK_END), 40003);
+	assert_int_equal(SC(lseek, fd, -1, SEEK_SET), -EINVAL);
+	assert_int_equal(SC(lseek, fd, 0, 7), -EINVAL);
+	assert_int_equal(SC(pread64, fd, P(buf), 1, -1), -EINVAL);
+	/* ftruncate down and up: the tail reads as zeros. */
+	assert_int_equal(SC(ftruncate, fd, 4095), 0);
+	assert_int_equal(SC(ftruncate, fd, 5000), 0);
+	assert_int_equal(SC(pread64, fd, P(buf), 10, 4090), 10);
+	assert_memory_equal(buf, "XXXXX\0\0\0\0\0", 10);
+	assert_int_equal(SC(ftruncate, fd, -1), -EINVAL);
+	assert_int_equal(SC(close, fd), 0);
+	/* read-only descriptors */
+	fd = xopen("/etc/big", O_RDONLY, 0);
+	assert_int_equal(SC(write, fd, P("x"), 1), -EBADF);
+	assert_int_equal(SC(ftruncate, fd, 0), -EINVAL);
+	assert_int_equal(SC(close, fd), 0);
+	fd = xopen("/etc/big", O_WRONLY, 0);
+	assert_int_equal(SC(read, fd, P(buf), 1), -EBADF);
+	assert_int_equal(SC(close, fd), 0);
+}
+
+static void test_open_flags(void **state)
+{
+	char buf[32];
+	long fd;
+
+	(void)state;
+	assert_int_equal(xopen("/tmp/new", O_RDONLY, 0), -ENOENT);
+	fd = xopen("/tmp/new", O_RDWR | O_CREAT | O_EXCL, 0666);
+	assert_int_equal(fd, 3);
+	assert_int_equal(xstat("/tmp/new", 0).st_mode, S_IFREG | 0644);
+	assert_int_equal(xopen("/tmp/new", O_RDWR | O_CREAT | O_EXCL, 0666),
+			 -EEXIST);
+	assert_int_equal(SC(write, fd, P("hello"), 5), 5);
+	assert_int_equal(SC(close, fd), 0);
+	fd = xopen("/tmp/new", O_WRONLY | O_APPEND, 0);
+	assert_int_equal(SC(write, fd, P(" world"), 6), 6);
+	assert_int_equal(SC(fcntl, fd, F_GETFL),
+			 O_WRONLY | O_APPEND | O_LARGEFILE);
+	assert_int_equal(SC(close, fd), 0);
+	read_all("/tmp/new", buf, sizeof(buf));
+	assert_string_equal(buf, "hello world");
+	fd = xopen("/tmp/new", O_WRONLY | O_TRUNC, 0);
+	assert_int_equal(SC(close, fd), 0);
+	assert_int_equal(xstat("/tmp/new", 0).st_size, 0);
+	assert_int_equal(xopen("/tmp/new/", O_RDONLY, 0), -ENOTDIR);
+	assert_int_equal(xopen("/tmp/new", O_RDONLY | O_DIRECTORY, 0),
+			 -ENOTDIR);
+	assert_int_equal(xopen("/tmp/new/x", O_RDONLY, 0), -ENOTDIR);
+	assert_int_equal(xopen("/tmp", O_WRONLY, 0), -EISDIR);
+	assert_int_equal(xopen("/tmp", O_RDONLY | O_CREAT, 0), -EISDIR);
+	assert_int_equal(xopen("/tmp/d/", O_RDONLY | O_CREAT, 0), -EISDIR);
+	assert_int_equal(xopen("/nodir/x", O_RDONLY | O_CREAT, 0), -ENOENT);
+	assert_int_equal(xopen("", O_RDONLY, 0), -ENOENT);
+	fd = xopen("/tmp", O_RDONLY | O_DIRECTORY, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(SC(read, fd, P(buf), 1), -EISDIR);
+	/* openat relative to a directory fd, and to a file fd */
+	assert_true(SC(openat, fd, P("new"), O_RDONLY, 0) >= 0);
+	assert_int_equal(SC(openat, 0, P("x"), O_RDONLY, 0), -ENOTDIR);
+	assert_int_equal(SC(openat, 77, P("x"), O_RDONLY, 0), -EBADF);
+	assert_true(SC(openat, 77, P("/etc/hostname"), O_RDONLY, 0) >= 0);
+	/* creat */
+	fd = SC(creat, P("/tmp/c"), 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(SC(read, fd, P(buf), 1), -EBADF);
+}
+
+static void test_symlinks(void **state)
+{
+	char buf[64];
+	long fd;
+
+	(void)state;
+	assert_int_equal(xopen("/loop1", O_RDONLY, 0), -ELOOP);
+	assert_int_equal(xopen("/loop1/x", O_RDONLY, 0), -ELOOP);
+	assert_int_equal(xopen("/lib", O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
+	fd = xopen("/lib", O_PATH | O_NOFOLLOW, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(SC(read, fd, P(buf), 1), -EBADF);
+	assert_int_equal(SC(readlink, P("/lib"), P(buf), sizeof(buf)), 7);
+	assert_memory_equal(buf, "usr/lib", 7);
+	assert_int_equal(SC(readlink, P("/lib"), P(buf), 3), 3);
+	assert_int_equal(SC(readlink, P("/etc/hostname"), P(buf), 64), -EINVAL);
+	assert_int_equal(SC(readlink, P("/lib"), P(buf), 0), -EINVAL);
+	/* trailing slash follows the link */
+	assert_int_equal(xstat("/lib/", AT_SYMLINK_NOFOLLOW).st_mode & S_IFMT,
+			 S_IFDIR);
+	/* O_CREAT through a dangling link creates its target */
+	fd = xopen("/dangling", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(xstat("/tmp/created", 0).st_mode & S_IFMT, S_IFREG);
+	assert_int_equal(xopen("/dangling", O_WRONLY | O_CREAT | O_EXCL, 0),
+			 -EEXIST);
+	/* a chain of 40 links resolves, 41 do not */
+	for (int i = 0; i <= 41; i++) {
+		char name[32], target[32];
+
+		snprintf(name, sizeof(name), "/tmp/l%d", i);
+		snprintf(target, sizeof(target), "l%d", i + 1);
+		assert_int_equal(
+		    SC(symlink, P(i == 40 ? "/etc/hostname" : target), P(name)),
+		    0);
+	}
+	fd = xopen("/tmp/l1", O_RDONLY, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(xopen("/tmp/l0", O_RDONLY, 0), -ELOOP);
+	assert_int_equal(SC(symlink, P("x"), P("/tmp/l0")), -EEXIST);
+	assert_int_equal(SC(symlink, P(""), P("/tmp/e")), -ENOENT);
+	/* symlinkat / readlinkat relative to a dirfd */
+	fd = xopen("/tmp", O_RDONLY | O_DIRECTORY, 0);
+	assert_int_equal(SC(symlinkat, P("abc"), fd, P("rl")), 0);
+	assert_int_equal(SC(readlinkat, fd, P("rl"), P(buf), 64), 3);
+}
+
+static void test_dotdot_cwd(void **state)
+{
+	char buf[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 2);
+	assert_string_equal(buf, "/");
+	assert_int_equal(SC(chdir, P("/usr/lib")), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 9);
+	assert_string_equal(buf, "/usr/lib");
+	assert_int_equal(SC(getcwd, P(buf), 5), -ERANGE);
+	read_all("../../../../etc/hostname", buf, sizeof(buf));
+	assert_string_equal(buf, "keel\n");
+	assert_int_equal(SC(chdir, P("/lib")), 0); /* a symlink to usr/lib */
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 9);
+	assert_string_equal(buf, "/usr/lib");
+	assert_int_equal(SC(chdir, P("/etc/hostname")), -ENOTDIR);
+	assert_int_equal(SC(chdir, P("/nope")), -ENOENT);
+	assert_int_equal(SC(chdir, P("/..")), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 2);
+	/* a removed cwd */
+	assert_int_equal(SC(mkdir, P("/tmp/gone"), 0755), 0);
+	assert_int_equal(SC(chdir, P("/tmp/gone")), 0);
+	assert_int_equal(SC(rmdir, P("/tmp/gone")), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), -ENOENT);
+	assert_int_equal(xopen("x", O_RDWR | O_CREAT, 0644), -ENOENT);
+	assert_int_equal(SC(mkdir, P("sub"), 0755), -ENOENT);
+	/* fchdir */
+	long fd = xopen("/bin", O_RDONLY | O_DIRECTORY, 0);
+	assert_int_equal(SC(fchdir, fd), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 5);
+	assert_int_equal(SC(fchdir, 1), -ENOTDIR);
+	assert_int_equal(SC(fchdir, 99), -EBADF);
+}
+
+static void test_mkdir_rmdir_unlink(void **state)
+{
+	struct linux_stat st;
+
+	(void)state;
+	assert_int_equal(SC(mkdir, P("/tmp/d"), 0777), 0);
+	assert_int_equal(xstat("/tmp/d", 0).st_mode, S_IFDIR | 0755);
+	assert_int_equal(xstat("/tmp/d", 0).st_nlink, 2);
+	assert_int_equal(SC(mkdir, P("/tmp/d"), 0777), -EEXIST);
+	assert_int_equal(SC(mkdir, P("/tmp/d/e/"), 0777), 0);
+	assert_int_equal(xstat("/tmp/d", 0).st_nlink, 3);
+	assert_int_equal(SC(mkdir, P("/tmp/x/y"), 0777), -ENOENT);
+	assert_int_equal(SC(mkdir, P("/etc/hostname/y"), 0777), -ENOTDIR);
+	assert_int_equal(SC(mkdir, P("/"), 0777), -EEXIST);
+	assert_int_equal(SC(rmdir, P("/tmp/d")), -ENOTEMPTY);
+	assert_int_equal(SC(rmdir, P("/tmp/d/.")), -EINVAL);
+	assert_int_equal(SC(rmdir, P("/tmp/d/e/..")), -ENOTEMPTY);
+	assert_int_equal(SC(rmdir, P("/etc/hostname")), -ENOTDIR);
+	assert_int_equal(SC(rmdir, P("/proc")), -EBUSY);
+	assert_int_equal(SC(unlink, P("/tmp/d")), -EISDIR);
+	assert_int_equal(SC(rmdir, P("/tmp/d/e")), 0);
+	assert_int_equal(SC(rmdir, P("/tmp/d")), 0);
+	assert_int_equal(SC(rmdir, P("/tmp/d")), -ENOENT);
+	/* unlink with an open descriptor: the data lives on */
+	write_file("/tmp/f", "data");
+	long fd = xopen("/tmp/f", O_RDONLY, 0);
+	assert_int_equal(SC(link, P("/tmp/f"), P("/tmp/g")), 0);
+	assert_int_equal(xstat("/tmp/g", 0).st_nlink, 2);
+	assert_int_equal(SC(link, P("/tmp/f"), P("/tmp/g")), -EEXIST);
+	assert_int_equal(SC(link, P("/tmp"), P("/tmp/h")), -EPERM);
+	assert_int_equal(SC(unlink, P("/tmp/f")), 0);
+	assert_int_equal(SC(unlink, P("/tmp/f")), -ENOENT);
+	assert_int_equal(SC(unlink, P("/tmp/g")), 0);
+	assert_int_equal(SC(fstat, fd, P(&st)), 0);
+	assert_int_equal(st.st_nlink, 0);
+	char buf[8];
+	assert_int_equal(SC(read, fd, P(buf), 8), 4);
+	assert_int_equal(SC(unlinkat, AT_FDCWD, P("/etc/hostname"), 0x1),
+			 -EINVAL);
+	assert_int_equal(SC(unlinkat, AT_FDCWD, P("/bin"), AT_REMOVEDIR),
+			 -ENOTEMPTY);
+}
+
+static void test_rename(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	write_file("/tmp/a", "A");
+	write_file("/tmp/b", "B");
+	assert_int_equal(SC(rename, P("/tmp/a"), P("/tmp/b")), 0);
+	read_all("/tmp/b", buf, sizeof(buf));
+	assert_string_equal(buf, "A");
+	assert_int_equal(xopen("/tmp/a", O_RDONLY, 0), -ENOENT);
+	assert_int_equal(SC(rename, P("/tmp/a"), P("/tmp/c")), -ENOENT);
+	assert_int_equal(SC(mkdir, P("/tmp/d"), 0755), 0);
+	assert_int_equal(SC(mkdir, P("/tmp/d/sub"), 0755), 0);
+	assert_int_equal(SC(rename, P("/tmp/d"), P("/tmp/d/sub/x")), -EINVAL);
+	assert_int_equal(SC(rename, P("/tmp/b"), P("/tmp/d")), -EISDIR);
+	assert_int_equal(SC(rename, P("/tmp/d"), P("/tmp/b")), -ENOTDIR);
+	assert_int_equal(SC(mkdir, P("/tmp/e"), 0755), 0);
+	assert_int_equal(SC(rename, P("/tmp/e"), P("/tmp/d")), -ENOTEMPTY);
+	assert_int_equal(SC(rename, P("/tmp/d"), P("/tmp/e")), 0);
+	assert_int_equal(xstat("/tmp/e/sub", 0).st_mode & S_IFMT, S_IFDIR);
+	/* a directory moved to another parent: "..", nlink and getcwd */
+	assert_int_equal(SC(rename, P("/tmp/e/sub"), P("/bin/sub")), 0);
+	assert_int_equal(xstat("/tmp/e", 0).st_nlink, 2);
+	assert_int_equal(xstat("/bin", 0).st_nlink, 3);
+	assert_int_equal(SC(chdir, P("/bin/sub")), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 9);
+	assert_string_equal(buf, "/bin/sub");
+	read_all("../prog", buf, sizeof(buf));
+	/* flags */
+	write_file("/tmp/x", "X");
+	write_file("/tmp/y", "Y");
+	assert_int_equal(SC(renameat2, AT_FDCWD, P("/tmp/x"), AT_FDCWD,
+			    P("/tmp/y"), RENAME_NOREPLACE),
+			 -EEXIST);
+	assert_int_equal(SC(renameat2, AT_FDCWD, P("/tmp/x"), AT_FDCWD,
+			    P("/tmp/y"), RENAME_EXCHANGE),
+			 0);
+	read_all("/tmp/x", buf, sizeof(buf));
+	assert_string_equal(buf, "Y");
+	assert_int_equal(SC(renameat2, AT_FDCWD, P("/tmp/x"), AT_FDCWD,
+			    P("/tmp/zz"), RENAME_EXCHANGE),
+			 -ENOENT);
+	assert_int_equal(
+	    SC(renameat2, AT_FDCWD, P("/tmp/x"), AT_FDCWD, P("/tmp/y"), 3),
+	    -EINVAL);
+	assert_int_equal(SC(rename, P("/tmp/x"), P("/proc/x")), -EXDEV);
+	assert_int_equal(SC(rename, P("/tmp/x"), P("/tmp/x")), 0);
+	assert_int_equal(SC(rename, P("/tmp/."), P("/tmp/q")), -EBUSY);
+}
+
+struct dent_seen {
+	char names[64][32];
+	unsigned types[64];
+	int n;
+};
+
+static void list_dir(long fd, struct dent_seen *s, size_t bufsize)
+{
+	char *buf = malloc(bufsize);
+	long n;
+
+	s->n = 0;
+	while ((n = SC(getdents64, fd, P(buf), (long)bufsize)) > 0) {
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+
+			assert_true(d->d_reclen % 8 == 0);
+			strcpy(s->names[s->n], d->d_name);
+			s->types[s->n++] = d->d_type;
+			off += d->d_reclen;
+		}
+	}
+	assert_int_equal(n, 0);
+	free(buf);
+}
+
+static int seen(const struct dent_seen *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return (int)s->types[i];
+	return -1;
+}
+
+static void test_getdents64(void **state)
+{
+	struct dent_seen s;
+	char small[24];
+	long fd = xopen("/", O_RDONLY | O_DIRECTORY, 0);
+
+	(void)state;
+	list_dir(fd, &s, 4096);
+	assert_int_equal(seen(&s, "."), DT_DIR);
+	assert_int_equal(seen(&s, ".."), DT_DIR);
+	assert_int_equal(seen(&s, "etc"), DT_DIR);
+	assert_int_equal(seen(&s, "lib"), DT_LNK);
+	assert_int_equal(seen(&s, "dev"), DT_DIR);
+	assert_int_equal(seen(&s, "proc"), DT_DIR);
+	/* one small record at a time gives the same list */
+	assert_int_equal(SC(lseek, fd, 0, SEEK_SET), 0);
+	struct dent_seen s2;
+	list_dir(fd, &s2, 40);
+	assert_int_equal(s2.n, s.n);
+	assert_int_equal(SC(lseek, fd, 0, SEEK_SET), 0);
+	assert_int_equal(SC(getdents64, fd, P(small), sizeof(small)), 24);
+	assert_int_equal(SC(getdents64, fd, P(small), 8), -EINVAL);
+	assert_int_equal(SC(getdents64, fd, 8, 100), -EFAULT);
+	assert_int_equal(SC(getdents64, 1, P(small), 24), -ENOTDIR);
+	assert_int_equal(SC(getdents64, 99, P(small), 24), -EBADF);
+	/* /dev and /proc/self/fd */
+	fd = xopen("/dev", O_RDONLY | O_DIRECTORY, 0);
+	list_dir(fd, &s, 4096);
+	assert_int_equal(seen(&s, "null"), DT_CHR);
+	assert_int_equal(seen(&s, "console"), DT_CHR);
+	fd = xopen("/proc/self/fd", O_RDONLY | O_DIRECTORY, 0);
+	list_dir(fd, &s, 4096);
+	assert_int_equal(seen(&s, "0"), DT_LNK);
+	assert_int_equal(seen(&s, "2"), DT_LNK);
+	assert_int_equal(seen(&s, "5"), DT_LNK); /* itself */
+	assert_int_equal(seen(&s, "6"), -1);
+}
+
+static void test_fds_dup_cloexec(void **state)
+{
+	char buf[16];
+	long fd, fd2;
+
+	(void)state;
+	fd = xopen("/etc/hostname", O_RDONLY | O_CLOEXEC, 0);
+	assert_int_equal(fd, 3);
+	assert_int_equal(SC(fcntl, fd, F_GETFD), FD_CLOEXEC);
+	assert_int_equal(SC(fcntl, fd, F_SETFD, 0), 0);
+	assert_int_equal(SC(fcntl, fd, F_GETFD), 0);
+	fd2 = SC(fcntl, fd, F_DUPFD_CLOEXEC, 10);
+	assert_int_equal(fd2, 10);
+	assert_int_equal(SC(fcntl, fd2, F_GETFD), FD_CLOEXEC);
+	assert_int_equal(SC(dup, fd), 4);
+	/* shared offset */
+	assert_int_equal(SC(read, 4, P(buf), 2), 2);
+	assert_int_equal(SC(lseek, fd, 0, SEEK_CUR), 2);
+	/* dup2 over an open descriptor closes it silently */
+	assert_int_equal(SC(dup2, fd, 1), 1);
+	assert_int_equal(SC(read, 1, P(buf), 3), 3);
+	assert_memory_equal(buf, "el\n", 3);
+	assert_int_equal(SC(dup2, fd, fd), fd);
+	assert_int_equal(SC(dup2, 77, 5), -EBADF);
+	assert_int_equal(SC(dup2, fd, FD_MAX), -EBADF);
+	assert_int_equal(SC(dup3, fd, fd, 0), -EINVAL);
+	assert_int_equal(SC(dup3, fd, 6, 1), -EINVAL);
+	assert_int_equal(SC(dup3, fd, 6, O_CLOEXEC), 6);
+	assert_int_equal(SC(fcntl, 6, F_GETFD), FD_CLOEXEC);
+	assert_int_equal(SC(ioctl, 6, FIONCLEX, 0), 0);
+	assert_int_equal(SC(fcntl, 6, F_GETFD), 0);
+	assert_int_equal(SC(fcntl, fd, F_DUPFD, -1), -EINVAL);
+	assert_int_equal(SC(fcntl, fd, F_DUPFD, FD_MAX), -EINVAL);
+	assert_int_equal(SC(fcntl, fd, 9999), -EINVAL);
+	/* F_SETFL keeps the access mode */
+	assert_int_equal(SC(fcntl, fd, F_SETFL, O_NONBLOCK | O_RDWR), 0);
+	assert_int_equal(SC(fcntl, fd, F_GETFL),
+			 O_RDONLY | O_NONBLOCK | O_LARGEFILE);
+	/* record locks are granted */
+	struct linux_flock fl = { .l_type = F_WRLCK };
+	assert_int_equal(SC(fcntl, fd, F_SETLK, P(&fl)), 0);
+	assert_int_equal(SC(fcntl, fd, F_GETLK, P(&fl)), 0);
+	assert_int_equal(fl.l_type, F_UNLCK);
+	assert_int_equal(SC(fcntl, fd, F_SETLK, 8), -EFAULT);
+	/* bad descriptors */
+	assert_int_equal(SC(close, -1), -EBADF);
+	assert_int_equal(SC(close, FD_MAX), -EBADF);
+	assert_int_equal(SC(close, 99), -EBADF);
+	assert_int_equal(SC(read, -5, P(buf), 1), -EBADF);
+	assert_int_equal(SC(fstat, 99, P(buf)), -EBADF);
+	assert_int_equal(SC(fsync, 99), -EBADF);
+	assert_int_equal(SC(fsync, fd), 0);
+	assert_int_equal(SC(fcntl, 99, F_GETFD), -EBADF);
+	/* close-on-exec closes what it should */
+	fd_close_on_exec();
+	assert_int_equal(SC(fcntl, 10, F_GETFD), -EBADF);
+	assert_int_equal(SC(fcntl, 6, F_GETFD), 0);
+}
+
+static void test_emfile(void **state)
+{
+	long fd;
+	int n = 0;
+
+	(void)state;
+	while ((fd = xopen("/etc/hostname", O_RDONLY, 0)) >= 0)
+		n++;
+	assert_int_equal(fd, -EMFILE);
+	assert_int_equal(n, FD_MAX - 3);
+	assert_int_equal(SC(dup, 0), -EMFILE);
+	int p[2];
+	assert_int_equal(SC(pipe, P(p)), -EMFILE);
+	assert_int_equal(SC(close, 500), 0);
+	assert_int_equal(SC(dup, 0), 500);
+}
+
+static void test_pipes(void **state)
+{
+	int p[2];
+	char buf[64];
+	struct linux_stat st;
+
+	(void)state;
+	assert_int_equal(SC(pipe2, P(p), O_NONBLOCK), 0);
+	assert_int_equal(p[0], 3);
+	assert_int_equal(p[1], 4);
+	assert_int_equal(SC(read, p[0], P(buf), 10), -EAGAIN);
+	assert_int_equal(SC(write, p[1], P("hello"), 5), 5);
+	assert_int_equal(SC(write, p[0], P("x"), 1), -EBADF);
+	assert_int_equal(SC(read, p[0], P(buf), 3), 3);
+	assert_int_equal(SC(read, p[0], P(buf + 3), 10), 2);
+	assert_memory_equal(buf, "hello", 5);
+	assert_int_equal(SC(lseek, p[0], 0, SEEK_SET), -ESPIPE);
+	assert_int_equal(SC(pread64, p[0], P(buf), 1, 0), -ESPIPE);
+	assert_int_equal(SC(fstat, p[0], P(&st)), 0);
+	assert_int_equal(st.st_mode & S_IFMT, S_IFIFO);
+	/* fill it: 64 KiB, then EAGAIN */
+	long total = 0, n;
+	static char chunk[10000];
+	while ((n = SC(write, p[1], P(chunk), sizeof(chunk))) > 0)
+		total += n;
+	assert_int_equal(n, -EAGAIN);
+	assert_int_equal(total, 65536);
+	/* EOF once the writer is gone and the data read */
+	assert_int_equal(SC(close, p[1]), 0);
+	while ((n = SC(read, p[0], P(chunk), sizeof(chunk))) > 0)
+		total -= n;
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(SC(close, p[0]), 0);
+	/* EPIPE without readers */
+	assert_int_equal(SC(pipe2, P(p), O_CLOEXEC), 0);
+	assert_int_equal(SC(fcntl, p[0], F_GETFD), FD_CLOEXEC);
+	assert_int_equal(SC(close, p[0]), 0);
+	assert_int_equal(SC(write, p[1], P("x"), 1), -EPIPE);
+	assert_int_equal(SC(pipe2, P(p), 0x1), -EINVAL);
+	assert_int_equal(SC(pipe, 8), -EFAULT);
+	/* readlink of /proc/self/fd/N names the pipe */
+	assert_true(SC(readlink, P("/proc/self/fd/4"), P(buf), 64) > 8);
+	assert_memory_equal(buf, "pipe:[", 6);
+}
+
+static void test_bad_pointers(void **state)
+{
+	char *longpath = malloc(PATH_MAX + 10);
+	char buf[16];
+	long fd = xopen("/etc/hostname", O_RDONLY, 0);
+
+	(void)state;
+	assert_int_equal(SC(openat, AT_FDCWD, 0, O_RDONLY, 0), -EFAULT);
+	assert_int_equal(SC(openat, AT_FDCWD, 8, O_RDONLY, 0), -EFAULT);
+	assert_int_equal(SC(openat, AT_FDCWD, -4096, O_RDONLY, 0), -EFAULT);
+	memset(longpath, 'a', PATH_MAX + 9);
+	longpath[PATH_MAX + 9] = '\0';
+	assert_int_equal(xopen(longpath, O_RDONLY, 0), -ENAMETOOLONG);
+	memset(longpath, 'a', 300);
+	longpath[0] = '/';
+	longpath[300] = '\0';
+	assert_int_equal(xopen(longpath, O_RDONLY, 0), -ENAMETOOLONG);
+	assert_int_equal(SC(read, fd, 0, 5), -EFAULT);
+	assert_int_equal(SC(read, fd, 0, 0), 0);
+	assert_int_equal(SC(read, fd, P(buf), -1), -EFAULT);
+	assert_int_equal(SC(write, 1, -4096, 10), -EFAULT);
+	assert_int_equal(SC(fstat, fd, 16), -EFAULT);
+	assert_int_equal(SC(stat, P("/etc"), 16), -EFAULT);
+	assert_int_equal(SC(newfstatat, AT_FDCWD, P("/etc"), P(buf), 0x4000),
+			 -EINVAL);
+	assert_int_equal(SC(getcwd, 16, 100), -EFAULT);
+	assert_int_equal(SC(readlink, P("/lib"), 16, 10), -EFAULT);
+	assert_int_equal(SC(readv, fd, 16, 1), -EFAULT);
+	assert_int_equal(SC(readv, fd, P(buf), -1), -EINVAL);
+	assert_int_equal(SC(readv, fd, P(buf), IOV_MAX + 1), -EINVAL);
+	struct linux_iovec iov = { 16, 10 };
+	assert_int_equal(SC(writev, 1, P(&iov), 1), -EFAULT);
+	assert_int_equal(SC(ioctl, 1, TCGETS, 16), -EFAULT);
+	assert_int_equal(SC(utimensat, AT_FDCWD, P("/etc"), 16, 0), -EFAULT);
+	assert_int_equal(SC(rename, 0, P("/x")), -EFAULT);
+	assert_int_equal(SC(access, P("/etc"), 8), -EINVAL);
+	assert_int_equal(SC(statx, AT_FDCWD, P("/etc"), 0, 0x80000000U, P(buf)),
+			 -EINVAL);
+	free(longpath);
+}
+
+static void test_stat_family(void **state)
+{
+	struct linux_statx sx;
+	struct linux_stat st;
+	long fd = xopen("/etc", O_RDONLY | O_DIRECTORY, 0);
+
+	(void)state;
+	assert_int_equal(SC(stat, P("/lib"), P(&st)), 0);
+	assert_int_equal(st.st_mode & S_IFMT, S_IFDIR);
+	assert_int_equal(SC(lstat, P("/lib"), P(&st)), 0);
+	assert_int_equal(st.st_mode & S_IFMT, S_IFLNK);
+	assert_int_equal(SC(newfstatat, fd, P("hostname"), P(&st), 0), 0);
+	assert_int_equal(st.st_size, 5);
+	assert_int_equal(st.st_blksize, 4096);
+	assert_int_equal(SC(newfstatat, fd, P(""), P(&st), AT_EMPTY_PATH), 0);
+	assert_int_equal(st.st_mode & S_IFMT, S_IFDIR);
+	assert_int_equal(SC(newfstatat, fd, P(""), P(&st), 0), -ENOENT);
+	assert_int_equal(
+	    SC(statx, AT_FDCWD, P("/etc/big"), 0, STATX_BASIC_STATS, P(&sx)),
+	    0);
+	assert_int_equal(sx.stx_size, sizeof(big) - 1);
+	assert_int_equal(sx.stx_mode, S_IFREG | 0644);
+	assert_int_equal(sx.stx_mtime.tv_sec, 1700000000);
+	assert_int_equal(sx.stx_mask & STATX_BASIC_STATS, STATX_BASIC_STATS);
+	assert_int_equal(SC(stat, P("/dev/null"), P(&st)), 0);
+	assert_int_equal(st.st_rdev, (1 << 8) | 3);
+	assert_int_equal(st.st_mode, S_IFCHR | 0666);
+	/* chmod, chown, utimensat, access */
+	assert_int_equal(SC(chmod, P("/etc/hostname"), 0100), 0);
+	assert_int_equal(xstat("/etc/hostname", 0).st_mode, S_IFREG | 0100);
+	assert_int_equal(SC(access, P("/etc/hostname"), X_OK), 0);
+	assert_int_equal(SC(access, P("/etc/big"), X_OK), -EACCES);
+	assert_int_equal(SC(access, P("/etc/big"), R_OK | W_OK), 0);
+	assert_int_equal(SC(faccessat2, AT_FDCWD, P("/nope"), F_OK, 0),
+			 -ENOENT);
+	assert_int_equal(SC(chown, P("/etc/hostname"), 5, -1), 0);
+	assert_int_equal(xstat("/etc/hostname", 0).st_uid, 5);
+	assert_int_equal(xstat("/etc/hostname", 0).st_gid, 0);
+	struct linux_timespec ts[2] = { { 100, 5 }, { 200, UTIME_OMIT } };
+	assert_int_equal(SC(utimensat, AT_FDCWD, P("/etc/hostname"), P(ts), 0),
+			 0);
+	st = xstat("/etc/hostname", 0);
+	assert_int_equal(st.st_atime_sec, 100);
+	assert_int_equal(st.st_atime_nsec, 5);
+	assert_int_equal(st.st_mtime_sec, 1700000000);
+	ts[1].tv_nsec = 1000000000;
+	assert_int_equal(SC(utimensat, AT_FDCWD, P("/etc/hostname"), P(ts), 0),
+			 -EINVAL);
+	assert_int_equal(SC(umask, 077), 022);
+	assert_int_equal(SC(umask, 022), 077);
+	assert_int_equal(SC(truncate, P("/etc/big"), 10), 0);
+	assert_int_equal(xstat("/etc/big", 0).st_size, 10);
+	assert_int_equal(SC(truncate, P("/etc"), 10), -EISDIR);
+	assert_int_equal(SC(truncate, P("/dev/null"), 10), -EINVAL);
+}
+
+static void test_devices(void **state)
+{
+	char buf[64];
+	struct linux_termios t;
+	struct linux_winsize ws;
+	long fd;
+
+	(void)state;
+	fd = xopen("/dev/null", O_RDWR, 0);
+	assert_int_equal(SC(read, fd, P(buf), 64), 0);
+	assert_int_equal(SC(write, fd, P(buf), 64), 64);
+	fd = xopen("/dev/zero", O_RDONLY, 0);
+	memset(buf, 1, sizeof(buf));
+	assert_int_equal(SC(read, fd, P(buf), 64), 64);
+	assert_int_equal(buf[0] | buf[63], 0);
+	fd = xopen("/dev/full", O_WRONLY, 0);
+	assert_int_equal(SC(write, fd, P(buf), 1), -ENOSPC);
+	fd = xopen("/dev/urandom", O_RDONLY, 0);
+	assert_int_equal(SC(read, fd, P(buf), 64), 64);
+	hosted_console_clear();
+	assert_int_equal(SC(write, 1, P("to the console\n"), 15), 15);
+	assert_string_equal(hosted_console_text(), "to the console\n");
+	struct linux_iovec iov[2] = { { P("ab"), 2 }, { P("cd\n"), 3 } };
+	assert_int_equal(SC(writev, 2, P(iov), 2), 5);
+	assert_string_equal(hosted_console_text(), "to the console\nabcd\n");
+	assert_int_equal(SC(read, 0, P(buf), 10), 0);
+	assert_int_equal(SC(ioctl, 0, TCGETS, P(&t)), 0);
+	assert_true(t.c_lflag & 02); /* ICANON */
+	assert_int_equal(SC(ioctl, 1, TIOCGWINSZ, P(&ws)), 0);
+	assert_int_equal(ws.ws_row, 24);
+	assert_int_equal(ws.ws_col, 80);
+	assert_int_equal(SC(lseek, 1, 0, SEEK_CUR), -ESPIPE);
+	fd = xopen("/etc/hostname", O_RDONLY, 0);
+	assert_int_equal(SC(ioctl, fd, TCGETS, P(&t)), -ENOTTY);
+	assert_int_equal(SC(ioctl, 99, TCGETS, P(&t)), -EBADF);
+	fd = xopen("/dev/tty", O_RDWR, 0);
+	assert_int_equal(SC(ioctl, fd, TIOCGWINSZ, P(&ws)), 0);
+}
+
+static void test_proc_sys(void **state)
+{
+	char buf[512];
+	long fd;
+
+	(void)state;
+	assert_int_equal(SC(readlink, P("/proc/self/exe"), P(buf), 64), 9);
+	assert_memory_equal(buf, "/bin/prog", 9);
+	assert_int_equal(SC(readlink, P("/proc/self"), P(buf), 64), 1);
+	fd = xopen("/etc/hostname", O_RDONLY, 0);
+	assert_int_equal(fd, 3);
+	assert_int_equal(SC(readlink, P("/proc/self/fd/3"), P(buf), 64), 13);
+	assert_memory_equal(buf, "/etc/hostname", 13);
+	assert_int_equal(SC(readlink, P("/proc/self/fd/0"), P(buf), 64), 12);
+	assert_memory_equal(buf, "/dev/console", 12);
+	assert_int_equal(SC(readlink, P("/proc/self/fd/9"), P(buf), 64),
+			 -ENOENT);
+	/* magic links open the file itself */
+	read_all("/proc/self/fd/3", buf, sizeof(buf));
+	assert_string_equal(buf, "keel\n");
+	read_all("/dev/fd/3", buf, sizeof(buf));
+	assert_string_equal(buf, "keel\n");
+	read_all("/proc/meminfo", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "MemTotal:"));
+	assert_non_null(strstr(buf, " kB\n"));
+	read_all("/proc/cpuinfo", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "processor\t: 0\n"));
+	read_all("/proc/self/maps", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "/bin/prog"));
+	read_all("/sys/devices/system/cpu/online", buf, sizeof(buf));
+	assert_string_equal(buf, "0\n");
+	assert_int_equal(xopen("/proc/meminfo", O_WRONLY, 0), -EACCES);
+	assert_int_equal(xopen("/proc/nope", O_RDONLY, 0), -ENOENT);
+	assert_int_equal(SC(mkdir, P("/proc/x"), 0755), -EPERM);
+	assert_int_equal(SC(chdir, P("/proc/self/fd")), 0);
+	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 11);
+	assert_string_equal(buf, "/proc/1/fd");
+	read_all("../../../etc/hostname", buf, sizeof(buf));
+	assert_string_equal(buf, "keel\n");
+	assert_int_equal(SC(readlink, P("/proc/self/cwd"), P(buf), 64), 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_initrd_tree, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_write_seek_cow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_open_flags, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dotdot_cwd, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_rmdir_unlink, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getdents64, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fds_dup_cloexec, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_emfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_pointers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stat_family, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proc_sys, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}

@@ -1,0 +1,921 @@
+/*
+ * test_vm.c - kernel/vm*.c and linux/sys_mm.c over the arena's page tables:
+ * hints and top-down placement, MAP_FIXED and NOREPLACE, splits by munmap
+ * and mprotect, demand paging counted in pmm pages, DONTNEED, brk, mremap,
+ * private file mappings, /proc/self/maps, out of memory and hostile
+ * arguments. Every test must give back every page and heap object.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/mmu.h>
+#include <keel/pmm.h>
+#include <keel/syscall.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+#include <keel/vm.h>
+#include "unit.h"
+
+#define K4 PAGE_SIZE
+#define A 0x200000000UL /* a free spot, 2 MiB aligned */
+#define RW (PROT_READ | PROT_WRITE)
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define MMAP_BASE 0x7f0000000000UL /* kernel/vm_area.h's VM_MMAP_BASE */
+#define R VM_ACCESS_READ
+#define W VM_ACCESS_WRITE
+#define X VM_ACCESS_EXEC
+
+SYSCALL_DEFINE(mmap);
+SYSCALL_DEFINE(munmap);
+SYSCALL_DEFINE(mprotect);
+SYSCALL_DEFINE(mremap);
+SYSCALL_DEFINE(madvise);
+SYSCALL_DEFINE(brk);
+void vm_populate(uintptr_t start, uintptr_t end); /* kernel/vm_area.h */
+
+/*
+ * Fakes of the fs calls, weak so that linking the real fs/ later still
+ * works (the file tests then skip: their files are not the fs's).
+ */
+struct fake_data {
+	const char *bytes;
+	size_t size;
+};
+
+static long fake_pread(struct file *f, void *buf, size_t len, uint64_t off)
+{
+	struct fake_data *d = f->priv;
+
+	if (off >= d->size)
+		return 0;
+	len = MIN(len, d->size - off);
+	memcpy(buf, d->bytes + off, len);
+	return (long)len;
+}
+long file_pread(struct file *f, void *buf, size_t len, uint64_t off)
+    __attribute__((weak, alias("fake_pread")));
+
+__weak uint64_t file_size(struct file *f)
+{
+	return ((struct fake_data *)f->priv)->size;
+}
+
+__weak const char *file_path(struct file *f)
+{
+	return f->path;
+}
+
+__weak void file_get(struct file *f)
+{
+	f->refs++;
+}
+
+__weak void file_put(struct file *f)
+{
+	assert_true(f->refs > 0);
+	f->refs--;
+}
+
+static struct file *fd_files[8];
+
+__weak struct file *fd_get(int fd)
+{
+	if (fd < 0 || fd >= (int)ARRAY_SIZE(fd_files) || !fd_files[fd])
+		return NULL;
+	file_get(fd_files[fd]);
+	return fd_files[fd];
+}
+
+static bool fakes_in_use(void)
+{
+	return file_pread == fake_pread;
+}
+
+/* A file of n bytes, byte i being (i * 7 + 3) & 0xff. */
+struct test_file {
+	struct file f;
+	struct inode ino;
+	struct fake_data d;
+	char path[32];
+	char bytes[5 * 4096];
+};
+
+static struct test_file *new_file(size_t n, unsigned mode, unsigned flags)
+{
+	struct test_file *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	assert_true(n <= sizeof(t->bytes));
+	for (size_t i = 0; i < n; i++)
+		t->bytes[i] = (char)((i * 7 + 3) & 0xff);
+	t->d = (struct fake_data){ t->bytes, n };
+	t->ino.mode = mode;
+	t->ino.size = n;
+	t->f.inode = &t->ino;
+	t->f.flags = flags;
+	t->f.priv = &t->d;
+	t->f.refs = 1;
+	strcpy(t->path, "/lib/libfake.so");
+	t->f.path = t->path;
+	return t;
+}
+
+/* ----------------------------------------------------------- helpers --- */
+
+static size_t base_free, base_objects;
+
+static size_t free_pages(void)
+{
+	struct pmm_stats st;
+
+	pmm_stats(&st);
+	return st.free_pages;
+}
+
+/* Free pages, counting the heap's as free: what mappings and tables cost. */
+static size_t free_for_user(void)
+{
+	struct heap_stats hs;
+
+	heap_stats(&hs);
+	return free_pages() + hs.pages;
+}
+
+static size_t live_objects(void)
+{
+	struct heap_stats st;
+
+	heap_trim();
+	heap_stats(&st);
+	return st.live_objects;
+}
+
+/* The page at va through the direct map, or NULL when not present. */
+static uint8_t *page_at(uintptr_t va)
+{
+	paddr_t pa;
+	unsigned prot;
+
+	if (mmu_query(&kernel_space, va, &pa, &prot))
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+static unsigned pte_prot(uintptr_t va)
+{
+	paddr_t pa;
+	unsigned prot = 0;
+
+	assert_int_equal(mmu_query(&kernel_space, va, &pa, &prot), 0);
+	return prot;
+}
+
+/* Fault va in for writing and fill the page with c. */
+static void write_page(uintptr_t va, int c)
+{
+	assert_int_equal(vm_fault(va, W), 0);
+	memset(page_at(va), c, K4);
+}
+
+static bool page_is(uintptr_t va, int c)
+{
+	uint8_t *p = page_at(va);
+
+	for (size_t i = 0; p && i < K4; i++)
+		if (p[i] != (uint8_t)c)
+			return false;
+	return p != NULL;
+}
+
+static long sys(long (*fn)(const long *), long a0, long a1, long a2, long a3,
+		long a4, long a5)
+{
+	const long a[6] = { a0, a1, a2, a3, a4, a5 };
+
+	return fn(a);
+}
+
+static size_t maps_lines(void)
+{
+	static char buf[8192];
+	size_t n = vm_format_maps(buf, sizeof(buf)), lines = 0;
+
+	for (size_t i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return hosted_mem_init(MiB(64));
+}
+
+static int test_setup(void **state)
+{
+	(void)state;
+	base_objects = live_objects();
+	base_free = free_pages();
+	memset(fd_files, 0, sizeof(fd_files));
+	if (mmu_space_init(&kernel_space, NULL))
+		return -1;
+	return vm_init();
+}
+
+/* Everything the test mapped, and every table, goes back. */
+static int test_teardown(void **state)
+{
+	(void)state;
+	vm_destroy();
+	if (vm_resident_pages())
+		return -1;
+	mmu_space_destroy(&kernel_space);
+	heap_trim();
+	if (free_pages() != base_free || live_objects() != base_objects) {
+		print_message("leak: %zu pages, %zu heap objects\n",
+			      base_free - free_pages(),
+			      live_objects() - base_objects);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------- tests --- */
+
+static void test_hint_used_when_free(void **state)
+{
+	(void)state;
+	assert_int_equal(vm_mmap(A, 16 * K4, RW, ANON, NULL, 0), A);
+	/* Taken: placed elsewhere, top-down below the mmap base. */
+	long b = vm_mmap(A + K4, 4 * K4, RW, ANON, NULL, 0);
+	assert_true(b > 0 && (uintptr_t)b + 4 * K4 <= MMAP_BASE);
+	assert_true((uintptr_t)b >= A + 16 * K4);
+	/* An unaligned hint is rounded down; a gap of exactly len fits. */
+	assert_int_equal(vm_mmap(A + 20 * K4, K4, RW, ANON, NULL, 0),
+			 A + 20 * K4);
+	assert_int_equal(
+	    vm_mmap(A + 16 * K4 + 123, 4 * K4, PROT_READ, ANON, NULL, 0),
+	    A + 16 * K4);
+	/* LuaJIT's way: hints around its code, within 2 GiB. */
+	uintptr_t code = 0x555555554000UL;
+	assert_int_equal(vm_mmap(code, 64 * K4, PROT_READ | PROT_EXEC,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL,
+				 0),
+			 code);
+	uintptr_t near = code - GiB(1);
+	assert_int_equal(vm_mmap(near, 16 * K4, RW, ANON, NULL, 0), near);
+	/* Hints below the lowest address or past the top are not used. */
+	long c = vm_mmap(0x1000, K4, RW, ANON, NULL, 0);
+	assert_true(c >= 0x10000);
+	long d = vm_mmap(USER_TOP - K4, 2 * K4, RW, ANON, NULL, 0);
+	assert_true(d > 0 && (uintptr_t)d + 2 * K4 <= USER_TOP);
+	assert_true(vm_mmap(0xffff800000000000UL, K4, RW, ANON, NULL, 0) > 0);
+	assert_int_equal(vm_resident_pages(), 0);
+}
+
+static void test_top_down_placement(void **state)
+{
+	long a, b, c;
+
+	(void)state;
+	a = vm_mmap(0, 3 * K4, RW, ANON, NULL, 0);
+	b = vm_mmap(0, 5 * K4, RW, ANON, NULL, 0);
+	c = vm_mmap(0, K4, PROT_READ, ANON, NULL, 0);
+	assert_int_equal(a, MMAP_BASE - 3 * K4);
+	assert_int_equal(b, a - 5 * K4);
+	assert_int_equal(c, b - K4);
+	assert_int_equal(maps_lines(), 2); /* a and b merged */
+	/* A hole is reused by the next placement that fits in it. */
+	assert_int_equal(vm_munmap(b + K4, 2 * K4), 0);
+	assert_int_equal(vm_mmap(0, 2 * K4, PROT_EXEC, ANON, NULL, 0), b + K4);
+	/* Too big for anything below the base: none at all. */
+	assert_int_equal(vm_mmap(0, USER_TOP, RW, ANON, NULL, 0), -ENOMEM);
+}
+
+static void test_fixed_replaces(void **state)
+{
+	size_t before;
+
+	(void)state;
+	assert_int_equal(vm_mmap(A, 4 * K4, RW, ANON, NULL, 0), A);
+	for (int i = 0; i < 4; i++)
+		write_page(A + i * K4, 0x10 + i);
+	before = free_for_user();
+	assert_int_equal(
+	    vm_mmap(A + K4, 2 * K4, PROT_READ, ANON | MAP_FIXED, NULL, 0),
+	    A + K4);
+	assert_int_equal(free_for_user(), before + 2);
+	assert_int_equal(vm_resident_pages(), 2);
+	assert_true(page_is(A, 0x10));
+	assert_true(page_is(A + 3 * K4, 0x13));
+	assert_null(page_at(A + K4));
+	assert_int_equal(vm_fault(A + K4, W), -EFAULT);
+	assert_int_equal(vm_fault(A + K4 + 5, R), 0);
+	assert_true(page_is(A + K4, 0));
+	assert_int_equal(maps_lines(), 3);
+	/* NOREPLACE: anything there is -EEXIST, a free range is fine. */
+	assert_int_equal(vm_mmap(A + 3 * K4, 2 * K4, RW,
+				 ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 -EEXIST);
+	assert_int_equal(vm_mmap(A + 4 * K4, 2 * K4, RW,
+				 ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 A + 4 * K4);
+	assert_int_equal(vm_mmap(A + 9 * K4 + 1, K4, RW,
+				 ANON | MAP_FIXED_NOREPLACE, NULL, 0),
+			 -EINVAL);
+	/* Both flags: NOREPLACE wins. */
+	assert_int_equal(
+	    vm_mmap(A, K4, RW, ANON | MAP_FIXED | MAP_FIXED_NOREPLACE, NULL, 0),
+	    -EEXIST);
+	assert_true(page_is(A, 0x10));
+	/* Fixed over the whole lot and more. */
+	assert_int_equal(
+	    vm_mmap(A - K4, 10 * K4, PROT_NONE, ANON | MAP_FIXED, NULL, 0),
+	    A - K4);
+	assert_int_equal(vm_resident_pages(), 0);
+	assert_int_equal(maps_lines(), 1);
+}
+
+static void test_munmap_splits(void **state)
+{
+	size_t before;
+
+	(void)state;
+	assert_int_equal(vm_mmap(A, 5 * K4, RW, ANON, NULL, 0), A);
+	for (int i = 0; i < 5; i++)
+		write_page(A + i * K4, i + 1);
+	before = free_for_user();
+	assert_int_equal(vm_munmap(A + K4, 2 * K4), 0);
+	assert_int_equal(free_for_user(), before + 2);
+	assert_int_equal(maps_lines(), 2);
+	assert_int_equal(vm_fault(A + K4, R), -EFAULT);
+	assert_int_equal(vm_fault(A + 2 * K4 + 100, W), -EFAULT);
+	assert_true(page_is(A, 1));
+	assert_true(page_is(A + 3 * K4, 4));
+	/* Holes are fine; unaligned lengths round up. */
+	assert_int_equal(vm_munmap(A, 3 * K4 + 1), 0);
+	assert_int_equal(maps_lines(), 1);
+	assert_true(page_is(A + 4 * K4, 5));
+	assert_int_equal(vm_munmap(A + GiB(1), K4), 0);
+	assert_int_equal(vm_resident_pages(), 1);
+}
+
+static void test_mprotect_splits_and_nx(void **state)
+{
+	const unsigned rwx = RW | PROT_EXEC;
+
+	(void)state;
+	assert_int_equal(vm_mmap(A, 4 * K4, rwx, ANON, NULL, 0), A);
+	for (int i = 0; i < 4; i++)
+		write_page(A + i * K4, 0x40 + i);
+	assert_int_equal(pte_prot(A),
+			 MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER);
+	assert_int_equal(vm_mprotect(A + K4, 2 * K4, PROT_READ), 0);
+	assert_int_equal(maps_lines(), 3);
+	assert_int_equal(pte_prot(A + K4), MMU_READ | MMU_USER); /* NX, RO */
+	assert_int_equal(pte_prot(A + 2 * K4), MMU_READ | MMU_USER);
+	assert_int_equal(pte_prot(A + 3 * K4),
+			 MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER);
+	assert_int_equal(vm_fault(A + K4, W), -EFAULT);
+	assert_int_equal(vm_fault(A + K4, X), -EFAULT);
+	assert_int_equal(vm_fault(A + K4, R), 0);
+	assert_int_equal(vm_fault(A + 3 * K4, X), 0);
+	/* Write-only and exec-only areas are still readable (x86). */
+	assert_int_equal(vm_mprotect(A, K4, PROT_EXEC), 0);
+	assert_int_equal(vm_fault(A, R), 0);
+	assert_int_equal(vm_fault(A, W), -EFAULT);
+	assert_int_equal(pte_prot(A), MMU_READ | MMU_EXEC | MMU_USER);
+	/* A hole in the range: -ENOMEM and nothing changes. */
+	assert_int_equal(vm_mprotect(A, 5 * K4, rwx), -ENOMEM);
+	assert_int_equal(pte_prot(A + K4), MMU_READ | MMU_USER);
+	/* Back to one protection: one area again, contents kept. */
+	assert_int_equal(vm_mprotect(A, 4 * K4, rwx), 0);
+	assert_int_equal(maps_lines(), 1);
+	for (int i = 0; i < 4; i++)
+		assert_true(page_is(A + i * K4, 0x40 + i));
+	assert_int_equal(pte_prot(A + 2 * K4),
+			 MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER);
+}
+
+static void test_prot_none(void **state)
+{
+	size_t before = free_for_user();
+
+	(void)state;
+	/* A 1 GiB reservation costs no RAM: not even page tables. */
+	assert_int_equal(vm_mmap(A, GiB(1), PROT_NONE, ANON, NULL, 0), A);
+	assert_int_equal(free_for_user(), before);
+	assert_int_equal(vm_fault(A + MiB(3), R), -EFAULT);
+	assert_int_equal(vm_fault(A, W), -EFAULT);
+	assert_int_equal(vm_fault(A, X), -EFAULT);
+	/* Commit a piece, use it, hide it: the data survives PROT_NONE. */
+	assert_int_equal(vm_mprotect(A + MiB(2), 2 * K4, RW), 0);
+	write_page(A + MiB(2), 0x5a);
+	assert_int_equal(vm_mprotect(A + MiB(2), 2 * K4, PROT_NONE), 0);
+	assert_int_equal(vm_fault(A + MiB(2), R), -EFAULT);
+	assert_false(pte_prot(A + MiB(2)) & MMU_USER);
+	assert_int_equal(vm_mprotect(A + MiB(2), K4, PROT_READ), 0);
+	assert_true(page_is(A + MiB(2), 0x5a));
+	assert_int_equal(pte_prot(A + MiB(2)), MMU_READ | MMU_USER);
+	/* Unmapping the reservation takes its few pages with it. */
+	assert_int_equal(vm_munmap(A, GiB(1)), 0);
+	assert_int_equal(vm_resident_pages(), 0);
+	assert_int_equal(maps_lines(), 0);
+}
+
+static void test_demand_paging(void **state)
+{
+	size_t before;
+
+	(void)state;
+	before = free_for_user();
+	assert_int_equal(vm_mmap(A, MiB(1), RW, ANON, NULL, 0), A);
+	assert_int_equal(free_for_user(), before);
+	assert_int_equal(vm_fault(A, W), 0); /* the page and 3 tables */
+	assert_int_equal(free_for_user(), before - 4);
+	before = free_for_user();
+	assert_int_equal(vm_fault(A + 17 * K4 + 9, R), 0);
+	assert_int_equal(vm_fault(A + 200 * K4, W), 0);
+	assert_int_equal(vm_fault(A + 200 * K4 + 8, W), 0); /* present */
+	assert_int_equal(free_for_user(), before - 2);
+	assert_int_equal(vm_resident_pages(), 3);
+	assert_true(page_is(A + 17 * K4, 0));
+	assert_non_null(page_at(A));
+	assert_null(page_at(A + K4));
+	/* MAP_POPULATE maps every page at once. */
+	before = free_for_user();
+	assert_int_equal(
+	    vm_mmap(A + MiB(1), 8 * K4, RW, ANON | MAP_POPULATE, NULL, 0),
+	    A + MiB(1));
+	assert_int_equal(free_for_user(), before - 8);
+	assert_true(page_is(A + MiB(1) + 7 * K4, 0));
+	/* Shared anonymous memory behaves as private with one process. */
+	assert_int_equal(
+	    vm_mmap(A + MiB(4), K4, RW, MAP_SHARED | MAP_ANONYMOUS, NULL, 0),
+	    A + MiB(4));
+	write_page(A + MiB(4), 9);
+	assert_int_equal(vm_madvise(A + MiB(4), K4, MADV_DONTNEED), 0);
+	assert_true(page_is(A + MiB(4), 9));
+}
+
+static void test_dontneed_zeroes(void **state)
+{
+	size_t before;
+
+	(void)state;
+	assert_int_equal(vm_mmap(A, 4 * K4, RW, ANON, NULL, 0), A);
+	for (int i = 0; i < 4; i++)
+		write_page(A + i * K4, 0x77);
+	before = free_for_user();
+	assert_int_equal(vm_madvise(A + K4, 2 * K4, MADV_DONTNEED), 0);
+	assert_int_equal(free_for_user(), before + 2);
+	assert_null(page_at(A + K4));
+	assert_int_equal(vm_fault(A + K4, R), 0);
+	assert_true(page_is(A + K4, 0));
+	assert_true(page_is(A + 3 * K4, 0x77));
+	assert_int_equal(maps_lines(), 1); /* no split */
+	/* Other advice is accepted and changes nothing. */
+	assert_int_equal(vm_madvise(A, 4 * K4, MADV_WILLNEED), 0);
+	assert_int_equal(vm_madvise(A, 4 * K4, 14 /* HUGEPAGE */), 0);
+	assert_true(page_is(A, 0x77));
+	/* A hole: -ENOMEM, but the mapped part is still dropped. */
+	assert_int_equal(vm_madvise(A, 5 * K4, MADV_FREE), -ENOMEM);
+	assert_int_equal(vm_resident_pages(), 0);
+	assert_int_equal(vm_madvise(A, 4 * K4, MADV_REMOVE), -EINVAL);
+	assert_int_equal(vm_madvise(A, 4 * K4, 77), -EINVAL);
+	assert_int_equal(vm_madvise(A + 1, K4, MADV_DONTNEED), -EINVAL);
+	assert_int_equal(vm_madvise(A, 0, MADV_DONTNEED), 0);
+	assert_int_equal(vm_madvise(A, (size_t)-K4, MADV_DONTNEED), -EINVAL);
+}
+
+static void test_brk(void **state)
+{
+	const uintptr_t start = 0x10000000UL;
+	size_t before;
+
+	(void)state;
+	vm_brk_init(start - K4 + 123);
+	assert_int_equal(vm_brk(0), start);
+	assert_int_equal(maps_lines(), 0);
+	assert_int_equal(vm_brk(start + 10000), start + 10000);
+	assert_int_equal(sys(sys_brk, 0, 0, 0, 0, 0, 0), start + 10000);
+	assert_int_equal(maps_lines(), 1);
+	write_page(start, 1);
+	write_page(start + 2 * K4, 3);
+	assert_int_equal(vm_fault(start + 3 * K4, R), -EFAULT);
+	/* Growing extends the same area. */
+	assert_int_equal(vm_brk(start + 8 * K4), start + 8 * K4);
+	assert_int_equal(maps_lines(), 1);
+	write_page(start + 7 * K4, 8);
+	/* Shrinking frees the pages above the new break. */
+	before = free_for_user();
+	assert_int_equal(vm_brk(start + K4 + 1), start + K4 + 1);
+	assert_int_equal(free_for_user(), before + 2);
+	assert_true(page_is(start, 1));
+	assert_int_equal(vm_fault(start + 2 * K4, R), -EFAULT);
+	/* Below the start, or over a mapping: the break stays. */
+	assert_int_equal(vm_brk(start - 1), start + K4 + 1);
+	assert_int_equal(
+	    vm_mmap(start + 16 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0),
+	    start + 16 * K4);
+	assert_int_equal(vm_brk(start + 32 * K4), start + K4 + 1);
+	assert_int_equal(vm_brk(start + 15 * K4 + 1), start + K4 + 1);
+	assert_int_equal(vm_brk(start + 15 * K4), start + 15 * K4);
+	assert_int_equal(vm_brk(USER_TOP + K4), start + 15 * K4);
+	assert_int_equal(vm_brk(start), start);
+	assert_int_equal(maps_lines(), 1);
+	assert_int_equal(vm_resident_pages(), 0);
+}
+
+static void test_mremap(void **state)
+{
+	long b;
+
+	(void)state;
+	assert_int_equal(vm_mmap(A, 2 * K4, RW, ANON, NULL, 0), A);
+	write_page(A, 0x31);
+	write_page(A + K4, 0x32);
+	/* Grow in place into free space. */
+	assert_int_equal(vm_mremap(A, 2 * K4, 4 * K4, 0, 0), A);
+	assert_int_equal(vm_fault(A + 3 * K4, W), 0);
+	assert_true(page_is(A + K4, 0x32));
+	/* Blocked: -ENOMEM without MAYMOVE, moved with it. */
+	assert_int_equal(vm_mmap(A + 4 * K4, K4, PROT_READ, ANON, NULL, 0),
+			 A + 4 * K4);
+	assert_int_equal(vm_mremap(A, 4 * K4, 8 * K4, 0, 0), -ENOMEM);
+	uint8_t *frame = page_at(A + K4);
+	b = vm_mremap(A, 4 * K4, 8 * K4, MREMAP_MAYMOVE, 0);
+	assert_true(b > 0 && (uintptr_t)b != A);
+	assert_ptr_equal(page_at(b + K4), frame); /* moved, not copied */
+	assert_true(page_is(b, 0x31));
+	assert_true(page_is(b + K4, 0x32));
+	assert_int_equal(vm_fault(A, R), -EFAULT);
+	assert_int_equal(vm_fault(b + 7 * K4, W), 0);
+	assert_int_equal(vm_resident_pages(), 4);
+	/* Shrink frees the tail. */
+	assert_int_equal(vm_mremap(b, 8 * K4, K4 + 1, 0, 0), b);
+	assert_int_equal(vm_resident_pages(), 2);
+	assert_int_equal(vm_fault(b + 2 * K4, R), -EFAULT);
+	/* MREMAP_FIXED moves onto a given place, replacing what is there. */
+	assert_int_equal(vm_mremap(b, 2 * K4, 3 * K4,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, A + 3 * K4),
+			 A + 3 * K4);
+	assert_true(page_is(A + 4 * K4, 0x32));
+	assert_int_equal(pte_prot(A + 4 * K4), MMU_READ | MMU_WRITE | MMU_USER);
+	/* Errors. */
+	assert_int_equal(vm_mremap(A + 3 * K4, K4, 2 * K4,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, A + 2 * K4),
+			 -EINVAL); /* overlap */
+	assert_int_equal(vm_mremap(A + 3 * K4, K4, K4, MREMAP_FIXED, A),
+			 -EINVAL);
+	assert_int_equal(vm_mremap(A + 3 * K4, K4, 0, MREMAP_MAYMOVE, 0),
+			 -EINVAL);
+	assert_int_equal(vm_mremap(A + 3 * K4, 0, K4, MREMAP_MAYMOVE, 0),
+			 -EINVAL);
+	assert_int_equal(vm_mremap(A + 3 * K4 + 1, K4, K4, 0, 0), -EINVAL);
+	assert_int_equal(vm_mremap(A + 3 * K4, K4, K4, 8, 0), -EINVAL);
+	assert_int_equal(vm_mremap(A, K4, 2 * K4, MREMAP_MAYMOVE, 0), -EFAULT);
+	assert_int_equal(
+	    vm_mremap(A + 3 * K4, 4 * K4, 5 * K4, MREMAP_MAYMOVE, 0),
+	    -EFAULT); /* beyond the area */
+	assert_int_equal(sys(sys_mremap, A + 3 * K4, K4, K4, 1L << 32, 0, 0),
+			 -EINVAL);
+	assert_int_equal(maps_lines(), 1);
+}
+
+static void test_private_file_mapping(void **state)
+{
+	struct test_file *t;
+	long p;
+
+	(void)state;
+	if (!fakes_in_use())
+		skip();
+	t = new_file(10000, S_IFREG | 0644, O_RDONLY);
+	p = vm_mmap(0, 4 * K4, RW, MAP_PRIVATE, &t->f, 0);
+	assert_true(p > 0);
+	assert_int_equal(t->f.refs, 2);
+	assert_int_equal(vm_fault(p + 2 * K4 + 5, W), 0);
+	uint8_t *pg = page_at(p + 2 * K4);
+	assert_memory_equal(pg, t->bytes + 2 * K4, 10000 - 2 * K4);
+	for (size_t i = 10000 - 2 * K4; i < K4; i++)
+		assert_int_equal(pg[i], 0); /* past EOF in the last page */
+	pg[0] = 0xee; /* private: the file does not change */
+	assert_int_not_equal((uint8_t)t->bytes[2 * K4], 0xee);
+	assert_int_equal(vm_fault(p + 3 * K4, R),
+			 -EFAULT); /* past the last page */
+	/* DONTNEED brings the file's bytes back. */
+	assert_int_equal(vm_madvise(p + 2 * K4, K4, MADV_DONTNEED), 0);
+	assert_int_equal(vm_fault(p + 2 * K4, R), 0);
+	assert_memory_equal(page_at(p + 2 * K4), t->bytes + 2 * K4, 16);
+	/* An offset; splitting keeps each part's offset. */
+	assert_int_equal(vm_mmap(A, 2 * K4, PROT_READ | PROT_EXEC,
+				 MAP_PRIVATE | MAP_FIXED, &t->f, K4),
+			 A);
+	assert_int_equal(vm_munmap(A, K4), 0);
+	assert_int_equal(vm_fault(A + K4, X), 0);
+	assert_memory_equal(page_at(A + K4), t->bytes + 2 * K4, 100);
+	char buf[512];
+	size_t n = vm_format_maps(buf, sizeof(buf));
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "200001000-200002000 r-xp 00002000 00:00 0"
+				    "                                "
+				    "/lib/libfake.so\n"));
+	assert_int_equal(t->f.refs, 3);
+	assert_int_equal(vm_munmap(p, 4 * K4), 0);
+	assert_int_equal(vm_munmap(A, 2 * K4), 0);
+	assert_int_equal(t->f.refs, 1);
+	/* Offsets: unaligned -EINVAL, overflowing -EOVERFLOW. */
+	assert_int_equal(vm_mmap(0, K4, PROT_READ, MAP_PRIVATE, &t->f, 1),
+			 -EINVAL);
+	assert_int_equal(
+	    vm_mmap(0, 2 * K4, PROT_READ, MAP_PRIVATE, &t->f, (uint64_t)-K4),
+	    -EOVERFLOW);
+	assert_int_equal(t->f.refs, 1);
+	free(t);
+}
+
+static void test_sys_mmap_files(void **state)
+{
+	struct test_file *ro, *wo, *rw, *dir;
+
+	(void)state;
+	if (!fakes_in_use())
+		skip();
+	ro = new_file(100, S_IFREG | 0644, O_RDONLY);
+	wo = new_file(100, S_IFREG | 0644, O_WRONLY);
+	rw = new_file(100, S_IFREG | 0644, O_RDWR);
+	dir = new_file(0, S_IFDIR | 0755, O_RDONLY);
+	fd_files[3] = &ro->f;
+	fd_files[4] = &wo->f;
+	fd_files[5] = &rw->f;
+	fd_files[6] = &dir->f;
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_PRIVATE, 9, 0), -EBADF);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_PRIVATE, -1, 0), -EBADF);
+	assert_int_equal(sys(sys_mmap, 0, K4, PROT_READ, MAP_PRIVATE, 4, 0),
+			 -EACCES);
+	assert_int_equal(sys(sys_mmap, 0, K4, PROT_READ, MAP_PRIVATE, 6, 0),
+			 -ENODEV);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_SHARED, 3, 0), -EACCES);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_SHARED, 5, 0), -ENODEV);
+	assert_int_equal(sys(sys_mmap, 0, 0, RW, MAP_PRIVATE, 3, 0), -EINVAL);
+	long p = sys(sys_mmap, 0, K4, RW, MAP_PRIVATE, 3, 0);
+	assert_true(p > 0);
+	long s = sys(sys_mmap, 0, K4, PROT_READ, MAP_SHARED, 3, 0);
+	assert_true(s > 0);
+	assert_int_equal(vm_fault(s, R), 0);
+	assert_memory_equal(page_at(s), ro->bytes, 100);
+	/* A read-only shared file mapping stays read-only. */
+	assert_int_equal(sys(sys_mprotect, s, K4, RW, 0, 0, 0), -EACCES);
+	assert_int_equal(ro->f.refs, 3);
+	vm_destroy();
+	assert_int_equal(ro->f.refs, 1);
+	assert_int_equal(wo->f.refs + rw->f.refs + dir->f.refs, 3);
+	free(ro);
+	free(wo);
+	free(rw);
+	free(dir);
+}
+
+static void test_maps_format(void **state)
+{
+	char buf[1024];
+	size_t n;
+
+	(void)state;
+	vm_brk_init(0x555555558000UL);
+	assert_int_equal(vm_brk(0x555555558000UL + 2 * K4),
+			 0x555555558000UL + 2 * K4);
+	assert_int_equal(vm_mmap(0x7ffffffde000UL, 33 * K4, RW,
+				 ANON | MAP_FIXED | MAP_GROWSDOWN | MAP_STACK,
+				 NULL, 0),
+			 0x7ffffffde000UL);
+	assert_int_equal(
+	    vm_mmap(A, K4, PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, NULL, 0), A);
+	n = vm_format_maps(buf, sizeof(buf));
+	buf[n] = 0;
+	assert_string_equal(buf,
+			    "200000000-200001000 -w-s 00000000 00:00 0 \n"
+			    "555555558000-55555555a000 rw-p 00000000 00:00 0"
+			    "                          [heap]\n"
+			    "7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0"
+			    "                          [stack]\n");
+	/* Only whole lines fit a short buffer. */
+	assert_int_equal(vm_format_maps(buf, 60), 43);
+	assert_int_equal(vm_format_maps(buf, 10), 0);
+}
+
+static void test_out_of_memory(void **state)
+{
+	size_t n = 0, cap = MiB(64) / K4;
+	paddr_t *held = malloc(cap * sizeof(*held));
+	paddr_t pa;
+
+	(void)state;
+	assert_non_null(held);
+	assert_int_equal(vm_mmap(A, 64 * K4, RW, ANON, NULL, 0), A);
+	assert_int_equal(vm_fault(A, W), 0); /* its page tables exist now */
+	while ((pa = pmm_alloc(1)))
+		held[n++] = pa;
+	/* Faults and new mappings fail with -ENOMEM, nothing leaks. */
+	assert_int_equal(vm_fault(A + K4, W), -ENOMEM);
+	assert_int_equal(vm_fault(A + K4, R), -ENOMEM);
+	assert_int_equal(vm_fault(A + GiB(1), R), -EFAULT);
+	long r = vm_mmap(0, K4, RW, ANON, NULL, 0);
+	assert_true(r == -ENOMEM || r > 0); /* the heap may have room */
+	vm_populate(A, A + 64 * K4);
+	assert_int_equal(vm_resident_pages(), 1);
+	for (size_t i = 0; i < n; i++)
+		pmm_free(held[i], 1);
+	free(held);
+	assert_int_equal(vm_fault(A + K4, W), 0);
+	assert_int_equal(vm_resident_pages(), 2);
+}
+
+static void test_hostile_args(void **state)
+{
+	(void)state;
+	/* mmap */
+	assert_int_equal(sys(sys_mmap, 0, 0, RW, ANON, -1, 0), -EINVAL);
+	assert_int_equal(sys(sys_mmap, 0, -1, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mmap, 0, -K4, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mmap, 0, 1L << 47, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_ANONYMOUS, -1, 0),
+			 -EINVAL);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_ANONYMOUS | 0xf, -1, 0),
+			 -EINVAL);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW,
+			     MAP_ANONYMOUS | MAP_SHARED_VALIDATE | 0x8000000,
+			     -1, 0),
+			 -EOPNOTSUPP);
+	assert_true(sys(sys_mmap, 0, K4, RW,
+			MAP_ANONYMOUS | MAP_SHARED_VALIDATE, -1, 0) > 0);
+	assert_true(sys(sys_mmap, 0, K4, RW, ANON | 0x8000000, -1, 0) > 0);
+	assert_true(sys(sys_mmap, 0, K4, 0x10 | PROT_READ, ANON, -1, 0) > 0);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, ANON, -1, 1), -EINVAL);
+	assert_int_equal(sys(sys_mmap, A + 1, K4, RW, ANON | MAP_FIXED, -1, 0),
+			 -EINVAL);
+	assert_int_equal(
+	    sys(sys_mmap, USER_TOP - K4, 2 * K4, RW, ANON | MAP_FIXED, -1, 0),
+	    -ENOMEM);
+	assert_int_equal(
+	    sys(sys_mmap, USER_TOP, K4, RW, ANON | MAP_FIXED, -1, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mmap, -K4, K4, RW, ANON | MAP_FIXED, -1, 0),
+			 -ENOMEM);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW, ANON | MAP_FIXED, -1, 0),
+			 -EPERM);
+	assert_int_equal(sys(sys_mmap, USER_TOP - 2 * K4, 2 * K4, RW,
+			     ANON | MAP_FIXED_NOREPLACE, -1, 0),
+			 USER_TOP - 2 * K4);
+	/* munmap */
+	assert_int_equal(sys(sys_munmap, A + 1, K4, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_munmap, A, 0, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_munmap, A, -K4, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_munmap, USER_TOP, K4, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_munmap, -K4, K4, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_munmap, 0, K4, 0, 0, 0, 0), 0);
+	assert_int_equal(sys(sys_munmap, A, 1, 0, 0, 0, 0), 0);
+	/* mprotect */
+	assert_int_equal(sys(sys_mmap, A, 2 * K4, RW, ANON, -1, 0), A);
+	assert_int_equal(sys(sys_mprotect, A + 1, K4, 1, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_mprotect, A, K4, 0x10, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_mprotect, A, K4, PROT_GROWSUP, 0, 0, 0),
+			 -EINVAL);
+	assert_int_equal(sys(sys_mprotect, A, K4, PROT_GROWSDOWN, 0, 0, 0),
+			 -EINVAL); /* not a stack */
+	assert_int_equal(sys(sys_mprotect, A, K4, (1L << 32) | 1, 0, 0, 0),
+			 -EINVAL);
+	assert_int_equal(sys(sys_mprotect, A, K4, PROT_SEM | 1, 0, 0, 0), 0);
+	assert_int_equal(sys(sys_mprotect, A, 0, 1, 0, 0, 0), 0);
+	assert_int_equal(sys(sys_mprotect, A, -K4, 1, 0, 0, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mprotect, A, 3 * K4, 1, 0, 0, 0), -ENOMEM);
+	assert_int_equal(sys(sys_mprotect, USER_TOP - K4, 2 * K4, 1, 0, 0, 0),
+			 -ENOMEM);
+	/* madvise */
+	assert_int_equal(sys(sys_madvise, A, K4, 9999, 0, 0, 0), -EINVAL);
+	assert_int_equal(sys(sys_madvise, A + 2 * K4, K4, 4, 0, 0, 0), -ENOMEM);
+	/* faults outside the user half */
+	assert_int_equal(vm_fault(0, R), -EFAULT);
+	assert_int_equal(vm_fault(USER_TOP, W), -EFAULT);
+	assert_int_equal(vm_fault(0xffff800000001000UL, R), -EFAULT);
+}
+
+/* Random operations hit a small window of the address space. */
+#define WIN_PAGES 64
+#define WIN 0x300000000UL
+
+/*
+ * The areas are sorted and disjoint, and every present page of the window
+ * lies in an area and carries that area's protection.
+ */
+static void check_consistent(void)
+{
+	static char buf[16384];
+	uintptr_t st[64], en[64];
+	char perms[64][5];
+	size_t n = vm_format_maps(buf, sizeof(buf) - 1), k = 0;
+
+	buf[n] = 0;
+	for (char *l = buf; *l && k < 64; l = strchr(l, '\n') + 1, k++) {
+		assert_int_equal(
+		    sscanf(l, "%lx-%lx %4s", &st[k], &en[k], perms[k]), 3);
+		assert_true(st[k] < en[k]);
+		assert_true(k == 0 || en[k - 1] <= st[k]);
+	}
+	for (uintptr_t va = WIN - 8 * K4; va < WIN + 80 * K4; va += K4) {
+		size_t i = 0;
+		unsigned want = MMU_READ | MMU_USER;
+		if (!page_at(va))
+			continue;
+		while (i < k && !(st[i] <= va && va < en[i]))
+			i++;
+		assert_true(i < k);
+		if (perms[i][1] == 'w')
+			want |= MMU_WRITE;
+		if (perms[i][2] == 'x')
+			want |= MMU_EXEC;
+		if (!strncmp(perms[i], "---", 3))
+			want = MMU_READ;
+		assert_int_equal(pte_prot(va), want);
+	}
+}
+
+static void test_random_ops(void **state)
+{
+	uint64_t seed = 0x6b65656c766d0001ULL;
+	static const long lens[] = {
+		0, 1, K4, 3 * K4, 17 * K4, -K4, -1, 1L << 47, WIN_PAGES * K4,
+	};
+	unsigned maps = 0, faults = 0;
+
+	(void)state;
+	for (int i = 0; i < 4000; i++) {
+		uint64_t r = unit_rand(&seed);
+		long addr = WIN + (long)(r % (WIN_PAGES + 8)) * K4 - 4 * K4;
+		long len = lens[(r >> 8) % ARRAY_SIZE(lens)];
+		long prot = (r >> 16) & 7, flags;
+
+		if ((r >> 20) % 16 == 0)
+			addr += (long)(r >> 24) % 4096; /* unaligned */
+		switch ((r >> 28) % 7) {
+		case 0:
+			flags = ANON | ((r >> 32) & 1 ? MAP_FIXED : 0) |
+				((r >> 33) & 1 ? MAP_FIXED_NOREPLACE : 0);
+			maps +=
+			    sys(sys_mmap, addr, len, prot, flags, -1, 0) > 0;
+			break;
+		case 1:
+			sys(sys_munmap, addr, len, 0, 0, 0, 0);
+			break;
+		case 2:
+			sys(sys_mprotect, addr, len, prot, 0, 0, 0);
+			break;
+		case 3:
+			sys(sys_madvise, addr, len, MADV_DONTNEED, 0, 0, 0);
+			break;
+		case 4:
+			sys(sys_mremap, addr, len, lens[(r >> 40) % 9],
+			    (r >> 44) & 3, WIN + ((r >> 48) % 64) * K4, 0);
+			break;
+		default:
+			faults += !vm_fault(addr, 1u << ((r >> 36) % 3));
+			break;
+		}
+		if (i % 64 == 0)
+			check_consistent();
+	}
+	check_consistent();
+	assert_true(maps > 100 && faults > 100);
+	/* Unmapping everything frees every page (teardown checks the rest). */
+	assert_int_equal(vm_munmap(USER_MIN, USER_TOP - USER_MIN), 0);
+	assert_int_equal(vm_resident_pages(), 0);
+	assert_int_equal(maps_lines(), 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_hint_used_when_free),
+		T(test_top_down_placement),
+		T(test_fixed_replaces),
+		T(test_munmap_splits),
+		T(test_mprotect_splits_and_nx),
+		T(test_prot_none),
+		T(test_demand_paging),
+		T(test_dontneed_zeroes),
+		T(test_brk),
+		T(test_mremap),
+		T(test_private_file_mapping),
+		T(test_sys_mmap_files),
+		T(test_maps_format),
+		T(test_out_of_memory),
+		T(test_hostile_args),
+		T(test_random_ops),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
