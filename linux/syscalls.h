@@ -95,6 +95,9 @@ SYSCALL(sched_yield)
 SYSCALL(rt_sigaction)
 SYSCALL(rt_sigprocmask)
 
+/* linux/futex.c: waiting on user memory. */
+SYSCALL(futex)
+
 /* linux/sys_info.c: time and system information. */
 SYSCALL(clock_gettime)
 SYSCALL(clock_getres)

@@ -74,5 +74,61 @@ done
 check busybox-echo 0 "hi there" -- /bin/busybox echo hi there
 check luajit-exit 7 "hi" -- /usr/bin/luajit -e 'print("hi") os.exit(7)'
 
+# LuaJIT's JIT: a hot loop compiles to a trace (the mcode allocator relies
+# on mmap honouring its hints). -jv needs LuaJIT's own jit/*.lua modules.
+jitlib=$(ls -d /usr/share/luajit-2.1* 2>/dev/null | head -1)
+guest luajit-jit --file tests/guest/lua/loop.lua:/loop.lua ${jitlib:+--file "$jitlib"} \
+	-- /usr/bin/luajit -jv /loop.lua
+if [ "$rc" = 0 ] && grep -qE '^\[TRACE +1 /loop.lua:[0-9]+ loop\]' <<<"$out" &&
+	grep -qP '^sum\t599997$' <<<"$out" && ! grep -q "failed to allocate mcode" "$logs/luajit-jit.log"; then
+	result luajit-jit 1
+else
+	result luajit-jit 0 "status $rc, or no '[TRACE 1 ... loop]' line, or an mcode failure"
+fi
+want=$(luajit tests/guest/lua/ffi_files.lua "/tmp/keel-ffi-$$.txt")
+check luajit-ffi-files 0 "$want" -C /tmp --file tests/guest/lua/ffi_files.lua:/ffi_files.lua \
+	-- /usr/bin/luajit /ffi_files.lua "/tmp/keel-ffi-$$.txt"
+
+# musl: Debian's musl-gcc -static-pie alone links ld-musl as interpreter
+# (its specs file), so the static-pie is linked by hand with rcrt1.o.
+M=/usr/lib/x86_64-linux-musl
+if command -v musl-gcc >/dev/null && [ -f $M/rcrt1.o ] &&
+	musl-gcc -O1 -fPIE -static-pie -nostartfiles $M/rcrt1.o $M/crti.o tests/guest/hello.c $M/crtn.o \
+		-Wl,--no-dynamic-linker -Wl,-Bstatic -o "$bin/hello-musl-static-pie"; then
+	want=$("$bin/hello-musl-static-pie" one 'two words')
+	check hello-musl-static-pie 7 "$want" -- "$bin/hello-musl-static-pie" one 'two words'
+else
+	result hello-musl-static-pie 0 "musl-gcc (musl-tools) missing or failed: run make deps"
+fi
+
+# busybox (static): sh with builtins, and applets that need no fork, each
+# compared with the same command on the host over the same files.
+bb=/bin/busybox
+printf 'pear\napple\nfig\n' >"$logs/fruit.txt"
+bbcase() { # name command...
+	local name=$1
+	shift
+	local want
+	want=$(cd "$PWD/$logs" && "$bb" "$@" 2>&1)
+	check "busybox-$name" 0 "$want" -C /data --file "$PWD/$logs/fruit.txt:/data/fruit.txt" -- "$bb" "$@"
+}
+bbcase sh-builtins sh -c 'x=$((6*7)); echo "x=$x"; for w in a b; do printf "%s-" "$w"; done; echo; test -f fruit.txt && echo file; cd / && pwd'
+bbcase cat cat fruit.txt
+bbcase wc wc -l fruit.txt
+bbcase sort sort fruit.txt
+bbcase sha256sum sha256sum fruit.txt
+guest busybox-ls -C / -- "$bb" ls -1 /
+if [ "$rc" = 0 ] && grep -qx "bin" <<<"$out" && grep -qx "proc" <<<"$out" && grep -qx "dev" <<<"$out"; then
+	result busybox-ls 1
+else
+	result busybox-ls 0 "status $rc; ls / lacks bin, proc or dev: $(tr '\n' ' ' <<<"$out")"
+fi
+guest busybox-find -- "$bb" find / -maxdepth 3 -name busybox
+if [ "$rc" = 0 ] && grep -qx "/usr/bin/busybox" <<<"$out"; then
+	result busybox-find 1
+else
+	result busybox-find 0 "status $rc; find did not list /usr/bin/busybox: $(head -c 200 <<<"$out")"
+fi
+
 echo "guest: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,280 @@
+/*
+ * futex.c - futex(2) (linux/): the waiting and waking glibc's locks,
+ * condition variables and thread joins are built on. Waiters are kept in
+ * one list keyed by user address (one process, so private and shared
+ * futexes are the same); each sleeps on its own wait queue so a wake can
+ * pick exactly the waiters it matches. WAIT, WAKE, their BITSET forms,
+ * REQUEUE, CMP_REQUEUE and WAKE_OP, with relative and absolute timeouts.
+ */
+#include <keel/errno.h>
+#include <keel/list.h>
+#include <keel/sync.h>
+#include <keel/syscall.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_REQUEUE 3
+#define FUTEX_CMP_REQUEUE 4
+#define FUTEX_WAKE_OP 5
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAKE_BITSET 10
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX_CLOCK_REALTIME 256
+#define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+struct waiter {
+	struct list_node node;
+	uintptr_t uaddr;
+	uint32_t bitset;
+	bool woken;
+	struct waitq wq;
+};
+
+static struct list_node waiters = LIST_INIT(waiters);
+static struct spinlock lock;
+
+static int get_u32(uintptr_t uaddr, uint32_t *v)
+{
+	if (uaddr % 4)
+		return -EINVAL;
+	return copy_from_user(v, (const void *)uaddr, sizeof(*v));
+}
+
+/* Wake up to n waiters on uaddr whose bitset meets mask; lock held. */
+static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
+{
+	int woken = 0;
+
+	list_for_each_safe (pos, tmp, &waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (woken >= n)
+			break;
+		if (w->uaddr != uaddr || !(w->bitset & mask))
+			continue;
+		list_remove(&w->node);
+		w->woken = true;
+		waitq_wake_all(&w->wq);
+		woken++;
+	}
+	return woken;
+}
+
+/* Move up to n waiters from uaddr to uaddr2; lock held. */
+static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
+{
+	int moved = 0;
+
+	list_for_each (pos, &waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (moved >= n)
+			break;
+		if (w->uaddr == uaddr) {
+			w->uaddr = uaddr2;
+			moved++;
+		}
+	}
+	return moved;
+}
+
+/* The deadline on the monotonic clock for a timeout argument, 0: none. */
+static int deadline_of(long uts, bool absolute, bool realtime, uint64_t *out)
+{
+	struct {
+		int64_t sec, nsec;
+	} ts;
+	uint64_t ns, now = time_now_ns();
+
+	*out = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, (const void *)uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+		return -EINVAL;
+	ns = (uint64_t)ts.sec > (1ULL << 33)
+		 ? (1ULL << 62)
+		 : (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	if (!absolute) {
+		*out = now + ns;
+	} else if (realtime) {
+		int64_t wall = time_wall_ns();
+
+		*out = (int64_t)ns <= wall ? now : now + (ns - (uint64_t)wall);
+	} else {
+		*out = ns <= now ? now : ns;
+	}
+	if (*out == 0)
+		*out = 1;
+	return 0;
+}
+
+static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
+		       uint32_t bitset)
+{
+	struct waiter w = { .uaddr = uaddr, .bitset = bitset };
+	unsigned long flags;
+	uint32_t cur;
+	int err;
+
+	if (!bitset)
+		return -EINVAL;
+	waitq_init(&w.wq);
+	flags = spin_lock_irqsave(&lock);
+	err = get_u32(uaddr, &cur);
+	if (!err && cur != val)
+		err = -EAGAIN;
+	if (err) {
+		spin_unlock_irqrestore(&lock, flags);
+		return err;
+	}
+	list_push_back(&waiters, &w.node);
+	while (!w.woken) {
+		if (waitq_wait_locked(&w.wq, &lock, deadline) == -ETIMEDOUT &&
+		    !w.woken) {
+			list_remove(&w.node);
+			spin_unlock_irqrestore(&lock, flags);
+			return -ETIMEDOUT;
+		}
+	}
+	spin_unlock_irqrestore(&lock, flags);
+	return 0;
+}
+
+/* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison. */
+static int wake_op(uintptr_t uaddr, int n, uintptr_t uaddr2, int n2,
+		   uint32_t op)
+{
+	unsigned kind = (op >> 28) & 7, cmp = (op >> 24) & 15;
+	uint32_t oparg = (op >> 12) & 0xfff, cmparg = op & 0xfff, old, new;
+	unsigned long flags;
+	bool hit;
+	int woken;
+
+	if (op & (8u << 28))
+		oparg = oparg < 32 ? 1u << oparg : 0;
+	flags = spin_lock_irqsave(&lock);
+	if (get_u32(uaddr2, &old)) {
+		spin_unlock_irqrestore(&lock, flags);
+		return -EFAULT;
+	}
+	switch (kind) {
+	case 0: /* SET */
+		new = oparg;
+		break;
+	case 1: /* ADD */
+		new = old + oparg;
+		break;
+	case 2: /* OR */
+		new = old | oparg;
+		break;
+	case 3: /* ANDN */
+		new = old & ~oparg;
+		break;
+	case 4: /* XOR */
+		new = old ^ oparg;
+		break;
+	default:
+		spin_unlock_irqrestore(&lock, flags);
+		return -ENOSYS;
+	}
+	if (copy_to_user((void *)uaddr2, &new, sizeof(new))) {
+		spin_unlock_irqrestore(&lock, flags);
+		return -EFAULT;
+	}
+	switch (cmp) {
+	case 0:
+		hit = old == cmparg;
+		break;
+	case 1:
+		hit = old != cmparg;
+		break;
+	case 2:
+		hit = (int32_t)old < (int32_t)cmparg;
+		break;
+	case 3:
+		hit = (int32_t)old <= (int32_t)cmparg;
+		break;
+	case 4:
+		hit = (int32_t)old > (int32_t)cmparg;
+		break;
+	case 5:
+		hit = (int32_t)old >= (int32_t)cmparg;
+		break;
+	default:
+		spin_unlock_irqrestore(&lock, flags);
+		return -ENOSYS;
+	}
+	woken = wake_locked(uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	if (hit)
+		woken += wake_locked(uaddr2, n2, FUTEX_BITSET_MATCH_ANY);
+	spin_unlock_irqrestore(&lock, flags);
+	return woken;
+}
+
+SYSCALL_DEFINE(futex)
+{
+	uintptr_t uaddr = (uintptr_t)a[0], uaddr2 = (uintptr_t)a[4];
+	int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool realtime = a[1] & FUTEX_CLOCK_REALTIME;
+	uint32_t val = (uint32_t)a[2];
+	unsigned long flags;
+	uint64_t deadline;
+	uint32_t cur;
+	long r;
+	int err;
+
+	if (uaddr % 4 || !user_range_ok(uaddr, 4))
+		return uaddr % 4 ? -EINVAL : -EFAULT;
+	if (realtime && op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET)
+		return -ENOSYS;
+	switch (op) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		err = deadline_of(a[3], op == FUTEX_WAIT_BITSET, realtime,
+				  &deadline);
+		if (err)
+			return err;
+		return futex_wait(uaddr, val, deadline,
+				  op == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY
+						   : (uint32_t)a[5]);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (op == FUTEX_WAKE_BITSET && !(uint32_t)a[5])
+			return -EINVAL;
+		flags = spin_lock_irqsave(&lock);
+		r = wake_locked(uaddr, (int)MIN(val, (uint32_t)INT32_MAX),
+				op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY
+						 : (uint32_t)a[5]);
+		spin_unlock_irqrestore(&lock, flags);
+		return r;
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		if (uaddr2 % 4 || (int)val < 0 || (int)a[3] < 0)
+			return -EINVAL;
+		flags = spin_lock_irqsave(&lock);
+		if (op == FUTEX_CMP_REQUEUE) {
+			err = get_u32(uaddr, &cur);
+			if (!err && cur != (uint32_t)a[5])
+				err = -EAGAIN;
+			if (err) {
+				spin_unlock_irqrestore(&lock, flags);
+				return err;
+			}
+		}
+		r = wake_locked(uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
+		r += requeue_locked(uaddr, uaddr2, (int)a[3]);
+		spin_unlock_irqrestore(&lock, flags);
+		return r;
+	case FUTEX_WAKE_OP:
+		if (uaddr2 % 4)
+			return -EINVAL;
+		return wake_op(uaddr, (int)val, uaddr2, (int)a[3],
+			       (uint32_t)a[5]);
+	default:
+		return -ENOSYS;
+	}
+}
