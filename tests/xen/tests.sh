@@ -109,40 +109,30 @@ if [ "$mode" = full ]; then
 		fi
 	done
 
-	# A Linux program on Xen: user mode, syscalls and its exit status
-	# through xenstore (tests/guest/ has the QEMU side).
-	mkdir -p build/guest
-	if gcc -O1 -static -nostdlib -fno-stack-protector -o build/guest/nolibc tests/guest/nolibc.c; then
-		dir=$logs/xl-program
+	# Linux programs on Xen, from keel xl --single images: their output
+	# and their exit status through xenstore (tests/guest/ has QEMU's side).
+	program() { # name status output-line keel-xl-args... -- PROGRAM ARGS
+		local name=$1 status=$2 line=$3 dir=$logs/xl-$1 log=$logs/$1.log
+		shift 3
 		rm -rf "$dir"
-		log=$logs/program.log
-		build/keel xl -q -o "$dir" --guest-dir /guest --single -- build/guest/nolibc >"$log.out" 2>&1 &&
+		build/keel xl -q -o "$dir" --guest-dir /guest --single "$@" >"$log.out" 2>&1 &&
 			bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >>"$log.out" 2>&1
 		rc=$?
-		if [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=3" "$log" &&
-			grep -aq "guest: nolibc: hello" "$log"; then
-			result program 1
+		if [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=$status" "$log" &&
+			grep -aq "guest: $line" "$log"; then
+			result "$name" 1
 		else
-			result program 0 "exit $rc; want the program's output and status 3 via xenstore"
+			result "$name" 0 "exit $rc; want '$line' and status $status via xenstore"
 		fi
+	}
+	mkdir -p build/guest
+	if gcc -O1 -static -nostdlib -fno-stack-protector -o build/guest/nolibc tests/guest/nolibc.c; then
+		program program 3 "nolibc: hello" -- build/guest/nolibc
 	else
 		result program 0 "cannot compile tests/guest/nolibc.c"
 	fi
-
-	# Debian's luajit on Xen: output and exit status.
-	dir=$logs/xl-luajit
-	rm -rf "$dir"
-	log=$logs/luajit.log
-	build/keel xl -q -o "$dir" --guest-dir /guest --single -m 32 -k keel.quiet \
-		-- /usr/bin/luajit -e 'print("hi from luajit") os.exit(7)' >"$log.out" 2>&1 &&
-		bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >>"$log.out" 2>&1
-	rc=$?
-	if [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=7" "$log" &&
-		grep -aq "guest: hi from luajit" "$log"; then
-		result luajit 1
-	else
-		result luajit 0 "exit $rc; want 'hi from luajit' and status 7"
-	fi
+	program luajit 7 "hi from luajit" -m 32 -k keel.quiet \
+		-- /usr/bin/luajit -e 'print("hi from luajit") os.exit(7)'
 fi
 
 echo "xen: $pass passed, $fail failed"
