@@ -198,8 +198,9 @@ xen-bed: deps
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
-bench: deps $(BUILD)/keel.elf
+bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash bench/boot-time.sh $(BUILD)/keel.elf
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/luajit.sh
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
