@@ -166,7 +166,11 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 			else if (lnk->ops && lnk->ops->follow)
 				err = lnk->ops->follow(lnk, &next);
 			else
-				err = expand(nd, lnk, final ? "" : rest, &p);
+				err = expand(nd, lnk,
+					     !final	 ? rest
+					     : nd->slash ? "/" /* keep it */
+							 : "",
+					     &p);
 			if (!err && lnk->ops && lnk->ops->follow) {
 				inode_put(cur); /* a magic link: its inode */
 				if (final) {

@@ -13,6 +13,16 @@
 /* Defined in sys_path.c: struct kstat to the x86-64 struct stat. */
 int stat_to_user(const struct kstat *st, void *ubuf);
 
+/*
+ * Linux's access_ok: the range lies below the top of the user half. Page 0
+ * passes, as on Linux, so a call that copies nothing (read from /dev/null)
+ * succeeds; the copy itself still refuses it with -EFAULT.
+ */
+static bool access_ok(uintptr_t addr, size_t len)
+{
+	return addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
 /* read, write, pread64, pwrite64 after the fd and buffer checks. */
 static long rw(long fd, long ubuf, size_t len, bool write, bool at, int64_t off)
 {
@@ -24,7 +34,7 @@ static long rw(long fd, long ubuf, size_t len, bool write, bool at, int64_t off)
 		return -EBADF;
 	if (write ? !file_writable(f) : !file_readable(f))
 		ret = -EBADF;
-	else if (len && !user_range_ok((uintptr_t)ubuf, len))
+	else if (!access_ok((uintptr_t)ubuf, len))
 		ret = -EFAULT;
 	else if (!at)
 		ret = write ? vfs_write(f, b, len) : vfs_read(f, b, len);
@@ -84,8 +94,7 @@ static long rwv(long fd, long uiov, long cnt, bool write)
 	for (long i = 0; !ret && i < cnt; i++) {
 		if (iov[i].iov_len > INT64_MAX - total)
 			ret = -EINVAL;
-		else if (iov[i].iov_len &&
-			 !user_range_ok(iov[i].iov_base, iov[i].iov_len))
+		else if (!access_ok(iov[i].iov_base, iov[i].iov_len))
 			ret = -EFAULT;
 		total += iov[i].iov_len;
 	}

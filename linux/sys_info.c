@@ -131,8 +131,10 @@ SYSCALL_DEFINE(clock_nanosleep)
 	int64_t now = clock_ns(a[0]);
 	int err;
 
-	if (now < 0 || a[0] == CLOCK_THREAD_CPUTIME_ID)
+	if (now < 0)
 		return -EINVAL;
+	if (a[0] == CLOCK_THREAD_CPUTIME_ID) /* Linux: no nsleep for it */
+		return -EOPNOTSUPP;
 	if ((err = get_timespec(a[2], &ts)))
 		return err;
 	if (!(a[1] & TIMER_ABSTIME))

@@ -61,6 +61,8 @@ SYSCALL_DEFINE(mmap)
 	if (!a[1])
 		goto out;
 	if (type == MAP_SHARED_VALIDATE) {
+		if (!f) /* Linux validates only file mappings */
+			goto out;
 		r = -EOPNOTSUPP;
 		if (flags & ~MAP_KNOWN)
 			goto out;
