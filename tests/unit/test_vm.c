@@ -746,10 +746,12 @@ static void test_hostile_args(void **state)
 			 -EINVAL);
 	assert_int_equal(sys(sys_mmap, 0, K4, RW, MAP_ANONYMOUS | 0xf, -1, 0),
 			 -EINVAL);
+	/* Linux checks MAP_SHARED_VALIDATE's flags only for files; an
+	 * anonymous one is an unknown map type to it. */
 	assert_int_equal(sys(sys_mmap, 0, K4, RW,
 			     MAP_ANONYMOUS | MAP_SHARED_VALIDATE | 0x8000000,
 			     -1, 0),
-			 -EOPNOTSUPP);
+			 -EINVAL);
 	assert_true(sys(sys_mmap, 0, K4, RW,
 			MAP_ANONYMOUS | MAP_SHARED_VALIDATE, -1, 0) > 0);
 	assert_true(sys(sys_mmap, 0, K4, RW, ANON | 0x8000000, -1, 0) > 0);
