@@ -752,8 +752,9 @@ static void test_hostile_args(void **state)
 			     MAP_ANONYMOUS | MAP_SHARED_VALIDATE | 0x8000000,
 			     -1, 0),
 			 -EINVAL);
-	assert_true(sys(sys_mmap, 0, K4, RW,
-			MAP_ANONYMOUS | MAP_SHARED_VALIDATE, -1, 0) > 0);
+	assert_int_equal(sys(sys_mmap, 0, K4, RW,
+			     MAP_ANONYMOUS | MAP_SHARED_VALIDATE, -1, 0),
+			 -EINVAL);
 	assert_true(sys(sys_mmap, 0, K4, RW, ANON | 0x8000000, -1, 0) > 0);
 	assert_true(sys(sys_mmap, 0, K4, 0x10 | PROT_READ, ANON, -1, 0) > 0);
 	assert_int_equal(sys(sys_mmap, 0, K4, RW, ANON, -1, 1), -EINVAL);
