@@ -298,9 +298,18 @@ const struct file_ops dir_fops = {
 
 /* ---- include/keel/file.h: the kernel's own use of files ---- */
 
+/*
+ * exec's open: the file becomes the running program's text, which cannot
+ * be opened for writing or truncated (ETXTBSY) as on Linux: its pages are
+ * read on first touch. One program per boot, so the mark stays.
+ */
 int vfs_open_kernel(const char *path, struct file **out)
 {
-	return vfs_openat(AT_FDCWD, path, O_RDONLY, 0, out);
+	int err = vfs_openat(AT_FDCWD, path, O_RDONLY, 0, out);
+
+	if (!err && S_ISREG((*out)->inode->mode))
+		(*out)->inode->flags |= I_TEXT;
+	return err;
 }
 
 long file_pread(struct file *f, void *buf, size_t len, uint64_t off)

@@ -262,6 +262,8 @@ static int do_truncate(struct inode *ino, int64_t len)
 		return -EISDIR;
 	if (!S_ISREG(ino->mode) || len < 0)
 		return -EINVAL;
+	if (ino->flags & I_TEXT)
+		return -ETXTBSY;
 	if (!ino->ops || !ino->ops->truncate)
 		return -EINVAL;
 	return ino->ops->truncate(ino, (uint64_t)len);
@@ -295,6 +297,8 @@ static int open_checks(struct inode *ino, unsigned flags)
 		return -ELOOP;
 	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || flags & O_CREAT))
 		return -EISDIR;
+	if (ino->flags & I_TEXT && (acc != O_RDONLY || flags & O_TRUNC))
+		return -ETXTBSY;
 	if (flags & O_TRUNC && S_ISREG(ino->mode))
 		return do_truncate(ino, 0);
 	return 0;

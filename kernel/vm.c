@@ -146,6 +146,13 @@ struct vm_area *vma_merge(struct vm_area *a)
 		a = vma_of(a->node.prev);
 	while ((b = vma_after(a)) && vma_mergeable(a, b)) {
 		a->end = b->end;
+		if (!(a->flags & VMA_TOUCHED)) {
+			a->tlo = b->tlo;
+			a->thi = b->thi;
+		} else if (b->flags & VMA_TOUCHED) {
+			a->tlo = MIN(a->tlo, b->tlo);
+			a->thi = MAX(a->thi, b->thi);
+		}
 		a->flags |= b->flags & VMA_TOUCHED;
 		vma_free(b);
 	}

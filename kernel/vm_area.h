@@ -28,6 +28,13 @@ struct vm_area {
 	unsigned flags; /* VMA_* */
 	struct file *file; /* NULL: anonymous (zero-fill) */
 	uint64_t off; /* file offset of start */
+	/*
+	 * With VMA_TOUCHED: pages are present only in [tlo, thi) (which may
+	 * reach past the area after a split), so that dropping or changing
+	 * the pages of a huge area that was touched in a few places does
+	 * not walk every page of it.
+	 */
+	uintptr_t tlo, thi;
 };
 
 extern struct list_node vm_areas;

@@ -38,6 +38,8 @@ void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
 {
 	if (!(a->flags & VMA_TOUCHED))
 		return;
+	start = MAX(start, a->tlo);
+	end = MIN(end, a->thi);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
@@ -55,6 +57,8 @@ void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
 
 	if (!(a->flags & VMA_TOUCHED))
 		return;
+	start = MAX(start, a->tlo);
+	end = MIN(end, a->thi);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
@@ -162,6 +166,12 @@ static int map_page(uintptr_t va, paddr_t pa, unsigned long gen)
 		err = mmu_map(&kernel_space, va, pa, PAGE_SIZE,
 			      vma_mmu_prot(a->prot));
 		if (!err) {
+			if (!(a->flags & VMA_TOUCHED)) {
+				a->tlo = va;
+				a->thi = va + PAGE_SIZE;
+			}
+			a->tlo = MIN(a->tlo, va);
+			a->thi = MAX(a->thi, va + PAGE_SIZE);
 			a->flags |= VMA_TOUCHED;
 			vm_resident++;
 		} else if (err == -EEXIST) {

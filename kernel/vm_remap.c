@@ -56,11 +56,16 @@ static int alias_pages(uintptr_t from, uintptr_t to, size_t len)
 static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 		      uintptr_t to, size_t new_len, struct vma_spares *s)
 {
+	/* Only [lo, hi) can hold pages (vm_area.h). */
+	uintptr_t lo = MAX(old, a->tlo), hi = MIN(old + len, a->thi);
+	bool touched = (a->flags & VMA_TOUCHED) && lo < hi;
 	struct vm_area *n;
 
-	if ((a->flags & VMA_TOUCHED) && alias_pages(old, to, len))
-		return -ENOMEM;
-	mmu_unmap(&kernel_space, old, len); /* the frames now live at to */
+	if (touched) {
+		if (alias_pages(lo, to + (lo - old), hi - lo))
+			return -ENOMEM;
+		mmu_unmap(&kernel_space, lo, hi - lo); /* the frames moved */
+	}
 	if (a->start < old)
 		a = vma_split(a, old, s);
 	if (a->end > old + len)
@@ -69,6 +74,12 @@ static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 	*n = *a;
 	n->start = to;
 	n->end = to + new_len;
+	n->flags &= ~VMA_TOUCHED;
+	if (touched) {
+		n->flags |= VMA_TOUCHED;
+		n->tlo = to + (lo - old);
+		n->thi = to + (hi - old);
+	}
 	if (n->file)
 		file_get(n->file);
 	a->flags &= ~VMA_TOUCHED; /* its pages moved: nothing to drop */

@@ -76,6 +76,7 @@ struct file_ops {
 
 #define I_TRANSIENT 0x1 /* freed with its last reference (proc, pipes) */
 #define I_MOUNT 0x2 /* a file system's root: not removed or renamed */
+#define I_TEXT 0x4 /* a program exec loaded: writing it is ETXTBSY */
 
 struct inode {
 	uint64_t ino;
