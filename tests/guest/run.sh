@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 keel=$PWD/build/keel
 logs=build/guest-logs
 bin=$PWD/build/guest
-rm -rf "$logs"
+rm -rf "$logs" "$bin" # no stale program may pass for one that failed to build
 mkdir -p "$logs" "$bin"
 prefix=guest-
 . tests/lib.sh

@@ -17,48 +17,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define BADPTR ((void *)1)
-#define KPTR ((void *)0xffff800000000000UL)
+#include "check.h"
 
-static int fails;
 static void *noaccess; /* a PROT_NONE page */
-
-static void check(const char *what, int ok)
-{
-	printf("%s %s\n", ok ? "ok" : "FAIL", what);
-	fails += !ok;
-}
-
-/* A raw call's result: the value, or -errno. */
-static long raw(long r)
-{
-	return r == -1 ? -errno : r;
-}
-
-/* Checks that r (from raw()) is -want; prints the errno names. */
-static void check_err(const char *what, long r, int want)
-{
-	if (r == -want) {
-		printf("ok %s\n", what);
-		return;
-	}
-	printf("FAIL %s: got %ld (%s), want %s\n", what, r,
-	       r < 0 ? strerrorname_np((int)-r) : "success",
-	       strerrorname_np(want));
-	fails++;
-}
-
-/* Checks a value against the one wanted, printing both when they differ. */
-static void check_val(const char *what, long got, long want)
-{
-	if (got == want) {
-		printf("ok %s\n", what);
-		return;
-	}
-	printf("FAIL %s: got %ld (%s), want %ld\n", what, got,
-	       got < 0 ? strerrorname_np((int)-got) : "-", want);
-	fails++;
-}
 
 static long fsize(int fd)
 {

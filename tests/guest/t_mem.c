@@ -19,30 +19,7 @@
 #define PG 4096L
 #define HINT ((char *)0x300000000L)
 
-static int fails;
-
-static void check(const char *what, int ok)
-{
-	printf("%s %s\n", ok ? "ok" : "FAIL", what);
-	fails += !ok;
-}
-
-static long raw(long r)
-{
-	return r == -1 ? -errno : r;
-}
-
-static void check_err(const char *what, long r, int want)
-{
-	if (r == -want) {
-		printf("ok %s\n", what);
-		return;
-	}
-	printf("FAIL %s: got %ld (%s), want %s\n", what, r,
-	       r < 0 ? strerrorname_np((int)-r) : "success",
-	       strerrorname_np(want));
-	fails++;
-}
+#include "check.h"
 
 static long map(void *addr, long len, int prot, int flags, int fd, long off)
 {

@@ -22,44 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BADPTR ((void *)1)
-#define KPTR ((void *)0xffff800000000000UL)
-
-static int fails;
-
-static void check(const char *what, int ok)
-{
-	printf("%s %s\n", ok ? "ok" : "FAIL", what);
-	fails += !ok;
-}
-
-static long raw(long r)
-{
-	return r == -1 ? -errno : r;
-}
-
-static void check_err(const char *what, long r, int want)
-{
-	if (r == -want) {
-		printf("ok %s\n", what);
-		return;
-	}
-	printf("FAIL %s: got %ld (%s), want %s\n", what, r,
-	       r < 0 ? strerrorname_np((int)-r) : "success",
-	       strerrorname_np(want));
-	fails++;
-}
-
-static void check_val(const char *what, long got, long want)
-{
-	if (got == want) {
-		printf("ok %s\n", what);
-		return;
-	}
-	printf("FAIL %s: got %ld (%s), want %ld\n", what, got,
-	       got < 0 ? strerrorname_np((int)-got) : "-", want);
-	fails++;
-}
+#include "check.h"
 
 static long ns(const struct timespec *t)
 {

@@ -1,0 +1,52 @@
+/*
+ * check.h - what the tests/guest/t_*.c programs share: one output line per
+ * check ("ok NAME" or "FAIL NAME: got X, want Y" with errno names), so the
+ * guest's output can be compared with the host's line by line.
+ */
+#ifndef GUEST_CHECK_H
+#define GUEST_CHECK_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define BADPTR ((void *)1)
+#define KPTR ((void *)0xffff800000000000UL)
+
+static int fails;
+
+static inline void check(const char *what, int ok)
+{
+	printf("%s %s\n", ok ? "ok" : "FAIL", what);
+	fails += !ok;
+}
+
+static inline long raw(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+static inline void check_err(const char *what, long r, int want)
+{
+	if (r == -want) {
+		printf("ok %s\n", what);
+		return;
+	}
+	printf("FAIL %s: got %ld (%s), want %s\n", what, r,
+	       r < 0 ? strerrorname_np((int)-r) : "success",
+	       strerrorname_np(want));
+	fails++;
+}
+
+static inline void check_val(const char *what, long got, long want)
+{
+	if (got == want) {
+		printf("ok %s\n", what);
+		return;
+	}
+	printf("FAIL %s: got %ld (%s), want %ld\n", what, got,
+	       got < 0 ? strerrorname_np((int)-got) : "-", want);
+	fails++;
+}
+
+#endif
