@@ -118,7 +118,8 @@ if [ "$mode" = full ]; then
 		build/keel xl -q -o "$dir" --guest-dir /guest --single "$@" >"$log.out" 2>&1 &&
 			bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >>"$log.out" 2>&1
 		rc=$?
-		if [ "$rc" = 1 ] && grep -aq "XENBED-RESULT reason=poweroff status=$status" "$log" &&
+		if [ "$rc" = $((status == 0 ? 0 : 1)) ] &&
+			grep -aq "XENBED-RESULT reason=poweroff status=$status" "$log" &&
 			grep -aq "guest: $line" "$log"; then
 			result "$name" 1
 		else
@@ -133,6 +134,28 @@ if [ "$mode" = full ]; then
 	fi
 	program luajit 7 "hi from luajit" -m 32 -k keel.quiet \
 		-- /usr/bin/luajit -e 'print("hi from luajit") os.exit(7)'
+	jitlib=$(ls -d /usr/share/luajit-2.1* 2>/dev/null | head -1)
+	program luajit-jit 0 "\[TRACE   1 /loop.lua:[0-9]* loop\]" -m 32 -k keel.quiet \
+		--file tests/guest/lua/loop.lua:/loop.lua ${jitlib:+--file "$jitlib"} \
+		-- /usr/bin/luajit -jv /loop.lua
+	program luajit-ffi 0 "removed	true" -m 32 -k keel.quiet -C /tmp \
+		--file tests/guest/lua/ffi_files.lua:/ffi_files.lua -- /usr/bin/luajit /ffi_files.lua
+	program busybox 0 "x=42 in /" -m 16 -k keel.quiet \
+		-- /bin/busybox sh -c 'x=$((6*7)); cd /; echo "x=$x in $PWD"'
+	if gcc -O1 -static -o build/guest/hello-static tests/guest/hello.c; then
+		program static 7 "hello from .* with 3 args: \[a\] \[b c\]" -k keel.quiet \
+			-- build/guest/hello-static a 'b c'
+	else
+		result static 0 "cannot compile tests/guest/hello.c"
+	fi
+	M=/usr/lib/x86_64-linux-musl # static-pie by hand: see tests/guest/run.sh
+	if musl-gcc -O1 -fPIE -static-pie -nostartfiles $M/rcrt1.o $M/crti.o tests/guest/hello.c \
+		$M/crtn.o -Wl,--no-dynamic-linker -Wl,-Bstatic -o build/guest/hello-musl-static-pie; then
+		program musl-static-pie 7 "hello from .* with 2 args: \[x\]" -k keel.quiet \
+			-- build/guest/hello-musl-static-pie x
+	else
+		result musl-static-pie 0 "cannot build a musl static-pie (make deps installs musl-tools)"
+	fi
 fi
 
 echo "xen: $pass passed, $fail failed"
