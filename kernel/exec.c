@@ -14,6 +14,7 @@
 #include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/random.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
 #include <keel/vm.h>
@@ -364,6 +365,7 @@ int exec_start(const char *path, const char *const *argv,
 		file_put(fi);
 	file_put(f); /* the mappings hold their own references */
 	printk_unmute(false); /* from here on, the program speaks */
+	sched_start_preemption(); /* a spinning program cannot starve the kernel's threads */
 	arch_enter_user(ipath ? interp.entry : prog.entry, sp);
 out:
 	kfree(buf);

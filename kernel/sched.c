@@ -93,6 +93,32 @@ void sched_preempt_point(void)
 		sched_yield();
 }
 
+bool sched_others_runnable(void)
+{
+	return !list_empty(&runq);
+}
+
+#define SLICE_NS (10 * NSEC_PER_MSEC)
+static struct timer slice;
+
+static void slice_fire(struct timer *t)
+{
+	if (!list_empty(&runq))
+		this_cpu()->need_resched = true;
+	timer_arm(t, time_now_ns() + SLICE_NS);
+}
+
+void sched_start_preemption(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	if (!slice.fn) {
+		timer_init(&slice, slice_fire);
+		timer_arm(&slice, time_now_ns() + SLICE_NS);
+	}
+	arch_irq_restore(flags);
+}
+
 void sched_wake(struct thread *t)
 {
 	unsigned long flags = spin_lock_irqsave(&rq_lock);

@@ -13,6 +13,8 @@
 #include <keel/time.h>
 #include <keel/uaccess.h>
 
+#include "linux.h"
+
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define FUTEX_REQUEUE 3
@@ -59,6 +61,15 @@ static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
 		waitq_wake_all(&w->wq);
 		woken++;
 	}
+	return woken;
+}
+
+int futex_wake(uintptr_t uaddr, int n)
+{
+	unsigned long flags = spin_lock_irqsave(&lock);
+	int woken = wake_locked(uaddr, n, FUTEX_BITSET_MATCH_ANY);
+
+	spin_unlock_irqrestore(&lock, flags);
 	return woken;
 }
 

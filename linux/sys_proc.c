@@ -28,12 +28,6 @@ SYSCALL_DEFINE(exit_group)
 	process_exit((int)a[0]);
 }
 
-/* One thread: ending it ends the process (threads come later). */
-SYSCALL_DEFINE(exit)
-{
-	process_exit((int)a[0]);
-}
-
 SYSCALL_DEFINE(arch_prctl)
 {
 	uint64_t v;
@@ -55,12 +49,6 @@ SYSCALL_DEFINE(arch_prctl)
 	}
 }
 
-SYSCALL_DEFINE(set_tid_address)
-{
-	current_process()->clear_child_tid = (uintptr_t)a[0];
-	return current_process()->pid;
-}
-
 /* Robust futex lists matter when threads die holding locks: later. */
 SYSCALL_DEFINE(set_robust_list)
 {
@@ -68,12 +56,6 @@ SYSCALL_DEFINE(set_robust_list)
 }
 
 SYSCALL_DEFINE(getpid)
-{
-	(void)a;
-	return current_process()->pid;
-}
-
-SYSCALL_DEFINE(gettid)
 {
 	(void)a;
 	return current_process()->pid;

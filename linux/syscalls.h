@@ -73,13 +73,10 @@ SYSCALL(madvise)
 SYSCALL(brk)
 
 /* linux/sys_proc.c: the process and what a C runtime asks at start-up. */
-SYSCALL(exit)
 SYSCALL(exit_group)
 SYSCALL(arch_prctl)
-SYSCALL(set_tid_address)
 SYSCALL(set_robust_list)
 SYSCALL(getpid)
-SYSCALL(gettid)
 SYSCALL(getppid)
 SYSCALL(getuid)
 SYSCALL(geteuid)
@@ -94,6 +91,16 @@ SYSCALL(sched_getaffinity)
 SYSCALL(sched_yield)
 SYSCALL(rt_sigaction)
 SYSCALL(rt_sigprocmask)
+
+/* linux/sys_thread.c: threads; processes that cannot exist here. */
+SYSCALL(clone)
+SYSCALL(fork)
+SYSCALL(vfork)
+SYSCALL(execve)
+SYSCALL(wait4)
+SYSCALL(exit)
+SYSCALL(gettid)
+SYSCALL(set_tid_address)
 
 /* linux/futex.c: waiting on user memory. */
 SYSCALL(futex)

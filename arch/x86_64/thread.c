@@ -72,6 +72,8 @@ int arch_thread_init(struct arch_thread *t, void *stack_top,
 		return -ENOMEM;
 	memcpy(t->fpu, fpu_initial, fpu_size);
 	t->kstack_top = 0;
+	t->fs_base = 0;
+	t->user_frame = NULL;
 	if (!stack_top)
 		return 0;
 	t->kstack_top = ALIGN_DOWN((uintptr_t)stack_top, 16);
@@ -104,8 +106,11 @@ void thread_first(struct arch_thread *t, void (*entry)(void *), void *arg)
 void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
 {
 	fpu_save(from->fpu);
-	if (to->kstack_top)
+	if (to->kstack_top) {
 		arch_user_stack_switch(to->kstack_top);
+		if (to->fs_base != from->fs_base)
+			arch_load_tls(to->fs_base);
+	}
 	switch_stacks(&from->rsp, to->rsp);
 	fpu_restore(from->fpu); /* we are `from` again, resumed */
 }

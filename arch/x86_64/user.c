@@ -6,6 +6,7 @@
  * ends the process as the matching signal's default action would.
  */
 #include <keel/arch.h>
+#include <keel/heap.h>
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
@@ -74,14 +75,51 @@ __noreturn void arch_enter_user(uintptr_t entry, uintptr_t sp)
 	user_enter(tf);
 }
 
-void arch_set_tls(uint64_t base)
+void arch_load_tls(uint64_t base)
 {
 	wrmsr(MSR_FS_BASE, base);
 }
 
+/* The FS base lives in the thread (user mode cannot change it: no
+ * FSGSBASE), and is loaded when the thread is switched in. */
+void arch_set_tls(uint64_t base)
+{
+	current_thread()->arch.fs_base = base;
+	arch_load_tls(base);
+}
+
 uint64_t arch_get_tls(void)
 {
-	return rdmsr(MSR_FS_BASE);
+	return current_thread()->arch.fs_base;
+}
+
+void *arch_clone_user_context(uintptr_t new_sp)
+{
+	const struct trap_frame *cur = current_thread()->arch.user_frame;
+	struct trap_frame *tf;
+
+	if (!cur)
+		return NULL;
+	tf = kmalloc(sizeof(*tf));
+	if (!tf)
+		return NULL;
+	*tf = *cur;
+	tf->rax = 0; /* the child's return value */
+	if (new_sp)
+		tf->rsp = new_sp;
+	return tf;
+}
+
+__noreturn void arch_enter_user_context(void *ctx)
+{
+	uint64_t top = current_thread()->arch.kstack_top;
+	struct trap_frame *tf = (struct trap_frame *)(top - sizeof(*tf));
+
+	arch_irq_disable();
+	arch_user_stack_switch(top);
+	*tf = *(struct trap_frame *)ctx;
+	kfree(ctx);
+	user_enter(tf);
 }
 
 /* From syscall_entry, interrupts off, on the thread's kernel stack. */
@@ -90,6 +128,7 @@ void syscall_from_user(struct trap_frame *tf)
 	long args[6] = { (long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
 			 (long)tf->r10, (long)tf->r8,  (long)tf->r9 };
 
+	current_thread()->arch.user_frame = tf;
 	arch_irq_enable();
 	tf->rax = (uint64_t)syscall_dispatch(tf->rax, args);
 	arch_irq_disable();

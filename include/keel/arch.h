@@ -50,6 +50,14 @@ void arch_kernel_extent(paddr_t *start, paddr_t *end);
 __noreturn void arch_enter_user(uintptr_t entry, uintptr_t sp);
 void arch_set_tls(uint64_t base);
 uint64_t arch_get_tls(void);
+/*
+ * A new user thread (clone): a copy of the calling thread's user registers
+ * as its syscall left them, returning 0 on stack new_sp (0: the same);
+ * the new kernel thread enters it with arch_enter_user_context, which
+ * frees the copy.
+ */
+void *arch_clone_user_context(uintptr_t new_sp);
+__noreturn void arch_enter_user_context(void *ctx);
 /* What the CPU offers user mode (AT_HWCAP, AT_HWCAP2, AT_PLATFORM). */
 uint64_t arch_hwcap(void);
 uint64_t arch_hwcap2(void);

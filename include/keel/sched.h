@@ -28,6 +28,7 @@ struct thread {
 	size_t stack_size;
 	bool detached;
 	struct waitq joiners;
+	void *user; /* the syscall layer's per-thread state, or NULL */
 };
 
 /* Per-CPU scheduler state; reached only through this_cpu(). */
@@ -60,8 +61,13 @@ void sched_yield(void);
 void sched_block(void);
 /* Make a blocked thread runnable; safe from interrupt context. */
 void sched_wake(struct thread *t);
-/* Switch away if the timer asked for it (user threads, later). */
+/* Switch away if the timer asked for it (on the way back to user mode). */
 void sched_preempt_point(void);
+/* Start the time slice: every 10 ms, ask a running user thread to let
+ * others run (sched_preempt_point). Idempotent. */
+void sched_start_preemption(void);
+/* Runnable threads waiting for the CPU (besides the current one). */
+bool sched_others_runnable(void);
 
 void thread_sleep_until(uint64_t deadline_ns);
 void thread_sleep_ns(uint64_t ns);

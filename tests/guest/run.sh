@@ -130,6 +130,23 @@ else
 	result busybox-find 0 "status $rc; find did not list /usr/bin/busybox: $(head -c 200 <<<"$out")"
 fi
 
+# Threads: pthreads (create/join, TLS, mutex and condvar ping-pong with
+# exact totals, a spinner that must not starve the others), compared with
+# the host; then the stress case 20 times in a row.
+gcc -O1 -static -pthread -o "$bin/t_thread-static" tests/guest/t_thread.c &&
+	gcc -O1 -pthread -o "$bin/t_thread-dynamic" tests/guest/t_thread.c ||
+	echo "guest tests: cannot compile t_thread.c"
+for kind in static dynamic; do
+	want=$("$bin/t_thread-$kind")
+	check "t_thread-$kind" 0 "$want" -- "$bin/t_thread-$kind"
+done
+bad=0
+for i in $(seq 20); do
+	guest "t_thread-x20" -- "$bin/t_thread-static"
+	[ "$rc" = 0 ] && grep -qx "t_thread: all ok" <<<"$out" || { bad=$i; break; }
+done
+if [ "$bad" = 0 ]; then result t_thread-x20 1; else result t_thread-x20 0 "run $bad of 20 failed (status $rc)"; fi
+
 # Syscall families (tests/guest/t_*.c): each built static and dynamic, run
 # on the host as the reference in a fresh empty directory, then in the
 # guest with that directory as its cwd; the outputs must be the same and

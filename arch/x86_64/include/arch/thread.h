@@ -12,6 +12,8 @@ struct arch_thread {
 	uint64_t rsp;
 	void *fpu; /* 64-byte aligned save area, arch_fpu_size bytes */
 	uint64_t kstack_top; /* where entries from user mode start, or 0 */
+	uint64_t fs_base; /* the user thread pointer (arch_set_tls) */
+	void *user_frame; /* the user registers of the current syscall */
 };
 
 #endif

@@ -39,6 +39,7 @@ void idt_init(void);
  * that entries from ring 3 use. */
 void user_exception(struct trap_frame *tf, uint64_t cr2);
 void arch_user_stack_switch(uint64_t kstack_top);
+void arch_load_tls(uint64_t base);
 bool uaccess_fault(struct trap_frame *tf, uint64_t cr2);
 void gdt_init(void);
 

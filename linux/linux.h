@@ -1,0 +1,13 @@
+/*
+ * linux.h - what the files of linux/ share among themselves (not an
+ * interface for the rest of the kernel): futex wake-ups for thread exit.
+ */
+#ifndef KEEL_LINUX_LINUX_H
+#define KEEL_LINUX_LINUX_H
+
+#include <keel/compiler.h>
+
+/* Wake up to n waiters on the futex at uaddr; how many were woken. */
+int futex_wake(uintptr_t uaddr, int n);
+
+#endif
