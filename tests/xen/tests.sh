@@ -148,6 +148,11 @@ if [ "$mode" = full ]; then
 	else
 		result static 0 "cannot compile tests/guest/hello.c"
 	fi
+	if gcc -O1 -static -pthread -o build/guest/t_thread-static tests/guest/t_thread.c; then
+		program threads 0 "t_thread: all ok" -k keel.quiet -- build/guest/t_thread-static
+	else
+		result threads 0 "cannot compile tests/guest/t_thread.c"
+	fi
 	M=/usr/lib/x86_64-linux-musl # static-pie by hand: see tests/guest/run.sh
 	if musl-gcc -O1 -fPIE -static-pie -nostartfiles $M/rcrt1.o $M/crti.o tests/guest/hello.c \
 		$M/crtn.o -Wl,--no-dynamic-linker -Wl,-Bstatic -o build/guest/hello-musl-static-pie; then
