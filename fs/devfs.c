@@ -8,6 +8,7 @@
  */
 #include <keel/errno.h>
 #include <keel/hyper.h>
+#include <keel/poll.h>
 #include <keel/random.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
@@ -142,6 +143,17 @@ static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	}
 }
 
+/*
+ * Always writable; never readable, since console input is not wired (a
+ * poll for input waits until its timeout, as on a silent terminal).
+ */
+static unsigned console_poll(struct file *f, struct poll_table *pt)
+{
+	(void)f;
+	(void)pt;
+	return EPOLLOUT | EPOLLWRNORM;
+}
+
 static const struct file_ops null_fops = {
 	.read = eof_read,
 	.write = sink_write,
@@ -166,6 +178,7 @@ static const struct file_ops console_fops = {
 	.read = eof_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
+	.poll = console_poll,
 };
 
 static const struct {

@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/poll.h>
 #include <keel/printf.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
@@ -97,6 +98,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	if (f->epitems)
+		eventpoll_release_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);

@@ -9,6 +9,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/poll.h>
 #include <keel/sched.h>
 #include <keel/sync.h>
 #include <keel/vfs.h>
@@ -20,6 +21,7 @@
 struct pipe {
 	struct spinlock lock;
 	struct waitq readable, writable;
+	struct pollq poll; /* poll, select and epoll watchers */
 	char *buf;
 	size_t head, len; /* the data is len bytes from head, wrapping */
 	unsigned readers, writers;
@@ -64,8 +66,10 @@ static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		waitq_wake_all(&p->writable);
 out:
 	spin_unlock_irqrestore(&p->lock, irq);
-	if (done)
+	if (done) {
+		pollq_wake(&p->poll, EPOLLOUT | EPOLLWRNORM);
 		inode_touch(f->inode, false);
+	}
 	return done ? (long)done : err;
 }
 
@@ -109,8 +113,10 @@ static long pipe_write(struct file *f, struct iobuf b, size_t len,
 		waitq_wake_all(&p->readable);
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
-	if (done)
+	if (done) {
+		pollq_wake(&p->poll, EPOLLIN | EPOLLRDNORM);
 		inode_touch(f->inode, true);
+	}
 	return done ? (long)done : err;
 }
 
@@ -136,6 +142,35 @@ static void pipe_release(struct file *f)
 	waitq_wake_all(&p->readable);
 	waitq_wake_all(&p->writable);
 	spin_unlock_irqrestore(&p->lock, irq);
+	pollq_wake(&p->poll, EPOLLHUP | EPOLLERR);
+}
+
+/*
+ * As Linux's pipe_poll: the read end is readable with data and hung up
+ * without writers; the write end is writable with room for PIPE_BUF bytes
+ * and in error without readers.
+ */
+static unsigned pipe_poll(struct file *f, struct poll_table *pt)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq;
+	unsigned mask = 0;
+
+	poll_wait(pt, &p->poll);
+	irq = spin_lock_irqsave(&p->lock);
+	if (is_reader(f)) {
+		if (p->len)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!p->writers)
+			mask |= EPOLLHUP;
+	} else {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		if (!p->readers)
+			mask |= EPOLLERR;
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
+	return mask;
 }
 
 static void pipe_inode_release(struct inode *ino)
@@ -150,6 +185,7 @@ static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
 	.release = pipe_release,
 };
 
@@ -171,6 +207,7 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 	}
 	waitq_init(&p->readable);
 	waitq_init(&p->writable);
+	pollq_init(&p->poll);
 	ino->priv = p;
 	ino->flags |= I_TRANSIENT;
 	ino->dev = PIPEFS_DEV;

@@ -64,6 +64,22 @@ SYSCALL(fsync)
 SYSCALL(fdatasync)
 SYSCALL(utimensat)
 
+/* linux/sys_poll.c: waiting for file events, eventfd, timerfd. */
+SYSCALL(poll)
+SYSCALL(ppoll)
+SYSCALL(select)
+SYSCALL(pselect6)
+SYSCALL(epoll_create)
+SYSCALL(epoll_create1)
+SYSCALL(epoll_ctl)
+SYSCALL(epoll_wait)
+SYSCALL(epoll_pwait)
+SYSCALL(eventfd)
+SYSCALL(eventfd2)
+SYSCALL(timerfd_create)
+SYSCALL(timerfd_settime)
+SYSCALL(timerfd_gettime)
+
 /* linux/sys_mm.c: the address space. */
 SYSCALL(mmap)
 SYSCALL(munmap)

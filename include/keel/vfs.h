@@ -21,6 +21,8 @@
 struct inode;
 struct file;
 struct dir_ctx;
+struct poll_table;
+struct epitem;
 
 /* A caller's buffer: application memory (checked copies) or the kernel's. */
 struct iobuf {
@@ -71,6 +73,12 @@ struct file_ops {
 		      uint64_t *pos);
 	long (*llseek)(struct file *f, int64_t off, int whence);
 	long (*ioctl)(struct file *f, unsigned cmd, unsigned long arg);
+	/*
+	 * The ready mask (EPOLL*, include/keel/poll.h), registering on the
+	 * object's poll queue through pt first. NULL: always ready, and not
+	 * watchable by epoll (EPERM), as regular files on Linux.
+	 */
+	unsigned (*poll)(struct file *f, struct poll_table *pt);
 	void (*release)(struct file *f);
 };
 
@@ -100,6 +108,7 @@ struct file {
 	struct inode *dir; /* where it was opened by name (a reference) */
 	char *name; /* ... and under which name; NULL when not by name */
 	char *path; /* file_path's answer, made when asked */
+	struct epitem *epitems; /* the epoll watches on it (fs/eventpoll.c) */
 	void *priv;
 };
 

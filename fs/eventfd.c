@@ -1,0 +1,130 @@
+/*
+ * eventfd.c - eventfd objects (fs/): a 64-bit counter. A read of 8 bytes
+ * takes the whole count (or 1 with EFD_SEMAPHORE) and waits while it is
+ * 0; a write adds to it and waits while the sum would reach
+ * 0xffffffffffffffff; O_NONBLOCK turns both waits into EAGAIN. Readable
+ * when the count is not 0, writable while 1 more can be added.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/poll.h>
+#include <keel/vfs.h>
+
+#define EFD_SEMAPHORE 1
+
+struct eventfd {
+	struct spinlock lock;
+	struct waitq readable, writable;
+	struct pollq poll;
+	uint64_t count;
+	bool semaphore;
+};
+
+static long eventfd_read(struct file *f, struct iobuf b, size_t len,
+			 uint64_t *pos)
+{
+	struct eventfd *e = f->inode->priv;
+	unsigned long irq;
+	uint64_t v;
+
+	(void)pos;
+	if (len < sizeof(v))
+		return -EINVAL;
+	irq = spin_lock_irqsave(&e->lock);
+	while (!e->count) {
+		if (f->flags & O_NONBLOCK) {
+			spin_unlock_irqrestore(&e->lock, irq);
+			return -EAGAIN;
+		}
+		waitq_wait_locked(&e->readable, &e->lock, 0);
+	}
+	v = e->semaphore ? 1 : e->count;
+	e->count -= v;
+	waitq_wake_all(&e->writable);
+	spin_unlock_irqrestore(&e->lock, irq);
+	pollq_wake(&e->poll, EPOLLOUT | EPOLLWRNORM);
+	/* The value is gone from the counter even if the copy faults. */
+	return iobuf_put(b, 0, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
+}
+
+static long eventfd_write(struct file *f, struct iobuf b, size_t len,
+			  uint64_t *pos)
+{
+	struct eventfd *e = f->inode->priv;
+	unsigned long irq;
+	uint64_t v;
+
+	(void)pos;
+	if (len < sizeof(v))
+		return -EINVAL;
+	if (iobuf_get(&v, b, 0, sizeof(v)))
+		return -EFAULT;
+	if (v == UINT64_MAX)
+		return -EINVAL;
+	irq = spin_lock_irqsave(&e->lock);
+	while (UINT64_MAX - e->count <= v) {
+		if (f->flags & O_NONBLOCK) {
+			spin_unlock_irqrestore(&e->lock, irq);
+			return -EAGAIN;
+		}
+		waitq_wait_locked(&e->writable, &e->lock, 0);
+	}
+	e->count += v;
+	if (v)
+		waitq_wake_all(&e->readable);
+	spin_unlock_irqrestore(&e->lock, irq);
+	if (v)
+		pollq_wake(&e->poll, EPOLLIN | EPOLLRDNORM);
+	return sizeof(v);
+}
+
+static unsigned eventfd_poll(struct file *f, struct poll_table *pt)
+{
+	struct eventfd *e = f->inode->priv;
+	uint64_t count;
+	unsigned mask = 0;
+
+	poll_wait(pt, &e->poll);
+	count = __atomic_load_n(&e->count, __ATOMIC_ACQUIRE);
+	if (count)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (count == UINT64_MAX)
+		mask |= EPOLLERR;
+	if (count < UINT64_MAX - 1)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	return mask;
+}
+
+static void eventfd_inode_release(struct inode *ino)
+{
+	kfree(ino->priv);
+}
+
+static const struct file_ops eventfd_fops = {
+	.read = eventfd_read,
+	.write = eventfd_write,
+	.poll = eventfd_poll,
+};
+
+static const struct inode_ops eventfd_iops = {
+	.release = eventfd_inode_release,
+};
+
+int eventfd_new(uint64_t count, unsigned flags, struct file **out)
+{
+	struct eventfd *e = kzalloc(sizeof(*e));
+	int err;
+
+	if (!e)
+		return -ENOMEM;
+	waitq_init(&e->readable);
+	waitq_init(&e->writable);
+	pollq_init(&e->poll);
+	e->count = count;
+	e->semaphore = flags & EFD_SEMAPHORE;
+	err = anon_file_new(&eventfd_fops, &eventfd_iops, e,
+			    O_RDWR | (flags & O_NONBLOCK), out);
+	if (err)
+		kfree(e);
+	return err;
+}

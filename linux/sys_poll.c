@@ -1,0 +1,433 @@
+/*
+ * sys_poll.c - waiting for file events (linux/): poll, ppoll, select,
+ * pselect6, the epoll calls, eventfd and timerfd. Each checks and copies
+ * its arguments in Linux's order, turns the timeout into a monotonic
+ * deadline, and calls fs/ (include/keel/poll.h). Signals do not exist
+ * yet: the signal masks of ppoll, pselect6 and epoll_pwait are checked
+ * (size, pointer) and otherwise ignored, and no wait ends with EINTR.
+ * ppoll, pselect6 and select write the time left back, as Linux does.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/poll.h>
+#include <keel/syscall.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+
+#define SIGSET_SIZE 8
+#define EFD_SEMAPHORE 1
+#define TFD_TIMER_ABSTIME 1
+#define TFD_TIMER_CANCEL_ON_SET 2
+#define CLOCK_REALTIME 0
+#define CLOCK_MONOTONIC 1
+#define CLOCK_BOOTTIME 7
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_BOOTTIME_ALARM 9
+#define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct linux_epoll_event))
+
+struct linux_timeval {
+	int64_t tv_sec, tv_usec;
+};
+
+static bool access_ok(uintptr_t addr, size_t len)
+{
+	return addr <= USER_TOP && len <= USER_TOP - addr;
+}
+
+static bool ts_valid(int64_t sec, int64_t nsec)
+{
+	return sec >= 0 && nsec >= 0 && nsec < (int64_t)NSEC_PER_SEC;
+}
+
+/* Saturating seconds and nanoseconds to ns. */
+static int64_t ts_ns(int64_t sec, int64_t nsec)
+{
+	if (sec > (INT64_MAX - nsec) / (int64_t)NSEC_PER_SEC)
+		return INT64_MAX;
+	return sec * (int64_t)NSEC_PER_SEC + nsec;
+}
+
+/* A relative timeout in ns to a deadline: 0 stays 0 (no wait). */
+static uint64_t deadline_in(int64_t ns)
+{
+	uint64_t now = time_now_ns();
+
+	if (ns == 0)
+		return 0;
+	if ((uint64_t)ns >= POLL_FOREVER - now)
+		return POLL_FOREVER;
+	return now + (uint64_t)ns;
+}
+
+static uint64_t deadline_ms(long ms)
+{
+	return ms < 0 ? POLL_FOREVER : deadline_in(ms * (int64_t)NSEC_PER_MSEC);
+}
+
+/* The time left before deadline (0 when passed). */
+static void time_left(uint64_t deadline, int64_t *sec, int64_t *nsec)
+{
+	uint64_t now = time_now_ns(),
+		 left = deadline > now ? deadline - now : 0;
+
+	*sec = (int64_t)(left / NSEC_PER_SEC);
+	*nsec = (int64_t)(left % NSEC_PER_SEC);
+}
+
+/* A timespec timeout: 0 and *deadline, or -EFAULT/-EINVAL. */
+static int timeout_ts(const void *uts, uint64_t *deadline)
+{
+	struct linux_timespec ts;
+
+	if (!uts) {
+		*deadline = POLL_FOREVER;
+		return 0;
+	}
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (!ts_valid(ts.tv_sec, ts.tv_nsec))
+		return -EINVAL;
+	*deadline = deadline_in(ts_ns(ts.tv_sec, ts.tv_nsec));
+	return 0;
+}
+
+/* After ppoll or pselect6: the time left, unless there was no timeout. */
+static void timeout_ts_update(void *uts, uint64_t deadline)
+{
+	struct linux_timespec ts;
+
+	if (!uts || deadline == 0 || deadline == POLL_FOREVER)
+		return;
+	time_left(deadline, &ts.tv_sec, &ts.tv_nsec);
+	(void)copy_to_user(uts, &ts, sizeof(ts)); /* a fault is ignored */
+}
+
+/* A signal mask argument: checked, then ignored (no signals yet). */
+static int check_sigmask(const void *umask, size_t size)
+{
+	uint64_t mask;
+
+	if (!umask)
+		return 0;
+	if (size != SIGSET_SIZE)
+		return -EINVAL;
+	return copy_from_user(&mask, umask, sizeof(mask));
+}
+
+static long do_poll(void *ufds, unsigned long nfds, uint64_t deadline)
+{
+	struct kpollfd *fds;
+	size_t size = nfds * sizeof(*fds);
+	long ret;
+
+	if (nfds > FD_MAX)
+		return -EINVAL;
+	if (!(fds = kmalloc(size + 1)))
+		return -ENOMEM;
+	ret = size ? copy_from_user(fds, ufds, size) : 0;
+	if (!ret)
+		ret = vfs_poll_fds(fds, (unsigned)nfds, deadline);
+	if (ret >= 0 && size && copy_to_user(ufds, fds, size))
+		ret = -EFAULT;
+	kfree(fds);
+	return ret;
+}
+
+SYSCALL_DEFINE(poll)
+{
+	return do_poll((void *)a[0], (unsigned)a[1], deadline_ms((int)a[2]));
+}
+
+SYSCALL_DEFINE(ppoll)
+{
+	void *uts = (void *)a[2];
+	uint64_t deadline;
+	long ret = timeout_ts(uts, &deadline);
+
+	if (!ret)
+		ret = check_sigmask((void *)a[3], (size_t)a[4]);
+	if (ret)
+		return ret;
+	ret = do_poll((void *)a[0], (unsigned)a[1], deadline);
+	timeout_ts_update(uts, deadline);
+	return ret;
+}
+
+static long do_select(int n, void *uin, void *uout, void *uex,
+		      uint64_t deadline)
+{
+	void *u[3] = { uin, uout, uex };
+	uint64_t *sets[3] = { NULL, NULL, NULL };
+	size_t bytes;
+	long ret = 0;
+
+	if (n < 0)
+		return -EINVAL;
+	if (n > FD_MAX)
+		n = FD_MAX; /* Linux reads no further than its fd table */
+	bytes = ((size_t)n + 63) / 64 * 8;
+	for (int i = 0; i < 3 && !ret; i++) {
+		if (!u[i] || !bytes)
+			continue;
+		if (!(sets[i] = kmalloc(bytes + 1)))
+			ret = -ENOMEM;
+		else if (copy_from_user(sets[i], u[i], bytes))
+			ret = -EFAULT;
+	}
+	if (!ret)
+		ret = vfs_select(n, sets[0], sets[1], sets[2], deadline);
+
+	for (int i = 0; i < 3 && ret >= 0; i++)
+		if (sets[i] && copy_to_user(u[i], sets[i], bytes))
+			ret = -EFAULT;
+	for (int i = 0; i < 3; i++)
+		kfree(sets[i]);
+	return ret;
+}
+
+SYSCALL_DEFINE(select)
+{
+	void *utv = (void *)a[4];
+	uint64_t deadline = POLL_FOREVER;
+	long ret;
+
+	if (utv) {
+		struct linux_timeval tv;
+		int64_t sec, nsec;
+
+		if (copy_from_user(&tv, utv, sizeof(tv)))
+			return -EFAULT;
+		/* Linux normalises tv_usec of a million or more. */
+		sec = tv.tv_sec + tv.tv_usec / 1000000;
+		nsec = tv.tv_usec % 1000000 * 1000;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || !ts_valid(sec, nsec))
+			return -EINVAL;
+		deadline = deadline_in(ts_ns(sec, nsec));
+	}
+	ret = do_select((int)a[0], (void *)a[1], (void *)a[2], (void *)a[3],
+			deadline);
+	if (utv && deadline && deadline != POLL_FOREVER) {
+		struct linux_timeval tv;
+
+		time_left(deadline, &tv.tv_sec, &tv.tv_usec);
+		tv.tv_usec /= 1000;
+		(void)copy_to_user(utv, &tv, sizeof(tv));
+	}
+	return ret;
+}
+
+SYSCALL_DEFINE(pselect6)
+{
+	void *uts = (void *)a[4];
+	uint64_t deadline;
+	long ret = timeout_ts(uts, &deadline);
+
+	if (ret)
+		return ret;
+	if (a[5]) {
+		struct {
+			uint64_t ss, ss_len;
+		} pack;
+
+		if (copy_from_user(&pack, (void *)a[5], sizeof(pack)))
+			return -EFAULT;
+		ret = check_sigmask((void *)pack.ss, pack.ss_len);
+		if (ret)
+			return ret;
+	}
+	ret = do_select((int)a[0], (void *)a[1], (void *)a[2], (void *)a[3],
+			deadline);
+	timeout_ts_update(uts, deadline);
+	return ret;
+}
+
+/* After a constructor filled *f (or failed): install it. */
+static long new_fd(int err, struct file **f, bool cloexec)
+{
+	return err ? err : fd_install(*f, cloexec);
+}
+
+SYSCALL_DEFINE(epoll_create1)
+{
+	struct file *f = NULL;
+
+	if (a[0] & ~(long)O_CLOEXEC)
+		return -EINVAL;
+	return new_fd(epoll_new(0, &f), &f, a[0] & O_CLOEXEC);
+}
+
+SYSCALL_DEFINE(epoll_create)
+{
+	struct file *f = NULL;
+
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	return new_fd(epoll_new(0, &f), &f, false);
+}
+
+SYSCALL_DEFINE(epoll_ctl)
+{
+	struct linux_epoll_event ev = { 0, 0 };
+	int op = (int)a[1];
+	struct file *ep, *tf;
+	long ret;
+
+	if (op != 2 /* EPOLL_CTL_DEL */ &&
+	    copy_from_user(&ev, (void *)a[3], sizeof(ev)))
+		return -EFAULT;
+	ep = fd_get((int)a[0]);
+	if (!ep || (ep->flags & O_PATH)) {
+		file_put(ep);
+		return -EBADF;
+	}
+	tf = fd_get((int)a[2]);
+	if (!tf || (tf->flags & O_PATH))
+		ret = -EBADF;
+	else
+		ret = epoll_ctl_file(ep, op, (int)a[2], tf, &ev);
+	file_put(tf);
+	file_put(ep);
+	return ret;
+}
+
+static long do_epoll_wait(long epfd, void *uevs, int max, uint64_t deadline)
+{
+	struct linux_epoll_event *evs;
+	struct file *ep;
+	long ret;
+
+	if (max <= 0 || max > EP_MAX_EVENTS)
+		return -EINVAL;
+	if (!access_ok((uintptr_t)uevs, (size_t)max * sizeof(*evs)))
+		return -EFAULT;
+	ep = fd_get((int)epfd);
+	if (!ep || (ep->flags & O_PATH)) {
+		file_put(ep);
+		return -EBADF;
+	}
+	/* At most one item per descriptor is ready at once. */
+	max = MIN(max, FD_MAX);
+	if (!(evs = kmalloc((size_t)max * sizeof(*evs))))
+		ret = -ENOMEM;
+	else
+		ret = epoll_wait_file(ep, evs, max, deadline);
+	if (ret > 0 && copy_to_user(uevs, evs, (size_t)ret * sizeof(*evs)))
+		ret = -EFAULT;
+	kfree(evs);
+	file_put(ep);
+	return ret;
+}
+
+SYSCALL_DEFINE(epoll_wait)
+{
+	return do_epoll_wait(a[0], (void *)a[1], (int)a[2],
+			     deadline_ms((int)a[3]));
+}
+
+SYSCALL_DEFINE(epoll_pwait)
+{
+	long ret = check_sigmask((void *)a[4], (size_t)a[5]);
+
+	if (ret)
+		return ret;
+	return do_epoll_wait(a[0], (void *)a[1], (int)a[2],
+			     deadline_ms((int)a[3]));
+}
+
+static long do_eventfd(uint32_t count, long flags)
+{
+	struct file *f = NULL;
+
+	if (flags & ~(long)(EFD_SEMAPHORE | O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	return new_fd(eventfd_new(count, (unsigned)flags, &f), &f,
+		      flags & O_CLOEXEC);
+}
+
+SYSCALL_DEFINE(eventfd)
+{
+	return do_eventfd((uint32_t)a[0], 0);
+}
+
+SYSCALL_DEFINE(eventfd2)
+{
+	return do_eventfd((uint32_t)a[0], (int)a[1]);
+}
+
+SYSCALL_DEFINE(timerfd_create)
+{
+	int clockid = (int)a[0], flags = (int)a[1];
+	struct file *f = NULL;
+
+	if (flags & ~(O_NONBLOCK | O_CLOEXEC))
+		return -EINVAL;
+	/* The alarm clocks are their plain clocks: nothing suspends. */
+	if (clockid == CLOCK_REALTIME_ALARM)
+		clockid = CLOCK_REALTIME;
+	else if (clockid == CLOCK_BOOTTIME_ALARM)
+		clockid = CLOCK_BOOTTIME;
+	else if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC &&
+		 clockid != CLOCK_BOOTTIME)
+		return -EINVAL;
+	return new_fd(timerfd_new(clockid, (unsigned)flags, &f), &f,
+		      flags & O_CLOEXEC);
+}
+
+struct linux_itimerspec {
+	struct linux_timespec interval, value;
+};
+
+static void ns_to_ts(int64_t ns, struct linux_timespec *ts)
+{
+	ts->tv_sec = ns / (int64_t)NSEC_PER_SEC;
+	ts->tv_nsec = ns % (int64_t)NSEC_PER_SEC;
+}
+
+SYSCALL_DEFINE(timerfd_settime)
+{
+	struct linux_itimerspec in, old;
+	int flags = (int)a[1];
+	int64_t ov, oi;
+	struct file *f;
+	long ret;
+
+	if (copy_from_user(&in, (void *)a[2], sizeof(in)))
+		return -EFAULT;
+	if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
+	    !ts_valid(in.value.tv_sec, in.value.tv_nsec) ||
+	    !ts_valid(in.interval.tv_sec, in.interval.tv_nsec))
+		return -EINVAL;
+	if (!(f = fd_get((int)a[0])))
+		return -EBADF;
+	ret = timerfd_set(f, flags & TFD_TIMER_ABSTIME,
+			  ts_ns(in.value.tv_sec, in.value.tv_nsec),
+			  ts_ns(in.interval.tv_sec, in.interval.tv_nsec), &ov,
+			  &oi);
+	file_put(f);
+	if (!ret && a[3]) {
+		ns_to_ts(ov, &old.value);
+		ns_to_ts(oi, &old.interval);
+		if (copy_to_user((void *)a[3], &old, sizeof(old)))
+			ret = -EFAULT;
+	}
+	return ret;
+}
+
+SYSCALL_DEFINE(timerfd_gettime)
+{
+	struct linux_itimerspec cur;
+	int64_t v, i;
+	struct file *f = fd_get((int)a[0]);
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = timerfd_get(f, &v, &i);
+	file_put(f);
+	if (ret)
+		return ret;
+	ns_to_ts(v, &cur.value);
+	ns_to_ts(i, &cur.interval);
+	return copy_to_user((void *)a[1], &cur, sizeof(cur)) ? -EFAULT : 0;
+}
