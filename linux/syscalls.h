@@ -64,6 +64,11 @@ SYSCALL(fsync)
 SYSCALL(fdatasync)
 SYSCALL(utimensat)
 
+/* linux/sys_sendfile.c: copying between descriptors; file system size. */
+SYSCALL(sendfile)
+SYSCALL(statfs)
+SYSCALL(fstatfs)
+
 /* linux/sys_poll.c: waiting for file events, eventfd, timerfd. */
 SYSCALL(poll)
 SYSCALL(ppoll)

@@ -123,6 +123,12 @@ if [ "$rc" = 0 ] && grep -qx "bin" <<<"$out" && grep -qx "proc" <<<"$out" && gre
 else
 	result busybox-ls 0 "status $rc; ls / lacks bin, proc or dev: $(tr '\n' ' ' <<<"$out")"
 fi
+guest busybox-df -- "$bb" df /
+if [ "$rc" = 0 ] && grep -q "^Filesystem .*1K-blocks" <<<"$out" && ! grep -q "syscall statfs" "$logs/busybox-df.log"; then
+	result busybox-df 1
+else
+	result busybox-df 0 "status $rc, or no df header, or an ENOSYS (statfs)"
+fi
 guest busybox-find -- "$bb" find / -maxdepth 3 -name busybox
 if [ "$rc" = 0 ] && grep -qx "/usr/bin/busybox" <<<"$out"; then
 	result busybox-find 1

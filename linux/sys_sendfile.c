@@ -1,0 +1,142 @@
+/*
+ * sys_sendfile.c - sendfile(2) and statfs(2)/fstatfs(2) (linux/): copying
+ * between two descriptors inside the kernel, and what the file system
+ * says of its size. One ramfs holds everything, so every path reports the
+ * same numbers (RAM pages as blocks), as a tmpfs root would.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/page.h>
+#include <keel/pmm.h>
+#include <keel/string.h>
+#include <keel/syscall.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+#include <uapi/fs.h>
+
+#define CHUNK 65536
+#define RAMFS_MAGIC 0x858458f6
+
+/* Copy up to count bytes from in at *off to out; bytes copied or -errno. */
+static long copy_fds(struct file *out, struct file *in, int64_t *off,
+		     size_t count)
+{
+	char *buf = kmalloc(CHUNK);
+	struct iobuf kb = { buf, false };
+	long done = 0, r, w;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((size_t)done < count) {
+		size_t n = MIN(count - (size_t)done, (size_t)CHUNK);
+
+		r = vfs_pread(in, kb, n, *off);
+		if (r <= 0) {
+			if (r < 0 && !done)
+				done = r;
+			break;
+		}
+		w = vfs_write(out, kb, (size_t)r);
+		if (w <= 0) {
+			if (w < 0 && !done)
+				done = w;
+			break;
+		}
+		done += w;
+		*off += w;
+		if (w < r)
+			break;
+	}
+	kfree(buf);
+	return done;
+}
+
+SYSCALL_DEFINE(sendfile)
+{
+	struct file *out = fd_get((int)a[0]), *in = fd_get((int)a[1]);
+	size_t count = (size_t)a[3];
+	int64_t off = 0;
+	long ret;
+
+	if (!out || !in) {
+		ret = -EBADF;
+		goto out;
+	}
+	ret = -EBADF;
+	if (!file_readable(in) || !file_writable(out))
+		goto out;
+	if (a[2]) {
+		ret = -EFAULT;
+		if (copy_from_user(&off, (void *)a[2], sizeof(off)))
+			goto out;
+		ret = -EINVAL;
+		if (off < 0)
+			goto out;
+	} else {
+		/* The input's own position: it must be seekable. */
+		ret = vfs_lseek(in, 0, SEEK_CUR);
+		if (ret < 0)
+			goto out;
+		off = ret;
+	}
+	count = MIN(count, (size_t)0x7ffff000); /* Linux's per-call limit */
+	ret = copy_fds(out, in, &off, count);
+	if (a[2]) {
+		if (copy_to_user((void *)a[2], &off, sizeof(off)))
+			ret = -EFAULT;
+	} else if (ret > 0) {
+		vfs_lseek(in, off, SEEK_SET);
+	}
+out:
+	if (out)
+		file_put(out);
+	if (in)
+		file_put(in);
+	return ret;
+}
+
+struct statfs_k {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+
+static long put_statfs(long ubuf)
+{
+	struct statfs_k s;
+	struct pmm_stats st;
+
+	pmm_stats(&st);
+	memset(&s, 0, sizeof(s));
+	s.type = RAMFS_MAGIC;
+	s.bsize = PAGE_SIZE;
+	s.frsize = PAGE_SIZE;
+	s.blocks = st.total_pages;
+	s.bfree = st.free_pages;
+	s.bavail = st.free_pages;
+	s.namelen = 255;
+	return copy_to_user((void *)ubuf, &s, sizeof(s));
+}
+
+SYSCALL_DEFINE(statfs)
+{
+	char path[4096];
+	struct kstat st;
+	long n = strncpy_from_user(path, (const char *)a[0], sizeof(path));
+
+	if (n < 0)
+		return n;
+	n = vfs_statat(AT_FDCWD, path, 0, &st);
+	return n < 0 ? n : put_statfs(a[1]);
+}
+
+SYSCALL_DEFINE(fstatfs)
+{
+	struct file *f = fd_get((int)a[0]);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return put_statfs(a[1]);
+}
