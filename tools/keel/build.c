@@ -98,33 +98,21 @@ static int add_file_opt(struct image *im, const char *spec, const char *cwd)
 
 static int copy_to(const char *src, const char *dst)
 {
-	char *tmp = xasprintf("%s.tmp.%d", dst, (int)getpid());
+	struct out_file o;
 	struct mapped m;
-	FILE *f;
 	int e = map_file(src, &m);
 
 	if (e) {
 		err_msg("cannot read %s: %s", src, strerror(-e));
-		free(tmp);
 		return -1;
 	}
-	f = fopen(tmp, "wb");
-	if (!f || fwrite(m.data, 1, m.size, f) != m.size || fclose(f)) {
-		err_msg("cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
+	if (out_open(&o, dst)) {
 		unmap_file(&m);
-		free(tmp);
 		return -1;
 	}
+	fwrite(m.data, 1, m.size, o.f); /* out_commit sees a failed write */
 	unmap_file(&m);
-	if (rename(tmp, dst)) {
-		err_msg("cannot create %s: %s", dst, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return out_commit(&o);
 }
 
 int build_image(const struct build_opts *o, struct build_result *r)

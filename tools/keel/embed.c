@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <keel/elf.h>
 
@@ -27,18 +26,18 @@ struct keel_embed_desc {
 	uint64_t size;
 };
 
-static int put(FILE *f, const void *p, size_t n)
+static void put(FILE *f, const void *p, size_t n)
 {
-	return fwrite(p, 1, n, f) == n ? 0 : -1;
+	fwrite(p, 1, n, f);
 }
 
-static int pad_to(FILE *f, uint64_t *pos, uint64_t align)
+static void pad_to(FILE *f, uint64_t *pos, uint64_t align)
 {
 	static const char zeros[PAGE];
 	size_t n = (size_t)((align - (*pos % align)) % align);
 
 	*pos += n;
-	return put(f, zeros, n);
+	put(f, zeros, n);
 }
 
 int embed_initrd(const char *kernel, const char *cpio, const char *out)
@@ -52,8 +51,7 @@ int embed_initrd(const char *kernel, const char *cpio, const char *out)
 	uint64_t top = 0, delta = 0, pos, cpio_off, ph_off;
 	bool have_load = false;
 	const char *why;
-	char *tmp = NULL;
-	FILE *f = NULL;
+	struct out_file o;
 	int rc = -1, e;
 
 	if ((e = map_file(kernel, &k))) {
@@ -125,43 +123,24 @@ int embed_initrd(const char *kernel, const char *cpio, const char *out)
 	eh.e_phoff = ph_off;
 	eh.e_phnum++;
 
-	tmp = xasprintf("%s.tmp.%d", out, (int)getpid());
-	f = fopen(tmp, "wb");
-	if (!f) {
-		err_msg("cannot create %s: %s", tmp, strerror(errno));
+	if (out_open(&o, out))
 		goto out;
-	}
-	/* The kernel as it was, with the new ELF header and descriptor. */
-	if (put(f, &eh, sizeof(eh)) ||
-	    put(f, (const char *)k.data + sizeof(eh),
-		sec->sh_offset - sizeof(eh)) ||
-	    put(f, &desc, sizeof(desc)) ||
-	    put(f, (const char *)k.data + sec->sh_offset + sizeof(desc),
-		k.size - sec->sh_offset - sizeof(desc)) ||
-	    pad_to(f, &pos, PAGE) || put(f, c.data, c.size))
-		goto write_error;
+	/* The kernel as it was, with the new ELF header and descriptor; then
+	 * the archive and the program headers. out_commit reports a failed
+	 * write. */
+	put(o.f, &eh, sizeof(eh));
+	put(o.f, (const char *)k.data + sizeof(eh),
+	    sec->sh_offset - sizeof(eh));
+	put(o.f, &desc, sizeof(desc));
+	put(o.f, (const char *)k.data + sec->sh_offset + sizeof(desc),
+	    k.size - sec->sh_offset - sizeof(desc));
+	pad_to(o.f, &pos, PAGE);
+	put(o.f, c.data, c.size);
 	pos += c.size;
-	if (pad_to(f, &pos, 8) || put(f, ph, eh.e_phnum * sizeof(*ph)))
-		goto write_error;
-	if (fclose(f)) {
-		f = NULL;
-		goto write_error;
-	}
-	f = NULL;
-	if (rename(tmp, out)) {
-		err_msg("cannot create %s: %s", out, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-	goto out;
-write_error:
-	err_msg("cannot write %s: %s", tmp, strerror(errno));
+	pad_to(o.f, &pos, 8);
+	put(o.f, ph, eh.e_phnum * sizeof(*ph));
+	rc = out_commit(&o);
 out:
-	if (f)
-		fclose(f);
-	if (rc && tmp)
-		unlink(tmp);
-	free(tmp);
 	free(ph);
 	unmap_file(&k);
 	unmap_file(&c);

@@ -503,33 +503,19 @@ static int write_entry(FILE *f, const struct entry *e, uint32_t ino)
 /* Write the archive to out_path through a temporary file and rename. */
 int image_write_cpio(struct image *im, const char *out_path)
 {
-	char *tmp = xasprintf("%s.tmp.%d", out_path, (int)getpid());
 	struct entry trailer = { .guest = "/" CPIO_TRAILER, .kind = K_FILE };
-	FILE *f = fopen(tmp, "wb");
+	struct out_file o;
 	int rc = 0;
 
-	if (!f) {
-		err_msg("cannot create %s: %s", tmp, strerror(errno));
-		free(tmp);
+	if (out_open(&o, out_path))
 		return -1;
-	}
 	for (size_t i = 0; i < im->n && !rc; i++)
-		rc = write_entry(f, &im->v[i], (uint32_t)(i + 1));
+		rc = write_entry(o.f, &im->v[i], (uint32_t)(i + 1));
 	if (!rc)
-		rc = write_entry(f, &trailer, 0);
-	if (fclose(f) || rc) {
-		if (!rc)
-			err_msg("cannot write %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		free(tmp);
+		rc = write_entry(o.f, &trailer, 0);
+	if (rc) {
+		out_abort(&o);
 		return -1;
 	}
-	if (rename(tmp, out_path)) {
-		err_msg("cannot create %s: %s", out_path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return out_commit(&o);
 }

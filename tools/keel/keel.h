@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Statuses of the keel command itself (docs/keel.1). */
@@ -34,9 +35,25 @@ int map_file(const char *path, struct mapped *m); /* 0 or -errno */
 void unmap_file(struct mapped *m);
 char *path_join(const char *dir, const char *name);
 char *path_normalize(const char *path); /* lexical: //, ., .. */
-char *self_dir(void); /* directory of the keel binary */
+char *self_dir(void);
+char *cache_dir(void);
+/* $XDG_CACHE_HOME/keel or ~/.cache/keel */ /* directory of the keel binary */
 char *find_kernel(const char *given); /* or NULL with a message */
 int mkdir_p(const char *path);
+
+/*
+ * An output file that appears whole or not at all: written to
+ * PATH.tmp.PID, renamed over PATH by out_commit; out_abort, or a commit
+ * that fails, removes it. Each prints its own error.
+ */
+struct out_file {
+	FILE *f;
+	char *tmp;
+	const char *path;
+};
+int out_open(struct out_file *o, const char *path);
+int out_commit(struct out_file *o);
+void out_abort(struct out_file *o);
 
 /* A string list. */
 struct strv {
@@ -45,6 +62,7 @@ struct strv {
 };
 void strv_push(struct strv *s, const char *str);
 bool strv_has(const struct strv *s, const char *str);
+void strv_free(struct strv *s);
 char *strv_join(const struct strv *s, const char *sep);
 
 /* resolve.c: what ld.so would load for an executable, found statically. */

@@ -341,15 +341,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (cmd == CMD_RUN && !b.outdir) {
-		const char *xc = getenv("XDG_CACHE_HOME"),
-			   *home = getenv("HOME");
 		const char *p = strrchr(b.argv[0], '/');
+		char *cache = cache_dir();
 
-		outdir = xc && *xc ? xasprintf("%s/keel/run/%s", xc,
-					       p ? p + 1 : b.argv[0])
-				   : xasprintf("%s/.cache/keel/run/%s",
-					       home && *home ? home : "/tmp",
-					       p ? p + 1 : b.argv[0]);
+		outdir = xasprintf("%s/run/%s", cache, p ? p + 1 : b.argv[0]);
+		free(cache);
 		b.outdir = outdir;
 	} else if (!b.outdir) {
 		outdir = default_outdir(b.argv[0]);

@@ -90,6 +90,7 @@ struct node {
 	char *needed; /* NULL for the executable and the interpreter */
 	char *soname;
 	char *rpath, *runpath;
+	struct strv needs; /* its DT_NEEDED names, read once by add_node */
 	int loader; /* index of the object that needed it, -1 */
 	dev_t dev;
 	ino_t ino;
@@ -355,6 +356,8 @@ static int add_node(struct walk *w, const char *path, const char *needed,
 	n->soname = dyn.soname ? xstrdup(dyn.soname) : NULL;
 	n->rpath = dyn.rpath ? xstrdup(dyn.rpath) : NULL;
 	n->runpath = dyn.runpath ? xstrdup(dyn.runpath) : NULL;
+	for (unsigned i = 0; i < dyn.n_needed; i++)
+		strv_push(&n->needs, dyn.needed[i]);
 	n->loader = loader;
 	n->dev = st.st_dev;
 	n->ino = st.st_ino;
@@ -366,20 +369,11 @@ static int add_node(struct walk *w, const char *path, const char *needed,
 
 static int scan_needed(struct walk *w, size_t idx)
 {
-	struct elf_dynamic dyn;
-	struct elf_image img;
-	struct mapped m;
-	const char *why;
-	int e = map_file(w->v[idx].path, &m), rc = 0;
+	int rc = 0;
 
-	if (e || elf_parse(&img, m.data, m.size, &why) ||
-	    elf_read_dynamic(&img, &dyn, &why)) {
-		err_msg("cannot read %s", w->v[idx].path);
-		unmap_file(&m);
-		return -1;
-	}
-	for (unsigned i = 0; i < dyn.n_needed && !rc; i++) {
-		const char *name = dyn.needed[i];
+	/* w->v moves as add_node grows it: index it afresh each time. */
+	for (size_t i = 0; i < w->v[idx].needs.n && !rc; i++) {
+		const char *name = w->v[idx].needs.v[i];
 		char *skipped = NULL;
 		struct strv tried = { 0 };
 		char *p;
@@ -401,11 +395,8 @@ static int scan_needed(struct walk *w, size_t idx)
 		}
 		free(p);
 		free(skipped);
-		for (size_t t = 0; t < tried.n; t++)
-			free(tried.v[t]);
-		free(tried.v);
+		strv_free(&tried);
 	}
-	unmap_file(&m);
 	return rc;
 }
 
@@ -451,11 +442,10 @@ out:
 		free(w.v[i].soname);
 		free(w.v[i].rpath);
 		free(w.v[i].runpath);
+		strv_free(&w.v[i].needs);
 	}
 	free(w.v);
-	for (size_t i = 0; i < w.conf_dirs.n; i++)
-		free(w.conf_dirs.v[i]);
-	free(w.conf_dirs.v);
+	strv_free(&w.conf_dirs);
 	free((char *)interp);
 	return rc;
 }

@@ -256,9 +256,7 @@ static bool kvm_works(const char *kernel, const char *cache, char *why,
 	else
 		snprintf(line, sizeof(line), "ok a probe boot took %.2f s",
 			 took);
-	for (size_t i = 0; i < a.n; i++)
-		free(a.v[i]);
-	free(a.v);
+	strv_free(&a);
 	f = fopen(stamp, "w");
 	if (f) {
 		fprintf(f, "%s\n%s\n", key, line);
@@ -288,18 +286,6 @@ bool port_spec_ok(const char *spec)
 	if (!ok)
 		err_msg("-p %s: want HOST:GUEST TCP ports (1-65535)", spec);
 	return ok;
-}
-
-static char *cache_dir(void)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *d;
-
-	if (x && *x)
-		d = path_join(x, "keel");
-	else
-		d = xasprintf("%s/.cache/keel", home && *home ? home : "/tmp");
-	return d;
 }
 
 /* Interpret one finished run (docs/keel.1, EXIT STATUS). */
@@ -400,8 +386,6 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	if (spawn(a.v, o->timeout, stdout, &oc))
 		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
-	for (size_t i = 0; i < a.n; i++)
-		free(a.v[i]);
-	free(a.v);
+	strv_free(&a);
 	return rc;
 }

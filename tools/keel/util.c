@@ -198,6 +198,16 @@ char *self_dir(void)
 	return xstrdup(buf);
 }
 
+/* $XDG_CACHE_HOME/keel, else ~/.cache/keel (keel run's images, the probe). */
+char *cache_dir(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (x && *x)
+		return path_join(x, "keel");
+	return xasprintf("%s/.cache/keel", home && *home ? home : "/tmp");
+}
+
 /*
  * The kernel: --kernel, else $KEEL_KERNEL, else keel.elf next to this
  * binary (the build tree), else ../lib/keel/keel.elf (make install).
@@ -233,6 +243,52 @@ char *find_kernel(const char *given)
 	free(cands[0]);
 	free(cands[1]);
 	return NULL;
+}
+
+int out_open(struct out_file *o, const char *path)
+{
+	o->path = path;
+	o->tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	o->f = fopen(o->tmp, "wb");
+	if (o->f)
+		return 0;
+	err_msg("cannot create %s: %s", o->tmp, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return -1;
+}
+
+void out_abort(struct out_file *o)
+{
+	if (o->f)
+		fclose(o->f);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	o->f = NULL;
+	o->tmp = NULL;
+}
+
+int out_commit(struct out_file *o)
+{
+	int err = ferror(o->f) ? EIO : 0;
+
+	if (fclose(o->f) && !err)
+		err = errno;
+	o->f = NULL;
+	if (err) {
+		err_msg("cannot write %s: %s", o->tmp, strerror(err));
+	} else if (rename(o->tmp, o->path)) {
+		err = errno;
+		err_msg("cannot create %s: %s", o->path, strerror(err));
+	}
+	if (err) {
+		out_abort(o);
+		return -1;
+	}
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
 }
 
 int mkdir_p(const char *path)
@@ -282,6 +338,15 @@ char *strv_join(const struct strv *s, const char *sep)
 		strcat(out, s->v[i]);
 	}
 	return out;
+}
+
+void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
 }
 
 bool strv_has(const struct strv *s, const char *str)

@@ -5,11 +5,9 @@
  * (data/keel/status under the domain's path) and prints it as its last
  * console line (docs/keel.1, docs/xen.md).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "keel.h"
 
@@ -36,8 +34,8 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 		    const struct xl_opts *o)
 {
 	char *cfg = path_join(outdir, "keel.cfg");
-	char *tmp = xasprintf("%s.tmp.%d", cfg, (int)getpid());
 	char *kernel, *ramdisk = NULL, *cmdline;
+	struct out_file out;
 	FILE *f;
 	int rc = -1;
 
@@ -45,11 +43,9 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 	if (b->initrd)
 		ramdisk = path_join(o->guest_dir, base(b->initrd));
 	cmdline = strv_join(&o->kargs, " ");
-	f = fopen(tmp, "w");
-	if (!f) {
-		err_msg("cannot create %s: %s", tmp, strerror(errno));
+	if (out_open(&out, cfg))
 		goto out;
-	}
+	f = out.f;
 	fprintf(f, "# %s: written by keel xl for %s\n", base(cfg), b->program);
 	fprintf(f, "# Boot:   xl create -c %s\n", cfg);
 	fprintf(f, "# Status: the last console line \"keel: shutdown status "
@@ -73,19 +69,8 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 		   "xenstore status\n# can be read before xl destroy\n");
 	fprintf(f, "on_poweroff = \"destroy\"\non_crash = \"destroy\"\n");
 	fprintf(f, "on_reboot = \"destroy\"\n");
-	if (fclose(f)) {
-		err_msg("cannot write %s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, cfg)) {
-		err_msg("cannot create %s: %s", cfg, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	rc = out_commit(&out);
 out:
-	if (rc)
-		unlink(tmp);
-	free(tmp);
 	free(cfg);
 	free(kernel);
 	free(ramdisk);
