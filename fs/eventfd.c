@@ -20,6 +20,31 @@ struct eventfd {
 	bool semaphore;
 };
 
+static bool can_read(const struct eventfd *e, uint64_t v)
+{
+	(void)v;
+	return e->count != 0;
+}
+
+static bool can_add(const struct eventfd *e, uint64_t v)
+{
+	return UINT64_MAX - e->count > v;
+}
+
+/* With e->lock held: sleep on wq until ready(e, v); -EAGAIN instead of
+ * sleeping for an O_NONBLOCK file. */
+static int wait_locked(struct file *f, struct eventfd *e, struct waitq *wq,
+		       bool (*ready)(const struct eventfd *, uint64_t),
+		       uint64_t v)
+{
+	while (!ready(e, v)) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		waitq_wait_locked(wq, &e->lock, 0);
+	}
+	return 0;
+}
+
 static long eventfd_read(struct file *f, struct iobuf b, size_t len,
 			 uint64_t *pos)
 {
@@ -31,12 +56,9 @@ static long eventfd_read(struct file *f, struct iobuf b, size_t len,
 	if (len < sizeof(v))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&e->lock);
-	while (!e->count) {
-		if (f->flags & O_NONBLOCK) {
-			spin_unlock_irqrestore(&e->lock, irq);
-			return -EAGAIN;
-		}
-		waitq_wait_locked(&e->readable, &e->lock, 0);
+	if (wait_locked(f, e, &e->readable, can_read, 0)) {
+		spin_unlock_irqrestore(&e->lock, irq);
+		return -EAGAIN;
 	}
 	v = e->semaphore ? 1 : e->count;
 	e->count -= v;
@@ -62,12 +84,9 @@ static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 	if (v == UINT64_MAX)
 		return -EINVAL;
 	irq = spin_lock_irqsave(&e->lock);
-	while (UINT64_MAX - e->count <= v) {
-		if (f->flags & O_NONBLOCK) {
-			spin_unlock_irqrestore(&e->lock, irq);
-			return -EAGAIN;
-		}
-		waitq_wait_locked(&e->writable, &e->lock, 0);
+	if (wait_locked(f, e, &e->writable, can_add, v)) {
+		spin_unlock_irqrestore(&e->lock, irq);
+		return -EAGAIN;
 	}
 	e->count += v;
 	if (v)

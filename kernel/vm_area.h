@@ -87,6 +87,9 @@ void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s);
 
 /* kernel/vm_fault.c: page tables of areas. */
 unsigned vma_mmu_prot(unsigned prot);
+/* Narrow [*start, *end) to where a has ever had pages; false if nowhere. */
+bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
+		       uintptr_t *end);
 /* Unmap and free the present pages of [start, end) of area a. */
 void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end);
 /* Change the protection of the present pages of [start, end) of a. */

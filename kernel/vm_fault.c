@@ -34,12 +34,21 @@ unsigned vma_mmu_prot(unsigned prot)
 	return m;
 }
 
-void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+/* Page walks skip the part of an area that never had pages (tlo, thi). */
+bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
+		       uintptr_t *end)
 {
 	if (!(a->flags & VMA_TOUCHED))
+		return false;
+	*start = MAX(*start, a->tlo);
+	*end = MIN(*end, a->thi);
+	return true;
+}
+
+void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+{
+	if (!vma_touched_range(a, &start, &end))
 		return;
-	start = MAX(start, a->tlo);
-	end = MIN(end, a->thi);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
@@ -55,10 +64,8 @@ void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
 {
 	unsigned prot = vma_mmu_prot(a->prot);
 
-	if (!(a->flags & VMA_TOUCHED))
+	if (!vma_touched_range(a, &start, &end))
 		return;
-	start = MAX(start, a->tlo);
-	end = MIN(end, a->thi);
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;

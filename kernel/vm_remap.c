@@ -57,8 +57,8 @@ static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 		      uintptr_t to, size_t new_len, struct vma_spares *s)
 {
 	/* Only [lo, hi) can hold pages (vm_area.h). */
-	uintptr_t lo = MAX(old, a->tlo), hi = MIN(old + len, a->thi);
-	bool touched = (a->flags & VMA_TOUCHED) && lo < hi;
+	uintptr_t lo = old, hi = old + len;
+	bool touched = vma_touched_range(a, &lo, &hi) && lo < hi;
 	struct vm_area *n;
 
 	if (touched) {
