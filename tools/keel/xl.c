@@ -47,7 +47,8 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 		goto out;
 	f = out.f;
 	fprintf(f, "# %s: written by keel xl for %s\n", base(cfg), b->program);
-	fprintf(f, "# Boot:   xl create -c %s\n", cfg);
+	/* Where the config will be on the Xen host (--guest-dir). */
+	fprintf(f, "# Boot:   xl create -c %s/%s\n", o->guest_dir, base(cfg));
 	fprintf(f, "# Status: the last console line \"keel: shutdown status "
 		   "N\", or with\n");
 	fprintf(f, "#   on_poweroff = \"preserve\": xenstore-read "
