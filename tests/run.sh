@@ -6,6 +6,9 @@
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
+# Nothing here reads a terminal: QEMU's stdio console would set a
+# terminal's modes and, in timeout(1)'s background process group, stop.
+exec </dev/null
 pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
@@ -45,26 +48,35 @@ for t in "${units[@]}"; do
 	fi
 done
 
-# suite TITLE COMMAND...: run a suite that prints PASS/FAIL lines, count them.
+# suite TITLE LIMIT COMMAND...: run a suite that prints PASS/FAIL lines,
+# show them as they come, count them. A suite still running after LIMIT
+# seconds is stopped and counts as a failure (CI has a hard time limit).
 suite() {
-	local title=$1 out p f
-	shift
+	local title=$1 limit=$2 out rc p f t0=$SECONDS
+	shift 2
 	echo "== $title"
-	out=$("$@" 2>&1)
-	echo "$out"
-	p=$(echo "$out" | grep -c '^PASS')
-	f=$(echo "$out" | grep -c '^FAIL')
+	out=$(mktemp)
+	timeout -k 10 "$limit" "$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS' "$out")
+	f=$(grep -c '^FAIL' "$out")
+	rm -f "$out"
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "FAIL $*: still running after $limit s, stopped"
+		f=$((f + 1))
+	fi
 	[ $((p + f)) -gt 0 ] || { f=1; echo "FAIL $*: reported nothing"; }
+	echo "($((SECONDS - t0)) s)"
 	pass=$((pass + p))
 	fail=$((fail + f))
 }
 
-suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs longer)" \
+suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs longer)" 300 \
 	bash tests/fuzz/run.sh 12
-suite "boot tests (QEMU TCG)" bash tests/boot/run.sh
-suite "host tool (keel build, run, xl, ldd)" bash tests/tool/run.sh
-suite "Linux programs in the guest (QEMU TCG)" bash tests/guest/run.sh
-suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" \
+suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
+suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
+suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
+suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
 
 echo "$pass passed, $fail failed"

@@ -8,6 +8,7 @@
 # logs in build/guest-logs.
 set -u
 cd "$(dirname "$0")/../.."
+exec </dev/null # no terminal for QEMU to stop on (see tests/run.sh)
 keel=$PWD/build/keel
 logs=build/guest-logs
 bin=$PWD/build/guest

@@ -8,6 +8,7 @@
 # per case; work files in build/tool-tests.
 set -u
 cd "$(dirname "$0")/../.."
+exec </dev/null # no terminal for QEMU to stop on (see tests/run.sh)
 keel=$PWD/build/keel
 logs=build/tool-tests
 rm -rf "$logs"
@@ -199,6 +200,22 @@ if [ "$rc" = 0 ] && grep -qE '^keel: accelerator: (kvm|tcg) \(KVM: ' "$logs/run-
 	result run-accel-auto 1
 else
 	result run-accel-auto 0 "status $rc, or no accelerator line"
+fi
+
+# From a terminal, in a background process group (keel run &, or under
+# timeout(1) as these tests run it): QEMU's stdio console must not stop on
+# SIGTTOU, so keel gives it /dev/null as input there.
+if command -v script >/dev/null; then
+	script -qec "timeout 60 '$keel' run -q --accel tcg -k keel.test=none -- /bin/true; exit \$?" /dev/null \
+		>"$logs/run-tty.log" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		result run-background-tty 1
+	else
+		result run-background-tty 0 "status $rc (124: QEMU stopped on the terminal): $(tail -1 "$logs/run-tty.log")"
+	fi
+else
+	result run-background-tty 0 "script (bsdutils) is missing"
 fi
 
 # keel xl: the config (booted on nested Xen by tests/xen/tests.sh full).

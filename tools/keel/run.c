@@ -75,9 +75,12 @@ static void scan_line(struct outcome *oc, const char *line, size_t n)
 
 /*
  * Run argv with stdout through a pipe that is copied to out (or dropped)
- * and scanned; stop it after timeout seconds (0: never).
+ * and scanned; stop it after timeout seconds (0: never). With input false
+ * (or when the terminal on stdin belongs to another process group) its
+ * stdin is /dev/null.
  */
-static int spawn(char **argv, unsigned timeout, FILE *out, struct outcome *oc)
+static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
+		 struct outcome *oc)
 {
 	char line[4096];
 	size_t ll = 0;
@@ -98,6 +101,21 @@ static int spawn(char **argv, unsigned timeout, FILE *out, struct outcome *oc)
 	}
 	if (pid == 0) {
 		dup2(pfd[1], 1);
+		if (!input || (isatty(0) && tcgetpgrp(0) != getpgrp())) {
+			/*
+			 * QEMU's stdio console sets a terminal's modes; in a
+			 * background process group (keel run &, or under
+			 * timeout(1)) that stops it with SIGTTOU for good.
+			 * The guest reads nothing then: its console input
+			 * is /dev/null.
+			 */
+			int nul = open("/dev/null", O_RDONLY);
+
+			if (nul >= 0 && nul != 0) {
+				dup2(nul, 0);
+				close(nul);
+			}
+		}
 		execvp(argv[0], argv);
 		exec_errno = errno;
 		if (write(efd[1], &exec_errno, sizeof(exec_errno)) < 0)
@@ -240,7 +258,7 @@ static bool kvm_works(const char *kernel, const char *cache, char *why,
 	push(&a, "-append");
 	push(&a, "keel.test=none");
 	t0 = now();
-	ok = !spawn(a.v, 2, NULL, &oc);
+	ok = !spawn(a.v, 2, NULL, false, &oc);
 	took = now() - t0;
 	if (!ok || oc.timed_out)
 		snprintf(line, sizeof(line),
@@ -383,7 +401,7 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	}
 	progress("booting %s", b->kernel);
 	fflush(stdout);
-	if (spawn(a.v, o->timeout, stdout, &oc))
+	if (spawn(a.v, o->timeout, stdout, true, &oc))
 		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
 	strv_free(&a);
