@@ -31,7 +31,7 @@ units=(build/unit/test_*)
 [ ${#units[@]} -gt 0 ] || bad "unit: no unit test programs were built"
 for t in "${units[@]}"; do
 	[ -x "$t" ] || continue
-	log=$("$t" 2>&1)
+	log=$(timeout -k 5 300 "$t" 2>&1)
 	rc=$?
 	p=$(echo "$log" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(echo "$log" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)

@@ -218,6 +218,27 @@ else
 	result run-background-tty 0 "script (bsdutils) is missing"
 fi
 
+# Started with no stdin at all (as some CI runners start jobs): the guest
+# still runs and its status comes back.
+timeout 60 "$keel" run -q --accel tcg -k keel.test=none -- /bin/true <&- >"$logs/run-no-stdin.log" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && grep -q 'selftests: 0 passed' "$logs/run-no-stdin.log"; then
+	result run-no-stdin 1
+else
+	result run-no-stdin 0 "status $rc: $(tail -1 "$logs/run-no-stdin.log")"
+fi
+# A QEMU that fails on its own (exit 1, as a guest's status 0 would look)
+# is keel's failure (125), not the guest's success.
+printf '#!/bin/sh\necho "qemu: cannot start" >&2\nexit 1\n' >"$w/bad-qemu"
+chmod +x "$w/bad-qemu"
+KEEL_QEMU=$w/bad-qemu timeout 60 "$keel" run -q --accel tcg -- /bin/true >"$logs/run-bad-qemu.log" 2>&1
+rc=$?
+if [ "$rc" = 125 ] && grep -q 'QEMU failed' "$logs/run-bad-qemu.log"; then
+	result run-qemu-fails 1
+else
+	result run-qemu-fails 0 "status $rc (want 125): $(tail -1 "$logs/run-bad-qemu.log")"
+fi
+
 # keel xl: the config (booted on nested Xen by tests/xen/tests.sh full).
 out=$logs/xl
 if "$keel" xl -q -o "$out" -m 32 -k keel.test=all -- /bin/true >"$logs/xl.log" 2>&1 &&

@@ -4,6 +4,7 @@
  * xl.c; this file only turns argv into their option structs.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,17 @@ int main(int argc, char **argv)
 	unsigned long mib = 0;
 	bool verbose = false;
 	int c, rc;
+
+	/*
+	 * Started with a standard descriptor closed (some CI runners give no
+	 * stdin), the next open or pipe would take its number and QEMU's
+	 * stdio console would get the wrong file, or none: fill the gaps
+	 * with /dev/null first.
+	 */
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+			return KEEL_EXIT_FAILED;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {

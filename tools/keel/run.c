@@ -340,6 +340,13 @@ static int verdict(const struct outcome *oc, unsigned timeout)
 					"(status 127)\n");
 		return (int)oc->status;
 	}
+	/* QEMU's own errors (a bad option, a missing console) exit 1, as
+	 * a guest's status 0 would; the guest always says its status. */
+	if (!oc->have_status && code == 1) {
+		err_msg("QEMU failed (exit status 1) before the guest "
+			"reported a status");
+		return KEEL_EXIT_FAILED;
+	}
 	/* No (believable) status line: the 7 bits QEMU carried. */
 	if (oc->have_status)
 		fprintf(stderr,
