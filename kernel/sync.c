@@ -27,17 +27,20 @@ static void waiter_timeout(struct timer *t)
 	sched_wake(w->thread);
 }
 
-int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
-		      uint64_t deadline_ns)
+static int wait_on(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns,
+		   bool intr)
 {
 	struct waiter w = { .thread = current_thread() };
 
+	if (intr && w.thread->interrupted)
+		return -ERESTARTSYS;
 	list_push_back(&wq->waiters, &w.node);
 	timer_init(&w.timer, waiter_timeout);
 	if (deadline_ns)
 		timer_arm(&w.timer, deadline_ns);
 	spin_unlock(l);
-	while (!w.woken && (!deadline_ns || time_now_ns() < deadline_ns)) {
+	while (!w.woken && (!deadline_ns || time_now_ns() < deadline_ns) &&
+	       !(intr && w.thread->interrupted)) {
 		w.thread->state = THREAD_BLOCKED;
 		sched_block();
 	}
@@ -45,7 +48,20 @@ int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
 	if (!w.woken)
 		list_remove(&w.node);
 	spin_lock(l);
-	return w.woken ? 0 : -ETIMEDOUT;
+	if (w.woken)
+		return 0;
+	return intr && w.thread->interrupted ? -ERESTARTSYS : -ETIMEDOUT;
+}
+
+int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
+		      uint64_t deadline_ns)
+{
+	return wait_on(wq, l, deadline_ns, false);
+}
+
+int waitq_wait_intr(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns)
+{
+	return wait_on(wq, l, deadline_ns, true);
 }
 
 static bool wake_first(struct waitq *wq)

@@ -44,5 +44,11 @@
 #define EOPNOTSUPP 95
 #define EISCONN 106
 #define ETIMEDOUT 110
+/*
+ * Kernel-internal, never seen by a program: a blocking call was ended by
+ * a signal. On the way out it becomes EINTR, or the call is restarted
+ * (the handler has SA_RESTART, or the signal was ignored), as Linux does.
+ */
+#define ERESTARTSYS 512
 
 #endif

@@ -29,6 +29,8 @@ struct thread {
 	bool detached;
 	struct waitq joiners;
 	void *user; /* the syscall layer's per-thread state, or NULL */
+	/* A signal waits to be handled: interruptible waits end early. */
+	volatile bool interrupted;
 };
 
 /* Per-CPU scheduler state; reached only through this_cpu(). */

@@ -60,6 +60,14 @@ void waitq_init(struct waitq *wq);
  */
 int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
 		      uint64_t deadline_ns);
+/*
+ * The same, for waits a signal may end (blocking reads and writes, accept,
+ * connect, poll...): also returns -ERESTARTSYS as soon as the thread has a
+ * signal to handle (thread->interrupted), even before sleeping. Calls that
+ * Linux never restarts (poll, select, epoll_wait, nanosleep, sigtimedwait)
+ * turn that into -EINTR themselves.
+ */
+int waitq_wait_intr(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns);
 /* Wake one (the longest waiting) or all; return how many were woken. */
 int waitq_wake_one(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
