@@ -40,7 +40,10 @@ static int wait_locked(struct file *f, struct eventfd *e, struct waitq *wq,
 	while (!ready(e, v)) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		waitq_wait_locked(wq, &e->lock, 0);
+		int err = waitq_wait_intr(wq, &e->lock, 0);
+
+		if (err)
+			return err;
 	}
 	return 0;
 }

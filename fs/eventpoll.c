@@ -364,8 +364,15 @@ long epoll_wait_file(struct file *epf, struct linux_epoll_event *evs, int max,
 			spin_unlock_irqrestore(&ep->lock, irq);
 			break;
 		}
-		if (waitq_wait_locked(&ep->wq, &ep->lock,
-				      deadline == POLL_FOREVER ? 0 : deadline))
+		int err =
+		    waitq_wait_intr(&ep->wq, &ep->lock,
+				    deadline == POLL_FOREVER ? 0 : deadline);
+
+		if (err == -ERESTARTSYS) {
+			spin_unlock_irqrestore(&ep->lock, irq);
+			return -EINTR; /* never restarted, as on Linux */
+		}
+		if (err)
 			timed_out = true;
 		spin_unlock_irqrestore(&ep->lock, irq);
 	}

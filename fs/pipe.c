@@ -1,7 +1,8 @@
 /*
  * pipe.c - pipes (fs/): a 64 KiB ring buffer, allocated on first write,
  * shared by a read end and a write end. An empty pipe with writers blocks
- * a reader (and a full one a writer) on a wait queue unless O_NONBLOCK.
+ * a reader (and a full one a writer) on a wait queue unless O_NONBLOCK,
+ * until data, room, or a signal to handle.
  * With one thread, a read that no one can satisfy blocks for ever, as it
  * would on Linux; signals and threads (a later issue) end such waits.
  * Writes of at most PIPE_BUF bytes are atomic. SIGPIPE is not sent yet:
@@ -47,7 +48,9 @@ static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 			err = -EAGAIN;
 			goto out;
 		}
-		waitq_wait_locked(&p->readable, &p->lock, 0);
+		err = waitq_wait_intr(&p->readable, &p->lock, 0);
+		if (err)
+			goto out; /* a signal */
 	}
 	while (done < len && p->len) {
 		size_t n = MIN(MIN(len - done, p->len), PIPE_SIZE - p->head);
@@ -98,7 +101,9 @@ static long pipe_write(struct file *f, struct iobuf b, size_t len,
 				err = -EAGAIN;
 				break;
 			}
-			waitq_wait_locked(&p->writable, &p->lock, 0);
+			err = waitq_wait_intr(&p->writable, &p->lock, 0);
+			if (err)
+				break; /* a signal: what was written counts */
 			continue;
 		}
 		tail = (p->head + p->len) % PIPE_SIZE;

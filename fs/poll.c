@@ -73,6 +73,7 @@ struct poller {
 	struct spinlock lock;
 	struct waitq wq;
 	volatile bool triggered;
+	bool interrupted; /* a signal ended the sleep */
 	struct pentry {
 		struct poll_entry e;
 		struct poller *p;
@@ -158,9 +159,11 @@ static bool poller_sleep(struct poller *p, uint64_t deadline)
 	if (deadline == 0 || time_now_ns() >= deadline)
 		return false;
 	irq = spin_lock_irqsave(&p->lock);
-	if (!p->triggered)
-		waitq_wait_locked(&p->wq, &p->lock,
-				  deadline == POLL_FOREVER ? 0 : deadline);
+	if (!p->triggered &&
+	    waitq_wait_intr(&p->wq, &p->lock,
+			    deadline == POLL_FOREVER ? 0 : deadline) ==
+		-ERESTARTSYS)
+		p->interrupted = true;
 	spin_unlock_irqrestore(&p->lock, irq);
 	return true;
 }
@@ -192,9 +195,12 @@ long vfs_poll_fds(struct kpollfd *fds, unsigned nfds, uint64_t deadline)
 		if (count || timed_out || !deadline)
 			break;
 		timed_out = !poller_sleep(&p, deadline);
+		if (p.interrupted)
+			break;
 	}
 	poller_done(&p);
-	return count;
+	/* Interrupted with nothing ready: EINTR (never restarted). */
+	return count || !p.interrupted ? count : -EINTR;
 }
 
 #define POLLIN_SET (EPOLLRDNORM | EPOLLRDBAND | EPOLLIN | EPOLLHUP | EPOLLERR)
@@ -266,8 +272,14 @@ long vfs_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 		if (count || timed_out || !deadline)
 			break;
 		timed_out = !poller_sleep(&p, deadline);
+		if (p.interrupted)
+			break;
 	}
 	poller_done(&p);
+	if (!count && p.interrupted) {
+		kfree(res);
+		return -EINTR; /* the sets are left as they were */
+	}
 	if (in)
 		memcpy(in, res, words * sizeof(uint64_t));
 	if (out)

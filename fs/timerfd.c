@@ -69,7 +69,10 @@ static long timerfd_read(struct file *f, struct iobuf b, size_t len,
 			spin_unlock_irqrestore(&t->lock, irq);
 			return -EAGAIN;
 		}
-		waitq_wait_locked(&t->readable, &t->lock, 0);
+		if (waitq_wait_intr(&t->readable, &t->lock, 0)) {
+			spin_unlock_irqrestore(&t->lock, irq);
+			return -ERESTARTSYS;
+		}
 	}
 	v = t->ticks;
 	t->ticks = 0;

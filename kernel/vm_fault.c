@@ -92,7 +92,8 @@ struct fault_info {
 };
 
 /*
- * Check the access under the lock: -EFAULT, 1 when the page is already
+ * Check the access under the lock: -EFAULT (nothing mapped there), -EACCES
+ * (not allowed), -ENXIO (past a file's end), 1 when the page is already
  * there (its protection refreshed), 0 with *fi filled to make the page.
  */
 static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
@@ -101,8 +102,10 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 	paddr_t pa;
 	unsigned p;
 
-	if (!a || !access_allowed(a->prot, access))
+	if (!a)
 		return -EFAULT;
+	if (!access_allowed(a->prot, access))
+		return -EACCES;
 	if (!mmu_query(&kernel_space, va, &pa, &p)) {
 		/* A stale TLB entry, or protection not yet widened. */
 		mmu_protect(&kernel_space, va, PAGE_SIZE,
@@ -116,7 +119,7 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 	fi->off = a->off + (va - a->start);
 	uint64_t size = file_size(a->file);
 	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
-		return -EFAULT; /* past the file's last page: SIGBUS on Linux */
+		return -ENXIO; /* past the file's last page: SIGBUS */
 	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
 	file_get(a->file);
 	return 0;

@@ -144,11 +144,15 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
 	}
 	list_push_back(&waiters, &w.node);
 	while (!w.woken) {
-		if (waitq_wait_locked(&w.wq, &lock, deadline) == -ETIMEDOUT &&
-		    !w.woken) {
+		err = waitq_wait_intr(&w.wq, &lock, deadline);
+		if (err && !w.woken) {
 			list_remove(&w.node);
 			spin_unlock_irqrestore(&lock, flags);
-			return -ETIMEDOUT;
+			/* A signal: restarted after a handler with SA_RESTART
+			 * when there is no timeout, EINTR otherwise. */
+			if (err == -ERESTARTSYS && deadline)
+				return -EINTR;
+			return err;
 		}
 	}
 	spin_unlock_irqrestore(&lock, flags);

@@ -1,13 +1,56 @@
 /*
  * linux.h - what the files of linux/ share among themselves (not an
- * interface for the rest of the kernel): futex wake-ups for thread exit.
+ * interface for the rest of the kernel): the program's threads as the
+ * syscall layer sees them (sys_thread.c), their signal state (signal.c),
+ * futex wake-ups for thread exit, and time values (sys_info.c).
  */
 #ifndef KEEL_LINUX_LINUX_H
 #define KEEL_LINUX_LINUX_H
 
 #include <keel/compiler.h>
+#include <keel/list.h>
+#include <keel/signal.h>
+#include <keel/sync.h>
+
+struct thread;
+
+/* A thread of the program. */
+struct uthread {
+	int tid;
+	uintptr_t clear_child_tid;
+	struct thread *thread;
+	struct list_node node; /* in uthread_list() */
+	/* Signals (signal.c, under sig_lock). */
+	uint64_t sig_blocked, sig_pending;
+	uint64_t sig_waitset; /* rt_sigtimedwait's set while it waits */
+	uint64_t sig_saved_mask; /* sigsuspend's mask to restore */
+	bool sig_restore_mask;
+	struct kstack altstack;
+	struct ksiginfo sig_info[KSIG_MAX + 1];
+};
+
+/* sys_thread.c: the calling thread, the first one, one by id, all. */
+struct uthread *uthread_self(void);
+struct uthread *uthread_main(void);
+struct uthread *uthread_find(int tid);
+struct list_node *uthread_list(void);
+
+/* signal.c */
+extern struct spinlock sig_lock;
+extern struct waitq signal_wq; /* woken whenever a signal is sent */
+/* Send sig to thread u, or to the process (u NULL): 0. */
+int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);
+void signal_thread_init(struct uthread *child, const struct uthread *parent);
 
 /* Wake up to n waiters on the futex at uaddr; how many were woken. */
 int futex_wake(uintptr_t uaddr, int n);
+
+/* sys_info.c: struct timespec, checked; the clocks by Linux id. */
+struct timespec_k {
+	int64_t sec, nsec;
+};
+int get_timespec(long uaddr, struct timespec_k *ts);
+uint64_t timespec_to_ns(const struct timespec_k *ts);
+int64_t clock_ns(long id);
 
 #endif

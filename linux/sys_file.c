@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/signal.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
@@ -50,9 +51,17 @@ SYSCALL_DEFINE(read)
 	return rw(a[0], a[1], (size_t)a[2], false, false, 0);
 }
 
+/* A write to a pipe (or socket) nobody reads: SIGPIPE, as well as EPIPE. */
+static long sigpipe(long ret)
+{
+	if (ret == -EPIPE)
+		signal_send_self(SIGPIPE);
+	return ret;
+}
+
 SYSCALL_DEFINE(write)
 {
-	return rw(a[0], a[1], (size_t)a[2], true, false, 0);
+	return sigpipe(rw(a[0], a[1], (size_t)a[2], true, false, 0));
 }
 
 SYSCALL_DEFINE(pread64)
@@ -62,7 +71,7 @@ SYSCALL_DEFINE(pread64)
 
 SYSCALL_DEFINE(pwrite64)
 {
-	return rw(a[0], a[1], (size_t)a[2], true, true, a[3]);
+	return sigpipe(rw(a[0], a[1], (size_t)a[2], true, true, a[3]));
 }
 
 /* readv and writev: the vector copied in and checked whole first. */
@@ -124,7 +133,7 @@ SYSCALL_DEFINE(readv)
 
 SYSCALL_DEFINE(writev)
 {
-	return rwv(a[0], a[1], a[2], true);
+	return sigpipe(rwv(a[0], a[1], a[2], true));
 }
 
 SYSCALL_DEFINE(lseek)

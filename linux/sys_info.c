@@ -13,6 +13,8 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+
+#include "linux.h"
 #include <keel/version.h>
 
 #define CLOCK_REALTIME 0
@@ -25,12 +27,8 @@
 #define CLOCK_BOOTTIME 7
 #define TIMER_ABSTIME 1
 
-struct timespec_k {
-	int64_t sec, nsec;
-};
-
 /* The clock's time in ns, or -EINVAL for a clock keel does not have. */
-static int64_t clock_ns(long id)
+int64_t clock_ns(long id)
 {
 	switch (id) {
 	case CLOCK_REALTIME:
@@ -92,14 +90,39 @@ SYSCALL_DEFINE(time)
 	return t;
 }
 
-/* Sleep until an absolute time on the monotonic clock. */
-static long sleep_until(uint64_t deadline)
+/*
+ * Sleep until an absolute time on the monotonic clock, or until a signal
+ * is to be handled: then -EINTR, and the time left goes to rem (a user
+ * struct timespec, or 0 for none), as nanosleep does.
+ */
+static long sleep_until(uint64_t deadline, long rem)
 {
-	thread_sleep_until(deadline);
-	return 0;
+	struct spinlock l = { 0 };
+	struct waitq wq = WAITQ_INIT(wq);
+	unsigned long irq = spin_lock_irqsave(&l);
+	int err;
+
+	do
+		err = waitq_wait_intr(&wq, &l, deadline);
+	while (err == 0);
+	spin_unlock_irqrestore(&l, irq);
+	if (err != -ERESTARTSYS)
+		return 0;
+	if (rem) {
+		uint64_t now = time_now_ns();
+		struct timespec_k left = { 0, 0 };
+
+		if (deadline > now) {
+			left.sec = (int64_t)((deadline - now) / 1000000000);
+			left.nsec = (int64_t)((deadline - now) % 1000000000);
+		}
+		if (copy_to_user((void *)rem, &left, sizeof(left)))
+			return -EFAULT;
+	}
+	return -EINTR;
 }
 
-static int get_timespec(long uaddr, struct timespec_k *ts)
+int get_timespec(long uaddr, struct timespec_k *ts)
 {
 	if (copy_from_user(ts, (void *)uaddr, sizeof(*ts)))
 		return -EFAULT;
@@ -108,7 +131,7 @@ static int get_timespec(long uaddr, struct timespec_k *ts)
 	return 0;
 }
 
-static uint64_t ts_ns(const struct timespec_k *ts)
+uint64_t timespec_to_ns(const struct timespec_k *ts)
 {
 	if ((uint64_t)ts->sec > UINT64_MAX / 1000000000 / 2)
 		return UINT64_MAX / 2;
@@ -122,7 +145,7 @@ SYSCALL_DEFINE(nanosleep)
 
 	if (err)
 		return err;
-	return sleep_until(time_now_ns() + ts_ns(&ts));
+	return sleep_until(time_now_ns() + timespec_to_ns(&ts), a[1]);
 }
 
 SYSCALL_DEFINE(clock_nanosleep)
@@ -138,10 +161,11 @@ SYSCALL_DEFINE(clock_nanosleep)
 	if ((err = get_timespec(a[2], &ts)))
 		return err;
 	if (!(a[1] & TIMER_ABSTIME))
-		return sleep_until(time_now_ns() + ts_ns(&ts));
-	if ((int64_t)ts_ns(&ts) <= now)
+		return sleep_until(time_now_ns() + timespec_to_ns(&ts), a[3]);
+	if ((int64_t)timespec_to_ns(&ts) <= now)
 		return 0;
-	return sleep_until(time_now_ns() + (ts_ns(&ts) - (uint64_t)now));
+	return sleep_until(
+	    time_now_ns() + (timespec_to_ns(&ts) - (uint64_t)now), 0);
 }
 
 struct utsname_k {

@@ -2,14 +2,16 @@
  * sys_poll.c - waiting for file events (linux/): poll, ppoll, select,
  * pselect6, the epoll calls, eventfd and timerfd. Each checks and copies
  * its arguments in Linux's order, turns the timeout into a monotonic
- * deadline, and calls fs/ (include/keel/poll.h). Signals do not exist
- * yet: the signal masks of ppoll, pselect6 and epoll_pwait are checked
- * (size, pointer) and otherwise ignored, and no wait ends with EINTR.
+ * deadline, and calls fs/ (include/keel/poll.h). A signal to handle
+ * ends a wait with EINTR (never restarted, as on Linux); ppoll, pselect6
+ * and epoll_pwait wait with their signal mask in place (signal.c puts the
+ * old one back, after the handler when one runs).
  * ppoll, pselect6 and select write the time left back, as Linux does.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/poll.h>
+#include <keel/signal.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
@@ -103,16 +105,30 @@ static void timeout_ts_update(void *uts, uint64_t deadline)
 	(void)copy_to_user(uts, &ts, sizeof(ts)); /* a fault is ignored */
 }
 
-/* A signal mask argument: checked, then ignored (no signals yet). */
-static int check_sigmask(const void *umask, size_t size)
+/* A signal mask argument: *mask, and whether there is one. */
+static int get_sigmask(const void *umask, size_t size, uint64_t *mask,
+		       bool *have)
 {
-	uint64_t mask;
-
+	*have = umask != NULL;
 	if (!umask)
 		return 0;
 	if (size != SIGSET_SIZE)
 		return -EINVAL;
-	return copy_from_user(&mask, umask, sizeof(mask));
+	return copy_from_user(mask, umask, sizeof(*mask)) ? -EFAULT : 0;
+}
+
+/* Around a wait with a temporary signal mask. */
+static void mask_begin(bool have, uint64_t mask)
+{
+	if (have)
+		signal_mask_begin(mask);
+}
+
+static long mask_end(bool have, long ret)
+{
+	if (have)
+		signal_mask_end(ret == -EINTR);
+	return ret;
 }
 
 static long do_poll(void *ufds, unsigned long nfds, uint64_t deadline)
@@ -142,16 +158,18 @@ SYSCALL_DEFINE(poll)
 SYSCALL_DEFINE(ppoll)
 {
 	void *uts = (void *)a[2];
-	uint64_t deadline;
+	uint64_t deadline, mask;
+	bool have;
 	long ret = timeout_ts(uts, &deadline);
 
 	if (!ret)
-		ret = check_sigmask((void *)a[3], (size_t)a[4]);
+		ret = get_sigmask((void *)a[3], (size_t)a[4], &mask, &have);
 	if (ret)
 		return ret;
+	mask_begin(have, mask);
 	ret = do_poll((void *)a[0], (unsigned)a[1], deadline);
 	timeout_ts_update(uts, deadline);
-	return ret;
+	return mask_end(have, ret);
 }
 
 static long do_select(int n, void *uin, void *uout, void *uex,
@@ -220,7 +238,8 @@ SYSCALL_DEFINE(select)
 SYSCALL_DEFINE(pselect6)
 {
 	void *uts = (void *)a[4];
-	uint64_t deadline;
+	uint64_t deadline, mask = 0;
+	bool have = false;
 	long ret = timeout_ts(uts, &deadline);
 
 	if (ret)
@@ -232,14 +251,15 @@ SYSCALL_DEFINE(pselect6)
 
 		if (copy_from_user(&pack, (void *)a[5], sizeof(pack)))
 			return -EFAULT;
-		ret = check_sigmask((void *)pack.ss, pack.ss_len);
+		ret = get_sigmask((void *)pack.ss, pack.ss_len, &mask, &have);
 		if (ret)
 			return ret;
 	}
+	mask_begin(have, mask);
 	ret = do_select((int)a[0], (void *)a[1], (void *)a[2], (void *)a[3],
 			deadline);
 	timeout_ts_update(uts, deadline);
-	return ret;
+	return mask_end(have, ret);
 }
 
 /* After a constructor filled *f (or failed): install it. */
@@ -327,12 +347,16 @@ SYSCALL_DEFINE(epoll_wait)
 
 SYSCALL_DEFINE(epoll_pwait)
 {
-	long ret = check_sigmask((void *)a[4], (size_t)a[5]);
+	uint64_t mask;
+	bool have;
+	long ret = get_sigmask((void *)a[4], (size_t)a[5], &mask, &have);
 
 	if (ret)
 		return ret;
-	return do_epoll_wait(a[0], (void *)a[1], (int)a[2],
-			     deadline_ms((int)a[3]));
+	mask_begin(have, mask);
+	ret = do_epoll_wait(a[0], (void *)a[1], (int)a[2],
+			    deadline_ms((int)a[3]));
+	return mask_end(have, ret);
 }
 
 static long do_eventfd(uint32_t count, long flags)

@@ -36,13 +36,9 @@
 #define CLONE_CHILD_SETTID 0x01000000
 #define CSIGNAL 0xff
 
-/* What a thread of the program is to the syscall layer. */
-struct uthread {
-	int tid;
-	uintptr_t clear_child_tid;
-};
-
-static struct uthread main_thread = { .tid = 1 };
+static struct uthread main_thread = { .tid = 1,
+				      .altstack = { .flags = SS_DISABLE } };
+static struct list_node threads = LIST_INIT(threads);
 static int next_tid = 2;
 static int nthreads = 1;
 
@@ -50,9 +46,45 @@ static struct uthread *self(void)
 {
 	struct thread *t = current_thread();
 
-	if (!t->user)
-		t->user = &main_thread; /* the program's first thread */
+	if (!t->user) { /* the program's first thread */
+		unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+		t->user = &main_thread;
+		main_thread.thread = t;
+		list_push_back(&threads, &main_thread.node);
+		spin_unlock_irqrestore(&sig_lock, irq);
+	}
 	return t->user;
+}
+
+struct uthread *uthread_self(void)
+{
+	return self();
+}
+
+struct uthread *uthread_main(void)
+{
+	return &main_thread;
+}
+
+struct list_node *uthread_list(void)
+{
+	return &threads;
+}
+
+struct uthread *uthread_find(int tid)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct uthread *found = NULL;
+
+	list_for_each (n, &threads) {
+		struct uthread *u = list_entry(n, struct uthread, node);
+
+		if (u->tid == tid)
+			found = u;
+	}
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return found;
 }
 
 struct start {
@@ -65,8 +97,12 @@ static void user_thread(void *arg)
 {
 	struct start *st = arg;
 	void *ctx = st->ctx;
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
 
 	current_thread()->user = st->ut;
+	st->ut->thread = current_thread();
+	list_push_back(&threads, &st->ut->node);
+	spin_unlock_irqrestore(&sig_lock, irq);
 	arch_set_tls(st->tls);
 	kfree(st);
 	arch_enter_user_context(ctx);
@@ -105,6 +141,7 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 	tid = next_tid++;
 	ut->tid = tid;
 	ut->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
+	signal_thread_init(ut, self());
 	st->ut = ut;
 	/* Without CLONE_SETTLS the new thread shares the caller's pointer. */
 	st->tls = flags & CLONE_SETTLS ? tls : arch_get_tls();
@@ -183,10 +220,15 @@ SYSCALL_DEFINE(set_tid_address)
 SYSCALL_DEFINE(exit)
 {
 	struct uthread *ut = self();
+	unsigned long irq;
 	int zero = 0;
 
 	if (--nthreads == 0)
 		process_exit((int)a[0]);
+	irq = spin_lock_irqsave(&sig_lock);
+	list_remove(&ut->node);
+	ut->sig_pending = 0;
+	spin_unlock_irqrestore(&sig_lock, irq);
 	if (ut->clear_child_tid &&
 	    !copy_to_user((void *)ut->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(ut->clear_child_tid, 1);

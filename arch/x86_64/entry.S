@@ -103,6 +103,8 @@ syscall_entry:
 	mov %rsp, %rdi
 	call syscall_from_user
 	/* Interrupts are off again. Can sysretq take us back? */
+	test %eax, %eax			/* rt_sigreturn: no */
+	jnz trap_return
 	mov 136(%rsp), %rcx		/* rip */
 	mov $0x00007ffffffff000, %r11
 	cmp %r11, %rcx

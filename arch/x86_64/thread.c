@@ -8,6 +8,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <arch/x86.h>
 
@@ -62,6 +63,51 @@ void fpu_init(bool xsave, uint64_t mask, size_t size)
 size_t arch_fpu_size(void)
 {
 	return fpu_size;
+}
+
+void *fpu_current_save(void)
+{
+	void *area = current_thread()->arch.fpu;
+	unsigned long irq = arch_irq_save();
+
+	fpu_save(area);
+	arch_irq_restore(irq);
+	return area;
+}
+
+void fpu_current_load(const void *area)
+{
+	void *mine = current_thread()->arch.fpu;
+	unsigned long irq = arch_irq_save();
+
+	memcpy(mine, area, fpu_size);
+	fpu_restore(mine);
+	arch_irq_restore(irq);
+}
+
+const void *fpu_initial_state(void)
+{
+	return fpu_initial;
+}
+
+bool fpu_uses_xsave(void)
+{
+	return use_xsave;
+}
+
+uint64_t fpu_xsave_mask(void)
+{
+	return xsave_mask;
+}
+
+/* The MXCSR bits the CPU accepts (FXSAVE's MXCSR_MASK, 0 meaning the
+ * original 0xffbf). */
+uint32_t fpu_mxcsr_mask(void)
+{
+	uint32_t m;
+
+	memcpy(&m, (const char *)fpu_initial + 28, sizeof(m));
+	return m ? m : 0xffbf;
 }
 
 int arch_thread_init(struct arch_thread *t, void *stack_top,

@@ -152,9 +152,12 @@ void trap_dispatch(struct trap_frame *tf)
 		else
 			WARN_ONCE("keel: unexpected interrupt vector %lu\n",
 				  tf->vector);
-		/* The application is preemptible; the kernel is not. */
-		if (tf->cs & 3)
-			sched_preempt_point();
+		/* The application is preemptible and takes its signals
+		 * here; the kernel is not preempted. */
+		if (tf->cs & 3) {
+			current_thread()->arch.user_frame = tf;
+			user_return();
+		}
 		return;
 	}
 	uint64_t cr2 = tf->vector == VEC_PAGE_FAULT ? read_cr2() : 0;

@@ -6,10 +6,12 @@
  * ends the process as the matching signal's default action would.
  */
 #include <keel/arch.h>
+#include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
+#include <keel/signal.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
@@ -27,13 +29,6 @@
 #define RFLAGS_IF 0x200
 #define USER_CS 0x23
 #define USER_DS 0x1b
-
-/* Signal numbers for the default action "terminate": status 128 + n. */
-#define SIGILL 4
-#define SIGTRAP 5
-#define SIGBUS 7
-#define SIGFPE 8
-#define SIGSEGV 11
 
 extern char syscall_entry[];
 extern uint64_t syscall_kernel_rsp;
@@ -122,17 +117,50 @@ __noreturn void arch_enter_user_context(void *ctx)
 	user_enter(tf);
 }
 
-/* From syscall_entry, interrupts off, on the thread's kernel stack. */
-void syscall_from_user(struct trap_frame *tf)
+/*
+ * The last steps before user mode, interrupts off: let another thread run
+ * if this one's slice is over, and deliver the signals it has by then.
+ */
+void user_return(void)
+{
+	struct thread *t = current_thread();
+
+	sched_preempt_point();
+	while (t->interrupted) {
+		arch_irq_enable();
+		signal_exit_to_user(-1, 0);
+		arch_irq_disable();
+		sched_preempt_point();
+	}
+}
+
+/*
+ * From syscall_entry, interrupts off, on the thread's kernel stack.
+ * Returns nonzero when the way back must be iretq (rt_sigreturn restored
+ * rcx and r11, which sysretq would overwrite).
+ */
+int syscall_from_user(struct trap_frame *tf)
 {
 	long args[6] = { (long)tf->rdi, (long)tf->rsi, (long)tf->rdx,
 			 (long)tf->r10, (long)tf->r8,  (long)tf->r9 };
+	struct thread *t = current_thread();
+	long nr = (long)tf->rax, ret;
+	int iret;
 
-	current_thread()->arch.user_frame = tf;
+	t->arch.user_frame = tf;
 	arch_irq_enable();
-	tf->rax = (uint64_t)syscall_dispatch(tf->rax, args);
+	ret = syscall_dispatch((unsigned long)nr, args);
+	tf->rax = (uint64_t)ret;
+	if (t->arch.force_iret)
+		nr =
+		    -1; /* rt_sigreturn: rax is the old context's, not a result */
+	if (t->interrupted || ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)
+		signal_exit_to_user(nr, ret);
 	arch_irq_disable();
-	sched_preempt_point();
+	user_return();
+	iret = t->arch.force_iret;
+	t->arch.force_iret = false;
+	return iret;
 }
 
 static unsigned fault_access(uint64_t error)
@@ -153,48 +181,96 @@ bool uaccess_fault(struct trap_frame *tf, uint64_t cr2)
 	return vm_fault(cr2, fault_access(tf->error)) == 0;
 }
 
-__noreturn static void kill_process(struct trap_frame *tf, int sig,
-				    const char *what, uint64_t addr)
+/* A page fault's si_code and words: no mapping, or not allowed. */
+static void page_fault(struct trap_frame *tf, uint64_t cr2)
 {
-	static const char *const names[] = {
-		[SIGILL] = "SIGILL", [SIGTRAP] = "SIGTRAP", [SIGBUS] = "SIGBUS",
-		[SIGFPE] = "SIGFPE", [SIGSEGV] = "SIGSEGV",
-	};
+	int err;
 
-	printk("keel: %s: %s at address %016lx (rip %016lx, rsp %016lx)\n",
-	       names[sig], what, addr, tf->rip, tf->rsp);
-	process_exit(128 + sig);
-}
-
-void user_exception(struct trap_frame *tf, uint64_t cr2)
-{
-	switch (tf->vector) {
-	case VEC_PAGE_FAULT:
-		arch_irq_enable();
-		if (!vm_fault(cr2, fault_access(tf->error))) {
-			arch_irq_disable();
-			return;
-		}
-		kill_process(tf, SIGSEGV,
+	arch_irq_enable();
+	err = vm_fault(cr2, fault_access(tf->error));
+	if (!err)
+		return;
+	if (err == -ENXIO) /* past the end of a mapped file */
+		signal_fault(SIGBUS, BUS_ADRERR, cr2,
+			     "access past the file's end", tf->rip, tf->rsp);
+	else
+		signal_fault(SIGSEGV,
+			     err == -EACCES ? SEGV_ACCERR : SEGV_MAPERR, cr2,
 			     tf->error & 16  ? "bad instruction fetch"
 			     : tf->error & 2 ? "bad write"
 					     : "bad read",
-			     cr2);
+			     tf->rip, tf->rsp);
+}
+
+/* SIMD floating-point exception: the si_code from MXCSR's flags. */
+static int simd_code(void)
+{
+	uint32_t mxcsr, flags;
+
+	__asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+	flags = mxcsr & ~(mxcsr >> 7) & 0x3f; /* raised and unmasked */
+	if (flags & 1)
+		return FPE_FLTINV;
+	if (flags & 4)
+		return FPE_FLTDIV;
+	if (flags & 8)
+		return FPE_FLTOVF;
+	if (flags & 0x12)
+		return FPE_FLTUND;
+	return FPE_FLTRES;
+}
+
+/*
+ * A fault or trap in user mode: the signal Linux would send, with its
+ * si_code and address; signal_fault runs the program's handler or ends
+ * the program (the default action) with a one-line report.
+ */
+void user_exception(struct trap_frame *tf, uint64_t cr2)
+{
+	current_thread()->arch.user_frame = tf;
+	switch (tf->vector) {
+	case VEC_PAGE_FAULT:
+		page_fault(tf, cr2);
+		break;
 	case VEC_DIVIDE:
-		kill_process(tf, SIGFPE, "division error", tf->rip);
+		arch_irq_enable();
+		signal_fault(SIGFPE, FPE_INTDIV, tf->rip, "division error",
+			     tf->rip, tf->rsp);
+		break;
 	case VEC_X87:
 	case VEC_SIMD:
-		kill_process(tf, SIGFPE, "floating-point exception", tf->rip);
+		arch_irq_enable();
+		signal_fault(
+		    SIGFPE, tf->vector == VEC_SIMD ? simd_code() : FPE_FLTINV,
+		    tf->rip, "floating-point exception", tf->rip, tf->rsp);
+		break;
 	case VEC_INVALID_OP:
-		kill_process(tf, SIGILL, "invalid instruction", tf->rip);
+		arch_irq_enable();
+		signal_fault(SIGILL, ILL_ILLOPN, tf->rip, "invalid instruction",
+			     tf->rip, tf->rsp);
+		break;
 	case VEC_BREAKPOINT:
 	case VEC_DEBUG:
-		kill_process(tf, SIGTRAP, "trace or breakpoint trap", tf->rip);
+		arch_irq_enable();
+		signal_fault(
+		    SIGTRAP,
+		    tf->vector == VEC_BREAKPOINT ? SI_KERNEL : TRAP_TRACE,
+		    tf->rip, "trace or breakpoint trap", tf->rip, tf->rsp);
+		break;
 	case VEC_ALIGNMENT:
-		kill_process(tf, SIGBUS, "alignment check", tf->rip);
+		arch_irq_enable();
+		signal_fault(SIGBUS, BUS_ADRALN, tf->rip, "alignment check",
+			     tf->rip, tf->rsp);
+		break;
 	default:
-		kill_process(tf, SIGSEGV, "general protection", tf->rip);
+		/* A general protection fault: Linux gives no address. */
+		arch_irq_enable();
+		signal_fault(SIGSEGV, SI_KERNEL, 0, "general protection",
+			     tf->rip, tf->rsp);
+		break;
 	}
+	arch_irq_disable();
+	user_return();
 }
 
 /* AT_HWCAP on x86-64 is CPUID 1's EDX, as Linux gives it. */

@@ -50,5 +50,7 @@
  * (the handler has SA_RESTART, or the signal was ignored), as Linux does.
  */
 #define ERESTARTSYS 512
+/* The same, but EINTR whenever a handler ran (sigsuspend, pause). */
+#define ERESTARTNOHAND 514
 
 #endif

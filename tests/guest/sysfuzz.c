@@ -97,6 +97,7 @@ static const char *const deny[][2] = {
 	{ "accept", "may wait for ever" },
 	{ "accept4", "may wait for ever" },
 	{ "sigaltstack", "may point signal delivery at garbage" },
+	{ "rt_sigaction", "may install a handler at a garbage address" },
 };
 
 /* The raw system call: no errno, no thread pointer, nothing in between. */
@@ -596,6 +597,14 @@ int main(int argc, char **argv)
 	rng = seed * 0x9e3779b97f4a7c15UL + 1;
 	if (sc(__NR_dup2, 1, NFD, 0) != NFD)
 		return 2;
+	{
+		/* A write to a pipe with no reader must not end the run. */
+		long ign[4] = { 1 /* SIG_IGN */, 0, 0, 0 };
+
+		if (sc6(__NR_rt_sigaction, 13 /* SIGPIPE */, (long)ign, 0, 8, 0,
+			0))
+			return 2;
+	}
 	put("sysfuzz: seed ");
 	put_num(seed, 0);
 	put(", ");

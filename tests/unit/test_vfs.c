@@ -34,6 +34,14 @@ struct process *current_process(void)
 	return &proc;
 }
 
+/* A write that hits EPIPE raises SIGPIPE: counted, not delivered. */
+static int sigpipes;
+
+void signal_send_self(int sig)
+{
+	sigpipes += sig == 13;
+}
+
 size_t vm_format_maps(char *buf, size_t len)
 {
 	static const char line[] =
@@ -676,6 +684,7 @@ static void test_pipes(void **state)
 	assert_int_equal(SC(fcntl, p[0], F_GETFD), FD_CLOEXEC);
 	assert_int_equal(SC(close, p[0]), 0);
 	assert_int_equal(SC(write, p[1], P("x"), 1), -EPIPE);
+	assert_int_equal(sigpipes, 1);
 	assert_int_equal(SC(pipe2, P(p), 0x1), -EINVAL);
 	assert_int_equal(SC(pipe, 8), -EFAULT);
 	/* readlink of /proc/self/fd/N names the pipe */

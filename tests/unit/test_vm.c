@@ -311,7 +311,7 @@ static void test_fixed_replaces(void **state)
 	assert_true(page_is(A, 0x10));
 	assert_true(page_is(A + 3 * K4, 0x13));
 	assert_null(page_at(A + K4));
-	assert_int_equal(vm_fault(A + K4, W), -EFAULT);
+	assert_int_equal(vm_fault(A + K4, W), -EACCES);
 	assert_int_equal(vm_fault(A + K4 + 5, R), 0);
 	assert_true(page_is(A + K4, 0));
 	assert_int_equal(maps_lines(), 3);
@@ -378,14 +378,14 @@ static void test_mprotect_splits_and_nx(void **state)
 	assert_int_equal(pte_prot(A + 2 * K4), MMU_READ | MMU_USER);
 	assert_int_equal(pte_prot(A + 3 * K4),
 			 MMU_READ | MMU_WRITE | MMU_EXEC | MMU_USER);
-	assert_int_equal(vm_fault(A + K4, W), -EFAULT);
-	assert_int_equal(vm_fault(A + K4, X), -EFAULT);
+	assert_int_equal(vm_fault(A + K4, W), -EACCES);
+	assert_int_equal(vm_fault(A + K4, X), -EACCES);
 	assert_int_equal(vm_fault(A + K4, R), 0);
 	assert_int_equal(vm_fault(A + 3 * K4, X), 0);
 	/* Write-only and exec-only areas are still readable (x86). */
 	assert_int_equal(vm_mprotect(A, K4, PROT_EXEC), 0);
 	assert_int_equal(vm_fault(A, R), 0);
-	assert_int_equal(vm_fault(A, W), -EFAULT);
+	assert_int_equal(vm_fault(A, W), -EACCES);
 	assert_int_equal(pte_prot(A), MMU_READ | MMU_EXEC | MMU_USER);
 	/* A hole in the range: -ENOMEM and nothing changes. */
 	assert_int_equal(vm_mprotect(A, 5 * K4, rwx), -ENOMEM);
@@ -407,14 +407,14 @@ static void test_prot_none(void **state)
 	/* A 1 GiB reservation costs no RAM: not even page tables. */
 	assert_int_equal(vm_mmap(A, GiB(1), PROT_NONE, ANON, NULL, 0), A);
 	assert_int_equal(free_for_user(), before);
-	assert_int_equal(vm_fault(A + MiB(3), R), -EFAULT);
-	assert_int_equal(vm_fault(A, W), -EFAULT);
-	assert_int_equal(vm_fault(A, X), -EFAULT);
+	assert_int_equal(vm_fault(A + MiB(3), R), -EACCES);
+	assert_int_equal(vm_fault(A, W), -EACCES);
+	assert_int_equal(vm_fault(A, X), -EACCES);
 	/* Commit a piece, use it, hide it: the data survives PROT_NONE. */
 	assert_int_equal(vm_mprotect(A + MiB(2), 2 * K4, RW), 0);
 	write_page(A + MiB(2), 0x5a);
 	assert_int_equal(vm_mprotect(A + MiB(2), 2 * K4, PROT_NONE), 0);
-	assert_int_equal(vm_fault(A + MiB(2), R), -EFAULT);
+	assert_int_equal(vm_fault(A + MiB(2), R), -EACCES);
 	assert_false(pte_prot(A + MiB(2)) & MMU_USER);
 	assert_int_equal(vm_mprotect(A + MiB(2), K4, PROT_READ), 0);
 	assert_true(page_is(A + MiB(2), 0x5a));
@@ -605,7 +605,7 @@ static void test_private_file_mapping(void **state)
 	pg[0] = 0xee; /* private: the file does not change */
 	assert_int_not_equal((uint8_t)t->bytes[2 * K4], 0xee);
 	assert_int_equal(vm_fault(p + 3 * K4, R),
-			 -EFAULT); /* past the last page */
+			 -ENXIO); /* past the last page: SIGBUS */
 	/* DONTNEED brings the file's bytes back. */
 	assert_int_equal(vm_madvise(p + 2 * K4, K4, MADV_DONTNEED), 0);
 	assert_int_equal(vm_fault(p + 2 * K4, R), 0);

@@ -38,6 +38,8 @@ void idt_init(void);
 /* User mode (user.c): a fault or trap from ring 3, and the kernel stack
  * that entries from ring 3 use. */
 void user_exception(struct trap_frame *tf, uint64_t cr2);
+/* On the way back to user mode, interrupts off: preemption, signals. */
+void user_return(void);
 void arch_user_stack_switch(uint64_t kstack_top);
 void arch_load_tls(uint64_t base);
 bool uaccess_fault(struct trap_frame *tf, uint64_t cr2);

@@ -1,0 +1,143 @@
+/*
+ * signal.h - Linux signals as keel delivers them (linux/signal.c), and the
+ * two sides' hooks: the architecture calls signal_* on its way back to
+ * user mode and on a user fault; linux/signal.c calls arch_signal_* to
+ * build and undo the signal frame on the user stack.
+ */
+#ifndef KEEL_SIGNAL_H
+#define KEEL_SIGNAL_H
+
+#include <keel/compiler.h>
+
+#define KSIG_MAX 64
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGSTKFLT 16
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SIGWINCH 28
+#define SIGIO 29
+#define SIGPWR 30
+#define SIGSYS 31
+
+/* si_code values (asm-generic/siginfo.h). */
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define SI_QUEUE (-1)
+#define SI_TIMER (-2)
+#define SI_TKILL (-6)
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN 1
+#define BUS_ADRERR 2
+#define ILL_ILLOPN 2
+#define FPE_INTDIV 1
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
+#define FPE_FLTINV 7
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+
+/* The kernel's siginfo_t: 128 bytes; the fields keel fills. */
+struct ksiginfo {
+	int32_t signo, err, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value; /* sigqueue, timers */
+		} kill;
+		struct {
+			int32_t tid, overrun;
+			uint64_t value;
+		} timer;
+		uint64_t addr; /* faults */
+		uint8_t bytes[112];
+	};
+};
+
+/* stack_t */
+struct kstack {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define SS_AUTODISARM (1U << 31)
+
+/* What the frame builder needs to know about one delivery. */
+struct sigdelivery {
+	int sig;
+	const struct ksiginfo *info;
+	uint64_t handler, restorer, flags;
+	uint64_t old_mask; /* restored by rt_sigreturn */
+	struct kstack old_stack; /* the thread's sigaltstack, saved in uc */
+	uint64_t stack_top; /* the alternate stack's top, or 0 */
+};
+
+/*
+ * The architecture's side. arch_signal_setup writes the frame below the
+ * user stack pointer (or at stack_top) and points the user context at
+ * the handler: 0 or -EFAULT. arch_signal_return undoes it for
+ * rt_sigreturn, filling *mask, *stack and *rax (the interrupted
+ * context's rax, which rt_sigreturn returns) from the frame: 0, or
+ * -EFAULT for a frame that cannot be read or would not be safe to load.
+ */
+int arch_signal_setup(const struct sigdelivery *d);
+int arch_signal_return(uint64_t *mask, struct kstack *stack, long *rax);
+/* The user stack pointer of the current user context. */
+uint64_t arch_user_sp(void);
+/* Make the interrupted syscall (number nr) run again on return, or
+ * change the value it returns. */
+void arch_syscall_restart(long nr);
+void arch_syscall_set_return(long value);
+
+/*
+ * The portable side, called by the architecture. signal_exit_to_user:
+ * on the way back to user mode with interrupts enabled; nr >= 0 when
+ * returning from syscall nr whose result was ret (-ERESTARTSYS and
+ * -ERESTARTNOHAND are settled here). signal_fault: a fault in user mode; returns when a
+ * handler will run (the frame is set up), ends the process otherwise.
+ */
+void signal_exit_to_user(long nr, long ret);
+void signal_fault(int sig, int code, uint64_t addr, const char *what,
+		  uint64_t rip, uint64_t sp);
+/* Whether the current thread has a signal to handle. */
+bool signal_pending(void);
+/*
+ * A wait with a temporary signal mask (ppoll, pselect6, epoll_pwait):
+ * begin sets it; end puts the old one back now, or, when the wait was
+ * interrupted, after the handler's frame is built (it holds the old one).
+ */
+void signal_mask_begin(uint64_t mask);
+void signal_mask_end(bool interrupted);
+/* Send from the kernel (SIGPIPE on EPIPE, say) to the calling thread. */
+void signal_send_self(int sig);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * t_signal.c - signals (tests/guest): handlers run by kill, raise and
+ * tgkill with the siginfo Linux gives; masks, pending sets and
+ * sigtimedwait; sigsuspend; a SIGSEGV, SIGFPE and SIGILL handler that
+ * siglongjmps out and carries on; the alternate stack; the FPU state
+ * surviving a handler; signals between threads; EINTR versus SA_RESTART
+ * on a blocking pipe read; nanosleep's EINTR; and the timers that send
+ * signals (alarm, setitimer, timer_create). Same output on Linux.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static volatile sig_atomic_t got, got_code, got_pid_ok, count;
+static volatile uintptr_t got_addr;
+static sigjmp_buf jb;
+
+static void on_sig(int sig)
+{
+	got = sig;
+	count++;
+}
+
+static void on_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	got = sig;
+	got_code = si->si_code;
+	got_pid_ok = si->si_pid == getpid();
+	count++;
+}
+
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	got = sig;
+	got_code = si->si_code;
+	got_addr = (uintptr_t)si->si_addr;
+	siglongjmp(jb, 1);
+}
+
+static void set(int sig, void (*fn)(int), int flags)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_handler = fn;
+	sa.sa_flags = flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void set_info(int sig, void (*fn)(int, siginfo_t *, void *), int flags)
+{
+	struct sigaction sa = { 0 };
+
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+static void test_basic(void)
+{
+	struct sigaction old;
+	sigset_t s, p;
+
+	set_info(SIGUSR1, on_info, 0);
+	got = 0;
+	check_val("kill-self", raw(kill(getpid(), SIGUSR1)), 0);
+	check_val("kill-handled", got, SIGUSR1);
+	check_val("kill-si-code-user", got_code, SI_USER);
+	check("kill-si-pid", got_pid_ok);
+	got = 0;
+	check_val("raise", raw(raise(SIGUSR1)), 0);
+	check_val("raise-handled", got, SIGUSR1);
+	check_val("raise-si-code-tkill", got_code, SI_TKILL);
+	check_val("kill-sig0", raw(kill(getpid(), 0)), 0);
+	check_err("kill-esrch", raw(kill(99999, SIGUSR1)), ESRCH);
+	check_err("kill-einval", raw(kill(getpid(), 99)), EINVAL);
+	check_err("tgkill-esrch", raw(syscall(SYS_tgkill, getpid(), 99999, 0)),
+		  ESRCH);
+	check_err("sigaction-kill", raw(sigaction(SIGKILL, &old, NULL)),
+		  EINVAL);
+	check_val("sigaction-old", raw(sigaction(SIGUSR1, NULL, &old)), 0);
+	check("sigaction-old-siginfo",
+	      (old.sa_flags & SA_SIGINFO) && old.sa_sigaction == on_info);
+	/* Blocked: pending until unblocked, then delivered once. */
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	set(SIGUSR2, on_sig, 0);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	got = 0;
+	count = 0;
+	kill(getpid(), SIGUSR2);
+	kill(getpid(), SIGUSR2);
+	check_val("blocked-not-run", got, 0);
+	sigpending(&p);
+	check("pending-set", sigismember(&p, SIGUSR2));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	check_val("unblocked-run-once", count, 1);
+	sigpending(&p);
+	check("pending-clear", !sigismember(&p, SIGUSR2));
+	/* SA_RESETHAND: once, then the default. */
+	set(SIGUSR2, on_sig, SA_RESETHAND);
+	raise(SIGUSR2);
+	sigaction(SIGUSR2, NULL, &old);
+	check("resethand", old.sa_handler == SIG_DFL);
+	/* Ignored: nothing happens, nothing stays pending. */
+	set(SIGUSR2, SIG_IGN, 0);
+	check_val("ignored-raise", raw(raise(SIGUSR2)), 0);
+	sigpending(&p);
+	check("ignored-not-pending", !sigismember(&p, SIGUSR2));
+	/* SIGCHLD's default is to ignore. */
+	signal(SIGCHLD, SIG_DFL);
+	check_val("sigchld-default-ignored", raw(raise(SIGCHLD)), 0);
+	check_err("sigprocmask-einval",
+		  raw(syscall(SYS_rt_sigprocmask, 9, &s, NULL, 8)), EINVAL);
+	check_err("sigaction-size",
+		  raw(syscall(SYS_rt_sigaction, SIGUSR1, NULL, &old, 4)),
+		  EINVAL);
+}
+
+static void test_wait(void)
+{
+	struct timespec ts = { 0, 20000000 };
+	siginfo_t si;
+	sigset_t s, old;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	check_err("sigtimedwait-timeout", raw(sigtimedwait(&s, &si, &ts)),
+		  EAGAIN);
+	raise(SIGUSR1);
+	check_val("sigtimedwait", raw(sigtimedwait(&s, &si, &ts)), SIGUSR1);
+	check_val("sigtimedwait-info", si.si_signo, SIGUSR1);
+	/* glibc reports raise's SI_TKILL as SI_USER here. */
+	check_val("sigtimedwait-code", si.si_code, SI_USER);
+	raise(SIGUSR1);
+	check_val("sigwaitinfo", raw(sigwaitinfo(&s, &si)), SIGUSR1);
+	/* sigsuspend: the handler runs, then the mask comes back. */
+	set(SIGUSR1, on_sig, 0);
+	raise(SIGUSR1);
+	got = 0;
+	sigemptyset(&old);
+	check_err("sigsuspend", raw(sigsuspend(&old)), EINTR);
+	check_val("sigsuspend-handled", got, SIGUSR1);
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	check("sigsuspend-mask-back", sigismember(&old, SIGUSR1));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+static volatile int quotient, zero;
+
+static void fault_div(void)
+{
+	quotient = 7 / zero;
+}
+
+static void test_faults(void)
+{
+	volatile char *p;
+	char *ro;
+
+	set_info(SIGSEGV, on_fault, 0);
+	got = 0;
+	if (!sigsetjmp(jb, 1)) {
+		p = (volatile char *)16;
+		*p = 1;
+	}
+	check_val("segv-handled", got, SIGSEGV);
+	check_val("segv-maperr", got_code, SEGV_MAPERR);
+	check_val("segv-addr", (long)got_addr, 16);
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	got = 0;
+	if (!sigsetjmp(jb, 1))
+		*(volatile char *)ro = 1;
+	check_val("segv-accerr", got_code, SEGV_ACCERR);
+	check("segv-accerr-addr", got_addr == (uintptr_t)ro);
+	munmap(ro, 4096);
+	set_info(SIGFPE, on_fault, 0);
+	got = 0;
+	if (!sigsetjmp(jb, 1))
+		fault_div();
+	check_val("fpe-handled", got, SIGFPE);
+	check_val("fpe-intdiv", got_code, FPE_INTDIV);
+	set_info(SIGILL, on_fault, 0);
+	got = 0;
+	if (!sigsetjmp(jb, 1))
+		__asm__ volatile("ud2");
+	check_val("ill-handled", got, SIGILL);
+	check_val("ill-illopn", got_code, ILL_ILLOPN);
+	/* The program carries on: again, to be sure nothing stayed blocked
+	 * (sigsetjmp saved the mask, siglongjmp restored it). */
+	got = 0;
+	if (!sigsetjmp(jb, 1))
+		*(volatile char *)8 = 1;
+	check_val("segv-again", got, SIGSEGV);
+}
+
+static volatile uintptr_t handler_sp;
+static volatile double fpu_seen;
+
+static void on_stack(int sig)
+{
+	volatile double x = 1.5;
+	char here;
+
+	(void)sig;
+	handler_sp = (uintptr_t)&here;
+	fpu_seen = x * 3; /* uses the SSE registers */
+}
+
+static void test_altstack(void)
+{
+	static char alt[65536];
+	stack_t ss = { 0 }, old;
+	volatile double keep = 2.25;
+
+	ss.ss_sp = alt;
+	ss.ss_size = sizeof(alt);
+	check_val("sigaltstack", raw(sigaltstack(&ss, &old)), 0);
+	check("sigaltstack-old-disabled", old.ss_flags == SS_DISABLE);
+	set(SIGUSR1, on_stack, SA_ONSTACK);
+	raise(SIGUSR1);
+	check("onstack-used", handler_sp > (uintptr_t)alt &&
+				  handler_sp < (uintptr_t)alt + sizeof(alt));
+	check("fpu-in-handler", fpu_seen == 4.5);
+	check("fpu-kept", keep * 2 == 4.5);
+	ss.ss_size = 100;
+	check_err("sigaltstack-small", raw(sigaltstack(&ss, NULL)), ENOMEM);
+	ss.ss_flags = SS_DISABLE;
+	check_val("sigaltstack-disable", raw(sigaltstack(&ss, NULL)), 0);
+	sigaltstack(NULL, &old);
+	check("sigaltstack-disabled", old.ss_flags == SS_DISABLE);
+	set(SIGUSR1, on_stack, 0);
+}
+
+static int pfd[2];
+static pthread_t main_thread;
+
+static void *poke(void *arg)
+{
+	(void)arg;
+	usleep(30000);
+	pthread_kill(main_thread, SIGUSR2);
+	usleep(30000);
+	write(pfd[1], "x", 1);
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	pthread_t t;
+	char c;
+	ssize_t n;
+	struct timespec ts = { 5, 0 }, rem;
+
+	main_thread = pthread_self();
+	pipe(pfd);
+	/* Without SA_RESTART the blocked read ends with EINTR. */
+	set(SIGUSR2, on_sig, 0);
+	got = 0;
+	pthread_create(&t, NULL, poke, NULL);
+	n = read(pfd[0], &c, 1);
+	check_err("read-eintr", raw(n), EINTR);
+	check_val("read-eintr-handled", got, SIGUSR2);
+	pthread_join(t, NULL);
+	read(pfd[0], &c, 1);
+	/* With SA_RESTART it goes on and gets the byte. */
+	set(SIGUSR2, on_sig, SA_RESTART);
+	got = 0;
+	pthread_create(&t, NULL, poke, NULL);
+	n = read(pfd[0], &c, 1);
+	check_val("read-restarted", raw(n), 1);
+	check_val("read-restarted-handled", got, SIGUSR2);
+	pthread_join(t, NULL);
+	/* nanosleep is never restarted: EINTR and the time left. */
+	got = 0;
+	pthread_create(&t, NULL, poke, NULL);
+	check_err("nanosleep-eintr", raw(nanosleep(&ts, &rem)), EINTR);
+	check("nanosleep-rem", rem.tv_sec >= 3 && rem.tv_sec <= 5);
+	pthread_join(t, NULL);
+	read(pfd[0], &c, 1);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+static void test_timers(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } }, cur;
+	struct sigevent ev = { 0 };
+	struct itimerspec its = { { 0, 0 }, { 0, 20000000 } }, cur2;
+	timer_t tid;
+	sigset_t s;
+
+	set(SIGALRM, on_sig, 0);
+	got = 0;
+	check_val("alarm-none", (long)alarm(10), 0);
+	check_val("alarm-old", (long)alarm(0), 10);
+	check_val("setitimer", raw(setitimer(ITIMER_REAL, &it, NULL)), 0);
+	check_val("getitimer", raw(getitimer(ITIMER_REAL, &cur)), 0);
+	check("getitimer-left", cur.it_value.tv_sec == 0 &&
+				    cur.it_value.tv_usec > 0 &&
+				    cur.it_value.tv_usec <= 20000);
+	pause();
+	check_val("itimer-fired", got, SIGALRM);
+	check_err("setitimer-einval", raw(setitimer(9, &it, NULL)), EINVAL);
+	/* A POSIX timer with SIGEV_SIGNAL, waited for with sigwaitinfo. */
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_value.sival_int = 77;
+	check_val("timer-create", raw(timer_create(CLOCK_MONOTONIC, &ev, &tid)),
+		  0);
+	check_val("timer-settime", raw(timer_settime(tid, 0, &its, NULL)), 0);
+	check_val("timer-gettime", raw(timer_gettime(tid, &cur2)), 0);
+	check("timer-gettime-left",
+	      cur2.it_value.tv_sec == 0 && cur2.it_value.tv_nsec > 0);
+	{
+		siginfo_t si;
+
+		check_val("timer-fired", raw(sigwaitinfo(&s, &si)), SIGUSR1);
+		check_val("timer-si-code", si.si_code, SI_TIMER);
+		check_val("timer-si-value", si.si_value.sival_int, 77);
+	}
+	check_val("timer-overrun", raw(timer_getoverrun(tid)), 0);
+	check_val("timer-delete", raw(timer_delete(tid)), 0);
+	check_err("timer-delete-again", raw(timer_delete(tid)), EINVAL);
+	ev.sigev_notify = 99;
+	check_err("timer-create-einval",
+		  raw(timer_create(CLOCK_MONOTONIC, &ev, &tid)), EINVAL);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	test_basic();
+	test_wait();
+	test_faults();
+	test_altstack();
+	test_threads();
+	test_timers();
+	printf("t_signal: %d failed\n", fails);
+	return fails != 0;
+}
