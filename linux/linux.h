@@ -9,6 +9,7 @@
 
 #include <keel/compiler.h>
 #include <keel/list.h>
+#include <keel/poll.h>
 #include <keel/signal.h>
 #include <keel/sync.h>
 
@@ -38,6 +39,11 @@ struct list_node *uthread_list(void);
 /* signal.c */
 extern struct spinlock sig_lock;
 extern struct waitq signal_wq; /* woken whenever a signal is sent */
+extern struct pollq signal_pollq;
+/* The calling thread's pending signals in mask: take one (its number,
+ * 0 if none), or look. */
+int signal_dequeue(uint64_t mask, struct ksiginfo *info);
+bool signal_peek(uint64_t mask);
 /* Send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);
 void signal_thread_init(struct uthread *child, const struct uthread *parent);

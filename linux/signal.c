@@ -15,6 +15,7 @@
  * one of each, see docs/linux.md).
  */
 #include <keel/errno.h>
+#include <keel/poll.h>
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
@@ -49,6 +50,7 @@ static struct ksigaction actions[KSIG_MAX + 1];
 static uint64_t shared_pending;
 static struct ksiginfo shared_info[KSIG_MAX + 1];
 struct waitq signal_wq = WAITQ_INIT(signal_wq); /* signalfd readers */
+struct pollq signal_pollq = { { 0 }, LIST_INIT(signal_pollq.entries) };
 
 enum { ACT_TERM, ACT_IGN, ACT_CORE, ACT_STOP };
 
@@ -180,6 +182,8 @@ int signal_send(struct uthread *u, int sig, const struct ksiginfo *info)
 	irq = spin_lock_irqsave(&sig_lock);
 	send_locked(u, sig, info);
 	spin_unlock_irqrestore(&sig_lock, irq);
+	waitq_wake_all(&signal_wq);
+	pollq_wake(&signal_pollq, EPOLLIN | EPOLLRDNORM);
 	return 0;
 }
 
@@ -214,6 +218,24 @@ static int dequeue(struct uthread *u, uint64_t mask, struct ksiginfo *info)
 		return 0;
 	}
 	return sig;
+}
+
+int signal_dequeue(uint64_t mask, struct ksiginfo *info)
+{
+	struct uthread *u = uthread_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	int sig = dequeue(u, mask, info);
+
+	recalc(u);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return sig;
+}
+
+bool signal_peek(uint64_t mask)
+{
+	struct uthread *u = uthread_self();
+
+	return ((u->sig_pending | shared_pending) & mask) != 0;
 }
 
 /* Whether sp lies on u's alternate signal stack. */

@@ -159,3 +159,7 @@ SYSCALL(timer_settime)
 SYSCALL(timer_gettime)
 SYSCALL(timer_getoverrun)
 SYSCALL(timer_delete)
+
+/* linux/signalfd.c */
+SYSCALL(signalfd)
+SYSCALL(signalfd4)

@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -157,6 +159,38 @@ static void test_wait(void)
 	check_val("sigsuspend-handled", got, SIGUSR1);
 	sigprocmask(SIG_SETMASK, NULL, &old);
 	check("sigsuspend-mask-back", sigismember(&old, SIGUSR1));
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
+static void test_signalfd(void)
+{
+	struct signalfd_siginfo si;
+	struct pollfd p;
+	sigset_t s;
+	int fd;
+	ssize_t n;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	fd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC);
+	check("signalfd", fd >= 0);
+	p = (struct pollfd){ fd, POLLIN, 0 };
+	check_val("signalfd-poll-empty", raw(poll(&p, 1, 0)), 0);
+	check_err("signalfd-read-eagain", raw(read(fd, &si, sizeof(si))),
+		  EAGAIN);
+	raise(SIGUSR2);
+	check_val("signalfd-poll-ready", raw(poll(&p, 1, 0)), 1);
+	n = read(fd, &si, sizeof(si));
+	check_val("signalfd-read", raw(n), (long)sizeof(si));
+	check_val("signalfd-signo", (long)si.ssi_signo, SIGUSR2);
+	check_val("signalfd-code", si.ssi_code, SI_TKILL);
+	check_val("signalfd-taken", raw(poll(&p, 1, 0)), 0);
+	check_err("signalfd-short", raw(read(fd, &si, 8)), EINVAL);
+	check_err("signalfd-bad-size",
+		  raw(syscall(SYS_signalfd4, -1, &s, 4, 0)), EINVAL);
+	check_err("signalfd-not-sfd", raw(signalfd(0, &s, 0)), EINVAL);
+	close(fd);
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
@@ -350,6 +384,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	test_basic();
 	test_wait();
+	test_signalfd();
 	test_faults();
 	test_altstack();
 	test_threads();
