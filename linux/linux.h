@@ -10,4 +10,7 @@
 /* Wake up to n waiters on the futex at uaddr; how many were woken. */
 int futex_wake(uintptr_t uaddr, int n);
 
+/* Does the process hold capability cap in its effective set (sys_cred.c)? */
+bool cred_capable(int cap);
+
 #endif

@@ -27,7 +27,11 @@
 
 /* ---------------------------------------------------- the fake process --- */
 
-static struct process proc = { .pid = 1, .exe = "/bin/prog" };
+static struct process proc = {
+	.pid = 1,
+	.exe = "/bin/prog",
+	.rlim[RLIMIT_NOFILE] = { FD_MAX, FD_MAX },
+};
 
 struct process *current_process(void)
 {
