@@ -71,6 +71,7 @@ static void program_thread(void *arg)
 
 	p->start_ns = time_now_ns();
 	p->exe = (char *)job->argv[0];
+	p->argv = job->argv;
 	/* The thread's name (prctl PR_GET_NAME, comm) is the program's. */
 	for (const char *s = p->exe; *s; s++)
 		if (*s == '/' || s == p->exe)

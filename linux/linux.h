@@ -13,4 +13,8 @@ int futex_wake(uintptr_t uaddr, int n);
 /* Does the process hold capability cap in its effective set (sys_cred.c)? */
 bool cred_capable(int cap);
 
+/* A path from the application into a PATH_MAX buffer the caller frees
+ * (sys_path.c): 0 or -errno. */
+long get_path(long upath, char **out);
+
 #endif

@@ -31,6 +31,7 @@ struct rlimit_k {
 struct process {
 	int pid; /* always 1: the only process */
 	char *exe; /* absolute path of the program */
+	const char **argv; /* its arguments (for /proc/self/cmdline) */
 	struct fdtable *fds; /* fs/fdtable.c */
 	struct fs_context *fs; /* cwd and umask, fs/ */
 	uintptr_t clear_child_tid; /* set_tid_address */
