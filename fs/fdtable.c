@@ -117,7 +117,8 @@ int fd_dup(int oldfd, int minfd, bool cloexec)
 
 	if (!f)
 		return -EBADF;
-	if (minfd < 0 || minfd >= fd_limit()) {
+	/* F_DUPFD from the limit on is EINVAL; dup at the limit EMFILE. */
+	if (minfd < 0 || minfd >= FD_MAX || (minfd && minfd >= fd_limit())) {
 		file_put(f);
 		return -EINVAL;
 	}

@@ -29,6 +29,8 @@
 static uint64_t cap_eff = CAP_ALL, cap_prm = CAP_ALL, cap_inh,
 		cap_bnd = CAP_ALL;
 static bool keepcaps;
+static int pdeathsig, dumpable = 1; /* prctl */
+static bool no_new_privs;
 
 static struct cred *cred(void)
 {
@@ -143,62 +145,76 @@ static long set_fs(uint32_t *ids, uint32_t *fsid, uint32_t id, int cap)
 #define UIDS(c) (&(c)->ruid)
 #define GIDS(c) (&(c)->rgid)
 
-static long uid_call(long ret, const struct cred *old)
+/*
+ * After a successful change, as Linux's commit_creds: a new uid set
+ * updates the capabilities, and a new effective or fs id makes the
+ * process not dumpable and clears its parent-death signal.
+ */
+static long committed(long ret, const struct cred *old)
 {
-	if (ret >= 0)
+	const struct cred *c = cred();
+
+	if (ret < 0)
+		return ret;
+	if (old->ruid != c->ruid || old->euid != c->euid ||
+	    old->suid != c->suid)
 		uid_changed(old);
+	if (old->euid != c->euid || old->egid != c->egid ||
+	    old->fsuid != c->fsuid || old->fsgid != c->fsgid) {
+		dumpable = 0;
+		pdeathsig = 0;
+	}
 	return ret;
 }
 
+/* Run one of the setters above on the uids (u) or gids, then commit. */
+#define SET_IDS(u, call, ...)                                             \
+	({                                                                \
+		struct cred old_ = *cred();                               \
+		committed(call(u ? UIDS(cred()) : GIDS(cred()),           \
+			       u ? &cred()->fsuid : &cred()->fsgid,       \
+			       __VA_ARGS__, u ? CAP_SETUID : CAP_SETGID), \
+			  &old_);                                         \
+	})
+
 SYSCALL_DEFINE(setuid)
 {
-	struct cred old = *cred();
-
-	return uid_call(
-	    set_one(UIDS(cred()), &cred()->fsuid, (uint32_t)a[0], CAP_SETUID),
-	    &old);
+	return SET_IDS(true, set_one, (uint32_t)a[0]);
 }
 
 SYSCALL_DEFINE(setreuid)
 {
-	struct cred old = *cred();
-
-	return uid_call(set_re(UIDS(cred()), &cred()->fsuid, a, CAP_SETUID),
-			&old);
+	return SET_IDS(true, set_re, a);
 }
 
 SYSCALL_DEFINE(setresuid)
 {
-	struct cred old = *cred();
-
-	return uid_call(set_res(UIDS(cred()), &cred()->fsuid, a, CAP_SETUID),
-			&old);
+	return SET_IDS(true, set_res, a);
 }
 
 SYSCALL_DEFINE(setfsuid)
 {
-	return set_fs(UIDS(cred()), &cred()->fsuid, (uint32_t)a[0], CAP_SETUID);
+	return SET_IDS(true, set_fs, (uint32_t)a[0]);
 }
 
 SYSCALL_DEFINE(setgid)
 {
-	return set_one(GIDS(cred()), &cred()->fsgid, (uint32_t)a[0],
-		       CAP_SETGID);
+	return SET_IDS(false, set_one, (uint32_t)a[0]);
 }
 
 SYSCALL_DEFINE(setregid)
 {
-	return set_re(GIDS(cred()), &cred()->fsgid, a, CAP_SETGID);
+	return SET_IDS(false, set_re, a);
 }
 
 SYSCALL_DEFINE(setresgid)
 {
-	return set_res(GIDS(cred()), &cred()->fsgid, a, CAP_SETGID);
+	return SET_IDS(false, set_res, a);
 }
 
 SYSCALL_DEFINE(setfsgid)
 {
-	return set_fs(GIDS(cred()), &cred()->fsgid, (uint32_t)a[0], CAP_SETGID);
+	return SET_IDS(false, set_fs, (uint32_t)a[0]);
 }
 
 SYSCALL_DEFINE(getuid)
@@ -280,6 +296,14 @@ SYSCALL_DEFINE(setgroups)
 			return -EFAULT;
 		}
 	}
+	/* Linux keeps the list sorted (getgroups shows it so). */
+	for (long i = 1; i < size; i++)
+		for (long j = i; j > 0 && g[j - 1] > g[j]; j--) {
+			uint32_t t = g[j];
+
+			g[j] = g[j - 1];
+			g[j - 1] = t;
+		}
 	kfree(c->groups);
 	c->groups = g;
 	c->ngroups = (unsigned)size;
@@ -375,12 +399,12 @@ static long only_self(long pid)
 
 SYSCALL_DEFINE(getpgid)
 {
-	return only_self(a[0]);
+	return only_self((int)a[0]);
 }
 
 SYSCALL_DEFINE(getsid)
 {
-	return only_self(a[0]);
+	return only_self((int)a[0]);
 }
 
 SYSCALL_DEFINE(getpgrp)
@@ -391,7 +415,8 @@ SYSCALL_DEFINE(getpgrp)
 
 SYSCALL_DEFINE(setpgid)
 {
-	long pid = a[0] < 0 || a[1] < 0 ? -EINVAL : only_self(a[0]);
+	long pid =
+	    (int)a[0] < 0 || (int)a[1] < 0 ? -EINVAL : only_self((int)a[0]);
 
 	/* The process leads its session: Linux refuses to move it. */
 	return pid < 0 ? pid : -EPERM;
@@ -421,9 +446,6 @@ SYSCALL_DEFINE(setsid)
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define NSIG 64
-
-static int pdeathsig, dumpable = 1;
-static bool no_new_privs;
 
 static long prctl_name(long op, long uname)
 {
@@ -458,9 +480,9 @@ SYSCALL_DEFINE(prctl)
 	int keep = keepcaps;
 	long err;
 
-	switch (a[0]) {
+	switch ((int)a[0]) {
 	case PR_SET_PDEATHSIG:
-		if (a[1] < 0 || a[1] > NSIG)
+		if ((unsigned long)a[1] > NSIG)
 			return -EINVAL;
 		pdeathsig = (int)a[1];
 		return 0;

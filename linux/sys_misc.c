@@ -26,6 +26,7 @@
 
 static long self_or_esrch(long pid)
 {
+	pid = (int)pid; /* pid_t: the upper half of the register is junk */
 	if (pid < 0)
 		return -EINVAL;
 	return pid == 0 || pid == current_process()->pid ? 0 : -ESRCH;
@@ -66,7 +67,7 @@ static long set_sched(long pid, long pol, long uparam)
 	int prio;
 	long err;
 
-	if (!uparam || pid < 0)
+	if (!uparam || (int)pid < 0)
 		return -EINVAL;
 	if (copy_from_user(&prio, (void *)uparam, sizeof(prio)))
 		return -EFAULT;
@@ -90,7 +91,7 @@ static long set_sched(long pid, long pol, long uparam)
 
 SYSCALL_DEFINE(sched_setscheduler)
 {
-	return a[1] < 0 ? -EINVAL : set_sched(a[0], a[1], a[2]);
+	return (int)a[1] < 0 ? -EINVAL : set_sched(a[0], (int)a[1], a[2]);
 }
 
 SYSCALL_DEFINE(sched_setparam)
@@ -109,7 +110,7 @@ SYSCALL_DEFINE(sched_getparam)
 {
 	long err;
 
-	if (!a[1] || a[0] < 0)
+	if (!a[1] || (int)a[0] < 0)
 		return -EINVAL;
 	if ((err = self_or_esrch(a[0])))
 		return err;
@@ -170,6 +171,7 @@ static long prio_target(long which, long who)
 	switch (which) {
 	case PRIO_PROCESS:
 	case PRIO_PGRP:
+		who = (int)who;
 		return who == 0 || who == current_process()->pid ? 0 : -ESRCH;
 	case PRIO_USER:
 		return who == 0 || (uint32_t)who == current_process()->cred.ruid
@@ -183,15 +185,15 @@ static long prio_target(long which, long who)
 /* The raw syscall answers 20 - nice (1..40), never negative. */
 SYSCALL_DEFINE(getpriority)
 {
-	long err = prio_target(a[0], a[1]);
+	long err = prio_target((int)a[0], a[1]);
 
 	return err ? err : 20 - nice;
 }
 
 SYSCALL_DEFINE(setpriority)
 {
-	long err = prio_target(a[0], a[1]);
-	long n = a[2] < -20 ? -20 : a[2] > 19 ? 19 : a[2];
+	long err = prio_target((int)a[0], a[1]);
+	long n = (int)a[2] < -20 ? -20 : (int)a[2] > 19 ? 19 : (int)a[2];
 
 	if (err)
 		return err;
@@ -468,7 +470,7 @@ SYSCALL_DEFINE(syslog)
 	size_t from = log_clear_pos, end = printk_log_end();
 	long n;
 
-	switch (a[0]) {
+	switch ((int)a[0]) {
 	case SYSLOG_ACTION_CLOSE:
 	case SYSLOG_ACTION_OPEN:
 	case SYSLOG_ACTION_CONSOLE_OFF:
