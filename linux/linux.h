@@ -1,6 +1,7 @@
 /*
  * linux.h - what the files of linux/ share among themselves (not an
- * interface for the rest of the kernel): futex wake-ups for thread exit.
+ * interface for the rest of the kernel): futex wake-ups for thread exit,
+ * the capability check, copying in a path.
  */
 #ifndef KEEL_LINUX_LINUX_H
 #define KEEL_LINUX_LINUX_H
