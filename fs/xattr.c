@@ -1,7 +1,9 @@
 /*
  * xattr.c - extended attributes (fs/): a list of name/value pairs on
- * inodes of file systems that keep them (I_XATTR: ramfs). The "user." and
- * "trusted." namespaces exist; user attributes only on regular files and
+ * inodes of file systems that keep them (I_XATTR: ramfs). The "user.",
+ * "trusted." and "security." namespaces exist (no security module
+ * interprets the last: file capabilities are not applied); user
+ * attributes only on regular files and
  * directories, as on Linux. Limits as Linux: names of at most 255 bytes,
  * values of at most 64 KiB. The syscall layer checks and copies first.
  */
@@ -35,10 +37,14 @@ static bool has_prefix(const char *name, const char *prefix)
 static int check(struct inode *ino, const char *name, bool write)
 {
 	bool user = has_prefix(name, "user.");
+	size_t prefix = user				? 5
+			: has_prefix(name, "trusted.")	? 8
+			: has_prefix(name, "security.") ? 9
+							: 0;
 
-	if (!user && !has_prefix(name, "trusted."))
+	if (!prefix)
 		return -EOPNOTSUPP;
-	if (!name[user ? 5 : 8])
+	if (!name[prefix])
 		return -EINVAL;
 	if (!(ino->flags & I_XATTR))
 		return -EOPNOTSUPP;

@@ -449,6 +449,9 @@ static void test_xattrs(void)
 		  ERANGE);
 	check_err("getxattr-empty-name", raw(getxattr("xfile", "", buf, 64)),
 		  ERANGE);
+	check_err("security-capability-none",
+		  raw(getxattr("xfile", "security.capability", buf, 64)),
+		  ENODATA);
 	check_err("getxattr-enoent", raw(getxattr("nofile", "user.a", buf, 64)),
 		  ENOENT);
 	symlink("xfile", "xlink");
