@@ -149,7 +149,8 @@ static void pipe_release(struct file *f)
 	if (is_writer(f))
 		p->writers--;
 	if (!p->readers && !p->writers)
-		p->head = p->len = 0; /* a FIFO's data ends with its last open */
+		p->head = p->len =
+		    0; /* a FIFO's data ends with its last open */
 	waitq_wake_all(&p->readable);
 	waitq_wake_all(&p->writable);
 	spin_unlock_irqrestore(&p->lock, irq);

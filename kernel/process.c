@@ -7,7 +7,10 @@
 #include <keel/printk.h>
 #include <keel/process.h>
 
-#define NOLIMIT { RLIM_INFINITY, RLIM_INFINITY }
+#define NOLIMIT                              \
+	{                                    \
+		RLIM_INFINITY, RLIM_INFINITY \
+	}
 
 /* Linux's defaults for a process started as root. */
 static struct process proc = {

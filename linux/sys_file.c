@@ -104,8 +104,8 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 	for (long i = 0; !ret && i < cnt; i++) {
 		struct iobuf b = { (char *)iov[i].iov_base, true };
 		size_t len = iov[i].iov_len;
-		long n = at	? (write ? vfs_pwrite(f, b, len, off + done)
-					 : vfs_pread(f, b, len, off + done))
+		long n = at	 ? (write ? vfs_pwrite(f, b, len, off + done)
+					  : vfs_pread(f, b, len, off + done))
 			 : write ? vfs_write(f, b, len)
 				 : vfs_read(f, b, len);
 

@@ -27,11 +27,7 @@
 
 /* ---------------------------------------------------- the fake process --- */
 
-static struct process proc = {
-	.pid = 1,
-	.exe = "/bin/prog",
-	.rlim[RLIMIT_NOFILE] = { FD_MAX, FD_MAX },
-};
+static struct process proc = { .pid = 1, .exe = "/bin/prog" };
 
 struct process *current_process(void)
 {
@@ -132,6 +128,7 @@ static int setup(void **state)
 	memset(&proc, 0, sizeof(proc));
 	proc.pid = 1;
 	proc.exe = "/bin/prog";
+	proc.rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
 	assert_int_equal(fs_process_init(&proc, "/"), 0);
 	return 0;
 }
