@@ -3,7 +3,9 @@
  * random, urandom, and tty/console on the platform console. They are
  * inodes with their own file ops, placed in the ramfs directory /dev, so
  * /dev stays writable like Linux's devtmpfs; fd, stdin, stdout and stderr
- * are symlinks into /proc/self/fd. The console reads as EOF:
+ * are symlinks into /proc/self/fd; /dev/shm is a ramfs directory. A
+ * device node made by mknod opens as the device of its number, if it is
+ * one of these (devfs_fops). The console reads as EOF:
  * console input is not wired yet.
  */
 #include <keel/errno.h>
@@ -203,8 +205,19 @@ static const char *const links[][2] = {
 	{ "stderr", "/proc/self/fd/2" },
 };
 
+const struct file_ops *devfs_fops(uint32_t rdev)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
+		if (devices[i].rdev == rdev)
+			return devices[i].fops;
+	return NULL;
+}
+
 int devfs_init(struct inode *dev)
 {
+	struct inode *shm;
+	int err;
+
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		int err = dev->ops->symlink(dev, links[i][0],
 					    strlen(links[i][0]), links[i][1]);
@@ -228,5 +241,9 @@ int devfs_init(struct inode *dev)
 		if (err)
 			return err;
 	}
-	return 0;
+	/* /dev/shm: where shm_open(3) makes its files, writable by all. */
+	err = dev->ops->create(dev, "shm", 3, S_IFDIR | 01777, &shm);
+	if (!err)
+		inode_put(shm);
+	return err == -EEXIST ? 0 : err;
 }

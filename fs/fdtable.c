@@ -55,10 +55,20 @@ struct file *fd_get(int fd)
 	return f;
 }
 
+/* Descriptors the process may have: RLIMIT_NOFILE, at most FD_MAX. */
+static int fd_limit(void)
+{
+	uint64_t cur = current_process()->rlim[RLIMIT_NOFILE].cur;
+
+	return cur < FD_MAX ? (int)cur : FD_MAX;
+}
+
 /* The lowest free descriptor from min, or -EMFILE. */
 static int free_slot(struct fdtable *t, int min)
 {
-	for (int fd = min; fd < FD_MAX; fd++)
+	int limit = fd_limit();
+
+	for (int fd = min; fd < limit; fd++)
 		if (!t->files[fd])
 			return fd;
 	return -EMFILE;
@@ -107,7 +117,8 @@ int fd_dup(int oldfd, int minfd, bool cloexec)
 
 	if (!f)
 		return -EBADF;
-	if (minfd < 0 || minfd >= FD_MAX) {
+	/* F_DUPFD from the limit on is EINVAL; dup at the limit EMFILE. */
+	if (minfd < 0 || minfd >= FD_MAX || (minfd && minfd >= fd_limit())) {
 		file_put(f);
 		return -EINVAL;
 	}
@@ -127,7 +138,7 @@ int fd_dup3(int oldfd, int newfd, bool cloexec)
 
 	if (!f)
 		return -EBADF;
-	if (newfd < 0 || newfd >= FD_MAX) {
+	if (newfd < 0 || newfd >= fd_limit()) {
 		file_put(f);
 		return -EBADF;
 	}

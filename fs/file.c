@@ -100,6 +100,7 @@ void file_put(struct file *f)
 		return;
 	if (f->epitems)
 		eventpoll_release_file(f);
+	flock_release(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -345,7 +346,9 @@ const char *file_path(struct file *f)
 
 	if (!buf)
 		return f->path ? f->path : "";
-	if (!f->name) {
+	if (f->name && !f->dir) { /* a name without a directory: memfd */
+		n = snprintf(buf, PATH_MAX, "/%s", f->name);
+	} else if (!f->name) {
 		if (S_ISDIR(f->inode->mode))
 			n = inode_dir_path(f->inode, buf, PATH_MAX);
 		else

@@ -50,6 +50,7 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->ops && ino->ops->release)
 		ino->ops->release(ino);
+	xattr_free(ino);
 	parent = ino->parent;
 	kfree(ino);
 	inode_put(parent);

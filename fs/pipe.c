@@ -26,11 +26,20 @@ struct pipe {
 	char *buf;
 	size_t head, len; /* the data is len bytes from head, wrapping */
 	unsigned readers, writers;
+	/* FIFOs: opens of each end so far, and where opens wait for them. */
+	unsigned nread_opens, nwrite_opens;
+	struct waitq opened;
 };
 
+/* A FIFO opened O_RDWR is both ends; a pipe's ends are one each. */
 static bool is_reader(const struct file *f)
 {
-	return (f->flags & O_ACCMODE) == O_RDONLY;
+	return (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool is_writer(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
 static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
@@ -142,8 +151,11 @@ static void pipe_release(struct file *f)
 
 	if (is_reader(f))
 		p->readers--;
-	else
+	if (is_writer(f))
 		p->writers--;
+	if (!p->readers && !p->writers)
+		p->head = p->len =
+		    0; /* a FIFO's data ends with its last open */
 	waitq_wake_all(&p->readable);
 	waitq_wake_all(&p->writable);
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -168,7 +180,8 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!p->writers)
 			mask |= EPOLLHUP;
-	} else {
+	}
+	if (is_writer(f)) {
 		if (PIPE_SIZE - p->len >= PIPE_BUF)
 			mask |= EPOLLOUT | EPOLLWRNORM;
 		if (!p->readers)
@@ -198,10 +211,23 @@ static const struct inode_ops pipe_iops = {
 	.release = pipe_inode_release,
 };
 
+static struct pipe *pipe_alloc(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (p) {
+		waitq_init(&p->readable);
+		waitq_init(&p->writable);
+		waitq_init(&p->opened);
+		pollq_init(&p->poll);
+	}
+	return p;
+}
+
 int vfs_pipe(struct file *ends[2], unsigned flags)
 {
 	struct inode *ino = inode_alloc(&pipe_iops, &pipe_fops, S_IFIFO | 0600);
-	struct pipe *p = kzalloc(sizeof(*p));
+	struct pipe *p = pipe_alloc();
 	int err = -ENOMEM;
 
 	if (!ino || !p) {
@@ -210,9 +236,6 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 			kfree(ino);
 		return err;
 	}
-	waitq_init(&p->readable);
-	waitq_init(&p->writable);
-	pollq_init(&p->poll);
 	ino->priv = p;
 	ino->flags |= I_TRANSIENT;
 	ino->dev = PIPEFS_DEV;
@@ -231,4 +254,66 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 	}
 	inode_put(ino);
 	return err;
+}
+
+/*
+ * Opening a FIFO, as fifo(7): a reader waits for a writer to open and a
+ * writer for a reader (each counts as met once the other end has opened
+ * since it began waiting); O_NONBLOCK readers do not wait and O_NONBLOCK
+ * writers fail with ENXIO without a reader; O_RDWR is both ends at once.
+ */
+static int fifo_open(struct file *f)
+{
+	struct inode *ino = f->inode;
+	struct pipe *p = ino->priv;
+	bool rd = is_reader(f), wr = is_writer(f);
+	unsigned long irq;
+	unsigned seen;
+	int err = 0;
+
+	if (!p && !(p = ino->priv = pipe_alloc()))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&p->lock);
+	if (wr && !rd && (f->flags & O_NONBLOCK) && !p->readers) {
+		err = -ENXIO;
+		goto out;
+	}
+	p->readers += rd;
+	p->writers += wr;
+	p->nread_opens += rd;
+	p->nwrite_opens += wr;
+	waitq_wake_all(&p->opened);
+	if (rd && !wr && !(f->flags & O_NONBLOCK) && !p->writers) {
+		seen = p->nwrite_opens;
+		while (!err && seen == p->nwrite_opens)
+			err = waitq_wait_intr(&p->opened, &p->lock, 0);
+		if (err)
+			p->readers--;
+	} else if (wr && !rd && !p->readers) {
+		seen = p->nread_opens;
+		while (!err && seen == p->nread_opens)
+			err = waitq_wait_intr(&p->opened, &p->lock, 0);
+		if (err)
+			p->writers--;
+	}
+out:
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (!err)
+		pollq_wake(&p->poll, EPOLLIN | EPOLLOUT);
+	return err;
+}
+
+const struct file_ops fifo_fops = {
+	.open = fifo_open,
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll,
+	.release = pipe_release,
+};
+
+void fifo_inode_release(struct inode *ino)
+{
+	if (ino->priv)
+		pipe_inode_release(ino);
 }

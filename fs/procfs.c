@@ -1,7 +1,8 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * cpu/online), plus symlinks: /proc/self -> 1, 1/exe, 1/cwd, and the
+ * cmdline, comm, status, sys/kernel/ostype..., cpu/online), plus
+ * symlinks: /proc/self -> 1, 1/exe, 1/cwd, 1/root, and the
  * directory 1/fd whose entries are "magic" links to the open files.
  * Inodes are made on lookup and freed with their last reference.
  */
@@ -11,8 +12,10 @@
 #include <keel/printf.h>
 #include <keel/printk.h>
 #include <keel/process.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/vfs.h>
+#include <keel/version.h>
 #include <keel/vm.h>
 
 #define PROC_DEV 3 /* st_dev 0:3 */
@@ -88,6 +91,70 @@ static size_t gen_mounts(char *buf, size_t len)
 static size_t gen_cpu0(char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "0\n");
+}
+
+static size_t gen_cmdline(char *buf, size_t len)
+{
+	const char **argv = current_process()->argv;
+	size_t n = 0;
+
+	for (; argv && *argv; argv++) {
+		size_t l = strlen(*argv) + 1;
+
+		if (n + l <= len)
+			memcpy(buf + n, *argv, l);
+		n += l;
+	}
+	return n;
+}
+
+static size_t gen_comm(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%s\n", current_thread()->name);
+}
+
+static size_t gen_status(char *buf, size_t len)
+{
+	const struct process *p = current_process();
+	const struct cred *c = &p->cred;
+	size_t n = (size_t)snprintf(
+	    buf, len,
+	    "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\n"
+	    "Pid:\t%d\nPPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
+	    "Gid:\t%u\t%u\t%u\t%u\nGroups:\t",
+	    current_thread()->name, vfs_get_umask(), p->pid, p->pid, c->ruid,
+	    c->euid, c->suid, c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid);
+
+	for (unsigned i = 0; i < c->ngroups; i++)
+		n += (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len),
+				      "%u ", c->groups[i]);
+	return n + (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len), "\n");
+}
+
+/* /proc/sys/kernel: what uname(2) says. */
+static size_t gen_ostype(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "Linux\n");
+}
+
+static size_t gen_osrelease(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, KEEL_UTS_RELEASE "\n");
+}
+
+static size_t gen_hostname(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, KEEL_UTS_NODENAME "\n");
+}
+
+static size_t gen_domainname(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, KEEL_UTS_DOMAINNAME "\n");
+}
+
+static size_t gen_version(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "#1 keel " KEEL_VERSION "\n");
 }
 
 /* The text of a generated file, made at open. */
@@ -174,7 +241,20 @@ static const struct pnode pid_dir[] = {
 	  .iops = &fd_dir_iops },
 	PFILE("maps", 23, gen_maps),
 	PFILE("mounts", 24, gen_mounts),
+	PLINK("root", 25, "/", NULL),
+	PFILE("cmdline", 26, gen_cmdline),
+	PFILE("comm", 27, gen_comm),
+	PFILE("status", 28, gen_status),
 };
+
+static const struct pnode kernel_dir[] = {
+	PFILE("ostype", 50, gen_ostype),
+	PFILE("osrelease", 51, gen_osrelease),
+	PFILE("hostname", 52, gen_hostname),
+	PFILE("domainname", 53, gen_domainname),
+	PFILE("version", 54, gen_version),
+};
+static const struct pnode procsys_dir[] = { PDIR("kernel", 49, kernel_dir) };
 
 static const struct pnode proc_dir[] = {
 	PDIR("1", 10, pid_dir),
@@ -182,6 +262,7 @@ static const struct pnode proc_dir[] = {
 	PFILE("cpuinfo", 12, gen_cpuinfo),
 	PFILE("meminfo", 13, gen_meminfo),
 	PFILE("mounts", 14, gen_mounts),
+	PDIR("sys", 15, procsys_dir),
 };
 
 static const struct pnode cpu_dir[] = {

@@ -43,7 +43,7 @@ struct rlink {
 	char target[];
 };
 
-static const struct inode_ops dir_ops, reg_ops, link_ops;
+static const struct inode_ops dir_ops, reg_ops, link_ops, special_ops;
 static const struct file_ops file_fops;
 static bool is_empty_dir(struct inode *ino);
 
@@ -64,16 +64,20 @@ static struct inode *new_inode(unsigned mode)
 {
 	const struct inode_ops *ops = S_ISDIR(mode)   ? &dir_ops
 				      : S_ISLNK(mode) ? &link_ops
-						      : &reg_ops;
-	const struct file_ops *fops = S_ISDIR(mode)   ? &dir_fops
-				      : S_ISREG(mode) ? &file_fops
-						      : NULL;
+				      : S_ISREG(mode) ? &reg_ops
+						      : &special_ops;
+	/* FIFOs open as pipes; device nodes get theirs from the VFS. */
+	const struct file_ops *fops = S_ISDIR(mode)    ? &dir_fops
+				      : S_ISREG(mode)  ? &file_fops
+				      : S_ISFIFO(mode) ? &fifo_fops
+						       : NULL;
 	struct inode *ino = inode_alloc(ops, fops, mode);
 	void *priv = NULL;
 
 	if (!ino)
 		return NULL;
 	ino->dev = RAMFS_DEV;
+	ino->flags |= I_XATTR;
 	if (S_ISDIR(mode)) {
 		struct rdir *d = kzalloc(sizeof(*d));
 
@@ -85,7 +89,8 @@ static struct inode *new_inode(unsigned mode)
 	} else if (S_ISREG(mode)) {
 		priv = kzalloc(sizeof(struct rfile));
 	}
-	if (!priv && !S_ISLNK(mode)) { /* symlinks get their target later */
+	/* Symlinks get their target later; FIFOs their pipe at open. */
+	if (!priv && (S_ISDIR(mode) || S_ISREG(mode))) {
 		kfree(ino);
 		return NULL;
 	}
@@ -534,6 +539,21 @@ static void rl_release(struct inode *ino)
 	kfree(ino->priv);
 }
 
+static void special_release(struct inode *ino)
+{
+	if (S_ISFIFO(ino->mode))
+		fifo_inode_release(ino);
+}
+
+struct inode *ramfs_new_file(unsigned mode)
+{
+	struct inode *ino = new_inode(S_IFREG | (mode & S_IALLUGO));
+
+	if (ino)
+		ino->nlink = 0;
+	return ino;
+}
+
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len)
 {
 	struct rfile *r = ino->priv;
@@ -563,6 +583,10 @@ static const struct inode_ops reg_ops = {
 	.release = rf_release,
 };
 
+static const struct inode_ops special_ops = {
+	.release = special_release,
+};
+
 static const struct inode_ops link_ops = {
 	.readlink = rl_readlink,
 	.release = rl_release,
@@ -573,3 +597,23 @@ static const struct file_ops file_fops = {
 	.write = rf_write,
 	.llseek = generic_llseek,
 };
+
+int vfs_memfd(const char *name, struct file **out)
+{
+	size_t len = strlen(name);
+	struct inode *ino = ramfs_new_file(0777);
+	struct file *f = ino ? file_alloc(ino, O_RDWR | O_LARGEFILE) : NULL;
+
+	inode_put(ino);
+	if (!f)
+		return -ENOMEM;
+	f->name = kmalloc(len + 7);
+	if (!f->name) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	memcpy(f->name, "memfd:", 6);
+	memcpy(f->name + 6, name, len + 1);
+	*out = f;
+	return 0;
+}

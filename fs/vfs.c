@@ -387,6 +387,40 @@ int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
 	return err;
 }
 
+int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev)
+{
+	unsigned type = mode & S_IFMT ? mode & S_IFMT : S_IFREG;
+	struct nameidata nd;
+	struct inode *ino;
+	int err;
+
+	if (type == S_IFDIR)
+		return -EPERM;
+	if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK &&
+	    type != S_IFCHR && type != S_IFBLK)
+		return -EINVAL;
+	err = lookup_last(&nd, dirfd, path, &ino);
+	if (!err) {
+		err = -EEXIST;
+	} else if (creatable(&nd, err)) {
+		if (!nd.dir->ops || !nd.dir->ops->create)
+			err = -EPERM;
+		else
+			err = nd.dir->ops->create(
+			    nd.dir, nd.last, nd.len,
+			    (mode & S_IALLUGO & ~vfs_get_umask()) | type, &ino);
+		if (!err && (type == S_IFCHR || type == S_IFBLK)) {
+			ino->rdev = dev;
+			/* Opening a node of a device devfs lacks: ENXIO. */
+			if (type == S_IFCHR)
+				ino->fops = devfs_fops(dev);
+		}
+	}
+	inode_put(ino);
+	nd_done(&nd);
+	return err;
+}
+
 int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
 {
 	bool rmdir = atflags & AT_REMOVEDIR;

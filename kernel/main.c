@@ -17,6 +17,7 @@
 #include <keel/process.h>
 #include <keel/sched.h>
 #include <keel/selftest.h>
+#include <keel/string.h>
 #include <keel/time.h>
 #include <keel/version.h>
 #include <keel/vm.h>
@@ -70,6 +71,12 @@ static void program_thread(void *arg)
 
 	p->start_ns = time_now_ns();
 	p->exe = (char *)job->argv[0];
+	p->argv = job->argv;
+	/* The thread's name (prctl PR_GET_NAME, comm) is the program's. */
+	for (const char *s = p->exe; *s; s++)
+		if (*s == '/' || s == p->exe)
+			strlcpy(current_thread()->name, *s == '/' ? s + 1 : s,
+				sizeof(current_thread()->name));
 	err = initrd_find(&rd, &rd_size, &source);
 	if (!err)
 		err = vfs_init(rd, rd_size);

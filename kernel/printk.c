@@ -38,6 +38,36 @@ void printk_unmute(bool replay)
 	arch_irq_restore(flags);
 }
 
+/* The kernel log syslog(2) reads: the last LOG_SIZE bytes printed. */
+static char log_ring[LOG_SIZE];
+static size_t log_total; /* bytes ever logged */
+
+static void log_append(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		log_ring[(log_total + i) % LOG_SIZE] = s[i];
+	log_total += len;
+}
+
+size_t printk_log_read(char *buf, size_t len, size_t from, size_t *next)
+{
+	unsigned long flags = arch_irq_save();
+	size_t first = log_total > LOG_SIZE ? log_total - LOG_SIZE : 0, n = 0;
+
+	if (from < first)
+		from = first;
+	for (; from < log_total && n < len; from++)
+		buf[n++] = log_ring[from % LOG_SIZE];
+	*next = from;
+	arch_irq_restore(flags);
+	return n;
+}
+
+size_t printk_log_end(void)
+{
+	return log_total;
+}
+
 int vprintk(const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -45,6 +75,7 @@ int vprintk(const char *fmt, va_list ap)
 	size_t len = n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 	unsigned long flags = arch_irq_save();
 
+	log_append(buf, len);
 	if (!muted) {
 		hyper_console_write(buf, len);
 	} else if (nheld + len <= sizeof(held)) {

@@ -7,7 +7,29 @@
 #include <keel/printk.h>
 #include <keel/process.h>
 
-static struct process proc = { .pid = 1 };
+#define NOLIMIT                              \
+	{                                    \
+		RLIM_INFINITY, RLIM_INFINITY \
+	}
+
+/* Linux's defaults for a process started as root. */
+static struct process proc = {
+	.pid = 1,
+	.rlim = {
+		NOLIMIT, NOLIMIT, NOLIMIT,
+		{ 8UL << 20, RLIM_INFINITY }, /* STACK */
+		{ 0, RLIM_INFINITY },	      /* CORE */
+		NOLIMIT,
+		{ 63432, 63432 },	      /* NPROC */
+		{ 1024, 1024 },		      /* NOFILE: the table's size */
+		{ 8UL << 20, 8UL << 20 },     /* MEMLOCK */
+		NOLIMIT, NOLIMIT,
+		{ 63432, 63432 },	      /* SIGPENDING */
+		{ 819200, 819200 },	      /* MSGQUEUE */
+		{ 0, 0 }, { 0, 0 },	      /* NICE, RTPRIO */
+		NOLIMIT,		      /* RTTIME */
+	},
+};
 
 struct process *current_process(void)
 {

@@ -58,9 +58,17 @@ uint64_t time_now_ns(void)
 	return hyper_monotonic_ns();
 }
 
+/* settimeofday and clock_settime move the wall clock by an offset. */
+static int64_t wall_offset_ns;
+
 int64_t time_wall_ns(void)
 {
-	return hyper_wallclock_ns();
+	return hyper_wallclock_ns() + wall_offset_ns;
+}
+
+void time_set_wall_ns(int64_t ns)
+{
+	wall_offset_ns = ns - hyper_wallclock_ns();
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */

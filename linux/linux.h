@@ -2,7 +2,8 @@
  * linux.h - what the files of linux/ share among themselves (not an
  * interface for the rest of the kernel): the program's threads as the
  * syscall layer sees them (sys_thread.c), their signal state (signal.c),
- * futex wake-ups for thread exit, and time values (sys_info.c).
+ * futex wake-ups for thread exit, time values (sys_info.c), the
+ * capability check, copying in a path.
  */
 #ifndef KEEL_LINUX_LINUX_H
 #define KEEL_LINUX_LINUX_H
@@ -58,5 +59,12 @@ struct timespec_k {
 int get_timespec(long uaddr, struct timespec_k *ts);
 uint64_t timespec_to_ns(const struct timespec_k *ts);
 int64_t clock_ns(long id);
+
+/* Does the process hold capability cap in its effective set (sys_cred.c)? */
+bool cred_capable(int cap);
+
+/* A path from the application into a PATH_MAX buffer the caller frees
+ * (sys_path.c): 0 or -errno. */
+long get_path(long upath, char **out);
 
 #endif

@@ -74,8 +74,11 @@ SYSCALL_DEFINE(pwrite64)
 	return sigpipe(rw(a[0], a[1], (size_t)a[2], true, true, a[3]));
 }
 
-/* readv and writev: the vector copied in and checked whole first. */
-static long rwv(long fd, long uiov, long cnt, bool write)
+/*
+ * readv, writev and (at) the preadv family at offset off: the vector is
+ * copied in and checked whole first.
+ */
+static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 {
 	struct file *f = fd_get((int)fd);
 	struct linux_iovec *iov = NULL;
@@ -90,7 +93,7 @@ static long rwv(long fd, long uiov, long cnt, bool write)
 		ret = -EBADF;
 		goto out;
 	}
-	if (cnt < 0 || cnt > IOV_MAX) {
+	if (cnt < 0 || cnt > IOV_MAX || (at && off < 0)) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -110,7 +113,10 @@ static long rwv(long fd, long uiov, long cnt, bool write)
 	for (long i = 0; !ret && i < cnt; i++) {
 		struct iobuf b = { (char *)iov[i].iov_base, true };
 		size_t len = iov[i].iov_len;
-		long n = write ? vfs_write(f, b, len) : vfs_read(f, b, len);
+		long n = at	 ? (write ? vfs_pwrite(f, b, len, off + done)
+					  : vfs_pread(f, b, len, off + done))
+			 : write ? vfs_write(f, b, len)
+				 : vfs_read(f, b, len);
 
 		if (n < 0) {
 			ret = done ? 0 : n;
@@ -128,12 +134,43 @@ out:
 
 SYSCALL_DEFINE(readv)
 {
-	return rwv(a[0], a[1], a[2], false);
+	return rwv(a[0], a[1], a[2], false, false, 0);
 }
 
 SYSCALL_DEFINE(writev)
 {
-	return sigpipe(rwv(a[0], a[1], a[2], true));
+	return sigpipe(rwv(a[0], a[1], a[2], true, false, 0));
+}
+
+SYSCALL_DEFINE(preadv)
+{
+	return rwv(a[0], a[1], a[2], false, true, a[3]);
+}
+
+SYSCALL_DEFINE(pwritev)
+{
+	return sigpipe(rwv(a[0], a[1], a[2], true, true, a[3]));
+}
+
+/* RWF_HIPRI, DSYNC, SYNC, NOWAIT, APPEND: hints keel's memory files meet. */
+#define RWF_KNOWN 0x1f
+
+/* The *v2 calls: offset -1 is the file position; flags are hints. */
+static long rwv2(const long *a, bool write)
+{
+	if (a[5] & ~(long)RWF_KNOWN)
+		return -EOPNOTSUPP;
+	return rwv(a[0], a[1], a[2], write, a[3] != -1, a[3]);
+}
+
+SYSCALL_DEFINE(preadv2)
+{
+	return rwv2(a, false);
+}
+
+SYSCALL_DEFINE(pwritev2)
+{
+	return sigpipe(rwv2(a, true));
 }
 
 SYSCALL_DEFINE(lseek)

@@ -179,12 +179,11 @@ SYSCALL_DEFINE(uname)
 
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, "keel", sizeof(u.nodename));
-	/* A release glibc accepts: it wants at least 3.2. */
-	strlcpy(u.release, "6.1.0-keel", sizeof(u.release));
+	strlcpy(u.nodename, KEEL_UTS_NODENAME, sizeof(u.nodename));
+	strlcpy(u.release, KEEL_UTS_RELEASE, sizeof(u.release));
 	strlcpy(u.version, "#1 keel " KEEL_VERSION, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	strlcpy(u.domainname, KEEL_UTS_DOMAINNAME, sizeof(u.domainname));
 	return copy_to_user((void *)a[0], &u, sizeof(u));
 }
 

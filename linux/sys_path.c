@@ -1,7 +1,8 @@
 /*
  * sys_path.c - the system calls that name files by path (linux/): open,
  * the stat family, access, mkdir, unlink, rename, link, symlink,
- * readlink, chmod, chown, utimensat, truncate, getcwd, chdir and umask.
+ * readlink, chmod, chown, utimensat, truncate, getcwd, chdir, umask and
+ * mknod.
  * Each copies its path (at most PATH_MAX with the NUL) and checks its
  * flags, then calls one fs/ function (include/keel/vfs.h).
  */
@@ -13,10 +14,12 @@
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 
+#include "linux.h"
+
 int stat_to_user(const struct kstat *st, void *ubuf);
 
 /* A path from the application into a PATH_MAX buffer the caller frees. */
-static long get_path(long upath, char **out)
+long get_path(long upath, char **out)
 {
 	char *buf = kmalloc(PATH_MAX);
 	long n;
@@ -301,6 +304,28 @@ SYSCALL_DEFINE(mkdir)
 SYSCALL_DEFINE(mkdirat)
 {
 	return do_mkdir(a[0], a[1], a[2]);
+}
+
+static long do_mknod(long dirfd, long upath, long mode, long dev)
+{
+	char *path;
+	long err = get_path(upath, &path);
+
+	if (err)
+		return err;
+	err = vfs_mknodat((int)dirfd, path, (unsigned)mode, (uint32_t)dev);
+	kfree(path);
+	return err;
+}
+
+SYSCALL_DEFINE(mknod)
+{
+	return do_mknod(AT_FDCWD, a[0], a[1], a[2]);
+}
+
+SYSCALL_DEFINE(mknodat)
+{
+	return do_mknod(a[0], a[1], a[2], a[3]);
 }
 
 static long do_unlink(long dirfd, long upath, long flags)

@@ -1,6 +1,6 @@
 /*
  * sys_proc.c - the process's system calls (linux/): exit, the thread
- * pointer, identity (pid 1, uid 0), resource limits, CPU affinity, and
+ * pointer, the pid, CPU affinity, and
  * the signal calls a C runtime makes at start-up. Each handler checks its
  * arguments and copies user memory, then asks the kernel.
  */
@@ -17,11 +17,6 @@
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
-
-#define RLIMIT_STACK 3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_NLIMITS 16
-#define RLIM_INFINITY (~0UL)
 
 SYSCALL_DEFINE(exit_group)
 {
@@ -65,99 +60,6 @@ SYSCALL_DEFINE(getppid)
 {
 	(void)a;
 	return 0;
-}
-
-SYSCALL_DEFINE(getuid)
-{
-	(void)a;
-	return 0;
-}
-
-SYSCALL_DEFINE(geteuid)
-{
-	(void)a;
-	return 0;
-}
-
-SYSCALL_DEFINE(getgid)
-{
-	(void)a;
-	return 0;
-}
-
-SYSCALL_DEFINE(getegid)
-{
-	(void)a;
-	return 0;
-}
-
-static long put_three_zero_ids(const long *a)
-{
-	unsigned zero = 0;
-
-	for (int i = 0; i < 3; i++)
-		if (copy_to_user((void *)a[i], &zero, sizeof(zero)))
-			return -EFAULT;
-	return 0;
-}
-
-SYSCALL_DEFINE(getresuid)
-{
-	return put_three_zero_ids(a);
-}
-
-SYSCALL_DEFINE(getresgid)
-{
-	return put_three_zero_ids(a);
-}
-
-struct rlimit64 {
-	uint64_t cur, max;
-};
-
-#define UNLIMITED                            \
-	{                                    \
-		RLIM_INFINITY, RLIM_INFINITY \
-	}
-static struct rlimit64 limits[RLIMIT_NLIMITS] = {
-	UNLIMITED, UNLIMITED,
-	UNLIMITED, { 8UL << 20, RLIM_INFINITY }, /* RLIMIT_STACK */
-	UNLIMITED, UNLIMITED,
-	UNLIMITED, { 1024, 1024 }, /* RLIMIT_NOFILE */
-	UNLIMITED, UNLIMITED,
-	UNLIMITED, UNLIMITED,
-	UNLIMITED, UNLIMITED,
-	UNLIMITED, UNLIMITED,
-};
-
-SYSCALL_DEFINE(prlimit64)
-{
-	unsigned res = (unsigned)a[1];
-	struct rlimit64 nl;
-
-	if (a[0] != 0 && a[0] != current_process()->pid)
-		return -ESRCH;
-	if (res >= RLIMIT_NLIMITS)
-		return -EINVAL;
-	if (a[2] && copy_from_user(&nl, (void *)a[2], sizeof(nl)))
-		return -EFAULT;
-	if (a[2] && nl.cur > nl.max)
-		return -EINVAL;
-	if (a[3] && copy_to_user((void *)a[3], &limits[res], sizeof(nl)))
-		return -EFAULT;
-	if (a[2]) {
-		if (nl.max > limits[res].max)
-			return -EPERM;
-		limits[res] = nl;
-	}
-	return 0;
-}
-
-SYSCALL_DEFINE(getrlimit)
-{
-	long b[4] = { 0, a[0], 0, a[1] };
-
-	return sys_prlimit64(b);
 }
 
 struct timeval_k {

@@ -12,6 +12,7 @@
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
+#include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 
@@ -157,6 +158,8 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 		kfree(st->ctx);
 		goto nomem;
 	}
+	/* A new thread starts with its creator's name, as on Linux. */
+	memcpy(t->name, current_thread()->name, sizeof(t->name));
 	thread_detach(t);
 	nthreads++;
 	sched_start_preemption();

@@ -18,6 +18,14 @@ __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 /* keel.quiet: hold the kernel's lines back, then drop or replay them. */
 void printk_mute(void);
 void printk_unmute(bool replay);
+/*
+ * The kernel log (syslog(2)): the last LOG_SIZE bytes printed. Copy up to
+ * len bytes from position from (clamped to what is kept) into buf; *next
+ * is the position after them. printk_log_end is the position of the end.
+ */
+#define LOG_SIZE 16384
+size_t printk_log_read(char *buf, size_t len, size_t from, size_t *next);
+size_t printk_log_end(void);
 /* Print "keel: shutdown status N" (the line hosts read) and stop. */
 __noreturn void kernel_shutdown(int status);
 

@@ -11,13 +11,33 @@
 struct fdtable;
 struct fs_context;
 
+/* Who the process is (linux/sys_cred.c): real, effective, saved, fs ids. */
+struct cred {
+	uint32_t ruid, euid, suid, fsuid;
+	uint32_t rgid, egid, sgid, fsgid;
+	uint32_t *groups; /* supplementary groups (kmalloc), ngroups of them */
+	unsigned ngroups;
+};
+
+/* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/. */
+#define RLIMIT_STACK 3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_NLIMITS 16
+#define RLIM_INFINITY (~0ULL)
+struct rlimit_k {
+	uint64_t cur, max;
+};
+
 struct process {
 	int pid; /* always 1: the only process */
 	char *exe; /* absolute path of the program */
+	const char **argv; /* its arguments (for /proc/self/cmdline) */
 	struct fdtable *fds; /* fs/fdtable.c */
 	struct fs_context *fs; /* cwd and umask, fs/ */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uint64_t start_ns; /* for times and /proc */
+	struct cred cred;
+	struct rlimit_k rlim[RLIMIT_NLIMITS];
 };
 
 struct process *current_process(void);

@@ -33,6 +33,8 @@ static inline uint64_t clock_scale_apply(const struct clock_scale *cs,
 uint64_t time_now_ns(void);
 /* Wall clock, nanoseconds since 1970-01-01 UTC. */
 int64_t time_wall_ns(void);
+/* Set the wall clock (settimeofday): later readings follow from ns. */
+void time_set_wall_ns(int64_t ns);
 
 struct tm_utc {
 	int year, mon, mday, hour, min, sec; /* mon 1-12 */

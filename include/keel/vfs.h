@@ -85,6 +85,7 @@ struct file_ops {
 #define I_TRANSIENT 0x1 /* freed with its last reference (proc, pipes) */
 #define I_MOUNT 0x2 /* a file system's root: not removed or renamed */
 #define I_TEXT 0x4 /* a program exec loaded: writing it is ETXTBSY */
+#define I_XATTR 0x8 /* keeps user. and trusted. extended attributes */
 
 struct inode {
 	uint64_t ino;
@@ -96,6 +97,7 @@ struct inode {
 	const struct inode_ops *ops;
 	const struct file_ops *fops;
 	struct inode *parent; /* directories: a reference to "..", or NULL */
+	struct xattr *xattrs; /* extended attributes (fs/xattr.c) */
 	void *priv;
 };
 
@@ -198,6 +200,27 @@ int vfs_fchdir(int fd);
 /* The cwd's absolute path into buf: its length with the NUL, or -errno. */
 long vfs_getcwd(char *buf, size_t len);
 int vfs_pipe(struct file *ends[2], unsigned flags);
+/* mknod(2): a FIFO, regular file, socket or device node (dev: major<<8|minor). */
+int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev);
+
+/* fs/pipe.c: named pipes (FIFOs) open as pipes, meeting as fifo(7) says. */
+extern const struct file_ops fifo_fops;
+void fifo_inode_release(struct inode *ino);
+
+/* fs/flock.c: flock(2) locks, held by open files; dropped at their end. */
+int vfs_flock(struct file *f, int op);
+void flock_release(struct file *f);
+
+/* fs/xattr.c: extended attributes (kernel buffers; names checked). */
+int vfs_setxattr(struct inode *ino, const char *name, const void *val,
+		 size_t size, int flags);
+long vfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size);
+long vfs_listxattr(struct inode *ino, char *buf, size_t size);
+int vfs_removexattr(struct inode *ino, const char *name);
+void xattr_free(struct inode *ino);
+
+/* memfd_create(2): an unlinked ramfs file named "memfd:name". */
+int vfs_memfd(const char *name, struct file **out);
 
 /* The file systems: the initrd's ramfs, devices, /proc and /sys. */
 struct inode *ramfs_new_root(void);
@@ -205,6 +228,10 @@ int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
 int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
 int devfs_init(struct inode *dev);
+/* The file ops of the device rdev (major<<8|minor) devfs has, or NULL. */
+const struct file_ops *devfs_fops(uint32_t rdev);
+/* A new unlinked ramfs regular file (referenced). */
+struct inode *ramfs_new_file(unsigned mode);
 int procfs_init(struct inode *root);
 
 #endif

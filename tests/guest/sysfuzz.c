@@ -98,6 +98,9 @@ static const char *const deny[][2] = {
 	{ "accept4", "may wait for ever" },
 	{ "sigaltstack", "may point signal delivery at garbage" },
 	{ "rt_sigaction", "may install a handler at a garbage address" },
+	{ "flock", "LOCK_EX may wait for ever" },
+	{ "mknod", "opening the FIFO it makes may wait for ever" },
+	{ "mknodat", "opening the FIFO it makes may wait for ever" },
 };
 
 /* The raw system call: no errno, no thread pointer, nothing in between. */
@@ -512,7 +515,7 @@ static void fuzz_one(const struct entry *e, int verbose, unsigned long i)
 		    0, 0);
 	if (is(nr, __NR_rt_sigprocmask))
 		sc6(__NR_rt_sigprocmask, 2, (long)&saved_mask, 0, 8, 0, 0);
-	if (is(nr, __NR_prlimit64))
+	if (is(nr, __NR_prlimit64) || is(nr, __NR_setrlimit))
 		for (int k = 0; k < 16; k++)
 			sc6(__NR_prlimit64, 0, k, (long)saved_lim[k], 0, 0, 0);
 	if (r >= 0 && r < NFD)

@@ -136,6 +136,7 @@ static int setup(void **state)
 	memset(&proc, 0, sizeof(proc));
 	proc.pid = 1;
 	proc.exe = "/bin/prog";
+	proc.rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
 	assert_int_equal(fs_process_init(&proc, "/"), 0);
 	return 0;
 }
