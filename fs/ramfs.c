@@ -43,7 +43,7 @@ struct rlink {
 	char target[];
 };
 
-static const struct inode_ops dir_ops, reg_ops, link_ops;
+static const struct inode_ops dir_ops, reg_ops, link_ops, node_ops;
 static const struct file_ops file_fops;
 static bool is_empty_dir(struct inode *ino);
 
@@ -64,7 +64,8 @@ static struct inode *new_inode(unsigned mode)
 {
 	const struct inode_ops *ops = S_ISDIR(mode)   ? &dir_ops
 				      : S_ISLNK(mode) ? &link_ops
-						      : &reg_ops;
+				      : S_ISREG(mode) ? &reg_ops
+						      : &node_ops;
 	const struct file_ops *fops = S_ISDIR(mode)   ? &dir_fops
 				      : S_ISREG(mode) ? &file_fops
 						      : NULL;
@@ -85,7 +86,8 @@ static struct inode *new_inode(unsigned mode)
 	} else if (S_ISREG(mode)) {
 		priv = kzalloc(sizeof(struct rfile));
 	}
-	if (!priv && !S_ISLNK(mode)) { /* symlinks get their target later */
+	/* Symlinks get their target later; sockets have no data. */
+	if (!priv && (S_ISDIR(mode) || S_ISREG(mode))) {
 		kfree(ino);
 		return NULL;
 	}
@@ -567,6 +569,8 @@ static const struct inode_ops link_ops = {
 	.readlink = rl_readlink,
 	.release = rl_release,
 };
+
+static const struct inode_ops node_ops = { 0 }; /* sockets */
 
 static const struct file_ops file_fops = {
 	.read = rf_read,
