@@ -481,6 +481,18 @@ static long sock_write(struct file *f, struct iobuf b, size_t len,
 	return sock_sendmsg(f, &m, 0);
 }
 
+long sock_rw_iov(struct file *f, struct linux_iovec *iov, size_t cnt,
+		 bool write)
+{
+	struct kmsg m = { .iov = iov, .iovlen = cnt };
+
+	for (size_t i = 0; i < cnt; i++) {
+		iov[i].iov_len = MIN(iov[i].iov_len, MAX_RW_COUNT - m.total);
+		m.total += iov[i].iov_len;
+	}
+	return write ? sock_sendmsg(f, &m, 0) : sock_recvmsg(f, &m, 0);
+}
+
 static const struct file_ops sock_fops = {
 	.read = sock_read,
 	.write = sock_write,

@@ -129,6 +129,9 @@ struct kmsg {
 	int flags; /* recvmsg: MSG_TRUNC, MSG_CTRUNC */
 };
 long sock_sendmsg(struct file *f, struct kmsg *m, unsigned flags);
+/* readv and writev: one message over all the (checked) iovecs. */
+long sock_rw_iov(struct file *f, struct linux_iovec *iov, size_t cnt,
+		 bool write);
 long sock_recvmsg(struct file *f, struct kmsg *m, unsigned flags);
 
 /* Inside fs/: wake the waiters and pollers of s (NULL: nothing). */

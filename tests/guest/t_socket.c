@@ -699,6 +699,10 @@ static void test_mmsg(void)
 				   !memcmp(b2, "three", 5));
 	check_val("recvmmsg-dontwait",
 		  raw(recvmmsg(sv[1], rm, 2, MSG_DONTWAIT, NULL)), -EAGAIN);
+	/* writev and readv on a packet socket: one message each. */
+	check_val("writev-one-packet", raw(writev(sv[0], iov, 2)), 8);
+	check_val("readv-one-packet", raw(readv(sv[1], riov, 2)), 8);
+	check("readv-one-packet-data", !memcmp(b1, "onethree", 8));
 	close(sv[0]);
 	close(sv[1]);
 }
