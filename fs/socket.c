@@ -437,8 +437,7 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	if (s->shut_rd && s->shut_wr)
 		mask |= EPOLLHUP;
 	if (s->type != SOCK_DGRAM && !s->connected)
-		mask |= EPOLLHUP |
-			(s->family == AF_UNIX ? EPOLLOUT | EPOLLWRNORM : 0);
+		mask |= EPOLLHUP | EPOLLOUT | EPOLLWRNORM;
 	if ((s->connected || s->type == SOCK_DGRAM) &&
 	    (!peer || peer->closed || peer->rq_bytes < peer->rcvbuf))
 		mask |= EPOLLOUT | EPOLLWRNORM;

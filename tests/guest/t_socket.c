@@ -551,6 +551,19 @@ static void test_tcp_misc(void)
 		  ECONNREFUSED);
 	close(c);
 	close(l);
+	/* A fresh stream socket is hung up and writable. */
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	{
+		struct pollfd p[2] = { { l, POLLIN | POLLOUT, 0 },
+				       { c, POLLIN | POLLOUT, 0 } };
+
+		poll(p, 2, 0);
+		check_val("poll-fresh-tcp", p[0].revents, POLLOUT | POLLHUP);
+		check_val("poll-fresh-unix", p[1].revents, POLLOUT | POLLHUP);
+	}
+	close(l);
+	close(c);
 	/* Addresses that are not the loopback. */
 	l = socket(AF_INET, SOCK_STREAM, 0);
 	sin.sin_port = 0;
