@@ -353,8 +353,9 @@ const char *file_path(struct file *f)
 			n = inode_dir_path(f->inode, buf, PATH_MAX);
 		else
 			n = snprintf(buf, PATH_MAX, "%s:[%lu]",
-				     S_ISFIFO(f->inode->mode) ? "pipe"
-							      : "anon_inode",
+				     S_ISFIFO(f->inode->mode)	? "pipe"
+				     : S_ISSOCK(f->inode->mode) ? "socket"
+								: "anon_inode",
 				     (unsigned long)f->inode->ino);
 	} else {
 		n = inode_dir_path(f->dir, buf, PATH_MAX);

@@ -365,7 +365,9 @@ static bool creatable(struct nameidata *nd, int err)
 	return err == -ENOENT && nd->dir && nd->dir->nlink;
 }
 
-int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
+/* Make the name path for a new inode of mode (type and permissions). */
+static int make_node(int dirfd, const char *path, unsigned mode,
+		     struct inode **out)
 {
 	struct nameidata nd;
 	struct inode *ino;
@@ -376,15 +378,30 @@ int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
 	} else if (creatable(&nd, err)) {
 		if (!nd.dir->ops || !nd.dir->ops->create)
 			err = -EPERM;
+		else if (nd.slash && !S_ISDIR(mode))
+			err = -ENOENT;
 		else
-			err = nd.dir->ops->create(
-			    nd.dir, nd.last, nd.len,
-			    (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFDIR,
-			    &ino);
+			err = nd.dir->ops->create(nd.dir, nd.last, nd.len, mode,
+						  &ino);
 	}
-	inode_put(ino);
+	if (!err && out)
+		*out = ino;
+	else
+		inode_put(ino);
 	nd_done(&nd);
 	return err;
+}
+
+int vfs_mkdirat(int dirfd, const char *path, unsigned mode)
+{
+	return make_node(dirfd, path,
+			 (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFDIR, NULL);
+}
+
+int vfs_mknod_inode(int dirfd, const char *path, unsigned mode,
+		    struct inode **out)
+{
+	return make_node(dirfd, path, mode, out);
 }
 
 int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev)

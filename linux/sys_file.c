@@ -7,6 +7,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/signal.h>
+#include <keel/socket.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
@@ -109,6 +110,12 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 		else if (!access_ok(iov[i].iov_base, iov[i].iov_len))
 			ret = -EFAULT;
 		total += iov[i].iov_len;
+	}
+	if (!ret && file_socket(f)) { /* one message, not one per iovec */
+		ret = sock_rw_iov(f, iov, (size_t)cnt, write);
+		done = ret < 0 ? 0 : ret;
+		ret = ret < 0 ? ret : 0;
+		goto out;
 	}
 	for (long i = 0; !ret && i < cnt; i++) {
 		struct iobuf b = { (char *)iov[i].iov_base, true };

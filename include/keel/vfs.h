@@ -178,6 +178,9 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
 	       struct file **out);
 int vfs_statat(int dirfd, const char *path, unsigned atflags, struct kstat *st);
 int vfs_mkdirat(int dirfd, const char *path, unsigned mode);
+/* A node without data (a socket): mode as given, *out referenced. */
+int vfs_mknod_inode(int dirfd, const char *path, unsigned mode,
+		    struct inode **out);
 int vfs_unlinkat(int dirfd, const char *path, unsigned atflags);
 int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 		  unsigned flags);

@@ -110,6 +110,7 @@ _Static_assert(sizeof(struct linux_flock) == 32, "x86-64 struct flock");
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
 /* d_type of getdents64. */
 #define DT_UNKNOWN 0

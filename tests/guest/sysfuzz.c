@@ -17,8 +17,9 @@
  * - exit, exit_group and calls that may legitimately block for ever or end
  *   the process (the deny list) are not made; each is named at the start.
  * - Its output goes to fd 1023, which no argument may name; 0, 1 and 2 are
- *   /dev/null. Every descriptor a call returns is made O_NONBLOCK (a read
- *   from an empty pipe would otherwise wait for ever).
+ *   /dev/null. Every descriptor a call returns (or pipe and socketpair
+ *   write) is made O_NONBLOCK (a read from an empty pipe would otherwise
+ *   wait for ever).
  * - mmap, munmap, mprotect, mremap and madvise get addresses inside a
  *   reserved window (or kernel, non-canonical, page 0 addresses), with
  *   lengths kept inside it (or lengths that must fail: past the user half
@@ -526,6 +527,10 @@ static void fuzz_one(const struct entry *e, int verbose, unsigned long i)
 	    in_data(a[0], 8)) {
 		nonblock(((int *)a[0])[0]);
 		nonblock(((int *)a[0])[1]);
+	}
+	if (is(nr, __NR_socketpair) && r == 0 && in_data(a[3], 8)) {
+		nonblock(((int *)a[3])[0]);
+		nonblock(((int *)a[3])[1]);
 	}
 }
 

@@ -1,0 +1,507 @@
+/*
+ * sys_socket.c - the socket system calls (linux/): each checks its
+ * descriptor (EBADF, ENOTSOCK), flags and lengths, copies addresses,
+ * msghdrs and iovecs in and out through uaccess, and calls one function
+ * of fs/socket*.c (include/keel/socket.h).
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/socket.h>
+#include <keel/string.h>
+#include <keel/syscall.h>
+#include <keel/time.h>
+#include <keel/uaccess.h>
+
+#define MMSG_MAX 1024 /* UIO_MAXIOV: messages in one sendmmsg/recvmmsg */
+
+/* The socket behind fd: 0 with *f referenced, or EBADF / ENOTSOCK. */
+static int get_sock(long fd, struct file **f, struct socket **s)
+{
+	*f = fd_get((int)fd);
+	if (!*f)
+		return -EBADF;
+	*s = file_socket(*f);
+	if (!*s) {
+		file_put(*f);
+		return -ENOTSOCK;
+	}
+	return 0;
+}
+
+static int addr_in(long uaddr, long ulen, struct sockname *a)
+{
+	int len = (int)ulen;
+
+	memset(a, 0, sizeof(*a));
+	if (len < 0 || len > SOCKADDR_MAX)
+		return -EINVAL;
+	if (len && copy_from_user(a->bytes, (void *)uaddr, (size_t)len))
+		return -EFAULT;
+	a->len = (uint32_t)len;
+	return 0;
+}
+
+/* The room the caller offers at *ulenp (checked before the call acts). */
+static int addr_room(long uaddr, long ulenp, int *room)
+{
+	*room = 0;
+	if (!uaddr)
+		return 0;
+	if (copy_from_user(room, (void *)ulenp, sizeof(*room)))
+		return -EFAULT;
+	return *room < 0 ? -EINVAL : 0;
+}
+
+/* As much of a as fits at uaddr, and its whole length to *ulenp. */
+static int addr_out(const struct sockname *a, long uaddr, long ulenp, int room)
+{
+	uint32_t n = MIN((uint32_t)room, a->len);
+	int len = (int)a->len;
+
+	if (!uaddr)
+		return 0;
+	if (n && copy_to_user((void *)uaddr, a->bytes, n))
+		return -EFAULT;
+	return copy_to_user((void *)ulenp, &len, sizeof(len));
+}
+
+SYSCALL_DEFINE(socket)
+{
+	struct file *f;
+	int type = (int)a[1];
+	int err;
+
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	err = socket_create((int)a[0], type, (int)a[2], &f);
+	if (err)
+		return err;
+	return fd_install(f, type & SOCK_CLOEXEC);
+}
+
+SYSCALL_DEFINE(socketpair)
+{
+	int type = (int)a[1], fds[2];
+	struct file *f[2];
+	int err;
+
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (!user_range_ok((uintptr_t)a[3], sizeof(fds)))
+		return -EFAULT;
+	err = socket_pair((int)a[0], type, (int)a[2], f);
+	if (err)
+		return err;
+	fds[0] = fd_install(f[0], type & SOCK_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(f[1]);
+		return fds[0];
+	}
+	fds[1] = fd_install(f[1], type & SOCK_CLOEXEC);
+	if (fds[1] < 0) {
+		fd_close(fds[0]);
+		return fds[1];
+	}
+	err = copy_to_user((void *)a[3], fds, sizeof(fds));
+	if (err) {
+		fd_close(fds[0]);
+		fd_close(fds[1]);
+	}
+	return err;
+}
+
+SYSCALL_DEFINE(bind)
+{
+	struct sockname addr;
+	struct socket *s;
+	struct file *f;
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	err = addr_in(a[1], a[2], &addr);
+	if (!err)
+		err = sock_bind(s, &addr);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE(listen)
+{
+	struct socket *s;
+	struct file *f;
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	err = sock_listen(s, (int)a[1]);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE(connect)
+{
+	struct sockname addr;
+	struct socket *s;
+	struct file *f;
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	err = addr_in(a[1], a[2], &addr);
+	if (!err)
+		err = sock_connect(f, &addr);
+	file_put(f);
+	return err;
+}
+
+static long do_accept(long fd, long uaddr, long ulenp, long flags)
+{
+	struct sockname peer;
+	struct file *f, *nf;
+	struct socket *s;
+	int room, nfd;
+	int err;
+
+	if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	err = get_sock(fd, &f, &s);
+	if (err)
+		return err;
+	err = addr_room(uaddr, ulenp, &room);
+	if (!err)
+		err = sock_accept(f, (unsigned)flags & O_NONBLOCK, &nf, &peer);
+	file_put(f);
+	if (err)
+		return err;
+	if (addr_out(&peer, uaddr, ulenp, room)) {
+		file_put(nf); /* the connection is lost, as on Linux */
+		return -EFAULT;
+	}
+	nfd = fd_install(nf, flags & SOCK_CLOEXEC);
+	return nfd;
+}
+
+SYSCALL_DEFINE(accept)
+{
+	return do_accept(a[0], a[1], a[2], 0);
+}
+
+SYSCALL_DEFINE(accept4)
+{
+	return do_accept(a[0], a[1], a[2], a[3]);
+}
+
+static long getname(long fd, long uaddr, long ulenp, bool peer)
+{
+	struct socket *s;
+	struct file *f;
+	int room, err = get_sock(fd, &f, &s);
+
+	if (err)
+		return err;
+	err = addr_room(uaddr ? uaddr : 1, ulenp, &room);
+	if (!err && peer && !s->connected)
+		err = -ENOTCONN;
+	if (!err)
+		err = addr_out(peer ? &s->remote : &s->local, uaddr ? uaddr : 1,
+			       ulenp, room);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE(getsockname)
+{
+	return getname(a[0], a[1], a[2], false);
+}
+
+SYSCALL_DEFINE(getpeername)
+{
+	return getname(a[0], a[1], a[2], true);
+}
+
+/* The iovecs of a message, copied in and checked (as readv's). */
+static int iov_in(struct kmsg *m, uint64_t uiov, uint64_t n)
+{
+	if (n > IOV_MAX)
+		return -EMSGSIZE;
+	m->iovlen = (size_t)n;
+	m->iov = kmalloc((size_t)n * sizeof(*m->iov) + 1);
+	if (!m->iov)
+		return -ENOMEM;
+	if (copy_from_user(m->iov, (void *)uiov, (size_t)n * sizeof(*m->iov)))
+		return -EFAULT;
+	m->total = 0;
+	for (size_t i = 0; i < m->iovlen; i++) {
+		struct linux_iovec *v = &m->iov[i];
+
+		if ((int64_t)v->iov_len < 0)
+			return -EINVAL;
+		if (v->iov_len > USER_TOP ||
+		    v->iov_base > USER_TOP - v->iov_len)
+			return -EFAULT;
+		if (v->iov_len > MAX_RW_COUNT - m->total)
+			v->iov_len = MAX_RW_COUNT - m->total;
+		m->total += v->iov_len;
+	}
+	return 0;
+}
+
+/* A user msghdr into m: iovecs, and for send the destination. */
+static int msg_in(struct kmsg *m, struct linux_msghdr *h, long uh, bool send)
+{
+	memset(m, 0, sizeof(*m));
+	if (copy_from_user(h, (void *)uh, sizeof(*h)))
+		return -EFAULT;
+	if ((int32_t)h->msg_namelen < 0)
+		return -EINVAL;
+	if (!h->msg_name)
+		h->msg_namelen = 0;
+	h->msg_namelen = MIN(h->msg_namelen, (uint32_t)SOCKADDR_MAX);
+	if (h->msg_controllen > INT32_MAX)
+		return -ENOBUFS;
+	m->control = (char *)(uintptr_t)h->msg_control;
+	m->controllen = (size_t)h->msg_controllen;
+	if (m->controllen &&
+	    !user_range_ok((uintptr_t)m->control, m->controllen))
+		return -EFAULT;
+	if (send && h->msg_namelen)
+		return addr_in((long)h->msg_name, h->msg_namelen, &m->name)
+			   ?: iov_in(m, h->msg_iov, h->msg_iovlen);
+	return iov_in(m, h->msg_iov, h->msg_iovlen);
+}
+
+/* What recvmsg reports in the user's msghdr. */
+static int msg_out(struct kmsg *m, struct linux_msghdr *h, long uh)
+{
+	struct linux_msghdr *u = (void *)uh;
+	uint32_t namelen = MIN(h->msg_namelen, m->name.len);
+	uint64_t controllen = m->controllen;
+	int32_t flags = m->flags;
+
+	if (namelen && copy_to_user((void *)(uintptr_t)h->msg_name,
+				    m->name.bytes, namelen))
+		return -EFAULT;
+	namelen = h->msg_name ? m->name.len : 0;
+	if (copy_to_user(&u->msg_namelen, &namelen, sizeof(namelen)) ||
+	    copy_to_user(&u->msg_controllen, &controllen, sizeof(controllen)) ||
+	    copy_to_user(&u->msg_flags, &flags, sizeof(flags)))
+		return -EFAULT;
+	return 0;
+}
+
+static long one_msg(struct file *f, long uh, unsigned flags, bool send)
+{
+	struct linux_msghdr h;
+	struct kmsg m;
+	long n = msg_in(&m, &h, uh, send);
+
+	if (!n)
+		n = send ? sock_sendmsg(f, &m, flags)
+			 : sock_recvmsg(f, &m, flags);
+	if (n >= 0 && !send && msg_out(&m, &h, uh))
+		n = -EFAULT;
+	kfree(m.iov);
+	return n;
+}
+
+SYSCALL_DEFINE(sendmsg)
+{
+	struct socket *s;
+	struct file *f;
+	long n = get_sock(a[0], &f, &s);
+
+	if (n)
+		return n;
+	n = one_msg(f, a[1], (unsigned)a[2], true);
+	file_put(f);
+	return n;
+}
+
+SYSCALL_DEFINE(recvmsg)
+{
+	struct socket *s;
+	struct file *f;
+	long n = get_sock(a[0], &f, &s);
+
+	if (n)
+		return n;
+	n = one_msg(f, a[1], (unsigned)a[2], false);
+	file_put(f);
+	return n;
+}
+
+/* sendmmsg and recvmmsg: messages until one fails; the count if any. */
+static long many_msgs(const long *a, bool send, uint64_t deadline)
+{
+	struct linux_mmsghdr *v = (void *)a[1];
+	unsigned vlen = (unsigned)MIN((unsigned long)(unsigned)a[2],
+				      (unsigned long)MMSG_MAX);
+	unsigned flags = (unsigned)a[3];
+	struct socket *s;
+	struct file *f;
+	long err = get_sock(a[0], &f, &s);
+	unsigned i;
+
+	if (err)
+		return err;
+	for (i = 0; i < vlen; i++) {
+		long n = one_msg(f, (long)&v[i].msg_hdr, flags, send);
+		uint32_t len = (uint32_t)n;
+
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		if (copy_to_user(&v[i].msg_len, &len, sizeof(len))) {
+			err = -EFAULT;
+			break;
+		}
+		if (!send && flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		if (deadline && time_now_ns() >= deadline) {
+			i++;
+			break;
+		}
+	}
+	file_put(f);
+	return i ? (long)i : err;
+}
+
+SYSCALL_DEFINE(sendmmsg)
+{
+	return many_msgs(a, true, 0);
+}
+
+/* The timeout is checked after each message, as Linux does. */
+SYSCALL_DEFINE(recvmmsg)
+{
+	struct linux_timespec ts;
+	uint64_t deadline = 0;
+
+	if (a[4]) {
+		if (copy_from_user(&ts, (void *)a[4], sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+			return -EINVAL;
+		deadline =
+		    time_now_ns() +
+		    MIN((uint64_t)ts.tv_sec, (uint64_t)1 << 32) * NSEC_PER_SEC +
+		    (uint64_t)ts.tv_nsec;
+	}
+	return many_msgs(a, false, deadline);
+}
+
+/* sendto and recvfrom: one buffer, an optional address. */
+SYSCALL_DEFINE(sendto)
+{
+	struct linux_iovec iov = { (uint64_t)a[1], (uint64_t)(size_t)a[2] };
+	struct kmsg m = { .iov = &iov, .iovlen = 1 };
+	struct socket *s;
+	struct file *f;
+	long n = get_sock(a[0], &f, &s);
+
+	if (n)
+		return n;
+	iov.iov_len = MIN(iov.iov_len, (uint64_t)MAX_RW_COUNT);
+	m.total = iov.iov_len;
+	if (!user_range_ok(iov.iov_base, iov.iov_len) && iov.iov_len)
+		n = -EFAULT;
+	else if (a[4])
+		n = addr_in(a[4], a[5], &m.name);
+	if (!n)
+		n = sock_sendmsg(f, &m, (unsigned)a[3]);
+	file_put(f);
+	return n;
+}
+
+SYSCALL_DEFINE(recvfrom)
+{
+	struct linux_iovec iov = { (uint64_t)a[1], (uint64_t)(size_t)a[2] };
+	struct kmsg m = { .iov = &iov, .iovlen = 1 };
+	struct socket *s;
+	struct file *f;
+	int room;
+	long n = get_sock(a[0], &f, &s);
+
+	if (n)
+		return n;
+	iov.iov_len = MIN(iov.iov_len, (uint64_t)MAX_RW_COUNT);
+	m.total = iov.iov_len;
+	if (!user_range_ok(iov.iov_base, iov.iov_len) && iov.iov_len)
+		n = -EFAULT;
+	else
+		n = addr_room(a[4], a[5], &room);
+	if (!n)
+		n = sock_recvmsg(f, &m, (unsigned)a[3]);
+	if (n >= 0 && a[4] && addr_out(&m.name, a[4], a[5], room))
+		n = -EFAULT;
+	file_put(f);
+	return n;
+}
+
+SYSCALL_DEFINE(shutdown)
+{
+	struct socket *s;
+	struct file *f;
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	err = sock_shutdown(s, (int)a[1]);
+	file_put(f);
+	return err;
+}
+
+#define OPT_MAX 64 /* the largest option value */
+
+SYSCALL_DEFINE(setsockopt)
+{
+	char val[OPT_MAX];
+	struct socket *s;
+	struct file *f;
+	int len = (int)a[4];
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	memset(val, 0, sizeof(val));
+	if (len < 0)
+		err = -EINVAL;
+	else if (copy_from_user(val, (void *)a[3],
+				MIN((size_t)len, sizeof(val))))
+		err = -EFAULT;
+	else
+		err = sock_setsockopt(s, (int)a[1], (int)a[2], val,
+				      (unsigned)len);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE(getsockopt)
+{
+	char val[OPT_MAX];
+	struct socket *s;
+	struct file *f;
+	int len;
+	int err = get_sock(a[0], &f, &s);
+
+	if (err)
+		return err;
+	if (copy_from_user(&len, (void *)a[4], sizeof(len)))
+		err = -EFAULT;
+	else if (len < 0)
+		err = -EINVAL;
+	if (!err) {
+		unsigned n = (unsigned)MIN(len, (int)OPT_MAX);
+
+		err = sock_getsockopt(s, (int)a[1], (int)a[2], val, &n);
+		len = (int)n;
+	}
+	if (!err && (copy_to_user((void *)a[3], val, (size_t)len) ||
+		     copy_to_user((void *)a[4], &len, sizeof(len))))
+		err = -EFAULT;
+	file_put(f);
+	return err;
+}
