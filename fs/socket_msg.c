@@ -309,7 +309,7 @@ static long stream_send(struct file *f, struct socket *s, struct kmsg *km,
 		if (err)
 			break;
 		if (s->shut_wr || peer->closed || peer->shut_rd) {
-			/* The lead adds SIGPIPE here (unless MSG_NOSIGNAL). */
+			/* SIGPIPE: linux/sys_socket.c and sys_file.c */
 			err = -EPIPE;
 			break;
 		}
@@ -392,7 +392,7 @@ long sock_sendmsg(struct file *f, struct kmsg *km, unsigned flags)
 		return s->family == AF_UNIX ? -ENOTCONN : -EPIPE;
 	err = scm_parse(s, km, &scm);
 	if (!err && s->shut_wr)
-		err = -EPIPE; /* SIGPIPE here too, unless MSG_NOSIGNAL */
+		err = -EPIPE; /* and SIGPIPE, raised by the syscall */
 	if (!err)
 		err = s->type == SOCK_DGRAM
 			  ? dgram_send(f, s, km, flags, &scm)

@@ -8,6 +8,7 @@
 #include <keel/heap.h>
 #include <keel/socket.h>
 #include <keel/string.h>
+#include <keel/signal.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
@@ -63,6 +64,15 @@ static int addr_out(const struct sockname *a, long uaddr, long ulenp, int room)
 	if (n && copy_to_user((void *)uaddr, a->bytes, n))
 		return -EFAULT;
 	return copy_to_user((void *)ulenp, &len, sizeof(len));
+}
+
+/* Sending on a connection the peer closed: SIGPIPE too, unless asked
+ * not to (MSG_NOSIGNAL). write() on a socket raises it in sys_file.c. */
+static long send_sigpipe(long ret, unsigned flags)
+{
+	if (ret == -EPIPE && !(flags & MSG_NOSIGNAL))
+		signal_send_self(SIGPIPE);
+	return ret;
 }
 
 SYSCALL_DEFINE(socket)
@@ -297,7 +307,7 @@ static long one_msg(struct file *f, long uh, unsigned flags, bool send)
 	long n = msg_in(&m, &h, uh, send);
 
 	if (!n)
-		n = send ? sock_sendmsg(f, &m, flags)
+		n = send ? send_sigpipe(sock_sendmsg(f, &m, flags), flags)
 			 : sock_recvmsg(f, &m, flags);
 	if (n >= 0 && !send && msg_out(&m, &h, uh))
 		n = -EFAULT;
@@ -411,7 +421,8 @@ SYSCALL_DEFINE(sendto)
 	else if (a[4])
 		n = addr_in(a[4], a[5], &m.name);
 	if (!n)
-		n = sock_sendmsg(f, &m, (unsigned)a[3]);
+		n = send_sigpipe(sock_sendmsg(f, &m, (unsigned)a[3]),
+				 (unsigned)a[3]);
 	file_put(f);
 	return n;
 }
