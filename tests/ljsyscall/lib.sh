@@ -124,7 +124,7 @@ ljs_check() {
 	elif [ -z "$floor" ]; then
 		echo "no floor in tests/ljsyscall/floor.txt"
 	elif [ "$n" -lt "$floor" ]; then
-		echo "$n passed, below the floor of $floor (tests/ljsyscall/floor.txt)"
+		echo "$n passed, below the floor of $floor (${LJS_FLOOR:+LJS_FLOOR, not }tests/ljsyscall/floor.txt)"
 	else
 		echo ok
 	fi
