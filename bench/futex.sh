@@ -64,9 +64,10 @@ vm_each_run "$RUNS" run1
 }
 echo
 echo "medians of $RUNS (keel / linux = ratio; higher is better):"
+r() { printf '%.0f' "$1"; }
 printf '| %-38s | %10s | %10s | %10s |\n' measure keel linux keel/linux \
-  "futex round trips/s (guest clock)" "$k" "$l" "$(vm_ratio "$k" "$l")" \
-  "futex round trips/s (host clock)" "$kh" "$lh" "$(vm_ratio "$kh" "$lh")"
+  "futex round trips/s (guest clock)" "$(r "$k")" "$(r "$l")" "$(vm_ratio "$k" "$l")" \
+  "futex round trips/s (host clock)" "$(r "$kh")" "$(r "$lh")" "$(vm_ratio "$kh" "$lh")"
 # shellcheck disable=SC2086
 {
   echo "runs=$RUNS"; echo "rounds=$ROUNDS"; echo "mem_mib=$MEM"

@@ -156,8 +156,9 @@ def main():
     only_host = sorted(hran - kran)
     if only_host and kran:
         roots = [t for t in only_host if "root" in t]
-        print(f"run on the host only: {len(only_host)} tests ({len(roots)} named *root*: the suite drops"
-              " them unless it runs as root, and keel's program does not)")
+        print(f"run on the host only: {len(only_host)} tests ({len(roots)} named *root*: the suite keeps"
+              " them only as root with a working unshare(newnet, newns, newuts); keel has no unshare:"
+              " root or namespace needed)")
     rows = []
     for test in sorted(kfail):
         msg, errs = kfail[test]
