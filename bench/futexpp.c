@@ -71,8 +71,9 @@ int main(int argc, char **argv)
 	wait_for(0);
 	pthread_join(t, NULL);
 	t1 = now();
-	printf("BENCH futex end rounds=%ld roundtrips_per_s=%.1f ns_per_roundtrip=%.1f waits=%ld\n",
-	       rounds, rounds / (t1 - t0), (t1 - t0) * 1e9 / rounds,
-	       (long)atomic_load(&waits));
+	printf(
+	    "BENCH futex end rounds=%ld roundtrips_per_s=%.1f ns_per_roundtrip=%.1f waits=%ld\n",
+	    rounds, rounds / (t1 - t0), (t1 - t0) * 1e9 / rounds,
+	    (long)atomic_load(&waits));
 	return atomic_load(&turn) == 0 ? 0 : 1;
 }
