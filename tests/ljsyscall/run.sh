@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
 	-k) kargs+=(-k "$2"); shift ;;
 	-t) ktimeout=$2; shift ;;
 	--accel) accel=$2; shift ;;
-	-h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
