@@ -1,10 +1,12 @@
 # keel - build, run and test. See README.md; docs/build.md explains the parts.
 #   make          build/keel.elf (the kernel) and the host unit tests
-#   make run      boot the kernel under QEMU and run its self-tests
+#   make run      the ljsyscall test suite in keel under QEMU (tests/ljsyscall/)
+#   make run-xen  the same on the real Xen hypervisor nested under QEMU
+#   make run-selftest  boot the kernel under QEMU and run its self-tests
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
-#   make bench    boot time against a Linux VM (bench/)
+#   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 
 BUILD ?= build
 CC := gcc
@@ -178,12 +180,24 @@ install: $(BUILD)/keel $(BUILD)/keel.elf
 deps:
 	@sh scripts/deps.sh
 
-run: deps $(BUILD)/keel.elf
+# The default job: Debian's ljsyscall test suite (lua-ljsyscall) with
+# Debian's luajit, packed by keel's own build into build/ljsyscall/image and
+# booted under QEMU TCG; prints the suite's output and "ljsyscall: N passed,
+# M failed of T". Exits 0 when the suite reached its end (tests/ljsyscall/).
+run: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/ljsyscall/run.sh --keel --show
+
+# The same image on the real Xen hypervisor nested under QEMU (tests/xen/).
+run-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/ljsyscall/run.sh --xen --show
+
+# The kernel's own self-tests (what make run did before the suite).
+run-selftest: deps $(BUILD)/keel.elf
 	$(QEMU) -M microvm -accel tcg -cpu max -m 64 -nodefaults -nographic \
 		-serial stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-kernel $(BUILD)/keel.elf -append "keel.test=all"; \
-	rc=$$?; [ $$rc -eq 1 ] || { echo "make run: QEMU exit status $$rc (guest status $$(( rc >> 1 )))"; exit 1; }
+	rc=$$?; [ $$rc -eq 1 ] || { echo "make run-selftest: QEMU exit status $$rc (guest status $$(( rc >> 1 )))"; exit 1; }
 
 test: deps
 	@$(MAKE) --no-print-directory all fuzz-build
@@ -201,9 +215,11 @@ format:
 bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash bench/boot-time.sh $(BUILD)/keel.elf
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/luajit.sh
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/ljsyscall.sh
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/futex.sh
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit fuzz fuzz-build deps run test test-xen xen-bed install format bench clean
+.PHONY: all unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)

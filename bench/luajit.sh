@@ -29,8 +29,7 @@ LINUX_MEMS=${LINUX_MEMS:-"256 128 112 96 88 80 72 64 56 48 40 32"}
 OUT=$ROOT/build/bench/luajit
 LOGDIR=$OUT/logs
 SUMMARY=$OUT/luajit.txt
-LINUX_DIR=${LINUX_VM_DIR:-$ROOT/build/bench/linux}
-LINUX_APPEND="console=ttyS0 acpi=off quiet panic=-1"
+. "$ROOT/bench/vmlib.sh"   # LINUX_DIR, LINUX_APPEND, QEMU, vm_linux_cpio, vm_boot, ...
 
 die() { echo "luajit.sh: $*" >&2; exit 1; }
 log() { echo "luajit.sh: $*" >&2; }
@@ -42,9 +41,7 @@ done
 [ -x /usr/bin/luajit ] || die "/usr/bin/luajit not found (apt-get install luajit)"
 command -v gcc >/dev/null || die "gcc not found"
 command -v perl >/dev/null || die "perl not found"
-"$ROOT/bench/linux-vm.sh" >/dev/null   # Debian's kernel as vmlinux, static busybox; cached
-[ -s "$LINUX_DIR/vmlinux" ] || die "linux-vm.sh left no vmlinux in $LINUX_DIR"
-[ -x "$LINUX_DIR/busybox" ] || die "linux-vm.sh left no busybox in $LINUX_DIR"
+vm_linux_ready || die "no Linux VM"
 mkdir -p "$OUT" "$LOGDIR"
 rm -f "$SUMMARY"   # a failed run must not leave an older result looking current
 
@@ -61,78 +58,23 @@ build_workload() {
   "$KEEL" build -q --kernel "$KEEL_ELF" -o "$OUT/keel-$w" "${extra[@]}" -- "$@"
   for a in "$@"; do q+=" $(printf '%q' "$a")"; done
   CMD[$w]=${q# }
-  # Linux: the same files, plus busybox and /init.
-  local r=$OUT/linux-$w-root
-  rm -rf "$r"; mkdir -p "$r"
-  (cd "$r" && cpio -idm --quiet < "$OUT/keel-$w/initrd.cpio")
-  rm -rf "$r/.keel"
-  mkdir -p "$r"/{bin,dev,proc,sys,tmp}
-  cp "$LINUX_DIR/busybox" "$r/bin/busybox"
-  for a in sh mount dd poweroff printf; do [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"; done
-  mknod -m 600 "$r/dev/console" c 5 1
-  mknod -m 640 "$r/dev/port" c 1 4
-  cat > "$r/init" <<EOF
-#!/bin/busybox sh
-# /init of bench/luajit.sh's Linux VM: run the program, report its status, exit QEMU.
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
-${CMD[$w]}
-echo "BENCH-EXIT \$?"
-printf '\\000' | /bin/busybox dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
-/bin/busybox poweroff -f
-EOF
-  chmod 755 "$r/init"
-  # Uncompressed, like keel's initrd: neither guest spends time inflating.
-  (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$OUT/linux-$w.cpio"
-  rm -rf "$r"
+  # Linux: the same files, plus busybox and an /init that runs the command.
+  vm_linux_cpio "$OUT/keel-$w" "$OUT/linux-$w.cpio" "${CMD[$w]}"
 }
 build_workload luajit /usr/bin/luajit -e 'print("hi")'
 build_workload getpid "$OUT/sysbench" getpid "$GETPID_N"
 build_workload read "$OUT/sysbench" read /data/1m.bin "$READ_PASSES" "$READ_CHUNK"
 
-# shellcheck disable=SC2054  # the commas belong to QEMU's -device option
-QEMU=(qemu-system-x86_64 -M microvm -accel tcg -cpu max -nodefaults -no-user-config -display none
-      -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04)
-
-# The line stamper (as in boot-time.sh): t0 just before QEMU starts, each serial line written to
-# the log with its arrival time (s since t0). Prints "<first line matching MARK_RE, or NA>
-# <exit status of timeout+QEMU> <seconds until QEMU was gone>".
-STAMPER=$(cat <<'PL'
-use strict; use warnings; use Time::HiRes qw(time);
-my ($log, $timeout, @cmd) = @ARGV;
-my $re = qr/$ENV{MARK_RE}/;
-open(my $L, '>', $log) or die "$log: $!";
-my $t0 = time;
-my $pid = open(my $fh, '-|') // die "fork: $!";
-if (!$pid) {
-    open(STDIN, '<', '/dev/null'); open(STDERR, '>&', \*STDOUT);
-    exec('timeout', '-k', '2', $timeout, @cmd) or die "exec: $!";
-}
-my $mark;
-while (defined(my $line = <$fh>)) {
-    my $t = time - $t0;
-    (my $clean = $line) =~ s/[\r\n]+$//;
-    printf $L "%9.6f %s\n", $t, $clean;
-    $mark = $t if !defined $mark && $clean =~ $re;
-}
-close($fh);
-my $st = $?;
-my $code = ($st & 127) ? 128 + ($st & 127) : $st >> 8;
-printf "%s %d %.6f\n", defined $mark ? sprintf("%.6f", $mark) : 'NA', $code, time - $t0;
-PL
-)
 
 # boot KIND WORKLOAD MEM LOG MARK_RE -> sets MARK CODE END; returns 0 when the run ended as wanted:
 # the marker seen, the program's status 0 (keel: "keel: shutdown status 0"; Linux: "BENCH-EXIT 0").
 boot() {
-  local kind=$1 w=$2 mem=$3 logf=$4 re=$5 res args
+  local kind=$1 w=$2 mem=$3 logf=$4 re=$5
   if [ "$kind" = keel ]; then
-    args=(-kernel "$OUT/keel-$w/keel.elf" -initrd "$OUT/keel-$w/initrd.cpio" -append keel.quiet)
+    vm_boot keel "$OUT/keel-$w" "$mem" "$logf" "$re" "$RUN_TIMEOUT"
   else
-    args=(-kernel "$LINUX_DIR/vmlinux" -initrd "$OUT/linux-$w.cpio" -append "$LINUX_APPEND")
+    vm_boot linux "$OUT/linux-$w.cpio" "$mem" "$logf" "$re" "$RUN_TIMEOUT"
   fi
-  res=$(MARK_RE=$re perl -e "$STAMPER" -- "$logf" "$RUN_TIMEOUT" "${QEMU[@]}" -m "$mem" "${args[@]}")
-  read -r MARK CODE END <<<"$res"
   [ "$MARK" != NA ] || return 1
   if [ "$kind" = keel ]; then grep -q ' keel: shutdown status 0$' "$logf"; else grep -q ' BENCH-EXIT 0$' "$logf"; fi
 }
@@ -140,9 +82,9 @@ fail_run() {
   echo "---- last lines of $1:" >&2; tail -n 15 "$1" >&2; echo "----" >&2
   die "$2 (QEMU exit $CODE after ${END}s)"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) printf "%.4f", a[(NR+1)/2]; else printf "%.4f", (a[NR/2]+a[NR/2+1])/2 }'; }
+median() { vm_median "$@"; }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }            # key=value on a BENCH line
-stamp() { awk -v re="$2" '$0 ~ re {print $1; exit}' "$1"; }                # arrival time of a line
+stamp() { vm_stamp "$@"; }                                                 # arrival time of a line
 join() { local IFS=,; echo "$*"; }
 order_for() { if (($1 % 2)); then echo keel linux; else echo linux keel; fi; }   # alternate who goes first
 

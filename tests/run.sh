@@ -76,6 +76,8 @@ suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
+suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \
+	bash tests/ljsyscall/conformance.sh
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
 

@@ -1,135 +1,127 @@
-#!/bin/sh
+#!/bin/bash
 # run.sh - run Debian's ljsyscall test suite (lua-ljsyscall) with luajit on
-# the host (the reference) and inside keel, and record both results.
+# the host (the reference), inside keel under QEMU, and inside keel on the
+# real Xen hypervisor nested under QEMU (tests/xen), and record the results.
 #
 #   tests/ljsyscall/run.sh [options] [TEST...]
 #
 #   TEST        test_TABLE or test_TABLE.test_NAME (default: the whole suite)
-#   --host      only the host run          --keel   only the keel run
+#   --host      the host run          --keel   the keel run (QEMU)
+#   --xen       the keel run on nested Xen (keel xl + tests/xen/run.sh)
+#               (none of the three: --host --keel)
+#   --show      also print the suite's output (keel's as it comes; Xen's
+#               when the guest has ended, dom0 prints the console log then)
+#               and close with "ljsyscall: N passed, M failed of T (where)"
+#   --as NAME   name keel's or Xen's outputs NAME.* instead of keel.*/xen.*
 #   -k WORD     add WORD to keel's kernel command line; with -k keel.strace
 #               keel.txt lists the failing syscalls under each failing test
-#   -t SECONDS  keel's time limit (default 600)
-#   --accel A   keel's accelerator (default tcg)
+#   -t SECONDS  keel's time limit (default 600; on Xen the guest's)
+#   --accel A   keel's accelerator under QEMU (default tcg)
 #
-# The suite's tree is assembled in build/ljsyscall/suite: syscall.lua and
-# syscall/ from the installed package, test/ from its documentation
-# (decompressed if Debian gzipped it), include/ (our own luaunit and strict)
-# from this directory. Outputs in build/ljsyscall/:
-#   host.log, keel.log   the runs' full output
-#   host.txt, keel.txt   pass count, end reached or not, failing tests with
-#                        their first error line, keel's "not implemented" lines
+# The suite's tree is assembled in build/ljsyscall/suite (lib.sh,
+# ljs_assemble). The keel image is kept in build/ljsyscall/image (QEMU:
+# keel.elf, initrd.cpio) and build/ljsyscall/xl (Xen: also keel.cfg).
+# Outputs in build/ljsyscall/:
+#   host.log, keel.log, xen.log   the runs' output (xen.serial: the whole
+#                                 serial log of the nested Xen run)
+#   host.txt, keel.txt, xen.txt   pass count, end reached or not, failing
+#                                 tests with their first error line, keel's
+#                                 "not implemented" lines
 # Exits 0 when the runs it was asked for reached the suite's end.
-set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-out="$root/build/ljsyscall"
-suite="$out/suite"
-doc=/usr/share/doc/lua-ljsyscall/test
-lua=/usr/share/lua/5.1
+set -euo pipefail
+exec </dev/null # nothing here reads a terminal (QEMU's stdio console)
+. "$(dirname "$0")/lib.sh"
+root=$ljs_root out=$ljs_out
 
-do_host=1 do_keel=1 kargs="" ktimeout=600 accel=tcg
+do_host=0 do_keel=0 do_xen=0 show=0 name='' kargs=() ktimeout=600 accel=tcg
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--host) do_keel=0 ;;
-	--keel) do_host=0 ;;
-	-k) kargs="$kargs -k $2"; shift ;;
+	--host) do_host=1 ;;
+	--keel) do_keel=1 ;;
+	--xen) do_xen=1 ;;
+	--show) show=1 ;;
+	--as) name=$2; shift ;;
+	-k) kargs+=(-k "$2"); shift ;;
 	-t) ktimeout=$2; shift ;;
 	--accel) accel=$2; shift ;;
-	-h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
 	shift
 done
+[ $((do_host + do_keel + do_xen)) -gt 0 ] || do_host=1 do_keel=1
 
-if [ ! -f "$lua/syscall.lua" ] || [ ! -d "$doc" ]; then
+if ! ljs_installed; then
 	echo "run.sh: lua-ljsyscall is not installed (apt-get install lua-ljsyscall)" >&2
 	exit 2
 fi
+if [ $((do_keel + do_xen)) -gt 0 ] && { [ ! -x "$root/build/keel" ] || [ ! -f "$root/build/keel.elf" ]; }; then
+	echo "run.sh: build keel first (make)" >&2
+	exit 2
+fi
+mkdir -p "$out"
+ljs_assemble
+read -ra guest_cmd <<<"$(ljs_keel_args)"
 
-# The tree. Copies, not symlinks: keel packs symlinks as symlinks.
-assemble() {
-	rm -rf "$suite"
-	mkdir -p "$suite/test"
-	cp "$lua/syscall.lua" "$suite/"
-	cp -R "$lua/syscall" "$suite/"
-	for f in "$doc"/*; do
-		case "$f" in
-		*.gz) gzip -dc "$f" >"$suite/test/$(basename "$f" .gz)" ;;
-		*) cp -R "$f" "$suite/test/" ;;
-		esac
-	done
-	cp -R "$here/include" "$suite/"
-}
-assemble
-
-# summarize LOG STATUS WHERE > TXT
-summarize() {
-	log=$1 status=$2 where=$3
-	total=$(grep -E '^[0-9]+ passed, [0-9]+ failed of [0-9]+$' "$log" | tail -1 || true)
-	echo "ljsyscall suite, $where"
-	echo "exit status: $status"
-	if [ -n "$total" ]; then
-		echo "result: $total"
-		echo "end reached: yes"
-	else
-		np=$(grep -c '^PASS ' "$log" || true)
-		nf=$(grep -c '^FAIL ' "$log" || true)
-		last=$(grep -E '^(PASS|FAIL) ' "$log" | tail -1 | sed 's/^[A-Z]* //; s/:.*//')
-		echo "result: $np passed, $nf failed before the run stopped"
-		echo "end reached: no (last test reported: ${last:-none}; see $(basename "$log"))"
-		echo "last lines of output:"
-		tail -n 15 "$log" | sed 's/^/    /'
-	fi
-	echo "failing tests:"
-	if grep -q '^strace: ' "$log"; then
-		# With -k keel.strace: after each failing test, the system calls
-		# that returned an error while it ran (name=-errno, first seen).
-		awk '/^PASS / { n = 0; split("", seen); next }
-		/^strace: [a-z_0-9]+\(.*\) = -[0-9]+$/ {
-			c = $2; sub(/\(.*/, "", c); e = $NF
-			if (!((c "=" e) in seen)) { seen[c "=" e] = 1; l[++n] = c "=" e }
-			next }
-		/^FAIL / { sub(/^FAIL /, "    "); s = ""
-			for (i = 1; i <= n; i++) s = s " " l[i]
-			print $0; if (s != "") print "        errors:" s
-			n = 0; split("", seen) }' "$log"
-	else
-		grep '^FAIL ' "$log" | sed 's/^FAIL /    /' || true
-	fi
-	ni=$(grep -oE 'keel: syscall [a-z_0-9]+ \([0-9]+\) is not implemented' "$log" | sort | uniq -c | sort -rn || true)
-	if [ -n "$ni" ]; then
-		echo "not implemented (count, message):"
-		echo "$ni" | sed 's/^ */    /'
+ok=0 closing=()
+# report NAME LOG STATUS WHERE: the summary file, two lines on stdout, and
+# with --show the closing line (printed last).
+report() {
+	local n=$1 log=$2 st=$3 where=$4 total
+	ljs_summarize "$log" "$st" "$where" >"$out/$n.txt"
+	grep -E '^(result|end reached):' "$out/$n.txt" | sed "s/^/  $n /"
+	grep -q '^end reached: yes' "$out/$n.txt" || ok=1
+	if [ "$show" = 1 ]; then
+		total=$(ljs_total "$log")
+		closing+=("ljsyscall: ${total:-$(sed -n 's/^result: //p' "$out/$n.txt")} ($where)")
 	fi
 }
 
-ok=0
 if [ "$do_host" = 1 ]; then
 	echo "ljsyscall: host run (luajit $(luajit -v 2>&1 | awk '{print $2}'))"
 	st=0
-	(cd "$suite" && timeout 600 luajit test/test.lua "$@") >"$out/host.log" 2>&1 || st=$?
-	summarize "$out/host.log" "$st" "host (Linux $(uname -r))" >"$out/host.txt"
-	grep -E '^(result|end reached):' "$out/host.txt" | sed 's/^/  host /'
-	grep -q '^end reached: yes' "$out/host.txt" || ok=1
+	(cd "$ljs_suite" && timeout -k 5 600 luajit test/test.lua "$@") >"$out/host.log" 2>&1 || st=$?
+	report host "$out/host.log" "$st" "host (Linux $(uname -r))"
 	# Files the suite leaves behind when it stops early must not reach keel.
-	assemble
+	ljs_assemble
 fi
 
 if [ "$do_keel" = 1 ]; then
-	[ -x "$root/build/keel" ] || { echo "run.sh: build keel first (make)" >&2; exit 2; }
-	echo "ljsyscall: keel run (--accel $accel -t $ktimeout$kargs)"
+	n=${name:-keel}
+	echo "ljsyscall: keel run (--accel $accel -t $ktimeout ${kargs[*]}; image in build/ljsyscall/image)"
 	st=0
-	# shellcheck disable=SC2086 # kargs is a list of words
-	"$root/build/keel" run -q --accel "$accel" -t "$ktimeout" -m 256M $kargs \
-		--file "$suite:/ljs" -C /ljs -- /usr/bin/luajit test/test.lua "$@" \
-		</dev/null >"$out/keel.raw" 2>&1 || st=$?
-	tr -d '\r' <"$out/keel.raw" >"$out/keel.log" # the serial console's CRLF
-	rm -f "$out/keel.raw"
-	summarize "$out/keel.log" "$st" "keel (--accel $accel)" >"$out/keel.txt"
-	grep -E '^(result|end reached):' "$out/keel.txt" | sed 's/^/  keel /'
-	grep -q '^end reached: yes' "$out/keel.txt" || ok=1
+	# keel run builds the image (as keel build does) into -o, then boots it.
+	cmd=("$root/build/keel" run -q --kernel "$root/build/keel.elf" -o "$out/image"
+		--accel "$accel" -t "$ktimeout" -m "${ljs_mem_mib}M" ${kargs[@]+"${kargs[@]}"}
+		"${guest_cmd[@]}" "$@")
+	# Bounded twice: keel's own -t, and a host limit a little beyond it.
+	if [ "$show" = 1 ]; then
+		timeout -k 5 $((ktimeout + 60)) "${cmd[@]}" 2>&1 | tr -d '\r' | tee "$out/$n.log" || st=${PIPESTATUS[0]}
+	else
+		timeout -k 5 $((ktimeout + 60)) "${cmd[@]}" 2>&1 | tr -d '\r' >"$out/$n.log" || st=${PIPESTATUS[0]}
+	fi
+	report "$n" "$out/$n.log" "$st" "keel, QEMU --accel $accel"
 fi
-echo "ljsyscall: details in $out/host.txt and $out/keel.txt"
+
+if [ "$do_xen" = 1 ]; then
+	n=${name:-xen}
+	echo "ljsyscall: keel on Xen (nested under QEMU TCG; guest limit $ktimeout s, ${ljs_mem_mib} MiB)"
+	rm -rf "$out/xl"
+	"$root/build/keel" xl -q --kernel "$root/build/keel.elf" -o "$out/xl" --guest-dir /guest \
+		-m "$ljs_mem_mib" -k keel.quiet ${kargs[@]+"${kargs[@]}"} "${guest_cmd[@]}" "$@"
+	st=0
+	t0=$SECONDS
+	bash "$root/tests/xen/run.sh" --xl-dir "$out/xl" --timeout "$ktimeout" \
+		--log "$out/$n.serial" >"$out/$n.bed" 2>&1 || st=$?
+	# The guest's console, as dom0 printed it: "[ stamp] guest: LINE".
+	sed -nE 's/^\[ *[0-9.]+\] guest: //p' "$out/$n.serial" | tr -d '\r' >"$out/$n.log"
+	[ "$show" = 1 ] && cat "$out/$n.log"
+	grep -E '^(XENBED-RESULT|xenbed: )' "$out/$n.bed" | sed 's/^/  /' || true
+	echo "  (tests/xen/run.sh exit $st after $((SECONDS - t0)) s; serial log $out/$n.serial)"
+	report "$n" "$out/$n.log" "$st" "keel, Xen 4.17 nested under QEMU TCG"
+fi
+echo "ljsyscall: details in $out/*.txt"
+for l in ${closing[@]+"${closing[@]}"}; do echo "$l"; done
 exit $ok

@@ -2,7 +2,8 @@
 # tests.sh [fast|full] - keel on the real Xen hypervisor, nested under QEMU
 # (tests/xen/run.sh). fast: one boot running every self-test (part of `make
 # test`). full (`make test-xen`): also a deliberate crash, xl shutdown of an
-# idle guest, 1 MiB of console output, and what keel xl writes. Prints
+# idle guest, 1 MiB of console output, what keel xl writes, Linux programs
+# and the ljsyscall suite with its floor (tests/ljsyscall). Prints
 # "PASS name"/"FAIL name: why" per case and "xen: N passed, N failed".
 set -u
 cd "$(dirname "$0")/../.."
@@ -152,6 +153,22 @@ if [ "$mode" = full ]; then
 		program threads 0 "t_thread: all ok" -k keel.quiet -- build/guest/t_thread-static
 	else
 		result threads 0 "cannot compile tests/guest/t_thread.c"
+	fi
+	# Debian's ljsyscall suite in luajit, as make run-xen runs it, with
+	# conformance.sh's floor (tests/ljsyscall/floor.txt).
+	. tests/ljsyscall/lib.sh
+	if ljs_installed; then
+		log=$logs/ljsyscall.log
+		bash tests/ljsyscall/run.sh --xen -t 300 >"$log" 2>&1
+		why=$(ljs_check build/ljsyscall/xen.txt)
+		if [ "$why" = ok ]; then
+			echo "  ljsyscall on Xen: $(ljs_passed build/ljsyscall/xen.txt) passed, floor $(ljs_floor)"
+			result ljsyscall 1
+		else
+			result ljsyscall 0 "$why"
+		fi
+	else
+		result ljsyscall 0 "lua-ljsyscall is not installed (make deps)"
 	fi
 	M=/usr/lib/x86_64-linux-musl # static-pie by hand: see tests/guest/run.sh
 	if musl-gcc -O1 -fPIE -static-pie -nostartfiles $M/rcrt1.o $M/crti.o tests/guest/hello.c \

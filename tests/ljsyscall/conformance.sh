@@ -1,0 +1,49 @@
+#!/bin/bash
+# conformance.sh - the ljsyscall conformance test (a suite of `make test`):
+# Debian's ljsyscall test suite on the host (the reference) and in keel
+# under QEMU TCG (tests/ljsyscall/run.sh), then once more in keel with
+# keel.strace to learn which system calls failed under each failing test.
+# Writes build/ljsyscall/conformance.txt (classify.py): both pass counts and
+# every keel failure with its cause (not implemented, fork needed, root or
+# namespace needed, skipped by the suite, real difference; causes.txt names
+# the ones that cannot be derived). Prints
+#   PASS/FAIL ljsyscall-host   the host's run reached the suite's end
+#   PASS/FAIL ljsyscall-keel   keel's run reached the end with at least the
+#                              floor passing (tests/ljsyscall/floor.txt;
+#                              LJS_FLOOR=N overrides it, to check the check)
+# Knob: LJS_TIMEOUT, keel's time limit per run in seconds (240).
+set -u
+exec </dev/null
+cd "$(dirname "$0")/../.."
+. tests/ljsyscall/lib.sh
+logs=$ljs_out prefix=ljsyscall-
+. tests/lib.sh
+t=${LJS_TIMEOUT:-240}
+report=$ljs_out/conformance.txt
+mkdir -p "$ljs_out"
+rm -f "$report" "$ljs_out"/{host,keel,keel-strace}.txt
+
+bash tests/ljsyscall/run.sh --host --keel -t "$t"
+bash tests/ljsyscall/run.sh --keel --as keel-strace -k keel.strace -t "$t" | sed 's/^/  (strace run) /'
+
+floor=$(ljs_floor)
+python3 tests/ljsyscall/classify.py "$ljs_out" keel keel-strace \
+	--causes tests/ljsyscall/causes.txt --floor "${floor:-none}" >"$report" ||
+	echo "conformance.sh: classify.py failed" >&2
+sed -n '/^keel failures by cause/,/^keel failures:/p' "$report" | sed '$d'
+echo "report: $report"
+
+if [ -n "$(ljs_passed "$ljs_out/host.txt")" ]; then
+	result host 1
+else
+	result host 0 "the host's run did not reach the suite's end ($(sed -n 's/^result: //p' "$ljs_out/host.txt" 2>/dev/null))"
+fi
+why=$(ljs_check "$ljs_out/keel.txt")
+if [ "$why" = ok ]; then
+	echo "  keel: $(ljs_passed "$ljs_out/keel.txt") passed, floor $floor; host: $(ljs_passed "$ljs_out/host.txt") passed"
+	result keel 1
+else
+	result keel 0 "$why"
+fi
+echo "ljsyscall conformance: $pass passed, $fail failed"
+[ "$fail" = 0 ]
