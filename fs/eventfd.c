@@ -32,20 +32,17 @@ static bool can_add(const struct eventfd *e, uint64_t v)
 }
 
 /* With e->lock held: sleep on wq until ready(e, v); -EAGAIN instead of
- * sleeping for an O_NONBLOCK file. */
+ * sleeping for an O_NONBLOCK file, -ERESTARTSYS when a signal ends it. */
 static int wait_locked(struct file *f, struct eventfd *e, struct waitq *wq,
 		       bool (*ready)(const struct eventfd *, uint64_t),
 		       uint64_t v)
 {
-	while (!ready(e, v)) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		int err = waitq_wait_intr(wq, &e->lock, 0);
+	int err = 0;
 
-		if (err)
-			return err;
-	}
-	return 0;
+	while (!ready(e, v) && !err)
+		err = f->flags & O_NONBLOCK ? -EAGAIN
+					    : waitq_wait_intr(wq, &e->lock, 0);
+	return err;
 }
 
 static long eventfd_read(struct file *f, struct iobuf b, size_t len,
@@ -54,14 +51,16 @@ static long eventfd_read(struct file *f, struct iobuf b, size_t len,
 	struct eventfd *e = f->inode->priv;
 	unsigned long irq;
 	uint64_t v;
+	int err;
 
 	(void)pos;
 	if (len < sizeof(v))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&e->lock);
-	if (wait_locked(f, e, &e->readable, can_read, 0)) {
+	err = wait_locked(f, e, &e->readable, can_read, 0);
+	if (err) { /* -EAGAIN, or a signal (-ERESTARTSYS) */
 		spin_unlock_irqrestore(&e->lock, irq);
-		return -EAGAIN;
+		return err;
 	}
 	v = e->semaphore ? 1 : e->count;
 	e->count -= v;
@@ -78,6 +77,7 @@ static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 	struct eventfd *e = f->inode->priv;
 	unsigned long irq;
 	uint64_t v;
+	int err;
 
 	(void)pos;
 	if (len < sizeof(v))
@@ -87,9 +87,10 @@ static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 	if (v == UINT64_MAX)
 		return -EINVAL;
 	irq = spin_lock_irqsave(&e->lock);
-	if (wait_locked(f, e, &e->writable, can_add, v)) {
+	err = wait_locked(f, e, &e->writable, can_add, v);
+	if (err) { /* -EAGAIN, or a signal (-ERESTARTSYS) */
 		spin_unlock_irqrestore(&e->lock, irq);
-		return -EAGAIN;
+		return err;
 	}
 	e->count += v;
 	if (v)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -299,6 +300,8 @@ static void test_threads(void)
 	char c;
 	ssize_t n;
 	struct timespec ts = { 5, 0 }, rem;
+	uint64_t v;
+	int efd;
 
 	main_thread = pthread_self();
 	pipe(pfd);
@@ -326,6 +329,14 @@ static void test_threads(void)
 	check("nanosleep-rem", rem.tv_sec >= 3 && rem.tv_sec <= 5);
 	pthread_join(t, NULL);
 	read(pfd[0], &c, 1);
+	/* A blocking eventfd read, interrupted without SA_RESTART. */
+	set(SIGUSR2, on_sig, 0);
+	efd = eventfd(0, 0);
+	pthread_create(&t, NULL, poke, NULL);
+	check_err("eventfd-read-eintr", raw(read(efd, &v, sizeof(v))), EINTR);
+	pthread_join(t, NULL);
+	read(pfd[0], &c, 1);
+	close(efd);
 	close(pfd[0]);
 	close(pfd[1]);
 }
