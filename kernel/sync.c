@@ -64,6 +64,20 @@ int waitq_wait_intr(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns)
 	return wait_on(wq, l, deadline_ns, true);
 }
 
+int sleep_intr(uint64_t deadline_ns)
+{
+	struct spinlock l = { 0 };
+	struct waitq wq = WAITQ_INIT(wq);
+	unsigned long irq = spin_lock_irqsave(&l);
+	int err;
+
+	do /* nobody else knows wq: it ends by a signal or the deadline */
+		err = wait_on(&wq, &l, deadline_ns, true);
+	while (err == 0);
+	spin_unlock_irqrestore(&l, irq);
+	return err;
+}
+
 static bool wake_first(struct waitq *wq)
 {
 	struct list_node *n = list_pop_front(&wq->waiters);

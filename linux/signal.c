@@ -499,20 +499,6 @@ SYSCALL_DEFINE(rt_sigpending)
 	return 0;
 }
 
-/* Sleep until a signal is pending for the caller, or until deadline. */
-static int wait_for_signal(uint64_t deadline)
-{
-	struct spinlock l = { 0 };
-	struct waitq wq = WAITQ_INIT(wq);
-	unsigned long irq = spin_lock_irqsave(&l);
-	int err = 0;
-
-	while (!current_thread()->interrupted && err != -ETIMEDOUT)
-		err = waitq_wait_intr(&wq, &l, deadline);
-	spin_unlock_irqrestore(&l, irq);
-	return err == -ETIMEDOUT ? -EAGAIN : 0;
-}
-
 SYSCALL_DEFINE(rt_sigtimedwait)
 {
 	struct uthread *u = uthread_self();
@@ -548,9 +534,7 @@ SYSCALL_DEFINE(rt_sigtimedwait)
 		spin_unlock_irqrestore(&sig_lock, irq);
 		if (sig)
 			break;
-		err = deadline && time_now_ns() >= deadline
-			  ? -EAGAIN
-			  : wait_for_signal(deadline);
+		err = sleep_intr(deadline) == -ETIMEDOUT ? -EAGAIN : 0;
 		irq = spin_lock_irqsave(&sig_lock);
 		u->sig_waitset = 0;
 		recalc(u);
@@ -578,7 +562,7 @@ static long suspend(uint64_t mask)
 	u->sig_blocked = mask & ~UNBLOCKABLE;
 	recalc(u);
 	spin_unlock_irqrestore(&sig_lock, irq);
-	wait_for_signal(0);
+	sleep_intr(0);
 	return -ERESTARTNOHAND;
 }
 

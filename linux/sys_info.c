@@ -97,16 +97,7 @@ SYSCALL_DEFINE(time)
  */
 static long sleep_until(uint64_t deadline, long rem)
 {
-	struct spinlock l = { 0 };
-	struct waitq wq = WAITQ_INIT(wq);
-	unsigned long irq = spin_lock_irqsave(&l);
-	int err;
-
-	do
-		err = waitq_wait_intr(&wq, &l, deadline);
-	while (err == 0);
-	spin_unlock_irqrestore(&l, irq);
-	if (err != -ERESTARTSYS)
+	if (sleep_intr(deadline) != -ERESTARTSYS)
 		return 0;
 	if (rem) {
 		uint64_t now = time_now_ns();

@@ -184,10 +184,8 @@ bool uaccess_fault(struct trap_frame *tf, uint64_t cr2)
 /* A page fault's si_code and words: no mapping, or not allowed. */
 static void page_fault(struct trap_frame *tf, uint64_t cr2)
 {
-	int err;
+	int err = vm_fault(cr2, fault_access(tf->error));
 
-	arch_irq_enable();
-	err = vm_fault(cr2, fault_access(tf->error));
 	if (!err)
 		return;
 	if (err == -ENXIO) /* past the end of a mapped file */
@@ -228,43 +226,38 @@ static int simd_code(void)
 void user_exception(struct trap_frame *tf, uint64_t cr2)
 {
 	current_thread()->arch.user_frame = tf;
+	arch_irq_enable(); /* demand paging and delivery may sleep */
 	switch (tf->vector) {
 	case VEC_PAGE_FAULT:
 		page_fault(tf, cr2);
 		break;
 	case VEC_DIVIDE:
-		arch_irq_enable();
 		signal_fault(SIGFPE, FPE_INTDIV, tf->rip, "division error",
 			     tf->rip, tf->rsp);
 		break;
 	case VEC_X87:
 	case VEC_SIMD:
-		arch_irq_enable();
 		signal_fault(
 		    SIGFPE, tf->vector == VEC_SIMD ? simd_code() : FPE_FLTINV,
 		    tf->rip, "floating-point exception", tf->rip, tf->rsp);
 		break;
 	case VEC_INVALID_OP:
-		arch_irq_enable();
 		signal_fault(SIGILL, ILL_ILLOPN, tf->rip, "invalid instruction",
 			     tf->rip, tf->rsp);
 		break;
 	case VEC_BREAKPOINT:
 	case VEC_DEBUG:
-		arch_irq_enable();
 		signal_fault(
 		    SIGTRAP,
 		    tf->vector == VEC_BREAKPOINT ? SI_KERNEL : TRAP_TRACE,
 		    tf->rip, "trace or breakpoint trap", tf->rip, tf->rsp);
 		break;
 	case VEC_ALIGNMENT:
-		arch_irq_enable();
 		signal_fault(SIGBUS, BUS_ADRALN, tf->rip, "alignment check",
 			     tf->rip, tf->rsp);
 		break;
 	default:
 		/* A general protection fault: Linux gives no address. */
-		arch_irq_enable();
 		signal_fault(SIGSEGV, SI_KERNEL, 0, "general protection",
 			     tf->rip, tf->rsp);
 		break;

@@ -68,6 +68,9 @@ int waitq_wait_locked(struct waitq *wq, struct spinlock *l,
  * turn that into -EINTR themselves.
  */
 int waitq_wait_intr(struct waitq *wq, struct spinlock *l, uint64_t deadline_ns);
+/* Sleep until the thread has a signal to handle (-ERESTARTSYS) or until
+ * monotonic time deadline_ns (-ETIMEDOUT; 0: no deadline). */
+int sleep_intr(uint64_t deadline_ns);
 /* Wake one (the longest waiting) or all; return how many were woken. */
 int waitq_wake_one(struct waitq *wq);
 int waitq_wake_all(struct waitq *wq);
