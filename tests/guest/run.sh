@@ -47,6 +47,13 @@ guest() {
 	out=$(tr -d '\r' <"$logs/$name.log" | grep -avE '^(keel|strace:)')
 }
 
+# differs WANT GOT: where two outputs part, on one line: the first lines
+# that differ (diff's own notation, at most 8 lines) and the line counts.
+differs() {
+	printf '%s lines vs %s lines; ' "$(wc -l <<<"$1")" "$(wc -l <<<"$2")"
+	diff <(printf '%s\n' "$1") <(printf '%s\n' "$2") | head -8 | tr '\n' ' '
+}
+
 # case NAME WANT-STATUS WANT-OUTPUT KEEL-ARGS... -- PROGRAM ARGS
 check() {
 	local name=$1 want_rc=$2 want_out=$3
@@ -55,7 +62,7 @@ check() {
 	if [ "$rc" != "$want_rc" ]; then
 		result "$name" 0 "status $rc, want $want_rc: $(tail -2 "$logs/$name.log" | tr '\n' ' ')"
 	elif [ "$out" != "$want_out" ]; then
-		result "$name" 0 "output differs: got '$(head -c 200 <<<"$out")', want '$(head -c 200 <<<"$want_out")'"
+		result "$name" 0 "output differs from the reference (want → got): $(differs "$want_out" "$out")"
 	else
 		result "$name" 1
 	fi
@@ -180,7 +187,12 @@ for t in file dir pipe mem proc poll signal misc socket; do
 		dir=$(mktemp -d /tmp/keel-t_$t.XXXXXX)
 		want=$(cd "$dir" && ref "$bin/t_$t-$kind" 2>&1)
 		rm -rf "$dir" && mkdir "$dir"
-		check "t_$t-$kind" 0 "$want" -C "$dir" -- "$bin/t_$t-$kind"
+		if ! grep -qx "t_$t: 0 failed" <<<"$want"; then
+			# The reference is wrong: say so, not "the guest differs".
+			result "t_$t-$kind" 0 "the host's own run failed: $(grep -v '^ok ' <<<"$want" | head -6 | tr '\n' ' ')"
+		else
+			check "t_$t-$kind" 0 "$want" -C "$dir" -- "$bin/t_$t-$kind"
+		fi
 		rm -rf "$dir"
 	done
 done

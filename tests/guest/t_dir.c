@@ -358,6 +358,6 @@ int main(void)
 	test_cwd();
 	test_access_chmod();
 	test_names();
-	printf("%d failed\n", fails);
+	printf("t_dir: %d failed\n", fails);
 	return fails != 0;
 }

@@ -391,6 +391,6 @@ int main(void)
 	test_stat();
 	test_truncate();
 	test_dup();
-	printf("%d failed\n", fails);
+	printf("t_file: %d failed\n", fails);
 	return fails != 0;
 }

@@ -171,6 +171,6 @@ int main(void)
 	test_anon();
 	test_files();
 	test_brk();
-	printf("%d failed\n", fails);
+	printf("t_mem: %d failed\n", fails);
 	return fails != 0;
 }

@@ -620,6 +620,6 @@ int main(int argc, char **argv)
 	test_prctl_proc(argv[0]);
 	test_time_log();
 	test_drop_root();
-	printf("%d failed\n", fails);
+	printf("t_misc: %d failed\n", fails);
 	return fails != 0;
 }

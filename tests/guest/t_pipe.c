@@ -161,6 +161,6 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	test_pipe();
 	test_devices();
-	printf("%d failed\n", fails);
+	printf("t_pipe: %d failed\n", fails);
 	return fails != 0;
 }

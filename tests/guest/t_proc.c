@@ -308,6 +308,6 @@ int main(void)
 	test_limits();
 	test_signals_tls();
 	check_val("umask-returns-old", (umask(027), (long)umask(022)), 027);
-	printf("%d failed\n", fails);
+	printf("t_proc: %d failed\n", fails);
 	return fails != 0;
 }

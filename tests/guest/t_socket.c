@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -176,7 +177,8 @@ static void test_errors(void)
 	check_err("socketpair-inet",
 		  raw(socketpair(AF_INET, SOCK_STREAM, 0, p)), EOPNOTSUPP);
 	check_err("socketpair-efault",
-		  raw(socketpair(AF_UNIX, SOCK_STREAM, 0, BADPTR)), EFAULT);
+		  raw(syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, BADPTR)),
+		  EFAULT);
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	check_err("listen-dgram", raw(listen(fd, 1)), EOPNOTSUPP);
 	check_err("bind-addrlen-big", raw(bind(fd, (void *)&sin, 1000)),
@@ -739,6 +741,6 @@ int main(void)
 	test_udp(AF_INET);
 	test_udp(AF_INET6);
 	test_mmsg();
-	printf("t_socket: %s\n", fails ? "FAILED" : "all ok");
+	printf("t_socket: %d failed\n", fails);
 	return fails != 0;
 }
