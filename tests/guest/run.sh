@@ -188,8 +188,16 @@ for t in file dir pipe mem proc poll signal misc socket; do
 		want=$(cd "$dir" && ref "$bin/t_$t-$kind" 2>&1)
 		rm -rf "$dir" && mkdir "$dir"
 		if ! grep -qx "t_$t: 0 failed" <<<"$want"; then
-			# The reference is wrong: say so, not "the guest differs".
-			result "t_$t-$kind" 0 "the host's own run failed: $(grep -v '^ok ' <<<"$want" | head -6 | tr '\n' ' ')"
+			# The host's run failed its own checks, so it is no
+			# reference: say so, and judge the guest by the same
+			# checks (each knows the value Linux gives) alone.
+			echo "note: t_$t-$kind: the host's own run failed ($(grep -v '^ok ' <<<"$want" | head -4 | tr '\n' ' ')); the guest is judged by its own checks only"
+			guest "t_$t-$kind" -C "$dir" -- "$bin/t_$t-$kind"
+			if [ "$rc" = 0 ] && grep -qx "t_$t: 0 failed" <<<"$out"; then
+				result "t_$t-$kind" 1
+			else
+				result "t_$t-$kind" 0 "status $rc: $(grep -v '^ok ' <<<"$out" | head -6 | tr '\n' ' ')"
+			fi
 		else
 			check "t_$t-$kind" 0 "$want" -C "$dir" -- "$bin/t_$t-$kind"
 		fi
