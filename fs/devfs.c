@@ -5,8 +5,7 @@
  * /dev stays writable like Linux's devtmpfs; fd, stdin, stdout and stderr
  * are symlinks into /proc/self/fd; /dev/shm is a ramfs directory. A
  * device node made by mknod opens as the device of its number, if it is
- * one of these (devfs_fops). The console reads as EOF:
- * console input is not wired yet.
+ * one of these (devfs_fops). The console's input is fs/console.c's.
  */
 #include <keel/errno.h>
 #include <keel/hyper.h>
@@ -145,15 +144,10 @@ static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	}
 }
 
-/*
- * Always writable; never readable, since console input is not wired (a
- * poll for input waits until its timeout, as on a silent terminal).
- */
+/* Always writable; readable when console input has come (fs/console.c). */
 static unsigned console_poll(struct file *f, struct poll_table *pt)
 {
-	(void)f;
-	(void)pt;
-	return EPOLLOUT | EPOLLWRNORM;
+	return console_input_poll(f, pt) | EPOLLOUT | EPOLLWRNORM;
 }
 
 static const struct file_ops null_fops = {
@@ -177,7 +171,7 @@ static const struct file_ops random_fops = {
 	.llseek = noop_llseek,
 };
 static const struct file_ops console_fops = {
-	.read = eof_read,
+	.read = console_input_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
 	.poll = console_poll,
@@ -218,6 +212,7 @@ int devfs_init(struct inode *dev)
 	struct inode *shm;
 	int err;
 
+	console_input_init();
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		int err = dev->ops->symlink(dev, links[i][0],
 					    strlen(links[i][0]), links[i][1]);

@@ -248,5 +248,13 @@ int fs_process_init(struct process *p, const char *cwd)
 		install(p->fds, fd, con, false);
 	}
 	file_put(con);
+	if (console_input_is_stream()) {
+		struct file *in;
+
+		err = console_stream_open(&in);
+		if (err)
+			return err;
+		install(p->fds, 0, in, false); /* puts the console's ref */
+	}
 	return 0;
 }

@@ -20,6 +20,12 @@ void hyper_init_late(void);
 
 /* Console: write bytes; returns when they are queued for output. */
 void hyper_console_write(const char *buf, size_t len);
+/*
+ * Console input: take up to max bytes that have arrived; never waits
+ * (returns 0 when there are none). No interrupt announces input: the
+ * kernel asks again while a reader waits (fs/console.c).
+ */
+size_t hyper_console_read(char *buf, size_t max);
 
 /* Clocks. Monotonic nanoseconds since boot; wall clock in ns since 1970. */
 uint64_t hyper_monotonic_ns(void);

@@ -231,6 +231,15 @@ int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
 int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
 int devfs_init(struct inode *dev);
+/* fs/console.c: console input (the console's read and poll methods). */
+struct poll_table;
+void console_input_init(void);
+bool console_input_is_stream(void);
+long console_input_read(struct file *f, struct iobuf b, size_t len,
+			uint64_t *pos);
+unsigned console_input_poll(struct file *f, struct poll_table *pt);
+/* keel.stdin=stream: fd 0, a read-only stream of the host's stdin. */
+int console_stream_open(struct file **out);
 /* The file ops of the device rdev (major<<8|minor) devfs has, or NULL. */
 const struct file_ops *devfs_fops(uint32_t rdev);
 /* A new unlinked ramfs regular file (referenced). */

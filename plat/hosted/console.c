@@ -51,6 +51,33 @@ void hosted_console_clear(void)
 		text[0] = '\0';
 }
 
+/* Console input queued by a test, handed out by hyper_console_read. */
+static char input[4096];
+static size_t in_head, in_len;
+
+void hosted_console_input(const char *buf, size_t n)
+{
+	if (in_len + n > sizeof(input))
+		hosted_fatal("hosted_console_input: more than %zu bytes queued",
+			     sizeof(input));
+	if (in_head + in_len + n > sizeof(input)) {
+		memmove(input, input + in_head, in_len);
+		in_head = 0;
+	}
+	memcpy(input + in_head + in_len, buf, n);
+	in_len += n;
+}
+
+size_t hyper_console_read(char *buf, size_t max)
+{
+	size_t n = in_len < max ? in_len : max;
+
+	memcpy(buf, input + in_head, n);
+	in_head += n;
+	in_len -= n;
+	return n;
+}
+
 void hosted_fatal(const char *fmt, ...)
 {
 	va_list ap;

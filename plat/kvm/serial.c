@@ -1,6 +1,7 @@
 /*
  * serial.c - the 16550 UART at COM1 as the console (plat/kvm). Polled
- * output, 115200 8N1; "\n" goes out as "\r\n" for terminals.
+ * output, 115200 8N1; "\n" goes out as "\r\n" for terminals. Polled
+ * input (serial_read), through the 16-byte receive FIFO.
  */
 #include <plat/kvm.h>
 #include <arch/x86.h>
@@ -14,10 +15,14 @@
 #define LCR 3
 #define MCR 4
 #define LSR 5
+#define RBR 0
+#define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
 static bool present;
+/* A byte that came before the FIFOs were on (turning them on clears them). */
+static int early = -1;
 
 void serial_init(void)
 {
@@ -26,6 +31,8 @@ void serial_init(void)
 	outb(COM1 + DLL, 0x01); /* 115200 baud */
 	outb(COM1 + DLM, 0x00);
 	outb(COM1 + LCR, 0x03); /* 8N1 */
+	if ((inb(COM1 + LSR) & (LSR_DR | 0x80)) == LSR_DR)
+		early = inb(COM1 + RBR);
 	outb(COM1 + FCR, 0xc7); /* FIFOs on, cleared */
 	outb(COM1 + MCR, 0x03);
 	/* No UART answers with all ones; don't spin on a missing one. */
@@ -49,6 +56,19 @@ void serial_write(const char *buf, size_t len)
 			put('\r');
 		put(buf[i]);
 	}
+}
+
+size_t serial_read(char *buf, size_t max)
+{
+	size_t n = 0;
+
+	if (early >= 0 && max) {
+		buf[n++] = (char)early;
+		early = -1;
+	}
+	while (present && n < max && (inb(COM1 + LSR) & LSR_DR))
+		buf[n++] = (char)inb(COM1 + RBR);
+	return n;
 }
 
 void serial_flush(void)

@@ -120,6 +120,38 @@ void xen_console_write(const char *buf, size_t len)
 	}
 }
 
+/*
+ * Input: the in ring, filled by xenconsoled. Take what is there, publish
+ * the consumer index after the reads, and tell xenconsoled it has room.
+ */
+size_t xen_console_read(char *buf, size_t max)
+{
+	XENCONS_RING_IDX cons, prod;
+	size_t n = 0;
+
+	if (!ring)
+		return 0;
+	cons = ring->in_cons;
+	prod = READ_ONCE(ring->in_prod);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/*
+	 * A producer index more than a ring ahead is broken: what lies
+	 * between is not input. Resynchronise on it, reading nothing.
+	 */
+	if (prod - cons > sizeof(ring->in)) {
+		WRITE_ONCE(ring->in_cons, prod);
+		return 0;
+	}
+	while (cons != prod && n < max)
+		buf[n++] = ring->in[MASK_XENCONS_IDX(cons++, ring->in)];
+	if (n) {
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		WRITE_ONCE(ring->in_cons, cons);
+		evtchn_send(port);
+	}
+	return n;
+}
+
 void xen_console_flush(void)
 {
 	if (ring)

@@ -227,6 +227,31 @@ if [ "$rc" = 0 ] && grep -q 'selftests: 0 passed' "$logs/run-no-stdin.log"; then
 else
 	result run-no-stdin 0 "status $rc: $(tail -1 "$logs/run-no-stdin.log")"
 fi
+# keel's standard input reaches the program's (docs/boot.md, "Standard
+# input"): a pipe, binary data with every byte value (0xff is keel's
+# escape), /dev/null; the end of the input is the program's EOF, and its
+# stdin is not a terminal then.
+bb=/bin/busybox
+# stdin_case NAME WANT KEEL-RUN-ARGS... (stdin: the input): the program's
+# output (keel's own lines and CRs dropped) must be WANT, its status 0.
+stdin_case() {
+	local name=$1 want=$2 rc got
+	shift 2
+	timeout 120 "$keel" run -q --accel tcg "$@" >"$logs/$name.log" 2>&1
+	rc=$?
+	got=$(tr -d '\r' <"$logs/$name.log" | grep -v '^keel')
+	if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+		result "$name" 1
+	else
+		result "$name" 0 "status $rc, output '$got', want '$want'"
+	fi
+}
+stdin_case stdin-pipe "$(printf 'hello\nworld')" -- "$bb" cat < <(printf 'hello\nworld\n')
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 24 + b"\xff\xff")' >"$w/bytes"
+stdin_case stdin-binary "$(sha256sum <"$w/bytes")" -- "$bb" sha256sum <"$w/bytes"
+stdin_case stdin-null "$(printf 'end, read 1\nnot a terminal')" \
+	-- "$bb" sh -c 'read x || echo "end, read $?"; test -t 0 || echo "not a terminal"' </dev/null
+
 # A QEMU that fails on its own (exit 1, as a guest's status 0 would look)
 # is keel's failure (125), not the guest's success.
 printf '#!/bin/sh\necho "qemu: cannot start" >&2\nexit 1\n' >"$w/bad-qemu"

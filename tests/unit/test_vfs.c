@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <keel/cmdline.h>
 #include <keel/cpio.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/poll.h>
 #include <keel/process.h>
 #include <keel/syscall.h>
 #include <keel/vfs.h>
@@ -815,7 +817,20 @@ static void test_devices(void **state)
 	struct linux_iovec iov[2] = { { P("ab"), 2 }, { P("cd\n"), 3 } };
 	assert_int_equal(SC(writev, 2, P(iov), 2), 5);
 	assert_string_equal(hosted_console_text(), "to the console\nabcd\n");
-	assert_int_equal(SC(read, 0, P(buf), 10), 0);
+	/* Console input (fs/console.c), as if typed. */
+	hosted_console_input("hi\n\xff", 4);
+	assert_int_equal(SC(read, 0, P(buf), 10), 4);
+	assert_memory_equal(buf, "hi\n\xff", 4);
+	fd = xopen("/dev/console", O_RDONLY | O_NONBLOCK, 0);
+	assert_int_equal(SC(read, fd, P(buf), 10), -EAGAIN);
+	struct kpollfd pf = { (int)fd, EPOLLIN, 0 };
+	assert_int_equal(vfs_poll_fds(&pf, 1, 0), 0);
+	hosted_console_input("x", 1);
+	assert_int_equal(vfs_poll_fds(&pf, 1, 0), 1);
+	assert_int_equal(pf.revents, EPOLLIN);
+	assert_int_equal(SC(read, fd, 8, 10), -EFAULT); /* the byte stays */
+	assert_int_equal(SC(read, fd, P(buf), 10), 1);
+	assert_int_equal(buf[0], 'x');
 	assert_int_equal(SC(ioctl, 0, TCGETS, P(&t)), 0);
 	assert_true(t.c_lflag & 02); /* ICANON */
 	assert_int_equal(SC(ioctl, 1, TIOCGWINSZ, P(&ws)), 0);
@@ -827,6 +842,36 @@ static void test_devices(void **state)
 	assert_int_equal(SC(ioctl, 99, TCGETS, P(&t)), -EBADF);
 	fd = xopen("/dev/tty", O_RDWR, 0);
 	assert_int_equal(SC(ioctl, fd, TIOCGWINSZ, P(&ws)), 0);
+}
+
+/* keel.stdin=stream: fd 0 reads the escaped stream up to its end marker. */
+static void test_stdin_stream(void **state)
+{
+	struct linux_termios t;
+	struct linux_stat st;
+	char buf[16];
+
+	(void)state;
+	teardown(NULL);
+	cmdline_init("keel.stdin=stream");
+	setup(NULL);
+	hosted_console_input("ab\xff\xff", 4);
+	assert_int_equal(SC(read, 0, P(buf), 16), 3);
+	assert_memory_equal(buf, "ab\xff", 3);
+	hosted_console_input("c\xffqd\xff", 5); /* 0xff q: reserved, dropped */
+	hosted_console_input("E", 1);
+	hosted_console_input("zz", 2); /* after the end: never read */
+	assert_int_equal(SC(read, 0, P(buf), 16), 2);
+	assert_memory_equal(buf, "cd", 2);
+	assert_int_equal(SC(read, 0, P(buf), 16), 0);
+	assert_int_equal(SC(read, 0, P(buf), 16), 0);
+	assert_int_equal(SC(fstat, 0, P(&st)), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	assert_int_equal(SC(ioctl, 0, TCGETS, P(&t)), -ENOTTY);
+	assert_int_equal(SC(write, 0, P("x"), 1), -EBADF);
+	assert_int_equal(SC(ioctl, 1, TCGETS, P(&t)), 0); /* output: console */
+	cmdline_init("");
+	hyper_console_read(buf, sizeof(buf)); /* drop "zz" */
 }
 
 static void test_proc_sys(void **state)
@@ -897,6 +942,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stat_family, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdin_stream, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_sys, setup, teardown),
 	};
 

@@ -74,23 +74,98 @@ static void scan_line(struct outcome *oc, const char *line, size_t n)
 }
 
 /*
- * Run argv with stdout through a pipe that is copied to out (or dropped)
- * and scanned; stop it after timeout seconds (0: never). With input false
- * (or when the terminal on stdin belongs to another process group) its
- * stdin is /dev/null.
+ * How QEMU's standard input (the guest's console input) is fed:
+ *   IN_NONE      /dev/null (probe boots)
+ *   IN_TERMINAL  keel's own terminal, passed through: QEMU puts it in raw
+ *                mode and the guest's console is the terminal
+ *   IN_STREAM    a pipe keel fills from its standard input (src, or
+ *                nothing when src is -1), escaped as the kernel's
+ *                keel.stdin=stream expects (docs/boot.md): 0xff doubled,
+ *                and 0xff 'E' at the end of the input
  */
-static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
-		 struct outcome *oc)
+enum input_mode { IN_NONE, IN_TERMINAL, IN_STREAM };
+
+/* keel's stdin as the guest's: which mode, and for a stream its source. */
+static enum input_mode input_mode(int *src)
+{
+	*src = -1;
+	if (isatty(0)) {
+		/*
+		 * In a background process group (keel run &, or under
+		 * timeout(1)) QEMU setting the terminal's modes would stop
+		 * it with SIGTTOU for good: the guest gets no input then.
+		 */
+		if (tcgetpgrp(0) == getpgrp())
+			return IN_TERMINAL;
+		return IN_STREAM;
+	}
+	*src = 0;
+	return IN_STREAM;
+}
+
+/* The stream's state in spawn's loop. */
+struct feed {
+	int src, dst; /* keel's stdin (or -1), the pipe to QEMU (or -1) */
+	char buf[8192]; /* escaped bytes not yet written */
+	size_t off, len;
+	bool ended; /* the end marker is queued */
+};
+
+/* Read a chunk of src and queue it escaped; at EOF queue the marker. */
+static void feed_fill(struct feed *fd)
+{
+	char raw[sizeof(fd->buf) / 2 - 1];
+	ssize_t n = fd->src >= 0 ? read(fd->src, raw, sizeof(raw)) : 0;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	fd->off = fd->len = 0;
+	if (n <= 0) { /* EOF, or an unreadable stdin: the end */
+		fd->buf[fd->len++] = (char)0xff;
+		fd->buf[fd->len++] = 'E';
+		fd->ended = true;
+		fd->src = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if ((unsigned char)raw[i] == 0xff)
+			fd->buf[fd->len++] = (char)0xff;
+		fd->buf[fd->len++] = raw[i];
+	}
+}
+
+static void feed_write(struct feed *fd)
+{
+	ssize_t n = write(fd->dst, fd->buf + fd->off, fd->len - fd->off);
+
+	if (n > 0) {
+		fd->off += (size_t)n;
+	} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+		/* QEMU closed its input: feed nothing more. */
+		close(fd->dst);
+		fd->dst = -1;
+	}
+}
+
+/*
+ * Run argv with stdout through a pipe that is copied to out (or dropped)
+ * and scanned; stop it after timeout seconds (0: never); its stdin as
+ * mode says.
+ */
+static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
+		 int src, struct outcome *oc)
 {
 	char line[4096];
 	size_t ll = 0;
-	int pfd[2], efd[2], exec_errno = 0;
+	int pfd[2], efd[2], ifd[2] = { -1, -1 }, exec_errno = 0;
 	pid_t pid;
 	double deadline = timeout ? now() + timeout : 0, kill_at = 0;
 	bool eof = false;
+	struct feed feed = { .src = -1, .dst = -1 };
 
 	memset(oc, 0, sizeof(*oc));
-	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC)) {
+	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC) ||
+	    (mode == IN_STREAM && pipe2(ifd, O_CLOEXEC))) {
 		err_msg("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -101,14 +176,9 @@ static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
 	}
 	if (pid == 0) {
 		dup2(pfd[1], 1);
-		if (!input || (isatty(0) && tcgetpgrp(0) != getpgrp())) {
-			/*
-			 * QEMU's stdio console sets a terminal's modes; in a
-			 * background process group (keel run &, or under
-			 * timeout(1)) that stops it with SIGTTOU for good.
-			 * The guest reads nothing then: its console input
-			 * is /dev/null.
-			 */
+		if (mode == IN_STREAM) {
+			dup2(ifd[0], 0);
+		} else if (mode == IN_NONE) {
 			int nul = open("/dev/null", O_RDONLY);
 
 			if (nul >= 0 && nul != 0) {
@@ -124,27 +194,43 @@ static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
 	}
 	close(pfd[1]);
 	close(efd[1]);
+	if (mode == IN_STREAM) {
+		close(ifd[0]);
+		feed.src = src;
+		feed.dst = ifd[1];
+		fcntl(feed.dst, F_SETFL, O_NONBLOCK);
+	}
 	/* The exec's outcome: EOF (it worked) or the child's errno. */
 	if (read(efd[0], &exec_errno, sizeof(exec_errno)) > 0) {
 		err_msg("cannot run %s: %s", argv[0], strerror(exec_errno));
 		close(efd[0]);
 		close(pfd[0]);
+		if (feed.dst >= 0)
+			close(feed.dst);
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
 	close(efd[0]);
+	if (feed.dst >= 0 && feed.src < 0)
+		feed_fill(&feed); /* nothing to send but the end */
 	while (!eof) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN } };
+		nfds_t np = 1;
 		int ms = -1;
 		char buf[4096];
 		ssize_t n;
 
+		/* Feed QEMU: write what is queued, else read more input. */
+		if (feed.dst >= 0 && feed.off < feed.len)
+			p[np++] = (struct pollfd){ feed.dst, POLLOUT, 0 };
+		else if (feed.dst >= 0 && !feed.ended)
+			p[np++] = (struct pollfd){ feed.src, POLLIN, 0 };
 		if (deadline) {
 			double left = (kill_at ? kill_at : deadline) - now();
 
 			ms = left > 0 ? (int)(left * 1000) + 1 : 0;
 		}
-		if (poll(&p, 1, ms) == 0) {
+		if (poll(p, np, ms) == 0) {
 			if (!kill_at) {
 				oc->timed_out = true;
 				kill(pid, SIGTERM);
@@ -155,6 +241,14 @@ static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
 			}
 			continue;
 		}
+		if (np > 1 && p[1].revents) {
+			if (p[1].fd == feed.dst)
+				feed_write(&feed);
+			else
+				feed_fill(&feed);
+		}
+		if (!p[0].revents)
+			continue;
 		n = read(pfd[0], buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -178,6 +272,8 @@ static int spawn(char **argv, unsigned timeout, FILE *out, bool input,
 	if (ll)
 		scan_line(oc, line, ll);
 	close(pfd[0]);
+	if (feed.dst >= 0)
+		close(feed.dst);
 	while (waitpid(pid, &oc->qemu_status, 0) < 0 && errno == EINTR)
 		;
 	return 0;
@@ -258,7 +354,7 @@ static bool kvm_works(const char *kernel, const char *cache, char *why,
 	push(&a, "-append");
 	push(&a, "keel.test=none");
 	t0 = now();
-	ok = !spawn(a.v, 2, NULL, false, &oc);
+	ok = !spawn(a.v, 2, NULL, IN_NONE, -1, &oc);
 	took = now() - t0;
 	if (!ok || oc.timed_out)
 		snprintf(line, sizeof(line),
@@ -362,7 +458,8 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	struct outcome oc;
 	char why[1024], *cache = cache_dir(), *append;
 	const char *accel = o->accel;
-	int rc;
+	enum input_mode mode;
+	int rc, src;
 
 	if (mkdir_p(cache))
 		fprintf(stderr, "keel: warning: cannot create %s\n", cache);
@@ -381,8 +478,16 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		push(&a, "-initrd");
 		push(&a, b->initrd);
 	}
+	mode = input_mode(&src);
 	append = strv_join(&o->kargs, " ");
 	push(&a, "-append");
+	if (mode == IN_STREAM) {
+		char *s = xasprintf("%s%skeel.stdin=stream", append,
+				    *append ? " " : "");
+
+		free(append);
+		append = s;
+	}
 	push(&a, append);
 	free(append);
 	if (o->ports.n) {
@@ -408,7 +513,7 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	}
 	progress("booting %s", b->kernel);
 	fflush(stdout);
-	if (spawn(a.v, o->timeout, stdout, true, &oc))
+	if (spawn(a.v, o->timeout, stdout, mode, src, &oc))
 		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
 	strv_free(&a);

@@ -25,6 +25,8 @@ int hosted_mem_init(size_t bytes);
 const char *hosted_console_text(void);
 size_t hosted_console_len(void);
 void hosted_console_clear(void);
+/* Queue bytes for hyper_console_read, as if typed at the console. */
+void hosted_console_input(const char *buf, size_t n);
 
 /*
  * The fake monotonic clock. It moves only when a test sets or advances it,

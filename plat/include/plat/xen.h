@@ -65,6 +65,7 @@ bool xenstore_ready(void);
 void xen_console_early(void);
 void xen_console_init(void);
 void xen_console_write(const char *buf, size_t len);
+size_t xen_console_read(char *buf, size_t max);
 void xen_console_flush(void);
 
 /* The paravirtual clock (clock.c). */
