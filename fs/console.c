@@ -109,9 +109,9 @@ static bool anyone_waiting(void)
 static void arm(void)
 {
 	if (!in.timer.armed)
-		timer_arm(&in.timer, hyper_monotonic_ns() +
-					     (in.quiet < QUIET_POLLS ? FAST_NS
-								     : SLOW_NS));
+		timer_arm(&in.timer,
+			  hyper_monotonic_ns() +
+			      (in.quiet < QUIET_POLLS ? FAST_NS : SLOW_NS));
 }
 
 static void tick(struct timer *t)

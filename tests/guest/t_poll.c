@@ -89,6 +89,12 @@ static void test_poll(void)
 	check_err("poll-efault", raw(syscall(SYS_poll, BADPTR, 1, 0)), EFAULT);
 	check_err("poll-einval-nfds", raw(syscall(SYS_poll, pf, 1U << 30, 0)),
 		  EINVAL);
+	/* stdin is /dev/null on the host, keel's ended input stream in the
+	 * guest (keel.stdin=stream): readable, and it reads EOF. */
+	pf[0] = (struct pollfd){ 0, POLLIN, 0 };
+	check_val("poll-stdin-at-end", raw(poll(pf, 1, 5000)), 1);
+	check_val("poll-stdin-at-end-revents", pf[0].revents, POLLIN);
+	check_val("read-stdin-at-end", raw(read(0, &c, 1)), 0);
 	check_val("poll-nothing", raw(poll(NULL, 0, 0)), 0);
 	t0 = now_ms();
 	check_val("poll-sleep", raw(poll(NULL, 0, 30)), 0);
