@@ -128,7 +128,25 @@ function luaunit:run(...)
   end
 
   local passed, failed = 0, 0
+  -- LUAUNIT_TIMES set: a "TIME <ms> <name>" line after each test (wall
+  -- clock), to see where a run spends its time.
+  local clock
+  if os.getenv("LUAUNIT_TIMES") then
+    local ok, S = pcall(require, "syscall")
+    if ok then
+      clock = function()
+        local t = S.clock_gettime("monotonic")
+        return tonumber(t.tv_sec) * 1000 + tonumber(t.tv_nsec) / 1e6
+      end
+    end
+  end
+  local t0 = clock and clock()
   local function report(name, ok, err)
+    if clock then
+      local t = clock()
+      print(string.format("TIME %.1f %s", t - t0, name))
+      t0 = t
+    end
     if ok then
       passed = passed + 1
       print("PASS " .. name)
