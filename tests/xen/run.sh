@@ -26,6 +26,8 @@ usage: tests/xen/run.sh GUEST_ELF [options]      (GUEST_ELF may be gzip-compress
                       shell glob GLOB (e.g. 'keel [0-9]*'), arrived (same clock as XENBED-TIMES)
   --cfg-extra "line"  extra xl config line (repeatable; a later setting overrides an earlier one,
                       e.g. --cfg-extra 'tsc_mode="default"' to undo the default tsc_mode="native")
+  --input FILE        once the guest exists, dom0 writes FILE to its console (the pty xenconsoled
+                      made for it), as typed at `xl console`
   --log FILE          serial log (default build/xen/logs/NAME-DATE.log)
   --host-timeout S    bound on the whole QEMU run (default 120 + K*(timeout+20))
   --xen-extra "..."   extra Xen command line options
@@ -47,7 +49,7 @@ die5() {
 	exit 5
 }
 
-ELF='' XLDIR='' CMDLINE='' RAMDISK='' MARKER='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
+ELF='' XLDIR='' CMDLINE='' RAMDISK='' MARKER='' INPUT='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
 CFG_EXTRA=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -56,6 +58,7 @@ while [ $# -gt 0 ]; do
 	--ramdisk) RAMDISK=$2; shift 2 ;;
 	--xl-dir) XLDIR=$2; shift 2 ;;
 	--marker) MARKER=$2; shift 2 ;;
+	--input) INPUT=$2; shift 2 ;;
 	--timeout) TMO=$2; shift 2 ;;
 	--action) ACTION=$2; shift 2 ;;
 	--count) COUNT=$2; shift 2 ;;
@@ -112,6 +115,7 @@ else
 fi
 [ -z "$RAMDISK" ] || cp "$RAMDISK" "$T/g/guest/ramdisk"
 [ -z "$MARKER" ] || printf '%s\n' "$MARKER" > "$T/g/guest/marker"
+[ -z "$INPUT" ] || cp "$INPUT" "$T/g/guest/input"
 q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; } # an xl config string
 bed_lines() {
 	echo '# preserve: dom0 reads the shutdown reason and data/keel/status, then destroys it'

@@ -112,12 +112,14 @@ if [ "$mode" = full ]; then
 
 	# Linux programs on Xen, from keel xl --single images: their output
 	# and their exit status through xenstore (tests/guest/ has QEMU's side).
+	# $input, when set, is typed at the guest's console.
 	program() { # name status output-line keel-xl-args... -- PROGRAM ARGS
 		local name=$1 status=$2 line=$3 dir=$logs/xl-$1 log=$logs/$1.log
 		shift 3
 		rm -rf "$dir"
 		build/keel xl -q -o "$dir" --guest-dir /guest --single "$@" >"$log.out" 2>&1 &&
-			bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" >>"$log.out" 2>&1
+			bash tests/xen/run.sh --xl-dir "$dir" --timeout 60 --log "$log" \
+				${input:+--input "$input"} >>"$log.out" 2>&1
 		rc=$?
 		if [ "$rc" = $((status == 0 ? 0 : 1)) ] &&
 			grep -aq "XENBED-RESULT reason=poweroff status=$status" "$log" &&
@@ -143,6 +145,11 @@ if [ "$mode" = full ]; then
 		--file tests/guest/lua/ffi_files.lua:/ffi_files.lua -- /usr/bin/luajit /ffi_files.lua
 	program busybox 0 "x=42 in /" -m 16 -k keel.quiet \
 		-- /bin/busybox sh -c 'x=$((6*7)); cd /; echo "x=$x in $PWD"'
+	# Console input: a line typed at the guest's console (dom0 writes it
+	# to the pty xenconsoled made) reaches the program's stdin.
+	printf 'typed on xen\n' >"$logs/input.txt"
+	input=$logs/input.txt program console-input 0 "got: typed on xen" -m 16 \
+		-k keel.quiet -- /bin/busybox sh -c 'read line; echo "got: $line"'
 	if gcc -O1 -static -o build/guest/hello-static tests/guest/hello.c; then
 		program static 7 "hello from .* with 3 args: \[a\] \[b c\]" -k keel.quiet \
 			-- build/guest/hello-static a 'b c'
