@@ -297,6 +297,16 @@ static void test_file_events(void)
 	expect("by-fd", in,
 	       "1:OPEN:f 2:OPEN 1:MODIFY:f 2:MODIFY 1:ATTRIB:f 2:ATTRIB "
 	       "1:ATTRIB:f 2:ATTRIB 1:CLOSE_WRITE:f 2:CLOSE_WRITE");
+	fd = open("f", O_PATH);
+	close(fd);
+	expect("o-path-no-events", in, "EAGAIN");
+	fd = open("f", O_RDONLY);
+	wf = dup(fd);
+	close(fd);
+	expect("close-of-a-dup-no-event", in, "1:OPEN:f 2:OPEN");
+	close(wf);
+	expect("last-close", in, "1:CLOSE_NOWRITE:f 2:CLOSE_NOWRITE");
+	wf = 2;
 	check_val("link", raw(link("f", "g")), 0);
 	expect("link", in, "2:ATTRIB 1:CREATE:g");
 	check_val("unlink-link", raw(unlink("g")), 0);
