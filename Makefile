@@ -101,7 +101,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/ and the file syscalls need a process (current_process, vm_format_maps):
 # only test_vfs links them, and provides those itself.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c) \
-	linux/sys_file.c linux/sys_path.c kernel/random.c)
+	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)

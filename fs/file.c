@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/poll.h>
 #include <keel/printf.h>
 #include <keel/string.h>
@@ -85,6 +86,7 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 			return err;
 		}
 	}
+	fsnotify_file(f, IN_OPEN);
 	*out = f;
 	return 0;
 }
@@ -98,6 +100,9 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	if (f->ops) /* it was opened */
+		fsnotify_file(f, file_writable(f) ? IN_CLOSE_WRITE
+						  : IN_CLOSE_NOWRITE);
 	if (f->epitems)
 		eventpoll_release_file(f);
 	flock_release(f);
@@ -260,6 +265,7 @@ long vfs_getdents64(struct file *f, struct iobuf b, size_t len)
 	if (dir->nlink == 0)
 		return -ENOENT;
 	up = dir == vfs_root || !dir->parent ? dir : dir->parent;
+	fsnotify_file(f, IN_ACCESS); /* Linux reports every listing */
 	if (f->pos == 0 && put_dirent(&d.ctx, ".", 1, dir->ino, DT_DIR, 1))
 		f->pos = 1;
 	if (f->pos == 1 && put_dirent(&d.ctx, "..", 2, up->ino, DT_DIR, 2))
@@ -286,13 +292,19 @@ long vfs_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 
 int vfs_ftruncate(struct file *f, int64_t len)
 {
+	int err;
+
 	if (f->flags & O_PATH)
 		return -EBADF;
 	if (!file_writable(f) || !S_ISREG(f->inode->mode) || len < 0)
 		return -EINVAL;
 	if (!f->inode->ops || !f->inode->ops->truncate)
 		return -EINVAL;
-	return f->inode->ops->truncate(f->inode, (uint64_t)len);
+	err = f->inode->ops->truncate(f->inode, (uint64_t)len);
+	if (!err) /* not an event of the open file: IN_EXCL_UNLINK aside */
+		fsnotify_child(f->dir, f->name, f->name ? strlen(f->name) : 0,
+			       f->inode, IN_MODIFY);
+	return err;
 }
 
 /* Directories: getdents64 only; read(2) gives EISDIR. */

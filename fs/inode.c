@@ -5,6 +5,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/time.h>
@@ -48,6 +49,7 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->nlink && !(ino->flags & I_TRANSIENT))
 		return;
+	fsnotify_inode_free(ino); /* IN_DELETE_SELF, IN_IGNORED */
 	if (ino->ops && ino->ops->release)
 		ino->ops->release(ino);
 	xattr_free(ino);
@@ -94,7 +96,7 @@ struct name_search {
 	uint64_t ino;
 	bool found;
 	size_t len;
-	char name[NAME_MAX + 1];
+	char *name;
 };
 
 static bool match_ino(struct dir_ctx *ctx, const char *name, size_t len,
@@ -107,54 +109,57 @@ static bool match_ino(struct dir_ctx *ctx, const char *name, size_t len,
 	if (ino != s->ino || len > NAME_MAX)
 		return true;
 	memcpy(s->name, name, len);
+	s->name[len] = '\0';
 	s->len = len;
 	s->found = true;
 	return false;
 }
 
+long inode_dir_name(struct inode *dir, char *name)
+{
+	struct name_search s = { { match_ino }, dir->ino, false, 0, name };
+	struct inode *p = dir->parent;
+	uint64_t cookie = 2;
+
+	if (dir == vfs_root || !p || dir->nlink == 0 || !p->ops ||
+	    !p->ops->readdir)
+		return -ENOENT; /* removed, or outside the tree */
+	p->ops->readdir(p, &cookie, &s.ctx);
+	return s.found ? (long)s.len : -ENOENT;
+}
+
 long inode_dir_path(struct inode *dir, char *buf, size_t len)
 {
-	struct name_search *s;
+	char *name;
 	size_t pos;
-	long err = 0;
+	long n, err = 0;
 
 	if (len < 2)
 		return -ERANGE;
-	s = kmalloc(sizeof(*s));
-	if (!s)
+	name = kmalloc(NAME_MAX + 1);
+	if (!name)
 		return -ENOMEM;
 	pos = len - 1;
 	buf[pos] = '\0';
-	while (dir != vfs_root) {
-		uint64_t cookie = 2;
-		struct inode *p = dir->parent;
-
-		if (!p || dir->nlink == 0 || !p->ops || !p->ops->readdir) {
-			err = -ENOENT; /* removed, or outside the tree */
+	for (; dir != vfs_root; dir = dir->parent) {
+		n = inode_dir_name(dir, name);
+		if (n < 0) {
+			err = n;
 			goto out;
 		}
-		s->ctx.emit = match_ino;
-		s->ino = dir->ino;
-		s->found = false;
-		p->ops->readdir(p, &cookie, &s->ctx);
-		if (!s->found) {
-			err = -ENOENT;
-			goto out;
-		}
-		if (s->len + 1 > pos) {
+		if ((size_t)n + 1 > pos) {
 			err = -ERANGE;
 			goto out;
 		}
-		pos -= s->len;
-		memcpy(buf + pos, s->name, s->len);
+		pos -= (size_t)n;
+		memcpy(buf + pos, name, (size_t)n);
 		buf[--pos] = '/';
-		dir = p;
 	}
 	if (pos == len - 1)
 		buf[--pos] = '/';
 	memmove(buf, buf + pos, len - pos);
 	err = (long)(len - 1 - pos);
 out:
-	kfree(s);
+	kfree(name);
 	return err;
 }

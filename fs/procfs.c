@@ -1,13 +1,15 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * cmdline, comm, status, sys/kernel/ostype..., cpu/online), plus
+ * cmdline, comm, status, sys/kernel/ostype..., sys/fs/inotify/...,
+ * cpu/online), plus
  * symlinks: /proc/self -> 1, 1/exe, 1/cwd, 1/root, and the
  * directory 1/fd whose entries are "magic" links to the open files.
  * Inodes are made on lookup and freed with their last reference.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -157,6 +159,22 @@ static size_t gen_version(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "#1 keel " KEEL_VERSION "\n");
 }
 
+/* /proc/sys/fs/inotify: its limits (fixed). */
+static size_t gen_in_instances(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_INSTANCES);
+}
+
+static size_t gen_in_watches(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_WATCHES);
+}
+
+static size_t gen_in_queued(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
+}
+
 /* The text of a generated file, made at open. */
 struct gen_text {
 	size_t len;
@@ -254,7 +272,16 @@ static const struct pnode kernel_dir[] = {
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
 };
-static const struct pnode procsys_dir[] = { PDIR("kernel", 49, kernel_dir) };
+static const struct pnode inotify_dir[] = {
+	PFILE("max_queued_events", 57, gen_in_queued),
+	PFILE("max_user_instances", 58, gen_in_instances),
+	PFILE("max_user_watches", 59, gen_in_watches),
+};
+static const struct pnode fs_dir[] = { PDIR("inotify", 56, inotify_dir) };
+static const struct pnode procsys_dir[] = {
+	PDIR("fs", 55, fs_dir),
+	PDIR("kernel", 49, kernel_dir),
+};
 
 static const struct pnode proc_dir[] = {
 	PDIR("1", 10, pid_dir),

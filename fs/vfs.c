@@ -7,6 +7,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
@@ -221,6 +222,37 @@ static int dirfd_inode(int dirfd, struct inode **out)
 	return 0;
 }
 
+/*
+ * An empty path with AT_EMPTY_PATH: dirfd itself. When the directory its
+ * file was opened in is watched, nd says where, for inotify's events.
+ */
+static int empty_path(struct nameidata *nd, int dirfd, struct inode **out)
+{
+	struct file *f;
+	size_t len;
+
+	if (dirfd == AT_FDCWD)
+		return dirfd_inode(dirfd, out);
+	f = fd_get(dirfd);
+	if (!f)
+		return -EBADF;
+	*out = f->inode;
+	inode_get(*out);
+	if (f->name && f->dir && f->dir->watches) {
+		len = strlen(f->name);
+		nd->buf = kmalloc(len + 1);
+		if (nd->buf) {
+			memcpy(nd->buf, f->name, len + 1);
+			nd->dir = f->dir;
+			inode_get(nd->dir);
+			nd->last = nd->buf;
+			nd->len = len;
+		}
+	}
+	file_put(f);
+	return 0;
+}
+
 /* Walk path from dirfd; with AT_EMPTY_PATH an empty path is dirfd. */
 static int lookup(struct nameidata *nd, int dirfd, const char *path,
 		  unsigned atflags, unsigned wflags, struct inode **out)
@@ -232,7 +264,7 @@ static int lookup(struct nameidata *nd, int dirfd, const char *path,
 	if (!*path) {
 		if (!(atflags & AT_EMPTY_PATH))
 			return -ENOENT;
-		return dirfd_inode(dirfd, out);
+		return empty_path(nd, dirfd, out);
 	}
 	if (path[0] == '/') {
 		base = vfs_root;
@@ -245,15 +277,57 @@ static int lookup(struct nameidata *nd, int dirfd, const char *path,
 	return walk(nd, base, path, wflags, out);
 }
 
+/* vfs_lookup_at keeping nd: where *out was found (nd_done drops it). */
+static int lookup_at(struct nameidata *nd, int dirfd, const char *path,
+		     unsigned atflags, struct inode **out)
+{
+	unsigned wflags = atflags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW;
+
+	return lookup(nd, dirfd, path, atflags, wflags, out);
+}
+
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
 		  struct inode **out)
 {
 	struct nameidata nd;
-	unsigned wflags = atflags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW;
-	int err = lookup(&nd, dirfd, path, atflags, wflags, out);
+	int err = lookup_at(&nd, dirfd, path, atflags, out);
 
 	nd_done(&nd);
 	return err;
+}
+
+int vfs_lookup_loc(int dirfd, const char *path, unsigned atflags,
+		   struct inode **out, struct vfs_loc *loc)
+{
+	struct nameidata nd;
+	int err = lookup_at(&nd, dirfd, path, atflags, out);
+
+	memset(loc, 0, sizeof(*loc));
+	if (!err && nd.dir && nd.dir->watches) { /* only inotify wants it */
+		loc->buf = kmalloc(nd.len + 1);
+		if (loc->buf) {
+			memcpy(loc->buf, nd.last, nd.len);
+			loc->buf[nd.len] = '\0';
+			loc->dir = nd.dir;
+			loc->name = loc->buf;
+			loc->len = nd.len;
+			nd.dir = NULL;
+		}
+	}
+	nd_done(&nd);
+	return err;
+}
+
+void vfs_loc_done(struct vfs_loc *loc)
+{
+	inode_put(loc->dir);
+	kfree(loc->buf);
+}
+
+/* An event on ino, found where nd says. */
+static void notify(struct nameidata *nd, struct inode *ino, uint32_t mask)
+{
+	fsnotify_child(nd->dir, nd->last, nd->len, ino, mask);
 }
 
 static int do_truncate(struct inode *ino, int64_t len)
@@ -284,7 +358,7 @@ static int create_file(struct nameidata *nd, unsigned mode, struct inode **out)
 	return dir->ops->create(dir, nd->last, nd->len, mode, out);
 }
 
-/* What open(2) checks on the file it found. */
+/* What open(2) checks on the file it found; O_TRUNC truncates it. */
 static int open_checks(struct inode *ino, unsigned flags)
 {
 	unsigned acc = flags & O_ACCMODE;
@@ -310,6 +384,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
 	struct inode *ino = NULL;
 	struct nameidata nd;
 	unsigned wflags = 0;
+	bool truncated = false;
 	int err;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
@@ -325,12 +400,18 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
 		wflags |= WALK_DIRECTORY;
 	err = lookup(&nd, dirfd, path, 0, wflags, &ino);
 	if (err == -ENOENT && nd.dir && flags & O_CREAT &&
-	    !(flags & O_DIRECTORY))
+	    !(flags & O_DIRECTORY)) {
 		err = create_file(&nd, mode, &ino);
-	else if (!err)
+		if (!err)
+			fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);
+	} else if (!err) {
 		err = open_checks(ino, flags);
+		truncated = !err && flags & O_TRUNC && S_ISREG(ino->mode);
+	}
 	if (!err)
 		err = file_open_inode(ino, flags, nd.dir, nd.last, nd.len, out);
+	if (truncated) /* Linux truncates once open: IN_OPEN comes first */
+		notify(&nd, ino, IN_MODIFY);
 	inode_put(ino);
 	nd_done(&nd);
 	return err;
@@ -383,6 +464,10 @@ static int make_node(int dirfd, const char *path, unsigned mode,
 		else
 			err = nd.dir->ops->create(nd.dir, nd.last, nd.len, mode,
 						  &ino);
+		if (!err)
+			fsnotify_name(
+			    nd.dir, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0),
+			    nd.last, nd.len, 0);
 	}
 	if (!err && out)
 		*out = ino;
@@ -432,10 +517,27 @@ int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev)
 			if (type == S_IFCHR)
 				ino->fops = devfs_fops(dev);
 		}
+		if (!err)
+			fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);
 	}
 	inode_put(ino);
 	nd_done(&nd);
 	return err;
+}
+
+/*
+ * After an unlink or rmdir, in Linux's order: IN_ATTRIB for a file's link
+ * count, IN_DELETE_SELF and IN_IGNORED if ino goes with our reference,
+ * then IN_DELETE in the directory.
+ */
+static void unlinked(struct nameidata *nd, struct inode *ino)
+{
+	uint32_t isdir = S_ISDIR(ino->mode) ? IN_ISDIR : 0;
+
+	if (!isdir)
+		fsnotify_inode(ino, IN_ATTRIB);
+	inode_put(ino);
+	fsnotify_name(nd->dir, IN_DELETE | isdir, nd->last, nd->len, 0);
 }
 
 int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
@@ -461,6 +563,10 @@ int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
 		err = -EPERM;
 	else
 		err = nd.dir->ops->unlink(nd.dir, nd.last, nd.len);
+	if (!err) {
+		unlinked(&nd, ino);
+		ino = NULL;
+	}
 out:
 	inode_put(ino);
 	nd_done(&nd);
@@ -509,6 +615,21 @@ static int rename_checks(struct nameidata *o, struct inode *oino,
 	return 0;
 }
 
+/* ino went from one name to the other, replacing target (or NULL). */
+static void moved(struct nameidata *from, struct nameidata *to,
+		  struct inode *ino, struct inode *target)
+{
+	uint32_t isdir = S_ISDIR(ino->mode) ? IN_ISDIR : 0,
+		 cookie = fsnotify_cookie();
+
+	fsnotify_name(from->dir, IN_MOVED_FROM | isdir, from->last, from->len,
+		      cookie);
+	fsnotify_name(to->dir, IN_MOVED_TO | isdir, to->last, to->len, cookie);
+	if (target)
+		fsnotify_inode(target, IN_ATTRIB); /* its link count */
+	fsnotify_inode(ino, IN_MOVE_SELF);
+}
+
 int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 		  unsigned flags)
 {
@@ -529,9 +650,16 @@ int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 	}
 	if (!err)
 		err = rename_checks(&o, oino, &n, nino, flags);
-	if (!err && oino != nino)
+	if (!err && oino != nino) {
 		err = o.dir->ops->rename(o.dir, o.last, o.len, n.dir, n.last,
 					 n.len, flags);
+		if (!err && flags & RENAME_EXCHANGE) {
+			moved(&o, &n, oino, NULL);
+			moved(&n, &o, nino, NULL);
+		} else if (!err) {
+			moved(&o, &n, oino, nino);
+		}
+	}
 	inode_put(nino);
 	inode_put(oino);
 	nd_done(&n);
@@ -567,6 +695,10 @@ int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 		err = n.dir->ops->link
 			  ? n.dir->ops->link(n.dir, n.last, n.len, old)
 			  : -EPERM;
+	if (!err) {
+		fsnotify_inode(old, IN_ATTRIB); /* its link count */
+		fsnotify_name(n.dir, IN_CREATE, n.last, n.len, 0);
+	}
 	inode_put(ino);
 	inode_put(old);
 	nd_done(&n);
@@ -591,6 +723,8 @@ int vfs_symlinkat(const char *target, int dirfd, const char *path)
 		    nd.dir->ops && nd.dir->ops->symlink
 			? nd.dir->ops->symlink(nd.dir, nd.last, nd.len, target)
 			: -EPERM;
+	if (!err)
+		fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);
 	inode_put(ino);
 	nd_done(&nd);
 	return err;
@@ -628,36 +762,45 @@ int vfs_faccessat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 
 int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 {
+	struct nameidata nd;
 	struct inode *ino;
-	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
-		return err;
+		goto out;
 	if (S_ISLNK(ino->mode)) {
 		err = -EOPNOTSUPP;
 	} else {
 		ino->mode = (ino->mode & S_IFMT) | (mode & S_IALLUGO);
 		inode_touch(ino, false);
+		notify(&nd, ino, IN_ATTRIB);
 	}
 	inode_put(ino);
+out:
+	nd_done(&nd);
 	return err;
 }
 
 int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 		 unsigned atflags)
 {
+	struct nameidata nd;
 	struct inode *ino;
-	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
-		return err;
+		goto out;
 	if (uid != (uint32_t)-1)
 		ino->uid = uid;
 	if (gid != (uint32_t)-1)
 		ino->gid = gid;
 	inode_touch(ino, false);
+	if (uid != (uint32_t)-1 || gid != (uint32_t)-1)
+		notify(&nd, ino, IN_ATTRIB);
 	inode_put(ino);
-	return 0;
+out:
+	nd_done(&nd);
+	return err;
 }
 
 static void set_time(int64_t *field, int64_t t, int64_t now)
@@ -671,28 +814,43 @@ static void set_time(int64_t *field, int64_t t, int64_t now)
 int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 		  unsigned atflags)
 {
+	bool atime = times[0] != VFS_UTIME_OMIT,
+	     mtime = times[1] != VFS_UTIME_OMIT;
 	int64_t now = time_wall_ns();
+	struct nameidata nd;
 	struct inode *ino;
-	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
+	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
-		return err;
+		goto out;
 	set_time(&ino->atime_ns, times[0], now);
 	set_time(&ino->mtime_ns, times[1], now);
 	ino->ctime_ns = now;
+	/* Linux's events: both times are a change of attributes. */
+	if (atime || mtime)
+		notify(&nd, ino,
+		       atime && mtime ? IN_ATTRIB
+		       : atime	      ? IN_ACCESS
+				      : IN_MODIFY);
 	inode_put(ino);
-	return 0;
+out:
+	nd_done(&nd);
+	return err;
 }
 
 int vfs_truncate(const char *path, int64_t len)
 {
+	struct nameidata nd;
 	struct inode *ino;
-	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
+	int err = lookup_at(&nd, AT_FDCWD, path, 0, &ino);
 
-	if (err)
-		return err;
-	err = do_truncate(ino, len);
-	inode_put(ino);
+	if (!err) {
+		err = do_truncate(ino, len);
+		if (!err)
+			notify(&nd, ino, IN_MODIFY);
+		inode_put(ino);
+	}
+	nd_done(&nd);
 	return err;
 }
 

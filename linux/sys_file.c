@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/signal.h>
 #include <keel/socket.h>
 #include <keel/syscall.h>
@@ -43,6 +44,8 @@ static long rw(long fd, long ubuf, size_t len, bool write, bool at, int64_t off)
 	else
 		ret = write ? vfs_pwrite(f, b, len, off)
 			    : vfs_pread(f, b, len, off);
+	if (ret > 0)
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	file_put(f);
 	return ret;
 }
@@ -133,6 +136,8 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 		if ((size_t)n < len)
 			break;
 	}
+	if (done > 0) /* one event for the whole call */
+		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 out:
 	kfree(iov);
 	file_put(f);

@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
@@ -139,28 +140,30 @@ SYSCALL_DEFINE(memfd_create)
 #define XATTR_SIZE_MAX 65536
 #define XATTR_LIST_MAX 65536
 
-/* The inode an xattr call names: by path (following or not) or by fd. */
-static long xattr_inode(long target, int how, struct inode **out)
+/*
+ * The inode an xattr call names: by path (following or not) or by fd;
+ * loc says where it was found (for inotify; vfs_loc_done drops it).
+ */
+static long xattr_inode(long target, int how, struct inode **out,
+			struct vfs_loc *loc)
 {
 	struct file *f;
 	char *path;
 	long err;
 
+	memset(loc, 0, sizeof(*loc));
 	if (how == 'f') {
 		f = fd_get((int)target);
-		if (!f || (f->flags & O_PATH)) {
-			file_put(f);
-			return -EBADF;
-		}
-		*out = f->inode;
-		inode_get(*out);
+		err = !f || (f->flags & O_PATH) ? -EBADF : 0;
 		file_put(f);
-		return 0;
+		return err ? err
+			   : vfs_lookup_loc((int)target, "", AT_EMPTY_PATH, out,
+					    loc);
 	}
 	if ((err = get_path(target, &path)))
 		return err;
-	err = vfs_lookup_at(AT_FDCWD, path,
-			    how == 'l' ? AT_SYMLINK_NOFOLLOW : 0, out);
+	err = vfs_lookup_loc(AT_FDCWD, path,
+			     how == 'l' ? AT_SYMLINK_NOFOLLOW : 0, out, loc);
 	kfree(path);
 	return err;
 }
@@ -180,6 +183,7 @@ static long do_setxattr(const long *a, int how)
 {
 	char name[XATTR_NAME_MAX + 1];
 	size_t size = (size_t)a[3];
+	struct vfs_loc loc;
 	struct inode *ino;
 	void *val = NULL;
 	long err;
@@ -196,11 +200,15 @@ static long do_setxattr(const long *a, int how)
 		kfree(val);
 		return -EFAULT;
 	}
-	err = xattr_inode(a[0], how, &ino);
+	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
 		err = vfs_setxattr(ino, name, val, size, (int)a[4]);
+		if (!err)
+			fsnotify_child(loc.dir, loc.name, loc.len, ino,
+				       IN_ATTRIB);
 		inode_put(ino);
 	}
+	vfs_loc_done(&loc);
 	kfree(val);
 	return err;
 }
@@ -209,6 +217,7 @@ static long do_getxattr(const long *a, int how)
 {
 	char name[XATTR_NAME_MAX + 1];
 	size_t size = MIN((size_t)a[3], (size_t)XATTR_SIZE_MAX);
+	struct vfs_loc loc;
 	struct inode *ino;
 	void *val = NULL;
 	long n;
@@ -217,11 +226,12 @@ static long do_getxattr(const long *a, int how)
 		return n;
 	if (size && !(val = kmalloc(size)))
 		return -ENOMEM;
-	n = xattr_inode(a[0], how, &ino);
+	n = xattr_inode(a[0], how, &ino, &loc);
 	if (!n) {
 		n = vfs_getxattr(ino, name, val, size);
 		inode_put(ino);
 	}
+	vfs_loc_done(&loc);
 	if (n > 0 && size && copy_to_user((void *)a[2], val, (size_t)n))
 		n = -EFAULT;
 	kfree(val);
@@ -231,17 +241,19 @@ static long do_getxattr(const long *a, int how)
 static long do_listxattr(const long *a, int how)
 {
 	size_t size = MIN((size_t)a[2], (size_t)XATTR_LIST_MAX);
+	struct vfs_loc loc;
 	struct inode *ino;
 	char *buf = NULL;
 	long n;
 
 	if (size && !(buf = kmalloc(size)))
 		return -ENOMEM;
-	n = xattr_inode(a[0], how, &ino);
+	n = xattr_inode(a[0], how, &ino, &loc);
 	if (!n) {
 		n = vfs_listxattr(ino, buf, size);
 		inode_put(ino);
 	}
+	vfs_loc_done(&loc);
 	if (n > 0 && size && copy_to_user((void *)a[1], buf, (size_t)n))
 		n = -EFAULT;
 	kfree(buf);
@@ -251,16 +263,21 @@ static long do_listxattr(const long *a, int how)
 static long do_removexattr(const long *a, int how)
 {
 	char name[XATTR_NAME_MAX + 1];
+	struct vfs_loc loc;
 	struct inode *ino;
 	long err;
 
 	if ((err = xattr_name(a[1], name)))
 		return err;
-	err = xattr_inode(a[0], how, &ino);
+	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
 		err = vfs_removexattr(ino, name);
+		if (!err)
+			fsnotify_child(loc.dir, loc.name, loc.len, ino,
+				       IN_ATTRIB);
 		inode_put(ino);
 	}
+	vfs_loc_done(&loc);
 	return err;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/page.h>
 #include <keel/pmm.h>
 #include <keel/string.h>
@@ -81,6 +82,10 @@ SYSCALL_DEFINE(sendfile)
 	}
 	count = MIN(count, (size_t)0x7ffff000); /* Linux's per-call limit */
 	ret = copy_fds(out, in, &off, count);
+	if (ret > 0) {
+		fsnotify_file(in, IN_ACCESS);
+		fsnotify_file(out, IN_MODIFY);
+	}
 	if (a[2]) {
 		if (copy_to_user((void *)a[2], &off, sizeof(off)))
 			ret = -EFAULT;

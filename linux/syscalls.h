@@ -91,6 +91,12 @@ SYSCALL(timerfd_create)
 SYSCALL(timerfd_settime)
 SYSCALL(timerfd_gettime)
 
+/* linux/sys_inotify.c: file system events (fs/inotify.c). */
+SYSCALL(inotify_init)
+SYSCALL(inotify_init1)
+SYSCALL(inotify_add_watch)
+SYSCALL(inotify_rm_watch)
+
 /* linux/sys_socket.c: sockets (AF_UNIX; AF_INET, AF_INET6 on loopback). */
 SYSCALL(socket)
 SYSCALL(socketpair)

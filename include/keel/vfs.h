@@ -23,6 +23,7 @@ struct file;
 struct dir_ctx;
 struct poll_table;
 struct epitem;
+struct inotify_watch;
 
 /* A caller's buffer: application memory (checked copies) or the kernel's. */
 struct iobuf {
@@ -98,6 +99,7 @@ struct inode {
 	const struct file_ops *fops;
 	struct inode *parent; /* directories: a reference to "..", or NULL */
 	struct xattr *xattrs; /* extended attributes (fs/xattr.c) */
+	struct inotify_watch *watches; /* inotify's (fs/inotify.c) */
 	void *priv;
 };
 
@@ -143,6 +145,9 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 		    const char *name, size_t len, struct file **out);
 /* The absolute path of a directory into buf: its length, or -errno. */
 long inode_dir_path(struct inode *dir, char *buf, size_t len);
+/* A directory's name in its parent into name (NAME_MAX + 1 bytes): its
+ * length, or -ENOENT (removed, or a file system's root). */
+long inode_dir_name(struct inode *dir, char *name);
 bool file_readable(const struct file *f);
 bool file_writable(const struct file *f);
 long vfs_read(struct file *f, struct iobuf b, size_t len);
@@ -174,6 +179,18 @@ void fs_set_cwd(struct inode *dir); /* takes the reference */
 /* fs/vfs.c: names. dirfd is AT_FDCWD or a descriptor. */
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
 		  struct inode **out);
+/* Where a lookup found its inode, for inotify's events on the directory:
+ * dir (a reference) and a copy of the name, or nothing when the directory
+ * is not watched; vfs_loc_done drops it. */
+struct vfs_loc {
+	struct inode *dir;
+	const char *name;
+	size_t len;
+	char *buf;
+};
+int vfs_lookup_loc(int dirfd, const char *path, unsigned atflags,
+		   struct inode **out, struct vfs_loc *loc);
+void vfs_loc_done(struct vfs_loc *loc);
 int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
 	       struct file **out);
 int vfs_statat(int dirfd, const char *path, unsigned atflags, struct kstat *st);

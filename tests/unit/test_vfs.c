@@ -4,6 +4,8 @@
  * unpacked by vfs_init, then the sys_* handlers are called directly with
  * this process's memory as "user" memory. Success and error paths: ENOENT,
  * EEXIST, ENOTDIR, EISDIR, ENOTEMPTY, ELOOP, EBADF, EMFILE, EFAULT ...
+ * inotify (sys_inotify.c) is checked for what a guest cannot see: every
+ * watch and event freed, whichever of the inode and the instance goes first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <keel/cpio.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/inotify.h>
 #include <keel/poll.h>
 #include <keel/process.h>
 #include <keel/syscall.h>
@@ -916,6 +919,71 @@ static void test_proc_sys(void **state)
 	assert_int_equal(SC(readlink, P("/proc/self/cwd"), P(buf), 64), 10);
 }
 
+/* The events in buf[0..n): "wd:mask[:name]" each, space-separated. */
+static const char *events(const char *buf, long n)
+{
+	static char out[1024];
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (long off = 0; off < n;) {
+		const struct {
+			int32_t wd;
+			uint32_t mask, cookie, len;
+			char name[];
+		} *e = (const void *)(buf + off);
+
+		used += (size_t)snprintf(out + used, sizeof(out) - used,
+					 "%s%d:%x%s%s", used ? " " : "", e->wd,
+					 e->mask, e->len ? ":" : "",
+					 e->len ? e->name : "");
+		off += 16 + (long)e->len;
+	}
+	return out;
+}
+
+static void test_inotify(void **state)
+{
+	struct heap_stats before, after;
+	char buf[1024];
+	long in, in2, n;
+
+	(void)state;
+	heap_stats(&before);
+	in = SC(inotify_init1, O_NONBLOCK);
+	in2 = SC(inotify_init1, 0);
+	assert_true(in >= 0 && in2 >= 0);
+	assert_int_equal(SC(inotify_add_watch, in, P("/tmp"), IN_ALL_EVENTS),
+			 1);
+	write_file("/tmp/f", "x");
+	assert_int_equal(SC(inotify_add_watch, in, P("/tmp/f"), IN_ALL_EVENTS),
+			 2);
+	assert_int_equal(SC(inotify_add_watch, in2, P("/tmp/f"), IN_ATTRIB), 1);
+	assert_int_equal(SC(mkdir, P("/tmp/d"), 0755), 0);
+	assert_int_equal(SC(inotify_add_watch, in, P("/tmp/d"), IN_ALL_EVENTS),
+			 3);
+	n = SC(read, in, P(buf), sizeof(buf));
+	assert_string_equal(events(buf, n), "1:100:f 1:20:f 1:2:f 1:8:f "
+					    "1:40000100:d");
+	/* The file and the directory go while watched: their watches too. */
+	assert_int_equal(SC(unlink, P("/tmp/f")), 0);
+	assert_int_equal(SC(rmdir, P("/tmp/d")), 0);
+	n = SC(read, in, P(buf), sizeof(buf));
+	assert_string_equal(events(buf, n),
+			    "2:4 2:400 2:8000 1:200:f 3:400 3:8000 "
+			    "1:40000200:d");
+	assert_int_equal(SC(inotify_rm_watch, in, 2), -EINVAL);
+	/* Events left queued, a watch left on /tmp: closing frees them. */
+	write_file("/tmp/g", "y");
+	assert_int_equal(SC(unlink, P("/tmp/g")), 0);
+	assert_int_equal(SC(close, in), 0);
+	n = SC(read, in2, P(buf), sizeof(buf));
+	assert_string_equal(events(buf, n), "1:4 1:8000");
+	assert_int_equal(SC(close, in2), 0);
+	heap_stats(&after);
+	assert_int_equal(after.live_bytes, before.live_bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -945,6 +1013,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stdin_stream, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_sys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inotify, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
