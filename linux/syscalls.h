@@ -118,6 +118,7 @@ SYSCALL(mprotect)
 SYSCALL(mremap)
 SYSCALL(madvise)
 SYSCALL(brk)
+SYSCALL(remap_file_pages)
 
 /* linux/sys_proc.c: the process and what a C runtime asks at start-up. */
 SYSCALL(exit_group)
