@@ -75,6 +75,11 @@ SYSCALL(sendfile)
 SYSCALL(statfs)
 SYSCALL(fstatfs)
 
+/* linux/sys_splice.c: moving data into, out of and between pipes. */
+SYSCALL(splice)
+SYSCALL(tee)
+SYSCALL(vmsplice)
+
 /* linux/sys_poll.c: waiting for file events, eventfd, timerfd. */
 SYSCALL(poll)
 SYSCALL(ppoll)
