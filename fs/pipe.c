@@ -5,8 +5,9 @@
  * until data, room, or a signal to handle.
  * With one thread, a read that no one can satisfy blocks for ever, as it
  * would on Linux; signals and threads (a later issue) end such waits.
- * Writes of at most PIPE_BUF bytes are atomic. SIGPIPE is not sent yet:
- * a write without readers just fails with EPIPE.
+ * Writes of at most PIPE_BUF bytes are atomic; a write without readers
+ * fails with EPIPE (the syscall layer adds SIGPIPE). splice, tee and
+ * vmsplice peek at, drop and append data through a small API (vfs.h).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -15,7 +16,6 @@
 #include <keel/sync.h>
 #include <keel/vfs.h>
 
-#define PIPE_SIZE 65536
 #define PIPE_BUF 4096
 #define PIPEFS_DEV 12 /* st_dev 0:12 */
 
@@ -42,47 +42,150 @@ static bool is_writer(const struct file *f)
 	return (f->flags & O_ACCMODE) != O_RDONLY;
 }
 
+/* The free bytes. */
+static size_t room(const struct pipe *p)
+{
+	return PIPE_SIZE - p->len;
+}
+
+/*
+ * With p->lock held (interrupts off): wait until the pipe has data or no
+ * writer. 0, -EAGAIN, or -ERESTARTSYS for a signal.
+ */
+static long wait_data(struct pipe *p, bool nonblock)
+{
+	while (p->len == 0 && p->writers) {
+		long err;
+
+		if (nonblock)
+			return -EAGAIN;
+		err = waitq_wait_intr(&p->readable, &p->lock, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * With p->lock held: wait until need bytes are free. 0, -EPIPE without
+ * readers, -EAGAIN, or -ERESTARTSYS.
+ */
+static long wait_room(struct pipe *p, bool nonblock, size_t need)
+{
+	for (;;) {
+		long err;
+
+		if (!p->readers)
+			return -EPIPE;
+		if (room(p) >= need)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		err = waitq_wait_intr(&p->writable, &p->lock, 0);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * With p->lock held: copy up to len bytes of the data, from off bytes
+ * into it, to b at boff. The lock is dropped around each copy: one thread
+ * per pipe end for now, so the data cannot go meanwhile. Bytes copied, or
+ * -EFAULT if none.
+ */
+static long copy_out(struct pipe *p, unsigned long *irq, size_t off,
+		     struct iobuf b, size_t boff, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len && off + done < p->len) {
+		size_t at = (p->head + off + done) % PIPE_SIZE;
+		size_t n =
+		    MIN(MIN(len - done, p->len - off - done), PIPE_SIZE - at);
+		int err;
+
+		spin_unlock_irqrestore(&p->lock, *irq);
+		err = iobuf_put(b, boff + done, p->buf + at, n);
+		*irq = spin_lock_irqsave(&p->lock);
+		if (err)
+			return done ? (long)done : err;
+		done += n;
+	}
+	return (long)done;
+}
+
+/* With p->lock held: drop n bytes from the front and wake writers. */
+static void consume(struct pipe *p, size_t n)
+{
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	if (n)
+		waitq_wake_all(&p->writable);
+}
+
+/*
+ * With p->lock held: append up to len bytes of b from boff as room allows
+ * (dropping the lock around each copy, as copy_out). Bytes, or -EFAULT.
+ */
+static long copy_in(struct pipe *p, unsigned long *irq, struct iobuf b,
+		    size_t boff, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len && room(p)) {
+		size_t tail = (p->head + p->len) % PIPE_SIZE;
+		size_t n = MIN(MIN(room(p), len - done), PIPE_SIZE - tail);
+		int err;
+
+		spin_unlock_irqrestore(&p->lock, *irq);
+		err = iobuf_get(p->buf + tail, b, boff + done, n);
+		*irq = spin_lock_irqsave(&p->lock);
+		if (err)
+			return done ? (long)done : err;
+		p->len += n;
+		done += n;
+		waitq_wake_all(&p->readable);
+	}
+	return (long)done;
+}
+
+/* After data went in or out: pollers, and the times. */
+static void changed(struct file *f, bool in)
+{
+	struct pipe *p = f->inode->priv;
+
+	if (in)
+		pollq_wake(&p->poll, EPOLLIN | EPOLLRDNORM);
+	else
+		pollq_wake(&p->poll, EPOLLOUT | EPOLLWRNORM);
+	inode_touch(f->inode, in);
+}
+
 static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	struct pipe *p = f->inode->priv;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
-	size_t done = 0;
-	long err = 0;
+	long r = 0;
 
 	(void)pos;
-	while (p->len == 0 && len) {
-		if (!p->writers)
-			goto out;
-		if (f->flags & O_NONBLOCK) {
-			err = -EAGAIN;
-			goto out;
-		}
-		err = waitq_wait_intr(&p->readable, &p->lock, 0);
-		if (err)
-			goto out; /* a signal */
-	}
-	while (done < len && p->len) {
-		size_t n = MIN(MIN(len - done, p->len), PIPE_SIZE - p->head);
-
-		/* One thread per pipe end for now: copying unlocked is safe. */
-		spin_unlock_irqrestore(&p->lock, irq);
-		err = iobuf_put(b, done, p->buf + p->head, n);
-		irq = spin_lock_irqsave(&p->lock);
-		if (err)
-			break;
-		p->head = (p->head + n) % PIPE_SIZE;
-		p->len -= n;
-		done += n;
-	}
-	if (done)
-		waitq_wake_all(&p->writable);
-out:
+	if (len)
+		r = wait_data(p, f->flags & O_NONBLOCK);
+	if (!r)
+		r = copy_out(p, &irq, 0, b, 0, len);
+	if (r > 0)
+		consume(p, (size_t)r);
 	spin_unlock_irqrestore(&p->lock, irq);
-	if (done) {
-		pollq_wake(&p->poll, EPOLLOUT | EPOLLWRNORM);
-		inode_touch(f->inode, false);
-	}
-	return done ? (long)done : err;
+	if (r > 0)
+		changed(f, false);
+	return r;
+}
+
+/* The ring buffer, allocated on the first write. */
+static int pipe_buffer(struct pipe *p)
+{
+	if (!p->buf && !(p->buf = kmalloc(PIPE_SIZE)))
+		return -ENOMEM;
+	return 0;
 }
 
 static long pipe_write(struct file *f, struct iobuf b, size_t len,
@@ -94,43 +197,27 @@ static long pipe_write(struct file *f, struct iobuf b, size_t len,
 	long err = 0;
 
 	(void)pos;
-	if (!p->buf && len && !(p->buf = kmalloc(PIPE_SIZE)))
+	if (len && pipe_buffer(p))
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&p->lock);
 	while (done < len) {
-		size_t room = PIPE_SIZE - p->len, tail, n;
-
-		if (!p->readers) {
-			err = -EPIPE;
-			break;
-		}
 		/* A small write waits for room for all of it. */
-		if (room == 0 || (len <= PIPE_BUF && room < len - done)) {
-			if (f->flags & O_NONBLOCK) {
-				err = -EAGAIN;
-				break;
-			}
-			err = waitq_wait_intr(&p->writable, &p->lock, 0);
-			if (err)
-				break; /* a signal: what was written counts */
-			continue;
-		}
-		tail = (p->head + p->len) % PIPE_SIZE;
-		n = MIN(MIN(room, len - done), PIPE_SIZE - tail);
-		spin_unlock_irqrestore(&p->lock, irq);
-		err = iobuf_get(p->buf + tail, b, done, n);
-		irq = spin_lock_irqsave(&p->lock);
+		size_t need = len <= PIPE_BUF ? len - done : 1;
+		long n;
+
+		err = wait_room(p, f->flags & O_NONBLOCK, need);
 		if (err)
+			break; /* a signal: what was written counts */
+		n = copy_in(p, &irq, b, done, len - done);
+		if (n < 0) {
+			err = n;
 			break;
-		p->len += n;
-		done += n;
-		waitq_wake_all(&p->readable);
+		}
+		done += (size_t)n;
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
-	if (done) {
-		pollq_wake(&p->poll, EPOLLIN | EPOLLRDNORM);
-		inode_touch(f->inode, true);
-	}
+	if (done)
+		changed(f, true);
 	return done ? (long)done : err;
 }
 
@@ -254,6 +341,74 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 	}
 	inode_put(ino);
 	return err;
+}
+
+/* ---- include/keel/vfs.h: splice, tee and vmsplice (linux/sys_splice.c) ---- */
+
+bool file_is_pipe(const struct file *f)
+{
+	return f->ops == &pipe_fops || f->ops == &fifo_fops;
+}
+
+long pipe_wait_data(struct file *f, bool nonblock)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+	long r = wait_data(p, nonblock);
+
+	if (!r)
+		r = (long)p->len;
+	spin_unlock_irqrestore(&p->lock, irq);
+	return r;
+}
+
+long pipe_wait_room(struct file *f, bool nonblock)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+	long r = wait_room(p, nonblock, 1);
+
+	if (!r)
+		r = (long)room(p);
+	spin_unlock_irqrestore(&p->lock, irq);
+	return r;
+}
+
+long pipe_peek(struct file *f, size_t off, struct iobuf b, size_t len)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+	long r = copy_out(p, &irq, off, b, 0, len);
+
+	spin_unlock_irqrestore(&p->lock, irq);
+	return r;
+}
+
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&p->lock);
+
+	consume(p, MIN(n, p->len));
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (n)
+		changed(f, false);
+}
+
+long pipe_put(struct file *f, struct iobuf b, size_t len)
+{
+	struct pipe *p = f->inode->priv;
+	unsigned long irq;
+	long r;
+
+	if (len && pipe_buffer(p))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&p->lock);
+	r = p->readers ? copy_in(p, &irq, b, 0, len) : -EPIPE;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (r > 0)
+		changed(f, true);
+	return r;
 }
 
 /*

@@ -251,26 +251,14 @@ static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 	return 0;
 }
 
-long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
-	     struct file *f, uint64_t off)
+void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
+	     struct file *f, uint64_t off, struct vma_spares *s)
 {
-	struct vma_spares s;
 	struct vm_area *a;
-	unsigned long irq;
-	long at = check_mmap(addr, len, prot, flags, f, off);
 
-	if (at)
-		return at;
-	len = ALIGN_UP(len, PAGE_SIZE);
-	if (vma_spares_get(&s, 3))
-		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	at = choose_address(addr, len, flags);
-	if (at < 0)
-		goto out;
 	if (flags & MAP_FIXED)
-		vma_unmap_range(at, at + len, &s);
-	a = vma_spare_take(&s);
+		vma_unmap_range(at, at + len, s);
+	a = vma_spare_take(s);
 	a->start = at;
 	a->end = at + len;
 	a->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
@@ -284,7 +272,24 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	vma_insert(a);
 	vma_merge(a);
 	vm_gen++;
-out:
+}
+
+long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
+	     struct file *f, uint64_t off)
+{
+	struct vma_spares s;
+	unsigned long irq;
+	long at = check_mmap(addr, len, prot, flags, f, off);
+
+	if (at)
+		return at;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (vma_spares_get(&s, 3))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	at = choose_address(addr, len, flags);
+	if (at >= 0)
+		vma_map(at, len, prot, flags, f, off, &s);
 	spin_unlock_irqrestore(&vm_lock, irq);
 	vma_spares_put(&s);
 	if (at >= 0 && (flags & MAP_POPULATE))

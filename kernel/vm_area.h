@@ -85,6 +85,13 @@ struct vm_area *vma_merge(struct vm_area *a);
 /* Remove every area of [start, end), splitting at the edges (2 spares). */
 void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s);
 
+/*
+ * Map [at, at+len) (page aligned) as vm_mmap does once the place is chosen:
+ * MAP_FIXED first removes what is there (3 spares in all).
+ */
+void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
+	     struct file *f, uint64_t off, struct vma_spares *s);
+
 /* kernel/vm_fault.c: page tables of areas. */
 unsigned vma_mmu_prot(unsigned prot);
 /* Narrow [*start, *end) to where a has ever had pages; false if nowhere. */

@@ -2,7 +2,8 @@
  * vm_remap.c - mremap(2) (kernel/): shrink in place, grow in place when
  * the range after the area is free, or move the pages (their frames, not
  * copies) to a new place with MREMAP_MAYMOVE, or to a given one with
- * MREMAP_FIXED. MREMAP_DONTUNMAP is not supported (-EINVAL).
+ * MREMAP_FIXED. MREMAP_DONTUNMAP is not supported (-EINVAL). Also
+ * remap_file_pages, which Linux emulates by mapping again.
  */
 #include <keel/errno.h>
 #include <keel/file.h>
@@ -147,4 +148,70 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	spin_unlock_irqrestore(&vm_lock, irq);
 	vma_spares_put(&s);
 	return ret;
+}
+
+/*
+ * Whether [start, end) is covered by areas that are contiguous and alike
+ * (the same file, protection and kind) from a on, as remap_file_pages
+ * asks of the range it rebuilds.
+ */
+static bool alike_through(struct vm_area *a, uintptr_t end)
+{
+	for (struct vm_area *b = a; b->end < end; b = vma_after(b)) {
+		struct vm_area *n = vma_after(b);
+
+		if (!n || n->start != b->end || n->file != a->file ||
+		    n->prot != a->prot ||
+		    (n->flags & ~VMA_TOUCHED) != (a->flags & ~VMA_TOUCHED))
+			return false;
+	}
+	return true;
+}
+
+int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff)
+{
+	uintptr_t end;
+	uint64_t npages, off;
+	struct vma_spares s;
+	struct vm_area *a;
+	struct file *f = NULL;
+	unsigned long irq;
+	int err = -EINVAL;
+
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	size = ALIGN_DOWN(size, PAGE_SIZE);
+	end = start + size;
+	npages = size >> PAGE_SHIFT;
+	if (end <= start || pgoff + npages < pgoff)
+		return -EINVAL;
+	if (vma_spares_get(&s, 3))
+		return -ENOMEM;
+	irq = spin_lock_irqsave(&vm_lock);
+	a = vma_find(start);
+	if (!a || !(a->flags & VMA_SHARED) || !alike_through(a, end))
+		goto out;
+	off = pgoff << PAGE_SHIFT;
+	if (!a->file) {
+		/* Shared anonymous memory has no object to take other pages
+		 * from: only a remap that changes nothing is done. */
+		if (end <= a->end && off == a->off + (start - a->start))
+			err = 0;
+		goto out;
+	}
+	err = -EOVERFLOW; /* as mmap: the file offset must fit a loff_t */
+	if (pgoff > (uint64_t)INT64_MAX >> PAGE_SHIFT ||
+	    off + size > (uint64_t)INT64_MAX)
+		goto out;
+	f = a->file;
+	file_get(f); /* the areas replaced hold the other references */
+	vma_map(start, size, a->prot, MAP_SHARED | MAP_FIXED, f, off, &s);
+	err = 0;
+out:
+	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_spares_put(&s);
+	if (f) {
+		file_put(f);
+		vm_populate(start, end);
+	}
+	return err;
 }

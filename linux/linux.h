@@ -63,6 +63,21 @@ int64_t clock_ns(long id);
 /* Does the process hold capability cap in its effective set (sys_cred.c)? */
 bool cred_capable(int cap);
 
+/* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
+long sigpipe(long ret);
+
+/* sys_socket.c: n iovecs from uiov into m->iov (the caller frees it),
+ * checked as readv's; m->total their sum. n > IOV_MAX: -EMSGSIZE. */
+struct kmsg;
+int iov_in(struct kmsg *m, uint64_t uiov, uint64_t n);
+
+/* sys_splice.c: splice from in (at *off, moved on, or at its position)
+ * into the pipe out: at most its room, waiting for some unless nonblock.
+ * sendfile to a pipe is this too. */
+struct file;
+long splice_file_to_pipe(struct file *in, int64_t *off, struct file *out,
+			 size_t len, bool nonblock);
+
 /* A path from the application into a PATH_MAX buffer the caller frees
  * (sys_path.c): 0 or -errno. */
 long get_path(long upath, char **out);

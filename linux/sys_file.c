@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
+#include "linux.h"
 
 /* Defined in sys_path.c: struct kstat to the x86-64 struct stat. */
 int stat_to_user(const struct kstat *st, void *ubuf);
@@ -56,7 +57,7 @@ SYSCALL_DEFINE(read)
 }
 
 /* A write to a pipe (or socket) nobody reads: SIGPIPE, as well as EPIPE. */
-static long sigpipe(long ret)
+long sigpipe(long ret)
 {
 	if (ret == -EPIPE)
 		signal_send_self(SIGPIPE);

@@ -1,8 +1,9 @@
 /*
  * sys_mm.c - the address-space system calls (linux/): mmap, munmap,
- * mprotect, mremap, madvise and brk. Arguments are checked here in
- * Linux's order (man-pages 2, strace on the host as the reference), the
- * descriptor turned into a file, then kernel/vm.c does the work.
+ * mprotect, mremap, madvise, brk and remap_file_pages. Arguments are
+ * checked here in Linux's order (man-pages 2, strace on the host as the
+ * reference), the descriptor turned into a file, then kernel/vm.c does
+ * the work.
  */
 #include <keel/errno.h>
 #include <keel/page.h>
@@ -116,4 +117,17 @@ SYSCALL_DEFINE(madvise)
 SYSCALL_DEFINE(brk)
 {
 	return (long)vm_brk((uintptr_t)a[0]);
+}
+
+/*
+ * remap_file_pages: deprecated; as Linux >= 4.0 it only rebuilds a shared
+ * file mapping at another file offset (kernel/vm_remap.c). prot must be 0;
+ * of the flags only MAP_NONBLOCK means anything, and keel ignores it.
+ */
+SYSCALL_DEFINE(remap_file_pages)
+{
+	if (a[2])
+		return -EINVAL;
+	return vm_remap_file_pages((uintptr_t)a[0], (size_t)a[1],
+				   (uint64_t)a[3]);
 }

@@ -1,8 +1,9 @@
 /*
  * sys_sendfile.c - sendfile(2) and statfs(2)/fstatfs(2) (linux/): copying
- * between two descriptors inside the kernel, and what the file system
- * says of its size. One ramfs holds everything, so every path reports the
- * same numbers (RAM pages as blocks), as a tmpfs root would.
+ * between two descriptors inside the kernel (to a pipe: one splice, as
+ * Linux does it, sys_splice.c), and what the file system says of its
+ * size. One ramfs holds everything, so every path reports the same
+ * numbers (RAM pages as blocks), as a tmpfs root would.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -14,6 +15,7 @@
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 #include <uapi/fs.h>
+#include "linux.h"
 
 #define CHUNK 65536
 #define RAMFS_MAGIC 0x858458f6
@@ -81,7 +83,11 @@ SYSCALL_DEFINE(sendfile)
 		off = ret;
 	}
 	count = MIN(count, (size_t)0x7ffff000); /* Linux's per-call limit */
-	ret = copy_fds(out, in, &off, count);
+	if (file_is_pipe(out)) /* one splice, as Linux */
+		ret = splice_file_to_pipe(in, &off, out, count,
+					  out->flags & O_NONBLOCK);
+	else
+		ret = copy_fds(out, in, &off, count);
 	if (ret > 0) {
 		fsnotify_file(in, IN_ACCESS);
 		fsnotify_file(out, IN_MODIFY);

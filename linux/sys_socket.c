@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include "linux.h"
 
 #define MMSG_MAX 1024 /* UIO_MAXIOV: messages in one sendmmsg/recvmmsg */
 
@@ -231,7 +232,7 @@ SYSCALL_DEFINE(getpeername)
 }
 
 /* The iovecs of a message, copied in and checked (as readv's). */
-static int iov_in(struct kmsg *m, uint64_t uiov, uint64_t n)
+int iov_in(struct kmsg *m, uint64_t uiov, uint64_t n)
 {
 	if (n > IOV_MAX)
 		return -EMSGSIZE;

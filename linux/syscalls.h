@@ -75,6 +75,11 @@ SYSCALL(sendfile)
 SYSCALL(statfs)
 SYSCALL(fstatfs)
 
+/* linux/sys_splice.c: moving data into, out of and between pipes. */
+SYSCALL(splice)
+SYSCALL(tee)
+SYSCALL(vmsplice)
+
 /* linux/sys_poll.c: waiting for file events, eventfd, timerfd. */
 SYSCALL(poll)
 SYSCALL(ppoll)
@@ -124,6 +129,7 @@ SYSCALL(mprotect)
 SYSCALL(mremap)
 SYSCALL(madvise)
 SYSCALL(brk)
+SYSCALL(remap_file_pages)
 
 /* linux/sys_proc.c: the process and what a C runtime asks at start-up. */
 SYSCALL(exit_group)

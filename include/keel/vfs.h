@@ -227,6 +227,24 @@ int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev);
 extern const struct file_ops fifo_fops;
 void fifo_inode_release(struct inode *ino);
 
+#define PIPE_SIZE 65536 /* a pipe's capacity, as Linux's default */
+/*
+ * fs/pipe.c: what splice, tee and vmsplice (linux/sys_splice.c) do with a
+ * pipe or FIFO end f, one thread per end as for read and write. The waits
+ * end with a signal (-ERESTARTSYS) or, nonblock, -EAGAIN.
+ */
+bool file_is_pipe(const struct file *f);
+/* Wait for data: the bytes held, or 0 when empty without writers. */
+long pipe_wait_data(struct file *f, bool nonblock);
+/* Wait for room: the free bytes, or -EPIPE without readers. */
+long pipe_wait_room(struct file *f, bool nonblock);
+/* Copy up to len bytes from off bytes into the data, leaving them there. */
+long pipe_peek(struct file *f, size_t off, struct iobuf b, size_t len);
+/* Drop n bytes from the front (after a peek). */
+void pipe_consume(struct file *f, size_t n);
+/* Append up to len bytes as the room allows now: bytes, or -EPIPE. */
+long pipe_put(struct file *f, struct iobuf b, size_t len);
+
 /* fs/flock.c: flock(2) locks, held by open files; dropped at their end. */
 int vfs_flock(struct file *f, int op);
 void flock_release(struct file *f);

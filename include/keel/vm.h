@@ -89,6 +89,14 @@ size_t vm_format_maps(char *buf, size_t len);
  */
 long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	       uintptr_t new_addr);
+/*
+ * remap_file_pages(2) as Linux >= 4.0 emulates it: rebuild the shared
+ * file mapping over [start, start+size) (rounded down to pages) to show
+ * the file from page pgoff, keeping its protection, and fault it in.
+ * -EINVAL unless the range lies in alike MAP_SHARED areas; shared
+ * anonymous memory takes only a remap that changes nothing.
+ */
+int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff);
 /* madvise(2): MADV_DONTNEED and MADV_FREE drop pages; others are hints. */
 int vm_madvise(uintptr_t addr, size_t len, int advice);
 /* Drop every area and page and the break (a new exec, tests). */

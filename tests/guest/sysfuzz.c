@@ -19,7 +19,7 @@
  * - Its output goes to fd 1023, which no argument may name; 0, 1 and 2 are
  *   /dev/null. Every descriptor a call returns (or pipe and socketpair
  *   write) is made O_NONBLOCK (a read from an empty pipe would otherwise
- *   wait for ever).
+ *   wait for ever); vmsplice, which ignores that, gets SPLICE_F_NONBLOCK.
  * - mmap, munmap, mprotect, mremap and madvise get addresses inside a
  *   reserved window (or kernel, non-canonical, page 0 addresses), with
  *   lengths kept inside it (or lengths that must fail: past the user half
@@ -477,6 +477,8 @@ static void fuzz_one(const struct entry *e, int verbose, unsigned long i)
 			if (a[0] < brk0 && a[0] >= own_lo)
 				a[0] = brk0;
 		}
+	} else if (is(nr, __NR_vmsplice)) {
+		a[3] |= 2; /* SPLICE_F_NONBLOCK: a pipe's own is ignored */
 	} else if (is(nr, __NR_nanosleep) || is(nr, __NR_clock_nanosleep)) {
 		int at = is(nr, __NR_nanosleep) ? 0 : 2;
 

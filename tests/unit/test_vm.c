@@ -2,8 +2,8 @@
  * test_vm.c - kernel/vm*.c and linux/sys_mm.c over the arena's page tables:
  * hints and top-down placement, MAP_FIXED and NOREPLACE, splits by munmap
  * and mprotect, demand paging counted in pmm pages, DONTNEED, brk, mremap,
- * private file mappings, /proc/self/maps, out of memory and hostile
- * arguments. Every test must give back every page and heap object.
+ * private file mappings, remap_file_pages, /proc/self/maps, out of memory
+ * and hostile arguments. Every test must give back every page and heap object.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +33,7 @@ SYSCALL_DEFINE(mprotect);
 SYSCALL_DEFINE(mremap);
 SYSCALL_DEFINE(madvise);
 SYSCALL_DEFINE(brk);
+SYSCALL_DEFINE(remap_file_pages);
 void vm_populate(uintptr_t start, uintptr_t end); /* kernel/vm_area.h */
 
 /*
@@ -679,6 +680,56 @@ static void test_sys_mmap_files(void **state)
 	free(dir);
 }
 
+static void test_remap_file_pages(void **state)
+{
+	struct test_file *t;
+	char buf[512];
+	size_t n;
+
+	(void)state;
+	if (!fakes_in_use())
+		skip();
+	t = new_file(5 * K4, S_IFREG | 0644, O_RDONLY);
+	assert_int_equal(
+	    vm_mmap(A, 3 * K4, PROT_READ, MAP_SHARED | MAP_FIXED, &t->f, 0), A);
+	/* The middle page shows page 3 of the file, faulted in at once. */
+	assert_int_equal(vm_remap_file_pages(A + K4, K4, 3), 0);
+	assert_memory_equal(page_at(A + K4), t->bytes + 3 * K4, K4);
+	assert_int_equal(t->f.refs, 4);
+	n = vm_format_maps(buf, sizeof(buf));
+	buf[n] = 0;
+	assert_non_null(strstr(buf, "200001000-200002000 r--s 00003000"));
+	/* Across the three areas: one area at offset 1 again (merged). */
+	assert_int_equal(vm_remap_file_pages(A + 5, 3 * K4 + 7, 1), 0);
+	assert_int_equal(maps_lines(), 1);
+	assert_int_equal(t->f.refs, 2);
+	assert_memory_equal(page_at(A + 2 * K4), t->bytes + 3 * K4, K4);
+	/* Linux's EINVAL cases. */
+	assert_int_equal(sys(sys_remap_file_pages, A, K4, PROT_READ, 0, 0, 0),
+			 -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A, K4 - 1, 0), -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A + K4, 3 * K4, 0), -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A, K4, (uint64_t)-1), -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A + 8 * K4, K4, 0), -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A, K4, 1UL << 60), -EOVERFLOW);
+	assert_int_equal(vm_mmap(A + 3 * K4, K4, PROT_READ,
+				 MAP_PRIVATE | MAP_FIXED, &t->f, 0),
+			 A + 3 * K4);
+	assert_int_equal(vm_remap_file_pages(A + 3 * K4, K4, 0), -EINVAL);
+	assert_int_equal(vm_remap_file_pages(A + 2 * K4, 2 * K4, 0), -EINVAL);
+	/* Shared anonymous memory: only a remap that changes nothing. */
+	assert_int_equal(vm_mmap(A + 8 * K4, 2 * K4, RW,
+				 MAP_SHARED | MAP_ANONYMOUS, NULL, 0),
+			 A + 8 * K4);
+	write_page(A + 9 * K4, 0x5a);
+	assert_int_equal(vm_remap_file_pages(A + 9 * K4, K4, 1), 0);
+	assert_true(page_is(A + 9 * K4, 0x5a));
+	assert_int_equal(vm_remap_file_pages(A + 9 * K4, K4, 0), -EINVAL);
+	assert_int_equal(vm_munmap(A, 16 * K4), 0);
+	assert_int_equal(t->f.refs, 1);
+	free(t);
+}
+
 static void test_maps_format(void **state)
 {
 	char buf[1024];
@@ -914,6 +965,7 @@ int main(void)
 		T(test_mremap),
 		T(test_private_file_mapping),
 		T(test_sys_mmap_files),
+		T(test_remap_file_pages),
 		T(test_maps_format),
 		T(test_out_of_memory),
 		T(test_hostile_args),
