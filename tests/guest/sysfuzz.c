@@ -482,6 +482,10 @@ static void fuzz_one(const struct entry *e, int verbose, unsigned long i)
 	} else if (is(nr, __NR_nanosleep) || is(nr, __NR_clock_nanosleep)) {
 		int at = is(nr, __NR_nanosleep) ? 0 : 2;
 
+		/* Bytes of the program read as a timespec could sleep for
+		 * ever (0x400000 is "\x7fELF...": seconds beyond 2^48). */
+		if (own(a[at]))
+			a[at] = unmapped();
 		if (in_data(a[at], 16)) {
 			int64_t *ts = (int64_t *)a[at];
 
