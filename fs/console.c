@@ -18,6 +18,8 @@
  *     (docs/boot.md, "Standard input"): byte 0xff escapes, 0xff 0xff is a
  *     data byte 0xff and 0xff 'E' the end of input. fd 0 is then a read-only
  *     stream (a FIFO, not a terminal) that reads EOF after the end.
+ *     keel sends nothing before the kernel writes CONSOLE_READY: turning
+ *     the 16550's FIFOs on at boot drops what the UART holds.
  */
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -36,6 +38,7 @@
 
 #define ESC 0xff
 #define ESC_END 'E'
+#define CONSOLE_READY "\033]keel;stdin\007" /* docs/boot.md */
 
 static struct {
 	struct spinlock lock;
@@ -141,6 +144,14 @@ void console_input_init(void)
 	in.stream = mode && !strcmp(mode, "stream");
 	in.escape = in.ended = false;
 	in.head = in.len = 0;
+	/*
+	 * Tell keel it may send now. Before this, the 16550's FIFOs were
+	 * being switched on, which drops whatever the UART holds: input sent
+	 * earlier could be lost (an escape sequence terminals ignore; keel
+	 * takes it out of the output).
+	 */
+	if (in.stream)
+		hyper_console_write(CONSOLE_READY, sizeof(CONSOLE_READY) - 1);
 }
 
 bool console_input_is_stream(void)

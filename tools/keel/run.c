@@ -103,13 +103,53 @@ static enum input_mode input_mode(int *src)
 	return IN_STREAM;
 }
 
+/*
+ * The kernel's "ready for input" sequence (fs/console.c): nothing is sent
+ * before it, since bytes that reach the UART while the kernel switches
+ * its FIFOs on are lost. Terminals ignore it; keel takes it out anyway.
+ */
+#define READY_SEQ "\033]keel;stdin\007"
+
 /* The stream's state in spawn's loop. */
 struct feed {
 	int src, dst; /* keel's stdin (or -1), the pipe to QEMU (or -1) */
 	char buf[8192]; /* escaped bytes not yet written */
 	size_t off, len;
 	bool ended; /* the end marker is queued */
+	bool ready; /* the kernel said it takes input */
+	size_t matched; /* bytes of READY_SEQ seen and held back */
 };
+
+/*
+ * Copy n bytes of QEMU's output to out (room for n + sizeof(READY_SEQ)),
+ * taking out the first READY_SEQ (then ready is set); returns the length.
+ */
+static size_t take_ready(struct feed *fd, const char *in, size_t n, char *out)
+{
+	static const char seq[] = READY_SEQ;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (fd->ready) {
+			out[o++] = in[i];
+			continue;
+		}
+		if (in[i] == seq[fd->matched]) {
+			if (++fd->matched == sizeof(seq) - 1) {
+				fd->ready = true;
+				fd->matched = 0;
+			}
+			continue;
+		}
+		/* Not the sequence after all: give back what was held. */
+		memcpy(out + o, seq, fd->matched);
+		o += fd->matched;
+		fd->matched = in[i] == seq[0];
+		if (!fd->matched)
+			out[o++] = in[i];
+	}
+	return o;
+}
 
 /* Read a chunk of src and queue it escaped; at EOF queue the marker. */
 static void feed_fill(struct feed *fd)
@@ -161,7 +201,7 @@ static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
 	pid_t pid;
 	double deadline = timeout ? now() + timeout : 0, kill_at = 0;
 	bool eof = false;
-	struct feed feed = { .src = -1, .dst = -1 };
+	struct feed feed = { .src = -1, .dst = -1, .ready = mode != IN_STREAM };
 
 	memset(oc, 0, sizeof(*oc));
 	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC) ||
@@ -214,16 +254,17 @@ static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
 	if (feed.dst >= 0 && feed.src < 0)
 		feed_fill(&feed); /* nothing to send but the end */
 	while (!eof) {
+		char buf[4096], shown[4096 + sizeof(READY_SEQ)];
 		struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN } };
 		nfds_t np = 1;
 		int ms = -1;
-		char buf[4096];
 		ssize_t n;
 
-		/* Feed QEMU: write what is queued, else read more input. */
-		if (feed.dst >= 0 && feed.off < feed.len)
+		/* Feed QEMU once the kernel is ready: write what is queued,
+		 * else read more input. */
+		if (feed.dst >= 0 && feed.ready && feed.off < feed.len)
 			p[np++] = (struct pollfd){ feed.dst, POLLOUT, 0 };
-		else if (feed.dst >= 0 && !feed.ended)
+		else if (feed.dst >= 0 && feed.ready && !feed.ended)
 			p[np++] = (struct pollfd){ feed.src, POLLIN, 0 };
 		if (deadline) {
 			double left = (kill_at ? kill_at : deadline) - now();
@@ -256,14 +297,15 @@ static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
 			eof = true;
 			break;
 		}
+		n = (ssize_t)take_ready(&feed, buf, (size_t)n, shown);
 		if (out) {
-			fwrite(buf, 1, (size_t)n, out);
+			fwrite(shown, 1, (size_t)n, out);
 			fflush(out);
 		}
 		for (ssize_t i = 0; i < n; i++) {
 			if (ll < sizeof(line))
-				line[ll++] = buf[i];
-			if (buf[i] == '\n') {
+				line[ll++] = shown[i];
+			if (shown[i] == '\n') {
 				scan_line(oc, line, ll);
 				ll = 0;
 			}
