@@ -60,9 +60,6 @@ int get_timespec(long uaddr, struct timespec_k *ts);
 uint64_t timespec_to_ns(const struct timespec_k *ts);
 int64_t clock_ns(long id);
 
-/* Does the process hold capability cap in its effective set (sys_cred.c)? */
-bool cred_capable(int cap);
-
 /* A path from the application into a PATH_MAX buffer the caller frees
  * (sys_path.c): 0 or -errno. */
 long get_path(long upath, char **out);
