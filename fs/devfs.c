@@ -1,6 +1,7 @@
 /*
  * devfs.c - the character devices of /dev (fs/): null, zero, full,
- * random, urandom, and tty/console on the platform console. They are
+ * random, urandom, tty/console on the platform console, and ptmx with
+ * the directory pts (fs/pty.c). They are
  * inodes with their own file ops, placed in the ramfs directory /dev, so
  * /dev stays writable like Linux's devtmpfs; fd, stdin, stdout and stderr
  * are symlinks into /proc/self/fd; /dev/shm is a ramfs directory. A
@@ -12,6 +13,7 @@
 #include <keel/poll.h>
 #include <keel/random.h>
 #include <keel/string.h>
+#include <keel/tty.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 
@@ -98,16 +100,6 @@ static long console_write(struct file *f, struct iobuf b, size_t len,
 	return (long)done;
 }
 
-/* Linux's tty_std_termios, as a serial console reports it. */
-static const struct linux_termios console_termios = {
-	.c_iflag = 0002400, /* ICRNL | IXON */
-	.c_oflag = 0000005, /* OPOST | ONLCR */
-	.c_cflag = 0000277, /* B38400 | CS8 | CREAD */
-	.c_lflag = 0105073, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE
-			       IEXTEN */
-	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
-};
-
 static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	static const struct linux_winsize ws = { 24, 80, 0, 0 };
@@ -116,9 +108,9 @@ static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 
 	(void)f;
 	switch (cmd) {
-	case TCGETS:
-		return copy_to_user(uarg, &console_termios,
-				    sizeof(console_termios));
+	case TCGETS: /* Linux's default termios, whatever was set */
+		return copy_to_user(uarg, &tty_std_termios,
+				    sizeof(struct linux_termios));
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF: {
@@ -177,6 +169,17 @@ static const struct file_ops console_fops = {
 	.poll = console_poll,
 };
 
+/* A pty slave's number outside /dev/pts opens as on Linux: EIO. */
+static int pts_elsewhere_open(struct file *f)
+{
+	(void)f;
+	return -EIO;
+}
+
+static const struct file_ops pts_elsewhere_fops = {
+	.open = pts_elsewhere_open,
+};
+
 static const struct {
 	const char *name;
 	const struct file_ops *fops;
@@ -190,6 +193,7 @@ static const struct {
 	{ "urandom", &random_fops, MKDEV(1, 9), 0666 },
 	{ "tty", &console_fops, MKDEV(5, 0), 0666 },
 	{ "console", &console_fops, MKDEV(5, 1), 0600 },
+	{ "ptmx", &ptmx_fops, MKDEV(5, 2), 0666 },
 };
 
 static const char *const links[][2] = {
@@ -204,7 +208,7 @@ const struct file_ops *devfs_fops(uint32_t rdev)
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++)
 		if (devices[i].rdev == rdev)
 			return devices[i].fops;
-	return NULL;
+	return (rdev >> 8 & 0xfff) == 136 ? &pts_elsewhere_fops : NULL;
 }
 
 int devfs_init(struct inode *dev)
@@ -240,5 +244,7 @@ int devfs_init(struct inode *dev)
 	err = dev->ops->create(dev, "shm", 3, S_IFDIR | 01777, &shm);
 	if (!err)
 		inode_put(shm);
-	return err == -EEXIST ? 0 : err;
+	if (err && err != -EEXIST)
+		return err;
+	return devpts_init(dev);
 }

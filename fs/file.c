@@ -66,6 +66,7 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 	    !(len == 2 && name[0] == '.' && name[1] == '.')) {
 		f->name = kmalloc(len + 1);
 		if (!f->name) {
+			f->ops = NULL; /* never opened: no release */
 			file_put(f);
 			return -ENOMEM;
 		}
@@ -79,7 +80,9 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 
 		f->ops = &path_fops;
 	} else if (f->ops->open) {
+		f->flags |= flags & O_NOCTTY; /* for a terminal's open only */
 		err = f->ops->open(f);
+		f->flags &= ~O_NOCTTY;
 		if (err) {
 			f->ops = NULL; /* never opened: no release */
 			file_put(f);

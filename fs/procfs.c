@@ -16,6 +16,7 @@
 #include <keel/process.h>
 #include <keel/sched.h>
 #include <keel/string.h>
+#include <keel/tty.h>
 #include <keel/vfs.h>
 #include <keel/version.h>
 #include <keel/vm.h>
@@ -86,6 +87,7 @@ static size_t gen_mounts(char *buf, size_t len)
 	return (size_t)snprintf(buf, len,
 				"rootfs / ramfs rw 0 0\n"
 				"devtmpfs /dev ramfs rw 0 0\n"
+				"devpts /dev/pts devpts rw 0 0\n"
 				"proc /proc proc rw 0 0\n"
 				"sysfs /sys sysfs ro 0 0\n");
 }
@@ -173,6 +175,22 @@ static size_t gen_in_watches(char *buf, size_t len)
 static size_t gen_in_queued(char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
+}
+
+/* /proc/sys/kernel/pty: the pseudo-terminal pairs (fs/pty.c). */
+static size_t gen_pty_max(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", PTY_MAX);
+}
+
+static size_t gen_pty_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", pty_count());
+}
+
+static size_t gen_pty_reserve(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "1024\n");
 }
 
 /* The text of a generated file, made at open. */
@@ -265,12 +283,19 @@ static const struct pnode pid_dir[] = {
 	PFILE("status", 28, gen_status),
 };
 
+static const struct pnode pty_dir[] = {
+	PFILE("max", 56, gen_pty_max),
+	PFILE("nr", 57, gen_pty_nr),
+	PFILE("reserve", 58, gen_pty_reserve),
+};
+
 static const struct pnode kernel_dir[] = {
 	PFILE("ostype", 50, gen_ostype),
 	PFILE("osrelease", 51, gen_osrelease),
 	PFILE("hostname", 52, gen_hostname),
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
+	PDIR("pty", 55, pty_dir),
 };
 static const struct pnode inotify_dir[] = {
 	PFILE("max_queued_events", 57, gen_in_queued),

@@ -195,6 +195,16 @@ void signal_send_self(int sig)
 	signal_send(uthread_self(), sig, &i);
 }
 
+void signal_send_process(int sig)
+{
+	struct ksiginfo i;
+
+	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
+	i.signo = sig;
+	i.code = SI_KERNEL;
+	signal_send(NULL, sig, &i);
+}
+
 bool signal_pending(void)
 {
 	return current_thread()->interrupted;

@@ -79,11 +79,16 @@ SYSCALL_DEFINE(creat)
 	return do_open(AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, a[1]);
 }
 
-static uint64_t dev_encode(uint32_t dev)
+/* Device numbers are kept in Linux's 32-bit form (new_encode_dev), the
+ * st_dev and st_rdev stat gives; statx splits them. */
+static uint32_t dev_major(uint32_t dev)
 {
-	uint64_t major = dev >> 8, minor = dev & 0xff;
+	return (dev >> 8) & 0xfff;
+}
 
-	return (major & 0xfff) << 8 | minor;
+static uint32_t dev_minor(uint32_t dev)
+{
+	return (dev & 0xff) | ((dev >> 12) & 0xfff00);
 }
 
 int stat_to_user(const struct kstat *st, void *ubuf)
@@ -91,13 +96,13 @@ int stat_to_user(const struct kstat *st, void *ubuf)
 	struct linux_stat s;
 
 	memset(&s, 0, sizeof(s));
-	s.st_dev = dev_encode((uint32_t)st->dev);
+	s.st_dev = (uint32_t)st->dev;
 	s.st_ino = st->ino;
 	s.st_nlink = st->nlink;
 	s.st_mode = st->mode;
 	s.st_uid = st->uid;
 	s.st_gid = st->gid;
-	s.st_rdev = dev_encode(st->rdev);
+	s.st_rdev = st->rdev;
 	s.st_size = (int64_t)st->size;
 	s.st_blksize = st->blksize;
 	s.st_blocks = (int64_t)st->blocks;
@@ -184,10 +189,10 @@ SYSCALL_DEFINE(statx)
 	sx.stx_atime = stx_time(st.atime_ns);
 	sx.stx_mtime = stx_time(st.mtime_ns);
 	sx.stx_ctime = stx_time(st.ctime_ns);
-	sx.stx_rdev_major = st.rdev >> 8;
-	sx.stx_rdev_minor = st.rdev & 0xff;
-	sx.stx_dev_major = (uint32_t)st.dev >> 8;
-	sx.stx_dev_minor = (uint32_t)st.dev & 0xff;
+	sx.stx_rdev_major = dev_major(st.rdev);
+	sx.stx_rdev_minor = dev_minor(st.rdev);
+	sx.stx_dev_major = dev_major((uint32_t)st.dev);
+	sx.stx_dev_minor = dev_minor((uint32_t)st.dev);
 	return copy_to_user((void *)a[4], &sx, sizeof(sx));
 }
 

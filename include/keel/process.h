@@ -18,6 +18,9 @@ struct cred {
 	uint32_t *groups; /* supplementary groups (kmalloc), ngroups of them */
 	unsigned ngroups;
 };
+/* Does the process hold capability cap in its effective set
+ * (linux/sys_cred.c)? */
+bool cred_capable(int cap);
 
 /* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/. */
 #define RLIMIT_STACK 3

@@ -139,5 +139,8 @@ void signal_mask_begin(uint64_t mask);
 void signal_mask_end(bool interrupted);
 /* Send from the kernel (SIGPIPE on EPIPE, say) to the calling thread. */
 void signal_send_self(int sig);
+/* Send from the kernel to the process, as a terminal signals its
+ * foreground process group (keel's process is alone in its group). */
+void signal_send_process(int sig);
 
 #endif

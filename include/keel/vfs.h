@@ -91,7 +91,8 @@ struct file_ops {
 struct inode {
 	uint64_t ino;
 	uint32_t mode, nlink, uid, gid;
-	uint32_t dev, rdev; /* major << 8 | minor */
+	uint32_t dev, rdev; /* Linux's 32-bit form: major << 8 | minor & 0xff,
+			    minor >> 8 from bit 20 */
 	uint64_t size;
 	int64_t atime_ns, mtime_ns, ctime_ns;
 	unsigned refs, flags;
@@ -280,5 +281,8 @@ const struct file_ops *devfs_fops(uint32_t rdev);
 /* A new unlinked ramfs regular file (referenced). */
 struct inode *ramfs_new_file(unsigned mode);
 int procfs_init(struct inode *root);
+/* fs/pty.c: /dev/ptmx's ops, and /dev/pts made in the directory dev. */
+extern const struct file_ops ptmx_fops;
+int devpts_init(struct inode *dev);
 
 #endif

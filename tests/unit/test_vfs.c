@@ -47,6 +47,20 @@ void signal_send_self(int sig)
 	sigpipes += sig == 13;
 }
 
+/* A terminal's signals (fs/pty.c): counted by number. */
+static int tty_signals[65];
+
+void signal_send_process(int sig)
+{
+	tty_signals[sig]++;
+}
+
+bool cred_capable(int cap)
+{
+	(void)cap;
+	return true; /* root */
+}
+
 size_t vm_format_maps(char *buf, size_t len)
 {
 	static const char line[] =
@@ -877,6 +891,51 @@ static void test_stdin_stream(void **state)
 	hyper_console_read(buf, sizeof(buf)); /* drop "zz" */
 }
 
+/* Pseudo-terminals: a pair, data both ways, and nothing left after. */
+static void test_pty(void **state)
+{
+	struct heap_stats before, after;
+	char name[32], buf[64];
+	unsigned n = 99;
+	int zero = 0;
+	long m, s, peer;
+
+	(void)state;
+	heap_stats(&before);
+	m = xopen("/dev/ptmx", O_RDWR | O_NOCTTY | O_NONBLOCK, 0);
+	assert_true(m >= 0);
+	assert_int_equal(SC(ioctl, m, 0x80045430 /* TIOCGPTN */, P(&n)), 0);
+	assert_int_equal(n, 0);
+	snprintf(name, sizeof(name), "/dev/pts/%u", n);
+	assert_int_equal(xopen(name, O_RDWR | O_NOCTTY, 0), -EIO); /* locked */
+	assert_int_equal(SC(ioctl, m, 0x40045431 /* TIOCSPTLCK */, P(&zero)),
+			 0);
+	s = xopen(name, O_RDWR | O_NOCTTY | O_NONBLOCK, 0);
+	assert_true(s >= 0);
+	assert_int_equal(SC(read, s, P(buf), 64), -EAGAIN);
+	assert_int_equal(SC(write, m, P("hi\n"), 3), 3);
+	assert_int_equal(SC(read, s, P(buf), 64), 3);
+	assert_memory_equal(buf, "hi\n", 3);
+	assert_int_equal(SC(read, m, P(buf), 64), 4); /* the echo */
+	assert_memory_equal(buf, "hi\r\n", 4);
+	assert_int_equal(SC(write, s, P("x\n"), 2), 2);
+	assert_int_equal(SC(read, m, P(buf), 64), 3);
+	assert_memory_equal(buf, "x\r\n", 3);
+	read_all("/proc/sys/kernel/pty/nr", buf, sizeof(buf));
+	assert_string_equal(buf, "1\n");
+	peer = SC(ioctl, m, 0x5441 /* TIOCGPTPEER */, O_RDWR | O_NOCTTY);
+	assert_true(peer > s);
+	assert_int_equal(SC(close, peer), 0);
+	assert_int_equal(SC(close, s), 0);
+	assert_int_equal(SC(read, m, P(buf), 64), -EIO);
+	assert_int_equal(SC(close, m), 0);
+	read_all("/proc/sys/kernel/pty/nr", buf, sizeof(buf));
+	assert_string_equal(buf, "0\n");
+	heap_stats(&after);
+	assert_int_equal(after.live_objects, before.live_objects);
+	assert_int_equal(after.live_bytes, before.live_bytes);
+}
+
 static void test_proc_sys(void **state)
 {
 	char buf[512];
@@ -1014,6 +1073,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_sys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inotify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pty, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

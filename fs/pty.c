@@ -1,0 +1,844 @@
+/*
+ * pty.c - pseudo-terminals (fs/): opening /dev/ptmx makes a pair and
+ * gives its master; /dev/pts, a small devpts, names the slave N while the
+ * master is open (character device 136:N). The bytes and the termios
+ * rules are fs/tty.c's line discipline; this file keeps the pairs, their
+ * files, blocking and poll, the terminal ioctls, and the controlling
+ * terminal: keel's one process leads its session, so it may take a pty
+ * slave as its controlling terminal (TIOCSCTTY, or opening a slave
+ * without O_NOCTTY while it has none); then the signal characters,
+ * TIOCSIG and SIGWINCH signal the process, and the master's close hangs
+ * the terminal up with SIGHUP.
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/poll.h>
+#include <keel/printf.h>
+#include <keel/printk.h>
+#include <keel/process.h>
+#include <keel/signal.h>
+#include <keel/string.h>
+#include <keel/time.h>
+#include <keel/tty.h>
+#include <keel/uaccess.h>
+#include <keel/vfs.h>
+
+#define DEVPTS_DEV 22 /* st_dev 0:22 */
+#define PTS_MAJOR 136
+#define PTMX_RDEV (5 << 8 | 2)
+#define CHUNK 256UL /* bytes copied to or from the caller at a time */
+#define CAP_SYS_ADMIN 21
+
+/* The terminal ioctls beyond include/uapi/fs.h's (asm-generic/ioctls.h). */
+#define TCGETS2 0x802c542a
+#define TCSETS2 0x402c542b
+#define TCSETSW2 0x402c542c
+#define TCSETSF2 0x402c542d
+#define TCSBRK 0x5409
+#define TCXONC 0x540a
+#define TCFLSH 0x540b
+#define TIOCEXCL 0x540c
+#define TIOCNXCL 0x540d
+#define TIOCSCTTY 0x540e
+#define TIOCOUTQ 0x5411
+#define TIOCSTI 0x5412
+#define TIOCGSOFTCAR 0x5419
+#define TIOCSSOFTCAR 0x541a
+#define TIOCPKT 0x5420
+#define TIOCNOTTY 0x5422
+#define TIOCSETD 0x5423
+#define TIOCGETD 0x5424
+#define TCSBRKP 0x5425
+#define TIOCSBRK 0x5427
+#define TIOCCBRK 0x5428
+#define TIOCGSID 0x5429
+#define TIOCGPTN 0x80045430
+#define TIOCSPTLCK 0x40045431
+#define TIOCGDEV 0x80045432
+#define TIOCSIG 0x40045436
+#define TIOCGPKT 0x80045438
+#define TIOCGPTLCK 0x80045439
+#define TIOCGEXCL 0x80045440
+#define TIOCGPTPEER 0x5441
+#define TCOOFF 0
+#define TCOON 1
+#define TCIOFF 2
+#define TCION 3
+#define TCIFLUSH 0
+#define TCOFLUSH 1
+#define TCIOFLUSH 2
+
+struct pty {
+	struct spinlock lock;
+	struct tty master, slave;
+	unsigned index;
+	bool locked; /* TIOCSPTLCK: the slave does not open (EIO) */
+	bool hung_up; /* the master closed: the slave's files are dead */
+	bool slave_closed; /* a slave was open and all closed (master EIO) */
+	unsigned slaves; /* open slave files */
+	struct linux_winsize ws;
+	struct inode *pts; /* /dev/pts/N, a reference */
+};
+
+static struct pty *ptys[PTY_MAX]; /* by index; while any end is open */
+static unsigned pty_nr;
+static struct pty *ctty; /* the process's controlling terminal */
+static struct inode *devpts_root, *devpts_ptmx;
+static const struct file_ops pts_fops;
+
+unsigned pty_count(void)
+{
+	return pty_nr;
+}
+
+static bool is_master(const struct file *f)
+{
+	return f->ops == &ptmx_fops;
+}
+
+static struct tty *end_of(struct file *f)
+{
+	struct pty *p = f->priv;
+
+	return is_master(f) ? &p->master : &p->slave;
+}
+
+static unsigned long pty_lock(struct pty *p)
+{
+	return spin_lock_irqsave(&p->lock);
+}
+
+/*
+ * Drop the lock, then tell both ends' waiters and pollers what changed
+ * and send the signals the slave's input raised (only to a process whose
+ * controlling terminal this is: a terminal without one signals nobody).
+ */
+static void pty_unlock(struct pty *p, unsigned long irq)
+{
+	unsigned mwake = p->master.wake, swake = p->slave.wake;
+	unsigned sigs = ctty == p ? p->slave.sigs : 0;
+
+	p->master.wake = p->slave.wake = p->slave.sigs = 0;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (mwake) {
+		waitq_wake_all(&p->master.wait);
+		pollq_wake(&p->master.poll, mwake);
+	}
+	if (swake) {
+		waitq_wake_all(&p->slave.wait);
+		pollq_wake(&p->slave.poll, swake);
+	}
+	for (int sig = 1; sigs; sig++)
+		if (sigs & (1U << sig)) {
+			sigs &= ~(1U << sig);
+			signal_send_process(sig);
+		}
+}
+
+/*
+ * Before sleeping: deliver what is pending (the writer a read made room
+ * for must run), retaking the lock. True when it had to: the caller
+ * looks at the state again before it waits.
+ */
+static bool pty_flush_wakeups(struct pty *p, unsigned long *irq)
+{
+	if (!p->master.wake && !p->slave.wake && !p->slave.sigs)
+		return false;
+	pty_unlock(p, *irq);
+	*irq = pty_lock(p);
+	return true;
+}
+
+/* Linux's 32-bit device number of slave index (new_encode_dev). */
+static uint32_t pts_rdev(unsigned index)
+{
+	return (index & 0xff) | PTS_MAJOR << 8 | (index & ~0xffU) << 12;
+}
+
+/* The pair goes with the last of its master and slave files. */
+static void pty_maybe_free(struct pty *p)
+{
+	if (!p->hung_up || p->slaves)
+		return;
+	ptys[p->index] = NULL;
+	pty_nr--;
+	p->pts->priv = NULL;
+	inode_put(p->pts);
+	kfree(p);
+}
+
+/* ---- the master: /dev/ptmx ---- */
+
+static int ptmx_open(struct file *f)
+{
+	const struct cred *c = &current_process()->cred;
+	unsigned index = 0;
+	struct pty *p;
+
+	while (index < PTY_MAX && ptys[index])
+		index++;
+	if (index == PTY_MAX)
+		return -ENOSPC; /* as Linux past kernel.pty.max */
+	p = kzalloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->pts = inode_alloc(NULL, &pts_fops, S_IFCHR | 0600);
+	if (!p->pts) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	p->pts->ino = index + 3; /* as devpts: the root is 1, ptmx 2 */
+	p->pts->dev = DEVPTS_DEV;
+	p->pts->rdev = pts_rdev(index);
+	p->pts->uid = c->fsuid;
+	p->pts->gid = c->fsgid;
+	p->pts->flags |= I_TRANSIENT;
+	p->pts->priv = p;
+	tty_init(&p->master, true);
+	tty_init(&p->slave, false);
+	p->master.link = &p->slave;
+	p->slave.link = &p->master;
+	p->index = index;
+	p->locked = true;
+	ptys[index] = p;
+	pty_nr++;
+	f->priv = p;
+	return 0;
+}
+
+/* The terminal hangs up: signals for a session that had it. */
+static void hangup(struct pty *p)
+{
+	if (ctty != p)
+		return;
+	ctty = NULL;
+	signal_send_process(SIGHUP);
+	signal_send_process(SIGCONT);
+}
+
+static void ptmx_release(struct file *f)
+{
+	struct pty *p = f->priv;
+	unsigned long irq = pty_lock(p);
+
+	p->hung_up = true;
+	p->pts->nlink = 0; /* /dev/pts/N goes */
+	p->slave.wake |= EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
+			 EPOLLRDNORM | EPOLLWRNORM;
+	pty_unlock(p, irq);
+	hangup(p);
+	pty_maybe_free(p);
+}
+
+/* ---- the slave: /dev/pts/N ---- */
+
+static int pts_open(struct file *f)
+{
+	struct pty *p = f->inode->priv;
+	unsigned long irq;
+	int err = 0;
+
+	if (!p)
+		return -EIO;
+	irq = pty_lock(p);
+	if (p->hung_up || p->locked)
+		err = -EIO; /* as Linux: the master must be open, unlocked */
+	else if (p->slave.excl && !cred_capable(CAP_SYS_ADMIN))
+		err = -EBUSY;
+	if (!err) {
+		p->slaves++;
+		p->slave_closed = false;
+		f->priv = p;
+	}
+	pty_unlock(p, irq);
+	/* A session leader without a terminal takes this one. */
+	if (!err && !(f->flags & O_NOCTTY) && !ctty && file_readable(f))
+		ctty = p;
+	return err;
+}
+
+static void pts_release(struct file *f)
+{
+	struct pty *p = f->priv;
+	unsigned long irq = pty_lock(p);
+
+	if (!--p->slaves && !p->hung_up) {
+		p->slave_closed = true;
+		p->master.wake |= EPOLLIN | EPOLLHUP | EPOLLRDNORM;
+	}
+	pty_unlock(p, irq);
+	pty_maybe_free(p);
+}
+
+/* ---- reading, writing, poll: both ends ---- */
+
+/* A packet-mode master's read: the status byte, if there is news. */
+static bool packet_status_read(struct pty *p, struct tty *t, uint8_t *kbuf)
+{
+	if (t != &p->master || !t->packet || !p->slave.pktstatus)
+		return false;
+	kbuf[0] = p->slave.pktstatus;
+	p->slave.pktstatus = 0;
+	return true;
+}
+
+/*
+ * As Linux's n_tty_read: canonical mode returns one line (or what fits);
+ * otherwise VMIN bytes, VTIME tenths of a second between bytes once one
+ * came (or, with VMIN 0, for the first); VMIN 0 and VTIME 0 return at
+ * once. A master whose slave closed reads EIO once the data is read.
+ */
+static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct pty *p = f->priv;
+	struct tty *t = end_of(f);
+	uint8_t kbuf[CHUNK];
+	uint64_t deadline = 0, interval;
+	bool canon, nowait = false, line_end = false;
+	size_t done = 0, minimum;
+	unsigned long irq;
+	long err = 0;
+
+	(void)pos;
+	if (!len)
+		return 0;
+	irq = pty_lock(p);
+	canon = t->termios.c_lflag & ICANON;
+	minimum = canon || !t->termios.c_cc[VMIN] ? 1 : t->termios.c_cc[VMIN];
+	interval = t->termios.c_cc[VTIME] * 100 * NSEC_PER_MSEC;
+	if (!canon && !t->termios.c_cc[VMIN]) {
+		nowait = !interval;
+		deadline = interval ? time_now_ns() + interval : 0;
+	}
+	while (done < len) {
+		size_t n, head = 0;
+		bool status = false;
+
+		if (t == &p->slave && p->hung_up)
+			break; /* end of file */
+		if (t->packet && p->slave.pktstatus && done)
+			break; /* the news comes first in a read of its own */
+		if (!done && packet_status_read(p, t, kbuf)) {
+			n = 1;
+			status = true;
+		} else if (!tty_input_available(t, false)) {
+			if (t == &p->master && p->slave_closed && !done) {
+				err = -EIO;
+				break;
+			}
+			if (done >= minimum || nowait)
+				break;
+			if (f->flags & O_NONBLOCK) {
+				err = -EAGAIN;
+				break;
+			}
+			if (pty_flush_wakeups(p, &irq))
+				continue;
+			err = waitq_wait_intr(&t->wait, &p->lock, deadline);
+			if (err == -ETIMEDOUT) {
+				err = 0;
+				nowait = true; /* one more look, then return */
+			} else if (err) {
+				break;
+			}
+			continue;
+		} else {
+			if (t->packet && !done)
+				kbuf[head++] = TIOCPKT_DATA;
+			n = head +
+			    tty_take(t, kbuf + head,
+				     MIN(CHUNK - head, len - done - head),
+				     &line_end);
+			tty_pump(
+			    t); /* room for what waited in the flip buffer */
+		}
+		pty_unlock(p, irq);
+		err = iobuf_put(b, done, kbuf, n) ? -EFAULT : 0;
+		irq = pty_lock(p);
+		if (err)
+			break;
+		done += n;
+		if (status || (canon && line_end))
+			break;
+		if (canon || tty_input_available(t, false))
+			continue; /* the rest of the line, or all there is */
+		if (done >= minimum)
+			break;
+		if (interval && t->termios.c_cc[VMIN]) /* between bytes */
+			deadline = time_now_ns() + interval;
+	}
+	pty_unlock(p, irq);
+	return done ? (long)done : err;
+}
+
+static long pty_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	struct pty *p = f->priv;
+	struct tty *t = end_of(f);
+	uint8_t kbuf[CHUNK];
+	size_t done = 0, have = 0, used = 0;
+	unsigned long irq;
+	long err = 0;
+
+	(void)pos;
+	if (t == &p->slave && p->hung_up)
+		return -EIO;
+	while (done < len) {
+		if (used == have) {
+			have = MIN(CHUNK, len - done);
+			used = 0;
+			if (iobuf_get(kbuf, b, done, have)) {
+				err = -EFAULT;
+				break;
+			}
+		}
+		irq = pty_lock(p);
+		while (!err && used < have) {
+			size_t n;
+
+			if (t == &p->slave && p->hung_up) {
+				err = -EIO;
+				break;
+			}
+			n = tty_output(t, kbuf + used, have - used);
+			used += n;
+			done += n;
+			if (n)
+				continue;
+			if (f->flags & O_NONBLOCK)
+				err = -EAGAIN;
+			else if (!pty_flush_wakeups(p, &irq))
+				err = waitq_wait_intr(&t->wait, &p->lock, 0);
+		}
+		pty_unlock(p, irq);
+		if (err)
+			break;
+	}
+	return done ? (long)done : err;
+}
+
+static unsigned pty_poll(struct file *f, struct poll_table *pt)
+{
+	struct pty *p = f->priv;
+	struct tty *t = end_of(f);
+	unsigned long irq;
+	unsigned mask = 0;
+
+	poll_wait(pt, &t->poll);
+	irq = pty_lock(p);
+	if (t == &p->slave && p->hung_up) {
+		mask = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM |
+		       EPOLLWRNORM;
+	} else {
+		if (tty_input_available(t, true))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (t == &p->master && t->packet && p->slave.pktstatus)
+			mask |= EPOLLPRI | EPOLLIN | EPOLLRDNORM;
+		if (t == &p->master && p->slave_closed)
+			mask |= EPOLLHUP;
+		if (tty_write_room(t))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock_irqrestore(&p->lock, irq);
+	return mask;
+}
+
+/* ---- ioctls ---- */
+
+static int get_int(unsigned long arg, int *v)
+{
+	return copy_from_user(v, (void *)arg, sizeof(*v)) ? -EFAULT : 0;
+}
+
+static int put_int(unsigned long arg, int v)
+{
+	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/*
+ * TCSETS* (size 36, struct termios) and TCSETS*2 (44, termios2): the
+ * slave's termios, whichever end asks. Speeds follow the cflag (BOTHER:
+ * the given ones); a pty is always CS8 and CREAD, without parity.
+ */
+static long set_termios(struct pty *p, unsigned long arg, size_t size,
+			bool flush)
+{
+	struct ktermios k;
+	unsigned long irq;
+
+	irq = pty_lock(p);
+	k = p->slave.termios;
+	spin_unlock_irqrestore(&p->lock, irq);
+	if (copy_from_user(&k, (void *)arg, size))
+		return -EFAULT;
+	k.c_ispeed = tty_baud(&k, true);
+	k.c_ospeed = tty_baud(&k, false);
+	k.c_cflag = (k.c_cflag & ~(CSIZE | PARENB)) | CS8 | CREAD;
+	irq = pty_lock(p);
+	if (flush)
+		tty_flush_input(&p->slave, false);
+	tty_set_termios(&p->slave, &k);
+	pty_unlock(p, irq);
+	return 0;
+}
+
+static long get_termios(struct pty *p, unsigned long arg, size_t size)
+{
+	struct ktermios k;
+	unsigned long irq = pty_lock(p);
+
+	k = p->slave.termios;
+	spin_unlock_irqrestore(&p->lock, irq);
+	return copy_to_user((void *)arg, &k, size) ? -EFAULT : 0;
+}
+
+static long set_winsize(struct pty *p, unsigned long arg)
+{
+	struct linux_winsize ws;
+	bool changed;
+
+	if (copy_from_user(&ws, (void *)arg, sizeof(ws)))
+		return -EFAULT;
+	changed = memcmp(&ws, &p->ws, sizeof(ws)) != 0;
+	p->ws = ws;
+	if (changed && ctty == p)
+		signal_send_process(SIGWINCH);
+	return 0;
+}
+
+/* TCXONC and TCFLSH act on the caller's own end. */
+static long flow(struct pty *p, struct tty *t, unsigned long arg)
+{
+	unsigned long irq = pty_lock(p);
+	long err = 0;
+	uint8_t c;
+
+	switch (arg) {
+	case TCOOFF:
+		tty_stop(t, true);
+		break;
+	case TCOON:
+		tty_start(t, true);
+		tty_pump(t);
+		break;
+	case TCIOFF:
+	case TCION: /* the STOP or START character, to the other end */
+		c = t->termios.c_cc[arg == TCIOFF ? VSTOP : VSTART];
+		if (c)
+			tty_receive(t->link, &c, 1);
+		break;
+	default:
+		err = -EINVAL;
+	}
+	pty_unlock(p, irq);
+	return err;
+}
+
+static long flush(struct pty *p, struct tty *t, unsigned long arg)
+{
+	unsigned long irq;
+
+	if (arg > TCIOFLUSH)
+		return -EINVAL;
+	irq = pty_lock(p);
+	if (arg != TCOFLUSH)
+		tty_flush_input(t, true);
+	if (arg != TCIFLUSH)
+		tty_flush_output(t); /* it is the other end's input already */
+	pty_unlock(p, irq);
+	return 0;
+}
+
+/*
+ * The controlling terminal. keel's process leads its session and its
+ * process group (both its pid), so the checks are Linux's for a session
+ * leader; the slave is the terminal whichever end asks.
+ */
+static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
+		       unsigned long arg, bool readable)
+{
+	int pid = current_process()->pid, v;
+	long err;
+
+	switch (cmd) {
+	case TIOCSCTTY:
+		if (ctty == p)
+			return 0;
+		if (ctty || (!readable && !cred_capable(CAP_SYS_ADMIN)))
+			return -EPERM;
+		ctty = p;
+		return 0;
+	case TIOCNOTTY: /* a leader gives it up: its group gets SIGHUP */
+		if (master || ctty != p)
+			return -ENOTTY;
+		hangup(p);
+		return 0;
+	case TIOCGSID:
+		return ctty == p ? put_int(arg, pid) : -ENOTTY;
+	case TIOCGPGRP:
+		if (!master && ctty != p)
+			return -ENOTTY;
+		return put_int(arg, ctty == p ? pid : 0);
+	case TIOCSPGRP:
+		err = get_int(arg, &v);
+		if (err)
+			return err;
+		if (v < 0)
+			return -EINVAL;
+		if (ctty != p)
+			return -ENOTTY;
+		return v == pid ? 0 : -ESRCH; /* no other group exists */
+	}
+	return -ENOTTY;
+}
+
+/* TIOCGPTPEER: open the slave from the master, as a new descriptor. */
+static long open_peer(struct pty *p, unsigned flags)
+{
+	char name[16];
+	struct file *f;
+	int err, n = snprintf(name, sizeof(name), "%u", p->index);
+
+	err = file_open_inode(p->pts, flags, devpts_root, name, (size_t)n, &f);
+	if (err)
+		return err;
+	return fd_install(f, flags & O_CLOEXEC);
+}
+
+/* The master's own ioctls (Linux's pty_unix98_ioctl). */
+static long master_ioctl(struct pty *p, unsigned cmd, unsigned long arg)
+{
+	unsigned long irq;
+	long err;
+	int v;
+
+	switch (cmd) {
+	case TIOCGPTN:
+		return put_int(arg, (int)p->index);
+	case TIOCSPTLCK:
+		err = get_int(arg, &v);
+		if (!err)
+			p->locked = v != 0;
+		return err;
+	case TIOCGPTLCK:
+		return put_int(arg, p->locked);
+	case TIOCPKT:
+		err = get_int(arg, &v);
+		if (err)
+			return err;
+		irq = pty_lock(p);
+		if (v && !p->master.packet)
+			p->slave.pktstatus = 0;
+		p->master.packet = v != 0;
+		spin_unlock_irqrestore(&p->lock, irq);
+		return 0;
+	case TIOCGPKT:
+		return put_int(arg, p->master.packet);
+	case TIOCSIG: /* the slave's process group gets a signal char's */
+		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
+			return -EINVAL;
+		if (ctty == p)
+			signal_send_process((int)arg);
+		return 0;
+	case TIOCGPTPEER:
+		return open_peer(p, (unsigned)arg);
+	}
+	return -ENOTTY;
+}
+
+static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
+{
+	struct pty *p = f->priv;
+	struct tty *t = end_of(f);
+	bool master = is_master(f);
+	unsigned long irq;
+	uint8_t c;
+	int v;
+
+	if (!master && p->hung_up)
+		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
+	switch (cmd) {
+	case TCGETS:
+		return get_termios(p, arg, sizeof(struct linux_termios));
+	case TCGETS2:
+		return get_termios(p, arg, sizeof(struct ktermios));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return set_termios(p, arg, sizeof(struct linux_termios),
+				   cmd == TCSETSF);
+	case TCSETS2:
+	case TCSETSW2:
+	case TCSETSF2:
+		return set_termios(p, arg, sizeof(struct ktermios),
+				   cmd == TCSETSF2);
+	case TIOCGWINSZ:
+		return copy_to_user((void *)arg, &p->ws, sizeof(p->ws))
+			   ? -EFAULT
+			   : 0;
+	case TIOCSWINSZ:
+		return set_winsize(p, arg);
+	case TCSBRK:
+	case TCSBRKP:
+	case TIOCSBRK:
+	case TIOCCBRK: /* nothing to drain, no line to break */
+		return 0;
+	case TCXONC:
+		return flow(p, t, arg);
+	case TCFLSH:
+		return flush(p, t, arg);
+	case FIONREAD:
+		irq = pty_lock(p);
+		v = (int)tty_input_count(t);
+		spin_unlock_irqrestore(&p->lock, irq);
+		return put_int(arg, v);
+	case TIOCOUTQ: /* written bytes are at once the other end's */
+		return put_int(arg, 0);
+	case TIOCGETD: /* N_TTY, the only line discipline */
+		return put_int(arg, 0);
+	case TIOCSETD:
+		if (get_int(arg, &v))
+			return -EFAULT;
+		return v ? -EINVAL : 0;
+	case TIOCEXCL:
+	case TIOCNXCL:
+		t->excl = cmd == TIOCEXCL;
+		return 0;
+	case TIOCGEXCL:
+		return put_int(arg, t->excl);
+	case TIOCGDEV:
+		return put_int(arg, (int)pts_rdev(p->index));
+	case TIOCGSOFTCAR:
+		return put_int(arg, !!(p->slave.termios.c_cflag & CLOCAL));
+	case TIOCSSOFTCAR:
+		if (get_int(arg, &v))
+			return -EFAULT;
+		irq = pty_lock(p);
+		p->slave.termios.c_cflag =
+		    (p->slave.termios.c_cflag & ~CLOCAL) | (v ? CLOCAL : 0);
+		spin_unlock_irqrestore(&p->lock, irq);
+		return 0;
+	case TIOCSTI: /* a byte of input, as if typed */
+		if ((master || ctty != p) && !cred_capable(CAP_SYS_ADMIN))
+			return -EPERM;
+		if (copy_from_user(&c, (void *)arg, 1))
+			return -EFAULT;
+		irq = pty_lock(p);
+		tty_receive(t, &c, 1);
+		pty_unlock(p, irq);
+		return 0;
+	case TIOCSCTTY:
+	case TIOCNOTTY:
+	case TIOCGSID:
+	case TIOCGPGRP:
+	case TIOCSPGRP:
+		return ctty_ioctl(p, master, cmd, arg, file_readable(f));
+	case TIOCGPTPEER:
+		if (!master)
+			return -EIO;
+		break;
+	}
+	return master ? master_ioctl(p, cmd, arg) : -ENOTTY;
+}
+
+const struct file_ops ptmx_fops = {
+	.open = ptmx_open,
+	.read = pty_read,
+	.write = pty_write,
+	.ioctl = pty_ioctl,
+	.poll = pty_poll,
+	.release = ptmx_release,
+};
+
+static const struct file_ops pts_fops = {
+	.open = pts_open,
+	.read = pty_read,
+	.write = pty_write,
+	.ioctl = pty_ioctl,
+	.poll = pty_poll,
+	.release = pts_release,
+};
+
+/* ---- /dev/pts ---- */
+
+static int devpts_lookup(struct inode *dir, const char *name, size_t len,
+			 struct inode **out)
+{
+	unsigned index = 0;
+
+	(void)dir;
+	if (len == 4 && !memcmp(name, "ptmx", 4)) {
+		*out = devpts_ptmx;
+		inode_get(*out);
+		return 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9' ||
+		    (i == 0 && name[0] == '0' && len > 1) || index >= PTY_MAX)
+			return -ENOENT;
+		index = index * 10 + (unsigned)(name[i] - '0');
+	}
+	if (!len || index >= PTY_MAX || !ptys[index] || ptys[index]->hung_up)
+		return -ENOENT;
+	*out = ptys[index]->pts;
+	inode_get(*out);
+	return 0;
+}
+
+/* Cookies: 2 is ptmx, 3 + N the slave N. */
+static int devpts_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	(void)dir;
+	if (*pos == 2) {
+		if (!ctx->emit(ctx, "ptmx", 4, 2, DT_CHR, 3))
+			return 0;
+		*pos = 3;
+	}
+	for (; *pos - 3 < PTY_MAX; (*pos)++) {
+		struct pty *p = ptys[*pos - 3];
+		char name[16];
+		int n;
+
+		if (!p || p->hung_up)
+			continue;
+		n = snprintf(name, sizeof(name), "%u", p->index);
+		if (!ctx->emit(ctx, name, (size_t)n, p->pts->ino, DT_CHR,
+			       *pos + 1))
+			break;
+	}
+	return 0;
+}
+
+static const struct inode_ops devpts_iops = {
+	.lookup = devpts_lookup,
+	.readdir = devpts_readdir,
+};
+
+int devpts_init(struct inode *dev)
+{
+	struct inode *root =
+	    inode_alloc(&devpts_iops, &dir_fops, S_IFDIR | 0755);
+	struct inode *ptmx = inode_alloc(NULL, &ptmx_fops, S_IFCHR);
+	int err = -ENOMEM;
+
+	if (root && ptmx) {
+		root->ino = 1;
+		root->dev = ptmx->dev = DEVPTS_DEV;
+		root->flags |= I_MOUNT;
+		ptmx->ino = 2;
+		ptmx->rdev = PTMX_RDEV;
+		err = ramfs_add(dev, "pts", root);
+	}
+	if (err) {
+		kfree(root);
+		kfree(ptmx);
+		if (err != -ENOTEMPTY)
+			return err;
+		printk(
+		    "fs: /dev/pts is a directory of the initrd: no devpts\n");
+		return 0;
+	}
+	devpts_root = root; /* named by /dev: it stays */
+	devpts_ptmx = ptmx; /* one reference, ours */
+	return 0;
+}
