@@ -1,9 +1,9 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * cmdline, comm, status, sys/kernel/ostype..., cpu/online), plus
- * symlinks: /proc/self -> 1, 1/exe, 1/cwd, 1/root, and the
- * directory 1/fd whose entries are "magic" links to the open files.
+ * cmdline, comm, status, sys/kernel/ostype..., sys/fs/aio-nr...,
+ * cpu/online), plus symlinks: /proc/self -> 1, 1/exe, 1/cwd, 1/root, and
+ * the directory 1/fd whose entries are "magic" links to the open files.
  * Inodes are made on lookup and freed with their last reference.
  */
 #include <keel/errno.h>
@@ -157,6 +157,17 @@ static size_t gen_version(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "#1 keel " KEEL_VERSION "\n");
 }
 
+/* /proc/sys/fs: the AIO events reserved, and the limit (read-only). */
+static size_t gen_aio_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%lu\n", aio_nr_reserved());
+}
+
+static size_t gen_aio_max_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", AIO_MAX_NR);
+}
+
 /* The text of a generated file, made at open. */
 struct gen_text {
 	size_t len;
@@ -254,7 +265,14 @@ static const struct pnode kernel_dir[] = {
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
 };
-static const struct pnode procsys_dir[] = { PDIR("kernel", 49, kernel_dir) };
+static const struct pnode fs_dir[] = {
+	PFILE("aio-nr", 56, gen_aio_nr),
+	PFILE("aio-max-nr", 57, gen_aio_max_nr),
+};
+static const struct pnode procsys_dir[] = {
+	PDIR("kernel", 49, kernel_dir),
+	PDIR("fs", 55, fs_dir),
+};
 
 static const struct pnode proc_dir[] = {
 	PDIR("1", 10, pid_dir),

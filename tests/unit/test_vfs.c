@@ -42,6 +42,11 @@ void signal_send_self(int sig)
 	sigpipes += sig == 13;
 }
 
+unsigned long aio_nr_reserved(void)
+{
+	return 0;
+}
+
 size_t vm_format_maps(char *buf, size_t len)
 {
 	static const char line[] =
