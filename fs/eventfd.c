@@ -3,7 +3,8 @@
  * takes the whole count (or 1 with EFD_SEMAPHORE) and waits while it is
  * 0; a write adds to it and waits while the sum would reach
  * 0xffffffffffffffff; O_NONBLOCK turns both waits into EAGAIN. Readable
- * when the count is not 0, writable while 1 more can be added.
+ * when the count is not 0, writable while 1 more can be added. The
+ * kernel signals one too (AIO completions): that adds without waiting.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -71,6 +72,17 @@ static long eventfd_read(struct file *f, struct iobuf b, size_t len,
 	return iobuf_put(b, 0, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
 }
 
+/* Add v to the count (it fits) and drop e->lock, waking readers. */
+static void add_unlock(struct eventfd *e, uint64_t v, unsigned long irq)
+{
+	e->count += v;
+	if (v)
+		waitq_wake_all(&e->readable);
+	spin_unlock_irqrestore(&e->lock, irq);
+	if (v)
+		pollq_wake(&e->poll, EPOLLIN | EPOLLRDNORM);
+}
+
 static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 			  uint64_t *pos)
 {
@@ -92,12 +104,7 @@ static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 		spin_unlock_irqrestore(&e->lock, irq);
 		return err;
 	}
-	e->count += v;
-	if (v)
-		waitq_wake_all(&e->readable);
-	spin_unlock_irqrestore(&e->lock, irq);
-	if (v)
-		pollq_wake(&e->poll, EPOLLIN | EPOLLRDNORM);
+	add_unlock(e, v, irq);
 	return sizeof(v);
 }
 
@@ -132,6 +139,20 @@ static const struct file_ops eventfd_fops = {
 static const struct inode_ops eventfd_iops = {
 	.release = eventfd_inode_release,
 };
+
+bool file_is_eventfd(const struct file *f)
+{
+	return f->ops == &eventfd_fops;
+}
+
+void eventfd_signal(struct file *f, uint64_t n)
+{
+	struct eventfd *e = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&e->lock);
+
+	/* Saturates at the largest count, as on Linux. */
+	add_unlock(e, MIN(n, UINT64_MAX - e->count), irq);
+}
 
 int eventfd_new(uint64_t count, unsigned flags, struct file **out)
 {

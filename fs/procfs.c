@@ -2,9 +2,9 @@
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
  * cmdline, comm, status, sys/kernel/ostype..., sys/fs/inotify/...,
- * cpu/online), plus
- * symlinks: /proc/self -> 1, 1/exe, 1/cwd, 1/root, and the
- * directory 1/fd whose entries are "magic" links to the open files.
+ * sys/fs/aio-nr..., cpu/online), plus symlinks: /proc/self -> 1, 1/exe,
+ * 1/cwd, 1/root, and the directory 1/fd whose entries are "magic" links
+ * to the open files.
  * Inodes are made on lookup and freed with their last reference.
  */
 #include <keel/errno.h>
@@ -193,6 +193,17 @@ static size_t gen_pty_reserve(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "1024\n");
 }
 
+/* /proc/sys/fs: the AIO events reserved, and the limit (read-only). */
+static size_t gen_aio_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%lu\n", aio_nr_reserved());
+}
+
+static size_t gen_aio_max_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", AIO_MAX_NR);
+}
+
 /* The text of a generated file, made at open. */
 struct gen_text {
 	size_t len;
@@ -284,9 +295,9 @@ static const struct pnode pid_dir[] = {
 };
 
 static const struct pnode pty_dir[] = {
-	PFILE("max", 56, gen_pty_max),
-	PFILE("nr", 57, gen_pty_nr),
-	PFILE("reserve", 58, gen_pty_reserve),
+	PFILE("max", 60, gen_pty_max),
+	PFILE("nr", 61, gen_pty_nr),
+	PFILE("reserve", 62, gen_pty_reserve),
 };
 
 static const struct pnode kernel_dir[] = {
@@ -295,14 +306,18 @@ static const struct pnode kernel_dir[] = {
 	PFILE("hostname", 52, gen_hostname),
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
-	PDIR("pty", 55, pty_dir),
+	PDIR("pty", 63, pty_dir),
 };
 static const struct pnode inotify_dir[] = {
 	PFILE("max_queued_events", 57, gen_in_queued),
 	PFILE("max_user_instances", 58, gen_in_instances),
 	PFILE("max_user_watches", 59, gen_in_watches),
 };
-static const struct pnode fs_dir[] = { PDIR("inotify", 56, inotify_dir) };
+static const struct pnode fs_dir[] = {
+	PFILE("aio-max-nr", 65, gen_aio_max_nr),
+	PFILE("aio-nr", 64, gen_aio_nr),
+	PDIR("inotify", 56, inotify_dir),
+};
 static const struct pnode procsys_dir[] = {
 	PDIR("fs", 55, fs_dir),
 	PDIR("kernel", 49, kernel_dir),

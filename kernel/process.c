@@ -38,5 +38,6 @@ struct process *current_process(void)
 
 __noreturn void process_exit(int status)
 {
+	aio_exit();
 	kernel_shutdown(status & 0xff);
 }

@@ -122,7 +122,7 @@ void vma_insert(struct vm_area *a)
 	list_insert_before(next ? &next->node : &vm_areas, &a->node);
 }
 
-static void vma_free(struct vm_area *a)
+void vma_free(struct vm_area *a)
 {
 	list_remove(&a->node);
 	if (a->file)
@@ -132,6 +132,8 @@ static void vma_free(struct vm_area *a)
 
 static bool vma_mergeable(const struct vm_area *a, const struct vm_area *b)
 {
+	if ((a->flags | b->flags) & VMA_PINNED)
+		return false;
 	return a->end == b->start && a->prot == b->prot &&
 	       (a->flags & ~VMA_TOUCHED) == (b->flags & ~VMA_TOUCHED) &&
 	       a->file == b->file &&

@@ -15,6 +15,12 @@
 #define VMA_STACK 0x2u /* MAP_GROWSDOWN: the main stack, "[stack]" */
 #define VMA_HEAP 0x4u /* grown by brk, "[heap]" */
 #define VMA_TOUCHED 0x8u /* pages may be present (else none are) */
+/*
+ * The kernel's own pages shown to the program (vm_pages.c): off is the
+ * physical address of start, every page is mapped from the start, and
+ * unmapping never frees one. Such an area is never merged or moved.
+ */
+#define VMA_PINNED 0x10u
 
 /* The lowest address mmap places anything at (Linux's mmap_min_addr). */
 #define VM_MMAP_MIN 0x10000UL
@@ -35,6 +41,7 @@ struct vm_area {
 	 * not walk every page of it.
 	 */
 	uintptr_t tlo, thi;
+	const char *name; /* VMA_PINNED: what /proc/self/maps shows */
 };
 
 extern struct list_node vm_areas;
@@ -80,6 +87,8 @@ struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
 			  struct vma_spares *s);
 /* Insert a new area (its range is free). */
 void vma_insert(struct vm_area *a);
+/* Take a out of the list and free it (its pages are dropped already). */
+void vma_free(struct vm_area *a);
 /* Merge a with compatible neighbours; returns the surviving area. */
 struct vm_area *vma_merge(struct vm_area *a);
 /* Remove every area of [start, end), splitting at the edges (2 spares). */

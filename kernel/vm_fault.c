@@ -47,8 +47,12 @@ bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
 
 void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
 {
-	if (!vma_touched_range(a, &start, &end))
+	if (!vma_touched_range(a, &start, &end) || start >= end)
 		return;
+	if (a->flags & VMA_PINNED) { /* the pages stay their owner's */
+		mmu_unmap(&kernel_space, start, end - start);
+		return;
+	}
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
@@ -112,6 +116,11 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 			    vma_mmu_prot(a->prot));
 		return 1;
 	}
+	if (a->flags & VMA_PINNED) /* dropped by MADV_REMOVE: map it again */
+		return mmu_map(&kernel_space, va, a->off + (va - a->start),
+			       PAGE_SIZE, vma_mmu_prot(a->prot))
+			   ? -ENOMEM
+			   : 1;
 	fi->file = a->file;
 	fi->gen = vm_gen;
 	if (!a->file)

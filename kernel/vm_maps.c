@@ -16,6 +16,8 @@ static const char *area_name(const struct vm_area *a)
 {
 	if (a->file)
 		return file_path(a->file);
+	if (a->flags & VMA_PINNED)
+		return a->name;
 	if (a->flags & VMA_HEAP)
 		return "[heap]";
 	if (a->flags & VMA_STACK)
@@ -32,7 +34,7 @@ static size_t format_area(const struct vm_area *a, char *buf, size_t len)
 	    (unsigned long)a->start, (unsigned long)a->end,
 	    a->prot & PROT_READ ? 'r' : '-', a->prot & PROT_WRITE ? 'w' : '-',
 	    a->prot & PROT_EXEC ? 'x' : '-', a->flags & VMA_SHARED ? 's' : 'p',
-	    (unsigned long long)a->off);
+	    (unsigned long long)(a->flags & VMA_PINNED ? 0 : a->off));
 
 	if (n < 0 || (size_t)n >= len)
 		return 0;

@@ -99,6 +99,11 @@ static long remap_locked(uintptr_t old, size_t old_len, size_t new_len,
 
 	if (!a || old_len > a->end - old)
 		return -EFAULT;
+	/* The kernel's pages neither grow (as VM_DONTEXPAND) nor move. */
+	if ((a->flags & VMA_PINNED) && new_len > old_len)
+		return -EFAULT;
+	if ((a->flags & VMA_PINNED) && (flags & MREMAP_FIXED))
+		return -EINVAL;
 	if (flags & MREMAP_FIXED) {
 		vma_unmap_range(new_addr, new_addr + new_len, s);
 		if (new_len < old_len) {

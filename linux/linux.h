@@ -78,6 +78,18 @@ struct file;
 long splice_file_to_pipe(struct file *in, int64_t *off, struct file *out,
 			 size_t len, bool nonblock);
 
+/*
+ * sys_file.c: an iovec array from the application, copied and checked
+ * (count, lengths, ranges): 0 and *out (kfree it), or -errno. The I/O of
+ * readv, writev and the preadv family on such a vector, at off when at
+ * (else at the file position): bytes done, or -errno when none were.
+ */
+struct linux_iovec;
+struct file;
+long iovec_from_user(long uiov, long cnt, struct linux_iovec **out);
+long file_rw_iov(struct file *f, struct linux_iovec *iov, size_t cnt,
+		 bool write, bool at, int64_t off);
+
 /* A path from the application into a PATH_MAX buffer the caller frees
  * (sys_path.c): 0 or -errno. */
 long get_path(long upath, char **out);

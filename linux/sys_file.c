@@ -79,34 +79,17 @@ SYSCALL_DEFINE(pwrite64)
 	return sigpipe(rw(a[0], a[1], (size_t)a[2], true, true, a[3]));
 }
 
-/*
- * readv, writev and (at) the preadv family at offset off: the vector is
- * copied in and checked whole first.
- */
-static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
+long iovec_from_user(long uiov, long cnt, struct linux_iovec **out)
 {
-	struct file *f = fd_get((int)fd);
-	struct linux_iovec *iov = NULL;
+	struct linux_iovec *iov;
 	uint64_t total = 0;
-	long ret = 0, done = 0;
+	long ret;
 
-	if (!f) {
-		ret = -EBADF;
-		goto out;
-	}
-	if (write ? !file_writable(f) : !file_readable(f)) {
-		ret = -EBADF;
-		goto out;
-	}
-	if (cnt < 0 || cnt > IOV_MAX || (at && off < 0)) {
-		ret = -EINVAL;
-		goto out;
-	}
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
 	iov = kmalloc((size_t)cnt * sizeof(*iov) + 1);
-	if (!iov) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!iov)
+		return -ENOMEM;
 	ret = copy_from_user(iov, (void *)uiov, (size_t)cnt * sizeof(*iov));
 	for (long i = 0; !ret && i < cnt; i++) {
 		if (iov[i].iov_len > INT64_MAX - total)
@@ -115,13 +98,22 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 			ret = -EFAULT;
 		total += iov[i].iov_len;
 	}
-	if (!ret && file_socket(f)) { /* one message, not one per iovec */
-		ret = sock_rw_iov(f, iov, (size_t)cnt, write);
-		done = ret < 0 ? 0 : ret;
-		ret = ret < 0 ? ret : 0;
-		goto out;
+	if (ret) {
+		kfree(iov);
+		return ret;
 	}
-	for (long i = 0; !ret && i < cnt; i++) {
+	*out = iov;
+	return 0;
+}
+
+long file_rw_iov(struct file *f, struct linux_iovec *iov, size_t cnt,
+		 bool write, bool at, int64_t off)
+{
+	long done = 0;
+
+	if (file_socket(f)) /* one message, not one per iovec */
+		return sock_rw_iov(f, iov, cnt, write);
+	for (size_t i = 0; i < cnt; i++) {
 		struct iobuf b = { (char *)iov[i].iov_base, true };
 		size_t len = iov[i].iov_len;
 		long n = at	 ? (write ? vfs_pwrite(f, b, len, off + done)
@@ -130,7 +122,8 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 				 : vfs_read(f, b, len);
 
 		if (n < 0) {
-			ret = done ? 0 : n;
+			if (!done)
+				return n;
 			break;
 		}
 		done += n;
@@ -139,10 +132,31 @@ static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
 	}
 	if (done > 0) /* one event for the whole call */
 		fsnotify_file(f, write ? IN_MODIFY : IN_ACCESS);
-out:
-	kfree(iov);
+	return done;
+}
+
+/*
+ * readv, writev and (at) the preadv family at offset off: the vector is
+ * copied in and checked whole first.
+ */
+static long rwv(long fd, long uiov, long cnt, bool write, bool at, long off)
+{
+	struct file *f = fd_get((int)fd);
+	struct linux_iovec *iov;
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	if (write ? !file_writable(f) : !file_readable(f))
+		ret = -EBADF;
+	else if (at && off < 0)
+		ret = -EINVAL;
+	else if (!(ret = iovec_from_user(uiov, cnt, &iov))) {
+		ret = file_rw_iov(f, iov, (size_t)cnt, write, at, off);
+		kfree(iov);
+	}
 	file_put(f);
-	return ret ? ret : done;
+	return ret;
 }
 
 SYSCALL_DEFINE(readv)

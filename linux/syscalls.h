@@ -102,6 +102,14 @@ SYSCALL(inotify_init1)
 SYSCALL(inotify_add_watch)
 SYSCALL(inotify_rm_watch)
 
+/* linux/sys_aio.c: Linux native asynchronous I/O. */
+SYSCALL(io_setup)
+SYSCALL(io_destroy)
+SYSCALL(io_submit)
+SYSCALL(io_getevents)
+SYSCALL(io_pgetevents)
+SYSCALL(io_cancel)
+
 /* linux/sys_socket.c: sockets (AF_UNIX; AF_INET, AF_INET6 on loopback). */
 SYSCALL(socket)
 SYSCALL(socketpair)

@@ -115,6 +115,10 @@ void eventpoll_release_file(struct file *f);
 /* fs/eventfd.c, fs/timerfd.c */
 int eventfd_new(uint64_t count, unsigned flags, struct file **out);
 int timerfd_new(int clockid, unsigned flags, struct file **out);
+/* The kernel's own write to an eventfd (AIO completions): add n, without
+ * waiting, saturating at the largest count. */
+bool file_is_eventfd(const struct file *f);
+void eventfd_signal(struct file *f, uint64_t n);
 /* Times in ns of clock's own time; abs: value is absolute. */
 int timerfd_set(struct file *f, bool abs, int64_t value, int64_t interval,
 		int64_t *old_value, int64_t *old_interval);

@@ -47,6 +47,15 @@ struct process *current_process(void);
 /* End the process (exit_group, a fatal signal): status to the host. */
 __noreturn void process_exit(int status);
 
+/*
+ * linux/sys_aio.c: the process's AIO contexts reserve events, at most
+ * AIO_MAX_NR in all (/proc/sys/fs/aio-nr and aio-max-nr); aio_exit
+ * destroys them all, at the process's end.
+ */
+#define AIO_MAX_NR 65536
+unsigned long aio_nr_reserved(void);
+void aio_exit(void);
+
 /* fs/: the standard descriptors 0, 1, 2 on the console, and the cwd. */
 int fs_process_init(struct process *p, const char *cwd);
 

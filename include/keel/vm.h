@@ -10,6 +10,7 @@
 #define KEEL_VM_H
 
 #include <keel/compiler.h>
+#include <keel/page.h>
 
 struct file;
 
@@ -99,6 +100,16 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff);
 /* madvise(2): MADV_DONTNEED and MADV_FREE drop pages; others are hints. */
 int vm_madvise(uintptr_t addr, size_t len, int advice);
+/*
+ * The kernel's own pages shown to the program (kernel/vm_pages.c): map
+ * len bytes of contiguous pages at pa, shared, wherever there is room
+ * (address or -errno). The program may unmap or protect parts of it, not
+ * grow or move it; the pages stay the caller's, never freed by vm.
+ * vm_unmap_pages takes back what is left of that mapping at addr (and
+ * nothing the program has put there since) before the caller frees them.
+ */
+long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name);
+void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa);
 /* Drop every area and page and the break (a new exec, tests). */
 void vm_destroy(void);
 /* Pages of RAM the areas hold (for /proc and tests). */

@@ -61,6 +61,11 @@ bool cred_capable(int cap)
 	return true; /* root */
 }
 
+unsigned long aio_nr_reserved(void)
+{
+	return 0;
+}
+
 size_t vm_format_maps(char *buf, size_t len)
 {
 	static const char line[] =

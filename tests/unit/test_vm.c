@@ -2,8 +2,9 @@
  * test_vm.c - kernel/vm*.c and linux/sys_mm.c over the arena's page tables:
  * hints and top-down placement, MAP_FIXED and NOREPLACE, splits by munmap
  * and mprotect, demand paging counted in pmm pages, DONTNEED, brk, mremap,
- * private file mappings, remap_file_pages, /proc/self/maps, out of memory
- * and hostile arguments. Every test must give back every page and heap object.
+ * private file mappings, remap_file_pages, /proc/self/maps, out of memory,
+ * hostile arguments and the kernel's own pages shown to the program. Every
+ * test must give back every page and heap object.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -948,6 +949,62 @@ static void test_random_ops(void **state)
 	assert_int_equal(maps_lines(), 0);
 }
 
+/* The kernel's own pages (vm_pages.c): shown, unmapped, never freed. */
+static void test_kernel_pages(void **state)
+{
+	static char buf[1024];
+	paddr_t pa = pmm_alloc_zeroed(3);
+	uint8_t *k = phys_to_virt(pa);
+	size_t before;
+	long at;
+
+	(void)state;
+	assert_true(pa != 0);
+	k[0] = 0x5a;
+	at = vm_map_pages(pa, 3 * K4, RW, "/[aio] (deleted)");
+	assert_true(at > 0);
+	before = free_pages(); /* with the page tables made */
+	assert_ptr_equal(page_at(at), k); /* mapped at once */
+	assert_ptr_equal(page_at(at + 2 * K4), k + 2 * K4);
+	assert_int_equal(pte_prot(at), MMU_READ | MMU_WRITE | MMU_USER);
+	assert_int_equal(vm_resident_pages(), 0);
+	assert_int_equal(vm_fault(at + K4, W), 0);
+	vm_format_maps(buf, sizeof(buf));
+	assert_non_null(strstr(buf, " rw-s 00000000 00:00 0"));
+	assert_non_null(strstr(buf, " /[aio] (deleted)\n"));
+	/* Neither grown nor moved; shrinking is an unmap. */
+	assert_int_equal(vm_mremap(at, 3 * K4, 4 * K4, MREMAP_MAYMOVE, 0),
+			 -EFAULT);
+	assert_int_equal(
+	    vm_mremap(at, K4, K4, MREMAP_MAYMOVE | MREMAP_FIXED, A), -EINVAL);
+	/* A hole unmaps a page but frees nothing; the rest stays. */
+	assert_int_equal(vm_munmap(at + K4, K4), 0);
+	assert_null(page_at(at + K4));
+	assert_int_equal(vm_fault(at + K4, R), -EFAULT);
+	assert_int_equal(free_pages(), before);
+	assert_int_equal(maps_lines(), 2);
+	/* Dropped pages come back as the same frame. */
+	assert_int_equal(vm_madvise(at, K4, MADV_REMOVE), 0);
+	assert_null(page_at(at));
+	assert_int_equal(vm_fault(at, R), 0);
+	assert_ptr_equal(page_at(at), k);
+	assert_int_equal(page_at(at)[0], 0x5a);
+	/* The program maps over the last page: that one is not taken back. */
+	assert_int_equal(
+	    vm_mmap(at + 2 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0),
+	    at + 2 * K4);
+	write_page(at + 2 * K4, 0x11);
+	vm_unmap_pages(at, 3 * K4, pa);
+	assert_null(page_at(at));
+	assert_true(page_is(at + 2 * K4, 0x11));
+	assert_int_equal(maps_lines(), 1);
+	assert_int_equal(vm_munmap(at + 2 * K4, K4), 0);
+	assert_int_equal(k[0], 0x5a); /* still the owner's */
+	pmm_free(pa, 3);
+	assert_int_equal(vm_map_pages(pa + 1, K4, RW, "x"), -EINVAL);
+	assert_int_equal(vm_map_pages(pa, 0, RW, "x"), -EINVAL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
 int main(void)
@@ -970,6 +1027,7 @@ int main(void)
 		T(test_out_of_memory),
 		T(test_hostile_args),
 		T(test_random_ops),
+		T(test_kernel_pages),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
