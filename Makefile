@@ -105,6 +105,9 @@ VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c) \
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
+# fs/netif.c alone: the interface table and its routes.
+$(BUILD)/unit/test_netif: $(BUILD)/h/fs/netif.c.o
+$(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/fs/netif.c.o
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

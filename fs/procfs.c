@@ -1,15 +1,16 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * cmdline, comm, status, sys/kernel/ostype..., sys/fs/inotify/...,
- * sys/fs/aio-nr..., cpu/online), plus symlinks: /proc/self -> 1, 1/exe,
- * 1/cwd, 1/root, and the directory 1/fd whose entries are "magic" links
- * to the open files.
+ * cmdline, comm, status, net/dev, sys/kernel/ostype..., sys/fs/inotify/...,
+ * sys/fs/aio-nr..., cpu/online), plus symlinks: /proc/self -> 1,
+ * /proc/net -> self/net, 1/exe, 1/cwd, 1/root, and the directory 1/fd
+ * whose entries are "magic" links to the open files.
  * Inodes are made on lookup and freed with their last reference.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
+#include <keel/netif.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -279,6 +280,8 @@ static const struct file_ops gen_fops = {
 
 static const struct inode_ops exe_iops, cwd_iops;
 
+static const struct pnode net_dir[] = { PFILE("dev", 67, netif_proc_dev) };
+
 static const struct pnode pid_dir[] = {
 	PLINK("cwd", 20, NULL, &cwd_iops),
 	PLINK("exe", 21, NULL, &exe_iops),
@@ -292,6 +295,7 @@ static const struct pnode pid_dir[] = {
 	PFILE("cmdline", 26, gen_cmdline),
 	PFILE("comm", 27, gen_comm),
 	PFILE("status", 28, gen_status),
+	PDIR("net", 66, net_dir),
 };
 
 static const struct pnode pty_dir[] = {
@@ -330,6 +334,7 @@ static const struct pnode proc_dir[] = {
 	PFILE("meminfo", 13, gen_meminfo),
 	PFILE("mounts", 14, gen_mounts),
 	PDIR("sys", 15, procsys_dir),
+	PLINK("net", 16, "self/net", NULL),
 };
 
 static const struct pnode cpu_dir[] = {

@@ -13,6 +13,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/netif.h>
 #include <keel/process.h>
 #include <keel/socket.h>
 #include <keel/string.h>
@@ -169,6 +170,8 @@ static const struct sock_family *family_ops(int family)
 	case AF_INET:
 	case AF_INET6:
 		return &inet_family;
+	case AF_NETLINK:
+		return &netlink_family;
 	default:
 		return NULL;
 	}
@@ -221,8 +224,11 @@ int socket_pair(int family, int type, int protocol, struct file *out[2])
 	err = sock_new(family, type & SOCK_TYPE_MASK, protocol, &s[0]);
 	if (!err)
 		err = sock_new(family, type & SOCK_TYPE_MASK, protocol, &s[1]);
+	if (!err && s[0]->ops->connect)
+		err = -EOPNOTSUPP; /* netlink sockets make no pairs */
 	if (err) {
 		sock_put(s[0]);
+		sock_put(s[1]);
 		return err;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -258,7 +264,7 @@ int sock_listen(struct socket *s, int backlog)
 {
 	int err;
 
-	if (s->type == SOCK_DGRAM)
+	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)
 		return -EOPNOTSUPP;
 	if (s->connected)
 		return -EINVAL;
@@ -291,7 +297,7 @@ int sock_accept(struct file *f, unsigned flags, struct file **out,
 	struct socket *s = file_socket(f), *child;
 	int err;
 
-	if (s->type == SOCK_DGRAM)
+	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)
 		return -EOPNOTSUPP;
 	if (!s->listening)
 		return -EINVAL;
@@ -362,6 +368,8 @@ int sock_connect(struct file *f, const struct sockname *a)
 	struct socket *s = file_socket(f), *l = NULL;
 	int err;
 
+	if (s->ops->connect)
+		return s->ops->connect(s, a);
 	if (s->type == SOCK_DGRAM && a->len >= 2 && a->family == AF_UNSPEC) {
 		sock_put(s->peer); /* dissolve the association */
 		s->peer = NULL;
@@ -396,6 +404,8 @@ int sock_shutdown(struct socket *s, int how)
 {
 	struct socket *peer = s->peer;
 
+	if (s->ops->sendmsg)
+		return -EOPNOTSUPP; /* no connection to shut */
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	if (s->type != SOCK_DGRAM && !s->connected &&
@@ -444,13 +454,14 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
+/* FIONREAD, and the interface ioctls (fs/netif_ioctl.c) on any socket. */
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->inode->priv;
 	int32_t n;
 
-	if (cmd != FIONREAD)
-		return -ENOTTY;
+	if (cmd != FIONREAD || s->family == AF_NETLINK)
+		return netif_ioctl(s->family, cmd, arg);
 	if (s->listening)
 		return -EINVAL;
 	n = (int32_t)sock_readable_bytes(s);

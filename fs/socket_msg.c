@@ -9,7 +9,8 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
-#include <keel/socket.h>
+#include <keel/netif.h>
+#include <keel/netlink.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
 
@@ -84,8 +85,7 @@ size_t sock_readable_bytes(struct socket *s)
 	return n;
 }
 
-/* Copy n bytes between buf and the message's iovecs from offset off. */
-static int iov_copy(struct kmsg *m, size_t off, void *buf, size_t n, bool out)
+int kmsg_copy(struct kmsg *m, size_t off, void *buf, size_t n, bool out)
 {
 	char *p = buf;
 
@@ -184,10 +184,10 @@ static int scm_parse(struct socket *s, struct kmsg *m, struct scm *scm)
 }
 
 /* Append one control message; MSG_CTRUNC when it does not fit whole. */
-static void put_cmsg(struct kmsg *m, size_t *used, int type, const void *data,
-		     size_t len)
+static void put_cmsg(struct kmsg *m, size_t *used, int level, int type,
+		     const void *data, size_t len)
 {
-	struct linux_cmsghdr h = { CMSG_LEN(len), SOL_SOCKET, type };
+	struct linux_cmsghdr h = { CMSG_LEN(len), level, type };
 	size_t room = m->controllen - *used;
 	char *at = m->control + *used;
 
@@ -227,7 +227,8 @@ static void put_rights(struct kmsg *km, size_t *used, struct sock_msg *m,
 	if (n < m->nfds)
 		km->flags |= MSG_CTRUNC;
 	if (n)
-		put_cmsg(km, used, SCM_RIGHTS, fds, n * sizeof(int32_t));
+		put_cmsg(km, used, SOL_SOCKET, SCM_RIGHTS, fds,
+			 n * sizeof(int32_t));
 	if (!peek) {
 		put_files(m->fds, m->nfds);
 		m->fds = NULL;
@@ -244,7 +245,7 @@ static struct sock_msg *msg_new(struct socket *s, struct kmsg *km, size_t off,
 
 	if (!m)
 		return NULL;
-	if (iov_copy(km, off, m->data, n, false)) {
+	if (kmsg_copy(km, off, m->data, n, false)) {
 		kfree(m);
 		return ERR_PTR(-EFAULT);
 	}
@@ -263,12 +264,34 @@ static struct sock_msg *msg_new(struct socket *s, struct kmsg *km, size_t off,
 	return m;
 }
 
-static void enqueue(struct socket *from, struct socket *to, struct sock_msg *m)
+static void queue_msg(struct socket *to, struct sock_msg *m)
 {
-	from->ops->source(from, to, &m->from);
 	list_push_back(&to->rq, &m->node);
 	to->rq_bytes += msg_cost(m);
 	sock_wake(to);
+}
+
+static void enqueue(struct socket *from, struct socket *to, struct sock_msg *m)
+{
+	from->ops->source(from, to, &m->from);
+	if (to->family == AF_INET || to->family == AF_INET6)
+		netif_loopback_count(m->len);
+	queue_msg(to, m);
+}
+
+int sock_deliver(struct socket *to, const void *data, size_t len,
+		 const struct sockname *from, const struct linux_ucred *cred)
+{
+	struct sock_msg *m = kzalloc(sizeof(*m) + len + 1);
+
+	if (!m)
+		return -ENOMEM;
+	memcpy(m->data, data, len);
+	m->len = len;
+	m->cred = *cred;
+	m->from = *from;
+	queue_msg(to, m);
+	return 0;
 }
 
 struct room {
@@ -388,6 +411,8 @@ long sock_sendmsg(struct file *f, struct kmsg *km, unsigned flags)
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (s->ops->sendmsg) /* netlink: ancillary data is not used */
+		return s->ops->sendmsg(f, s, km, flags);
 	if (s->listening)
 		return s->family == AF_UNIX ? -ENOTCONN : -EPIPE;
 	err = scm_parse(s, km, &scm);
@@ -403,19 +428,32 @@ long sock_sendmsg(struct file *f, struct kmsg *km, unsigned flags)
 
 /* ---- receiving ---- */
 
+/* An error a read reports: a stream's reset, netlink's lost replies. */
+static bool read_error(struct socket *s)
+{
+	return s->error && (s->type != SOCK_DGRAM || s->family == AF_NETLINK);
+}
+
 static bool readable(struct socket *s, void *arg)
 {
 	(void)arg;
-	return !list_empty(&s->rq) || s->shut_rd || s->closed ||
-	       (s->error && s->type != SOCK_DGRAM);
+	return !list_empty(&s->rq) || s->shut_rd || s->closed || read_error(s);
 }
 
 /* The ancillary data of message m into the receiver's buffer. */
 static void put_control(struct socket *s, struct kmsg *km, size_t *used,
 			struct sock_msg *m, unsigned flags)
 {
+	if (s->family == AF_NETLINK && netlink_flag(s, NETLINK_PKTINFO)) {
+		uint32_t group =
+		    (uint32_t)__builtin_ffs((int)m->from.nl.nl_groups);
+
+		put_cmsg(km, used, SOL_NETLINK, NETLINK_PKTINFO, &group,
+			 sizeof(group));
+	}
 	if (sock_flag(s, SO_PASSCRED))
-		put_cmsg(km, used, SCM_CREDENTIALS, &m->cred, sizeof(m->cred));
+		put_cmsg(km, used, SOL_SOCKET, SCM_CREDENTIALS, &m->cred,
+			 sizeof(m->cred));
 	if (m->nfds)
 		put_rights(km, used, m, flags & MSG_PEEK, flags);
 }
@@ -445,7 +483,7 @@ static long stream_recv(struct socket *s, struct kmsg *km, size_t *used,
 			put_control(s, km, used, m, flags);
 		}
 		n = MIN(km->total - done, m->len - m->off);
-		if (iov_copy(km, done, m->data + m->off, n, true))
+		if (kmsg_copy(km, done, m->data + m->off, n, true))
 			return done > start ? (long)(done - start) : -EFAULT;
 		done += n;
 		if (!(flags & MSG_PEEK) && (m->off += n) == m->len)
@@ -462,7 +500,7 @@ static long packet_recv(struct socket *s, struct kmsg *km, size_t *used,
 	struct sock_msg *m = first(s);
 	size_t n = MIN(km->total, m->len);
 
-	if (iov_copy(km, 0, m->data, n, true))
+	if (kmsg_copy(km, 0, m->data, n, true))
 		return -EFAULT;
 	km->name = m->from;
 	put_control(s, km, used, m, flags);
@@ -491,13 +529,15 @@ long sock_recvmsg(struct file *f, struct kmsg *km, unsigned flags)
 		err = sock_wait(s, nonblock, s->rcvtimeo, readable, NULL);
 		if (err)
 			break;
-		if (list_empty(&s->rq)) {
-			if (s->error && s->type != SOCK_DGRAM) {
-				err = -s->error;
-				s->error = 0;
-			}
-			break; /* end of file */
+		/* A stream's error comes after its data, netlink's before. */
+		if (read_error(s) &&
+		    (list_empty(&s->rq) || s->family == AF_NETLINK)) {
+			err = -s->error;
+			s->error = 0;
+			break;
 		}
+		if (list_empty(&s->rq))
+			break; /* end of file */
 		if (s->type == SOCK_STREAM) {
 			long r = stream_recv(s, km, &used, flags, (size_t)n);
 

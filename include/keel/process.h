@@ -44,6 +44,9 @@ struct process {
 };
 
 struct process *current_process(void);
+/* Does the process hold capability cap (linux/sys_cred.c)? */
+bool cred_capable(int cap);
+#define CAP_NET_ADMIN 12
 /* End the process (exit_group, a fatal signal): status to the host. */
 __noreturn void process_exit(int status);
 

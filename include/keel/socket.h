@@ -1,11 +1,13 @@
 /*
- * socket.h - sockets (fs/socket.c, fs/socket_unix.c, fs/socket_inet.c): one
- * socket file whose data path (queues of messages, connections, waits,
- * options, ancillary data) is shared by every family, and a small table of
- * operations per family for what differs, the addressing. AF_UNIX names
- * live in the file system or the abstract namespace; AF_INET and AF_INET6
- * reach only the loopback (a later network stack takes over the inet
- * family behind the same table). The syscall layer is linux/sys_socket.c.
+ * socket.h - sockets (fs/socket.c, fs/socket_unix.c, fs/socket_inet.c,
+ * fs/socket_netlink.c): one socket file whose data path (queues of
+ * messages, connections, waits, options, ancillary data) is shared by every
+ * family, and a small table of operations per family for what differs, the
+ * addressing. AF_UNIX names live in the file system or the abstract
+ * namespace; AF_INET and AF_INET6 reach only the loopback (a later network
+ * stack takes over the inet family behind the same table); AF_NETLINK
+ * sends its requests to the kernel, which answers on the sender's queue.
+ * The syscall layer is linux/sys_socket.c.
  */
 #ifndef KEEL_SOCKET_H
 #define KEEL_SOCKET_H
@@ -21,6 +23,7 @@
 #define SOCK_BUF_MAX (4 << 20)
 
 struct socket;
+struct kmsg;
 
 /* A socket address as the program sees it: family first. */
 struct sockname {
@@ -31,6 +34,7 @@ struct sockname {
 		struct linux_sockaddr_un un;
 		struct linux_sockaddr_in in;
 		struct linux_sockaddr_in6 in6;
+		struct linux_sockaddr_nl nl;
 	};
 };
 
@@ -55,6 +59,14 @@ struct sock_family {
 	/* Options of the family's own levels (IPPROTO_TCP, IPPROTO_IPV6). */
 	int (*setopt)(struct socket *s, int level, int name, int val);
 	int (*getopt)(struct socket *s, int level, int name, int *val);
+	/*
+	 * A family that talks to the kernel (AF_NETLINK) has its own connect
+	 * and send; it has no connections (listen, accept, shutdown:
+	 * EOPNOTSUPP). NULL: the shared data path of fs/socket_msg.c.
+	 */
+	int (*connect)(struct socket *s, const struct sockname *a);
+	long (*sendmsg)(struct file *f, struct socket *s, struct kmsg *m,
+			unsigned flags);
 };
 
 struct socket {
@@ -81,11 +93,15 @@ struct socket {
 	struct linux_linger linger;
 	uint64_t rcvtimeo, sndtimeo; /* ns, 0: none */
 	struct linux_ucred cred; /* SO_PEERCRED: the peer's at connect */
+	struct {
+		uint64_t groups; /* multicast groups joined: bit n-1 for n */
+		uint32_t flags; /* NETLINK_* options set: bit NETLINK_xxx */
+	} nl; /* AF_NETLINK */
 	struct waitq wq;
 	struct pollq poll;
 };
 
-extern const struct sock_family unix_family, inet_family;
+extern const struct sock_family unix_family, inet_family, netlink_family;
 
 /* A boolean SOL_SOCKET option (SO_REUSEADDR, SO_PASSCRED, ...). */
 static inline bool sock_flag(const struct socket *s, int opt)
@@ -146,6 +162,15 @@ int sock_wait(struct socket *s, bool nonblock, uint64_t timeo,
 /* fs/socket_msg.c: drop the receive queue; FIONREAD's count. */
 void sock_flush(struct socket *s);
 size_t sock_readable_bytes(struct socket *s);
+/* Copy n bytes between buf and m's iovecs from offset off (out: to them). */
+int kmsg_copy(struct kmsg *m, size_t off, void *buf, size_t n, bool out);
+/*
+ * Queue one message of len bytes on to's receive queue, whatever its room
+ * (the caller checks rq_bytes against rcvbuf), from the name `from` with
+ * the credentials cred: 0 or -ENOMEM.
+ */
+int sock_deliver(struct socket *to, const void *data, size_t len,
+		 const struct sockname *from, const struct linux_ucred *cred);
 /* The bound-name table of the families: a list each. */
 extern struct list_node unix_bound, inet_bound;
 

@@ -2,7 +2,7 @@
  * uapi/socket.h - the Linux x86-64 ABI of the socket calls: families,
  * types, flags, option names, and the layouts of the socket addresses,
  * msghdr, mmsghdr, cmsghdr, ucred and linger, written from socket(7),
- * unix(7), ip(7), ipv6(7), tcp(7) and cmsg(3). No host header included.
+ * unix(7), ip(7), ipv6(7), tcp(7), netlink(7) and cmsg(3). No host header included.
  */
 #ifndef UAPI_SOCKET_H
 #define UAPI_SOCKET_H
@@ -12,7 +12,9 @@
 #define AF_UNSPEC 0
 #define AF_UNIX 1
 #define AF_INET 2
+#define AF_BRIDGE 7
 #define AF_INET6 10
+#define AF_NETLINK 16
 
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
@@ -51,6 +53,7 @@
 #define SO_DOMAIN 39
 #define TCP_NODELAY 1
 #define IPV6_V6ONLY 26
+#define SOL_NETLINK 270 /* netlink(7)'s options: uapi/netlink.h */
 
 #define MSG_OOB 0x1
 #define MSG_PEEK 0x2
@@ -91,6 +94,13 @@ struct linux_sockaddr_in6 {
 	uint32_t sin6_flowinfo;
 	uint8_t sin6_addr[16];
 	uint32_t sin6_scope_id;
+};
+
+struct linux_sockaddr_nl {
+	uint16_t nl_family;
+	uint16_t nl_pad;
+	uint32_t nl_pid; /* port id: 0 is the kernel */
+	uint32_t nl_groups; /* multicast groups 1-32, bit n-1 */
 };
 
 #define SOCKADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
