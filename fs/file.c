@@ -57,7 +57,9 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 	struct file *f;
 	int err;
 
-	if (!(flags & O_PATH) && !ino->fops)
+	/* Anonymous files (eventfd, epoll, inotify...) reached again through
+	 * /proc/self/fd: Linux does not open them a second time either. */
+	if (!(flags & O_PATH) && (!ino->fops || ino->dev == ANON_INODE_DEV))
 		return -ENXIO;
 	f = file_alloc(ino, flags);
 	if (!f)

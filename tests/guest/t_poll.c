@@ -35,6 +35,7 @@ static int64_t now_ms(void)
 static void test_poll(void)
 {
 	struct pollfd pf[4];
+	char path[64];
 	int p[2], fd;
 	int64_t t0;
 	char c;
@@ -96,6 +97,11 @@ static void test_poll(void)
 	check_val("poll-stdin-at-end-revents", pf[0].revents, POLLIN);
 	check_val("read-stdin-at-end", raw(read(0, &c, 1)), 0);
 	check_val("poll-nothing", raw(poll(NULL, 0, 0)), 0);
+	/* An eventfd reached through /proc/self/fd does not open again. */
+	fd = eventfd(0, 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	check_err("reopen-eventfd", raw(open(path, O_RDONLY)), ENXIO);
+	close(fd);
 	t0 = now_ms();
 	check_val("poll-sleep", raw(poll(NULL, 0, 30)), 0);
 	check("poll-sleep-waited", now_ms() - t0 >= 30);
