@@ -21,11 +21,11 @@
  *     data byte 0xff and 0xff 'E' the end of input. fd 0 is then a read-only
  *     stream (a FIFO, not a terminal) that reads EOF after the end.
  *     keel sends nothing before the kernel writes CONSOLE_READY: turning
- *     the 16550's FIFOs on at boot drops what the UART holds. Only
- *     while someone waits for the stream (a blocked read, or a
- *     poll/select/epoll registration) does the timer run; it is buffered
- *     here. /dev/console still writes through the terminal and reads the
- *     stream.
+ *     the 16550's FIFOs on at boot drops what the UART holds. The
+ *     stream is buffered here, and the timer runs only while someone
+ *     waits for it (a blocked read, or a poll/select/epoll
+ *     registration). /dev/console writes through the terminal and reads
+ *     the stream.
  */
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -180,7 +180,8 @@ bool console_input_is_stream(void)
 }
 
 /*
- * Read for /dev/console and the stdin stream: waits for at least a byte.
+ * Read of the stdin stream (fd 0, and /dev/console, in stream mode):
+ * waits for at least a byte.
  * Readers take turns (the mutex), so bytes leave the buffer only once they
  * are in the reader's memory: a bad buffer (EFAULT) loses no input.
  */
