@@ -1,25 +1,31 @@
 /*
  * console.c - console input (fs/): the bytes the platform's console
  * receives (hyper_console_read: the 16550's FIFO on QEMU, the PV console's
- * in ring on Xen), buffered here for readers of the console.
+ * in ring on Xen).
  *
- * No interrupt announces input. While someone waits for it (a blocked
- * read, or a poll/select/epoll registration) a timer asks the platform
- * every millisecond after input came and every 10 ms when the line is
- * quiet; with nobody waiting nothing runs. QEMU holds back what the guest
- * has not taken, so nothing is lost, but a stream is limited to about
- * 16 bytes per poll on QEMU (the 16550's FIFO).
+ * No interrupt announces input: a timer asks the platform every
+ * millisecond after input came and every 10 ms when the line is quiet.
+ * QEMU holds back what the guest has not taken, so nothing is lost, but
+ * a stream is limited to about 16 bytes per poll on QEMU (the 16550's
+ * FIFO).
  *
  * Two modes, chosen on the kernel command line:
- *   - terminal (default): /dev/console and /dev/tty read the input;
- *     fd 0 is the console, a terminal.
+ *   - terminal (default): the input is typed at the console, a terminal
+ *     (fs/pty.c's console pair, with fs/tty.c's line discipline); fd 0,
+ *     1 and 2 are the console. The timer runs all the time, so typing is
+ *     echoed and ^C signals while the program does not read, as on a
+ *     real terminal.
  *   - keel.stdin=stream: the host's standard input is a pipe or a file,
  *     and the keel tool sends it through the console with its end marked
  *     (docs/boot.md, "Standard input"): byte 0xff escapes, 0xff 0xff is a
  *     data byte 0xff and 0xff 'E' the end of input. fd 0 is then a read-only
  *     stream (a FIFO, not a terminal) that reads EOF after the end.
  *     keel sends nothing before the kernel writes CONSOLE_READY: turning
- *     the 16550's FIFOs on at boot drops what the UART holds.
+ *     the 16550's FIFOs on at boot drops what the UART holds. The
+ *     stream is buffered here, and the timer runs only while someone
+ *     waits for it (a blocked read, or a poll/select/epoll
+ *     registration). /dev/console writes through the terminal and reads
+ *     the stream.
  */
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -28,6 +34,7 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/timer.h>
+#include <keel/tty.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 
@@ -48,7 +55,7 @@ static struct {
 	struct timer timer;
 	unsigned waiting; /* readers asleep */
 	unsigned quiet; /* polls since input last came */
-	bool stream; /* keel.stdin=stream: decode escapes */
+	bool stream; /* keel.stdin=stream: this buffer, escapes decoded */
 	bool escape; /* the last byte taken was ESC */
 	bool ended; /* stream mode: the end marker came */
 	char buf[IN_SIZE];
@@ -79,9 +86,7 @@ static bool fill(void)
 		for (size_t i = 0; i < n && !in.ended; i++) {
 			uint8_t c = (uint8_t)raw[i];
 
-			if (!in.stream) {
-				put_byte((char)c);
-			} else if (in.escape) {
+			if (in.escape) {
 				in.escape = false;
 				if (c == ESC)
 					put_byte((char)c);
@@ -119,10 +124,20 @@ static void arm(void)
 
 static void tick(struct timer *t)
 {
-	unsigned long irq = spin_lock_irqsave(&in.lock);
-	bool got = fill();
+	unsigned long irq;
+	bool got;
 
 	(void)t;
+	if (!in.stream) { /* the terminal: always */
+		got = console_tty_input();
+		irq = spin_lock_irqsave(&in.lock);
+		in.quiet = got ? 0 : in.quiet + 1;
+		arm();
+		spin_unlock_irqrestore(&in.lock, irq);
+		return;
+	}
+	irq = spin_lock_irqsave(&in.lock);
+	got = fill();
 	in.quiet = got ? 0 : in.quiet + 1;
 	if (readable()) {
 		waitq_wake_all(&in.readers);
@@ -139,11 +154,16 @@ void console_input_init(void)
 {
 	const char *mode = cmdline_get("keel.stdin");
 
+	if (in.timer.fn) /* again (the unit tests): it may be armed */
+		timer_cancel(&in.timer);
 	pollq_init(&in.poll);
 	timer_init(&in.timer, tick);
 	in.stream = mode && !strcmp(mode, "stream");
 	in.escape = in.ended = false;
-	in.head = in.len = 0;
+	in.head = in.len = in.quiet = 0;
+	console_tty_init();
+	if (!in.stream)
+		arm();
 	/*
 	 * Tell keel it may send now. Before this, the 16550's FIFOs were
 	 * being switched on, which drops whatever the UART holds: input sent
@@ -160,7 +180,8 @@ bool console_input_is_stream(void)
 }
 
 /*
- * Read for /dev/console and the stdin stream: waits for at least a byte.
+ * Read of the stdin stream (fd 0, and /dev/console, in stream mode):
+ * waits for at least a byte.
  * Readers take turns (the mutex), so bytes leave the buffer only once they
  * are in the reader's memory: a bad buffer (EFAULT) loses no input.
  */

@@ -1,16 +1,15 @@
 /*
  * devfs.c - the character devices of /dev (fs/): null, zero, full,
- * random, urandom, tty/console on the platform console, and ptmx with
- * the directory pts (fs/pty.c). They are
- * inodes with their own file ops, placed in the ramfs directory /dev, so
- * /dev stays writable like Linux's devtmpfs; fd, stdin, stdout and stderr
- * are symlinks into /proc/self/fd; /dev/shm is a ramfs directory. A
- * device node made by mknod opens as the device of its number, if it is
- * one of these (devfs_fops). The console's input is fs/console.c's.
+ * random, urandom, console (the platform's console as a terminal), tty
+ * (the controlling terminal) and ptmx with the directory pts; fs/pty.c
+ * has the terminals' ops. They are inodes with their own file ops, placed
+ * in the ramfs directory /dev, so /dev stays writable like Linux's
+ * devtmpfs; fd, stdin, stdout and stderr are symlinks into /proc/self/fd;
+ * /dev/shm is a ramfs directory. A device node made by mknod opens as the
+ * device of its number, if it is one of these (devfs_fops). The console's
+ * input is fs/console.c's.
  */
 #include <keel/errno.h>
-#include <keel/hyper.h>
-#include <keel/poll.h>
 #include <keel/random.h>
 #include <keel/string.h>
 #include <keel/tty.h>
@@ -81,67 +80,6 @@ static long random_read(struct file *f, struct iobuf b, size_t len,
 	return (long)done;
 }
 
-static long console_write(struct file *f, struct iobuf b, size_t len,
-			  uint64_t *pos)
-{
-	char buf[CHUNK];
-	size_t done = 0;
-
-	(void)f;
-	(void)pos;
-	while (done < len) {
-		size_t n = MIN(len - done, sizeof(buf));
-
-		if (iobuf_get(buf, b, done, n))
-			return done ? (long)done : -EFAULT;
-		hyper_console_write(buf, n);
-		done += n;
-	}
-	return (long)done;
-}
-
-static long console_ioctl(struct file *f, unsigned cmd, unsigned long arg)
-{
-	static const struct linux_winsize ws = { 24, 80, 0, 0 };
-	void *uarg = (void *)arg;
-	int32_t pgrp = 1, zero = 0;
-
-	(void)f;
-	switch (cmd) {
-	case TCGETS: /* Linux's default termios, whatever was set */
-		return copy_to_user(uarg, &tty_std_termios,
-				    sizeof(struct linux_termios));
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF: {
-		struct linux_termios t;
-
-		return copy_from_user(&t, uarg, sizeof(t)); /* accepted */
-	}
-	case TIOCGWINSZ:
-		return copy_to_user(uarg, &ws, sizeof(ws));
-	case TIOCSWINSZ: {
-		struct linux_winsize w;
-
-		return copy_from_user(&w, uarg, sizeof(w));
-	}
-	case TIOCGPGRP:
-		return copy_to_user(uarg, &pgrp, sizeof(pgrp));
-	case TIOCSPGRP:
-		return copy_from_user(&pgrp, uarg, sizeof(pgrp));
-	case FIONREAD:
-		return copy_to_user(uarg, &zero, sizeof(zero));
-	default:
-		return -ENOTTY;
-	}
-}
-
-/* Always writable; readable when console input has come (fs/console.c). */
-static unsigned console_poll(struct file *f, struct poll_table *pt)
-{
-	return console_input_poll(f, pt) | EPOLLOUT | EPOLLWRNORM;
-}
-
 static const struct file_ops null_fops = {
 	.read = eof_read,
 	.write = sink_write,
@@ -162,13 +100,6 @@ static const struct file_ops random_fops = {
 	.write = sink_write,
 	.llseek = noop_llseek,
 };
-static const struct file_ops console_fops = {
-	.read = console_input_read,
-	.write = console_write,
-	.ioctl = console_ioctl,
-	.poll = console_poll,
-};
-
 /* A pty slave's number outside /dev/pts opens as on Linux: EIO. */
 static int pts_elsewhere_open(struct file *f)
 {
@@ -191,7 +122,7 @@ static const struct {
 	{ "full", &full_fops, MKDEV(1, 7), 0666 },
 	{ "random", &random_fops, MKDEV(1, 8), 0666 },
 	{ "urandom", &random_fops, MKDEV(1, 9), 0666 },
-	{ "tty", &console_fops, MKDEV(5, 0), 0666 },
+	{ "tty", &devtty_fops, MKDEV(5, 0), 0666 },
 	{ "console", &console_fops, MKDEV(5, 1), 0600 },
 	{ "ptmx", &ptmx_fops, MKDEV(5, 2), 0666 },
 };

@@ -9,9 +9,17 @@
  * without O_NOCTTY while it has none); then the signal characters,
  * TIOCSIG and SIGWINCH signal the process, and the master's close hangs
  * the terminal up with SIGHUP.
+ *
+ * The console (/dev/console, and /dev/tty while it is the controlling
+ * terminal, which it is from the start) is a pair too, whose master no
+ * file opens: the kernel writes the platform's input into it (the timer
+ * of fs/console.c, and every read and poll), and whatever the console's
+ * output processing and echo put in the master goes out to the platform
+ * before the pair's lock is dropped, so writes never wait for a reader.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/hyper.h>
 #include <keel/poll.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -26,6 +34,7 @@
 #define DEVPTS_DEV 22 /* st_dev 0:22 */
 #define PTS_MAJOR 136
 #define PTMX_RDEV (5 << 8 | 2)
+#define CONSOLE_RDEV (5 << 8 | 1)
 #define CHUNK 256UL /* bytes copied to or from the caller at a time */
 #define CAP_SYS_ADMIN 21
 
@@ -78,6 +87,7 @@ struct pty {
 	unsigned slaves; /* open slave files */
 	struct linux_winsize ws;
 	struct inode *pts; /* /dev/pts/N, a reference */
+	bool console; /* the console: the kernel is the master */
 };
 
 static struct pty *ptys[PTY_MAX]; /* by index; while any end is open */
@@ -85,6 +95,7 @@ static unsigned pty_nr;
 static struct pty *ctty; /* the process's controlling terminal */
 static struct inode *devpts_root, *devpts_ptmx;
 static const struct file_ops pts_fops;
+static struct pty console_pty;
 
 unsigned pty_count(void)
 {
@@ -109,14 +120,62 @@ static unsigned long pty_lock(struct pty *p)
 }
 
 /*
+ * The console's output: what its output processing and echo put in the
+ * master goes to the platform now, as the master's buffer frees room for
+ * more. True if anything went out. Lock held.
+ */
+static bool console_drain(struct pty *p)
+{
+	uint8_t kbuf[CHUNK];
+	bool line_end, moved = false;
+	size_t n;
+
+	while ((n = tty_take(&p->master, kbuf, sizeof(kbuf), &line_end))) {
+		hyper_console_output((const char *)kbuf, n);
+		tty_pump(&p->master);
+		moved = true;
+	}
+	return moved;
+}
+
+/*
+ * The console's input, in terminal mode: what the platform has, written
+ * into the master as room allows (QEMU and Xen keep the rest). True if
+ * any came. Lock held; the caller's pty_unlock outputs the echoes.
+ */
+static bool console_fill(struct pty *p)
+{
+	char raw[64];
+	bool got = false;
+	size_t room, n;
+
+	if (!p->console || console_input_is_stream())
+		return false;
+	while ((room = tty_write_room(&p->master))) {
+		n = hyper_console_read(raw, MIN(room, sizeof(raw)));
+		if (!n)
+			break;
+		tty_output(&p->master, (const uint8_t *)raw, n);
+		got = true;
+	}
+	return got;
+}
+
+/*
  * Drop the lock, then tell both ends' waiters and pollers what changed
  * and send the signals the slave's input raised (only to a process whose
  * controlling terminal this is: a terminal without one signals nobody).
+ * The console's output goes out first.
  */
 static void pty_unlock(struct pty *p, unsigned long irq)
 {
-	unsigned mwake = p->master.wake, swake = p->slave.wake;
-	unsigned sigs = ctty == p ? p->slave.sigs : 0;
+	unsigned mwake, swake, sigs;
+
+	if (p->console)
+		console_drain(p);
+	mwake = p->master.wake;
+	swake = p->slave.wake;
+	sigs = ctty == p ? p->slave.sigs : 0;
 
 	p->master.wake = p->slave.wake = p->slave.sigs = 0;
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -232,9 +291,9 @@ static void ptmx_release(struct file *f)
 
 /* ---- the slave: /dev/pts/N ---- */
 
-static int pts_open(struct file *f)
+/* Open p's slave as f: /dev/pts/N, or /dev/tty naming it. */
+static int slave_open(struct file *f, struct pty *p)
 {
-	struct pty *p = f->inode->priv;
 	unsigned long irq;
 	int err = 0;
 
@@ -255,6 +314,11 @@ static int pts_open(struct file *f)
 	if (!err && !(f->flags & O_NOCTTY) && !ctty && file_readable(f))
 		ctty = p;
 	return err;
+}
+
+static int pts_open(struct file *f)
+{
+	return slave_open(f, f->inode->priv);
 }
 
 static void pts_release(struct file *f)
@@ -314,6 +378,7 @@ static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		size_t n, head = 0;
 		bool status = false;
 
+		console_fill(p);
 		if (t == &p->slave && p->hung_up)
 			break; /* end of file */
 		if (t->packet && p->slave.pktstatus && done)
@@ -405,6 +470,9 @@ static long pty_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 			done += n;
 			if (n)
 				continue;
+			/* The console's master is the kernel: never waits. */
+			if (p->console && !t->stopped && console_drain(p))
+				continue;
 			if (f->flags & O_NONBLOCK)
 				err = -EAGAIN;
 			else if (!pty_flush_wakeups(p, &irq))
@@ -426,6 +494,10 @@ static unsigned pty_poll(struct file *f, struct poll_table *pt)
 
 	poll_wait(pt, &t->poll);
 	irq = pty_lock(p);
+	if (console_fill(p)) { /* its echoes go out, readers are told */
+		pty_unlock(p, irq);
+		irq = pty_lock(p);
+	}
 	if (t == &p->slave && p->hung_up) {
 		mask = EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDNORM |
 		       EPOLLWRNORM;
@@ -689,8 +761,9 @@ static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		return flush(p, t, arg);
 	case FIONREAD:
 		irq = pty_lock(p);
+		console_fill(p);
 		v = (int)tty_input_count(t);
-		spin_unlock_irqrestore(&p->lock, irq);
+		pty_unlock(p, irq);
 		return put_int(arg, v);
 	case TIOCOUTQ: /* written bytes are at once the other end's */
 		return put_int(arg, 0);
@@ -707,7 +780,8 @@ static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	case TIOCGEXCL:
 		return put_int(arg, t->excl);
 	case TIOCGDEV:
-		return put_int(arg, (int)pts_rdev(p->index));
+		return put_int(arg, p->console ? CONSOLE_RDEV
+					       : (int)pts_rdev(p->index));
 	case TIOCGSOFTCAR:
 		return put_int(arg, !!(p->slave.termios.c_cflag & CLOCAL));
 	case TIOCSSOFTCAR:
@@ -735,7 +809,7 @@ static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		return ctty_ioctl(p, master, cmd, arg, file_readable(f));
 	case TIOCGPTPEER:
 		if (!master)
-			return -EIO;
+			return p->console ? -ENOTTY : -EIO;
 		break;
 	}
 	return master ? master_ioctl(p, cmd, arg) : -ENOTTY;
@@ -757,6 +831,98 @@ static const struct file_ops pts_fops = {
 	.ioctl = pty_ioctl,
 	.poll = pty_poll,
 	.release = pts_release,
+};
+
+/* ---- the console ---- */
+
+/*
+ * The console's termios: Linux's for a serial console, ttyS0 at the
+ * 16550's 115200 baud (B115200 | CS8 | CREAD | HUPCL | CLOCAL, as
+ * console=ttyS0,115200 leaves it), the rest tty_std_termios: canonical,
+ * echoing, ISIG, ICRNL, IXON, OPOST | ONLCR.
+ */
+#define B115200 0010002
+#define HUPCL 0002000
+
+void console_tty_init(void)
+{
+	struct pty *p = &console_pty;
+
+	memset(p, 0, sizeof(*p));
+	tty_init(&p->master, true);
+	tty_init(&p->slave, false);
+	p->master.link = &p->slave;
+	p->slave.link = &p->master;
+	p->slave.termios.c_cflag = B115200 | CS8 | CREAD | HUPCL | CLOCAL;
+	p->slave.termios.c_ispeed = p->slave.termios.c_ospeed = 115200;
+	p->ws = (struct linux_winsize){ 24, 80, 0, 0 };
+	p->console = true;
+	ctty = p; /* the program's controlling terminal */
+}
+
+/* From fs/console.c's timer (interrupt context): the platform's input. */
+bool console_tty_input(void)
+{
+	unsigned long irq = pty_lock(&console_pty);
+	bool got = console_fill(&console_pty);
+
+	pty_unlock(&console_pty, irq);
+	return got;
+}
+
+/* /dev/console: never becomes the controlling terminal by opening. */
+static int console_open(struct file *f)
+{
+	if (console_pty.slave.excl && !cred_capable(CAP_SYS_ADMIN))
+		return -EBUSY;
+	f->priv = &console_pty;
+	return 0;
+}
+
+/* In stream mode the console's input is the stream (fs/console.c). */
+static long console_read(struct file *f, struct iobuf b, size_t len,
+			 uint64_t *pos)
+{
+	if (console_input_is_stream())
+		return console_input_read(f, b, len, pos);
+	return pty_read(f, b, len, pos);
+}
+
+/* A poller registers on one queue: the stream's, in stream mode. */
+static unsigned console_poll(struct file *f, struct poll_table *pt)
+{
+	if (!console_input_is_stream())
+		return pty_poll(f, pt);
+	return console_input_poll(f, pt) |
+	       (pty_poll(f, NULL) & (EPOLLOUT | EPOLLWRNORM));
+}
+
+const struct file_ops console_fops = {
+	.open = console_open,
+	.read = console_read,
+	.write = pty_write,
+	.ioctl = pty_ioctl,
+	.poll = console_poll,
+};
+
+/*
+ * /dev/tty: the controlling terminal, the console or a pty's slave (the
+ * file then has that terminal's ops); without one ENXIO, as on Linux.
+ */
+static int devtty_open(struct file *f)
+{
+	if (!ctty)
+		return -ENXIO;
+	if (ctty->console) {
+		f->ops = &console_fops;
+		return console_open(f);
+	}
+	f->ops = &pts_fops;
+	return slave_open(f, ctty);
+}
+
+const struct file_ops devtty_fops = {
+	.open = devtty_open,
 };
 
 /* ---- /dev/pts ---- */

@@ -92,6 +92,11 @@ void hyper_console_write(const char *buf, size_t len)
 	plat->console_write(buf, len);
 }
 
+void hyper_console_output(const char *buf, size_t len)
+{
+	plat->console_output(buf, len);
+}
+
 size_t hyper_console_read(char *buf, size_t max)
 {
 	return plat->console_read(buf, max);

@@ -18,8 +18,17 @@ void hyper_init(void);
 /* Platform services that need kernel threads; after sched_init. */
 void hyper_init_late(void);
 
-/* Console: write bytes; returns when they are queued for output. */
+/*
+ * Console: write text; returns when it is queued for output. Lines end
+ * in "\n" (a platform whose line wants "\r\n", the 16550, adds the \r):
+ * the kernel's own messages.
+ */
 void hyper_console_write(const char *buf, size_t len);
+/*
+ * Console: write bytes exactly as given: the console terminal's output,
+ * which its own output processing (OPOST, ONLCR; fs/pty.c) has made.
+ */
+void hyper_console_output(const char *buf, size_t len);
 /*
  * Console input: take up to max bytes that have arrived; never waits
  * (returns 0 when there are none). No interrupt announces input: the

@@ -161,6 +161,16 @@ void tty_start(struct tty *t, bool tco);
 void tty_set_termios(struct tty *t, const struct ktermios *nt);
 uint32_t tty_baud(const struct ktermios *k, bool input);
 
+/*
+ * fs/pty.c: the console, a pair whose master is the kernel; /dev/tty, the
+ * controlling terminal. console_tty_input takes the platform's input
+ * (fs/console.c's timer calls it); true if any came.
+ */
+struct file_ops;
+extern const struct file_ops console_fops, devtty_fops;
+void console_tty_init(void);
+bool console_tty_input(void);
+
 /* fs/pty.c: pairs now (/proc/sys/kernel/pty/nr) and at most (max). */
 #define PTY_MAX 4096
 unsigned pty_count(void);

@@ -267,7 +267,7 @@ int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
 int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
 int devfs_init(struct inode *dev);
-/* fs/console.c: console input (the console's read and poll methods). */
+/* fs/console.c: console input: its timer, and the stdin stream. */
 struct poll_table;
 void console_input_init(void);
 bool console_input_is_stream(void);

@@ -70,6 +70,7 @@ const struct platform platform_kvm = {
 	.early_init = kvm_early_init,
 	.init = kvm_init,
 	.console_write = serial_write,
+	.console_output = serial_output,
 	.console_read = serial_read,
 	.monotonic_ns = tsc_clock_ns,
 	.wallclock_ns = kvm_wallclock_ns,

@@ -1,7 +1,9 @@
 /*
  * serial.c - the 16550 UART at COM1 as the console (plat/kvm). Polled
- * output, 115200 8N1; "\n" goes out as "\r\n" for terminals. Polled
- * input (serial_read), through the 16-byte receive FIFO.
+ * output, 115200 8N1: the kernel's text with "\n" as "\r\n" for
+ * terminals (serial_write), the console terminal's bytes as they are
+ * (serial_output: its ONLCR made the \r). Polled input (serial_read),
+ * through the 16-byte receive FIFO.
  */
 #include <plat/kvm.h>
 #include <arch/x86.h>
@@ -56,6 +58,14 @@ void serial_write(const char *buf, size_t len)
 			put('\r');
 		put(buf[i]);
 	}
+}
+
+void serial_output(const char *buf, size_t len)
+{
+	if (!present)
+		return;
+	for (size_t i = 0; i < len; i++)
+		put(buf[i]);
 }
 
 size_t serial_read(char *buf, size_t max)

@@ -124,6 +124,7 @@ const struct platform platform_xen = {
 	.init = xen_init,
 	.init_late = xen_init_late,
 	.console_write = xen_console_write,
+	.console_output = xen_console_write, /* the ring adds no \r either */
 	.console_read = xen_console_read,
 	.monotonic_ns = xen_monotonic_ns,
 	.wallclock_ns = xen_wallclock_ns,

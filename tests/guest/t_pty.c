@@ -5,7 +5,8 @@
  * VMIN/VTIME, output processing, flow control and flushes, packet mode,
  * EOF and EIO when an end closes, poll and epoll, the terminal ioctls and
  * their errors, and last a pty as the controlling terminal (after
- * setsid: keel's process already leads its session). Run on the host as
+ * setsid: keel's process already leads its session, and gives up the
+ * console, its terminal until then). Run on the host as
  * the reference: Linux moves pty input in a worker, so every read of
  * what the other end wrote waits for it with poll first.
  */
@@ -709,6 +710,14 @@ static void test_ctty(void)
 
 	setsid(); /* keel: EPERM, the process leads its session already */
 	check_val("session-leader", getsid(0), getpid());
+	/* keel's console is the session's terminal from the start: give it
+	 * up first (its SIGHUP ignored). After setsid the host has none. */
+	v = open("/dev/tty", O_RDWR | O_NOCTTY);
+	if (v >= 0) {
+		signal(SIGHUP, SIG_IGN);
+		ioctl(v, TIOCNOTTY);
+		close(v);
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);

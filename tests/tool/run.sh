@@ -4,7 +4,8 @@
 # initrd holds them at their paths with the host's bytes; each kind of bad
 # input gets its message, status 125 and no output; "keel run" passes the
 # guest's status through (self-tests, panic, timeout, "cannot run yet");
-# --single boots as one file; "keel xl" writes a config. Prints PASS/FAIL
+# --single boots as one file; from a terminal the guest's console is one
+# (echo, line editing, EOF); "keel xl" writes a config. Prints PASS/FAIL
 # per case; work files in build/tool-tests.
 set -u
 cd "$(dirname "$0")/../.."
@@ -251,6 +252,58 @@ python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 24 + b"\xff\
 stdin_case stdin-binary "$(sha256sum <"$w/bytes")" -- "$bb" sha256sum <"$w/bytes"
 stdin_case stdin-null "$(printf 'end, read 1\nnot a terminal')" \
 	-- "$bb" sh -c 'read x || echo "end, read $?"; test -t 0 || echo "not a terminal"' </dev/null
+
+# keel run in a terminal: script(1) makes one and runs keel in its
+# foreground, so QEMU gets it (in raw mode) and the guest's console is a
+# terminal with Linux's line discipline (docs/boot.md, "Standard input"):
+# the guest echoes, edits lines (DEL erases: "\b \b"), turns the Enter
+# key's CR into NL, and reads ^D on an empty line as EOF. Typed input
+# waits in QEMU and the kernel until the program reads it: the first
+# case types while the program is busy. tty_run NAME COMMAND STEPS...:
+# "wait TEXT" until the output shows TEXT (at most 60 s), "send FORMAT"
+# types printf FORMAT; sets rc and got (the output without CRs).
+tty_run() {
+	local name=$1 cmd=$2 out=$logs/$1.log step i
+	shift 2
+	rm -f "$out.in" && mkfifo "$out.in"
+	timeout 150 script -qec "$cmd" /dev/null <"$out.in" >"$out" 2>&1 &
+	local pid=$!
+	exec 3>"$out.in"
+	for step; do
+		case $step in
+		wait\ *)
+			for i in $(seq 600); do
+				grep -qaF -- "${step#wait }" "$out" && break
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done ;;
+		send\ *) (trap '' PIPE; printf "${step#send }" >&3) 2>/dev/null ;;
+		esac
+	done
+	wait "$pid"
+	rc=$?
+	exec 3>&-
+	rm -f "$out.in"
+	got=$(tr -d '\r' <"$out")
+}
+if command -v script >/dev/null; then
+	tty_run tty-line "'$keel' run -q --accel tcg -t 60 -- $bb sh -c 'echo ready; i=0; while [ \$i -lt 100000 ]; do i=\$((i+1)); done; read x; echo got:\$x; read y; echo eof:\$?'" \
+		'wait ready' 'send hellp\177o\r' 'wait got:' 'send \004' 'wait eof:'
+	if [ "$rc" = 0 ] && [[ $got == *$'hellp\b \bo\ngot:hello\neof:1'* ]]; then
+		result tty-line 1
+	else
+		result tty-line 0 "status $rc, output $(printf %q "$got")"
+	fi
+	tty_run tty-luajit "'$keel' run -q --accel tcg -t 60 -- /usr/bin/luajit" \
+		'wait > ' 'send print(6*8\177\177*7)\r' 'wait 42' 'send \004'
+	if [ "$rc" = 0 ] && [[ $got == *$'> print(6*8\b \b\b \b*7)\n42\n> '* ]]; then
+		result tty-luajit 1
+	else
+		result tty-luajit 0 "status $rc, output $(printf %q "$got")"
+	fi
+else
+	result tty-line 0 "script (bsdutils) is missing"
+fi
 
 # A QEMU that fails on its own (exit 1, as a guest's status 0 would look)
 # is keel's failure (125), not the guest's success.

@@ -834,26 +834,34 @@ static void test_devices(void **state)
 	assert_int_equal(SC(write, fd, P(buf), 1), -ENOSPC);
 	fd = xopen("/dev/urandom", O_RDONLY, 0);
 	assert_int_equal(SC(read, fd, P(buf), 64), 64);
+	/* The console is a terminal (fs/pty.c): ONLCR makes "\r\n". */
 	hosted_console_clear();
 	assert_int_equal(SC(write, 1, P("to the console\n"), 15), 15);
-	assert_string_equal(hosted_console_text(), "to the console\n");
+	assert_string_equal(hosted_console_text(), "to the console\r\n");
 	struct linux_iovec iov[2] = { { P("ab"), 2 }, { P("cd\n"), 3 } };
 	assert_int_equal(SC(writev, 2, P(iov), 2), 5);
-	assert_string_equal(hosted_console_text(), "to the console\nabcd\n");
-	/* Console input (fs/console.c), as if typed. */
+	assert_string_equal(hosted_console_text(),
+			    "to the console\r\nabcd\r\n");
+	/* Console input (fs/console.c), as if typed: a line at a time,
+	 * echoed. */
+	hosted_console_clear();
 	hosted_console_input("hi\n\xff", 4);
-	assert_int_equal(SC(read, 0, P(buf), 10), 4);
-	assert_memory_equal(buf, "hi\n\xff", 4);
+	assert_int_equal(SC(read, 0, P(buf), 10), 3);
+	assert_memory_equal(buf, "hi\n", 3);
+	assert_string_equal(hosted_console_text(), "hi\r\n\xff");
 	fd = xopen("/dev/console", O_RDONLY | O_NONBLOCK, 0);
-	assert_int_equal(SC(read, fd, P(buf), 10), -EAGAIN);
+	assert_int_equal(SC(read, fd, P(buf), 10), -EAGAIN); /* half a line */
 	struct kpollfd pf = { (int)fd, EPOLLIN, 0 };
 	assert_int_equal(vfs_poll_fds(&pf, 1, 0), 0);
-	hosted_console_input("x", 1);
+	hosted_console_input("x\n", 2);
 	assert_int_equal(vfs_poll_fds(&pf, 1, 0), 1);
 	assert_int_equal(pf.revents, EPOLLIN);
-	assert_int_equal(SC(read, fd, 8, 10), -EFAULT); /* the byte stays */
-	assert_int_equal(SC(read, fd, P(buf), 10), 1);
-	assert_int_equal(buf[0], 'x');
+	/* As Linux's n_tty: a line read into a bad buffer is gone. */
+	assert_int_equal(SC(read, fd, 8, 10), -EFAULT);
+	assert_int_equal(SC(read, fd, P(buf), 10), -EAGAIN);
+	hosted_console_input("y\n", 2);
+	assert_int_equal(SC(read, fd, P(buf), 10), 2);
+	assert_memory_equal(buf, "y\n", 2);
 	assert_int_equal(SC(ioctl, 0, TCGETS, P(&t)), 0);
 	assert_true(t.c_lflag & 02); /* ICANON */
 	assert_int_equal(SC(ioctl, 1, TIOCGWINSZ, P(&ws)), 0);
@@ -865,6 +873,105 @@ static void test_devices(void **state)
 	assert_int_equal(SC(ioctl, 99, TCGETS, P(&t)), -EBADF);
 	fd = xopen("/dev/tty", O_RDWR, 0);
 	assert_int_equal(SC(ioctl, fd, TIOCGWINSZ, P(&ws)), 0);
+}
+
+/*
+ * The console as a terminal (fs/pty.c's console pair, fs/tty.c's line
+ * discipline): editing and echo, EOF, raw mode, ISIG, output processing,
+ * the controlling terminal, and input taken while nobody reads.
+ */
+static void test_console_tty(void **state)
+{
+	struct linux_termios t, saved;
+	char buf[64];
+	int v = 0;
+	long fd;
+
+	(void)state;
+	hosted_console_clear();
+	hosted_console_input("ab\x7f"
+			     "c\n",
+			     5); /* erase the b */
+	assert_int_equal(SC(read, 0, P(buf), 64), 3);
+	assert_memory_equal(buf, "ac\n", 3);
+	assert_string_equal(hosted_console_text(), "ab\b \bc\r\n");
+	/* ^D: the end of a line without its newline; alone, EOF. */
+	hosted_console_input("xy\x04\x04", 4);
+	assert_int_equal(SC(read, 0, P(buf), 64), 2);
+	assert_memory_equal(buf, "xy", 2);
+	assert_int_equal(SC(read, 0, P(buf), 64), 0);
+	/* ^U kills the line; FIONREAD counts complete lines only. */
+	hosted_console_input("gone\x15ok\nmore", 12);
+	assert_int_equal(SC(ioctl, 0, FIONREAD, P(&v)), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(SC(read, 0, P(buf), 64), 3);
+	assert_memory_equal(buf, "ok\n", 3);
+	/* The termios: Linux's for ttyS0 as a console at 115200. */
+	assert_int_equal(SC(ioctl, 0, TCGETS, P(&t)), 0);
+	assert_int_equal(t.c_cflag, 0010002 | 060 | 0200 | 02000 | 04000);
+	assert_int_equal(t.c_iflag, 0400 | 02000); /* ICRNL IXON */
+	assert_int_equal(t.c_oflag, 05); /* OPOST ONLCR */
+	assert_int_equal(t.c_lflag, 0105073); /* ISIG ICANON ECHO... */
+	/* Raw mode: bytes come at once, without echo; CR stays CR. */
+	saved = t;
+	t.c_lflag &= ~(02u | 010u); /* ICANON ECHO */
+	t.c_iflag &= ~0400u; /* ICRNL */
+	assert_int_equal(SC(ioctl, 0, TCSETSF, P(&t)), 0); /* drops "more" */
+	hosted_console_clear();
+	hosted_console_input("q\r", 2);
+	assert_int_equal(SC(read, 0, P(buf), 64), 2);
+	assert_memory_equal(buf, "q\r", 2);
+	assert_string_equal(hosted_console_text(), "");
+	assert_int_equal(SC(ioctl, 0, TCSETS, P(&saved)), 0);
+	/* Output without OPOST: "\n" alone. */
+	t = saved;
+	t.c_oflag = 0;
+	assert_int_equal(SC(ioctl, 1, TCSETS, P(&t)), 0);
+	assert_int_equal(SC(write, 1, P("raw\n"), 4), 4);
+	assert_string_equal(hosted_console_text(), "raw\n");
+	assert_int_equal(SC(ioctl, 1, TCSETS, P(&saved)), 0);
+	/* Typed while nobody reads: the timer takes it, echoes it, and
+	 * ^C signals the process (the console is its terminal). */
+	hosted_console_clear();
+	memset(tty_signals, 0, sizeof(tty_signals));
+	hosted_console_input("zz", 2);
+	hosted_clock_advance(20 * 1000000);
+	assert_string_equal(hosted_console_text(), "zz");
+	hosted_console_input("\x03", 1);
+	hosted_clock_advance(20 * 1000000);
+	assert_string_equal(hosted_console_text(), "zz^C");
+	assert_int_equal(tty_signals[2], 1); /* SIGINT */
+	assert_int_equal(SC(ioctl, 0, FIONREAD, P(&v)), 0);
+	assert_int_equal(v, 0); /* ^C flushed the line */
+	/* The controlling terminal: TIOCGSID and TIOCGPGRP give the pid;
+	 * given up, /dev/tty is ENXIO; TIOCSCTTY takes it back. */
+	assert_int_equal(SC(ioctl, 0, 0x5429 /* TIOCGSID */, P(&v)), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(SC(ioctl, 0, TIOCGPGRP, P(&v)), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(SC(ioctl, 0, 0x80045432 /* TIOCGDEV */, P(&v)), 0);
+	assert_int_equal(v, (5 << 8) | 1);
+	fd = xopen("/dev/tty", O_RDWR, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(SC(ioctl, fd, 0x5422 /* TIOCNOTTY */, 0), 0);
+	assert_int_equal(tty_signals[1], 1); /* SIGHUP */
+	assert_int_equal(xopen("/dev/tty", O_RDWR, 0), -ENXIO);
+	assert_int_equal(SC(ioctl, 0, TIOCGPGRP, P(&v)), -ENOTTY);
+	hosted_console_input("\x03", 1);
+	assert_int_equal(SC(ioctl, 0, FIONREAD, P(&v)), 0);
+	assert_int_equal(tty_signals[2], 1); /* nobody's terminal */
+	assert_int_equal(SC(ioctl, 0, 0x540e /* TIOCSCTTY */, 0), 0);
+	assert_true(xopen("/dev/tty", O_RDWR, 0) >= 0);
+	/* ^S holds output: a nonblocking write waits for ^Q (EAGAIN). */
+	hosted_console_clear();
+	hosted_console_input("\x13", 1);
+	assert_int_equal(SC(ioctl, 0, FIONREAD, P(&v)), 0);
+	assert_int_equal(SC(fcntl, fd, F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(SC(write, fd, P("held"), 4), -EAGAIN);
+	hosted_console_input("\x11", 1);
+	hosted_clock_advance(20 * 1000000); /* the timer takes the ^Q */
+	assert_int_equal(SC(write, fd, P("held"), 4), 4);
+	assert_string_equal(hosted_console_text(), "held");
 }
 
 /* keel.stdin=stream: fd 0 reads the escaped stream up to its end marker. */
@@ -1075,6 +1182,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stat_family, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_console_tty, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stdin_stream, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_sys, setup, teardown),

@@ -8,6 +8,7 @@
 
 void serial_init(void);
 void serial_write(const char *buf, size_t len);
+void serial_output(const char *buf, size_t len);
 size_t serial_read(char *buf, size_t max);
 void serial_flush(void);
 

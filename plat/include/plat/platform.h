@@ -17,6 +17,7 @@ struct platform {
 	/* Services that need threads (xenstore watches). */
 	void (*init_late)(void);
 	void (*console_write)(const char *buf, size_t len);
+	void (*console_output)(const char *buf, size_t len); /* as they are */
 	size_t (*console_read)(char *buf, size_t max);
 	uint64_t (*monotonic_ns)(void);
 	int64_t (*wallclock_ns)(void);
