@@ -244,23 +244,15 @@ unsigned console_input_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static long stream_write(struct file *f, struct iobuf b, size_t len,
-			 uint64_t *pos)
-{
-	(void)f;
-	(void)b;
-	(void)len;
-	(void)pos;
-	return -EBADF;
-}
-
 static const struct file_ops stream_fops = {
 	.read = console_input_read,
-	.write = stream_write,
 	.poll = console_input_poll,
 };
 
-/* fd 0 in stream mode: a read-only FIFO-like file on the console input. */
+/*
+ * fd 0 in stream mode: a read-only FIFO-like file on the console input
+ * (opened O_RDONLY, so the VFS answers writes with EBADF).
+ */
 int console_stream_open(struct file **out)
 {
 	int err = anon_file_new(&stream_fops, NULL, NULL, O_RDONLY, out);
