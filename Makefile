@@ -27,7 +27,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c linux/*.c)
+	fs/*.c net/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -87,7 +87,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # lib/printf.c's names would clash with the C library's on the host; the
 # kernel sources that call them must reach keel's, not glibc's.
 $(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o \
-$(BUILD)/h/fs/%.c.o $(BUILD)/h/linux/%.c.o: \
+$(BUILD)/h/fs/%.c.o $(BUILD)/h/net/%.c.o $(BUILD)/h/linux/%.c.o: \
 	HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 $(BUILD)/h/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -100,14 +100,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 
 # fs/ and the file syscalls need a process (current_process, vm_format_maps):
 # only test_vfs links them, and provides those itself.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
-# fs/netif.c alone: the interface table and its routes.
-$(BUILD)/unit/test_netif: $(BUILD)/h/fs/netif.c.o
-$(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/fs/netif.c.o
+# net/netif.c alone: the interface table and its routes.
+$(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
+$(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

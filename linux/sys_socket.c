@@ -2,7 +2,7 @@
  * sys_socket.c - the socket system calls (linux/): each checks its
  * descriptor (EBADF, ENOTSOCK), flags and lengths, copies addresses,
  * msghdrs and iovecs in and out through uaccess, and calls one function
- * of fs/socket*.c (include/keel/socket.h).
+ * of net/socket*.c (include/keel/socket.h).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>

@@ -1,7 +1,7 @@
 /*
- * netif.h - the network interfaces the guest has (fs/netif.c): one small
+ * netif.h - the network interfaces the guest has (net/netif.c): one small
  * table of interfaces, each with its addresses, and the routes. Netlink's
- * NETLINK_ROUTE (fs/rtnetlink.c) and the interface ioctls answer from it.
+ * NETLINK_ROUTE (net/rtnetlink.c) and the interface ioctls answer from it.
  * The loopback "lo" (index 1) is always there; a network driver adds its
  * interface with netif_add, its addresses with netif_add_addr and any route
  * Linux would not make for an address by itself (a default gateway) with

@@ -1,6 +1,6 @@
 /*
- * netlink.h - what the netlink socket (fs/socket_netlink.c) and the
- * kernel's side of NETLINK_ROUTE (fs/rtnetlink.c) share: a request goes to
+ * netlink.h - what the netlink socket (net/socket_netlink.c) and the
+ * kernel's side of NETLINK_ROUTE (net/rtnetlink.c) share: a request goes to
  * rtnl_rcv, whose answers come back through netlink_reply.
  */
 #ifndef KEEL_NETLINK_H

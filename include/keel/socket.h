@@ -1,6 +1,6 @@
 /*
- * socket.h - sockets (fs/socket.c, fs/socket_unix.c, fs/socket_inet.c,
- * fs/socket_netlink.c): one socket file whose data path (queues of
+ * socket.h - sockets (net/socket.c, net/socket_unix.c, net/socket_inet.c,
+ * net/socket_netlink.c): one socket file whose data path (queues of
  * messages, connections, waits, options, ancillary data) is shared by every
  * family, and a small table of operations per family for what differs, the
  * addressing. AF_UNIX names live in the file system or the abstract
@@ -62,7 +62,7 @@ struct sock_family {
 	/*
 	 * A family that talks to the kernel (AF_NETLINK) has its own connect
 	 * and send; it has no connections (listen, accept, shutdown:
-	 * EOPNOTSUPP). NULL: the shared data path of fs/socket_msg.c.
+	 * EOPNOTSUPP). NULL: the shared data path of net/socket_msg.c.
 	 */
 	int (*connect)(struct socket *s, const struct sockname *a);
 	long (*sendmsg)(struct file *f, struct socket *s, struct kmsg *m,
@@ -109,7 +109,7 @@ static inline bool sock_flag(const struct socket *s, int opt)
 	return s->flags & (1U << opt);
 }
 
-/* fs/socket.c */
+/* net/socket.c */
 int socket_create(int family, int type, int protocol, struct file **out);
 int socket_pair(int family, int type, int protocol, struct file *out[2]);
 /* The socket of an open file, or NULL (ENOTSOCK). */
@@ -159,7 +159,7 @@ void sock_wake(struct socket *s);
  */
 int sock_wait(struct socket *s, bool nonblock, uint64_t timeo,
 	      bool (*ready)(struct socket *s, void *arg), void *arg);
-/* fs/socket_msg.c: drop the receive queue; FIONREAD's count. */
+/* net/socket_msg.c: drop the receive queue; FIONREAD's count. */
 void sock_flush(struct socket *s);
 size_t sock_readable_bytes(struct socket *s);
 /* Copy n bytes between buf and m's iovecs from offset off (out: to them). */

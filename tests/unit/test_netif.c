@@ -1,5 +1,5 @@
 /*
- * test_netif.c - fs/netif.c: the loopback alone, then an "eth0" added as a
+ * test_netif.c - net/netif.c: the loopback alone, then an "eth0" added as a
  * driver would add it, with the addresses and gateways of a Linux host
  * whose `ip route show table all` gave the routes expected here, in its
  * order; the limits of the table; /proc/net/dev.

@@ -1,9 +1,9 @@
 /*
- * netif.c - the network interfaces of the guest (fs/): the table that
+ * netif.c - the network interfaces of the guest (net/): the table that
  * include/keel/netif.h describes, with the loopback "lo" in it from the
  * start, and the routes: those added by the network code and those Linux
  * makes for each address of an interface that is up, listed in Linux's
- * order. Read by fs/rtnetlink.c (NETLINK_ROUTE) and fs/netif_ioctl.c.
+ * order. Read by net/rtnetlink.c (NETLINK_ROUTE) and net/netif_ioctl.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>

@@ -1,11 +1,11 @@
 /*
- * socket.c - the socket file (fs/): creation, socketpair, the life of a
+ * socket.c - the socket file (net/): creation, socketpair, the life of a
  * connection (bind, listen, connect, accept, shutdown, close), options
  * and readiness, for every family. A connection is two sockets that hold
  * each other as peer; connect makes the listener's half at once and
  * queues it on the listener's backlog, so connect never waits for accept
- * (only for room in a full backlog). Data moves in fs/socket_msg.c;
- * addresses are the families' (fs/socket_unix.c, fs/socket_inet.c).
+ * (only for room in a full backlog). Data moves in net/socket_msg.c;
+ * addresses are the families' (net/socket_unix.c, net/socket_inet.c).
  *
  * Waits sleep on the wait queue of the socket whose state they need, under
  * one lock; state changes happen with the kernel not preemptible and wake
@@ -454,7 +454,7 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* FIONREAD, and the interface ioctls (fs/netif_ioctl.c) on any socket. */
+/* FIONREAD, and the interface ioctls (net/netif_ioctl.c) on any socket. */
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->inode->priv;

@@ -1,5 +1,5 @@
 /*
- * socket_opt.c - socket options (fs/): SOL_SOCKET's, here for every
+ * socket_opt.c - socket options (net/): SOL_SOCKET's, here for every
  * family, and the family's own levels through its table (TCP_NODELAY,
  * IPV6_V6ONLY). Buffer sizes are doubled on set as Linux does (the
  * reported value is what the queue may hold, overhead included);

@@ -1,11 +1,11 @@
 /*
- * socket_netlink.c - AF_NETLINK sockets (fs/), of the NETLINK_ROUTE
+ * socket_netlink.c - AF_NETLINK sockets (net/), of the NETLINK_ROUTE
  * protocol only (the others are EPROTONOSUPPORT, as Linux says for a
  * protocol it has no kernel side for): port ids, multicast groups, and
  * sending. A message to port 0 is a request the kernel answers at once on
- * the sender's queue (fs/rtnetlink.c); one to another port or to a group
+ * the sender's queue (net/rtnetlink.c); one to another port or to a group
  * goes to those netlink sockets. Replies are read through the shared path
- * of fs/socket_msg.c. A socket always has a destination, the kernel unless
+ * of net/socket_msg.c. A socket always has a destination, the kernel unless
  * connected elsewhere; it has no connections to listen for or shut down.
  * Port ids: the one bind asks for, else the process's pid, and once that
  * is taken negative ones (Linux picks those at random, here they count

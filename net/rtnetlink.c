@@ -1,5 +1,5 @@
 /*
- * rtnetlink.c - the kernel's side of NETLINK_ROUTE (fs/): the messages a
+ * rtnetlink.c - the kernel's side of NETLINK_ROUTE (net/): the messages a
  * netlink socket sends are taken one by one, as Linux's rtnetlink takes
  * them, and answered on the sender's queue from the interface table
  * (include/keel/netif.h). GET requests with NLM_F_DUMP list the links, the

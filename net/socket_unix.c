@@ -1,5 +1,5 @@
 /*
- * socket_unix.c - the AF_UNIX family's addresses (fs/). A name is a path,
+ * socket_unix.c - the AF_UNIX family's addresses (net/). A name is a path,
  * where bind makes a socket inode in the file system (EADDRINUSE when the
  * path exists) and connect finds the socket bound to that inode, or an
  * abstract name (sun_path[0] == 0: the bytes up to addrlen, nothing in the

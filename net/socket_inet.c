@@ -1,7 +1,7 @@
 /*
- * socket_inet.c - AF_INET and AF_INET6 on the loopback only (fs/): the
+ * socket_inet.c - AF_INET and AF_INET6 on the loopback only (net/): the
  * addressing of TCP (SOCK_STREAM) and UDP (SOCK_DGRAM) between sockets of
- * this guest; the data path is the shared one of fs/socket_msg.c. Local
+ * this guest; the data path is the shared one of net/socket_msg.c. Local
  * addresses are 127.0.0.0/8, ::1 and the wildcards; anything else is
  * EADDRNOTAVAIL to bind and ENETUNREACH to reach (there is no network
  * interface yet: a real stack takes over this family table later).

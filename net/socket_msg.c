@@ -1,5 +1,5 @@
 /*
- * socket_msg.c - data through sockets (fs/): every send becomes messages
+ * socket_msg.c - data through sockets (net/): every send becomes messages
  * on the receiver's queue, each with its bytes, the sender's name and
  * credentials and any descriptors passed (SCM_RIGHTS). A stream read runs
  * across messages (stopping before one that carries descriptors); a

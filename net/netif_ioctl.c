@@ -1,5 +1,5 @@
 /*
- * netif_ioctl.c - the interface ioctls of every socket (fs/), answered from
+ * netif_ioctl.c - the interface ioctls of every socket (net/), answered from
  * the interface table (include/keel/netif.h) as netdevice(7) describes
  * them: SIOCGIFCONF (the IPv4 addresses), SIOCGIFNAME, SIOCGIFINDEX,
  * SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFMETRIC, SIOCGIFTXQLEN,
