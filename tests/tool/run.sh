@@ -145,21 +145,26 @@ bad_case program-loop "$w/self: Too many levels of symbolic links" -- "$w/self"
 bad_case missing-file "cannot read $w/nothing-here: No such file" --file "$w/nothing-here" -- /bin/true
 bad_case file-loop "Too many levels of symbolic links" --file "$w/self:/x" -- /bin/true
 bad_case bad-env "--env NOEQUALS: want NAME=VALUE" --env NOEQUALS -- /bin/true
-# Unreadable for an ordinary user (root reads everything).
-echo secret >"$w/secret" && chmod 600 "$w/secret"
-chmod 755 "$w"
+# Unreadable for an ordinary user (root reads everything). The user is
+# nobody, who may not reach into the checkout (a clone inside a mode-700
+# mktemp -d directory): keel, the kernel and the secret go to a scratch
+# directory of their own that nobody can enter, where only the secret is
+# unreadable.
 if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
-	out=/tmp/keel-tool-unreadable.$$
-	rm -rf "$out"
+	u=$(mktemp -d /tmp/keel-tool-unreadable.XXXXXX)
+	cp "$keel" "$u/keel" && cp build/keel.elf "$u/keel.elf"
+	echo secret >"$u/secret" && chmod 600 "$u/secret"
+	mkdir "$u/out" && chown nobody "$u/out"
+	chmod 755 "$u" && chmod 644 "$u/keel.elf"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$keel" build -q --kernel "$PWD/build/keel.elf" -o "$out" --file "$w/secret" -- /bin/true >"$logs/bad-unreadable.log" 2>&1
+		"$u/keel" build -q --kernel "$u/keel.elf" -o "$u/out" --file "$u/secret" -- /bin/true >"$logs/bad-unreadable.log" 2>&1
 	rc=$?
-	if [ "$rc" = 125 ] && grep -q "cannot read $w/secret: Permission denied" "$logs/bad-unreadable.log" && [ -z "$(ls -A "$out" 2>/dev/null)" ]; then
+	if [ "$rc" = 125 ] && grep -q "cannot read $u/secret: Permission denied" "$logs/bad-unreadable.log" && [ -z "$(ls -A "$u/out" 2>/dev/null)" ]; then
 		result bad-unreadable 1
 	else
 		result bad-unreadable 0 "status $rc: $(tail -1 "$logs/bad-unreadable.log")"
 	fi
-	rm -rf "$out"
+	rm -rf "$u"
 else
 	result bad-unreadable 0 "cannot test: no user nobody or no setpriv"
 fi
