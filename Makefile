@@ -1,4 +1,4 @@
-# keel - build, run and test. See README.md; docs/build.md explains the parts.
+# keel - build, run and test. See README.md; docs/testing.md explains the tests.
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      the ljsyscall test suite in keel under QEMU (tests/ljsyscall/)
 #   make run-xen  the same on the real Xen hypervisor nested under QEMU

@@ -2,7 +2,7 @@
  * job.c - what the kernel is asked to run (kernel/): the program, its
  * environment and directory from /.keel/run in the initrd
  * (include/keel/runconf.h), with argv replaced by the words after a lone
- * "--" on the command line. The program loader (a later issue) takes the
+ * "--" on the command line. The program loader (kernel/exec.c) takes the
  * struct job this fills.
  */
 #include <keel/cmdline.h>
