@@ -1,7 +1,7 @@
 # lib.sh - the ljsyscall suite's shared parts (sourced by run.sh,
 # conformance.sh, tests/xen/tests.sh and bench/ljsyscall.sh): where the
 # suite comes from, how its tree is assembled, the command that runs it,
-# how a run's log is read, and the floor check.
+# how a run's log is read, and the check against the tests allowed to fail.
 #
 # The caller may set ljs_root (the source tree) before sourcing.
 ljs_root=${ljs_root:-$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/../.." && pwd)}
@@ -101,31 +101,70 @@ ljs_passed() {
 		sed -n 's/^result: \([0-9]*\) passed.*/\1/p' "$1"
 }
 
-# ljs_floor: the committed floor (tests/ljsyscall/floor.txt: the first
-# number in the file); LJS_FLOOR overrides it (to check the check).
-ljs_floor() {
-	if [ -n "${LJS_FLOOR:-}" ]; then
-		echo "$LJS_FLOOR"
+# ljs_total_expected: the number of tests keel's run must hold (the
+# "total N" line of tests/ljsyscall/causes.txt).
+ljs_total_expected() {
+	awk '$1 == "total" { print $2 }' "$ljs_here/causes.txt"
+}
+
+# ljs_allowed: the tests allowed to fail (tests/ljsyscall/causes.txt).
+ljs_allowed() {
+	sed 's/#.*//' "$ljs_here/causes.txt" | awk 'NF >= 2 && $1 != "total" { print $1 }' | sort -u
+}
+
+# ljs_failing TXT: the failing tests of a summary (ljs_summarize), sorted.
+ljs_failing() {
+	sed -n '/^failing tests:/,/^not implemented/p' "$1" |
+		sed -n 's/^    \([^ :][^ :]*\):.*/\1/p' | sort -u
+}
+
+# ljs_fixed TXT: tests allowed to fail that did not fail in TXT's run.
+ljs_fixed() {
+	comm -23 <(ljs_allowed) <(ljs_failing "$1")
+}
+
+# ljs_check TXT [MARK]: "ok" when the run of TXT reached the end, held
+# exactly the expected number of tests and failed none but those allowed
+# (tests/ljsyscall/causes.txt); else the reason. With MARK (a file made
+# before the run), a TXT not newer than MARK is a stale result. Always
+# returns 0; the caller decides. Nothing in the environment loosens it.
+ljs_check() {
+	local txt=$1 mark=${2:-} total want new
+	if [ ! -s "$txt" ]; then
+		echo "no result ($txt missing)"
+		return 0
+	fi
+	if [ -n "$mark" ] && ! [ "$txt" -nt "$mark" ]; then
+		echo "stale result: $txt was not written by this run"
+		return 0
+	fi
+	if [ -z "$(ljs_passed "$txt")" ]; then
+		echo "the suite did not reach its end: $(sed -n 's/^end reached: //p' "$txt")"
+		return 0
+	fi
+	total=$(sed -n 's/^result: .* of \([0-9]*\)$/\1/p' "$txt")
+	want=$(ljs_total_expected)
+	if [ -z "$want" ]; then
+		echo "no 'total N' line in tests/ljsyscall/causes.txt"
+	elif [ "$total" != "$want" ]; then
+		echo "the run held ${total:-no} tests, not $want (tests/ljsyscall/causes.txt)"
 	else
-		grep -oE '^[0-9]+' "$ljs_here/floor.txt" | head -1
+		new=$(comm -13 <(ljs_allowed) <(ljs_failing "$txt") | tr '\n' ' ')
+		if [ -n "$new" ]; then
+			echo "failures not allowed by tests/ljsyscall/causes.txt: ${new% }"
+		else
+			echo ok
+		fi
 	fi
 }
 
-# ljs_check TXT: "ok" when the run of TXT reached the end with at least the
-# floor passing; else the reason. Always returns 0; the caller decides.
-ljs_check() {
-	local n floor
-	floor=$(ljs_floor)
-	n=$(ljs_passed "$1")
-	if [ ! -s "$1" ]; then
-		echo "no result ($1 missing)"
-	elif [ -z "$n" ]; then
-		echo "the suite did not reach its end: $(sed -n 's/^end reached: //p' "$1")"
-	elif [ -z "$floor" ]; then
-		echo "no floor in tests/ljsyscall/floor.txt"
-	elif [ "$n" -lt "$floor" ]; then
-		echo "$n passed, below the floor of $floor (${LJS_FLOOR:+LJS_FLOOR, not }tests/ljsyscall/floor.txt)"
-	else
-		echo ok
+# ljs_report TXT: one line for a run that passed the check: its count, and
+# the tests on the list that pass now (their lines can go).
+ljs_report() {
+	local fixed
+	fixed=$(ljs_fixed "$1" | tr '\n' ' ')
+	echo "  $(sed -n 's/^result: //p' "$1"); every failure allowed by tests/ljsyscall/causes.txt"
+	if [ -n "$fixed" ]; then
+		echo "  note: these pass now, remove them from tests/ljsyscall/causes.txt: ${fixed% }"
 	fi
 }
