@@ -18,9 +18,16 @@ static bool selected(const struct selftest *t)
 	return !t->by_name && cmdline_list_has("keel.test", "all");
 }
 
+static const char *verdict(int rc)
+{
+	if (rc == SELFTEST_SKIPPED)
+		return "skipped";
+	return rc ? "FAIL" : "ok";
+}
+
 int selftest_run(void)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	for (const struct selftest *t = __selftests_start; t < __selftests_end;
 	     t++) {
@@ -40,19 +47,22 @@ int selftest_run(void)
 			       before.live_objects, after.live_objects);
 			rc = -1;
 		}
-		printk("selftest %s: %s (%lu us)\n", t->name,
-		       rc ? "FAIL" : "ok", (time_now_ns() - t0) / 1000);
-		if (rc)
+		printk("selftest %s: %s (%lu us)\n", t->name, verdict(rc),
+		       (time_now_ns() - t0) / 1000);
+		if (rc == SELFTEST_SKIPPED)
+			skipped++;
+		else if (rc)
 			failed++;
 		else
 			passed++;
 	}
-	if (passed + failed == 0 && cmdline_get("keel.test") &&
+	if (passed + failed + skipped == 0 && cmdline_get("keel.test") &&
 	    strcmp(cmdline_get("keel.test"), "none") != 0) {
 		printk("selftests: no test matches keel.test=%s\n",
 		       cmdline_get("keel.test"));
 		return 1;
 	}
-	printk("selftests: %d passed, %d failed\n", passed, failed);
+	printk("selftests: %d passed, %d failed, %d skipped of %d\n", passed,
+	       failed, skipped, passed + failed + skipped);
 	return failed;
 }

@@ -3,6 +3,10 @@
 # $prefix (prepended to case names, may be empty).
 pass=0 fail=0
 
+# plan N: the number of cases this suite reports, printed before the first
+# (tests/run.sh fails a suite that reports fewer or more, or none).
+plan() { echo "PLAN $1"; }
+
 result() { # name ok why
 	if [ "$2" = 1 ]; then
 		echo "PASS ${prefix:-}$1"
@@ -10,5 +14,28 @@ result() { # name ok why
 	else
 		echo "FAIL ${prefix:-}$1: $3 (log: $logs/$1.log)"
 		fail=$((fail + 1))
+	fi
+}
+
+# selftests_check LOG: "ok" when LOG (a serial log, any line prefix) shows
+# every self-test of tests/boot/selftests.txt passing under keel.test=all,
+# none skipped or failed, and no test missing from the list; else why.
+selftests_check() {
+	local log=$1 want got okd sum n
+	want=$(sed 's/#.*//' tests/boot/selftests.txt | awk 'NF { print $1 }' | LC_ALL=C sort)
+	got=$(tr -d '\r' <"$log" | grep -aoE 'selftest [a-z0-9-]+: (ok|FAIL|skipped)')
+	okd=$(echo "$got" | sed -n 's/^selftest \(.*\): ok$/\1/p' | LC_ALL=C sort -u)
+	sum=$(tr -d '\r' <"$log" | grep -aoE 'selftests: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped of [0-9]+' | tail -1)
+	n=$(echo "$want" | wc -l)
+	if [ -z "$sum" ]; then
+		echo "no 'selftests: ... of N' summary"
+	elif [ "$sum" != "selftests: $n passed, 0 failed, 0 skipped of $n" ]; then
+		echo "'$sum', want all $n of tests/boot/selftests.txt passing:" \
+			$(echo "$got" | grep -v ': ok$' | sed 's/^selftest //')
+	elif [ "$okd" != "$want" ]; then
+		echo "the tests that passed are not those of tests/boot/selftests.txt" \
+			"(< listed only, > run only):" $(diff <(echo "$want") <(echo "$okd") | grep '^[<>]')
+	else
+		echo ok
 	fi
 }

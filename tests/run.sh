@@ -13,8 +13,29 @@ pass=0 fail=0
 ok() { echo "PASS $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
+# With --build (make test): first the Debian packages (scripts/deps.sh)
+# and the build, each a case, so that a failed step still ends in a total.
+if [ "${1:-}" = --build ]; then
+	echo "== dependencies (scripts/deps.sh)"
+	if sh scripts/deps.sh; then ok deps; else bad "deps: scripts/deps.sh failed"; fi
+	echo "== build (make all fuzz-build)"
+	if "${MAKE:-make}" --no-print-directory all fuzz-build; then
+		ok build
+	else
+		bad "build: make all fuzz-build failed"
+		echo "$pass passed, $fail failed"
+		exit 1
+	fi
+fi
+
 echo "== style (clang-format)"
-if out=$(clang-format --dry-run --Werror $(git ls-files '*.c' '*.h') 2>&1); then
+# The tracked C files; outside a git checkout, the C files of the tree.
+srcs=$(git ls-files '*.c' '*.h' 2>/dev/null)
+[ -n "$srcs" ] || srcs=$(find arch drivers fs include kernel lib linux net plat tests tools \
+	-name '*.[ch]' 2>/dev/null)
+if [ "$(echo "$srcs" | grep -c '^kernel/.*\.c$')" -lt 5 ]; then
+	bad "clang-format: found no C files to check (git ls-files and find gave $(echo "$srcs" | grep -c .))"
+elif out=$(echo "$srcs" | xargs clang-format --dry-run --Werror 2>&1); then
 	ok clang-format
 else
 	echo "$out" | head -20
@@ -26,16 +47,28 @@ viol=$(grep -rnE '#include\s*[<"](plat/|drivers/|xen/|arch/|virtio)' kernel fs n
 if [ -z "$viol" ]; then ok layering; else echo "$viol"; bad layering; fi
 
 echo "== unit tests (host, ASan+UBSan)"
+# One program for each tests/unit/test_*.c, judged by cmocka's summary:
+# a missing program, or one that ends without its "[==========] N test(s)
+# run." line, is a failure, whatever its exit status.
 shopt -s nullglob
-units=(build/unit/test_*)
-[ ${#units[@]} -gt 0 ] || bad "unit: no unit test programs were built"
-for t in "${units[@]}"; do
-	[ -x "$t" ] || continue
+units=(tests/unit/test_*.c)
+[ ${#units[@]} -gt 0 ] || bad "unit: no tests/unit/test_*.c"
+for src in "${units[@]}"; do
+	t=build/unit/$(basename "$src" .c)
+	if [ ! -x "$t" ]; then
+		bad "$(basename "$t"): not built"
+		continue
+	fi
 	log=$(timeout -k 5 300 "$t" 2>&1)
 	rc=$?
 	p=$(echo "$log" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
 	f=$(echo "$log" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-	if [ "$rc" != 0 ] && [ -z "$f" ]; then
+	if ! echo "$log" | grep -qE '^\[=+\] [0-9]+ test\(s\) run\.'; then
+		[ "$rc" != 0 ] || rc=1 # no summary: it did not run to its end
+		f=$((${f:-0} + 1))
+		log="$log
+ERROR: no cmocka summary line"
+	elif [ "$rc" != 0 ] && [ -z "$f" ]; then
 		f=1 # crashed (a sanitizer report, an abort) before cmocka could count
 	fi
 	pass=$((pass + ${p:-0}))
@@ -48,11 +81,16 @@ for t in "${units[@]}"; do
 	fi
 done
 
-# suite TITLE LIMIT COMMAND...: run a suite that prints PASS/FAIL lines,
-# show them as they come, count them. A suite still running after LIMIT
-# seconds is stopped and counts as a failure (CI has a hard time limit).
+# suite TITLE LIMIT COMMAND...: run a suite that prints "PLAN N" (how many
+# cases it runs) and then PASS/FAIL lines, show them as they come, count
+# them. The suite fails when it reports a different number of cases than
+# it planned (it died part-way, or the plan is stale), when it exits
+# non-zero with no FAIL line, or when it is still running after LIMIT
+# seconds (CI has a hard time limit). Each shortfall is one more failure,
+# named in the list printed before the total.
+short=()
 suite() {
-	local title=$1 limit=$2 out rc p f t0=$SECONDS
+	local title=$1 limit=$2 out rc p f n t0=$SECONDS why=
 	shift 2
 	echo "== $title"
 	out=$(mktemp)
@@ -60,12 +98,22 @@ suite() {
 	rc=${PIPESTATUS[0]}
 	p=$(grep -c '^PASS' "$out")
 	f=$(grep -c '^FAIL' "$out")
+	n=$(sed -n 's/^PLAN \([0-9][0-9]*\)$/\1/p' "$out" | head -1)
 	rm -f "$out"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		echo "FAIL $*: still running after $limit s, stopped"
+		why="still running after $limit s, stopped"
+	elif [ -z "$n" ]; then
+		why="printed no PLAN line"
+	elif [ $((p + f)) != "$n" ]; then
+		why="reported $((p + f)) results of the $n it plans"
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		why="exited with status $rc and no FAIL line"
+	fi
+	if [ -n "$why" ]; then
+		echo "FAIL $*: $why"
+		short+=("$title: $why")
 		f=$((f + 1))
 	fi
-	[ $((p + f)) -gt 0 ] || { f=1; echo "FAIL $*: reported nothing"; }
 	echo "($((SECONDS - t0)) s)"
 	pass=$((pass + p))
 	fail=$((fail + f))
@@ -81,5 +129,6 @@ suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) an
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
 
+for s in "${short[@]}"; do echo "suite fell short: $s"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,7 +1,9 @@
 /*
  * selftest.h - in-kernel self-tests, chosen on the command line with
  * keel.test=NAME[,NAME...] ("all" runs every test not marked as crashing).
- * Each test returns 0 on success; ST_CHECK reports the failing condition.
+ * Each test returns 0 on success, SELFTEST_SKIPPED (after printing why)
+ * when the machine lacks what it needs; ST_CHECK reports the failing
+ * condition.
  * The boot tests in tests/boot read their output from the serial console.
  */
 #ifndef KEEL_SELFTEST_H
@@ -14,6 +16,8 @@ struct selftest {
 	int (*fn)(void);
 	bool by_name; /* crashes on purpose or is slow: only run when named */
 };
+
+#define SELFTEST_SKIPPED 1 /* not run: counted apart, never as passed */
 
 #define SELFTEST_DEFINE(name_, fn_, by_name_)                         \
 	static const struct selftest selftest_##fn_ __used __section( \

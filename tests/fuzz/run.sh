@@ -72,6 +72,7 @@ run() {
 	fi
 }
 
+echo "PLAN 2" # the two runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 run elf

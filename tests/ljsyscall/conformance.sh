@@ -18,6 +18,7 @@ cd "$(dirname "$0")/../.."
 . tests/ljsyscall/lib.sh
 logs=$ljs_out prefix=ljsyscall-
 . tests/lib.sh
+plan 2
 t=${LJS_TIMEOUT:-240}
 report=$ljs_out/conformance.txt
 mkdir -p "$ljs_out"
