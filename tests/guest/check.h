@@ -9,11 +9,33 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 
 #define BADPTR ((void *)1)
 #define KPTR ((void *)0xffff800000000000UL)
 
 static int fails;
+
+/*
+ * SIGALRM every ms milliseconds until alarm_stop(). A blocking call that a
+ * signal must end gets one even when the CPU was paused for longer than
+ * ms before the call blocked: with a one-shot timer, the signal could come
+ * first and the call wait for ever.
+ */
+static inline void alarm_every(long ms)
+{
+	struct itimerval it = { { ms / 1000, ms % 1000 * 1000 },
+				{ ms / 1000, ms % 1000 * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static inline void alarm_stop(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
 
 static inline void check(const char *what, int ok)
 {

@@ -542,22 +542,23 @@ static void on_alarm(int sig)
 /* A blocking read ends with EINTR, or is restarted with SA_RESTART. */
 static void test_blocking(void)
 {
-	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
 	struct sigaction sa = { 0 };
 	int in = inotify_init(), n;
 
 	check_val("watch", raw(inotify_add_watch(in, ".", IN_CREATE)), 1);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(50);
 	n = (int)read(in, evbuf, 4096);
+	alarm_stop();
 	check_err("blocking-read-eintr", raw(n), EINTR);
 	expect("event-after-eintr", in, "1:CREATE:from-handler");
 	unlink("from-handler");
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(50);
 	n = (int)read(in, evbuf, 4096);
+	alarm_stop();
 	check_val("blocking-read-restarted", n, EV_HDR + 16);
 	check("restarted-read-event",
 	      n > 0 && !strcmp(((struct inotify_event *)evbuf)->name,

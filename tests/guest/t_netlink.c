@@ -775,7 +775,6 @@ static void test_waits(int fd)
 	struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
 	struct epoll_event ev = { EPOLLIN, { 0 } };
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
 	struct timeval tv = { 0, 50000 };
 	int ep = epoll_create1(0);
 
@@ -791,9 +790,10 @@ static void test_waits(int fd)
 	close(ep);
 
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(50);
 	check_err("recv-interrupted", raw(recv(fd, buf, sizeof(buf), 0)),
 		  EINTR);
+	alarm_stop();
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	check_err("recv-timeout", raw(recv(fd, buf, sizeof(buf), 0)), EAGAIN);
 	tv.tv_usec = 0;

@@ -404,7 +404,7 @@ static void test_modes(void)
 	tcsetattr(s, TCSANOW, &t);
 	t0 = now_ms();
 	check_val("vtime-timeout", raw(read(s, buf, 10)), 0);
-	check("vtime-waited", now_ms() - t0 >= 150 && now_ms() - t0 < 3000);
+	check("vtime-waited", now_ms() - t0 >= 150 && now_ms() - t0 < 30000);
 	t.c_cc[VMIN] = 3;
 	t.c_cc[VTIME] = 0;
 	tcsetattr(s, TCSANOW, &t);
@@ -612,7 +612,6 @@ static void test_poll(void)
 static void test_close(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct itimerval it = { { 0, 0 }, { 0, 100000 } };
 	struct termios t;
 	struct stat st;
 	char buf[64];
@@ -621,9 +620,10 @@ static void test_close(void)
 	open_pair();
 	/* A blocking read ends with a signal (no SA_RESTART: EINTR). */
 	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(100);
 	check_err("read-eintr", raw(read(s, buf, sizeof(buf))), EINTR);
-	check_val("alarm-handled", nsig[SIGALRM], 1);
+	alarm_stop();
+	check("alarm-handled", nsig[SIGALRM] >= 1);
 	/* Slave's close: the master reads what is left, then EIO. */
 	write(s, "bye\n", 4);
 	poll(&(struct pollfd){ m, POLLIN, 0 }, 1, 1000);

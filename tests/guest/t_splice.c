@@ -371,7 +371,6 @@ static void on_alarm(int sig)
 static void test_blocking(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { { 0, 0 }, { 0, 100000 } };
 	int p[2], q[2], fd = make_file("block", "");
 	pthread_t t;
 	char buf[8];
@@ -384,21 +383,26 @@ static void test_blocking(void)
 	pthread_join(t, NULL);
 	check_val("splice-waited-data", pread(fd, buf, 8, 0), 4);
 	sigaction(SIGALRM, &sa, NULL); /* no SA_RESTART */
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(100);
 	check_err("splice-eintr", sp(p[0], NULL, fd, NULL, 8, 0), EINTR);
+	alarm_stop();
 	pipe(q);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(100);
 	check_err("tee-eintr", raw(tee(p[0], q[1], 8, 0)), EINTR);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_stop();
+	alarm_every(100);
 	check_err("pipe-to-pipe-eintr", sp(p[0], NULL, q[1], NULL, 8, 0),
 		  EINTR);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_stop();
+	alarm_every(100);
 	check_err("vmsplice-eintr", raw(vmsplice(p[0], &iov, 1, 0)), EINTR);
+	alarm_stop();
 	/* vmsplice waits even on an O_NONBLOCK pipe. */
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	setitimer(ITIMER_REAL, &it, NULL);
+	alarm_every(100);
 	check_err("vmsplice-ignores-o-nonblock",
 		  raw(vmsplice(p[0], &iov, 1, 0)), EINTR);
+	alarm_stop();
 	close(q[0]);
 	close(q[1]);
 	close(p[0]);

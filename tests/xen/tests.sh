@@ -66,7 +66,10 @@ if [ "$mode" = full ]; then
 	stopped=$(sed -n 's/.*guest: keel: stopping at \([0-9]*\) ms.*/\1/p' "$log" | head -1)
 	if [ "$rc" != 0 ] || [ -z "$asked" ] || [ -z "$stopped" ]; then
 		result shutdown 0 "run.sh exit $rc; request seen at '${asked:-never}' ms"
-	elif [ $((stopped - asked)) -ge 1000 ]; then
+	elif [ $((stopped - asked)) -ge 20000 ]; then
+		# Generous: what it checks is that the request is acted on at all
+		# (an idle guest that ignores it runs to its 60 s timeout); the
+		# time it took is printed, not judged, as a paused vCPU stretches it.
 		result shutdown 0 "took $((stopped - asked)) ms of guest time to stop"
 	else
 		echo "  xl shutdown: stopped $((stopped - asked)) ms after the request"
