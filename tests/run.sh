@@ -126,6 +126,7 @@ suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
 suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \
 	bash tests/ljsyscall/conformance.sh
+suite "KVM (when it works here)" 900 bash tests/kvm/run.sh
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
 
