@@ -48,7 +48,12 @@ plat      kernel arch drivers
 drivers   kernel arch plat
 lib
 '
-mapfile -t objs < <(find "$objdir" -name '*.o' 2>/dev/null | sort)
+# Objects whose source is gone (a file moved) are left-overs: skipped.
+objs=()
+while read -r o; do
+	rel=${o#"$objdir"/}
+	[ -e "$src/${rel%.o}" ] && objs+=("$o")
+done < <(find "$objdir" -name '*.o' 2>/dev/null | sort)
 if [ ${#objs[@]} -eq 0 ]; then
 	echo "check-layers: no kernel objects under $objdir (build first)"
 	exit 2
