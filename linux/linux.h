@@ -21,15 +21,12 @@ struct uthread {
 	int tid;
 	uintptr_t clear_child_tid;
 	struct thread *thread;
-	struct list_node node; /* in uthread_list() */
+	struct list_node node; /* in sys_thread.c's list */
 	struct sigstate *sig; /* its signals (kernel/signal.c) */
 };
 
-/* sys_thread.c: the calling thread, the first one, one by id, all. */
-struct uthread *uthread_self(void);
-struct uthread *uthread_main(void);
+/* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);
-struct list_node *uthread_list(void);
 
 /* signal.c: send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);

@@ -61,21 +61,6 @@ static struct uthread *self(void)
 	return t->user;
 }
 
-struct uthread *uthread_self(void)
-{
-	return self();
-}
-
-struct uthread *uthread_main(void)
-{
-	return &main_thread;
-}
-
-struct list_node *uthread_list(void)
-{
-	return &threads;
-}
-
 struct uthread *uthread_find(int tid)
 {
 	unsigned long irq = spin_lock_irqsave(&thread_lock);

@@ -6,7 +6,7 @@
 #    folder with "../" (what folders share lives in include/);
 #  - calls: for every kernel object BUILDDIR/k/<dir>/<file>.o, each
 #    undefined symbol must be defined by an object of a layer that file may
-#    call (nm). Printed as "fs/pty.c -> symbol (defined in linux/signal.c)".
+#    call (nm). Printed as "fs/pipe.c -> symbol (defined in linux/syscall.c)".
 # SRCDIR defaults to the current directory. Exit status 0: the rule holds;
 # 1: violations (listed); 2: nothing to check (no objects, bad arguments).
 set -u
