@@ -25,7 +25,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
 
-KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S kernel/*.c \
+KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
 	fs/*.c net/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
@@ -98,10 +98,12 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@echo "  UNIT    $@"
 	@$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
-# fs/ and the file syscalls need a process (current_process, vm_format_maps):
-# only test_vfs links them, and provides those itself.
+# fs/, net/ and the file syscalls with the kernel/ services they use (the
+# process, credentials, signals): only test_vfs links them. It stands in
+# for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
-	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c)
+	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c \
+	kernel/process.c kernel/cred.c kernel/signal.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
@@ -126,8 +128,8 @@ $(BUILD)/unit/elf-lib.so: tests/unit/elf_sample.c
 	$(CC) -O1 -shared -fPIC -Wl,-soname,libkeelsample.so.1 -o $@ $<
 $(BUILD)/unit/test_elf: $(ELF_SAMPLES)
 
-# The address space (kernel/vm*.c, linux/sys_mm.c) calls into fs/: only
-# test_vm links it, with its own fakes of the file calls.
+# The address space (kernel/vm*.c, linux/sys_mm.c): only test_vm links
+# it, with its own file calls (vm_set_file_ops) and descriptor table.
 VM_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(wildcard kernel/vm*.c) linux/sys_mm.c)
 $(BUILD)/unit/test_vm: $(VM_HOSTED_OBJS)
 $(BUILD)/unit/test_vm: HOSTED_OBJS += $(VM_HOSTED_OBJS)

@@ -5,6 +5,7 @@
  * kernel's own interface of include/keel/file.h (exec reads the program).
  */
 #include <keel/errno.h>
+#include <keel/file.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
 #include <keel/poll.h>
@@ -12,6 +13,7 @@
 #include <keel/string.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
+#include <keel/vm.h>
 
 int iobuf_put(struct iobuf b, size_t off, const void *src, size_t n)
 {
@@ -390,3 +392,12 @@ const char *file_path(struct file *f)
 	f->path = buf;
 	return buf;
 }
+
+/* What kernel/vm.c's file mappings call (installed by init/main.c). */
+const struct vm_file_ops file_vm_ops = {
+	.get = file_get,
+	.put = file_put,
+	.pread = file_pread,
+	.size = file_size,
+	.path = file_path,
+};

@@ -10,11 +10,11 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
-#include <keel/netif.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
 #include <keel/process.h>
+#include <keel/procfs.h>
 #include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/tty.h>
@@ -38,6 +38,7 @@ struct pnode {
 	const struct inode_ops *iops; /* NULL: the default of the type */
 	/* Files: write the text into buf, return its full length. */
 	size_t (*gen)(char *buf, size_t len);
+	int provided; /* 1 + enum procfs_text: a higher layer's gen */
 	const char *link; /* fixed symlink target */
 };
 
@@ -194,15 +195,24 @@ static size_t gen_pty_reserve(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "1024\n");
 }
 
-/* /proc/sys/fs: the AIO events reserved, and the limit (read-only). */
-static size_t gen_aio_nr(char *buf, size_t len)
+/* Generators handed over by net/ and linux/ (include/keel/procfs.h). */
+static procfs_gen provided[PROCFS_NTEXTS];
+
+void procfs_provide(enum procfs_text which, procfs_gen gen)
 {
-	return (size_t)snprintf(buf, len, "%lu\n", aio_nr_reserved());
+	if ((unsigned)which < PROCFS_NTEXTS)
+		provided[which] = gen;
 }
 
-static size_t gen_aio_max_nr(char *buf, size_t len)
+static size_t gen_text(const struct pnode *n, char *buf, size_t len)
 {
-	return (size_t)snprintf(buf, len, "%d\n", AIO_MAX_NR);
+	procfs_gen gen = n->provided ? provided[n->provided - 1] : n->gen;
+
+	if (gen)
+		return gen(buf, len);
+	if (len)
+		buf[0] = '\0';
+	return 0;
 }
 
 /* The text of a generated file, made at open. */
@@ -223,7 +233,7 @@ static int gen_open(struct file *f)
 		t = kmalloc(sizeof(*t) + cap);
 		if (!t)
 			return -ENOMEM;
-		len = n->gen(t->data, cap);
+		len = gen_text(n, t->data, cap);
 		if (len < cap)
 			break;
 		kfree(t);
@@ -272,6 +282,11 @@ static const struct file_ops gen_fops = {
 	{                                                               \
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, .gen = fn \
 	}
+#define PPROVIDED(nm, i, which)                               \
+	{                                                     \
+		.name = nm, .mode = S_IFREG | 0444, .ino = i, \
+		.provided = 1 + (which)                       \
+	}
 #define PLINK(nm, i, target, ops)                                             \
 	{                                                                     \
 		.name = nm, .mode = S_IFLNK | 0777, .ino = i, .link = target, \
@@ -280,7 +295,7 @@ static const struct file_ops gen_fops = {
 
 static const struct inode_ops exe_iops, cwd_iops;
 
-static const struct pnode net_dir[] = { PFILE("dev", 67, netif_proc_dev) };
+static const struct pnode net_dir[] = { PPROVIDED("dev", 67, PROCFS_NET_DEV) };
 
 static const struct pnode pid_dir[] = {
 	PLINK("cwd", 20, NULL, &cwd_iops),
@@ -318,8 +333,8 @@ static const struct pnode inotify_dir[] = {
 	PFILE("max_user_watches", 59, gen_in_watches),
 };
 static const struct pnode fs_dir[] = {
-	PFILE("aio-max-nr", 65, gen_aio_max_nr),
-	PFILE("aio-nr", 64, gen_aio_nr),
+	PPROVIDED("aio-max-nr", 65, PROCFS_AIO_MAX_NR),
+	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
 	PDIR("inotify", 56, inotify_dir),
 };
 static const struct pnode procsys_dir[] = {

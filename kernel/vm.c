@@ -5,7 +5,6 @@
  * /proc/self/maps are in vm_remap.c, vm_brk.c and vm_maps.c.
  */
 #include <keel/errno.h>
-#include <keel/file.h>
 #include <keel/heap.h>
 #include <keel/printk.h>
 #include <keel/uaccess.h>
@@ -110,7 +109,7 @@ struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
 	hi->off = a->off + (addr - a->start);
 	a->end = addr;
 	if (hi->file)
-		file_get(hi->file);
+		vm_file->get(hi->file);
 	list_insert_between(&hi->node, &a->node, a->node.next);
 	return hi;
 }
@@ -126,7 +125,7 @@ void vma_free(struct vm_area *a)
 {
 	list_remove(&a->node);
 	if (a->file)
-		file_put(a->file);
+		vm_file->put(a->file);
 	kfree(a);
 }
 
@@ -229,6 +228,13 @@ static long choose_address(uintptr_t addr, size_t len, unsigned flags)
 	return at ? (long)at : -ENOMEM;
 }
 
+const struct vm_file_ops *vm_file;
+
+void vm_set_file_ops(const struct vm_file_ops *ops)
+{
+	vm_file = ops;
+}
+
 static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 		       unsigned flags, struct file *f, uint64_t off)
 {
@@ -238,6 +244,8 @@ static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 		return -ENOMEM;
 	if (!IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
+	if (f && !vm_file)
+		return -ENODEV; /* no file system gave its file calls */
 	if (f && off + ALIGN_UP(len, PAGE_SIZE) < off)
 		return -EOVERFLOW;
 	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE))
@@ -270,7 +278,7 @@ void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
 	a->file = f;
 	a->off = f ? off : 0;
 	if (f)
-		file_get(f);
+		vm_file->get(f);
 	vma_insert(a);
 	vma_merge(a);
 	vm_gen++;

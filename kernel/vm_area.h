@@ -44,6 +44,9 @@ struct vm_area {
 	const char *name; /* VMA_PINNED: what /proc/self/maps shows */
 };
 
+/* The file calls fs/ provided (vm_set_file_ops); set before any file
+ * area exists. */
+extern const struct vm_file_ops *vm_file;
 extern struct list_node vm_areas;
 extern struct spinlock vm_lock;
 /* Bumped by every change to the areas, so vm_fault can drop the lock. */

@@ -6,7 +6,6 @@
  * kernel only, so their contents survive until mprotect gives access back.
  */
 #include <keel/errno.h>
-#include <keel/file.h>
 #include <keel/mmu.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
@@ -126,11 +125,11 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 	if (!a->file)
 		return 0;
 	fi->off = a->off + (va - a->start);
-	uint64_t size = file_size(a->file);
+	uint64_t size = vm_file->size(a->file);
 	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
 		return -ENXIO; /* past the file's last page: SIGBUS */
 	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
-	file_get(a->file);
+	vm_file->get(a->file);
 	return 0;
 }
 
@@ -149,7 +148,7 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 	if (!pa)
 		return -ENOMEM;
 	p = phys_to_virt(pa);
-	n = file_pread(fi->file, p, fi->bytes, fi->off);
+	n = vm_file->pread(fi->file, p, fi->bytes, fi->off);
 	if (n < 0) {
 		pmm_free(pa, 1);
 		return -EFAULT;
@@ -221,7 +220,7 @@ static int fault_once(uintptr_t va, unsigned access)
 			err = 0;
 	}
 	if (fi.file)
-		file_put(fi.file);
+		vm_file->put(fi.file);
 	return err;
 }
 

@@ -1,10 +1,9 @@
 /*
  * vm_maps.c - /proc/self/maps (kernel/): one line per area, in Linux's
- * format "start-end perms offset dev inode path", the path of a file
- * mapping from file_path(), "[heap]" and "[stack]" for those areas.
+ * format "start-end perms offset dev inode path": a file mapping's path
+ * (vm_file->path), "[heap]" and "[stack]" for those areas.
  * Device and inode numbers are not tracked and print as 00:00 0.
  */
-#include <keel/file.h>
 #include <keel/printf.h>
 #include <keel/string.h>
 #include "vm_area.h"
@@ -15,7 +14,7 @@
 static const char *area_name(const struct vm_area *a)
 {
 	if (a->file)
-		return file_path(a->file);
+		return vm_file->path(a->file);
 	if (a->flags & VMA_PINNED)
 		return a->name;
 	if (a->flags & VMA_HEAP)

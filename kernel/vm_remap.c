@@ -6,7 +6,6 @@
  * remap_file_pages, which Linux emulates by mapping again.
  */
 #include <keel/errno.h>
-#include <keel/file.h>
 #include <keel/mmu.h>
 #include <keel/uaccess.h>
 #include "vm_area.h"
@@ -82,7 +81,7 @@ static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 		n->thi = to + (hi - old);
 	}
 	if (n->file)
-		file_get(n->file);
+		vm_file->get(n->file);
 	a->flags &= ~VMA_TOUCHED; /* its pages moved: nothing to drop */
 	vma_unmap_range(a->start, a->end, s);
 	vma_insert(n);
@@ -208,14 +207,14 @@ int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff)
 	    off + size > (uint64_t)INT64_MAX)
 		goto out;
 	f = a->file;
-	file_get(f); /* the areas replaced hold the other references */
+	vm_file->get(f); /* the areas replaced hold the other references */
 	vma_map(start, size, a->prot, MAP_SHARED | MAP_FIXED, f, off, &s);
 	err = 0;
 out:
 	spin_unlock_irqrestore(&vm_lock, irq);
 	vma_spares_put(&s);
 	if (f) {
-		file_put(f);
+		vm_file->put(f);
 		vm_populate(start, end);
 	}
 	return err;

@@ -1,9 +1,9 @@
 /*
  * linux.h - what the files of linux/ share among themselves (not an
  * interface for the rest of the kernel): the program's threads as the
- * syscall layer sees them (sys_thread.c), their signal state (signal.c),
- * futex wake-ups for thread exit, time values (sys_info.c), the
- * capability check, copying in a path.
+ * syscall layer sees them (sys_thread.c), sending a signal to one,
+ * futex wake-ups for thread exit, time values (sys_info.c), copying in
+ * a path.
  */
 #ifndef KEEL_LINUX_LINUX_H
 #define KEEL_LINUX_LINUX_H
@@ -21,33 +21,15 @@ struct uthread {
 	int tid;
 	uintptr_t clear_child_tid;
 	struct thread *thread;
-	struct list_node node; /* in uthread_list() */
-	/* Signals (signal.c, under sig_lock). */
-	uint64_t sig_blocked, sig_pending;
-	uint64_t sig_waitset; /* rt_sigtimedwait's set while it waits */
-	uint64_t sig_saved_mask; /* sigsuspend's mask to restore */
-	bool sig_restore_mask;
-	struct kstack altstack;
-	struct ksiginfo sig_info[KSIG_MAX + 1];
+	struct list_node node; /* in sys_thread.c's list */
+	struct sigstate *sig; /* its signals (kernel/signal.c) */
 };
 
-/* sys_thread.c: the calling thread, the first one, one by id, all. */
-struct uthread *uthread_self(void);
-struct uthread *uthread_main(void);
+/* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);
-struct list_node *uthread_list(void);
 
-/* signal.c */
-extern struct spinlock sig_lock;
-extern struct waitq signal_wq; /* woken whenever a signal is sent */
-extern struct pollq signal_pollq;
-/* The calling thread's pending signals in mask: take one (its number,
- * 0 if none), or look. */
-int signal_dequeue(uint64_t mask, struct ksiginfo *info);
-bool signal_peek(uint64_t mask);
-/* Send sig to thread u, or to the process (u NULL): 0. */
+/* signal.c: send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);
-void signal_thread_init(struct uthread *child, const struct uthread *parent);
 
 /* Wake up to n waiters on the futex at uaddr; how many were woken. */
 int futex_wake(uintptr_t uaddr, int n);
@@ -60,8 +42,8 @@ int get_timespec(long uaddr, struct timespec_k *ts);
 uint64_t timespec_to_ns(const struct timespec_k *ts);
 int64_t clock_ns(long id);
 
-/* Does the process hold capability cap in its effective set (sys_cred.c)? */
-bool cred_capable(int cap);
+/* sys_aio.c: register the exit hook and the /proc/sys/fs/aio-* texts. */
+void aio_init(void);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);

@@ -21,6 +21,14 @@ struct sfd {
 	uint64_t mask;
 };
 
+/* Pollers of every signalfd, woken by each signal sent. */
+static struct pollq signal_pollq = { { 0 }, LIST_INIT(signal_pollq.entries) };
+
+static void signal_sent(void)
+{
+	pollq_wake(&signal_pollq, EPOLLIN | EPOLLRDNORM);
+}
+
 /* struct signalfd_siginfo */
 struct sfd_info {
 	uint32_t signo;
@@ -144,6 +152,7 @@ static long do_signalfd(long fd, long umask, long size, long flags)
 	if (!(s = kzalloc(sizeof(*s))))
 		return -ENOMEM;
 	s->mask = mask;
+	signal_on_send(signal_sent);
 	err = anon_file_new(&sfd_fops, &sfd_iops, s,
 			    O_RDONLY | (unsigned)(flags & O_NONBLOCK), &f);
 	if (err) {

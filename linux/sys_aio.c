@@ -14,7 +14,9 @@
 #include <keel/heap.h>
 #include <keel/pmm.h>
 #include <keel/poll.h>
+#include <keel/printf.h>
 #include <keel/process.h>
+#include <keel/procfs.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
@@ -61,6 +63,8 @@ struct aio_ring {
 #define AIO_RING_MAGIC 0xa10a10a1u
 
 #define AIO_CPUS 1 /* Linux sizes rings by the possible CPUs */
+/* Events all contexts may reserve (/proc/sys/fs/aio-max-nr). */
+#define AIO_MAX_NR 65536
 #define RWF_KNOWN 0x1f /* HIPRI, DSYNC, SYNC, NOWAIT, APPEND */
 #define RWF_NOWAIT 0x08
 #define RWF_APPEND 0x10
@@ -242,13 +246,22 @@ static void ctx_kill(struct aio_ctx *c)
 	vm_unmap_pages(c->id, c->ring_len, c->ring_pa);
 }
 
-unsigned long aio_nr_reserved(void)
+/* /proc/sys/fs: the AIO events reserved, and the limit (read-only). */
+static size_t gen_aio_nr(char *buf, size_t len)
 {
-	return READ_ONCE(aio_nr);
+	return (size_t)snprintf(buf, len, "%lu\n", READ_ONCE(aio_nr));
 }
 
-void aio_exit(void)
+static size_t gen_aio_max_nr(char *buf, size_t len)
 {
+	return (size_t)snprintf(buf, len, "%d\n", AIO_MAX_NR);
+}
+
+/* At the process's end (a kernel/process.c exit hook): destroy every
+ * context. */
+static void aio_exit(struct process *p)
+{
+	(void)p;
 	for (;;) {
 		unsigned long irq = spin_lock_irqsave(&ctx_lock);
 		struct aio_ctx *c =
@@ -264,6 +277,15 @@ void aio_exit(void)
 		ctx_kill(c);
 		ctx_put(c);
 	}
+}
+
+static struct process_exit_hook aio_exit_hook = { .fn = aio_exit };
+
+void aio_init(void)
+{
+	process_on_exit(&aio_exit_hook);
+	procfs_provide(PROCFS_AIO_NR, gen_aio_nr);
+	procfs_provide(PROCFS_AIO_MAX_NR, gen_aio_max_nr);
 }
 
 /* ---- the ring ---- */

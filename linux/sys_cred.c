@@ -1,12 +1,11 @@
 /*
- * sys_cred.c - who the process is (linux/): real, effective, saved and
- * file-system user and group ids with setuid(2)'s rules, supplementary
- * groups, capabilities (root's full set, dropped and regained with the
- * effective uid as capabilities(7) describes), the process group and
- * session (one process: both are its pid), and prctl. The ids are
- * recorded and reported; file permission checks still treat the program
- * as root (docs/linux.md).
+ * sys_cred.c - who the process is, as system calls (linux/): user and
+ * group ids, supplementary groups, capget/capset, the process group and
+ * session (one process: both are its pid), and prctl. The credentials and
+ * their rules (setuid(2), capabilities(7)) are kernel/cred.c's; this file
+ * checks and copies the arguments.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/process.h>
@@ -17,204 +16,58 @@
 
 #include "linux.h"
 
-#define NO_ID 0xffffffffu /* -1: leave this id alone */
 #define NGROUPS_MAX 65536
-
-#define CAP_SETGID 6
-#define CAP_SETUID 7
-#define CAP_LAST_CAP 40
-#define CAP_ALL ((1ULL << (CAP_LAST_CAP + 1)) - 1)
-
-/* The capability sets; the process starts as root with all of them. */
-static uint64_t cap_eff = CAP_ALL, cap_prm = CAP_ALL, cap_inh,
-		cap_bnd = CAP_ALL;
-static bool keepcaps;
-static int pdeathsig, dumpable = 1; /* prctl */
-static bool no_new_privs;
 
 static struct cred *cred(void)
 {
-	return &current_process()->cred;
-}
-
-bool cred_capable(int cap)
-{
-	return cap_eff >> cap & 1;
-}
-
-/*
- * After a uid change, as capabilities(7): leaving euid 0 clears the
- * effective set, reaching it restores the permitted one, and when no id
- * is 0 any more the permitted set goes too (unless PR_SET_KEEPCAPS).
- */
-static void uid_changed(const struct cred *old)
-{
-	const struct cred *c = cred();
-	bool had_root = !old->ruid || !old->euid || !old->suid;
-	bool has_root = !c->ruid || !c->euid || !c->suid;
-
-	if (had_root && !has_root && !keepcaps)
-		cap_prm = 0;
-	if (old->euid == 0 && c->euid != 0)
-		cap_eff = 0;
-	else if (old->euid != 0 && c->euid == 0)
-		cap_eff = cap_prm;
-	cap_eff &= cap_prm;
-}
-
-/* May an unprivileged caller take id? One of the three it holds. */
-static bool holds(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
-{
-	return id == r || id == e || id == s;
-}
-
-/*
- * setresuid and setresgid: ids[0..2] are the real, effective and saved
- * ids (uids or gids), NO_ID leaves one alone. Without the capability each
- * new id must be one the caller holds already.
- */
-static long set_res(uint32_t *ids, uint32_t *fsid, const long *a, int cap)
-{
-	uint32_t n[3];
-
-	for (int i = 0; i < 3; i++) {
-		n[i] = (uint32_t)a[i];
-		if (n[i] != NO_ID && !cred_capable(cap) &&
-		    !holds(n[i], ids[0], ids[1], ids[2]))
-			return -EPERM;
-	}
-	for (int i = 0; i < 3; i++)
-		if (n[i] != NO_ID)
-			ids[i] = n[i];
-	*fsid = ids[1];
-	return 0;
-}
-
-/*
- * setreuid and setregid: a new real id must be the old real or effective
- * one, a new effective id one of the three; the saved id follows the
- * effective one when the real id is set or the effective one leaves it.
- */
-static long set_re(uint32_t *ids, uint32_t *fsid, const long *a, int cap)
-{
-	uint32_t r = (uint32_t)a[0], e = (uint32_t)a[1];
-	bool priv = cred_capable(cap);
-
-	if (r != NO_ID && !priv && r != ids[0] && r != ids[1])
-		return -EPERM;
-	if (e != NO_ID && !priv && !holds(e, ids[0], ids[1], ids[2]))
-		return -EPERM;
-	if (r != NO_ID || (e != NO_ID && e != ids[0]))
-		ids[2] = e != NO_ID ? e : ids[1];
-	if (r != NO_ID)
-		ids[0] = r;
-	if (e != NO_ID)
-		ids[1] = e;
-	*fsid = ids[1];
-	return 0;
-}
-
-/* setuid and setgid: all ids with the capability, else the effective one. */
-static long set_one(uint32_t *ids, uint32_t *fsid, uint32_t id, int cap)
-{
-	if (id == NO_ID)
-		return -EINVAL;
-	if (cred_capable(cap)) {
-		ids[0] = ids[1] = ids[2] = id;
-	} else if (id == ids[0] || id == ids[2]) {
-		ids[1] = id;
-	} else {
-		return -EPERM;
-	}
-	*fsid = id;
-	return 0;
-}
-
-/* setfsuid and setfsgid: always the old value; set when allowed. */
-static long set_fs(uint32_t *ids, uint32_t *fsid, uint32_t id, int cap)
-{
-	uint32_t old = *fsid;
-
-	if (id != NO_ID && (cred_capable(cap) ||
-			    holds(id, ids[0], ids[1], ids[2]) || id == old))
-		*fsid = id;
-	return old;
+	return cred_current();
 }
 
 /* The uid calls keep ruid, euid, suid in that order: an array view. */
 #define UIDS(c) (&(c)->ruid)
 #define GIDS(c) (&(c)->rgid)
 
-/*
- * After a successful change, as Linux's commit_creds: a new uid set
- * updates the capabilities, and a new effective or fs id makes the
- * process not dumpable and clears its parent-death signal.
- */
-static long committed(long ret, const struct cred *old)
-{
-	const struct cred *c = cred();
-
-	if (ret < 0)
-		return ret;
-	if (old->ruid != c->ruid || old->euid != c->euid ||
-	    old->suid != c->suid)
-		uid_changed(old);
-	if (old->euid != c->euid || old->egid != c->egid ||
-	    old->fsuid != c->fsuid || old->fsgid != c->fsgid) {
-		dumpable = 0;
-		pdeathsig = 0;
-	}
-	return ret;
-}
-
-/* Run one of the setters above on the uids (u) or gids, then commit. */
-#define SET_IDS(u, call, ...)                                             \
-	({                                                                \
-		struct cred old_ = *cred();                               \
-		committed(call(u ? UIDS(cred()) : GIDS(cred()),           \
-			       u ? &cred()->fsuid : &cred()->fsgid,       \
-			       __VA_ARGS__, u ? CAP_SETUID : CAP_SETGID), \
-			  &old_);                                         \
-	})
+/* The ids as the system calls pass them (a 32-bit -1 is CRED_NO_ID). */
+#define ID(x) ((uint32_t)(x))
 
 SYSCALL_DEFINE(setuid)
 {
-	return SET_IDS(true, set_one, (uint32_t)a[0]);
+	return cred_setid(true, ID(a[0]));
 }
 
 SYSCALL_DEFINE(setreuid)
 {
-	return SET_IDS(true, set_re, a);
+	return cred_setre(true, ID(a[0]), ID(a[1]));
 }
 
 SYSCALL_DEFINE(setresuid)
 {
-	return SET_IDS(true, set_res, a);
+	return cred_setres(true, ID(a[0]), ID(a[1]), ID(a[2]));
 }
 
 SYSCALL_DEFINE(setfsuid)
 {
-	return SET_IDS(true, set_fs, (uint32_t)a[0]);
+	return cred_setfsid(true, ID(a[0]));
 }
 
 SYSCALL_DEFINE(setgid)
 {
-	return SET_IDS(false, set_one, (uint32_t)a[0]);
+	return cred_setid(false, ID(a[0]));
 }
 
 SYSCALL_DEFINE(setregid)
 {
-	return SET_IDS(false, set_re, a);
+	return cred_setre(false, ID(a[0]), ID(a[1]));
 }
 
 SYSCALL_DEFINE(setresgid)
 {
-	return SET_IDS(false, set_res, a);
+	return cred_setres(false, ID(a[0]), ID(a[1]), ID(a[2]));
 }
 
 SYSCALL_DEFINE(setfsgid)
 {
-	return SET_IDS(false, set_fs, (uint32_t)a[0]);
+	return cred_setfsid(false, ID(a[0]));
 }
 
 SYSCALL_DEFINE(getuid)
@@ -278,7 +131,6 @@ SYSCALL_DEFINE(getgroups)
 
 SYSCALL_DEFINE(setgroups)
 {
-	struct cred *c = cred();
 	long size = (int)a[0];
 	uint32_t *g = NULL;
 
@@ -296,18 +148,7 @@ SYSCALL_DEFINE(setgroups)
 			return -EFAULT;
 		}
 	}
-	/* Linux keeps the list sorted (getgroups shows it so). */
-	for (long i = 1; i < size; i++)
-		for (long j = i; j > 0 && g[j - 1] > g[j]; j--) {
-			uint32_t t = g[j];
-
-			g[j] = g[j - 1];
-			g[j - 1] = t;
-		}
-	kfree(c->groups);
-	c->groups = g;
-	c->ngroups = (unsigned)size;
-	return 0;
+	return cred_set_groups(g, (unsigned)size);
 }
 
 /* ---- capabilities ---- */
@@ -357,9 +198,9 @@ SYSCALL_DEFINE(capget)
 	if (err)
 		return err;
 	for (int i = 0; i < 2; i++) {
-		d[i].effective = (uint32_t)(cap_eff >> (32 * i));
-		d[i].permitted = (uint32_t)(cap_prm >> (32 * i));
-		d[i].inheritable = (uint32_t)(cap_inh >> (32 * i));
+		d[i].effective = (uint32_t)(cred()->cap_eff >> (32 * i));
+		d[i].permitted = (uint32_t)(cred()->cap_prm >> (32 * i));
+		d[i].inheritable = (uint32_t)(cred()->cap_inh >> (32 * i));
 	}
 	return copy_to_user((void *)a[1], d, (size_t)words * sizeof(d[0]));
 }
@@ -379,13 +220,7 @@ SYSCALL_DEFINE(capset)
 		prm |= (uint64_t)d[i].permitted << (32 * i);
 		inh |= (uint64_t)d[i].inheritable << (32 * i);
 	}
-	if ((prm & ~cap_prm) || (eff & ~prm) || (inh & ~(cap_inh | cap_prm)) ||
-	    (inh & ~(cap_inh | cap_bnd)))
-		return -EPERM;
-	cap_eff = eff & CAP_ALL;
-	cap_prm = prm & CAP_ALL;
-	cap_inh = inh & CAP_ALL;
-	return 0;
+	return cred_set_caps(eff, prm, inh);
 }
 
 /* ---- process group and session: one process leads both ---- */
@@ -475,28 +310,31 @@ static long flag_value(long v, int *dst)
 	return 0;
 }
 
+static bool no_new_privs;
+
 SYSCALL_DEFINE(prctl)
 {
-	int keep = keepcaps;
+	struct cred *c = cred();
+	int keep = c->keepcaps;
 	long err;
 
 	switch ((int)a[0]) {
 	case PR_SET_PDEATHSIG:
 		if ((unsigned long)a[1] > NSIG)
 			return -EINVAL;
-		pdeathsig = (int)a[1];
+		c->pdeathsig = (int)a[1];
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return copy_to_user((void *)a[1], &pdeathsig, sizeof(int));
+		return copy_to_user((void *)a[1], &c->pdeathsig, sizeof(int));
 	case PR_GET_DUMPABLE:
-		return dumpable;
+		return c->dumpable;
 	case PR_SET_DUMPABLE:
-		return flag_value(a[1], &dumpable);
+		return flag_value(a[1], &c->dumpable);
 	case PR_GET_KEEPCAPS:
-		return keepcaps;
+		return c->keepcaps;
 	case PR_SET_KEEPCAPS:
 		err = flag_value(a[1], &keep);
-		keepcaps = keep;
+		c->keepcaps = keep;
 		return err;
 	case PR_SET_NAME:
 	case PR_GET_NAME:
@@ -506,14 +344,11 @@ SYSCALL_DEFINE(prctl)
 	case PR_CAPBSET_READ:
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		return cap_bnd >> a[1] & 1;
+		return c->cap_bnd >> a[1] & 1;
 	case PR_CAPBSET_DROP:
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		if (!cred_capable(8)) /* CAP_SETPCAP */
-			return -EPERM;
-		cap_bnd &= ~(1ULL << a[1]);
-		return 0;
+		return cred_drop_bounding((int)a[1]);
 	case PR_SET_NO_NEW_PRIVS:
 		if (a[1] != 1 || a[2] || a[3] || a[4])
 			return -EINVAL;

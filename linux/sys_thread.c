@@ -37,9 +37,10 @@
 #define CLONE_CHILD_SETTID 0x01000000
 #define CSIGNAL 0xff
 
-static struct uthread main_thread = { .tid = 1,
-				      .altstack = { .flags = SS_DISABLE } };
+static struct uthread main_thread = { .tid = 1 };
 static struct list_node threads = LIST_INIT(threads);
+/* Guards the list (timers look threads up from interrupt context). */
+static struct spinlock thread_lock;
 static int next_tid = 2;
 static int nthreads = 1;
 
@@ -48,34 +49,21 @@ static struct uthread *self(void)
 	struct thread *t = current_thread();
 
 	if (!t->user) { /* the program's first thread */
-		unsigned long irq = spin_lock_irqsave(&sig_lock);
+		struct sigstate *sig = signal_self();
+		unsigned long irq = spin_lock_irqsave(&thread_lock);
 
 		t->user = &main_thread;
 		main_thread.thread = t;
+		main_thread.sig = sig;
 		list_push_back(&threads, &main_thread.node);
-		spin_unlock_irqrestore(&sig_lock, irq);
+		spin_unlock_irqrestore(&thread_lock, irq);
 	}
 	return t->user;
 }
 
-struct uthread *uthread_self(void)
-{
-	return self();
-}
-
-struct uthread *uthread_main(void)
-{
-	return &main_thread;
-}
-
-struct list_node *uthread_list(void)
-{
-	return &threads;
-}
-
 struct uthread *uthread_find(int tid)
 {
-	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	unsigned long irq = spin_lock_irqsave(&thread_lock);
 	struct uthread *found = NULL;
 
 	list_for_each (n, &threads) {
@@ -84,7 +72,7 @@ struct uthread *uthread_find(int tid)
 		if (u->tid == tid)
 			found = u;
 	}
-	spin_unlock_irqrestore(&sig_lock, irq);
+	spin_unlock_irqrestore(&thread_lock, irq);
 	return found;
 }
 
@@ -98,12 +86,14 @@ static void user_thread(void *arg)
 {
 	struct start *st = arg;
 	void *ctx = st->ctx;
-	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	unsigned long irq;
 
+	signal_thread_start(st->ut->sig);
+	irq = spin_lock_irqsave(&thread_lock);
 	current_thread()->user = st->ut;
 	st->ut->thread = current_thread();
 	list_push_back(&threads, &st->ut->node);
-	spin_unlock_irqrestore(&sig_lock, irq);
+	spin_unlock_irqrestore(&thread_lock, irq);
 	arch_set_tls(st->tls);
 	kfree(st);
 	arch_enter_user_context(ctx);
@@ -136,13 +126,16 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 	ut = kzalloc(sizeof(*ut));
 	if (!st || !ut)
 		goto nomem;
+	self(); /* the caller's own state exists: the new one copies it */
+	ut->sig = signal_thread_new();
+	if (!ut->sig)
+		goto nomem;
 	st->ctx = arch_clone_user_context(sp);
 	if (!st->ctx)
 		goto nomem;
 	tid = next_tid++;
 	ut->tid = tid;
 	ut->clear_child_tid = flags & CLONE_CHILD_CLEARTID ? ctid : 0;
-	signal_thread_init(ut, self());
 	st->ut = ut;
 	/* Without CLONE_SETTLS the new thread shares the caller's pointer. */
 	st->tls = flags & CLONE_SETTLS ? tls : arch_get_tls();
@@ -150,6 +143,7 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 	    copy_to_user((void *)ptid, &tid, sizeof(tid))) {
 		kfree(st->ctx);
 		kfree(st);
+		kfree(ut->sig);
 		kfree(ut);
 		return -EFAULT;
 	}
@@ -166,6 +160,8 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 	return tid;
 nomem:
 	kfree(st);
+	if (ut)
+		kfree(ut->sig);
 	kfree(ut);
 	return -ENOMEM;
 }
@@ -228,10 +224,10 @@ SYSCALL_DEFINE(exit)
 
 	if (--nthreads == 0)
 		process_exit((int)a[0]);
-	irq = spin_lock_irqsave(&sig_lock);
+	irq = spin_lock_irqsave(&thread_lock);
 	list_remove(&ut->node);
-	ut->sig_pending = 0;
-	spin_unlock_irqrestore(&sig_lock, irq);
+	spin_unlock_irqrestore(&thread_lock, irq);
+	signal_thread_end();
 	if (ut->clear_child_tid &&
 	    !copy_to_user((void *)ut->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(ut->clear_child_tid, 1);

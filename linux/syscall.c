@@ -10,6 +10,8 @@
 #include <keel/printk.h>
 #include <keel/syscall.h>
 
+#include "linux.h"
+
 enum {
 #define SYSNAME(nr, name) NR_##name = nr,
 #include <syscall_names.h>
@@ -56,7 +58,8 @@ static long unimplemented(unsigned long nr)
 	return -ENOSYS;
 }
 
-long syscall_dispatch(unsigned long nr, const long *a)
+/* Run syscall nr: kernel/entry.c's syscall_dispatch calls this. */
+static long linux_syscall(unsigned long nr, const long *a)
 {
 	long ret;
 
@@ -68,4 +71,11 @@ long syscall_dispatch(unsigned long nr, const long *a)
 		       nr < NR_MAX && names[nr] ? names[nr] : "?", a[0], a[1],
 		       a[2], a[3], a[4], a[5], ret);
 	return ret;
+}
+
+/* The layers below call linux/ only through what it registers here. */
+void linux_init(void)
+{
+	syscall_set_handler(linux_syscall);
+	aio_init();
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # run.sh - every test of keel, as `make test` runs it (after building):
-# the style check, the layering rule, the host unit tests (cmocka, ASan and
-# UBSan), a brief fuzz of the ELF and cpio readers, the boot tests under
-# QEMU, and one boot on nested Xen. Prints one total at the end,
+# the style check, the layering rule (and a test that it can fail), the
+# host unit tests (cmocka, ASan and UBSan), a brief fuzz of the ELF and
+# cpio readers, the boot tests under QEMU, the host tool, Linux programs,
+# the ljsyscall conformance test, and one boot on nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,9 +30,15 @@ if [ "${1:-}" = --build ]; then
 	fi
 fi
 
-echo "== layering: portable code reaches the machine only through hyper.h"
-viol=$(grep -rnE '#include\s*[<"](plat/|drivers/|xen/|arch/|virtio)' kernel fs net linux lib 2>/dev/null)
-if [ -z "$viol" ]; then ok layering; else echo "$viol"; bad layering; fi
+echo "== layering: calls point down (linux/ -> fs/, net/ -> kernel/ -> arch, hyper.h)"
+# Includes (no platform or driver header in the portable kernel) and, with
+# nm on build/k, no call or reference from a lower layer to a higher one.
+if out=$(bash scripts/check-layers.sh build 2>&1); then
+	ok "layering: $(echo "$out" | tail -1)"
+else
+	echo "$out"
+	bad "layering: scripts/check-layers.sh (docs/design.md, \"Layers\")"
+fi
 
 echo "== unit tests (host, ASan+UBSan)"
 shopt -s nullglob
@@ -44,6 +51,8 @@ done
 
 suite "style (clang-format)" 300 bash tests/style.sh
 suite "the test harness itself: planted failures must fail" 300 bash tests/harness/run.sh
+suite "layering check on planted violations (tests/layering)" 120 \
+	bash tests/layering/run.sh
 suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs longer)" 300 \
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh

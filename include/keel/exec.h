@@ -1,5 +1,5 @@
 /*
- * exec.h - start the program (kernel/exec.c): map path's ELF and its
+ * exec.h - start the program (linux/exec.c): map path's ELF and its
  * interpreter, build the initial stack and enter user mode. Returns only
  * on failure: -errno with *why saying what is wrong with the program.
  */

@@ -24,6 +24,8 @@ bool file_is_executable(struct file *f);
 const char *file_path(struct file *f);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/* The calls above, for kernel/vm.c's file mappings (vm_set_file_ops). */
+extern const struct vm_file_ops file_vm_ops;
 
 /* Build the root file system from the initrd (fs/ramfs.c); 0 or -errno. */
 int vfs_init(const void *initrd, size_t size);

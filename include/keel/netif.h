@@ -75,6 +75,8 @@ int netif_add_route(const struct netif_route *r);
 struct netif_route *netif_routes(int family, unsigned *n);
 /* /proc/net/dev: the interfaces and their counters (its full length). */
 size_t netif_proc_dev(char *buf, size_t len);
+/* Start net/: hand /proc/net/dev's text to procfs (from init/main.c). */
+void net_init(void);
 /* A packet of len bytes went through the loopback. */
 void netif_loopback_count(size_t len);
 /*

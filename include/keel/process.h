@@ -1,26 +1,18 @@
 /*
- * process.h - the one process keel runs: its identity, its files (fs/
- * owns the descriptor table and the cwd), its address space (kernel/vm.c)
- * and how it ends. Threads of the process come with the threads issue.
+ * process.h - the one process keel runs (kernel/process.c): its
+ * identity, its credentials (kernel/cred.c), its files (fs/ owns the
+ * descriptor table and the cwd), its address space (kernel/vm.c) and how
+ * it ends. Its threads, as the system calls see them, are linux/'s.
  */
 #ifndef KEEL_PROCESS_H
 #define KEEL_PROCESS_H
 
 #include <keel/compiler.h>
+#include <keel/cred.h>
+#include <keel/list.h>
 
 struct fdtable;
 struct fs_context;
-
-/* Who the process is (linux/sys_cred.c): real, effective, saved, fs ids. */
-struct cred {
-	uint32_t ruid, euid, suid, fsuid;
-	uint32_t rgid, egid, sgid, fsgid;
-	uint32_t *groups; /* supplementary groups (kmalloc), ngroups of them */
-	unsigned ngroups;
-};
-/* Does the process hold capability cap in its effective set
- * (linux/sys_cred.c)? */
-bool cred_capable(int cap);
 
 /* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/. */
 #define RLIMIT_STACK 3
@@ -39,25 +31,24 @@ struct process {
 	struct fs_context *fs; /* cwd and umask, fs/ */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uint64_t start_ns; /* for times and /proc */
-	struct cred cred;
+	struct cred cred; /* kernel/cred.c */
 	struct rlimit_k rlim[RLIMIT_NLIMITS];
 };
 
 struct process *current_process(void);
-/* Does the process hold capability cap (linux/sys_cred.c)? */
-bool cred_capable(int cap);
-#define CAP_NET_ADMIN 12
 /* End the process (exit_group, a fatal signal): status to the host. */
 __noreturn void process_exit(int status);
 
 /*
- * linux/sys_aio.c: the process's AIO contexts reserve events, at most
- * AIO_MAX_NR in all (/proc/sys/fs/aio-nr and aio-max-nr); aio_exit
- * destroys them all, at the process's end.
+ * What a higher layer must undo when the process ends (linux/sys_aio.c
+ * destroys its AIO contexts, say): process_exit runs each registered
+ * hook, newest first, before the end. Register once; h stays valid.
  */
-#define AIO_MAX_NR 65536
-unsigned long aio_nr_reserved(void);
-void aio_exit(void);
+struct process_exit_hook {
+	void (*fn)(struct process *p);
+	struct list_node node;
+};
+void process_on_exit(struct process_exit_hook *h);
 
 /* fs/: the standard descriptors 0, 1, 2 on the console, and the cwd. */
 int fs_process_init(struct process *p, const char *cwd);

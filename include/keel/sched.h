@@ -18,6 +18,8 @@ enum thread_state {
 	THREAD_DEAD,
 };
 
+struct sigstate;
+
 struct thread {
 	struct arch_thread arch;
 	struct list_node run_node;
@@ -29,6 +31,7 @@ struct thread {
 	bool detached;
 	struct waitq joiners;
 	void *user; /* the syscall layer's per-thread state, or NULL */
+	struct sigstate *sig; /* kernel/signal.c's, or NULL */
 	/* A signal waits to be handled: interruptible waits end early. */
 	volatile bool interrupted;
 };

@@ -1,13 +1,18 @@
 /*
- * signal.h - Linux signals as keel delivers them (linux/signal.c), and the
- * two sides' hooks: the architecture calls signal_* on its way back to
- * user mode and on a user fault; linux/signal.c calls arch_signal_* to
- * build and undo the signal frame on the user stack.
+ * signal.h - Linux signals as keel delivers them, a kernel/ service
+ * (kernel/signal.c): sending, masks, waiting and delivery, used by fs/,
+ * net/ and the system calls of linux/signal.c; and the two sides' hooks:
+ * the architecture calls signal_* on its way back to user mode and on a
+ * user fault; kernel/signal.c calls arch_signal_* to build the signal
+ * frame on the user stack, linux/signal.c (rt_sigreturn) to undo it.
  */
 #ifndef KEEL_SIGNAL_H
 #define KEEL_SIGNAL_H
 
 #include <keel/compiler.h>
+#include <keel/list.h>
+
+struct thread;
 
 #define KSIG_MAX 64
 
@@ -63,6 +68,22 @@
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
 
+#define SIGBIT(sig) (1ULL << ((sig)-1))
+
+/* sigaction flags and handlers, rt_sigprocmask's how. */
+#define SA_SIGINFO 0x00000004UL
+#define SA_RESTORER 0x04000000UL
+#define SA_ONSTACK 0x08000000UL
+#define SA_RESTART 0x10000000UL
+#define SA_NODEFER 0x40000000UL
+#define SA_RESETHAND 0x80000000UL
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define MINSIGSTKSZ 2048
+
 /* The kernel's siginfo_t: 128 bytes; the fields keel fills. */
 struct ksiginfo {
 	int32_t signo, err, code, pad;
@@ -90,6 +111,23 @@ struct kstack {
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
 #define SS_AUTODISARM (1U << 31)
+
+/* A signal's action: Linux's struct kernel_sigaction (rt_sigaction). */
+struct ksigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+/* One thread's signal state (kernel/signal.c, under its lock). */
+struct sigstate {
+	struct thread *thread; /* NULL until started, after it ended */
+	struct list_node node; /* every started thread's state */
+	uint64_t blocked, pending;
+	uint64_t waitset; /* rt_sigtimedwait's set while it waits */
+	uint64_t saved_mask; /* sigsuspend's mask to restore */
+	bool restore_mask;
+	struct kstack altstack;
+	struct ksiginfo info[KSIG_MAX + 1];
+};
 
 /* What the frame builder needs to know about one delivery. */
 struct sigdelivery {
@@ -130,6 +168,53 @@ void signal_fault(int sig, int code, uint64_t addr, const char *what,
 		  uint64_t rip, uint64_t sp);
 /* Whether the current thread has a signal to handle. */
 bool signal_pending(void);
+
+/*
+ * Threads. signal_self: the calling thread's state (the program's first
+ * thread gets the process's first state on its first use).
+ * signal_thread_new: a state for a thread about to be created, with the
+ * caller's mask (NULL: no memory); the new thread calls
+ * signal_thread_start with it. signal_thread_end: the calling thread
+ * leaves, its pending signals dropped.
+ */
+struct sigstate *signal_self(void);
+struct sigstate *signal_thread_new(void);
+void signal_thread_start(struct sigstate *s);
+void signal_thread_end(void);
+
+/* Send sig with info to thread s, or to the process (s NULL): 0.
+ * SIGKILL ends the process at once. */
+int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
+/* A kill-style siginfo from this process (si_pid, si_uid, code). */
+void signal_fill_info(struct ksiginfo *i, int sig, int code);
+/* End the process as sig's default action does (status 128 + sig). */
+__noreturn void signal_die(int sig);
+/* Woken whenever a signal is sent (signalfd readers); fn, when set, is
+ * called too (linux/signalfd.c wakes its pollers: kernel/ has no poll). */
+extern struct waitq signal_wq;
+void signal_on_send(void (*fn)(void));
+/* The calling thread's pending signals in mask: take one (its number,
+ * 0 if none), or look. */
+int signal_dequeue(uint64_t mask, struct ksiginfo *info);
+bool signal_peek(uint64_t mask);
+/* Pending and blocked (rt_sigpending). */
+uint64_t signal_pending_blocked(void);
+/* Wait until a signal of set is pending and take it: its number, -EINTR
+ * when another (unblocked) one came, -EAGAIN at deadline (0: none). */
+int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info);
+/* sig's action: the old one into old, act (unless NULL) set: 0, or
+ * -EINVAL (bad number, SIGKILL or SIGSTOP). */
+int signal_action(int sig, const struct ksigaction *act,
+		  struct ksigaction *old);
+/* Change the blocked set as how says (set NULL: no change): the old. */
+uint64_t signal_procmask(int how, const uint64_t *set);
+/* Block mask and sleep until a handler ran: -ERESTARTNOHAND. */
+long signal_suspend(uint64_t mask);
+/* sigaltstack: the old stack into old; ss (unless NULL) set: 0, -EPERM
+ * while on it, -EINVAL bad flags, -ENOMEM too small. */
+int signal_altstack(const struct kstack *ss, struct kstack *old);
+/* rt_sigreturn: the frame's mask and alternate stack back in place. */
+void signal_restore(uint64_t mask, const struct kstack *st);
 /*
  * A wait with a temporary signal mask (ppoll, pselect6, epoll_pwait):
  * begin sets it; end puts the old one back now, or, when the wait was

@@ -16,8 +16,14 @@ typedef long (*syscall_fn)(const long *a);
 /* Define the handler of syscall `name`: long sys_name(const long *a). */
 #define SYSCALL_DEFINE(name) long sys_##name(const long *a)
 
-/* Run syscall nr (from arch/ syscall entry); the result for rax. */
+/* Run syscall nr (from arch/ syscall entry); the result for rax.
+ * kernel/entry.c passes it to the handler linux/ registered (-ENOSYS
+ * before that). */
 long syscall_dispatch(unsigned long nr, const long *args);
+void syscall_set_handler(long (*fn)(unsigned long nr, const long *args));
+/* Start linux/: register the syscall handler, its exit hooks and /proc
+ * texts with the layers below (from init/main.c). */
+void linux_init(void);
 /* Name of syscall nr, or NULL. */
 const char *syscall_name(unsigned long nr);
 

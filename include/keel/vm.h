@@ -36,6 +36,21 @@ struct file;
 #define VM_ACCESS_WRITE 0x2u
 #define VM_ACCESS_EXEC 0x4u
 
+/*
+ * What a file mapping needs of its file. kernel/ does not call fs/: fs/
+ * provides these (file_vm_ops, include/keel/file.h) and init/ installs
+ * them with vm_set_file_ops before the first file is mapped.
+ */
+struct vm_file_ops {
+	void (*get)(struct file *f); /* take a reference */
+	void (*put)(struct file *f); /* drop one */
+	/* Read up to len bytes at off: bytes read or -errno (may sleep). */
+	long (*pread)(struct file *f, void *buf, size_t len, uint64_t off);
+	uint64_t (*size)(struct file *f); /* bytes, for SIGBUS past the end */
+	const char *(*path)(struct file *f); /* for /proc/self/maps */
+};
+void vm_set_file_ops(const struct vm_file_ops *ops);
+
 /* Set up the (empty) user address space of the one process. */
 int vm_init(void);
 /*

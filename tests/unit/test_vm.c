@@ -38,8 +38,9 @@ SYSCALL_DEFINE(remap_file_pages);
 void vm_populate(uintptr_t start, uintptr_t end); /* kernel/vm_area.h */
 
 /*
- * Fakes of the fs calls, weak so that linking the real fs/ later still
- * works (the file tests then skip: their files are not the fs's).
+ * The file calls kernel/vm.c makes through vm_set_file_ops, over files
+ * whose bytes are in memory; and a small descriptor table for
+ * linux/sys_mm.c's mmap (fs/ is not linked here).
  */
 struct fake_data {
 	const char *bytes;
@@ -56,43 +57,49 @@ static long fake_pread(struct file *f, void *buf, size_t len, uint64_t off)
 	memcpy(buf, d->bytes + off, len);
 	return (long)len;
 }
-long file_pread(struct file *f, void *buf, size_t len, uint64_t off)
-    __attribute__((weak, alias("fake_pread")));
 
-__weak uint64_t file_size(struct file *f)
+static uint64_t fake_size(struct file *f)
 {
 	return ((struct fake_data *)f->priv)->size;
 }
 
-__weak const char *file_path(struct file *f)
+static const char *fake_path(struct file *f)
 {
 	return f->path;
 }
 
-__weak void file_get(struct file *f)
+static void fake_get(struct file *f)
 {
 	f->refs++;
 }
 
-__weak void file_put(struct file *f)
+static void fake_put(struct file *f)
 {
 	assert_true(f->refs > 0);
 	f->refs--;
 }
 
+static const struct vm_file_ops fake_file_ops = {
+	.get = fake_get,
+	.put = fake_put,
+	.pread = fake_pread,
+	.size = fake_size,
+	.path = fake_path,
+};
+
 static struct file *fd_files[8];
 
-__weak struct file *fd_get(int fd)
+struct file *fd_get(int fd)
 {
 	if (fd < 0 || fd >= (int)ARRAY_SIZE(fd_files) || !fd_files[fd])
 		return NULL;
-	file_get(fd_files[fd]);
+	fake_get(fd_files[fd]);
 	return fd_files[fd];
 }
 
-static bool fakes_in_use(void)
+void file_put(struct file *f)
 {
-	return file_pread == fake_pread;
+	fake_put(f);
 }
 
 /* A file of n bytes, byte i being (i * 7 + 3) & 0xff. */
@@ -212,6 +219,7 @@ static size_t maps_lines(void)
 static int group_setup(void **state)
 {
 	(void)state;
+	vm_set_file_ops(&fake_file_ops);
 	return hosted_mem_init(MiB(64));
 }
 
@@ -593,8 +601,6 @@ static void test_private_file_mapping(void **state)
 	long p;
 
 	(void)state;
-	if (!fakes_in_use())
-		skip();
 	t = new_file(10000, S_IFREG | 0644, O_RDONLY);
 	p = vm_mmap(0, 4 * K4, RW, MAP_PRIVATE, &t->f, 0);
 	assert_true(p > 0);
@@ -644,8 +650,6 @@ static void test_sys_mmap_files(void **state)
 	struct test_file *ro, *wo, *rw, *dir;
 
 	(void)state;
-	if (!fakes_in_use())
-		skip();
 	ro = new_file(100, S_IFREG | 0644, O_RDONLY);
 	wo = new_file(100, S_IFREG | 0644, O_WRONLY);
 	rw = new_file(100, S_IFREG | 0644, O_RDWR);
@@ -688,8 +692,6 @@ static void test_remap_file_pages(void **state)
 	size_t n;
 
 	(void)state;
-	if (!fakes_in_use())
-		skip();
 	t = new_file(5 * K4, S_IFREG | 0644, O_RDONLY);
 	assert_int_equal(
 	    vm_mmap(A, 3 * K4, PROT_READ, MAP_SHARED | MAP_FIXED, &t->f, 0), A);

@@ -1,5 +1,5 @@
 /*
- * exec.c - starting the program (kernel/): map its ELF (lib/elf.c checks
+ * exec.c - starting the program (linux/): map its ELF (lib/elf.c checks
  * it) and, for a dynamic executable, its interpreter (ld-linux) into the
  * address space (kernel/vm.c), build the initial stack the System V
  * x86-64 psABI describes (argc, argv, envp, auxv, the strings, 16 random

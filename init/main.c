@@ -1,8 +1,11 @@
 /*
- * main.c - kernel_main, the portable boot sequence (kernel/): banner,
- * physical memory, page tables, CPU state, platform clocks and timer,
- * the scheduler, the initrd; then the job (the self-tests with keel.test=,
- * else the program the initrd names) and shutdown.
+ * main.c - kernel_main, the portable boot sequence (init/, above every
+ * layer: the one place that calls them all in order): banner, physical
+ * memory, page tables, CPU state, platform clocks and timer, the
+ * scheduler, the initrd; then the job (the self-tests with keel.test=,
+ * else the program the initrd names) and shutdown. For the program it
+ * also joins the layers: net/ and linux/ hand their services to the
+ * layers below (linux_init, net_init), fs/ its files to kernel/vm.c.
  */
 #include <keel/arch.h>
 #include <keel/cmdline.h>
@@ -12,12 +15,14 @@
 #include <keel/heap.h>
 #include <keel/hyper.h>
 #include <keel/initrd.h>
+#include <keel/netif.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
 #include <keel/selftest.h>
 #include <keel/string.h>
+#include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/version.h>
 #include <keel/vm.h>
@@ -77,6 +82,9 @@ static void program_thread(void *arg)
 		if (*s == '/' || s == p->exe)
 			strlcpy(current_thread()->name, *s == '/' ? s + 1 : s,
 				sizeof(current_thread()->name));
+	net_init();
+	linux_init();
+	vm_set_file_ops(&file_vm_ops);
 	err = initrd_find(&rd, &rd_size, &source);
 	if (!err)
 		err = vfs_init(rd, rd_size);

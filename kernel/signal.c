@@ -1,0 +1,638 @@
+/*
+ * signal.c - signals as a kernel service (kernel/): actions, per-thread
+ * masks and pending sets, the process's shared pending set, sending (to a
+ * thread, the process, the caller), waiting, and delivery on the way back
+ * to user mode, which the architecture calls (signal_exit_to_user,
+ * signal_fault; the frame itself is arch_signal_setup's). fs/ and net/
+ * send through here; linux/signal.c turns it into system calls.
+ *
+ * One lock (sig_lock, taken with interrupts off: timers send from
+ * interrupt context) guards everything here. Each signal has one pending
+ * slot per thread and one for the process: a second instance of a pending
+ * signal merges with the first (Linux queues real-time signals; keel keeps
+ * one of each, see docs/linux.md).
+ */
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/printk.h>
+#include <keel/process.h>
+#include <keel/sched.h>
+#include <keel/signal.h>
+#include <keel/string.h>
+#include <keel/sync.h>
+
+#define BIT(sig) SIGBIT(sig)
+#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+
+static struct spinlock sig_lock;
+static struct ksigaction actions[KSIG_MAX + 1];
+static uint64_t shared_pending;
+static struct ksiginfo shared_info[KSIG_MAX + 1];
+/* The program's first thread, and every thread with signal state. */
+static struct sigstate main_state = { .altstack = { .flags = SS_DISABLE } };
+static struct list_node states = LIST_INIT(states);
+struct waitq signal_wq = WAITQ_INIT(signal_wq); /* signalfd readers */
+static void (*sent_hook)(void); /* signalfd's pollers */
+
+enum { ACT_TERM, ACT_IGN, ACT_CORE, ACT_STOP };
+
+static int default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD:
+	case SIGURG:
+	case SIGWINCH:
+	case SIGCONT:
+		return ACT_IGN;
+	case SIGSTOP:
+	case SIGTSTP:
+	case SIGTTIN:
+	case SIGTTOU:
+		return ACT_STOP;
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGSEGV:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGSYS:
+		return ACT_CORE;
+	default:
+		return ACT_TERM;
+	}
+}
+
+static const char *const names[] = {
+	[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	  [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+	[SIGSTKFLT] = "SIGSTKFLT", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
+	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGIO] = "SIGIO",
+	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",
+};
+
+static const char *sig_name(int sig)
+{
+	return sig < (int)ARRAY_SIZE(names) && names[sig]
+		   ? names[sig]
+		   : "a real-time signal";
+}
+
+__noreturn void signal_die(int sig)
+{
+	printk("keel: the program was killed by %s (signal %d)\n",
+	       sig_name(sig), sig);
+	process_exit(128 + sig);
+}
+
+static bool ignored(int sig)
+{
+	uint64_t h = actions[sig].handler;
+
+	return h == SIG_IGN ||
+	       (h == SIG_DFL && (default_action(sig) == ACT_IGN ||
+				 default_action(sig) == ACT_STOP));
+}
+
+/* ---- the threads' states ---- */
+
+/* Under sig_lock: attach s to the calling thread. */
+static void attach(struct sigstate *s)
+{
+	s->thread = current_thread();
+	current_thread()->sig = s;
+	list_push_back(&states, &s->node);
+}
+
+struct sigstate *signal_self(void)
+{
+	struct thread *t = current_thread();
+	unsigned long irq;
+
+	if (!t->sig) { /* the program's first thread */
+		irq = spin_lock_irqsave(&sig_lock);
+		if (!main_state.thread)
+			attach(&main_state);
+		spin_unlock_irqrestore(&sig_lock, irq);
+	}
+	return t->sig ? t->sig : &main_state;
+}
+
+/* A new thread inherits the creator's mask, not its pending signals. */
+struct sigstate *signal_thread_new(void)
+{
+	struct sigstate *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->blocked = signal_self()->blocked;
+	s->altstack.flags = SS_DISABLE;
+	return s;
+}
+
+void signal_thread_start(struct sigstate *s)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	attach(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+void signal_thread_end(void)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	list_remove(&s->node);
+	s->pending = 0;
+	s->thread = NULL;
+	current_thread()->sig = NULL;
+	spin_unlock_irqrestore(&sig_lock, irq);
+	if (s != &main_state)
+		kfree(s);
+}
+
+/* ---- sending ---- */
+
+/* Under sig_lock: does s have a signal to handle (or to wait for)? */
+static void recalc(struct sigstate *s)
+{
+	uint64_t p = (s->pending | shared_pending) & (~s->blocked | s->waitset);
+
+	if (s->thread)
+		s->thread->interrupted = p != 0;
+}
+
+static void kick(struct sigstate *s)
+{
+	recalc(s);
+	if (s->thread && s->thread->interrupted)
+		sched_wake(s->thread);
+}
+
+/*
+ * Under sig_lock: make sig pending for thread s, or for the process
+ * (s NULL), and wake a thread that will handle it.
+ */
+static void send_locked(struct sigstate *s, int sig,
+			const struct ksiginfo *info)
+{
+	uint64_t blocked = (s ? s : &main_state)->blocked;
+
+	if (ignored(sig) && !(blocked & BIT(sig)))
+		return;
+	if (s) {
+		if (!(s->pending & BIT(sig))) {
+			s->pending |= BIT(sig);
+			s->info[sig] = *info;
+		}
+		kick(s);
+	} else {
+		if (!(shared_pending & BIT(sig))) {
+			shared_pending |= BIT(sig);
+			shared_info[sig] = *info;
+		}
+		/* The first thread that takes it; every thread rechecks. */
+		list_for_each (n, &states)
+			kick(list_entry(n, struct sigstate, node));
+	}
+	waitq_wake_all(&signal_wq);
+}
+
+void signal_fill_info(struct ksiginfo *i, int sig, int code)
+{
+	memset(i, 0, sizeof(*i));
+	i->signo = sig;
+	i->code = code;
+	i->kill.pid = current_process()->pid;
+	i->kill.uid = 0;
+}
+
+int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
+{
+	unsigned long irq;
+
+	if (sig == SIGKILL)
+		signal_die(sig);
+	irq = spin_lock_irqsave(&sig_lock);
+	send_locked(s, sig, info);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	waitq_wake_all(&signal_wq);
+	if (sent_hook)
+		sent_hook();
+	return 0;
+}
+
+void signal_on_send(void (*fn)(void))
+{
+	sent_hook = fn;
+}
+
+void signal_send_self(int sig)
+{
+	struct ksiginfo i;
+
+	signal_fill_info(&i, sig, SI_KERNEL);
+	signal_send_to(signal_self(), sig, &i);
+}
+
+void signal_send_process(int sig)
+{
+	struct ksiginfo i;
+
+	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
+	i.signo = sig;
+	i.code = SI_KERNEL;
+	signal_send_to(NULL, sig, &i);
+}
+
+bool signal_pending(void)
+{
+	return current_thread()->interrupted;
+}
+
+/* ---- taking and waiting ---- */
+
+/* Under sig_lock: take the lowest pending signal in mask, 0 if none. */
+static int dequeue(struct sigstate *s, uint64_t mask, struct ksiginfo *info)
+{
+	uint64_t p = s->pending & mask;
+	int sig;
+
+	if (p) {
+		sig = __builtin_ctzll(p) + 1;
+		s->pending &= ~BIT(sig);
+		*info = s->info[sig];
+	} else if ((p = shared_pending & mask)) {
+		sig = __builtin_ctzll(p) + 1;
+		shared_pending &= ~BIT(sig);
+		*info = shared_info[sig];
+	} else {
+		return 0;
+	}
+	return sig;
+}
+
+int signal_dequeue(uint64_t mask, struct ksiginfo *info)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	int sig = dequeue(s, mask, info);
+
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return sig;
+}
+
+bool signal_peek(uint64_t mask)
+{
+	struct sigstate *s = signal_self();
+
+	return ((s->pending | shared_pending) & mask) != 0;
+}
+
+uint64_t signal_pending_blocked(void)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	uint64_t set = (s->pending | shared_pending) & s->blocked;
+
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return set;
+}
+
+int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq;
+	int sig, err;
+
+	set &= ~UNBLOCKABLE;
+	for (;;) {
+		irq = spin_lock_irqsave(&sig_lock);
+		sig = dequeue(s, set, info);
+		if (!sig) {
+			/* A signal outside set, unblocked: a handler runs. */
+			if ((s->pending | shared_pending) & ~s->blocked)
+				sig = -EINTR;
+			else
+				s->waitset = set;
+		}
+		recalc(s);
+		spin_unlock_irqrestore(&sig_lock, irq);
+		if (sig)
+			return sig;
+		err = sleep_intr(deadline) == -ETIMEDOUT ? -EAGAIN : 0;
+		irq = spin_lock_irqsave(&sig_lock);
+		s->waitset = 0;
+		recalc(s);
+		spin_unlock_irqrestore(&sig_lock, irq);
+		if (err)
+			return err;
+	}
+}
+
+/* ---- actions and masks ---- */
+
+int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
+{
+	unsigned long irq;
+
+	if (sig < 1 || sig > KSIG_MAX)
+		return -EINVAL;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	irq = spin_lock_irqsave(&sig_lock);
+	if (old)
+		*old = actions[sig];
+	if (act) {
+		actions[sig] = *act;
+		actions[sig].mask &= ~UNBLOCKABLE;
+		/* Ignoring a signal discards what is pending of it. */
+		if (ignored(sig)) {
+			shared_pending &= ~BIT(sig);
+			list_for_each (n, &states) {
+				struct sigstate *t =
+				    list_entry(n, struct sigstate, node);
+
+				t->pending &= ~BIT(sig);
+				recalc(t);
+			}
+		}
+	}
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return 0;
+}
+
+uint64_t signal_procmask(int how, const uint64_t *set)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	uint64_t old = s->blocked;
+
+	if (set) {
+		if (how == SIG_BLOCK)
+			s->blocked |= *set;
+		else if (how == SIG_UNBLOCK)
+			s->blocked &= ~*set;
+		else
+			s->blocked = *set;
+		s->blocked &= ~UNBLOCKABLE;
+		recalc(s);
+	}
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return old;
+}
+
+/* Wait with mask as the blocked set until a handler has run. */
+long signal_suspend(uint64_t mask)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	if (!s->restore_mask) {
+		s->saved_mask = s->blocked;
+		s->restore_mask = true;
+	}
+	s->blocked = mask & ~UNBLOCKABLE;
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	sleep_intr(0);
+	return -ERESTARTNOHAND;
+}
+
+void signal_mask_begin(uint64_t mask)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	s->saved_mask = s->blocked;
+	s->restore_mask = true;
+	s->blocked = mask & ~UNBLOCKABLE;
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+void signal_mask_end(bool interrupted)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq;
+
+	if (interrupted)
+		return; /* restored once the handler has been set up */
+	irq = spin_lock_irqsave(&sig_lock);
+	if (s->restore_mask) {
+		s->blocked = s->saved_mask;
+		s->restore_mask = false;
+	}
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+/* ---- the alternate stack ---- */
+
+/* Whether sp lies on s's alternate signal stack. */
+static bool on_altstack(const struct sigstate *s, uint64_t sp)
+{
+	return !(s->altstack.flags & SS_DISABLE) && s->altstack.size &&
+	       sp > s->altstack.sp && sp - s->altstack.sp <= s->altstack.size;
+}
+
+int signal_altstack(const struct kstack *ss, struct kstack *old)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	bool on = on_altstack(s, arch_user_sp());
+	struct kstack st;
+	int mode, err = 0;
+
+	*old = s->altstack;
+	if (on)
+		old->flags |= SS_ONSTACK;
+	if (!old->size && !on)
+		old->flags = SS_DISABLE;
+	if (ss) {
+		st = *ss;
+		mode = st.flags & ~SS_AUTODISARM;
+		if (on)
+			err = -EPERM;
+		else if (mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE)
+			err = -EINVAL;
+		else if (mode == SS_DISABLE)
+			st = (struct kstack){ .flags = SS_DISABLE };
+		else if (st.size < MINSIGSTKSZ)
+			err = -ENOMEM;
+		else
+			st.flags &= SS_AUTODISARM;
+		if (!err)
+			s->altstack = st;
+	}
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return err;
+}
+
+void signal_restore(uint64_t mask, const struct kstack *st)
+{
+	struct sigstate *s = signal_self();
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	s->blocked = mask & ~UNBLOCKABLE;
+	/* The saved alternate stack comes back unless it was in use. */
+	if (!on_altstack(s, arch_user_sp()) &&
+	    ((st->flags & SS_DISABLE) ||
+	     (st->size >= MINSIGSTKSZ &&
+	      !(st->flags & ~SS_AUTODISARM & ~SS_ONSTACK)))) {
+		s->altstack = *st;
+		s->altstack.flags &= ~SS_ONSTACK;
+	}
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+/* ---- delivery ---- */
+
+static void restart_or_eintr(long nr, long ret, bool handler,
+			     const struct ksigaction *a)
+{
+	if (nr < 0)
+		return;
+	if (ret == -ERESTARTSYS) {
+		if (handler && !(a->flags & SA_RESTART))
+			arch_syscall_set_return(-EINTR);
+		else
+			arch_syscall_restart(nr);
+	} else if (ret == -ERESTARTNOHAND) {
+		if (handler)
+			arch_syscall_set_return(-EINTR);
+		else
+			arch_syscall_restart(nr);
+	}
+}
+
+/*
+ * Under sig_lock: the next signal s must handle with a handler (its
+ * action in *a), running default actions on the way: 0 when none is
+ * left. A signal whose default is to end the process unlocks and ends it.
+ */
+static int next_handled(struct sigstate *s, struct ksigaction *a,
+			struct ksiginfo *info, unsigned long irq)
+{
+	int sig;
+
+	while ((sig = dequeue(s, ~s->blocked, info))) {
+		*a = actions[sig];
+		if (a->handler == SIG_IGN)
+			continue;
+		if (a->handler != SIG_DFL)
+			return sig;
+		switch (default_action(sig)) {
+		case ACT_IGN:
+			continue;
+		case ACT_STOP:
+			WARN_ONCE(
+			    "keel: %s would stop the program; with no job "
+			    "control here it is ignored\n",
+			    sig_name(sig));
+			continue;
+		default:
+			spin_unlock_irqrestore(&sig_lock, irq);
+			signal_die(sig);
+		}
+	}
+	return 0;
+}
+
+/* Under sig_lock: what the frame builder needs for handling sig. */
+static void prepare(struct sigstate *s, int sig, const struct ksigaction *a,
+		    struct sigdelivery *d)
+{
+	d->sig = sig;
+	d->handler = a->handler;
+	d->restorer = a->restorer;
+	d->flags = a->flags;
+	d->old_mask = s->restore_mask ? s->saved_mask : s->blocked;
+	s->restore_mask = false;
+	d->old_stack = s->altstack;
+	if (on_altstack(s, arch_user_sp()))
+		d->old_stack.flags |= SS_ONSTACK;
+	if ((a->flags & SA_ONSTACK) && !(s->altstack.flags & SS_DISABLE) &&
+	    s->altstack.size && !on_altstack(s, arch_user_sp())) {
+		d->stack_top = s->altstack.sp + s->altstack.size;
+		if (s->altstack.flags & SS_AUTODISARM)
+			s->altstack = (struct kstack){ .flags = SS_DISABLE };
+	}
+	s->blocked |= a->mask & ~UNBLOCKABLE;
+	if (!(a->flags & SA_NODEFER))
+		s->blocked |= BIT(sig);
+	if (a->flags & SA_RESETHAND)
+		actions[sig].handler = SIG_DFL;
+}
+
+void signal_exit_to_user(long nr, long ret)
+{
+	struct sigstate *s = signal_self();
+	struct sigdelivery d;
+	struct ksigaction a;
+	struct ksiginfo info;
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	int sig = next_handled(s, &a, &info, irq);
+
+	if (!sig) {
+		restart_or_eintr(nr, ret, false, NULL);
+		if (s->restore_mask) {
+			s->blocked = s->saved_mask;
+			s->restore_mask = false;
+		}
+		recalc(s);
+		spin_unlock_irqrestore(&sig_lock, irq);
+		return;
+	}
+	restart_or_eintr(nr, ret, true, &a);
+	memset(&d, 0, sizeof(d));
+	d.info = &info;
+	prepare(s, sig, &a, &d);
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	if (!(a.flags & SA_RESTORER) || arch_signal_setup(&d)) {
+		/* No way back from the handler, or no room for the frame. */
+		printk("keel: cannot deliver %s: %s\n", sig_name(sig),
+		       a.flags & SA_RESTORER ? "the signal frame does not fit "
+					       "on the user stack"
+					     : "no SA_RESTORER");
+		signal_die(SIGSEGV);
+	}
+}
+
+void signal_fault(int sig, int code, uint64_t addr, const char *what,
+		  uint64_t rip, uint64_t sp)
+{
+	struct sigstate *s = signal_self();
+	struct ksiginfo info;
+	unsigned long irq;
+	uint64_t h;
+
+	memset(&info, 0, sizeof(info));
+	info.signo = sig;
+	info.code = code;
+	info.addr = addr;
+	irq = spin_lock_irqsave(&sig_lock);
+	h = actions[sig].handler;
+	if (h == SIG_DFL || h == SIG_IGN || (s->blocked & BIT(sig))) {
+		/* Linux forces the default action then: the process ends. */
+		spin_unlock_irqrestore(&sig_lock, irq);
+		printk("keel: %s: %s at address %016lx (rip %016lx, rsp "
+		       "%016lx)\n",
+		       sig_name(sig), what, addr, rip, sp);
+		process_exit(128 + sig);
+	}
+	s->pending |= BIT(sig);
+	s->info[sig] = info;
+	recalc(s);
+	spin_unlock_irqrestore(&sig_lock, irq);
+	signal_exit_to_user(-1, 0);
+}

@@ -1,0 +1,12 @@
+/*
+ * net.c - starting net/ (from init/main.c): what the layers below show of
+ * the network they get from here, since fs/ calls nothing in net/:
+ * /proc/net/dev's text goes to fs/procfs.c.
+ */
+#include <keel/netif.h>
+#include <keel/procfs.h>
+
+void net_init(void)
+{
+	procfs_provide(PROCFS_NET_DEV, netif_proc_dev);
+}
