@@ -74,6 +74,19 @@ void hosted_console_input(const char *buf, size_t n)
 	in_len += n;
 }
 
+/* Whether the console announces input (tests call kernel_console_input). */
+static bool input_irq;
+
+void hosted_console_set_input_irq(bool on)
+{
+	input_irq = on;
+}
+
+bool hyper_console_input_irq(void)
+{
+	return input_irq;
+}
+
 size_t hyper_console_read(char *buf, size_t max)
 {
 	size_t n = in_len < max ? in_len : max;
