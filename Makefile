@@ -109,6 +109,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # net/netif.c alone: the interface table and its routes.
 $(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
+# net/netdev.c alone: the network device registry, with a fake driver.
+$(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
+$(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

@@ -10,6 +10,7 @@
  */
 #include <keel/arch.h>
 #include <keel/consdev.h>
+#include <keel/errno.h>
 #include <keel/irq.h>
 #include <keel/printk.h>
 #include <keel/selftest.h>
@@ -172,8 +173,8 @@ void ns16550_irq_init(void)
 		return;
 	v = irq_bind_isa(COM1_IRQ, rx_irq, NULL);
 	if (v < 0) {
-		printk("console: input by polling (irq %d: error %d)\n",
-		       COM1_IRQ, v);
+		printk("console: input by polling (irq %d: %s, error %d)\n",
+		       COM1_IRQ, v == -ENODEV ? "no IOAPIC" : "not bound", v);
 		return;
 	}
 	u.vector = v;
