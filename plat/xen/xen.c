@@ -1,7 +1,8 @@
 /*
  * xen.c - the Xen PVH platform (plat/xen): hypercall page, shared info,
- * the PV console driver (drivers/xen/console.c), paravirtual clock, event channels, grant tables, xenstore,
- * the LAPIC as one-shot timer, and shutdown with SCHEDOP_shutdown. The
+ * the PV console driver (drivers/xen/console.c), paravirtual clock, event
+ * channels, grant tables, xenstore, the single-shot timer, and shutdown
+ * with SCHEDOP_shutdown. The
  * exit status reaches the host twice: in xenstore under the domain's
  * data/keel/status, and as the last console line.
  */
