@@ -79,8 +79,7 @@ unsigned netbuf_pieces(const struct netbuf *nb)
 	return n;
 }
 
-size_t netbuf_copy(const struct netbuf *nb, size_t off, void *buf,
-		   size_t len)
+size_t netbuf_copy(const struct netbuf *nb, size_t off, void *buf, size_t len)
 {
 	size_t done = 0;
 
@@ -179,8 +178,8 @@ struct netdev *netdev_next(const struct netdev *prev)
 {
 	unsigned long irq = spin_lock_irqsave(&registry_lock);
 	const struct list_node *n = prev ? prev->link.next : devices.next;
-	struct netdev *d = n == &devices ? NULL
-					 : list_entry(n, struct netdev, link);
+	struct netdev *d =
+	    n == &devices ? NULL : list_entry(n, struct netdev, link);
 
 	spin_unlock_irqrestore(&registry_lock, irq);
 	return d;
@@ -209,8 +208,7 @@ int netdev_set_mtu(struct netdev *dev, unsigned mtu)
 
 	if (!dev->ops->set_mtu)
 		return -EOPNOTSUPP;
-	if (mtu < dev->min_mtu || (dev->max_mtu && mtu > dev->max_mtu) ||
-	    !mtu)
+	if (mtu < dev->min_mtu || (dev->max_mtu && mtu > dev->max_mtu) || !mtu)
 		return -EINVAL;
 	err = dev->ops->set_mtu(dev, mtu);
 	if (!err)
@@ -294,7 +292,8 @@ static int frame_ok(const struct netdev *dev, const struct netbuf *f)
 		    (size_t)f->csum_start + f->csum_offset + 2 > len)
 			return -EINVAL;
 	}
-	if (f->gso_type == NETBUF_GSO_TCPV4 || f->gso_type == NETBUF_GSO_TCPV6) {
+	if (f->gso_type == NETBUF_GSO_TCPV4 ||
+	    f->gso_type == NETBUF_GSO_TCPV6) {
 		unsigned need = f->gso_type == NETBUF_GSO_TCPV4 ? NETDEV_F_TSO4
 								: NETDEV_F_TSO6;
 		if (!(dev->features & need) || !f->gso_size ||

@@ -24,7 +24,9 @@
 #define NETDEV_F_TSO6 (1u << 4) /* cuts NETBUF_GSO_TCPV6 frames itself */
 
 /* Per-frame flags (the first piece's). */
-#define NETBUF_CSUM_PARTIAL (1u << 0) /* tx: checksum csum_start..end, put at csum_start + csum_offset */
+/* tx: checksum from csum_start to the end, stored at csum_start +
+ * csum_offset (by a device with NETDEV_F_TX_CSUM) */
+#define NETBUF_CSUM_PARTIAL (1u << 0)
 #define NETBUF_CSUM_VALID (1u << 1) /* rx: the device checked the L4 checksum */
 #define NETBUF_GSO_TCPV4 1 /* gso_type: a TCP/IPv4 frame to cut in gso_size */
 #define NETBUF_GSO_TCPV6 2
@@ -62,8 +64,7 @@ void netbuf_free(struct netbuf *nb);
 size_t netbuf_frame_len(const struct netbuf *nb);
 unsigned netbuf_pieces(const struct netbuf *nb);
 /* Copy the frame's bytes from offset off into buf; returns how many. */
-size_t netbuf_copy(const struct netbuf *nb, size_t off, void *buf,
-		   size_t len);
+size_t netbuf_copy(const struct netbuf *nb, size_t off, void *buf, size_t len);
 
 struct netdev;
 
@@ -77,8 +78,7 @@ struct netdev_stats {
 #define NETDEV_EV_LINK (1u << 1) /* the link went up or down */
 #define NETDEV_EV_TX_ROOM (1u << 2) /* send again after -EAGAIN */
 /* Called from interrupt context too: the interrupt rules apply. */
-typedef void (*netdev_event_fn)(struct netdev *dev, unsigned events,
-				void *arg);
+typedef void (*netdev_event_fn)(struct netdev *dev, unsigned events, void *arg);
 
 /* The device with this name, or NULL; the devices in order (prev NULL:
  * the first). */
