@@ -32,12 +32,12 @@ static bool stalled; /* the consumer stopped: drop output rather than hang */
 
 static struct consdev dev;
 
-void xen_console_probe(void)
+void xen_console_probe(bool hypercalls)
 {
 	uint64_t pfn = 0, evtchn = 0;
 
 	consdev_register(&dev);
-	if (xen_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) || !pfn ||
+	if (!hypercalls || xen_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) || !pfn ||
 	    xen_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn))
 		return;
 	ring_pa = pfn << PAGE_SHIFT;

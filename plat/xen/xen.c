@@ -24,9 +24,8 @@ struct shared_info *xen_shared_info;
 
 static void xen_early_init(void)
 {
-	if (xen_hypercall_init())
-		return; /* output keeps going to port 0xe9 */
-	xen_console_probe();
+	/* Without hypercalls the console stays on port 0xe9. */
+	xen_console_probe(xen_hypercall_init() == 0);
 }
 
 static void map_shared_info(void)

@@ -5,8 +5,14 @@
 #ifndef DRIVERS_XEN_H
 #define DRIVERS_XEN_H
 
-/* The PV console: register it (port 0xe9 until the ring is known). */
-void xen_console_probe(void);
+#include <keel/compiler.h>
+
+/*
+ * The PV console: register it, writing to port 0xe9 until the ring is
+ * known (and for good when hypercalls do not work: its HVM parameters
+ * cannot be read then).
+ */
+void xen_console_probe(bool hypercalls);
 /* Remap the ring once the final page tables exist. */
 void xen_console_init(void);
 
