@@ -21,6 +21,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
 	-fcf-protection=none -Iinclude -Iarch/x86_64/include -Iplat/include \
+	-Idrivers/include \
 	-I$(BUILD)/gen
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
@@ -110,6 +111,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # net/netif.c alone: the interface table and its routes.
 $(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
+# net/netdev.c alone: the network device registry, with a fake driver.
+$(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
+$(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

@@ -3,11 +3,14 @@
  * receives (hyper_console_read: the 16550's FIFO on QEMU, the PV console's
  * in ring on Xen).
  *
- * No interrupt announces input: a timer asks the platform every
- * millisecond after input came and every 10 ms when the line is quiet.
- * QEMU holds back what the guest has not taken, so nothing is lost, but
- * a stream is limited to about 16 bytes per poll on QEMU (the 16550's
- * FIFO).
+ * Where the console announces its input (hyper_console_input_irq: the
+ * 16550's receive interrupt on QEMU machines with an IOAPIC), the
+ * platform calls the notify given to it as bytes arrive and they are taken
+ * at once. Otherwise (Xen's ring, a machine without an IOAPIC) a timer
+ * asks the platform every millisecond after input came and every 10 ms
+ * when the line is quiet; QEMU holds back what the guest has not taken,
+ * so nothing is lost, but a polled stream is limited to about 16 bytes
+ * per poll on QEMU (the 16550's FIFO).
  *
  * Two modes, chosen on the kernel command line:
  *   - terminal (default): the input is typed at the console, a terminal
@@ -55,6 +58,8 @@ static struct {
 	struct timer timer;
 	unsigned waiting; /* readers asleep */
 	unsigned quiet; /* polls since input last came */
+	bool ready; /* console_input_init ran */
+	bool by_irq; /* the platform announces input: no polling needed */
 	bool stream; /* keel.stdin=stream: this buffer, escapes decoded */
 	bool escape; /* the last byte taken was ESC */
 	bool ended; /* stream mode: the end marker came */
@@ -113,13 +118,19 @@ static bool anyone_waiting(void)
 	return in.waiting || !list_empty(&in.poll.entries);
 }
 
-/* Lock held. Keep asking the platform while anyone waits. */
+/*
+ * Lock held. Keep asking the platform while anyone waits. With input
+ * announced, a stream needs no timer (its readers fill the buffer, the
+ * interrupt wakes them); the terminal keeps a slow one, as a safety net
+ * when its buffer was full while bytes came.
+ */
 static void arm(void)
 {
-	if (!in.timer.armed)
-		timer_arm(&in.timer,
-			  hyper_monotonic_ns() +
-			      (in.quiet < QUIET_POLLS ? FAST_NS : SLOW_NS));
+	bool fast = in.quiet < QUIET_POLLS && !in.by_irq;
+
+	if (in.timer.armed || (in.by_irq && in.stream))
+		return;
+	timer_arm(&in.timer, hyper_monotonic_ns() + (fast ? FAST_NS : SLOW_NS));
 }
 
 static void tick(struct timer *t)
@@ -150,6 +161,16 @@ static void tick(struct timer *t)
 	spin_unlock_irqrestore(&in.lock, irq);
 }
 
+/*
+ * The platform's console announced input (interrupt context): take it
+ * now, as the timer would, waking readers and pollers.
+ */
+static void input_arrived(void)
+{
+	if (in.ready)
+		tick(NULL);
+}
+
 void console_input_init(void)
 {
 	const char *mode = cmdline_get("keel.stdin");
@@ -159,9 +180,11 @@ void console_input_init(void)
 	pollq_init(&in.poll);
 	timer_init(&in.timer, tick);
 	in.stream = mode && !strcmp(mode, "stream");
+	in.by_irq = hyper_console_input_irq(input_arrived);
 	in.escape = in.ended = false;
 	in.head = in.len = in.quiet = 0;
 	console_tty_init();
+	in.ready = true;
 	if (!in.stream)
 		arm();
 	/*

@@ -2,7 +2,8 @@
  * pvh.c - PVH boot information and platform selection (plat/). Reads
  * struct hvm_start_info (Xen's public ABI, also used by QEMU) before the
  * boot page tables go away, detects the hypervisor from CPUID, and routes
- * every hyper.h call to the chosen platform. The only place that asks
+ * the hyper.h calls to the chosen platform (the console calls go to the
+ * registered console driver, plat/console.c). The only place that asks
  * "which hypervisor is this?".
  */
 #include <keel/errno.h>
@@ -85,21 +86,6 @@ void hyper_init_late(void)
 {
 	if (plat->init_late)
 		plat->init_late();
-}
-
-void hyper_console_write(const char *buf, size_t len)
-{
-	plat->console_write(buf, len);
-}
-
-void hyper_console_output(const char *buf, size_t len)
-{
-	plat->console_output(buf, len);
-}
-
-size_t hyper_console_read(char *buf, size_t max)
-{
-	return plat->console_read(buf, max);
 }
 
 uint64_t hyper_monotonic_ns(void)

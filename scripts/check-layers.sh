@@ -27,6 +27,23 @@ if [ -n "$inc" ]; then
 	echo "$inc" | sed 's/^/include: /'
 	bad=1
 fi
+# The driver side of the device interfaces (what drivers provide, and the
+# interrupt and DMA services only drivers use) stays out of the portable
+# kernel, but for the registries that implement it (REGISTRIES).
+registries='net/netdev.c'
+inc=$(cd "$src" && grep -rnE \
+	'^\s*#\s*include\s*<keel/(irq|dma|consdev|netdev_driver|blkdev_driver)\.h>' \
+	kernel fs net linux 2>/dev/null | grep -vE "^($(echo $registries | tr ' ' '|')):")
+if [ -n "$inc" ]; then
+	echo "$inc" | sed 's/^/include (driver side): /'
+	bad=1
+fi
+# Drivers never make hypercalls: plat/xen's private header stays there.
+inc=$(cd "$src" && grep -rnE '^\s*#\s*include\s*[<"].*xen_priv\.h' drivers 2>/dev/null)
+if [ -n "$inc" ]; then
+	echo "$inc" | sed 's/^/include (hypercalls in a driver): /'
+	bad=1
+fi
 
 # ---- calls ----
 # The layer of an object, from its path under BUILDDIR/k.

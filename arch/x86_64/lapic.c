@@ -2,7 +2,8 @@
  * lapic.c - the local APIC timer (arch/x86_64). Runs in TSC-deadline mode
  * when the CPU offers it and a probe shows it firing, otherwise in one-shot
  * count mode calibrated against the TSC clock. Its interrupt calls
- * kernel_timer_interrupt.
+ * kernel_timer_interrupt. Also the end-of-interrupt for device vectors
+ * and self-interrupts (the MSI self-test).
  */
 #include <keel/arch.h>
 #include <keel/hyper.h>
@@ -16,6 +17,7 @@
 
 #define REG_ID 0x20
 #define REG_EOI 0xb0
+#define REG_ICR_LO 0x300
 #define REG_SVR 0xf0
 #define REG_LVT_TIMER 0x320
 #define REG_LVT_LINT0 0x350
@@ -26,6 +28,8 @@
 #define REG_TIMER_DIV 0x3e0
 #define LVT_MASKED (1u << 16)
 #define LVT_TSC_DEADLINE (2u << 17)
+#define ICR_SELF (1u << 18) /* destination shorthand: this CPU */
+#define ICR_PENDING (1u << 12) /* delivery status: send pending */
 
 static volatile uint32_t *regs;
 static bool deadline_mode;
@@ -152,4 +156,28 @@ const char *lapic_timer_mode(void)
 uint64_t lapic_timer_irqs(void)
 {
 	return irqs;
+}
+
+bool lapic_present(void)
+{
+	return regs != NULL;
+}
+
+uint32_t lapic_id(void)
+{
+	return rd(REG_ID) >> 24;
+}
+
+void lapic_eoi(void)
+{
+	wr(REG_EOI, 0);
+}
+
+/* A fixed, edge-triggered interrupt on vector to this CPU. */
+void lapic_send_self(unsigned vector)
+{
+	wr(REG_ICR_LO, ICR_SELF | (vector & 0xff));
+	for (unsigned spin = 0; spin < 100000; spin++)
+		if (!(rd(REG_ICR_LO) & ICR_PENDING))
+			break;
 }

@@ -31,10 +31,16 @@ void hyper_console_write(const char *buf, size_t len);
 void hyper_console_output(const char *buf, size_t len);
 /*
  * Console input: take up to max bytes that have arrived; never waits
- * (returns 0 when there are none). No interrupt announces input: the
- * kernel asks again while a reader waits (fs/console.c).
+ * (returns 0 when there are none).
  */
 size_t hyper_console_read(char *buf, size_t max);
+/*
+ * Does the console announce its input? Then this returns true and the
+ * platform calls notify (from interrupt context) whenever bytes arrive;
+ * otherwise the kernel asks again while a reader waits (fs/console.c).
+ * A later call replaces the notify of an earlier one.
+ */
+bool hyper_console_input_irq(void (*notify)(void));
 
 /* Clocks. Monotonic nanoseconds since boot; wall clock in ns since 1970. */
 uint64_t hyper_monotonic_ns(void);

@@ -74,6 +74,27 @@ void hosted_console_input(const char *buf, size_t n)
 	in_len += n;
 }
 
+/* Whether the console announces input (tests call hosted_console_announce). */
+static bool input_irq;
+static void (*input_notify)(void);
+
+void hosted_console_set_input_irq(bool on)
+{
+	input_irq = on;
+}
+
+bool hyper_console_input_irq(void (*notify)(void))
+{
+	input_notify = notify;
+	return input_irq;
+}
+
+void hosted_console_announce(void)
+{
+	if (input_irq && input_notify)
+		input_notify();
+}
+
 size_t hyper_console_read(char *buf, size_t max)
 {
 	size_t n = in_len < max ? in_len : max;

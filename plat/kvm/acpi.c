@@ -1,13 +1,18 @@
 /*
- * acpi.c - power off through ACPI (plat/kvm), for machines without
- * isa-debug-exit. Finds the FADT from the RSDP, the \_S5 sleep type in the
- * DSDT by a scan of its AML for the _S5_ package, and writes it to PM1a
- * control (pc, q35) or the sleep control register (hardware-reduced ACPI,
- * microvm). Reads firmware tables only through bounded mappings.
+ * acpi.c - the ACPI tables the KVM platform reads (plat/kvm): the MADT's
+ * IOAPICs and interrupt source overrides, handed to arch/x86_64/ioapic.c
+ * so drivers can bind interrupts; and power off for machines without
+ * isa-debug-exit: the \_S5 sleep type found by a scan of the DSDT's AML
+ * for the _S5_ package, written to PM1a control (pc, q35) or the sleep
+ * control register (hardware-reduced ACPI, microvm). Reads firmware
+ * tables only through bounded mappings.
  */
+#include <keel/errno.h>
 #include <keel/string.h>
 #include <plat/kvm.h>
 #include <plat/platform.h>
+#include <keel/printk.h>
+#include <arch/irq.h>
 #include <arch/mm.h>
 #include <arch/x86.h>
 
@@ -42,7 +47,8 @@ static uint64_t find_rsdp(void)
 	return 0;
 }
 
-static const struct sdt_header *find_fadt(void)
+/* The table with this signature, through the XSDT or RSDT; NULL if none. */
+static const struct sdt_header *find_table(const char *sig)
 {
 	uint64_t rsdp_pa = find_rsdp();
 	const uint8_t *rsdp;
@@ -63,7 +69,7 @@ static const struct sdt_header *find_fadt(void)
 		uint64_t pa = xsdt ? *(const uint64_t *)(ents + i * 8)
 				   : *(const uint32_t *)(ents + i * 4);
 		const struct sdt_header *t = map_table(pa);
-		if (t && memcmp(t->sig, "FACP", 4) == 0)
+		if (t && memcmp(t->sig, sig, 4) == 0)
 			return t;
 	}
 	return NULL;
@@ -91,7 +97,7 @@ static int s5_sleep_type(const struct sdt_header *dsdt)
 
 void acpi_poweroff(void)
 {
-	const struct sdt_header *fadt = find_fadt();
+	const struct sdt_header *fadt = find_table("FACP");
 	const uint8_t *f = (const uint8_t *)fadt;
 	const struct sdt_header *dsdt;
 	int typ;
@@ -119,4 +125,49 @@ void acpi_poweroff(void)
 	uint32_t pm1a = *(const uint32_t *)(f + 64);
 	if (pm1a)
 		outw((uint16_t)pm1a, (uint16_t)((typ << 10) | (1u << 13)));
+}
+
+/* MADT entries (ACPI 6, 5.2.12): a type and length byte, then fields. */
+#define MADT_IOAPIC 1
+#define MADT_ISO 2
+
+static void madt_entry(const uint8_t *e, unsigned *nio, unsigned *niso)
+{
+	if (e[0] == MADT_IOAPIC && e[1] >= 12) {
+		uint32_t pa = *(const uint32_t *)(e + 4);
+		uint32_t gsi_base = *(const uint32_t *)(e + 8);
+		if (!ioapic_add(e[2], pa, gsi_base))
+			(*nio)++;
+	} else if (e[0] == MADT_ISO && e[1] >= 10 && e[2] == 0) {
+		ioapic_isa_override(e[3], *(const uint32_t *)(e + 4),
+				    *(const uint16_t *)(e + 8));
+		(*niso)++;
+	}
+}
+
+/*
+ * Register the IOAPICs and ISA overrides the MADT lists. Returns the
+ * number of IOAPICs; -ENODEV without ACPI or a MADT. One line says which.
+ */
+int acpi_irq_init(void)
+{
+	const struct sdt_header *madt = find_table("APIC");
+	const uint8_t *p = (const uint8_t *)madt;
+	unsigned nio = 0, niso = 0;
+
+	if (!madt) {
+		printk("ioapic: none (%s)\n",
+		       find_rsdp() ? "no ACPI MADT" : "no ACPI tables");
+		return -ENODEV;
+	}
+	/* Header, local APIC address, flags; then the entries. */
+	for (uint32_t off = sizeof(*madt) + 8; off + 2 <= madt->length;) {
+		if (p[off + 1] < 2 || off + p[off + 1] > madt->length)
+			break;
+		madt_entry(p + off, &nio, &niso);
+		off += p[off + 1];
+	}
+	printk("ioapic: %u in the ACPI MADT, %u ISA override%s\n", nio, niso,
+	       niso == 1 ? "" : "s");
+	return nio ? (int)nio : -ENODEV;
 }

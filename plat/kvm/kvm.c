@@ -1,12 +1,15 @@
 /*
- * kvm.c - the QEMU/KVM platform (plat/kvm): a PC with a 16550 console,
- * the TSC as clock (calibrated against the PIT), the CMOS RTC for wall
- * time, the LAPIC timer, and shutdown through isa-debug-exit or ACPI.
+ * kvm.c - the QEMU/KVM platform (plat/kvm): a PC with a 16550 console
+ * (drivers/serial), IOAPICs from the ACPI MADT, the TSC as clock
+ * (calibrated against the PIT), the CMOS RTC for wall time, the LAPIC
+ * timer, and shutdown through isa-debug-exit or ACPI.
  */
+#include <keel/consdev.h>
 #include <keel/printk.h>
 #include <keel/time.h>
 #include <plat/kvm.h>
 #include <plat/platform.h>
+#include <drivers/serial.h>
 #include <arch/lapic.h>
 #include <arch/x86.h>
 
@@ -16,7 +19,7 @@ static int64_t wall_base_ns;
 
 static void kvm_early_init(void)
 {
-	serial_init();
+	ns16550_probe();
 }
 
 /* The 8259 PICs stay masked: all interrupts come through the APICs. */
@@ -41,6 +44,8 @@ static void kvm_init(void)
 	lapic_init();
 	printk("clock: tsc %lu.%03lu MHz, timer %s\n", hz / 1000000,
 	       hz / 1000 % 1000, lapic_timer_mode());
+	acpi_irq_init();
+	ns16550_irq_init();
 }
 
 static int64_t kvm_wallclock_ns(void)
@@ -55,12 +60,12 @@ static void kvm_halt(void)
 
 static __noreturn void kvm_shutdown(int status)
 {
-	serial_flush();
+	consdev_flush();
 	/* With -device isa-debug-exit QEMU exits here with (status << 1) | 1. */
 	outb(DEBUG_EXIT_PORT, (uint8_t)status);
 	acpi_poweroff();
 	printk("keel: could not power off; halted\n");
-	serial_flush();
+	consdev_flush();
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
@@ -69,9 +74,6 @@ const struct platform platform_kvm = {
 	.name = "kvm",
 	.early_init = kvm_early_init,
 	.init = kvm_init,
-	.console_write = serial_write,
-	.console_output = serial_output,
-	.console_read = serial_read,
 	.monotonic_ns = tsc_clock_ns,
 	.wallclock_ns = kvm_wallclock_ns,
 	.timer_arm = lapic_timer_arm,

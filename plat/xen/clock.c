@@ -6,7 +6,7 @@
  * pvclock's own multiplier.
  */
 #include <keel/time.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
 #include <keel/hyper.h>
 #include <keel/printk.h>
 #include <arch/x86.h>

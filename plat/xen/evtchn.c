@@ -7,7 +7,7 @@
 #include <keel/arch.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
 #include <arch/trap.h>
 #include <xen/event_channel.h>
 #include <xen/hvm/params.h>
@@ -170,4 +170,9 @@ int evtchn_bind_virq(unsigned virq, unsigned *port)
 
 	*port = op.port;
 	return rc;
+}
+
+bool xen_events_ready(void)
+{
+	return xen_shared_info != NULL;
 }

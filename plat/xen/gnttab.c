@@ -10,7 +10,7 @@
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/sync.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
 #include <arch/mm.h>
 #include <xen/grant_table.h>
 #include <xen/memory.h>

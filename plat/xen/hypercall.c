@@ -6,7 +6,7 @@
  */
 #include <keel/errno.h>
 #include <keel/page.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
 #include <arch/x86.h>
 #include <xen/hvm/hvm_op.h>
 #include <xen/hvm/params.h>

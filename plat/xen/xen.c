@@ -1,16 +1,19 @@
 /*
  * xen.c - the Xen PVH platform (plat/xen): hypercall page, shared info,
- * PV console, paravirtual clock, event channels, grant tables, xenstore,
- * the LAPIC as one-shot timer, and shutdown with SCHEDOP_shutdown. The
+ * the PV console driver (drivers/xen/console.c), paravirtual clock, event
+ * channels, grant tables, xenstore, the single-shot timer, and shutdown
+ * with SCHEDOP_shutdown. The
  * exit status reaches the host twice: in xenstore under the domain's
  * data/keel/status, and as the last console line.
  */
+#include <keel/consdev.h>
 #include <keel/errno.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
 #include <plat/platform.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
+#include <drivers/xen.h>
 #include <keel/heap.h>
 #include <keel/string.h>
 #include <arch/lapic.h>
@@ -21,9 +24,8 @@ struct shared_info *xen_shared_info;
 
 static void xen_early_init(void)
 {
-	if (xen_hypercall_init())
-		return; /* output keeps going to port 0xe9 */
-	xen_console_early();
+	/* Without hypercalls the console stays on port 0xe9. */
+	xen_console_probe(xen_hypercall_init() == 0);
 }
 
 static void map_shared_info(void)
@@ -111,7 +113,7 @@ static __noreturn void xen_shutdown(int status)
 		snprintf(buf, sizeof(buf), "%d", status);
 		xenstore_write("data/keel/status", buf);
 	}
-	xen_console_flush();
+	consdev_flush();
 	HYPERCALL2(sched_op, SCHEDOP_shutdown, &op);
 	/* Not reached; `cli; hlt` alone would look like a clean poweroff. */
 	for (;;)
@@ -123,9 +125,6 @@ const struct platform platform_xen = {
 	.early_init = xen_early_init,
 	.init = xen_init,
 	.init_late = xen_init_late,
-	.console_write = xen_console_write,
-	.console_output = xen_console_write, /* the ring adds no \r either */
-	.console_read = xen_console_read,
 	.monotonic_ns = xen_monotonic_ns,
 	.wallclock_ns = xen_wallclock_ns,
 	.timer_arm = xen_timer_arm,

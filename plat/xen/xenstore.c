@@ -13,7 +13,7 @@
 #include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/time.h>
-#include <plat/xen.h>
+#include "xen_priv.h"
 #include <arch/mm.h>
 #include <xen/hvm/params.h>
 #include <xen/io/xs_wire.h>

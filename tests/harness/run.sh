@@ -90,7 +90,7 @@ judge_selftests() {
 	[ "$why" = ok ] && echo "counted fail=0" || echo "counted fail=1"
 }
 first=$(echo "$names" | head -1)
-planted selftest-missing 1 "want all $n" \
+planted selftest-missing 1 "want $n of" \
 	judge_selftests "$(log_of "$first" ''; echo "selftests: $((n - 1)) passed, 0 failed, 0 skipped of $((n - 1))")"
 planted selftest-skipped 1 "$first: skipped" \
 	judge_selftests "$(log_of "$first" skipped; echo "selftests: $((n - 1)) passed, 0 failed, 1 skipped of $n")"

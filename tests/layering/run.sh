@@ -12,7 +12,7 @@ logs=$build/layering-logs
 prefix=layering-
 mkdir -p "$logs"
 . tests/lib.sh
-plan 8
+plan 9
 
 # -- the tree as it is
 bash scripts/check-layers.sh "$build" >"$logs/clean.log" 2>&1
@@ -56,6 +56,8 @@ const void *layering_planted_data(void)
 }
 C
 sed -i '0,/^#include/s//#include <keel\/file.h>\n#include/' "$tmp/kernel/timer.c"
+# A driver-side header (interrupt binding) in fs/.
+sed -i '0,/^#include/s//#include <keel\/irq.h>\n#include/' "$tmp/fs/pipe.c"
 
 make -C "$tmp" --no-print-directory BUILD=build build/k/fs/pipe.c.o \
 	build/k/kernel/timer.c.o >"$logs/planted-build.log" 2>&1
@@ -71,8 +73,10 @@ grep -qx 'kernel/timer.c -> file_vm_ops (defined in fs/file.c)' "$logs/planted.l
 result planted-data "$([ $? = 0 ] && echo 1)" "the upward reference kernel/timer.c -> file_vm_ops is not named"
 grep -qE '^include: kernel/timer.c:[0-9]+:#include <plat/platform.h>$' "$logs/planted.log"
 result planted-include "$([ $? = 0 ] && echo 1)" "the platform header in kernel/timer.c is not named"
+grep -qE '^include \(driver side\): fs/pipe.c:[0-9]+:#include <keel/irq.h>$' "$logs/planted.log"
+result planted-driver-header "$([ $? = 0 ] && echo 1)" "the driver-side header in fs/pipe.c is not named"
 # Nothing else: the copy is the same tree, so no other line may appear.
-others=$(grep -vE '^(fs/pipe.c -> syscall_name |kernel/timer.c -> file_vm_ops |include: kernel/timer.c:|check-layers: )' "$logs/planted.log")
+others=$(grep -vE '^(fs/pipe.c -> syscall_name |kernel/timer.c -> file_vm_ops |include: kernel/timer.c:|include \(driver side\): fs/pipe.c:|check-layers: )' "$logs/planted.log")
 result planted-only "$([ -z "$others" ] && echo 1)" "other violations reported: $others"
 
 echo "layering: $pass passed, $fail failed"

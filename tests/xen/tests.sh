@@ -40,7 +40,7 @@ fi
 # Every self-test of tests/boot/selftests.txt, the initrd one with a ramdisk.
 (cd tests/boot && echo selftests.txt | cpio -o -H newc --quiet -R 0:0) >"$logs/selftests.cpio"
 boot selftests --cmdline "keel.test=all" --ramdisk "$logs/selftests.cpio" --timeout 120
-why=$(selftests_check "$log")
+why=$(selftests_check "$log" xen)
 if [ "$rc" != 0 ]; then
 	result selftests 0 "run.sh exit $rc: $(grep -a XENBED-RESULT "$log" | head -1)"
 elif [ "$why" != ok ]; then

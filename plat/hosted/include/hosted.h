@@ -27,6 +27,10 @@ size_t hosted_console_len(void);
 void hosted_console_clear(void);
 /* Queue bytes for hyper_console_read, as if typed at the console. */
 void hosted_console_input(const char *buf, size_t n);
+/* Make the console announce its input (hyper_console_input_irq): the
+ * test then calls hosted_console_announce itself, as an interrupt would. */
+void hosted_console_set_input_irq(bool on);
+void hosted_console_announce(void);
 
 /*
  * The fake monotonic clock. It moves only when a test sets or advances it,

@@ -1,16 +1,11 @@
 /*
- * plat/kvm.h - the parts of the QEMU/KVM platform (plat/kvm/).
+ * plat/kvm.h - the parts of the QEMU/KVM platform (plat/kvm/). Its console
+ * is a driver (drivers/serial/ns16550.c).
  */
 #ifndef PLAT_KVM_H
 #define PLAT_KVM_H
 
 #include <keel/compiler.h>
-
-void serial_init(void);
-void serial_write(const char *buf, size_t len);
-void serial_output(const char *buf, size_t len);
-size_t serial_read(char *buf, size_t max);
-void serial_flush(void);
 
 /* TSC frequency measured against the PIT, or 0 if there is no PIT. */
 uint64_t pit_calibrate_tsc(void);
@@ -18,5 +13,7 @@ uint64_t pit_calibrate_tsc(void);
 int64_t rtc_read_epoch(void);
 /* ACPI S5 through the FADT; returns only if that is impossible. */
 void acpi_poweroff(void);
+/* The MADT's IOAPICs and overrides to arch/x86_64/ioapic.c; -ENODEV. */
+int acpi_irq_init(void);
 
 #endif

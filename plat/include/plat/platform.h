@@ -10,15 +10,13 @@
 
 struct platform {
 	const char *name;
-	/* Console usable right after this; no memory allocation yet. */
+	/* Registers the console driver (plat/console.c), usable right
+	 * after this; no memory allocation yet. */
 	void (*early_init)(void);
 	/* Clocks, timer interrupt, devices; the kernel's memory works. */
 	void (*init)(void);
 	/* Services that need threads (xenstore watches). */
 	void (*init_late)(void);
-	void (*console_write)(const char *buf, size_t len);
-	void (*console_output)(const char *buf, size_t len); /* as they are */
-	size_t (*console_read)(char *buf, size_t max);
 	uint64_t (*monotonic_ns)(void);
 	int64_t (*wallclock_ns)(void);
 	void (*timer_arm)(uint64_t deadline_ns);

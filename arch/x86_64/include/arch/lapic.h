@@ -18,5 +18,10 @@ void lapic_init(void);
 void lapic_timer_arm(uint64_t deadline_ns);
 const char *lapic_timer_mode(void);
 uint64_t lapic_timer_irqs(void);
+/* After lapic_init (QEMU/KVM; Xen uses its own timer and no LAPIC). */
+bool lapic_present(void);
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+void lapic_send_self(unsigned vector);
 
 #endif

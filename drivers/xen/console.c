@@ -1,14 +1,18 @@
 /*
- * console.c - the Xen PV console ring (plat/xen). Bytes go into the out
- * ring (HVM_PARAM_CONSOLE_PFN), the producer index is published after a
- * write barrier, and the console event channel tells xenconsoled. When the
- * ring is full we wait for the consumer, yielding the CPU to Xen, so no
- * output is lost; flush waits until the ring is empty. Before the ring is
- * known, bytes go to Xen's debug port 0xe9.
+ * console.c - the Xen PV console ring as a console device (drivers/xen),
+ * registered with plat/console.c. Bytes go into the out ring
+ * (HVM_PARAM_CONSOLE_PFN), the producer index is published after a write
+ * barrier, and the console event channel tells xenconsoled. When the ring
+ * is full we wait for the consumer in Xen (evtchn_wait), so no output is
+ * lost; flush waits until the ring is empty. Before the ring is known,
+ * bytes go to Xen's debug port 0xe9. Input is polled by the kernel (the
+ * in ring). Uses plat/xen's services only (<plat/xen.h>).
  */
+#include <keel/consdev.h>
 #include <keel/page.h>
 #include <keel/time.h>
 #include <plat/xen.h>
+#include <drivers/xen.h>
 #include <arch/layout.h>
 #include <arch/mm.h>
 #include <arch/x86.h>
@@ -26,11 +30,14 @@ static uint64_t ring_pa;
 static unsigned port;
 static bool stalled; /* the consumer stopped: drop output rather than hang */
 
-void xen_console_early(void)
+static struct consdev dev;
+
+void xen_console_probe(bool hypercalls)
 {
 	uint64_t pfn = 0, evtchn = 0;
 
-	if (xen_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) || !pfn ||
+	consdev_register(&dev);
+	if (!hypercalls || xen_get_param(HVM_PARAM_CONSOLE_PFN, &pfn) || !pfn ||
 	    xen_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evtchn))
 		return;
 	ring_pa = pfn << PAGE_SHIFT;
@@ -69,8 +76,8 @@ static bool wait_consumer(bool (*cond)(XENCONS_RING_IDX, unsigned),
 			last = cons;
 			since = now;
 			slices = 0;
-		} else if (xen_shared_info ? now - since > STALL_NS
-					   : ++slices > EARLY_STALL_YIELDS) {
+		} else if (xen_events_ready() ? now - since > STALL_NS
+					      : ++slices > EARLY_STALL_YIELDS) {
 			stalled = true;
 			break;
 		}
@@ -97,10 +104,11 @@ static bool wait_room(XENCONS_RING_IDX prod, unsigned need)
 	return wait_consumer(has_room, prod, need);
 }
 
-void xen_console_write(const char *buf, size_t len)
+static void cons_write(struct consdev *c, const char *buf, size_t len)
 {
 	XENCONS_RING_IDX prod;
 
+	(void)c;
 	if (!ring) {
 		for (size_t i = 0; i < len; i++)
 			outb(0xe9, (uint8_t)buf[i]);
@@ -124,11 +132,12 @@ void xen_console_write(const char *buf, size_t len)
  * Input: the in ring, filled by xenconsoled. Take what is there, publish
  * the consumer index after the reads, and tell xenconsoled it has room.
  */
-size_t xen_console_read(char *buf, size_t max)
+static size_t cons_read(struct consdev *c, char *buf, size_t max)
 {
 	XENCONS_RING_IDX cons, prod;
 	size_t n = 0;
 
+	(void)c;
 	if (!ring)
 		return 0;
 	cons = ring->in_cons;
@@ -152,8 +161,18 @@ size_t xen_console_read(char *buf, size_t max)
 	return n;
 }
 
-void xen_console_flush(void)
+static void cons_flush(struct consdev *c)
 {
+	(void)c;
 	if (ring)
 		wait_consumer(drained, READ_ONCE(ring->out_prod), 0);
 }
+
+static const struct consdev_ops ops = {
+	.write = cons_write,
+	.output = cons_write, /* the ring adds no \r either */
+	.read = cons_read,
+	.flush = cons_flush,
+};
+
+static struct consdev dev = { .name = "hvc0", .ops = &ops };

@@ -1,0 +1,19 @@
+/*
+ * drivers/xen.h - entry points of the Xen drivers (drivers/xen/) that the
+ * Xen platform calls at boot.
+ */
+#ifndef DRIVERS_XEN_H
+#define DRIVERS_XEN_H
+
+#include <keel/compiler.h>
+
+/*
+ * The PV console: register it, writing to port 0xe9 until the ring is
+ * known (and for good when hypercalls do not work: its HVM parameters
+ * cannot be read then).
+ */
+void xen_console_probe(bool hypercalls);
+/* Remap the ring once the final page tables exist. */
+void xen_console_init(void);
+
+#endif
