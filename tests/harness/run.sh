@@ -120,8 +120,10 @@ summary $(echo "$allowed" | sed 1d) test_made_up.test_new_failure >"$scratch/swa
 planted ljsyscall-swap 1 'not allowed .*test_made_up.test_new_failure' judge_ljs "$scratch/swap.txt"
 # shellcheck disable=SC2086
 summary $allowed >"$scratch/old.txt"
+# The mark is older than the whole result by more than any timestamp
+# granularity (files written within one clock tick share an mtime).
 touch -d '1 minute ago' "$scratch/old.txt"
-touch "$scratch/mark"
+touch -d '30 seconds ago' "$scratch/mark"
 planted ljsyscall-stale 1 'stale result' judge_ljs "$scratch/old.txt" "$scratch/mark"
 # shellcheck disable=SC2086
 summary $allowed >"$scratch/whole.txt"
