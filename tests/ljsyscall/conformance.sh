@@ -23,8 +23,10 @@ t=${LJS_TIMEOUT:-240}
 report=$ljs_out/conformance.txt
 mkdir -p "$ljs_out"
 rm -f "$report" "$ljs_out"/{host,keel,keel-strace}.txt
-mark=$(mktemp) # the results must be newer than this (dated back past
-touch -d '2 seconds ago' "$mark" # any timestamp granularity)
+# The results must be newer than this mark, dated back past any
+# timestamp granularity.
+mark=$(mktemp)
+touch -d '2 seconds ago' "$mark"
 trap 'rm -f "$mark"' EXIT
 
 bash tests/ljsyscall/run.sh --host --keel -t "$t"
