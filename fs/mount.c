@@ -180,7 +180,7 @@ int mount_set_root(struct super_block *sb, const char *source)
 
 	if (root_mount) /* a second vfs_init (tests): a fresh table */
 		umount_tree(root_mount);
-	m = mount_new(sb, sb->root, source, 0);
+	m = mount_new(sb, sb->root, source, MNT_RELATIME);
 	if (!m)
 		return -ENOMEM;
 	m->parent = m;

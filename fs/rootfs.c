@@ -167,13 +167,15 @@ static int mount_dir(struct inode *root, const char *name)
 
 int vfs_init(const void *initrd, size_t size)
 {
-	struct super_block *sb = ramfs_new_sb("rootfs", RAMFS_MAGIC, 1);
+	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
+	 * skip the line, and keel's root is a plain ramfs. */
+	struct super_block *sb = ramfs_new_sb("ramfs", RAMFS_MAGIC, 1);
 	struct inode *root;
 	int err;
 
 	if (!sb)
 		return -ENOMEM;
-	err = mount_set_root(sb, "rootfs");
+	err = mount_set_root(sb, NULL);
 	if (err)
 		return err;
 	root = sb->root;
