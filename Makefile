@@ -101,10 +101,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/ and the file syscalls need a process (current_process, vm_format_maps):
 # only test_vfs links them, and provides those itself.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
-	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c)
+	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
+	linux/sys_mount.c kernel/random.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
+# test_mount: the same, for mounts (its own fake process).
+$(BUILD)/unit/test_mount: $(VFS_OBJS)
+$(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
 # fs/bcache.c alone, over a RAM disk the test makes (kernel/blkdev.c is
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o

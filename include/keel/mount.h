@@ -86,6 +86,9 @@ struct super_ops {
 	void (*show_options)(struct super_block *sb, char *buf, size_t len);
 	/* Its last mount went: drop the contents (open files keep theirs). */
 	void (*kill)(struct super_block *sb);
+	/* syncfs(2): write back what the file system holds (NULL: in
+	 * memory, nothing to do). */
+	int (*sync)(struct super_block *sb);
 	/* MS_REMOUNT's option string: 0 or -EINVAL. */
 	int (*reconfigure)(struct super_block *sb, const char *data);
 };
@@ -120,10 +123,16 @@ struct super_block *sb_alloc(const char *type, uint32_t magic,
 uint32_t sb_anon_dev(void); /* a new st_dev 0:N for a new instance */
 bool sb_readonly(const struct super_block *sb);
 void vfs_statfs_inode(struct inode *ino, struct kstatfs *st);
+int vfs_syncfs(struct inode *ino); /* syncfs(2) on ino's file system */
 
 /* fs/mount.c: the table. */
 extern struct mount *root_mount;
 struct list_node *mount_list(void);
+#define for_each_mount(m)                                            \
+	for (struct mount *m =                                       \
+		 list_entry(mount_list()->next, struct mount, node); \
+	     &m->node != mount_list();                               \
+	     m = list_entry(m->node.next, struct mount, node))
 /* fs/vfs.c: look path up (from the cwd), and the mount it is in. */
 int vfs_lookup_mount(const char *path, bool follow, struct inode **out,
 		     struct mount **mnt);
