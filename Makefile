@@ -102,7 +102,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # only test_vfs links them, and provides those itself.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
-	linux/sys_mount.c kernel/random.c)
+	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)

@@ -752,14 +752,17 @@ int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 	       unsigned atflags)
 {
-	struct nameidata n;
+	struct nameidata o, n;
 	struct inode *old, *ino = NULL;
-	int err = vfs_lookup_at(
-	    odirfd, opath,
+	struct mount *omnt;
+	int err = lookup_at(
+	    &o, odirfd, opath,
 	    (atflags & AT_EMPTY_PATH) |
 		(atflags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
 	    &old);
 
+	omnt = o.omnt;
+	nd_done(&o);
 	if (err)
 		return err;
 	if (S_ISDIR(old->mode)) {
@@ -771,7 +774,8 @@ int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 		err = -EEXIST;
 	else if (creatable(&n, err) && n.slash)
 		err = -ENOENT;
-	else if (creatable(&n, err) && n.dir->dev != old->dev)
+	else if (creatable(&n, err) &&
+		 (n.dir->dev != old->dev || n.mnt != omnt))
 		err = -EXDEV;
 	else if (creatable(&n, err) && nd_readonly(&n, NULL, false))
 		err = -EROFS;

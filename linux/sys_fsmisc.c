@@ -206,7 +206,9 @@ static long do_setxattr(const long *a, int how)
 	}
 	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
-		err = vfs_setxattr(ino, name, val, size, (int)a[4]);
+		err = mount_readonly(mount_of(ino), ino)
+			  ? -EROFS
+			  : vfs_setxattr(ino, name, val, size, (int)a[4]);
 		if (!err)
 			fsnotify_child(loc.dir, loc.name, loc.len, ino,
 				       IN_ATTRIB);
@@ -275,7 +277,9 @@ static long do_removexattr(const long *a, int how)
 		return err;
 	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
-		err = vfs_removexattr(ino, name);
+		err = mount_readonly(mount_of(ino), ino)
+			  ? -EROFS
+			  : vfs_removexattr(ino, name);
 		if (!err)
 			fsnotify_child(loc.dir, loc.name, loc.len, ino,
 				       IN_ATTRIB);

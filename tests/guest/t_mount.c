@@ -5,8 +5,9 @@
  * read-only mounts, umount2's errors (EBUSY with an open file or the cwd
  * inside, EINVAL, ENOENT, EFAULT, EPERM) and MNT_DETACH, and the lines of
  * /proc/self/mounts and mountinfo. On the host it needs root and a mount
- * namespace of its own (unshare), made first; without them its checks
- * fail and run.sh judges the guest by its own checks alone.
+ * namespace of its own (unshare), made first; without them it stops at
+ * once (never mounting in the host's namespace) and run.sh judges the
+ * guest by its own checks alone.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -312,7 +313,14 @@ static void test_boot_mounts(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	(void)unshare(CLONE_NEWNS); /* the host: our own mounts */
+	/* The host: mounts of our own (root needed). keel has no namespaces
+	 * (EINVAL): the VM's mounts are the program's alone already. Never
+	 * go on in the host's own namespace. */
+	if (unshare(CLONE_NEWNS) && errno != EINVAL) {
+		printf("FAIL unshare: %s (the host's run needs root)\n",
+		       strerrorname_np(errno));
+		return 1;
+	}
 	check_val("make-private",
 		  xmount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
 	if (!getcwd(cwd, sizeof(cwd)))

@@ -409,6 +409,11 @@ static void test_readonly(void **state)
 	    0);
 	assert_int_equal(SC(mkdir, P("/mnt2/x"), 0755), -EROFS);
 	assert_int_equal(SC(mkdir, P("/mnt/x"), 0755), 0);
+	assert_int_equal(mnt(NULL, "/mnt", NULL, MS_REMOUNT | MS_RDONLY, NULL),
+			 0);
+	assert_int_equal(SC(setxattr, P("/mnt/f"), P("user.a"), P("v"), 1, 0),
+			 -EROFS);
+	assert_int_equal(SC(removexattr, P("/mnt/f"), P("user.a")), -EROFS);
 }
 
 static void test_stack_and_bind(void **state)
@@ -431,6 +436,10 @@ static void test_stack_and_bind(void **state)
 	assert_true(same("/mnt2/f", "/mnt/sub/f"));
 	assert_true(same("/mnt2/..", "/"));
 	assert_true(same("/mnt/sub/..", "/mnt"));
+	/* Two mounts of one file system: still EXDEV between them. */
+	assert_int_equal(SC(link, P("/mnt2/f"), P("/mnt/sub/g")), -EXDEV);
+	assert_int_equal(SC(link, P("/mnt/sub/f"), P("/mnt/sub/g")), 0);
+	assert_int_equal(SC(rename, P("/mnt2/f"), P("/mnt/sub/h")), -EXDEV);
 	read_text("/proc/self/mountinfo", buf, sizeof(buf));
 	assert_non_null(strstr(buf, " /sub /mnt2 rw,relatime - tmpfs a rw"));
 	assert_int_equal(mnt("/nonexistent", "/mnt2", NULL, MS_BIND, NULL),
