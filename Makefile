@@ -78,7 +78,7 @@ $(BUILD)/keel.elf: $(KERNEL_OBJS) $(BUILD)/ksyms.o arch/x86_64/kernel.ld
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
-HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c \
+HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
 	kernel/sched.c kernel/sync.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
 	$(wildcard plat/hosted/*.c)
@@ -103,11 +103,19 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
-	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c kernel/random.c \
+	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
+	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
+# test_mount: the same, for mounts (its own fake process).
+$(BUILD)/unit/test_mount: $(VFS_OBJS)
+$(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# fs/bcache.c alone, over a RAM disk the test makes (kernel/blkdev.c is
+# in HOSTED_SRCS).
+$(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
+$(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
 # net/netif.c alone: the interface table and its routes.
 $(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o

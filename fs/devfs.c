@@ -3,13 +3,15 @@
  * random, urandom, console (the platform's console as a terminal), tty
  * (the controlling terminal) and ptmx with the directory pts; fs/pty.c
  * has the terminals' ops. They are inodes with their own file ops, placed
- * in the ramfs directory /dev, so /dev stays writable like Linux's
- * devtmpfs; fd, stdin, stdout and stderr are symlinks into /proc/self/fd;
- * /dev/shm is a ramfs directory. A device node made by mknod opens as the
- * device of its number, if it is one of these (devfs_fops). The console's
- * input is fs/console.c's.
+ * in a ramfs instance of type devtmpfs mounted on /dev (writable, as
+ * Linux's devtmpfs); fd, stdin, stdout and stderr are symlinks into
+ * /proc/self/fd; /dev/shm is a directory of it, and devpts is mounted on
+ * /dev/pts. A device node made by mknod opens as the device of its
+ * number, if it is one of these (devfs_fops). The console's input is
+ * fs/console.c's.
  */
 #include <keel/errno.h>
+#include <keel/mount.h>
 #include <keel/random.h>
 #include <keel/string.h>
 #include <keel/tty.h>
@@ -17,6 +19,7 @@
 #include <keel/vfs.h>
 
 #define MKDEV(ma, mi) ((uint32_t)(ma) << 8 | (mi))
+#define DEVTMPFS_DEV 5 /* st_dev 0:5, Linux's devtmpfs on a small system */
 #define CHUNK 256
 
 static long noop_llseek(struct file *f, int64_t off, int whence)
@@ -142,17 +145,21 @@ const struct file_ops *devfs_fops(uint32_t rdev)
 	return (rdev >> 8 & 0xfff) == 136 ? &pts_elsewhere_fops : NULL;
 }
 
-int devfs_init(struct inode *dev)
-{
-	struct inode *shm;
-	int err;
+static struct super_block *dev_sb;
 
-	console_input_init();
+/* The devtmpfs instance: one (mount -t devtmpfs shows the same). */
+struct super_block *devtmpfs_sb(void)
+{
+	return dev_sb;
+}
+
+static int add_devices(struct inode *dev)
+{
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		int err = dev->ops->symlink(dev, links[i][0],
 					    strlen(links[i][0]), links[i][1]);
 
-		if (err && err != -EEXIST)
+		if (err)
 			return err;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
@@ -163,7 +170,8 @@ int devfs_init(struct inode *dev)
 		if (!ino)
 			return -ENOMEM;
 		ino->rdev = devices[i].rdev;
-		ino->dev = 5; /* 0:5, Linux's devtmpfs on a small system */
+		ino->dev = DEVTMPFS_DEV;
+		ino->sb = dev->sb;
 		err = ramfs_add(dev, devices[i].name, ino);
 		if (err)
 			ino->nlink = 0;
@@ -171,11 +179,44 @@ int devfs_init(struct inode *dev)
 		if (err)
 			return err;
 	}
-	/* /dev/shm: where shm_open(3) makes its files, writable by all. */
-	err = dev->ops->create(dev, "shm", 3, S_IFDIR | 01777, &shm);
+	return 0;
+}
+
+/* A directory of dev (/dev/shm, /dev/pts). */
+static int add_dir(struct inode *dev, const char *name, unsigned mode)
+{
+	struct inode *dir;
+	int err =
+	    dev->ops->create(dev, name, strlen(name), S_IFDIR | mode, &dir);
+
 	if (!err)
-		inode_put(shm);
-	if (err && err != -EEXIST)
-		return err;
-	return devpts_init(dev);
+		inode_put(dir);
+	return err;
+}
+
+int devfs_init(void)
+{
+	struct super_block *sb =
+	    ramfs_new_sb("devtmpfs", TMPFS_MAGIC, DEVTMPFS_DEV);
+	struct super_block *pts = devpts_sb();
+	int err;
+
+	if (!sb || !pts)
+		return -ENOMEM;
+	sb->singleton = true;
+	dev_sb = sb; /* a second vfs_init (tests) leaves the old one */
+	console_input_init();
+	err = tmpfs_init(sb, "mode=755");
+	if (!err)
+		err = add_devices(sb->root);
+	/* /dev/shm: where shm_open(3) makes its files, writable by all. */
+	if (!err)
+		err = add_dir(sb->root, "shm", 01777);
+	if (!err)
+		err = add_dir(sb->root, "pts", 0755);
+	if (!err)
+		err = mount_kernel("/dev", sb, "devtmpfs", MNT_RELATIME);
+	if (!err)
+		err = mount_kernel("/dev/pts", pts, "devpts", MNT_RELATIME);
+	return err;
 }

@@ -1,7 +1,7 @@
 /*
  * inode.c - inodes of every file system (fs/): allocation, references
- * and release, times from the wall clock, stat fields, and the absolute
- * path of a directory found by walking ".." up to the root.
+ * and release, times from the wall clock, stat fields, and the name of a
+ * directory in its parent (the absolute path, across mounts: mount.c).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -126,40 +126,4 @@ long inode_dir_name(struct inode *dir, char *name)
 		return -ENOENT; /* removed, or outside the tree */
 	p->ops->readdir(p, &cookie, &s.ctx);
 	return s.found ? (long)s.len : -ENOENT;
-}
-
-long inode_dir_path(struct inode *dir, char *buf, size_t len)
-{
-	char *name;
-	size_t pos;
-	long n, err = 0;
-
-	if (len < 2)
-		return -ERANGE;
-	name = kmalloc(NAME_MAX + 1);
-	if (!name)
-		return -ENOMEM;
-	pos = len - 1;
-	buf[pos] = '\0';
-	for (; dir != vfs_root; dir = dir->parent) {
-		n = inode_dir_name(dir, name);
-		if (n < 0) {
-			err = n;
-			goto out;
-		}
-		if ((size_t)n + 1 > pos) {
-			err = -ERANGE;
-			goto out;
-		}
-		pos -= (size_t)n;
-		memcpy(buf + pos, name, (size_t)n);
-		buf[--pos] = '/';
-	}
-	if (pos == len - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, len - pos);
-	err = (long)(len - 1 - pos);
-out:
-	kfree(name);
-	return err;
 }

@@ -1,15 +1,18 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * cmdline, comm, status, net/dev, sys/kernel/ostype..., sys/fs/inotify/...,
- * sys/fs/aio-nr..., cpu/online), plus symlinks: /proc/self -> 1,
- * /proc/net -> self/net, 1/exe, 1/cwd, 1/root, and the directory 1/fd
- * whose entries are "magic" links to the open files.
- * Inodes are made on lookup and freed with their last reference.
+ * mountinfo, cmdline, comm, status, net/dev, sys/kernel/ostype...,
+ * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online), plus symlinks:
+ * /proc/self -> 1, /proc/net -> self/net, /proc/mounts -> self/mounts,
+ * 1/exe, 1/cwd, 1/root, and the directory 1/fd whose entries are "magic"
+ * links to the open files. Each tree is one superblock (procfs_sb,
+ * sysfs_sb) that fs/mount.c mounts; inodes are made on lookup and freed
+ * with their last reference.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
+#include <keel/mount.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -84,14 +87,15 @@ static size_t gen_maps(char *buf, size_t len)
 	return n + 512 > len ? len + 1 : n;
 }
 
+/* The mount table (fs/mount.c), as /proc/self/mounts and mountinfo. */
 static size_t gen_mounts(char *buf, size_t len)
 {
-	return (size_t)snprintf(buf, len,
-				"rootfs / ramfs rw 0 0\n"
-				"devtmpfs /dev ramfs rw 0 0\n"
-				"devpts /dev/pts devpts rw 0 0\n"
-				"proc /proc proc rw 0 0\n"
-				"sysfs /sys sysfs ro 0 0\n");
+	return mount_format(buf, len, false);
+}
+
+static size_t gen_mountinfo(char *buf, size_t len)
+{
+	return mount_format(buf, len, true);
 }
 
 static size_t gen_cpu0(char *buf, size_t len)
@@ -306,6 +310,7 @@ static const struct pnode pid_dir[] = {
 	  .iops = &fd_dir_iops },
 	PFILE("maps", 23, gen_maps),
 	PFILE("mounts", 24, gen_mounts),
+	PFILE("mountinfo", 29, gen_mountinfo),
 	PLINK("root", 25, "/", NULL),
 	PFILE("cmdline", 26, gen_cmdline),
 	PFILE("comm", 27, gen_comm),
@@ -347,7 +352,7 @@ static const struct pnode proc_dir[] = {
 	PLINK("self", 11, "1", NULL),
 	PFILE("cpuinfo", 12, gen_cpuinfo),
 	PFILE("meminfo", 13, gen_meminfo),
-	PFILE("mounts", 14, gen_mounts),
+	PLINK("mounts", 14, "self/mounts", NULL),
 	PDIR("sys", 15, procsys_dir),
 	PLINK("net", 16, "self/net", NULL),
 };
@@ -386,6 +391,7 @@ static struct inode *node_inode(const struct pnode *n, struct inode *dir)
 	ino->priv = (void *)n;
 	if (dir) {
 		ino->dev = dir->dev;
+		ino->sb = dir->sb;
 		ino->flags |= I_TRANSIENT;
 		if (S_ISDIR(n->mode)) {
 			inode_get(dir);
@@ -527,6 +533,7 @@ static int fd_lookup(struct inode *dir, const char *name, size_t len,
 		return -ENOMEM;
 	ino->ino = FD_INO_BASE + (uint64_t)fd;
 	ino->dev = dir->dev;
+	ino->sb = dir->sb;
 	ino->flags |= I_TRANSIENT;
 	*out = ino;
 	return 0;
@@ -567,27 +574,41 @@ static const struct inode_ops cwd_iops = {
 	.follow = cwd_follow,
 };
 
-static int mount(struct inode *root, const struct pnode *n, uint32_t dev)
+/* The superblock of a tree: made once, never freed. */
+static struct super_block *tree_sb(struct super_block **sbp,
+				   const struct pnode *root, const char *type,
+				   uint32_t magic, uint32_t dev)
 {
-	struct inode *ino = node_inode(n, NULL);
-	int err;
+	struct super_block *sb = *sbp;
 
-	if (!ino)
-		return -ENOMEM;
-	ino->dev = dev;
-	ino->flags |= I_MOUNT;
-	err = ramfs_add(root, n->name, ino);
-	if (err) {
-		printk("fs: cannot mount /%s (error %d)\n", n->name, err);
-		ino->nlink = 0;
+	if (sb)
+		return sb;
+	sb = sb_alloc(type, magic, NULL);
+	if (!sb)
+		return NULL;
+	sb->root = node_inode(root, NULL);
+	if (!sb->root) {
+		kfree(sb);
+		return NULL;
 	}
-	inode_put(ino);
-	return err == -ENOTEMPTY ? 0 : err;
+	sb->dev = sb->root->dev = dev;
+	sb->root->sb = sb;
+	sb->root->flags |= I_MOUNT;
+	sb->singleton = true;
+	*sbp = sb;
+	return sb;
 }
 
-int procfs_init(struct inode *root)
+struct super_block *procfs_sb(void)
 {
-	int err = mount(root, &proc_root, PROC_DEV);
+	static struct super_block *sb;
 
-	return err ? err : mount(root, &sys_root, SYS_DEV);
+	return tree_sb(&sb, &proc_root, "proc", PROC_SUPER_MAGIC, PROC_DEV);
+}
+
+struct super_block *sysfs_sb(void)
+{
+	static struct super_block *sb;
+
+	return tree_sb(&sb, &sys_root, "sysfs", SYSFS_MAGIC, SYS_DEV);
 }

@@ -20,6 +20,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/hyper.h>
+#include <keel/mount.h>
 #include <keel/poll.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -36,7 +37,6 @@
 #define PTMX_RDEV (5 << 8 | 2)
 #define CONSOLE_RDEV (5 << 8 | 1)
 #define CHUNK 256UL /* bytes copied to or from the caller at a time */
-#define CAP_SYS_ADMIN 21
 
 /* The terminal ioctls beyond include/uapi/fs.h's (asm-generic/ioctls.h). */
 #define TCGETS2 0x802c542a
@@ -248,6 +248,7 @@ static int ptmx_open(struct file *f)
 	}
 	p->pts->ino = index + 3; /* as devpts: the root is 1, ptmx 2 */
 	p->pts->dev = DEVPTS_DEV;
+	p->pts->sb = devpts_root->sb;
 	p->pts->rdev = pts_rdev(index);
 	p->pts->uid = c->fsuid;
 	p->pts->gid = c->fsgid;
@@ -980,31 +981,43 @@ static const struct inode_ops devpts_iops = {
 	.readdir = devpts_readdir,
 };
 
-int devpts_init(struct inode *dev)
+/* Linux's devpts options: the slaves' mode and /dev/pts/ptmx's. */
+static void devpts_show_options(struct super_block *sb, char *buf, size_t len)
 {
-	struct inode *root =
-	    inode_alloc(&devpts_iops, &dir_fops, S_IFDIR | 0755);
-	struct inode *ptmx = inode_alloc(NULL, &ptmx_fops, S_IFCHR);
-	int err = -ENOMEM;
+	(void)sb;
+	snprintf(buf, len, ",mode=600,ptmxmode=000");
+}
 
-	if (root && ptmx) {
-		root->ino = 1;
-		root->dev = ptmx->dev = DEVPTS_DEV;
-		root->flags |= I_MOUNT;
-		ptmx->ino = 2;
-		ptmx->rdev = PTMX_RDEV;
-		err = ramfs_add(dev, "pts", root);
-	}
-	if (err) {
+static const struct super_ops devpts_sops = {
+	.show_options = devpts_show_options,
+};
+
+/* devpts's one superblock, mounted on /dev/pts (fs/devfs.c). */
+struct super_block *devpts_sb(void)
+{
+	struct super_block *sb;
+	struct inode *root, *ptmx;
+
+	if (devpts_root)
+		return devpts_root->sb;
+	sb = sb_alloc("devpts", DEVPTS_SUPER_MAGIC, &devpts_sops);
+	root = inode_alloc(&devpts_iops, &dir_fops, S_IFDIR | 0755);
+	ptmx = inode_alloc(NULL, &ptmx_fops, S_IFCHR);
+	if (!sb || !root || !ptmx) {
+		kfree(sb);
 		kfree(root);
 		kfree(ptmx);
-		if (err != -ENOTEMPTY)
-			return err;
-		printk(
-		    "fs: /dev/pts is a directory of the initrd: no devpts\n");
-		return 0;
+		return NULL;
 	}
-	devpts_root = root; /* named by /dev: it stays */
+	root->ino = 1;
+	sb->dev = root->dev = ptmx->dev = DEVPTS_DEV;
+	root->sb = ptmx->sb = sb;
+	root->flags |= I_MOUNT;
+	ptmx->ino = 2;
+	ptmx->rdev = PTMX_RDEV;
+	sb->root = root;
+	sb->singleton = true;
+	devpts_root = root; /* the superblock's: it stays */
 	devpts_ptmx = ptmx; /* one reference, ours */
-	return 0;
+	return sb;
 }

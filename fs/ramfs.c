@@ -4,17 +4,22 @@
  * a regular file's data is a sparse array of pages, and a file unpacked
  * from the initrd reads the archive in place until a page is first
  * written (copy on write, page by page). Symlink targets are copied.
+ * Each instance is a superblock (the root, a tmpfs, devtmpfs) that counts
+ * its inodes and pages (fs/ramfs.h); tmpfs's limits are in fs/tmpfs.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/list.h>
+#include <keel/mount.h>
 #include <keel/page.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vfs.h>
 
-#define RAMFS_DEV 1 /* st_dev 0:1 */
+#include "ramfs.h"
+
+#define RAMFS_DEV 1 /* st_dev 0:1: memfd's files, in no instance */
 #define RAMFS_MAX_SIZE (1ULL << 40)
 
 struct rentry {
@@ -60,7 +65,21 @@ static struct rentry *find(struct inode *dir, const char *name, size_t len)
 	return NULL;
 }
 
-static struct inode *new_inode(unsigned mode)
+/* An inode of sb's (NULL: memfd's) left: the last frees a killed sb. */
+static void inode_gone(struct super_block *sb)
+{
+	struct ramfs_sb *rs = sb ? sb->priv : NULL;
+
+	if (!rs)
+		return;
+	rs->inodes--;
+	if (rs->killed && !rs->inodes) {
+		kfree(rs);
+		kfree(sb);
+	}
+}
+
+static struct inode *new_inode(struct super_block *sb, unsigned mode)
 {
 	const struct inode_ops *ops = S_ISDIR(mode)   ? &dir_ops
 				      : S_ISLNK(mode) ? &link_ops
@@ -76,7 +95,8 @@ static struct inode *new_inode(unsigned mode)
 
 	if (!ino)
 		return NULL;
-	ino->dev = RAMFS_DEV;
+	ino->dev = sb ? sb->dev : RAMFS_DEV;
+	ino->sb = sb;
 	ino->flags |= I_XATTR;
 	if (S_ISDIR(mode)) {
 		struct rdir *d = kzalloc(sizeof(*d));
@@ -95,6 +115,8 @@ static struct inode *new_inode(unsigned mode)
 		return NULL;
 	}
 	ino->priv = priv;
+	if (sb)
+		((struct ramfs_sb *)sb->priv)->inodes++;
 	return ino;
 }
 
@@ -178,15 +200,6 @@ int ramfs_add(struct inode *dir, const char *name, struct inode *ino)
 	return add_entry(dir, name, strlen(name), ino);
 }
 
-struct inode *ramfs_new_root(void)
-{
-	struct inode *root = new_inode(S_IFDIR | 0755);
-
-	if (root)
-		root->flags |= I_MOUNT;
-	return root;
-}
-
 /* ---- directories ---- */
 
 static int rd_lookup(struct inode *dir, const char *name, size_t len,
@@ -226,7 +239,9 @@ static int rd_create(struct inode *dir, const char *name, size_t len,
 
 	if (find(dir, name, len))
 		return -EEXIST;
-	ino = new_inode(mode);
+	if (ramfs_full(dir->sb, 0))
+		return -ENOSPC;
+	ino = new_inode(dir->sb, mode);
 	if (!ino)
 		return -ENOMEM;
 	err = add_entry(dir, name, len, ino);
@@ -261,7 +276,9 @@ static int rd_symlink(struct inode *dir, const char *name, size_t len,
 
 	if (find(dir, name, len))
 		return -EEXIST;
-	ino = new_inode(S_IFLNK | 0777);
+	if (ramfs_full(dir->sb, 0))
+		return -ENOSPC;
+	ino = new_inode(dir->sb, S_IFLNK | 0777);
 	if (!ino)
 		return -ENOMEM;
 	err = set_target(ino, target, strlen(target));
@@ -421,8 +438,9 @@ static long rf_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 }
 
 /* The page holding byte off, made private and writable (copy on write). */
-static uint8_t *page_for_write(struct rfile *r, uint64_t off)
+static uint8_t *page_for_write(struct inode *ino, uint64_t off)
 {
+	struct rfile *r = ino->priv;
 	size_t i = off / PAGE_SIZE;
 	paddr_t pa;
 	uint8_t *p;
@@ -439,9 +457,13 @@ static uint8_t *page_for_write(struct rfile *r, uint64_t off)
 	}
 	if (r->pages[i])
 		return r->pages[i];
+	if (ramfs_full(ino->sb, 1))
+		return NULL;
 	pa = pmm_alloc(1);
 	if (!pa)
 		return NULL;
+	if (ino->sb)
+		((struct ramfs_sb *)ino->sb->priv)->pages++;
 	p = phys_to_virt(pa);
 	off = (uint64_t)i * PAGE_SIZE;
 	if (off < r->rolen) {
@@ -459,7 +481,6 @@ static uint8_t *page_for_write(struct rfile *r, uint64_t off)
 static long rf_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	struct inode *ino = f->inode;
-	struct rfile *r = ino->priv;
 	uint64_t off = f->flags & O_APPEND ? ino->size : *pos;
 	size_t done = 0;
 	long err = 0;
@@ -468,7 +489,7 @@ static long rf_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		return len ? -EFBIG : 0;
 	len = MIN(len, RAMFS_MAX_SIZE - off);
 	while (done < len) {
-		uint8_t *p = page_for_write(r, off + done);
+		uint8_t *p = page_for_write(ino, off + done);
 		size_t in = (off + done) % PAGE_SIZE,
 		       n = MIN(PAGE_SIZE - in, len - done);
 
@@ -490,11 +511,17 @@ static long rf_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	return done ? (long)done : err;
 }
 
-static void free_pages_from(struct rfile *r, size_t first)
+static void free_pages_from(struct inode *ino, size_t first)
 {
+	struct ramfs_sb *rs = ino->sb ? ino->sb->priv : NULL;
+	struct rfile *r = ino->priv;
+
 	for (size_t i = first; i < r->npages; i++) {
-		if (r->pages[i])
+		if (r->pages[i]) {
 			pmm_free(virt_to_phys(r->pages[i]), 1);
+			if (rs)
+				rs->pages--;
+		}
 		r->pages[i] = NULL;
 	}
 }
@@ -508,7 +535,7 @@ static int rf_truncate(struct inode *ino, uint64_t size)
 	if (size < ino->size) {
 		size_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 
-		free_pages_from(r, keep);
+		free_pages_from(ino, keep);
 		if (size % PAGE_SIZE && keep - 1 < r->npages &&
 		    r->pages[keep - 1])
 			memset((uint8_t *)r->pages[keep - 1] + size % PAGE_SIZE,
@@ -524,30 +551,34 @@ static void rf_release(struct inode *ino)
 {
 	struct rfile *r = ino->priv;
 
-	free_pages_from(r, 0);
+	free_pages_from(ino, 0);
 	kfree(r->pages);
 	kfree(r);
+	inode_gone(ino->sb);
 }
 
 static void rd_release(struct inode *ino)
 {
 	kfree(ino->priv); /* empty: only empty directories are removed */
+	inode_gone(ino->sb);
 }
 
 static void rl_release(struct inode *ino)
 {
 	kfree(ino->priv);
+	inode_gone(ino->sb);
 }
 
 static void special_release(struct inode *ino)
 {
 	if (S_ISFIFO(ino->mode))
 		fifo_inode_release(ino);
+	inode_gone(ino->sb);
 }
 
 struct inode *ramfs_new_file(unsigned mode)
 {
-	struct inode *ino = new_inode(S_IFREG | (mode & S_IALLUGO));
+	struct inode *ino = new_inode(NULL, S_IFREG | (mode & S_IALLUGO));
 
 	if (ino)
 		ino->nlink = 0;
@@ -560,7 +591,7 @@ int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len)
 
 	if (ino->ops != &reg_ops)
 		return -EINVAL;
-	free_pages_from(r, 0);
+	free_pages_from(ino, 0);
 	r->ro = data;
 	r->rolen = len;
 	ino->size = len;
@@ -616,4 +647,71 @@ int vfs_memfd(const char *name, struct file **out)
 	memcpy(f->name + 6, name, len + 1);
 	*out = f;
 	return 0;
+}
+
+/* ---- instances ---- */
+
+/*
+ * The last mount of sb went: every name goes, the deepest first (no
+ * recursion: a loop that descends into the first non-empty directory).
+ * Inodes still open stay until their last reference; the superblock
+ * with the last of them.
+ */
+static void rs_kill(struct super_block *sb)
+{
+	struct inode *root = sb->root, *dir = root;
+	struct ramfs_sb *rs = sb->priv;
+
+	for (;;) {
+		struct rdir *d = dir->priv;
+		struct rentry *e;
+
+		if (list_empty(&d->entries)) {
+			if (dir == root)
+				break;
+			dir = dir->parent; /* now empty: dropped next */
+			continue;
+		}
+		e = list_entry(d->entries.next, struct rentry, node);
+		if (e->ino->ops == &dir_ops && !is_empty_dir(e->ino)) {
+			dir = e->ino;
+			continue;
+		}
+		drop_entry(dir, e);
+	}
+	root->nlink = 0;
+	root->flags |= I_TRANSIENT;
+	sb->root = NULL;
+	rs->killed = true;
+	rs->inodes++; /* held across the put below */
+	inode_put(root);
+	inode_gone(sb);
+}
+
+static const struct super_ops ramfs_sops = {
+	.statfs = ramfs_statfs,
+	.show_options = ramfs_show_options,
+	.kill = rs_kill,
+	.reconfigure = ramfs_set_options,
+};
+
+struct super_block *ramfs_new_sb(const char *type, uint32_t magic, uint32_t dev)
+{
+	struct super_block *sb = sb_alloc(type, magic, &ramfs_sops);
+	struct ramfs_sb *rs = kzalloc(sizeof(*rs));
+
+	if (!sb || !rs)
+		goto fail;
+	rs->mode = 01777;
+	sb->priv = rs;
+	sb->dev = dev ? dev : sb_anon_dev();
+	sb->root = new_inode(sb, S_IFDIR | 0755);
+	if (!sb->root)
+		goto fail;
+	sb->root->flags |= I_MOUNT;
+	return sb;
+fail:
+	kfree(rs);
+	kfree(sb);
+	return NULL;
 }

@@ -2,11 +2,13 @@
  * rootfs.c - the root file system at boot (fs/): vfs_init makes a ramfs
  * root, unpacks the initrd's cpio entries into it through the ramfs's
  * inode_ops (directories, regular files read in place, symlinks), and
- * adds /dev (devfs.c), /proc and /sys (procfs.c).
+ * mounts devtmpfs on /dev (devfs.c, with devpts on /dev/pts), proc on
+ * /proc and sysfs on /sys (procfs.c): the mounts at boot, fs/mount.c.
  */
 #include <keel/cpio.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/mount.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/vfs.h>
@@ -148,28 +150,50 @@ int ramfs_unpack(struct inode *root, const void *cpio, size_t size)
 	return err;
 }
 
+/* A directory of the root for a mount point, made when missing (a
+ * non-directory of the initrd there is replaced). */
+static int mount_dir(struct inode *root, const char *name)
+{
+	size_t len = strlen(name);
+	struct inode *dir;
+	int err = subdir(root, name, len, &dir);
+
+	if (err == -ENOTDIR && !root->ops->unlink(root, name, len))
+		err = subdir(root, name, len, &dir);
+	if (!err)
+		inode_put(dir);
+	return err;
+}
+
 int vfs_init(const void *initrd, size_t size)
 {
-	struct inode *root = ramfs_new_root(), *dev;
+	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
+	 * skip the line, and keel's root is a plain ramfs. */
+	struct super_block *sb = ramfs_new_sb("ramfs", RAMFS_MAGIC, 1);
+	struct inode *root;
 	int err;
 
-	if (!root)
+	if (!sb)
 		return -ENOMEM;
-	inode_put(vfs_root); /* a second vfs_init (tests) drops the old tree */
-	vfs_root = root;
+	err = mount_set_root(sb, NULL);
+	if (err)
+		return err;
+	root = sb->root;
 	if (initrd && size) {
 		err = ramfs_unpack(root, initrd, size);
 		if (err < 0)
 			return err;
 	}
-	err = subdir(root, "dev", 3, &dev);
-	if (err == -ENOTDIR && !root->ops->unlink(root, "dev", 3))
-		err = subdir(root, "dev", 3, &dev);
-	if (err)
-		return err;
-	err = devfs_init(dev);
-	inode_put(dev);
+	err = mount_dir(root, "dev");
 	if (!err)
-		err = procfs_init(root);
+		err = devfs_init();
+	if (!err)
+		err = mount_dir(root, "proc");
+	if (!err)
+		err = mount_kernel("/proc", procfs_sb(), "proc", MNT_RELATIME);
+	if (!err)
+		err = mount_dir(root, "sys");
+	if (!err)
+		err = mount_kernel("/sys", sysfs_sb(), "sysfs", MNT_RELATIME);
 	return err;
 }

@@ -8,6 +8,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
+#include <keel/mount.h>
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
@@ -18,12 +19,14 @@
 /*
  * The walk's state. After a walk, dir (a reference) is the directory the
  * last component was looked up in and last/len/slash that component, also
- * when the walk failed with -ENOENT on it (the name to create).
+ * when the walk failed with -ENOENT on it (the name to create); mnt is
+ * the mount dir is in, omnt the mount of the inode found.
  */
 struct nameidata {
 	unsigned links;
 	char *buf; /* the path rewritten by a symlink, or NULL */
 	struct inode *dir;
+	struct mount *mnt, *omnt;
 	const char *last;
 	size_t len;
 	bool slash;
@@ -45,24 +48,59 @@ static bool is_dotdot(const char *name, size_t len)
 	return len == 2 && name[0] == '.' && name[1] == '.';
 }
 
-/* One component in dir: a referenced inode or -errno. */
-static int step(struct inode *dir, const char *name, size_t len,
-		struct inode **out)
+/* ".." of dir in mount *mnt: out of a mount's root to its mount point
+ * first (as Linux), then the parent; the root stays. */
+static struct inode *dotdot(struct inode *dir, struct mount **mnt)
+{
+	struct mount *m = *mnt;
+
+	while (m && dir == m->root && m != root_mount) {
+		dir = m->mountpoint;
+		m = m->parent;
+	}
+	*mnt = m;
+	if (dir == vfs_root)
+		return dir;
+	return dir->nlink ? dir->parent : NULL;
+}
+
+/* Down through the mounts covering *ino (stacked ones too). */
+static void cross_mounts(struct inode **ino, struct mount **mnt)
+{
+	struct mount *m;
+
+	while ((*ino)->flags & I_MOUNTED && (m = mount_over(*mnt, *ino))) {
+		inode_get(m->root);
+		inode_put(*ino);
+		*ino = m->root;
+		*mnt = m;
+	}
+}
+
+/* One component in dir (in mount *mnt): a referenced inode or -errno,
+ * and *mnt becomes the mount of that inode. */
+static int step(struct inode *dir, struct mount **mnt, const char *name,
+		size_t len, struct inode **out)
 {
 	struct inode *next;
+	int err;
 
 	if (is_dot(name, len)) {
 		next = dir;
+		inode_get(next);
 	} else if (is_dotdot(name, len)) {
-		next = dir == vfs_root ? dir : dir->parent;
-		if (!next || dir->nlink == 0)
+		next = dir->nlink ? dotdot(dir, mnt) : NULL;
+		if (!next)
 			return -ENOENT;
+		inode_get(next);
 	} else {
 		if (!dir->ops || !dir->ops->lookup)
 			return -ENOENT;
-		return dir->ops->lookup(dir, name, len, out);
+		err = dir->ops->lookup(dir, name, len, &next);
+		if (err)
+			return err;
 	}
-	inode_get(next);
+	cross_mounts(&next, mnt);
 	*out = next;
 	return 0;
 }
@@ -109,6 +147,7 @@ static int expand(struct nameidata *nd, struct inode *lnk, const char *suffix,
 static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 		unsigned wflags, struct inode **out)
 {
+	struct mount *cmnt = mount_of(cur), *nmnt;
 	struct inode *next;
 	int err;
 
@@ -120,6 +159,7 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 		if (*p == '/') {
 			inode_put(cur);
 			cur = vfs_root;
+			cmnt = root_mount;
 			inode_get(cur);
 		}
 		while (*p == '/')
@@ -143,10 +183,12 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 			err = -ENAMETOOLONG;
 			goto fail;
 		}
-		err = step(cur, name, len, &next);
+		nmnt = cmnt;
+		err = step(cur, &nmnt, name, len, &next);
 		if (final) {
 			inode_put(nd->dir);
 			nd->dir = cur;
+			nd->mnt = cmnt;
 			nd->last = name;
 			nd->len = len;
 			nd->slash = rest != p || empty;
@@ -174,11 +216,13 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 					     &p);
 			if (!err && lnk->ops && lnk->ops->follow) {
 				inode_put(cur); /* a magic link: its inode */
+				nmnt = mount_of(next);
 				if (final) {
 					inode_put(lnk);
 					break;
 				}
 				cur = next;
+				cmnt = nmnt;
 				p = rest;
 			}
 			inode_put(lnk);
@@ -190,12 +234,14 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 			break;
 		inode_put(cur);
 		cur = next;
+		cmnt = nmnt;
 		p = rest;
 	}
 	if ((nd->slash || (wflags & WALK_DIRECTORY)) && !S_ISDIR(next->mode)) {
 		inode_put(next);
 		return -ENOTDIR;
 	}
+	nd->omnt = nmnt;
 	*out = next;
 	return 0;
 fail:
@@ -231,13 +277,18 @@ static int empty_path(struct nameidata *nd, int dirfd, struct inode **out)
 	struct file *f;
 	size_t len;
 
-	if (dirfd == AT_FDCWD)
-		return dirfd_inode(dirfd, out);
+	if (dirfd == AT_FDCWD) {
+		int err = dirfd_inode(dirfd, out);
+
+		nd->omnt = err ? NULL : mount_of(*out);
+		return err;
+	}
 	f = fd_get(dirfd);
 	if (!f)
 		return -EBADF;
 	*out = f->inode;
 	inode_get(*out);
+	nd->omnt = mount_of(*out);
 	if (f->name && f->dir && f->dir->watches) {
 		len = strlen(f->name);
 		nd->buf = kmalloc(len + 1);
@@ -318,6 +369,25 @@ int vfs_lookup_loc(int dirfd, const char *path, unsigned atflags,
 	return err;
 }
 
+int vfs_lookup_mount(const char *path, bool follow, struct inode **out,
+		     struct mount **mnt)
+{
+	struct nameidata nd;
+	int err = lookup_at(&nd, AT_FDCWD, path,
+			    follow ? 0 : AT_SYMLINK_NOFOLLOW, out);
+
+	*mnt = err ? NULL : nd.omnt;
+	nd_done(&nd);
+	return err;
+}
+
+/* Is the file system where nd found ino (or would create) read-only? */
+static bool nd_readonly(struct nameidata *nd, struct inode *ino, bool found)
+{
+	return found ? mount_readonly(nd->omnt, ino)
+		     : mount_readonly(nd->mnt, nd->dir);
+}
+
 void vfs_loc_done(struct vfs_loc *loc)
 {
 	inode_put(loc->dir);
@@ -354,12 +424,14 @@ static int create_file(struct nameidata *nd, unsigned mode, struct inode **out)
 		return -ENOENT;
 	if (!dir->ops || !dir->ops->create)
 		return -EACCES;
+	if (nd_readonly(nd, NULL, false))
+		return -EROFS;
 	mode = (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFREG;
 	return dir->ops->create(dir, nd->last, nd->len, mode, out);
 }
 
 /* What open(2) checks on the file it found; O_TRUNC truncates it. */
-static int open_checks(struct inode *ino, unsigned flags)
+static int open_checks(struct inode *ino, unsigned flags, bool ro)
 {
 	unsigned acc = flags & O_ACCMODE;
 
@@ -371,6 +443,8 @@ static int open_checks(struct inode *ino, unsigned flags)
 		return -ELOOP;
 	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || flags & O_CREAT))
 		return -EISDIR;
+	if (ro && S_ISREG(ino->mode) && (acc != O_RDONLY || flags & O_TRUNC))
+		return -EROFS;
 	if (ino->flags & I_TEXT && (acc != O_RDONLY || flags & O_TRUNC))
 		return -ETXTBSY;
 	if (flags & O_TRUNC && S_ISREG(ino->mode))
@@ -405,7 +479,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
 		if (!err)
 			fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);
 	} else if (!err) {
-		err = open_checks(ino, flags);
+		err = open_checks(ino, flags, nd_readonly(&nd, ino, true));
 		truncated = !err && flags & O_TRUNC && S_ISREG(ino->mode);
 	}
 	if (!err)
@@ -461,6 +535,8 @@ static int make_node(int dirfd, const char *path, unsigned mode,
 			err = -EPERM;
 		else if (nd.slash && !S_ISDIR(mode))
 			err = -ENOENT;
+		else if (nd_readonly(&nd, NULL, false))
+			err = -EROFS;
 		else
 			err = nd.dir->ops->create(nd.dir, nd.last, nd.len, mode,
 						  &ino);
@@ -507,6 +583,8 @@ int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev)
 	} else if (creatable(&nd, err)) {
 		if (!nd.dir->ops || !nd.dir->ops->create)
 			err = -EPERM;
+		else if (nd_readonly(&nd, NULL, false))
+			err = -EROFS;
 		else
 			err = nd.dir->ops->create(
 			    nd.dir, nd.last, nd.len,
@@ -557,8 +635,10 @@ int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
 		err = -ENOTDIR;
 	else if (!rmdir && S_ISDIR(ino->mode))
 		err = -EISDIR;
-	else if (ino == vfs_root || ino->flags & I_MOUNT)
+	else if (ino == vfs_root || ino->flags & (I_MOUNT | I_MOUNTED))
 		err = -EBUSY;
+	else if (nd_readonly(&nd, NULL, false))
+		err = -EROFS;
 	else if (!nd.dir->ops || !nd.dir->ops->unlink)
 		err = -EPERM;
 	else
@@ -590,11 +670,13 @@ static int rename_checks(struct nameidata *o, struct inode *oino,
 	if (is_dot(o->last, o->len) || is_dotdot(o->last, o->len) ||
 	    is_dot(n->last, n->len) || is_dotdot(n->last, n->len))
 		return -EBUSY;
-	if (oino->flags & I_MOUNT || oino == vfs_root ||
-	    (nino && (nino->flags & I_MOUNT || nino == vfs_root)))
+	if (oino->flags & (I_MOUNT | I_MOUNTED) || oino == vfs_root ||
+	    (nino && (nino->flags & (I_MOUNT | I_MOUNTED) || nino == vfs_root)))
 		return -EBUSY;
-	if (o->dir->dev != n->dir->dev)
+	if (o->dir->dev != n->dir->dev || o->mnt != n->mnt)
 		return -EXDEV;
+	if (nd_readonly(o, NULL, false))
+		return -EROFS;
 	if (!o->dir->ops || !o->dir->ops->rename)
 		return -EPERM;
 	if (n->slash && !S_ISDIR(oino->mode))
@@ -670,14 +752,17 @@ int vfs_renameat2(int odirfd, const char *opath, int ndirfd, const char *npath,
 int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 	       unsigned atflags)
 {
-	struct nameidata n;
+	struct nameidata o, n;
 	struct inode *old, *ino = NULL;
-	int err = vfs_lookup_at(
-	    odirfd, opath,
+	struct mount *omnt;
+	int err = lookup_at(
+	    &o, odirfd, opath,
 	    (atflags & AT_EMPTY_PATH) |
 		(atflags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
 	    &old);
 
+	omnt = o.omnt;
+	nd_done(&o);
 	if (err)
 		return err;
 	if (S_ISDIR(old->mode)) {
@@ -689,8 +774,11 @@ int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 		err = -EEXIST;
 	else if (creatable(&n, err) && n.slash)
 		err = -ENOENT;
-	else if (creatable(&n, err) && n.dir->dev != old->dev)
+	else if (creatable(&n, err) &&
+		 (n.dir->dev != old->dev || n.mnt != omnt))
 		err = -EXDEV;
+	else if (creatable(&n, err) && nd_readonly(&n, NULL, false))
+		err = -EROFS;
 	else if (creatable(&n, err))
 		err = n.dir->ops->link
 			  ? n.dir->ops->link(n.dir, n.last, n.len, old)
@@ -718,6 +806,8 @@ int vfs_symlinkat(const char *target, int dirfd, const char *path)
 		err = -EEXIST;
 	else if (creatable(&nd, err) && nd.slash)
 		err = -ENOENT;
+	else if (creatable(&nd, err) && nd_readonly(&nd, NULL, false))
+		err = -EROFS;
 	else if (creatable(&nd, err))
 		err =
 		    nd.dir->ops && nd.dir->ops->symlink
@@ -770,6 +860,8 @@ int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 		goto out;
 	if (S_ISLNK(ino->mode)) {
 		err = -EOPNOTSUPP;
+	} else if (nd_readonly(&nd, ino, true)) {
+		err = -EROFS;
 	} else {
 		ino->mode = (ino->mode & S_IFMT) | (mode & S_IALLUGO);
 		inode_touch(ino, false);
@@ -790,6 +882,10 @@ int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 
 	if (err)
 		goto out;
+	if (nd_readonly(&nd, ino, true)) {
+		err = -EROFS;
+		goto put;
+	}
 	if (uid != (uint32_t)-1)
 		ino->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -797,6 +893,7 @@ int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 	inode_touch(ino, false);
 	if (uid != (uint32_t)-1 || gid != (uint32_t)-1)
 		notify(&nd, ino, IN_ATTRIB);
+put:
 	inode_put(ino);
 out:
 	nd_done(&nd);
@@ -823,6 +920,10 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 
 	if (err)
 		goto out;
+	if (nd_readonly(&nd, ino, true)) {
+		err = -EROFS;
+		goto put;
+	}
 	set_time(&ino->atime_ns, times[0], now);
 	set_time(&ino->mtime_ns, times[1], now);
 	ino->ctime_ns = now;
@@ -832,6 +933,7 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 		       atime && mtime ? IN_ATTRIB
 		       : atime	      ? IN_ACCESS
 				      : IN_MODIFY);
+put:
 	inode_put(ino);
 out:
 	nd_done(&nd);
@@ -845,7 +947,9 @@ int vfs_truncate(const char *path, int64_t len)
 	int err = lookup_at(&nd, AT_FDCWD, path, 0, &ino);
 
 	if (!err) {
-		err = do_truncate(ino, len);
+		err = nd_readonly(&nd, ino, true) && S_ISREG(ino->mode)
+			  ? -EROFS
+			  : do_truncate(ino, len);
 		if (!err)
 			notify(&nd, ino, IN_MODIFY);
 		inode_put(ino);

@@ -118,8 +118,33 @@ void panic(const char *fmt, ...)
 	kernel_shutdown(KEEL_STATUS_PANIC);
 }
 
+static struct shutdown_hook *hooks;
+
+void kernel_on_shutdown(struct shutdown_hook *h)
+{
+	struct shutdown_hook **p = &hooks;
+
+	while (*p)
+		p = &(*p)->next;
+	h->next = NULL;
+	*p = h;
+}
+
+/* The hooks, once (a hook that ends in a shutdown does not rerun them). */
+void kernel_run_shutdown_hooks(int status)
+{
+	static bool ran;
+
+	if (ran || status == KEEL_STATUS_PANIC)
+		return;
+	ran = true;
+	for (struct shutdown_hook *h = hooks; h; h = h->next)
+		h->fn();
+}
+
 void kernel_shutdown(int status)
 {
+	kernel_run_shutdown_hooks(status);
 	printk_unmute(false); /* the held lines only matter on failure */
 	printk("keel: stopping at %lu ms\n", time_now_ns() / 1000000);
 	printk("keel: shutdown status %d\n", status);

@@ -68,8 +68,6 @@ struct aio_ring {
 #define RWF_KNOWN 0x1f /* HIPRI, DSYNC, SYNC, NOWAIT, APPEND */
 #define RWF_NOWAIT 0x08
 #define RWF_APPEND 0x10
-#define CAP_SYS_ADMIN 21
-#define CAP_SYS_NICE 23
 
 struct aio_ctx {
 	struct list_node node; /* in contexts, until destroyed */

@@ -1,10 +1,13 @@
 /*
  * sys_fsmisc.c - the smaller file calls (linux/): flock, the sync family
- * and I/O hints (keel's files live in memory: checked, then nothing to
+ * (sync writes back the block cache, syncfs asks the file system; files
+ * in memory have nothing to write), I/O hints (checked, then nothing to
  * do), memfd_create, and extended attributes by path, link or descriptor.
  * Arguments are checked in Linux's order, then one fs/ call does the work.
  */
+#include <keel/blkdev.h>
 #include <keel/errno.h>
+#include <keel/mount.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
 #include <keel/string.h>
@@ -28,24 +31,25 @@ SYSCALL_DEFINE(flock)
 	return err;
 }
 
+/* Every block device's cached blocks written back (sync(2) is void:
+ * errors go to the next syncfs or fsync, as Linux). */
 SYSCALL_DEFINE(sync)
 {
 	(void)a;
+	bcache_sync(NULL);
 	return 0;
-}
-
-/* An open descriptor (O_PATH too, as Linux's fdget): 0 or -EBADF. */
-static long fd_ok(long fd)
-{
-	struct file *f = fd_get((int)fd);
-
-	file_put(f);
-	return f ? 0 : -EBADF;
 }
 
 SYSCALL_DEFINE(syncfs)
 {
-	return fd_ok(a[0]);
+	struct file *f = fd_get((int)a[0]);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = vfs_syncfs(f->inode);
+	file_put(f);
+	return err;
 }
 
 /* Pipes, FIFOs and sockets have no pages to sync or read ahead. */
@@ -202,7 +206,9 @@ static long do_setxattr(const long *a, int how)
 	}
 	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
-		err = vfs_setxattr(ino, name, val, size, (int)a[4]);
+		err = mount_readonly(mount_of(ino), ino)
+			  ? -EROFS
+			  : vfs_setxattr(ino, name, val, size, (int)a[4]);
 		if (!err)
 			fsnotify_child(loc.dir, loc.name, loc.len, ino,
 				       IN_ATTRIB);
@@ -271,7 +277,9 @@ static long do_removexattr(const long *a, int how)
 		return err;
 	err = xattr_inode(a[0], how, &ino, &loc);
 	if (!err) {
-		err = vfs_removexattr(ino, name);
+		err = mount_readonly(mount_of(ino), ino)
+			  ? -EROFS
+			  : vfs_removexattr(ino, name);
 		if (!err)
 			fsnotify_child(loc.dir, loc.name, loc.len, ino,
 				       IN_ATTRIB);

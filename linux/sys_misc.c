@@ -18,12 +18,6 @@
 
 #include "linux.h"
 
-#define CAP_IPC_LOCK 14
-#define CAP_SYS_NICE 23
-#define CAP_SYS_RESOURCE 24
-#define CAP_SYS_TIME 25
-#define CAP_SYSLOG 34
-
 static long self_or_esrch(long pid)
 {
 	pid = (int)pid; /* pid_t: the upper half of the register is junk */

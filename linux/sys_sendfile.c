@@ -1,15 +1,11 @@
 /*
- * sys_sendfile.c - sendfile(2) and statfs(2)/fstatfs(2) (linux/): copying
- * between two descriptors inside the kernel (to a pipe: one splice, as
- * Linux does it, sys_splice.c), and what the file system says of its
- * size. One ramfs holds everything, so every path reports the same
- * numbers (RAM pages as blocks), as a tmpfs root would.
+ * sys_sendfile.c - sendfile(2) (linux/): copying between two descriptors
+ * inside the kernel (to a pipe: one splice, as Linux does it,
+ * sys_splice.c). statfs(2) and fstatfs(2) are in sys_mount.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
-#include <keel/page.h>
-#include <keel/pmm.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
@@ -18,7 +14,6 @@
 #include "linux.h"
 
 #define CHUNK 65536
-#define RAMFS_MAGIC 0x858458f6
 
 /* Copy up to count bytes from in at *off to out; bytes copied or -errno. */
 static long copy_fds(struct file *out, struct file *in, int64_t *off,
@@ -104,50 +99,4 @@ out:
 	if (in)
 		file_put(in);
 	return ret;
-}
-
-struct statfs_k {
-	int64_t type, bsize;
-	uint64_t blocks, bfree, bavail, files, ffree;
-	int32_t fsid[2];
-	int64_t namelen, frsize, flags, spare[4];
-};
-
-static long put_statfs(long ubuf)
-{
-	struct statfs_k s;
-	struct pmm_stats st;
-
-	pmm_stats(&st);
-	memset(&s, 0, sizeof(s));
-	s.type = RAMFS_MAGIC;
-	s.bsize = PAGE_SIZE;
-	s.frsize = PAGE_SIZE;
-	s.blocks = st.total_pages;
-	s.bfree = st.free_pages;
-	s.bavail = st.free_pages;
-	s.namelen = 255;
-	return copy_to_user((void *)ubuf, &s, sizeof(s));
-}
-
-SYSCALL_DEFINE(statfs)
-{
-	char path[4096];
-	struct kstat st;
-	long n = strncpy_from_user(path, (const char *)a[0], sizeof(path));
-
-	if (n < 0)
-		return n;
-	n = vfs_statat(AT_FDCWD, path, 0, &st);
-	return n < 0 ? n : put_statfs(a[1]);
-}
-
-SYSCALL_DEFINE(fstatfs)
-{
-	struct file *f = fd_get((int)a[0]);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return put_statfs(a[1]);
 }

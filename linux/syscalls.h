@@ -72,8 +72,6 @@ SYSCALL(utimensat)
 
 /* linux/sys_sendfile.c: copying between descriptors; file system size. */
 SYSCALL(sendfile)
-SYSCALL(statfs)
-SYSCALL(fstatfs)
 
 /* linux/sys_splice.c: moving data into, out of and between pipes. */
 SYSCALL(splice)
@@ -255,6 +253,12 @@ SYSCALL(adjtimex)
 SYSCALL(clock_adjtime)
 SYSCALL(syslog)
 SYSCALL(unshare)
+
+/* linux/sys_mount.c: mounts and what a file system holds. */
+SYSCALL(mount)
+SYSCALL(umount2)
+SYSCALL(statfs)
+SYSCALL(fstatfs)
 
 /* linux/sys_fsmisc.c: flock, sync and I/O hints, memfd, extended attributes. */
 SYSCALL(flock)

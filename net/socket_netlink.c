@@ -19,7 +19,6 @@
 #include <keel/string.h>
 
 #define SEND_SLACK 32 /* a send is at most SO_SNDBUF - 32 bytes */
-#define CAP_NET_BROADCAST 11
 
 static struct list_node nl_bound = LIST_INIT(nl_bound);
 

@@ -29,8 +29,10 @@ if [ -n "$inc" ]; then
 fi
 # The driver side of the device interfaces (what drivers provide, and the
 # interrupt and DMA services only drivers use) stays out of the portable
-# kernel, but for the registries that implement it (REGISTRIES).
-registries='net/netdev.c'
+# kernel, but for the registries that implement it: the network devices'
+# (net/netdev.c) and the block layer's (kernel/blkdev.c, and fs/bcache.c,
+# which keeps its per-device state in struct blkdev).
+registries='net/netdev.c kernel/blkdev.c fs/bcache.c'
 inc=$(cd "$src" && grep -rnE \
 	'^\s*#\s*include\s*<keel/(irq|dma|consdev|netdev_driver|blkdev_driver)\.h>' \
 	kernel fs net linux 2>/dev/null | grep -vE "^($(echo $registries | tr ' ' '|')):")

@@ -26,8 +26,18 @@ void printk_unmute(bool replay);
 #define LOG_SIZE 16384
 size_t printk_log_read(char *buf, size_t len, size_t from, size_t *next);
 size_t printk_log_end(void);
-/* Print "keel: shutdown status N" (the line hosts read) and stop. */
+/* Print "keel: shutdown status N" (the line hosts read) and stop; the
+ * shutdown hooks run first (not after a panic). */
 __noreturn void kernel_shutdown(int status);
+/* Work that must be done before the machine stops (writing back the
+ * block cache): registered once, run in registration order. */
+struct shutdown_hook {
+	void (*fn)(void);
+	struct shutdown_hook *next;
+};
+void kernel_on_shutdown(struct shutdown_hook *h);
+/* Run them now (kernel_shutdown does; once, and never after a panic). */
+void kernel_run_shutdown_hooks(int status);
 
 /* Once-only warning: prints the first time the call site is reached. */
 #define WARN_ONCE(...)                       \

@@ -24,6 +24,7 @@ struct dir_ctx;
 struct poll_table;
 struct epitem;
 struct inotify_watch;
+struct super_block;
 
 /* A caller's buffer: application memory (checked copies) or the kernel's. */
 struct iobuf {
@@ -87,6 +88,7 @@ struct file_ops {
 #define I_MOUNT 0x2 /* a file system's root: not removed or renamed */
 #define I_TEXT 0x4 /* a program exec loaded: writing it is ETXTBSY */
 #define I_XATTR 0x8 /* keeps user. and trusted. extended attributes */
+#define I_MOUNTED 0x10 /* a mount point: a mount covers it (fs/mount.c) */
 
 struct inode {
 	uint64_t ino;
@@ -99,6 +101,7 @@ struct inode {
 	const struct inode_ops *ops;
 	const struct file_ops *fops;
 	struct inode *parent; /* directories: a reference to "..", or NULL */
+	struct super_block *sb; /* its file system; NULL: none (pipes ...) */
 	struct xattr *xattrs; /* extended attributes (fs/xattr.c) */
 	struct inotify_watch *watches; /* inotify's (fs/inotify.c) */
 	void *priv;
@@ -261,12 +264,13 @@ void xattr_free(struct inode *ino);
 /* memfd_create(2): an unlinked ramfs file named "memfd:name". */
 int vfs_memfd(const char *name, struct file **out);
 
-/* The file systems: the initrd's ramfs, devices, /proc and /sys. */
-struct inode *ramfs_new_root(void);
+/* The file systems: the initrd's ramfs, devices, /proc and /sys
+ * (superblocks and mounts: include/keel/mount.h). */
 int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
 int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
-int devfs_init(struct inode *dev);
+/* Fill the devtmpfs mounted on /dev, and mount /dev/pts. */
+int devfs_init(void);
 /* fs/console.c: console input: its timer, and the stdin stream. */
 struct poll_table;
 void console_input_init(void);
@@ -280,9 +284,7 @@ int console_stream_open(struct file **out);
 const struct file_ops *devfs_fops(uint32_t rdev);
 /* A new unlinked ramfs regular file (referenced). */
 struct inode *ramfs_new_file(unsigned mode);
-int procfs_init(struct inode *root);
-/* fs/pty.c: /dev/ptmx's ops, and /dev/pts made in the directory dev. */
+/* fs/pty.c: /dev/ptmx's ops (devpts: devpts_sb in keel/mount.h). */
 extern const struct file_ops ptmx_fops;
-int devpts_init(struct inode *dev);
 
 #endif

@@ -1,0 +1,60 @@
+/*
+ * blkdev_driver.h - what a block device driver provides (virtio-blk, Xen
+ * blkfront; drivers/): its geometry and one operation, submit, that
+ * queues a request for sectors (read, write) or a flush and completes it
+ * later, from its interrupt or event handler or at once, by calling the
+ * request's done. A driver fills a struct blkdev and registers it
+ * (kernel/blkdev.c); callers use include/keel/blkdev.h.
+ */
+#ifndef KEEL_BLKDEV_DRIVER_H
+#define KEEL_BLKDEV_DRIVER_H
+
+#include <keel/blkdev.h>
+#include <keel/list.h>
+
+enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
+
+/*
+ * One request. buf is kernel memory (count * sector_size bytes, not for
+ * BLK_FLUSH); a driver doing DMA asks for its bus address. done runs
+ * exactly once, with 0 or -EIO (-errno), when the device has finished:
+ * for a write, when the data is on the device (its volatile cache
+ * included: BLK_FLUSH makes that cache durable).
+ */
+struct blk_request {
+	enum blk_op op;
+	uint64_t sector;
+	uint32_t count;
+	void *buf;
+	void (*done)(struct blk_request *rq, int status);
+	void *priv; /* the submitter's */
+};
+
+struct blkdev_ops {
+	/* Queue rq: 0 (done comes later or has run) or -errno (it never
+	 * will: the request was not taken). */
+	int (*submit)(struct blkdev *dev, struct blk_request *rq);
+};
+
+struct blkdev {
+	char name[BLKDEV_NAME_MAX]; /* "vda", "xvda" ... */
+	uint32_t sector_size; /* 512 .. 4096, a power of two */
+	uint64_t sectors; /* capacity */
+	bool readonly;
+	const struct blkdev_ops *ops;
+	void *priv; /* the driver's */
+	/* The kernel's (kernel/blkdev.c, fs/bcache.c): */
+	struct list_node node;
+	uint32_t block_size; /* the cache's block (bcache_set_block_size) */
+	int wb_error; /* a write-back error not yet reported by a sync */
+};
+
+/* Add dev to the devices callers find by name: 0, -EINVAL (bad
+ * geometry or ops), -EEXIST (the name is taken). */
+int blkdev_register(struct blkdev *dev);
+/* Remove it (its cached blocks are written back first, bcache). */
+void blkdev_unregister(struct blkdev *dev);
+/* What runs first when a device is removed (set by fs/bcache.c). */
+void blkdev_set_remove_hook(void (*fn)(struct blkdev *dev));
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * blkdev.c - the block devices drivers register (kernel/): the table by
+ * name, geometry, and synchronous sector I/O on top of a driver's
+ * asynchronous submit (include/keel/blkdev_driver.h): the caller sleeps
+ * until the request's completion, which may come from an interrupt.
+ * The block cache (fs/bcache.c) hooks the removal of a device.
+ */
+#include <keel/blkdev_driver.h>
+#include <keel/errno.h>
+#include <keel/string.h>
+#include <keel/sync.h>
+
+static struct list_node devices = LIST_INIT(devices);
+static void (*remove_hook)(struct blkdev *dev);
+
+void blkdev_set_remove_hook(void (*fn)(struct blkdev *dev))
+{
+	remove_hook = fn;
+}
+
+static bool valid_geometry(const struct blkdev *dev)
+{
+	uint32_t ss = dev->sector_size;
+
+	return ss >= 512 && ss <= 4096 && !(ss & (ss - 1)) && dev->sectors;
+}
+
+int blkdev_register(struct blkdev *dev)
+{
+	size_t len = strnlen(dev->name, BLKDEV_NAME_MAX);
+
+	if (!len || len == BLKDEV_NAME_MAX || !valid_geometry(dev) ||
+	    !dev->ops || !dev->ops->submit)
+		return -EINVAL;
+	if (blkdev_find(dev->name))
+		return -EEXIST;
+	dev->block_size = MAX(dev->sector_size, 4096u);
+	dev->wb_error = 0;
+	list_push_back(&devices, &dev->node);
+	return 0;
+}
+
+void blkdev_unregister(struct blkdev *dev)
+{
+	if (remove_hook) /* the block cache: write back, drop the buffers */
+		remove_hook(dev);
+	list_remove(&dev->node);
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+	list_for_each (n, &devices) {
+		struct blkdev *d = list_entry(n, struct blkdev, node);
+
+		if (!strcmp(d->name, name))
+			return d;
+	}
+	return NULL;
+}
+
+uint32_t blkdev_sector_size(const struct blkdev *dev)
+{
+	return dev->sector_size;
+}
+
+uint64_t blkdev_sectors(const struct blkdev *dev)
+{
+	return dev->sectors;
+}
+
+/* A request's completion, as the sleeping submitter sees it. */
+struct waiter {
+	struct spinlock lock;
+	struct waitq wq;
+	bool done;
+	int status;
+};
+
+static void io_done(struct blk_request *rq, int status)
+{
+	struct waiter *w = rq->priv;
+	unsigned long flags = spin_lock_irqsave(&w->lock);
+
+	w->status = status;
+	w->done = true;
+	waitq_wake_all(&w->wq);
+	spin_unlock_irqrestore(&w->lock, flags);
+}
+
+static int io(struct blkdev *dev, enum blk_op op, uint64_t sector,
+	      uint32_t count, void *buf)
+{
+	struct waiter w = { { 0 }, WAITQ_INIT(w.wq), false, 0 };
+	struct blk_request rq = { op, sector, count, buf, io_done, &w };
+	unsigned long flags;
+	int err;
+
+	if (op != BLK_FLUSH) {
+		if (!count)
+			return 0;
+		if (sector >= dev->sectors || count > dev->sectors - sector)
+			return -EINVAL;
+		if (op == BLK_WRITE && dev->readonly)
+			return -EROFS;
+	}
+	err = dev->ops->submit(dev, &rq);
+	if (err)
+		return err;
+	flags = spin_lock_irqsave(&w.lock);
+	while (!w.done)
+		waitq_wait_locked(&w.wq, &w.lock, 0);
+	spin_unlock_irqrestore(&w.lock, flags);
+	return w.status;
+}
+
+int blkdev_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)
+{
+	return io(dev, BLK_READ, sector, count, buf);
+}
+
+int blkdev_write(struct blkdev *dev, uint64_t sector, uint32_t count,
+		 const void *buf)
+{
+	return io(dev, BLK_WRITE, sector, count, (void *)buf);
+}
+
+int blkdev_flush(struct blkdev *dev)
+{
+	return io(dev, BLK_FLUSH, 0, 0, NULL);
+}

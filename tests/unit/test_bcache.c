@@ -1,0 +1,323 @@
+/*
+ * test_bcache.c - the block cache (fs/bcache.c) and the block device table
+ * (kernel/blkdev.c) over a RAM-backed block device made here, which logs
+ * every request: read on demand and hits, write-back only at sync and in
+ * block order, the device's flush after the writes, LRU eviction of clean
+ * buffers (a dirty one written back before it goes), read and write
+ * errors reported (a failed write stays dirty until a sync succeeds),
+ * registration's checks, block sizes, and the shutdown hook.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/blkdev_driver.h>
+#include <keel/errno.h>
+#include <keel/printk.h>
+#include "unit.h"
+
+#define SECTOR 512
+#define NSECT 256 /* 128 KiB: 32 blocks of 4 KiB */
+
+/* The RAM disk: data, a log of requests, errors to inject. */
+struct ramdisk {
+	struct blkdev dev;
+	uint8_t data[NSECT * SECTOR];
+	char log[4096]; /* "R8 W0 F " ... (op and first sector) */
+	int fail_read, fail_write; /* fail the next n requests of a kind */
+};
+
+static struct ramdisk *disk;
+
+static void ram_log(struct ramdisk *r, char op, uint64_t sector)
+{
+	size_t n = strlen(r->log);
+
+	snprintf(r->log + n, sizeof(r->log) - n, "%c%lu ", op,
+		 (unsigned long)sector);
+}
+
+static int ram_submit(struct blkdev *dev, struct blk_request *rq)
+{
+	struct ramdisk *r = dev->priv;
+	size_t off = rq->sector * SECTOR, len = (size_t)rq->count * SECTOR;
+	int status = 0;
+
+	if (rq->op == BLK_READ) {
+		ram_log(r, 'R', rq->sector);
+		if (r->fail_read && r->fail_read--)
+			status = -EIO;
+		else
+			memcpy(rq->buf, r->data + off, len);
+	} else if (rq->op == BLK_WRITE) {
+		ram_log(r, 'W', rq->sector);
+		if (r->fail_write && r->fail_write--)
+			status = -EIO;
+		else
+			memcpy(r->data + off, rq->buf, len);
+	} else {
+		ram_log(r, 'F', 0);
+	}
+	rq->done(rq, status);
+	return 0;
+}
+
+static const struct blkdev_ops ram_ops = { .submit = ram_submit };
+
+static int setup(void **state)
+{
+	(void)state;
+	disk = calloc(1, sizeof(*disk));
+	strcpy(disk->dev.name, "ram0");
+	disk->dev.sector_size = SECTOR;
+	disk->dev.sectors = NSECT;
+	disk->dev.ops = &ram_ops;
+	disk->dev.priv = disk;
+	for (size_t i = 0; i < sizeof(disk->data); i++)
+		disk->data[i] = (uint8_t)(i / 4096 + 1); /* block number + 1 */
+	assert_int_equal(blkdev_register(&disk->dev), 0);
+	bcache_set_limit(BCACHE_DEFAULT_MAX);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	blkdev_unregister(&disk->dev);
+	assert_int_equal(bcache_count(), 0);
+	free(disk);
+	return 0;
+}
+
+static void clear_log(void)
+{
+	disk->log[0] = '\0';
+}
+
+static void test_register(void **state)
+{
+	struct blkdev bad = disk->dev;
+
+	(void)state;
+	assert_ptr_equal(blkdev_find("ram0"), &disk->dev);
+	assert_null(blkdev_find("ram1"));
+	assert_int_equal(blkdev_register(&bad), -EEXIST);
+	strcpy(bad.name, "ram1");
+	bad.sector_size = 1000;
+	assert_int_equal(blkdev_register(&bad), -EINVAL);
+	bad.sector_size = 512;
+	bad.sectors = 0;
+	assert_int_equal(blkdev_register(&bad), -EINVAL);
+	bad.sectors = 8;
+	bad.ops = NULL;
+	assert_int_equal(blkdev_register(&bad), -EINVAL);
+	assert_int_equal(blkdev_sector_size(&disk->dev), SECTOR);
+	assert_int_equal(blkdev_sectors(&disk->dev), NSECT);
+}
+
+static void test_read_on_demand(void **state)
+{
+	struct buf *a, *b;
+
+	(void)state;
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 3, &a), 0);
+	assert_int_equal(a->data[0], 4);
+	assert_int_equal(a->data[4095], 4);
+	assert_int_equal(bcache_read(&disk->dev, 3, &b), 0); /* a hit */
+	assert_ptr_equal(a, b);
+	assert_string_equal(disk->log, "R24 ");
+	bcache_put(a);
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 32, &a), -EINVAL); /* past */
+	assert_int_equal(bcache_count(), 1);
+}
+
+static void test_write_back_order(void **state)
+{
+	static const uint64_t blocks[] = { 7, 2, 9, 0 };
+	struct buf *b;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		assert_int_equal(bcache_get(&disk->dev, blocks[i], &b), 0);
+		memset(b->data, 0xa0 + (int)i, 4096);
+		bcache_dirty(b);
+		bcache_put(b);
+	}
+	clear_log();
+	assert_string_equal(disk->log, ""); /* nothing before the sync */
+	assert_int_equal(disk->data[7 * 4096], 8);
+	assert_int_equal(bcache_sync(&disk->dev), 0);
+	assert_string_equal(disk->log, "W0 W16 W56 W72 F0 "); /* then flush */
+	assert_int_equal(disk->data[7 * 4096], 0xa0);
+	assert_int_equal(disk->data[0], 0xa3);
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), 0); /* clean: flush only */
+	assert_string_equal(disk->log, "F0 ");
+}
+
+static void test_eviction(void **state)
+{
+	struct buf *b, *pinned, *p5, *p6;
+
+	(void)state;
+	bcache_set_limit(4);
+	assert_int_equal(bcache_read(&disk->dev, 0, &pinned), 0);
+	for (uint64_t i = 1; i <= 6; i++) {
+		assert_int_equal(bcache_read(&disk->dev, i, &b), 0);
+		bcache_put(b);
+	}
+	assert_int_equal(bcache_count(), 4);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 0, &b), 0); /* pinned: kept */
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 6, &b), 0); /* recent: kept */
+	bcache_put(b);
+	assert_string_equal(disk->log, "");
+	assert_int_equal(bcache_read(&disk->dev, 1, &b), 0); /* evicted */
+	bcache_put(b);
+	assert_string_equal(disk->log, "R8 ");
+	/* Clean ones go first; a dirty one is written back before it goes. */
+	assert_int_equal(bcache_read(&disk->dev, 5, &p5), 0);
+	assert_int_equal(bcache_read(&disk->dev, 6, &p6), 0);
+	assert_int_equal(bcache_get(&disk->dev, 10, &b), 0); /* 1 goes */
+	memset(b->data, 0x55, 4096);
+	bcache_dirty(b);
+	bcache_put(b);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 20, &b), 0);
+	bcache_put(b);
+	assert_string_equal(disk->log, "W80 R160 ");
+	assert_int_equal(disk->data[10 * 4096], 0x55);
+	assert_int_equal(bcache_count(), 4);
+	bcache_put(pinned);
+	bcache_put(p5);
+	bcache_put(p6);
+}
+
+static void test_read_error(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	disk->fail_read = 1;
+	assert_int_equal(bcache_read(&disk->dev, 5, &b), -EIO);
+	assert_int_equal(bcache_count(), 0); /* nothing cached */
+	assert_int_equal(bcache_read(&disk->dev, 5, &b), 0); /* retried */
+	assert_int_equal(b->data[0], 6);
+	bcache_put(b);
+}
+
+static void test_write_error_kept(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	assert_int_equal(bcache_get(&disk->dev, 4, &b), 0);
+	memset(b->data, 0x77, 4096);
+	bcache_dirty(b);
+	bcache_put(b);
+	disk->fail_write = 1;
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), -EIO); /* reported */
+	assert_string_equal(disk->log, "W32 "); /* no flush after a failure */
+	assert_true(b->dirty); /* and not lost */
+	assert_int_equal(disk->data[4 * 4096], 5);
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), 0); /* written this time */
+	assert_string_equal(disk->log, "W32 F0 ");
+	assert_int_equal(disk->data[4 * 4096], 0x77);
+}
+
+/* A write that fails during an eviction is reported by the next sync. */
+static void test_evict_error_reported(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	bcache_set_limit(1);
+	assert_int_equal(bcache_get(&disk->dev, 2, &b), 0);
+	bcache_dirty(b);
+	bcache_put(b);
+	disk->fail_write = 1;
+	assert_int_equal(bcache_read(&disk->dev, 3, &b), 0); /* over limit */
+	bcache_put(b);
+	assert_int_equal(bcache_count(), 2); /* the dirty one stayed */
+	assert_int_equal(bcache_sync(&disk->dev), -EIO);
+	assert_int_equal(bcache_sync(&disk->dev), 0); /* reported once */
+}
+
+static void test_block_size(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	assert_int_equal(bcache_set_block_size(&disk->dev, 1000), -EINVAL);
+	assert_int_equal(bcache_set_block_size(&disk->dev, 256), -EINVAL);
+	assert_int_equal(bcache_read(&disk->dev, 0, &b), 0);
+	assert_int_equal(bcache_set_block_size(&disk->dev, 1024), -EBUSY);
+	bcache_put(b);
+	assert_int_equal(bcache_set_block_size(&disk->dev, 1024), 0);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 5, &b), 0);
+	assert_string_equal(disk->log, "R10 ");
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 128, &b), -EINVAL);
+}
+
+static void test_blkdev_checks(void **state)
+{
+	uint8_t buf[SECTOR];
+
+	(void)state;
+	assert_int_equal(blkdev_read(&disk->dev, NSECT, 1, buf), -EINVAL);
+	assert_int_equal(blkdev_read(&disk->dev, NSECT - 1, 2, buf), -EINVAL);
+	assert_int_equal(blkdev_read(&disk->dev, 0, 0, buf), 0);
+	disk->dev.readonly = true;
+	assert_int_equal(blkdev_write(&disk->dev, 0, 1, buf), -EROFS);
+	disk->dev.readonly = false;
+}
+
+/* Unregistering writes back; the shutdown hook syncs every device. */
+static void test_unregister_and_shutdown(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	assert_int_equal(bcache_get(&disk->dev, 6, &b), 0);
+	memset(b->data, 0x66, 4096);
+	bcache_dirty(b);
+	bcache_put(b);
+	clear_log();
+	blkdev_unregister(&disk->dev);
+	assert_string_equal(disk->log, "W48 F0 ");
+	assert_int_equal(bcache_count(), 0);
+	assert_int_equal(blkdev_register(&disk->dev), 0);
+	assert_int_equal(bcache_get(&disk->dev, 9, &b), 0);
+	bcache_dirty(b);
+	bcache_put(b);
+	clear_log();
+	kernel_run_shutdown_hooks(0);
+	assert_string_equal(disk->log, "W72 F0 ");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_register),
+		T(test_read_on_demand),
+		T(test_write_back_order),
+		T(test_eviction),
+		T(test_read_error),
+		T(test_write_error_kept),
+		T(test_evict_error_reported),
+		T(test_block_size),
+		T(test_blkdev_checks),
+		T(test_unregister_and_shutdown),
+	};
+
+	if (hosted_mem_init(MiB(16)))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
