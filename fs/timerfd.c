@@ -15,8 +15,6 @@
 #include <keel/timer.h>
 #include <keel/vfs.h>
 
-#define CLOCK_REALTIME 0
-
 struct timerfd {
 	struct spinlock lock;
 	struct waitq readable;

@@ -94,21 +94,16 @@ static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
 /* The deadline on the monotonic clock for a timeout argument, 0: none. */
 static int deadline_of(long uts, bool absolute, bool realtime, uint64_t *out)
 {
-	struct {
-		int64_t sec, nsec;
-	} ts;
+	struct linux_timespec ts;
 	uint64_t ns, now = time_now_ns();
+	int err;
 
 	*out = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, (const void *)uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return -EINVAL;
-	ns = (uint64_t)ts.sec > (1ULL << 33)
-		 ? (1ULL << 62)
-		 : (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	if ((err = get_timespec(uts, &ts)))
+		return err;
+	ns = (uint64_t)timespec_to_ns(&ts); /* at most INT64_MAX */
 	if (!absolute) {
 		*out = now + ns;
 	} else if (realtime) {

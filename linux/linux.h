@@ -52,12 +52,10 @@ void signal_thread_init(struct uthread *child, const struct uthread *parent);
 /* Wake up to n waiters on the futex at uaddr; how many were woken. */
 int futex_wake(uintptr_t uaddr, int n);
 
-/* sys_info.c: struct timespec, checked; the clocks by Linux id. */
-struct timespec_k {
-	int64_t sec, nsec;
-};
-int get_timespec(long uaddr, struct timespec_k *ts);
-uint64_t timespec_to_ns(const struct timespec_k *ts);
+/* sys_info.c: a struct timespec from the program, checked (EFAULT,
+ * EINVAL: kernel/time.c); the clocks by Linux id. */
+struct linux_timespec;
+int get_timespec(long uaddr, struct linux_timespec *ts);
 int64_t clock_ns(long id);
 
 /* Does the process hold capability cap in its effective set (sys_cred.c)? */

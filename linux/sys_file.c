@@ -17,16 +17,6 @@
 /* Defined in sys_path.c: struct kstat to the x86-64 struct stat. */
 int stat_to_user(const struct kstat *st, void *ubuf);
 
-/*
- * Linux's access_ok: the range lies below the top of the user half. Page 0
- * passes, as on Linux, so a call that copies nothing (read from /dev/null)
- * succeeds; the copy itself still refuses it with -EFAULT.
- */
-static bool access_ok(uintptr_t addr, size_t len)
-{
-	return addr <= USER_TOP && len <= USER_TOP - addr;
-}
-
 /* read, write, pread64, pwrite64 after the fd and buffer checks. */
 static long rw(long fd, long ubuf, size_t len, bool write, bool at, int64_t off)
 {

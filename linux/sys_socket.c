@@ -391,15 +391,11 @@ SYSCALL_DEFINE(recvmmsg)
 	uint64_t deadline = 0;
 
 	if (a[4]) {
-		if (copy_from_user(&ts, (void *)a[4], sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
-		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-			return -EINVAL;
-		deadline =
-		    time_now_ns() +
-		    MIN((uint64_t)ts.tv_sec, (uint64_t)1 << 32) * NSEC_PER_SEC +
-		    (uint64_t)ts.tv_nsec;
+		long err = get_timespec(a[4], &ts);
+
+		if (err)
+			return err;
+		deadline = time_now_ns() + (uint64_t)timespec_to_ns(&ts);
 	}
 	return many_msgs(a, false, deadline);
 }
