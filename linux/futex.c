@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/wait.h>
 
 #include "linux.h"
 
@@ -138,20 +139,13 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
 		return err;
 	}
 	list_push_back(&waiters, &w.node);
-	while (!w.woken) {
-		err = waitq_wait_intr(&w.wq, &lock, deadline);
-		if (err && !w.woken) {
-			list_remove(&w.node);
-			spin_unlock_irqrestore(&lock, flags);
-			/* A signal: restarted after a handler with SA_RESTART
-			 * when there is no timeout, EINTR otherwise. */
-			if (err == -ERESTARTSYS && deadline)
-				return -EINTR;
-			return err;
-		}
-	}
+	err = wait_event(&w.wq, &lock, w.woken, false, deadline);
+	if (err) /* not woken: still queued */
+		list_remove(&w.node);
 	spin_unlock_irqrestore(&lock, flags);
-	return 0;
+	/* A signal: restarted after a handler with SA_RESTART when there is
+	 * no timeout, EINTR otherwise. */
+	return err == -ERESTARTSYS && deadline ? -EINTR : err;
 }
 
 /* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison. */

@@ -20,6 +20,7 @@
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 #include <keel/vm.h>
+#include <keel/wait.h>
 #include "linux.h"
 
 /* <linux/aio_abi.h> */
@@ -624,8 +625,8 @@ static void wait_events(struct aio_ctx *c, long min_nr, long nr, uintptr_t uev,
 		if (n < 0 || *done >= min_nr || nowait)
 			return;
 		irq = spin_lock_irqsave(&c->lock);
-		while (ring_empty(c) && !c->dead && !err)
-			err = waitq_wait_intr(&c->events, &c->lock, deadline);
+		err = wait_event(&c->events, &c->lock,
+				 !ring_empty(c) || c->dead, false, deadline);
 		spin_unlock_irqrestore(&c->lock, irq);
 		if (err) /* the deadline, or a signal */
 			return;

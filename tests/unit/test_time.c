@@ -244,41 +244,33 @@ static void test_clock_reads_platform(void **state)
 	assert_int_equal(time_now_ns(), 123456800);
 }
 
-static void test_timespec_check(void **state)
+/* The same fields as a timespec and as a timeval: Linux's EINVAL checks. */
+static void test_checks(void **state)
 {
 	static const struct {
-		struct linux_timespec ts;
-		int err;
+		int64_t sec, sub;
+		int ts_err, tv_err;
 	} cases[] = {
-		{ { 0, 0 }, 0 },
-		{ { 0, 999999999 }, 0 },
-		{ { INT64_MAX, 999999999 }, 0 },
-		{ { 0, 1000000000 }, -EINVAL },
-		{ { 0, -1 }, -EINVAL },
-		{ { -1, 0 }, -EINVAL },
-		{ { INT64_MIN, 0 }, -EINVAL },
-		{ { 5, INT64_MAX }, -EINVAL },
+		{ 0, 0, 0, 0 },
+		{ 7, 999999, 0, 0 },
+		{ 0, 1000000, 0, -EINVAL },
+		{ 0, 999999999, 0, -EINVAL },
+		{ INT64_MAX, 999999, 0, 0 },
+		{ 0, 1000000000, -EINVAL, -EINVAL },
+		{ 0, -1, -EINVAL, -EINVAL },
+		{ -1, 0, -EINVAL, -EINVAL },
+		{ -1, 5, -EINVAL, -EINVAL },
+		{ INT64_MIN, 0, -EINVAL, -EINVAL },
+		{ 5, INT64_MAX, -EINVAL, -EINVAL },
 	};
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(timespec_check(&cases[i].ts), cases[i].err);
-}
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct linux_timespec ts = { cases[i].sec, cases[i].sub };
+		struct linux_timeval tv = { cases[i].sec, cases[i].sub };
 
-static void test_timeval_check(void **state)
-{
-	static const struct {
-		struct linux_timeval tv;
-		int err;
-	} cases[] = {
-		{ { 0, 0 }, 0 },
-		{ { 7, 999999 }, 0 },
-		{ { 0, 1000000 }, -EINVAL },
-		{ { 0, -1 }, -EINVAL },
-		{ { -1, 5 }, -EINVAL },
-	};
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
-		assert_int_equal(timeval_check(&cases[i].tv), cases[i].err);
+		assert_int_equal(timespec_check(&ts), cases[i].ts_err);
+		assert_int_equal(timeval_check(&tv), cases[i].tv_err);
+	}
 }
 
 static void test_to_ns(void **state)
@@ -380,8 +372,7 @@ int main(void)
 		cmocka_unit_test(test_utc_against_libc),
 		cmocka_unit_test(test_utc_known_dates),
 		cmocka_unit_test(test_clock_reads_platform),
-		cmocka_unit_test(test_timespec_check),
-		cmocka_unit_test(test_timeval_check),
+		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_to_ns),
 		cmocka_unit_test(test_from_ns),
 		cmocka_unit_test(test_clock_t),
