@@ -151,8 +151,8 @@ static unsigned poll_fd(struct poller *p, int fd, bool reg)
 /*
  * What poll and select share: scan (the count of ready fds; registering
  * on their queues when reg, the first time, if the call may wait), then
- * sleep until an entry fires, a signal or the deadline (0: none; no wait),
- * and scan again. The count, or -EINTR for a signal with nothing ready
+ * sleep until an entry fires, a signal or the deadline (0: do not wait;
+ * POLL_FOREVER: none), and scan again. The count, or -EINTR for a signal with nothing ready
  * (never restarted, as on Linux).
  */
 static long poller_loop(struct poller *p, uint64_t deadline,

@@ -31,13 +31,14 @@ int wait_once(struct waitq *wq, struct spinlock *l, bool nonblock,
  * condition met in time is never a timeout. Whoever makes cond true wakes
  * wq (waitq_wake_all, waitq_wake_one).
  */
-#define wait_event(wq, l, cond, nonblock, deadline_ns)                     \
-	({                                                                 \
-		int wait_err_ = 0;                                         \
-		while (!(cond) && !(wait_err_ = wait_once((wq), (l), (nonblock), \
-							  (deadline_ns)))) \
-			;                                                  \
-		wait_err_;                                                 \
+#define wait_event(wq, l, cond, nonblock, deadline_ns)                         \
+	({                                                                     \
+		int wait_err_ = 0;                                             \
+		while (!(cond) &&                                              \
+		       !(wait_err_ =                                           \
+			     wait_once((wq), (l), (nonblock), (deadline_ns)))) \
+			;                                                      \
+		wait_err_;                                                     \
 	})
 
 #endif
