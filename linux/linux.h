@@ -63,6 +63,10 @@ bool cred_capable(int cap);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);
+/* sys_file.c: the two new files of pipe2 or socketpair as descriptors,
+ * written to ufds (checked by the caller): 0, or -errno with both gone. */
+struct file;
+long fd_install_pair(struct file *f[2], bool cloexec, long ufds);
 
 /* sys_socket.c: n iovecs from uiov into m->iov (the caller frees it),
  * checked as readv's; m->total their sum. n > IOV_MAX: -EMSGSIZE. */

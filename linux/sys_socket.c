@@ -112,22 +112,7 @@ SYSCALL_DEFINE(socketpair)
 	err = socket_pair((int)a[0], type, (int)a[2], f);
 	if (err)
 		return err;
-	fds[0] = fd_install(f[0], type & SOCK_CLOEXEC);
-	if (fds[0] < 0) {
-		file_put(f[1]);
-		return fds[0];
-	}
-	fds[1] = fd_install(f[1], type & SOCK_CLOEXEC);
-	if (fds[1] < 0) {
-		fd_close(fds[0]);
-		return fds[1];
-	}
-	err = copy_to_user((void *)a[3], fds, sizeof(fds));
-	if (err) {
-		fd_close(fds[0]);
-		fd_close(fds[1]);
-	}
-	return err;
+	return fd_install_pair(f, type & SOCK_CLOEXEC, a[3]);
 }
 
 static long bind_or_connect(struct file *f, struct socket *s, const long *a,
