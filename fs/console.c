@@ -40,6 +40,7 @@
 #include <keel/tty.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define IN_SIZE 4096
 #define FAST_NS (1 * NSEC_PER_MSEC) /* poll interval just after input */
@@ -202,6 +203,17 @@ bool console_input_is_stream(void)
 	return in.stream;
 }
 
+/* Lock held: take what the platform has; if that is nothing, keep the
+ * timer polling it for the reader about to wait (tick wakes it). */
+static bool input_ready(void)
+{
+	fill();
+	if (readable())
+		return true;
+	arm();
+	return false;
+}
+
 /*
  * Read of the stdin stream (fd 0, and /dev/console, in stream mode):
  * waits for at least a byte.
@@ -214,26 +226,17 @@ long console_input_read(struct file *f, struct iobuf b, size_t len,
 	unsigned long irq;
 	char chunk[256];
 	size_t n;
-	int err = 0;
+	int err;
 
 	(void)pos;
 	if (!len)
 		return 0;
 	mutex_lock(&in.read_lock);
 	irq = spin_lock_irqsave(&in.lock);
-	fill();
-	while (!readable() && !err) {
-		if (f->flags & O_NONBLOCK) {
-			err = -EAGAIN;
-			break;
-		}
-		in.waiting++;
-		arm();
-		err = waitq_wait_intr(&in.readers, &in.lock, 0);
-		in.waiting--;
-		if (!err)
-			fill();
-	}
+	in.waiting++;
+	err = wait_event(&in.readers, &in.lock, input_ready(),
+			 f->flags & O_NONBLOCK, 0);
+	in.waiting--;
 	n = err ? 0 : MIN(MIN(len, in.len), sizeof(chunk));
 	for (size_t i = 0; i < n; i++)
 		chunk[i] = in.buf[(in.head + i) % IN_SIZE];

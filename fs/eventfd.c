@@ -10,6 +10,7 @@
 #include <keel/heap.h>
 #include <keel/poll.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define EFD_SEMAPHORE 1
 
@@ -20,57 +21,6 @@ struct eventfd {
 	uint64_t count;
 	bool semaphore;
 };
-
-static bool can_read(const struct eventfd *e, uint64_t v)
-{
-	(void)v;
-	return e->count != 0;
-}
-
-static bool can_add(const struct eventfd *e, uint64_t v)
-{
-	return UINT64_MAX - e->count > v;
-}
-
-/* With e->lock held: sleep on wq until ready(e, v); -EAGAIN instead of
- * sleeping for an O_NONBLOCK file, -ERESTARTSYS when a signal ends it. */
-static int wait_locked(struct file *f, struct eventfd *e, struct waitq *wq,
-		       bool (*ready)(const struct eventfd *, uint64_t),
-		       uint64_t v)
-{
-	int err = 0;
-
-	while (!ready(e, v) && !err)
-		err = f->flags & O_NONBLOCK ? -EAGAIN
-					    : waitq_wait_intr(wq, &e->lock, 0);
-	return err;
-}
-
-static long eventfd_read(struct file *f, struct iobuf b, size_t len,
-			 uint64_t *pos)
-{
-	struct eventfd *e = f->inode->priv;
-	unsigned long irq;
-	uint64_t v;
-	int err;
-
-	(void)pos;
-	if (len < sizeof(v))
-		return -EINVAL;
-	irq = spin_lock_irqsave(&e->lock);
-	err = wait_locked(f, e, &e->readable, can_read, 0);
-	if (err) { /* -EAGAIN, or a signal (-ERESTARTSYS) */
-		spin_unlock_irqrestore(&e->lock, irq);
-		return err;
-	}
-	v = e->semaphore ? 1 : e->count;
-	e->count -= v;
-	waitq_wake_all(&e->writable);
-	spin_unlock_irqrestore(&e->lock, irq);
-	pollq_wake(&e->poll, EPOLLOUT | EPOLLWRNORM);
-	/* The value is gone from the counter even if the copy faults. */
-	return iobuf_put(b, 0, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
-}
 
 /* Add v to the count (it fits) and drop e->lock, waking readers. */
 static void add_unlock(struct eventfd *e, uint64_t v, unsigned long irq)
@@ -83,13 +33,57 @@ static void add_unlock(struct eventfd *e, uint64_t v, unsigned long irq)
 		pollq_wake(&e->poll, EPOLLIN | EPOLLRDNORM);
 }
 
+/* Take the whole count (1 for a semaphore) into *v, waking writers. */
+static void take_unlock(struct eventfd *e, uint64_t *v, unsigned long irq)
+{
+	*v = e->semaphore ? 1 : e->count;
+	e->count -= *v;
+	waitq_wake_all(&e->writable);
+	spin_unlock_irqrestore(&e->lock, irq);
+	pollq_wake(&e->poll, EPOLLOUT | EPOLLWRNORM);
+}
+
+/*
+ * The body of read (take into *v) and write (add *v): wait until the
+ * count is not 0, or until *v fits below 0xffffffffffffffff; 0, -EAGAIN
+ * for an O_NONBLOCK file, -ERESTARTSYS for a signal.
+ */
+static int eventfd_rw(struct file *f, uint64_t *v, bool write)
+{
+	struct eventfd *e = f->inode->priv;
+	unsigned long irq = spin_lock_irqsave(&e->lock);
+	int err = wait_event(write ? &e->writable : &e->readable, &e->lock,
+			     write ? UINT64_MAX - e->count > *v : e->count != 0,
+			     f->flags & O_NONBLOCK, 0);
+
+	if (err)
+		spin_unlock_irqrestore(&e->lock, irq);
+	else if (write)
+		add_unlock(e, *v, irq);
+	else
+		take_unlock(e, v, irq);
+	return err;
+}
+
+static long eventfd_read(struct file *f, struct iobuf b, size_t len,
+			 uint64_t *pos)
+{
+	uint64_t v;
+	int err;
+
+	(void)pos;
+	if (len < sizeof(v))
+		return -EINVAL;
+	if ((err = eventfd_rw(f, &v, false)))
+		return err;
+	/* The value is gone from the counter even if the copy faults. */
+	return iobuf_put(b, 0, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
+}
+
 static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 			  uint64_t *pos)
 {
-	struct eventfd *e = f->inode->priv;
-	unsigned long irq;
 	uint64_t v;
-	int err;
 
 	(void)pos;
 	if (len < sizeof(v))
@@ -98,14 +92,7 @@ static long eventfd_write(struct file *f, struct iobuf b, size_t len,
 		return -EFAULT;
 	if (v == UINT64_MAX)
 		return -EINVAL;
-	irq = spin_lock_irqsave(&e->lock);
-	err = wait_locked(f, e, &e->writable, can_add, v);
-	if (err) { /* -EAGAIN, or a signal (-ERESTARTSYS) */
-		spin_unlock_irqrestore(&e->lock, irq);
-		return err;
-	}
-	add_unlock(e, v, irq);
-	return sizeof(v);
+	return eventfd_rw(f, &v, true) ?: (long)sizeof(v);
 }
 
 static unsigned eventfd_poll(struct file *f, struct poll_table *pt)

@@ -16,6 +16,7 @@
 #include <keel/poll.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define EPOLL_CTL_ADD 1
 #define EPOLL_CTL_DEL 2
@@ -350,31 +351,17 @@ long epoll_wait_file(struct file *epf, struct linux_epoll_event *evs, int max,
 		     uint64_t deadline)
 {
 	struct eventpoll *ep;
-	bool timed_out = false;
-	int n;
+	unsigned long irq;
+	int n = 0, err;
 
 	if (!file_is_epoll(epf))
 		return -EINVAL;
 	ep = epf->inode->priv;
-	for (;;) {
-		unsigned long irq = spin_lock_irqsave(&ep->lock);
-
-		n = harvest(ep, evs, max);
-		if (n || timed_out || !deadline || time_now_ns() >= deadline) {
-			spin_unlock_irqrestore(&ep->lock, irq);
-			break;
-		}
-		int err =
-		    waitq_wait_intr(&ep->wq, &ep->lock,
-				    deadline == POLL_FOREVER ? 0 : deadline);
-
-		if (err == -ERESTARTSYS) {
-			spin_unlock_irqrestore(&ep->lock, irq);
-			return -EINTR; /* never restarted, as on Linux */
-		}
-		if (err)
-			timed_out = true;
-		spin_unlock_irqrestore(&ep->lock, irq);
-	}
-	return n;
+	irq = spin_lock_irqsave(&ep->lock);
+	err =
+	    wait_event(&ep->wq, &ep->lock, (n = harvest(ep, evs, max)) != 0,
+		       deadline == 0, deadline == POLL_FOREVER ? 0 : deadline);
+	spin_unlock_irqrestore(&ep->lock, irq);
+	/* Never restarted, as on Linux; the deadline: n is 0. */
+	return err == -ERESTARTSYS ? -EINTR : n;
 }

@@ -11,6 +11,7 @@
 #include <keel/list.h>
 #include <keel/sync.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define LOCK_SH 1
 #define LOCK_EX 2
@@ -78,9 +79,8 @@ int vfs_flock(struct file *f, int op)
 		goto out;
 	if (op & LOCK_UN)
 		goto out;
-	while (!err && conflicts(f, excl))
-		err = op & LOCK_NB ? -EAGAIN
-				   : waitq_wait_intr(&unlocked, &lock, 0);
+	err =
+	    wait_event(&unlocked, &lock, !conflicts(f, excl), op & LOCK_NB, 0);
 	if (!err) {
 		n->f = f;
 		n->ino = f->inode;

@@ -14,6 +14,7 @@
 #include <keel/poll.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
+#include <keel/wait.h>
 
 #define INOTIFY_IOC_SETNEXTWD 0x40044900 /* _IOW('I', 0, int) */
 #define WD_MAX INT32_MAX
@@ -332,13 +333,11 @@ static long inotify_read(struct file *f, struct iobuf b, size_t len,
 		size_t size;
 
 		if (list_empty(&in->events)) {
-			if (done)
-				break;
-			err =
-			    f->flags & O_NONBLOCK
-				? -EAGAIN
-				: waitq_wait_intr(&in->readable, &in->lock, 0);
-			if (err)
+			if (!done)
+				err = wait_event(&in->readable, &in->lock,
+						 !list_empty(&in->events),
+						 f->flags & O_NONBLOCK, 0);
+			if (done || err)
 				break;
 			continue;
 		}

@@ -3,8 +3,8 @@
  * shared by a read end and a write end. An empty pipe with writers blocks
  * a reader (and a full one a writer) on a wait queue unless O_NONBLOCK,
  * until data, room, or a signal to handle.
- * With one thread, a read that no one can satisfy blocks for ever, as it
- * would on Linux; signals and threads (a later issue) end such waits.
+ * A read that no one can satisfy blocks until a signal, as on Linux
+ * (include/keel/wait.h).
  * Writes of at most PIPE_BUF bytes are atomic; a write without readers
  * fails with EPIPE (the syscall layer adds SIGPIPE). splice, tee and
  * vmsplice peek at, drop and append data through a small API (vfs.h).
@@ -15,6 +15,7 @@
 #include <keel/sched.h>
 #include <keel/sync.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define PIPE_BUF 4096
 #define PIPEFS_DEV 12 /* st_dev 0:12 */
@@ -54,16 +55,8 @@ static size_t room(const struct pipe *p)
  */
 static long wait_data(struct pipe *p, bool nonblock)
 {
-	while (p->len == 0 && p->writers) {
-		long err;
-
-		if (nonblock)
-			return -EAGAIN;
-		err = waitq_wait_intr(&p->readable, &p->lock, 0);
-		if (err)
-			return err;
-	}
-	return 0;
+	return wait_event(&p->readable, &p->lock, p->len || !p->writers,
+			  nonblock, 0);
 }
 
 /*
@@ -72,19 +65,10 @@ static long wait_data(struct pipe *p, bool nonblock)
  */
 static long wait_room(struct pipe *p, bool nonblock, size_t need)
 {
-	for (;;) {
-		long err;
+	long err = wait_event(&p->writable, &p->lock,
+			      !p->readers || room(p) >= need, nonblock, 0);
 
-		if (!p->readers)
-			return -EPIPE;
-		if (room(p) >= need)
-			return 0;
-		if (nonblock)
-			return -EAGAIN;
-		err = waitq_wait_intr(&p->writable, &p->lock, 0);
-		if (err)
-			return err;
-	}
+	return !err && !p->readers ? -EPIPE : err;
 }
 
 /*
@@ -440,14 +424,14 @@ static int fifo_open(struct file *f)
 	waitq_wake_all(&p->opened);
 	if (rd && !wr && !(f->flags & O_NONBLOCK) && !p->writers) {
 		seen = p->nwrite_opens;
-		while (!err && seen == p->nwrite_opens)
-			err = waitq_wait_intr(&p->opened, &p->lock, 0);
+		err = wait_event(&p->opened, &p->lock, seen != p->nwrite_opens,
+				 false, 0);
 		if (err)
 			p->readers--;
 	} else if (wr && !rd && !p->readers) {
 		seen = p->nread_opens;
-		while (!err && seen == p->nread_opens)
-			err = waitq_wait_intr(&p->opened, &p->lock, 0);
+		err = wait_event(&p->opened, &p->lock, seen != p->nread_opens,
+				 false, 0);
 		if (err)
 			p->writers--;
 	}

@@ -2,8 +2,8 @@
  * poll.c - poll queues and the poll/select core (fs/). A pollable object
  * owns a pollq and wakes it on every change; poll and select scan their
  * files once registering one entry per file on its pollq (the poll
- * table), then sleep on their own wait queue until an entry fires or the
- * deadline passes, and scan again. The "triggered" flag is cleared before
+ * table), then sleep on their own wait queue (include/keel/wait.h) until
+ * an entry fires or the deadline passes, and scan again. The "triggered" flag is cleared before
  * each scan and checked with interrupts disabled before sleeping, so a
  * wake-up between a scan and the sleep (from a timer interrupt) is never
  * lost.
@@ -14,6 +14,7 @@
 #include <keel/string.h>
 #include <keel/time.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 void pollq_init(struct pollq *q)
 {
@@ -73,7 +74,6 @@ struct poller {
 	struct spinlock lock;
 	struct waitq wq;
 	volatile bool triggered;
-	bool interrupted; /* a signal ended the sleep */
 	struct pentry {
 		struct poll_entry e;
 		struct poller *p;
@@ -149,58 +149,75 @@ static unsigned poll_fd(struct poller *p, int fd, bool reg)
 }
 
 /*
- * Sleep until an entry fires or the deadline; false when the deadline
- * has passed (or there is none to wait for: 0).
+ * What poll and select share: scan (the count of ready fds; registering
+ * on their queues when reg, the first time, if the call may wait), then
+ * sleep until an entry fires, a signal or the deadline (0: do not wait;
+ * POLL_FOREVER: none), and scan again. The count, or -EINTR for a signal with nothing ready
+ * (never restarted, as on Linux).
  */
-static bool poller_sleep(struct poller *p, uint64_t deadline)
+static long poller_loop(struct poller *p, uint64_t deadline,
+			long (*scan)(struct poller *p, void *arg, bool reg),
+			void *arg)
 {
+	bool reg = deadline != 0;
 	unsigned long irq;
+	long count;
+	int err = 0;
 
-	if (deadline == 0 || time_now_ns() >= deadline)
-		return false;
-	irq = spin_lock_irqsave(&p->lock);
-	if (!p->triggered &&
-	    waitq_wait_intr(&p->wq, &p->lock,
-			    deadline == POLL_FOREVER ? 0 : deadline) ==
-		-ERESTARTSYS)
-		p->interrupted = true;
-	spin_unlock_irqrestore(&p->lock, irq);
-	return true;
+	for (;;) {
+		p->triggered = false;
+		count = scan(p, arg, reg);
+		reg = false;
+		if (count || err) /* after the deadline: one last look */
+			return count;
+		irq = spin_lock_irqsave(&p->lock);
+		err = wait_event(&p->wq, &p->lock, p->triggered, deadline == 0,
+				 deadline == POLL_FOREVER ? 0 : deadline);
+		spin_unlock_irqrestore(&p->lock, irq);
+		if (err == -ERESTARTSYS)
+			return -EINTR;
+		if (err == -EAGAIN) /* no timeout: the one look was enough */
+			return 0;
+	}
+}
+
+struct poll_args {
+	struct kpollfd *fds;
+	unsigned nfds;
+};
+
+static long poll_scan(struct poller *p, void *arg, bool reg)
+{
+	struct poll_args *a = arg;
+	long count = 0;
+
+	for (unsigned i = 0; i < a->nfds; i++) {
+		struct kpollfd *pfd = &a->fds[i];
+		unsigned mask = 0;
+
+		if (pfd->fd >= 0) {
+			mask = poll_fd(p, pfd->fd, reg);
+			mask &= (unsigned)(uint16_t)pfd->events | EPOLLERR |
+				EPOLLHUP | EPOLLNVAL;
+		}
+		pfd->revents = (short)mask;
+		count += mask != 0;
+	}
+	return count;
 }
 
 long vfs_poll_fds(struct kpollfd *fds, unsigned nfds, uint64_t deadline)
 {
+	struct poll_args a = { fds, nfds };
 	struct poller p;
-	bool reg = deadline != 0, timed_out = false;
 	long count;
-	int err = poller_init(&p, reg ? nfds : 0);
+	int err = poller_init(&p, deadline ? nfds : 0);
 
 	if (err)
 		return err;
-	for (;;) {
-		p.triggered = false;
-		count = 0;
-		for (unsigned i = 0; i < nfds; i++) {
-			unsigned mask = 0;
-
-			if (fds[i].fd >= 0) {
-				mask = poll_fd(&p, fds[i].fd, reg);
-				mask &= (unsigned)(uint16_t)fds[i].events |
-					EPOLLERR | EPOLLHUP | EPOLLNVAL;
-			}
-			fds[i].revents = (short)mask;
-			count += mask != 0;
-		}
-		reg = false;
-		if (count || timed_out || !deadline)
-			break;
-		timed_out = !poller_sleep(&p, deadline);
-		if (p.interrupted)
-			break;
-	}
+	count = poller_loop(&p, deadline, poll_scan, &a);
 	poller_done(&p);
-	/* Interrupted with nothing ready: EINTR (never restarted). */
-	return count || !p.interrupted ? count : -EINTR;
+	return count;
 }
 
 #define POLLIN_SET (EPOLLRDNORM | EPOLLRDBAND | EPOLLIN | EPOLLHUP | EPOLLERR)
@@ -212,13 +229,52 @@ static bool bit(const uint64_t *set, int fd)
 	return set && (set[fd / 64] >> (fd % 64) & 1);
 }
 
+struct select_args {
+	int n;
+	uint64_t *in, *out, *ex;
+	uint64_t *res; /* the three result sets, words long each */
+	size_t words;
+};
+
+/* One result bit: set it if fd is asked for (want) and ready (mask). */
+static long select_mark(uint64_t *set, int fd, bool want, bool ready)
+{
+	if (!want || !ready)
+		return 0;
+	set[fd / 64] |= 1ULL << (fd % 64);
+	return 1;
+}
+
+static long select_scan(struct poller *p, void *arg, bool reg)
+{
+	struct select_args *a = arg;
+	long count = 0;
+
+	memset(a->res, 0, 3 * a->words * sizeof(uint64_t));
+	for (int fd = 0; fd < a->n; fd++) {
+		bool i = bit(a->in, fd), o = bit(a->out, fd),
+		     x = bit(a->ex, fd);
+		unsigned mask;
+
+		if (!i && !o && !x)
+			continue;
+		mask = poll_fd(p, fd, reg);
+		if (mask == EPOLLNVAL)
+			continue; /* an O_PATH file: never ready */
+		count += select_mark(a->res, fd, i, mask & POLLIN_SET);
+		count +=
+		    select_mark(a->res + a->words, fd, o, mask & POLLOUT_SET);
+		count += select_mark(a->res + 2 * a->words, fd, x,
+				     mask & POLLEX_SET);
+	}
+	return count;
+}
+
 long vfs_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 		uint64_t deadline)
 {
-	size_t words = ((size_t)n + 63) / 64;
-	uint64_t *res = NULL;
+	struct select_args a = { n, in, out, ex, NULL, ((size_t)n + 63) / 64 };
 	struct poller p;
-	bool reg = deadline != 0, timed_out = false;
 	unsigned want = 0;
 	long count;
 	int err;
@@ -234,59 +290,26 @@ long vfs_select(int n, uint64_t *in, uint64_t *out, uint64_t *ex,
 		file_put(f);
 		want++;
 	}
-	if (words && !(res = kzalloc(3 * words * sizeof(uint64_t))))
+	if (a.words && !(a.res = kzalloc(3 * a.words * sizeof(uint64_t))))
 		return -ENOMEM;
-	err = poller_init(&p, reg ? want : 0);
+	err = poller_init(&p, deadline ? want : 0);
 	if (err) {
-		kfree(res);
+		kfree(a.res);
 		return err;
 	}
-	for (;;) {
-		p.triggered = false;
-		count = 0;
-		memset(res, 0, 3 * words * sizeof(uint64_t));
-		for (int fd = 0; fd < n; fd++) {
-			bool i = bit(in, fd), o = bit(out, fd), x = bit(ex, fd);
-			unsigned mask;
-			uint64_t b = 1ULL << (fd % 64);
-
-			if (!i && !o && !x)
-				continue;
-			mask = poll_fd(&p, fd, reg);
-			if (mask == EPOLLNVAL)
-				continue; /* an O_PATH file: never ready */
-			if (i && (mask & POLLIN_SET)) {
-				res[fd / 64] |= b;
-				count++;
-			}
-			if (o && (mask & POLLOUT_SET)) {
-				res[words + fd / 64] |= b;
-				count++;
-			}
-			if (x && (mask & POLLEX_SET)) {
-				res[2 * words + fd / 64] |= b;
-				count++;
-			}
-		}
-		reg = false;
-		if (count || timed_out || !deadline)
-			break;
-		timed_out = !poller_sleep(&p, deadline);
-		if (p.interrupted)
-			break;
-	}
+	count = poller_loop(&p, deadline, select_scan, &a);
 	poller_done(&p);
-	if (!count && p.interrupted) {
-		kfree(res);
-		return -EINTR; /* the sets are left as they were */
+	if (count >= 0) { /* after EINTR the sets are left as they were */
+		if (in)
+			memcpy(in, a.res, a.words * sizeof(uint64_t));
+		if (out)
+			memcpy(out, a.res + a.words,
+			       a.words * sizeof(uint64_t));
+		if (ex)
+			memcpy(ex, a.res + 2 * a.words,
+			       a.words * sizeof(uint64_t));
 	}
-	if (in)
-		memcpy(in, res, words * sizeof(uint64_t));
-	if (out)
-		memcpy(out, res + words, words * sizeof(uint64_t));
-	if (ex)
-		memcpy(ex, res + 2 * words, words * sizeof(uint64_t));
-	kfree(res);
+	kfree(a.res);
 	return count;
 }
 

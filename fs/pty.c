@@ -31,6 +31,7 @@
 #include <keel/tty.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 
 #define DEVPTS_DEV 22 /* st_dev 0:22 */
 #define PTS_MAJOR 136
@@ -394,13 +395,11 @@ static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 			}
 			if (done >= minimum || nowait)
 				break;
-			if (f->flags & O_NONBLOCK) {
-				err = -EAGAIN;
-				break;
-			}
-			if (pty_flush_wakeups(p, &irq))
+			if (!(f->flags & O_NONBLOCK) &&
+			    pty_flush_wakeups(p, &irq))
 				continue;
-			err = waitq_wait_intr(&t->wait, &p->lock, deadline);
+			err = wait_once(&t->wait, &p->lock,
+					f->flags & O_NONBLOCK, deadline);
 			if (err == -ETIMEDOUT) {
 				err = 0;
 				nowait = true; /* one more look, then return */
@@ -474,10 +473,10 @@ static long pty_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 			/* The console's master is the kernel: never waits. */
 			if (p->console && !t->stopped && console_drain(p))
 				continue;
-			if (f->flags & O_NONBLOCK)
-				err = -EAGAIN;
-			else if (!pty_flush_wakeups(p, &irq))
-				err = waitq_wait_intr(&t->wait, &p->lock, 0);
+			if ((f->flags & O_NONBLOCK) ||
+			    !pty_flush_wakeups(p, &irq))
+				err = wait_once(&t->wait, &p->lock,
+						f->flags & O_NONBLOCK, 0);
 		}
 		pty_unlock(p, irq);
 		if (err)

@@ -11,6 +11,7 @@
 #include <keel/mount.h>
 #include <keel/printk.h>
 #include <keel/string.h>
+#include <keel/time.h>
 #include <keel/vfs.h>
 
 /* The child name of dir, made as a directory when missing; referenced. */
@@ -122,7 +123,7 @@ static int unpack_one(struct inode *root, const struct cpio_entry *ce)
 	}
 	ino->mode = type | (ce->mode & S_IALLUGO);
 	ino->mtime_ns = ino->ctime_ns = ino->atime_ns =
-	    (int64_t)ce->mtime * 1000000000LL;
+	    (int64_t)ce->mtime * (int64_t)NSEC_PER_SEC;
 	inode_put(ino);
 	return 0;
 }

@@ -14,8 +14,7 @@
 #include <keel/time.h>
 #include <keel/timer.h>
 #include <keel/vfs.h>
-
-#define CLOCK_REALTIME 0
+#include <keel/wait.h>
 
 struct timerfd {
 	struct spinlock lock;
@@ -59,24 +58,19 @@ static long timerfd_read(struct file *f, struct iobuf b, size_t len,
 	struct timerfd *t = f->inode->priv;
 	unsigned long irq;
 	uint64_t v;
+	int err;
 
 	(void)pos;
 	if (len < sizeof(v))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&t->lock);
-	while (!t->ticks) {
-		if (f->flags & O_NONBLOCK) {
-			spin_unlock_irqrestore(&t->lock, irq);
-			return -EAGAIN;
-		}
-		if (waitq_wait_intr(&t->readable, &t->lock, 0)) {
-			spin_unlock_irqrestore(&t->lock, irq);
-			return -ERESTARTSYS;
-		}
-	}
-	v = t->ticks;
-	t->ticks = 0;
+	err = wait_event(&t->readable, &t->lock, t->ticks != 0,
+			 f->flags & O_NONBLOCK, 0);
+	v = err ? 0 : t->ticks;
+	t->ticks -= v;
 	spin_unlock_irqrestore(&t->lock, irq);
+	if (err)
+		return err;
 	return iobuf_put(b, 0, &v, sizeof(v)) ? -EFAULT : (long)sizeof(v);
 }
 

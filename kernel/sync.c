@@ -7,6 +7,7 @@
 #include <keel/sync.h>
 #include <keel/time.h>
 #include <keel/timer.h>
+#include <keel/wait.h>
 
 struct waiter {
 	struct list_node node;
@@ -69,11 +70,9 @@ int sleep_intr(uint64_t deadline_ns)
 	struct spinlock l = { 0 };
 	struct waitq wq = WAITQ_INIT(wq);
 	unsigned long irq = spin_lock_irqsave(&l);
-	int err;
+	/* Nobody else knows wq: it ends by a signal or the deadline. */
+	int err = wait_event(&wq, &l, false, false, deadline_ns);
 
-	do /* nobody else knows wq: it ends by a signal or the deadline */
-		err = wait_on(&wq, &l, deadline_ns, true);
-	while (err == 0);
 	spin_unlock_irqrestore(&l, irq);
 	return err;
 }

@@ -1,8 +1,10 @@
 /*
- * time.c - clock arithmetic (kernel/, host-testable): tick/ns scaling and
- * calendar conversion. The clocks themselves belong to the platform and are
- * read through hyper.h.
+ * time.c - clock arithmetic (kernel/, host-testable): tick/ns scaling,
+ * calendar conversion, and the conversions and checks of Linux's timespec
+ * and timeval that every syscall uses. The clocks themselves belong to the
+ * platform and are read through hyper.h.
  */
+#include <keel/errno.h>
 #include <keel/hyper.h>
 #include <keel/time.h>
 
@@ -108,4 +110,80 @@ void time_to_utc(int64_t secs, struct tm_utc *t)
 	t->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
 	t->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
 	t->year = (int)(yoe + era * 400 + (t->mon <= 2));
+}
+
+int timespec_check(const struct linux_timespec *ts)
+{
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 ||
+	    ts->tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+int timeval_check(const struct linux_timeval *tv)
+{
+	if (tv->tv_sec < 0 || tv->tv_usec < 0 ||
+	    tv->tv_usec >= (int64_t)USEC_PER_SEC)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * sec seconds and sub units of unit ns each, saturating: toward the sign
+ * of sec, or of sub when sec is 0 (when both are set with opposite signs
+ * the sum cannot overflow unless sub alone does).
+ */
+static int64_t units_to_ns(int64_t sec, int64_t sub, int64_t unit)
+{
+	int64_t ns, sub_ns;
+
+	if (__builtin_mul_overflow(sec, (int64_t)NSEC_PER_SEC, &ns) ||
+	    __builtin_mul_overflow(sub, unit, &sub_ns) ||
+	    __builtin_add_overflow(ns, sub_ns, &ns))
+		return (sec ? sec : sub) < 0 ? INT64_MIN : INT64_MAX;
+	return ns;
+}
+
+int64_t timespec_to_ns(const struct linux_timespec *ts)
+{
+	return units_to_ns(ts->tv_sec, ts->tv_nsec, 1);
+}
+
+int64_t timeval_to_ns(const struct linux_timeval *tv)
+{
+	return units_to_ns(tv->tv_sec, tv->tv_usec, (int64_t)NSEC_PER_USEC);
+}
+
+/* ns = *sec * NSEC_PER_SEC + rest, 0 <= rest < NSEC_PER_SEC. */
+static int64_t split_ns(int64_t ns, int64_t *sec)
+{
+	int64_t rest = ns % (int64_t)NSEC_PER_SEC;
+
+	*sec = ns / (int64_t)NSEC_PER_SEC;
+	if (rest < 0) {
+		rest += (int64_t)NSEC_PER_SEC;
+		(*sec)--;
+	}
+	return rest;
+}
+
+struct linux_timespec ns_to_timespec(int64_t ns)
+{
+	struct linux_timespec ts;
+
+	ts.tv_nsec = split_ns(ns, &ts.tv_sec);
+	return ts;
+}
+
+struct linux_timeval ns_to_timeval(int64_t ns)
+{
+	struct linux_timeval tv;
+
+	tv.tv_usec = split_ns(ns, &tv.tv_sec) / (int64_t)NSEC_PER_USEC;
+	return tv;
+}
+
+uint64_t ns_to_clock_t(uint64_t ns)
+{
+	return ns / (NSEC_PER_SEC / USER_HZ);
 }

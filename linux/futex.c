@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/wait.h>
 
 #include "linux.h"
 
@@ -94,21 +95,16 @@ static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
 /* The deadline on the monotonic clock for a timeout argument, 0: none. */
 static int deadline_of(long uts, bool absolute, bool realtime, uint64_t *out)
 {
-	struct {
-		int64_t sec, nsec;
-	} ts;
+	struct linux_timespec ts;
 	uint64_t ns, now = time_now_ns();
+	int err;
 
 	*out = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, (const void *)uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-		return -EINVAL;
-	ns = (uint64_t)ts.sec > (1ULL << 33)
-		 ? (1ULL << 62)
-		 : (uint64_t)ts.sec * 1000000000 + (uint64_t)ts.nsec;
+	if ((err = get_timespec(uts, &ts)))
+		return err;
+	ns = (uint64_t)timespec_to_ns(&ts); /* at most INT64_MAX */
 	if (!absolute) {
 		*out = now + ns;
 	} else if (realtime) {
@@ -143,20 +139,13 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
 		return err;
 	}
 	list_push_back(&waiters, &w.node);
-	while (!w.woken) {
-		err = waitq_wait_intr(&w.wq, &lock, deadline);
-		if (err && !w.woken) {
-			list_remove(&w.node);
-			spin_unlock_irqrestore(&lock, flags);
-			/* A signal: restarted after a handler with SA_RESTART
-			 * when there is no timeout, EINTR otherwise. */
-			if (err == -ERESTARTSYS && deadline)
-				return -EINTR;
-			return err;
-		}
-	}
+	err = wait_event(&w.wq, &lock, w.woken, false, deadline);
+	if (err) /* not woken: still queued */
+		list_remove(&w.node);
 	spin_unlock_irqrestore(&lock, flags);
-	return 0;
+	/* A signal: restarted after a handler with SA_RESTART when there is
+	 * no timeout, EINTR otherwise. */
+	return err == -ERESTARTSYS && deadline ? -EINTR : err;
 }
 
 /* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison. */

@@ -34,12 +34,10 @@ int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);
 /* Wake up to n waiters on the futex at uaddr; how many were woken. */
 int futex_wake(uintptr_t uaddr, int n);
 
-/* sys_info.c: struct timespec, checked; the clocks by Linux id. */
-struct timespec_k {
-	int64_t sec, nsec;
-};
-int get_timespec(long uaddr, struct timespec_k *ts);
-uint64_t timespec_to_ns(const struct timespec_k *ts);
+/* sys_info.c: a struct timespec from the program, checked (EFAULT,
+ * EINVAL: kernel/time.c); the clocks by Linux id. */
+struct linux_timespec;
+int get_timespec(long uaddr, struct linux_timespec *ts);
 int64_t clock_ns(long id);
 
 /* sys_aio.c: register the exit hook and the /proc/sys/fs/aio-* texts. */
@@ -47,6 +45,10 @@ void aio_init(void);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);
+/* sys_file.c: the two new files of pipe2 or socketpair as descriptors,
+ * written to ufds (checked by the caller): 0, or -errno with both gone. */
+struct file;
+long fd_install_pair(struct file *f[2], bool cloexec, long ufds);
 
 /* sys_socket.c: n iovecs from uiov into m->iov (the caller frees it),
  * checked as readv's; m->total their sum. n > IOV_MAX: -EMSGSIZE. */

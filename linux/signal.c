@@ -101,17 +101,15 @@ SYSCALL_DEFINE(rt_sigpending)
 SYSCALL_DEFINE(rt_sigtimedwait)
 {
 	struct ksiginfo info;
-	struct timespec_k ts;
+	struct linux_timespec ts;
 	uint64_t set, deadline = 0;
 	int sig, err;
 
 	if ((err = get_sigset(a[0], a[3], &set)))
 		return err;
 	if (a[2]) {
-		if (copy_from_user(&ts, (void *)a[2], sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return -EINVAL;
+		if ((err = get_timespec(a[2], &ts)))
+			return err;
 		deadline = time_now_ns() + timespec_to_ns(&ts);
 		if (!deadline)
 			deadline = 1;

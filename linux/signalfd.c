@@ -13,6 +13,7 @@
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
+#include <keel/wait.h>
 #include <uapi/fs.h>
 
 #include "linux.h"
@@ -83,12 +84,9 @@ static long sfd_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 
 			if (done)
 				break;
-			if (f->flags & O_NONBLOCK)
-				return -EAGAIN;
 			irq = spin_lock_irqsave(&l);
-			err = signal_peek(s->mask)
-				  ? 0
-				  : waitq_wait_intr(&signal_wq, &l, 0);
+			err = wait_event(&signal_wq, &l, signal_peek(s->mask),
+					 f->flags & O_NONBLOCK, 0);
 			spin_unlock_irqrestore(&l, irq);
 			if (err)
 				return err;

@@ -22,6 +22,7 @@
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
 #include <keel/vm.h>
+#include <keel/wait.h>
 #include "linux.h"
 
 /* <linux/aio_abi.h> */
@@ -437,9 +438,8 @@ static int rw_prepare(struct aio_req *r, bool vectored)
 	} else {
 		r->one.iov_base = cb->aio_buf;
 		r->one.iov_len = MIN(cb->aio_nbytes, (uint64_t)MAX_RW_COUNT);
-		if (r->one.iov_base > USER_TOP ||
-		    r->one.iov_len > USER_TOP - r->one.iov_base)
-			return -EFAULT; /* Linux's access_ok: page 0 passes */
+		if (!access_ok(r->one.iov_base, r->one.iov_len))
+			return -EFAULT; /* page 0 passes, as on Linux */
 		r->cnt = 1;
 	}
 	for (size_t i = 0; i < r->cnt; i++)
@@ -645,28 +645,12 @@ static void wait_events(struct aio_ctx *c, long min_nr, long nr, uintptr_t uev,
 		if (n < 0 || *done >= min_nr || nowait)
 			return;
 		irq = spin_lock_irqsave(&c->lock);
-		while (ring_empty(c) && !c->dead && !err)
-			err = waitq_wait_intr(&c->events, &c->lock, deadline);
+		err = wait_event(&c->events, &c->lock,
+				 !ring_empty(c) || c->dead, false, deadline);
 		spin_unlock_irqrestore(&c->lock, irq);
 		if (err) /* the deadline, or a signal */
 			return;
 	}
-}
-
-/* A timeout as Linux reads it, unchecked: sec * 1e9 + nsec, saturating. */
-static int64_t timeout_ns(const struct linux_timespec *ts)
-{
-	const int64_t max_sec = INT64_MAX / (int64_t)NSEC_PER_SEC;
-	int64_t ns;
-
-	if (ts->tv_sec >= max_sec)
-		return INT64_MAX;
-	if (ts->tv_sec <= -max_sec)
-		return INT64_MIN;
-	if (__builtin_add_overflow(ts->tv_sec * (int64_t)NSEC_PER_SEC,
-				   ts->tv_nsec, &ns))
-		return ts->tv_nsec < 0 ? INT64_MIN : INT64_MAX;
-	return ns;
 }
 
 /* io_getevents and io_pgetevents once the timeout (ts) is copied in. */
@@ -674,9 +658,10 @@ static long getevents(const long *a, const struct linux_timespec *ts)
 {
 	/*
 	 * A timeout of 0 looks once without waiting. Linux adds a negative
-	 * one to the clock, sees an overflow and waits with no deadline.
+	 * one to the clock, sees an overflow and waits with no deadline. The
+	 * timeout is not checked: sec * 1e9 + nsec, saturating.
 	 */
-	int64_t ns = ts ? timeout_ns(ts) : -1;
+	int64_t ns = ts ? timespec_to_ns(ts) : -1;
 	uint64_t deadline = ns > 0 ? time_now_ns() + (uint64_t)ns : 0;
 	struct aio_ctx *c = ctx_get((unsigned long)a[0], false);
 	long done = 0;

@@ -17,16 +17,6 @@
 /* Defined in sys_path.c: struct kstat to the x86-64 struct stat. */
 int stat_to_user(const struct kstat *st, void *ubuf);
 
-/*
- * Linux's access_ok: the range lies below the top of the user half. Page 0
- * passes, as on Linux, so a call that copies nothing (read from /dev/null)
- * succeeds; the copy itself still refuses it with -EFAULT.
- */
-static bool access_ok(uintptr_t addr, size_t len)
-{
-	return addr <= USER_TOP && len <= USER_TOP - addr;
-}
-
 /* read, write, pread64, pwrite64 after the fd and buffer checks. */
 static long rw(long fd, long ubuf, size_t len, bool write, bool at, int64_t off)
 {
@@ -357,6 +347,29 @@ SYSCALL_DEFINE(getdents64)
 	return ret;
 }
 
+long fd_install_pair(struct file *f[2], bool cloexec, long ufds)
+{
+	int fds[2];
+	long err;
+
+	fds[0] = fd_install(f[0], cloexec);
+	if (fds[0] < 0) {
+		file_put(f[1]);
+		return fds[0];
+	}
+	fds[1] = fd_install(f[1], cloexec);
+	if (fds[1] < 0) {
+		fd_close(fds[0]);
+		return fds[1];
+	}
+	err = copy_to_user((void *)ufds, fds, sizeof(fds));
+	if (err) {
+		fd_close(fds[0]);
+		fd_close(fds[1]);
+	}
+	return err;
+}
+
 static long do_pipe(long ufds, long flags)
 {
 	struct file *ends[2];
@@ -370,22 +383,7 @@ static long do_pipe(long ufds, long flags)
 	err = vfs_pipe(ends, (unsigned)flags);
 	if (err)
 		return err;
-	fds[0] = fd_install(ends[0], flags & O_CLOEXEC);
-	if (fds[0] < 0) {
-		file_put(ends[1]);
-		return fds[0];
-	}
-	fds[1] = fd_install(ends[1], flags & O_CLOEXEC);
-	if (fds[1] < 0) {
-		fd_close(fds[0]);
-		return fds[1];
-	}
-	err = copy_to_user((void *)ufds, fds, sizeof(fds));
-	if (err) {
-		fd_close(fds[0]);
-		fd_close(fds[1]);
-	}
-	return err;
+	return fd_install_pair(ends, flags & O_CLOEXEC, ufds);
 }
 
 SYSCALL_DEFINE(pipe)

@@ -17,16 +17,6 @@
 #include "linux.h"
 #include <keel/version.h>
 
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID 3
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_REALTIME_COARSE 5
-#define CLOCK_MONOTONIC_COARSE 6
-#define CLOCK_BOOTTIME 7
-#define TIMER_ABSTIME 1
-
 /* The clock's time in ns, or -EINVAL for a clock keel does not have. */
 int64_t clock_ns(long id)
 {
@@ -50,7 +40,7 @@ int64_t clock_ns(long id)
 
 static int put_timespec(long uaddr, int64_t ns)
 {
-	struct timespec_k ts = { ns / 1000000000, ns % 1000000000 };
+	struct linux_timespec ts = ns_to_timespec(ns);
 
 	return copy_to_user((void *)uaddr, &ts, sizeof(ts));
 }
@@ -71,10 +61,7 @@ SYSCALL_DEFINE(clock_getres)
 
 SYSCALL_DEFINE(gettimeofday)
 {
-	int64_t ns = time_wall_ns();
-	struct {
-		int64_t sec, usec;
-	} tv = { ns / 1000000000, ns % 1000000000 / 1000 };
+	struct linux_timeval tv = ns_to_timeval(time_wall_ns());
 
 	if (a[0] && copy_to_user((void *)a[0], &tv, sizeof(tv)))
 		return -EFAULT;
@@ -83,7 +70,7 @@ SYSCALL_DEFINE(gettimeofday)
 
 SYSCALL_DEFINE(time)
 {
-	int64_t t = time_wall_ns() / 1000000000;
+	int64_t t = time_wall_ns() / (int64_t)NSEC_PER_SEC;
 
 	if (a[0] && copy_to_user((void *)a[0], &t, sizeof(t)))
 		return -EFAULT;
@@ -101,37 +88,24 @@ static long sleep_until(uint64_t deadline, long rem)
 		return 0;
 	if (rem) {
 		uint64_t now = time_now_ns();
-		struct timespec_k left = { 0, 0 };
-
-		if (deadline > now) {
-			left.sec = (int64_t)((deadline - now) / 1000000000);
-			left.nsec = (int64_t)((deadline - now) % 1000000000);
-		}
+		struct linux_timespec left = ns_to_timespec(
+		    deadline > now ? (int64_t)(deadline - now) : 0);
 		if (copy_to_user((void *)rem, &left, sizeof(left)))
 			return -EFAULT;
 	}
 	return -EINTR;
 }
 
-int get_timespec(long uaddr, struct timespec_k *ts)
+int get_timespec(long uaddr, struct linux_timespec *ts)
 {
 	if (copy_from_user(ts, (void *)uaddr, sizeof(*ts)))
 		return -EFAULT;
-	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= 1000000000)
-		return -EINVAL;
-	return 0;
-}
-
-uint64_t timespec_to_ns(const struct timespec_k *ts)
-{
-	if ((uint64_t)ts->sec > UINT64_MAX / 1000000000 / 2)
-		return UINT64_MAX / 2;
-	return (uint64_t)ts->sec * 1000000000 + (uint64_t)ts->nsec;
+	return timespec_check(ts);
 }
 
 SYSCALL_DEFINE(nanosleep)
 {
-	struct timespec_k ts;
+	struct linux_timespec ts;
 	int err = get_timespec(a[0], &ts);
 
 	if (err)
@@ -141,7 +115,7 @@ SYSCALL_DEFINE(nanosleep)
 
 SYSCALL_DEFINE(clock_nanosleep)
 {
-	struct timespec_k ts;
+	struct linux_timespec ts;
 	int64_t now = clock_ns(a[0]);
 	int err;
 
@@ -153,10 +127,10 @@ SYSCALL_DEFINE(clock_nanosleep)
 		return err;
 	if (!(a[1] & TIMER_ABSTIME))
 		return sleep_until(time_now_ns() + timespec_to_ns(&ts), a[3]);
-	if ((int64_t)timespec_to_ns(&ts) <= now)
+	if (timespec_to_ns(&ts) <= now)
 		return 0;
 	return sleep_until(
-	    time_now_ns() + (timespec_to_ns(&ts) - (uint64_t)now), 0);
+	    time_now_ns() + (uint64_t)(timespec_to_ns(&ts) - now), 0);
 }
 
 struct utsname_k {
@@ -196,7 +170,7 @@ SYSCALL_DEFINE(sysinfo)
 
 	pmm_stats(&st);
 	memset(&si, 0, sizeof(si));
-	si.uptime = (int64_t)(time_now_ns() / 1000000000);
+	si.uptime = (int64_t)(time_now_ns() / NSEC_PER_SEC);
 	si.totalram = st.total_pages * PAGE_SIZE;
 	si.freeram = st.free_pages * PAGE_SIZE;
 	si.procs = 1;

@@ -123,9 +123,8 @@ SYSCALL_DEFINE(sched_get_priority_min)
 
 SYSCALL_DEFINE(sched_rr_get_interval)
 {
-	struct {
-		int64_t sec, nsec;
-	} ts = { 0, policy == SCHED_FIFO ? 0 : SLICE_NS };
+	struct linux_timespec ts =
+	    ns_to_timespec(policy == SCHED_FIFO ? 0 : SLICE_NS);
 	long err = self_or_esrch(a[0]);
 
 	return err ? err : copy_to_user((void *)a[1], &ts, sizeof(ts));
@@ -318,26 +317,9 @@ SYSCALL_DEFINE(msync)
 
 /* ---- the wall clock ---- */
 
-#define CLOCK_REALTIME 0
-#define CLOCK_TAI 11
-
-struct ktimeval {
-	int64_t sec, usec;
-};
-
-static long set_wall(int64_t sec, int64_t nsec)
-{
-	if (sec < 0 || nsec < 0 || nsec >= 1000000000)
-		return -EINVAL;
-	if (!cred_capable(CAP_SYS_TIME))
-		return -EPERM;
-	time_set_wall_ns(sec * 1000000000 + nsec);
-	return 0;
-}
-
 SYSCALL_DEFINE(settimeofday)
 {
-	struct ktimeval tv;
+	struct linux_timeval tv;
 	struct {
 		int minuteswest, dsttime;
 	} tz;
@@ -346,42 +328,33 @@ SYSCALL_DEFINE(settimeofday)
 		return -EFAULT;
 	if (a[1] && copy_from_user(&tz, (void *)a[1], sizeof(tz)))
 		return -EFAULT;
-	if (a[0] && (tv.usec < 0 || tv.usec >= 1000000 || tv.sec < 0))
+	if (a[0] && timeval_check(&tv))
 		return -EINVAL;
 	if (!cred_capable(CAP_SYS_TIME))
 		return -EPERM;
 	/* The time zone is obsolete: checked as Linux does, not kept. */
 	if (a[1] && (tz.minuteswest > 15 * 60 || tz.minuteswest < -15 * 60))
 		return -EINVAL;
-	return a[0] ? set_wall(tv.sec, tv.usec * 1000) : 0;
+	if (a[0])
+		time_set_wall_ns(timeval_to_ns(&tv));
+	return 0;
 }
 
 SYSCALL_DEFINE(clock_settime)
 {
-	struct {
-		int64_t sec, nsec;
-	} ts;
+	struct linux_timespec ts;
 
 	if (a[0] != CLOCK_REALTIME)
 		return -EINVAL;
 	if (copy_from_user(&ts, (void *)a[1], sizeof(ts)))
 		return -EFAULT;
-	return set_wall(ts.sec, ts.nsec);
+	if (timespec_check(&ts))
+		return -EINVAL;
+	if (!cred_capable(CAP_SYS_TIME))
+		return -EPERM;
+	time_set_wall_ns(timespec_to_ns(&ts));
+	return 0;
 }
-
-/* struct timex of <sys/timex.h>. */
-struct ktimex {
-	uint32_t modes;
-	int64_t offset, freq, maxerror, esterror;
-	int32_t status;
-	int64_t constant, precision, tolerance;
-	struct ktimeval time;
-	int64_t tick, ppsfreq, jitter;
-	int32_t shift;
-	int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
-	int32_t tai;
-	int32_t pad[11];
-};
 
 #define ADJ_OFFSET_SS_READ 0xa001
 #define TIME_OK 0
@@ -392,7 +365,7 @@ struct ktimex {
  */
 static long adjtime(long utx)
 {
-	struct ktimex tx;
+	struct linux_timex tx;
 	int64_t ns = time_wall_ns();
 
 	if (copy_from_user(&tx, (void *)utx, sizeof(tx)))
@@ -406,8 +379,7 @@ static long adjtime(long utx)
 	tx.precision = 1;
 	tx.tolerance = 500 << 16; /* 500 ppm */
 	tx.tick = 10000;
-	tx.time.sec = ns / 1000000000;
-	tx.time.usec = ns % 1000000000 / 1000;
+	tx.time = ns_to_timeval(ns);
 	if (copy_to_user((void *)utx, &tx, sizeof(tx)))
 		return -EFAULT;
 	return TIME_OK;

@@ -94,6 +94,7 @@ static uint32_t dev_minor(uint32_t dev)
 int stat_to_user(const struct kstat *st, void *ubuf)
 {
 	struct linux_stat s;
+	struct linux_timespec ts;
 
 	memset(&s, 0, sizeof(s));
 	s.st_dev = (uint32_t)st->dev;
@@ -106,12 +107,15 @@ int stat_to_user(const struct kstat *st, void *ubuf)
 	s.st_size = (int64_t)st->size;
 	s.st_blksize = st->blksize;
 	s.st_blocks = (int64_t)st->blocks;
-	s.st_atime_sec = (uint64_t)(st->atime_ns / (int64_t)NSEC_PER_SEC);
-	s.st_atime_nsec = (uint64_t)(st->atime_ns % (int64_t)NSEC_PER_SEC);
-	s.st_mtime_sec = (uint64_t)(st->mtime_ns / (int64_t)NSEC_PER_SEC);
-	s.st_mtime_nsec = (uint64_t)(st->mtime_ns % (int64_t)NSEC_PER_SEC);
-	s.st_ctime_sec = (uint64_t)(st->ctime_ns / (int64_t)NSEC_PER_SEC);
-	s.st_ctime_nsec = (uint64_t)(st->ctime_ns % (int64_t)NSEC_PER_SEC);
+	ts = ns_to_timespec(st->atime_ns);
+	s.st_atime_sec = (uint64_t)ts.tv_sec;
+	s.st_atime_nsec = (uint64_t)ts.tv_nsec;
+	ts = ns_to_timespec(st->mtime_ns);
+	s.st_mtime_sec = (uint64_t)ts.tv_sec;
+	s.st_mtime_nsec = (uint64_t)ts.tv_nsec;
+	ts = ns_to_timespec(st->ctime_ns);
+	s.st_ctime_sec = (uint64_t)ts.tv_sec;
+	s.st_ctime_nsec = (uint64_t)ts.tv_nsec;
 	return copy_to_user(ubuf, &s, sizeof(s));
 }
 
@@ -150,10 +154,11 @@ SYSCALL_DEFINE(newfstatat)
 
 static struct linux_statx_timestamp stx_time(int64_t ns)
 {
+	struct linux_timespec ts = ns_to_timespec(ns);
 	struct linux_statx_timestamp t = { 0 };
 
-	t.tv_sec = ns / (int64_t)NSEC_PER_SEC;
-	t.tv_nsec = (uint32_t)(ns % (int64_t)NSEC_PER_SEC);
+	t.tv_sec = ts.tv_sec;
+	t.tv_nsec = (uint32_t)ts.tv_nsec;
 	return t;
 }
 
@@ -522,10 +527,8 @@ static int utime_of(const struct linux_timespec *ts, int64_t *ns)
 		*ns = VFS_UTIME_OMIT;
 	else if (ts->tv_nsec < 0 || ts->tv_nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
-	else if (__builtin_mul_overflow(ts->tv_sec, (int64_t)NSEC_PER_SEC,
-					ns) ||
-		 __builtin_add_overflow(*ns, ts->tv_nsec, ns))
-		*ns = ts->tv_sec < 0 ? INT64_MIN + 2 : INT64_MAX;
+	else /* before 1970 too; kept clear of the two special values */
+		*ns = MAX(timespec_to_ns(ts), INT64_MIN + 2);
 	return 0;
 }
 

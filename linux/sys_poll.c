@@ -21,34 +21,7 @@
 #define EFD_SEMAPHORE 1
 #define TFD_TIMER_ABSTIME 1
 #define TFD_TIMER_CANCEL_ON_SET 2
-#define CLOCK_REALTIME 0
-#define CLOCK_MONOTONIC 1
-#define CLOCK_BOOTTIME 7
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
 #define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct linux_epoll_event))
-
-struct linux_timeval {
-	int64_t tv_sec, tv_usec;
-};
-
-static bool access_ok(uintptr_t addr, size_t len)
-{
-	return addr <= USER_TOP && len <= USER_TOP - addr;
-}
-
-static bool ts_valid(int64_t sec, int64_t nsec)
-{
-	return sec >= 0 && nsec >= 0 && nsec < (int64_t)NSEC_PER_SEC;
-}
-
-/* Saturating seconds and nanoseconds to ns. */
-static int64_t ts_ns(int64_t sec, int64_t nsec)
-{
-	if (sec > (INT64_MAX - nsec) / (int64_t)NSEC_PER_SEC)
-		return INT64_MAX;
-	return sec * (int64_t)NSEC_PER_SEC + nsec;
-}
 
 /* A relative timeout in ns to a deadline: 0 stays 0 (no wait). */
 static uint64_t deadline_in(int64_t ns)
@@ -67,14 +40,12 @@ static uint64_t deadline_ms(long ms)
 	return ms < 0 ? POLL_FOREVER : deadline_in(ms * (int64_t)NSEC_PER_MSEC);
 }
 
-/* The time left before deadline (0 when passed). */
-static void time_left(uint64_t deadline, int64_t *sec, int64_t *nsec)
+/* The time left before deadline in ns (0 when passed). */
+static int64_t time_left(uint64_t deadline)
 {
-	uint64_t now = time_now_ns(),
-		 left = deadline > now ? deadline - now : 0;
+	uint64_t now = time_now_ns();
 
-	*sec = (int64_t)(left / NSEC_PER_SEC);
-	*nsec = (int64_t)(left % NSEC_PER_SEC);
+	return deadline > now ? (int64_t)(deadline - now) : 0;
 }
 
 /* A timespec timeout: 0 and *deadline, or -EFAULT/-EINVAL. */
@@ -88,9 +59,9 @@ static int timeout_ts(const void *uts, uint64_t *deadline)
 	}
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (!ts_valid(ts.tv_sec, ts.tv_nsec))
+	if (timespec_check(&ts))
 		return -EINVAL;
-	*deadline = deadline_in(ts_ns(ts.tv_sec, ts.tv_nsec));
+	*deadline = deadline_in(timespec_to_ns(&ts));
 	return 0;
 }
 
@@ -101,7 +72,7 @@ static void timeout_ts_update(void *uts, uint64_t deadline)
 
 	if (!uts || deadline == 0 || deadline == POLL_FOREVER)
 		return;
-	time_left(deadline, &ts.tv_sec, &ts.tv_nsec);
+	ts = ns_to_timespec(time_left(deadline));
 	(void)copy_to_user(uts, &ts, sizeof(ts)); /* a fault is ignored */
 }
 
@@ -212,24 +183,19 @@ SYSCALL_DEFINE(select)
 
 	if (utv) {
 		struct linux_timeval tv;
-		int64_t sec, nsec;
 
 		if (copy_from_user(&tv, utv, sizeof(tv)))
 			return -EFAULT;
 		/* Linux normalises tv_usec of a million or more. */
-		sec = tv.tv_sec + tv.tv_usec / 1000000;
-		nsec = tv.tv_usec % 1000000 * 1000;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0 || !ts_valid(sec, nsec))
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
 			return -EINVAL;
-		deadline = deadline_in(ts_ns(sec, nsec));
+		deadline = deadline_in(timeval_to_ns(&tv));
 	}
 	ret = do_select((int)a[0], (void *)a[1], (void *)a[2], (void *)a[3],
 			deadline);
 	if (utv && deadline && deadline != POLL_FOREVER) {
-		struct linux_timeval tv;
+		struct linux_timeval tv = ns_to_timeval(time_left(deadline));
 
-		time_left(deadline, &tv.tv_sec, &tv.tv_usec);
-		tv.tv_usec /= 1000;
 		(void)copy_to_user(utv, &tv, sizeof(tv));
 	}
 	return ret;
@@ -398,16 +364,6 @@ SYSCALL_DEFINE(timerfd_create)
 		      flags & O_CLOEXEC);
 }
 
-struct linux_itimerspec {
-	struct linux_timespec interval, value;
-};
-
-static void ns_to_ts(int64_t ns, struct linux_timespec *ts)
-{
-	ts->tv_sec = ns / (int64_t)NSEC_PER_SEC;
-	ts->tv_nsec = ns % (int64_t)NSEC_PER_SEC;
-}
-
 SYSCALL_DEFINE(timerfd_settime)
 {
 	struct linux_itimerspec in, old;
@@ -419,19 +375,17 @@ SYSCALL_DEFINE(timerfd_settime)
 	if (copy_from_user(&in, (void *)a[2], sizeof(in)))
 		return -EFAULT;
 	if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) ||
-	    !ts_valid(in.value.tv_sec, in.value.tv_nsec) ||
-	    !ts_valid(in.interval.tv_sec, in.interval.tv_nsec))
+	    timespec_check(&in.it_value) || timespec_check(&in.it_interval))
 		return -EINVAL;
 	if (!(f = fd_get((int)a[0])))
 		return -EBADF;
 	ret = timerfd_set(f, flags & TFD_TIMER_ABSTIME,
-			  ts_ns(in.value.tv_sec, in.value.tv_nsec),
-			  ts_ns(in.interval.tv_sec, in.interval.tv_nsec), &ov,
-			  &oi);
+			  timespec_to_ns(&in.it_value),
+			  timespec_to_ns(&in.it_interval), &ov, &oi);
 	file_put(f);
 	if (!ret && a[3]) {
-		ns_to_ts(ov, &old.value);
-		ns_to_ts(oi, &old.interval);
+		old.it_value = ns_to_timespec(ov);
+		old.it_interval = ns_to_timespec(oi);
 		if (copy_to_user((void *)a[3], &old, sizeof(old)))
 			ret = -EFAULT;
 	}
@@ -451,7 +405,7 @@ SYSCALL_DEFINE(timerfd_gettime)
 	file_put(f);
 	if (ret)
 		return ret;
-	ns_to_ts(v, &cur.value);
-	ns_to_ts(i, &cur.interval);
+	cur.it_value = ns_to_timespec(v);
+	cur.it_interval = ns_to_timespec(i);
 	return copy_to_user((void *)a[1], &cur, sizeof(cur)) ? -EFAULT : 0;
 }

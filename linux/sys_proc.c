@@ -62,18 +62,9 @@ SYSCALL_DEFINE(getppid)
 	return 0;
 }
 
-struct timeval_k {
-	int64_t sec, usec;
-};
-
-struct rusage_k {
-	struct timeval_k utime, stime;
-	int64_t rest[14];
-};
-
 SYSCALL_DEFINE(getrusage)
 {
-	struct rusage_k ru;
+	struct linux_rusage ru;
 	uint64_t ns = time_now_ns() - current_process()->start_ns;
 
 	if (a[0] != 0 && a[0] != -1 && a[0] != 1) /* SELF, CHILDREN, THREAD */
@@ -81,8 +72,7 @@ SYSCALL_DEFINE(getrusage)
 	memset(&ru, 0, sizeof(ru));
 	if (a[0] != -1) {
 		/* No split between user and system time is kept yet. */
-		ru.utime.sec = (int64_t)(ns / 1000000000);
-		ru.utime.usec = (int64_t)(ns % 1000000000 / 1000);
+		ru.ru_utime = ns_to_timeval((int64_t)ns);
 	}
 	return copy_to_user((void *)a[1], &ru, sizeof(ru));
 }

@@ -16,18 +16,27 @@
 
 #define MMSG_MAX 1024 /* UIO_MAXIOV: messages in one sendmmsg/recvmmsg */
 
-/* The socket behind fd: 0 with *f referenced, or EBADF / ENOTSOCK. */
-static int get_sock(long fd, struct file **f, struct socket **s)
+/*
+ * The body of a socket call: the file and socket of fd a[0], the call's
+ * arguments, and x, what the call adds (its flags, a deadline).
+ */
+typedef long (*sock_call)(struct file *f, struct socket *s, const long *a,
+			  uint64_t x);
+
+/* What every socket call starts with: the socket behind fd a[0] (EBADF,
+ * ENOTSOCK), held while body runs. */
+static long with_sock(const long *a, sock_call body, uint64_t x)
 {
-	*f = fd_get((int)fd);
-	if (!*f)
+	struct file *f = fd_get((int)a[0]);
+	struct socket *s;
+	long ret;
+
+	if (!f)
 		return -EBADF;
-	*s = file_socket(*f);
-	if (!*s) {
-		file_put(*f);
-		return -ENOTSOCK;
-	}
-	return 0;
+	s = file_socket(f);
+	ret = s ? body(f, s, a, x) : -ENOTSOCK;
+	file_put(f);
+	return ret;
 }
 
 static int addr_in(long uaddr, long ulen, struct sockname *a)
@@ -103,132 +112,102 @@ SYSCALL_DEFINE(socketpair)
 	err = socket_pair((int)a[0], type, (int)a[2], f);
 	if (err)
 		return err;
-	fds[0] = fd_install(f[0], type & SOCK_CLOEXEC);
-	if (fds[0] < 0) {
-		file_put(f[1]);
-		return fds[0];
-	}
-	fds[1] = fd_install(f[1], type & SOCK_CLOEXEC);
-	if (fds[1] < 0) {
-		fd_close(fds[0]);
-		return fds[1];
-	}
-	err = copy_to_user((void *)a[3], fds, sizeof(fds));
-	if (err) {
-		fd_close(fds[0]);
-		fd_close(fds[1]);
-	}
-	return err;
+	return fd_install_pair(f, type & SOCK_CLOEXEC, a[3]);
+}
+
+static long bind_or_connect(struct file *f, struct socket *s, const long *a,
+			    uint64_t connect)
+{
+	struct sockname addr;
+	long err = addr_in(a[1], a[2], &addr);
+
+	if (err)
+		return err;
+	return connect ? sock_connect(f, &addr) : sock_bind(s, &addr);
 }
 
 SYSCALL_DEFINE(bind)
 {
-	struct sockname addr;
-	struct socket *s;
-	struct file *f;
-	int err = get_sock(a[0], &f, &s);
-
-	if (err)
-		return err;
-	err = addr_in(a[1], a[2], &addr);
-	if (!err)
-		err = sock_bind(s, &addr);
-	file_put(f);
-	return err;
-}
-
-SYSCALL_DEFINE(listen)
-{
-	struct socket *s;
-	struct file *f;
-	int err = get_sock(a[0], &f, &s);
-
-	if (err)
-		return err;
-	err = sock_listen(s, (int)a[1]);
-	file_put(f);
-	return err;
+	return with_sock(a, bind_or_connect, false);
 }
 
 SYSCALL_DEFINE(connect)
 {
-	struct sockname addr;
-	struct socket *s;
-	struct file *f;
-	int err = get_sock(a[0], &f, &s);
-
-	if (err)
-		return err;
-	err = addr_in(a[1], a[2], &addr);
-	if (!err)
-		err = sock_connect(f, &addr);
-	file_put(f);
-	return err;
+	return with_sock(a, bind_or_connect, true);
 }
 
-static long do_accept(long fd, long uaddr, long ulenp, long flags)
+/* listen(fd, backlog), and shutdown(fd, how). */
+static long listen_or_shutdown(struct file *f, struct socket *s, const long *a,
+			       uint64_t shutdown)
+{
+	(void)f;
+	return shutdown ? sock_shutdown(s, (int)a[1])
+			: sock_listen(s, (int)a[1]);
+}
+
+SYSCALL_DEFINE(listen)
+{
+	return with_sock(a, listen_or_shutdown, false);
+}
+
+/* accept and accept4 (flags x): the new socket's fd. */
+static long accept_body(struct file *f, struct socket *s, const long *a,
+			uint64_t flags)
 {
 	struct sockname peer;
-	struct file *f, *nf;
-	struct socket *s;
-	int room, nfd;
-	int err;
+	struct file *nf;
+	int room;
+	long err = addr_room(a[1], a[2], &room);
 
-	if (flags & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
-		return -EINVAL;
-	err = get_sock(fd, &f, &s);
-	if (err)
-		return err;
-	err = addr_room(uaddr, ulenp, &room);
+	(void)s;
 	if (!err)
 		err = sock_accept(f, (unsigned)flags & O_NONBLOCK, &nf, &peer);
-	file_put(f);
 	if (err)
 		return err;
-	if (addr_out(&peer, uaddr, ulenp, room)) {
+	if (addr_out(&peer, a[1], a[2], room)) {
 		file_put(nf); /* the connection is lost, as on Linux */
 		return -EFAULT;
 	}
-	nfd = fd_install(nf, flags & SOCK_CLOEXEC);
-	return nfd;
+	return fd_install(nf, flags & SOCK_CLOEXEC);
 }
 
 SYSCALL_DEFINE(accept)
 {
-	return do_accept(a[0], a[1], a[2], 0);
+	return with_sock(a, accept_body, 0);
 }
 
 SYSCALL_DEFINE(accept4)
 {
-	return do_accept(a[0], a[1], a[2], a[3]);
+	if (a[3] & ~(long)(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	return with_sock(a, accept_body, (uint64_t)a[3]);
 }
 
-static long getname(long fd, long uaddr, long ulenp, bool peer)
+/* getsockname, and getpeername (peer). */
+static long getname(struct file *f, struct socket *s, const long *a,
+		    uint64_t peer)
 {
-	struct socket *s;
-	struct file *f;
-	int room, err = get_sock(fd, &f, &s);
+	long uaddr = a[1] ? a[1] : 1;
+	int room;
+	long err = addr_room(uaddr, a[2], &room);
 
-	if (err)
-		return err;
-	err = addr_room(uaddr ? uaddr : 1, ulenp, &room);
+	(void)f;
 	if (!err && peer && !s->connected)
 		err = -ENOTCONN;
 	if (!err)
-		err = addr_out(peer ? &s->remote : &s->local, uaddr ? uaddr : 1,
-			       ulenp, room);
-	file_put(f);
+		err =
+		    addr_out(peer ? &s->remote : &s->local, uaddr, a[2], room);
 	return err;
 }
 
 SYSCALL_DEFINE(getsockname)
 {
-	return getname(a[0], a[1], a[2], false);
+	return with_sock(a, getname, false);
 }
 
 SYSCALL_DEFINE(getpeername)
 {
-	return getname(a[0], a[1], a[2], true);
+	return with_sock(a, getname, true);
 }
 
 /* The iovecs of a message, copied in and checked (as readv's). */
@@ -248,8 +227,7 @@ int iov_in(struct kmsg *m, uint64_t uiov, uint64_t n)
 
 		if ((int64_t)v->iov_len < 0)
 			return -EINVAL;
-		if (v->iov_len > USER_TOP ||
-		    v->iov_base > USER_TOP - v->iov_len)
+		if (!access_ok(v->iov_base, v->iov_len))
 			return -EFAULT;
 		if (v->iov_len > MAX_RW_COUNT - m->total)
 			v->iov_len = MAX_RW_COUNT - m->total;
@@ -316,46 +294,35 @@ static long one_msg(struct file *f, long uh, unsigned flags, bool send)
 	return n;
 }
 
+/* sendmsg, and recvmsg (x 0). */
+static long msg_body(struct file *f, struct socket *s, const long *a,
+		     uint64_t send)
+{
+	(void)s;
+	return one_msg(f, a[1], (unsigned)a[2], send);
+}
+
 SYSCALL_DEFINE(sendmsg)
 {
-	struct socket *s;
-	struct file *f;
-	long n = get_sock(a[0], &f, &s);
-
-	if (n)
-		return n;
-	n = one_msg(f, a[1], (unsigned)a[2], true);
-	file_put(f);
-	return n;
+	return with_sock(a, msg_body, true);
 }
 
 SYSCALL_DEFINE(recvmsg)
 {
-	struct socket *s;
-	struct file *f;
-	long n = get_sock(a[0], &f, &s);
-
-	if (n)
-		return n;
-	n = one_msg(f, a[1], (unsigned)a[2], false);
-	file_put(f);
-	return n;
+	return with_sock(a, msg_body, false);
 }
 
 /* sendmmsg and recvmmsg: messages until one fails; the count if any. */
-static long many_msgs(const long *a, bool send, uint64_t deadline)
+static long many_msgs(struct file *f, const long *a, bool send,
+		      uint64_t deadline)
 {
 	struct linux_mmsghdr *v = (void *)a[1];
 	unsigned vlen = (unsigned)MIN((unsigned long)(unsigned)a[2],
 				      (unsigned long)MMSG_MAX);
 	unsigned flags = (unsigned)a[3];
-	struct socket *s;
-	struct file *f;
-	long err = get_sock(a[0], &f, &s);
+	long err = 0;
 	unsigned i;
 
-	if (err)
-		return err;
 	for (i = 0; i < vlen; i++) {
 		long n = one_msg(f, (long)&v[i].msg_hdr, flags, send);
 		uint32_t len = (uint32_t)n;
@@ -375,13 +342,26 @@ static long many_msgs(const long *a, bool send, uint64_t deadline)
 			break;
 		}
 	}
-	file_put(f);
 	return i ? (long)i : err;
+}
+
+static long sendmmsg_body(struct file *f, struct socket *s, const long *a,
+			  uint64_t x)
+{
+	(void)s, (void)x;
+	return many_msgs(f, a, true, 0);
 }
 
 SYSCALL_DEFINE(sendmmsg)
 {
-	return many_msgs(a, true, 0);
+	return with_sock(a, sendmmsg_body, 0);
+}
+
+static long recvmmsg_body(struct file *f, struct socket *s, const long *a,
+			  uint64_t deadline)
+{
+	(void)s;
+	return many_msgs(f, a, false, deadline);
 }
 
 /* The timeout is checked after each message, as Linux does. */
@@ -391,30 +371,24 @@ SYSCALL_DEFINE(recvmmsg)
 	uint64_t deadline = 0;
 
 	if (a[4]) {
-		if (copy_from_user(&ts, (void *)a[4], sizeof(ts)))
-			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
-		    ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-			return -EINVAL;
-		deadline =
-		    time_now_ns() +
-		    MIN((uint64_t)ts.tv_sec, (uint64_t)1 << 32) * NSEC_PER_SEC +
-		    (uint64_t)ts.tv_nsec;
+		long err = get_timespec(a[4], &ts);
+
+		if (err)
+			return err;
+		deadline = time_now_ns() + (uint64_t)timespec_to_ns(&ts);
 	}
-	return many_msgs(a, false, deadline);
+	return with_sock(a, recvmmsg_body, deadline);
 }
 
 /* sendto and recvfrom: one buffer, an optional address. */
-SYSCALL_DEFINE(sendto)
+static long sendto_body(struct file *f, struct socket *s, const long *a,
+			uint64_t x)
 {
 	struct linux_iovec iov = { (uint64_t)a[1], (uint64_t)(size_t)a[2] };
 	struct kmsg m = { .iov = &iov, .iovlen = 1 };
-	struct socket *s;
-	struct file *f;
-	long n = get_sock(a[0], &f, &s);
+	long n = 0;
 
-	if (n)
-		return n;
+	(void)s, (void)x;
 	iov.iov_len = MIN(iov.iov_len, (uint64_t)MAX_RW_COUNT);
 	m.total = iov.iov_len;
 	if (!user_range_ok(iov.iov_base, iov.iov_len) && iov.iov_len)
@@ -424,21 +398,23 @@ SYSCALL_DEFINE(sendto)
 	if (!n)
 		n = send_sigpipe(sock_sendmsg(f, &m, (unsigned)a[3]),
 				 (unsigned)a[3]);
-	file_put(f);
 	return n;
 }
 
-SYSCALL_DEFINE(recvfrom)
+SYSCALL_DEFINE(sendto)
+{
+	return with_sock(a, sendto_body, 0);
+}
+
+static long recvfrom_body(struct file *f, struct socket *s, const long *a,
+			  uint64_t x)
 {
 	struct linux_iovec iov = { (uint64_t)a[1], (uint64_t)(size_t)a[2] };
 	struct kmsg m = { .iov = &iov, .iovlen = 1 };
-	struct socket *s;
-	struct file *f;
 	int room;
-	long n = get_sock(a[0], &f, &s);
+	long n;
 
-	if (n)
-		return n;
+	(void)s, (void)x;
 	iov.iov_len = MIN(iov.iov_len, (uint64_t)MAX_RW_COUNT);
 	m.total = iov.iov_len;
 	if (!user_range_ok(iov.iov_base, iov.iov_len) && iov.iov_len)
@@ -449,35 +425,29 @@ SYSCALL_DEFINE(recvfrom)
 		n = sock_recvmsg(f, &m, (unsigned)a[3]);
 	if (n >= 0 && a[4] && addr_out(&m.name, a[4], a[5], room))
 		n = -EFAULT;
-	file_put(f);
 	return n;
+}
+
+SYSCALL_DEFINE(recvfrom)
+{
+	return with_sock(a, recvfrom_body, 0);
 }
 
 SYSCALL_DEFINE(shutdown)
 {
-	struct socket *s;
-	struct file *f;
-	int err = get_sock(a[0], &f, &s);
-
-	if (err)
-		return err;
-	err = sock_shutdown(s, (int)a[1]);
-	file_put(f);
-	return err;
+	return with_sock(a, listen_or_shutdown, true);
 }
 
 #define OPT_MAX 64 /* the largest option value */
 
-SYSCALL_DEFINE(setsockopt)
+static long setsockopt_body(struct file *f, struct socket *s, const long *a,
+			    uint64_t x)
 {
 	char val[OPT_MAX];
-	struct socket *s;
-	struct file *f;
 	int len = (int)a[4];
-	int err = get_sock(a[0], &f, &s);
+	int err;
 
-	if (err)
-		return err;
+	(void)f, (void)x;
 	memset(val, 0, sizeof(val));
 	if (len < 0)
 		err = -EINVAL;
@@ -487,20 +457,22 @@ SYSCALL_DEFINE(setsockopt)
 	else
 		err = sock_setsockopt(s, (int)a[1], (int)a[2], val,
 				      (unsigned)len);
-	file_put(f);
 	return err;
 }
 
-SYSCALL_DEFINE(getsockopt)
+SYSCALL_DEFINE(setsockopt)
+{
+	return with_sock(a, setsockopt_body, 0);
+}
+
+static long getsockopt_body(struct file *f, struct socket *s, const long *a,
+			    uint64_t x)
 {
 	char val[OPT_MAX];
-	struct socket *s;
-	struct file *f;
 	int len;
-	int err = get_sock(a[0], &f, &s);
+	int err = 0;
 
-	if (err)
-		return err;
+	(void)f, (void)x;
 	if (copy_from_user(&len, (void *)a[4], sizeof(len)))
 		err = -EFAULT;
 	else if (len < 0)
@@ -514,6 +486,10 @@ SYSCALL_DEFINE(getsockopt)
 	if (!err && (copy_to_user((void *)a[3], val, (size_t)len) ||
 		     copy_to_user((void *)a[4], &len, sizeof(len))))
 		err = -EFAULT;
-	file_put(f);
 	return err;
+}
+
+SYSCALL_DEFINE(getsockopt)
+{
+	return with_sock(a, getsockopt_body, 0);
 }

@@ -21,8 +21,6 @@
 
 #include "linux.h"
 
-#define CLOCK_REALTIME 0
-#define TIMER_ABSTIME 1
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
 #define SIGEV_THREAD_ID 4
@@ -101,41 +99,10 @@ static uint64_t left(const struct ktimer *k)
 	return k->t.deadline_ns > now ? k->t.deadline_ns - now : 1;
 }
 
-struct timeval_k {
-	int64_t sec, usec;
-};
-struct itimerval_k {
-	struct timeval_k interval, value;
-};
-struct itimerspec_k {
-	struct timespec_k interval, value;
-};
-
-static bool tv_ok(const struct timeval_k *tv)
+/* Rounded up to the microsecond: a pending timer never reads as zero. */
+static struct linux_timeval ns_tv(uint64_t ns)
 {
-	return tv->sec >= 0 && tv->usec >= 0 && tv->usec < 1000000;
-}
-
-static uint64_t tv_ns(const struct timeval_k *tv)
-{
-	struct timespec_k ts = { tv->sec, tv->usec * 1000 };
-
-	return timespec_to_ns(&ts);
-}
-
-static struct timeval_k ns_tv(uint64_t ns)
-{
-	/* Round up: a pending timer never reads as zero. */
-	uint64_t us = (ns + 999) / 1000;
-
-	return (struct timeval_k){ (int64_t)(us / 1000000),
-				   (int64_t)(us % 1000000) };
-}
-
-static struct timespec_k ns_ts(uint64_t ns)
-{
-	return (struct timespec_k){ (int64_t)(ns / 1000000000),
-				    (int64_t)(ns % 1000000000) };
+	return ns_to_timeval((int64_t)(ns + NSEC_PER_USEC - 1));
 }
 
 static struct ktimer *itimer(long which)
@@ -156,15 +123,15 @@ static struct ktimer *itimer(long which)
 	return k;
 }
 
-static struct itimerval_k get_itimer(struct ktimer *k)
+static struct linux_itimerval get_itimer(struct ktimer *k)
 {
-	return (struct itimerval_k){ ns_tv(k->interval), ns_tv(left(k)) };
+	return (struct linux_itimerval){ ns_tv(k->interval), ns_tv(left(k)) };
 }
 
 SYSCALL_DEFINE(getitimer)
 {
 	struct ktimer *k = itimer(a[0]);
-	struct itimerval_k v;
+	struct linux_itimerval v;
 	unsigned long irq;
 
 	if (!k)
@@ -178,7 +145,7 @@ SYSCALL_DEFINE(getitimer)
 SYSCALL_DEFINE(setitimer)
 {
 	struct ktimer *k = itimer(a[0]);
-	struct itimerval_k v = { { 0, 0 }, { 0, 0 } }, old;
+	struct linux_itimerval v = { { 0, 0 }, { 0, 0 } }, old;
 	unsigned long irq;
 
 	if (!k)
@@ -186,11 +153,11 @@ SYSCALL_DEFINE(setitimer)
 	/* Linux takes a NULL new value as "disarm". */
 	if (a[1] && copy_from_user(&v, (void *)a[1], sizeof(v)))
 		return -EFAULT;
-	if (!tv_ok(&v.value) || !tv_ok(&v.interval))
+	if (timeval_check(&v.it_value) || timeval_check(&v.it_interval))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&timers_lock);
 	old = get_itimer(k);
-	arm(k, tv_ns(&v.value), tv_ns(&v.interval));
+	arm(k, timeval_to_ns(&v.it_value), timeval_to_ns(&v.it_interval));
 	spin_unlock_irqrestore(&timers_lock, irq);
 	if (a[2] && copy_to_user((void *)a[2], &old, sizeof(old)))
 		return -EFAULT;
@@ -203,12 +170,12 @@ SYSCALL_DEFINE(alarm)
 	unsigned long irq = spin_lock_irqsave(&timers_lock);
 	uint64_t was = left(k);
 
-	arm(k, (uint64_t)(unsigned)a[0] * 1000000000, 0);
+	arm(k, (uint64_t)(unsigned)a[0] * NSEC_PER_SEC, 0);
 	spin_unlock_irqrestore(&timers_lock, irq);
 	/* Seconds left, rounded to nearest, at least 1 if armed. */
 	if (!was)
 		return 0;
-	return (long)((was + 500000000) / 1000000000) ?: 1;
+	return (long)((was + NSEC_PER_SEC / 2) / NSEC_PER_SEC) ?: 1;
 }
 
 struct sigevent_k {
@@ -287,23 +254,22 @@ static struct ktimer *find(long id)
 	return id >= 0 && id < NTIMERS ? posix[id] : NULL;
 }
 
-static struct itimerspec_k get_spec(struct ktimer *k)
+static struct linux_itimerspec get_spec(struct ktimer *k)
 {
-	return (struct itimerspec_k){ ns_ts(k->interval), ns_ts(left(k)) };
+	return (struct linux_itimerspec){ ns_to_timespec((int64_t)k->interval),
+					  ns_to_timespec((int64_t)left(k)) };
 }
 
 SYSCALL_DEFINE(timer_settime)
 {
-	struct itimerspec_k v, old;
+	struct linux_itimerspec v, old;
 	struct ktimer *k;
 	unsigned long irq;
 	uint64_t value;
 
 	if (copy_from_user(&v, (void *)a[2], sizeof(v)))
 		return -EFAULT;
-	if (v.value.sec < 0 || v.value.nsec < 0 || v.value.nsec >= 1000000000 ||
-	    v.interval.sec < 0 || v.interval.nsec < 0 ||
-	    v.interval.nsec >= 1000000000)
+	if (timespec_check(&v.it_value) || timespec_check(&v.it_interval))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&timers_lock);
 	if (!(k = find(a[0]))) {
@@ -311,7 +277,7 @@ SYSCALL_DEFINE(timer_settime)
 		return -EINVAL;
 	}
 	old = get_spec(k);
-	value = timespec_to_ns(&v.value);
+	value = (uint64_t)timespec_to_ns(&v.it_value);
 	if (value && (a[1] & TIMER_ABSTIME)) {
 		/* An absolute time on the timer's clock: how far away. */
 		int64_t now = k->realtime ? clock_ns(CLOCK_REALTIME)
@@ -319,7 +285,7 @@ SYSCALL_DEFINE(timer_settime)
 
 		value = (int64_t)value > now ? value - (uint64_t)now : 1;
 	}
-	arm(k, value, timespec_to_ns(&v.interval));
+	arm(k, value, (uint64_t)timespec_to_ns(&v.it_interval));
 	spin_unlock_irqrestore(&timers_lock, irq);
 	if (a[3] && copy_to_user((void *)a[3], &old, sizeof(old)))
 		return -EFAULT;
@@ -328,7 +294,7 @@ SYSCALL_DEFINE(timer_settime)
 
 SYSCALL_DEFINE(timer_gettime)
 {
-	struct itimerspec_k v;
+	struct linux_itimerspec v;
 	struct ktimer *k;
 	unsigned long irq = spin_lock_irqsave(&timers_lock);
 

@@ -83,7 +83,7 @@ int netif_add_addr(struct netif *nif, const struct netif_addr *a)
 		return -ENOSPC;
 	nif->addrs[nif->naddrs] = *a;
 	nif->addrs[nif->naddrs++].cstamp =
-	    (uint32_t)(time_now_ns() / (NSEC_PER_SEC / 100));
+	    (uint32_t)ns_to_clock_t(time_now_ns());
 	return 0;
 }
 

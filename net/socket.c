@@ -18,6 +18,7 @@
 #include <keel/socket.h>
 #include <keel/string.h>
 #include <keel/time.h>
+#include <keel/wait.h>
 
 #define SOCKFS_DEV 8 /* st_dev 0:8 */
 
@@ -38,21 +39,12 @@ int sock_wait(struct socket *s, bool nonblock, uint64_t timeo,
 {
 	uint64_t deadline = timeo ? time_now_ns() + timeo : 0;
 	unsigned long irq = spin_lock_irqsave(&sock_lock);
-	int err = 0;
+	int err =
+	    wait_event(&s->wq, &sock_lock, ready(s, arg), nonblock, deadline);
 
-	while (!ready(s, arg)) {
-		if (nonblock) {
-			err = -EAGAIN;
-			break;
-		}
-		err = waitq_wait_intr(&s->wq, &sock_lock, deadline);
-		if (err == -ETIMEDOUT)
-			err = -EAGAIN; /* SO_RCVTIMEO, SO_SNDTIMEO ran out */
-		if (err)
-			break;
-	}
 	spin_unlock_irqrestore(&sock_lock, irq);
-	return err;
+	/* SO_RCVTIMEO, SO_SNDTIMEO ran out: EAGAIN, as on Linux. */
+	return err == -ETIMEDOUT ? -EAGAIN : err;
 }
 
 void sock_own_cred(struct linux_ucred *c)

@@ -28,10 +28,6 @@ static bool is_flag(int name)
 	}
 }
 
-struct linux_timeval {
-	int64_t tv_sec, tv_usec;
-};
-
 static int set_timeout(uint64_t *t, const void *val, unsigned len)
 {
 	struct linux_timeval tv;
@@ -39,15 +35,12 @@ static int set_timeout(uint64_t *t, const void *val, unsigned len)
 	if (len < sizeof(tv))
 		return -EINVAL;
 	memcpy(&tv, val, sizeof(tv));
-	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+	if (tv.tv_usec < 0 || tv.tv_usec >= (int64_t)USEC_PER_SEC)
 		return -EDOM;
-	if (tv.tv_sec < 0)
-		*t = 0;
-	else if ((uint64_t)tv.tv_sec > UINT64_MAX / NSEC_PER_SEC / 2)
-		*t = 0; /* too long to matter: no limit */
+	if (tv.tv_sec < 0 || timeval_to_ns(&tv) == INT64_MAX)
+		*t = 0; /* none, or too long to matter: no limit */
 	else
-		*t = (uint64_t)tv.tv_sec * NSEC_PER_SEC +
-		     (uint64_t)tv.tv_usec * NSEC_PER_USEC;
+		*t = (uint64_t)timeval_to_ns(&tv);
 	return 0;
 }
 
@@ -160,8 +153,7 @@ int sock_getsockopt(struct socket *s, int level, int name, void *val,
 	} else if (name == SO_RCVTIMEO || name == SO_SNDTIMEO) {
 		uint64_t t = name == SO_RCVTIMEO ? s->rcvtimeo : s->sndtimeo;
 
-		u.tv.tv_sec = (int64_t)(t / NSEC_PER_SEC);
-		u.tv.tv_usec = (int64_t)(t % NSEC_PER_SEC / NSEC_PER_USEC);
+		u.tv = ns_to_timeval((int64_t)t);
 		n = sizeof(u.tv);
 	} else if (name == SO_LINGER) {
 		u.l = s->linger;

@@ -9,6 +9,7 @@
 #define UAPI_FS_H
 
 #include <keel/compiler.h>
+#include <uapi/time.h> /* struct linux_timespec */
 
 /* open(2) flags (octal, as in Linux's asm-generic/fcntl.h). */
 #define O_ACCMODE 00000003
@@ -199,10 +200,6 @@ struct linux_iovec {
 };
 #define IOV_MAX 1024
 
-struct linux_timespec {
-	int64_t tv_sec;
-	int64_t tv_nsec;
-};
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
 

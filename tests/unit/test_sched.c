@@ -2,7 +2,9 @@
  * test_sched.c - kernel/sched.c, sync.c and timer.c on ucontext threads and
  * the fake clock: threads run and are joined, round-robin order, a mutex
  * under contention, condition variables, sleepers waking in deadline order
- * at exactly their deadlines, wait timeouts, and detached threads freed.
+ * at exactly their deadlines, wait timeouts, the interruptible wait every
+ * blocking call uses (wait.h: ready, EAGAIN, the deadline, a signal), and
+ * detached threads freed.
  * Threads only record what happened; the checks run in the test itself.
  */
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <keel/pmm.h>
 #include <keel/sched.h>
 #include <keel/time.h>
+#include <keel/wait.h>
 #include "unit.h"
 
 #define MS NSEC_PER_MSEC
@@ -320,6 +323,93 @@ static void test_waitq_timeout_and_fifo_wake(void **state)
 	assert_int_equal(woke_at[3], t0 + 100 * MS);
 }
 
+static struct waitq ev_wq;
+static struct spinlock ev_lock;
+static volatile bool ev_cond;
+static uint64_t ev_deadline;
+static int ev_result;
+
+static void event_waiter(void *arg)
+{
+	unsigned long flags = spin_lock_irqsave(&ev_lock);
+
+	(void)arg;
+	ev_result = wait_event(&ev_wq, &ev_lock, ev_cond, false, ev_deadline);
+	spin_unlock_irqrestore(&ev_lock, flags);
+	log_event(1);
+	woke_at[0] = time_now_ns();
+}
+
+/* Start event_waiter and let it go to sleep. */
+static struct thread *start_event_waiter(bool cond, uint64_t deadline)
+{
+	struct thread *t;
+
+	ev_cond = cond;
+	ev_deadline = deadline;
+	log_len = 0;
+	t = thread_create("ev", event_waiter, NULL);
+	sched_yield();
+	return t;
+}
+
+static void test_wait_event(void **state)
+{
+	unsigned long flags;
+	struct thread *t;
+	int calls = 0;
+
+	(void)state;
+	waitq_init(&ev_wq);
+	flags = spin_lock_irqsave(&ev_lock);
+	/* Ready: 0 at once, also non-blocking; else non-blocking: EAGAIN. */
+	ev_cond = true;
+	assert_int_equal(wait_event(&ev_wq, &ev_lock, ev_cond, true, 0), 0);
+	ev_cond = false;
+	assert_int_equal(
+	    wait_event(&ev_wq, &ev_lock, (calls++, ev_cond), true, 0), -EAGAIN);
+	assert_int_equal(calls, 1);
+	/* Alone with a deadline: -ETIMEDOUT exactly at it. */
+	t0 = time_now_ns();
+	assert_int_equal(
+	    wait_event(&ev_wq, &ev_lock, ev_cond, false, t0 + 5 * MS),
+	    -ETIMEDOUT);
+	assert_int_equal(time_now_ns(), t0 + 5 * MS);
+	/* A signal to handle ends it at once, even past the deadline. */
+	current_thread()->interrupted = true;
+	assert_int_equal(wait_event(&ev_wq, &ev_lock, ev_cond, false, t0),
+			 -ERESTARTSYS);
+	current_thread()->interrupted = false;
+	spin_unlock_irqrestore(&ev_lock, flags);
+
+	/* A wake-up with the condition still false waits on. */
+	t = start_event_waiter(false, 0);
+	assert_int_equal(waitq_wake_all(&ev_wq), 1);
+	sched_yield();
+	assert_int_equal(log_len, 0);
+	ev_cond = true;
+	assert_int_equal(waitq_wake_all(&ev_wq), 1);
+	thread_join(t);
+	assert_int_equal(ev_result, 0);
+
+	/* Met by the deadline without a wake-up: not a timeout. */
+	t0 = time_now_ns();
+	t = start_event_waiter(false, t0 + 10 * MS);
+	ev_cond = true;
+	thread_join(t);
+	assert_int_equal(ev_result, 0);
+	assert_int_equal(woke_at[0], t0 + 10 * MS);
+
+	/* A signal while asleep: -ERESTARTSYS. */
+	t = start_event_waiter(false, 0);
+	assert_int_equal(log_len, 0);
+	t->interrupted = true;
+	sched_wake(t);
+	thread_join(t);
+	assert_int_equal(ev_result, -ERESTARTSYS);
+	assert_true(list_empty(&ev_wq.waiters));
+}
+
 static void cond_timeout(void *arg)
 {
 	(void)arg;
@@ -388,6 +478,7 @@ int main(void)
 		T(test_sleepers_wake_in_deadline_order),
 		T(test_clock_advance_wakes_sleeper),
 		T(test_waitq_timeout_and_fifo_wake),
+		T(test_wait_event),
 		T(test_cond_wait_timeout),
 		T(test_detached_threads_freed),
 	};

@@ -2,10 +2,13 @@
  * test_time.c - kernel/time.c: tick/nanosecond scales against exact 128-bit
  * arithmetic for counters from 1 Hz to 10 GHz (at most 1 ns error per
  * second, i.e. one part per billion, plus one for truncation), and calendar
- * conversion against the C library's timegm/gmtime_r.
+ * conversion against the C library's timegm/gmtime_r; Linux's timespec and
+ * timeval: the checks (EINVAL), saturating conversion to nanoseconds and
+ * back, clock ticks.
  */
 #define _GNU_SOURCE
 #include <time.h>
+#include <keel/errno.h>
 #include <keel/time.h>
 #include "unit.h"
 
@@ -241,6 +244,125 @@ static void test_clock_reads_platform(void **state)
 	assert_int_equal(time_now_ns(), 123456800);
 }
 
+/* The same fields as a timespec and as a timeval: Linux's EINVAL checks. */
+static void test_checks(void **state)
+{
+	static const struct {
+		int64_t sec, sub;
+		int ts_err, tv_err;
+	} cases[] = {
+		{ 0, 0, 0, 0 },
+		{ 7, 999999, 0, 0 },
+		{ 0, 1000000, 0, -EINVAL },
+		{ 0, 999999999, 0, -EINVAL },
+		{ INT64_MAX, 999999, 0, 0 },
+		{ 0, 1000000000, -EINVAL, -EINVAL },
+		{ 0, -1, -EINVAL, -EINVAL },
+		{ -1, 0, -EINVAL, -EINVAL },
+		{ -1, 5, -EINVAL, -EINVAL },
+		{ INT64_MIN, 0, -EINVAL, -EINVAL },
+		{ 5, INT64_MAX, -EINVAL, -EINVAL },
+	};
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct linux_timespec ts = { cases[i].sec, cases[i].sub };
+		struct linux_timeval tv = { cases[i].sec, cases[i].sub };
+
+		assert_int_equal(timespec_check(&ts), cases[i].ts_err);
+		assert_int_equal(timeval_check(&tv), cases[i].tv_err);
+	}
+}
+
+static void test_to_ns(void **state)
+{
+	const int64_t max_sec = INT64_MAX / (int64_t)NSEC_PER_SEC;
+	const int64_t max_nsec = INT64_MAX % (int64_t)NSEC_PER_SEC;
+
+	(void)state;
+	assert_int_equal(timespec_to_ns(&(struct linux_timespec){ 0, 0 }), 0);
+	assert_int_equal(timespec_to_ns(&(struct linux_timespec){ 3, 7 }),
+			 3000000007LL);
+	/* The largest that fits, and one more: saturated. */
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ max_sec, max_nsec }),
+	    INT64_MAX);
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ max_sec, max_nsec - 1 }),
+	    INT64_MAX - 1);
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ max_sec, max_nsec + 1 }),
+	    INT64_MAX);
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ INT64_MAX, 999999999 }),
+	    INT64_MAX);
+	/* Unchecked negative values saturate downward. */
+	assert_int_equal(timespec_to_ns(&(struct linux_timespec){ -2, 5 }),
+			 -1999999995LL);
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ INT64_MIN, 0 }),
+	    INT64_MIN);
+	assert_int_equal(
+	    timespec_to_ns(&(struct linux_timespec){ 0, INT64_MIN }),
+	    INT64_MIN);
+	assert_int_equal(timeval_to_ns(&(struct linux_timeval){ 2, 500000 }),
+			 2500000000LL);
+	assert_int_equal(timeval_to_ns(&(struct linux_timeval){ 0, INT64_MAX }),
+			 INT64_MAX);
+	assert_int_equal(
+	    timeval_to_ns(&(struct linux_timeval){ max_sec, 999999 }),
+	    INT64_MAX);
+	assert_int_equal(timeval_to_ns(&(struct linux_timeval){ -1, 0 }),
+			 -(int64_t)NSEC_PER_SEC);
+}
+
+static void test_from_ns(void **state)
+{
+	struct linux_timespec ts;
+	struct linux_timeval tv;
+	uint64_t seed = 42;
+
+	(void)state;
+	ts = ns_to_timespec(1234567890123LL);
+	assert_int_equal(ts.tv_sec, 1234);
+	assert_int_equal(ts.tv_nsec, 567890123);
+	ts = ns_to_timespec(INT64_MAX);
+	assert_int_equal(ts.tv_sec, INT64_MAX / (int64_t)NSEC_PER_SEC);
+	assert_int_equal(ts.tv_nsec, INT64_MAX % (int64_t)NSEC_PER_SEC);
+	/* Negative: the floor, so tv_nsec stays in range. */
+	ts = ns_to_timespec(-1);
+	assert_int_equal(ts.tv_sec, -1);
+	assert_int_equal(ts.tv_nsec, 999999999);
+	ts = ns_to_timespec(INT64_MIN);
+	assert_int_equal(timespec_to_ns(&ts), INT64_MIN);
+	tv = ns_to_timeval(1999999999);
+	assert_int_equal(tv.tv_sec, 1);
+	assert_int_equal(tv.tv_usec, 999999); /* truncated */
+	tv = ns_to_timeval(-1000);
+	assert_int_equal(tv.tv_sec, -1);
+	assert_int_equal(tv.tv_usec, 999999);
+	/* Round trips: exact for timespec, to the microsecond for timeval. */
+	for (int i = 0; i < 100000; i++) {
+		int64_t ns = (int64_t)unit_rand(&seed);
+
+		ts = ns_to_timespec(ns);
+		assert_int_equal(timespec_check(&ts), ns < 0 ? -EINVAL : 0);
+		assert_int_equal(timespec_to_ns(&ts), ns);
+		tv = ns_to_timeval(ns);
+		assert_true(tv.tv_usec >= 0 && tv.tv_usec < 1000000);
+		assert_int_equal(timeval_to_ns(&tv),
+				 ns - (ns % 1000 + 1000) % 1000);
+	}
+}
+
+static void test_clock_t(void **state)
+{
+	(void)state;
+	assert_int_equal(ns_to_clock_t(0), 0);
+	assert_int_equal(ns_to_clock_t(NSEC_PER_SEC / USER_HZ - 1), 0);
+	assert_int_equal(ns_to_clock_t(NSEC_PER_SEC / USER_HZ), 1);
+	assert_int_equal(ns_to_clock_t(3 * NSEC_PER_SEC), 3 * USER_HZ);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +372,10 @@ int main(void)
 		cmocka_unit_test(test_utc_against_libc),
 		cmocka_unit_test(test_utc_known_dates),
 		cmocka_unit_test(test_clock_reads_platform),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_to_ns),
+		cmocka_unit_test(test_from_ns),
+		cmocka_unit_test(test_clock_t),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
