@@ -231,19 +231,26 @@ static int rd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 	return 0;
 }
 
-static int rd_create(struct inode *dir, const char *name, size_t len,
+/* A new inode for the name in dir: not there yet, and room for it. */
+static int new_child(struct inode *dir, const char *name, size_t len,
 		     unsigned mode, struct inode **out)
 {
-	struct inode *ino;
-	int err;
-
 	if (find(dir, name, len))
 		return -EEXIST;
 	if (ramfs_full(dir->sb, 0))
 		return -ENOSPC;
-	ino = new_inode(dir->sb, mode);
-	if (!ino)
-		return -ENOMEM;
+	*out = new_inode(dir->sb, mode);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int rd_create(struct inode *dir, const char *name, size_t len,
+		     unsigned mode, struct inode **out)
+{
+	struct inode *ino;
+	int err = new_child(dir, name, len, mode, &ino);
+
+	if (err)
+		return err;
 	err = add_entry(dir, name, len, ino);
 	if (err) {
 		ino->nlink = 0;
@@ -272,15 +279,10 @@ static int rd_symlink(struct inode *dir, const char *name, size_t len,
 		      const char *target)
 {
 	struct inode *ino;
-	int err;
+	int err = new_child(dir, name, len, S_IFLNK | 0777, &ino);
 
-	if (find(dir, name, len))
-		return -EEXIST;
-	if (ramfs_full(dir->sb, 0))
-		return -ENOSPC;
-	ino = new_inode(dir->sb, S_IFLNK | 0777);
-	if (!ino)
-		return -ENOMEM;
+	if (err)
+		return err;
 	err = set_target(ino, target, strlen(target));
 	if (!err)
 		err = add_entry(dir, name, len, ino);

@@ -388,6 +388,22 @@ static bool nd_readonly(struct nameidata *nd, struct inode *ino, bool found)
 		     : mount_readonly(nd->mnt, nd->dir);
 }
 
+/*
+ * lookup_at for a change of the inode's attributes: -EROFS (the inode put)
+ * when it lies on a read-only mount.
+ */
+static int lookup_to_change(struct nameidata *nd, int dirfd, const char *path,
+			    unsigned atflags, struct inode **out)
+{
+	int err = lookup_at(nd, dirfd, path, atflags, out);
+
+	if (!err && nd_readonly(nd, *out, true)) {
+		inode_put(*out);
+		err = -EROFS;
+	}
+	return err;
+}
+
 void vfs_loc_done(struct vfs_loc *loc)
 {
 	inode_put(loc->dir);
@@ -878,14 +894,10 @@ int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 {
 	struct nameidata nd;
 	struct inode *ino;
-	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
+	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
 		goto out;
-	if (nd_readonly(&nd, ino, true)) {
-		err = -EROFS;
-		goto put;
-	}
 	if (uid != (uint32_t)-1)
 		ino->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -893,7 +905,6 @@ int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 	inode_touch(ino, false);
 	if (uid != (uint32_t)-1 || gid != (uint32_t)-1)
 		notify(&nd, ino, IN_ATTRIB);
-put:
 	inode_put(ino);
 out:
 	nd_done(&nd);
@@ -916,14 +927,10 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 	int64_t now = time_wall_ns();
 	struct nameidata nd;
 	struct inode *ino;
-	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
+	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
 		goto out;
-	if (nd_readonly(&nd, ino, true)) {
-		err = -EROFS;
-		goto put;
-	}
 	set_time(&ino->atime_ns, times[0], now);
 	set_time(&ino->mtime_ns, times[1], now);
 	ino->ctime_ns = now;
@@ -933,7 +940,6 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 		       atime && mtime ? IN_ATTRIB
 		       : atime	      ? IN_ACCESS
 				      : IN_MODIFY);
-put:
 	inode_put(ino);
 out:
 	nd_done(&nd);

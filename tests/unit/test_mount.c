@@ -23,6 +23,7 @@
 #define SYSCALL(name) SYSCALL_DEFINE(name);
 #include "../../linux/syscalls.h"
 #undef SYSCALL
+#include "fs_fixture.h"
 
 #define SC(name, ...) sys_##name((const long[6]){ __VA_ARGS__ })
 #define P(x) ((long)(uintptr_t)(x))
@@ -68,9 +69,7 @@ static int setup(void **state)
 	(void)state;
 	set_admin(true);
 	assert_int_equal(vfs_init(NULL, 0), 0);
-	proc.exe = "/bin/prog";
-	proc.rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
-	assert_int_equal(fs_process_init(&proc, "/"), 0);
+	fixture_process_start();
 	assert_int_equal(SC(mkdir, P("/mnt"), 0755), 0);
 	assert_int_equal(SC(mkdir, P("/mnt2"), 0755), 0);
 	return 0;
@@ -79,13 +78,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (int fd = 0; fd < FD_MAX; fd++)
-		SC(close, fd);
-	fs_set_cwd(NULL);
-	kfree(proc.fds);
-	kfree(proc.fs);
-	proc.fds = NULL;
-	proc.fs = NULL;
+	fixture_process_end();
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 #define SYSCALL(name) SYSCALL_DEFINE(name);
 #include "../../linux/syscalls.h"
 #undef SYSCALL
+#include "fs_fixture.h"
 
 /* Call a handler with up to six arguments. */
 #define SC(name, ...) sys_##name((const long[6]){ __VA_ARGS__ })
@@ -151,22 +152,14 @@ static int setup(void **state)
 	(void)state;
 	assert_int_equal(vfs_init(archive.p, archive.len), 0);
 	block_signals();
-	proc.exe = "/bin/prog";
-	proc.rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
-	assert_int_equal(fs_process_init(&proc, "/"), 0);
+	fixture_process_start();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	for (int fd = 0; fd < FD_MAX; fd++)
-		SC(close, fd);
-	fs_set_cwd(NULL);
-	kfree(proc.fds);
-	kfree(proc.fs);
-	proc.fds = NULL;
-	proc.fs = NULL;
+	fixture_process_end();
 	return 0;
 }
 
