@@ -38,7 +38,7 @@ if ! bash tests/xen/setup.sh >"$logs/setup.log" 2>&1; then
 fi
 
 # Every self-test of tests/boot/selftests.txt, the initrd one with a ramdisk.
-(cd tests/boot && echo selftests.txt | cpio -o -H newc --quiet -R 0:0) >"$logs/selftests.cpio"
+selftests_initrd "$logs/selftests.cpio"
 boot selftests --cmdline "keel.test=all" --ramdisk "$logs/selftests.cpio" --timeout 120
 why=$(selftests_check "$log" xen)
 if [ "$rc" != 0 ]; then
