@@ -3,7 +3,10 @@
  * xoshiro256** generator seeded on first use from the platform's seed
  * (RDRAND or the like, hyper_random_seed) mixed with the clock through
  * splitmix64. Good statistics, no cryptographic claim (docs/design.md).
+ * keel.seed=N on the command line seeds it with N alone, so that a run
+ * (the program's random choices, where exec places a PIE) can be repeated.
  */
+#include <keel/cmdline.h>
 #include <keel/hyper.h>
 #include <keel/random.h>
 #include <keel/string.h>
@@ -45,6 +48,9 @@ void random_bytes(void *buf, size_t n)
 
 	if (!seeded) {
 		uint64_t x = hyper_random_seed() ^ time_now_ns();
+
+		if (cmdline_get("keel.seed"))
+			x = (uint64_t)cmdline_get_num("keel.seed", 0);
 
 		for (int i = 0; i < 4; i++)
 			s[i] = splitmix64(&x);
