@@ -113,8 +113,8 @@ static struct fake *F(struct socket *s)
 	return s->priv;
 }
 
-static struct sockname in_name(uint32_t a, uint32_t b, uint32_t c,
-			       uint32_t d, uint16_t port)
+static struct sockname in_name(uint32_t a, uint32_t b, uint32_t c, uint32_t d,
+			       uint16_t port)
 {
 	struct sockname n;
 
@@ -224,8 +224,7 @@ static int fk_shutdown(struct socket *s, int how)
 	return 0;
 }
 
-static int fk_cmsg(void *arg, int level, int type, const void *data,
-		   size_t len)
+static int fk_cmsg(void *arg, int level, int type, const void *data, size_t len)
 {
 	int32_t v = 0;
 
@@ -318,8 +317,8 @@ static unsigned fk_poll(struct socket *s)
 	return mask;
 }
 
-static int fk_setsockopt(struct socket *s, int level, int name,
-			 const void *val, unsigned len)
+static int fk_setsockopt(struct socket *s, int level, int name, const void *val,
+			 unsigned len)
 {
 	struct fake *k = F(s);
 
@@ -574,9 +573,8 @@ static void test_listen_accept(void **state)
 	expect_calls("bind(16) listen(4096)"); /* clamped to SOMAXCONN */
 	v = 0;
 	len = sizeof(v);
-	assert_int_equal(SC(getsockopt, fd, SOL_SOCKET, SO_ACCEPTCONN, P(&v),
-			    P(&len)),
-			 0);
+	assert_int_equal(
+	    SC(getsockopt, fd, SOL_SOCKET, SO_ACCEPTCONN, P(&v), P(&len)), 0);
 	assert_int_equal(v, 1); /* net/'s, from the listen that worked */
 	/* Nothing yet: the family says EAGAIN, poll and epoll see nothing. */
 	len = sizeof(got.bytes);
@@ -595,7 +593,8 @@ static void test_listen_accept(void **state)
 	assert_true(c > fd);
 	expect_calls("accept(nb)");
 	assert_int_equal(len, sizeof(got.in));
-	assert_int_equal(got.in.sin_port, in_name(0, 0, 0, 0, 40000).in.sin_port);
+	assert_int_equal(got.in.sin_port,
+			 in_name(0, 0, 0, 0, 40000).in.sin_port);
 	assert_int_equal(got.in.sin_addr, in_name(10, 0, 0, 2, 0).in.sin_addr);
 	assert_int_equal(SC(fcntl, c, F_GETFD), FD_CLOEXEC);
 	/* The new socket is the family's, with its names. */
@@ -623,9 +622,8 @@ static void test_accept_timeout(void **state)
 
 	(void)state;
 	assert_int_equal(SC(listen, fd, 1), 0);
-	assert_int_equal(SC(setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv),
-			    sizeof(tv)),
-			 0);
+	assert_int_equal(
+	    SC(setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv), sizeof(tv)), 0);
 	expect_calls("listen(1) setsockopt(1,20,16)");
 	t0 = time_now_ns();
 	assert_int_equal(SC(accept, fd, 0, 0), -EAGAIN);
@@ -803,10 +801,10 @@ static void test_recvmsg(void **state)
 	assert_int_equal(n, 0);
 	expect_calls("ioctl(0x541b) recvmsg(0x100,2,11) ioctl(0x541b)");
 	/* Nothing left: MSG_DONTWAIT says so, SO_RCVTIMEO bounds a wait. */
-	assert_int_equal(SC(recvfrom, fd, P(b), 1, MSG_DONTWAIT, 0, 0), -EAGAIN);
-	assert_int_equal(SC(setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv),
-			    sizeof(tv)),
-			 0);
+	assert_int_equal(SC(recvfrom, fd, P(b), 1, MSG_DONTWAIT, 0, 0),
+			 -EAGAIN);
+	assert_int_equal(
+	    SC(setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, P(&tv), sizeof(tv)), 0);
 	t0 = time_now_ns();
 	assert_int_equal(SC(read, fd, P(b), 1), -EAGAIN);
 	assert_true(time_now_ns() - t0 >= 100 * NSEC_PER_MSEC);
@@ -823,8 +821,8 @@ static void test_options(void **state)
 
 	(void)state;
 	/* Another level's option goes to the family as bytes. */
-	assert_int_equal(SC(setsockopt, fd, SOL_IP, IP_ADD_MEMBERSHIP,
-			    P(mreq), sizeof(mreq)),
+	assert_int_equal(SC(setsockopt, fd, SOL_IP, IP_ADD_MEMBERSHIP, P(mreq),
+			    sizeof(mreq)),
 			 0);
 	assert_memory_equal(F(sock_of(fd))->mreq, mreq, sizeof(mreq));
 	expect_calls("setsockopt(0,35,8)");
@@ -844,13 +842,12 @@ static void test_options(void **state)
 			 -EINVAL);
 	expect_calls("");
 	/* A SOL_SOCKET option only the family knows. */
-	assert_int_equal(SC(setsockopt, fd, SOL_SOCKET, SO_BINDTODEVICE,
-			    P(dev), 5),
-			 0);
+	assert_int_equal(
+	    SC(setsockopt, fd, SOL_SOCKET, SO_BINDTODEVICE, P(dev), 5), 0);
 	len = sizeof(got);
-	assert_int_equal(SC(getsockopt, fd, SOL_SOCKET, SO_BINDTODEVICE,
-			    P(got), P(&len)),
-			 0);
+	assert_int_equal(
+	    SC(getsockopt, fd, SOL_SOCKET, SO_BINDTODEVICE, P(got), P(&len)),
+	    0);
 	assert_int_equal(len, 5);
 	assert_string_equal(got, "eth0");
 	expect_calls("setsockopt(1,25,5) getsockopt(1,25,16)");
@@ -858,8 +855,8 @@ static void test_options(void **state)
 	assert_int_equal(
 	    SC(getsockopt, fd, IPPROTO_TCP, TCP_MAXSEG, P(&v), P(&len)), 0);
 	assert_int_equal(v, 1460);
-	assert_int_equal(
-	    SC(getsockopt, fd, IPPROTO_TCP, 99, P(&v), P(&len)), -ENOPROTOOPT);
+	assert_int_equal(SC(getsockopt, fd, IPPROTO_TCP, 99, P(&v), P(&len)),
+			 -ENOPROTOOPT);
 	expect_calls("getsockopt(6,2,4) getsockopt(6,99,4)");
 }
 
