@@ -116,6 +116,7 @@ $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
 # test_sockfam: the same with the socket and poll calls, driving a fake
 # protocol family through the socket family table.
 SOCKFAM_OBJS := $(VFS_OBJS) $(BUILD)/h/linux/sys_socket.c.o \
+	$(BUILD)/h/linux/sys_info.c.o \
 	$(BUILD)/h/linux/sys_poll.c.o
 $(BUILD)/unit/test_sockfam: $(SOCKFAM_OBJS)
 $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)

@@ -27,6 +27,7 @@
 #define SYSCALL(name) SYSCALL_DEFINE(name);
 #include "../../linux/syscalls.h"
 #undef SYSCALL
+#include "fs_fixture.h"
 
 #define SC(name, ...) sys_##name((const long[6]){ __VA_ARGS__ })
 #define P(x) ((long)(uintptr_t)(x))
@@ -44,8 +45,6 @@
 #define POLLOUT_ 0x004
 #define POLLERR_ 0x008
 #define EP_ADD 1
-
-#define proc (*current_process())
 
 struct utimeval { /* struct timeval */
 	int64_t sec, usec;
@@ -483,8 +482,7 @@ static int setup(void **state)
 	signal_procmask(SIG_SETMASK, &all);
 	while (signal_dequeue(all, &info))
 		;
-	proc.rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
-	assert_int_equal(fs_process_init(&proc, "/"), 0);
+	fixture_process_start();
 	calls[0] = '\0';
 	return 0;
 }
@@ -492,13 +490,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (int fd = 0; fd < FD_MAX; fd++)
-		SC(close, fd);
-	fs_set_cwd(NULL);
-	kfree(proc.fds);
-	kfree(proc.fs);
-	proc.fds = NULL;
-	proc.fs = NULL;
+	fixture_process_end();
 	return 0;
 }
 
