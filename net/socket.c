@@ -99,13 +99,12 @@ static void sock_close(struct socket *s)
 	bool unread = !list_empty(&s->rq);
 	struct list_node *n;
 
+	s->closed = s->shut_rd = s->shut_wr = true;
 	if (s->ops->release) { /* the family's connection and state */
-		s->closed = s->shut_rd = s->shut_wr = true;
 		s->ops->release(s);
 		sock_wake(s);
 		return;
 	}
-	s->closed = s->shut_rd = s->shut_wr = true;
 	if (!list_empty(&s->bound))
 		s->ops->unbind(s);
 	while ((n = list_pop_front(&s->backlog))) {
@@ -186,15 +185,10 @@ const struct sock_family *sock_family_get(int family)
 	return families[family];
 }
 
-static const struct sock_family *family_ops(int family)
-{
-	return sock_family_get(family);
-}
-
 /* A new socket (not yet a file). */
 static int sock_new(int family, int type, int protocol, struct socket **out)
 {
-	const struct sock_family *ops = family_ops(family);
+	const struct sock_family *ops = sock_family_get(family);
 	struct socket *s;
 	int err;
 
@@ -290,9 +284,10 @@ int sock_listen(struct socket *s, int backlog)
 		backlog = SOMAXCONN;
 	if (s->ops->listen) {
 		err = s->ops->listen(s, backlog);
-		if (!err)
+		if (!err) {
 			s->listening = true; /* SO_ACCEPTCONN */
-		sock_wake(s);
+			sock_wake(s);
+		}
 		return err;
 	}
 	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)

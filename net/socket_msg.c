@@ -437,10 +437,11 @@ long sock_sendmsg(struct file *f, struct kmsg *km, unsigned flags)
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	if (s->ops->sendmsg) /* netlink: ancillary data is not used */
-		return s->ops->sendmsg(
-		    s, km,
-		    f->flags & O_NONBLOCK ? flags | MSG_DONTWAIT : flags);
+	if (s->ops->sendmsg) { /* netlink: ancillary data is not used */
+		if (f->flags & O_NONBLOCK)
+			flags |= MSG_DONTWAIT;
+		return s->ops->sendmsg(s, km, flags);
+	}
 	if (s->listening)
 		return s->family == AF_UNIX ? -ENOTCONN : -EPIPE;
 	err = scm_parse(s, km, &scm);

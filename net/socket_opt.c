@@ -30,6 +30,23 @@ static bool is_flag(int name)
 	}
 }
 
+/* The SOL_SOCKET options local_setsockopt stores (keep the two alike). */
+static bool stored_here(int name)
+{
+	switch (name) {
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO:
+	case SO_LINGER:
+	case SO_SNDBUF:
+	case SO_SNDBUFFORCE:
+	case SO_RCVBUF:
+	case SO_RCVBUFFORCE:
+		return true;
+	default:
+		return is_flag(name);
+	}
+}
+
 static int set_timeout(uint64_t *t, const void *val, unsigned len)
 {
 	struct linux_timeval tv;
@@ -188,11 +205,9 @@ int sock_setsockopt(struct socket *s, int level, int name, const void *val,
 
 	if (!fam)
 		return local_setsockopt(s, level, name, val, len);
-	if (level != SOL_SOCKET)
+	if (level != SOL_SOCKET || !stored_here(name)) /* the family's own */
 		return fam(s, level, name, val, n);
 	err = local_setsockopt(s, level, name, val, len);
-	if (err == -ENOPROTOOPT) /* one only the family knows */
-		return fam(s, level, name, val, n);
 	if (err)
 		return err;
 	err = fam(s, level, name, val, n); /* stored: the family applies it */
