@@ -73,7 +73,8 @@ struct sock_family {
 	 * Take one connection into child, which net/ made (same family,
 	 * type, protocol, ops; the listener's SOL_SOCKET options) and gives
 	 * a file after; peer: the other end's name. flags: O_NONBLOCK of the
-	 * listening file (wait or -EAGAIN).
+	 * listening file (wait or -EAGAIN). On an error child is dropped
+	 * without release: the family leaves nothing on it.
 	 */
 	int (*accept)(struct socket *s, struct socket *child, unsigned flags,
 		      struct sockname *peer);
@@ -87,11 +88,12 @@ struct sock_family {
 	 * One message (struct kmsg: iovecs, name, control). flags are the
 	 * caller's MSG_* (MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE...) with
 	 * MSG_DONTWAIT added for an O_NONBLOCK file. sendmsg returns the
-	 * bytes taken (-EPIPE: net/'s caller raises SIGPIPE); recvmsg the
-	 * bytes (or, with MSG_TRUNC, the message's length), with the source
-	 * in m->name, control messages written by kmsg_put_cmsg,
-	 * m->controllen set to the bytes written, MSG_TRUNC/MSG_CTRUNC in
-	 * m->flags. MSG_PEEK and MSG_WAITALL are the family's to honour.
+	 * bytes taken (-EPIPE: the syscall layer raises SIGPIPE); recvmsg
+	 * the bytes (or, with MSG_TRUNC, the message's length), with the
+	 * source in m->name, control messages written by kmsg_put_cmsg,
+	 * m->controllen (in: the room) set to the bytes written, and
+	 * MSG_TRUNC/MSG_CTRUNC in m->flags. MSG_PEEK and MSG_WAITALL are the
+	 * family's to honour.
 	 */
 	long (*sendmsg)(struct socket *s, struct kmsg *m, unsigned flags);
 	long (*recvmsg)(struct socket *s, struct kmsg *m, unsigned flags);
