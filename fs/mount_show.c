@@ -73,16 +73,19 @@ static struct pbuf *pbuf_new(char *buf, size_t len)
 	return b;
 }
 
-/* The absolute path of dir, reached in mount m (NULL: outside the tree). */
-static long mount_path(struct mount *m, struct inode *dir, char *buf,
-		       size_t len)
+/*
+ * The path of dir up to stop, crossing from a mount's root to its mount
+ * point when m is the mount dir was reached in (NULL: no crossing).
+ */
+static long path_up(struct mount *m, struct inode *dir, struct inode *stop,
+		    char *buf, size_t len)
 {
 	struct pbuf *b = pbuf_new(buf, len);
 	long err = 0;
 
 	if (!b)
 		return len < 2 ? -ERANGE : -ENOMEM;
-	while (dir != vfs_root && !err) {
+	while (dir != stop && !err) {
 		if (m && dir == m->root) {
 			if (m == root_mount)
 				break;
@@ -98,26 +101,16 @@ static long mount_path(struct mount *m, struct inode *dir, char *buf,
 	return err;
 }
 
+/* The absolute path of dir, in the mount it was reached in. */
 long inode_dir_path(struct inode *dir, char *buf, size_t len)
 {
-	return mount_path(mount_of(dir), dir, buf, len);
+	return path_up(mount_of(dir), dir, vfs_root, buf, len);
 }
 
 /* The path of a mount's root inside its file system (mountinfo's 4th). */
 static long root_path(struct mount *m, char *buf, size_t len)
 {
-	struct pbuf *b = pbuf_new(buf, len);
-	struct inode *dir = m->root;
-	long err = 0;
-
-	if (!b)
-		return -ENOMEM;
-	while (dir != m->sb->root && !err)
-		err = prepend_dir(b, &dir);
-	if (!err)
-		err = pbuf_finish(b, len);
-	kfree(b);
-	return err;
+	return path_up(NULL, m->root, m->sb->root, buf, len);
 }
 
 /* ---- /proc/self/mounts and mountinfo ---- */
@@ -192,7 +185,7 @@ static void put_path(struct out *o, struct mount *m, bool root, char *tmp)
 	if (root)
 		n = root_path(m, tmp, PATH_MAX);
 	else if (m != root_mount)
-		n = mount_path(m->parent, m->mountpoint, tmp, PATH_MAX);
+		n = path_up(m->parent, m->mountpoint, vfs_root, tmp, PATH_MAX);
 	else
 		memcpy(tmp, "/", 2);
 

@@ -49,8 +49,8 @@ static bool is_ram(paddr_t pa)
 	return false;
 }
 
-/* Guest-physical address of kernel memory at va, or DMA_NONE. */
-static uint64_t guest_phys(const void *va)
+/* The guest-physical address of kernel memory at va, or DMA_NONE. */
+uint64_t dma_bus_addr(const void *va)
 {
 	uintptr_t v = (uintptr_t)va;
 	extern char _end[];
@@ -63,14 +63,9 @@ static uint64_t guest_phys(const void *va)
 	return DMA_NONE;
 }
 
-uint64_t dma_bus_addr(const void *va)
-{
-	return guest_phys(va);
-}
-
 uint64_t dma_frame(const void *va)
 {
-	uint64_t pa = guest_phys(va);
+	uint64_t pa = dma_bus_addr(va);
 
 	return pa == DMA_NONE ? DMA_NONE : pa >> PAGE_SHIFT;
 }

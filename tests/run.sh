@@ -1,9 +1,11 @@
 #!/bin/bash
-# run.sh - every test of keel, as `make test` runs it (after building):
-# the style check, the layering rule (and a test that it can fail), the
-# host unit tests (cmocka, ASan and UBSan), a brief fuzz of the ELF and
-# cpio readers, the boot tests under QEMU, the host tool, Linux programs,
-# the ljsyscall conformance test, and one boot on nested Xen. Prints one total at the end,
+# run.sh - every test of keel, as `make test` runs it (with --build: the
+# Debian packages and the build first): the layering rule, the host unit
+# tests (cmocka, ASan and UBSan), then the suites (tests/suite.sh): style,
+# the harness's own test, the layering check on planted violations, a
+# brief fuzz of the ELF and cpio readers, the boot tests under QEMU, the
+# host tool, Linux programs, the ljsyscall conformance test, KVM where it
+# works, and one boot on nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."

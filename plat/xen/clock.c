@@ -48,9 +48,28 @@ uint64_t xen_system_time_ns(void)
 	return xen_shared_info ? system_time_ns() : 0;
 }
 
+/*
+ * Never backwards: each physical CPU's time record is its own estimate, so
+ * when Xen moves this vCPU to another one (often, on a loaded host) the
+ * next reading can be a little behind the last, unless Xen vouches for
+ * the TSC (XEN_PVCLOCK_TSC_STABLE_BIT). The largest value returned so far
+ * is the floor, as Linux's pvclock does.
+ */
 uint64_t xen_monotonic_ns(void)
 {
-	return xen_shared_info ? system_time_ns() - boot_ns : 0;
+	static uint64_t last;
+	uint64_t ns, seen;
+
+	if (!xen_shared_info)
+		return 0;
+	ns = system_time_ns() - boot_ns;
+	seen = __atomic_load_n(&last, __ATOMIC_RELAXED);
+	do {
+		if (ns <= seen)
+			return seen;
+	} while (!__atomic_compare_exchange_n(
+	    &last, &seen, ns, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return ns;
 }
 
 int64_t xen_wallclock_ns(void)

@@ -21,7 +21,7 @@ plan 30
 status_of() { echo $(( $1 >> 1 )); }
 
 # Every self-test of tests/boot/selftests.txt must pass; the initrd gives
-# the initrd self-test its archive (tests/boot/initrd.cpio, made below).
+# the initrd self-test its archive (build/boot-selftests.cpio, made below).
 selftests() { # machine mem
 	local name="selftest-$1-$2" log="$logs/selftest-$1-$2.log" rc why
 	rc=$(bash $here/qemu-boot.sh "$1" "$2" "keel.test=all" "$log" "${EXIT_DEV[@]}" -initrd "$st_initrd")
@@ -36,7 +36,7 @@ selftests() { # machine mem
 }
 st_initrd=build/boot-selftests.cpio
 mkdir -p build
-(cd tests/boot && echo selftests.txt | cpio -o -H newc --quiet -R 0:0) >"$st_initrd"
+selftests_initrd "$st_initrd"
 
 crash() { # test-name expected-text function-in-backtrace
 	local name="crash-$1" log="$logs/crash-$1.log" rc

@@ -72,7 +72,7 @@ planted unit-whole 0 'PASS test_fake: 1 tests' \
 
 # judge_selftests LOG-TEXT: selftests_check on a made-up serial log built
 # from tests/boot/selftests.txt.
-names=$(sed 's/#.*//' tests/boot/selftests.txt | awk 'NF { print $1 }')
+names=$(selftests_names pass)
 n=$(echo "$names" | wc -l)
 log_of() { # skip-name verdict-for-it
 	for t in $names; do

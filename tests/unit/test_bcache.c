@@ -132,18 +132,28 @@ static void test_read_on_demand(void **state)
 	assert_int_equal(bcache_count(), 1);
 }
 
+/*
+ * Take block n without reading it, fill it with byte v, mark it dirty and
+ * put it: the buffer, still cached (dirty ones are not evicted unwritten).
+ */
+static struct buf *write_block(uint64_t n, int v)
+{
+	struct buf *b;
+
+	assert_int_equal(bcache_get(&disk->dev, n, &b), 0);
+	memset(b->data, v, 4096);
+	bcache_dirty(b);
+	bcache_put(b);
+	return b;
+}
+
 static void test_write_back_order(void **state)
 {
 	static const uint64_t blocks[] = { 7, 2, 9, 0 };
-	struct buf *b;
 
 	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
-		assert_int_equal(bcache_get(&disk->dev, blocks[i], &b), 0);
-		memset(b->data, 0xa0 + (int)i, 4096);
-		bcache_dirty(b);
-		bcache_put(b);
-	}
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++)
+		write_block(blocks[i], 0xa0 + (int)i);
 	clear_log();
 	assert_string_equal(disk->log, ""); /* nothing before the sync */
 	assert_int_equal(disk->data[7 * 4096], 8);
@@ -180,10 +190,7 @@ static void test_eviction(void **state)
 	/* Clean ones go first; a dirty one is written back before it goes. */
 	assert_int_equal(bcache_read(&disk->dev, 5, &p5), 0);
 	assert_int_equal(bcache_read(&disk->dev, 6, &p6), 0);
-	assert_int_equal(bcache_get(&disk->dev, 10, &b), 0); /* 1 goes */
-	memset(b->data, 0x55, 4096);
-	bcache_dirty(b);
-	bcache_put(b);
+	write_block(10, 0x55); /* 1 goes */
 	clear_log();
 	assert_int_equal(bcache_read(&disk->dev, 20, &b), 0);
 	bcache_put(b);
@@ -213,10 +220,7 @@ static void test_write_error_kept(void **state)
 	struct buf *b;
 
 	(void)state;
-	assert_int_equal(bcache_get(&disk->dev, 4, &b), 0);
-	memset(b->data, 0x77, 4096);
-	bcache_dirty(b);
-	bcache_put(b);
+	b = write_block(4, 0x77);
 	disk->fail_write = 1;
 	clear_log();
 	assert_int_equal(bcache_sync(&disk->dev), -EIO); /* reported */
@@ -284,10 +288,7 @@ static void test_unregister_and_shutdown(void **state)
 	struct buf *b;
 
 	(void)state;
-	assert_int_equal(bcache_get(&disk->dev, 6, &b), 0);
-	memset(b->data, 0x66, 4096);
-	bcache_dirty(b);
-	bcache_put(b);
+	write_block(6, 0x66);
 	clear_log();
 	blkdev_unregister(&disk->dev);
 	assert_string_equal(disk->log, "W48 F0 ");

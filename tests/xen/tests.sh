@@ -38,11 +38,11 @@ if ! bash tests/xen/setup.sh >"$logs/setup.log" 2>&1; then
 fi
 
 # Every self-test of tests/boot/selftests.txt, the initrd one with a ramdisk.
-(cd tests/boot && echo selftests.txt | cpio -o -H newc --quiet -R 0:0) >"$logs/selftests.cpio"
+selftests_initrd "$logs/selftests.cpio"
 boot selftests --cmdline "keel.test=all" --ramdisk "$logs/selftests.cpio" --timeout 120
 why=$(selftests_check "$log" xen)
 if [ "$rc" != 0 ]; then
-	result selftests 0 "run.sh exit $rc: $(grep -a XENBED-RESULT "$log" | head -1)"
+	result selftests 0 "run.sh exit $rc: $(grep -a XENBED-RESULT "$log" | head -1); $(grep -aE 'guest: (selftest [a-z0-9-]+: FAIL|  check failed|  heap leak)' "$log" | sed 's/.*guest: //' | head -4 | tr '\n' ' ')"
 elif [ "$why" != ok ]; then
 	result selftests 0 "$why"
 elif ! grep -aq "guest: .*cr2 check: ok" "$log"; then
