@@ -113,6 +113,13 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# test_sockfam: the same with the socket and poll calls, driving a fake
+# protocol family through the socket family table.
+SOCKFAM_OBJS := $(VFS_OBJS) $(BUILD)/h/linux/sys_socket.c.o \
+	$(BUILD)/h/linux/sys_info.c.o \
+	$(BUILD)/h/linux/sys_poll.c.o
+$(BUILD)/unit/test_sockfam: $(SOCKFAM_OBJS)
+$(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # fs/bcache.c alone, over a RAM disk the test makes (kernel/blkdev.c is
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o

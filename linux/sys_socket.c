@@ -188,15 +188,15 @@ static long getname(struct file *f, struct socket *s, const long *a,
 		    uint64_t peer)
 {
 	long uaddr = a[1] ? a[1] : 1;
+	struct sockname name;
 	int room;
 	long err = addr_room(uaddr, a[2], &room);
 
 	(void)f;
-	if (!err && peer && !s->connected)
-		err = -ENOTCONN;
 	if (!err)
-		err =
-		    addr_out(peer ? &s->remote : &s->local, uaddr, a[2], room);
+		err = sock_getname(s, peer, &name);
+	if (!err)
+		err = addr_out(&name, uaddr, a[2], room);
 	return err;
 }
 

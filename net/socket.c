@@ -6,6 +6,9 @@
  * queues it on the listener's backlog, so connect never waits for accept
  * (only for room in a full backlog). Data moves in net/socket_msg.c;
  * addresses are the families' (net/socket_unix.c, net/socket_inet.c).
+ * Each call goes to the family's operation when it has one (a protocol
+ * stack's, include/keel/socket.h); what is written here is the shared
+ * local path.
  *
  * Waits sleep on the wait queue of the socket whose state they need, under
  * one lock; state changes happen with the kernel not preemptible and wake
@@ -97,6 +100,11 @@ static void sock_close(struct socket *s)
 	struct list_node *n;
 
 	s->closed = s->shut_rd = s->shut_wr = true;
+	if (s->ops->release) { /* the family's connection and state */
+		s->ops->release(s);
+		sock_wake(s);
+		return;
+	}
 	if (!list_empty(&s->bound))
 		s->ops->unbind(s);
 	while ((n = list_pop_front(&s->backlog))) {
@@ -154,25 +162,33 @@ struct socket *file_socket(struct file *f)
 	return f->ops == &sock_fops ? f->inode->priv : NULL;
 }
 
-static const struct sock_family *family_ops(int family)
+static const struct sock_family *families[SOCK_FAMILY_MAX] = {
+	[AF_UNIX] = &unix_family,
+	[AF_INET] = &inet_family,
+	[AF_INET6] = &inet_family,
+	[AF_NETLINK] = &netlink_family,
+};
+
+int sock_family_register(int family, const struct sock_family *ops)
 {
-	switch (family) {
-	case AF_UNIX:
-		return &unix_family;
-	case AF_INET:
-	case AF_INET6:
-		return &inet_family;
-	case AF_NETLINK:
-		return &netlink_family;
-	default:
+	if (family <= AF_UNSPEC || family >= SOCK_FAMILY_MAX ||
+	    (ops && !ops->create))
+		return -EINVAL;
+	families[family] = ops;
+	return 0;
+}
+
+const struct sock_family *sock_family_get(int family)
+{
+	if (family <= AF_UNSPEC || family >= SOCK_FAMILY_MAX)
 		return NULL;
-	}
+	return families[family];
 }
 
 /* A new socket (not yet a file). */
 static int sock_new(int family, int type, int protocol, struct socket **out)
 {
-	const struct sock_family *ops = family_ops(family);
+	const struct sock_family *ops = sock_family_get(family);
 	struct socket *s;
 	int err;
 
@@ -206,6 +222,14 @@ int socket_create(int family, int type, int protocol, struct file **out)
 	return err;
 }
 
+/* A socket that got no file: its family lets go of it too. */
+static void sock_drop(struct socket *s)
+{
+	if (s && s->ops->release)
+		s->ops->release(s);
+	sock_put(s);
+}
+
 int socket_pair(int family, int type, int protocol, struct file *out[2])
 {
 	struct socket *s[2] = { NULL, NULL };
@@ -219,8 +243,8 @@ int socket_pair(int family, int type, int protocol, struct file *out[2])
 	if (!err && s[0]->ops->connect)
 		err = -EOPNOTSUPP; /* netlink sockets make no pairs */
 	if (err) {
-		sock_put(s[0]);
-		sock_put(s[1]);
+		sock_drop(s[0]);
+		sock_drop(s[1]);
 		return err;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -249,13 +273,23 @@ int sock_bind(struct socket *s, const struct sockname *a)
 {
 	if (s->closed)
 		return -EINVAL;
-	return s->ops->bind(s, a);
+	return s->ops->bind ? s->ops->bind(s, a) : -EOPNOTSUPP;
 }
 
 int sock_listen(struct socket *s, int backlog)
 {
 	int err;
 
+	if ((unsigned)backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	if (s->ops->listen) {
+		err = s->ops->listen(s, backlog);
+		if (!err) {
+			s->listening = true; /* SO_ACCEPTCONN */
+			sock_wake(s);
+		}
+		return err;
+	}
 	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)
 		return -EOPNOTSUPP;
 	if (s->connected)
@@ -267,8 +301,6 @@ int sock_listen(struct socket *s, int backlog)
 		if (err)
 			return err;
 	}
-	if ((unsigned)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
 	s->max_backlog = (unsigned)backlog;
 	if (!s->listening)
 		sock_own_cred(&s->cred);
@@ -283,12 +315,46 @@ static bool has_connection(struct socket *s, void *arg)
 	return !list_empty(&s->backlog) || s->closed;
 }
 
+/*
+ * accept by the family's operation: net/ makes the new socket (with the
+ * listener's SOL_SOCKET options, as Linux clones them) and its file.
+ */
+static int family_accept(struct file *f, struct socket *s, unsigned flags,
+			 struct file **out, struct sockname *peer)
+{
+	struct socket *child = sock_alloc(s->family, s->type, s->ops);
+	struct sockname name = { 0 };
+	int err;
+
+	if (!child)
+		return -ENOMEM;
+	child->protocol = s->protocol;
+	child->sndbuf = s->sndbuf;
+	child->rcvbuf = s->rcvbuf;
+	child->flags = s->flags;
+	child->linger = s->linger;
+	child->rcvtimeo = s->rcvtimeo;
+	child->sndtimeo = s->sndtimeo;
+	err = s->ops->accept(s, child, f->flags & O_NONBLOCK, &name);
+	if (!err) {
+		err = sock_file(child, flags, out);
+		if (err)
+			sock_close(child);
+	}
+	if (!err && peer)
+		*peer = name;
+	sock_put(child);
+	return err;
+}
+
 int sock_accept(struct file *f, unsigned flags, struct file **out,
 		struct sockname *peer)
 {
 	struct socket *s = file_socket(f), *child;
 	int err;
 
+	if (s->ops->accept)
+		return family_accept(f, s, flags, out, peer);
 	if (s->type != SOCK_STREAM && s->type != SOCK_SEQPACKET)
 		return -EOPNOTSUPP;
 	if (!s->listening)
@@ -361,7 +427,7 @@ int sock_connect(struct file *f, const struct sockname *a)
 	int err;
 
 	if (s->ops->connect)
-		return s->ops->connect(s, a);
+		return s->ops->connect(s, a, f->flags & O_NONBLOCK);
 	if (s->type == SOCK_DGRAM && a->len >= 2 && a->family == AF_UNSPEC) {
 		sock_put(s->peer); /* dissolve the association */
 		s->peer = NULL;
@@ -396,8 +462,12 @@ int sock_shutdown(struct socket *s, int how)
 {
 	struct socket *peer = s->peer;
 
+	if (s->ops->shutdown)
+		return how < SHUT_RD || how > SHUT_RDWR
+			   ? -EINVAL
+			   : s->ops->shutdown(s, how);
 	if (s->ops->sendmsg)
-		return -EOPNOTSUPP; /* no connection to shut */
+		return -EOPNOTSUPP; /* no connection to shut (netlink) */
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
 	if (s->type != SOCK_DGRAM && !s->connected &&
@@ -421,6 +491,16 @@ int sock_shutdown(struct socket *s, int how)
 	return 0;
 }
 
+int sock_getname(struct socket *s, bool peer, struct sockname *out)
+{
+	if (s->ops->getname)
+		return s->ops->getname(s, peer, out);
+	if (peer && !s->connected)
+		return -ENOTCONN;
+	*out = peer ? s->remote : s->local;
+	return 0;
+}
+
 /* The ready mask, as Linux's unix_poll and tcp_poll compute it. */
 static unsigned sock_poll(struct file *f, struct poll_table *pt)
 {
@@ -428,6 +508,8 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	unsigned mask = 0;
 
 	poll_wait(pt, &s->poll);
+	if (s->ops->poll)
+		return s->ops->poll(s);
 	if (s->listening)
 		return list_empty(&s->backlog) ? 0 : EPOLLIN | EPOLLRDNORM;
 	if (s->error)
@@ -452,6 +534,11 @@ static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	struct socket *s = f->inode->priv;
 	int32_t n;
 
+	if (s->ops->ioctl) {
+		long r = s->ops->ioctl(s, cmd, arg);
+
+		return r == -ENOTTY ? netif_ioctl(s->family, cmd, arg) : r;
+	}
 	if (cmd != FIONREAD || s->family == AF_NETLINK)
 		return netif_ioctl(s->family, cmd, arg);
 	if (s->listening)

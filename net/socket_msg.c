@@ -6,6 +6,8 @@
  * datagram or seqpacket read takes one message, truncating it
  * (MSG_TRUNC). A queue holds at most the receiver's SO_RCVBUF, counting
  * MSG_COST bytes of overhead per message, as Linux counts skb sizes.
+ * A family with its own sendmsg or recvmsg (include/keel/socket.h) takes
+ * the message instead; the control-message helpers serve it too.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -135,8 +137,10 @@ static int scm_rights(struct scm *scm, const char *data, size_t len)
 	return 0;
 }
 
-/* The control buffer of a sendmsg: its SOL_SOCKET messages. */
-static int scm_parse(struct socket *s, struct kmsg *m, struct scm *scm)
+int kmsg_cmsgs(struct kmsg *m,
+	       int (*fn)(void *arg, int level, int type, const void *data,
+			 size_t len),
+	       void *arg)
 {
 	size_t len = m->controllen, off = 0;
 	char *buf;
@@ -155,26 +159,14 @@ static int scm_parse(struct socket *s, struct kmsg *m, struct scm *scm)
 	}
 	while (!err && len - off >= CMSG_HDRLEN) {
 		struct linux_cmsghdr h;
-		size_t dlen;
 
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.cmsg_len < CMSG_HDRLEN || h.cmsg_len > len - off) {
 			err = -EINVAL;
 			break;
 		}
-		dlen = h.cmsg_len - CMSG_HDRLEN;
-		if (h.cmsg_level != SOL_SOCKET)
-			; /* another level's: not ours to check */
-		else if (s->family != AF_UNIX)
-			err = -EINVAL;
-		else if (h.cmsg_type == SCM_RIGHTS)
-			err = scm_rights(scm, buf + off + CMSG_HDRLEN, dlen);
-		else if (h.cmsg_type == SCM_CREDENTIALS &&
-			 dlen == sizeof(scm->cred)) {
-			memcpy(&scm->cred, buf + off + CMSG_HDRLEN, dlen);
-			scm->has_cred = true;
-		} else
-			err = -EINVAL;
+		err = fn(arg, h.cmsg_level, h.cmsg_type,
+			 buf + off + CMSG_HDRLEN, h.cmsg_len - CMSG_HDRLEN);
 		off += CMSG_ALIGN(h.cmsg_len);
 		if (off > len)
 			break;
@@ -183,9 +175,43 @@ static int scm_parse(struct socket *s, struct kmsg *m, struct scm *scm)
 	return err;
 }
 
+struct scm_arg {
+	struct socket *s;
+	struct scm *scm;
+};
+
+/* One control message of a send on the shared path: SOL_SOCKET's. */
+static int scm_one(void *arg, int level, int type, const void *data,
+		   size_t dlen)
+{
+	struct scm_arg *a = arg;
+	struct scm *scm = a->scm;
+
+	if (level != SOL_SOCKET)
+		return 0; /* another level's: not ours to check */
+	if (a->s->family != AF_UNIX)
+		return -EINVAL;
+	if (type == SCM_RIGHTS)
+		return scm_rights(scm, data, dlen);
+	if (type == SCM_CREDENTIALS && dlen == sizeof(scm->cred)) {
+		memcpy(&scm->cred, data, dlen);
+		scm->has_cred = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The control buffer of a sendmsg: its SOL_SOCKET messages. */
+static int scm_parse(struct socket *s, struct kmsg *m, struct scm *scm)
+{
+	struct scm_arg a = { s, scm };
+
+	return kmsg_cmsgs(m, scm_one, &a);
+}
+
 /* Append one control message; MSG_CTRUNC when it does not fit whole. */
-static void put_cmsg(struct kmsg *m, size_t *used, int level, int type,
-		     const void *data, size_t len)
+void kmsg_put_cmsg(struct kmsg *m, size_t *used, int level, int type,
+		   const void *data, size_t len)
 {
 	struct linux_cmsghdr h = { CMSG_LEN(len), level, type };
 	size_t room = m->controllen - *used;
@@ -227,8 +253,8 @@ static void put_rights(struct kmsg *km, size_t *used, struct sock_msg *m,
 	if (n < m->nfds)
 		km->flags |= MSG_CTRUNC;
 	if (n)
-		put_cmsg(km, used, SOL_SOCKET, SCM_RIGHTS, fds,
-			 n * sizeof(int32_t));
+		kmsg_put_cmsg(km, used, SOL_SOCKET, SCM_RIGHTS, fds,
+			      n * sizeof(int32_t));
 	if (!peek) {
 		put_files(m->fds, m->nfds);
 		m->fds = NULL;
@@ -411,8 +437,11 @@ long sock_sendmsg(struct file *f, struct kmsg *km, unsigned flags)
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	if (s->ops->sendmsg) /* netlink: ancillary data is not used */
-		return s->ops->sendmsg(f, s, km, flags);
+	if (s->ops->sendmsg) { /* netlink: ancillary data is not used */
+		if (f->flags & O_NONBLOCK)
+			flags |= MSG_DONTWAIT;
+		return s->ops->sendmsg(s, km, flags);
+	}
 	if (s->listening)
 		return s->family == AF_UNIX ? -ENOTCONN : -EPIPE;
 	err = scm_parse(s, km, &scm);
@@ -448,12 +477,12 @@ static void put_control(struct socket *s, struct kmsg *km, size_t *used,
 		uint32_t group =
 		    (uint32_t)__builtin_ffs((int)m->from.nl.nl_groups);
 
-		put_cmsg(km, used, SOL_NETLINK, NETLINK_PKTINFO, &group,
-			 sizeof(group));
+		kmsg_put_cmsg(km, used, SOL_NETLINK, NETLINK_PKTINFO, &group,
+			      sizeof(group));
 	}
 	if (sock_flag(s, SO_PASSCRED))
-		put_cmsg(km, used, SOL_SOCKET, SCM_CREDENTIALS, &m->cred,
-			 sizeof(m->cred));
+		kmsg_put_cmsg(km, used, SOL_SOCKET, SCM_CREDENTIALS, &m->cred,
+			      sizeof(m->cred));
 	if (m->nfds)
 		put_rights(km, used, m, flags & MSG_PEEK, flags);
 }
@@ -523,6 +552,9 @@ long sock_recvmsg(struct file *f, struct kmsg *km, unsigned flags)
 	km->name.len = 0;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (s->ops->recvmsg)
+		return s->ops->recvmsg(s, km,
+				       nonblock ? flags | MSG_DONTWAIT : flags);
 	if (s->type != SOCK_DGRAM && !s->connected && !s->closed)
 		return s->family == AF_UNIX ? -EINVAL : -ENOTCONN;
 	for (;;) {

@@ -115,11 +115,13 @@ static void nl_unbind(struct socket *s)
 }
 
 /* Sending anywhere but the kernel needs CAP_NET_ADMIN (NETLINK_ROUTE). */
-static int nl_connect(struct socket *s, const struct sockname *a)
+static int nl_connect(struct socket *s, const struct sockname *a,
+		      unsigned flags)
 {
 	uint32_t groups = a->nl.nl_groups;
 	int err;
 
+	(void)flags; /* connecting to the kernel never waits */
 	if (a->len < sizeof(a->family))
 		return -EINVAL;
 	if (a->family == AF_UNSPEC) {
@@ -219,10 +221,9 @@ static int unicast(struct socket *s, const char *buf, size_t len, uint32_t pid,
 	return err;
 }
 
-static long nl_sendmsg(struct file *f, struct socket *s, struct kmsg *km,
-		       unsigned flags)
+static long nl_sendmsg(struct socket *s, struct kmsg *km, unsigned flags)
 {
-	bool nonblock = f->flags & O_NONBLOCK || flags & MSG_DONTWAIT;
+	bool nonblock = flags & MSG_DONTWAIT; /* O_NONBLOCK included */
 	uint32_t pid = s->remote.nl.nl_pid;
 	unsigned group = (unsigned)__builtin_ffs((int)s->remote.nl.nl_groups);
 	char *buf;

@@ -3,7 +3,9 @@
  * family, and the family's own levels through its table (TCP_NODELAY,
  * IPV6_V6ONLY). Buffer sizes are doubled on set as Linux does (the
  * reported value is what the queue may hold, overhead included);
- * SO_RCVTIMEO and SO_SNDTIMEO bound the socket's waits.
+ * SO_RCVTIMEO and SO_SNDTIMEO bound the socket's waits. A family with
+ * its own setsockopt/getsockopt has its levels and hears of SOL_SOCKET's
+ * (sock_setsockopt and sock_getsockopt, at the end).
  */
 #include <keel/errno.h>
 #include <keel/socket.h>
@@ -25,6 +27,23 @@ static bool is_flag(int name)
 		return true;
 	default:
 		return false;
+	}
+}
+
+/* The SOL_SOCKET options local_setsockopt stores (keep the two alike). */
+static bool stored_here(int name)
+{
+	switch (name) {
+	case SO_RCVTIMEO:
+	case SO_SNDTIMEO:
+	case SO_LINGER:
+	case SO_SNDBUF:
+	case SO_SNDBUFFORCE:
+	case SO_RCVBUF:
+	case SO_RCVBUFFORCE:
+		return true;
+	default:
+		return is_flag(name);
 	}
 }
 
@@ -52,8 +71,9 @@ static unsigned buf_size(int val)
 	return (unsigned)MAX(v, (uint64_t)SOCK_BUF_MIN);
 }
 
-int sock_setsockopt(struct socket *s, int level, int name, const void *val,
-		    unsigned len)
+/* The shared path: SOL_SOCKET's, and the family's int options. */
+static int local_setsockopt(struct socket *s, int level, int name,
+			    const void *val, unsigned len)
 {
 	int v = 0;
 
@@ -135,8 +155,8 @@ static int int_opt(struct socket *s, int name, int *v)
 	return 0;
 }
 
-int sock_getsockopt(struct socket *s, int level, int name, void *val,
-		    unsigned *len)
+static int local_getsockopt(struct socket *s, int level, int name, void *val,
+			    unsigned *len)
 {
 	union {
 		int i;
@@ -173,4 +193,41 @@ int sock_getsockopt(struct socket *s, int level, int name, void *val,
 	*len = MIN(*len, n);
 	memcpy(val, &u, *len);
 	return 0;
+}
+
+int sock_setsockopt(struct socket *s, int level, int name, const void *val,
+		    unsigned len)
+{
+	int (*fam)(struct socket *, int, int, const void *, unsigned) =
+	    s->ops->setsockopt;
+	unsigned n = MIN(len, SOCK_OPT_MAX);
+	int err;
+
+	if (!fam)
+		return local_setsockopt(s, level, name, val, len);
+	if (level != SOL_SOCKET || !stored_here(name)) /* the family's own */
+		return fam(s, level, name, val, n);
+	err = local_setsockopt(s, level, name, val, len);
+	if (err)
+		return err;
+	err = fam(s, level, name, val, n); /* stored: the family applies it */
+	return err == -ENOPROTOOPT ? 0 : err;
+}
+
+int sock_getsockopt(struct socket *s, int level, int name, void *val,
+		    unsigned *len)
+{
+	unsigned room = MIN(*len, SOCK_OPT_MAX);
+	int err = -ENOPROTOOPT;
+
+	if (!s->ops->getsockopt)
+		return local_getsockopt(s, level, name, val, len);
+	if (level == SOL_SOCKET)
+		err = local_getsockopt(s, level, name, val, len);
+	if (err != -ENOPROTOOPT)
+		return err;
+	err = s->ops->getsockopt(s, level, name, val, &room);
+	if (!err)
+		*len = MIN(room, MIN(*len, SOCK_OPT_MAX));
+	return err;
 }

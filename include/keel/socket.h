@@ -1,13 +1,16 @@
 /*
  * socket.h - sockets (net/socket.c, net/socket_unix.c, net/socket_inet.c,
- * net/socket_netlink.c): one socket file whose data path (queues of
- * messages, connections, waits, options, ancillary data) is shared by every
- * family, and a small table of operations per family for what differs, the
- * addressing. AF_UNIX names live in the file system or the abstract
- * namespace; AF_INET and AF_INET6 reach only the loopback (a later network
- * stack takes over the inet family behind the same table); AF_NETLINK
- * sends its requests to the kernel, which answers on the sender's queue.
- * The syscall layer is linux/sys_socket.c.
+ * net/socket_netlink.c) and the table a protocol family fills to serve
+ * them (struct sock_family). The socket file is shared: the file and its
+ * fd, O_NONBLOCK, SOL_SOCKET options (SO_RCVTIMEO, SO_SNDTIMEO, SO_ERROR,
+ * buffers...), the wait and wake helpers. A family's operations do the
+ * rest; each one it leaves NULL is the shared local path (queues of
+ * messages between keel's own sockets, net/socket_msg.c), which AF_UNIX,
+ * the loopback AF_INET/AF_INET6 and AF_NETLINK use. A protocol stack
+ * fills every operation and registers itself for its families
+ * (sock_family_register). The syscall layer is linux/sys_socket.c: it
+ * checks descriptors, flags and lengths, copies in and out, raises
+ * SIGPIPE on EPIPE (unless MSG_NOSIGNAL), and calls net/ (docs/net.md).
  */
 #ifndef KEEL_SOCKET_H
 #define KEEL_SOCKET_H
@@ -38,11 +41,84 @@ struct sockname {
 	};
 };
 
-/* What a family does: its addresses. Every method returns 0 or -errno. */
+/*
+ * What a protocol family does. Every method returns 0 (or a count) or
+ * -errno. Whose is what:
+ * - net/ (shared, every family): the file and fd, O_NONBLOCK (folded into
+ *   MSG_DONTWAIT for sendmsg/recvmsg, O_NONBLOCK in flags elsewhere), the
+ *   SOL_SOCKET options kept in struct socket (a family reads them there:
+ *   rcvtimeo, sndtimeo, rcvbuf, flags, linger), SO_ERROR (a family puts
+ *   an asynchronous error in s->error and wakes the socket), MSG_OOB
+ *   (EOPNOTSUPP), registering pollers on s->poll, the interface ioctls,
+ *   and the helpers a family waits and wakes with (sock_wait, sock_wake).
+ * - the family: everything below. An operation left NULL is the shared
+ *   local path, which calls the family's local hooks (the second part).
+ */
 struct sock_family {
-	/* Check type and protocol at creation (the protocol may be set). */
+	/* Check type and protocol at creation (the protocol may be set);
+	 * a stack makes its control block here (s->priv). Required. */
 	int (*create)(struct socket *s, int type, int *protocol);
+
+	/* ---- Operations (Linux's proto_ops). NULL: the shared path. ---- */
+	/* The file closed: drop the connection and s->priv (s is freed
+	 * when its last reference goes). */
+	void (*release)(struct socket *s);
+	/* The family's names, local families' too (the shared path has
+	 * none): NULL is EOPNOTSUPP. */
 	int (*bind)(struct socket *s, const struct sockname *a);
+	/* backlog already clamped to 0..SOMAXCONN; s->listening is set on
+	 * success (SO_ACCEPTCONN). */
+	int (*listen)(struct socket *s, int backlog);
+	/*
+	 * Take one connection into child, which net/ made (same family,
+	 * type, protocol, ops; the listener's SOL_SOCKET options) and gives
+	 * a file after; peer: the other end's name. flags: O_NONBLOCK of the
+	 * listening file (wait or -EAGAIN). On an error child is dropped
+	 * without release: the family leaves nothing on it.
+	 */
+	int (*accept)(struct socket *s, struct socket *child, unsigned flags,
+		      struct sockname *peer);
+	/* flags: O_NONBLOCK (-EINPROGRESS, then the result in s->error
+	 * and a wake; EPOLLOUT when done). */
+	int (*connect)(struct socket *s, const struct sockname *a,
+		       unsigned flags);
+	/* how is SHUT_RD, SHUT_WR or SHUT_RDWR (checked). */
+	int (*shutdown)(struct socket *s, int how);
+	/*
+	 * One message (struct kmsg: iovecs, name, control). flags are the
+	 * caller's MSG_* (MSG_DONTWAIT, MSG_NOSIGNAL, MSG_MORE...) with
+	 * MSG_DONTWAIT added for an O_NONBLOCK file. sendmsg returns the
+	 * bytes taken (-EPIPE: the syscall layer raises SIGPIPE); recvmsg
+	 * the bytes (or, with MSG_TRUNC, the message's length), with the
+	 * source in m->name, control messages written by kmsg_put_cmsg,
+	 * m->controllen (in: the room) set to the bytes written, and
+	 * MSG_TRUNC/MSG_CTRUNC in m->flags. MSG_PEEK and MSG_WAITALL are the
+	 * family's to honour.
+	 */
+	long (*sendmsg)(struct socket *s, struct kmsg *m, unsigned flags);
+	long (*recvmsg)(struct socket *s, struct kmsg *m, unsigned flags);
+	/* The EPOLL* mask now; net/ has put the poller on s->poll, and the
+	 * family calls sock_wake(s) whenever the mask may have changed. */
+	unsigned (*poll)(struct socket *s);
+	/*
+	 * Options as raw bytes (at most SOCK_OPT_MAX). Levels other than
+	 * SOL_SOCKET are the family's. A SOL_SOCKET option is net/'s first;
+	 * once net/ has stored it, setsockopt is called with it too (so a
+	 * stack can apply SO_KEEPALIVE, SO_LINGER...; -ENOPROTOOPT: nothing
+	 * to do), and one net/ does not know goes to the family alone
+	 * (SO_BINDTODEVICE). getsockopt: *len in, the room; out, the length.
+	 */
+	int (*setsockopt)(struct socket *s, int level, int name,
+			  const void *val, unsigned len);
+	int (*getsockopt)(struct socket *s, int level, int name, void *val,
+			  unsigned *len);
+	/* The local name, or the peer's (peer: -ENOTCONN without one). */
+	int (*getname)(struct socket *s, bool peer, struct sockname *out);
+	/* FIONREAD, SIOCOUTQ...: -ENOTTY for the interface ioctls, which
+	 * net/ then answers for every family. */
+	long (*ioctl)(struct socket *s, unsigned cmd, unsigned long arg);
+
+	/* ---- Local hooks: the shared path's view of the family. ---- */
 	/* Give an unbound socket a name of its own (connect, send). */
 	int (*autobind)(struct socket *s);
 	/* The socket that addr names, referenced (connect, sendto). */
@@ -56,23 +132,27 @@ struct sock_family {
 		       struct sockname *out);
 	/* Drop the name (the socket closes). */
 	void (*unbind)(struct socket *s);
-	/* Options of the family's own levels (IPPROTO_TCP, IPPROTO_IPV6). */
+	/* int options of the family's own levels (IPPROTO_TCP...). */
 	int (*setopt)(struct socket *s, int level, int name, int val);
 	int (*getopt)(struct socket *s, int level, int name, int *val);
-	/*
-	 * A family that talks to the kernel (AF_NETLINK) has its own connect
-	 * and send; it has no connections (listen, accept, shutdown:
-	 * EOPNOTSUPP). NULL: the shared data path of net/socket_msg.c.
-	 */
-	int (*connect)(struct socket *s, const struct sockname *a);
-	long (*sendmsg)(struct file *f, struct socket *s, struct kmsg *m,
-			unsigned flags);
 };
+
+#define SOCK_OPT_MAX 64U /* option bytes a family sees (sys_socket.c's) */
+#define SOCK_FAMILY_MAX 46 /* AF_MAX: family numbers are below it */
+
+/*
+ * The table for a family number (ops NULL: none, EAFNOSUPPORT): 0 or
+ * -EINVAL. Sockets made before keep the table they were made with. At
+ * boot AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK have keel's own.
+ */
+int sock_family_register(int family, const struct sock_family *ops);
+const struct sock_family *sock_family_get(int family);
 
 struct socket {
 	unsigned refs;
 	int family, type, protocol;
 	const struct sock_family *ops;
+	void *priv; /* the family's own state (a stack's control block) */
 	struct file *file; /* not a reference; NULL until accepted */
 	bool listening, connected, closed, shut_rd, shut_wr;
 	int error; /* SO_ERROR, reported once */
@@ -125,6 +205,8 @@ int sock_setsockopt(struct socket *s, int level, int name, const void *val,
 /* *len in: the room at val (kernel memory); out: the option's length. */
 int sock_getsockopt(struct socket *s, int level, int name, void *val,
 		    unsigned *len);
+/* The local name or the peer's (getsockname, getpeername). */
+int sock_getname(struct socket *s, bool peer, struct sockname *out);
 void sock_get(struct socket *s);
 void sock_put(struct socket *s);
 /* Credentials of the calling process. */
@@ -150,7 +232,8 @@ long sock_rw_iov(struct file *f, struct linux_iovec *iov, size_t cnt,
 		 bool write);
 long sock_recvmsg(struct file *f, struct kmsg *m, unsigned flags);
 
-/* Inside fs/: wake the waiters and pollers of s (NULL: nothing). */
+/* For net/ and the families: wake the waiters and pollers of s (NULL:
+ * nothing). */
 void sock_wake(struct socket *s);
 /*
  * Sleep on s's wait queue until ready(s, arg) (checked under the lock),
@@ -164,6 +247,21 @@ void sock_flush(struct socket *s);
 size_t sock_readable_bytes(struct socket *s);
 /* Copy n bytes between buf and m's iovecs from offset off (out: to them). */
 int kmsg_copy(struct kmsg *m, size_t off, void *buf, size_t n, bool out);
+/*
+ * The control messages of a sendmsg, one call of fn each (data in kernel
+ * memory): 0, fn's first error, or -ENOBUFS, -EFAULT, -EINVAL (a bad
+ * cmsg_len), -ENOMEM.
+ */
+int kmsg_cmsgs(struct kmsg *m,
+	       int (*fn)(void *arg, int level, int type, const void *data,
+			 size_t len),
+	       void *arg);
+/*
+ * recvmsg: append one control message after the *used bytes written so
+ * far (MSG_CTRUNC in m->flags when it does not fit whole).
+ */
+void kmsg_put_cmsg(struct kmsg *m, size_t *used, int level, int type,
+		   const void *data, size_t len);
 /*
  * Queue one message of len bytes on to's receive queue, whatever its room
  * (the caller checks rq_bytes against rcvbuf), from the name `from` with
