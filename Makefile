@@ -28,10 +28,45 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c net/*.c linux/*.c)
+	fs/*.c net/*.c net/lwip/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
+
+# ---------------------------------------------------------------- lwIP ---
+# lwIP 2.1 from Debian's `lwip` source package, fetched and unpacked once
+# into $(BUILD)/lwip/src by scripts/lwip-fetch.sh (a private deb-src list;
+# nothing of it is committed). Its core is compiled into net/ (objects
+# under $(BUILD)/k/net/lwip/upstream/) with keel's configuration in
+# net/lwip/include (lwipopts.h, arch/cc.h) and net/lwip/libc (the four
+# C library headers it includes); keel's glue is net/lwip/*.c. lwIP's own
+# files build with its warnings shown but without -Werror; keel's glue
+# keeps -Werror. docs/net.md, "lwIP".
+LWIP_DIR := $(BUILD)/lwip/src
+LWIP_STAMP := $(LWIP_DIR)/.keel-unpacked
+LWIP_FILES := $(addprefix core/,def.c dns.c inet_chksum.c init.c ip.c mem.c \
+	memp.c netif.c pbuf.c raw.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c \
+	ip6_frag.c mld6.c nd6.c) \
+	netif/ethernet.c
+LWIP_INC := -Inet/lwip/include -I$(LWIP_DIR)/src/include
+LWIP_KOBJS := $(patsubst %,$(BUILD)/k/net/lwip/upstream/%.o,$(LWIP_FILES))
+LWIP_KCFLAGS := $(filter-out -Werror,$(KERNEL_CFLAGS)) -Inet/lwip/libc \
+	$(LWIP_INC) -Wno-unused-parameter
+
+$(LWIP_STAMP):
+	sh scripts/lwip-fetch.sh $(BUILD)
+$(LWIP_DIR)/src/%.c: | $(LWIP_STAMP)
+	@test -f $@
+$(BUILD)/k/net/lwip/upstream/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(LWIP_KCFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/k/net/lwip/%.c.o: KERNEL_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
+$(BUILD)/k/net/lwip/%.c.o: | $(LWIP_STAMP)
+lwip-fetch: $(LWIP_STAMP)
+KERNEL_OBJS += $(LWIP_KOBJS)
 
 $(BUILD)/sysinc/xen:
 	@mkdir -p $(BUILD)/sysinc
@@ -247,5 +282,5 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)

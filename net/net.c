@@ -8,5 +8,5 @@
 
 void net_init(void)
 {
-	procfs_provide(PROCFS_NET_DEV, netif_proc_dev);
+	procfs_provide(PROCFS_NET_DEV, iface_proc_dev);
 }
