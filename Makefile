@@ -138,7 +138,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)

@@ -95,6 +95,17 @@ int iface_add_route(const struct iface_route *r)
 	return 0;
 }
 
+void iface_clear(struct iface *nif)
+{
+	unsigned k = 0;
+
+	nif->naddrs = 0;
+	for (unsigned i = 0; i < nadded; i++)
+		if (added[i].oif != nif->index)
+			added[k++] = added[i];
+	nadded = k;
+}
+
 void iface_loopback_count(size_t len)
 {
 	lo.stats.rx_packets++;

@@ -67,6 +67,9 @@ struct iface *iface_next(const struct iface *prev);
 int iface_add(struct iface *nif);
 int iface_add_addr(struct iface *nif, const struct iface_addr *a);
 int iface_add_route(const struct iface_route *r);
+/* Drop the interface's addresses and the routes added through it (its
+ * addresses are about to be set anew). */
+void iface_clear(struct iface *nif);
 /*
  * The routes of one family (AF_INET, AF_INET6) in the order Linux lists
  * them (main table, then local; within a table by destination): a

@@ -23,8 +23,7 @@
 #define SZT_F "zu"
 #define LWIP_ERRNO_STDINCLUDE 0
 
-void lwip_port_diag(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+void lwip_port_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lwip_port_assert(const char *msg, const char *file, int line)
     __attribute__((noreturn));
 uint32_t lwip_port_rand(void);
@@ -32,8 +31,8 @@ void *lwip_port_malloc(size_t size);
 void *lwip_port_calloc(size_t n, size_t size);
 void lwip_port_free(void *p);
 
-#define LWIP_PLATFORM_DIAG(x) \
-	do {                  \
+#define LWIP_PLATFORM_DIAG(x)     \
+	do {                      \
 		lwip_port_diag x; \
 	} while (0)
 #define LWIP_PLATFORM_ASSERT(x) lwip_port_assert(x, __FILE__, __LINE__)
