@@ -133,7 +133,7 @@ $(BUILD)/h/%.c.o: %.c
 $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $@"
-	@$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
+	@$(CC) $(HOST_CFLAGS) $(CC_EXTRA) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
@@ -165,6 +165,24 @@ $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 # net/netdev.c alone: the network device registry, with a fake driver.
 $(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
 $(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
+
+# lwIP and keel's glue (net/lwip/frame.c, sys.c), hosted: test_lwip wires
+# two lwIP netifs back to back. lwIP's files without -Werror, as in the
+# kernel.
+LWIP_HOBJS := $(patsubst %,$(BUILD)/h/lwip/%.o,$(LWIP_FILES))
+LWIP_GLUE_HOBJS := $(BUILD)/h/net/lwip/frame.c.o $(BUILD)/h/net/lwip/sys.c.o \
+	$(BUILD)/h/net/netdev.c.o $(BUILD)/h/kernel/random.c.o
+$(BUILD)/h/lwip/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  lwip/$*.c"
+	@$(CC) $(filter-out -Werror,$(HOST_CFLAGS)) $(LWIP_INC) \
+		-Wno-unused-parameter -MMD -MP -c $< -o $@
+$(BUILD)/h/net/lwip/%.c.o: HOST_CFLAGS += $(LWIP_INC)
+$(BUILD)/h/net/lwip/%.c.o: | $(LWIP_STAMP)
+$(BUILD)/unit/test_lwip: CC_EXTRA := $(LWIP_INC) -Inet/lwip
+$(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
+$(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
+.SECONDARY: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

@@ -109,8 +109,8 @@ void lsock_name(int family, const ip_addr_t *ip, uint16_t port,
 		out->len = sizeof(struct linux_sockaddr_in);
 		out->in.sin_family = AF_INET;
 		out->in.sin_port = swap16(port);
-		out->in.sin_addr = IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip))
-						: 0;
+		out->in.sin_addr =
+		    IP_IS_V4(ip) ? ip4_addr_get_u32(ip_2_ip4(ip)) : 0;
 		return;
 	}
 	out->len = sizeof(struct linux_sockaddr_in6);
@@ -277,8 +277,7 @@ static int l_accept(struct socket *s, struct socket *child, unsigned flags,
 	return err;
 }
 
-static int l_connect(struct socket *s, const struct sockname *a,
-		     unsigned flags)
+static int l_connect(struct socket *s, const struct sockname *a, unsigned flags)
 {
 	int err;
 
@@ -433,7 +432,8 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 	}
 	if (level == IPPROTO_IPV6 && s->family == AF_INET6) {
 		if (name == IPV6_V6ONLY) {
-			if (set && pcb && pcb->local_ip.type != IPADDR_TYPE_ANY &&
+			if (set && pcb &&
+			    pcb->local_ip.type != IPADDR_TYPE_ANY &&
 			    !ip_addr_isany(&pcb->local_ip))
 				return -EINVAL;
 			if (set)
@@ -453,8 +453,8 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 	return -ENOPROTOOPT;
 }
 
-static int l_setsockopt(struct socket *s, int level, int name,
-			const void *val, unsigned len)
+static int l_setsockopt(struct socket *s, int level, int name, const void *val,
+			unsigned len)
 {
 	int v, err;
 
@@ -505,8 +505,7 @@ static long l_ioctl(struct socket *s, unsigned cmd, unsigned long arg)
 	else if (!list_empty(&ls->dq))
 		n = list_entry(ls->dq.next, struct dgram, node)->p->tot_len;
 	lwip_unlock();
-	return iobuf_put((struct iobuf){ (char *)arg, true }, 0, &n,
-			 sizeof(n));
+	return iobuf_put((struct iobuf){ (char *)arg, true }, 0, &n, sizeof(n));
 }
 
 const struct sock_family lwip_inet_family = {

@@ -16,8 +16,7 @@
 #define CHUNK 16384 /* bytes copied from the program per tcp_write */
 #define L_MSG_MORE 0x8000
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
-		     err_t err);
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void on_err(void *arg, err_t err);
 
@@ -44,9 +43,8 @@ static void unhook(struct tcp_pcb *pcb)
 
 int ltcp_create(struct socket *s, struct lsock *ls)
 {
-	struct tcp_pcb *pcb = tcp_new_ip_type(s->family == AF_INET
-						  ? IPADDR_TYPE_V4
-						  : IPADDR_TYPE_ANY);
+	struct tcp_pcb *pcb = tcp_new_ip_type(
+	    s->family == AF_INET ? IPADDR_TYPE_V4 : IPADDR_TYPE_ANY);
 
 	if (!pcb)
 		return -ENOMEM;
@@ -93,8 +91,8 @@ void ltcp_release(struct lsock *ls)
 		kfree(c);
 	}
 	/* Unread data or a zero linger resets the connection, as Linux. */
-	drop(ls, ls->rx_bytes ||
-		     (s && s->linger.l_onoff && !s->linger.l_linger));
+	drop(ls,
+	     ls->rx_bytes || (s && s->linger.l_onoff && !s->linger.l_linger));
 	kfree(ls);
 }
 
@@ -127,8 +125,7 @@ static void on_err(void *arg, err_t err)
 		sock_wake(ls->listener->s);
 }
 
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
-		     err_t err)
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct lsock *ls = arg;
 
@@ -240,8 +237,8 @@ int ltcp_listen(struct socket *s, int backlog)
 			return lsock_errno(err);
 	}
 	unhook(ls->pcb.tcp);
-	lp = tcp_listen_with_backlog_and_err(
-	    ls->pcb.tcp, (u8_t)MIN(backlog + 1, 255), &err);
+	lp = tcp_listen_with_backlog_and_err(ls->pcb.tcp,
+					     (u8_t)MIN(backlog + 1, 255), &err);
 	if (!lp) {
 		hook(ls, ls->pcb.tcp);
 		return lsock_errno(err);
@@ -328,8 +325,8 @@ int ltcp_connect(struct socket *s, const struct sockname *a, unsigned flags)
 		return err;
 	}
 	lsock_name(s->family, &ip, port, &s->remote);
-	err = lsock_wait(s, flags & O_NONBLOCK, s->sndtimeo, connect_done,
-			 NULL);
+	err =
+	    lsock_wait(s, flags & O_NONBLOCK, s->sndtimeo, connect_done, NULL);
 	if (err == -EAGAIN)
 		return flags & O_NONBLOCK ? -EINPROGRESS : -ETIMEDOUT;
 	if (err)
@@ -513,9 +510,8 @@ long ltcp_recvmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	if (ls->listening || (!ls->established && !ls->err && !ls->fin))
 		return -ENOTCONN;
 	while (done < m->total || !m->total) {
-		size_t want = (flags & MSG_WAITALL) && !peek
-				  ? m->total - done
-				  : 1;
+		size_t want =
+		    (flags & MSG_WAITALL) && !peek ? m->total - done : 1;
 		size_t got;
 
 		if (ls->rx_bytes < want || !ls->rx_bytes) {

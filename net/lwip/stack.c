@@ -98,15 +98,13 @@ void lwip_unlock(void)
 
 /* ---- the loopback: counted in keel's "lo" ---- */
 
-static err_t loop_output4(struct netif *n, struct pbuf *p,
-			  const ip4_addr_t *a)
+static err_t loop_output4(struct netif *n, struct pbuf *p, const ip4_addr_t *a)
 {
 	iface_loopback_count(p->tot_len);
 	return loop_out4(n, p, a);
 }
 
-static err_t loop_output6(struct netif *n, struct pbuf *p,
-			  const ip6_addr_t *a)
+static err_t loop_output6(struct netif *n, struct pbuf *p, const ip6_addr_t *a)
 {
 	iface_loopback_count(p->tot_len);
 	return loop_out6(n, p, a);
@@ -214,8 +212,7 @@ static void dev_add(struct netdev *dev)
 	}
 	lif->dev = dev;
 	iface_fill(lif);
-	if (!netif_add_noaddr(&lif->nif, lif, lnet_netif_init,
-			      netif_input)) {
+	if (!netif_add_noaddr(&lif->nif, lif, lnet_netif_init, netif_input)) {
 		kfree(lif);
 		return;
 	}
@@ -281,10 +278,12 @@ void lnet_sync_iface(struct lnet_if *lif)
 	}
 	if (!ip4_addr_isany(gw)) {
 		struct iface_route r = {
-			.family = AF_INET, .table = RT_TABLE_MAIN,
+			.family = AF_INET,
+			.table = RT_TABLE_MAIN,
 			.protocol = dhcp_supplied_address(n) ? RTPROT_DHCP
 							     : RTPROT_STATIC,
-			.scope = RT_SCOPE_UNIVERSE, .type = RTN_UNICAST,
+			.scope = RT_SCOPE_UNIVERSE,
+			.type = RTN_UNICAST,
 			.oif = f->index,
 		};
 
@@ -301,11 +300,10 @@ static void ext_status(struct netif *n, netif_nsc_reason_t reason,
 {
 	(void)args;
 	if (n == loop_nif || !n->state ||
-	    !(reason & (LWIP_NSC_IPV4_SETTINGS_CHANGED |
-			LWIP_NSC_IPV4_ADDRESS_CHANGED |
-			LWIP_NSC_IPV4_GATEWAY_CHANGED |
-			LWIP_NSC_IPV4_NETMASK_CHANGED | LWIP_NSC_IPV6_SET |
-			LWIP_NSC_IPV6_ADDR_STATE_CHANGED)))
+	    !(reason &
+	      (LWIP_NSC_IPV4_SETTINGS_CHANGED | LWIP_NSC_IPV4_ADDRESS_CHANGED |
+	       LWIP_NSC_IPV4_GATEWAY_CHANGED | LWIP_NSC_IPV4_NETMASK_CHANGED |
+	       LWIP_NSC_IPV6_SET | LWIP_NSC_IPV6_ADDR_STATE_CHANGED)))
 		return;
 	for (unsigned i = 0; i < nifs; i++)
 		if (&ifs[i]->nif == n)
@@ -334,7 +332,8 @@ static void dev_poll(struct lnet_if *lif)
 			lif->ifc.operstate = IF_OPER_UP;
 		} else {
 			netif_set_link_down(&lif->nif);
-			lif->ifc.flags &= ~(uint32_t)(IFF_RUNNING | IFF_LOWER_UP);
+			lif->ifc.flags &=
+			    ~(uint32_t)(IFF_RUNNING | IFF_LOWER_UP);
 			lif->ifc.operstate = IF_OPER_DOWN;
 		}
 	}

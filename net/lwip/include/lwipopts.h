@@ -50,6 +50,7 @@
 #define IP_FRAG 1
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+#define IPV6_FRAG_COPYHEADER 1 /* 64-bit pointers do not fit its header */
 #define LWIP_IPV6_MLD 1
 #define LWIP_IPV6_AUTOCONFIG 1
 #define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
