@@ -229,6 +229,23 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
 
+# fuzz_lwip: keel's netif glue (net/lwip/frame.c) and lwIP's input path,
+# with net/netdev.c's netbufs; lwIP's files without -Werror.
+LWIP_FOBJS := $(patsubst %,$(BUILD)/fuzz/lwip/%.o,$(LWIP_FILES))
+LWIP_FUZZ_CFLAGS := $(FUZZ_CFLAGS) $(LWIP_INC) -Inet/lwip -Iplat/hosted/include \
+	-DKEEL_HOSTED -Dsnprintf=keel_snprintf
+$(BUILD)/fuzz/lwip/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  lwip/$*.c"
+	@$(FUZZ_CC) $(filter-out -Werror,$(LWIP_FUZZ_CFLAGS)) \
+		-Wno-unused-parameter -c $< -o $@
+$(BUILD)/fuzz/fuzz_lwip: tests/fuzz/fuzz_lwip.c net/lwip/frame.c net/lwip/sys.c net/netdev.c \
+		$(LWIP_FOBJS) $(wildcard net/lwip/*.h net/lwip/include/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(LWIP_FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_lwip.c \
+		net/lwip/frame.c net/lwip/sys.c net/netdev.c $(LWIP_FOBJS)
+
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)

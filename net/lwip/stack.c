@@ -380,7 +380,8 @@ static void net_thread(void *arg)
 
 void netstack_init(void)
 {
-	bool sockets = cmdline_list_has("keel.net", "lwip");
+	/* keel.net=loopback keeps the loopback-only family of before. */
+	bool sockets = !cmdline_list_has("keel.net", "loopback");
 	struct netdev *dev = NULL;
 	struct thread *t;
 

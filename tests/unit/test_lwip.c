@@ -99,9 +99,8 @@ static int setup(void **state)
 	IP4_ADDR(&gw, 0, 0, 0, 0);
 	for (int i = 0; i < 2; i++) {
 		IP4_ADDR(&a, 10, 0, 0, 1 + i);
-		assert_non_null(netif_add(&sides[i].nif, &a, &m, &gw,
-					  &sides[i], side_init,
-					  ethernet_input));
+		assert_non_null(netif_add(&sides[i].nif, &a, &m, &gw, &sides[i],
+					  side_init, ethernet_input));
 		netif_create_ip6_linklocal_address(&sides[i].nif, 1);
 		netif_ip6_addr_set_state(&sides[i].nif, 0, IP6_ADDR_PREFERRED);
 		netif_set_up(&sides[i].nif);
@@ -138,7 +137,8 @@ static err_t sink_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
 	}
 	for (struct pbuf *q = p; q; q = q->next)
 		for (u16_t i = 0; i < q->len; i++)
-			if (((uint8_t *)q->payload)[i] != pattern(k->got++, dir))
+			if (((uint8_t *)q->payload)[i] !=
+			    pattern(k->got++, dir))
 				k->bad = true;
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
@@ -257,8 +257,7 @@ static void test_udp(void **state)
 	udp_recv(b, udp_in, NULL);
 	IP_ADDR4(&to, 10, 0, 0, 2);
 	memset(p->payload, 0x5a, 1000);
-	assert_int_equal(udp_sendto_if(a, p, &to, 5000, &sides[0].nif),
-			 ERR_OK);
+	assert_int_equal(udp_sendto_if(a, p, &to, 5000, &sides[0].nif), ERR_OK);
 	pbuf_free(p);
 	pump();
 	assert_int_equal(udp_got, 1000);

@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef BYTE_ORDER /* glibc (hosted tests) has it */
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 #define LWIP_NO_INTTYPES_H 1
 #define LWIP_NO_CTYPE_H 1
 #define X8_F "02x"
