@@ -3,7 +3,7 @@
  * the family table registered with keel.net=lwip, creation, names and
  * their checks, options, ioctls; TCP is sock_tcp.c, UDP sock_udp.c.
  * Every operation takes the stack's lock; waits drop it (lsock_wait).
- * Ping sockets (IPPROTO_ICMP) are not there yet: EPROTONOSUPPORT.
+ * Ping sockets are sock_ping.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -24,6 +24,8 @@
 #define L_IP_TTL 2
 #define L_IPV6_UNICAST_HOPS 16
 #define L_SIOCOUTQ 0x5411
+#define L_IPPROTO_ICMP 1
+#define L_IPPROTO_ICMPV6 58
 
 int lsock_errno(err_t err)
 {
@@ -190,9 +192,13 @@ static int l_create(struct socket *s, int type, int *protocol)
 			return -EPROTONOSUPPORT;
 		*protocol = IPPROTO_TCP;
 	} else if (type == SOCK_DGRAM) {
-		if (*protocol && *protocol != IPPROTO_UDP)
-			return -EPROTONOSUPPORT; /* ping sockets: not yet */
-		*protocol = IPPROTO_UDP;
+		int ping =
+		    s->family == AF_INET ? L_IPPROTO_ICMP : L_IPPROTO_ICMPV6;
+
+		if (*protocol && *protocol != IPPROTO_UDP && *protocol != ping)
+			return -EPROTONOSUPPORT;
+		if (!*protocol)
+			*protocol = IPPROTO_UDP;
 	} else {
 		return -ESOCKTNOSUPPORT;
 	}

@@ -33,7 +33,8 @@ struct lsock {
 	/* UDP and ping: struct dgram, received and not read */
 	struct list_node dq;
 	size_t dq_bytes;
-	uint16_t ping_id;
+	bool ping, bound; /* ping: a raw ICMP PCB; bound: its id is set */
+	uint16_t ping_id; /* the echo identifier (the port of its name) */
 };
 
 /* A received datagram and where it came from. */
@@ -92,5 +93,13 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags);
 long ludp_recvmsg(struct socket *s, struct kmsg *m, unsigned flags);
 unsigned ludp_poll(struct socket *s);
 int ludp_getname(struct socket *s, bool peer, struct sockname *out);
+
+/* sock_ping.c (SOCK_DGRAM with IPPROTO_ICMP/ICMPV6) */
+int lping_create(struct socket *s, struct lsock *ls);
+void lping_release(struct lsock *ls);
+int lping_bind(struct socket *s, const ip_addr_t *ip, uint16_t port);
+int lping_connect(struct socket *s, const ip_addr_t *ip);
+long lping_send(struct socket *s, struct pbuf *p, const ip_addr_t *ip);
+uint16_t lping_id(struct lsock *ls);
 
 #endif

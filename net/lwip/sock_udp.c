@@ -1,13 +1,15 @@
 /*
  * sock_udp.c - SOCK_DGRAM on lwIP's UDP raw API (net/lwip/): received
  * datagrams wait on the socket with their source (dropped and counted
- * past SO_RCVBUF); a send builds one pbuf and hands it to lwIP.
+ * past SO_RCVBUF); a send builds one pbuf and hands it to lwIP. Ping
+ * sockets share the queue, the reads and the sends (sock_ping.c).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/string.h>
 #include "glue.h"
 #include "sock.h"
+#include "lwip/raw.h"
 #include "lwip/udp.h"
 
 #define UDP_MAX 65507 /* payload of one datagram */
@@ -38,7 +40,8 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 
 int ludp_create(struct socket *s, struct lsock *ls, int protocol)
 {
-	(void)protocol;
+	if (protocol != IPPROTO_UDP)
+		return lping_create(s, ls);
 	ls->pcb.udp = udp_new_ip_type(s->family == AF_INET ? IPADDR_TYPE_V4
 							   : IPADDR_TYPE_ANY);
 	if (!ls->pcb.udp)
@@ -51,7 +54,9 @@ void ludp_release(struct lsock *ls)
 {
 	struct list_node *n;
 
-	if (ls->pcb.udp) {
+	if (ls->ping && ls->pcb.raw) {
+		lping_release(ls);
+	} else if (ls->pcb.udp) {
 		udp_recv(ls->pcb.udp, NULL, NULL);
 		udp_remove(ls->pcb.udp);
 	}
@@ -68,6 +73,8 @@ int ludp_bind(struct socket *s, const ip_addr_t *ip, uint16_t port)
 {
 	struct lsock *ls = lsock_of(s);
 
+	if (ls->ping)
+		return lping_bind(s, ip, port);
 	if (ls->pcb.udp->local_port)
 		return -EINVAL;
 	return lsock_errno(udp_bind(ls->pcb.udp, ip, port));
@@ -82,7 +89,10 @@ int ludp_connect(struct socket *s, const struct sockname *a, unsigned flags)
 
 	(void)flags;
 	if (a->len >= 2 && a->family == AF_UNSPEC) {
-		udp_disconnect(ls->pcb.udp);
+		if (ls->ping)
+			raw_disconnect(ls->pcb.raw);
+		else
+			udp_disconnect(ls->pcb.udp);
 		s->connected = false;
 		return 0;
 	}
@@ -90,6 +100,14 @@ int ludp_connect(struct socket *s, const struct sockname *a, unsigned flags)
 	if (err)
 		return err;
 	lsock_unspecified_to_loopback(&ip);
+	if (ls->ping) {
+		err = lping_connect(s, &ip);
+		if (!err) {
+			s->connected = true;
+			lsock_name(s->family, &ip, 0, &s->remote);
+		}
+		return err;
+	}
 	if (!ls->pcb.udp->local_port) {
 		err = lsock_errno(udp_bind(ls->pcb.udp, lsock_any(s), 0));
 		if (err)
@@ -132,7 +150,7 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 		if (err)
 			return err;
 		lsock_unspecified_to_loopback(&ip);
-		if (!port)
+		if (!port && !ls->ping)
 			return -EINVAL;
 	} else if (!s->connected) {
 		return -EDESTADDRREQ;
@@ -141,7 +159,10 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	if (!p)
 		return -ENOBUFS;
 	err = kmsg_copy(m, 0, p->payload, m->total, false);
-	if (!err)
+	if (!err && ls->ping)
+		err = (int)lping_send(
+		    s, p, m->name.len ? &ip : &ls->pcb.raw->remote_ip);
+	else if (!err)
 		err = lsock_errno(m->name.len
 				      ? udp_sendto(ls->pcb.udp, p, &ip, port)
 				      : udp_send(ls->pcb.udp, p));
@@ -213,7 +234,8 @@ unsigned ludp_poll(struct socket *s)
 
 int ludp_getname(struct socket *s, bool peer, struct sockname *out)
 {
-	struct udp_pcb *p = lsock_of(s)->pcb.udp;
+	struct lsock *ls = lsock_of(s);
+	struct udp_pcb *p = ls->pcb.udp;
 
 	if (peer) {
 		if (!s->connected)
@@ -221,6 +243,10 @@ int ludp_getname(struct socket *s, bool peer, struct sockname *out)
 		*out = s->remote;
 		return 0;
 	}
-	lsock_name(s->family, &p->local_ip, p->local_port, out);
+	if (ls->ping)
+		lsock_name(s->family, &ls->pcb.raw->local_ip, lping_id(ls),
+			   out);
+	else
+		lsock_name(s->family, &p->local_ip, p->local_port, out);
 	return 0;
 }
