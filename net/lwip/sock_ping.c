@@ -65,9 +65,9 @@ static u8_t on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 int lping_create(struct socket *s, struct lsock *ls)
 {
 	bool v6 = s->family == AF_INET6;
-	struct raw_pcb *pcb = raw_new_ip_type(
-	    v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4,
-	    v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP);
+	struct raw_pcb *pcb =
+	    raw_new_ip_type(v6 ? IPADDR_TYPE_V6 : IPADDR_TYPE_V4,
+			    v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP);
 
 	if (!pcb)
 		return -ENOMEM;

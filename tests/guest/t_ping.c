@@ -27,8 +27,8 @@ static void test_ping(int v6)
 	struct sockaddr_in6 s6 = { AF_INET6 };
 	struct sockaddr_storage me;
 	socklen_t len = sizeof(me);
-	unsigned char req[16] = { v6 ? 128 : 8, 0, 0, 0, 0, 0, 0, 7,
-				  'h', 'e', 'l', 'l', 'o' },
+	unsigned char req[16] = { v6 ? 128 : 8, 0,   0,	  0,   0,  0, 0, 7,
+				  'h',		'e', 'l', 'l', 'o' },
 		      rep[64];
 	void *to = v6 ? (void *)&s6 : (void *)&sin;
 	socklen_t tolen = v6 ? sizeof(s6) : sizeof(sin);
@@ -62,8 +62,7 @@ static void test_ping(int v6)
 	check_err(what, raw(recv(s, rep, sizeof(rep), MSG_DONTWAIT)), EAGAIN);
 	req[0] = 3; /* not an echo request */
 	snprintf(what, sizeof(what), "%s-not-echo", f);
-	check_err(what, raw(sendto(s, req, sizeof(req), 0, to, tolen)),
-		  EINVAL);
+	check_err(what, raw(sendto(s, req, sizeof(req), 0, to, tolen)), EINVAL);
 	close(s);
 }
 
