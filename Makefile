@@ -28,10 +28,45 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c net/*.c linux/*.c)
+	fs/*.c net/*.c net/lwip/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
+
+# ---------------------------------------------------------------- lwIP ---
+# lwIP 2.1 from Debian's `lwip` source package, fetched and unpacked once
+# into $(BUILD)/lwip/src by scripts/lwip-fetch.sh (a private deb-src list;
+# nothing of it is committed). Its core is compiled into net/ (objects
+# under $(BUILD)/k/net/lwip/upstream/) with keel's configuration in
+# net/lwip/include (lwipopts.h, arch/cc.h) and net/lwip/libc (the four
+# C library headers it includes); keel's glue is net/lwip/*.c. lwIP's own
+# files build with its warnings shown but without -Werror; keel's glue
+# keeps -Werror. docs/net.md, "lwIP".
+LWIP_DIR := $(BUILD)/lwip/src
+LWIP_STAMP := $(LWIP_DIR)/.keel-unpacked
+LWIP_FILES := $(addprefix core/,def.c dns.c inet_chksum.c init.c ip.c mem.c \
+	memp.c netif.c pbuf.c raw.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(addprefix core/ipv6/,ethip6.c icmp6.c inet6.c ip6.c ip6_addr.c \
+	ip6_frag.c mld6.c nd6.c) \
+	netif/ethernet.c
+LWIP_INC := -Inet/lwip/include -I$(LWIP_DIR)/src/include
+LWIP_KOBJS := $(patsubst %,$(BUILD)/k/net/lwip/upstream/%.o,$(LWIP_FILES))
+LWIP_KCFLAGS := $(filter-out -Werror,$(KERNEL_CFLAGS)) -Inet/lwip/libc \
+	$(LWIP_INC) -Wno-unused-parameter
+
+$(LWIP_STAMP):
+	sh scripts/lwip-fetch.sh $(BUILD)
+$(LWIP_DIR)/src/%.c: | $(LWIP_STAMP)
+	@test -f $@
+$(BUILD)/k/net/lwip/upstream/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(LWIP_KCFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/k/net/lwip/%.c.o: KERNEL_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
+$(BUILD)/k/net/lwip/%.c.o: | $(LWIP_STAMP)
+lwip-fetch: $(LWIP_STAMP)
+KERNEL_OBJS += $(LWIP_KOBJS)
 
 $(BUILD)/sysinc/xen:
 	@mkdir -p $(BUILD)/sysinc
@@ -98,12 +133,12 @@ $(BUILD)/h/%.c.o: %.c
 $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  UNIT    $@"
-	@$(CC) $(HOST_CFLAGS) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
+	@$(CC) $(HOST_CFLAGS) $(CC_EXTRA) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS),$(wildcard fs/*.c net/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)
@@ -130,6 +165,24 @@ $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 # net/netdev.c alone: the network device registry, with a fake driver.
 $(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
 $(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
+
+# lwIP and keel's glue (net/lwip/frame.c, sys.c), hosted: test_lwip wires
+# two lwIP netifs back to back. lwIP's files without -Werror, as in the
+# kernel.
+LWIP_HOBJS := $(patsubst %,$(BUILD)/h/lwip/%.o,$(LWIP_FILES))
+LWIP_GLUE_HOBJS := $(BUILD)/h/net/lwip/frame.c.o $(BUILD)/h/net/lwip/sys.c.o \
+	$(BUILD)/h/net/netdev.c.o $(BUILD)/h/kernel/random.c.o
+$(BUILD)/h/lwip/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  lwip/$*.c"
+	@$(CC) $(filter-out -Werror,$(HOST_CFLAGS)) $(LWIP_INC) \
+		-Wno-unused-parameter -MMD -MP -c $< -o $@
+$(BUILD)/h/net/lwip/%.c.o: HOST_CFLAGS += $(LWIP_INC)
+$(BUILD)/h/net/lwip/%.c.o: | $(LWIP_STAMP)
+$(BUILD)/unit/test_lwip: CC_EXTRA := $(LWIP_INC) -Inet/lwip
+$(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
+$(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
+.SECONDARY: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
@@ -175,6 +228,23 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
+
+# fuzz_lwip: keel's netif glue (net/lwip/frame.c) and lwIP's input path,
+# with net/netdev.c's netbufs; lwIP's files without -Werror.
+LWIP_FOBJS := $(patsubst %,$(BUILD)/fuzz/lwip/%.o,$(LWIP_FILES))
+LWIP_FUZZ_CFLAGS := $(FUZZ_CFLAGS) $(LWIP_INC) -Inet/lwip -Iplat/hosted/include \
+	-DKEEL_HOSTED -Dsnprintf=keel_snprintf
+$(BUILD)/fuzz/lwip/%.c.o: $(LWIP_DIR)/src/%.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  lwip/$*.c"
+	@$(FUZZ_CC) $(filter-out -Werror,$(LWIP_FUZZ_CFLAGS)) \
+		-Wno-unused-parameter -c $< -o $@
+$(BUILD)/fuzz/fuzz_lwip: tests/fuzz/fuzz_lwip.c net/lwip/frame.c net/lwip/sys.c net/netdev.c \
+		$(LWIP_FOBJS) $(wildcard net/lwip/*.h net/lwip/include/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(LWIP_FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_lwip.c \
+		net/lwip/frame.c net/lwip/sys.c net/netdev.c $(LWIP_FOBJS)
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
@@ -247,5 +317,5 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)

@@ -1,12 +1,15 @@
 /*
  * net.c - starting net/ (from init/main.c): what the layers below show of
  * the network they get from here, since fs/ calls nothing in net/:
- * /proc/net/dev's text goes to fs/procfs.c.
+ * /proc/net/dev's text goes to fs/procfs.c; then lwIP starts
+ * (net/lwip/stack.c) over the devices the drivers registered.
  */
 #include <keel/netif.h>
+#include <keel/netstack.h>
 #include <keel/procfs.h>
 
 void net_init(void)
 {
-	procfs_provide(PROCFS_NET_DEV, netif_proc_dev);
+	procfs_provide(PROCFS_NET_DEV, iface_proc_dev);
+	netstack_init();
 }

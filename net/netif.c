@@ -3,7 +3,7 @@
  * include/keel/netif.h describes, with the loopback "lo" in it from the
  * start, and the routes: those added by the network code and those Linux
  * makes for each address of an interface that is up, listed in Linux's
- * order. Read by net/rtnetlink.c (NETLINK_ROUTE) and net/netif_ioctl.c.
+ * order. Read by net/rtnetlink.c (NETLINK_ROUTE) and net/iface_ioctl.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -16,7 +16,7 @@
 #define IFA_F_SECONDARY 0x01
 #define V6_MULTICAST_PREFIX 0xff /* ff00::/8 */
 
-static struct netif lo = {
+static struct iface lo = {
 	.index = 1,
 	.name = "lo",
 	.flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP,
@@ -35,12 +35,12 @@ static struct netif lo = {
 	.naddrs = 2,
 };
 
-static struct netif *table[NETIF_MAX] = { &lo }; /* in index order */
+static struct iface *table[IFACE_MAX] = { &lo }; /* in index order */
 static unsigned ntable = 1;
-static struct netif_route added[NETIF_ROUTES];
+static struct iface_route added[IFACE_ROUTES];
 static unsigned nadded;
 
-struct netif *netif_get(int index)
+struct iface *iface_get(int index)
 {
 	for (unsigned i = 0; i < ntable; i++)
 		if (table[i]->index == index)
@@ -48,7 +48,7 @@ struct netif *netif_get(int index)
 	return NULL;
 }
 
-struct netif *netif_find(const char *name)
+struct iface *iface_find(const char *name)
 {
 	for (unsigned i = 0; i < ntable; i++)
 		if (!strncmp(table[i]->name, name, IFNAMSIZ))
@@ -56,7 +56,7 @@ struct netif *netif_find(const char *name)
 	return NULL;
 }
 
-struct netif *netif_next(const struct netif *prev)
+struct iface *iface_next(const struct iface *prev)
 {
 	unsigned i = 0;
 
@@ -66,20 +66,20 @@ struct netif *netif_next(const struct netif *prev)
 	return i < ntable ? table[i] : NULL;
 }
 
-int netif_add(struct netif *nif)
+int iface_add(struct iface *nif)
 {
-	if (ntable == NETIF_MAX)
+	if (ntable == IFACE_MAX)
 		return -ENOSPC;
-	if (netif_find(nif->name))
+	if (iface_find(nif->name))
 		return -EEXIST;
 	nif->index = table[ntable - 1]->index + 1;
 	table[ntable++] = nif;
 	return 0;
 }
 
-int netif_add_addr(struct netif *nif, const struct netif_addr *a)
+int iface_add_addr(struct iface *nif, const struct iface_addr *a)
 {
-	if (nif->naddrs == NETIF_ADDRS)
+	if (nif->naddrs == IFACE_ADDRS)
 		return -ENOSPC;
 	nif->addrs[nif->naddrs] = *a;
 	nif->addrs[nif->naddrs++].cstamp =
@@ -87,15 +87,26 @@ int netif_add_addr(struct netif *nif, const struct netif_addr *a)
 	return 0;
 }
 
-int netif_add_route(const struct netif_route *r)
+int iface_add_route(const struct iface_route *r)
 {
-	if (nadded == NETIF_ROUTES)
+	if (nadded == IFACE_ROUTES)
 		return -ENOSPC;
 	added[nadded++] = *r;
 	return 0;
 }
 
-void netif_loopback_count(size_t len)
+void iface_clear(struct iface *nif)
+{
+	unsigned k = 0;
+
+	nif->naddrs = 0;
+	for (unsigned i = 0; i < nadded; i++)
+		if (added[i].oif != nif->index)
+			added[k++] = added[i];
+	nadded = k;
+}
+
+void iface_loopback_count(size_t len)
 {
 	lo.stats.rx_packets++;
 	lo.stats.tx_packets++;
@@ -103,7 +114,7 @@ void netif_loopback_count(size_t len)
 	lo.stats.tx_bytes += len;
 }
 
-size_t netif_proc_dev(char *buf, size_t len)
+size_t iface_proc_dev(char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(
 	    buf, len,
@@ -114,7 +125,7 @@ size_t netif_proc_dev(char *buf, size_t len)
 	    "compressed\n");
 
 	for (unsigned i = 0; i < ntable; i++) {
-		const struct netif_stats *st = &table[i]->stats;
+		const struct iface_stats *st = &table[i]->stats;
 
 		n += (size_t)snprintf(
 		    buf + MIN(n, len), len - MIN(n, len),
@@ -131,15 +142,15 @@ size_t netif_proc_dev(char *buf, size_t len)
 /* ---- routes ---- */
 
 struct route_list {
-	struct netif_route *r;
+	struct iface_route *r;
 	unsigned n, max;
 };
 
 /* Add r unless the same route is there (Linux refuses the duplicate). */
-static void add_route(struct route_list *l, const struct netif_route *r)
+static void add_route(struct route_list *l, const struct iface_route *r)
 {
 	for (unsigned i = 0; i < l->n; i++) {
-		const struct netif_route *o = &l->r[i];
+		const struct iface_route *o = &l->r[i];
 
 		if (o->table == r->table && o->type == r->type &&
 		    o->dst_len == r->dst_len && o->oif == r->oif &&
@@ -165,7 +176,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 }
 
 /* An IPv4 route Linux makes for an address (its fib_magic). */
-static void route4(struct route_list *l, struct netif_route r, int type,
+static void route4(struct route_list *l, struct iface_route r, int type,
 		   uint32_t dst, int len)
 {
 	r.type = (uint8_t)type;
@@ -178,10 +189,10 @@ static void route4(struct route_list *l, struct netif_route r, int type,
 
 /* The address itself, its explicit broadcast, its prefix and the
  * prefix's broadcast (none for the zero network or a /32). */
-static void addr_routes4(struct route_list *l, const struct netif *nif,
-			 const struct netif_addr *a)
+static void addr_routes4(struct route_list *l, const struct iface *nif,
+			 const struct iface_addr *a)
 {
-	struct netif_route r = { .family = AF_INET,
+	struct iface_route r = { .family = AF_INET,
 				 .protocol = RTPROT_KERNEL,
 				 .oif = nif->index };
 	uint32_t addr = get_be32(a->addr), brd = get_be32(a->broadcast);
@@ -204,10 +215,10 @@ static void addr_routes4(struct route_list *l, const struct netif *nif,
 }
 
 /* The address (local table, metric 0) and its prefix (main, 256). */
-static void addr_routes6(struct route_list *l, const struct netif *nif,
-			 const struct netif_addr *a)
+static void addr_routes6(struct route_list *l, const struct iface *nif,
+			 const struct iface_addr *a)
 {
-	struct netif_route r = { .family = AF_INET6,
+	struct iface_route r = { .family = AF_INET6,
 				 .protocol = RTPROT_KERNEL,
 				 .scope = RT_SCOPE_UNIVERSE,
 				 .type = RTN_LOCAL,
@@ -233,9 +244,9 @@ static void addr_routes6(struct route_list *l, const struct netif *nif,
 }
 
 /* IPv6 on an interface other than lo: the multicast route ff00::/8. */
-static void multicast_route6(struct route_list *l, const struct netif *nif)
+static void multicast_route6(struct route_list *l, const struct iface *nif)
 {
-	struct netif_route r = { .family = AF_INET6,
+	struct iface_route r = { .family = AF_INET6,
 				 .protocol = RTPROT_KERNEL,
 				 .type = RTN_MULTICAST,
 				 .table = RT_TABLE_LOCAL,
@@ -252,7 +263,7 @@ static void multicast_route6(struct route_list *l, const struct netif *nif)
  * first for the same one), IPv6 as its tree is walked (a prefix after the
  * routes inside it).
  */
-static int route_cmp(const struct netif_route *a, const struct netif_route *b)
+static int route_cmp(const struct iface_route *a, const struct iface_route *b)
 {
 	unsigned common = MIN(a->dst_len, b->dst_len);
 	int c;
@@ -273,9 +284,9 @@ static int route_cmp(const struct netif_route *a, const struct netif_route *b)
 	return b->dst_len - a->dst_len;
 }
 
-struct netif_route *netif_routes(int family, unsigned *n)
+struct iface_route *iface_routes(int family, unsigned *n)
 {
-	struct route_list l = { NULL, 0, NETIF_ROUTES };
+	struct route_list l = { NULL, 0, IFACE_ROUTES };
 
 	for (unsigned i = 0; i < ntable; i++)
 		l.max += table[i]->naddrs * 4 + 1;
@@ -283,13 +294,13 @@ struct netif_route *netif_routes(int family, unsigned *n)
 	if (!l.r)
 		return NULL;
 	for (unsigned i = 0; i < ntable; i++) {
-		const struct netif *nif = table[i];
+		const struct iface *nif = table[i];
 		bool v6 = false;
 
 		if (!(nif->flags & IFF_UP))
 			continue;
 		for (unsigned j = 0; j < nif->naddrs; j++) {
-			const struct netif_addr *a = &nif->addrs[j];
+			const struct iface_addr *a = &nif->addrs[j];
 
 			if (a->family != family)
 				continue;
@@ -308,7 +319,7 @@ struct netif_route *netif_routes(int family, unsigned *n)
 	for (unsigned i = 1; i < l.n; i++) /* insertion sort: a few routes */
 		for (unsigned j = i; j && route_cmp(&l.r[j - 1], &l.r[j]) > 0;
 		     j--) {
-			struct netif_route t = l.r[j];
+			struct iface_route t = l.r[j];
 
 			l.r[j] = l.r[j - 1];
 			l.r[j - 1] = t;

@@ -1,5 +1,5 @@
 /*
- * netif_ioctl.c - the interface ioctls of every socket (net/), answered from
+ * iface_ioctl.c - the interface ioctls of every socket (net/), answered from
  * the interface table (include/keel/netif.h) as netdevice(7) describes
  * them: SIOCGIFCONF (the IPv4 addresses), SIOCGIFNAME, SIOCGIFINDEX,
  * SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFMETRIC, SIOCGIFTXQLEN,
@@ -30,9 +30,9 @@ static long ifconf(unsigned long arg)
 
 	if (copy_from_user(&ifc, (void *)arg, sizeof(ifc)))
 		return -EFAULT;
-	for (struct netif *nif = netif_next(NULL); nif; nif = netif_next(nif))
+	for (struct iface *nif = iface_next(NULL); nif; nif = iface_next(nif))
 		for (unsigned i = 0; i < nif->naddrs; i++) {
-			const struct netif_addr *a = &nif->addrs[i];
+			const struct iface_addr *a = &nif->addrs[i];
 			struct linux_ifreq r;
 
 			if (a->family != AF_INET)
@@ -55,7 +55,7 @@ static long ifconf(unsigned long arg)
 }
 
 /* The interface an ifreq names ("lo:1" is lo), or NULL. */
-static struct netif *named(const struct linux_ifreq *r)
+static struct iface *named(const struct linux_ifreq *r)
 {
 	char name[IFNAMSIZ];
 	char *colon;
@@ -64,14 +64,14 @@ static struct netif *named(const struct linux_ifreq *r)
 	colon = strchr(name, ':');
 	if (colon)
 		*colon = 0;
-	return netif_find(name);
+	return iface_find(name);
 }
 
 /* The address ioctls of AF_INET: the address whose label is the name. */
 static long inet_addr_ioctl(unsigned cmd, struct linux_ifreq *r)
 {
-	struct netif *nif = named(r);
-	const struct netif_addr *a = NULL;
+	struct iface *nif = named(r);
+	const struct iface_addr *a = NULL;
 	uint8_t v[4];
 
 	if (!nif)
@@ -102,10 +102,10 @@ static long inet_addr_ioctl(unsigned cmd, struct linux_ifreq *r)
 /* What a SIOCGIF* command (is_get) reads into r. */
 static long get_ioctl(unsigned cmd, struct linux_ifreq *r)
 {
-	struct netif *nif;
+	struct iface *nif;
 
 	if (cmd == SIOCGIFNAME) {
-		nif = netif_get(r->ivalue);
+		nif = iface_get(r->ivalue);
 		if (!nif)
 			return -ENODEV;
 		strlcpy(r->ifr_name, nif->name, IFNAMSIZ);
@@ -144,7 +144,7 @@ static long get_ioctl(unsigned cmd, struct linux_ifreq *r)
 /* A SIOCSIF* command: 0 when it changes nothing, else refused. */
 static long set_ioctl(unsigned cmd, const struct linux_ifreq *r)
 {
-	struct netif *nif;
+	struct iface *nif;
 
 	if (!cred_capable(CAP_NET_ADMIN))
 		return -EPERM;
@@ -217,7 +217,7 @@ static bool is_inet(unsigned cmd)
 	}
 }
 
-long netif_ioctl(int family, unsigned cmd, unsigned long arg)
+long iface_ioctl(int family, unsigned cmd, unsigned long arg)
 {
 	struct linux_ifreq r;
 	long err;

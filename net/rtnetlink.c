@@ -139,7 +139,7 @@ static bool is_zero(const uint8_t *p, size_t n)
 
 /* ---- links, addresses, routes ---- */
 
-static void put_link(struct out *o, const struct netif *nif)
+static void put_link(struct out *o, const struct iface *nif)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
 				 .ifi_type = nif->type,
@@ -184,8 +184,8 @@ static void put_link(struct out *o, const struct netif *nif)
 	msg_end(o, off);
 }
 
-static void put_addr(struct out *o, const struct netif *nif,
-		     const struct netif_addr *a)
+static void put_addr(struct out *o, const struct iface *nif,
+		     const struct iface_addr *a)
 {
 	struct ifaddrmsg ifa = { a->family, a->prefixlen, (uint8_t)a->flags,
 				 a->scope, (uint32_t)nif->index };
@@ -211,7 +211,7 @@ static void put_addr(struct out *o, const struct netif *nif,
 }
 
 /* As Linux's IPv4 (fib_dump_info) and IPv6 (rt6_fill_node) write them. */
-static void put_route(struct out *o, const struct netif_route *r)
+static void put_route(struct out *o, const struct iface_route *r)
 {
 	struct rtmsg rtm = { .rtm_family = r->family,
 			     .rtm_dst_len = r->dst_len,
@@ -386,7 +386,7 @@ static void dump_links(const struct req *q, uint8_t family)
 	}
 	attr_val32(q, hlen, IFLA_MASTER, &master);
 	if (family != AF_BRIDGE && !master)
-		for (struct netif *n = netif_next(NULL); n; n = netif_next(n)) {
+		for (struct iface *n = iface_next(NULL); n; n = iface_next(n)) {
 			size_t off = o.len;
 
 			put_link(&o, n);
@@ -413,7 +413,7 @@ static void dump_addrs(const struct req *q, uint8_t family)
 		if (ifa.ifa_index) {
 			o.flags |= NLM_F_DUMP_FILTERED;
 			o.done_flags |= NLM_F_DUMP_FILTERED;
-			if (!netif_get((int)ifa.ifa_index)) {
+			if (!iface_get((int)ifa.ifa_index)) {
 				dump_done(&o, -ENODEV);
 				return;
 			}
@@ -425,7 +425,7 @@ static void dump_addrs(const struct req *q, uint8_t family)
 	for (int f = AF_INET; f <= AF_INET6; f += AF_INET6 - AF_INET) {
 		if (family != f && (family == AF_INET || family == AF_INET6))
 			continue;
-		for (struct netif *n = netif_next(NULL); n; n = netif_next(n))
+		for (struct iface *n = iface_next(NULL); n; n = iface_next(n))
 			for (unsigned i = 0; i < n->naddrs; i++) {
 				size_t off = o.len;
 
@@ -467,13 +467,13 @@ static int route_filter(const struct req *q, struct route_filter *f)
 	f->none = rtm.rtm_flags & RTM_F_PREFIX;
 	attr_val32(q, sizeof(rtm), RTA_TABLE, &f->table);
 	if (attr_val32(q, sizeof(rtm), RTA_OIF, &f->oif) &&
-	    !netif_get((int)f->oif))
+	    !iface_get((int)f->oif))
 		return -ENODEV;
 	return 0;
 }
 
 static bool route_passes(const struct route_filter *f,
-			 const struct netif_route *r)
+			 const struct iface_route *r)
 {
 	return (!f->table || f->table == r->table) &&
 	       (!f->protocol || f->protocol == r->protocol) &&
@@ -500,7 +500,7 @@ static void dump_routes(const struct req *q, uint8_t family)
 	if (f.table || f.protocol || f.type || f.oif)
 		o.done_flags |= NLM_F_DUMP_FILTERED;
 	for (int fam = AF_INET; fam <= AF_INET6; fam += AF_INET6 - AF_INET) {
-		struct netif_route *r;
+		struct iface_route *r;
 		unsigned n;
 
 		if ((family != fam &&
@@ -509,7 +509,7 @@ static void dump_routes(const struct req *q, uint8_t family)
 		      family == RTNL_FAMILY_IP6MR)) ||
 		    (fam == AF_INET6 && f.none))
 			continue;
-		r = netif_routes(fam, &n);
+		r = iface_routes(fam, &n);
 		if (!r) {
 			o.nomem = true;
 			break;
@@ -534,7 +534,7 @@ static int get_link(const struct req *q)
 	struct ifinfomsg ifi;
 	char name[IFNAMSIZ];
 	const char *p;
-	struct netif *nif;
+	struct iface *nif;
 	struct out o;
 	size_t n;
 
@@ -552,11 +552,11 @@ static int get_link(const struct req *q)
 	if (p && n >= IFNAMSIZ)
 		return -ERANGE; /* the attribute is too long */
 	if (ifi.ifi_index > 0) {
-		nif = netif_get(ifi.ifi_index);
+		nif = iface_get(ifi.ifi_index);
 	} else if (p) {
 		memcpy(name, p, n);
 		name[n] = 0;
-		nif = netif_find(name);
+		nif = iface_find(name);
 	} else {
 		return -EINVAL;
 	}
@@ -590,13 +590,13 @@ static int get_addr(const struct req *q, uint8_t family)
 		return -EINVAL;
 	if (n < 16)
 		return -ERANGE;
-	for (struct netif *nif = netif_next(NULL); nif; nif = netif_next(nif))
+	for (struct iface *nif = iface_next(NULL); nif; nif = iface_next(nif))
 		for (unsigned i = 0; i < nif->naddrs; i++) {
-			const struct netif_addr *a = &nif->addrs[i];
+			const struct iface_addr *a = &nif->addrs[i];
 
 			if (a->family != AF_INET6 ||
 			    memcmp(a->addr, want, 16) ||
-			    (ifa.ifa_index && netif_get((int)ifa.ifa_index) &&
+			    (ifa.ifa_index && iface_get((int)ifa.ifa_index) &&
 			     (int)ifa.ifa_index != nif->index))
 				continue;
 			out_init(&o, q, 0);

@@ -528,7 +528,7 @@ static unsigned sock_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-/* FIONREAD, and the interface ioctls (net/netif_ioctl.c) on any socket. */
+/* FIONREAD, and the interface ioctls (net/iface_ioctl.c) on any socket. */
 static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
 	struct socket *s = f->inode->priv;
@@ -537,10 +537,10 @@ static long sock_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 	if (s->ops->ioctl) {
 		long r = s->ops->ioctl(s, cmd, arg);
 
-		return r == -ENOTTY ? netif_ioctl(s->family, cmd, arg) : r;
+		return r == -ENOTTY ? iface_ioctl(s->family, cmd, arg) : r;
 	}
 	if (cmd != FIONREAD || s->family == AF_NETLINK)
-		return netif_ioctl(s->family, cmd, arg);
+		return iface_ioctl(s->family, cmd, arg);
 	if (s->listening)
 		return -EINVAL;
 	n = (int32_t)sock_readable_bytes(s);

@@ -301,7 +301,7 @@ static void enqueue(struct socket *from, struct socket *to, struct sock_msg *m)
 {
 	from->ops->source(from, to, &m->from);
 	if (to->family == AF_INET || to->family == AF_INET6)
-		netif_loopback_count(m->len);
+		iface_loopback_count(m->len);
 	queue_msg(to, m);
 }
 

@@ -68,10 +68,16 @@ drivers   kernel arch plat
 lib
 '
 # Objects whose source is gone (a file moved) are left-overs: skipped.
+# lwIP sits inside net/: its objects are BUILDDIR/k/net/lwip/upstream/X.o
+# for the fetched BUILDDIR/lwip/src/src/X (the Makefile's lwIP rules).
 objs=()
 while read -r o; do
 	rel=${o#"$objdir"/}
-	[ -e "$src/${rel%.o}" ] && objs+=("$o")
+	case $rel in
+	net/lwip/upstream/*) s=$build/lwip/src/src/${rel#net/lwip/upstream/} ;;
+	*) s=$src/$rel ;;
+	esac
+	[ -e "${s%.o}" ] && objs+=("$o")
 done < <(find "$objdir" -name '*.o' 2>/dev/null | sort)
 if [ ${#objs[@]} -eq 0 ]; then
 	echo "check-layers: no kernel objects under $objdir (build first)"

@@ -3,7 +3,7 @@
 # Debian packages and the build first): the layering rule, the host unit
 # tests (cmocka, ASan and UBSan), then the suites (tests/suite.sh): style,
 # the harness's own test, the layering check on planted violations, a
-# brief fuzz of the ELF and cpio readers, the boot tests under QEMU, the
+# brief fuzz of the ELF and cpio readers and of lwIP's frame input, the boot tests under QEMU, the
 # host tool, Linux programs, the ljsyscall conformance test, KVM where it
 # works, and one boot on nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
@@ -55,7 +55,7 @@ suite "style (clang-format)" 300 bash tests/style.sh
 suite "the test harness itself: planted failures must fail" 300 bash tests/harness/run.sh
 suite "layering check on planted violations (tests/layering)" 120 \
 	bash tests/layering/run.sh
-suite "fuzzers (libFuzzer on lib/elf.c and lib/cpio.c, 12 s each; make fuzz runs longer)" 300 \
+suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c and frames into lwIP, 12 s each; make fuzz runs longer)" 300 \
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh

@@ -3,9 +3,9 @@
  * table of interfaces, each with its addresses, and the routes. Netlink's
  * NETLINK_ROUTE (net/rtnetlink.c) and the interface ioctls answer from it.
  * The loopback "lo" (index 1) is always there; a network driver adds its
- * interface with netif_add, its addresses with netif_add_addr and any route
+ * interface with iface_add, its addresses with iface_add_addr and any route
  * Linux would not make for an address by itself (a default gateway) with
- * netif_add_route. The routes Linux makes for each address (local, prefix,
+ * iface_add_route. The routes Linux makes for each address (local, prefix,
  * broadcast) are derived from the addresses, as the kernel's own.
  */
 #ifndef KEEL_NETIF_H
@@ -14,11 +14,11 @@
 #include <keel/compiler.h>
 #include <uapi/netlink.h>
 
-#define NETIF_MAX 8 /* interfaces */
-#define NETIF_ADDRS 4 /* addresses per interface */
-#define NETIF_ROUTES 8 /* routes added by netif_add_route */
+#define IFACE_MAX 8 /* interfaces */
+#define IFACE_ADDRS 4 /* addresses per interface */
+#define IFACE_ROUTES 8 /* routes added by iface_add_route */
 
-struct netif_addr {
+struct iface_addr {
 	uint8_t family; /* AF_INET, AF_INET6 */
 	uint8_t prefixlen;
 	uint8_t scope; /* RT_SCOPE_* */
@@ -30,12 +30,12 @@ struct netif_addr {
 };
 
 /* What the interface carried; more counters are zero. */
-struct netif_stats {
+struct iface_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
 };
 
-struct netif {
-	int index; /* from 1; netif_add gives it */
+struct iface {
+	int index; /* from 1; iface_add gives it */
 	char name[IFNAMSIZ];
 	uint32_t flags; /* IFF_*, with IFF_LOWER_UP */
 	uint16_t type; /* ARPHRD_* */
@@ -44,13 +44,13 @@ struct netif {
 	uint8_t operstate; /* IF_OPER_*: lo's is unknown */
 	uint32_t mtu, min_mtu, max_mtu, txqlen; /* lo's limits: 0 */
 	const char *qdisc;
-	struct netif_addr addrs[NETIF_ADDRS];
+	struct iface_addr addrs[IFACE_ADDRS];
 	unsigned naddrs;
-	struct netif_stats stats;
+	struct iface_stats stats;
 };
 
 /* A route; a zero gateway or preferred source means none. */
-struct netif_route {
+struct iface_route {
 	uint8_t family, dst_len, table, protocol, scope, type; /* RT_*, RTN */
 	uint8_t dst[16], gateway[16], prefsrc[16];
 	uint32_t priority; /* the metric */
@@ -58,32 +58,35 @@ struct netif_route {
 };
 
 /* The interface with this index or name, or NULL. */
-struct netif *netif_get(int index);
-struct netif *netif_find(const char *name);
+struct iface *iface_get(int index);
+struct iface *iface_find(const char *name);
 /* The interfaces in index order: the first (prev NULL) or the next. */
-struct netif *netif_next(const struct netif *prev);
+struct iface *iface_next(const struct iface *prev);
 /* Add an interface (its index is chosen) or an address, route: 0,
  * -ENOSPC (table full), -EEXIST (the name is taken). */
-int netif_add(struct netif *nif);
-int netif_add_addr(struct netif *nif, const struct netif_addr *a);
-int netif_add_route(const struct netif_route *r);
+int iface_add(struct iface *nif);
+int iface_add_addr(struct iface *nif, const struct iface_addr *a);
+int iface_add_route(const struct iface_route *r);
+/* Drop the interface's addresses and the routes added through it (its
+ * addresses are about to be set anew). */
+void iface_clear(struct iface *nif);
 /*
  * The routes of one family (AF_INET, AF_INET6) in the order Linux lists
  * them (main table, then local; within a table by destination): a
  * kmalloc'ed array the caller frees (*n routes), NULL when out of memory.
  */
-struct netif_route *netif_routes(int family, unsigned *n);
+struct iface_route *iface_routes(int family, unsigned *n);
 /* /proc/net/dev: the interfaces and their counters (its full length). */
-size_t netif_proc_dev(char *buf, size_t len);
+size_t iface_proc_dev(char *buf, size_t len);
 /* Start net/: hand /proc/net/dev's text to procfs (from init/main.c). */
 void net_init(void);
 /* A packet of len bytes went through the loopback. */
-void netif_loopback_count(size_t len);
+void iface_loopback_count(size_t len);
 /*
  * The interface ioctls of a socket of this family (netdevice(7): SIOCGIF*
  * and the refused SIOCSIF*, the bridge and VLAN ones): the result, or
  * -ENOTTY for a command that is not one of them.
  */
-long netif_ioctl(int family, unsigned cmd, unsigned long arg);
+long iface_ioctl(int family, unsigned cmd, unsigned long arg);
 
 #endif

@@ -201,6 +201,8 @@ struct rtmsg {
 #define RTN_MULTICAST 5
 #define RTPROT_KERNEL 2
 #define RTPROT_BOOT 3
+#define RTPROT_STATIC 4
+#define RTPROT_DHCP 16
 #define RT_SCOPE_UNIVERSE 0
 #define RT_SCOPE_LINK 253
 #define RT_SCOPE_HOST 254

@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh SECONDS - run each libFuzzer target (build/fuzz/fuzz_*, built by
+# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -45,6 +45,39 @@ seed_cpio() {
 	rm -rf "$tmp"
 }
 
+# Frames for fuzz_lwip (two bytes of length, then the frame): an ARP
+# request for 10.0.0.2, then a TCP SYN to its port 80 and a UDP datagram
+# to its port 53, with correct checksums, so lwIP answers from the start.
+seed_lwip() {
+	local d=$out/seed/lwip
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/lwip"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+us, them = bytes([2, 0, 0, 0, 0, 1]), bytes([2, 0, 0, 0, 0, 2])
+src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+def ip(proto, payload):
+    h = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0, src, dst)
+    return h[:10] + struct.pack('!H', csum(h)) + h[12:] + payload
+def l4(proto, seg):
+    pseudo = src + dst + struct.pack('!BBH', 0, proto, len(seg))
+    off = 16 if proto == 6 else 6
+    return seg[:off] + struct.pack('!H', csum(pseudo + seg)) + seg[off + 2:]
+eth = lambda t, p: them + us + struct.pack('!H', t) + p
+arp = eth(0x806, struct.pack('!HHBBH6s4s6s4s', 1, 0x800, 6, 4, 1, us, src, b'\0' * 6, dst))
+syn = eth(0x800, ip(6, l4(6, struct.pack('!HHIIBBHHH', 40000, 80, 1000, 0, 5 << 4, 2, 8192, 0, 0))))
+udp = eth(0x800, ip(17, l4(17, struct.pack('!HHHH', 40001, 53, 12, 0) + b'ping')))
+frame = lambda f: struct.pack('!H', len(f)) + f
+open(d + '/arp-syn', 'wb').write(frame(arp) + frame(syn))
+open(d + '/arp-udp', 'wb').write(frame(arp) + frame(udp))
+PY
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -72,8 +105,10 @@ run() {
 	fi
 }
 
-echo "PLAN 2" # the two runs below (tests/run.sh checks the count)
+echo "PLAN 3" # the three runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
+seed_lwip
 run elf
 run cpio
+run lwip

@@ -19,7 +19,7 @@ static int setup(void **state)
 }
 
 /* One route as `ip route` would say it (roughly): type dst/len table. */
-static void describe(const struct netif_route *r, char *out, size_t len)
+static void describe(const struct iface_route *r, char *out, size_t len)
 {
 	char dst[64], via[64] = "", src[64] = "";
 	static const uint8_t zero[16];
@@ -38,7 +38,7 @@ static void describe(const struct netif_route *r, char *out, size_t len)
 static void expect_routes(int family, const char *const *want, unsigned n)
 {
 	unsigned got;
-	struct netif_route *r = netif_routes(family, &got);
+	struct iface_route *r = iface_routes(family, &got);
 	char line[256];
 
 	assert_non_null(r);
@@ -61,15 +61,15 @@ static void test_loopback(void **state)
 	static const char *const lo6[] = {
 		"2 ::1/128 t255 p2 s0 dev1 via src m0",
 	};
-	struct netif *lo = netif_get(1);
+	struct iface *lo = iface_get(1);
 
 	(void)state;
 	assert_non_null(lo);
-	assert_ptr_equal(netif_find("lo"), lo);
-	assert_ptr_equal(netif_next(NULL), lo);
-	assert_null(netif_next(lo));
-	assert_null(netif_get(2));
-	assert_null(netif_find("eth0"));
+	assert_ptr_equal(iface_find("lo"), lo);
+	assert_ptr_equal(iface_next(NULL), lo);
+	assert_null(iface_next(lo));
+	assert_null(iface_get(2));
+	assert_null(iface_find("eth0"));
 	assert_int_equal(lo->flags,
 			 IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP);
 	assert_int_equal(lo->mtu, 65536);
@@ -78,7 +78,7 @@ static void test_loopback(void **state)
 	expect_routes(AF_INET6, lo6, 1);
 }
 
-static struct netif eth0 = {
+static struct iface eth0 = {
 	.name = "eth0",
 	.flags =
 	    IFF_UP | IFF_BROADCAST | IFF_RUNNING | IFF_MULTICAST | IFF_LOWER_UP,
@@ -97,7 +97,7 @@ static struct netif eth0 = {
 static void add_addr(int family, const char *a, int plen, int scope,
 		     uint32_t flags, const char *brd)
 {
-	struct netif_addr x = { .family = (uint8_t)family,
+	struct iface_addr x = { .family = (uint8_t)family,
 				.prefixlen = (uint8_t)plen,
 				.scope = (uint8_t)scope,
 				.flags = flags };
@@ -105,12 +105,12 @@ static void add_addr(int family, const char *a, int plen, int scope,
 	inet_pton(family, a, x.addr);
 	if (brd)
 		inet_pton(AF_INET, brd, x.broadcast);
-	assert_int_equal(netif_add_addr(&eth0, &x), 0);
+	assert_int_equal(iface_add_addr(&eth0, &x), 0);
 }
 
 static void add_gateway(int family, const char *via, uint32_t metric)
 {
-	struct netif_route r = { .family = (uint8_t)family,
+	struct iface_route r = { .family = (uint8_t)family,
 				 .table = RT_TABLE_MAIN,
 				 .protocol = RTPROT_BOOT,
 				 .type = RTN_UNICAST,
@@ -118,7 +118,7 @@ static void add_gateway(int family, const char *via, uint32_t metric)
 				 .oif = eth0.index };
 
 	inet_pton(family, via, r.gateway);
-	assert_int_equal(netif_add_route(&r), 0);
+	assert_int_equal(iface_add_route(&r), 0);
 }
 
 static void test_ethernet(void **state)
@@ -143,10 +143,10 @@ static void test_ethernet(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(netif_add(&eth0), 0);
+	assert_int_equal(iface_add(&eth0), 0);
 	assert_int_equal(eth0.index, 2);
-	assert_ptr_equal(netif_next(netif_get(1)), &eth0);
-	assert_ptr_equal(netif_find("eth0"), &eth0);
+	assert_ptr_equal(iface_next(iface_get(1)), &eth0);
+	assert_ptr_equal(iface_find("eth0"), &eth0);
 	add_addr(AF_INET, "192.0.2.2", 24, RT_SCOPE_UNIVERSE, IFA_F_PERMANENT,
 		 "192.0.2.255");
 	add_addr(AF_INET6, "fd00::2", 64, RT_SCOPE_UNIVERSE,
@@ -161,27 +161,27 @@ static void test_ethernet(void **state)
 
 static void test_limits(void **state)
 {
-	static struct netif more[NETIF_MAX];
-	struct netif_addr a = { .family = AF_INET, .prefixlen = 32 };
-	struct netif_route r = { .family = AF_INET };
+	static struct iface more[IFACE_MAX];
+	struct iface_addr a = { .family = AF_INET, .prefixlen = 32 };
+	struct iface_route r = { .family = AF_INET };
 	unsigned n = 0;
 
 	(void)state;
-	assert_int_equal(netif_add(&(struct netif){ .name = "eth0" }), -EEXIST);
-	for (unsigned i = 0; i < NETIF_MAX; i++) {
+	assert_int_equal(iface_add(&(struct iface){ .name = "eth0" }), -EEXIST);
+	for (unsigned i = 0; i < IFACE_MAX; i++) {
 		snprintf(more[i].name, IFNAMSIZ, "dummy%u", i);
-		if (netif_add(&more[i]))
+		if (iface_add(&more[i]))
 			break;
 		n++;
 	}
-	assert_int_equal(n, NETIF_MAX - 2); /* lo and eth0 were there */
-	assert_int_equal(netif_add(&more[NETIF_MAX - 1]), -ENOSPC);
-	for (unsigned i = eth0.naddrs; i < NETIF_ADDRS; i++)
-		assert_int_equal(netif_add_addr(&eth0, &a), 0);
-	assert_int_equal(netif_add_addr(&eth0, &a), -ENOSPC);
-	for (unsigned i = 2; i < NETIF_ROUTES; i++)
-		assert_int_equal(netif_add_route(&r), 0);
-	assert_int_equal(netif_add_route(&r), -ENOSPC);
+	assert_int_equal(n, IFACE_MAX - 2); /* lo and eth0 were there */
+	assert_int_equal(iface_add(&more[IFACE_MAX - 1]), -ENOSPC);
+	for (unsigned i = eth0.naddrs; i < IFACE_ADDRS; i++)
+		assert_int_equal(iface_add_addr(&eth0, &a), 0);
+	assert_int_equal(iface_add_addr(&eth0, &a), -ENOSPC);
+	for (unsigned i = 2; i < IFACE_ROUTES; i++)
+		assert_int_equal(iface_add_route(&r), 0);
+	assert_int_equal(iface_add_route(&r), -ENOSPC);
 }
 
 static void test_proc_net_dev(void **state)
@@ -190,9 +190,9 @@ static void test_proc_net_dev(void **state)
 	size_t n;
 
 	(void)state;
-	netif_loopback_count(5);
-	netif_loopback_count(7);
-	n = netif_proc_dev(buf, sizeof(buf));
+	iface_loopback_count(5);
+	iface_loopback_count(7);
+	n = iface_proc_dev(buf, sizeof(buf));
 	assert_int_equal(n, strlen(buf));
 	assert_non_null(strstr(
 	    buf, "\n    lo:      12       2    0    0    0     0          0 "
@@ -200,7 +200,7 @@ static void test_proc_net_dev(void **state)
 		 "         0\n"));
 	assert_non_null(strstr(buf, "\n  eth0:       0       0 "));
 	/* Too small a buffer: the length it would need, and no overrun. */
-	assert_int_equal(netif_proc_dev(buf, 10), n);
+	assert_int_equal(iface_proc_dev(buf, 10), n);
 	assert_int_equal(strlen(buf), 9);
 }
 

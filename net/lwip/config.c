@@ -1,0 +1,128 @@
+/*
+ * config.c - the addresses of the first network device (net/lwip/), from
+ * the kernel command line: keel.ip=ADDR/PREFIX[,gw=ADDR][,dns=ADDR] (an
+ * IPv4 or IPv6 address; keel.ip6= takes a second, IPv6 one), keel.ip=dhcp
+ * (the default) or keel.ip=none. IPv6 also configures itself from router
+ * advertisements (SLAAC) next to its link-local address.
+ */
+#include <keel/cmdline.h>
+#include <keel/printk.h>
+#include <keel/string.h>
+#include "glue.h"
+#include "lwip/dhcp.h"
+#include "lwip/dns.h"
+#include "lwip/ip_addr.h"
+#include "lwip/nd6.h"
+
+#define WORD_MAX 64
+
+/* The next comma-separated word of *s into buf; false at the end. */
+static bool next_word(const char **s, char *buf)
+{
+	size_t n = 0;
+
+	if (!**s)
+		return false;
+	while (**s && **s != ',') {
+		if (n < WORD_MAX - 1)
+			buf[n++] = **s;
+		(*s)++;
+	}
+	buf[n] = 0;
+	if (**s == ',')
+		(*s)++;
+	return true;
+}
+
+/* "ADDR/PREFIX" into an address and a prefix length. */
+static bool parse_cidr(char *w, ip_addr_t *a, unsigned *prefix)
+{
+	char *slash = strchr(w, '/');
+	unsigned p = 0;
+
+	if (slash) {
+		*slash = 0;
+		for (const char *d = slash + 1; *d; d++) {
+			if (*d < '0' || *d > '9' || p > 128)
+				return false;
+			p = p * 10 + (unsigned)(*d - '0');
+		}
+	}
+	if (!ipaddr_aton(w, a))
+		return false;
+	if (!slash)
+		p = IP_IS_V4(a) ? 24 : 64;
+	*prefix = p;
+	return p <= (IP_IS_V4(a) ? 32u : 128u);
+}
+
+static void set_v4(struct lnet_if *lif, const ip_addr_t *a, unsigned prefix,
+		   const ip_addr_t *gw)
+{
+	ip4_addr_t mask;
+
+	ip4_addr_set_u32(&mask, prefix ? lwip_htonl(~0u << (32 - prefix)) : 0);
+	netif_set_addr(&lif->nif, ip_2_ip4(a), &mask,
+		       gw && IP_IS_V4(gw) ? ip_2_ip4(gw) : IP4_ADDR_ANY4);
+}
+
+static void set_v6(struct lnet_if *lif, const ip_addr_t *a)
+{
+	s8_t idx;
+
+	if (netif_add_ip6_address(&lif->nif, ip_2_ip6(a), &idx) == ERR_OK)
+		netif_ip6_addr_set_state(&lif->nif, idx, IP6_ADDR_PREFERRED);
+}
+
+/* One keel.ip value: false if it does not parse. */
+static bool apply(struct lnet_if *lif, const char *val)
+{
+	char w[WORD_MAX];
+	ip_addr_t addr, gw, dns;
+	unsigned prefix, ndns = 0;
+	bool have_gw = false;
+
+	if (!next_word(&val, w) || !parse_cidr(w, &addr, &prefix))
+		return false;
+	while (next_word(&val, w)) {
+		if (!strncmp(w, "gw=", 3) && ipaddr_aton(w + 3, &gw))
+			have_gw = true;
+		else if (!strncmp(w, "dns=", 4) && ipaddr_aton(w + 4, &dns))
+			dns_setserver((u8_t)MIN(ndns++, DNS_MAX_SERVERS - 1u),
+				      &dns);
+		else
+			return false;
+	}
+	if (IP_IS_V4(&addr))
+		set_v4(lif, &addr, prefix, have_gw ? &gw : NULL);
+	else
+		set_v6(lif, &addr);
+	return true;
+}
+
+void lnet_configure(struct lnet_if *lif)
+{
+	const char *ip = cmdline_get("keel.ip"), *ip6 = cmdline_get("keel.ip6");
+	const char *name = netdev_name(lif->dev);
+
+	if (lif != lnet_first_if())
+		return; /* one configured interface today */
+	if (ip6 && !apply(lif, ip6))
+		printk("net: %s: keel.ip6=%s is not ADDR/PREFIX,gw=,dns=\n",
+		       name, ip6);
+	if (ip && !strcmp(ip, "none")) {
+		lnet_sync_iface(lif);
+		return;
+	}
+	if (ip && strcmp(ip, "dhcp")) {
+		if (!apply(lif, ip))
+			printk("net: %s: keel.ip=%s is not "
+			       "ADDR/PREFIX,gw=,dns=\n",
+			       name, ip);
+		lnet_sync_iface(lif);
+		return;
+	}
+	lnet_sync_iface(lif);
+	if (dhcp_start(&lif->nif) != ERR_OK)
+		printk("net: %s: DHCP did not start\n", name);
+}
