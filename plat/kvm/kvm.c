@@ -34,10 +34,17 @@ static void pic_mask_all(void)
 /* The buses that find their devices: PCI (pc, q35), virtio-mmio. */
 static void kvm_devices(void)
 {
+	struct virtio_mmio_res res[16];
 	unsigned n;
 
 	if (pci_scan(&n) == 0)
 		virtio_pci_probe();
+	n = acpi_virtio_mmio(res, ARRAY_SIZE(res));
+	if (!n)
+		n = virtio_mmio_cmdline(boot_info.cmdline, res,
+					ARRAY_SIZE(res));
+	for (unsigned i = 0; i < n; i++)
+		virtio_mmio_probe(&res[i]);
 }
 
 static void kvm_init(void)
