@@ -89,7 +89,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # lib/printf.c's names would clash with the C library's on the host; the
 # kernel sources that call them must reach keel's, not glibc's.
 $(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o \
-$(BUILD)/h/fs/%.c.o $(BUILD)/h/net/%.c.o $(BUILD)/h/linux/%.c.o: \
+$(BUILD)/h/fs/%.c.o $(BUILD)/h/net/%.c.o $(BUILD)/h/linux/%.c.o \
+$(BUILD)/h/drivers/%.c.o: \
 	HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 $(BUILD)/h/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -130,6 +131,14 @@ $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 # net/netdev.c alone: the network device registry, with a fake driver.
 $(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
 $(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
+
+# drivers/virtio's queues and virtio-net with the registry, against a
+# device the test plays (DMA over the hosted arena).
+VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
+	drivers/virtio/virtio.c drivers/virtio/net.c net/netdev.c)
+$(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
+.SECONDARY: $(VIRTIO_HOSTED_OBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
