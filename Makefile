@@ -5,6 +5,7 @@
 #   make run-selftest  boot the kernel under QEMU and run its self-tests
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
+#   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 
@@ -238,6 +239,11 @@ run-selftest: deps $(BUILD)/keel.elf
 test:
 	@MAKE="$(MAKE)" bash tests/run.sh --build
 
+# The network tests against Linux's stack in a namespace they make
+# (tests/net/; root needed): longer than make test's.
+test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/net/run.sh
+
 test-xen: deps $(BUILD)/keel.elf
 	bash tests/xen/tests.sh full
 
@@ -256,5 +262,5 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
+.PHONY: all unit fuzz fuzz-build deps run run-xen run-selftest test test-net test-xen xen-bed install format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)
