@@ -65,8 +65,12 @@ static int post_rx(struct vnet *n, struct netbuf *nb)
 	return virtq_add(&n->rx, &seg, 0, 1, nb);
 }
 
+/* Fill the receive ring (lock held); the doorbell only if posted. A
+ * failed allocation is tried again at the next interrupt or open. */
 static void refill_rx(struct vnet *n)
 {
+	unsigned posted = 0;
+
 	while (n->rx.nfree) {
 		struct netbuf *nb = netdev_rxbuf_alloc(&n->dev, FRAME_MAX);
 		if (!nb)
@@ -75,8 +79,10 @@ static void refill_rx(struct vnet *n)
 			netbuf_free(nb);
 			break;
 		}
+		posted++;
 	}
-	virtq_kick(&n->rx);
+	if (posted)
+		virtq_kick(&n->rx);
 }
 
 /* A used receive buffer worth passing up, or false to recycle it. */
@@ -115,8 +121,7 @@ static unsigned take_rx(struct vnet *n, struct netbuf **out)
 			netbuf_free(nb); /* a fresh one replaces it */
 		}
 	}
-	if (got || n->rx.nfree)
-		refill_rx(n);
+	refill_rx(n);
 	return got;
 }
 
