@@ -5,6 +5,7 @@
 #   make run-selftest  boot the kernel under QEMU and run its self-tests
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
+#   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 
@@ -124,7 +125,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # lib/printf.c's names would clash with the C library's on the host; the
 # kernel sources that call them must reach keel's, not glibc's.
 $(BUILD)/h/lib/%.c.o $(BUILD)/h/kernel/%.c.o $(BUILD)/h/arch/%.c.o \
-$(BUILD)/h/fs/%.c.o $(BUILD)/h/net/%.c.o $(BUILD)/h/linux/%.c.o: \
+$(BUILD)/h/fs/%.c.o $(BUILD)/h/net/%.c.o $(BUILD)/h/linux/%.c.o \
+$(BUILD)/h/drivers/%.c.o: \
 	HOST_CFLAGS += -Dvsnprintf=keel_vsnprintf -Dsnprintf=keel_snprintf
 $(BUILD)/h/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -183,6 +185,14 @@ $(BUILD)/unit/test_lwip: CC_EXTRA := $(LWIP_INC) -Inet/lwip
 $(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 .SECONDARY: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
+
+# drivers/virtio's queues and virtio-net with the registry, against a
+# device the test plays (DMA over the hosted arena).
+VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
+	drivers/virtio/virtio.c drivers/virtio/net.c net/netdev.c)
+$(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
+.SECONDARY: $(VIRTIO_HOSTED_OBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
@@ -299,6 +309,11 @@ run-selftest: deps $(BUILD)/keel.elf
 test:
 	@MAKE="$(MAKE)" bash tests/run.sh --build
 
+# The network tests against Linux's stack in a namespace they make
+# (tests/net/; root needed): longer than make test's.
+test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/net/run.sh
+
 test-xen: deps $(BUILD)/keel.elf
 	bash tests/xen/tests.sh full
 
@@ -317,5 +332,5 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-xen xen-bed install format bench clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-net test-xen xen-bed install format bench clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)

@@ -55,6 +55,9 @@ fi
 # else). "plat:hyper" means only the platform interface, hyper_* of
 # include/keel/hyper.h; drivers/ are reached only through what they
 # register. arch/ calls kernel/ hooks, and init/'s kernel_main at boot.
+# Drivers call the network device registry's driver side (net/netdev.c:
+# netdev_register, netdev_rx, ... and the netbuf helpers), nothing else
+# of net/.
 allowed='
 init      init selftests linux net fs kernel arch plat drivers
 selftests init selftests linux net fs kernel arch plat drivers
@@ -64,7 +67,7 @@ fs        kernel arch plat:hyper
 kernel    arch plat:hyper
 arch      kernel plat init:kernel_main
 plat      kernel arch drivers
-drivers   kernel arch plat
+drivers   kernel arch plat net:netdev_register net:netdev_unregister net:netdev_rx net:netdev_tx_done net:netdev_tx_room net:netdev_set_link net:netdev_rxbuf_alloc net:netbuf_alloc net:netbuf_wrap net:netbuf_free net:netbuf_copy net:netbuf_frame_len net:netbuf_pieces
 lib
 '
 # Objects whose source is gone (a file moved) are left-overs: skipped.

@@ -4,7 +4,8 @@
  * so drivers can bind interrupts; and power off for machines without
  * isa-debug-exit: the \_S5 sleep type found by a scan of the DSDT's AML
  * for the _S5_ package, written to PM1a control (pc, q35) or the sleep
- * control register (hardware-reduced ACPI, microvm). Reads firmware
+ * control register (hardware-reduced ACPI, microvm); the virtio-mmio
+ * devices the DSDT lists (microvm). Reads firmware
  * tables only through bounded mappings.
  */
 #include <keel/errno.h>
@@ -12,6 +13,7 @@
 #include <plat/kvm.h>
 #include <plat/platform.h>
 #include <keel/printk.h>
+#include <drivers/virtio_probe.h>
 #include <arch/irq.h>
 #include <arch/mm.h>
 #include <arch/x86.h>
@@ -95,19 +97,26 @@ static int s5_sleep_type(const struct sdt_header *dsdt)
 	return -1;
 }
 
+/* The DSDT the FADT names (its 64-bit address when set), or NULL. */
+static const struct sdt_header *find_dsdt(const struct sdt_header *fadt)
+{
+	const uint8_t *f = (const uint8_t *)fadt;
+
+	if (!fadt || fadt->length < 116)
+		return NULL;
+	uint64_t dsdt_pa = *(const uint32_t *)(f + 40);
+	if (fadt->length >= 148 && *(const uint64_t *)(f + 140))
+		dsdt_pa = *(const uint64_t *)(f + 140);
+	return map_table(dsdt_pa);
+}
+
 void acpi_poweroff(void)
 {
 	const struct sdt_header *fadt = find_table("FACP");
 	const uint8_t *f = (const uint8_t *)fadt;
-	const struct sdt_header *dsdt;
+	const struct sdt_header *dsdt = find_dsdt(fadt);
 	int typ;
 
-	if (!fadt || fadt->length < 116)
-		return;
-	uint64_t dsdt_pa = *(const uint32_t *)(f + 40);
-	if (fadt->length >= 148 && *(const uint64_t *)(f + 140))
-		dsdt_pa = *(const uint64_t *)(f + 140);
-	dsdt = map_table(dsdt_pa);
 	if (!dsdt || (typ = s5_sleep_type(dsdt)) < 0)
 		return;
 	uint32_t flags = *(const uint32_t *)(f + 112);
@@ -170,4 +179,42 @@ int acpi_irq_init(void)
 	printk("ioapic: %u in the ACPI MADT, %u ISA override%s\n", nio, niso,
 	       niso == 1 ? "" : "s");
 	return nio ? (int)nio : -ENODEV;
+}
+
+/*
+ * The resources of a virtio-mmio device (_HID "LNRO0005", as QEMU's
+ * microvm lists them) that start near offset i of the DSDT: a
+ * Memory32Fixed descriptor, then an extended Interrupt descriptor.
+ */
+static bool mmio_resources(const uint8_t *p, uint32_t i, uint32_t end,
+			   struct virtio_mmio_res *r)
+{
+	for (uint32_t j = i; j < i + 96 && j + 21 <= end; j++) {
+		if (p[j] != 0x86 || p[j + 1] != 9 || p[j + 2] != 0)
+			continue;
+		const uint8_t *irq = p + j + 12;
+		if (irq[0] != 0x89 || irq[4] < 1)
+			return false;
+		r->base = *(const uint32_t *)(p + j + 4);
+		r->size = *(const uint32_t *)(p + j + 8);
+		r->level = !(irq[3] & 2);
+		r->active_low = irq[3] & 4;
+		r->gsi = *(const uint32_t *)(irq + 5);
+		return true;
+	}
+	return false;
+}
+
+unsigned acpi_virtio_mmio(struct virtio_mmio_res *out, unsigned max)
+{
+	const struct sdt_header *dsdt = find_dsdt(find_table("FACP"));
+	const uint8_t *p = (const uint8_t *)dsdt;
+	unsigned n = 0;
+
+	for (uint32_t i = sizeof(*dsdt);
+	     dsdt && i + 8 < dsdt->length && n < max; i++)
+		if (memcmp(p + i, "LNRO0005", 8) == 0 &&
+		    mmio_resources(p, i + 8, dsdt->length, &out[n]))
+			n++;
+	return n;
 }

@@ -9,7 +9,9 @@
 #include <keel/time.h>
 #include <plat/kvm.h>
 #include <plat/platform.h>
+#include <drivers/pci.h>
 #include <drivers/serial.h>
+#include <drivers/virtio_probe.h>
 #include <arch/lapic.h>
 #include <arch/x86.h>
 
@@ -29,6 +31,22 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
+/* The buses that find their devices: PCI (pc, q35), virtio-mmio. */
+static void kvm_devices(void)
+{
+	struct virtio_mmio_res res[16];
+	unsigned n;
+
+	if (pci_scan(&n) == 0)
+		virtio_pci_probe();
+	n = acpi_virtio_mmio(res, ARRAY_SIZE(res));
+	if (!n)
+		n = virtio_mmio_cmdline(boot_info.cmdline, res,
+					ARRAY_SIZE(res));
+	for (unsigned i = 0; i < n; i++)
+		virtio_mmio_probe(&res[i]);
+}
+
 static void kvm_init(void)
 {
 	uint64_t hz = pit_calibrate_tsc();
@@ -46,6 +64,7 @@ static void kvm_init(void)
 	       hz / 1000 % 1000, lapic_timer_mode());
 	acpi_irq_init();
 	ns16550_irq_init();
+	kvm_devices();
 }
 
 static int64_t kvm_wallclock_ns(void)

@@ -16,7 +16,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 43
+plan 55
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -198,8 +198,64 @@ done
 run_case cannot-run 126 'keel: cannot run /no/such/program: no such file in the guest' \
 	-k -- -k /no/such/program -- /bin/true
 run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/true
-run_case port-forward 0 'nothing in the guest answers' -p 18080:80 -k keel.test=none -- /bin/true
+# The network (--net, -p, --machine): the driver answers ARP from QEMU's
+# user network on microvm (MMIO) and pc (PCI); bad values are refused
+# before anything is built.
+run_case net-microvm 0 'selftest netdev-arp: ok' -p 18080:80 -k keel.test=netdev-arp -- /bin/true
+run_case net-pc 0 'selftest netdev-arp: ok' --machine pc --net user -k keel.test=netdev-arp -- /bin/true
+run_case net-none 0 'netdev-arp: no network device.*skipped' -k keel.test=netdev-arp -- /bin/true
 run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true
+run_case bad-port-range 2 "-p 70000:80: want HOST:GUEST TCP ports" -p 70000:80 -- /bin/true
+run_case bad-port-twice 2 "-p 8080:81: host port given twice" -p 8080:80 -p 8080:81 -- /bin/true
+run_case bad-port-no-user 2 "-p forwards through QEMU user networking: it needs --net user, not --net none" -p 8080:80 --net none -- /bin/true
+run_case bad-net 2 "--net bridge: want none, user or tap:IFNAME" --net bridge -- /bin/true
+run_case bad-net-tap 2 "--net tap:: want none, user or tap:IFNAME" --net tap: -- /bin/true
+run_case bad-machine 2 "--machine virt: want microvm, pc or q35" --machine virt -- /bin/true
+# The QEMU command lines themselves, from a stand-in QEMU that writes its
+# arguments down (one a line) and fails.
+printf '#!/bin/sh\nfor a in "$@"; do printf "%%s\\n" "$a"; done >"$KEEL_ARGS_OUT"\nexit 1\n' >"$w/args-qemu"
+chmod +x "$w/args-qemu"
+qemu_args() { # name keel-run-args... -> the arguments in $logs/args-NAME
+	local name=$1
+	shift
+	KEEL_QEMU=$w/args-qemu KEEL_ARGS_OUT=$logs/args-$name timeout 60 \
+		"$keel" run -q --accel tcg "$@" -- /bin/true >"$logs/args-$name.log" 2>&1
+}
+has_args() { # name args... : these arguments, one after another
+	local name=$1 got want
+	shift
+	got=$'\001'$(tr '\n' '\001' <"$logs/args-$name")
+	want=$'\001'$(printf '%s\001' "$@")
+	[[ $got == *"$want"* ]]
+}
+qemu_args ports -p 8080:80 -p 127:443
+if has_args ports -M microvm && has_args ports -netdev \
+	user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=tcp:127.0.0.1:127-:443 \
+	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	result args-ports 1
+else
+	result args-ports 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-ports")"
+fi
+qemu_args q35 --machine q35 -p 8080:80
+if has_args q35 -M q35 && has_args q35 -netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:8080-:80 \
+	-device virtio-net-pci,netdev=net0,romfile= && ! grep -q virtio-mmio "$logs/args-q35"; then
+	result args-q35 1
+else
+	result args-q35 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-q35")"
+fi
+qemu_args tap --net tap:keeltap0
+if has_args tap -netdev tap,id=net0,ifname=keeltap0,script=no,downscript=no \
+	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	result args-tap 1
+else
+	result args-tap 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-tap")"
+fi
+qemu_args none
+if [ -s "$logs/args-none" ] && ! grep -qE -- '^-netdev|virtio-net' "$logs/args-none"; then
+	result args-none 1
+else
+	result args-none 0 "a network without -p or --net: $(tr '\n' ' ' <"$logs/args-none")"
+fi
 timeout 60 "$keel" run -k keel.test=none -- /bin/true >"$logs/run-auto.log" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -qE '^keel: accelerator: (kvm|tcg) \(KVM: ' "$logs/run-auto.log"; then

@@ -117,9 +117,14 @@ struct run_opts {
 	const char *accel; /* auto, kvm, tcg */
 	unsigned timeout; /* seconds, 0 = none */
 	struct strv kargs; /* extra kernel command line words */
+	const char *net; /* none, user, tap:IFNAME; NULL: user with -p */
+	const char *machine; /* microvm, pc, q35 */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
+bool net_spec_ok(const char *spec); /* none|user|tap:IFNAME, or a message */
+/* The network, ports and machine agree (-p needs user); or a message. */
+bool net_opts_ok(const struct run_opts *o);
 
 /* xl.c */
 struct xl_opts {

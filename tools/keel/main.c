@@ -66,6 +66,13 @@ static const char usage_run[] =
     "  -m, --memory SIZE    guest memory, e.g. 64M or 1G (default 64M)\n"
     "  -p, --port HOST:GUEST  forward TCP port HOST on 127.0.0.1 to the "
     "guest\n"
+    "                       (repeatable; implies --net user)\n"
+    "      --net none|user|tap:IFNAME  the guest's network: none (the\n"
+    "                       default without -p), QEMU user networking\n"
+    "                       with restrict=on (the default with -p), or\n"
+    "                       an existing TAP device\n"
+    "      --machine microvm|pc|q35  QEMU machine (default microvm);\n"
+    "                       virtio-net over MMIO on microvm, PCI otherwise\n"
     "      --accel auto|kvm|tcg  auto (default) uses KVM only where a "
     "probe\n"
     "                       boot shows it works\n"
@@ -99,6 +106,8 @@ enum {
 	OPT_ACCEL,
 	OPT_GUEST_DIR,
 	OPT_HELP,
+	OPT_NET,
+	OPT_MACHINE,
 };
 
 static const struct option long_opts[] = {
@@ -117,6 +126,8 @@ static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "guest-dir", required_argument, NULL, OPT_GUEST_DIR },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -202,7 +213,9 @@ static int cmd_ldd(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct build_opts b = { 0 };
-	struct run_opts r = { .mem = "64M", .accel = "auto" };
+	struct run_opts r = { .mem = "64M",
+			      .accel = "auto",
+			      .machine = "microvm" };
 	struct xl_opts x = { .mem_mib = 64 };
 	struct build_result res;
 	enum command cmd;
@@ -299,6 +312,22 @@ int main(int argc, char **argv)
 			}
 			r.accel = optarg;
 			break;
+		case OPT_NET:
+			runonly = cmd != CMD_RUN;
+			if (!runonly && !net_spec_ok(optarg))
+				return 2;
+			r.net = optarg;
+			break;
+		case OPT_MACHINE:
+			runonly = cmd != CMD_RUN;
+			if (strcmp(optarg, "microvm") && strcmp(optarg, "pc") &&
+			    strcmp(optarg, "q35")) {
+				err_msg("--machine %s: want microvm, pc or q35",
+					optarg);
+				return 2;
+			}
+			r.machine = optarg;
+			break;
 		case 't':
 			runonly = cmd != CMD_RUN;
 			r.timeout = (unsigned)strtoul(optarg, &end, 10);
@@ -346,6 +375,8 @@ int main(int argc, char **argv)
 	}
 	b.argv = argv + optind;
 	b.argc = argc - optind;
+	if (cmd == CMD_RUN && !net_opts_ok(&r))
+		return 2;
 
 	if (cmd == CMD_XL && !b.outdir) {
 		err_msg("keel xl needs -o DIR (where to write the files and "

@@ -1,5 +1,6 @@
 /*
- * run.c - keel run: boot a built image under QEMU (microvm), the guest's
+ * run.c - keel run: boot a built image under QEMU (microvm by default,
+ * pc or q35; a virtio-net device when there is a network), the guest's
  * console on stdout, and exit with the application's status. QEMU's own
  * exit code carries only 7 bits of it (isa-debug-exit makes it
  * (status << 1) | 1), so the kernel's last console line, "keel: shutdown
@@ -326,11 +327,12 @@ static void push(struct strv *a, const char *s)
 	strv_push(a, s);
 }
 
-static void base_args(struct strv *a, const char *accel, const char *mem)
+static void base_args(struct strv *a, const char *machine, const char *accel,
+		      const char *mem)
 {
 	push(a, qemu_binary());
 	push(a, "-M");
-	push(a, "microvm");
+	push(a, machine);
 	push(a, "-accel");
 	push(a, accel);
 	push(a, "-cpu");
@@ -390,7 +392,7 @@ static bool kvm_works(const char *kernel, const char *cache, char *why,
 			return !strncmp(line, "ok ", 3);
 		}
 	}
-	base_args(&a, "kvm", "32M");
+	base_args(&a, "microvm", "kvm", "32M");
 	push(&a, "-kernel");
 	push(&a, kernel);
 	push(&a, "-append");
@@ -442,6 +444,97 @@ bool port_spec_ok(const char *spec)
 	if (!ok)
 		err_msg("-p %s: want HOST:GUEST TCP ports (1-65535)", spec);
 	return ok;
+}
+
+/* An interface name Linux would take: 1-15 of [A-Za-z0-9_.-]. */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 15)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_.-") == n;
+}
+
+bool net_spec_ok(const char *spec)
+{
+	if (!strcmp(spec, "none") || !strcmp(spec, "user"))
+		return true;
+	if (!strncmp(spec, "tap:", 4) && ifname_ok(spec + 4))
+		return true;
+	err_msg("--net %s: want none, user or tap:IFNAME (an existing TAP "
+		"device, 1-15 letters, digits, '_', '.', '-')",
+		spec);
+	return false;
+}
+
+/* The network the run gets: --net, else user with -p, else none. */
+static const char *net_kind(const struct run_opts *o)
+{
+	return o->net ? o->net : o->ports.n ? "user" : "none";
+}
+
+bool net_opts_ok(const struct run_opts *o)
+{
+	const char *net = net_kind(o);
+
+	if (o->ports.n && strcmp(net, "user")) {
+		err_msg("-p forwards through QEMU user networking: it needs "
+			"--net user, not --net %s",
+			net);
+		return false;
+	}
+	for (size_t i = 0; i < o->ports.n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strncmp(o->ports.v[i], o->ports.v[j],
+				     strcspn(o->ports.v[j], ":") + 1)) {
+				err_msg("-p %s: host port given twice",
+					o->ports.v[i]);
+				return false;
+			}
+	return true;
+}
+
+/*
+ * The network device: QEMU user networking with restrict=on (the guest
+ * reaches nothing but its forwards) or a TAP, and virtio-net fitting the
+ * machine: modern virtio-mmio on microvm, PCI (no option ROM) otherwise.
+ */
+static void net_args(struct strv *a, const struct run_opts *o)
+{
+	const char *net = net_kind(o);
+	char *nd;
+
+	if (!strcmp(net, "none"))
+		return;
+	if (!strcmp(net, "user")) {
+		nd = xstrdup("user,id=net0,restrict=on");
+		for (size_t i = 0; i < o->ports.n; i++) {
+			const char *spec = o->ports.v[i],
+				   *c = strchr(spec, ':');
+			char *n = xasprintf("%s,hostfwd=tcp:127.0.0.1:%.*s-:%s",
+					    nd, (int)(c - spec), spec, c + 1);
+
+			free(nd);
+			nd = n;
+		}
+	} else {
+		nd = xasprintf("tap,id=net0,ifname=%s,script=no,downscript=no",
+			       net + 4);
+	}
+	push(a, "-netdev");
+	push(a, nd);
+	free(nd);
+	if (!strcmp(o->machine, "microvm")) {
+		push(a, "-global");
+		push(a, "virtio-mmio.force-legacy=false");
+		push(a, "-device");
+		push(a, "virtio-net-device,netdev=net0");
+	} else {
+		push(a, "-device");
+		push(a, "virtio-net-pci,netdev=net0,romfile=");
+	}
 }
 
 /* Interpret one finished run (docs/keel.1, EXIT STATUS). */
@@ -513,7 +606,7 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		progress("accelerator: %s (as asked)", accel);
 	}
 	free(cache);
-	base_args(&a, accel, o->mem);
+	base_args(&a, o->machine, accel, o->mem);
 	push(&a, "-kernel");
 	push(&a, b->kernel);
 	if (b->initrd) {
@@ -532,27 +625,7 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	}
 	push(&a, append);
 	free(append);
-	if (o->ports.n) {
-		char *net = xstrdup("user,id=net0,restrict=on");
-
-		for (size_t i = 0; i < o->ports.n; i++) {
-			const char *spec = o->ports.v[i],
-				   *c = strchr(spec, ':');
-			char *n = xasprintf("%s,hostfwd=tcp:127.0.0.1:%.*s-:%s",
-					    net, (int)(c - spec), spec, c + 1);
-
-			free(net);
-			net = n;
-		}
-		push(&a, "-netdev");
-		push(&a, net);
-		push(&a, "-device");
-		push(&a, "virtio-net-device,netdev=net0");
-		free(net);
-		fprintf(stderr, "keel: note: the kernel has no network driver "
-				"yet; the forwards are set up but nothing in "
-				"the guest answers\n");
-	}
+	net_args(&a, o);
 	progress("booting %s", b->kernel);
 	fflush(stdout);
 	if (spawn(a.v, o->timeout, stdout, mode, src, &oc))

@@ -16,4 +16,8 @@ void acpi_poweroff(void);
 /* The MADT's IOAPICs and overrides to arch/x86_64/ioapic.c; -ENODEV. */
 int acpi_irq_init(void);
 
+/* The virtio-mmio transports the DSDT lists (microvm), up to max. */
+struct virtio_mmio_res;
+unsigned acpi_virtio_mmio(struct virtio_mmio_res *out, unsigned max);
+
 #endif

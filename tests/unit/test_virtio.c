@@ -1,0 +1,385 @@
+/*
+ * test_virtio.c - drivers/virtio's split virtqueues and virtio-net
+ * against a device the test plays itself, honest and hostile: buffers
+ * posted and completed; a used id out of range or not in flight, a used
+ * length beyond the buffer, a used index that jumps past the ring, and a
+ * received length shorter than the headers are each counted, logged
+ * once and dropped, never followed; frames reach the netdev registry
+ * and sent ones complete. DMA here is the hosted arena (bus = physical).
+ */
+#include <string.h>
+#include <keel/dma.h>
+#include <keel/errno.h>
+#include <keel/heap.h>
+#include <keel/netdev.h>
+#include <keel/page.h>
+#include <keel/pmm.h>
+#include "../../drivers/virtio/virtio.h"
+#include "unit.h"
+
+/* ------------------------------------------- DMA over the arena --- */
+
+int dma_alloc(size_t size, struct dma_buf *out)
+{
+	size_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	paddr_t pa = pmm_alloc_zeroed(pages);
+
+	if (!pa)
+		return -ENOMEM;
+	out->va = phys_to_virt(pa);
+	out->bus = pa;
+	out->size = pages * PAGE_SIZE;
+	return 0;
+}
+
+void dma_free(struct dma_buf *b)
+{
+	pmm_free(virt_to_phys(b->va), b->size / PAGE_SIZE);
+	b->va = NULL;
+}
+
+uint64_t dma_bus_addr(const void *va)
+{
+	return virt_to_phys(va);
+}
+
+/* ------------------------------------------------ the fake device --- */
+
+#define QSIZE 8
+
+struct fake {
+	struct virtio_dev vd;
+	uint8_t status;
+	uint64_t offered, accepted;
+	struct virtq *q[2];
+	unsigned notified[2];
+	uint8_t config[8];
+};
+static struct fake fk;
+
+static struct fake *F(struct virtio_dev *vd)
+{
+	return vd->transport;
+}
+static uint64_t f_get_features(struct virtio_dev *vd)
+{
+	return F(vd)->offered;
+}
+static void f_set_features(struct virtio_dev *vd, uint64_t f)
+{
+	F(vd)->accepted = f;
+}
+static uint8_t f_get_status(struct virtio_dev *vd)
+{
+	return F(vd)->status;
+}
+static void f_set_status(struct virtio_dev *vd, uint8_t s)
+{
+	F(vd)->status = s;
+}
+static int f_read_config(struct virtio_dev *vd, unsigned off, void *buf,
+			 unsigned len)
+{
+	if (off + len > sizeof(F(vd)->config))
+		return -EINVAL;
+	memcpy(buf, F(vd)->config + off, len);
+	return 0;
+}
+static unsigned f_queue_max(struct virtio_dev *vd, unsigned i)
+{
+	(void)vd;
+	return i < 2 ? QSIZE : 0;
+}
+static int f_queue_enable(struct virtio_dev *vd, struct virtq *vq)
+{
+	F(vd)->q[vq->index] = vq;
+	return 0;
+}
+static void f_notify(struct virtio_dev *vd, struct virtq *vq)
+{
+	F(vd)->notified[vq->index]++;
+}
+static int f_bind_irq(struct virtio_dev *vd)
+{
+	(void)vd;
+	return 48; /* the test calls vd->irq itself */
+}
+
+static const struct virtio_ops fake_ops = {
+	.get_features = f_get_features,
+	.set_features = f_set_features,
+	.get_status = f_get_status,
+	.set_status = f_set_status,
+	.read_config = f_read_config,
+	.queue_max = f_queue_max,
+	.queue_enable = f_queue_enable,
+	.notify = f_notify,
+	.bind_irq = f_bind_irq,
+};
+
+static void fake_init(uint64_t offered)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.vd.ops = &fake_ops;
+	fk.vd.transport = &fk;
+	fk.vd.type = VIRTIO_ID_NET;
+	strcpy(fk.vd.name, "fake");
+	fk.offered = offered;
+	memcpy(fk.config, "\x52\x54\x00\xaa\xbb\xcc\x01\x00", 8);
+}
+
+/* The device's side of a queue: what the driver made available, and a
+ * used entry written (id, len) with the index moved by step. */
+static uint16_t avail_idx(struct virtq *vq)
+{
+	return vq->avail[1];
+}
+static uint16_t avail_head(struct virtq *vq, uint16_t i)
+{
+	return vq->avail[2 + (i & (vq->size - 1))];
+}
+static void device_use(struct virtq *vq, uint32_t id, uint32_t len,
+		       uint16_t step)
+{
+	uint16_t idx = vq->used[1];
+	volatile uint32_t *e =
+	    (volatile uint32_t *)(vq->used + 2) + 2 * (idx & (vq->size - 1));
+
+	e[0] = id;
+	e[1] = len;
+	vq->used[1] = (uint16_t)(idx + step);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+/* ----------------------------------------------------- virtqueues --- */
+
+static int tok[QSIZE];
+
+static void test_virtq_honest(void **state)
+{
+	struct virtq vq;
+	struct virtq_seg seg[3] = { { 0x1000, 10 },
+				    { 0x2000, 20 },
+				    { 0x3000, 30 } };
+	uint32_t len;
+	int err;
+
+	(void)state;
+	fake_init(0);
+	assert_int_equal(virtq_init(&vq, &fk.vd, 0, 6), -EINVAL);
+	assert_int_equal(virtq_init(&vq, &fk.vd, 0, QSIZE), 0);
+	assert_int_equal(virtq_add(&vq, seg, 1, 2, &tok[0]), 0);
+	assert_int_equal(virtq_add(&vq, seg, 3, 0, &tok[1]), 0);
+	assert_int_equal(vq.nfree, QSIZE - 6);
+	assert_int_equal(virtq_add(&vq, seg, 1, 2, &tok[2]), -ENOSPC);
+	assert_int_equal(virtq_add(&vq, seg, 0, 0, &tok[2]), -EINVAL);
+	assert_int_equal(avail_idx(&vq), 2);
+	/* The chain: read-only, then device-writable, linked by NEXT. */
+	uint16_t h = avail_head(&vq, 0);
+	assert_int_equal(vq.desc[h].flags, VIRTQ_DESC_F_NEXT);
+	uint16_t d2 = vq.desc[h].next;
+	assert_int_equal(vq.desc[d2].flags,
+			 VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE);
+	assert_int_equal(vq.desc[vq.desc[d2].next].len, 30);
+	virtq_kick(&vq);
+	assert_int_equal(fk.notified[0], 1);
+	vq.used[0] = VIRTQ_USED_F_NO_NOTIFY;
+	virtq_kick(&vq);
+	assert_int_equal(fk.notified[0], 1);
+	/* Completed out of order, each with its token and length. */
+	device_use(&vq, avail_head(&vq, 1), 0, 1);
+	device_use(&vq, h, 50, 1);
+	assert_ptr_equal(virtq_get(&vq, &len, &err), &tok[1]);
+	assert_int_equal(err, 0);
+	assert_ptr_equal(virtq_get(&vq, &len, &err), &tok[0]);
+	assert_int_equal(len, 50);
+	assert_null(virtq_get(&vq, &len, &err));
+	assert_int_equal(vq.nfree, QSIZE);
+	assert_int_equal(vq.stats.bad_id + vq.stats.bad_len + vq.stats.bad_idx,
+			 0);
+	virtq_destroy(&vq);
+}
+
+static void test_virtq_hostile(void **state)
+{
+	struct virtq vq;
+	struct virtq_seg seg = { 0x1000, 100 };
+	uint32_t len = 7;
+	int err = 0;
+
+	(void)state;
+	fake_init(0);
+	hosted_console_clear();
+	assert_int_equal(virtq_init(&vq, &fk.vd, 3, QSIZE), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(virtq_add(&vq, &seg, 0, 1, &tok[i]), 0);
+	/* Ids out of range, twice; an id in range but never posted. */
+	device_use(&vq, QSIZE + 5, 10, 1);
+	device_use(&vq, 0xffffffffu, 10, 1);
+	device_use(&vq, 7, 10, 1);
+	/* Then a real one with a length beyond its 100 bytes. */
+	device_use(&vq, avail_head(&vq, 0), 101, 1);
+	assert_ptr_equal(virtq_get(&vq, &len, &err), &tok[0]);
+	assert_int_equal(err, -EIO);
+	assert_int_equal(len, 0);
+	assert_int_equal(vq.stats.bad_id, 3);
+	assert_int_equal(vq.stats.bad_len, 1);
+	/* The same id again: no longer in flight, not followed twice. */
+	device_use(&vq, avail_head(&vq, 0), 5, 1);
+	assert_null(virtq_get(&vq, &len, &err));
+	assert_int_equal(vq.stats.bad_id, 4);
+	/* An honest one still works after all that. */
+	device_use(&vq, avail_head(&vq, 1), 100, 1);
+	assert_ptr_equal(virtq_get(&vq, &len, &err), &tok[1]);
+	assert_int_equal(err, 0);
+	assert_int_equal(len, 100);
+	/* The index jumps by more than the ring: the queue stops. */
+	device_use(&vq, avail_head(&vq, 2), 1, QSIZE + 1);
+	assert_null(virtq_get(&vq, &len, &err));
+	assert_null(virtq_get(&vq, &len, &err));
+	assert_int_equal(vq.stats.bad_idx, 1);
+	assert_true(vq.broken);
+	/* Each kind logged once. */
+	const char *log = hosted_console_text();
+	assert_int_equal(count(log, "used id out of range"), 1);
+	assert_int_equal(count(log, "used length beyond"), 1);
+	assert_int_equal(count(log, "used index jumped"), 1);
+	/* What is still in flight comes back after a reset. */
+	assert_ptr_equal(virtq_detach(&vq), &tok[2]);
+	assert_null(virtq_detach(&vq));
+	virtq_destroy(&vq);
+}
+
+/* ------------------------------------------------------ virtio-net --- */
+
+#define HDR 12
+
+static struct netdev *net_up(void)
+{
+	struct netdev *dev;
+
+	fake_init(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(5) |
+		  VIRTIO_BIT(16) | VIRTIO_BIT(0) | VIRTIO_BIT(15));
+	assert_int_equal(virtio_device_found(&fk.vd), 0);
+	dev = netdev_find("eth0");
+	assert_non_null(dev);
+	return dev;
+}
+
+/* The device puts a frame of len bytes into the next receive buffer. */
+static void device_rx(uint32_t used_len, const uint8_t *frame, size_t flen)
+{
+	struct virtq *rx = fk.q[0];
+	uint16_t head = avail_head(rx, rx->used[1]);
+	uint8_t *buf = phys_to_virt(rx->desc[head].addr);
+
+	memset(buf, 0, HDR);
+	memcpy(buf + HDR, frame, flen);
+	device_use(rx, head, used_len, 1);
+}
+
+static void test_net(void **state)
+{
+	static const uint8_t arp[42] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0x52, 0x55, 0x0a, 0,	 2,    2,
+					 0x08, 0x06, 0,	   1 };
+	struct netdev_stats st;
+	struct netdev *dev = net_up();
+	struct netbuf *nb;
+	uint8_t mac[6];
+
+	(void)state;
+	/* Negotiated what it asked and the device had, never MRG_RXBUF. */
+	assert_int_equal(fk.accepted, VIRTIO_BIT(VIRTIO_F_VERSION_1) |
+					  VIRTIO_BIT(5) | VIRTIO_BIT(16) |
+					  VIRTIO_BIT(0));
+	assert_true(fk.status & VIRTIO_S_DRIVER_OK);
+	netdev_mac(dev, mac);
+	assert_memory_equal(mac, "\x52\x54\x00\xaa\xbb\xcc", 6);
+	assert_true(netdev_link_up(dev));
+	assert_true(netdev_features(dev) & NETDEV_F_TX_CSUM);
+	assert_int_equal(fk.q[0]->nfree, 0); /* every rx buffer posted */
+	assert_int_equal(netdev_open(dev, NULL, NULL), 0);
+
+	/* An honest frame arrives whole, without the virtio header. */
+	device_rx(HDR + sizeof(arp), arp, sizeof(arp));
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	nb = netdev_recv(dev);
+	assert_non_null(nb);
+	assert_int_equal(nb->len, sizeof(arp));
+	assert_memory_equal(nb->data, arp, sizeof(arp));
+	netbuf_free(nb);
+
+	/* Hostile: shorter than the headers, longer than the buffer, an
+	 * id out of range. None reaches the caller; the ring stays full. */
+	hosted_console_clear();
+	device_rx(HDR + 3, arp, 3);
+	device_rx(HDR + 5000, arp, sizeof(arp));
+	device_use(fk.q[0], 99, 60, 1);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_null(netdev_recv(dev));
+	assert_int_equal(fk.q[0]->stats.bad_len, 1);
+	assert_int_equal(fk.q[0]->stats.bad_id, 1);
+	assert_int_equal(fk.q[0]->nfree, 0);
+	assert_int_equal(count(hosted_console_text(), "shorter than its "
+						      "headers"),
+			 1);
+
+	/* A frame sent is copied after a header and completes. */
+	nb = netbuf_alloc(0, 60);
+	memset(nb->data, 0xab, 60);
+	nb->flags = NETBUF_CSUM_PARTIAL;
+	nb->csum_start = 34;
+	nb->csum_offset = 16;
+	assert_int_equal(netdev_send(dev, nb), 0);
+	struct virtq *tx = fk.q[1];
+	uint16_t head = avail_head(tx, 0);
+	const uint8_t *b = phys_to_virt(tx->desc[head].addr);
+	assert_int_equal(tx->desc[head].len, HDR + 60);
+	assert_int_equal(b[0], 1); /* NEEDS_CSUM */
+	assert_int_equal(b[6] | b[7] << 8, 34);
+	assert_int_equal(b[HDR + 59], 0xab);
+	device_use(tx, head, 0, 1);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	netdev_get_stats(dev, &st);
+	assert_int_equal(st.tx_packets, 1);
+	assert_int_equal(st.rx_packets, 1);
+	netdev_close(dev);
+}
+
+/* A device without VERSION_1 is refused: no netdev. */
+static void test_legacy_refused(void **state)
+{
+	(void)state;
+	fake_init(VIRTIO_BIT(5));
+	fk.vd.type = VIRTIO_ID_NET;
+	assert_int_equal(virtio_device_found(&fk.vd), -ENODEV);
+	assert_true(fk.status & VIRTIO_S_FAILED);
+	assert_null(netdev_find("eth1"));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return hosted_mem_init(MiB(16));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_virtq_honest),
+		cmocka_unit_test(test_virtq_hostile),
+		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_legacy_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
