@@ -65,7 +65,9 @@ $(BUILD)/k/net/lwip/upstream/%.c.o: $(LWIP_DIR)/src/%.c
 	@echo "  CC      lwip/$*.c"
 	@$(CC) $(LWIP_KCFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/k/net/lwip/%.c.o: KERNEL_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
-$(BUILD)/k/net/lwip/%.c.o: | $(LWIP_STAMP)
+# The glue includes lwIP's headers: fetched first (an explicit list; a
+# pattern rule without a recipe would add no prerequisite).
+$(patsubst %,$(BUILD)/k/%.o,$(wildcard net/lwip/*.c)): | $(LWIP_STAMP)
 lwip-fetch: $(LWIP_STAMP)
 KERNEL_OBJS += $(LWIP_KOBJS)
 
@@ -180,7 +182,7 @@ $(BUILD)/h/lwip/%.c.o: $(LWIP_DIR)/src/%.c
 	@$(CC) $(filter-out -Werror,$(HOST_CFLAGS)) $(LWIP_INC) \
 		-Wno-unused-parameter -MMD -MP -c $< -o $@
 $(BUILD)/h/net/lwip/%.c.o: HOST_CFLAGS += $(LWIP_INC)
-$(BUILD)/h/net/lwip/%.c.o: | $(LWIP_STAMP)
+$(patsubst %,$(BUILD)/h/%.o,$(wildcard net/lwip/*.c)): | $(LWIP_STAMP)
 $(BUILD)/unit/test_lwip: CC_EXTRA := $(LWIP_INC) -Inet/lwip
 $(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
