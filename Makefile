@@ -60,6 +60,8 @@ $(LWIP_STAMP):
 	sh scripts/lwip-fetch.sh $(BUILD)
 $(LWIP_DIR)/src/%.c: | $(LWIP_STAMP)
 	@test -f $@
+# Made by the fetch, never removed as intermediate files of a chain.
+.SECONDARY: $(addprefix $(LWIP_DIR)/src/,$(LWIP_FILES))
 $(BUILD)/k/net/lwip/upstream/%.c.o: $(LWIP_DIR)/src/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      lwip/$*.c"
