@@ -16,7 +16,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 55
+plan 58
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -204,6 +204,34 @@ run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/
 run_case net-microvm 0 'selftest netdev-arp: ok' -p 18080:80 -k keel.test=netdev-arp -- /bin/true
 run_case net-pc 0 'selftest netdev-arp: ok' --machine pc --net user -k keel.test=netdev-arp -- /bin/true
 run_case net-none 0 'netdev-arp: no network device.*skipped' -k keel.test=netdev-arp -- /bin/true
+# TCP end to end: curl on the host fetches through -p (QEMU's user network,
+# restrict=on) from an unmodified Linux server in keel (tests/net/patserve.c:
+# virtio-net, lwIP, keel's sockets), byte-exact; the server exits 0 after
+# its three connections. Bounded: 90 s to the first answer, 60 s a fetch.
+http_port=$((20000 + $$ % 20000))
+gcc -O2 -o "$w/patserve" tests/net/patserve.c
+timeout 240 "$keel" run -q --accel tcg -p "$http_port:80" -- "$w/patserve" 80 3 \
+	>"$logs/run-http.log" 2>&1 &
+http_pid=$!
+http_get() { # SIZE: fetch /SIZE; "ok" when its sha256 is the pattern's
+	local got want
+	got=$(curl -sf -m 60 "http://127.0.0.1:$http_port/$1" | sha256sum) || { echo "curl failed"; return; }
+	want=$("$w/patserve" --print "$1" | sha256sum)
+	[ "$got" = "$want" ] && echo ok || echo "sha256 differs"
+}
+for _ in $(seq 90); do
+	grep -q 'patserve: listening' "$logs/run-http.log" 2>/dev/null && break
+	kill -0 "$http_pid" 2>/dev/null || break
+	sleep 1
+done
+for size in 1024 4194304; do
+	why=$(http_get "$size")
+	if [ "$why" = ok ]; then result "http-$size" 1; else result "http-$size" 0 "$why: $(tail -1 "$logs/run-http.log")"; fi
+done
+curl -sf -m 60 -o /dev/null "http://127.0.0.1:$http_port/1" || true
+wait "$http_pid"
+rc=$?
+if [ "$rc" = 0 ]; then result http-exit 1; else result http-exit 0 "keel run status $rc: $(tail -1 "$logs/run-http.log")"; fi
 run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true
 run_case bad-port-range 2 "-p 70000:80: want HOST:GUEST TCP ports" -p 70000:80 -- /bin/true
 run_case bad-port-twice 2 "-p 8080:81: host port given twice" -p 8080:80 -p 8080:81 -- /bin/true
