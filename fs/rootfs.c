@@ -4,6 +4,8 @@
  * inode_ops (directories, regular files read in place, symlinks), and
  * mounts devtmpfs on /dev (devfs.c, with devpts on /dev/pts), proc on
  * /proc and sysfs on /sys (procfs.c): the mounts at boot, fs/mount.c.
+ * /tmp and /run are made when the initrd has none, as programs expect
+ * them on any Linux (nginx writes /run/nginx.pid).
  */
 #include <keel/cpio.h>
 #include <keel/errno.h>
@@ -166,6 +168,22 @@ static int mount_dir(struct inode *root, const char *name)
 	return err;
 }
 
+/* A directory every Linux has, made with mode when the initrd has nothing
+ * of that name (what it has is left alone). */
+static int std_dir(struct inode *root, const char *name, unsigned mode)
+{
+	size_t len = strlen(name);
+	struct inode *dir;
+	int err = root->ops->lookup(root, name, len, &dir);
+
+	if (err == -ENOENT)
+		err = root->ops->create(root, name, len, S_IFDIR | mode, &dir);
+	if (err)
+		return err;
+	inode_put(dir);
+	return 0;
+}
+
 int vfs_init(const void *initrd, size_t size)
 {
 	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
@@ -196,5 +214,9 @@ int vfs_init(const void *initrd, size_t size)
 		err = mount_dir(root, "sys");
 	if (!err)
 		err = mount_kernel("/sys", sysfs_sb(), "sysfs", MNT_RELATIME);
+	if (!err)
+		err = std_dir(root, "tmp", 01777);
+	if (!err)
+		err = std_dir(root, "run", 0755);
 	return err;
 }

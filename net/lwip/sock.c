@@ -17,6 +17,7 @@
 #include "lwip/udp.h"
 
 #define L_TCP_MAXSEG 2
+#define L_TCP_CORK 3
 #define L_TCP_KEEPIDLE 4
 #define L_TCP_KEEPINTVL 5
 #define L_TCP_KEEPCNT 6
@@ -394,6 +395,15 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 				tcp_nagle_disable(tcp);
 			else if (tcp)
 				tcp_nagle_enable(tcp);
+			return 0;
+		}
+		if (name == L_TCP_CORK) {
+			/* Uncorking sends what the cork held back. */
+			if (set)
+				ls->cork = *v != 0;
+			if (set && !ls->cork && tcp)
+				tcp_output(tcp);
+			*v = ls->cork;
 			return 0;
 		}
 		if (name == L_TCP_MAXSEG && !set) {

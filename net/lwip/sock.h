@@ -27,6 +27,8 @@ struct lsock {
 	struct pbuf *rx_head, *rx_tail; /* single pbufs, linked by ->next */
 	size_t rx_off, rx_bytes; /* into rx_head; bytes unread */
 	bool fin, connecting, established, listening;
+	bool
+	    cork; /* TCP_CORK: sends queue, sent when uncorked or segments fill */
 	struct list_node acceptq; /* listener: struct lsock not accepted */
 	struct list_node node; /* in its listener's acceptq */
 	struct lsock *listener; /* while in an acceptq */

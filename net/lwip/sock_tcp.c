@@ -432,7 +432,7 @@ long ltcp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 		if (r)
 			break;
 	}
-	if (ls->pcb.tcp)
+	if (ls->pcb.tcp && !ls->cork && !(flags & L_MSG_MORE))
 		tcp_output(ls->pcb.tcp);
 	kfree(buf);
 	return done ? (long)done : r;

@@ -16,7 +16,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 58
+plan 60
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -232,6 +232,39 @@ curl -sf -m 60 -o /dev/null "http://127.0.0.1:$http_port/1" || true
 wait "$http_pid"
 rc=$?
 if [ "$rc" = 0 ]; then result http-exit 1; else result http-exit 0 "keel run status $rc: $(tail -1 "$logs/run-http.log")"; fi
+# Debian's unmodified nginx (stock /etc/nginx: sendfile, tcp_nopush, that
+# is TCP_CORK) serves a 1 KiB and a 16 MiB file through -p, byte-exact. The
+# -f list is what nginx needs beside its config; the passwd and group files
+# for getpwnam("www-data"), its modules, its state and log directories.
+ngx_port=$((http_port + 1))
+mkdir -p "$w/www"
+head -c 1024 /dev/urandom >"$w/www/small.bin"
+head -c 16777216 /dev/urandom >"$w/www/big.bin"
+if [ -x /usr/sbin/nginx ]; then
+	timeout 240 "$keel" run -q --accel tcg -m 128M -p "$ngx_port:80" -f /etc/nginx \
+		-f /etc/passwd -f /etc/group -f "$w/www:/var/www/html" -f /usr/share/nginx \
+		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx -- /usr/sbin/nginx \
+		-g 'daemon off; master_process off; error_log stderr;' >"$logs/run-nginx.log" 2>&1 &
+	ngx_pid=$!
+	for _ in $(seq 90); do
+		curl -s -m 5 -o /dev/null "http://127.0.0.1:$ngx_port/small.bin" && break
+		kill -0 "$ngx_pid" 2>/dev/null || break
+		sleep 1
+	done
+	for f in small big; do
+		got=$(curl -sf -m 120 "http://127.0.0.1:$ngx_port/$f.bin" | sha256sum)
+		if [ "$got" = "$(sha256sum <"$w/www/$f.bin")" ]; then
+			result "nginx-$f" 1
+		else
+			result "nginx-$f" 0 "not the file's bytes: $(grep -v '^keel:' "$logs/run-nginx.log" | tail -1)"
+		fi
+	done
+	kill "$ngx_pid" 2>/dev/null
+	wait "$ngx_pid" 2>/dev/null
+else
+	result nginx-small 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
+	result nginx-big 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
+fi
 run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true
 run_case bad-port-range 2 "-p 70000:80: want HOST:GUEST TCP ports" -p 70000:80 -- /bin/true
 run_case bad-port-twice 2 "-p 8080:81: host port given twice" -p 8080:80 -p 8080:81 -- /bin/true
