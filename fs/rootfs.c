@@ -16,14 +16,15 @@
 #include <keel/time.h>
 #include <keel/vfs.h>
 
-/* The child name of dir, made as a directory when missing; referenced. */
+/* The child name of dir, made as a directory of mode when missing;
+ * referenced. */
 static int subdir(struct inode *dir, const char *name, size_t len,
-		  struct inode **out)
+		  unsigned mode, struct inode **out)
 {
 	int err = dir->ops->lookup(dir, name, len, out);
 
 	if (err == -ENOENT)
-		err = dir->ops->create(dir, name, len, S_IFDIR | 0755, out);
+		err = dir->ops->create(dir, name, len, S_IFDIR | mode, out);
 	if (!err && (!S_ISDIR((*out)->mode) || !(*out)->ops->create)) {
 		inode_put(*out);
 		err = -ENOTDIR;
@@ -50,7 +51,7 @@ static int parent_of(struct inode *root, const char *name, const char **base,
 		else if (!slash)
 			break;
 		else if (!dot)
-			err = subdir(dir, name, len, &next);
+			err = subdir(dir, name, len, 0755, &next);
 		if (err) {
 			inode_put(dir);
 			return err;
@@ -159,29 +160,25 @@ static int mount_dir(struct inode *root, const char *name)
 {
 	size_t len = strlen(name);
 	struct inode *dir;
-	int err = subdir(root, name, len, &dir);
+	int err = subdir(root, name, len, 0755, &dir);
 
 	if (err == -ENOTDIR && !root->ops->unlink(root, name, len))
-		err = subdir(root, name, len, &dir);
+		err = subdir(root, name, len, 0755, &dir);
 	if (!err)
 		inode_put(dir);
 	return err;
 }
 
 /* A directory every Linux has, made with mode when the initrd has nothing
- * of that name (what it has is left alone). */
+ * of that name (what it has, a directory or not, is left alone). */
 static int std_dir(struct inode *root, const char *name, unsigned mode)
 {
-	size_t len = strlen(name);
 	struct inode *dir;
-	int err = root->ops->lookup(root, name, len, &dir);
+	int err = subdir(root, name, strlen(name), mode, &dir);
 
-	if (err == -ENOENT)
-		err = root->ops->create(root, name, len, S_IFDIR | mode, &dir);
-	if (err)
-		return err;
-	inode_put(dir);
-	return 0;
+	if (!err)
+		inode_put(dir);
+	return err == -ENOTDIR ? 0 : err;
 }
 
 int vfs_init(const void *initrd, size_t size)

@@ -213,11 +213,12 @@ gcc -O2 -o "$w/patserve" tests/net/patserve.c
 timeout 240 "$keel" run -q --accel tcg -p "$http_port:80" -- "$w/patserve" 80 3 \
 	>"$logs/run-http.log" 2>&1 &
 http_pid=$!
-http_get() { # SIZE: fetch /SIZE; "ok" when its sha256 is the pattern's
-	local got want
-	got=$(curl -sf -m 60 "http://127.0.0.1:$http_port/$1" | sha256sum) || { echo "curl failed"; return; }
-	want=$("$w/patserve" --print "$1" | sha256sum)
-	[ "$got" = "$want" ] && echo ok || echo "sha256 differs"
+# same_bytes URL SHA256 SECONDS: "ok" when the body URL answers within
+# SECONDS hashes to SHA256 (sha256sum's line), else why not.
+same_bytes() {
+	local body=$w/fetched
+	curl -sf -m "$3" -o "$body" "$1" || { echo "curl failed (status $?)"; return; }
+	[ "$(sha256sum <"$body")" = "$2" ] && echo ok || echo "sha256 differs"
 }
 for _ in $(seq 90); do
 	grep -q 'patserve: listening' "$logs/run-http.log" 2>/dev/null && break
@@ -225,7 +226,7 @@ for _ in $(seq 90); do
 	sleep 1
 done
 for size in 1024 4194304; do
-	why=$(http_get "$size")
+	why=$(same_bytes "http://127.0.0.1:$http_port/$size" "$("$w/patserve" --print "$size" | sha256sum)" 60)
 	if [ "$why" = ok ]; then result "http-$size" 1; else result "http-$size" 0 "$why: $(tail -1 "$logs/run-http.log")"; fi
 done
 curl -sf -m 60 -o /dev/null "http://127.0.0.1:$http_port/1" || true
@@ -252,11 +253,11 @@ if [ -x /usr/sbin/nginx ]; then
 		sleep 1
 	done
 	for f in small big; do
-		got=$(curl -sf -m 120 "http://127.0.0.1:$ngx_port/$f.bin" | sha256sum)
-		if [ "$got" = "$(sha256sum <"$w/www/$f.bin")" ]; then
+		why=$(same_bytes "http://127.0.0.1:$ngx_port/$f.bin" "$(sha256sum <"$w/www/$f.bin")" 120)
+		if [ "$why" = ok ]; then
 			result "nginx-$f" 1
 		else
-			result "nginx-$f" 0 "not the file's bytes: $(grep -v '^keel:' "$logs/run-nginx.log" | tail -1)"
+			result "nginx-$f" 0 "$why: $(grep -v '^keel:' "$logs/run-nginx.log" | tail -1)"
 		fi
 	done
 	kill "$ngx_pid" 2>/dev/null
