@@ -299,7 +299,10 @@ static const struct file_ops gen_fops = {
 
 static const struct inode_ops exe_iops, cwd_iops;
 
-static const struct pnode net_dir[] = { PPROVIDED("dev", 67, PROCFS_NET_DEV) };
+static const struct pnode net_dir[] = {
+	PPROVIDED("dev", 67, PROCFS_NET_DEV),
+	PPROVIDED("pnp", 68, PROCFS_NET_PNP),
+};
 
 static const struct pnode pid_dir[] = {
 	PLINK("cwd", 20, NULL, &cwd_iops),

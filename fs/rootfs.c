@@ -5,7 +5,11 @@
  * mounts devtmpfs on /dev (devfs.c, with devpts on /dev/pts), proc on
  * /proc and sysfs on /sys (procfs.c): the mounts at boot, fs/mount.c.
  * /tmp and /run are made when the initrd has none, as programs expect
- * them on any Linux (nginx writes /run/nginx.pid).
+ * them on any Linux (nginx writes /run/nginx.pid); so are /etc/hosts
+ * (localhost and keel's own name, as Debian writes it) and
+ * /etc/resolv.conf, a symlink to /proc/net/pnp, where net/ shows the DNS
+ * servers DHCP or the command line gave (Linux's ip=dhcp file), so that
+ * glibc's resolver works unmodified. What the initrd has is kept.
  */
 #include <keel/cpio.h>
 #include <keel/errno.h>
@@ -14,6 +18,7 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 #include <keel/time.h>
+#include <keel/version.h>
 #include <keel/vfs.h>
 
 /* The child name of dir, made as a directory of mode when missing;
@@ -181,6 +186,43 @@ static int std_dir(struct inode *root, const char *name, unsigned mode)
 	return err == -ENOTDIR ? 0 : err;
 }
 
+static const char etc_hosts[] = "127.0.0.1\tlocalhost\n"
+				"127.0.1.1\t" KEEL_UTS_NODENAME "\n"
+				"::1\tlocalhost ip6-localhost ip6-loopback\n"
+				"ff02::1\tip6-allnodes\n"
+				"ff02::2\tip6-allrouters\n";
+
+/* /etc/hosts and /etc/resolv.conf when the initrd has nothing of those
+ * names (and /etc is a directory). */
+static int etc_files(struct inode *root)
+{
+	struct inode *etc, *ino;
+	int err = subdir(root, "etc", 3, 0755, &etc);
+
+	if (err)
+		return err == -ENOTDIR ? 0 : err;
+	err = etc->ops->lookup(etc, "hosts", 5, &ino);
+	if (!err) {
+		inode_put(ino);
+	} else if (err == -ENOENT) {
+		err = etc->ops->create(etc, "hosts", 5, S_IFREG | 0644, &ino);
+		if (!err) {
+			err = ramfs_set_initrd_data(ino, etc_hosts,
+						    sizeof(etc_hosts) - 1);
+			inode_put(ino);
+		}
+	}
+	if (!err)
+		err = etc->ops->lookup(etc, "resolv.conf", 11, &ino);
+	if (!err)
+		inode_put(ino);
+	else if (err == -ENOENT)
+		err =
+		    etc->ops->symlink(etc, "resolv.conf", 11, "/proc/net/pnp");
+	inode_put(etc);
+	return err;
+}
+
 int vfs_init(const void *initrd, size_t size)
 {
 	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
@@ -215,5 +257,7 @@ int vfs_init(const void *initrd, size_t size)
 		err = std_dir(root, "tmp", 01777);
 	if (!err)
 		err = std_dir(root, "run", 0755);
+	if (!err)
+		err = etc_files(root);
 	return err;
 }

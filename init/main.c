@@ -16,6 +16,7 @@
 #include <keel/hyper.h>
 #include <keel/initrd.h>
 #include <keel/netif.h>
+#include <keel/netstack.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/process.h>
@@ -92,6 +93,8 @@ static void program_thread(void *arg)
 		err = vm_init();
 	if (!err)
 		err = fs_process_init(p, job->cwd);
+	if (!err)
+		netstack_wait_configured();
 	if (!err)
 		err = exec_start(job->argv[0], job->argv, job->envp, &why);
 	printk_unmute(true);

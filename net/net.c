@@ -1,7 +1,7 @@
 /*
  * net.c - starting net/ (from init/main.c): what the layers below show of
  * the network they get from here, since fs/ calls nothing in net/:
- * /proc/net/dev's text goes to fs/procfs.c; then lwIP starts
+ * /proc/net/dev's and /proc/net/pnp's texts go to fs/procfs.c; then lwIP starts
  * (net/lwip/stack.c) over the devices the drivers registered.
  */
 #include <keel/netif.h>
@@ -11,5 +11,6 @@
 void net_init(void)
 {
 	procfs_provide(PROCFS_NET_DEV, iface_proc_dev);
+	procfs_provide(PROCFS_NET_PNP, netstack_pnp);
 	netstack_init();
 }

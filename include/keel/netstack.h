@@ -8,6 +8,14 @@
 #ifndef KEEL_NETSTACK_H
 #define KEEL_NETSTACK_H
 
+#include <keel/compiler.h>
+
 void netstack_init(void);
+/* Wait (boundedly) until DHCP gave the first interface its address, when
+ * the command line left it to DHCP; before the program starts. */
+void netstack_wait_configured(void);
+/* /proc/net/pnp's text (procfs_gen): how the first interface was
+ * configured and its DNS servers, in resolv.conf's syntax. */
+size_t netstack_pnp(char *buf, size_t len);
 
 #endif

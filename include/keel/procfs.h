@@ -11,6 +11,7 @@
 
 enum procfs_text {
 	PROCFS_NET_DEV, /* /proc/net/dev: net/netif.c */
+	PROCFS_NET_PNP, /* /proc/net/pnp: net/lwip/config.c */
 	PROCFS_AIO_NR, /* /proc/sys/fs/aio-nr: linux/sys_aio.c */
 	PROCFS_AIO_MAX_NR, /* /proc/sys/fs/aio-max-nr: linux/sys_aio.c */
 	PROCFS_NTEXTS

@@ -4,9 +4,24 @@
  * IPv4 or IPv6 address; keel.ip6= takes a second, IPv6 one), keel.ip=dhcp
  * (the default) or keel.ip=none. IPv6 also configures itself from router
  * advertisements (SLAAC) next to its link-local address.
+ *
+ * What was configured shows in /proc/net/pnp as Linux's own address
+ * autoconfiguration shows it (ip=dhcp): "#PROTO: DHCP" or "#MANUAL", then
+ * a "nameserver ADDR" line per DNS server, and "bootserver ADDR", the DHCP
+ * server. That is resolv.conf's syntax: fs/rootfs.c points
+ * /etc/resolv.conf at it when the image has none. With DHCP the program
+ * starts once the address came, or after DHCP_WAIT_MS without one
+ * (lnet_wait_configured), so its first connect and its resolver find the
+ * network set up, as after Linux's ip=dhcp.
  */
 #include <keel/cmdline.h>
+#include <keel/errno.h>
+#include <keel/netstack.h>
+#include <keel/printf.h>
 #include <keel/printk.h>
+#include <keel/sync.h>
+#include <keel/time.h>
+#include <keel/wait.h>
 #include <keel/string.h>
 #include "glue.h"
 #include "lwip/dhcp.h"
@@ -15,6 +30,11 @@
 #include "lwip/nd6.h"
 
 #define WORD_MAX 64
+#define DHCP_WAIT_MS 3000
+
+static struct spinlock wait_lock;
+static struct waitq wait_q = WAITQ_INIT(wait_q);
+static bool dhcp_waiting, dhcp_done; /* under wait_lock */
 
 /* The next comma-separated word of *s into buf; false at the end. */
 static bool next_word(const char **s, char *buf)
@@ -104,6 +124,7 @@ void lnet_configure(struct lnet_if *lif)
 {
 	const char *ip = cmdline_get("keel.ip"), *ip6 = cmdline_get("keel.ip6");
 	const char *name = netdev_name(lif->dev);
+	unsigned long irq;
 
 	if (lif != lnet_first_if())
 		return; /* one configured interface today */
@@ -123,6 +144,79 @@ void lnet_configure(struct lnet_if *lif)
 		return;
 	}
 	lnet_sync_iface(lif);
-	if (dhcp_start(&lif->nif) != ERR_OK)
+	if (dhcp_start(&lif->nif) != ERR_OK) {
 		printk("net: %s: DHCP did not start\n", name);
+		return;
+	}
+	irq = spin_lock_irqsave(&wait_lock);
+	dhcp_waiting = true;
+	spin_unlock_irqrestore(&wait_lock, irq);
+}
+
+void lnet_address_changed(struct lnet_if *lif)
+{
+	unsigned long irq;
+
+	if (lif != lnet_first_if() || !dhcp_supplied_address(&lif->nif))
+		return;
+	irq = spin_lock_irqsave(&wait_lock);
+	if (!dhcp_done) {
+		dhcp_done = true;
+		waitq_wake_all(&wait_q);
+	}
+	spin_unlock_irqrestore(&wait_lock, irq);
+}
+
+void netstack_wait_configured(void)
+{
+	uint64_t start = time_now_ns();
+	unsigned long irq = spin_lock_irqsave(&wait_lock);
+	int err = 0;
+
+	while (dhcp_waiting && !dhcp_done && err != -ETIMEDOUT)
+		err = waitq_wait_locked(&wait_q, &wait_lock,
+					start + DHCP_WAIT_MS * NSEC_PER_MSEC);
+	spin_unlock_irqrestore(&wait_lock, irq);
+	if (err == -ETIMEDOUT)
+		printk("net: no DHCP answer in %u ms; the program starts "
+		       "without an IPv4 address (DHCP keeps asking)\n",
+		       DHCP_WAIT_MS);
+}
+
+/* One "KEY ADDR" line of /proc/net/pnp. */
+static size_t pnp_line(char *buf, size_t len, size_t at, const char *key,
+		       const ip_addr_t *a)
+{
+	char text[IPADDR_STRLEN_MAX];
+
+	if (ip_addr_isany(a) || !ipaddr_ntoa_r(a, text, sizeof(text)))
+		return at;
+	return at + (size_t)snprintf(buf + MIN(at, len), len - MIN(at, len),
+				     "%s %s\n", key, text);
+}
+
+size_t netstack_pnp(char *buf, size_t len)
+{
+	struct lnet_if *lif;
+	size_t at = 0;
+
+	if (len)
+		buf[0] = 0;
+	lwip_lock();
+	lif = lnet_first_if();
+	if (lif) {
+		bool dhcp = dhcp_supplied_address(&lif->nif);
+
+		at = (size_t)snprintf(buf, len, "%s\n",
+				      dhcp ? "#PROTO: DHCP" : "#MANUAL");
+		for (u8_t i = 0; i < DNS_MAX_SERVERS; i++)
+			at = pnp_line(buf, len, at, "nameserver",
+				      dns_getserver(i));
+		if (dhcp)
+			at = pnp_line(
+			    buf, len, at, "bootserver",
+			    &netif_dhcp_data(&lif->nif)->server_ip_addr);
+	}
+	lwip_unlock();
+	return at;
 }

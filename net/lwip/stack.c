@@ -306,8 +306,10 @@ static void ext_status(struct netif *n, netif_nsc_reason_t reason,
 	       LWIP_NSC_IPV6_SET | LWIP_NSC_IPV6_ADDR_STATE_CHANGED)))
 		return;
 	for (unsigned i = 0; i < nifs; i++)
-		if (&ifs[i]->nif == n)
+		if (&ifs[i]->nif == n) {
 			lnet_sync_iface(ifs[i]);
+			lnet_address_changed(ifs[i]);
+		}
 }
 
 struct lnet_if *lnet_first_if(void)

@@ -16,7 +16,7 @@ rm -rf "$logs" "$bin" # no stale program may pass for one that failed to build
 mkdir -p "$logs" "$bin"
 prefix=guest-
 . tests/lib.sh
-plan 70
+plan 73
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -155,6 +155,19 @@ if [ "$rc" = 0 ] && grep -qx "/usr/bin/busybox" <<<"$out"; then
 else
 	result busybox-find 0 "status $rc; find did not list /usr/bin/busybox: $(head -c 200 <<<"$out")"
 fi
+
+# What glibc's resolver reads, made at boot when the image has none:
+# /etc/hosts (localhost and the node's name), /etc/resolv.conf pointing at
+# /proc/net/pnp, which shows the command line's DNS server ("#MANUAL") or
+# what DHCP gave ("#PROTO: DHCP"; QEMU's restricted user net offers no
+# DNS server and no gateway). An image's own /etc/hosts is kept.
+hosts=$(printf '127.0.0.1\tlocalhost\n127.0.1.1\tkeel\n::1\tlocalhost ip6-localhost ip6-loopback\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters')
+check etc-net-static 0 "$(printf '#MANUAL\nnameserver 10.0.2.3\n%s' "$hosts")" \
+	--net user -k keel.ip=10.0.2.15/24,gw=10.0.2.2,dns=10.0.2.3 -- \
+	"$bb" cat /etc/resolv.conf /etc/hosts
+check etc-net-dhcp 0 "$(printf '#PROTO: DHCP\nbootserver 10.0.2.2')" --net user -- "$bb" cat /etc/resolv.conf
+printf '10.1.2.3 mine\n' >"$logs/hosts"
+check etc-hosts-kept 0 "10.1.2.3 mine" --file "$PWD/$logs/hosts:/etc/hosts" -- "$bb" cat /etc/hosts
 
 # Threads: pthreads (create/join, TLS, mutex and condvar ping-pong with
 # exact totals, a spinner that must not starve the others), compared with
