@@ -227,7 +227,8 @@ unit: $(UNIT_TESTS)
 
 # ------------------------------------------------------------------ fuzz ---
 # libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:
-# lib/elf.c and lib/cpio.c. make fuzz runs each for FUZZ_TIME seconds;
+# lib/elf.c, lib/cpio.c, frames into lwIP and the socket calls. make fuzz
+# runs each for FUZZ_TIME seconds;
 # make test runs them briefly. Crashing inputs are kept in build/fuzz/.
 FUZZ_CC := clang
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
@@ -259,6 +260,25 @@ $(BUILD)/fuzz/fuzz_lwip: tests/fuzz/fuzz_lwip.c net/lwip/frame.c net/lwip/sys.c 
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(LWIP_FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_lwip.c \
 		net/lwip/frame.c net/lwip/sys.c net/netdev.c $(LWIP_FOBJS)
+
+# fuzz_sockcall: the socket calls as a program makes them (linux/
+# sys_socket.c, net/, net/lwip/ over lwIP's loopback, fs/) on plat/hosted,
+# the kernel's sources built again with the fuzzer's instrumentation.
+SOCKCALL_SRCS := $(HOSTED_SRCS) $(VFS_SRCS) linux/sys_socket.c linux/sys_info.c \
+	linux/sys_poll.c net/net.c $(wildcard net/lwip/*.c)
+SOCKCALL_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(SOCKCALL_SRCS))
+SOCKCALL_CFLAGS := $(FUZZ_CFLAGS) -Wno-bitwise-instead-of-logical -DKEEL_HOSTED -Iplat/hosted/include $(LWIP_INC) -Inet/lwip
+$(BUILD)/fuzz/h/%.c.o: %.c | $(LWIP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) $(if $(filter plat/%,$<),,-Dvsnprintf=keel_vsnprintf \
+		-Dsnprintf=keel_snprintf) -MMD -MP -c $< -o $@
+$(BUILD)/fuzz/fuzz_sockcall: tests/fuzz/fuzz_sockcall.c $(SOCKCALL_FOBJS) $(LWIP_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
+		$(SOCKCALL_FOBJS) $(LWIP_FOBJS)
+.SECONDARY: $(SOCKCALL_FOBJS) $(LWIP_FOBJS)
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
@@ -337,4 +357,4 @@ clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
 .PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-net test-xen xen-bed install format bench clean
--include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -13,6 +13,7 @@
 #include "glue.h"
 #include "sock.h"
 #include "lwip/ip.h"
+#include "lwip/priv/tcp_priv.h" /* the keepalive defaults */
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
 
@@ -380,14 +381,47 @@ static int sol_socket(struct socket *s, int name)
 }
 
 /* The int options of IPPROTO_TCP, IPPROTO_IP, IPPROTO_IPV6. */
+/* TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT: a connection's are lwIP's
+ * (seconds there in ms); a listener keeps them for the connections it
+ * accepts (ls->keep, 0: lwIP's default), as Linux's inherit them. */
+static int keepalive_opt(struct lsock *ls, struct tcp_pcb *tcp, int name,
+			 int *v, bool set)
+{
+	static const u32_t def[3] = { TCP_KEEPIDLE_DEFAULT,
+				      TCP_KEEPINTVL_DEFAULT,
+				      TCP_KEEPCNT_DEFAULT };
+	unsigned i = name == L_TCP_KEEPIDLE    ? 0
+		     : name == L_TCP_KEEPINTVL ? 1
+					       : 2;
+	u32_t scale = i == 2 ? 1 : 1000, *field;
+
+	if (!tcp && !ls->listening)
+		return -EINVAL;
+	if (set && *v <= 0)
+		return -EINVAL;
+	if (tcp)
+		field = i == 0	 ? &tcp->keep_idle
+			: i == 1 ? &tcp->keep_intvl
+				 : &tcp->keep_cnt;
+	else
+		field = &ls->keep[i];
+	if (set)
+		*field = (u32_t)*v * scale;
+	*v = (int)((*field ? *field : def[i]) / scale);
+	return 0;
+}
+
 static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 {
 	struct lsock *ls = lsock_of(s);
-	struct tcp_pcb *tcp = ls->type == SOCK_STREAM ? ls->pcb.tcp : NULL;
+	/* A connection's PCB: a listener's is lwIP's smaller listen PCB,
+	 * without Nagle, keepalive or output of its own. */
+	struct tcp_pcb *tcp =
+	    ls->type == SOCK_STREAM && !ls->listening ? ls->pcb.tcp : NULL;
 	struct ip_pcb *pcb = ip_pcb_of(s);
 
 	if (level == IPPROTO_TCP && ls->type == SOCK_STREAM) {
-		if (name == TCP_NODELAY) {
+		if (name == TCP_NODELAY) { /* a listener's go to accepted */
 			if (set)
 				s->nodelay = *v != 0;
 			*v = s->nodelay;
@@ -410,29 +444,9 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 			*v = tcp && tcp->mss ? tcp->mss : TCP_MSS;
 			return 0;
 		}
-		if (!tcp && (name == L_TCP_KEEPIDLE ||
-			     name == L_TCP_KEEPINTVL || name == L_TCP_KEEPCNT))
-			return -EINVAL;
-		if (set && *v <= 0 && name != L_TCP_MAXSEG)
-			return -EINVAL;
-		if (name == L_TCP_KEEPIDLE) {
-			if (set)
-				tcp->keep_idle = (u32_t)*v * 1000;
-			*v = (int)(tcp->keep_idle / 1000);
-			return 0;
-		}
-		if (name == L_TCP_KEEPINTVL) {
-			if (set)
-				tcp->keep_intvl = (u32_t)*v * 1000;
-			*v = (int)(tcp->keep_intvl / 1000);
-			return 0;
-		}
-		if (name == L_TCP_KEEPCNT) {
-			if (set)
-				tcp->keep_cnt = (u32_t)*v;
-			*v = (int)tcp->keep_cnt;
-			return 0;
-		}
+		if (name == L_TCP_KEEPIDLE || name == L_TCP_KEEPINTVL ||
+		    name == L_TCP_KEEPCNT)
+			return keepalive_opt(ls, tcp, name, v, set);
 		return -ENOPROTOOPT;
 	}
 	if (level == IPPROTO_IP && (name == L_IP_TTL || name == L_IP_TOS) &&

@@ -32,6 +32,7 @@ struct lsock {
 	struct list_node acceptq; /* listener: struct lsock not accepted */
 	struct list_node node; /* in its listener's acceptq */
 	struct lsock *listener; /* while in an acceptq */
+	uint32_t keep[3]; /* listener: TCP_KEEPIDLE, KEEPINTVL (ms), KEEPCNT */
 	/* UDP and ping: struct dgram, received and not read */
 	struct list_node dq;
 	size_t dq_bytes;

@@ -75,7 +75,11 @@ static void drop(struct lsock *ls, bool abort)
 	if (!pcb)
 		return;
 	unhook(pcb);
-	if (abort || tcp_close(pcb) != ERR_OK)
+	/* A listener has no connection to reset: lwIP closes it at once
+	 * (tcp_abort on one is an assertion, a zero SO_LINGER no excuse). */
+	if (pcb->state == LISTEN)
+		tcp_close(pcb);
+	else if (abort || tcp_close(pcb) != ERR_OK)
 		tcp_abort(pcb);
 }
 
@@ -205,6 +209,12 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	hook(c, pcb);
 	if (l->s && l->s->nodelay)
 		tcp_nagle_disable(pcb);
+	if (l->keep[0])
+		pcb->keep_idle = l->keep[0];
+	if (l->keep[1])
+		pcb->keep_intvl = l->keep[1];
+	if (l->keep[2])
+		pcb->keep_cnt = l->keep[2];
 	list_push_back(&l->acceptq, &c->node);
 	sock_wake(l->s);
 	return ERR_OK;
@@ -510,8 +520,11 @@ long ltcp_recvmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	if (ls->listening || (!ls->established && !ls->err && !ls->fin))
 		return -ENOTCONN;
 	while (done < m->total || !m->total) {
-		size_t want =
-		    (flags & MSG_WAITALL) && !peek ? m->total - done : 1;
+		/* At least a byte: a read of none waits for data as on
+		 * Linux (with MSG_WAITALL it wanted none: it spun). */
+		size_t want = (flags & MSG_WAITALL) && !peek && m->total
+				  ? m->total - done
+				  : 1;
 		size_t got;
 
 		if (ls->rx_bytes < want || !ls->rx_bytes) {

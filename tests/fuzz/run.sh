@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames) (build/fuzz/fuzz_*, built by
+# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -78,6 +78,47 @@ open(d + '/arp-udp', 'wb').write(frame(arp) + frame(udp))
 PY
 }
 
+# Programs for fuzz_sockcall (its call encoding: tests/fuzz/fuzz_sockcall.c):
+# TCP over 127.0.0.1 (socket, bind, listen, connect, accept4, sendmsg,
+# recvmsg with room for a name and control messages), UDP over ::1 to
+# itself, an AF_UNIX pair passing a descriptor (SCM_RIGHTS), a netlink
+# RTM_GETLINK dump, and SOL_SOCKET and TCP options.
+seed_sockcall() {
+	local d=$out/seed/sockcall
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/sockcall"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+B = lambda *v: bytes(v)
+def blob(b): return B(len(b)) + b
+def sock(fam, typ, proto=0): return B(0, fam, typ, proto)  # indexes into its tables
+def addr_call(op, fd, a): return B(op, fd) + blob(a) + B(0, 0)  # family kept, true length
+def send(fd, data, name=b'', ctl=b''):
+    r = B(8, fd, 1, 1 if name else 0)
+    if name: r += blob(name) + B(0)
+    r += B(1 if ctl else 0) + (blob(ctl) if ctl else b'') + blob(data)
+    r += B(0) + (B(0) if ctl else b'')  # true name and control lengths
+    return r + B(0, 0, 0, 0)
+def recv(fd): return B(9, fd, 1, 128, 1, 64, 0, 0, 0, 0, 0, 0)
+v4 = struct.pack('<H', 2) + struct.pack('!H4s', 8080, bytes([127, 0, 0, 1])) + bytes(8)
+v6 = struct.pack('<H', 10) + struct.pack('!HI', 53, 0) + bytes(15) + B(1) + bytes(4)
+tcp = (sock(0, 0) + addr_call(2, 0, v4) + B(4, 0, 0, 0, 0, 16) + sock(0, 0) +
+       addr_call(3, 1, v4) + B(5, 0, 128, 1, 0) + send(1, b'hello') + recv(2) +
+       B(10, 2, 1) + recv(1) + B(11, 2, 128, 1, 13))
+udp = sock(1, 1) + addr_call(2, 0, v6) + send(0, b'ping', name=v6) + recv(0)
+rights = struct.pack('<QiiI', 20, 1, 1, 0)  # SOL_SOCKET, SCM_RIGHTS, fd 0
+unix = B(1, 2, 0) + send(0, b'x', ctl=rights) + recv(1)
+getlink = struct.pack('<IHHII', 32, 18, 0x301, 1, 0) + bytes(16)
+netlink = sock(3, 2) + send(0, getlink) + recv(0) + recv(0)
+opts = (sock(0, 0) + B(6, 0, 0, 13) + blob(struct.pack('<ii', 1, 5)) + B(0) +
+        B(6, 0, 0, 20) + blob(struct.pack('<qq', 0, 1000)) + B(0) +
+        B(6, 0, 3, 1) + blob(struct.pack('<i', 1)) + B(0) +
+        B(7, 0, 0, 13, 1, 8) + B(7, 0, 3, 2, 0))
+for name, prog in [('tcp', tcp), ('udp6', udp), ('unix-rights', unix), ('netlink', netlink), ('options', opts)]:
+    open(d + '/' + name, 'wb').write(prog)
+PY
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -105,10 +146,12 @@ run() {
 	fi
 }
 
-echo "PLAN 3" # the three runs below (tests/run.sh checks the count)
+echo "PLAN 4" # the four runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
+seed_sockcall
 run elf
 run cpio
 run lwip
+run sockcall

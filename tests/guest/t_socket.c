@@ -622,6 +622,85 @@ static void test_tcp_misc(void)
 		  raw(setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v))),
 		  ENOPROTOOPT);
 	close(l);
+	{
+		/* A listener with a zero linger closes like any (keel's
+		 * fuzzer found it reset as a connection: a kernel panic). */
+		struct linger lg = { 1, 0 };
+		struct sockaddr_in a4 = { AF_INET,
+					  0,
+					  { htonl(INADDR_LOOPBACK) } };
+
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(l, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		bind(l, (void *)&a4, sizeof(a4));
+		len = sizeof(a4);
+		getsockname(l, (void *)&a4, &len);
+		listen(l, 1);
+		check_val("listener-linger0-close", close(l), 0);
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		check_val("listener-linger0-port-free",
+			  raw(bind(l, (void *)&a4, sizeof(a4))), 0);
+		/* A read of no bytes waits for data, MSG_WAITALL or not
+		 * (keel's spun there), then reads none. */
+		listen(l, 1);
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (void *)&a4, sizeof(a4));
+		a = accept(l, NULL, NULL);
+		check_err("recv-0-waitall-nodata",
+			  raw(recv(a, addr, 0, MSG_WAITALL | MSG_DONTWAIT)),
+			  EAGAIN);
+		send(c, "x", 1, 0);
+		usleep(10000);
+		check_val("recv-0-waitall-data",
+			  raw(recv(a, addr, 0, MSG_WAITALL | MSG_DONTWAIT)), 0);
+		check_val("recv-after-0", raw(recv(a, addr, 1, 0)), 1);
+		close(a);
+		close(c);
+		close(l);
+	}
+	{
+		/* TCP options on a listener: kept for the connections it
+		 * accepts (keel's reached into lwIP's listen PCB, which has
+		 * no such fields, and uncorking one panicked). */
+		struct sockaddr_in a4 = { AF_INET,
+					  0,
+					  { htonl(INADDR_LOOPBACK) } };
+		int on = 1, off = 0, idle = 30;
+
+		l = socket(AF_INET, SOCK_STREAM, 0);
+		bind(l, (void *)&a4, sizeof(a4));
+		len = sizeof(a4);
+		getsockname(l, (void *)&a4, &len);
+		listen(l, 1);
+		check_val("listener-nodelay",
+			  raw(setsockopt(l, IPPROTO_TCP, TCP_NODELAY, &on,
+					 sizeof(on))),
+			  0);
+		check_val(
+		    "listener-cork",
+		    raw(setsockopt(l, IPPROTO_TCP, TCP_CORK, &on, sizeof(on))),
+		    0);
+		check_val("listener-uncork",
+			  raw(setsockopt(l, IPPROTO_TCP, TCP_CORK, &off,
+					 sizeof(off))),
+			  0);
+		check_val("listener-keepidle",
+			  raw(setsockopt(l, IPPROTO_TCP, TCP_KEEPIDLE, &idle,
+					 sizeof(idle))),
+			  0);
+		c = socket(AF_INET, SOCK_STREAM, 0);
+		connect(c, (void *)&a4, sizeof(a4));
+		a = accept(l, NULL, NULL);
+		v = 0;
+		len = sizeof(v);
+		getsockopt(a, IPPROTO_TCP, TCP_NODELAY, &v, &len);
+		check_val("accepted-nodelay", v != 0, 1);
+		getsockopt(a, IPPROTO_TCP, TCP_KEEPIDLE, &v, &len);
+		check_val("accepted-keepidle", v, 30);
+		close(a);
+		close(c);
+		close(l);
+	}
 }
 
 static void test_timeout(void)
