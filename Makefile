@@ -336,7 +336,7 @@ test:
 # The network tests against Linux's stack in a namespace they make
 # (tests/net/; root needed): longer than make test's.
 test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
-	bash tests/net/run.sh
+	bash tests/net/run.sh; a=$$?; bash tests/net/dns.sh && [ $$a = 0 ]
 
 test-xen: deps $(BUILD)/keel.elf
 	bash tests/xen/tests.sh full

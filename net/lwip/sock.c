@@ -25,6 +25,9 @@
 #define L_IP_TOS 1
 #define L_IP_TTL 2
 #define L_IPV6_UNICAST_HOPS 16
+#define L_IP_RECVERR 11
+#define L_IPV6_RECVERR 25
+#define L_MSG_ERRQUEUE 0x2000
 #define L_SIOCOUTQ 0x5411
 #define L_IPPROTO_ICMP 1
 #define L_IPPROTO_ICMPV6 58
@@ -323,6 +326,8 @@ static long l_recvmsg(struct socket *s, struct kmsg *m, unsigned flags)
 {
 	long r;
 
+	if (flags & L_MSG_ERRQUEUE) /* empty: see IP_RECVERR */
+		return -EAGAIN;
 	lwip_lock();
 	r = lsock_of(s)->type == SOCK_STREAM ? ltcp_recvmsg(s, m, flags)
 					     : ludp_recvmsg(s, m, flags);
@@ -448,6 +453,17 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 		    name == L_TCP_KEEPCNT)
 			return keepalive_opt(ls, tcp, name, v, set);
 		return -ENOPROTOOPT;
+	}
+	/* IP_RECVERR (glibc's resolver will not go on without it): ICMP
+	 * errors would go to the error queue, but lwIP hands none to a
+	 * socket, so that queue stays empty (recvmsg MSG_ERRQUEUE: EAGAIN). */
+	if ((level == IPPROTO_IP && name == L_IP_RECVERR) ||
+	    (level == IPPROTO_IPV6 && name == L_IPV6_RECVERR &&
+	     s->family == AF_INET6)) {
+		if (set)
+			ls->recverr = *v != 0;
+		*v = ls->recverr;
+		return 0;
 	}
 	if (level == IPPROTO_IP && (name == L_IP_TTL || name == L_IP_TOS) &&
 	    pcb) {

@@ -29,6 +29,7 @@ struct lsock {
 	bool fin, connecting, established, listening;
 	bool
 	    cork; /* TCP_CORK: sends queue, sent when uncorked or segments fill */
+	bool recverr; /* IP_RECVERR, IPV6_RECVERR */
 	struct list_node acceptq; /* listener: struct lsock not accepted */
 	struct list_node node; /* in its listener's acceptq */
 	struct lsock *listener; /* while in an acceptq */

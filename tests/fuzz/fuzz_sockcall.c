@@ -173,13 +173,13 @@ static void keep_fd(long fd)
 	SC(close, fd);
 }
 
-static const long families[] = { AF_INET,    AF_INET6, AF_UNIX,
+static const long families[] = { AF_INET,    AF_INET6,	AF_UNIX,
 				 AF_NETLINK, AF_UNSPEC, AF_BRIDGE };
 static const long types[] = { SOCK_STREAM, SOCK_DGRAM, SOCK_RAW,
 			      SOCK_SEQPACKET };
 static const long protocols[] = { 0, IPPROTO_TCP, IPPROTO_UDP, 1 /* ICMP */,
 				  58 /* ICMPV6 */ };
-static const long levels[] = { SOL_SOCKET, IPPROTO_IP,  IPPROTO_IPV6,
+static const long levels[] = { SOL_SOCKET,  IPPROTO_IP,	 IPPROTO_IPV6,
 			       IPPROTO_TCP, IPPROTO_UDP, SOL_NETLINK };
 static const long ioctls[] = { FIONREAD,    0x5411 /* SIOCOUTQ */,
 			       SIOCGIFNAME, SIOCGIFFLAGS,
@@ -241,8 +241,8 @@ static void msghdr_in(struct in *in, struct linux_msghdr *m, struct kiov *iov,
 /* One call of the program. */
 static void call(struct in *in)
 {
-	static uint8_t a[SOCKADDR_MAX], name[SOCKADDR_MAX], ctl[BUF],
-	    data[BUF], opt[BUF];
+	static uint8_t a[SOCKADDR_MAX], name[SOCKADDR_MAX], ctl[BUF], data[BUF],
+	    opt[BUF];
 	struct linux_msghdr m;
 	struct kiov iov[3];
 	uint32_t len;
@@ -252,8 +252,8 @@ static void call(struct in *in)
 	switch (u8(in) % 15) {
 	case 0: /* socket */
 		r = T(socket, pick(in, families, 6),
-		       pick(in, types, 4) | SOCK_NONBLOCK,
-		       pick(in, protocols, 5));
+		      pick(in, types, 4) | SOCK_NONBLOCK,
+		      pick(in, protocols, 5));
 		if (r >= 0)
 			keep_fd(r);
 		break;
@@ -262,7 +262,7 @@ static void call(struct in *in)
 		int32_t sv[2];
 
 		if (T(socketpair, pick(in, families, 6),
-		       pick(in, types, 4) | SOCK_NONBLOCK, 0, P(sv)) == 0) {
+		      pick(in, types, 4) | SOCK_NONBLOCK, 0, P(sv)) == 0) {
 			keep_fd(sv[0]);
 			keep_fd(sv[1]);
 		}
@@ -285,7 +285,7 @@ static void call(struct in *in)
 		fd = fd_of(in);
 		len = (uint32_t)(u8(in) % (SOCKADDR_MAX + 1));
 		r = T(accept4, fd, (u8(in) & 1) ? P(a) : 0, P(&len),
-		       SOCK_NONBLOCK | ((u8(in) & 1) ? SOCK_CLOEXEC : 0));
+		      SOCK_NONBLOCK | ((u8(in) & 1) ? SOCK_CLOEXEC : 0));
 		if (r >= 0)
 			keep_fd(r);
 		break;
@@ -315,14 +315,14 @@ static void call(struct in *in)
 		fd = fd_of(in);
 		msghdr_in(in, &m, iov, name, ctl, data, true);
 		T(sendmsg, fd, P(&m),
-		   (long)(u32(in) & ~(uint32_t)MSG_OOB) | MSG_DONTWAIT |
-		       MSG_NOSIGNAL);
+		  (long)(u32(in) & ~(uint32_t)MSG_OOB) | MSG_DONTWAIT |
+		      MSG_NOSIGNAL);
 		break;
 	case 9: /* recvmsg */
 		fd = fd_of(in);
 		msghdr_in(in, &m, iov, name, ctl, data, false);
 		T(recvmsg, fd, P(&m),
-		   (long)(u32(in) & ~(uint32_t)MSG_OOB) | MSG_DONTWAIT);
+		  (long)(u32(in) & ~(uint32_t)MSG_OOB) | MSG_DONTWAIT);
 		break;
 	case 10:
 		T(shutdown, fd_of(in), (long)(int8_t)u8(in));

@@ -701,6 +701,24 @@ static void test_tcp_misc(void)
 		close(c);
 		close(l);
 	}
+	{
+		/* IP_RECVERR, which glibc's resolver sets (and gives up
+		 * without), and an empty error queue. */
+		char b[16];
+
+		l = socket(AF_INET, SOCK_DGRAM, 0);
+		check_val(
+		    "ip-recverr-set",
+		    raw(setsockopt(l, IPPROTO_IP, IP_RECVERR, &v, sizeof(v))),
+		    0);
+		v = 0;
+		len = sizeof(v);
+		getsockopt(l, IPPROTO_IP, IP_RECVERR, &v, &len);
+		check_val("ip-recverr-get", v, 1);
+		check_err("errqueue-empty",
+			  raw(recv(l, b, sizeof(b), MSG_ERRQUEUE)), EAGAIN);
+		close(l);
+	}
 }
 
 static void test_timeout(void)
