@@ -69,14 +69,31 @@ nc=$PWD/$w/netclient ps=$PWD/$w/patserve
 export XDG_CACHE_HOME=$PWD/$logs/cache
 inns() { ip netns exec "$ns" "$@"; }
 
-# guest LOG SECONDS PROGRAM ARGS...: keel run in the namespace on the TAP
-# with the test's addresses, bounded twice (keel's -t, then timeout).
+# guest_cmd SECONDS PROGRAM ARGS...: in gcmd, keel run in the namespace on
+# the TAP with the test's addresses, bounded twice (keel's -t, then
+# timeout, which passes a kill on to keel).
+guest_cmd() {
+	local t=$1
+	shift
+	gcmd=(timeout -k 10 $((t + 60)) ip netns exec "$ns" "$keel" run -q --accel tcg
+		--net "tap:$tap" -k "keel.ip=$ip4/24,gw=$host4" -k "keel.ip6=$ip6/64"
+		-t "$t" -- "$@")
+}
+
+# guest LOG SECONDS PROGRAM ARGS...: run it, its status is keel run's.
 guest() {
+	local log=$1
+	shift
+	guest_cmd "$@"
+	"${gcmd[@]}" >"$log" 2>&1
+}
+
+# host_bg LOG SECONDS PROGRAM ARGS...: a program in the namespace, in the
+# background (its pid in $!, which a kill reaches through timeout).
+host_bg() {
 	local log=$1 t=$2
 	shift 2
-	timeout -k 10 $((t + 60)) ip netns exec "$ns" "$keel" run -q --accel tcg \
-		--net "tap:$tap" -k "keel.ip=$ip4/24,gw=$host4" -k "keel.ip6=$ip6/64" \
-		-t "$t" -- "$@" >"$log" 2>&1
+	timeout -k 5 "$t" ip netns exec "$ns" "$@" >"$log" 2>&1 &
 }
 
 # wait_for LOG TEXT SECONDS PID: 0 once LOG has TEXT, 1 if PID ends or
@@ -129,7 +146,7 @@ fi
 # them; the guest's status must be 0 and patserve's too.
 get() {
 	local name=$1 addr=$2 n=$3 t=$4 spid rc src
-	inns "$ps" 8080 1 6 >"$logs/$name-server.log" 2>&1 &
+	host_bg "$logs/$name-server.log" $((t + 120)) "$ps" 8080 1 6
 	spid=$!
 	bg+=("$spid")
 	if ! wait_for "$logs/$name-server.log" "patserve: listening" 10 "$spid"; then
@@ -161,7 +178,8 @@ udp_count=20
 fams=4
 [ "$mode" = full ] && fams="4 6"
 gpid=
-guest "$logs/udp.log" 240 "$nc" udpecho 7 &
+guest_cmd 240 "$nc" udpecho 7
+"${gcmd[@]}" >"$logs/udp.log" 2>&1 &
 gpid=$!
 bg+=("$gpid")
 if ! wait_for "$logs/udp.log" "netclient: udp echo on" 120 "$gpid"; then
@@ -186,7 +204,7 @@ for f in $fams; do
 	inns timeout 120 "$nc" udpping "$a" 7 "$udp_count" >"$logs/udp-v$f.log" 2>&1
 	ucode[$f]=$?
 done
-inns "$nc" udpquit "$ip4" 7 >>"$logs/udp.log.quit" 2>&1
+inns timeout 10 "$nc" udpquit "$ip4" 7 >"$logs/udp-quit.log" 2>&1
 wait "$gpid"
 rc=$?
 for f in $fams; do
@@ -226,7 +244,8 @@ else
 			ip -n "$ns" -6 addr add "$host6/64" dev ktap1 nodad &&
 			ip -n "$ns" link set ktap1 up
 	} >>"$logs/impair.log" 2>&1
-	inns python3 tests/net/impair.py "$tap" ktap1 2400 >>"$logs/impair.log" 2>&1 &
+	timeout -k 5 2700 ip netns exec "$ns" python3 tests/net/impair.py "$tap" ktap1 2400 \
+		>>"$logs/impair.log" 2>&1 &
 	bg+=("$!")
 	wait_for "$logs/impair.log" "^impair: $tap" 10 "$!"
 fi
@@ -234,7 +253,7 @@ t0=$SECONDS
 get bulk-in "$host4" "$bulk" 1500
 echo "  bulk-in: $((SECONDS - t0)) s in all"
 t0=$SECONDS
-inns "$nc" sink 9000 1 >"$logs/bulk-out-sink.log" 2>&1 &
+host_bg "$logs/bulk-out-sink.log" 1020 "$nc" sink 9000 1
 spid=$!
 bg+=("$spid")
 if wait_for "$logs/bulk-out-sink.log" "netclient: sink on" 10 "$spid"; then
