@@ -5,7 +5,9 @@
 # the harness's own test, the layering check on planted violations, a
 # brief fuzz of the ELF and cpio readers and of lwIP's frame input, the boot tests under QEMU, the
 # host tool, Linux programs, the ljsyscall conformance test, KVM where it
-# works, and one boot on nested Xen. Prints one total at the end,
+# works, one boot on nested Xen, and the fast network cases against
+# Linux's stack over a TAP (tests/net/run.sh fast; without root they fail
+# with the reason). Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -65,6 +67,8 @@ suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) an
 suite "KVM (when it works here)" 900 bash tests/kvm/run.sh
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
+suite "network against Linux's stack over a TAP in a namespace (fast subset; root; make test-net runs all)" 300 \
+	bash tests/net/run.sh fast
 
 for s in "${short[@]}"; do echo "suite fell short: $s"; done
 echo "$pass passed, $fail failed"

@@ -18,8 +18,15 @@ struct lnet_if {
 	struct netdev *dev;
 	struct iface ifc; /* keel's table (netlink, SIOCGIF, /proc/net/dev) */
 	volatile bool rx, link; /* events the device reported */
+	struct list_node txq; /* frames waiting for room in the device */
+	unsigned txq_len; /* at most LNET_TXQ_MAX */
 	uint64_t rx_dropped, tx_dropped; /* frames the glue could not pass */
 };
+
+/* Frames an interface holds while its device's queue is full (as Linux's
+ * txqueuelen): a burst of TCP segments larger than the ring waits rather
+ * than being lost and sent again after a retransmission timeout. */
+#define LNET_TXQ_MAX 1000
 
 /* Counters of what the glue refused (bad frames in, full queues out). */
 struct lnet_stats {

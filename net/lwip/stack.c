@@ -131,18 +131,50 @@ static void loopback_init(void)
 
 /* ---- devices ---- */
 
+/* Send what waits in the interface's queue until the device is full
+ * again; with the stack locked (the queue is the stack's). */
+static void txq_flush(struct lnet_if *lif)
+{
+	while (!list_empty(&lif->txq)) {
+		struct netbuf *nb =
+		    list_entry(lif->txq.next, struct netbuf, node);
+		int err;
+
+		list_remove(&nb->node);
+		err = netdev_send(lif->dev, nb);
+		if (err == -EAGAIN) { /* the device says when there is room */
+			list_push_front(&lif->txq, &nb->node);
+			return;
+		}
+		lif->txq_len--;
+		if (err) {
+			netbuf_free(nb);
+			lif->tx_dropped++;
+			lnet_stats.tx_refused++;
+		}
+	}
+}
+
 static err_t link_output(struct netif *nif, struct pbuf *p)
 {
 	struct lnet_if *lif = nif->state;
 	struct netbuf *nb = lnet_frame_from_pbuf(p);
-	int err;
+	int err = -EAGAIN;
 
 	if (!nb) {
 		lif->tx_dropped++;
 		return ERR_MEM;
 	}
-	err = netdev_send(lif->dev, nb);
-	if (err) { /* a full ring: TCP sends again, UDP loses it */
+	/* Behind frames that wait, in order; else straight to the device. */
+	txq_flush(lif);
+	if (list_empty(&lif->txq))
+		err = netdev_send(lif->dev, nb);
+	if (err == -EAGAIN && lif->txq_len < LNET_TXQ_MAX) {
+		list_push_back(&lif->txq, &nb->node);
+		lif->txq_len++;
+		return ERR_OK;
+	}
+	if (err) { /* refused, or the queue is full too: TCP sends again */
 		netbuf_free(nb);
 		lif->tx_dropped++;
 		lnet_stats.tx_refused++;
@@ -179,7 +211,7 @@ static void dev_event(struct netdev *dev, unsigned events, void *arg)
 		lif->rx = true;
 	if (events & NETDEV_EV_LINK)
 		lif->link = true;
-	kick();
+	kick(); /* NETDEV_EV_TX_ROOM too: dev_poll sends what waits */
 }
 
 static void iface_fill(struct lnet_if *lif)
@@ -211,6 +243,7 @@ static void dev_add(struct netdev *dev)
 		return;
 	}
 	lif->dev = dev;
+	list_init(&lif->txq);
 	iface_fill(lif);
 	if (!netif_add_noaddr(&lif->nif, lif, lnet_netif_init, netif_input)) {
 		kfree(lif);
@@ -339,6 +372,7 @@ static void dev_poll(struct lnet_if *lif)
 			lif->ifc.operstate = IF_OPER_DOWN;
 		}
 	}
+	txq_flush(lif);
 	lif->rx = false;
 	for (int i = 0; (nb = netdev_recv(lif->dev)); i++) {
 		if (!lnet_frame_input(&lif->nif, nb))

@@ -1,12 +1,14 @@
 /*
  * patserve.c - a small HTTP/1.0 server for the network tests (tests/net,
  * tests/tool): "GET /N" answers N bytes of a fixed pattern, so the peer can
- * check every byte. It serves COUNT connections on PORT and exits 0 (or 1
- * on an error, said on stderr). Built for the host and run unmodified in
- * keel; `patserve --print N` writes the same N bytes to stdout, for the
- * test to hash what it expects.
+ * check every byte (tests/net/pattern.h). It serves COUNT connections on
+ * PORT and exits 0 (or 1 on an error, said on stderr); with "6" it listens
+ * on :: (IPv6 and, as Linux makes it, IPv4) rather than 0.0.0.0. Built for
+ * the host and run unmodified in keel, or on the host as the peer of a
+ * client in keel; `patserve --print N` writes the same N bytes to stdout,
+ * for the test to hash what it expects.
  *
- *   patserve PORT COUNT      patserve --print N
+ *   patserve PORT COUNT [6]      patserve --print N
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,11 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* Byte i of the pattern: not periodic at any small power of two. */
-static unsigned char pat(unsigned long i)
-{
-	return (unsigned char)((i * 2654435761UL) >> 13);
-}
+#include "pattern.h"
 
 static int put_pattern(int fd, unsigned long n)
 {
@@ -29,8 +27,7 @@ static int put_pattern(int fd, unsigned long n)
 
 	while (off < n) {
 		size_t k = n - off < sizeof(buf) ? n - off : sizeof(buf);
-		for (size_t j = 0; j < k; j++)
-			buf[j] = pat(off + j);
+		pat_fill(buf, off, k);
 		for (size_t done = 0; done < k;) {
 			ssize_t w = write(fd, buf + done, k - done);
 			if (w <= 0) {
@@ -74,19 +71,24 @@ static int serve(int c)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
-	int s, one = 1, count, err = 0;
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	int s, one = 1, count, err = 0, v6;
 
 	if (argc == 3 && !strcmp(argv[1], "--print"))
 		return put_pattern(1, strtoul(argv[2], NULL, 10)) ? 1 : 0;
-	if (argc != 3) {
-		fprintf(stderr, "usage: patserve PORT COUNT | --print N\n");
+	v6 = argc == 4 && !strcmp(argv[3], "6");
+	if (argc != 3 && !v6) {
+		fprintf(stderr, "usage: patserve PORT COUNT [6] | --print N\n");
 		return 2;
 	}
 	a.sin_port = htons((unsigned short)atoi(argv[1]));
+	a6.sin6_port = a.sin_port;
 	count = atoi(argv[2]);
-	s = socket(AF_INET, SOCK_STREAM, 0);
+	s = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) ||
+	if (s < 0 ||
+	    bind(s, v6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a,
+		 v6 ? sizeof(a6) : sizeof(a)) ||
 	    listen(s, 8)) {
 		perror("patserve: listen");
 		return 1;
