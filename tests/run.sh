@@ -4,8 +4,9 @@
 # tests (cmocka, ASan and UBSan), then the suites (tests/suite.sh): style,
 # the harness's own test, the layering check on planted violations, a
 # brief fuzz of the ELF and cpio readers and of lwIP's frame input, the boot tests under QEMU, the
-# host tool, Linux programs, the ljsyscall conformance test, KVM where it
-# works, and one boot on nested Xen. Prints one total at the end,
+# host tool, servers in keel answering the host's clients, Linux programs,
+# the ljsyscall conformance test, KVM where it works, and one boot on
+# nested Xen. Prints one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -59,6 +60,8 @@ suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c and frames into lwIP, 12 s ea
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
+suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
+	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
 suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \
 	bash tests/ljsyscall/conformance.sh
