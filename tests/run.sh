@@ -4,10 +4,11 @@
 # tests (cmocka, ASan and UBSan), then the suites (tests/suite.sh): style,
 # the harness's own test, the layering check on planted violations, a
 # brief fuzz of the ELF and cpio readers and of lwIP's frame input, the boot tests under QEMU, the
-# host tool, Linux programs, the ljsyscall conformance test, KVM where it
-# works, one boot on nested Xen, and the fast network cases against
-# Linux's stack over a TAP (tests/net/run.sh fast; without root they fail
-# with the reason). Prints one total at the end,
+# host tool, servers in keel answering the host's clients, Linux programs,
+# the ljsyscall conformance test, KVM where it works, one boot on nested
+# Xen, and the fast network cases against Linux's stack over a TAP
+# (tests/net/run.sh fast; without root they fail with the reason). Prints
+# one total at the end,
 # "N passed, N failed", and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -61,6 +62,8 @@ suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP and socket 
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
+suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
+	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
 suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \
 	bash tests/ljsyscall/conformance.sh

@@ -16,7 +16,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 60
+plan 55
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -204,68 +204,8 @@ run_case single 0 'initrd: .*\(embedded\)' --single -k keel.test=initrd -- /bin/
 run_case net-microvm 0 'selftest netdev-arp: ok' -p 18080:80 -k keel.test=netdev-arp -- /bin/true
 run_case net-pc 0 'selftest netdev-arp: ok' --machine pc --net user -k keel.test=netdev-arp -- /bin/true
 run_case net-none 0 'netdev-arp: no network device.*skipped' -k keel.test=netdev-arp -- /bin/true
-# TCP end to end: curl on the host fetches through -p (QEMU's user network,
-# restrict=on) from an unmodified Linux server in keel (tests/net/patserve.c:
-# virtio-net, lwIP, keel's sockets), byte-exact; the server exits 0 after
-# its three connections. Bounded: 90 s to the first answer, 60 s a fetch.
-http_port=$((20000 + $$ % 20000))
-gcc -O2 -o "$w/patserve" tests/net/patserve.c
-timeout 240 "$keel" run -q --accel tcg -p "$http_port:80" -- "$w/patserve" 80 3 \
-	>"$logs/run-http.log" 2>&1 &
-http_pid=$!
-# same_bytes URL SHA256 SECONDS: "ok" when the body URL answers within
-# SECONDS hashes to SHA256 (sha256sum's line), else why not.
-same_bytes() {
-	local body=$w/fetched
-	curl -sf -m "$3" -o "$body" "$1" || { echo "curl failed (status $?)"; return; }
-	[ "$(sha256sum <"$body")" = "$2" ] && echo ok || echo "sha256 differs"
-}
-for _ in $(seq 90); do
-	grep -q 'patserve: listening' "$logs/run-http.log" 2>/dev/null && break
-	kill -0 "$http_pid" 2>/dev/null || break
-	sleep 1
-done
-for size in 1024 4194304; do
-	why=$(same_bytes "http://127.0.0.1:$http_port/$size" "$("$w/patserve" --print "$size" | sha256sum)" 60)
-	if [ "$why" = ok ]; then result "http-$size" 1; else result "http-$size" 0 "$why: $(tail -1 "$logs/run-http.log")"; fi
-done
-curl -sf -m 60 -o /dev/null "http://127.0.0.1:$http_port/1" || true
-wait "$http_pid"
-rc=$?
-if [ "$rc" = 0 ]; then result http-exit 1; else result http-exit 0 "keel run status $rc: $(tail -1 "$logs/run-http.log")"; fi
-# Debian's unmodified nginx (stock /etc/nginx: sendfile, tcp_nopush, that
-# is TCP_CORK) serves a 1 KiB and a 16 MiB file through -p, byte-exact. The
-# -f list is what nginx needs beside its config; the passwd and group files
-# for getpwnam("www-data"), its modules, its state and log directories.
-ngx_port=$((http_port + 1))
-mkdir -p "$w/www"
-head -c 1024 /dev/urandom >"$w/www/small.bin"
-head -c 16777216 /dev/urandom >"$w/www/big.bin"
-if [ -x /usr/sbin/nginx ]; then
-	timeout 240 "$keel" run -q --accel tcg -m 128M -p "$ngx_port:80" -f /etc/nginx \
-		-f /etc/passwd -f /etc/group -f "$w/www:/var/www/html" -f /usr/share/nginx \
-		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx -- /usr/sbin/nginx \
-		-g 'daemon off; master_process off; error_log stderr;' >"$logs/run-nginx.log" 2>&1 &
-	ngx_pid=$!
-	for _ in $(seq 90); do
-		curl -s -m 5 -o /dev/null "http://127.0.0.1:$ngx_port/small.bin" && break
-		kill -0 "$ngx_pid" 2>/dev/null || break
-		sleep 1
-	done
-	for f in small big; do
-		why=$(same_bytes "http://127.0.0.1:$ngx_port/$f.bin" "$(sha256sum <"$w/www/$f.bin")" 120)
-		if [ "$why" = ok ]; then
-			result "nginx-$f" 1
-		else
-			result "nginx-$f" 0 "$why: $(grep -v '^keel:' "$logs/run-nginx.log" | tail -1)"
-		fi
-	done
-	kill "$ngx_pid" 2>/dev/null
-	wait "$ngx_pid" 2>/dev/null
-else
-	result nginx-small 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
-	result nginx-big 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
-fi
+# TCP end to end, servers in keel answering clients on the host through -p:
+# tests/tool/servers.sh.
 run_case bad-port 2 "-p 80: want HOST:GUEST" -p 80 -k keel.test=none -- /bin/true
 run_case bad-port-range 2 "-p 70000:80: want HOST:GUEST TCP ports" -p 70000:80 -- /bin/true
 run_case bad-port-twice 2 "-p 8080:81: host port given twice" -p 8080:80 -p 8080:81 -- /bin/true
