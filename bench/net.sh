@@ -17,14 +17,17 @@
 # down by a stand-in for QEMU, bench/net.sh's wrapper), with only the kernel, initrd, command line,
 # memory and forwarded port changed. Writes build/bench/net/net.txt (key=value) and the guests' logs.
 # Knobs: RUNS (5), MEM (MiB for the measured runs, 256), MACHINE (microvm), WRK_TIME (s, 10),
-# IPERF_TIME (s, 10), FIRST_TIMEOUT (s to the first answer, 120), FIRST_TRY (s one curl may take,
-# 0.5), SKIP_MEM=1 (no -m search), LINUX_MEM=0 (search keel's only), CONFIRM (passes needed at the
-# smallest -m, 2), PORT (the first of 5 host ports; default from the shell's pid), PARTS (which
-# measures: "nginx iperf mem"; fewer for debugging).
+# IPERF_TIME (s, 10), FIRST_TIMEOUT (s to the first answer, 120), FIRST_STEP (s between the first
+# answer's tries: its resolution, 0.05), FIRST_TRY (s one try may take, 2), KEEL_RUN_ARGS (more `keel
+# run` options, split at spaces, e.g. "-k keel.ip=10.0.2.15/24,gw=10.0.2.2"), SKIP_MEM=1 (no -m
+# search), LINUX_MEM=0 (search keel's only), CONFIRM (passes needed at the smallest -m, 2), PORT
+# (the first of 5 host ports; default from the shell's pid), PARTS (which measures: "nginx iperf
+# mem"; fewer for debugging).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KEEL=${KEEL:-$ROOT/build/keel}
+read -r -a KEEL_RUN_ARGS <<<"${KEEL_RUN_ARGS:-}"
 KEEL_ELF=${KEEL_ELF:-$ROOT/build/keel.elf}
 RUNS=${RUNS:-5}
 MEM=${MEM:-256}
@@ -32,7 +35,8 @@ MACHINE=${MACHINE:-microvm}
 WRK_TIME=${WRK_TIME:-10}
 IPERF_TIME=${IPERF_TIME:-10}
 FIRST_TIMEOUT=${FIRST_TIMEOUT:-120}
-FIRST_TRY=${FIRST_TRY:-0.5}
+FIRST_TRY=${FIRST_TRY:-2}
+FIRST_STEP=${FIRST_STEP:-0.05}
 SKIP_MEM=${SKIP_MEM:-0}
 LINUX_MEM=${LINUX_MEM:-1}
 CONFIRM=${CONFIRM:-2}
@@ -164,7 +168,7 @@ start() {
     if [ "$name" = nginx ]; then cmd=("${NGINX[@]}"); else cmd=("${IPERF[@]}"); fi
     NETB_RUN=$RUNF KEEL_QEMU=$WRAP XDG_CACHE_HOME=$OUT/cache timeout -k 5 900 \
       "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg --machine "$MACHINE" -m "${mem}M" \
-      -p "$hp:$gp" "${NGINX_FILES[@]}" -- "${cmd[@]}" > "$RUNF.log" 2>&1 < /dev/null &
+      -p "$hp:$gp" "${KEEL_RUN_ARGS[@]}" "${NGINX_FILES[@]}" -- "${cmd[@]}" > "$RUNF.log" 2>&1 < /dev/null &
   else
     [ -s "$KEEL_ARGS_FILE" ] || die "internal: a Linux run before any keel run"
     linux_args "$OUT/linux-$name.cpio" "$mem" "$hp" "$gp"
@@ -189,19 +193,28 @@ alive() { kill -0 "$GPID" 2>/dev/null; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b - a}'; }
 
-# first_answer HOSTPORT SECONDS: curl the 1 KiB file until it comes back byte-exact (each try at most
-# FIRST_TRY s), at most SECONDS. Prints the seconds from QEMU's start, or NA.
+# first_answer HOSTPORT SECONDS: a new curl of the 1 KiB file every FIRST_STEP s (each at most
+# FIRST_TRY s), at most SECONDS, until one comes back byte-exact. While the guest's network is not up,
+# QEMU accepts the host's connection and its SYN to the guest goes unanswered, so one curl at a time
+# would hang for its whole time limit: overlapping tries keep the resolution at FIRST_STEP. Prints
+# the seconds from QEMU's start to the earliest byte-exact answer, or NA.
 first_answer() {
-  local url=http://127.0.0.1:$1/1k.bin end body=$RUNF.body
+  local url=http://127.0.0.1:$1/1k.bin end d=$RUNF.first i=0 pids=() t
+  rm -rf "$d"; mkdir -p "$d"
   end=$(awk -v n="$(now)" -v s="$2" 'BEGIN{printf "%.3f", n + s}')
   while awk -v n="$(now)" -v e="$end" 'BEGIN{exit !(n < e)}'; do
-    if curl -sf -m "$FIRST_TRY" -o "$body" "$url" 2>/dev/null && cmp -s "$body" "$OUT/www/1k.bin"; then
-      since "$(cat "$RUNF.t0")" "$(now)"; return
-    fi
+    (curl -sf -m "$FIRST_TRY" -o "$d/$i" "$url" 2>/dev/null && cmp -s "$d/$i" "$OUT/www/1k.bin" &&
+      now > "$d/$i.ok") &
+    pids+=($!); i=$((i + 1))
+    compgen -G "$d/*.ok" >/dev/null && break
     alive || break
-    sleep 0.02
+    sleep "$FIRST_STEP"
   done
-  echo NA
+  wait "${pids[@]}" 2>/dev/null || true
+  t=$(cat "$d"/*.ok 2>/dev/null | sort -g | head -1)
+  cp "$d/0" "$RUNF.body" 2>/dev/null || true
+  rm -rf "$d"
+  if [ -n "$t" ]; then since "$(cat "$RUNF.t0")" "$t"; else echo NA; fi
 }
 # wait_line RE SECONDS: until the guest's console shows a line matching RE (0), or not (1).
 wait_line() {
@@ -350,6 +363,7 @@ runs_of() { vm_join $1; }
   echo "runs=$RUNS"
   echo "machine=$MACHINE"
   echo "mem_mib=$MEM"
+  echo "keel_run_args=${KEEL_RUN_ARGS[*]}"
   for k in keel linux; do
     echo "${k}_rps_median=${M[rps_$k]}"
     echo "${k}_rps_runs=$(runs_of "${RPS[$k]}")"
