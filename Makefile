@@ -8,6 +8,7 @@
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
+#   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 
 BUILD ?= build
 CC := gcc
@@ -353,8 +354,11 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/ljsyscall.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/futex.sh
 
+bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/net.sh
+
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-net test-xen xen-bed install format bench clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest test test-net test-xen xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

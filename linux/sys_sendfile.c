@@ -15,14 +15,23 @@
 
 #define CHUNK 65536
 
-/* Copy up to count bytes from in at *off to out; bytes copied or -errno. */
+/*
+ * Copy up to count bytes from in at *off to out; bytes copied or -errno.
+ * The bounce buffer is no larger than the copy: a small file (nginx's
+ * 1 KiB page) must not need 64 KiB of heap, which a small guest may not
+ * have (ENOMEM made nginx drop the response's body).
+ */
 static long copy_fds(struct file *out, struct file *in, int64_t *off,
 		     size_t count)
 {
-	char *buf = kmalloc(CHUNK);
-	struct iobuf kb = { buf, false };
+	char *buf;
+	struct iobuf kb;
 	long done = 0, r, w;
 
+	if (!count)
+		return 0;
+	buf = kmalloc(MIN(count, (size_t)CHUNK));
+	kb = (struct iobuf){ buf, false };
 	if (!buf)
 		return -ENOMEM;
 	while ((size_t)done < count) {

@@ -7,7 +7,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed";
 for p in gcc make binutils libc6-dev linux-libc-dev qemu-system-x86 libcmocka-dev libxen-dev \
 	 clang-format cpio busybox-static python3 xz-utils perl \
 	 luajit lua-ljsyscall nginx-light musl-tools iproute2 iputils-ping \
-	 redis-server redis-tools \
+	 redis-server redis-tools wrk iperf3 curl \
 	 clang libclang-rt-14-dev; do
 	have "$p" || need="$need $p"
 done
