@@ -59,9 +59,9 @@ int main(int argc, char **argv)
 	while ((r = read(fd, buf, sizeof(buf))) > 0) {
 		for (ssize_t i = 0; i < r; i++) {
 			if (!in_body) {
-				got = buf[i] == '\n' ? got + 1
+				got = buf[i] == '\n'   ? got + 1
 				      : buf[i] == '\r' ? got
-							: 0;
+						       : 0;
 				in_body = got == 2;
 				continue;
 			}
