@@ -215,7 +215,7 @@ void kmsg_put_cmsg(struct kmsg *m, size_t *used, int level, int type,
 {
 	struct linux_cmsghdr h = { CMSG_LEN(len), level, type };
 	size_t room = m->controllen - *used;
-	char *at = m->control + *used;
+	char *at;
 
 	if (room < CMSG_HDRLEN || room < CMSG_LEN(len)) {
 		m->flags |= MSG_CTRUNC;
@@ -224,6 +224,7 @@ void kmsg_put_cmsg(struct kmsg *m, size_t *used, int level, int type,
 		len = room - CMSG_HDRLEN;
 		h.cmsg_len = CMSG_LEN(len);
 	}
+	at = m->control + *used; /* only with room: no control, no pointer */
 	if (copy_to_user(at, &h, sizeof(h)) ||
 	    copy_to_user(at + CMSG_HDRLEN, data, len))
 		return;
