@@ -131,6 +131,15 @@ static void loopback_init(void)
 
 /* ---- devices ---- */
 
+/* A frame the device refused, or that found the queue full: gone, counted
+ * (TCP sends it again; UDP loses it). */
+static void tx_drop(struct lnet_if *lif, struct netbuf *nb)
+{
+	netbuf_free(nb);
+	lif->tx_dropped++;
+	lnet_stats.tx_refused++;
+}
+
 /* Send what waits in the interface's queue until the device is full
  * again; with the stack locked (the queue is the stack's). */
 static void txq_flush(struct lnet_if *lif)
@@ -147,11 +156,8 @@ static void txq_flush(struct lnet_if *lif)
 			return;
 		}
 		lif->txq_len--;
-		if (err) {
-			netbuf_free(nb);
-			lif->tx_dropped++;
-			lnet_stats.tx_refused++;
-		}
+		if (err)
+			tx_drop(lif, nb);
 	}
 }
 
@@ -174,10 +180,8 @@ static err_t link_output(struct netif *nif, struct pbuf *p)
 		lif->txq_len++;
 		return ERR_OK;
 	}
-	if (err) { /* refused, or the queue is full too: TCP sends again */
-		netbuf_free(nb);
-		lif->tx_dropped++;
-		lnet_stats.tx_refused++;
+	if (err) { /* refused, or the queue is full too */
+		tx_drop(lif, nb);
 		return err == -EAGAIN ? ERR_OK : ERR_IF;
 	}
 	return ERR_OK;
