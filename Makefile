@@ -199,6 +199,16 @@ $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
 .SECONDARY: $(VIRTIO_HOSTED_OBJS)
 
+# drivers/xen/netfront.c with the registry, against a xenstore, grant
+# table, event channels and backend the test plays (Xen's headers).
+NETFRONT_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/xen/netfront.c net/netdev.c)
+$(BUILD)/h/drivers/xen/netfront.c.o: HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/h/drivers/xen/netfront.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_netfront: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/unit/test_netfront: $(NETFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_netfront: HOSTED_OBJS += $(NETFRONT_HOSTED_OBJS)
+.SECONDARY: $(NETFRONT_HOSTED_OBJS)
+
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
 ELF_SAMPLES := $(addprefix $(BUILD)/unit/elf-,static rpath runpath lib.so)

@@ -10,17 +10,6 @@
 
 static const char *const keys[] = { "arg", "env", "cwd" };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Unescape s[0..n) in place; returns the new length or -1. */
 static long unescape(char *s, size_t n)
 {
@@ -46,10 +35,11 @@ static long unescape(char *s, size_t n)
 			c = '\t';
 			break;
 		case 'x':
-			if (n - i < 3 || hexval(s[i + 1]) < 0 ||
-			    hexval(s[i + 2]) < 0)
+			if (n - i < 3 || hex_digit(s[i + 1]) < 0 ||
+			    hex_digit(s[i + 2]) < 0)
 				return -1;
-			c = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+			c = (char)(hex_digit(s[i + 1]) << 4 |
+				   hex_digit(s[i + 2]));
 			if (!c)
 				return -1;
 			i += 2;

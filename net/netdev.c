@@ -332,6 +332,77 @@ struct netbuf *netdev_recv(struct netdev *dev)
 	return nb;
 }
 
+/* ------------------------------------------------- checksums --- */
+
+/* The one's-complement sum of len bytes at p, added to sum (RFC 1071). */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86dd
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+
+int netdev_csum_complete(uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + NETDEV_HLEN;
+	size_t l4len, field;
+	uint32_t sum;
+	uint8_t proto;
+	uint8_t *l4;
+
+	if (len < NETDEV_HLEN + 20)
+		return -EINVAL;
+	switch (f[12] << 8 | f[13]) {
+	case ETH_P_IP: {
+		size_t hl = (size_t)(ip[0] & 15) * 4,
+		       total = ip[2] << 8 | ip[3];
+		if ((ip[0] >> 4) != 4 || hl < 20 || total < hl ||
+		    NETDEV_HLEN + total > len || (ip[6] & 0x3f) || ip[7])
+			return -EINVAL; /* not IPv4, truncated, a fragment */
+		proto = ip[9];
+		l4len = total - hl;
+		sum = csum_add(0, ip + 12, 8); /* source, destination */
+		l4 = f + NETDEV_HLEN + hl;
+		break;
+	}
+	case ETH_P_IPV6:
+		if (len < NETDEV_HLEN + 40 || (ip[0] >> 4) != 6)
+			return -EINVAL;
+		proto = ip[6]; /* extension headers are not followed */
+		l4len = (size_t)(ip[4] << 8 | ip[5]);
+		if (NETDEV_HLEN + 40 + l4len > len)
+			return -EINVAL;
+		sum = csum_add(0, ip + 8, 32);
+		l4 = f + NETDEV_HLEN + 40;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (proto == PROTO_TCP && l4len >= 20)
+		field = 16;
+	else if (proto == PROTO_UDP && l4len >= 8)
+		field = 6;
+	else
+		return -EINVAL;
+	sum += proto + (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
+	l4[field] = l4[field + 1] = 0;
+	sum = ~csum_add(sum, l4, l4len) & 0xffff;
+	if (proto == PROTO_UDP && !sum)
+		sum = 0xffff; /* 0 means "no checksum" in UDP */
+	l4[field] = (uint8_t)(sum >> 8);
+	l4[field + 1] = (uint8_t)sum;
+	return 0;
+}
+
 /* ------------------------------------------------------- the driver --- */
 
 /* Tell the caller, outside the lock (its callback may send or recv). */

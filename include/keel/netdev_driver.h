@@ -74,5 +74,12 @@ void netdev_set_link(struct netdev *dev, bool up);
  * netdev_rx.
  */
 struct netbuf *netdev_rxbuf_alloc(struct netdev *dev, size_t len);
+/*
+ * Fill in the TCP or UDP checksum of the Ethernet frame f (IPv4 or IPv6
+ * without extension headers), for a device that hands over frames whose
+ * checksum was left for "the hardware": 0, or -EINVAL when f is not such
+ * a frame or is shorter than its headers say (f is then unchanged).
+ */
+int netdev_csum_complete(uint8_t *f, size_t len);
 
 #endif

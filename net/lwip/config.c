@@ -12,7 +12,9 @@
  * /etc/resolv.conf at it when the image has none. With DHCP the program
  * starts once the address came, or after DHCP_WAIT_MS without one
  * (lnet_wait_configured), so its first connect and its resolver find the
- * network set up, as after Linux's ip=dhcp.
+ * network set up, as after Linux's ip=dhcp. The same wait covers a first
+ * device whose link is not up yet (Xen's netfront until its backend
+ * connects), as Linux's autoconfiguration waits for the carrier.
  */
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -167,17 +169,40 @@ void lnet_address_changed(struct lnet_if *lif)
 	spin_unlock_irqrestore(&wait_lock, irq);
 }
 
+void lnet_link_changed(struct lnet_if *lif)
+{
+	unsigned long irq;
+
+	if (lif != lnet_first_if())
+		return;
+	irq = spin_lock_irqsave(&wait_lock);
+	waitq_wake_all(&wait_q);
+	spin_unlock_irqrestore(&wait_lock, irq);
+}
+
 void netstack_wait_configured(void)
 {
 	uint64_t start = time_now_ns();
-	unsigned long irq = spin_lock_irqsave(&wait_lock);
+	struct netdev *dev = NULL;
+	unsigned long irq;
 	int err = 0;
 
-	while (dhcp_waiting && !dhcp_done && err != -ETIMEDOUT)
+	lwip_lock();
+	if (lnet_first_if())
+		dev = lnet_first_if()->dev;
+	lwip_unlock();
+	irq = spin_lock_irqsave(&wait_lock);
+	while (
+	    ((dhcp_waiting && !dhcp_done) || (dev && !netdev_link_up(dev))) &&
+	    err != -ETIMEDOUT)
 		err = waitq_wait_locked(&wait_q, &wait_lock,
 					start + DHCP_WAIT_MS * NSEC_PER_MSEC);
 	spin_unlock_irqrestore(&wait_lock, irq);
-	if (err == -ETIMEDOUT)
+	if (err == -ETIMEDOUT && dev && !netdev_link_up(dev))
+		printk("net: %s: the link is still down after %u ms; the "
+		       "program starts without it\n",
+		       netdev_name(dev), DHCP_WAIT_MS);
+	else if (err == -ETIMEDOUT)
 		printk("net: no DHCP answer in %u ms; the program starts "
 		       "without an IPv4 address (DHCP keeps asking)\n",
 		       DHCP_WAIT_MS);

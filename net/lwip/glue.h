@@ -59,6 +59,8 @@ void lnet_sync_iface(struct lnet_if *lif);
 void lnet_configure(struct lnet_if *lif);
 /* config.c: lif's addresses changed (lwIP's callback; stack locked). */
 void lnet_address_changed(struct lnet_if *lif);
+/* config.c: lif's link went up or down (stack locked). */
+void lnet_link_changed(struct lnet_if *lif);
 
 /* sock.c: the AF_INET/AF_INET6 family on lwIP. */
 extern const struct sock_family lwip_inet_family;

@@ -375,6 +375,7 @@ static void dev_poll(struct lnet_if *lif)
 			    ~(uint32_t)(IFF_RUNNING | IFF_LOWER_UP);
 			lif->ifc.operstate = IF_OPER_DOWN;
 		}
+		lnet_link_changed(lif);
 	}
 	txq_flush(lif);
 	lif->rx = false;

@@ -94,6 +94,7 @@ static void xen_init_late(void)
 	xenstore_start_threads();
 	if (xenstore_watch("control/shutdown", on_control_shutdown, NULL))
 		printk("xen: cannot watch control/shutdown\n");
+	xen_netfront_probe();
 }
 
 static void xen_halt(void)

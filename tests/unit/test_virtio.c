@@ -17,31 +17,7 @@
 #include "../../drivers/virtio/virtio.h"
 #include "unit.h"
 
-/* ------------------------------------------- DMA over the arena --- */
-
-int dma_alloc(size_t size, struct dma_buf *out)
-{
-	size_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
-	paddr_t pa = pmm_alloc_zeroed(pages);
-
-	if (!pa)
-		return -ENOMEM;
-	out->va = phys_to_virt(pa);
-	out->bus = pa;
-	out->size = pages * PAGE_SIZE;
-	return 0;
-}
-
-void dma_free(struct dma_buf *b)
-{
-	pmm_free(virt_to_phys(b->va), b->size / PAGE_SIZE);
-	b->va = NULL;
-}
-
-uint64_t dma_bus_addr(const void *va)
-{
-	return virt_to_phys(va);
-}
+#include "dma_arena.h"
 
 /* ------------------------------------------------ the fake device --- */
 

@@ -15,5 +15,11 @@
 void xen_console_probe(bool hypercalls);
 /* Remap the ring once the final page tables exist. */
 void xen_console_init(void);
+/*
+ * Netfront: register a network device for each device/vif/N in xenstore
+ * (how many); the handshake with each backend then runs in the xenstore
+ * watch thread, which xenstore_start_threads must have started.
+ */
+unsigned xen_netfront_probe(void);
 
 #endif
