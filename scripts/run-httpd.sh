@@ -84,7 +84,7 @@ free_port() {
 up=
 for try in 1 2 3; do
 	port=$(free_port) || fail "no free port on 127.0.0.1"
-	tb=$SECONDS
+	tb=${EPOCHREALTIME/[^0-9]/}
 	echo "run-httpd: booting nginx in keel, 127.0.0.1:$port -> guest port 80"
 	timeout 600 "$keel" run -m 128M -p "$port:80" \
 		-f /etc/nginx -f /etc/passwd -f /etc/group -f /usr/share/nginx \
@@ -105,7 +105,7 @@ for try in 1 2 3; do
 	echo "run-httpd: port $port was taken meanwhile; trying another"
 done
 [ -n "$up" ] || fail "nginx did not answer on 127.0.0.1:$port within 120 s"
-echo "run-httpd: nginx answered $((SECONDS - tb)) s after its boot began;" \
+echo "run-httpd: nginx answered $(((${EPOCHREALTIME/[^0-9]/} - tb) / 1000)) ms after its boot began;" \
 	"$(tr -d '\r' <"$log" | grep -m1 '^keel: accelerator:' | sed 's/^keel: //')"
 
 # The page, from the host over the forward.
