@@ -5,7 +5,9 @@
 # input gets its message, status 125 and no output; "keel run" passes the
 # guest's status through (self-tests, panic, timeout, "cannot run yet");
 # --single boots as one file; from a terminal the guest's console is one
-# (echo, line editing, EOF); "keel xl" writes a config. Prints PASS/FAIL
+# (echo, line editing, EOF); "keel xl" writes a config, with a vif line
+# per --net bridge=NAME[,mac=MAC] and refuses bad bridge names and MACs
+# (and keel run's --net kinds) with status 2. Prints PASS/FAIL
 # per case; work files in build/tool-tests.
 set -u
 cd "$(dirname "$0")/../.."
@@ -16,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 55
+plan 67
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -394,6 +396,56 @@ if "$keel" xl -q -o "$out" -m 32 -k keel.test=all -- /bin/true >"$logs/xl.log" 2
 else
 	result xl-config 0 "unexpected keel.cfg: $(tr '\n' ';' <"$out/keel.cfg" 2>/dev/null)"
 fi
+
+# keel xl --net: a vif line per --net (bridge first, the MAC in lower
+# case), the -k words on the cmdline as given, and a comment saying where
+# the address comes from (keel.ip= when given, else DHCP).
+out=$logs/xl-net
+cfg=$out/keel.cfg
+if "$keel" xl -q -o "$out" --net bridge=xenbr0,mac=00:16:3E:0A:bB:01 --net mac=02:00:00:00:00:2a,bridge=br-test.1 \
+	-k keel.ip=169.254.1.2/16 -k keel.strace -- /bin/true >"$logs/xl-net.log" 2>&1 &&
+	grep -qx "vif = \[ 'bridge=xenbr0,mac=00:16:3e:0a:bb:01', 'bridge=br-test.1,mac=02:00:00:00:00:2a' \]" "$cfg" &&
+	grep -qx 'cmdline = "keel.ip=169.254.1.2/16 keel.strace"' "$cfg" &&
+	grep -q '^# address: keel.ip=169.254.1.2/16, from the cmdline' "$cfg" && [ "$(grep -c '^vif' "$cfg")" = 1 ]; then
+	result xl-net 1
+else
+	result xl-net 0 "unexpected keel.cfg: $(tr '\n' ';' <"$cfg" 2>/dev/null)"
+fi
+out=$logs/xl-net-dhcp
+cfg=$out/keel.cfg
+if "$keel" xl -q -o "$out" --net bridge=xenbr0 -- /bin/true >"$logs/xl-net-dhcp.log" 2>&1 &&
+	grep -qx "vif = \[ 'bridge=xenbr0' \]" "$cfg" && grep -qx 'cmdline = ""' "$cfg" &&
+	grep -q '^# address: by DHCP' "$cfg" && grep -q 'keel xl -k keel.ip=ADDR/PREFIX' "$cfg" &&
+	! grep -q '^vif' "$logs/xl/keel.cfg"; then
+	result xl-net-dhcp 1
+else
+	result xl-net-dhcp 0 "unexpected keel.cfg (or a vif without --net): $(tr '\n' ';' <"$cfg" 2>/dev/null)"
+fi
+# Bad --net for keel xl: status 2 (wrong usage), the message, nothing built.
+xl_bad() { # name want-regex net-spec
+	local name=xl-bad-$1 out=$logs/xl-bad-$1
+	"$keel" xl -q -o "$out" --net "$3" -- /bin/true >"$logs/$name.log" 2>&1
+	local rc=$?
+	if [ "$rc" != 2 ]; then
+		result "$name" 0 "status $rc, want 2: $(tail -1 "$logs/$name.log")"
+	elif ! grep -qE -- "$2" "$logs/$name.log"; then
+		result "$name" 0 "message '$(tail -1 "$logs/$name.log")' does not match /$2/"
+	elif [ -e "$out" ]; then
+		result "$name" 0 "wrote $out"
+	else
+		result "$name" 1
+	fi
+}
+xl_bad user "--net user: want bridge=NAME\[,mac=XX:XX:XX:XX:XX:XX\] .*none, user and tap:IFNAME are keel run's" user
+xl_bad no-bridge "--net mac=02:00:00:00:00:01: want bridge=NAME" mac=02:00:00:00:00:01
+xl_bad key "--net bridge=xenbr0,model=e1000: want bridge=NAME" bridge=xenbr0,model=e1000
+xl_bad bridge-slash "bridge 'a/b' is not an interface name \(1-15 letters" bridge=a/b
+xl_bad bridge-long "bridge 'abcdefghijklmnop' is not an interface name" bridge=abcdefghijklmnop
+xl_bad bridge-space "bridge 'a b' is not an interface name" "bridge=a b"
+xl_bad bridge-quote "bridge 'a\"b' is not an interface name" 'bridge=a"b'
+xl_bad mac-form "mac 00:16:3e:0:1:2: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0:1:2
+xl_bad mac-hex "mac 00:16:3e:0g:01:02: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0g:01:02
+xl_bad mac-multicast "mac 01:00:5e:00:00:01: a multicast address .*want a unicast one" bridge=xenbr0,mac=01:00:5e:00:00:01
 
 # make install: the installed keel finds the installed kernel.
 inst=$PWD/$logs/install

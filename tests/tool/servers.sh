@@ -7,7 +7,8 @@
 # compared by sha256 with what curl fetched; Debian's redis-server
 # answering redis-cli's SET, GET, INCR exactly and exiting 0 on SHUTDOWN;
 # busybox httpd, which forks a child per connection and so cannot answer
-# until keel has fork (issue 15): it is skipped with that reason. Each
+# until keel has fork (issue 15): it is skipped with that reason; make
+# run-httpd's script prints the welcome page and a request rate. Each
 # case prints the seconds it took. Prints PASS/FAIL per case; work files in
 # build/server-tests.
 set -u
@@ -19,7 +20,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=server-
 . tests/lib.sh
-plan 9
+plan 10
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "servers: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$PWD/$logs/cache
@@ -167,6 +168,26 @@ if [ -x /usr/bin/redis-server ] && command -v redis-cli >/dev/null; then
 else
 	result redis 0 "redis-server or redis-cli is not installed (make deps installs redis-server, redis-tools)"
 	result redis-exit 0 "redis-server or redis-cli is not installed (make deps installs redis-server, redis-tools)"
+fi
+
+# make run-httpd's script (scripts/run-httpd.sh): nginx's welcome page
+# printed as fetched, a request rate from wrk, and the guest stopped.
+t=$SECONDS
+timeout 180 bash scripts/run-httpd.sh "$logs/run-httpd" >"$logs/run-httpd.log" 2>&1
+rc=$?
+echo "  run-httpd: $((SECONDS - t)) s, $(grep -m1 -oE '[0-9.]+ requests/s' "$logs/run-httpd.log")"
+if [ "$rc" != 0 ]; then
+	result run-httpd 0 "status $rc: $(grep 'FAILED' "$logs/run-httpd.log" | tail -1)"
+elif ! grep -qx '  <title>Welcome to nginx!</title>' "$logs/run-httpd.log" ||
+	! grep -qx '  <h1>Welcome to nginx!</h1>' "$logs/run-httpd.log"; then
+	result run-httpd 0 "the page's first lines are not nginx's welcome page"
+elif ! grep -qE '^  Requests/sec: +[0-9.]+$' "$logs/run-httpd.log" ||
+	! grep -qE '^run-httpd: [0-9]+(\.[0-9]+)? requests/s \([1-9][0-9]* requests in 3 s' "$logs/run-httpd.log"; then
+	result run-httpd 0 "no request rate line"
+elif ! grep -q '^run-httpd: guest stopped' "$logs/run-httpd.log"; then
+	result run-httpd 0 "no 'guest stopped' line"
+else
+	result run-httpd 1
 fi
 
 # busybox httpd forks a child for each connection. keel runs one process

@@ -123,6 +123,7 @@ struct run_opts {
 int run_guest(const struct build_result *b, const struct run_opts *o);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
 bool net_spec_ok(const char *spec); /* none|user|tap:IFNAME, or a message */
+bool ifname_ok(const char *s); /* a name Linux takes for an interface */
 /* The network, ports and machine agree (-p needs user); or a message. */
 bool net_opts_ok(const struct run_opts *o);
 
@@ -132,7 +133,11 @@ struct xl_opts {
 	unsigned mem_mib;
 	const char *guest_dir; /* where the files are on the Xen host */
 	struct strv kargs;
+	struct strv vifs; /* xl vif specs: bridge=NAME[,mac=MAC] */
 };
+/* --net of keel xl: bridge=NAME[,mac=MAC] as an xl vif spec (bridge first,
+ * the MAC in lower case), or NULL and a message. */
+char *vif_spec(const char *spec);
 int write_xl_config(const char *outdir, const struct build_result *b,
 		    const struct xl_opts *o);
 

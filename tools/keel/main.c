@@ -92,6 +92,10 @@ static const char usage_xl[] =
     "  -n, --name NAME      domain name (default keel-PROGRAM)\n"
     "      --guest-dir DIR  where the files will be on the Xen host\n"
     "                       (default: the absolute path of -o DIR)\n"
+    "      --net bridge=NAME[,mac=XX:XX:XX:XX:XX:XX]\n"
+    "                       a network device (a vif) on dom0's bridge NAME\n"
+    "                       (repeatable); the guest takes its address by\n"
+    "                       DHCP, or -k keel.ip=ADDR/PREFIX[,gw=ADDR]\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n";
 
 static const char usage_ldd[] =
@@ -313,9 +317,17 @@ int main(int argc, char **argv)
 			r.accel = optarg;
 			break;
 		case OPT_NET:
-			runonly = cmd != CMD_RUN;
-			if (!runonly && !net_spec_ok(optarg))
+			runonly = cmd == CMD_BUILD;
+			if (cmd == CMD_XL) {
+				char *vif = vif_spec(optarg);
+
+				if (!vif)
+					return 2;
+				strv_push(&x.vifs, vif);
+				free(vif);
+			} else if (!runonly && !net_spec_ok(optarg)) {
 				return 2;
+			}
 			r.net = optarg;
 			break;
 		case OPT_MACHINE:

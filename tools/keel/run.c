@@ -446,12 +446,16 @@ bool port_spec_ok(const char *spec)
 	return ok;
 }
 
-/* An interface name Linux would take: 1-15 of [A-Za-z0-9_.-]. */
-static bool ifname_ok(const char *s)
+/*
+ * An interface name Linux would take: 1-15 of [A-Za-z0-9_.-], not "." or
+ * ".." (a narrower set than Linux's: no '/', ':', ',', quotes or spaces,
+ * which would also break QEMU's and xl's option syntax).
+ */
+bool ifname_ok(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n < 1 || n > 15)
+	if (n < 1 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 			 "0123456789_.-") == n;
