@@ -4,7 +4,7 @@
 # up (first answer within UP_S s), fetch-1k (byte for byte, cmp), fetch-16m (sha256), requests-100
 # (100 busybox wget in a row, a connection each), keepalive-100 (100 pipelined requests on one
 # connection, busybox nc), and boot (the run itself: the script's status, the guest's end after
-# dom0's xl shutdown). GUEST (default linux, or $XEN_NET_GUEST) picks a guest_GUEST function below:
+# dom0's xl shutdown). GUEST (default linux, or $XEN_NET_GUEST) picks a guest of net-guests.sh:
 # linux is Debian's kernel + nginx (bench/xen-linux-nginx.sh, 169.254.1.3, Linux's xen-netfront);
 # keel is keel's xl image of Debian's nginx (169.254.1.2, keel's netfront). Prints PLAN, then
 # PASS/FAIL per case (tests/lib.sh) and "xen-net: N passed, N failed". make test-xen-net (root).
@@ -18,7 +18,7 @@ prefix=xen-net-$guest-
 CASES="up fetch-1k fetch-16m requests-100 keepalive-100 boot"
 plan 6
 UP_S=${UP_S:-90}
-WWW=build/bench/xen-linux-nginx/www # the files every guest serves: index.html, 16m.bin
+. tests/xen/net-guests.sh
 
 all_fail() { # why: every case fails with it
 	local c
@@ -27,44 +27,13 @@ all_fail() { # why: every case fails with it
 	exit 1
 }
 
-# A guest_NAME function sets: ARGS (run.sh's arguments: the guest, its vif, memory, timeout), IP,
-# and WANT (the XENBED-RESULT reason/status it ends with after dom0's xl shutdown).
-guest_linux() {
-	local kernel=${LINUX_KERNEL:-build/xen/vmlinux}
-	ARGS=("$kernel" --ramdisk build/bench/xen-linux-nginx/initramfs.cpio --mem 256
-		--cmdline "console=hvc0 quiet" --xen-extra "dom0_mem=512M,max:512M"
-		--cfg-extra 'vif = ["mac=00:16:3e:6b:00:03"]')
-	IP=169.254.1.3
-	WANT="reason=poweroff status=none" # Linux powers off without writing data/keel/status
-}
-
-# keel: Debian's nginx (stock config, as bench/net.sh runs it) serving $WWW as /var/www/html, built
-# with keel xl; its address from keel.ip=. Needs keel's Xen netfront (drivers/xen/netfront.c).
-guest_keel() {
-	local dir=$logs/keel-xl
-	rm -rf "$dir"
-	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-64}" -k keel.ip=169.254.1.2/16 \
-		-f /etc/nginx -f /etc/passwd -f /etc/group -f "$WWW:/var/www/html" -f /usr/share/nginx \
-		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
-		-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$logs/keel-xl.log" 2>&1 ||
-		all_fail "keel xl failed: $(tail -1 "$logs/keel-xl.log")"
-	grep -qE '^[[:space:]]*vif[[:space:]]*=' "$dir/keel.cfg" ||
-		echo 'vif = ["mac=00:16:3e:6b:00:02"]' >>"$dir/keel.cfg"
-	ARGS=(--xl-dir "$dir")
-	IP=169.254.1.2
-	WANT="reason=poweroff status=0"
-}
-
-bash bench/xen-linux-nginx.sh >"$logs/build.log" 2>&1 ||
-	all_fail "bench/xen-linux-nginx.sh failed: $(tail -1 "$logs/build.log")"
-declare -F "guest_$guest" >/dev/null || all_fail "no guest '$guest' (linux, keel)"
-"guest_$guest"
-sha=$(sed -n 's/ *16m.bin$//p' "$WWW/../SHA256SUMS")
-printf '%s\n' "IP=$IP" URL_1K=/index.html URL_16M=/16m.bin "SHA_16M=$sha" "UP_S=$UP_S" >"$logs/net.env"
+net_guest "$guest" "$logs" >"$logs/guest.why" || all_fail "$(cat "$logs/guest.why")"
+sha=$(sed -n 's/ *16m.bin$//p' "$NET_WWW/../SHA256SUMS")
+printf '%s\n' "IP=$IP" "MAC=$MAC" URL_1K=/index.html URL_16M=/16m.bin "SHA_16M=$sha" "UP_S=$UP_S" >"$logs/net.env"
 
 log=$logs/boot.log
 bash tests/xen/run.sh "${ARGS[@]}" --timeout $((UP_S + 240)) --dom0-script tests/xen/net-dom0.sh \
-	--dom0-file "$logs/net.env" --dom0-file "$WWW/index.html" --log "$log" >"$log.out" 2>&1
+	--dom0-file "$logs/net.env" --dom0-file "$NET_WWW/index.html" --log "$log" >"$log.out" 2>&1
 rc=$?
 for c in $CASES; do
 	[ "$c" != boot ] || continue
