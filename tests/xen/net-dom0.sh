@@ -11,9 +11,9 @@ base=http://$IP
 up() { cut -d' ' -f1 /proc/uptime; }
 ms_since() { awk -v a="$1" -v b="$(up)" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
-# up: the first answer, polled every 0.2 s (each try bounded by 2 s), at most UP_S seconds.
+# up: the first answer, polled every 0.2 s (each try bounded by 2 s), for at most UP_S seconds.
 t0=$(up) n=0 ok=''
-while [ $n -lt $((UP_S * 5)) ]; do
+while [ $n -lt $((UP_S * 5)) ] && [ "$(ms_since "$t0")" -lt $((UP_S * 1000)) ]; do
 	if timeout 2 wget -q -O /tmp/first "$base$URL_1K" 2>/dev/null; then
 		ok=1
 		break

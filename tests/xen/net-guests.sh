@@ -28,7 +28,7 @@ net_guest_keel() {
 	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
 		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
 	rm -rf "$dir"
-	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-64}" -k keel.ip=169.254.1.2/16 \
+	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-128}" -k keel.ip=169.254.1.2/16 \
 		-f /etc/nginx -f /etc/passwd -f /etc/group -f "$NET_WWW:/var/www/html" -f /usr/share/nginx \
 		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
 		-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$1/keel-xl.log" 2>&1 ||

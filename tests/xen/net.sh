@@ -35,6 +35,9 @@ log=$logs/boot.log
 bash tests/xen/run.sh "${ARGS[@]}" --timeout $((UP_S + 240)) --dom0-script tests/xen/net-dom0.sh \
 	--dom0-file "$logs/net.env" --dom0-file "$NET_WWW/index.html" --log "$log" >"$log.out" 2>&1
 rc=$?
+for c in $CASES; do # the logs tests/lib.sh's FAIL lines name (boot.log is the serial log itself)
+	[ "$c" = boot ] || ln -sf boot.log.out "$logs/$c.log"
+done
 for c in $CASES; do
 	[ "$c" != boot ] || continue
 	line=$(grep -m1 "^dom0-script: CASE $c " "$log.out" | sed 's/^dom0-script: CASE [^ ]* //')
