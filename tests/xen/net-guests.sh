@@ -1,0 +1,46 @@
+# net-guests.sh - sourced by tests/xen/net.sh and bench/xen-net.sh: the guests that serve HTTP on the
+# nested Xen bed's xenbr0. net_guest NAME WORKDIR sets
+#   ARGS  tests/xen/run.sh's arguments for the guest (the ELF or --xl-dir, vif, memory, command line)
+#   IP    its address; MAC: its vif's MAC (fixed, so dom0 can set an ARP entry before it boots)
+#   WANT  the start of the XENBED-RESULT line it ends with after dom0's xl shutdown
+# or prints why not and returns 1. Each serves /index.html (1 KiB) and /16m.bin of $NET_WWW.
+NET_WWW=build/bench/xen-linux-nginx/www # built by bench/xen-linux-nginx.sh
+
+# linux: Debian's 6.1 kernel as PVH (the one dom0 runs) + bench/xen-linux-nginx.sh's ramdisk
+# (xen-netfront, nginx, 169.254.1.3/16); dom0 needs 512 MiB to hold the 65 MB vmlinux.
+# noxsave: in 2 of 10 creates in one bed boot the guest's static busybox /init died of SIGILL on an
+# AVX2 instruction (glibc's string functions; "Attempted to kill init! exitcode=0x00000004"), a
+# fault of the nested TCG bed, not of the guest; without XSAVE glibc takes its SSE2 paths.
+net_guest_linux() {
+	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
+		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
+	ARGS=("${LINUX_KERNEL:-build/xen/vmlinux}" --ramdisk build/bench/xen-linux-nginx/initramfs.cpio
+		--mem 256 --cmdline "${LINUX_CMDLINE:-console=hvc0 quiet noxsave}" --xen-extra "dom0_mem=512M,max:512M"
+		--cfg-extra 'vif = ["mac=00:16:3e:6b:00:03"]')
+	IP=169.254.1.3 MAC=00:16:3e:6b:00:03
+	WANT="reason=poweroff status=none" # Linux powers off without writing data/keel/status
+}
+
+# keel: Debian's nginx (stock config, as bench/net.sh runs it) serving $NET_WWW as /var/www/html,
+# from `keel xl`, its address from keel.ip=. A skeleton until keel has its Xen netfront.
+net_guest_keel() {
+	local dir=$1/keel-xl
+	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
+		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
+	rm -rf "$dir"
+	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-128}" -k keel.ip=169.254.1.2/16 \
+		-f /etc/nginx -f /etc/passwd -f /etc/group -f "$NET_WWW:/var/www/html" -f /usr/share/nginx \
+		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+		-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$1/keel-xl.log" 2>&1 ||
+		{ echo "keel xl failed: $(tail -1 "$1/keel-xl.log")"; return 1; }
+	grep -qE '^[[:space:]]*vif[[:space:]]*=' "$dir/keel.cfg" ||
+		echo 'vif = ["mac=00:16:3e:6b:00:02"]' >>"$dir/keel.cfg"
+	ARGS=(--xl-dir "$dir")
+	IP=169.254.1.2 MAC=00:16:3e:6b:00:02
+	WANT="reason=poweroff status=0"
+}
+
+net_guest() { # NAME WORKDIR
+	declare -F "net_guest_$1" >/dev/null || { echo "no guest '$1' (linux, keel)"; return 1; }
+	"net_guest_$1" "$2"
+}
