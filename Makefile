@@ -7,6 +7,7 @@
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
+#   make test-xen-net  the Xen bed's network: dom0 fetches from a Linux domU's nginx (tests/xen/net.sh)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 
@@ -359,6 +360,10 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 test-xen: deps $(BUILD)/keel.elf
 	bash tests/xen/tests.sh full
 
+# Root: Debian's nginx for the Linux reference guest. XEN_NET_GUEST=keel for keel's (needs the build).
+test-xen-net: deps
+	bash tests/xen/net.sh $(XEN_NET_GUEST)
+
 xen-bed: deps
 	bash tests/xen/setup.sh
 
@@ -377,5 +382,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd test test-net test-xen xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd test test-net test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

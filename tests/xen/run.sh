@@ -28,6 +28,15 @@ usage: tests/xen/run.sh GUEST_ELF [options]      (GUEST_ELF may be gzip-compress
                       e.g. --cfg-extra 'tsc_mode="default"' to undo the default tsc_mode="native")
   --input FILE        once the guest exists, dom0 writes FILE to its console (the pty xenconsoled
                       made for it), as typed at `xl console`
+  --dom0-script FILE  a busybox sh script dom0 runs in /guest once `xl create` returned, with DOMID
+                      (and XENBED_RUN, XENBED_NAME, XENBED_CREATE_START, XENBED_CREATED: dom0 uptime s)
+                      set; its output is printed as "dom0-script: ..." and its exit status as
+                      "XENBED-SCRIPT run=I rc=N" before XENBED-RESULT. A guest still running when
+                      it returns gets `xl shutdown` and 20 s (then destroy: reason=timeout)
+  --dom0-file SRC[:NAME]  put SRC into dom0's /guest as NAME (default: its basename; repeatable)
+  --dom0-wrk          also give dom0 Debian's wrk (/usr/bin/wrk; setup.sh --wrk builds it, cached)
+  A `vif` line in the config (e.g. --cfg-extra 'vif = ["mac=00:16:3e:6b:00:03"]') makes dom0 build
+  the bridge xenbr0 (169.254.1.1/16, no uplink) that the guest's vif joins (README.md, Network).
   --log FILE          serial log (default build/xen/logs/NAME-DATE.log)
   --host-timeout S    bound on the whole QEMU run (default 120 + K*(timeout+20))
   --xen-extra "..."   extra Xen command line options
@@ -49,8 +58,8 @@ die5() {
 	exit 5
 }
 
-ELF='' XLDIR='' CMDLINE='' RAMDISK='' MARKER='' INPUT='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
-CFG_EXTRA=()
+ELF='' XLDIR='' CMDLINE='' RAMDISK='' MARKER='' INPUT='' SCRIPT='' WRK='' MEM=16 TMO=60 ACTION='' COUNT=1 LOG='' HOST_TMO='' XEN_EXTRA='' DOM0_EXTRA='' VERBOSE='' SHELL1=''
+CFG_EXTRA=() DOM0_FILES=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmdline) CMDLINE=$2; shift 2 ;;
@@ -59,6 +68,9 @@ while [ $# -gt 0 ]; do
 	--xl-dir) XLDIR=$2; shift 2 ;;
 	--marker) MARKER=$2; shift 2 ;;
 	--input) INPUT=$2; shift 2 ;;
+	--dom0-script) SCRIPT=$2; shift 2 ;;
+	--dom0-file) DOM0_FILES+=("$2"); shift 2 ;;
+	--dom0-wrk) WRK=1; shift ;;
 	--timeout) TMO=$2; shift 2 ;;
 	--action) ACTION=$2; shift 2 ;;
 	--count) COUNT=$2; shift 2 ;;
@@ -85,6 +97,18 @@ fi
 [ "$(head -c4 "$ELF" | od -An -c | tr -d ' ')" = '177ELF' ] || [ "$(head -c2 "$ELF" | od -An -tx1 | tr -d ' ')" = 1f8b ] ||
 	die5 "$ELF is not an ELF file (nor a gzip-compressed one)"
 [ -z "$RAMDISK" ] || [ -f "$RAMDISK" ] || die5 "no such ramdisk: $RAMDISK"
+[ -z "$SCRIPT" ] || [ -f "$SCRIPT" ] || die5 "no such dom0 script: $SCRIPT"
+DF_SRC=() DF_NAME=()
+for f in ${DOM0_FILES[@]+"${DOM0_FILES[@]}"}; do
+	src=${f%%:*} name=${f#*:}
+	[ "$name" != "$f" ] || name=$(basename "$src")
+	DF_SRC+=("$src") DF_NAME+=("$name")
+	[ -f "$src" ] || die5 "no such file for --dom0-file: $src"
+	case $name in
+	"" | */* | .* | guest.cfg | kernel.elf | keel.elf | keel-xl.cfg | ramdisk | marker | input | dom0-script)
+		die5 "--dom0-file $f: the name '$name' is not a plain file name of its own in /guest" ;;
+	esac
+done
 for v in MEM TMO COUNT; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die5 "bad number ${!v} (--mem, --timeout or --count)"
 done
@@ -116,6 +140,8 @@ fi
 [ -z "$RAMDISK" ] || cp "$RAMDISK" "$T/g/guest/ramdisk"
 [ -z "$MARKER" ] || printf '%s\n' "$MARKER" > "$T/g/guest/marker"
 [ -z "$INPUT" ] || cp "$INPUT" "$T/g/guest/input"
+[ -z "$SCRIPT" ] || cp "$SCRIPT" "$T/g/guest/dom0-script"
+for i in "${!DF_SRC[@]}"; do cp "${DF_SRC[$i]}" "$T/g/guest/${DF_NAME[$i]}"; done
 q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; } # an xl config string
 bed_lines() {
 	echo '# preserve: dom0 reads the shutdown reason and data/keel/status, then destroys it'
@@ -144,12 +170,19 @@ else
 	} > "$T/g/guest/guest.cfg"
 fi
 (cd "$T/g" && find . | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$T/guest.cpio.gz"
-cat "$B/dom0.cpio.gz" "$T/guest.cpio.gz" > "$T/initrd.img"
+if [ -n "$WRK" ]; then
+	"$here/setup.sh" --quiet --wrk || die5 "setup.sh --wrk failed (see above)"
+	cat "$B/dom0.cpio.gz" "$B/wrk.cpio.gz" "$T/guest.cpio.gz" > "$T/initrd.img"
+else
+	cat "$B/dom0.cpio.gz" "$T/guest.cpio.gz" > "$T/initrd.img"
+fi
 
 # smap=0: with QEMU 7.2 TCG and SMAP on, the PV dom0 dies in create_bounce_frame (TESTBEDS.md).
 # No "noreboot": a Xen or dom0 panic then reboots and -no-reboot turns that into a QEMU exit.
 XENARGS="console=com1 com1=115200,8n1 dom0_mem=256M,max:256M dom0_max_vcpus=1 loglvl=all guest_loglvl=all smap=0 $XEN_EXTRA"
-DOM0ARGS="console=hvc0 earlyprintk=xen xenbed.timeout=$TMO xenbed.count=$COUNT"
+# tsc=reliable: under TCG dom0's TSC drifts from Xen's clock by ~0.1 %; after ~30 s the clocksource
+# watchdog then switched dom0 from tsc to xen, and once that left dom0 hung (timers stopped firing).
+DOM0ARGS="console=hvc0 earlyprintk=xen tsc=reliable xenbed.timeout=$TMO xenbed.count=$COUNT"
 [ -z "$ACTION" ] || DOM0ARGS="$DOM0ARGS xenbed.action=$ACTION"
 [ -z "$SHELL1" ] || DOM0ARGS="$DOM0ARGS xenbed.shell=1"
 DOM0ARGS="$DOM0ARGS $DOM0_EXTRA"
@@ -208,7 +241,7 @@ t_dom0=$(mark '^\[ *[0-9.]+\] dom0: \[[0-9.]+\] userspace up')
 t_guest=$(mark '^\[ *[0-9.]+\] \(d[1-9][0-9]*\) ')
 t_result=$(mark '^\[ *[0-9.]+\] XENBED-RESULT ')
 
-results=$(sed -nE 's/^\[ *[0-9.]+\] (XENBED-(RESULT|TIMES|CONSOLE) .*)/\1/p' "$LOG")
+results=$(sed -nE 's/^\[ *[0-9.]+\] (XENBED-(RESULT|TIMES|CONSOLE|SCRIPT) .*|dom0-script: .*)/\1/p' "$LOG")
 nres=$(grep -c '^XENBED-RESULT' <<<"$results" || true)
 [ -z "$results" ] || echo "$results"
 

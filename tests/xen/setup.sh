@@ -3,6 +3,7 @@
 # from Debian 12 packages only, cached under build/xen/ of the repo. Nothing is installed into the
 # host's /boot: the .debs are fetched with `apt-get download` and unpacked with dpkg-deb. Idempotent:
 # stamps record finished stages; rerun after editing this file or dom0-init and only that is redone.
+# setup.sh [--quiet] [--wrk]: --wrk also builds build/xen/wrk.cpio.gz (Debian's wrk for dom0).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,10 +20,14 @@ PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
 	libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
 	libxentoollog1 libxendevicemodel1 libxenhypfs1 libxentoolcore1 libyajl2
 	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static)
-# Kernel modules dom0 needs (in load order), then the backends for guests with devices.
+# Kernel modules dom0 needs (in load order), then the backends for guests with devices and the
+# bridge xenbr0 their vifs join (bridge needs llc and stp; dom0-init loads them in this order).
 MODS=(drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko
 	drivers/xen/xen-gntdev.ko drivers/xen/xen-gntalloc.ko
-	drivers/net/xen-netback/xen-netback.ko drivers/block/xen-blkback/xen-blkback.ko)
+	drivers/net/xen-netback/xen-netback.ko drivers/block/xen-blkback/xen-blkback.ko
+	net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko)
+# Modules of the same kernel for Linux guests (not put into dom0): kernel/lib/modules/VERSION/...
+DOMU_MODS=(drivers/net/xen-netfront.ko)
 # Xen programs dom0 runs (from /usr/lib/xen-4.17/bin) and xenstore tools (from /usr/bin).
 XENBIN=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper xenconsole xen-hvmctx)
 XSBIN=(xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-watch xenstore-rm xenstore-exists)
@@ -54,7 +59,7 @@ stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
 # ----------------------------------------------- stage 1: fetch + unpack ---
 fetch() {
 	local want
-	want=$(echo "${PKGS[*]} ${MODS[*]} ${XENBIN[*]} ${XSBIN[*]}" | sha256sum | cut -c1-16)
+	want=$(echo "${PKGS[*]} ${MODS[*]} ${DOMU_MODS[*]} ${XENBIN[*]} ${XSBIN[*]}" | sha256sum | cut -c1-16)
 	if [ -f "$B/fetch.stamp" ] && [ "$(cat "$B/fetch.stamp")" = "$want" ]; then
 		return 0
 	fi
@@ -84,7 +89,7 @@ fetch() {
 	done
 	# Only the parts of the 70 MB kernel package that dom0 uses.
 	dpkg-deb --fsys-tarfile "$B"/debs/linux-image-*.deb | tar -x -C "$B/kernel" --wildcards \
-		'./boot/vmlinuz-*' $(printf "./lib/modules/*/kernel/%s " "${MODS[@]}")
+		'./boot/vmlinuz-*' $(printf "./lib/modules/*/kernel/%s " "${MODS[@]}" "${DOMU_MODS[@]}")
 	ls "$B/kernel/lib/modules" > "$B/kernel-version"
 	zcat "$B/root/boot/xen-4.17-amd64.gz" > "$B/xen.elf"
 	# Xen spends seconds unpacking a compressed dom0 kernel under TCG: hand it the bare vmlinux.
@@ -102,6 +107,25 @@ PY
 	done > "$B/VERSIONS"
 	rm -rf "$B/debs" # 77 MB, unpacked now
 	echo "$want" > "$B/fetch.stamp"
+}
+
+# copy_libs DEST UNPACKED BIN...: every shared library BIN... load, resolved by the unpacked loader
+# against the libraries unpacked under UNPACKED (and dom0's root) only, into DEST/lib/x86_64-linux-gnu.
+copy_libs() {
+	local dst=$1 X=$2 ld=$B/root/lib64/ld-linux-x86-64.so.2 libs b
+	shift 2
+	libs=$X/lib/x86_64-linux-gnu:$X/usr/lib/x86_64-linux-gnu:$B/root/lib/x86_64-linux-gnu:$B/root/usr/lib/x86_64-linux-gnu
+	[ -x "$ld" ] || die "no loader in the unpacked libc6"
+	mkdir -p "$dst/lib/x86_64-linux-gnu"
+	for b in "$@"; do
+		"$ld" --library-path "$libs" --list "$b" || die "cannot resolve the libraries of $b"
+	done | awk '/=>/{print $1, $3}' | sort -u | while read -r name path; do
+		case $name:$path in
+		*/*:*) ;; # the loader itself
+		*:"$X"/* | *:"$B/root"/*) cp -L "$path" "$dst/lib/x86_64-linux-gnu/$name" ;;
+		*) die "$name resolves outside the unpacked packages ($path): add its package" ;;
+		esac
+	done
 }
 
 # ------------------------------------------- stage 2: dom0's initramfs ---
@@ -129,23 +153,17 @@ mkdom0() {
 	for f in "$R"/sbin/xenstore-*; do
 		if [ -L "$f" ]; then cp -L "$f" "$f.tmp" && mv "$f.tmp" "$f"; fi
 	done
-	# Every shared library, resolved by the unpacked loader against the unpacked libraries only.
-	local ld=$X/lib64/ld-linux-x86-64.so.2 libs=$X/lib/x86_64-linux-gnu:$X/usr/lib/x86_64-linux-gnu
-	[ -x "$ld" ] || die "no loader in the unpacked libc6"
-	for b in "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-*; do
-		"$ld" --library-path "$libs" --list "$b" || die "cannot resolve the libraries of $b"
-	done | awk '/=>/{print $1, $3}' | sort -u | while read -r name path; do
-		case $name:$path in
-		*/*:*) ;; # the loader itself, copied below
-		*:"$X"/*) cp -L "$path" "$R/lib/x86_64-linux-gnu/$name" ;;
-		*) die "$name resolves outside the unpacked packages ($path): add its package to PKGS" ;;
-		esac
-	done
+	copy_libs "$R" "$X" "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-*
 	cp -L "$X/lib/x86_64-linux-gnu/libgcc_s.so.1" "$R/lib/x86_64-linux-gnu/" # dlopened: ldd misses it
-	cp -L "$ld" "$R/lib64/"
+	cp -L "$X/lib64/ld-linux-x86-64.so.2" "$R/lib64/"
 	local m
 	for m in "${MODS[@]}"; do cp "$B/kernel/lib/modules/$kv/kernel/$m" "$R/lib/modules/"; done
-	echo 'autoballoon="off"' > "$R/etc/xen/xl.conf"
+	# Guests' vifs join xenbr0 through the bed's own hotplug script (tests/xen/vif-xenbed).
+	mkdir -p "$R/etc/xen/scripts"
+	cp "$here/vif-xenbed" "$R/etc/xen/scripts/vif-xenbed"
+	chmod 755 "$R/etc/xen/scripts/vif-xenbed"
+	printf '%s\n' 'autoballoon="off"' 'vif.default.script="vif-xenbed"' 'vif.default.bridge="xenbr0"' \
+		> "$R/etc/xen/xl.conf"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
 	cp "$here/dom0-init" "$R/init"
 	chmod 755 "$R/init"
@@ -153,22 +171,55 @@ mkdom0() {
 	mv "$B/dom0.cpio.gz.tmp" "$B/dom0.cpio.gz"
 }
 
+# --------------------------------- optional: wrk for dom0 (setup.sh --wrk) ---
+# Debian's wrk and the libraries it loads that dom0 lacks, as a cpio run.sh --dom0-wrk appends to
+# dom0's initramfs (/usr/bin/wrk); the default bed stays without it. Cached; wrk.stamp.
+WRK_PKGS=(wrk libluajit-5.1-2 libssl3)
+mkwrk() {
+	local want W=$B/wrk
+	want=$(echo "${WRK_PKGS[*]} $(cat "$B/setup.stamp")" | sha256sum | cut -c1-16)
+	if [ -f "$B/wrk.stamp" ] && [ "$(cat "$B/wrk.stamp")" = "$want" ] && [ -s "$B/wrk.cpio.gz" ]; then
+		return 0
+	fi
+	say "fetching wrk for dom0 (once)"
+	rm -rf "$W" "$B/wrk.stamp"
+	mkdir -p "$W/debs" "$W/x" "$W/root/usr/bin"
+	(cd "$W/debs" && apt-get download "${WRK_PKGS[@]}") >"$W/download.log" 2>&1 ||
+		{ cat "$W/download.log" >&2; die "apt-get download ${WRK_PKGS[*]} failed"; }
+	local d
+	for d in "$W"/debs/*.deb; do dpkg-deb -x "$d" "$W/x"; done
+	cp "$W/x/usr/bin/wrk" "$W/root/usr/bin/wrk"
+	copy_libs "$W/root" "$W/x" "$W/root/usr/bin/wrk"
+	# Only what dom0's initramfs does not already have (glibc, libgcc_s).
+	for d in "$W"/root/lib/x86_64-linux-gnu/*; do
+		[ ! -e "$B/dom0root/lib/x86_64-linux-gnu/$(basename "$d")" ] || rm "$d"
+	done
+	(cd "$W/root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$B/wrk.cpio.gz"
+	rm -rf "$W/debs" "$W/x"
+	echo "$want" > "$B/wrk.stamp"
+	say "ready: $B/wrk.cpio.gz ($(du -h "$B/wrk.cpio.gz" | cut -f1))"
+}
+
 main() {
 	mkdir -p "$B"
 	exec 9>"$B/.lock"
 	flock 9 # one setup at a time; run.sh calls this before every run
+	local opt wrk=''
+	for opt in "$@"; do [ "$opt" != --wrk ] || wrk=1; done
 	need_host "${1:-}"
 	local want
-	want=$(stamp_of "$here/setup.sh" "$here/dom0-init")
+	want=$(stamp_of "$here/setup.sh" "$here/dom0-init" "$here/vif-xenbed")
 	if [ -f "$B/setup.stamp" ] && [ "$(cat "$B/setup.stamp")" = "$want" ] &&
 		[ -f "$B/dom0.cpio.gz" ] && [ -f "$B/xen.elf" ] && [ -f "$B/vmlinux" ]; then
 		[ "${1:-}" = --quiet ] || say "up to date in $B"
+		[ -z "$wrk" ] || mkwrk
 		return 0
 	fi
 	rm -f "$B/setup.stamp"
 	fetch
 	mkdom0
 	echo "$want" > "$B/setup.stamp"
+	[ -z "$wrk" ] || mkwrk
 	say "ready: $B (xen.elf, vmlinux $(cat "$B/kernel-version"), dom0.cpio.gz $(du -h "$B/dom0.cpio.gz" | cut -f1))"
 }
 main "$@"
