@@ -2,6 +2,8 @@
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      the ljsyscall test suite in keel under QEMU (tests/ljsyscall/)
 #   make run-xen  the same on the real Xen hypervisor nested under QEMU
+#   make run-httpd      nginx in keel under QEMU, fetched from the host, with a short load
+#   make run-httpd-xen  the same nginx as a Xen guest in the nested bed, fetched from dom0
 #   make run-selftest  boot the kernel under QEMU and run its self-tests
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
@@ -335,6 +337,11 @@ run: deps $(BUILD)/keel.elf $(BUILD)/keel
 run-httpd: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash scripts/run-httpd.sh
 
+# The same nginx as a Xen guest on a dom0 bridge without uplink, in the
+# nested Xen test bed, fetched from dom0 (scripts/run-httpd-xen.sh).
+run-httpd-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash scripts/run-httpd-xen.sh
+
 # The same image on the real Xen hypervisor nested under QEMU (tests/xen/).
 run-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/ljsyscall/run.sh --xen --show
@@ -382,5 +389,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd test test-net test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)
