@@ -8,8 +8,8 @@
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
-#   make test-xen the whole Xen suite on the nested test bed (tests/xen/)
-#   make test-xen-net  the Xen bed's network: dom0 fetches from a Linux domU's nginx (tests/xen/net.sh)
+#   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
+#   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 
@@ -364,11 +364,11 @@ test:
 test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/net/run.sh; a=$$?; bash tests/net/dns.sh && [ $$a = 0 ]
 
-test-xen: deps $(BUILD)/keel.elf
-	bash tests/xen/tests.sh full
+test-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/xen/tests.sh full; a=$$?; bash tests/xen/net.sh keel && [ $$a = 0 ]
 
-# Root: Debian's nginx for the Linux reference guest. XEN_NET_GUEST=keel for keel's (needs the build).
-test-xen-net: deps
+# Root: Debian's nginx for the Linux reference guest. XEN_NET_GUEST=keel for keel's.
+test-xen-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/xen/net.sh $(XEN_NET_GUEST)
 
 xen-bed: deps

@@ -70,6 +70,8 @@ suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) an
 suite "KVM (when it works here)" 900 bash tests/kvm/run.sh
 suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
+suite "Xen network: keel's nginx on the nested bed's bridge, dom0 the client (fast subset; make test-xen runs all)" 600 \
+	bash tests/xen/net.sh keel fast
 suite "network against Linux's stack over a TAP in a namespace (fast subset; root; make test-net runs all)" 300 \
 	bash tests/net/run.sh fast
 

@@ -22,21 +22,21 @@ net_guest_linux() {
 }
 
 # keel: Debian's nginx (stock config, as bench/net.sh runs it) serving $NET_WWW as /var/www/html,
-# from `keel xl`, its address from keel.ip=. A skeleton until keel has its Xen netfront.
+# built by `keel xl --net bridge=xenbr0,mac=...` (its vif line), its address from keel.ip=, driven
+# by keel's netfront (drivers/xen/netfront.c).
 net_guest_keel() {
 	local dir=$1/keel-xl
 	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
 		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
 	rm -rf "$dir"
-	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-128}" -k keel.ip=169.254.1.2/16 \
+	IP=169.254.1.2 MAC=00:16:3e:6b:00:02
+	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-128}" -k keel.ip=$IP/16 \
+		--net bridge=xenbr0,mac=$MAC \
 		-f /etc/nginx -f /etc/passwd -f /etc/group -f "$NET_WWW:/var/www/html" -f /usr/share/nginx \
 		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
 		-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$1/keel-xl.log" 2>&1 ||
 		{ echo "keel xl failed: $(tail -1 "$1/keel-xl.log")"; return 1; }
-	grep -qE '^[[:space:]]*vif[[:space:]]*=' "$dir/keel.cfg" ||
-		echo 'vif = ["mac=00:16:3e:6b:00:02"]' >>"$dir/keel.cfg"
 	ARGS=(--xl-dir "$dir")
-	IP=169.254.1.2 MAC=00:16:3e:6b:00:02
 	WANT="reason=poweroff status=0"
 }
 
