@@ -67,7 +67,7 @@ fs        kernel arch plat:hyper
 kernel    arch plat:hyper
 arch      kernel plat init:kernel_main
 plat      kernel arch drivers
-drivers   kernel arch plat net:netdev_register net:netdev_unregister net:netdev_rx net:netdev_tx_done net:netdev_tx_room net:netdev_set_link net:netdev_rxbuf_alloc net:netbuf_alloc net:netbuf_wrap net:netbuf_free net:netbuf_copy net:netbuf_frame_len net:netbuf_pieces
+drivers   kernel arch plat net:netdev_register net:netdev_unregister net:netdev_rx net:netdev_tx_done net:netdev_tx_room net:netdev_set_link net:netdev_rxbuf_alloc net:netbuf_alloc net:netbuf_wrap net:netbuf_free net:netbuf_copy net:netbuf_frame_len net:netbuf_pieces net:netdev_csum_complete
 lib
 '
 # Objects whose source is gone (a file moved) are left-overs: skipped.
