@@ -274,10 +274,10 @@ static void rx_piece(struct nf *n, const netif_rx_response_t *r,
 		n->rx_extra = true; /* the next slot is an extra: skipped */
 		n->rx_drop = true;
 	}
-	if (r->status < 0 || (size_t)r->offset + len > PAGE_SIZE)
-		n->rx_drop = true;
-	if (r->status >= 0 &&
-	    ((size_t)r->offset + len > PAGE_SIZE || (!more && len > max))) {
+	if (r->status < 0) {
+		n->rx_drop = true; /* the backend's error: dropped quietly */
+	} else if ((size_t)r->offset + len > PAGE_SIZE ||
+		   (!more && len > max)) {
 		fault(n, F_RX_LEN);
 		n->rx_drop = true;
 	}
@@ -624,9 +624,9 @@ static void teardown(struct nf *n)
 	n->tx_full = false;
 	spin_unlock_irqrestore(&n->lock, irq);
 	netdev_set_link(&n->dev, false);
-	if (!was_live)
-		return;
-	evtchn_unbind(n->port);
+	if (was_live)
+		evtchn_unbind(n->port);
+	/* Grants too of a connection that failed half-way set up. */
 	for (unsigned i = 0; i < nflight; i++)
 		netdev_tx_done(&n->dev, flight[i], -ENETDOWN);
 	for (unsigned i = 0; i < 2; i++)
@@ -648,8 +648,6 @@ static int grant_pages(struct nf *n, struct dma_buf *b, size_t pages, int *refs,
 {
 	if (!b->va && dma_alloc(pages * PAGE_SIZE, b))
 		return -ENOMEM;
-	for (size_t i = 0; i < pages; i++)
-		refs[i] = -1;
 	for (size_t i = 0; i < pages; i++) {
 		uint64_t gfn = dma_frame((uint8_t *)b->va + i * PAGE_SIZE);
 		refs[i] = gnttab_grant(n->be_id, gfn, readonly);
@@ -659,16 +657,12 @@ static int grant_pages(struct nf *n, struct dma_buf *b, size_t pages, int *refs,
 	return 0;
 }
 
-/* Rings, buffers, grants and the event channel for a new connection. */
+/* Rings, buffers, grants and the event channel for a new connection
+ * (every ref is -1: from create, or after teardown). */
 static int setup_rings(struct nf *n)
 {
 	int err;
 
-	n->ring_ref[0] = n->ring_ref[1] = -1;
-	for (unsigned i = 0; i < TX_PAGES; i++)
-		n->tx_ref[i] = -1;
-	for (unsigned i = 0; i < RX_BUFS; i++)
-		n->rx_ref[i] = -1;
 	err = grant_pages(n, &n->rings, 2, n->ring_ref, false);
 	if (!err)
 		err = grant_pages(n, &n->txmem, TX_PAGES, n->tx_ref, true);
@@ -695,8 +689,9 @@ static int setup_rings(struct nf *n)
 		n->rx_buf[i] = -1;
 	n->rx_drop = n->rx_extra = n->broken = false;
 	refill_rx(n); /* the backend looks when it connects */
-	n->live = true;
-	return evtchn_bind(n->port, nf_event, n);
+	err = evtchn_bind(n->port, nf_event, n);
+	n->live = !err; /* teardown unbinds a live device's channel */
+	return err;
 }
 
 /* Write our half of the connection, in one transaction (retried). */
