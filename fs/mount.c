@@ -226,10 +226,14 @@ bool mount_readonly(const struct mount *m, const struct inode *ino)
 
 /* ---- mount(2) ---- */
 
+/* One line per type; neither instance nor mount: a new ramfs. */
 static const struct fs_type fs_types[] = {
-	{ "ramfs", NULL },	 { "tmpfs", NULL },
-	{ "proc", procfs_sb },	 { "sysfs", sysfs_sb },
-	{ "devpts", devpts_sb }, { "devtmpfs", devtmpfs_sb },
+	{ "ramfs", .instance = NULL },
+	{ "tmpfs", .instance = NULL },
+	{ "proc", .instance = procfs_sb },
+	{ "sysfs", .instance = sysfs_sb },
+	{ "devpts", .instance = devpts_sb },
+	{ "devtmpfs", .instance = devtmpfs_sb },
 };
 
 const struct fs_type *fs_type_find(const char *name)
@@ -240,14 +244,18 @@ const struct fs_type *fs_type_find(const char *name)
 	return NULL;
 }
 
-/* A superblock of type t for a new mount: a new ramfs or tmpfs, or the
- * one instance of the others. */
-static int get_sb(const struct fs_type *t, bool ro, const char *data,
+/* A superblock of type t for a new mount: a new ramfs or tmpfs, the
+ * one instance of a kernel file system, or the type's own from source. */
+static int get_sb(const struct fs_type *t, const char *source,
+		  unsigned long flags, const char *data,
 		  struct super_block **out)
 {
 	struct super_block *sb;
+	bool ro = flags & MS_RDONLY;
 	int err = 0;
 
+	if (t->mount)
+		return t->mount(source, flags, data, out);
 	if (t->instance) {
 		*out = t->instance();
 		return *out ? 0 : -ENOMEM;
@@ -301,7 +309,7 @@ static int new_mount(const char *source, struct mount *mnt, struct inode *ino,
 		return -ENOTDIR;
 	if (ino == vfs_root)
 		return -EBUSY;
-	err = get_sb(t, flags & MS_RDONLY, data, &sb);
+	err = get_sb(t, source, flags, data, &sb);
 	if (err)
 		return err;
 	if (mnt && sb == mnt->sb &&

@@ -73,11 +73,19 @@ struct kstatfs {
 	uint32_t fsid[2];
 };
 
-/* A kind of file system mount(2) can name: a new ramfs instance for
- * each mount (ramfs, tmpfs), or the one instance (the others). */
+/*
+ * A kind of file system mount(2) can name: a new ramfs instance for each
+ * mount (ramfs, tmpfs), the one instance (proc, sysfs, devpts, devtmpfs),
+ * or one made from its source by the file system's mount (ext2 on a block
+ * device, 9p on a channel): 0 and *out (SB_RDONLY set when MS_RDONLY is
+ * in flags or the file system can only be read), or -errno (-ENODEV,
+ * -ENXIO: no such device; -EINVAL: not this file system; -EROFS).
+ */
 struct fs_type {
 	const char *name;
-	struct super_block *(*instance)(void); /* NULL: a new ramfs */
+	struct super_block *(*instance)(void);
+	int (*mount)(const char *source, unsigned long flags, const char *data,
+		     struct super_block **out);
 };
 
 struct super_ops {
