@@ -8,6 +8,7 @@
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
+#   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
@@ -364,6 +365,11 @@ test:
 test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/net/run.sh; a=$$?; bash tests/net/dns.sh && [ $$a = 0 ]
 
+# Storage in guests: mounts at boot, disks, host directories (tests/storage/;
+# make test runs the fast subset).
+test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/storage/run.sh full
+
 test-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/xen/tests.sh full; a=$$?; bash tests/xen/net.sh keel && [ $$a = 0 ]
 
@@ -389,5 +395,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -1,0 +1,88 @@
+#!/bin/bash
+# run.sh [full|fast] - storage in keel guests booted by keel run under QEMU
+# TCG (make test-storage: full; make test: fast): the command line's
+# mounts (keel.mount=, docs/boot.md "Storage"), judged by what the guest
+# shows in /proc/self/mounts and by keel run's status and message when a
+# mount cannot be made. Prints PASS/FAIL per case; logs in
+# build/storage-tests.
+set -u
+cd "$(dirname "$0")/../.."
+exec </dev/null
+mode=${1:-full}
+logs=build/storage-tests
+[ "$mode" = fast ] && logs=build/storage-tests-fast
+rm -rf "$logs"
+mkdir -p "$logs"
+prefix=storage-
+. tests/lib.sh
+cases="mount-tmpfs mount-bad-spec mount-unknown-type"
+plan $(echo $cases | wc -w)
+
+keel=$PWD/build/keel
+bb=/bin/busybox
+
+# guest NAME ARGS... -- PROGRAM...: keel run, its output in the case's log;
+# the status is keel run's (the program's, 126 when it could not start).
+guest() {
+	local name=$1
+	shift
+	timeout 300 "$keel" run -q --accel tcg -t 240 "$@" >"$logs/$name.log" 2>&1
+}
+
+# has NAME TEXT: the case's log has the line TEXT (carriage returns cut).
+has() {
+	tr -d '\r' <"$logs/$1.log" | grep -qxF -- "$2"
+}
+
+case_mount-tmpfs() {
+	guest mount-tmpfs -v -k keel.mount=tmpfs:tmpfs:/data/x:size=1m,noexec \
+		-- $bb cat /proc/self/mounts
+	local rc=$?
+	if [ $rc != 0 ]; then
+		result mount-tmpfs 0 "status $rc, want 0"
+	elif ! has mount-tmpfs "tmpfs /data/x tmpfs rw,noexec,relatime,size=1024k 0 0"; then
+		result mount-tmpfs 0 "no 'tmpfs /data/x' line with noexec and size=1024k in /proc/self/mounts"
+	elif ! has mount-tmpfs "mount: tmpfs tmpfs on /data/x"; then
+		result mount-tmpfs 0 "the boot did not say 'mount: tmpfs tmpfs on /data/x'"
+	else
+		result mount-tmpfs 1
+	fi
+}
+
+# A mount that cannot be made stops the boot (status 126) with a line
+# saying why; the program never runs.
+refused() { # name want-line keel-args...
+	local name=$1 want=$2 rc
+	shift 2
+	guest "$name" -v "$@" -- $bb echo ran
+	rc=$?
+	if [ $rc != 126 ]; then
+		result "$name" 0 "status $rc, want 126"
+	elif has "$name" ran; then
+		result "$name" 0 "the program ran"
+	elif ! has "$name" "$want"; then
+		result "$name" 0 "no line '$want'"
+	else
+		result "$name" 1
+	fi
+}
+
+case_mount-bad-spec() {
+	refused mount-bad-spec \
+		"keel: keel.mount=tmpfs:/x: not TYPE:SOURCE:/TARGET[:OPTIONS]" \
+		-k keel.mount=tmpfs:/x
+}
+
+case_mount-unknown-type() {
+	refused mount-unknown-type \
+		"keel: cannot mount nosuchfs src on /a: unknown file system type (error -19)" \
+		-k keel.mount=nosuchfs:src:/a
+}
+
+if [ ! -x "$keel" ]; then
+	for c in $cases; do result "$c" 0 "no $keel (run make first)"; done
+else
+	for c in $cases; do "case_$c"; done
+fi
+echo "storage: $pass passed, $fail failed"
+[ "$fail" = 0 ]
