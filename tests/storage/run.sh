@@ -35,7 +35,7 @@ has() {
 }
 
 case_mount-tmpfs() {
-	guest mount-tmpfs -v -k keel.mount=tmpfs:tmpfs:/data/x:size=1m,noexec \
+	guest mount-tmpfs --verbose -k keel.mount=tmpfs:tmpfs:/data/x:size=1m,noexec \
 		-- $bb cat /proc/self/mounts
 	local rc=$?
 	if [ $rc != 0 ]; then
@@ -54,7 +54,7 @@ case_mount-tmpfs() {
 refused() { # name want-line keel-args...
 	local name=$1 want=$2 rc
 	shift 2
-	guest "$name" -v "$@" -- $bb echo ran
+	guest "$name" --verbose "$@" -- $bb echo ran
 	rc=$?
 	if [ $rc != 126 ]; then
 		result "$name" 0 "status $rc, want 126"

@@ -593,7 +593,7 @@ static int verdict(const struct outcome *oc, unsigned timeout)
 
 int run_guest(const struct build_result *b, const struct run_opts *o)
 {
-	struct strv a = { 0 };
+	struct strv a = { 0 }, kargs = { 0 };
 	struct outcome oc;
 	char why[1024], *cache = cache_dir(), *append;
 	const char *accel = o->accel;
@@ -618,7 +618,11 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		push(&a, b->initrd);
 	}
 	mode = input_mode(&src);
-	append = strv_join(&o->kargs, " ");
+	storage_args(&a, &kargs, o);
+	for (size_t i = 0; i < o->kargs.n; i++)
+		strv_push(&kargs, o->kargs.v[i]);
+	append = strv_join(&kargs, " ");
+	strv_free(&kargs);
 	push(&a, "-append");
 	if (mode == IN_STREAM) {
 		char *s = xasprintf("%s%skeel.stdin=stream", append,
