@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 75
+plan 77
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -470,6 +470,23 @@ if has_args disk-pci -device virtio-blk-pci,drive=disk0,romfile= &&
 	result args-disk-pci 1
 else
 	result args-disk-pci 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-disk-pci")"
+fi
+# --root disk: the files on DIR/root.img (clean, the program at its path),
+# the initrd only the run file; keel run attaches it first, as the root.
+if "$keel" build -q --root disk -o "$logs/rootdisk" -- /bin/busybox ls >"$logs/rootdisk.log" 2>&1 &&
+	e2fsck -fn "$logs/rootdisk/root.img" >>"$logs/rootdisk.log" 2>&1 &&
+	cmp -s /bin/busybox <(debugfs -R 'cat /usr/bin/busybox' "$logs/rootdisk/root.img" 2>/dev/null) &&
+	[ "$(cpio -it --quiet <"$logs/rootdisk/initrd.cpio" | grep -v '^\.$' | tr '\n' ' ')" = ".keel .keel/run " ]; then
+	result root-disk-build 1
+else
+	result root-disk-build 0 "root.img unclean or without busybox, or the initrd holds more than the run file: $(tail -1 "$logs/rootdisk.log")"
+fi
+qemu_args root-disk --root disk --disk "$img:/data"
+if has_args root-disk -device virtio-blk-device,drive=disk0 -drive "file=$img,if=none,id=disk1,format=raw" &&
+	grep -q -- "root=/dev/vda keel.mount=ext2:/dev/vdb:/data" "$logs/args-root-disk"; then
+	result args-root-disk 1
+else
+	result args-root-disk 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-root-disk")"
 fi
 # Bad --disk and -v: status 2, the message, QEMU never started.
 storage_bad() { # name want-regex keel-run-args...

@@ -103,6 +103,7 @@ struct build_opts {
 	const char *cwd;
 	const char *kernel;
 	bool single;
+	bool root_disk; /* --root disk: the files on DIR/root.img */
 	char **argv; /* PROGRAM ARGS..., NULL-terminated */
 	int argc;
 };
@@ -110,6 +111,7 @@ struct build_result {
 	char *kernel; /* the ELF to boot (embedded initrd with --single) */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
+	char *root_image; /* --root disk: the root's ext2 image, else NULL */
 };
 int build_image(const struct build_opts *o, struct build_result *r);
 
@@ -136,8 +138,12 @@ bool net_opts_ok(const struct run_opts *o);
  * QEMU devices and keel.mount= words for them, keel mkimage. */
 bool disk_spec_ok(const char *spec);
 bool volume_spec_ok(const char *spec);
-void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o);
+void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
+		  const char *root_image);
 int cmd_mkimage(int argc, char **argv);
+/* An ext2 image of dir at out, mib MiB (0: what dir needs and room):
+ * 0, or -1 and a message. */
+int make_ext2_image(const char *dir, const char *out, unsigned long long mib);
 
 /* xl.c */
 struct xl_opts {

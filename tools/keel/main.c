@@ -44,6 +44,9 @@ static const char usage_build_opts[] =
     "                       defaults)\n"
     "  -C, --cwd DIR        the program's working directory (default /)\n"
     "      --single         put the initrd inside the kernel: one file\n"
+    "      --root initrd|disk  where the files go: the initrd (default,\n"
+    "                       in RAM) or DIR/root.img, an ext2 disk that\n"
+    "                       keel run attaches as the guest's root\n"
     "      --kernel FILE    the keel kernel to use (default: the one "
     "installed\n"
     "                       with this keel, or $KEEL_KERNEL)\n"
@@ -121,6 +124,7 @@ enum {
 	OPT_MACHINE,
 	OPT_DISK,
 	OPT_VERBOSE,
+	OPT_ROOT,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +145,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "volume", required_argument, NULL, 'v' },
 	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, 'h' },
@@ -357,8 +362,27 @@ int main(int argc, char **argv)
 			runonly = cmd != CMD_RUN;
 			verbose = true;
 			break;
+		case OPT_ROOT:
+			if (strcmp(optarg, "initrd") &&
+			    strcmp(optarg, "disk")) {
+				err_msg("--root %s: want initrd or disk",
+					optarg);
+				return 2;
+			}
+			if (cmd == CMD_XL && !strcmp(optarg, "disk")) {
+				err_msg(
+				    "--root disk: keel xl cannot attach disks "
+				    "yet (Xen's blkfront is to come)");
+				return 2;
+			}
+			b.root_disk = !strcmp(optarg, "disk");
+			break;
 		case OPT_DISK:
 			runonly = cmd != CMD_RUN;
+			if (!runonly && r.disks.n >= 16) {
+				err_msg("--disk %s: at most 16 disks", optarg);
+				return 2;
+			}
 			if (!runonly && !disk_spec_ok(optarg))
 				return 2;
 			strv_push(&r.disks, optarg);
@@ -413,8 +437,10 @@ int main(int argc, char **argv)
 	if (build_image(&b, &res))
 		return KEEL_EXIT_FAILED;
 	if (cmd == CMD_BUILD) {
-		progress("wrote %s%s%s", res.kernel, res.initrd ? " and " : "",
-			 res.initrd ? res.initrd : "");
+		progress(
+		    "wrote %s%s%s%s%s", res.kernel, res.initrd ? " and " : "",
+		    res.initrd ? res.initrd : "", res.root_image ? " and " : "",
+		    res.root_image ? res.root_image : "");
 		return 0;
 	}
 	if (cmd == CMD_RUN) {

@@ -618,7 +618,7 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		push(&a, b->initrd);
 	}
 	mode = input_mode(&src);
-	storage_args(&a, &kargs, o);
+	storage_args(&a, &kargs, o, b->root_image);
 	for (size_t i = 0; i < o->kargs.n; i++)
 		strv_push(&kargs, o->kargs.v[i]);
 	append = strv_join(&kargs, " ");

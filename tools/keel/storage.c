@@ -30,8 +30,8 @@ static bool split_spec(const char *opt, const char *spec, char **host,
 	const char *colon;
 
 	*ro = false;
-	if (n > 3 && (!strcmp(spec + n - 3, ":ro") ||
-		      !strcmp(spec + n - 3, ":rw"))) {
+	if (n > 3 &&
+	    (!strcmp(spec + n - 3, ":ro") || !strcmp(spec + n - 3, ":rw"))) {
 		*ro = spec[n - 1] == 'o';
 		n -= 3;
 	}
@@ -44,8 +44,8 @@ static bool split_spec(const char *opt, const char *spec, char **host,
 		return false;
 	}
 	*host = xasprintf("%.*s", (int)(colon - spec), spec);
-	*guest = xasprintf("%.*s", (int)(n - (size_t)(colon + 1 - spec)),
-			   colon + 1);
+	*guest =
+	    xasprintf("%.*s", (int)(n - (size_t)(colon + 1 - spec)), colon + 1);
 	return true;
 }
 
@@ -107,28 +107,41 @@ static char *qemu_escape(const char *s)
 	return out;
 }
 
-void storage_args(struct strv *a, struct strv *kargs,
-		  const struct run_opts *o)
+/* A disk image as the guest's next virtio-blk device, disk N. */
+static void drive(struct strv *a, const char *image, bool ro, size_t n,
+		  bool mmio)
+{
+	char *path = qemu_escape(image);
+
+	strv_push(a, "-drive");
+	strv_pushf(a, "file=%s,if=none,id=disk%zu,format=raw%s", path, n,
+		   ro ? ",readonly=on" : "");
+	strv_push(a, "-device");
+	strv_pushf(a, "%s,drive=disk%zu%s",
+		   mmio ? "virtio-blk-device" : "virtio-blk-pci", n,
+		   mmio ? "" : ",romfile=");
+	free(path);
+}
+
+void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
+		  const char *root_image)
 {
 	bool mmio = !strcmp(o->machine, "microvm");
+	size_t n = 0;
 
-	for (size_t i = 0; i < o->disks.n; i++) {
-		char *host, *guest, *path;
+	if (root_image) {
+		drive(a, root_image, false, n++, mmio);
+		strv_push(kargs, "root=/dev/vda");
+	}
+	for (size_t i = 0; i < o->disks.n; i++, n++) {
+		char *host, *guest;
 		bool ro;
 
 		if (!split_spec("--disk", o->disks.v[i], &host, &guest, &ro))
 			continue; /* checked when parsed */
-		path = qemu_escape(host);
-		strv_push(a, "-drive");
-		strv_pushf(a, "file=%s,if=none,id=disk%zu,format=raw%s", path, i,
-		       ro ? ",readonly=on" : "");
-		strv_push(a, "-device");
-		strv_pushf(a, "%s,drive=disk%zu%s",
-		       mmio ? "virtio-blk-device" : "virtio-blk-pci", i,
-		       mmio ? "" : ",romfile=");
+		drive(a, host, ro, n, mmio);
 		strv_pushf(kargs, "keel.mount=ext2:/dev/vd%c:%s%s",
-		       (char)('a' + i), guest, ro ? ":ro" : "");
-		free(path);
+			   (char)('a' + n), guest, ro ? ":ro" : "");
 		free(host);
 		free(guest);
 	}
@@ -141,13 +154,13 @@ void storage_args(struct strv *a, struct strv *kargs,
 			continue;
 		path = qemu_escape(host);
 		strv_push(a, "-fsdev");
-		strv_pushf(a, "local,id=vol%zu,path=%s,security_model=none%s", i,
-		       path, ro ? ",readonly=on" : "");
+		strv_pushf(a, "local,id=vol%zu,path=%s,security_model=none%s",
+			   i, path, ro ? ",readonly=on" : "");
 		strv_push(a, "-device");
 		strv_pushf(a, "%s,fsdev=vol%zu,mount_tag=keelvol%zu",
-		       mmio ? "virtio-9p-device" : "virtio-9p-pci", i, i);
+			   mmio ? "virtio-9p-device" : "virtio-9p-pci", i, i);
 		strv_pushf(kargs, "keel.mount=9p:keelvol%zu:%s%s", i, guest,
-		       ro ? ":ro" : "");
+			   ro ? ":ro" : "");
 		free(path);
 		free(host);
 		free(guest);
@@ -197,6 +210,50 @@ static int truncate_new(const char *path, unsigned long long size)
 	return err ? -1 : 0;
 }
 
+int make_ext2_image(const char *dir, const char *out, unsigned long long mib)
+{
+	unsigned long long need = tree_bytes(dir);
+	char size[32];
+	pid_t pid;
+	int status;
+
+	if (!need) {
+		err_msg("cannot measure %s (du and find)", dir);
+		return -1;
+	}
+	if (!mib)
+		mib = (need + need / 4) / (1 << 20) + 8;
+	else if (mib << 20 < need)
+		progress("warning: %s holds about %llu MiB, more than --size",
+			 dir, need >> 20);
+	snprintf(size, sizeof(size), "%lluM", mib);
+	/* Made here at its size, so that mke2fs fills it without a word. */
+	if (truncate_new(out, mib << 20)) {
+		err_msg("cannot write %s: %s", out, strerror(errno));
+		return -1;
+	}
+	progress("making %s (%s, ext2) from %s", out, size, dir);
+	pid = fork();
+	if (pid == 0) {
+		execlp("mke2fs", "mke2fs", "-q", "-F", "-t", "ext2", "-b",
+		       "4096", "-d", dir, out, size, (char *)NULL);
+		execl("/sbin/mke2fs", "mke2fs", "-q", "-F", "-t", "ext2", "-b",
+		      "4096", "-d", dir, out, size, (char *)NULL);
+		fprintf(stderr,
+			"keel: cannot run mke2fs: %s (apt-get install "
+			"e2fsprogs)\n",
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		err_msg("mke2fs failed to make %s from %s", out, dir);
+		unlink(out);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_mkimage(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -206,11 +263,9 @@ int cmd_mkimage(int argc, char **argv)
 		{ 0 },
 	};
 	const char *out = NULL, *dir;
-	unsigned long long need, mib = 0;
-	char size[32];
+	unsigned long long mib = 0;
 	struct stat st;
-	pid_t pid;
-	int c, status;
+	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
@@ -250,41 +305,8 @@ int cmd_mkimage(int argc, char **argv)
 			out);
 		return 2;
 	}
-	need = tree_bytes(dir);
-	if (!need) {
-		err_msg("cannot measure %s (du and find)", dir);
+	if (make_ext2_image(dir, out, mib))
 		return KEEL_EXIT_FAILED;
-	}
-	if (!mib)
-		mib = (need + need / 4) / (1 << 20) + 8;
-	else if (mib << 20 < need)
-		progress("warning: %s holds about %llu MiB, more than --size",
-			 dir, need >> 20);
-	snprintf(size, sizeof(size), "%lluM", mib);
-	/* Made here at its size, so that mke2fs fills it without a word. */
-	if (truncate_new(out, mib << 20)) {
-		err_msg("cannot write %s: %s", out, strerror(errno));
-		return KEEL_EXIT_FAILED;
-	}
-	progress("making %s (%s, ext2) from %s", out, size, dir);
-	pid = fork();
-	if (pid == 0) {
-		execlp("mke2fs", "mke2fs", "-q", "-F", "-t", "ext2", "-b",
-		       "4096", "-d", dir, out, size, (char *)NULL);
-		execl("/sbin/mke2fs", "mke2fs", "-q", "-F", "-t", "ext2", "-b",
-		      "4096", "-d", dir, out, size, (char *)NULL);
-		fprintf(stderr,
-			"keel: cannot run mke2fs: %s (apt-get install "
-			"e2fsprogs)\n",
-			strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
-		err_msg("mke2fs failed to make %s from %s", out, dir);
-		unlink(out);
-		return KEEL_EXIT_FAILED;
-	}
 	progress("wrote %s", out);
 	return 0;
 }
