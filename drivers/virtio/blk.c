@@ -533,11 +533,12 @@ int virtio_blk_probe(struct virtio_dev *vd)
 	}
 	size = b->dev.sectors * b->dev.sector_size;
 	printk("virtio %s: blk %s (%u:%u), %lu sectors of %u bytes (%lu "
-	       "KiB), queue %u, %u segments of %u bytes, %s%s, %s\n",
+	       "KiB), queue %u, at most %u segments of %u KiB, %s%s, %s\n",
 	       vd->name, b->dev.name, (b->dev.rdev >> 8) & 0xfff,
 	       (b->dev.rdev & 0xff) | (b->dev.rdev >> 12 & ~0xffu),
 	       (unsigned long)b->dev.sectors, b->dev.sector_size,
-	       (unsigned long)(size >> 10), b->vq.size, b->seg_max, b->size_max,
+	       (unsigned long)(size >> 10), b->vq.size, b->seg_max,
+	       b->size_max >> 10,
 	       b->flush ? "flush" : "no flush (write-through)",
 	       b->dev.readonly ? ", read-only" : "",
 	       vd->vector >= 0 ? "interrupts" : "polled");
