@@ -231,12 +231,14 @@ static int issue(struct vblk *b, struct blk_request *rq)
 		b->slotmem.bus + (uint64_t)s * SLOT + STATUS_OFF, 1
 	};
 	/* Out: the header (and a write's data); in: a read's data, status. */
+	b->slots[s] = (struct slot){ rq, in_len };
 	err = virtq_add(&b->vq, seg, rq->op == BLK_WRITE ? nseg + 1 : 1,
 			rq->op == BLK_WRITE ? 1 : nseg + 1, &b->slots[s]);
-	if (err)
-		return -EAGAIN;
+	if (err) {
+		b->slots[s].rq = NULL;
+		return -EAGAIN; /* not expected: room was checked */
+	}
 	b->nfree--;
-	b->slots[s] = (struct slot){ rq, in_len };
 	rq->pieces++;
 	rq->issued += nsect;
 	if (rq->issued == total(rq))
