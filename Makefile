@@ -195,12 +195,15 @@ $(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 .SECONDARY: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 
-# drivers/virtio's queues and virtio-net with the registry, against a
-# device the test plays (DMA over the hosted arena).
+# drivers/virtio's queues, virtio-net and virtio-blk with the registries,
+# against a device the test plays (DMA over the hosted arena).
 VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
-	drivers/virtio/virtio.c drivers/virtio/net.c net/netdev.c)
+	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/blk.c \
+	net/netdev.c)
 $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio_blk: $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio_blk: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
 .SECONDARY: $(VIRTIO_HOSTED_OBJS)
 
 # drivers/xen/netfront.c with the registry, against a xenstore, grant
