@@ -233,9 +233,10 @@ has_args() { # name args... : these arguments, one after another
 	[[ $got == *"$want"* ]]
 }
 qemu_args ports -p 8080:80 -p 127:443
-if has_args ports -M microvm && has_args ports -netdev \
+if has_args ports -M microvm && has_args ports -global virtio-mmio.force-legacy=false &&
+	has_args ports -netdev \
 	user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=tcp:127.0.0.1:127-:443 \
-	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	-device virtio-net-device,netdev=net0; then
 	result args-ports 1
 else
 	result args-ports 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-ports")"
@@ -249,7 +250,7 @@ else
 fi
 qemu_args tap --net tap:keeltap0
 if has_args tap -netdev tap,id=net0,ifname=keeltap0,script=no,downscript=no \
-	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	-device virtio-net-device,netdev=net0; then
 	result args-tap 1
 else
 	result args-tap 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-tap")"
@@ -455,6 +456,7 @@ mkdir -p "$logs/share,dir"
 qemu_args disk-mmio --disk "$img:/data" --disk "$img:/ro:ro" -v "$logs/share,dir:/srv:ro"
 append=$(grep -A1 -x -- -append "$logs/args-disk-mmio" | tail -1)
 if has_args disk-mmio -drive "file=$img,if=none,id=disk0,format=raw" -device virtio-blk-device,drive=disk0 &&
+	has_args disk-mmio -global virtio-mmio.force-legacy=false &&
 	has_args disk-mmio -drive "file=$img,if=none,id=disk1,format=raw,readonly=on" -device virtio-blk-device,drive=disk1 &&
 	has_args disk-mmio -fsdev "local,id=vol0,path=$logs/share,,dir,security_model=none,readonly=on" \
 		-device virtio-9p-device,fsdev=vol0,mount_tag=keelvol0 &&

@@ -348,6 +348,12 @@ static void base_args(struct strv *a, const char *machine, const char *accel,
 	push(a, "-no-reboot");
 	push(a, "-device");
 	push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	/* keel drives virtio 1.x only: microvm's MMIO transports must not
+	 * offer the legacy interface (QEMU 7.2's default). */
+	if (!strcmp(machine, "microvm")) {
+		push(a, "-global");
+		push(a, "virtio-mmio.force-legacy=false");
+	}
 }
 
 /*
@@ -531,8 +537,6 @@ static void net_args(struct strv *a, const struct run_opts *o)
 	push(a, nd);
 	free(nd);
 	if (!strcmp(o->machine, "microvm")) {
-		push(a, "-global");
-		push(a, "virtio-mmio.force-legacy=false");
 		push(a, "-device");
 		push(a, "virtio-net-device,netdev=net0");
 	} else {
