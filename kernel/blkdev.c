@@ -90,6 +90,28 @@ struct blkdev *blkdev_find(const char *name)
 	return NULL;
 }
 
+struct blkdev *blkdev_next(struct blkdev *prev)
+{
+	struct list_node *n = prev ? prev->node.next : devices.next;
+
+	return n == &devices ? NULL : list_entry(n, struct blkdev, node);
+}
+
+const char *blkdev_name(const struct blkdev *dev)
+{
+	return dev->name;
+}
+
+uint32_t blkdev_rdev(const struct blkdev *dev)
+{
+	return dev->rdev;
+}
+
+bool blkdev_readonly(const struct blkdev *dev)
+{
+	return dev->readonly;
+}
+
 uint32_t blkdev_sector_size(const struct blkdev *dev)
 {
 	return dev->sector_size;

@@ -3,7 +3,8 @@
 # TCG (make test-storage: full; make test: fast): the command line's
 # mounts (keel.mount=, docs/boot.md "Storage"), judged by what the guest
 # shows in /proc/self/mounts and by keel run's status and message when a
-# mount cannot be made. Prints PASS/FAIL per case; logs in
+# mount cannot be made; disks (keel run --disk) read and written through
+# their nodes in /dev, judged by the image's bytes on the host. Prints PASS/FAIL per case; logs in
 # build/storage-tests.
 set -u
 cd "$(dirname "$0")/../.."
@@ -15,7 +16,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=storage-
 . tests/lib.sh
-cases="mount-tmpfs mount-bad-spec mount-unknown-type"
+cases="mount-tmpfs mount-bad-spec mount-unknown-type blk-node-read blk-node-write blk-node-ro"
 plan $(echo $cases | wc -w)
 
 keel=$PWD/build/keel
@@ -77,6 +78,65 @@ case_mount-unknown-type() {
 	refused mount-unknown-type \
 		"keel: cannot mount nosuchfs src on /a: unknown file system type (error -19)" \
 		-k keel.mount=nosuchfs:src:/a
+}
+
+# The disks' nodes (/dev/vda ...): what the guest reads is the image's
+# bytes; what dd writes through them (1000-byte blocks: partial sectors)
+# is on the image afterwards, around it nothing changed; a read-only
+# disk refuses to open for writing.
+w=$logs/img
+mkdir -p "$w"
+head -c 3000000 /dev/urandom >"$w/r.img"
+truncate -s 4M "$w/r.img"
+
+case_blk-node-read() {
+	local want got rc
+	want=$(sha256sum <"$w/r.img" | cut -c1-64)
+	guest blk-node-read --disk "$w/r.img:ro" -- $bb sha256sum /dev/vda
+	rc=$?
+	got=$(tr -d '\r' <"$logs/blk-node-read.log" | sed -n 's|^\([0-9a-f]\{64\}\)  /dev/vda$|\1|p')
+	if [ $rc != 0 ]; then
+		result blk-node-read 0 "status $rc: $(tail -1 "$logs/blk-node-read.log")"
+	elif [ "$got" != "$want" ]; then
+		result blk-node-read 0 "sha256 of /dev/vda '$got', the image's $want"
+	else
+		result blk-node-read 1
+	fi
+}
+
+case_blk-node-write() {
+	local rc
+	head -c 4194304 /dev/urandom >"$w/w.img"
+	cp "$w/w.img" "$w/w.before"
+	guest blk-node-write --disk "$w/r.img:ro" --disk "$w/w.img" -- \
+		$bb dd if=/dev/vda of=/dev/vdb bs=1000 count=3001 seek=1
+	rc=$?
+	if [ $rc != 0 ]; then
+		result blk-node-write 0 "status $rc: $(tail -1 "$logs/blk-node-write.log")"
+	elif ! cmp -s -n 3001000 "$w/r.img" <(tail -c +1001 "$w/w.img"); then
+		result blk-node-write 0 "bytes 1000..3002000 of the image are not what dd copied"
+	elif ! cmp -s -n 1000 "$w/w.img" "$w/w.before" ||
+		! cmp -s <(tail -c +3002001 "$w/w.img") <(tail -c +3002001 "$w/w.before"); then
+		result blk-node-write 0 "bytes outside what dd wrote changed"
+	else
+		result blk-node-write 1
+	fi
+}
+
+case_blk-node-ro() {
+	local rc
+	cp "$w/r.img" "$w/ro.img"
+	guest blk-node-ro --disk "$w/ro.img:ro" -- $bb dd if=/dev/zero of=/dev/vda bs=512 count=1
+	rc=$?
+	if [ $rc = 0 ]; then
+		result blk-node-ro 0 "dd wrote to a read-only disk"
+	elif ! grep -q "can't open '/dev/vda': Read-only file system" "$logs/blk-node-ro.log"; then
+		result blk-node-ro 0 "no EROFS from open: $(tail -1 "$logs/blk-node-ro.log")"
+	elif ! cmp -s "$w/r.img" "$w/ro.img"; then
+		result blk-node-ro 0 "the read-only image changed"
+	else
+		result blk-node-ro 1
+	fi
 }
 
 if [ ! -x "$keel" ]; then

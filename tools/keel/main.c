@@ -84,9 +84,10 @@ static const char usage_run[] =
     "  -t, --timeout SECONDS  stop a guest that runs longer (status 124)\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n"
     "                       (e.g. keel.test=all, keel.strace)\n"
-    "      --disk IMAGE:/PATH[:ro]  attach a raw ext2/3/4 disk image on\n"
-    "                       virtio-blk, mounted at PATH (repeatable; the\n"
-    "                       guest's vda, vdb, ... in order)\n"
+    "      --disk IMAGE[:/PATH][:ro]  attach a raw disk image on\n"
+    "                       virtio-blk, its ext2/3/4 mounted at PATH\n"
+    "                       (repeatable; the guest's vda, vdb, ... in\n"
+    "                       order)\n"
     "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory over\n"
     "                       virtio-9p, mounted at PATH (repeatable)\n"
     "      --verbose        show the kernel's boot lines\n";

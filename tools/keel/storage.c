@@ -1,7 +1,8 @@
 /*
  * storage.c - what keel run attaches for storage, and keel mkimage:
- *   --disk IMAGE:/GUEST[:ro]   a raw disk image (ext2/3/4) on virtio-blk,
- *                              mounted at /GUEST (keel.mount=ext2:...)
+ *   --disk IMAGE[:/GUEST][:ro] a raw disk image (ext2/3/4) on virtio-blk,
+ *                              mounted at /GUEST (keel.mount=ext2:...);
+ *                              IMAGE alone: attached, not mounted
  *   -v HOSTDIR:/GUEST[:ro]     a host directory on virtio-9p (QEMU's
  *                              local fsdev), mounted at /GUEST
  *   keel mkimage DIR -o IMAGE [--size N]   an ext2 image of DIR, made by
@@ -49,13 +50,28 @@ static bool split_spec(const char *opt, const char *spec, char **host,
 	return true;
 }
 
+/* --disk's IMAGE[:/GUEST][:ro]: without /GUEST the disk is attached, not
+ * mounted (guest NULL). */
+static bool split_disk(const char *spec, char **host, char **guest, bool *ro)
+{
+	size_t n = strlen(spec);
+
+	if (!strstr(spec, ":/")) {
+		*ro = n > 3 && !strcmp(spec + n - 3, ":ro");
+		*host = xasprintf("%.*s", (int)(*ro ? n - 3 : n), spec);
+		*guest = NULL;
+		return true;
+	}
+	return split_spec("--disk", spec, host, guest, ro);
+}
+
 bool disk_spec_ok(const char *spec)
 {
 	char *host, *guest;
 	struct stat st;
 	bool ro, ok;
 
-	if (!split_spec("--disk", spec, &host, &guest, &ro))
+	if (!split_disk(spec, &host, &guest, &ro))
 		return false;
 	if (stat(host, &st)) {
 		err_msg("--disk %s: %s is not a disk image (%s)", spec, host,
@@ -137,11 +153,12 @@ void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
 		char *host, *guest;
 		bool ro;
 
-		if (!split_spec("--disk", o->disks.v[i], &host, &guest, &ro))
+		if (!split_disk(o->disks.v[i], &host, &guest, &ro))
 			continue; /* checked when parsed */
 		drive(a, host, ro, n, mmio);
-		strv_pushf(kargs, "keel.mount=ext2:/dev/vd%c:%s%s",
-			   (char)('a' + n), guest, ro ? ":ro" : "");
+		if (guest)
+			strv_pushf(kargs, "keel.mount=ext2:/dev/vd%c:%s%s",
+				   (char)('a' + n), guest, ro ? ":ro" : "");
 		free(host);
 		free(guest);
 	}
