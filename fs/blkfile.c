@@ -121,8 +121,7 @@ static long blk_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	return blk_rw(f, b, len, pos, false);
 }
 
-static long blk_write(struct file *f, struct iobuf b, size_t len,
-		      uint64_t *pos)
+static long blk_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	return blk_rw(f, b, len, pos, true);
 }

@@ -56,8 +56,13 @@ static bool split_disk(const char *spec, char **host, char **guest, bool *ro)
 {
 	size_t n = strlen(spec);
 
+	struct stat st;
+
 	if (!strstr(spec, ":/")) {
 		*ro = n > 3 && !strcmp(spec + n - 3, ":ro");
+		/* "disk.img:data": a guest path that is not absolute. */
+		if (memchr(spec, ':', *ro ? n - 3 : n) && stat(spec, &st))
+			return split_spec("--disk", spec, host, guest, ro);
 		*host = xasprintf("%.*s", (int)(*ro ? n - 3 : n), spec);
 		*guest = NULL;
 		return true;
