@@ -244,7 +244,8 @@ unit: $(UNIT_TESTS)
 
 # ------------------------------------------------------------------ fuzz ---
 # libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:
-# lib/elf.c, lib/cpio.c, frames into lwIP and the socket calls. make fuzz
+# lib/elf.c, lib/cpio.c, frames into lwIP, the socket calls and ext2
+# images. make fuzz
 # runs each for FUZZ_TIME seconds;
 # make test runs them briefly. Crashing inputs are kept in build/fuzz/.
 FUZZ_CC := clang
@@ -296,6 +297,16 @@ $(BUILD)/fuzz/fuzz_sockcall: tests/fuzz/fuzz_sockcall.c $(SOCKCALL_FOBJS) $(LWIP
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
 		$(SOCKCALL_FOBJS) $(LWIP_FOBJS)
 .SECONDARY: $(SOCKCALL_FOBJS) $(LWIP_FOBJS)
+
+# fuzz_ext2: images mounted by fs/ext2 and walked through the file
+# calls: the VFS and plat/hosted built with the fuzzer's instrumentation
+# (the objects fuzz_sockcall uses too).
+EXT2_FUZZ_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(HOSTED_SRCS) $(VFS_SRCS))
+$(BUILD)/fuzz/fuzz_ext2: tests/fuzz/fuzz_ext2.c $(EXT2_FUZZ_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
+		$(EXT2_FUZZ_FOBJS)
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build

@@ -266,11 +266,11 @@ static int free_tree(struct inode *ino, uint32_t *slot, int level,
 		if (err || base < first)
 			return err;
 	}
-	ext2_free_block(fs, *slot);
+	err = ext2_free_block(fs, *slot); /* a second time: stop there */
 	ei->blocks -= MIN(ei->blocks, (uint64_t)(fs->bsize >> 9));
 	*slot = 0;
 	*changed = true;
-	return 0;
+	return err;
 }
 
 /* Free the blocks of ino from logical block first on (truncate). */

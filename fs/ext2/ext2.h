@@ -202,6 +202,7 @@ struct ext2_fs {
 	uint16_t saved_state; /* s_state at mount, restored at unmount */
 	unsigned live; /* struct inodes of this fs alive (with the root) */
 	uint32_t next_gen;
+	unsigned errors; /* corruption found (logged: the first few) */
 	struct ext2_inode *hash[EXT2_HASH];
 	struct ext2_fs *next; /* every mounted one, for the shutdown */
 };

@@ -89,6 +89,8 @@ static int64_t get_time(uint32_t sec, const uint32_t *extra)
 		if (ns >= NS)
 			ns = NS - 1;
 	}
+	if (s >= INT64_MAX / NS) /* past 2262: what nanoseconds hold */
+		return INT64_MAX / NS * NS;
 	return s * NS + ns;
 }
 
@@ -132,11 +134,11 @@ void ext2_set_ops(struct inode *ino)
 		   : S_ISREG(m) ? &ext2_file_ops
 		   : S_ISLNK(m) ? &ext2_link_ops
 				: &ext2_special_ops;
-	ino->fops = S_ISDIR(m)	  ? &dir_fops
-		    : S_ISREG(m)  ? &ext2_file_fops
-		    : S_ISFIFO(m) ? &fifo_fops
-		    : S_ISCHR(m)  ? devfs_fops(ino->rdev)
-				  : NULL;
+	/* A FIFO's pipe would take priv, which is ours: not opened (ENXIO). */
+	ino->fops = S_ISDIR(m)	 ? &dir_fops
+		    : S_ISREG(m) ? &ext2_file_fops
+		    : S_ISCHR(m) ? devfs_fops(ino->rdev)
+				 : NULL;
 }
 
 /* The fields of d into a new struct inode and its ext2_inode. */
@@ -166,6 +168,8 @@ static int decode(struct ext2_fs *fs, uint32_t nr, const struct ext2_dinode *d,
 		return ext2_corrupt(fs, "directory size", nr);
 	if (size > ext2_max_size(fs))
 		return ext2_corrupt(fs, "file size", nr);
+	if (S_ISDIR(d->i_mode) && size > fs->blocks << fs->bshift)
+		return ext2_corrupt(fs, "directory larger than the disk", nr);
 	if (S_ISLNK(d->i_mode) && size > fs->bsize)
 		return ext2_corrupt(fs, "symlink size", nr);
 	if (d->i_flags & EXT4_EXTENTS_FL) {
@@ -426,9 +430,6 @@ void ext2_release(struct inode *ino)
 {
 	struct ext2_inode *ei = EI(ino);
 	struct ext2_fs *fs = ei->fs;
-
-	if (S_ISFIFO(ino->mode))
-		fifo_inode_release(ino);
 
 	if (ino->nlink == 0 && !fs->rdonly && !fs->killed) {
 		bool dir = S_ISDIR(ino->mode);

@@ -22,10 +22,14 @@ _Static_assert(sizeof(struct ext2_dinode) == 152, "inode layout");
 
 static struct ext2_fs *mounted; /* every live one, for the shutdown */
 
+/* A corrupt structure: a log line (the first 8 of a mount), -EUCLEAN. */
 int ext2_corrupt(struct ext2_fs *fs, const char *what, uint64_t n)
 {
-	printk("keel: ext2 %s: corrupt: %s (%llu)\n", fs->name, what,
-	       (unsigned long long)n);
+	if (fs->errors < 8)
+		printk("keel: ext2 %s: corrupt: %s (%llu)%s\n", fs->name, what,
+		       (unsigned long long)n,
+		       fs->errors == 7 ? "; further errors not logged" : "");
+	fs->errors++;
 	return -EUCLEAN;
 }
 

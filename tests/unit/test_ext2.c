@@ -435,8 +435,16 @@ static void test_ext4_readonly(void **state)
 	load();
 	before = malloc(disk.size);
 	memcpy(before, disk.data, disk.size);
+	hosted_console_clear();
 	assert_int_equal(mnt(0, "ext4"), -EROFS);
+	assert_non_null(strstr(hosted_console_text(),
+			       "keel: ext2 vda: not writable (feature(s): "
+			       "has_journal "));
 	assert_int_equal(mnt(MS_RDONLY, "ext4"), 0);
+	assert_non_null(strstr(hosted_console_text(),
+			       "keel: ext2 vda: read-only: feature(s) "
+			       "has_journal "));
+	assert_non_null(strstr(hosted_console_text(), " extent 64bit"));
 	compare_tree();
 	assert_int_equal(SC(mkdir, P("/mnt/x"), 0755), -EROFS);
 	/* A remount read-write flips the superblock flag, never writing. */
