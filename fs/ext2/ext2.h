@@ -197,7 +197,8 @@ struct ext2_fs {
 	uint64_t sb_block; /* the block holding the superblock */
 	uint8_t *gdt; /* the group descriptors, desc_blocks blocks */
 	uint64_t *gdt_block; /* where each descriptor block lives */
-	bool rdonly; /* features or the mount forbid writing */
+	bool rdonly; /* features or the device: never written */
+	bool written; /* changed since the mount: to write back */
 	bool sb_dirty, gdt_dirty, killed;
 	uint16_t saved_state; /* s_state at mount, restored at unmount */
 	unsigned live; /* struct inodes of this fs alive (with the root) */
@@ -218,6 +219,7 @@ struct ext2_inode {
 	uint32_t file_acl; /* an extended attribute block */
 	uint32_t dtime;
 	int64_t crtime_ns;
+	bool freed; /* unlinked and given back (at the shutdown) */
 	struct ext2_inode *hnext;
 };
 
@@ -248,6 +250,7 @@ int ext2_iget(struct ext2_fs *fs, uint32_t ino, struct inode *parent,
 int ext2_write_inode(struct inode *ino);
 int ext2_new_inode(struct inode *dir, unsigned mode, struct inode **out);
 void ext2_writeback_all(struct ext2_fs *fs);
+void ext2_free_orphans(struct ext2_fs *fs);
 long ext2_readlink(struct inode *ino, char *buf, size_t len);
 int ext2_fsync(struct file *f, bool datasync);
 void ext2_set_ops(struct inode *ino);

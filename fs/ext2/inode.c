@@ -324,7 +324,7 @@ int ext2_write_inode(struct inode *ino)
 	uint32_t off, len;
 	int err;
 
-	if (fs->rdonly)
+	if (fs->rdonly || !fs->written || ei->freed)
 		return 0;
 	err = read_dinode(fs, ei->ino, &d, &b, &off);
 	if (err)
@@ -425,26 +425,43 @@ static bool fast_link(struct ext2_fs *fs, struct inode *ino)
 	       ei->blocks <= acl && !(ei->flags & EXT4_EXTENTS_FL);
 }
 
+/* An unlinked inode's blocks and the inode itself back to the bitmaps
+ * (once: at its release, or at the shutdown while it is still open). */
+static void free_unlinked(struct inode *ino)
+{
+	struct ext2_inode *ei = EI(ino);
+	struct ext2_fs *fs = ei->fs;
+	bool dir = S_ISDIR(ino->mode);
+
+	if (ino->nlink || fs->rdonly || !fs->written || ei->freed)
+		return;
+	if (S_ISREG(ino->mode) || dir ||
+	    (S_ISLNK(ino->mode) && !fast_link(fs, ino)))
+		ext2_free_from(ino, 0);
+	drop_xattr(fs, ei);
+	ino->size = 0;
+	ei->dtime = (uint32_t)(time_wall_ns() / NS);
+	ext2_write_inode(ino);
+	ext2_free_inode(fs, ei->ino, dir);
+	ei->freed = true;
+}
+
+/* The shutdown: files unlinked but open go now (no orphan list). */
+void ext2_free_orphans(struct ext2_fs *fs)
+{
+	for (size_t i = 0; i < EXT2_HASH; i++)
+		for (struct ext2_inode *ei = fs->hash[i]; ei; ei = ei->hnext)
+			free_unlinked(ei->vfs);
+}
+
 /* The last reference went: back to disk, or freed when unlinked. */
 void ext2_release(struct inode *ino)
 {
 	struct ext2_inode *ei = EI(ino);
 	struct ext2_fs *fs = ei->fs;
 
-	if (ino->nlink == 0 && !fs->rdonly && !fs->killed) {
-		bool dir = S_ISDIR(ino->mode);
-
-		if (S_ISREG(ino->mode) || dir ||
-		    (S_ISLNK(ino->mode) && !fast_link(fs, ino)))
-			ext2_free_from(ino, 0);
-		drop_xattr(fs, ei);
-		ino->size = 0;
-		ei->dtime = (uint32_t)(time_wall_ns() / NS);
-		ext2_write_inode(ino);
-		ext2_free_inode(fs, ei->ino, dir);
-	} else {
-		ext2_write_inode(ino);
-	}
+	free_unlinked(ino);
+	ext2_write_inode(ino);
 	unhash(ei);
 	kfree(ei);
 	ino->priv = NULL;

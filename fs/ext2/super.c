@@ -124,6 +124,7 @@ int ext2_need_rw(struct ext2_fs *fs)
 {
 	if (fs->rdonly || fs->killed)
 		return -EROFS;
+	fs->written = true;
 	if (fs->s.s_state & EXT2_VALID_FS) {
 		fs->s.s_state &= (uint16_t)~EXT2_VALID_FS;
 		fs->sb_dirty = true;
@@ -174,7 +175,7 @@ int ext2_sync_fs(struct ext2_fs *fs)
 {
 	int err = 0;
 
-	if (fs->rdonly)
+	if (fs->rdonly || !fs->written)
 		return 0;
 	ext2_writeback_all(fs);
 	if (fs->gdt_dirty)
@@ -194,7 +195,7 @@ static void finish(struct ext2_fs *fs)
 {
 	int err;
 
-	if (fs->rdonly)
+	if (fs->rdonly || !fs->written)
 		return;
 	if (fs->s.s_state != fs->saved_state) {
 		fs->s.s_state = fs->saved_state;
@@ -208,8 +209,11 @@ static void finish(struct ext2_fs *fs)
 
 static void shutdown_all(void)
 {
-	for (struct ext2_fs *fs = mounted; fs; fs = fs->next)
+	for (struct ext2_fs *fs = mounted; fs; fs = fs->next) {
+		if (!fs->rdonly && fs->written)
+			ext2_free_orphans(fs);
 		finish(fs);
+	}
 }
 
 static struct shutdown_hook shutdown_hook = { shutdown_all, NULL };
@@ -557,14 +561,13 @@ static int fill(struct ext2_fs *fs, unsigned long flags)
 	if (fs->rdonly)
 		printk("keel: ext2 %s: read-only: feature(s) %s\n", fs->name,
 		       why);
-	if (flags & MS_RDONLY)
-		fs->rdonly = true;
 	err = bcache_set_block_size(fs->dev, fs->bsize) ?: read_gdt(fs);
 	if (err)
 		return err;
 	fs->sb_block = fs->bsize == 1024 ? 1 : 0;
 	fs->saved_state = fs->s.s_state;
-	if (!fs->rdonly && !(fs->s.s_state & EXT2_VALID_FS))
+	if (!fs->rdonly && !(flags & MS_RDONLY) &&
+	    !(fs->s.s_state & EXT2_VALID_FS))
 		printk("keel: ext2 %s: not cleanly unmounted: run e2fsck\n",
 		       fs->name);
 	err = ext2_iget(fs, EXT2_ROOT_INO, NULL, &root);
@@ -576,7 +579,7 @@ static int fill(struct ext2_fs *fs, unsigned long flags)
 	}
 	root->flags |= I_MOUNT;
 	fs->sb->root = root;
-	if (!fs->rdonly) {
+	if (!fs->rdonly && !(flags & MS_RDONLY)) {
 		fs->s.s_mnt_count++;
 		fs->s.s_mtime = (uint32_t)(time_wall_ns() / 1000000000);
 		fs->sb_dirty = true;
@@ -604,7 +607,7 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 	for (fs = mounted; fs; fs = fs->next)
 		if (fs->dev == dev && !fs->killed) { /* mounted already */
 			if (!(flags & MS_RDONLY) && fs->rdonly)
-				return -EBUSY;
+				return -EROFS;
 			*out = fs->sb;
 			return 0;
 		}
@@ -635,7 +638,7 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 			fs_free(fs);
 		return err;
 	}
-	if (fs->rdonly)
+	if (fs->rdonly || flags & MS_RDONLY)
 		fs->sb->flags |= SB_RDONLY;
 	*out = fs->sb;
 	return 0;

@@ -21,6 +21,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/mount.h>
+#include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/syscall.h>
 #include <keel/vfs.h>
@@ -400,14 +401,269 @@ static void assert_content(const char *path, const void *data, long len)
  * indirect map; mounted read-write and unmounted, still clean. */
 static void test_read_1k(void **state)
 {
+	uint8_t *before;
+
 	(void)state;
 	mkfs_tree("-t ext2 -b 1024 -I 128", "32M");
 	load();
+	before = malloc(disk.size);
+	memcpy(before, disk.data, disk.size);
 	assert_int_equal(mnt(0, "ext2"), 0);
 	compare_tree();
 	umnt();
+	/* Reading changed nothing but the superblock (mount count, times) */
+	assert_memory_equal(before, disk.data, 1024);
+	assert_memory_equal(before + 2048, disk.data + 2048, disk.size - 2048);
+	assert_memory_not_equal(before + 1024, disk.data + 1024, 1024);
+	free(before);
 	save();
 	fsck_clean();
+}
+
+/* A directory e2fsck -D indexed (htree): read by a linear scan, then
+ * written (its index flag cleared), still clean. */
+static void test_hashed_dir(void **state)
+{
+	char name[64];
+	struct kstat st;
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p %s/h/many && cd %s/h/many && "
+			    "for i in $(seq 2000); do : > entry-$i; done",
+			    work, work),
+			 0);
+	assert_int_equal(sh("mke2fs -q -F -t ext2 -b 1024 -d %s/h %s/img 16M "
+			    ">/dev/null && e2fsck -fyD %s/img >/dev/null 2>&1; "
+			    "debugfs -R 'htree /many' %s/img 2>/dev/null | "
+			    "grep -q 'Number of entries'",
+			    work, work, work, work),
+			 0);
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	assert_int_equal(count_entries("/mnt/many"), 2000);
+	for (int i = 1; i <= 2000; i += 97) {
+		snprintf(name, sizeof(name), "/mnt/many/entry-%d", i);
+		assert_int_equal(vfs_statat(AT_FDCWD, name, 0, &st), 0);
+	}
+	for (int i = 1; i <= 2000; i += 3) {
+		snprintf(name, sizeof(name), "/mnt/many/entry-%d", i);
+		assert_int_equal(SC(unlink, P(name)), 0);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "/mnt/many/new-%d", i);
+		write_file(name, "n", 1, 0);
+	}
+	assert_int_equal(count_entries("/mnt/many"), 2000 - 667 + 300);
+	umnt();
+	save();
+	fsck_clean();
+}
+
+/* A read-only mount writes nothing; remounted read-write, it does. */
+static void test_remount(void **state)
+{
+	uint8_t *before;
+	struct kstat st;
+
+	(void)state;
+	mkfs_tree("-t ext2 -b 4096", "32M");
+	load();
+	before = malloc(disk.size);
+	memcpy(before, disk.data, disk.size);
+	assert_int_equal(mnt(MS_RDONLY, "ext2"), 0);
+	compare_tree();
+	assert_int_equal(SC(sync), 0);
+	assert_memory_equal(before, disk.data, disk.size);
+	assert_int_equal(SC(mount, 0, P("/mnt"), 0, MS_REMOUNT, 0), 0);
+	write_file("/mnt/after", "rw", 2, 0);
+	assert_int_equal(
+	    SC(mknodat, AT_FDCWD, P("/mnt/null"), S_IFCHR | 0666, (1 << 8) | 3),
+	    0);
+	assert_int_equal(SC(mknodat, AT_FDCWD, P("/mnt/wide"), S_IFBLK | 0600,
+			    (259 << 8) | (300 & 0xff) | (300 >> 8) << 20),
+			 0);
+	umnt();
+	free(before);
+	save();
+	fsck_clean();
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	assert_content("/mnt/after", "rw", 2);
+	assert_int_equal(vfs_statat(AT_FDCWD, "/mnt/null", 0, &st), 0);
+	assert_int_equal(st.mode, S_IFCHR | 0644); /* umask 022 */
+	assert_int_equal(st.rdev, (1 << 8) | 3);
+	assert_int_equal(vfs_statat(AT_FDCWD, "/mnt/wide", 0, &st), 0);
+	assert_int_equal(st.rdev, (259 << 8) | (300 & 0xff) | (300 >> 8) << 20);
+	umnt();
+	save();
+	assert_int_equal(sh("debugfs -R 'stat /wide' %s/img 2>/dev/null | "
+			    "grep -q 'Device major/minor number: 259:300'",
+			    work),
+			 0);
+}
+
+/* Random names for test_random: 4 directories x 6 names. */
+static const char *const rdirs[] = { "/mnt", "/mnt/d0", "/mnt/d1",
+				     "/mnt/d0/d2" };
+
+static void rpath(uint64_t *seed, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/f%d", rdirs[unit_rand(seed) % 4],
+		 (int)(unit_rand(seed) % 6));
+}
+
+/* 3,000 random operations of every kind (errors allowed), then e2fsck
+ * -fn, and every name as keel reads it against what debugfs rdump
+ * extracts from the image. */
+static void test_random(void **state)
+{
+	static char data[65536], got[400];
+	uint64_t seed = 0x5eed;
+	char a[64], b[64];
+	int files, links;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 31 + i / 251);
+	mkfs("-t ext2 -b 1024 -N 256", "16M", false);
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	SC(mkdir, P("/mnt/d0"), 0755);
+	SC(mkdir, P("/mnt/d1"), 0755);
+	SC(mkdir, P("/mnt/d0/d2"), 0755);
+	for (int i = 0; i < 3000; i++) {
+		unsigned op;
+		long fd, off, len;
+
+		if (i && i % 500 == 0) { /* judged by e2fsck every 500 */
+			umnt();
+			save();
+			fsck_clean();
+			load();
+			assert_int_equal(mnt(0, "ext2"), 0);
+		}
+		op = (unsigned)(unit_rand(&seed) % 10);
+		off = (long)(unit_rand(&seed) % 300000);
+		len = (long)(unit_rand(&seed) % 20000);
+
+		rpath(&seed, a, sizeof(a));
+		rpath(&seed, b, sizeof(b));
+		switch (op) {
+		case 0:
+		case 1:
+			fd = open_at(a, O_WRONLY | O_CREAT);
+			if (fd >= 0) {
+				SC(pwrite64, fd, P(data + off % 40000), len,
+				   off);
+				SC(close, fd);
+			}
+			break;
+		case 2:
+			SC(truncate, P(a), off);
+			break;
+		case 3:
+			SC(unlink, P(a));
+			break;
+		case 4:
+			SC(rename, P(a), P(b));
+			break;
+		case 5:
+			SC(link, P(a), P(b));
+			break;
+		case 6:
+			memset(got, 'a' + (int)(len % 26), sizeof(got));
+			got[len % 200 + 1] = '\0';
+			SC(symlink, P(got), P(a));
+			break;
+		case 7:
+			SC(mkdir, P(a), 0755);
+			break;
+		case 8:
+			SC(rmdir, P(a));
+			break;
+		default: /* directories of f names move (op 7 makes them) */
+			SC(rename, P(a), P(b));
+			break;
+		}
+	}
+	umnt();
+	save();
+	fsck_clean();
+	assert_int_equal(sh("rm -rf %s/dump && mkdir %s/dump && debugfs -R "
+			    "'rdump / %s/dump' %s/img >/dev/null 2>&1",
+			    work, work, work, work),
+			 0);
+	load();
+	assert_int_equal(mnt(MS_RDONLY, "ext2"), 0);
+	files = links = 0;
+	for (int d = 0; d < 4; d++)
+		for (int n = 0; n < 6; n++) {
+			char kpath[64], hpath[400], *x, *y;
+			struct kstat st;
+			long nx, ny;
+
+			snprintf(kpath, sizeof(kpath), "%s/f%d", rdirs[d], n);
+			snprintf(hpath, sizeof(hpath), "%s/dump/%s", work,
+				 kpath + 5);
+			if (vfs_statat(AT_FDCWD, kpath, AT_SYMLINK_NOFOLLOW,
+				       &st))
+				continue;
+			if (S_ISREG(st.mode)) {
+				nx = slurp(kpath, &x);
+				ny = host_slurp(hpath, &y);
+				assert_int_equal(nx, ny);
+				assert_memory_equal(x, y, (size_t)nx);
+				free(x);
+				free(y);
+				files++;
+			} else if (S_ISLNK(st.mode)) {
+				links++;
+				nx = SC(readlinkat, AT_FDCWD, P(kpath), P(got),
+					sizeof(got));
+				assert_int_equal(sh("test \"$(readlink %s)\" = "
+						    "\"%.*s\"",
+						    hpath, (int)nx, got),
+						 0);
+			}
+		}
+	print_message("test_random: %d files, %d symlinks compared\n", files,
+		      links);
+	assert_true(files >= 4 && links >= 1);
+	umnt();
+	save();
+}
+
+/* The kernel's shutdown (last: its hooks run once) leaves the image
+ * clean while still mounted, a file unlinked but open freed too. */
+static void test_shutdown(void **state)
+{
+	long fd;
+
+	(void)state;
+	mkfs("-t ext2 -b 1024", "8M", false);
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	write_file("/mnt/kept", "data", 4, 0);
+	fd = open_at("/mnt/gone", O_RDWR | O_CREAT);
+	assert_int_equal(SC(write, fd, P("x"), 1), 1);
+	assert_int_equal(SC(unlink, P("/mnt/gone")), 0);
+	kernel_run_shutdown_hooks(0);
+	{
+		char path[300];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/img", work);
+		f = fopen(path, "wb");
+		fwrite(disk.data, 1, disk.size, f);
+		fclose(f);
+	}
+	fsck_clean();
+	assert_int_equal(sh("dumpe2fs -h %s/img 2>/dev/null | grep -q "
+			    "'^Filesystem state: *clean$' && debugfs -R "
+			    "'cat /kept' %s/img 2>/dev/null | grep -q data",
+			    work, work),
+			 0);
+	SC(close, fd);
 }
 
 /* 4 KiB blocks, 256-byte inodes (nanoseconds), mounted read-only. */
@@ -812,9 +1068,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_read_1k), T(test_read_4k),      T(test_ext4_readonly),
-		T(test_write),	 T(test_many_entries), T(test_large_file),
-		T(test_statfs),	 T(test_fsync),	       T(test_corrupt),
+		T(test_read_1k),    T(test_read_4k),	  T(test_ext4_readonly),
+		T(test_write),	    T(test_many_entries), T(test_large_file),
+		T(test_statfs),	    T(test_fsync),	  T(test_corrupt),
+		T(test_hashed_dir), T(test_random),	  T(test_remount),
+		T(test_shutdown), /* last: the hooks run once */
 #undef T
 	};
 	char tmpl[] = "/tmp/keel-ext2-XXXXXX";
