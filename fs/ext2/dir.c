@@ -641,14 +641,57 @@ static int ext2_rename(struct inode *odir, const char *oname, size_t olen,
 	return err;
 }
 
+/* The operations, each under the file system's lock. */
+static int l_lookup(struct inode *dir, const char *name, size_t len,
+		    struct inode **out)
+{
+	return EXT2_LOCKED(FS(dir), ext2_lookup(dir, name, len, out));
+}
+
+static int l_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	return EXT2_LOCKED(FS(dir), ext2_readdir(dir, pos, ctx));
+}
+
+static int l_create(struct inode *dir, const char *name, size_t len,
+		    unsigned mode, struct inode **out)
+{
+	return EXT2_LOCKED(FS(dir), ext2_create(dir, name, len, mode, out));
+}
+
+static int l_symlink(struct inode *dir, const char *name, size_t len,
+		     const char *target)
+{
+	return EXT2_LOCKED(FS(dir), ext2_symlink(dir, name, len, target));
+}
+
+static int l_link(struct inode *dir, const char *name, size_t len,
+		  struct inode *target)
+{
+	return EXT2_LOCKED(FS(dir), ext2_link(dir, name, len, target));
+}
+
+static int l_unlink(struct inode *dir, const char *name, size_t len)
+{
+	return EXT2_LOCKED(FS(dir), ext2_unlink(dir, name, len));
+}
+
+static int l_rename(struct inode *odir, const char *oname, size_t olen,
+		    struct inode *ndir, const char *nname, size_t nlen,
+		    unsigned flags)
+{
+	return EXT2_LOCKED(
+	    FS(odir), ext2_rename(odir, oname, olen, ndir, nname, nlen, flags));
+}
+
 const struct inode_ops ext2_dir_ops = {
-	.lookup = ext2_lookup,
-	.readdir = ext2_readdir,
-	.create = ext2_create,
-	.symlink = ext2_symlink,
-	.link = ext2_link,
-	.unlink = ext2_unlink,
-	.rename = ext2_rename,
+	.lookup = l_lookup,
+	.readdir = l_readdir,
+	.create = l_create,
+	.symlink = l_symlink,
+	.link = l_link,
+	.unlink = l_unlink,
+	.rename = l_rename,
 	.getattr = ext2_getattr,
 	.release = ext2_release,
 };

@@ -11,6 +11,7 @@
 #include <keel/blkdev.h>
 #include <keel/compiler.h>
 #include <keel/mount.h>
+#include <keel/sync.h>
 #include <keel/vfs.h>
 
 #ifndef S_ISBLK
@@ -202,6 +203,11 @@ struct ext2_fs {
 	bool sb_dirty, gdt_dirty, killed;
 	uint16_t saved_state; /* s_state at mount, restored at unmount */
 	unsigned live; /* struct inodes of this fs alive (with the root) */
+	/* One thread in the file system at a time (it sleeps on the disk);
+	 * taken again by the same thread (a release inside an operation). */
+	struct mutex mutex;
+	struct thread *owner;
+	unsigned depth;
 	uint32_t next_gen;
 	unsigned errors; /* corruption found (logged: the first few) */
 	struct ext2_inode *hash[EXT2_HASH];
@@ -241,7 +247,17 @@ void ext2_group_add(struct ext2_fs *fs, struct ext2_group *gd, int dblocks,
 		    int dinodes, int ddirs);
 int ext2_sync_fs(struct ext2_fs *fs);
 int ext2_super_sync(struct super_block *sb);
-void ext2_fs_inode_gone(struct ext2_fs *fs);
+void ext2_lock(struct ext2_fs *fs);
+/* The outermost unlock frees an unmounted fs whose last inode went. */
+void ext2_unlock(struct ext2_fs *fs);
+#define EXT2_LOCKED(fs, call)                 \
+	({                                    \
+		struct ext2_fs *fs_ = (fs);   \
+		ext2_lock(fs_);               \
+		__typeof__(call) r_ = (call); \
+		ext2_unlock(fs_);             \
+		r_;                           \
+	})
 int ext2_need_rw(struct ext2_fs *fs);
 
 /* inode.c: the inode cache, decoding and writing back. */

@@ -135,15 +135,31 @@ int ext2_truncate(struct inode *ino, uint64_t size)
 	return err;
 }
 
+/* The operations, each under the file system's lock. */
+static int l_truncate(struct inode *ino, uint64_t size)
+{
+	return EXT2_LOCKED(EI(ino)->fs, ext2_truncate(ino, size));
+}
+
+static long l_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	return EXT2_LOCKED(EI(f->inode)->fs, ext2_read(f, b, len, pos));
+}
+
+static long l_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	return EXT2_LOCKED(EI(f->inode)->fs, ext2_write(f, b, len, pos));
+}
+
 const struct inode_ops ext2_file_ops = {
-	.truncate = ext2_truncate,
+	.truncate = l_truncate,
 	.getattr = ext2_getattr,
 	.release = ext2_release,
 };
 
 const struct file_ops ext2_file_fops = {
-	.read = ext2_read,
-	.write = ext2_write,
+	.read = l_read,
+	.write = l_write,
 	.llseek = generic_llseek,
 	.fsync = ext2_fsync,
 };

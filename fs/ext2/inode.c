@@ -460,12 +460,14 @@ void ext2_release(struct inode *ino)
 	struct ext2_inode *ei = EI(ino);
 	struct ext2_fs *fs = ei->fs;
 
+	ext2_lock(fs);
 	free_unlinked(ino);
 	ext2_write_inode(ino);
 	unhash(ei);
 	kfree(ei);
 	ino->priv = NULL;
-	ext2_fs_inode_gone(fs);
+	fs->live--;
+	ext2_unlock(fs);
 }
 
 long ext2_readlink(struct inode *ino, char *buf, size_t len)
@@ -496,7 +498,12 @@ long ext2_readlink(struct inode *ino, char *buf, size_t len)
 int ext2_fsync(struct file *f, bool datasync)
 {
 	(void)datasync;
-	return ext2_sync_fs(EI(f->inode)->fs);
+	return EXT2_LOCKED(EI(f->inode)->fs, ext2_sync_fs(EI(f->inode)->fs));
+}
+
+static long l_readlink(struct inode *ino, char *buf, size_t len)
+{
+	return EXT2_LOCKED(EI(ino)->fs, ext2_readlink(ino, buf, len));
 }
 
 /* st_blocks as the disk counts them (i_blocks), the block size. */
@@ -507,7 +514,7 @@ void ext2_getattr(struct inode *ino, struct kstat *st)
 }
 
 const struct inode_ops ext2_link_ops = {
-	.readlink = ext2_readlink,
+	.readlink = l_readlink,
 	.getattr = ext2_getattr,
 	.release = ext2_release,
 };

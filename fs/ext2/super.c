@@ -11,6 +11,7 @@
 #include <keel/heap.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/time.h>
 
@@ -187,7 +188,7 @@ int ext2_sync_fs(struct ext2_fs *fs)
 
 int ext2_super_sync(struct super_block *sb)
 {
-	return ext2_sync_fs(sb->priv);
+	return EXT2_LOCKED((struct ext2_fs *)sb->priv, ext2_sync_fs(sb->priv));
 }
 
 /* The file system is going away (unmount, shutdown): clean again. */
@@ -209,10 +210,13 @@ static void finish(struct ext2_fs *fs)
 
 static void shutdown_all(void)
 {
-	for (struct ext2_fs *fs = mounted; fs; fs = fs->next) {
+	for (struct ext2_fs *fs = mounted, *next; fs; fs = next) {
+		next = fs->next;
+		ext2_lock(fs);
 		if (!fs->rdonly && fs->written)
 			ext2_free_orphans(fs);
 		finish(fs);
+		ext2_unlock(fs);
 	}
 }
 
@@ -231,12 +235,29 @@ static void fs_free(struct ext2_fs *fs)
 	kfree(fs);
 }
 
-/* An inode of fs went: the last one after the unmount frees fs. */
-void ext2_fs_inode_gone(struct ext2_fs *fs)
+void ext2_lock(struct ext2_fs *fs)
 {
-	fs->live--;
-	if (fs->killed && !fs->live) {
-		fs->killed = false;
+	struct thread *t = current_thread();
+
+	if (fs->depth && fs->owner == t) {
+		fs->depth++;
+		return;
+	}
+	mutex_lock(&fs->mutex);
+	fs->owner = t;
+	fs->depth = 1;
+}
+
+void ext2_unlock(struct ext2_fs *fs)
+{
+	bool last;
+
+	if (--fs->depth)
+		return;
+	fs->owner = NULL;
+	last = fs->killed && !fs->live;
+	mutex_unlock(&fs->mutex);
+	if (last) { /* unmounted, and its last inode went: nobody reaches it */
 		finish(fs);
 		fs_free(fs);
 	}
@@ -247,12 +268,12 @@ static void ext2_kill(struct super_block *sb)
 	struct ext2_fs *fs = sb->priv;
 	struct inode *root = sb->root;
 
+	ext2_lock(fs);
 	finish(fs);
 	sb->root = NULL;
 	fs->killed = true; /* open files keep it; writes are refused */
-	fs->live++; /* held across the put below */
 	inode_put(root);
-	ext2_fs_inode_gone(fs);
+	ext2_unlock(fs);
 }
 
 /* ---- statfs ---- */
@@ -605,7 +626,9 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 	if (!dev)
 		return -ENXIO;
 	for (fs = mounted; fs; fs = fs->next)
-		if (fs->dev == dev && !fs->killed) { /* mounted already */
+		if (fs->dev == dev) { /* mounted already */
+			if (fs->killed) /* unmounted, files open: it writes */
+				return -EBUSY;
 			if (!(flags & MS_RDONLY) && fs->rdonly)
 				return -EROFS;
 			*out = fs->sb;
@@ -619,6 +642,7 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 	if (!fs)
 		return -ENOMEM;
 	fs->dev = dev;
+	mutex_init(&fs->mutex);
 	strlcpy(fs->name, source, sizeof(fs->name));
 	fs->sb = sb_alloc("ext2", EXT2_SUPER_MAGIC, &ext2_sops);
 	if (!fs->sb) {
