@@ -166,6 +166,8 @@ static const char *tree_py =
     "open(d + '/big', 'wb').write(r.randbytes(10 << 20))\n"
     "with open(d + '/holes', 'wb') as f:\n"
     "    f.seek(1 << 20); f.write(b'A' * 5000); f.seek(3000000); f.write(b'B')\n"
+    "with open(d + '/manyholes', 'wb') as f:\n"
+    "    for i in range(24): f.seek(i << 20); f.write(bytes([65 + i]) * 6000)\n"
     "os.symlink('hello.txt', d + '/fast')\n"
     "os.symlink('x' * 100 + '/target', d + '/slow')\n"
     "os.link(d + '/hello.txt', d + '/sub/hardlink')\n"
@@ -678,6 +680,18 @@ static void test_read_4k(void **state)
 	fsck_clean();
 }
 
+/* 2 KiB blocks. */
+static void test_read_2k(void **state)
+{
+	(void)state;
+	mkfs_tree("-t ext2 -b 2048", "32M");
+	load();
+	assert_int_equal(mnt(MS_RDONLY, "ext2"), 0);
+	compare_tree();
+	umnt();
+	save();
+}
+
 /* Debian's default ext4 (journal, extents, 64bit, metadata_csum ...):
  * read-only only, never written. */
 static void test_ext4_readonly(void **state)
@@ -690,6 +704,12 @@ static void test_ext4_readonly(void **state)
 	before = malloc(disk.size);
 	memcpy(before, disk.data, disk.size);
 	hosted_console_clear();
+	/* manyholes has 24 extents: more than the inode holds, so its tree
+	 * has an index level */
+	assert_int_equal(sh("debugfs -R 'ex /manyholes' %s/img 2>/dev/null | "
+			    "grep -q '^ 1/ 1'",
+			    work),
+			 0);
 	assert_int_equal(mnt(0, "ext4"), -EROFS);
 	assert_non_null(strstr(hosted_console_text(),
 			       "keel: ext2 vda: not writable (feature(s): "
@@ -1046,7 +1066,7 @@ static void test_corrupt(void **state)
 	disk.data[blk * 1024 + 12 + 5] = 0x10;
 	assert_int_equal(mnt(0, "ext2"), 0);
 	assert_int_equal(count_entries("/mnt/sub"), -EUCLEAN);
-	assert_int_equal(count_entries("/mnt"), 9);
+	assert_int_equal(count_entries("/mnt"), 10);
 	umnt();
 	save();
 	/* no device, not ext2 */
@@ -1055,15 +1075,25 @@ static void test_corrupt(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest
+	    tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_read_1k),    T(test_read_4k),	  T(test_ext4_readonly),
-		T(test_write),	    T(test_many_entries), T(test_large_file),
-		T(test_statfs),	    T(test_fsync),	  T(test_corrupt),
-		T(test_hashed_dir), T(test_random),	  T(test_remount),
-		T(test_shutdown), /* last: the hooks run once */
+		    T(test_read_1k),
+		    T(test_read_2k),
+		    T(test_read_4k),
+		    T(test_ext4_readonly),
+		    T(test_write),
+		    T(test_many_entries),
+		    T(test_large_file),
+		    T(test_statfs),
+		    T(test_fsync),
+		    T(test_corrupt),
+		    T(test_hashed_dir),
+		    T(test_random),
+		    T(test_remount),
+		    T(test_shutdown), /* last: the hooks run once */
 #undef T
-	};
+	    };
 	char tmpl[] = "/tmp/keel-ext2-XXXXXX";
 	int rc;
 
