@@ -259,8 +259,10 @@ static int add_entry(struct inode *dir, const char *name, size_t len,
 	err = ext2_bmap(dir, i, true, &p, &fresh);
 	if (!err)
 		err = ext2_bzero(fs, p, &b);
-	if (err)
+	if (err) { /* no block past the end (ENOSPC on the way) */
+		ext2_free_from(dir, i);
 		return err;
+	}
 	de = (struct ext2_dirent *)b->data;
 	de->rec_len = (uint16_t)fs->bsize;
 	set_entry(fs, de, name, len, ino);

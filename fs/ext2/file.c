@@ -63,6 +63,7 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 	uint64_t off = f->flags & O_APPEND ? ino->size : *pos,
 		 max = ext2_max_size(fs);
 	size_t done = 0;
+	bool grown = false;
 	int err = ext2_need_rw(fs);
 
 	if (err)
@@ -78,6 +79,7 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 		bool fresh;
 
 		err = ext2_bmap(ino, at >> fs->bshift, true, &pblk, &fresh);
+		grown |= fresh;
 		if (err)
 			break;
 		if (fresh && n < fs->bsize)
@@ -89,7 +91,9 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 		if (err)
 			break;
 		err = iobuf_get(bb->data + in, b, done, n);
-		bcache_dirty(bb); /* a fresh block is ours, even on a fault */
+		if (err && fresh)
+			memset(bb->data, 0, fs->bsize);
+		bcache_dirty(bb);
 		bcache_put(bb);
 		if (err)
 			break;
@@ -99,6 +103,10 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 		ino->size = off + done;
 		grew(fs, ino->size);
 	}
+	/* A failure (no space, a fault) leaves no block past the end: the
+	 * map blocks taken on the way, or a block never filled. */
+	if (err && (grown || err == -ENOSPC))
+		ext2_free_from(ino, (ino->size + fs->bsize - 1) >> fs->bshift);
 	if (done)
 		inode_touch(ino, true);
 	*pos = off + done;

@@ -902,6 +902,55 @@ static void test_large_file(void **state)
 	save();
 }
 
+/* A full file system: writes stop with ENOSPC (a short write first),
+ * names too once the inodes are gone; still clean, and the space comes
+ * back. */
+static void test_full(void **state)
+{
+	static char data[4096];
+	struct lstatfs s;
+	char name[64];
+	long fd, n, total = 0;
+	int files = 0;
+
+	(void)state;
+	mkfs("-t ext2 -b 1024 -N 64 -m 0", "1M", false);
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	fd = open_at("/mnt/big", O_WRONLY | O_CREAT);
+	while ((n = SC(write, fd, P(data), sizeof(data))) > 0)
+		total += n;
+	assert_int_equal(n, -ENOSPC);
+	assert_true(total > 800 * 1024 && total < 1024 * 1024);
+	SC(close, fd);
+	assert_int_equal(SC(statfs, P("/mnt"), P(&s)), 0);
+	assert_true(s.bfree < 4);
+	for (;;) {
+		snprintf(name, sizeof(name), "/mnt/f%d", files);
+		fd = open_at(name, O_WRONLY | O_CREAT);
+		if (fd < 0)
+			break;
+		SC(close, fd);
+		files++;
+	}
+	assert_int_equal(fd, -ENOSPC);
+	assert_int_equal(SC(mkdir, P("/mnt/d"), 0755), -ENOSPC);
+	umnt();
+	save();
+	fsck_clean();
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	assert_int_equal(SC(unlink, P("/mnt/big")), 0);
+	assert_int_equal(SC(statfs, P("/mnt"), P(&s)), 0);
+	assert_true(s.bfree > 800);
+	assert_int_equal(SC(mkdir, P("/mnt/f0"), 0755), -EEXIST);
+	assert_int_equal(SC(unlink, P("/mnt/f0")), 0);
+	assert_int_equal(SC(mkdir, P("/mnt/d"), 0755), 0);
+	umnt();
+	save();
+	fsck_clean();
+}
+
 /* A number dumpe2fs -h prints after label. */
 static unsigned long dumpe2fs(const char *label)
 {
@@ -1075,25 +1124,18 @@ static void test_corrupt(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest
-	    tests[] = {
+	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		    T(test_read_1k),
-		    T(test_read_2k),
-		    T(test_read_4k),
-		    T(test_ext4_readonly),
-		    T(test_write),
-		    T(test_many_entries),
-		    T(test_large_file),
-		    T(test_statfs),
-		    T(test_fsync),
-		    T(test_corrupt),
-		    T(test_hashed_dir),
-		    T(test_random),
-		    T(test_remount),
-		    T(test_shutdown), /* last: the hooks run once */
+		T(test_read_1k),    T(test_read_2k),
+		T(test_read_4k),    T(test_ext4_readonly),
+		T(test_write),	    T(test_many_entries),
+		T(test_large_file), T(test_statfs),
+		T(test_fsync),	    T(test_corrupt),
+		T(test_hashed_dir), T(test_full),
+		T(test_random),	    T(test_remount),
+		T(test_shutdown), /* last: the hooks run once */
 #undef T
-	    };
+	};
 	char tmpl[] = "/tmp/keel-ext2-XXXXXX";
 	int rc;
 
