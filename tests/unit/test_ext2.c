@@ -1076,6 +1076,16 @@ static void test_corrupt(void **state)
 	disk.data[1024 + 0x38] ^= 0xff;
 	assert_int_equal(mnt(0, "ext2"), -EINVAL);
 	disk.data[1024 + 0x38] ^= 0xff;
+	/* incompatible features keel cannot read: refused, named */
+	hosted_console_clear();
+	disk.data[1024 + 0x61] |= 0x80; /* inline_data (0x8000) */
+	disk.data[1024 + 0x63] |= 0x40; /* an unknown bit */
+	assert_int_equal(mnt(MS_RDONLY, "ext2"), -EINVAL);
+	assert_non_null(strstr(hosted_console_text(),
+			       "cannot read feature(s): inline_data "
+			       "0x40000000\n"));
+	disk.data[1024 + 0x61] &= 0x7f;
+	disk.data[1024 + 0x63] &= 0xbf;
 	disk.data[1024 + 0x18] = 9;
 	assert_int_equal(mnt(0, "ext2"), -EUCLEAN);
 	disk.data[1024 + 0x18] = 0;
