@@ -625,6 +625,12 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 	dev = blkdev_find(source);
 	if (!dev)
 		return -ENXIO;
+	if (blkdev_readonly(dev) && !(flags & MS_RDONLY)) {
+		printk("keel: ext2 %s: the device is read-only: mount it "
+		       "read-only\n",
+		       source);
+		return -EROFS;
+	}
 	for (fs = mounted; fs; fs = fs->next)
 		if (fs->dev == dev) { /* mounted already */
 			if (fs->killed) /* unmounted, files open: it writes */
@@ -650,7 +656,8 @@ int ext2_mount(const char *source, unsigned long flags, const char *data,
 		return -ENOMEM;
 	}
 	fs->sb->priv = fs;
-	fs->sb->dev = sb_anon_dev();
+	/* st_dev is the disk's number, as on Linux (254:0 for vda). */
+	fs->sb->dev = blkdev_rdev(dev) ? blkdev_rdev(dev) : sb_anon_dev();
 	fs->next = mounted;
 	mounted = fs;
 	err = fill(fs, flags);
