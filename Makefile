@@ -33,7 +33,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c net/*.c net/lwip/*.c linux/*.c)
+	fs/*.c fs/9p/*.c net/*.c net/lwip/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -123,6 +123,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
+	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
 	lib/strlcpy.c \
@@ -148,7 +149,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c net/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)
@@ -197,7 +198,8 @@ $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 # drivers/virtio's queues and virtio-net with the registry, against a
 # device the test plays (DMA over the hosted arena).
 VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
-	drivers/virtio/virtio.c drivers/virtio/net.c net/netdev.c)
+	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/9p.c \
+	net/netdev.c)
 $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
 .SECONDARY: $(VIRTIO_HOSTED_OBJS)

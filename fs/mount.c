@@ -234,6 +234,7 @@ static const struct fs_type fs_types[] = {
 	{ "sysfs", .instance = sysfs_sb },
 	{ "devpts", .instance = devpts_sb },
 	{ "devtmpfs", .instance = devtmpfs_sb },
+	{ "9p", .mount = v9fs_mount },
 };
 
 const struct fs_type *fs_type_find(const char *name)

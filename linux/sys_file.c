@@ -420,25 +420,28 @@ SYSCALL_DEFINE(ftruncate)
 	return ret;
 }
 
-/* Everything is in memory: nothing to write back. */
-static long sync_fd(long fd)
+/* The file's own fsync (a 9p file: Tfsync); files in memory have none. */
+static long sync_fd(long fd, bool datasync)
 {
 	struct file *f = fd_get((int)fd);
+	long err = 0;
 
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
 	file_put(f);
-	return 0;
+	return err;
 }
 
 SYSCALL_DEFINE(fsync)
 {
-	return sync_fd(a[0]);
+	return sync_fd(a[0], false);
 }
 
 SYSCALL_DEFINE(fdatasync)
 {
-	return sync_fd(a[0]);
+	return sync_fd(a[0], true);
 }
 
 SYSCALL_DEFINE(fchdir)

@@ -22,6 +22,7 @@
 #define VIRTIO_BIT(n) (1ULL << (n))
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_9P 9
 
 /* Why the interrupt came (both when the transport cannot tell). */
 #define VIRTIO_IRQ_QUEUE 1u
@@ -156,5 +157,6 @@ int virtio_device_found(struct virtio_dev *vd);
 
 /* Device drivers (drivers/virtio/net.c). */
 int virtio_net_probe(struct virtio_dev *vd);
+int virtio_9p_probe(struct virtio_dev *vd); /* drivers/virtio/9p.c */
 
 #endif

@@ -1,0 +1,89 @@
+/*
+ * p9chan.c - the 9P channels transports register (kernel/): the table by
+ * mount tag, and a synchronous exchange on top of a transport's
+ * asynchronous submit (include/keel/p9chan_driver.h): the caller sleeps
+ * until the request's completion, which may come from an interrupt.
+ */
+#include <keel/errno.h>
+#include <keel/p9chan_driver.h>
+#include <keel/string.h>
+#include <keel/sync.h>
+
+static struct list_node channels = LIST_INIT(channels);
+
+int p9chan_register(struct p9chan *ch)
+{
+	size_t len = strnlen(ch->tag, P9CHAN_TAG_MAX);
+
+	if (!len || len == P9CHAN_TAG_MAX || ch->msize < 4096 || !ch->ops ||
+	    !ch->ops->submit)
+		return -EINVAL;
+	if (p9chan_find(ch->tag))
+		return -EEXIST;
+	list_push_back(&channels, &ch->node);
+	return 0;
+}
+
+struct p9chan *p9chan_find(const char *tag)
+{
+	list_for_each (n, &channels) {
+		struct p9chan *c = list_entry(n, struct p9chan, node);
+
+		if (!strcmp(c->tag, tag))
+			return c;
+	}
+	return NULL;
+}
+
+uint32_t p9chan_msize(const struct p9chan *ch)
+{
+	return ch->msize;
+}
+
+/* A request's completion, as the sleeping caller sees it. */
+struct waiter {
+	struct spinlock lock;
+	struct waitq wq;
+	bool done;
+	long result;
+};
+
+static void rpc_done(struct p9chan_request *rq, long result)
+{
+	struct waiter *w = rq->priv;
+	unsigned long flags = spin_lock_irqsave(&w->lock);
+
+	w->result = result;
+	w->done = true;
+	waitq_wake_all(&w->wq);
+	spin_unlock_irqrestore(&w->lock, flags);
+}
+
+long p9chan_rpc(struct p9chan *ch, const void *req, size_t reqlen, void *rep,
+		size_t replen)
+{
+	struct waiter w = { { 0 }, WAITQ_INIT(w.wq), false, 0 };
+	struct p9chan_request rq = {
+		.req = req,
+		.reqlen = reqlen,
+		.rep = rep,
+		.replen = MIN(replen, (size_t)ch->msize),
+		.done = rpc_done,
+		.priv = &w,
+	};
+	unsigned long flags;
+	int err;
+
+	if (reqlen < P9_HDR_LEN || reqlen > ch->msize ||
+	    p9_hdr_size(req) != reqlen || replen < P9_HDR_LEN)
+		return -EINVAL;
+	rq.tag = p9_hdr_tag(req);
+	err = ch->ops->submit(ch, &rq);
+	if (err)
+		return err;
+	flags = spin_lock_irqsave(&w.lock);
+	while (!w.done)
+		waitq_wait_locked(&w.wq, &w.lock, 0);
+	spin_unlock_irqrestore(&w.lock, flags);
+	return w.result;
+}

@@ -1,0 +1,137 @@
+#!/bin/bash
+# 9p.sh - host directories in the guest over virtio-9p (9P2000.L): for each
+# machine (pc and q35: virtio-9p-pci; microvm: virtio-9p-device on MMIO) a
+# fresh temporary directory with known files (a random token, a random
+# 300 KiB file, a subdirectory) is shared under two tags, host0 and hostro,
+# and tests/guest/p9.c runs in the guest (keel run, QEMU TCG): it mounts
+# host0, reads and lists, creates, renames, unlinks, makes directories and
+# links, and mounts hostro read-only expecting EROFS. Then the host checks
+# the directory itself: every change is there and nothing else, so the
+# guest cannot pass by its own word. PASS/FAIL per machine and check;
+# logs in build/9p-logs.
+set -u
+cd "$(dirname "$0")/../.."
+exec </dev/null
+keel=$PWD/build/keel
+logs=build/9p-logs
+bin=$PWD/build/9p-bin
+rm -rf "$logs" "$bin"
+mkdir -p "$logs" "$bin"
+prefix=9p-
+. tests/lib.sh
+machines="pc q35 microvm"
+plan 9
+export XDG_CACHE_HOME=$PWD/$logs/cache
+
+gcc -O1 -static -o "$bin/p9" tests/guest/p9.c || echo "9p: cannot compile tests/guest/p9.c"
+
+# A QEMU for keel run that adds the shared directory ($share) under both
+# tags: -virtfs on PCI machines, -fsdev and virtio-9p-device on microvm.
+cat >"$bin/qemu" <<'QEMU'
+#!/bin/bash
+m=
+prev=
+for a in "$@"; do
+	[ "$prev" = -M ] && m=$a
+	prev=$a
+done
+if [ "$m" = microvm ]; then
+	exec qemu-system-x86_64 "$@" -global virtio-mmio.force-legacy=false \
+		-fsdev local,id=f0,path="$P9_SHARE",security_model=none \
+		-device virtio-9p-device,fsdev=f0,mount_tag=host0 \
+		-fsdev local,id=f1,path="$P9_SHARE",security_model=none \
+		-device virtio-9p-device,fsdev=f1,mount_tag=hostro
+fi
+exec qemu-system-x86_64 "$@" \
+	-virtfs local,path="$P9_SHARE",mount_tag=host0,security_model=none \
+	-virtfs local,path="$P9_SHARE",mount_tag=hostro,security_model=none
+QEMU
+chmod +x "$bin/qemu"
+
+# listing DIR: its names with . and .., one a line, in byte order.
+listing() {
+	(cd "$1" && ls -a | LC_ALL=C sort)
+}
+
+# host_checks DIR NEWTOKEN GUEST-OUTPUT: what the guest changed, seen from
+# the host; "ok" or why not.
+host_checks() {
+	local d=$1 tok=$2 out=$3 want got
+	[ "$(cat "$d/renamed.txt" 2>&1)" = "$tok" ] || { echo "renamed.txt does not hold the new token"; return; }
+	[ ! -e "$d/new.txt" ] || { echo "new.txt is still there"; return; }
+	[ ! -e "$d/gone.txt" ] || { echo "gone.txt was not removed"; return; }
+	[ ! -e "$d/emptydir" ] || { echo "emptydir was not removed"; return; }
+	[ "$(cat "$d/newdir/inner.txt" 2>&1)" = inner ] || { echo "newdir/inner.txt is wrong"; return; }
+	[ "$(readlink "$d/link")" = renamed.txt ] || { echo "link is not a symlink to renamed.txt"; return; }
+	[ "$(stat -c %i "$d/hard.txt" 2>&1)" = "$(stat -c %i "$d/renamed.txt")" ] ||
+		{ echo "hard.txt is not a hard link of renamed.txt"; return; }
+	[ "$(stat -c %a "$d/renamed.txt")" = 600 ] || { echo "renamed.txt's mode is $(stat -c %a "$d/renamed.txt"), want 600"; return; }
+	[ "$(stat -c %s "$d/trunc.bin")" = 1000 ] || { echo "trunc.bin's size is $(stat -c %s "$d/trunc.bin"), want 1000"; return; }
+	[ ! -e "$d/rofile" ] && [ ! -e "$d/rodir" ] && [ -e "$d/hello.txt" ] ||
+		{ echo "the read-only mount changed the directory"; return; }
+	want="sum big.bin $("$bin/p9" sum "$d/big.bin")"
+	grep -qxF "$want" <<<"$out" || { echo "the guest's big.bin sum is not the host's ($want)"; return; }
+	want="sum pattern.bin $("$bin/p9" sum "$d/pattern.bin")"
+	grep -qxF "$want" <<<"$out" || { echo "pattern.bin on the host is not what the guest wrote ($want)"; return; }
+	got="list after: $(listing "$d" | grep -vx ro | tr '\n' ' ' | sed 's/ $//')"
+	grep -qxF "$got" <<<"$out" || { echo "the guest's listing after is not the host's ($got)"; return; }
+	got="list sub: $(listing "$d/sub" | tr '\n' ' ' | sed 's/ $//')"
+	grep -qxF "$got" <<<"$out" || { echo "the guest's listing of sub is not the host's ($got)"; return; }
+	grep -qxF "$top" <<<"$out" || { echo "the guest's first listing is not the host's ($top)"; return; }
+	echo ok
+}
+
+for m in $machines; do
+	share=$(mktemp -d /tmp/keel-9p.XXXXXX)
+	tok="token-$RANDOM-$RANDOM-$$"
+	newtok="new-$RANDOM-$RANDOM"
+	printf '%s' "$tok" >"$share/hello.txt"
+	head -c 307200 /dev/urandom >"$share/big.bin"
+	echo gone >"$share/gone.txt"
+	head -c 5000 /dev/urandom >"$share/trunc.bin"
+	mkdir "$share/emptydir" "$share/sub"
+	touch "$share/sub/a" "$share/sub/b" "$share/sub/c"
+	top="list top: $(listing "$share" | tr '\n' ' ' | sed 's/ $//')"
+	P9_SHARE=$share KEEL_QEMU=$bin/qemu timeout -k 5 400 "$keel" run -q --accel tcg --machine "$m" -t 360 \
+		-- "$bin/p9" host0 /mnt/host "$tok" "$newtok" hostro >"$logs/$m.log" 2>"$logs/$m.err"
+	rc=$?
+	out=$(tr -d '\r' <"$logs/$m.log" | grep -avE '^(keel|strace:)')
+	if [ "$rc" = 0 ] && grep -qx "p9: 0 failed" <<<"$out"; then
+		result "$m-guest" 1
+	else
+		result "$m-guest" 0 "status $rc: $(grep -aE '^FAIL|^p9:' <<<"$out" | head -6 | tr '\n' ' ') $(tail -2 "$logs/$m.err" | tr '\n' ' ')"
+	fi
+	why=$(host_checks "$share" "$newtok" "$out")
+	if [ "$why" = ok ]; then result "$m-host" 1; else result "$m-host" 0 "$why"; fi
+	rm -rf "$share"
+done
+
+# Without a device: mount says ENOENT (no channel has the tag).
+share=$(mktemp -d /tmp/keel-9p.XXXXXX)
+timeout -k 5 200 "$keel" run -q --accel tcg -t 150 -- "$bin/p9" host0 /mnt/host x y >"$logs/none.log" 2>"$logs/none.err"
+out=$(tr -d '\r' <"$logs/none.log" | grep -avE '^(keel|strace:)')
+if grep -q "^FAIL mount: got -2 (ENOENT), want 0$" <<<"$out"; then
+	result none-enoent 1
+else
+	result none-enoent 0 "no ENOENT from mount without a device: $(grep -a mount <<<"$out" | head -3 | tr '\n' ' ')"
+fi
+rm -rf "$share"
+
+# Each machine's boot line names the device (keel run -v shows it).
+P9_SHARE=/tmp KEEL_QEMU=$bin/qemu timeout -k 5 200 "$keel" run -v --accel tcg --machine microvm -t 150 \
+	-- "$bin/p9" sum /nonexistent >"$logs/line.log" 2>&1
+if grep -aqE "virtio mmio .*: 9p tag host0, queue [0-9]+, (interrupts|polled)" "$logs/line.log"; then
+	result mmio-line 1
+else
+	result mmio-line 0 "no 'virtio mmio ...: 9p tag host0' boot line"
+fi
+P9_SHARE=/tmp KEEL_QEMU=$bin/qemu timeout -k 5 200 "$keel" run -v --accel tcg --machine q35 -t 150 \
+	-- "$bin/p9" sum /nonexistent >"$logs/line-pci.log" 2>&1
+if grep -aqE "virtio pci .*: 9p tag host0, queue [0-9]+, (interrupts|polled)" "$logs/line-pci.log"; then
+	result pci-line 1
+else
+	result pci-line 0 "no 'virtio pci ...: 9p tag host0' boot line"
+fi
+
+echo "9p: $pass passed, $fail failed"
+[ "$fail" = 0 ]
