@@ -170,6 +170,10 @@ $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
 $(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
+# fs/9p's client alone, over a 9P server the test plays (kernel/p9chan.c
+# is in HOSTED_SRCS).
+$(BUILD)/unit/test_9p: $(BUILD)/h/fs/9p/client.c.o
+$(BUILD)/unit/test_9p: HOSTED_OBJS += $(BUILD)/h/fs/9p/client.c.o
 # net/netif.c alone: the interface table and its routes.
 $(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
