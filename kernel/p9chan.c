@@ -40,38 +40,23 @@ uint32_t p9chan_msize(const struct p9chan *ch)
 	return ch->msize;
 }
 
-/* A request's completion, as the sleeping caller sees it. */
-struct waiter {
-	struct spinlock lock;
-	struct waitq wq;
-	bool done;
-	long result;
-};
-
 static void rpc_done(struct p9chan_request *rq, long result)
 {
-	struct waiter *w = rq->priv;
-	unsigned long flags = spin_lock_irqsave(&w->lock);
-
-	w->result = result;
-	w->done = true;
-	waitq_wake_all(&w->wq);
-	spin_unlock_irqrestore(&w->lock, flags);
+	complete(rq->priv, result);
 }
 
 long p9chan_rpc(struct p9chan *ch, const void *req, size_t reqlen, void *rep,
 		size_t replen)
 {
-	struct waiter w = { { 0 }, WAITQ_INIT(w.wq), false, 0 };
+	struct completion done = COMPLETION_INIT(done);
 	struct p9chan_request rq = {
 		.req = req,
 		.reqlen = reqlen,
 		.rep = rep,
 		.replen = MIN(replen, (size_t)ch->msize),
 		.done = rpc_done,
-		.priv = &w,
+		.priv = &done,
 	};
-	unsigned long flags;
 	int err;
 
 	if (reqlen < P9_HDR_LEN || reqlen > ch->msize ||
@@ -81,9 +66,5 @@ long p9chan_rpc(struct p9chan *ch, const void *req, size_t reqlen, void *rep,
 	err = ch->ops->submit(ch, &rq);
 	if (err)
 		return err;
-	flags = spin_lock_irqsave(&w.lock);
-	while (!w.done)
-		waitq_wait_locked(&w.wq, &w.lock, 0);
-	spin_unlock_irqrestore(&w.lock, flags);
-	return w.result;
+	return wait_for_completion(&done);
 }

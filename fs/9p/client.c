@@ -6,6 +6,7 @@
  * fields do (or has bytes left over), is -EIO, counted and logged once,
  * and nothing in it is used. Rlerror's code becomes -errno.
  */
+#include <stdarg.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/p9chan.h>
@@ -74,34 +75,78 @@ static void putstr(struct msg *m, const char *s, size_t n)
 	put(m, s, n);
 }
 
-static size_t str_len(size_t n)
+/*
+ * A request of type whose fields fmt lists: 'w' a u16 (int), 'd' a u32
+ * (unsigned), 'q' a u64 (uint64_t), 's' a string (const char *, size_t),
+ * 'r' raw bytes (const void *, size_t). 0, -ENAMETOOLONG (bigger than
+ * msize: only names make one that big), -ENOMEM.
+ */
+static int request(struct p9_client *c, struct msg *t, uint8_t type,
+		   const char *fmt, ...)
 {
-	return 2 + n;
-}
-
-/* A request of type with body bytes after the header. */
-static int start(struct p9_client *c, struct msg *t, uint8_t type, size_t body)
-{
+	size_t body = 0;
 	uint16_t tag;
+	va_list ap;
 
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++) {
+		switch (*f) {
+		case 'w':
+			(void)va_arg(ap, int);
+			body += 2;
+			break;
+		case 'd':
+			(void)va_arg(ap, unsigned);
+			body += 4;
+			break;
+		case 'q':
+			(void)va_arg(ap, uint64_t);
+			body += 8;
+			break;
+		default: /* 's', 'r' */
+			(void)va_arg(ap, const void *);
+			body += va_arg(ap, size_t) + (*f == 's' ? 2 : 0);
+		}
+	}
+	va_end(ap);
 	if (HDR + body > c->msize)
-		return -ENAMETOOLONG; /* only names make a request that big */
+		return -ENAMETOOLONG;
 	t->buf = kmalloc(HDR + body);
 	if (!t->buf)
 		return -ENOMEM;
 	t->len = HDR + body;
 	t->pos = 0;
 	t->bad = false;
-	if (type == P9_TVERSION) {
-		tag = P9_NOTAG;
-	} else {
-		tag = c->next_tag++;
-		if (c->next_tag == P9_NOTAG)
-			c->next_tag = 0;
-	}
+	tag = type == P9_TVERSION ? P9_NOTAG : c->next_tag++;
+	if (c->next_tag == P9_NOTAG)
+		c->next_tag = 0;
 	put32(t, (uint32_t)t->len);
 	put8(t, type);
 	put16(t, tag);
+	va_start(ap, fmt);
+	for (const char *f = fmt; *f; f++) {
+		const void *p;
+
+		switch (*f) {
+		case 'w':
+			put16(t, (uint16_t)va_arg(ap, int));
+			break;
+		case 'd':
+			put32(t, va_arg(ap, unsigned));
+			break;
+		case 'q':
+			put64(t, va_arg(ap, uint64_t));
+			break;
+		case 's':
+			p = va_arg(ap, const void *);
+			putstr(t, p, va_arg(ap, size_t));
+			break;
+		default:
+			p = va_arg(ap, const void *);
+			put(t, p, va_arg(ap, size_t));
+		}
+	}
+	va_end(ap);
 	return 0;
 }
 
@@ -266,19 +311,16 @@ uint32_t p9_io_max(const struct p9_client *c)
 int p9_version(struct p9_client *c, uint32_t msize)
 {
 	size_t vlen = strlen(P9_VERSION), len;
-	struct msg t, r;
+	struct msg t, r = { 0 };
 	const char *v;
 	uint32_t got;
 	bool same;
 	int err;
 
 	c->msize = P9_MSIZE_MIN;
-	err = start(c, &t, P9_TVERSION, 4 + str_len(vlen));
-	if (err)
-		return err;
-	put32(&t, msize);
-	putstr(&t, P9_VERSION, vlen);
-	err = rpc(c, &t, SMALL_REPLY, &r);
+	err = request(c, &t, P9_TVERSION, "ds", msize, P9_VERSION, vlen);
+	if (!err)
+		err = rpc(c, &t, SMALL_REPLY, &r);
 	if (err)
 		return end(c, &r, P9_TVERSION, err);
 	got = get32(&r);
@@ -296,35 +338,24 @@ int p9_version(struct p9_client *c, uint32_t msize)
 int p9_attach(struct p9_client *c, uint32_t fid, const char *uname,
 	      const char *aname, uint32_t n_uname, struct p9_qid *qid)
 {
-	size_t ul = strlen(uname), al = strlen(aname);
 	struct msg t;
-	int err = start(c, &t, P9_TATTACH, 8 + str_len(ul) + str_len(al) + 4);
+	int err = request(c, &t, P9_TATTACH, "ddssd", fid, P9_NOFID, uname,
+			  strlen(uname), aname, strlen(aname), n_uname);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put32(&t, P9_NOFID);
-	putstr(&t, uname, ul);
-	putstr(&t, aname, al);
-	put32(&t, n_uname);
-	return simple(c, &t, qid);
+	return err ? err : simple(c, &t, qid);
 }
 
 int p9_walk(struct p9_client *c, uint32_t fid, uint32_t newfid,
 	    const char *name, size_t len, struct p9_qid *qid)
 {
-	struct msg t, r;
+	struct msg t, r = { 0 };
 	uint16_t n;
-	int err = start(c, &t, P9_TWALK, 10 + (name ? str_len(len) : 0));
+	int err =
+	    name ? request(c, &t, P9_TWALK, "ddws", fid, newfid, 1, name, len)
+		 : request(c, &t, P9_TWALK, "ddw", fid, newfid, 0);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put32(&t, newfid);
-	put16(&t, name ? 1 : 0);
-	if (name)
-		putstr(&t, name, len);
-	err = rpc(c, &t, SMALL_REPLY, &r);
+	if (!err)
+		err = rpc(c, &t, SMALL_REPLY, &r);
 	if (!err) {
 		n = get16(&r);
 		if (n > (name ? 1 : 0))
@@ -339,14 +370,11 @@ int p9_walk(struct p9_client *c, uint32_t fid, uint32_t newfid,
 
 int p9_getattr(struct p9_client *c, uint32_t fid, struct p9_attr *a)
 {
-	struct msg t, r;
-	int err = start(c, &t, P9_TGETATTR, 12);
+	struct msg t, r = { 0 };
+	int err = request(c, &t, P9_TGETATTR, "dq", fid, P9_GETATTR_BASIC);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put64(&t, P9_GETATTR_BASIC);
-	err = rpc(c, &t, SMALL_REPLY, &r);
+	if (!err)
+		err = rpc(c, &t, SMALL_REPLY, &r);
 	if (!err) {
 		a->valid = get64(&r);
 		getqid(&r, &a->qid);
@@ -368,28 +396,17 @@ int p9_getattr(struct p9_client *c, uint32_t fid, struct p9_attr *a)
 	return end(c, &r, P9_TGETATTR, err);
 }
 
-static void put_time(struct msg *t, int64_t ns)
-{
-	put64(t, (uint64_t)(ns / 1000000000));
-	put64(t, (uint64_t)(ns % 1000000000));
-}
-
 int p9_setattr(struct p9_client *c, uint32_t fid, const struct p9_setattr *s)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TSETATTR, 4 + 4 * 4 + 8 + 32);
+	int err = request(c, &t, P9_TSETATTR, "dddddqqqqq", fid, s->valid,
+			  s->mode, s->uid, s->gid, s->size,
+			  (uint64_t)(s->atime_ns / 1000000000),
+			  (uint64_t)(s->atime_ns % 1000000000),
+			  (uint64_t)(s->mtime_ns / 1000000000),
+			  (uint64_t)(s->mtime_ns % 1000000000));
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put32(&t, s->valid);
-	put32(&t, s->mode);
-	put32(&t, s->uid);
-	put32(&t, s->gid);
-	put64(&t, s->size);
-	put_time(&t, s->atime_ns);
-	put_time(&t, s->mtime_ns);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
 
 /* Rlopen and Rlcreate: qid[13] iounit[4]. */
@@ -397,14 +414,14 @@ static int opened(struct p9_client *c, struct msg *t, struct p9_qid *qid,
 		  uint32_t *iounit)
 {
 	uint8_t type = t->buf[4];
+	struct p9_qid q;
+	uint32_t io;
 	struct msg r;
 	int err = rpc(c, t, SMALL_REPLY, &r);
 
 	if (!err) {
-		struct p9_qid q;
-
 		getqid(&r, qid ? qid : &q);
-		uint32_t io = get32(&r);
+		io = get32(&r);
 		if (iounit)
 			*iounit = io;
 	}
@@ -415,46 +432,33 @@ int p9_lopen(struct p9_client *c, uint32_t fid, uint32_t flags,
 	     uint32_t *iounit)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TLOPEN, 8);
+	int err = request(c, &t, P9_TLOPEN, "dd", fid, flags);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put32(&t, flags);
-	return opened(c, &t, NULL, iounit);
+	return err ? err : opened(c, &t, NULL, iounit);
 }
 
 int p9_lcreate(struct p9_client *c, uint32_t fid, const char *name, size_t len,
 	       uint32_t flags, uint32_t mode, uint32_t gid, struct p9_qid *qid)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TLCREATE, 4 + str_len(len) + 12);
+	int err = request(c, &t, P9_TLCREATE, "dsddd", fid, name, len, flags,
+			  mode, gid);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	putstr(&t, name, len);
-	put32(&t, flags);
-	put32(&t, mode);
-	put32(&t, gid);
-	return opened(c, &t, qid, NULL);
+	return err ? err : opened(c, &t, qid, NULL);
 }
 
 long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 	     void *buf)
 {
-	struct msg t, r;
+	struct msg t, r = { 0 };
 	uint32_t n = 0;
 	const uint8_t *data;
-	int err = start(c, &t, P9_TREAD, 16);
+	int err;
 
 	count = MIN(count, p9_io_max(c));
-	if (err)
-		return err;
-	put32(&t, fid);
-	put64(&t, off);
-	put32(&t, count);
-	err = rpc(c, &t, HDR + 4 + (size_t)count, &r);
+	err = request(c, &t, P9_TREAD, "dqd", fid, off, count);
+	if (!err)
+		err = rpc(c, &t, HDR + 4 + (size_t)count, &r);
 	if (!err) {
 		n = get32(&r);
 		if (n > count)
@@ -469,19 +473,15 @@ long p9_read(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 	      const void *buf)
 {
-	struct msg t, r;
+	struct msg t, r = { 0 };
 	uint32_t n = 0;
 	int err;
 
 	count = MIN(count, p9_io_max(c));
-	err = start(c, &t, P9_TWRITE, 16 + (size_t)count);
-	if (err)
-		return err;
-	put32(&t, fid);
-	put64(&t, off);
-	put32(&t, count);
-	put(&t, buf, count);
-	err = rpc(c, &t, SMALL_REPLY, &r);
+	err = request(c, &t, P9_TWRITE, "dqdr", fid, off, count, buf,
+		      (size_t)count);
+	if (!err)
+		err = rpc(c, &t, SMALL_REPLY, &r);
 	if (!err) {
 		n = get32(&r);
 		if (n > count)
@@ -494,17 +494,14 @@ long p9_write(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 	       p9_dirent_fn fn, void *arg)
 {
-	struct msg t, r, d;
-	int err = start(c, &t, P9_TREADDIR, 16);
+	struct msg t, r = { 0 }, d;
 	bool more = true;
+	int err;
 
 	count = MIN(count, c->msize - (HDR + 4));
-	if (err)
-		return err;
-	put32(&t, fid);
-	put64(&t, off);
-	put32(&t, count);
-	err = rpc(c, &t, HDR + 4 + (size_t)count, &r);
+	err = request(c, &t, P9_TREADDIR, "dqd", fid, off, count);
+	if (!err)
+		err = rpc(c, &t, HDR + 4 + (size_t)count, &r);
 	if (err)
 		return end(c, &r, P9_TREADDIR, err);
 	d.len = get32(&r);
@@ -513,7 +510,7 @@ int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 	d.bad = !d.buf || d.len > count;
 	if (!d.bad && !d.len)
 		more = false;
-	/* Every entry is parsed whole before any is handed on. */
+	/* Each entry is parsed whole before it is handed on. */
 	while (!d.bad && d.pos < d.len) {
 		struct p9_qid q;
 		uint64_t next;
@@ -525,9 +522,7 @@ int p9_readdir(struct p9_client *c, uint32_t fid, uint64_t off, uint32_t count,
 		next = get64(&d);
 		type = get8(&d);
 		name = getstr(&d, &nlen);
-		if (d.bad)
-			break;
-		if (!fn(arg, &q, next, type, name, nlen))
+		if (d.bad || !fn(arg, &q, next, type, name, nlen))
 			break;
 	}
 	if (d.bad)
@@ -540,60 +535,38 @@ int p9_mkdir(struct p9_client *c, uint32_t dfid, const char *name, size_t len,
 	     uint32_t mode, uint32_t gid, struct p9_qid *qid)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TMKDIR, 4 + str_len(len) + 8);
+	int err = request(c, &t, P9_TMKDIR, "dsdd", dfid, name, len, mode, gid);
 
-	if (err)
-		return err;
-	put32(&t, dfid);
-	putstr(&t, name, len);
-	put32(&t, mode);
-	put32(&t, gid);
-	return simple(c, &t, qid);
+	return err ? err : simple(c, &t, qid);
 }
 
 int p9_unlinkat(struct p9_client *c, uint32_t dfid, const char *name,
 		size_t len, uint32_t flags)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TUNLINKAT, 4 + str_len(len) + 4);
+	int err = request(c, &t, P9_TUNLINKAT, "dsd", dfid, name, len, flags);
 
-	if (err)
-		return err;
-	put32(&t, dfid);
-	putstr(&t, name, len);
-	put32(&t, flags);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
 
 int p9_renameat(struct p9_client *c, uint32_t ofid, const char *oname,
 		size_t olen, uint32_t nfid, const char *nname, size_t nlen)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TRENAMEAT, 8 + str_len(olen) + str_len(nlen));
+	int err = request(c, &t, P9_TRENAMEAT, "dsds", ofid, oname, olen, nfid,
+			  nname, nlen);
 
-	if (err)
-		return err;
-	put32(&t, ofid);
-	putstr(&t, oname, olen);
-	put32(&t, nfid);
-	putstr(&t, nname, nlen);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
 
 int p9_symlink(struct p9_client *c, uint32_t dfid, const char *name, size_t len,
 	       const char *target, uint32_t gid, struct p9_qid *qid)
 {
-	size_t tl = strlen(target);
 	struct msg t;
-	int err = start(c, &t, P9_TSYMLINK, 4 + str_len(len) + str_len(tl) + 4);
+	int err = request(c, &t, P9_TSYMLINK, "dssd", dfid, name, len, target,
+			  strlen(target), gid);
 
-	if (err)
-		return err;
-	put32(&t, dfid);
-	putstr(&t, name, len);
-	putstr(&t, target, tl);
-	put32(&t, gid);
-	return simple(c, &t, qid);
+	return err ? err : simple(c, &t, qid);
 }
 
 int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, size_t len,
@@ -601,30 +574,21 @@ int p9_mknod(struct p9_client *c, uint32_t dfid, const char *name, size_t len,
 	     struct p9_qid *qid)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TMKNOD, 4 + str_len(len) + 16);
+	int err = request(c, &t, P9_TMKNOD, "dsdddd", dfid, name, len, mode,
+			  major, minor, gid);
 
-	if (err)
-		return err;
-	put32(&t, dfid);
-	putstr(&t, name, len);
-	put32(&t, mode);
-	put32(&t, major);
-	put32(&t, minor);
-	put32(&t, gid);
-	return simple(c, &t, qid);
+	return err ? err : simple(c, &t, qid);
 }
 
 long p9_readlink(struct p9_client *c, uint32_t fid, char *buf, size_t len)
 {
-	struct msg t, r;
+	struct msg t, r = { 0 };
 	const char *s;
 	size_t n = 0;
-	int err = start(c, &t, P9_TREADLINK, 4);
+	int err = request(c, &t, P9_TREADLINK, "d", fid);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	err = rpc(c, &t, HDR + str_len(4096), &r);
+	if (!err)
+		err = rpc(c, &t, HDR + 2 + 4096, &r);
 	if (!err) {
 		s = getstr(&r, &n);
 		if (s) {
@@ -640,25 +604,18 @@ int p9_link(struct p9_client *c, uint32_t dfid, uint32_t fid, const char *name,
 	    size_t len)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TLINK, 8 + str_len(len));
+	int err = request(c, &t, P9_TLINK, "dds", dfid, fid, name, len);
 
-	if (err)
-		return err;
-	put32(&t, dfid);
-	put32(&t, fid);
-	putstr(&t, name, len);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
 
 int p9_statfs(struct p9_client *c, uint32_t fid, struct p9_statfs *st)
 {
-	struct msg t, r;
-	int err = start(c, &t, P9_TSTATFS, 4);
+	struct msg t, r = { 0 };
+	int err = request(c, &t, P9_TSTATFS, "d", fid);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	err = rpc(c, &t, SMALL_REPLY, &r);
+	if (!err)
+		err = rpc(c, &t, SMALL_REPLY, &r);
 	if (!err) {
 		st->type = get32(&r);
 		st->bsize = get32(&r);
@@ -676,22 +633,15 @@ int p9_statfs(struct p9_client *c, uint32_t fid, struct p9_statfs *st)
 int p9_fsync(struct p9_client *c, uint32_t fid, bool datasync)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TFSYNC, 8);
+	int err = request(c, &t, P9_TFSYNC, "dd", fid, (unsigned)datasync);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	put32(&t, datasync);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
 
 int p9_clunk(struct p9_client *c, uint32_t fid)
 {
 	struct msg t;
-	int err = start(c, &t, P9_TCLUNK, 4);
+	int err = request(c, &t, P9_TCLUNK, "d", fid);
 
-	if (err)
-		return err;
-	put32(&t, fid);
-	return simple(c, &t, NULL);
+	return err ? err : simple(c, &t, NULL);
 }
