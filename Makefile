@@ -8,6 +8,7 @@
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
+#   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
@@ -370,6 +371,11 @@ test:
 test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/net/run.sh; a=$$?; bash tests/net/dns.sh && [ $$a = 0 ]
 
+# A temporary host directory shared with QEMU's virtio-9p (pc, q35,
+# microvm), changed by the guest and checked from the host.
+test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/storage/9p.sh
+
 test-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/xen/tests.sh full; a=$$?; bash tests/xen/net.sh keel && [ $$a = 0 ]
 
@@ -395,5 +401,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-9p test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -24,6 +24,7 @@
 #define V9FS_MAGIC 0x01021997
 #define NBUCKETS 64
 #define DIRBUF 8192 /* bytes of entries asked for per Treaddir */
+#define READDIR_ROUNDS 65536 /* Treaddirs in one readdir, at most */
 /* Tlopen's flags: Linux's x86 values, which 9P2000.L uses. */
 #define P9_RDONLY 0
 #define P9_DIRECTORY 0200000
@@ -121,11 +122,15 @@ static void set_attr(struct inode *ino, const struct p9_attr *a)
 		ino->rdev = dev_from_host(a->rdev);
 }
 
-/* Make dir the ".." of the directory ino. */
+/* Make dir the ".." of the directory ino, unless that would make a loop
+ * (a server that shows a directory inside itself). */
 static void set_parent(struct inode *ino, struct inode *dir)
 {
 	if (!S_ISDIR(ino->mode) || ino->parent == dir || !dir)
 		return;
+	for (struct inode *p = dir; p; p = p->parent)
+		if (p == ino)
+			return;
 	inode_get(dir);
 	inode_put(ino->parent);
 	ino->parent = dir;
@@ -296,8 +301,14 @@ static int v9_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 	if (err)
 		return err;
 	err = p9_lopen(&s->c, fid, P9_RDONLY | P9_DIRECTORY, NULL);
-	while (!err) {
+	for (unsigned round = 0; !err; round++) {
 		uint64_t before = *pos;
+
+		if (round ==
+		    READDIR_ROUNDS) { /* a server whose offsets cycle */
+			err = -EIO;
+			break;
+		}
 
 		err = p9_readdir(&s->c, fid, *pos - 2, DIRBUF, rd_entry, &st);
 		if (err <= 0 || st.full)
