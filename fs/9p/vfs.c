@@ -269,18 +269,30 @@ static int name_qid(struct inode *dir, const char *name, size_t len,
 struct rd_state {
 	struct dir_ctx *ctx;
 	uint64_t *pos;
-	bool full;
+	bool full, bad;
 };
+
+/* A name a directory can hold: not empty, no '/' or NUL, not . or .. */
+static bool plain_name(const char *name, size_t len)
+{
+	if (!len || memchr(name, '/', len) || memchr(name, '\0', len))
+		return false;
+	return !(len == 1 && name[0] == '.') &&
+	       !(len == 2 && name[0] == '.' && name[1] == '.');
+}
 
 static bool rd_entry(void *arg, const struct p9_qid *qid, uint64_t next,
 		     uint8_t type, const char *name, size_t len)
 {
 	struct rd_state *st = arg;
 
-	if (next >= UINT64_MAX - 2)
-		next = UINT64_MAX - 3; /* cannot be a cookie: the last */
-	if (!((len == 1 && name[0] == '.') ||
-	      (len == 2 && name[0] == '.' && name[1] == '.')) &&
+	if (next > UINT64_MAX - 2) { /* no cookie can say it */
+		st->bad = true;
+		return false;
+	}
+	/* ".." and "." come from the VFS; a name no file can have is
+	 * skipped. */
+	if (plain_name(name, len) &&
 	    !st->ctx->emit(st->ctx, name, len, qid->path, type & 0xf,
 			   next + 2)) {
 		st->full = true;
@@ -294,7 +306,7 @@ static bool rd_entry(void *arg, const struct p9_qid *qid, uint64_t next,
 static int v9_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 {
 	struct v9_sb *s = V(dir);
-	struct rd_state st = { ctx, pos, false };
+	struct rd_state st = { ctx, pos, false, false };
 	uint32_t fid = p9_fid_alloc(&s->c);
 	int err = p9_walk(&s->c, fid_of(dir), fid, NULL, 0, NULL);
 
@@ -311,6 +323,8 @@ static int v9_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 		}
 
 		err = p9_readdir(&s->c, fid, *pos - 2, DIRBUF, rd_entry, &st);
+		if (st.bad)
+			err = -EIO;
 		if (err <= 0 || st.full)
 			break;
 		if (*pos == before) { /* no progress: a server that loops */
