@@ -143,6 +143,8 @@ int p9_link(struct p9_client *c, uint32_t dfid, uint32_t fid, const char *name,
 int p9_statfs(struct p9_client *c, uint32_t fid, struct p9_statfs *st);
 int p9_fsync(struct p9_client *c, uint32_t fid, bool datasync);
 int p9_clunk(struct p9_client *c, uint32_t fid);
+/* Tclunk without waiting for Rclunk (releases, which must not sleep). */
+void p9_clunk_nowait(struct p9_client *c, uint32_t fid);
 /* The most data one Tread or Twrite carries. */
 uint32_t p9_io_max(const struct p9_client *c);
 

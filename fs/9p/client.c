@@ -645,3 +645,12 @@ int p9_clunk(struct p9_client *c, uint32_t fid)
 
 	return err ? err : simple(c, &t, NULL);
 }
+
+void p9_clunk_nowait(struct p9_client *c, uint32_t fid)
+{
+	struct msg t;
+
+	if (request(c, &t, P9_TCLUNK, "d", fid))
+		return; /* no memory: the server keeps the fid, unused */
+	p9chan_post(c->ch, t.buf, t.len);
+}

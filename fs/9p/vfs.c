@@ -149,7 +149,7 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 	struct v9_inode *vi;
 
 	if (ino && (ino->mode & S_IFMT) == type) {
-		p9_clunk(&s->c, fid);
+		p9_clunk_nowait(&s->c, fid);
 		inode_get(ino);
 		set_attr(ino, a);
 		set_parent(ino, dir);
@@ -170,7 +170,7 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 		 : NULL;
 	if (!ino) {
 		kfree(vi);
-		p9_clunk(&s->c, fid);
+		p9_clunk_nowait(&s->c, fid);
 		return NULL;
 	}
 	vi->fid = fid;
@@ -210,7 +210,7 @@ static void v9_release(struct inode *ino)
 		fifo_inode_release(ino);
 	if (find_inode(s, VI(ino)->qpath) == ino)
 		unhash(s, ino);
-	p9_clunk(&s->c, fid_of(ino));
+	p9_clunk_nowait(&s->c, fid_of(ino));
 	kfree(ino->priv);
 	ino->priv = NULL;
 	session_put(s);
@@ -236,7 +236,7 @@ static int walk_attr(struct inode *dir, const char *name, size_t len,
 		return err;
 	err = p9_getattr(&s->c, *fid, a);
 	if (err)
-		p9_clunk(&s->c, *fid);
+		p9_clunk_nowait(&s->c, *fid);
 	return err;
 }
 
@@ -262,7 +262,7 @@ static int name_qid(struct inode *dir, const char *name, size_t len,
 	int err = p9_walk(&s->c, fid_of(dir), fid, name, len, q);
 
 	if (!err)
-		p9_clunk(&s->c, fid);
+		p9_clunk_nowait(&s->c, fid);
 	return err;
 }
 
@@ -333,7 +333,7 @@ static int v9_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 		}
 		err = 0;
 	}
-	p9_clunk(&s->c, fid);
+	p9_clunk_nowait(&s->c, fid);
 	return err < 0 ? err : 0;
 }
 
@@ -385,7 +385,7 @@ static int v9_create(struct inode *dir, const char *name, size_t len,
 	if (err)
 		return err;
 	err = p9_lcreate(&s->c, fid, name, len, O_RDONLY | O_EXCL, perm, 0, &q);
-	p9_clunk(&s->c, fid);
+	p9_clunk_nowait(&s->c, fid);
 	return made(dir, name, len, err, out);
 }
 
@@ -572,7 +572,7 @@ static int v9_open(struct file *f)
 	}
 	err = p9_lopen(&s->c, vf->fid, f->flags & O_ACCMODE, &vf->iounit);
 	if (err) {
-		p9_clunk(&s->c, vf->fid);
+		p9_clunk_nowait(&s->c, vf->fid);
 		kfree(vf);
 		return err;
 	}
@@ -584,7 +584,7 @@ static void v9_file_release(struct file *f)
 {
 	struct v9_file *vf = f->priv;
 
-	p9_clunk(&V(f->inode)->c, vf->fid);
+	p9_clunk_nowait(&V(f->inode)->c, vf->fid);
 	kfree(vf);
 }
 
@@ -872,7 +872,7 @@ static int session_start(struct v9_sb *s, uint32_t msize)
 		if (!s->sb->root)
 			err = -ENOMEM;
 	} else {
-		p9_clunk(&s->c, fid);
+		p9_clunk_nowait(&s->c, fid);
 	}
 	return err;
 }

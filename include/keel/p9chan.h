@@ -2,7 +2,7 @@
  * p9chan.h - 9P channels as their users see them (fs/9p): a channel is a
  * transport to one 9P server (virtio-9p: a host directory QEMU shares),
  * found by its mount tag. A caller sends one whole 9P message and sleeps
- * until the server's reply is in its buffer. Transports implement
+ * until the server's reply is in its buffer, or posts one and goes on. Transports implement
  * include/keel/p9chan_driver.h; the registry is kernel/p9chan.c.
  * docs/fs.md, "9p".
  */
@@ -29,5 +29,11 @@ uint32_t p9chan_msize(const struct p9chan *ch);
  */
 long p9chan_rpc(struct p9chan *ch, const void *req, size_t reqlen, void *rep,
 		size_t replen);
+/*
+ * Send req (kmalloc'd; the channel frees it) without waiting, for a
+ * message whose answer does not matter (Tclunk): the reply is dropped
+ * when it comes. 0, or -errno (nothing was sent; req is freed).
+ */
+int p9chan_post(struct p9chan *ch, void *req, size_t reqlen);
 
 #endif

@@ -160,6 +160,13 @@ static void test_registry(void **state)
 	/* A request whose size field is not its length is refused. */
 	assert_int_equal(p9chan_rpc(&chan, m, 10, r, sizeof(r)), -EINVAL);
 	assert_int_equal(p9chan_rpc(&chan, m, 5, r, sizeof(r)), -EINVAL);
+	/* Posted: sent at once; the reply is dropped. */
+	r_start(121);
+	submits = 0;
+	p9_clunk_nowait(&cl, 5);
+	assert_int_equal(submits, 1);
+	qhdr(120);
+	assert_int_equal(q32(), 5);
 }
 
 /* ---- version and attach ---- */
