@@ -248,7 +248,8 @@ unit: $(UNIT_TESTS)
 
 # ------------------------------------------------------------------ fuzz ---
 # libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:
-# lib/elf.c, lib/cpio.c, frames into lwIP and the socket calls. make fuzz
+# lib/elf.c, lib/cpio.c, frames into lwIP, the socket calls and 9P
+# replies. make fuzz
 # runs each for FUZZ_TIME seconds;
 # make test runs them briefly. Crashing inputs are kept in build/fuzz/.
 FUZZ_CC := clang
@@ -300,6 +301,15 @@ $(BUILD)/fuzz/fuzz_sockcall: tests/fuzz/fuzz_sockcall.c $(SOCKCALL_FOBJS) $(LWIP
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
 		$(SOCKCALL_FOBJS) $(LWIP_FOBJS)
 .SECONDARY: $(SOCKCALL_FOBJS) $(LWIP_FOBJS)
+
+# fuzz_9p: fs/9p/client.c's replies from a hostile server, on plat/hosted
+# (kernel/p9chan.c is in HOSTED_SRCS).
+FUZZ9P_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(HOSTED_SRCS) fs/9p/client.c)
+$(BUILD)/fuzz/fuzz_9p: tests/fuzz/fuzz_9p.c $(FUZZ9P_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(FUZZ9P_FOBJS)
+.SECONDARY: $(FUZZ9P_FOBJS)
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
