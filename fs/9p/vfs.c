@@ -33,16 +33,19 @@ struct v9_sb {
 	struct p9_client c;
 	struct p9chan *ch;
 	struct super_block *sb;
-	struct inode *table[NBUCKETS]; /* by qid.path, chained by priv */
+	struct v9_node *table[NBUCKETS]; /* by qid.path */
 	unsigned long live; /* inodes not yet released */
 	bool killed;
 	uint32_t msize_opt;
 };
 
-struct v9_inode {
+/* What 9p keeps of an inode: its fid, in the table by qid.path (the
+ * inode's ino). Not in ino->priv, which a FIFO's pipe takes. */
+struct v9_node {
+	struct inode *ino;
 	uint32_t fid; /* walked to the file, never opened */
-	uint64_t qpath;
-	struct inode *hnext;
+	bool stale; /* its qid names another kind of file now: not found */
+	struct v9_node *hnext;
 };
 
 struct v9_file {
@@ -61,38 +64,43 @@ static struct v9_sb *V(struct inode *ino)
 	return ino->sb->priv;
 }
 
-static struct v9_inode *VI(struct inode *ino)
-{
-	return ino->priv;
-}
-
-static uint32_t fid_of(struct inode *ino)
-{
-	return VI(ino)->fid;
-}
-
-/* ---- the table of inodes in use ---- */
-
-static struct inode **bucket(struct v9_sb *s, uint64_t qpath)
+static struct v9_node **bucket(struct v9_sb *s, uint64_t qpath)
 {
 	return &s->table[(qpath ^ qpath >> 17) % NBUCKETS];
 }
 
+/* The node of a live 9p inode (there is always one). */
+static struct v9_node *node_of(struct inode *ino)
+{
+	struct v9_node *n = *bucket(V(ino), ino->ino);
+
+	while (n->ino != ino)
+		n = n->hnext;
+	return n;
+}
+
+static uint32_t fid_of(struct inode *ino)
+{
+	return node_of(ino)->fid;
+}
+
+/* ---- the table of inodes in use ---- */
+
 static struct inode *find_inode(struct v9_sb *s, uint64_t qpath)
 {
-	for (struct inode *i = *bucket(s, qpath); i; i = VI(i)->hnext)
-		if (VI(i)->qpath == qpath)
-			return i;
+	for (struct v9_node *n = *bucket(s, qpath); n; n = n->hnext)
+		if (n->ino->ino == qpath && !n->stale)
+			return n->ino;
 	return NULL;
 }
 
-static void unhash(struct v9_sb *s, struct inode *ino)
+static void unhash(struct v9_sb *s, struct v9_node *node)
 {
-	struct inode **pp = bucket(s, VI(ino)->qpath);
+	struct v9_node **pp = bucket(s, node->ino->ino);
 
-	for (; *pp; pp = &VI(*pp)->hnext)
-		if (*pp == ino) {
-			*pp = VI(ino)->hnext;
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == node) {
+			*pp = node->hnext;
 			return;
 		}
 }
@@ -146,7 +154,7 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 {
 	unsigned type = a->mode & S_IFMT;
 	struct inode *ino = find_inode(s, a->qid.path);
-	struct v9_inode *vi;
+	struct v9_node *n;
 
 	if (ino && (ino->mode & S_IFMT) == type) {
 		p9_clunk_nowait(&s->c, fid);
@@ -156,26 +164,25 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 		return ino;
 	}
 	if (ino) /* the server reused the qid for another kind of file */
-		unhash(s, ino);
-	vi = kzalloc(sizeof(*vi));
-	ino = vi ? inode_alloc(S_ISDIR(type)   ? &dir_ops
-			       : S_ISREG(type) ? &file_ops
-			       : S_ISLNK(type) ? &link_ops
-					       : &special_ops,
-			       S_ISDIR(type)	? &dir_fops
-			       : S_ISREG(type)	? &v9_fops
-			       : S_ISFIFO(type) ? &fifo_fops
-						: NULL,
-			       type)
-		 : NULL;
+		node_of(ino)->stale = true;
+	n = kzalloc(sizeof(*n));
+	ino = n ? inode_alloc(S_ISDIR(type)   ? &dir_ops
+			      : S_ISREG(type) ? &file_ops
+			      : S_ISLNK(type) ? &link_ops
+					      : &special_ops,
+			      S_ISDIR(type)    ? &dir_fops
+			      : S_ISREG(type)  ? &v9_fops
+			      : S_ISFIFO(type) ? &fifo_fops
+					       : NULL,
+			      type)
+		: NULL;
 	if (!ino) {
-		kfree(vi);
+		kfree(n);
 		p9_clunk_nowait(&s->c, fid);
 		return NULL;
 	}
-	vi->fid = fid;
-	vi->qpath = a->qid.path;
-	ino->priv = vi;
+	n->ino = ino;
+	n->fid = fid;
 	ino->ino = a->qid.path;
 	ino->sb = s->sb;
 	ino->dev = s->sb->dev;
@@ -184,8 +191,8 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 	if (S_ISCHR(type))
 		ino->fops = devfs_fops(ino->rdev);
 	set_parent(ino, dir);
-	vi->hnext = *bucket(s, vi->qpath);
-	*bucket(s, vi->qpath) = ino;
+	n->hnext = *bucket(s, ino->ino);
+	*bucket(s, ino->ino) = n;
 	s->live++;
 	return ino;
 }
@@ -205,14 +212,13 @@ static void session_put(struct v9_sb *s)
 static void v9_release(struct inode *ino)
 {
 	struct v9_sb *s = V(ino);
+	struct v9_node *n = node_of(ino);
 
 	if (S_ISFIFO(ino->mode))
 		fifo_inode_release(ino);
-	if (find_inode(s, VI(ino)->qpath) == ino)
-		unhash(s, ino);
-	p9_clunk_nowait(&s->c, fid_of(ino));
-	kfree(ino->priv);
-	ino->priv = NULL;
+	unhash(s, n);
+	p9_clunk_nowait(&s->c, n->fid);
+	kfree(n);
 	session_put(s);
 }
 
