@@ -1,7 +1,7 @@
 /*
  * p9.c - a host directory in the guest over virtio-9p (tests/storage/9p.sh).
  *   p9 sum FILE          the file's FNV-1a 64 checksum and size (on the host)
- *   p9 TAG DIR TOKEN NEWTOKEN [ROTAG]
+ *   p9 TAG DIR TOKEN NEWTOKEN [ROTAG [XTAG]]
  *                        in the guest: mount TAG (9p) on DIR; read hello.txt
  *                        (it must hold TOKEN), big.bin (its sum printed),
  *                        list the directory and sub/; make new.txt (NEWTOKEN)
@@ -9,8 +9,10 @@
  *                        emptydir; mkdir newdir with inner.txt; a symlink,
  *                        a hard link, chmod, truncate, a written pattern
  *                        file, "..", statfs, fsync; with ROTAG a read-only
- *                        mount that refuses writes with EROFS. The host then
- *                        checks the directory, so nothing passes by accident.
+ *                        mount that refuses writes with EROFS; with XTAG (a
+ *                        share with security_model=mapped-xattr) a FIFO made,
+ *                        used and removed there. The host then checks the
+ *                        directory, so nothing passes by accident.
  * One line per check (check.h), "p9: N failed" last; the status is N != 0.
  */
 #define _GNU_SOURCE
@@ -149,7 +151,7 @@ static void p(char *out, const char *dir, const char *name)
 }
 
 static void guest(const char *tag, const char *dir, const char *token,
-		  const char *newtoken, const char *rotag)
+		  const char *newtoken, const char *rotag, const char *xtag)
 {
 	char a[4200], b[4200], buf[4096], cwd[4200];
 	struct stat st, st2;
@@ -266,6 +268,25 @@ static void guest(const char *tag, const char *dir, const char *token,
 		p(a, dir, "ro");
 		check_val("umount ro", raw(umount(a)), 0);
 	}
+	if (xtag) { /* security_model=mapped-xattr: FIFOs can be made */
+		int fd;
+
+		p(a, dir, "x");
+		check_val("mkdir x", raw(mkdir(a, 0755)), 0);
+		check_val("mount x", raw(mount(xtag, a, "9p", 0, "")), 0);
+		p(a, dir, "x/fifo");
+		check_val("x: mkfifo", raw(mkfifo(a, 0600)), 0);
+		check("x: a fifo", !stat(a, &st) && S_ISFIFO(st.st_mode));
+		fd = open(a, O_RDWR);
+		check("x: open the fifo", fd >= 0);
+		check_val("x: write the fifo", write(fd, "hi", 2), 2);
+		check("x: read the fifo",
+		      read(fd, buf, 8) == 2 && !memcmp(buf, "hi", 2));
+		close(fd);
+		check_val("x: unlink the fifo", raw(unlink(a)), 0);
+		p(a, dir, "x");
+		check_val("umount x", raw(umount(a)), 0);
+	}
 	check_val("umount", raw(umount(dir)), 0);
 	check_val("mount again", raw(mount(tag, dir, "9p", 0, "")), 0);
 	p(a, dir, "renamed.txt");
@@ -293,7 +314,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	guest(argv[1], argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL);
+	guest(argv[1], argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL,
+	      argc > 6 ? argv[6] : NULL);
 	printf("p9: %d failed\n", fails);
 	return fails != 0;
 }

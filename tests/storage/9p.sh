@@ -6,7 +6,9 @@
 # 300 KiB file, a subdirectory) is shared under two tags, host0 and hostro,
 # and tests/guest/p9.c runs in the guest (keel run, QEMU TCG): it mounts
 # host0, reads and lists, creates, renames, unlinks, makes directories and
-# links, and mounts hostro read-only expecting EROFS. Then the host checks
+# links, and mounts hostro read-only expecting EROFS; a third tag, hostx,
+# shares another directory with security_model=mapped-xattr, where it
+# makes and uses a FIFO. Then the host checks
 # the directory itself: every change is there and nothing else, so the
 # guest cannot pass by its own word. PASS/FAIL per machine and check;
 # logs in build/9p-logs.
@@ -47,11 +49,14 @@ if [ "$m" = microvm ]; then
 		-fsdev local,id=f0,path="$P9_SHARE",security_model=none \
 		-device virtio-9p-device,fsdev=f0,mount_tag=host0 \
 		-fsdev local,id=f1,path="$P9_SHARE",security_model=none \
-		-device virtio-9p-device,fsdev=f1,mount_tag=hostro
+		-device virtio-9p-device,fsdev=f1,mount_tag=hostro \
+		-fsdev local,id=f2,path="$P9_SHARE_X",security_model=mapped-xattr \
+		-device virtio-9p-device,fsdev=f2,mount_tag=hostx
 fi
 exec qemu-system-x86_64 "$@" \
 	-virtfs local,path="$P9_SHARE",mount_tag=host0,security_model=none \
-	-virtfs local,path="$P9_SHARE",mount_tag=hostro,security_model=none
+	-virtfs local,path="$P9_SHARE",mount_tag=hostro,security_model=none \
+	-virtfs local,path="$P9_SHARE_X",mount_tag=hostx,security_model=mapped-xattr
 QEMU
 chmod +x "$bin/qemu"
 
@@ -60,10 +65,11 @@ listing() {
 	(cd "$1" && ls -a | LC_ALL=C sort)
 }
 
-# host_checks DIR NEWTOKEN GUEST-OUTPUT: what the guest changed, seen from
-# the host; "ok" or why not.
+# host_checks DIR NEWTOKEN GUEST-OUTPUT XDIR: what the guest changed, seen
+# from the host; "ok" or why not.
 host_checks() {
-	local d=$1 tok=$2 out=$3 want got
+	local d=$1 tok=$2 out=$3 x=$4 want got
+	[ -z "$(ls -A "$x")" ] || { echo "the mapped-xattr share is not empty: $(ls -A "$x" | tr '\n' ' ')"; return; }
 	[ "$(cat "$d/renamed.txt" 2>&1)" = "$tok" ] || { echo "renamed.txt does not hold the new token"; return; }
 	[ ! -e "$d/new.txt" ] || { echo "new.txt is still there"; return; }
 	[ ! -e "$d/gone.txt" ] || { echo "gone.txt was not removed"; return; }
@@ -80,7 +86,7 @@ host_checks() {
 	grep -qxF "$want" <<<"$out" || { echo "the guest's big.bin sum is not the host's ($want)"; return; }
 	want="sum pattern.bin $("$bin/p9" sum "$d/pattern.bin")"
 	grep -qxF "$want" <<<"$out" || { echo "pattern.bin on the host is not what the guest wrote ($want)"; return; }
-	got="list after: $(listing "$d" | grep -vx ro | tr '\n' ' ' | sed 's/ $//')"
+	got="list after: $(listing "$d" | grep -vx -e ro -e x | tr '\n' ' ' | sed 's/ $//')"
 	grep -qxF "$got" <<<"$out" || { echo "the guest's listing after is not the host's ($got)"; return; }
 	got="list sub: $(listing "$d/sub" | tr '\n' ' ' | sed 's/ $//')"
 	grep -qxF "$got" <<<"$out" || { echo "the guest's listing of sub is not the host's ($got)"; return; }
@@ -101,9 +107,10 @@ for m in $machines; do
 	top="list top: $(listing "$share" | tr '\n' ' ' | sed 's/ $//')"
 	noacpi=0
 	[ "$m" = microvm-polled ] && noacpi=1
-	P9_NOACPI=$noacpi P9_SHARE=$share KEEL_QEMU=$bin/qemu timeout -k 5 400 "$keel" run -v --accel tcg \
-		--machine "${m%-polled}" -t 360 \
-		-- "$bin/p9" host0 /mnt/host "$tok" "$newtok" hostro >"$logs/$m.log" 2>"$logs/$m.err"
+	xshare=$(mktemp -d /tmp/keel-9px.XXXXXX)
+	P9_NOACPI=$noacpi P9_SHARE=$share P9_SHARE_X=$xshare KEEL_QEMU=$bin/qemu timeout -k 5 400 \
+		"$keel" run -v --accel tcg --machine "${m%-polled}" -t 360 \
+		-- "$bin/p9" host0 /mnt/host "$tok" "$newtok" hostro hostx >"$logs/$m.log" 2>"$logs/$m.err"
 	rc=$?
 	out=$(tr -d '\r' <"$logs/$m.log")
 	if [ "$rc" = 0 ] && grep -qx "p9: 0 failed" <<<"$out"; then
@@ -111,7 +118,7 @@ for m in $machines; do
 	else
 		result "$m-guest" 0 "status $rc: $(grep -aE '^FAIL|^p9:' <<<"$out" | head -6 | tr '\n' ' ') $(tail -2 "$logs/$m.err" | tr '\n' ' ')"
 	fi
-	why=$(host_checks "$share" "$newtok" "$out")
+	why=$(host_checks "$share" "$newtok" "$out" "$xshare")
 	if [ "$why" = ok ]; then result "$m-host" 1; else result "$m-host" 0 "$why"; fi
 	# The kernel's line for the device (keel run -v shows the boot).
 	case $m in
@@ -124,7 +131,7 @@ for m in $machines; do
 	else
 		result "$m-line" 0 "no boot line '$line': $(grep -a '9p' "$logs/$m.log" | head -2 | tr '\n' ' ')"
 	fi
-	rm -rf "$share"
+	rm -rf "$share" "$xshare"
 done
 
 # Without a device: mount says ENOENT (no channel has the tag).
