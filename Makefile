@@ -8,6 +8,7 @@
 #   make test     every test: format, unit (ASan/UBSan), fuzz (brief), boot on microvm/pc/q35
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
+#   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
@@ -200,13 +201,16 @@ $(BUILD)/unit/test_lwip: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 .SECONDARY: $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 
-# drivers/virtio's queues and virtio-net with the registry, against a
-# device the test plays (DMA over the hosted arena).
+# drivers/virtio's queues, virtio-net and virtio-blk with the registries,
+# against a device the test plays (DMA over the hosted arena).
 VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
-	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/9p.c \
+	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/blk.c \
+	drivers/virtio/9p.c \
 	net/netdev.c)
 $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio_blk: $(VIRTIO_HOSTED_OBJS)
+$(BUILD)/unit/test_virtio_blk: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
 .SECONDARY: $(VIRTIO_HOSTED_OBJS)
 
 # drivers/xen/netfront.c with the registry, against a xenstore, grant
@@ -381,6 +385,11 @@ test:
 test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/net/run.sh; a=$$?; bash tests/net/dns.sh && [ $$a = 0 ]
 
+# Storage in guests: mounts at boot, disks, host directories (tests/storage/;
+# make test runs the fast subset).
+test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
+
 # A temporary host directory shared with QEMU's virtio-9p (pc, q35,
 # microvm), changed by the guest and checked from the host.
 test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
@@ -411,5 +420,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-9p test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -7,7 +7,8 @@
  * Linux's devtmpfs); fd, stdin, stdout and stderr are symlinks into
  * /proc/self/fd; /dev/shm is a directory of it, and devpts is mounted on
  * /dev/pts. A device node made by mknod opens as the device of its
- * number, if it is one of these (devfs_fops). The console's input is
+ * number, if it is one of these (devfs_fops). The block devices' nodes
+ * (vda, xvda...) are fs/blkfile.c's. The console's input is
  * fs/console.c's.
  */
 #include <keel/errno.h>
@@ -209,6 +210,8 @@ int devfs_init(void)
 	err = tmpfs_init(sb, "mode=755");
 	if (!err)
 		err = add_devices(sb->root);
+	if (!err)
+		err = blkfile_add_nodes(sb->root);
 	/* /dev/shm: where shm_open(3) makes its files, writable by all. */
 	if (!err)
 		err = add_dir(sb->root, "shm", 01777);

@@ -10,7 +10,11 @@
  * /etc/resolv.conf, a symlink to /proc/net/pnp, where net/ shows the DNS
  * servers DHCP or the command line gave (Linux's ip=dhcp file), so that
  * glibc's resolver works unmodified. What the initrd has is kept.
+ * With root= on the command line the root is that file system instead
+ * (the initrd's files are not used; /dev, /proc and /sys are mounted on
+ * it); then the command line's other mounts (bootmount.c).
  */
+#include <keel/cmdline.h>
 #include <keel/cpio.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -225,19 +229,25 @@ static int etc_files(struct inode *root)
 
 int vfs_init(const void *initrd, size_t size)
 {
+	struct super_block *sb;
+	struct inode *root;
+	bool disk;
+	int err = boot_root_sb(&sb);
+
+	if (err)
+		return err;
+	disk = sb != NULL;
 	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
 	 * skip the line, and keel's root is a plain ramfs. */
-	struct super_block *sb = ramfs_new_sb("ramfs", RAMFS_MAGIC, 1);
-	struct inode *root;
-	int err;
-
+	if (!disk)
+		sb = ramfs_new_sb("ramfs", RAMFS_MAGIC, 1);
 	if (!sb)
 		return -ENOMEM;
-	err = mount_set_root(sb, NULL);
+	err = mount_set_root(sb, disk ? cmdline_get("root") : NULL);
 	if (err)
 		return err;
 	root = sb->root;
-	if (initrd && size) {
+	if (!disk && initrd && size) {
 		err = ramfs_unpack(root, initrd, size);
 		if (err < 0)
 			return err;
@@ -253,11 +263,14 @@ int vfs_init(const void *initrd, size_t size)
 		err = mount_dir(root, "sys");
 	if (!err)
 		err = mount_kernel("/sys", sysfs_sb(), "sysfs", MNT_RELATIME);
-	if (!err)
+	/* A disk's root is the user's: nothing is added to it. */
+	if (!err && !disk)
 		err = std_dir(root, "tmp", 01777);
-	if (!err)
+	if (!err && !disk)
 		err = std_dir(root, "run", 0755);
-	if (!err)
+	if (!err && !disk)
 		err = etc_files(root);
+	if (!err)
+		err = boot_mounts(disk);
 	return err;
 }

@@ -607,9 +607,11 @@ int vfs_mknodat(int dirfd, const char *path, unsigned mode, uint32_t dev)
 			    (mode & S_IALLUGO & ~vfs_get_umask()) | type, &ino);
 		if (!err && (type == S_IFCHR || type == S_IFBLK)) {
 			ino->rdev = dev;
-			/* Opening a node of a device devfs lacks: ENXIO. */
+			/* Opening a node of a device there is not: ENXIO. */
 			if (type == S_IFCHR)
 				ino->fops = devfs_fops(dev);
+			else
+				ino->fops = &blkfile_fops;
 		}
 		if (!err)
 			fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);

@@ -25,8 +25,34 @@ static bool valid_geometry(const struct blkdev *dev)
 	return ss >= 512 && ss <= 4096 && !(ss & (ss - 1)) && dev->sectors;
 }
 
+/* include/keel/vfs.h's 32-bit device number. */
+static uint32_t make_rdev(uint32_t major, uint32_t minor)
+{
+	return (major & 0xfff) << 8 | (minor & 0xff) | (minor >> 8) << 20;
+}
+
+/* The lowest index no registered device of major holds (its minor is 16
+ * times that), or -ENOSPC past the 20 bits of a minor. */
+static int free_index(uint16_t major)
+{
+	for (uint32_t i = 0; i < (1u << 20) / 16; i++) {
+		uint32_t rdev = make_rdev(major, 16 * i);
+		bool taken = false;
+
+		list_for_each (n, &devices) {
+			if (list_entry(n, struct blkdev, node)->rdev == rdev)
+				taken = true;
+		}
+		if (!taken)
+			return (int)i;
+	}
+	return -ENOSPC;
+}
+
 int blkdev_register(struct blkdev *dev)
 {
+	int index = 0;
+
 	size_t len = strnlen(dev->name, BLKDEV_NAME_MAX);
 
 	if (!len || len == BLKDEV_NAME_MAX || !valid_geometry(dev) ||
@@ -34,6 +60,12 @@ int blkdev_register(struct blkdev *dev)
 		return -EINVAL;
 	if (blkdev_find(dev->name))
 		return -EEXIST;
+	if (dev->major > 0xfff)
+		return -EINVAL;
+	if (dev->major && (index = free_index(dev->major)) < 0)
+		return index;
+	dev->rdev =
+	    dev->major ? make_rdev(dev->major, 16 * (uint32_t)index) : 0;
 	dev->block_size = MAX(dev->sector_size, 4096u);
 	dev->wb_error = 0;
 	list_push_back(&devices, &dev->node);
@@ -56,6 +88,28 @@ struct blkdev *blkdev_find(const char *name)
 			return d;
 	}
 	return NULL;
+}
+
+struct blkdev *blkdev_next(struct blkdev *prev)
+{
+	struct list_node *n = prev ? prev->node.next : devices.next;
+
+	return n == &devices ? NULL : list_entry(n, struct blkdev, node);
+}
+
+const char *blkdev_name(const struct blkdev *dev)
+{
+	return dev->name;
+}
+
+uint32_t blkdev_rdev(const struct blkdev *dev)
+{
+	return dev->rdev;
+}
+
+bool blkdev_readonly(const struct blkdev *dev)
+{
+	return dev->readonly;
 }
 
 uint32_t blkdev_sector_size(const struct blkdev *dev)
@@ -91,7 +145,12 @@ static int io(struct blkdev *dev, enum blk_op op, uint64_t sector,
 	      uint32_t count, void *buf)
 {
 	struct waiter w = { { 0 }, WAITQ_INIT(w.wq), false, 0 };
-	struct blk_request rq = { op, sector, count, buf, io_done, &w };
+	struct blk_request rq = { .op = op,
+				  .sector = sector,
+				  .count = count,
+				  .buf = buf,
+				  .done = io_done,
+				  .priv = &w };
 	unsigned long flags;
 	int err;
 

@@ -87,6 +87,14 @@ const char *cmdline_get(const char *key)
 	return NULL;
 }
 
+const char *cmdline_get_nth(const char *key, unsigned n)
+{
+	for (unsigned i = 0; i < nwords; i++)
+		if (strcmp(keys[i], key) == 0 && n-- == 0)
+			return vals[i];
+	return NULL;
+}
+
 bool cmdline_list_has(const char *key, const char *item)
 {
 	const char *v = cmdline_get(key);

@@ -75,6 +75,8 @@ suite "Xen (nested under QEMU TCG, fast subset; make test-xen runs all)" 900 \
 	bash tests/xen/tests.sh fast
 suite "Xen network: keel's nginx on the nested bed's bridge, dom0 the client (fast subset; make test-xen runs all)" 600 \
 	bash tests/xen/net.sh keel fast
+suite "storage: the command line's mounts (fast subset; make test-storage runs all)" 600 \
+	bash tests/storage/run.sh fast
 suite "network against Linux's stack over a TAP in a namespace (fast subset; root; make test-net runs all)" 300 \
 	bash tests/net/run.sh fast
 

@@ -186,23 +186,14 @@ static int read_tag(struct v9p *v)
 
 static int v9p_setup(struct v9p *v)
 {
-	unsigned max, size = QUEUE_MAX;
 	int err = virtio_negotiate(v->vd, VIRTIO_BIT(V9P_F_MOUNT_TAG));
 
 	if (!err)
 		err = read_tag(v);
 	if (!err)
 		err = virtio_irq_start(v->vd, v9p_irq);
-	if (err)
-		return err;
-	max = v->vd->ops->queue_max(v->vd, 0);
-	while (size > max)
-		size >>= 1;
-	if (size < 2)
-		return -ENODEV;
-	err = virtq_init(&v->vq, v->vd, 0, size);
 	if (!err)
-		err = v->vd->ops->queue_enable(v->vd, &v->vq);
+		err = virtio_queue_setup(v->vd, &v->vq, 0, QUEUE_MAX, 2);
 	if (err)
 		return err;
 	v->ch.msize = MSIZE;

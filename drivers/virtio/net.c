@@ -273,22 +273,6 @@ static const struct netdev_ops vnet_ops = {
 	.xmit = vnet_xmit,
 };
 
-/* A queue of at most QUEUE_MAX entries, a power of two the device takes. */
-static int setup_queue(struct vnet *n, struct virtq *vq, unsigned index)
-{
-	unsigned max = n->vd->ops->queue_max(n->vd, index), size = QUEUE_MAX;
-	int err;
-
-	while (size > max)
-		size >>= 1;
-	if (!size)
-		return -ENODEV;
-	err = virtq_init(vq, n->vd, index, size);
-	if (!err)
-		err = n->vd->ops->queue_enable(n->vd, vq);
-	return err;
-}
-
 static int setup_tx_slots(struct vnet *n)
 {
 	unsigned size = n->tx.size;
@@ -341,9 +325,9 @@ static int vnet_setup(struct vnet *n)
 	if (!err)
 		err = virtio_irq_start(n->vd, vnet_irq);
 	if (!err)
-		err = setup_queue(n, &n->rx, 0);
+		err = virtio_queue_setup(n->vd, &n->rx, 0, QUEUE_MAX, 1);
 	if (!err)
-		err = setup_queue(n, &n->tx, 1);
+		err = virtio_queue_setup(n->vd, &n->tx, 1, QUEUE_MAX, 1);
 	if (!err)
 		err = setup_tx_slots(n);
 	if (err)

@@ -40,6 +40,22 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t want)
 	return 0;
 }
 
+int virtio_queue_setup(struct virtio_dev *vd, struct virtq *vq, unsigned index,
+		       unsigned max, unsigned min)
+{
+	unsigned dev_max = vd->ops->queue_max(vd, index), size = max;
+	int err;
+
+	while (size > dev_max)
+		size >>= 1;
+	if (!size || size < min)
+		return -ENODEV;
+	err = virtq_init(vq, vd, index, size);
+	if (!err)
+		err = vd->ops->queue_enable(vd, vq);
+	return err;
+}
+
 void virtio_driver_ok(struct virtio_dev *vd)
 {
 	vd->ops->set_status(vd, VIRTIO_S_ACK | VIRTIO_S_DRIVER |
@@ -91,6 +107,8 @@ int virtio_device_found(struct virtio_dev *vd)
 	switch (vd->type) {
 	case VIRTIO_ID_NET:
 		return virtio_net_probe(vd);
+	case VIRTIO_ID_BLK:
+		return virtio_blk_probe(vd);
 	case VIRTIO_ID_9P:
 		return virtio_9p_probe(vd);
 	default:

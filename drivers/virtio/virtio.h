@@ -1,6 +1,6 @@
 /*
  * virtio.h - inside drivers/virtio: a virtio 1.x device as its transport
- * (PCI, MMIO) presents it to the device drivers (net), split virtqueues,
+ * (PCI, MMIO) presents it to the device drivers (net, blk), split virtqueues,
  * and feature negotiation. Only drivers/virtio/ and its unit test include
  * this; the platform sees drivers/virtio_probe.h.
  */
@@ -22,6 +22,7 @@
 #define VIRTIO_BIT(n) (1ULL << (n))
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLK 2
 #define VIRTIO_ID_9P 9
 
 /* Why the interrupt came (both when the transport cannot tell). */
@@ -49,6 +50,8 @@ struct virtq_stats {
 	uint64_t bad_id; /* a used id out of range, or not in flight */
 	uint64_t bad_len; /* a used length beyond the buffer posted */
 	uint64_t bad_idx; /* the used index ran ahead by more than the ring */
+	uint64_t bad_status; /* a device-specific status outside the spec
+				(counted by the device driver: blk) */
 };
 
 struct virtio_dev;
@@ -150,13 +153,19 @@ int virtio_negotiate(struct virtio_dev *vd, uint64_t want);
 /* Route interrupts to fn (or poll them every millisecond, said once). */
 int virtio_irq_start(struct virtio_dev *vd,
 		     void (*fn)(struct virtio_dev *vd, unsigned why));
+/* Rings for queue index, of max entries (a power of two) or the largest
+ * power of two below it the device takes, given to the device: 0,
+ * -ENODEV (no such queue, or fewer than min entries), -ENOMEM. */
+int virtio_queue_setup(struct virtio_dev *vd, struct virtq *vq, unsigned index,
+		       unsigned max, unsigned min);
 /* Status DRIVER_OK: the device is live. */
 void virtio_driver_ok(struct virtio_dev *vd);
 /* Give a found device to its driver by type; -ENODEV if none has it. */
 int virtio_device_found(struct virtio_dev *vd);
 
-/* Device drivers (drivers/virtio/net.c). */
+/* Device drivers (drivers/virtio/net.c, blk.c, 9p.c). */
 int virtio_net_probe(struct virtio_dev *vd);
-int virtio_9p_probe(struct virtio_dev *vd); /* drivers/virtio/9p.c */
+int virtio_blk_probe(struct virtio_dev *vd);
+int virtio_9p_probe(struct virtio_dev *vd);
 
 #endif

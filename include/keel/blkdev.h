@@ -16,6 +16,11 @@ struct blkdev;
 
 /* kernel/blkdev.c: the registered devices. */
 struct blkdev *blkdev_find(const char *name); /* NULL: none */
+/* The devices in registration order: the first (prev NULL), the next. */
+struct blkdev *blkdev_next(struct blkdev *prev);
+const char *blkdev_name(const struct blkdev *dev);
+uint32_t blkdev_rdev(const struct blkdev *dev); /* 0: no device number */
+bool blkdev_readonly(const struct blkdev *dev);
 uint32_t blkdev_sector_size(const struct blkdev *dev);
 uint64_t blkdev_sectors(const struct blkdev *dev);
 /* Sector I/O, waiting for the device (not interruptible): 0 or -errno

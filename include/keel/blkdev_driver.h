@@ -28,6 +28,13 @@ struct blk_request {
 	void *buf;
 	void (*done)(struct blk_request *rq, int status);
 	void *priv; /* the submitter's */
+	/* The driver's from submit until done: its queue of requests not
+	 * yet (wholly) given to the device, and its progress through one
+	 * it splits into pieces the device takes. */
+	struct list_node qnode;
+	uint32_t issued; /* sectors given to the device so far */
+	uint32_t pieces; /* pieces the device has not finished */
+	int error; /* the first piece's failure */
 };
 
 struct blkdev_ops {
@@ -41,16 +48,22 @@ struct blkdev {
 	uint32_t sector_size; /* 512 .. 4096, a power of two */
 	uint64_t sectors; /* capacity */
 	bool readonly;
+	uint16_t major; /* Linux's: 254 virtio-blk, 202 Xen; 0: none */
 	const struct blkdev_ops *ops;
 	void *priv; /* the driver's */
 	/* The kernel's (kernel/blkdev.c, fs/bcache.c): */
 	struct list_node node;
+	/* The device number (include/keel/vfs.h's form): major << 8 |
+	 * minor, the minor 16 * the index among the major's devices
+	 * (vda 254:0, vdb 254:16); 0 without a major. */
+	uint32_t rdev;
 	uint32_t block_size; /* the cache's block (bcache_set_block_size) */
 	int wb_error; /* a write-back error not yet reported by a sync */
 };
 
-/* Add dev to the devices callers find by name: 0, -EINVAL (bad
- * geometry or ops), -EEXIST (the name is taken). */
+/* Add dev to the devices callers find by name and give it its rdev: 0,
+ * -EINVAL (bad geometry or ops), -EEXIST (the name is taken), -ENOSPC
+ * (no minor left under its major). */
 int blkdev_register(struct blkdev *dev);
 /* Remove it (its cached blocks are written back first, bcache). */
 void blkdev_unregister(struct blkdev *dev);

@@ -66,6 +66,7 @@
 #define ECONNREFUSED 111
 #define EALREADY 114
 #define EINPROGRESS 115
+#define EUCLEAN 117 /* a file system's structures are corrupt */
 /*
  * Kernel-internal, never seen by a program: a blocking call was ended by
  * a signal. On the way out it becomes EINTR, or the call is restarted

@@ -161,6 +161,12 @@ size_t mount_format(char *buf, size_t len, bool info);
 /* The fs types mount(2) knows (ramfs, tmpfs, proc, sysfs, devpts...). */
 const struct fs_type *fs_type_find(const char *name);
 
+/* fs/bootmount.c: the command line's mounts. The root's superblock for
+ * root= (NULL without it); then tmpfs on /tmp for a disk root and the
+ * keel.mount= entries, in order. 0 or -errno, after a line saying why. */
+int boot_root_sb(struct super_block **out);
+int boot_mounts(bool disk_root);
+
 /* File systems' superblocks. */
 /* A new ramfs instance (dev 0: a new anonymous number). */
 struct super_block *ramfs_new_sb(const char *type, uint32_t magic,

@@ -301,6 +301,9 @@ unsigned console_input_poll(struct file *f, struct poll_table *pt);
 int console_stream_open(struct file **out);
 /* The file ops of the device rdev (major<<8|minor) devfs has, or NULL. */
 const struct file_ops *devfs_fops(uint32_t rdev);
+/* fs/blkfile.c: block device nodes; a node in dir for each block device. */
+extern const struct file_ops blkfile_fops;
+int blkfile_add_nodes(struct inode *dir);
 /* A new unlinked ramfs regular file (referenced). */
 struct inode *ramfs_new_file(unsigned mode);
 /* fs/pty.c: /dev/ptmx's ops (devpts: devpts_sb in keel/mount.h). */

@@ -3,10 +3,12 @@
 # under QEMU TCG, with 16 MiB and 2 GiB, running the in-kernel self-tests
 # (and the drivers' interrupts on each, IOAPIC or polled without ACPI);
 # virtio-net answering ARP on each machine (and skipped without one);
+# virtio-blk writing an image the host checks (tests/boot/blk.sh);
 # the deliberate crashes (each must name its function in the backtrace and
 # end with the panic status); shutdown without isa-debug-exit (ACPI). Each
 # case prints "PASS name" or "FAIL name: why"; logs stay in build/boot-logs.
 # Then the initrd: boot module and embedded archive, the job it names.
+# `run.sh blk` runs the virtio-blk cases alone.
 set -u
 cd "$(dirname "$0")/../.."
 here=tests/boot
@@ -16,7 +18,15 @@ EXIT_DEV=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
 prefix=
 . tests/lib.sh
-plan 36
+. $here/blk.sh
+if [ "${1:-}" = blk ]; then
+	plan $BLK_CASES
+	blk_tests
+	echo "boot: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+fi
+plan $((36 + BLK_CASES))
 
 # QEMU exits with (status << 1) | 1 through isa-debug-exit.
 status_of() { echo $(( $1 >> 1 )); }
@@ -136,6 +146,10 @@ if [ "$rc" = 1 ] && grep -q "^selftest netdev-arp: skipped" "$log" &&
 else
 	result netdev-arp-none 0 "QEMU exit $rc (want 1), or no 'skipped' with its reason"
 fi
+
+# virtio-blk (tests/boot/blk.sh): the self-test blk on a scratch image the
+# host checks byte by byte afterwards.
+blk_tests
 
 crash fault-null "page fault .*at address 0000000000000008: not present read" fault_null_target
 crash fault-rodata "page fault .*protection violation write" fault_rodata_target

@@ -81,7 +81,7 @@ fi
 # No DHCP server: keel waits a bounded time, says so, and runs the program.
 kill "$dhcpd" 2>/dev/null
 wait "$dhcpd" 2>/dev/null
-timeout 150 ip netns exec "$ns" "$keel" run -v --accel tcg -t 120 --net "tap:$tap" \
+timeout 150 ip netns exec "$ns" "$keel" run --verbose --accel tcg -t 120 --net "tap:$tap" \
 	-- /bin/busybox echo ran >"$w/nodhcp.log" 2>&1
 rc=$?
 if [ "$rc" = 0 ] && grep -q "no DHCP answer in" "$w/nodhcp.log" && grep -q "^ran" "$w/nodhcp.log"; then

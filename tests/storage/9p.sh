@@ -10,8 +10,9 @@
 # shares another directory with security_model=mapped-xattr, where it
 # makes and uses a FIFO. Then the host checks
 # the directory itself: every change is there and nothing else, so the
-# guest cannot pass by its own word. PASS/FAIL per machine and check;
-# logs in build/9p-logs.
+# guest cannot pass by its own word. Then keel run's own -v HOSTDIR:/GUEST
+# (read, and read-only), and the root on 9p (root=TAG rootfstype=9p).
+# PASS/FAIL per machine and check; logs in build/9p-logs.
 set -u
 cd "$(dirname "$0")/../.."
 exec </dev/null
@@ -23,7 +24,7 @@ mkdir -p "$logs" "$bin"
 prefix=9p-
 . tests/lib.sh
 machines="pc q35 microvm microvm-polled"
-plan 13
+plan 16
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 gcc -O1 -static -o "$bin/p9" tests/guest/p9.c || echo "9p: cannot compile tests/guest/p9.c"
@@ -109,7 +110,7 @@ for m in $machines; do
 	[ "$m" = microvm-polled ] && noacpi=1
 	xshare=$(mktemp -d /tmp/keel-9px.XXXXXX)
 	P9_NOACPI=$noacpi P9_SHARE=$share P9_SHARE_X=$xshare KEEL_QEMU=$bin/qemu timeout -k 5 400 \
-		"$keel" run -v --accel tcg --machine "${m%-polled}" -t 360 \
+		"$keel" run --verbose --accel tcg --machine "${m%-polled}" -t 360 \
 		-- "$bin/p9" host0 /mnt/host "$tok" "$newtok" hostro hostx >"$logs/$m.log" 2>"$logs/$m.err"
 	rc=$?
 	out=$(tr -d '\r' <"$logs/$m.log")
@@ -120,7 +121,7 @@ for m in $machines; do
 	fi
 	why=$(host_checks "$share" "$newtok" "$out" "$xshare")
 	if [ "$why" = ok ]; then result "$m-host" 1; else result "$m-host" 0 "$why"; fi
-	# The kernel's line for the device (keel run -v shows the boot).
+	# The kernel's line for the device (keel run --verbose shows the boot).
 	case $m in
 	pc | q35) line="virtio pci [0-9a-f:.]+: 9p tag host0, queue [0-9]+, interrupts" ;;
 	microvm) line="virtio mmio 0x[0-9a-f]+: 9p tag host0, queue [0-9]+, interrupts" ;;
@@ -144,6 +145,47 @@ else
 	result none-enoent 0 "no ENOENT from mount without a device: $(grep -a mount <<<"$out" | head -3 | tr '\n' ' ')"
 fi
 rm -rf "$share"
+
+# keel run -v HOSTDIR:/GUEST[:ro]: the tool's own sharing (keel.mount=9p),
+# the directory mounted before the program starts; busybox reads the
+# token, and touch on a read-only volume fails with EROFS.
+share=$(mktemp -d /tmp/keel-9p.XXXXXX)
+tok="token-$RANDOM-$RANDOM-$$"
+printf '%s\n' "$tok" >"$share/hello.txt"
+timeout -k 5 200 "$keel" run -q --accel tcg -t 150 -v "$share:/data" -- /bin/busybox cat /data/hello.txt \
+	>"$logs/volume.log" 2>&1
+if tr -d '\r' <"$logs/volume.log" | grep -qxF "$tok"; then
+	result volume-read 1
+else
+	result volume-read 0 "busybox cat did not print the token: $(tail -2 "$logs/volume.log" | tr '\n' ' ')"
+fi
+timeout -k 5 200 "$keel" run -q --accel tcg -t 150 -v "$share:/data:ro" -- /bin/busybox touch /data/new \
+	>"$logs/volume-ro.log" 2>&1
+rc=$?
+if [ "$rc" != 0 ] && grep -q "Read-only file system" "$logs/volume-ro.log" && [ ! -e "$share/new" ]; then
+	result volume-ro 1
+else
+	result volume-ro 0 "status $rc, want EROFS from touch and no file: $(tail -2 "$logs/volume-ro.log" | tr '\n' ' ')"
+fi
+rm -rf "$share"
+
+# The root itself on 9p (root=host0 rootfstype=9p): busybox is run from
+# the share, reads a file of it and lists /, where keel made /dev, /proc
+# and /sys on the share.
+share=$(mktemp -d /tmp/keel-9p.XXXXXX)
+xshare=$(mktemp -d /tmp/keel-9px.XXXXXX)
+mkdir -p "$share/bin" "$share/tmp"
+cp /bin/busybox "$share/bin/"
+printf '%s\n' "$tok" >"$share/hello"
+P9_SHARE=$share P9_SHARE_X=$xshare KEEL_QEMU=$bin/qemu timeout -k 5 200 "$keel" run -q --accel tcg -t 150 \
+	-k root=host0 -k rootfstype=9p -- /bin/busybox cat /hello >"$logs/root.log" 2>&1
+rc=$?
+if [ "$rc" = 0 ] && tr -d '\r' <"$logs/root.log" | grep -qxF "$tok" && [ -d "$share/proc" ]; then
+	result root 1
+else
+	result root 0 "status $rc, want 0, the token and /proc made on the share: $(tail -2 "$logs/root.log" | tr '\n' ' ')"
+fi
+rm -rf "$share" "$xshare"
 
 echo "9p: $pass passed, $fail failed"
 [ "$fail" = 0 ]

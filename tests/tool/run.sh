@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 67
+plan 77
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -233,9 +233,10 @@ has_args() { # name args... : these arguments, one after another
 	[[ $got == *"$want"* ]]
 }
 qemu_args ports -p 8080:80 -p 127:443
-if has_args ports -M microvm && has_args ports -netdev \
+if has_args ports -M microvm && has_args ports -global virtio-mmio.force-legacy=false &&
+	has_args ports -netdev \
 	user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:8080-:80,hostfwd=tcp:127.0.0.1:127-:443 \
-	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	-device virtio-net-device,netdev=net0; then
 	result args-ports 1
 else
 	result args-ports 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-ports")"
@@ -249,7 +250,7 @@ else
 fi
 qemu_args tap --net tap:keeltap0
 if has_args tap -netdev tap,id=net0,ifname=keeltap0,script=no,downscript=no \
-	-global virtio-mmio.force-legacy=false -device virtio-net-device,netdev=net0; then
+	-device virtio-net-device,netdev=net0; then
 	result args-tap 1
 else
 	result args-tap 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-tap")"
@@ -446,6 +447,97 @@ xl_bad bridge-quote "bridge 'a\"b' is not an interface name" 'bridge=a"b'
 xl_bad mac-form "mac 00:16:3e:0:1:2: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0:1:2
 xl_bad mac-hex "mac 00:16:3e:0g:01:02: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0g:01:02
 xl_bad mac-multicast "mac 01:00:5e:00:00:01: a multicast address .*want a unicast one" bridge=xenbr0,mac=01:00:5e:00:00:01
+
+# Storage: --disk and -v give QEMU a drive and a 9p device fitting the
+# machine and the kernel keel.mount= words for them, in order.
+img=$logs/disk.img
+truncate -s 4M "$img"
+mkdir -p "$logs/share,dir"
+qemu_args disk-mmio --disk "$img:/data" --disk "$img:/ro:ro" -v "$logs/share,dir:/srv:ro"
+append=$(grep -A1 -x -- -append "$logs/args-disk-mmio" | tail -1)
+if has_args disk-mmio -drive "file=$img,if=none,id=disk0,format=raw" -device virtio-blk-device,drive=disk0 &&
+	has_args disk-mmio -global virtio-mmio.force-legacy=false &&
+	has_args disk-mmio -drive "file=$img,if=none,id=disk1,format=raw,readonly=on" -device virtio-blk-device,drive=disk1 &&
+	has_args disk-mmio -fsdev "local,id=vol0,path=$logs/share,,dir,security_model=none,readonly=on" \
+		-device virtio-9p-device,fsdev=vol0,mount_tag=keelvol0 &&
+	[[ $append == *"keel.mount=ext2:/dev/vda:/data keel.mount=ext2:/dev/vdb:/ro:ro keel.mount=9p:keelvol0:/srv:ro"* ]]; then
+	result args-disk-mmio 1
+else
+	result args-disk-mmio 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-disk-mmio")"
+fi
+qemu_args disk-pci --machine pc --disk "$img:/data" -v "$logs/share,dir:/srv"
+if has_args disk-pci -device virtio-blk-pci,drive=disk0,romfile= &&
+	has_args disk-pci -device virtio-9p-pci,fsdev=vol0,mount_tag=keelvol0 &&
+	grep -q -- "keel.mount=9p:keelvol0:/srv\( \|$\)" "$logs/args-disk-pci"; then
+	result args-disk-pci 1
+else
+	result args-disk-pci 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-disk-pci")"
+fi
+# --root disk: the files on DIR/root.img (clean, the program at its path),
+# the initrd only the run file; keel run attaches it first, as the root.
+if "$keel" build -q --root disk -o "$logs/rootdisk" -- /bin/busybox ls >"$logs/rootdisk.log" 2>&1 &&
+	e2fsck -fn "$logs/rootdisk/root.img" >>"$logs/rootdisk.log" 2>&1 &&
+	cmp -s /bin/busybox <(debugfs -R 'cat /usr/bin/busybox' "$logs/rootdisk/root.img" 2>/dev/null) &&
+	[ "$(cpio -it --quiet <"$logs/rootdisk/initrd.cpio" | grep -v '^\.$' | tr '\n' ' ')" = ".keel .keel/run " ]; then
+	result root-disk-build 1
+else
+	result root-disk-build 0 "root.img unclean or without busybox, or the initrd holds more than the run file: $(tail -1 "$logs/rootdisk.log")"
+fi
+qemu_args root-disk --root disk --disk "$img:/data"
+if has_args root-disk -device virtio-blk-device,drive=disk0 -drive "file=$img,if=none,id=disk1,format=raw" &&
+	grep -q -- "root=/dev/vda keel.mount=ext2:/dev/vdb:/data" "$logs/args-root-disk"; then
+	result args-root-disk 1
+else
+	result args-root-disk 0 "QEMU was given: $(tr '\n' ' ' <"$logs/args-root-disk")"
+fi
+# Bad --disk and -v: status 2, the message, QEMU never started.
+storage_bad() { # name want-regex keel-run-args...
+	local name=storage-bad-$1 want=$2 rc
+	shift 2
+	KEEL_QEMU=$w/args-qemu KEEL_ARGS_OUT=$logs/args-$name timeout 60 \
+		"$keel" run -q "$@" -- /bin/true >"$logs/$name.log" 2>&1
+	rc=$?
+	if [ "$rc" != 2 ]; then
+		result "$name" 0 "status $rc, want 2: $(tail -1 "$logs/$name.log")"
+	elif ! grep -qE -- "$want" "$logs/$name.log"; then
+		result "$name" 0 "message '$(tail -1 "$logs/$name.log")' does not match /$want/"
+	elif [ -e "$logs/args-$name" ]; then
+		result "$name" 0 "QEMU was started"
+	else
+		result "$name" 1
+	fi
+}
+storage_bad missing "--disk $logs/none.img:/d: $logs/none.img is not a disk image" --disk "$logs/none.img:/d"
+storage_bad relative "want HOST:/GUEST\[:ro\]" --disk "$img:data"
+storage_bad dir-as-disk "is not a disk image \(not a file\)" --disk "$logs:/d"
+storage_bad volume-file "--volume $img:/v: $img is not a directory" -v "$img:/v"
+
+# keel mkimage: an ext2 image e2fsck finds clean, holding the tree's
+# files, links and modes; a non-regular output is refused.
+tree=$logs/mkimage-tree
+mkdir -p "$tree/sub"
+printf 'hello\n' >"$tree/sub/f"
+chmod 0640 "$tree/sub/f"
+ln -s sub/f "$tree/link"
+head -c 300000 /dev/urandom >"$tree/big"
+if "$keel" mkimage "$tree" -o "$logs/tree.img" >"$logs/mkimage.log" 2>&1 &&
+	e2fsck -fn "$logs/tree.img" >>"$logs/mkimage.log" 2>&1 &&
+	[ "$(debugfs -R 'cat /sub/f' "$logs/tree.img" 2>/dev/null)" = hello ] &&
+	debugfs -R 'stat /sub/f' "$logs/tree.img" 2>/dev/null | grep -q 'Mode:  0640' &&
+	debugfs -R 'stat /link' "$logs/tree.img" 2>/dev/null | grep -q 'Fast link dest: "sub/f"' &&
+	cmp -s "$tree/big" <(debugfs -R 'cat /big' "$logs/tree.img" 2>/dev/null) &&
+	dumpe2fs -h "$logs/tree.img" 2>/dev/null | grep -q '^Block size: *4096'; then
+	result mkimage 1
+else
+	result mkimage 0 "the image is not clean or lacks the tree's files: $(tail -2 "$logs/mkimage.log" | tr '\n' ' ')"
+fi
+"$keel" mkimage "$tree" -o /dev/null >"$logs/mkimage-bad.log" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q 'is not a regular file: not overwritten' "$logs/mkimage-bad.log"; then
+	result mkimage-refuses 1
+else
+	result mkimage-refuses 0 "status $rc: $(tail -1 "$logs/mkimage-bad.log")"
+fi
 
 # make install: the installed keel finds the installed kernel.
 inst=$PWD/$logs/install

@@ -114,6 +114,36 @@ static void test_register(void **state)
 	assert_int_equal(blkdev_sectors(&disk->dev), NSECT);
 }
 
+/* Device numbers: none without a major; under one, minors 0, 16, 32 ...
+ * in Linux's 32-bit form, the lowest free index reused. */
+static void test_rdev(void **state)
+{
+	struct blkdev d[4];
+	static const char *names[4] = { "xa", "xb", "xc", "xd" };
+
+	(void)state;
+	assert_int_equal(disk->dev.rdev, 0);
+	for (int i = 0; i < 4; i++) {
+		d[i] = disk->dev;
+		strcpy(d[i].name, names[i]);
+		d[i].major = 202;
+	}
+	d[3].major = 0x1000; /* beyond the 12 bits of a major */
+	assert_int_equal(blkdev_register(&d[3]), -EINVAL);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(blkdev_register(&d[i]), 0);
+	assert_int_equal(d[0].rdev, 202 << 8);
+	assert_int_equal(d[1].rdev, 202 << 8 | 16);
+	assert_int_equal(d[2].rdev, 202 << 8 | 32);
+	blkdev_unregister(&d[1]);
+	d[3].major = 202;
+	assert_int_equal(blkdev_register(&d[3]), 0);
+	assert_int_equal(d[3].rdev, 202 << 8 | 16);
+	for (int i = 0; i < 4; i++)
+		if (i != 1)
+			blkdev_unregister(&d[i]);
+}
+
 static void test_read_on_demand(void **state)
 {
 	struct buf *a, *b;
@@ -307,6 +337,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_register),
+		T(test_rdev),
 		T(test_read_on_demand),
 		T(test_write_back_order),
 		T(test_eviction),

@@ -82,6 +82,23 @@ static void test_last_wins(void **state)
 	assert_string_equal(cmdline_get("z"), "9");
 }
 
+static void test_repeated_in_order(void **state)
+{
+	(void)state;
+	init_ok("keel.mount=a x=1 keel.mount=\"b c\" keel.mount= -- "
+		"keel.mount=app");
+	assert_string_equal(cmdline_get_nth("keel.mount", 0), "a");
+	assert_string_equal(cmdline_get_nth("keel.mount", 1), "b c");
+	assert_string_equal(cmdline_get_nth("keel.mount", 2), "");
+	/* The application's words are not the kernel's. */
+	assert_null(cmdline_get_nth("keel.mount", 3));
+	assert_null(cmdline_get_nth("keel.moun", 0));
+	assert_string_equal(cmdline_get_nth("x", 0), "1");
+	assert_null(cmdline_get_nth("x", 1));
+	init_ok("");
+	assert_null(cmdline_get_nth("keel.mount", 0));
+}
+
 static void test_lists(void **state)
 {
 	(void)state;
@@ -221,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_last_wins),
+		cmocka_unit_test(test_repeated_in_order),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_app_args),

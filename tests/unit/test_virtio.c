@@ -20,94 +20,21 @@
 #include "unit.h"
 
 #include "dma_arena.h"
+#include "fake_virtio.h"
 
 /* ------------------------------------------------ the fake device --- */
 
 #define QSIZE 8
 
-struct fake {
-	struct virtio_dev vd;
-	uint8_t status;
-	uint64_t offered, accepted;
-	struct virtq *q[2];
-	unsigned notified[2];
-	uint8_t config[8];
-};
-static struct fake fk;
-
-static struct fake *F(struct virtio_dev *vd)
-{
-	return vd->transport;
-}
-static uint64_t f_get_features(struct virtio_dev *vd)
-{
-	return F(vd)->offered;
-}
-static void f_set_features(struct virtio_dev *vd, uint64_t f)
-{
-	F(vd)->accepted = f;
-}
-static uint8_t f_get_status(struct virtio_dev *vd)
-{
-	return F(vd)->status;
-}
-static void f_set_status(struct virtio_dev *vd, uint8_t s)
-{
-	F(vd)->status = s;
-}
-static int f_read_config(struct virtio_dev *vd, unsigned off, void *buf,
-			 unsigned len)
-{
-	if (off + len > sizeof(F(vd)->config))
-		return -EINVAL;
-	memcpy(buf, F(vd)->config + off, len);
-	return 0;
-}
-static unsigned f_queue_max(struct virtio_dev *vd, unsigned i)
-{
-	(void)vd;
-	return i < 2 ? QSIZE : 0;
-}
-static int f_queue_enable(struct virtio_dev *vd, struct virtq *vq)
-{
-	F(vd)->q[vq->index] = vq;
-	return 0;
-}
-static void f_notify(struct virtio_dev *vd, struct virtq *vq)
-{
-	F(vd)->notified[vq->index]++;
-}
-static int f_bind_irq(struct virtio_dev *vd)
-{
-	(void)vd;
-	return 48; /* the test calls vd->irq itself */
-}
-
-static const struct virtio_ops fake_ops = {
-	.get_features = f_get_features,
-	.set_features = f_set_features,
-	.get_status = f_get_status,
-	.set_status = f_set_status,
-	.read_config = f_read_config,
-	.queue_max = f_queue_max,
-	.queue_enable = f_queue_enable,
-	.notify = f_notify,
-	.bind_irq = f_bind_irq,
-};
+static struct fake_transport fk;
 
 static void fake_init(uint64_t offered)
 {
-	memset(&fk, 0, sizeof(fk));
-	fk.vd.ops = &fake_ops;
-	fk.vd.transport = &fk;
-	fk.vd.type = VIRTIO_ID_NET;
-	strcpy(fk.vd.name, "fake");
-	fk.offered = offered;
+	fake_transport_init(&fk, VIRTIO_ID_NET, offered, QSIZE);
 	memcpy(fk.config, "\x52\x54\x00\xaa\xbb\xcc\x01\x00", 8);
 }
 
-/* The device's side of a queue: what the driver made available, and a
- * used entry written (id, len) with the index moved by step. */
+/* The device's side of a queue: what the driver made available. */
 static uint16_t avail_idx(struct virtq *vq)
 {
 	return vq->avail[1];
@@ -115,26 +42,6 @@ static uint16_t avail_idx(struct virtq *vq)
 static uint16_t avail_head(struct virtq *vq, uint16_t i)
 {
 	return vq->avail[2 + (i & (vq->size - 1))];
-}
-static void device_use(struct virtq *vq, uint32_t id, uint32_t len,
-		       uint16_t step)
-{
-	uint16_t idx = vq->used[1];
-	volatile uint32_t *e =
-	    (volatile uint32_t *)(vq->used + 2) + 2 * (idx & (vq->size - 1));
-
-	e[0] = id;
-	e[1] = len;
-	vq->used[1] = (uint16_t)(idx + step);
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (const char *p = hay; (p = strstr(p, needle)); p++)
-		n++;
-	return n;
 }
 
 /* ----------------------------------------------------- virtqueues --- */

@@ -7,10 +7,12 @@
  * when complete.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <keel/runconf.h>
@@ -115,6 +117,61 @@ static int copy_to(const char *src, const char *dst)
 	return out_commit(&o);
 }
 
+/* Run a command (argv), stdin from in_path when given: 0 when it ran
+ * and exited 0. */
+static int run_cmd(char *const argv[], const char *in_path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		if (in_path) {
+			int fd = open(in_path, O_RDONLY);
+
+			if (fd < 0 || dup2(fd, 0) < 0)
+				_exit(127);
+			close(fd);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "keel: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/*
+ * --root disk: the image's files (the same tree the initrd would hold,
+ * unpacked from it by cpio into OUTDIR/root.d) made into the ext2 image
+ * img by mke2fs -d.
+ */
+static int write_root_disk(struct image *im, const char *outdir,
+			   const char *img)
+{
+	char *tmp = xasprintf("%s/root.cpio.%d", outdir, (int)getpid());
+	char *stage = path_join(outdir, "root.d");
+	char *rm[] = { "rm", "-rf", "--", stage, NULL };
+	char *unpack[] = { "cpio", "-idm", "--quiet", "--no-absolute-filenames",
+			   "-D",   stage,  NULL };
+	int rc = run_cmd(rm, NULL);
+
+	if (!rc)
+		rc = mkdir_p(stage);
+	if (!rc)
+		rc = image_write_cpio(im, tmp);
+	if (!rc && (rc = run_cmd(unpack, tmp)))
+		err_msg("cpio could not unpack the files into %s", stage);
+	if (!rc)
+		rc = make_ext2_image(stage, img, 0);
+	unlink(tmp);
+	run_cmd(rm, NULL);
+	free(tmp);
+	free(stage);
+	return rc;
+}
+
 int build_image(const struct build_opts *o, struct build_result *r)
 {
 	const char *cwd = o->cwd ? o->cwd : "/";
@@ -161,13 +218,25 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		free(conf);
 		goto out_prog;
 	}
-	free(conf);
 
 	if (mkdir_p(o->outdir)) {
 		err_msg("cannot create the directory %s: %s", o->outdir,
 			strerror(errno));
+		free(conf);
 		goto out_prog;
 	}
+	if (o->root_disk) {
+		/* The files go on a disk; the initrd keeps only the run
+		 * file, which says what to run. */
+		r->root_image = path_join(o->outdir, "root.img");
+		if (write_root_disk(im, o->outdir, r->root_image) ||
+		    !(im = image_new()) ||
+		    image_add_data(im, RUNCONF_PATH, conf, conf_len, 0644)) {
+			free(conf);
+			goto out_prog;
+		}
+	}
+	free(conf);
 	cpio = path_join(o->outdir, "initrd.cpio");
 	out_kernel = path_join(o->outdir, "keel.elf");
 	progress("packing %zu objects and %zu files into %s", objs.n,

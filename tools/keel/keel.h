@@ -40,6 +40,7 @@ char *cache_dir(void);
 /* $XDG_CACHE_HOME/keel or ~/.cache/keel */ /* directory of the keel binary */
 char *find_kernel(const char *given); /* or NULL with a message */
 int mkdir_p(const char *path);
+unsigned long parse_mib(const char *s); /* "64M", "1G" -> MiB; 0: bad */
 
 /*
  * An output file that appears whole or not at all: written to
@@ -61,6 +62,8 @@ struct strv {
 	size_t n, cap;
 };
 void strv_push(struct strv *s, const char *str);
+void strv_pushf(struct strv *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 bool strv_has(const struct strv *s, const char *str);
 void strv_free(struct strv *s);
 char *strv_join(const struct strv *s, const char *sep);
@@ -100,6 +103,7 @@ struct build_opts {
 	const char *cwd;
 	const char *kernel;
 	bool single;
+	bool root_disk; /* --root disk: the files on DIR/root.img */
 	char **argv; /* PROGRAM ARGS..., NULL-terminated */
 	int argc;
 };
@@ -107,6 +111,7 @@ struct build_result {
 	char *kernel; /* the ELF to boot (embedded initrd with --single) */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
+	char *root_image; /* --root disk: the root's ext2 image, else NULL */
 };
 int build_image(const struct build_opts *o, struct build_result *r);
 
@@ -119,6 +124,8 @@ struct run_opts {
 	struct strv kargs; /* extra kernel command line words */
 	const char *net; /* none, user, tap:IFNAME; NULL: user with -p */
 	const char *machine; /* microvm, pc, q35 */
+	struct strv disks; /* --disk IMAGE:/GUEST[:ro] */
+	struct strv volumes; /* --volume HOSTDIR:/GUEST[:ro] */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
@@ -126,6 +133,17 @@ bool net_spec_ok(const char *spec); /* none|user|tap:IFNAME, or a message */
 bool ifname_ok(const char *s); /* a name Linux takes for an interface */
 /* The network, ports and machine agree (-p needs user); or a message. */
 bool net_opts_ok(const struct run_opts *o);
+
+/* storage.c: --disk and --volume (checked: false and a message), the
+ * QEMU devices and keel.mount= words for them, keel mkimage. */
+bool disk_spec_ok(const char *spec);
+bool volume_spec_ok(const char *spec);
+void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
+		  const char *root_image);
+int cmd_mkimage(int argc, char **argv);
+/* An ext2 image of dir at out, mib MiB (0: what dir needs and room):
+ * 0, or -1 and a message. */
+int make_ext2_image(const char *dir, const char *out, unsigned long long mib);
 
 /* xl.c */
 struct xl_opts {

@@ -27,6 +27,8 @@ static const char usage_main[] =
     "status\n"
     "  xl      build, and write a Xen domain config for xl create\n"
     "  ldd     list the objects PROGRAM loads, found without running it\n"
+    "  mkimage make an ext2 disk image of a directory (keel mkimage DIR "
+    "-o IMAGE)\n"
     "\n"
     "keel COMMAND --help describes each; man keel has the rest.\n";
 
@@ -42,6 +44,9 @@ static const char usage_build_opts[] =
     "                       defaults)\n"
     "  -C, --cwd DIR        the program's working directory (default /)\n"
     "      --single         put the initrd inside the kernel: one file\n"
+    "      --root initrd|disk  where the files go: the initrd (default,\n"
+    "                       in RAM) or DIR/root.img, an ext2 disk that\n"
+    "                       keel run attaches as the guest's root\n"
     "      --kernel FILE    the keel kernel to use (default: the one "
     "installed\n"
     "                       with this keel, or $KEEL_KERNEL)\n"
@@ -79,7 +84,13 @@ static const char usage_run[] =
     "  -t, --timeout SECONDS  stop a guest that runs longer (status 124)\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n"
     "                       (e.g. keel.test=all, keel.strace)\n"
-    "  -v, --verbose        show the kernel's boot lines\n";
+    "      --disk IMAGE[:/PATH][:ro]  attach a raw disk image on\n"
+    "                       virtio-blk, its ext2/3/4 mounted at PATH\n"
+    "                       (repeatable; the guest's vda, vdb, ... in\n"
+    "                       order)\n"
+    "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory over\n"
+    "                       virtio-9p, mounted at PATH (repeatable)\n"
+    "      --verbose        show the kernel's boot lines\n";
 
 static const char usage_xl[] =
     "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -112,6 +123,9 @@ enum {
 	OPT_HELP,
 	OPT_NET,
 	OPT_MACHINE,
+	OPT_DISK,
+	OPT_VERBOSE,
+	OPT_ROOT,
 };
 
 static const struct option long_opts[] = {
@@ -129,7 +143,10 @@ static const struct option long_opts[] = {
 	{ "kernel-arg", required_argument, NULL, 'k' },
 	{ "name", required_argument, NULL, 'n' },
 	{ "guest-dir", required_argument, NULL, OPT_GUEST_DIR },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, 'h' },
@@ -155,27 +172,6 @@ static void help(enum command c, FILE *f)
 	if (c != CMD_BUILD)
 		fputs("\nbuild options:\n", f);
 	fputs(usage_build_opts, f);
-}
-
-/* "64M", "1G", "512" (MiB) -> MiB, or 0 when malformed. */
-static unsigned long parse_mib(const char *s)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || v == 0)
-		return 0;
-	if (*end == 'G' || *end == 'g')
-		v *= 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		end++;
-	if (*end == 'i' && end[-1] != *s)
-		end++; /* MiB-style "Mi" is fine too */
-	if (*end == 'B')
-		end++;
-	return *end || v > 1024 * 1024 ? 0 : v;
 }
 
 static char *default_outdir(const char *program)
@@ -257,6 +253,8 @@ int main(int argc, char **argv)
 		cmd = CMD_XL;
 	else if (!strcmp(argv[1], "ldd"))
 		return cmd_ldd(argc - 1, argv + 1);
+	else if (!strcmp(argv[1], "mkimage"))
+		return cmd_mkimage(argc - 1, argv + 1);
 	else {
 		fprintf(stderr, "keel: unknown command '%s'\n\n%s", argv[1],
 			usage_main);
@@ -264,8 +262,8 @@ int main(int argc, char **argv)
 	}
 	argv++, argc--;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:hv", long_opts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:hv:",
+				long_opts, NULL)) != -1) {
 		bool runonly = false, xlonly = false;
 
 		switch (c) {
@@ -361,9 +359,40 @@ int main(int argc, char **argv)
 			xlonly = cmd != CMD_XL;
 			x.guest_dir = optarg;
 			break;
-		case 'v':
+		case OPT_VERBOSE:
 			runonly = cmd != CMD_RUN;
 			verbose = true;
+			break;
+		case OPT_ROOT:
+			if (strcmp(optarg, "initrd") &&
+			    strcmp(optarg, "disk")) {
+				err_msg("--root %s: want initrd or disk",
+					optarg);
+				return 2;
+			}
+			if (cmd == CMD_XL && !strcmp(optarg, "disk")) {
+				err_msg(
+				    "--root disk: keel xl cannot attach disks "
+				    "yet (Xen's blkfront is to come)");
+				return 2;
+			}
+			b.root_disk = !strcmp(optarg, "disk");
+			break;
+		case OPT_DISK:
+			runonly = cmd != CMD_RUN;
+			if (!runonly && r.disks.n >= 16) {
+				err_msg("--disk %s: at most 16 disks", optarg);
+				return 2;
+			}
+			if (!runonly && !disk_spec_ok(optarg))
+				return 2;
+			strv_push(&r.disks, optarg);
+			break;
+		case 'v':
+			runonly = cmd != CMD_RUN;
+			if (!runonly && !volume_spec_ok(optarg))
+				return 2;
+			strv_push(&r.volumes, optarg);
 			break;
 		case 'h':
 			help(cmd, stdout);
@@ -409,8 +438,10 @@ int main(int argc, char **argv)
 	if (build_image(&b, &res))
 		return KEEL_EXIT_FAILED;
 	if (cmd == CMD_BUILD) {
-		progress("wrote %s%s%s", res.kernel, res.initrd ? " and " : "",
-			 res.initrd ? res.initrd : "");
+		progress(
+		    "wrote %s%s%s%s%s", res.kernel, res.initrd ? " and " : "",
+		    res.initrd ? res.initrd : "", res.root_image ? " and " : "",
+		    res.root_image ? res.root_image : "");
 		return 0;
 	}
 	if (cmd == CMD_RUN) {

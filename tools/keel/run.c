@@ -348,6 +348,12 @@ static void base_args(struct strv *a, const char *machine, const char *accel,
 	push(a, "-no-reboot");
 	push(a, "-device");
 	push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
+	/* keel drives virtio 1.x only: microvm's MMIO transports must not
+	 * offer the legacy interface (QEMU 7.2's default). */
+	if (!strcmp(machine, "microvm")) {
+		push(a, "-global");
+		push(a, "virtio-mmio.force-legacy=false");
+	}
 }
 
 /*
@@ -531,8 +537,6 @@ static void net_args(struct strv *a, const struct run_opts *o)
 	push(a, nd);
 	free(nd);
 	if (!strcmp(o->machine, "microvm")) {
-		push(a, "-global");
-		push(a, "virtio-mmio.force-legacy=false");
 		push(a, "-device");
 		push(a, "virtio-net-device,netdev=net0");
 	} else {
@@ -593,7 +597,7 @@ static int verdict(const struct outcome *oc, unsigned timeout)
 
 int run_guest(const struct build_result *b, const struct run_opts *o)
 {
-	struct strv a = { 0 };
+	struct strv a = { 0 }, kargs = { 0 };
 	struct outcome oc;
 	char why[1024], *cache = cache_dir(), *append;
 	const char *accel = o->accel;
@@ -618,7 +622,11 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		push(&a, b->initrd);
 	}
 	mode = input_mode(&src);
-	append = strv_join(&o->kargs, " ");
+	storage_args(&a, &kargs, o, b->root_image);
+	for (size_t i = 0; i < o->kargs.n; i++)
+		strv_push(&kargs, o->kargs.v[i]);
+	append = strv_join(&kargs, " ");
+	strv_free(&kargs);
 	push(&a, "-append");
 	if (mode == IN_STREAM) {
 		char *s = xasprintf("%s%skeel.stdin=stream", append,

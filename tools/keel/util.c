@@ -323,6 +323,42 @@ void strv_push(struct strv *s, const char *str)
 	s->v[s->n] = NULL;
 }
 
+void strv_pushf(struct strv *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *str;
+
+	va_start(ap, fmt);
+	if (vasprintf(&str, fmt, ap) < 0) {
+		fprintf(stderr, "keel: out of memory\n");
+		exit(KEEL_EXIT_FAILED);
+	}
+	va_end(ap);
+	strv_push(s, str);
+	free(str);
+}
+
+/* "64M", "1G", "512" (MiB) -> MiB, or 0 when malformed. */
+unsigned long parse_mib(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || v == 0)
+		return 0;
+	if (*end == 'G' || *end == 'g')
+		v *= 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		end++;
+	if (*end == 'i' && end[-1] != *s)
+		end++; /* MiB-style "Mi" is fine too */
+	if (*end == 'B')
+		end++;
+	return *end || v > 1024 * 1024 ? 0 : v;
+}
+
 char *strv_join(const struct strv *s, const char *sep)
 {
 	size_t len = 1;
