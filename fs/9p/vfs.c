@@ -2,13 +2,13 @@
  * vfs.c - 9p, the file system of a 9P2000.L server (fs/9p): a host
  * directory QEMU shares over virtio-9p, mounted by its tag (mount -t 9p
  * TAG DIR). Every inode holds a fid walked to its file; inodes are kept
- * by qid.path while referenced, so the same file is the same struct
- * inode (hard links, a file open under two names), and freed with their
- * last reference (I_TRANSIENT: the next lookup asks the server again).
- * Nothing is cached but the attributes of inodes in use, refreshed on
- * every lookup: reads and writes go to the server, an open file holds
- * its own opened fid. A directory keeps its parent (its ".."), as on
- * ramfs. docs/fs.md, "9p".
+ * in a table by qid.path, so the same file is the same struct inode
+ * (hard links, a file open under two names, an inotify watch), and up to
+ * CACHED of them stay when no one holds them (watched ones always);
+ * beyond, the unheld are evicted. Nothing is cached but inodes and their
+ * attributes, refreshed on every lookup: reads and writes go to the
+ * server, an open file holds its own opened fid. A directory keeps its
+ * parent (its ".."), as on ramfs. docs/fs.md, "9p".
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -25,6 +25,7 @@
 #define NBUCKETS 64
 #define DIRBUF 8192 /* bytes of entries asked for per Treaddir */
 #define READDIR_ROUNDS 65536 /* Treaddirs in one readdir, at most */
+#define CACHED 1024 /* inodes kept, held or not, before the unheld go */
 /* Tlopen's flags: Linux's x86 values, which 9P2000.L uses. */
 #define P9_RDONLY 0
 #define P9_DIRECTORY 0200000
@@ -144,6 +145,36 @@ static void set_parent(struct inode *ino, struct inode *dir)
 	ino->parent = dir;
 }
 
+/* Free an inode no one holds: its release clunks its fid. */
+static void evict(struct inode *ino)
+{
+	ino->flags |= I_TRANSIENT;
+	inode_get(ino);
+	inode_put(ino);
+}
+
+/* Evict inodes no one holds or watches until at most keep are left (or
+ * none such is left). A directory's eviction lets go of its parent,
+ * which a later pass may take. */
+static void trim(struct v9_sb *s, unsigned long keep)
+{
+	bool gone = true;
+
+	while (gone && s->live > keep) {
+		gone = false;
+		for (size_t b = 0; b < NBUCKETS && s->live > keep; b++) {
+			struct v9_node *n = s->table[b];
+
+			while (n && (n->ino->refs || n->ino->watches))
+				n = n->hnext;
+			if (n) {
+				evict(n->ino);
+				gone = true;
+			}
+		}
+	}
+}
+
 /*
  * The inode of a file with attributes a, its fid given (taken over: the
  * inode's, or clunked when the file already has an inode), found in dir
@@ -156,15 +187,24 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 	struct inode *ino = find_inode(s, a->qid.path);
 	struct v9_node *n;
 
-	if (ino && (ino->mode & S_IFMT) == type) {
-		p9_clunk_nowait(&s->c, fid);
+	if (ino && (ino->mode & S_IFMT) == type && ino->nlink) {
+		n = node_of(ino);
+		if (!ino->refs) { /* unheld: the fresh fid, whose path is
+				     right after a rename on the host */
+			p9_clunk_nowait(&s->c, n->fid);
+			n->fid = fid;
+		} else {
+			p9_clunk_nowait(&s->c, fid);
+		}
 		inode_get(ino);
 		set_attr(ino, a);
 		set_parent(ino, dir);
 		return ino;
 	}
-	if (ino) /* the server reused the qid for another kind of file */
+	if (ino) /* removed, or the qid names another kind of file now */
 		node_of(ino)->stale = true;
+	if (s->live >= CACHED)
+		trim(s, CACHED / 2);
 	n = kzalloc(sizeof(*n));
 	ino = n ? inode_alloc(S_ISDIR(type)   ? &dir_ops
 			      : S_ISREG(type) ? &file_ops
@@ -186,7 +226,6 @@ static struct inode *get_inode(struct v9_sb *s, uint32_t fid,
 	ino->ino = a->qid.path;
 	ino->sb = s->sb;
 	ino->dev = s->sb->dev;
-	ino->flags |= I_TRANSIENT;
 	set_attr(ino, a);
 	if (S_ISCHR(type))
 		ino->fops = devfs_fops(ino->rdev);
@@ -763,9 +802,27 @@ static void v9_kill(struct super_block *sb)
 	struct inode *root = sb->root;
 
 	sb->root = NULL;
-	s->live++; /* held across the put */
+	s->live++; /* held across the puts */
 	s->killed = true;
+	/* Watches end; inodes still open go with their last reference. */
+	for (size_t b = 0; b < NBUCKETS; b++)
+		for (struct v9_node *n = s->table[b]; n; n = n->hnext)
+			n->ino->flags |= I_TRANSIENT;
+	root->flags |= I_TRANSIENT;
 	inode_put(root);
+	for (bool gone = true; gone;) {
+		gone = false;
+		for (size_t b = 0; b < NBUCKETS; b++) {
+			struct v9_node *n = s->table[b];
+
+			while (n && n->ino->refs)
+				n = n->hnext;
+			if (n) {
+				evict(n->ino);
+				gone = true;
+			}
+		}
+	}
 	session_put(s);
 }
 

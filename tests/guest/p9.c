@@ -8,7 +8,10 @@
  *                        and rename it to renamed.txt; unlink gone.txt; rmdir
  *                        emptydir; mkdir newdir with inner.txt; a symlink,
  *                        a hard link, chmod, truncate, a written pattern
- *                        file, "..", statfs, fsync; with ROTAG a read-only
+ *                        file, "..", statfs, fsync, and with P9_MANY set 1100
+ *                        files made, listed, stat'd and removed (more than 9p
+ *                        keeps); with ROTAG
+ *                        a read-only
  *                        mount that refuses writes with EROFS; with XTAG (a
  *                        share with security_model=mapped-xattr) a FIFO made,
  *                        used and removed there. The host then checks the
@@ -150,6 +153,46 @@ static void p(char *out, const char *dir, const char *name)
 	snprintf(out, 4200, "%s/%s", dir, name);
 }
 
+/* More files than the inodes 9p keeps unheld (1024): made, listed, each
+ * stat'd (their inodes evicted and made again), removed. */
+#define MANY 1100
+static void many(const char *dir)
+{
+	char d[4200], f[4300];
+	int made = 0, seen = 0, statted = 0, gone = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *dp;
+
+	p(d, dir, "many");
+	check_val("many: mkdir", raw(mkdir(d, 0755)), 0);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(f, sizeof(f), "%s/f%04d", d, i);
+		int fd = open(f, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+		made += fd >= 0 && write(fd, f + strlen(d), 6) == 6;
+		close(fd);
+	}
+	check_val("many: created", made, MANY);
+	dp = opendir(d);
+	while (dp && (e = readdir(dp)))
+		seen++;
+	if (dp)
+		closedir(dp);
+	check_val("many: listed", seen, MANY + 2);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(f, sizeof(f), "%s/f%04d", d, i);
+		statted += !stat(f, &st) && st.st_size == 6 && st.st_nlink == 1;
+	}
+	check_val("many: stat", statted, MANY);
+	for (int i = 0; i < MANY; i++) {
+		snprintf(f, sizeof(f), "%s/f%04d", d, i);
+		gone += !unlink(f);
+	}
+	check_val("many: unlinked", gone, MANY);
+	check_val("many: rmdir", raw(rmdir(d)), 0);
+}
+
 static void guest(const char *tag, const char *dir, const char *token,
 		  const char *newtoken, const char *rotag, const char *xtag)
 {
@@ -245,6 +288,8 @@ static void guest(const char *tag, const char *dir, const char *token,
 	check_val("stat trunc.bin", stat(a, &st) ? -errno : st.st_size, 1000);
 	p(a, dir, "pattern.bin");
 	write_pattern(a);
+	if (getenv("P9_MANY")) /* slow when polled: not every run */
+		many(dir);
 	list("after", dir);
 
 	if (rotag) {
