@@ -11,7 +11,8 @@
 # makes and uses a FIFO. Then the host checks
 # the directory itself: every change is there and nothing else, so the
 # guest cannot pass by its own word. Then keel run's own -v HOSTDIR:/GUEST
-# (read, and read-only), and the root on 9p (root=TAG rootfstype=9p).
+# (read, and read-only), the root on 9p (root=TAG rootfstype=9p), and
+# Debian's nginx serving a shared directory to curl.
 # PASS/FAIL per machine and check; logs in build/9p-logs.
 set -u
 cd "$(dirname "$0")/../.."
@@ -24,7 +25,7 @@ mkdir -p "$logs" "$bin"
 prefix=9p-
 . tests/lib.sh
 machines="pc q35 microvm microvm-polled"
-plan 16
+plan 17
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 gcc -O1 -static -o "$bin/p9" tests/guest/p9.c || echo "9p: cannot compile tests/guest/p9.c"
@@ -187,6 +188,39 @@ else
 	result root 0 "status $rc, want 0, the token and /proc made on the share: $(tail -2 "$logs/root.log" | tr '\n' ' ')"
 fi
 rm -rf "$share" "$xshare"
+
+# Debian's nginx serving a shared directory (keel run -v): 1 KiB and
+# 16 MiB of random bytes fetched byte-exact by curl; nginx's sendfile
+# reads them through 9p. The server is stopped by its pid.
+share=$(mktemp -d /tmp/keel-9p.XXXXXX)
+head -c 1024 /dev/urandom >"$share/small.bin"
+head -c 16777216 /dev/urandom >"$share/big.bin"
+port=$((20000 + $$ % 20000))
+if [ ! -x /usr/sbin/nginx ]; then
+	result nginx 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
+else
+	timeout 300 "$keel" run -q --accel tcg -p "$port:80" -m 256M -f /etc/nginx -f /etc/passwd \
+		-f /etc/group -v "$share:/var/www/html:ro" -f /usr/share/nginx -f /usr/lib/nginx \
+		-f /var/lib/nginx -f /var/log/nginx \
+		-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;' \
+		>"$logs/nginx.log" 2>&1 &
+	srv=$!
+	for _ in $(seq 90); do
+		curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/small.bin" && break
+		kill -0 "$srv" 2>/dev/null || break
+		sleep 1
+	done
+	why=ok
+	for f in small big; do
+		curl -sf -m 120 -o "$logs/$f.fetched" "http://127.0.0.1:$port/$f.bin" ||
+			{ why="curl of $f.bin failed"; break; }
+		cmp -s "$logs/$f.fetched" "$share/$f.bin" || { why="$f.bin differs from the share's"; break; }
+	done
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+	if [ "$why" = ok ]; then result nginx 1; else result nginx 0 "$why: $(tail -2 "$logs/nginx.log" | tr '\n' ' ')"; fi
+fi
+rm -rf "$share"
 
 echo "9p: $pass passed, $fail failed"
 [ "$fail" = 0 ]
