@@ -615,7 +615,10 @@ static int v9_open(struct file *f)
 		kfree(vf);
 		return err;
 	}
-	err = p9_lopen(&s->c, vf->fid, f->flags & O_ACCMODE, &vf->iounit);
+	/* 9P2000.L's open flags are Linux's: O_SYNC and O_DSYNC pass, so
+	 * the server's writes are durable as the program asked. */
+	err = p9_lopen(&s->c, vf->fid, f->flags & (O_ACCMODE | O_SYNC),
+		       &vf->iounit);
 	if (err) {
 		p9_clunk_nowait(&s->c, vf->fid);
 		kfree(vf);
