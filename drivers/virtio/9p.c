@@ -8,7 +8,8 @@
  * in order for room. A reply is believed only when its used length is
  * at least a 9P header, its size field is that length and its tag is
  * the request's: anything else is counted, logged once and failed with
- * -EIO, never followed.
+ * -EIO, never followed. A used index that jumps past the ring resets the
+ * device and fails every request, then and later, with -EIO.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -30,7 +31,7 @@ struct v9p {
 	struct spinlock lock;
 	struct virtq vq;
 	struct list_node waiting; /* requests waiting for descriptors */
-	bool ready;
+	bool ready, dead; /* dead: the queue broke, the device was reset */
 	uint64_t bad_reply; /* replies of the wrong length or tag */
 	bool warned;
 };
@@ -84,7 +85,9 @@ static int v9p_submit(struct p9chan *ch, struct p9chan_request *rq)
 	unsigned long irq = spin_lock_irqsave(&v->lock);
 	int err = 0;
 
-	if (!list_empty(&v->waiting) || (err = post(v, rq)) == -ENOSPC) {
+	if (v->dead) {
+		err = -EIO;
+	} else if (!list_empty(&v->waiting) || (err = post(v, rq)) == -ENOSPC) {
 		list_push_back(&v->waiting, &rq->node);
 		err = 0;
 	} else if (!err) {
@@ -145,9 +148,31 @@ static unsigned take(struct v9p *v, struct p9chan_request **done, long *res)
 	return got;
 }
 
+/* The used index jumped (lock held): reset the device so it touches no
+ * more memory, and move every request it held or would have been given
+ * to failed, to fail with -EIO; so will every later one. */
+static void kill(struct v9p *v, struct list_node *failed)
+{
+	struct p9chan_request *rq;
+
+	v->dead = true;
+	v->vd->ops->set_status(v->vd, 0);
+	while ((rq = virtq_detach(&v->vq)))
+		list_push_back(failed, &rq->node);
+	while (!list_empty(&v->waiting)) {
+		rq = list_entry(list_pop_front(&v->waiting),
+				struct p9chan_request, node);
+		list_push_back(failed, &rq->node);
+	}
+	printk("virtio %s: 9p %s: the queue broke: device reset, every "
+	       "request fails with EIO from now on\n",
+	       v->vd->name, v->ch.tag);
+}
+
 static void v9p_irq(struct virtio_dev *vd, unsigned why)
 {
 	struct v9p *v = vd->priv;
+	struct list_node failed = LIST_INIT(failed);
 	struct p9chan_request *done[BATCH];
 	long res[BATCH];
 	unsigned got;
@@ -157,10 +182,18 @@ static void v9p_irq(struct virtio_dev *vd, unsigned why)
 	do {
 		unsigned long irq = spin_lock_irqsave(&v->lock);
 		got = take(v, done, res);
+		if (v->vq.broken && !v->dead)
+			kill(v, &failed);
 		spin_unlock_irqrestore(&v->lock, irq);
 		for (unsigned i = 0; i < got; i++)
 			done[i]->done(done[i], res[i]);
 	} while (got == BATCH);
+	while (!list_empty(&failed)) {
+		struct p9chan_request *rq = list_entry(
+		    list_pop_front(&failed), struct p9chan_request, node);
+
+		rq->done(rq, -EIO);
+	}
 }
 
 static const struct p9chan_ops v9p_ops = {

@@ -6,7 +6,8 @@
  * received length shorter than the headers are each counted, logged
  * once and dropped, never followed; frames reach the netdev registry
  * and sent ones complete. virtio-9p's replies of the wrong tag or length
- * are failed with -EIO, counted and logged once. DMA here is the hosted arena (bus = physical).
+ * are failed with -EIO, counted and logged once; a broken queue resets
+ * the device and fails every request. DMA here is the hosted arena (bus = physical).
  */
 #include <string.h>
 #include <keel/dma.h>
@@ -345,6 +346,27 @@ static void test_9p(void **state)
 		kfree(x[i].rep);
 	}
 	assert_int_equal(fk.q[0]->nfree, QSIZE);
+	/* The used index jumps past the ring: the device is reset, what it
+	 * held fails with -EIO, and so does every later request. */
+	for (int i = 0; i < 2; i++) {
+		p9_new(&x[i], (uint16_t)(20 + i));
+		assert_int_equal(ch->ops->submit(ch, &x[i].rq), 0);
+	}
+	device_use(fk.q[0], avail_head(fk.q[0], 5), 7, 100);
+	fk.status = VIRTIO_S_DRIVER_OK;
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(x[i].done, 1);
+		assert_int_equal(x[i].result, -EIO);
+	}
+	assert_int_equal(fk.status, 0);
+	assert_int_equal(count(hosted_console_text(), "the queue broke"), 1);
+	p9_new(&x[2], 30);
+	assert_int_equal(ch->ops->submit(ch, &x[2].rq), -EIO);
+	for (int i = 0; i < 3; i++) {
+		kfree(x[i].req);
+		kfree(x[i].rep);
+	}
 }
 
 /* A device without VERSION_1 is refused: no netdev. */
