@@ -9,6 +9,7 @@
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
+#   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
@@ -34,7 +35,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c fs/ext2/*.c net/*.c net/lwip/*.c linux/*.c)
+	fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c net/lwip/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -124,6 +125,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
+	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
 	lib/strlcpy.c \
@@ -149,7 +151,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c net/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)
@@ -173,6 +175,10 @@ $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
 $(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
+# fs/9p's client alone, over a 9P server the test plays (kernel/p9chan.c
+# is in HOSTED_SRCS).
+$(BUILD)/unit/test_9p: $(BUILD)/h/fs/9p/client.c.o
+$(BUILD)/unit/test_9p: HOSTED_OBJS += $(BUILD)/h/fs/9p/client.c.o
 # net/netif.c alone: the interface table and its routes.
 $(BUILD)/unit/test_netif: $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
@@ -202,6 +208,7 @@ $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 # against a device the test plays (DMA over the hosted arena).
 VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
 	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/blk.c \
+	drivers/virtio/9p.c \
 	net/netdev.c)
 $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
@@ -248,8 +255,8 @@ unit: $(UNIT_TESTS)
 
 # ------------------------------------------------------------------ fuzz ---
 # libFuzzer (clang, libclang-rt-14-dev) on the parsers of hostile input:
-# lib/elf.c, lib/cpio.c, frames into lwIP, the socket calls and ext2
-# images. make fuzz
+# lib/elf.c, lib/cpio.c, frames into lwIP, the socket calls, ext2 images
+# and 9P replies. make fuzz
 # runs each for FUZZ_TIME seconds;
 # make test runs them briefly. Crashing inputs are kept in build/fuzz/.
 FUZZ_CC := clang
@@ -311,6 +318,14 @@ $(BUILD)/fuzz/fuzz_ext2: tests/fuzz/fuzz_ext2.c $(EXT2_FUZZ_FOBJS)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
 		$(EXT2_FUZZ_FOBJS)
+# fuzz_9p: fs/9p/client.c's replies from a hostile server, on plat/hosted
+# (kernel/p9chan.c is in HOSTED_SRCS).
+FUZZ9P_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(HOSTED_SRCS) fs/9p/client.c)
+$(BUILD)/fuzz/fuzz_9p: tests/fuzz/fuzz_9p.c $(FUZZ9P_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(FUZZ9P_FOBJS)
+.SECONDARY: $(FUZZ9P_FOBJS)
 
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
@@ -385,7 +400,12 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 # Storage in guests: mounts at boot, disks, host directories (tests/storage/;
 # make test runs the fast subset).
 test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
-	bash tests/storage/run.sh full
+	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
+
+# A temporary host directory shared with QEMU's virtio-9p (pc, q35,
+# microvm), changed by the guest and checked from the host.
+test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/storage/9p.sh
 
 test-xen: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/xen/tests.sh full; a=$$?; bash tests/xen/net.sh keel && [ $$a = 0 ]
@@ -412,5 +432,5 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -237,6 +237,7 @@ static const struct fs_type fs_types[] = {
 	{ "ext2", .mount = ext2_mount },
 	{ "ext3", .mount = ext2_mount },
 	{ "ext4", .mount = ext2_mount },
+	{ "9p", .mount = v9fs_mount },
 };
 
 const struct fs_type *fs_type_find(const char *name)

@@ -868,8 +868,18 @@ int vfs_faccessat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 	return err;
 }
 
+/* The file system's part of a change of attributes (inode_ops.setattr):
+ * done before the VFS edits the inode's fields. */
+static int fs_setattr(struct inode *ino, const struct iattr *ia)
+{
+	return ino->ops && ino->ops->setattr && ia->valid
+		   ? ino->ops->setattr(ino, ia)
+		   : 0;
+}
+
 int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 {
+	struct iattr ia = { .valid = IATTR_MODE, .mode = mode & S_IALLUGO };
 	struct nameidata nd;
 	struct inode *ino;
 	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
@@ -880,7 +890,7 @@ int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
 		err = -EOPNOTSUPP;
 	} else if (nd_readonly(&nd, ino, true)) {
 		err = -EROFS;
-	} else {
+	} else if (!(err = fs_setattr(ino, &ia))) {
 		ino->mode = (ino->mode & S_IFMT) | (mode & S_IALLUGO);
 		inode_touch(ino, false);
 		notify(&nd, ino, IN_ATTRIB);
@@ -896,10 +906,18 @@ int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
 {
 	struct nameidata nd;
 	struct inode *ino;
+	struct iattr ia = { .uid = uid, .gid = gid };
 	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
 		goto out;
+	ia.valid = (uid != (uint32_t)-1 ? IATTR_UID : 0) |
+		   (gid != (uint32_t)-1 ? IATTR_GID : 0);
+	err = fs_setattr(ino, &ia);
+	if (err) {
+		inode_put(ino);
+		goto out;
+	}
 	if (uid != (uint32_t)-1)
 		ino->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -927,12 +945,23 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 	bool atime = times[0] != VFS_UTIME_OMIT,
 	     mtime = times[1] != VFS_UTIME_OMIT;
 	int64_t now = time_wall_ns();
+	struct iattr ia = { 0 };
 	struct nameidata nd;
 	struct inode *ino;
 	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
 
 	if (err)
 		goto out;
+	ia.valid = (atime ? IATTR_ATIME : 0) | (mtime ? IATTR_MTIME : 0);
+	ia.atime_ns = ino->atime_ns;
+	ia.mtime_ns = ino->mtime_ns;
+	set_time(&ia.atime_ns, times[0], now);
+	set_time(&ia.mtime_ns, times[1], now);
+	err = fs_setattr(ino, &ia);
+	if (err) {
+		inode_put(ino);
+		goto out;
+	}
 	set_time(&ino->atime_ns, times[0], now);
 	set_time(&ino->mtime_ns, times[1], now);
 	ino->ctime_ns = now;

@@ -180,3 +180,23 @@ void cond_broadcast(struct cond *c)
 	waitq_wake_all(&c->wq);
 	spin_unlock_irqrestore(&c->lock, flags);
 }
+
+void complete(struct completion *c, long result)
+{
+	unsigned long flags = spin_lock_irqsave(&c->lock);
+
+	c->result = result;
+	c->done = true;
+	waitq_wake_all(&c->wq);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+long wait_for_completion(struct completion *c)
+{
+	unsigned long flags = spin_lock_irqsave(&c->lock);
+
+	while (!c->done)
+		waitq_wait_locked(&c->wq, &c->lock, 0);
+	spin_unlock_irqrestore(&c->lock, flags);
+	return c->result;
+}

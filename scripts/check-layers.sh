@@ -30,11 +30,12 @@ fi
 # The driver side of the device interfaces (what drivers provide, and the
 # interrupt and DMA services only drivers use) stays out of the portable
 # kernel, but for the registries that implement it: the network devices'
-# (net/netdev.c) and the block layer's (kernel/blkdev.c, and fs/bcache.c,
-# which keeps its per-device state in struct blkdev).
-registries='net/netdev.c kernel/blkdev.c fs/bcache.c'
+# (net/netdev.c), the block layer's (kernel/blkdev.c, and fs/bcache.c,
+# which keeps its per-device state in struct blkdev) and the 9P
+# channels' (kernel/p9chan.c).
+registries='net/netdev.c kernel/blkdev.c fs/bcache.c kernel/p9chan.c'
 inc=$(cd "$src" && grep -rnE \
-	'^\s*#\s*include\s*<keel/(irq|dma|consdev|netdev_driver|blkdev_driver)\.h>' \
+	'^\s*#\s*include\s*<keel/(irq|dma|consdev|netdev_driver|blkdev_driver|p9chan_driver)\.h>' \
 	kernel fs net linux 2>/dev/null | grep -vE "^($(echo $registries | tr ' ' '|')):")
 if [ -n "$inc" ]; then
 	echo "$inc" | sed 's/^/include (driver side): /'

@@ -5,6 +5,7 @@
 # the harness's own test, the layering check on planted violations, a
 # brief fuzz of the ELF and cpio readers and of lwIP's frame input, the boot tests under QEMU, the
 # host tool, servers in keel answering the host's clients, Linux programs,
+# a host directory shared over virtio-9p,
 # the ljsyscall conformance test, KVM where it works, one boot on nested
 # Xen, and the fast network cases against Linux's stack over a TAP
 # (tests/net/run.sh fast; without root they fail with the reason). Prints
@@ -58,13 +59,15 @@ suite "style (clang-format)" 300 bash tests/style.sh
 suite "the test harness itself: planted failures must fail" 300 bash tests/harness/run.sh
 suite "layering check on planted violations (tests/layering)" 120 \
 	bash tests/layering/run.sh
-suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP and socket calls, 12 s each; make fuzz runs longer)" 300 \
+suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP, socket calls and 9P replies, 12 s each; make fuzz runs longer)" 300 \
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
 	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
+suite "host directories over virtio-9p on pc, q35 and microvm, checked from the host (QEMU TCG)" 600 \
+	bash tests/storage/9p.sh
 suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \
 	bash tests/ljsyscall/conformance.sh
 suite "KVM (when it works here)" 900 bash tests/kvm/run.sh

@@ -185,5 +185,10 @@ struct super_block *devtmpfs_sb(void);
  * on the block device source ("vda" or "/dev/vda"). */
 int ext2_mount(const char *source, unsigned long flags, const char *data,
 	       struct super_block **out);
+/* fs/9p: a 9P2000.L server's files; source is a channel's mount tag
+ * (include/keel/p9chan.h), data Linux's options (trans=, version=,
+ * msize=). */
+int v9fs_mount(const char *source, unsigned long flags, const char *data,
+	       struct super_block **out);
 
 #endif

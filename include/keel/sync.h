@@ -99,4 +99,20 @@ int cond_wait(struct cond *c, struct mutex *m, uint64_t deadline_ns);
 void cond_signal(struct cond *c);
 void cond_broadcast(struct cond *c);
 
+/* One event a thread sleeps for, signalled once (an interrupt handler
+ * may), with a result: a device request's completion. */
+struct completion {
+	struct spinlock lock;
+	struct waitq wq;
+	bool done;
+	long result;
+};
+#define COMPLETION_INIT(name)                          \
+	{                                              \
+		{ 0 }, WAITQ_INIT((name).wq), false, 0 \
+	}
+void complete(struct completion *c, long result);
+/* Sleep, not interruptibly, until c is complete: its result. */
+long wait_for_completion(struct completion *c);
+
 #endif

@@ -36,6 +36,18 @@ int iobuf_put(struct iobuf b, size_t off, const void *src, size_t n);
 int iobuf_get(void *dst, struct iobuf b, size_t off, size_t n);
 int iobuf_zero(struct iobuf b, size_t off, size_t n);
 
+/* What chmod, chown and utimensat set (inode_ops.setattr). */
+#define IATTR_MODE 0x1
+#define IATTR_UID 0x2
+#define IATTR_GID 0x4
+#define IATTR_ATIME 0x8
+#define IATTR_MTIME 0x10
+struct iattr {
+	unsigned valid; /* IATTR_* */
+	uint32_t mode, uid, gid; /* mode: the permission bits */
+	int64_t atime_ns, mtime_ns;
+};
+
 /*
  * What a file system does with its inodes. The VFS checks types, names and
  * flags first; an fs only edits its own structures. Missing directory
@@ -67,6 +79,10 @@ struct inode_ops {
 	/* stat's fields the file system knows better (st_blocks, st_blksize)
 	 * after the generic ones are filled (NULL: from the size). */
 	void (*getattr)(struct inode *ino, struct kstat *st);
+	/* Store what chmod, chown or utimensat set, before the VFS puts it
+	 * in the inode's fields (an error leaves them as they were). NULL:
+	 * the fields are all there is (ramfs). */
+	int (*setattr)(struct inode *ino, const struct iattr *ia);
 	/* Free fs data: the last reference and the last link are gone. */
 	void (*release)(struct inode *ino);
 };
@@ -85,8 +101,9 @@ struct file_ops {
 	 * watchable by epoll (EPERM), as regular files on Linux.
 	 */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
-	/* fsync/fdatasync: the file's data and inode written back and the
-	 * device's cache flushed (NULL: its file system's sync, if any). */
+	/* fsync(2), fdatasync(2): make the file's data (and, without
+	 * datasync, its metadata) durable (a 9p file: Tfsync). NULL: its
+	 * file system's sync (ext2 writes back and flushes the device). */
 	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
 };

@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls, ext2 images) (build/fuzz/fuzz_*, built by
+# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls, ext2 images, 9P replies) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -150,6 +150,35 @@ open(sys.argv[2], "wb").write(d.rstrip(b"\0"))' "$tmp/img" \
 	rm -rf "$tmp"
 }
 
+# Replies for fuzz_9p (byte 0 the message, byte 1 the reply's type, 0:
+# the right answer; then the body): Rversion, Rwalk of one qid, Rgetattr,
+# Rread, Rreaddir of two entries, Rreadlink, Rstatfs, and an Rlerror.
+seed_9p() {
+	local d=$out/seed/9p
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/9p"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+qid = lambda t, p: struct.pack('<BIQ', t, 1, p)
+s = lambda b: struct.pack('<H', len(b)) + b
+ent = lambda p, off, name: qid(0, p) + struct.pack('<QB', off, 8) + s(name)
+ents = ent(5, 1, b'a') + ent(6, 2, b'bb')
+seeds = {
+	'version': bytes([0, 0]) + struct.pack('<I', 8192) + s(b'9P2000.L'),
+	'walk': bytes([2, 0]) + struct.pack('<H', 1) + qid(0, 7),
+	'getattr': bytes([4, 0]) + struct.pack('<Q', 0x7ff) + qid(0, 9) +
+		struct.pack('<IIIQQQQQ', 0o100644, 0, 0, 1, 0, 5, 4096, 8) + bytes(80),
+	'read': bytes([8, 0]) + struct.pack('<I', 5) + b'hello',
+	'readdir': bytes([10, 0]) + struct.pack('<I', len(ents)) + ents,
+	'readlink': bytes([16, 0]) + s(b'target'),
+	'statfs': bytes([18, 0]) + struct.pack('<IIQQQQQQI', 0x01021997, 4096, 9, 8, 7, 6, 5, 4, 255),
+	'lerror': bytes([12, 1]) + struct.pack('<I', 2),
+}
+for name, b in seeds.items():
+	open(d + '/' + name, 'wb').write(b)
+PY
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -182,14 +211,16 @@ run() {
 	fi
 }
 
-echo "PLAN 5" # the five runs below (tests/run.sh checks the count)
+echo "PLAN 6" # the six runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
 seed_sockcall
 seed_ext2
+seed_9p
 run elf
 run cpio
 run lwip
 run sockcall
 run ext2
+run 9p

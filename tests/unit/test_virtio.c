@@ -5,13 +5,16 @@
  * length beyond the buffer, a used index that jumps past the ring, and a
  * received length shorter than the headers are each counted, logged
  * once and dropped, never followed; frames reach the netdev registry
- * and sent ones complete. DMA here is the hosted arena (bus = physical).
+ * and sent ones complete. virtio-9p's replies of the wrong tag or length
+ * are failed with -EIO, counted and logged once; a broken queue resets
+ * the device and fails every request. DMA here is the hosted arena (bus = physical).
  */
 #include <string.h>
 #include <keel/dma.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/netdev.h>
+#include <keel/p9chan_driver.h>
 #include <keel/page.h>
 #include <keel/pmm.h>
 #include "../../drivers/virtio/virtio.h"
@@ -238,6 +241,134 @@ static void test_net(void **state)
 	netdev_close(dev);
 }
 
+/* ----------------------------------------------------- virtio-9p --- */
+
+struct p9_exchange {
+	struct p9chan_request rq;
+	uint8_t *req, *rep;
+	long result;
+	int done;
+};
+
+static void p9_done(struct p9chan_request *rq, long result)
+{
+	struct p9_exchange *x = container_of(rq, struct p9_exchange, rq);
+
+	x->result = result;
+	x->done++;
+}
+
+/* A Tclunk with tag, and room for its reply. */
+static void p9_new(struct p9_exchange *x, uint16_t tag)
+{
+	static const uint8_t clunk[11] = { 11, 0, 0, 0, 120, 0, 0, 1, 0, 0, 0 };
+
+	memset(x, 0, sizeof(*x));
+	x->req = kmalloc(sizeof(clunk));
+	x->rep = kmalloc(64);
+	memcpy(x->req, clunk, sizeof(clunk));
+	x->req[5] = (uint8_t)tag;
+	x->req[6] = (uint8_t)(tag >> 8);
+	x->rq = (struct p9chan_request){ .req = x->req,
+					 .reqlen = sizeof(clunk),
+					 .rep = x->rep,
+					 .replen = 64,
+					 .tag = tag,
+					 .done = p9_done };
+}
+
+/* The device answers the chain at head with an Rclunk of size field
+ * size and tag, used length len. */
+static void p9_answer(struct p9_exchange *x, uint16_t head, uint32_t size,
+		      uint16_t tag, uint32_t len)
+{
+	uint8_t r[7] = { (uint8_t)size, (uint8_t)(size >> 8), 0, 0, 121,
+			 (uint8_t)tag,	(uint8_t)(tag >> 8) };
+
+	memcpy(x->rep, r, sizeof(r));
+	device_use(fk.q[0], head, len, 1);
+}
+
+/*
+ * The 9p transport: the tag from the configuration, exchanges completed
+ * out of order, requests beyond the ring's room waiting and then posted,
+ * and replies whose tag is not the request's, whose size field is not
+ * their length or that are shorter than a header failed with -EIO,
+ * counted, logged once.
+ */
+static void test_9p(void **state)
+{
+	struct p9_exchange x[5];
+	struct p9chan *ch;
+	uint16_t heads[5];
+
+	(void)state;
+	fake_init(VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(0));
+	fk.vd.type = VIRTIO_ID_9P;
+	memcpy(fk.config, "\x05\x00host0", 7);
+	hosted_console_clear();
+	assert_int_equal(virtio_device_found(&fk.vd), 0);
+	ch = p9chan_find("host0");
+	assert_non_null(ch);
+	assert_true(p9chan_msize(ch) >= 8192);
+	/* Four chains of two fill the ring of 8; the fifth waits. */
+	for (int i = 0; i < 5; i++) {
+		p9_new(&x[i], (uint16_t)(10 + i));
+		assert_int_equal(ch->ops->submit(ch, &x[i].rq), 0);
+	}
+	assert_int_equal(avail_idx(fk.q[0]), 4);
+	for (int i = 0; i < 4; i++)
+		heads[i] = avail_head(fk.q[0], (uint16_t)i);
+	/* Out of order: the second first; then the fifth is posted. */
+	p9_answer(&x[1], heads[1], 7, 11, 7);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(x[1].done, 1);
+	assert_int_equal(x[1].result, 7);
+	assert_int_equal(x[0].done, 0);
+	assert_int_equal(avail_idx(fk.q[0]), 5);
+	heads[4] = avail_head(fk.q[0], 4);
+	/* Hostile: another tag; a size field not the length; too short. */
+	p9_answer(&x[0], heads[0], 7, 99, 7);
+	p9_answer(&x[2], heads[2], 9, 12, 7);
+	p9_answer(&x[3], heads[3], 7, 13, 5);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(x[0].result, -EIO);
+	assert_int_equal(x[2].result, -EIO);
+	assert_int_equal(x[3].result, -EIO);
+	assert_int_equal(count(hosted_console_text(), "9p reply"), 1);
+	/* A used length beyond the reply's room (virtq: bad_len): -EIO. */
+	p9_answer(&x[4], heads[4], 7, 14, 65);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(x[4].result, -EIO);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(x[i].done, 1);
+		kfree(x[i].req);
+		kfree(x[i].rep);
+	}
+	assert_int_equal(fk.q[0]->nfree, QSIZE);
+	/* The used index jumps past the ring: the device is reset, what it
+	 * held fails with -EIO, and so does every later request. */
+	for (int i = 0; i < 2; i++) {
+		p9_new(&x[i], (uint16_t)(20 + i));
+		assert_int_equal(ch->ops->submit(ch, &x[i].rq), 0);
+	}
+	device_use(fk.q[0], avail_head(fk.q[0], 5), 7, 100);
+	fk.status = VIRTIO_S_DRIVER_OK;
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(x[i].done, 1);
+		assert_int_equal(x[i].result, -EIO);
+	}
+	assert_int_equal(fk.status, 0);
+	assert_int_equal(count(hosted_console_text(), "the queue broke"), 1);
+	p9_new(&x[2], 30);
+	assert_int_equal(ch->ops->submit(ch, &x[2].rq), -EIO);
+	for (int i = 0; i < 3; i++) {
+		kfree(x[i].req);
+		kfree(x[i].rep);
+	}
+}
+
 /* A device without VERSION_1 is refused: no netdev. */
 static void test_legacy_refused(void **state)
 {
@@ -262,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_virtq_hostile),
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_legacy_refused),
+		cmocka_unit_test(test_9p),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
