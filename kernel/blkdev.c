@@ -9,9 +9,13 @@
 #include <keel/errno.h>
 #include <keel/string.h>
 #include <keel/sync.h>
+#include <keel/time.h>
 
 static struct list_node devices = LIST_INIT(devices);
 static void (*remove_hook)(struct blkdev *dev);
+/* blkdev_wait's sleepers, woken by each registration. */
+static struct spinlock arrival_lock;
+static struct waitq arrival = WAITQ_INIT(arrival);
 
 void blkdev_set_remove_hook(void (*fn)(struct blkdev *dev))
 {
@@ -51,6 +55,7 @@ static int free_index(uint16_t major)
 
 int blkdev_register(struct blkdev *dev)
 {
+	unsigned long flags;
 	int index = 0;
 
 	size_t len = strnlen(dev->name, BLKDEV_NAME_MAX);
@@ -69,6 +74,9 @@ int blkdev_register(struct blkdev *dev)
 	dev->block_size = MAX(dev->sector_size, 4096u);
 	dev->wb_error = 0;
 	list_push_back(&devices, &dev->node);
+	flags = spin_lock_irqsave(&arrival_lock);
+	waitq_wake_all(&arrival);
+	spin_unlock_irqrestore(&arrival_lock, flags);
 	return 0;
 }
 
@@ -110,6 +118,19 @@ uint32_t blkdev_rdev(const struct blkdev *dev)
 bool blkdev_readonly(const struct blkdev *dev)
 {
 	return dev->readonly;
+}
+
+struct blkdev *blkdev_wait(const char *name, uint64_t timeout_ns)
+{
+	uint64_t deadline = time_now_ns() + timeout_ns;
+	unsigned long flags = spin_lock_irqsave(&arrival_lock);
+	struct blkdev *dev;
+	int err = 0;
+
+	while (!(dev = blkdev_find(name)) && err != -ETIMEDOUT)
+		err = waitq_wait_locked(&arrival, &arrival_lock, deadline);
+	spin_unlock_irqrestore(&arrival_lock, flags);
+	return dev;
 }
 
 uint32_t blkdev_sector_size(const struct blkdev *dev)
