@@ -215,6 +215,14 @@ $(BUILD)/unit/test_netfront: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idriv
 $(BUILD)/unit/test_netfront: $(NETFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
 $(BUILD)/unit/test_netfront: HOSTED_OBJS += $(NETFRONT_HOSTED_OBJS)
 .SECONDARY: $(NETFRONT_HOSTED_OBJS)
+# drivers/xen/blkfront.c the same way, against a blkback the test plays.
+BLKFRONT_HOSTED_OBJS := $(BUILD)/h/drivers/xen/blkfront.c.o
+$(BUILD)/h/drivers/xen/blkfront.c.o: HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/h/drivers/xen/blkfront.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_blkfront: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/unit/test_blkfront: $(BLKFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_blkfront: HOSTED_OBJS += $(BLKFRONT_HOSTED_OBJS)
+.SECONDARY: $(BLKFRONT_HOSTED_OBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
