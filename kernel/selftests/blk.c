@@ -8,9 +8,12 @@
  * bytes after the guest exits (tests/boot/blk.sh), so a driver that only
  * pretends cannot pass. On a read-only device the writes must fail with
  * EROFS and nothing else changes. Run by name (keel.test=blk): only the
- * boot tests give the machine a disk.
+ * boot tests give the machine a disk. keel.test.blk=NAME tests another
+ * disk than vda, waiting up to 10 s for it (Xen's xvda: blkfront
+ * registers it once its backend connects; tests/xen/blk.sh).
  */
 #include <keel/blkdev.h>
+#include <keel/cmdline.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/printk.h>
@@ -147,9 +150,10 @@ static int write_and_read_back(struct blkdev *dev)
 		       "%ld differs\n",
 		       err, (long)bad);
 	ST_CHECK(!err && bad < 0);
-	printk("  blk: vda: %u threads wrote %u sectors in requests of %u, "
+	printk("  blk: %s: %u threads wrote %u sectors in requests of %u, "
 	       "one wrote %u in one request; flushed; all read back\n",
-	       THREADS, THREADS * T_SECTORS, T_CHUNK, BIG_SECTORS);
+	       blkdev_name(dev), THREADS, THREADS * T_SECTORS, T_CHUNK,
+	       BIG_SECTORS);
 	return 0;
 }
 
@@ -164,21 +168,24 @@ static int readonly_refuses(struct blkdev *dev)
 	kfree(buf);
 	ST_CHECK(err == -EROFS);
 	ST_CHECK(blkdev_flush(dev) == 0);
-	printk("  blk: vda: read-only, a write gave EROFS\n");
+	printk("  blk: %s: read-only, a write gave EROFS\n", blkdev_name(dev));
 	return 0;
 }
 
 static int test_blk(void)
 {
-	struct blkdev *dev = blkdev_find("vda");
+	const char *name = cmdline_get("keel.test.blk");
+	struct blkdev *dev = name && *name ? blkdev_wait(name, 10000000000ull)
+					   : blkdev_find("vda");
 	uint8_t probe[SS];
 	int err;
 
 	if (!dev) {
-		printk("  blk: no block device vda\n");
+		printk("  blk: no block device %s\n",
+		       name && *name ? name : "vda");
 		return SELFTEST_SKIPPED;
 	}
-	printk("  blk: vda: %lu sectors of %u bytes\n",
+	printk("  blk: %s: %lu sectors of %u bytes\n", blkdev_name(dev),
 	       (unsigned long)blkdev_sectors(dev), blkdev_sector_size(dev));
 	ST_CHECK(blkdev_sector_size(dev) == SS);
 	ST_CHECK(blkdev_sectors(dev) >= BIG_BASE + BIG_SECTORS);
@@ -187,7 +194,8 @@ static int test_blk(void)
 	err = check_host_sectors(dev);
 	if (err)
 		return err;
-	printk("  blk: vda: the host's signature and pattern read\n");
+	printk("  blk: %s: the host's signature and pattern read\n",
+	       blkdev_name(dev));
 	/* Writable or not: a one-sector write of what is there decides. */
 	ST_CHECK(blkdev_read(dev, 1, 1, probe) == 0);
 	err = blkdev_write(dev, 1, 1, probe);

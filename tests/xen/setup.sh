@@ -24,7 +24,7 @@ PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
 # bridge xenbr0 their vifs join (bridge needs llc and stp; dom0-init loads them in this order).
 MODS=(drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko
 	drivers/xen/xen-gntdev.ko drivers/xen/xen-gntalloc.ko
-	drivers/net/xen-netback/xen-netback.ko drivers/block/xen-blkback/xen-blkback.ko
+	drivers/net/xen-netback/xen-netback.ko drivers/block/loop.ko drivers/block/xen-blkback/xen-blkback.ko
 	net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko)
 # Modules of the same kernel for Linux guests (not put into dom0): kernel/lib/modules/VERSION/...
 DOMU_MODS=(drivers/net/xen-netfront.ko)
@@ -162,6 +162,9 @@ mkdom0() {
 	mkdir -p "$R/etc/xen/scripts"
 	cp "$here/vif-xenbed" "$R/etc/xen/scripts/vif-xenbed"
 	chmod 755 "$R/etc/xen/scripts/vif-xenbed"
+	# Guests' disks (raw files in /guest) go on loop devices through the bed's own block script.
+	cp "$here/block-xenbed" "$R/etc/xen/scripts/block"
+	chmod 755 "$R/etc/xen/scripts/block"
 	printf '%s\n' 'autoballoon="off"' 'vif.default.script="vif-xenbed"' 'vif.default.bridge="xenbr0"' \
 		> "$R/etc/xen/xl.conf"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
@@ -208,7 +211,7 @@ main() {
 	for opt in "$@"; do [ "$opt" != --wrk ] || wrk=1; done
 	need_host "${1:-}"
 	local want
-	want=$(stamp_of "$here/setup.sh" "$here/dom0-init" "$here/vif-xenbed")
+	want=$(stamp_of "$here/setup.sh" "$here/dom0-init" "$here/vif-xenbed" "$here/block-xenbed")
 	if [ -f "$B/setup.stamp" ] && [ "$(cat "$B/setup.stamp")" = "$want" ] &&
 		[ -f "$B/dom0.cpio.gz" ] && [ -f "$B/xen.elf" ] && [ -f "$B/vmlinux" ]; then
 		[ "${1:-}" = --quiet ] || say "up to date in $B"
