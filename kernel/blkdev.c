@@ -143,6 +143,46 @@ uint64_t blkdev_sectors(const struct blkdev *dev)
 	return dev->sectors;
 }
 
+uint32_t blk_request_total(const struct blk_request *rq)
+{
+	return rq->op == BLK_FLUSH ? 1 : rq->count;
+}
+
+int blk_request_check(const struct blkdev *dev, const struct blk_request *rq)
+{
+	if (rq->op == BLK_FLUSH)
+		return 0;
+	if (rq->op != BLK_READ && rq->op != BLK_WRITE)
+		return -EINVAL;
+	if (!rq->count || !rq->buf || rq->sector >= dev->sectors ||
+	    rq->count > dev->sectors - rq->sector)
+		return -EINVAL;
+	return rq->op == BLK_WRITE && dev->readonly ? -EROFS : 0;
+}
+
+void blk_request_retire(struct blk_request *rq, int err, struct list_node *done)
+{
+	if (rq->issued < blk_request_total(rq)) {
+		list_remove(&rq->qnode);
+		rq->issued = blk_request_total(rq);
+	}
+	if (err && !rq->error)
+		rq->error = err;
+	if (!rq->pieces)
+		list_push_back(done, &rq->qnode);
+}
+
+void blk_requests_finish(struct list_node *done)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(done))) {
+		struct blk_request *rq =
+		    list_entry(n, struct blk_request, qnode);
+		rq->done(rq, rq->error);
+	}
+}
+
 /* A request's completion, as the sleeping submitter sees it. */
 struct waiter {
 	struct spinlock lock;

@@ -48,6 +48,7 @@
 #include <xen/io/blkif.h>
 #include <xen/io/protocols.h>
 #include <xen/io/xenbus.h>
+#include "xenbus.h"
 
 #define BF_MAX 8 /* vbds driven */
 #define RING 32 /* requests in the one-page ring */
@@ -134,67 +135,13 @@ static void fault(struct bf *b, enum bf_fault f)
 
 /* ---------------------------------------------------------- xenstore --- */
 
-/* A whole decimal number below limit, or -1 (missing, garbage, too big). */
-static int64_t xs_number(const char *dir, const char *key, uint64_t limit)
-{
-	char path[PATH_MAX_XS + 40];
-	uint64_t v = 0;
-	char *s, *p;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	s = xenstore_read(path, &err);
-	if (!s)
-		return -1;
-	for (p = s; *p >= '0' && *p <= '9' && v < limit; p++)
-		v = v * 10 + (uint64_t)(*p - '0');
-	if (p == s || *p || v >= limit)
-		v = (uint64_t)-1;
-	kfree(s);
-	return (int64_t)v;
-}
-
 static int set_state(struct bf *b, int state)
 {
-	char path[PATH_MAX_XS], v[4];
-
-	snprintf(path, sizeof(path), "%s/state", b->fe);
-	snprintf(v, sizeof(v), "%d", state);
 	b->state = state;
-	return xenstore_write(path, v);
+	return xenbus_set_state(b->fe, state);
 }
 
 /* ------------------------------------------------------------ requests --- */
-
-static uint32_t total(const struct blk_request *rq)
-{
-	return rq->op == BLK_FLUSH ? 1 : rq->count;
-}
-
-/* rq leaves the queue for good (lock held): with err unless a piece
- * failed first; to *done when no piece is still out. */
-static void retire(struct blk_request *rq, int err, struct list_node *done)
-{
-	if (rq->issued < total(rq)) {
-		list_remove(&rq->qnode);
-		rq->issued = total(rq);
-	}
-	if (err && !rq->error)
-		rq->error = err;
-	if (!rq->pieces)
-		list_push_back(done, &rq->qnode);
-}
-
-static void finish(struct list_node *done)
-{
-	struct list_node *n;
-
-	while ((n = list_pop_front(done))) {
-		struct blk_request *rq =
-		    list_entry(n, struct blk_request, qnode);
-		rq->done(rq, rq->error);
-	}
-}
 
 /* End a grant; false (the page must never be reused) if the backend
  * still holds it. */
@@ -231,8 +178,8 @@ static void piece_done(struct bf *b, struct shadow *sh, int status,
 	sh->nseg = 0;
 	b->free[b->nfree++] = (uint16_t)(sh - b->shadow);
 	rq->pieces--;
-	if (status || rq->issued == total(rq))
-		retire(rq, status, done);
+	if (status || rq->issued == blk_request_total(rq))
+		blk_request_retire(rq, status, done);
 }
 
 struct seg {
@@ -379,7 +326,7 @@ static int issue(struct bf *b, struct blk_request *rq)
 	b->req_prod++;
 	rq->pieces++;
 	rq->issued += sh->nsect;
-	if (rq->issued == total(rq))
+	if (rq->issued == blk_request_total(rq))
 		list_remove(&rq->qnode);
 	return 0;
 }
@@ -397,7 +344,7 @@ static bool start(struct bf *b, struct list_node *done)
 		if (err == -EAGAIN)
 			break;
 		if (err)
-			retire(rq, err, done);
+			blk_request_retire(rq, err, done);
 	}
 	if (b->req_prod == old)
 		return false;
@@ -436,8 +383,9 @@ static void fail_all(struct bf *b, struct list_node *done)
 		if (b->shadow[i].rq)
 			piece_done(b, &b->shadow[i], -EIO, done);
 	while (!list_empty(&b->queue))
-		retire(list_entry(b->queue.next, struct blk_request, qnode),
-		       -EIO, done);
+		blk_request_retire(
+		    list_entry(b->queue.next, struct blk_request, qnode), -EIO,
+		    done);
 }
 
 static void take_responses(struct bf *b, struct list_node *done)
@@ -486,7 +434,7 @@ static void bf_event(unsigned port, void *arg)
 	spin_unlock_irqrestore(&b->lock, irq);
 	if (notify)
 		evtchn_send(b->port);
-	finish(&done);
+	blk_requests_finish(&done);
 }
 
 static int bf_submit(struct blkdev *dev, struct blk_request *rq)
@@ -495,20 +443,14 @@ static int bf_submit(struct blkdev *dev, struct blk_request *rq)
 	struct list_node done = LIST_INIT(done);
 	unsigned long irq;
 	bool notify;
+	int err = blk_request_check(dev, rq);
 
-	if (rq->op == BLK_FLUSH) {
-		if (!b->flush && !b->barrier) {
-			/* Write-through: nothing is held back. */
-			rq->done(rq, b->up && !b->broken ? 0 : -EIO);
-			return 0;
-		}
-	} else if (rq->op != BLK_READ && rq->op != BLK_WRITE) {
-		return -EINVAL;
-	} else if (!rq->count || !rq->buf || rq->sector >= dev->sectors ||
-		   rq->count > dev->sectors - rq->sector) {
-		return -EINVAL;
-	} else if (rq->op == BLK_WRITE && dev->readonly) {
-		return -EROFS;
+	if (err)
+		return err;
+	if (rq->op == BLK_FLUSH && !b->flush && !b->barrier) {
+		/* Write-through: nothing is held back. */
+		rq->done(rq, b->up && !b->broken ? 0 : -EIO);
+		return 0;
 	}
 	irq = spin_lock_irqsave(&b->lock);
 	if (!b->up || b->broken) {
@@ -522,7 +464,7 @@ static int bf_submit(struct blkdev *dev, struct blk_request *rq)
 	spin_unlock_irqrestore(&b->lock, irq);
 	if (notify)
 		evtchn_send(b->port);
-	finish(&done);
+	blk_requests_finish(&done);
 	return 0;
 }
 
@@ -542,7 +484,7 @@ static void teardown(struct bf *b)
 	fail_all(b, &done);
 	b->live = false;
 	spin_unlock_irqrestore(&b->lock, irq);
-	finish(&done);
+	blk_requests_finish(&done);
 	if (was_live)
 		evtchn_unbind(b->port);
 	if (!end_grant(b, &b->ring_ref))
@@ -573,32 +515,19 @@ static int setup_ring(struct bf *b)
 /* Our half of the connection in one transaction (retried), Initialised. */
 static int write_keys(struct bf *b)
 {
-	char path[PATH_MAX_XS + 32], v[16];
-	int err = -EAGAIN;
+	struct xenbus_kv kv[] = {
+		{ "ring-ref", "" },
+		{ "event-channel", "" },
+		{ "protocol", XEN_IO_PROTO_ABI_X86_64 },
+		{ "state", "" },
+	};
+	int err;
 
-	for (int tries = 0; err == -EAGAIN && tries < 5; tries++) {
-		uint32_t tx;
-
-		if ((err = xenstore_transaction_start(&tx)))
-			return err;
-#define PUT(key, fmt, val)                                      \
-	do {                                                    \
-		snprintf(path, sizeof(path), "%s/" key, b->fe); \
-		snprintf(v, sizeof(v), fmt, val);               \
-		if (!err)                                       \
-			err = xenstore_write_tx(tx, path, v);   \
-	} while (0)
-		PUT("ring-ref", "%d", b->ring_ref);
-		PUT("event-channel", "%u", b->port);
-		PUT("protocol", "%s", XEN_IO_PROTO_ABI_X86_64);
-		PUT("state", "%d", XenbusStateInitialised);
-#undef PUT
-		if (err) {
-			xenstore_transaction_end(tx, false);
-			return err;
-		}
-		err = xenstore_transaction_end(tx, true);
-	}
+	snprintf(kv[0].value, sizeof(kv[0].value), "%d", b->ring_ref);
+	snprintf(kv[1].value, sizeof(kv[1].value), "%u", b->port);
+	snprintf(kv[3].value, sizeof(kv[3].value), "%d",
+		 XenbusStateInitialised);
+	err = xenbus_write_keys(b->fe, kv, ARRAY_SIZE(kv));
 	if (!err)
 		b->state = XenbusStateInitialised;
 	return err;
@@ -652,11 +581,11 @@ static long vdev_index(unsigned vdev)
  * registered (the first time), our Connected. */
 static void connected(struct bf *b)
 {
-	int64_t sectors = xs_number(b->be, "sectors", 1ull << 62);
-	int64_t ss = xs_number(b->be, "sector-size", 65536);
-	int64_t info = xs_number(b->be, "info", 1ull << 32);
+	int64_t sectors = xenbus_number(b->be, "sectors", 1ull << 62);
+	int64_t ss = xenbus_number(b->be, "sector-size", 65536);
+	int64_t info = xenbus_number(b->be, "info", 1ull << 32);
 	int64_t indirect =
-	    xs_number(b->be, "feature-max-indirect-segments", 1u << 20);
+	    xenbus_number(b->be, "feature-max-indirect-segments", 1u << 20);
 	unsigned shift = 0;
 	unsigned long irq;
 	struct list_node done = LIST_INIT(done);
@@ -690,8 +619,8 @@ static void connected(struct bf *b)
 	b->dev.sectors = (uint64_t)sectors >> shift;
 	b->shift = shift;
 	b->dev.readonly = info >= 0 && (info & VDISK_READONLY);
-	b->flush = xs_number(b->be, "feature-flush-cache", 2) == 1;
-	b->barrier = xs_number(b->be, "feature-barrier", 2) == 1;
+	b->flush = xenbus_number(b->be, "feature-flush-cache", 2) == 1;
+	b->barrier = xenbus_number(b->be, "feature-barrier", 2) == 1;
 	b->max_indirect = indirect > 0 ? (unsigned)indirect : 0;
 	spin_unlock_irqrestore(&b->lock, irq);
 	if (!b->registered) {
@@ -724,7 +653,7 @@ static void connected(struct bf *b)
 	       b->max_indirect ? ", indirect segments offered (not used)" : "");
 	if (notify)
 		evtchn_send(b->port);
-	finish(&done);
+	blk_requests_finish(&done);
 }
 
 /* ------------------------------------------------------------ xenbus --- */
@@ -734,30 +663,15 @@ static void on_change(const char *path, void *arg);
 /* Bring one disk in line with xenstore (watch thread only). */
 static void sync_one(struct bf *b)
 {
-	char path[PATH_MAX_XS + 16];
-	int64_t be_id, bstate;
-	char *be;
-	int err;
+	int64_t bstate;
 
-	snprintf(path, sizeof(path), "%s/backend", b->fe);
-	be = xenstore_read(path, &err);
-	be_id = xs_number(b->fe, "backend-id", 0x7ff0);
-	if (!be || be_id < 0 || strlen(be) >= sizeof(b->be) ||
-	    xs_number(b->fe, "state", 9) < 0) {
-		kfree(be);
+	if (xenbus_backend(b->fe, b->be, b->watched, sizeof(b->be), &b->be_id,
+			   on_change)) {
 		teardown(b);
 		b->state = XenbusStateClosed;
 		return;
 	}
-	strlcpy(b->be, be, sizeof(b->be));
-	kfree(be);
-	b->be_id = (domid_t)be_id;
-	if (strcmp(b->watched, b->be)) {
-		snprintf(path, sizeof(path), "%s/state", b->be);
-		if (!xenstore_watch(path, on_change, NULL))
-			strlcpy(b->watched, b->be, sizeof(b->watched));
-	}
-	bstate = xs_number(b->be, "state", 9);
+	bstate = xenbus_number(b->be, "state", 9);
 	switch (bstate) {
 	case XenbusStateInitWait:
 		if (b->state == XenbusStateInitialising ||
@@ -792,26 +706,7 @@ static void sync_one(struct bf *b)
 /* The vbd numbers under device/vbd, at most max; how many. */
 static unsigned list_vbds(unsigned *ids, unsigned max)
 {
-	size_t len = 0;
-	int err;
-	char *names = xenstore_directory("device/vbd", &len, &err);
-	unsigned n = 0;
-
-	for (size_t at = 0; names && at < len && n < max;) {
-		const char *s = names + at;
-		size_t l = strnlen(s, len - at);
-		uint64_t v = 0;
-		size_t i;
-
-		for (i = 0;
-		     i < l && s[i] >= '0' && s[i] <= '9' && v < (1u << 30); i++)
-			v = v * 10 + (uint64_t)(s[i] - '0');
-		if (l && i == l && v < (1u << 30))
-			ids[n++] = (unsigned)v;
-		at += l + 1;
-	}
-	kfree(names);
-	return n;
+	return xenbus_list_ids("device/vbd", ids, max, 1u << 30);
 }
 
 static struct bf *find(unsigned vdev)
