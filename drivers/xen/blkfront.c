@@ -22,9 +22,10 @@
  * direct map) goes through bounce pages. Flush is FLUSH_DISKCACHE when
  * the backend offers feature-flush-cache, else a WRITE_BARRIER without
  * data when it offers feature-barrier, else nothing is held back and a
- * flush completes at once. Indirect descriptors
- * (feature-max-indirect-segments) are not used yet: the backend's offer
- * is logged, every request stays within 11 segments (44 KiB).
+ * flush completes at once. When the backend offers indirect descriptors
+ * (feature-max-indirect-segments), a piece of more than 11 pages goes as
+ * one BLKIF_OP_INDIRECT request of up to 128 segments, its descriptors
+ * in an indirect page of the slot's, granted read-only.
  * Requests wait in the driver's queue while the ring is full.
  *
  * The backend is not trusted: a response whose id names no request in
@@ -53,11 +54,15 @@
 #define BF_MAX 8 /* vbds driven */
 #define RING 32 /* requests in the one-page ring */
 #define SEGS BLKIF_MAX_SEGMENTS_PER_REQUEST
+#define IND_SEGS 128 /* segments of an indirect request (one page: 512) */
 #define XEN_MAJOR 202
 #define PATH_MAX_XS 96
 
 _Static_assert(__CONST_RING_SIZE(blkif, PAGE_SIZE) == RING,
 	       "the ring holds RING requests");
+_Static_assert(sizeof(blkif_request_indirect_t) <= sizeof(blkif_request_t) &&
+		   IND_SEGS * sizeof(struct blkif_request_segment) <= PAGE_SIZE,
+	       "an indirect request fits a ring slot, its segments a page");
 
 enum bf_fault {
 	F_ID, /* a response for no request in flight */
@@ -81,8 +86,10 @@ static const char *const fault_text[F_NFAULTS] = {
 struct shadow {
 	struct blk_request *rq; /* NULL when free */
 	uint8_t op; /* BLKIF_OP_* */
-	uint8_t nseg;
-	int ref[SEGS];
+	uint16_t nseg;
+	int ref[IND_SEGS];
+	int ind_ref; /* the indirect page's grant, -1 none */
+	struct dma_buf ind; /* the slot's indirect page, once needed */
 	uint32_t nsect; /* logical sectors of the piece */
 	uint8_t *data; /* where the piece's bytes are in rq->buf */
 	uint32_t bytes;
@@ -98,7 +105,8 @@ struct bf {
 	domid_t be_id;
 	int state; /* our XenbusState, as last written */
 	bool registered;
-	unsigned max_indirect; /* the backend's offer, not used */
+	unsigned max_indirect; /* the backend's offer */
+	unsigned max_segs; /* per request: SEGS, or IND_SEGS indirect */
 
 	struct spinlock lock;
 	bool live; /* ring granted, event channel bound */
@@ -115,6 +123,10 @@ struct bf {
 	uint16_t free[RING];
 	unsigned nfree;
 	struct list_node queue; /* blk_requests not yet wholly given */
+	struct seg {
+		uint64_t frame;
+		uint8_t first, last; /* 512-byte sectors within the page */
+	} segs[IND_SEGS]; /* scratch for one request (lock held) */
 	uint64_t faults[F_NFAULTS];
 	uint64_t io_errors; /* honest failures the backend reported */
 	unsigned warned;
@@ -165,6 +177,8 @@ static void piece_done(struct bf *b, struct shadow *sh, int status,
 
 	for (unsigned i = 0; i < sh->nseg; i++)
 		ok &= end_grant(b, &sh->ref[i]);
+	if (!end_grant(b, &sh->ind_ref))
+		sh->ind.va = NULL; /* left to the backend */
 	if (sh->bounce.va) {
 		if (!status && sh->op == BLKIF_OP_READ)
 			memcpy(sh->data, sh->bounce.va, sh->bytes);
@@ -182,16 +196,11 @@ static void piece_done(struct bf *b, struct shadow *sh, int status,
 		blk_request_retire(rq, status, done);
 }
 
-struct seg {
-	uint64_t frame;
-	uint8_t first, last; /* 512-byte sectors within the page */
-};
-
 /*
  * The next piece of rq as segments: the caller's pages when every one
  * can be granted and the buffer is 512-byte aligned (*bounce false),
- * else as many bounce pages (true). Whole logical sectors: the bytes,
- * in *nseg the segments.
+ * else as many bounce pages (true, at most SEGS: contiguous memory).
+ * Whole logical sectors: the bytes, in *nseg the segments.
  */
 static uint32_t plan(struct bf *b, struct blk_request *rq, struct seg *seg,
 		     unsigned *nseg, bool *bounce)
@@ -202,7 +211,7 @@ static uint32_t plan(struct bf *b, struct blk_request *rq, struct seg *seg,
 	unsigned n = 0;
 
 	*bounce = (uintptr_t)p & 511;
-	while (!*bounce && left && n < SEGS) {
+	while (!*bounce && left && n < b->max_segs) {
 		uint64_t off = (uintptr_t)p & (PAGE_SIZE - 1);
 		uint64_t chunk = MIN(PAGE_SIZE - off, left);
 		uint64_t frame = dma_frame(p);
@@ -242,16 +251,65 @@ static uint32_t plan(struct bf *b, struct blk_request *rq, struct seg *seg,
 	return (uint32_t)sum;
 }
 
+/* An indirect request's segments in the slot's indirect page, granted
+ * read-only (lock held): 0 or -errno. */
+static int indirect(struct bf *b, struct shadow *sh, unsigned nseg)
+{
+	struct blkif_request_segment *is;
+
+	if (!sh->ind.va && dma_alloc(PAGE_SIZE, &sh->ind))
+		return -ENOMEM;
+	is = sh->ind.va;
+	for (unsigned i = 0; i < nseg; i++)
+		is[i] = (struct blkif_request_segment){
+			.gref = (grant_ref_t)sh->ref[i],
+			.first_sect = b->segs[i].first,
+			.last_sect = b->segs[i].last,
+		};
+	sh->ind_ref = gnttab_grant(b->be_id, dma_frame(sh->ind.va), true);
+	return sh->ind_ref < 0 ? sh->ind_ref : 0;
+}
+
+/* Write the request for slot id on the ring (lock held). */
+static void put_request(struct bf *b, struct shadow *sh, unsigned id,
+			uint64_t sector)
+{
+	blkif_request_t *req = &b->sring->ring[b->req_prod % RING].req;
+
+	memset(req, 0, sizeof(*req));
+	if (sh->ind_ref >= 0) {
+		blkif_request_indirect_t *ir = (void *)req;
+		ir->operation = BLKIF_OP_INDIRECT;
+		ir->indirect_op = sh->op;
+		ir->nr_segments = sh->nseg;
+		ir->id = id;
+		ir->sector_number = sector;
+		ir->handle = (blkif_vdev_t)b->vdev;
+		ir->indirect_grefs[0] = (grant_ref_t)sh->ind_ref;
+		return;
+	}
+	req->operation = sh->op;
+	req->nr_segments = (uint8_t)sh->nseg;
+	req->handle = (blkif_vdev_t)b->vdev;
+	req->id = id;
+	req->sector_number = sector;
+	for (unsigned i = 0; i < sh->nseg; i++) {
+		req->seg[i].gref = (grant_ref_t)sh->ref[i];
+		req->seg[i].first_sect = b->segs[i].first;
+		req->seg[i].last_sect = b->segs[i].last;
+	}
+}
+
 /* Give the backend rq's next piece (lock held): 0, -EAGAIN (no room),
  * or -errno: rq cannot go at all. */
 static int issue(struct bf *b, struct blk_request *rq)
 {
-	struct seg seg[SEGS];
+	struct seg *seg = b->segs;
 	unsigned nseg = 0, id;
 	uint32_t bytes = 0;
 	bool bounce = false, readonly = rq->op == BLK_WRITE;
 	struct shadow *sh;
-	blkif_request_t *req;
+	int err = 0;
 
 	if (!b->nfree || b->req_prod - b->rsp_cons >= RING)
 		return -EAGAIN;
@@ -283,23 +341,25 @@ static int issue(struct bf *b, struct blk_request *rq)
 			}
 		}
 	}
-	for (unsigned i = 0; i < nseg; i++) {
+	for (unsigned i = 0; i < nseg && !err; i++) {
 		sh->ref[i] = gnttab_grant(b->be_id, seg[i].frame, readonly);
-		if (sh->ref[i] < 0) {
-			int err = sh->ref[i];
-			sh->nseg = (uint8_t)i;
-			for (unsigned k = 0; k < i; k++)
-				end_grant(b, &sh->ref[k]);
-			if (sh->bounce.va)
-				dma_free(&sh->bounce);
-			sh->bounce.va = NULL;
-			sh->nseg = 0;
-			return b->nfree < RING ? -EAGAIN : err;
-		}
+		if (sh->ref[i] < 0)
+			err = sh->ref[i];
+	}
+	if (!err && nseg > SEGS)
+		err = indirect(b, sh, nseg);
+	if (err) {
+		for (unsigned k = 0; k < nseg; k++)
+			end_grant(b, &sh->ref[k]);
+		end_grant(b, &sh->ind_ref);
+		if (sh->bounce.va)
+			dma_free(&sh->bounce);
+		sh->bounce.va = NULL;
+		return b->nfree < RING ? -EAGAIN : err;
 	}
 	b->nfree--;
 	sh->rq = rq;
-	sh->nseg = (uint8_t)nseg;
+	sh->nseg = (uint16_t)nseg;
 	sh->bytes = bytes;
 	sh->nsect = rq->op == BLK_FLUSH ? 1 : bytes / b->dev.sector_size;
 	sh->data =
@@ -310,19 +370,9 @@ static int issue(struct bf *b, struct blk_request *rq)
 		 : rq->op == BLK_WRITE ? BLKIF_OP_WRITE
 		 : b->flush	       ? BLKIF_OP_FLUSH_DISKCACHE
 				       : BLKIF_OP_WRITE_BARRIER;
-	req = &b->sring->ring[b->req_prod % RING].req;
-	memset(req, 0, sizeof(*req));
-	req->operation = sh->op;
-	req->nr_segments = (uint8_t)nseg;
-	req->handle = (blkif_vdev_t)b->vdev;
-	req->id = id;
-	req->sector_number =
-	    rq->op == BLK_FLUSH ? 0 : (rq->sector + rq->issued) << b->shift;
-	for (unsigned i = 0; i < nseg; i++) {
-		req->seg[i].gref = (grant_ref_t)sh->ref[i];
-		req->seg[i].first_sect = seg[i].first;
-		req->seg[i].last_sect = seg[i].last;
-	}
+	put_request(
+	    b, sh, id,
+	    rq->op == BLK_FLUSH ? 0 : (rq->sector + rq->issued) << b->shift);
 	b->req_prod++;
 	rq->pieces++;
 	rq->issued += sh->nsect;
@@ -589,6 +639,7 @@ static void connected(struct bf *b)
 	unsigned shift = 0;
 	unsigned long irq;
 	struct list_node done = LIST_INIT(done);
+	char ind[48];
 	bool notify;
 
 	if (ss < 512 || ss > 4096 || (ss & (ss - 1))) {
@@ -622,6 +673,9 @@ static void connected(struct bf *b)
 	b->flush = xenbus_number(b->be, "feature-flush-cache", 2) == 1;
 	b->barrier = xenbus_number(b->be, "feature-barrier", 2) == 1;
 	b->max_indirect = indirect > 0 ? (unsigned)indirect : 0;
+	b->max_segs = b->max_indirect > SEGS
+			  ? MIN(b->max_indirect, (unsigned)IND_SEGS)
+			  : SEGS;
 	spin_unlock_irqrestore(&b->lock, irq);
 	if (!b->registered) {
 		int err = blkdev_register(&b->dev);
@@ -639,6 +693,11 @@ static void connected(struct bf *b)
 	b->up = true;
 	notify = start(b, &done);
 	spin_unlock_irqrestore(&b->lock, irq);
+	if (b->max_segs > SEGS)
+		snprintf(ind, sizeof(ind), ", indirect requests of %u segments",
+			 b->max_segs);
+	else
+		snprintf(ind, sizeof(ind), ", %u segments a request", SEGS);
 	printk("blkfront %s (%u:%u): vbd %u on %s (domain %u), %lu sectors of "
 	       "%u bytes (%lu KiB)%s, %s%s\n",
 	       b->dev.name, (b->dev.rdev >> 8) & 0xfff,
@@ -650,7 +709,7 @@ static void connected(struct bf *b)
 	       b->flush	    ? "flush"
 	       : b->barrier ? "barrier"
 			    : "no flush (write-through)",
-	       b->max_indirect ? ", indirect segments offered (not used)" : "");
+	       ind);
 	if (notify)
 		evtchn_send(b->port);
 	blk_requests_finish(&done);
@@ -743,8 +802,9 @@ static struct bf *create(unsigned vdev)
 	list_init(&b->queue);
 	for (unsigned i = 0; i < RING; i++) {
 		b->free[b->nfree++] = (uint16_t)(RING - 1 - i);
-		for (unsigned k = 0; k < SEGS; k++)
+		for (unsigned k = 0; k < IND_SEGS; k++)
 			b->shadow[i].ref[k] = -1;
+		b->shadow[i].ind_ref = -1;
 	}
 	if (index >= 0)
 		make_name(b->dev.name, sizeof(b->dev.name), (unsigned)index);
@@ -753,6 +813,7 @@ static struct bf *create(unsigned vdev)
 		make_name(b->dev.name, sizeof(b->dev.name), i);
 		index = 0;
 	}
+	b->max_segs = SEGS;
 	b->dev.major = XEN_MAJOR;
 	b->dev.ops = &bf_ops;
 	b->dev.priv = b;

@@ -9,7 +9,8 @@
  * more requests than the ring holds answered out of order, a read-only
  * disk; responses naming no request in flight and statuses outside the
  * spec (counted, logged once, EIO), a producer index beyond the
- * requests, a backend that closes and comes back. The tests run in
+ * requests, a backend that closes and comes back, indirect requests of
+ * 128 segments for a backend that offers them. The tests run in
  * order, each going on from the state the last one left.
  */
 #include <keel/blkdev_driver.h>
@@ -101,28 +102,43 @@ static blkif_request_t take(void)
 	return sr->ring[req_cons++ % RING].req;
 }
 
-/* Do what a request asks to the RAM disk; checks its segments. */
+static unsigned indirect_seen; /* indirect requests served */
+
+/* Do what a request asks to the RAM disk; checks its segments (in the
+ * request, or in its indirect page). */
 static void serve(const blkif_request_t *r)
 {
 	uint64_t at = r->sector_number * 512;
+	const struct blkif_request_segment *segs = r->seg;
+	unsigned op = r->operation, nseg = r->nr_segments;
 
-	if (r->operation != BLKIF_OP_READ && r->operation != BLKIF_OP_WRITE) {
-		assert_int_equal(r->nr_segments, 0);
+	if (op == BLKIF_OP_INDIRECT) {
+		const blkif_request_indirect_t *ir = (const void *)r;
+		op = ir->indirect_op;
+		nseg = ir->nr_segments;
+		at = ir->sector_number * 512;
+		assert_true(nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST &&
+			    nseg <= 512);
+		assert_true(ref[ir->indirect_grefs[0]].ro);
+		segs = (const void *)granted(ir->indirect_grefs[0]);
+		indirect_seen++;
+	} else if (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE) {
+		assert_int_equal(nseg, 0);
 		return;
+	} else {
+		assert_true(nseg >= 1 &&
+			    nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST);
 	}
-	assert_true(r->nr_segments >= 1 &&
-		    r->nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST);
-	for (unsigned i = 0; i < r->nr_segments; i++) {
-		const struct blkif_request_segment *s = &r->seg[i];
+	for (unsigned i = 0; i < nseg; i++) {
+		const struct blkif_request_segment *s = &segs[i];
 		size_t len = (size_t)(s->last_sect - s->first_sect + 1) * 512;
 		uint8_t *page = granted(s->gref) + s->first_sect * 512;
 
 		assert_true(s->first_sect <= s->last_sect && s->last_sect < 8);
 		assert_true(at + len <= sizeof(disk));
 		/* A write's page is the backend's to read only. */
-		assert_int_equal(ref[s->gref].ro,
-				 r->operation == BLKIF_OP_WRITE);
-		if (r->operation == BLKIF_OP_READ)
+		assert_int_equal(ref[s->gref].ro, op == BLKIF_OP_WRITE);
+		if (op == BLKIF_OP_READ)
 			memcpy(page, disk + at, len);
 		else
 			memcpy(disk + at, page, len);
@@ -451,6 +467,55 @@ static void test_broken_ring(void **state)
 	kfree(buf);
 }
 
+/* A disk whose backend offers indirect descriptors: large requests go
+ * as one indirect request of up to 128 segments. */
+static void test_indirect(void **state)
+{
+	size_t len = 1200 * 512; /* 600 KiB: 150 pages, two requests */
+	uint8_t *buf = kmalloc(len + PAGE_SIZE), *w, *r = kmalloc(len);
+	struct blk_request rq;
+	struct done_rec d;
+	struct blkdev *xvdc;
+	unsigned refs;
+
+	(void)state;
+	w = (uint8_t *)(((uintptr_t)buf + PAGE_SIZE - 1) &
+			~(uintptr_t)(PAGE_SIZE - 1));
+	add_vbd("device/vbd/51744", "/local/domain/0/backend/vbd/1/51744");
+	xs_set("/local/domain/0/backend/vbd/1/51744/"
+	       "feature-max-indirect-segments",
+	       "256");
+	fire();
+	backend_state("/local/domain/0/backend/vbd/1/51744",
+		      XenbusStateInitWait);
+	backend_connect("/local/domain/0/backend/vbd/1/51744", "0");
+	xvdc = blkdev_find("xvdc");
+	assert_non_null(xvdc);
+	assert_int_equal(count_text("indirect requests of 128 segments"), 1);
+	fe_path = "device/vbd/51744";
+	backend_attach("device/vbd/51744");
+	refs = live_refs();
+	for (size_t i = 0; i < len; i++)
+		w[i] = pattern(i, 5);
+	indirect_seen = 0;
+	assert_int_equal(submit(xvdc, &rq, &d, BLK_WRITE, 8, 1200, w), 0);
+	assert_int_equal(pending(), 2); /* 128 + 22 pages */
+	serve_all();
+	assert_int_equal(indirect_seen, 2);
+	assert_int_equal(d.status, 0);
+	assert_memory_equal(disk + 8 * 512, w, len);
+	assert_int_equal(live_refs(), refs);
+	/* Unaligned: bounce pages, at most 11 at a time, no indirect. */
+	assert_int_equal(submit(xvdc, &rq, &d, BLK_READ, 8, 100, r + 1), 0);
+	serve_all();
+	assert_int_equal(d.status, 0);
+	assert_memory_equal(r + 1, w, 100 * 512);
+	assert_int_equal(indirect_seen, 2);
+	assert_int_equal(live_refs(), refs);
+	kfree(buf);
+	kfree(r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -468,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_broken_ring),
+		cmocka_unit_test(test_indirect),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
