@@ -107,6 +107,7 @@ struct bf {
 	bool registered;
 	unsigned max_indirect; /* the backend's offer */
 	unsigned max_segs; /* per request: SEGS, or IND_SEGS indirect */
+	bool ind_said; /* the first indirect request was logged */
 
 	struct spinlock lock;
 	bool live; /* ring granted, event channel bound */
@@ -346,8 +347,15 @@ static int issue(struct bf *b, struct blk_request *rq)
 		if (sh->ref[i] < 0)
 			err = sh->ref[i];
 	}
-	if (!err && nseg > SEGS)
+	if (!err && nseg > SEGS) {
 		err = indirect(b, sh, nseg);
+		if (!err && !b->ind_said) {
+			b->ind_said = true;
+			printk("blkfront %s: the first indirect request, %u "
+			       "segments\n",
+			       b->dev.name, nseg);
+		}
+	}
 	if (err) {
 		for (unsigned k = 0; k < nseg; k++)
 			end_grant(b, &sh->ref[k]);

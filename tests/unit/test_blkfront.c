@@ -502,6 +502,9 @@ static void test_indirect(void **state)
 	assert_int_equal(pending(), 2); /* 128 + 22 pages */
 	serve_all();
 	assert_int_equal(indirect_seen, 2);
+	assert_int_equal(count_text("xvdc: the first indirect request, 128 "
+				    "segments"),
+			 1);
 	assert_int_equal(d.status, 0);
 	assert_memory_equal(disk + 8 * 512, w, len);
 	assert_int_equal(live_refs(), refs);

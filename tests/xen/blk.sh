@@ -38,6 +38,8 @@ xen_blk_case() {
 		result "$name" 0 "blk did not pass: $(grep -aE 'guest: .*blk' "$log" | sed 's/.*guest: //' | head -4 | tr '\n' ' ')"
 	elif ! grep -aqE "$line" "$log"; then
 		result "$name" 0 "no line like '$line'"
+	elif [ "$mode" = rw ] && ! grep -aq "guest: blkfront xvda: the first indirect request, 64 segments" "$log"; then
+		result "$name" 0 "the self-test's 256 KiB request did not go as one indirect request"
 	else
 		result "$name" 1
 	fi
