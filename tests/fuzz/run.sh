@@ -1,5 +1,5 @@
 #!/bin/bash
-# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls) (build/fuzz/fuzz_*, built by
+# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls, ext2 images) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -125,6 +125,31 @@ for name, prog in [('tcp', tcp), ('udp6', udp), ('unix-rights', unix), ('netlink
 PY
 }
 
+# Images for fuzz_ext2 (64 KiB at most: the target pads with zeros):
+# ext2 at 1 KiB blocks with files, a hard link, symlinks fast and slow,
+# 256-byte inodes, and ext4 (extents) without a journal; the trailing
+# zeros are cut (the target puts them back).
+seed_ext2() {
+	local d=$out/seed/ext2 tmp t
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/ext2"
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/t/sub" && printf 'hello\n' > "$tmp/t/a" &&
+		printf 'x%.0s' $(seq 3000) > "$tmp/t/sub/b" &&
+		ln "$tmp/t/a" "$tmp/t/sub/hard" && ln -s a "$tmp/t/l" &&
+		ln -s "$(printf 'y%.0s' $(seq 80))" "$tmp/t/slow"
+	for t in "ext2 -I 128" "ext2 -I 256" "ext4 -O ^has_journal"; do
+		truncate -s 64k "$tmp/img"
+		# shellcheck disable=SC2086 # $t is the type and its options
+		mke2fs -q -F -t $t -b 1024 -N 16 -m 0 -d "$tmp/t" "$tmp/img" \
+			> /dev/null 2>&1 &&
+			python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); \
+open(sys.argv[2], "wb").write(d.rstrip(b"\0"))' "$tmp/img" \
+				"$d/$(echo "$t" | tr -d ' ^')"
+		rm -f "$tmp/img"
+	done
+	rm -rf "$tmp"
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -157,12 +182,14 @@ run() {
 	fi
 }
 
-echo "PLAN 4" # the four runs below (tests/run.sh checks the count)
+echo "PLAN 5" # the five runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
 seed_sockcall
+seed_ext2
 run elf
 run cpio
 run lwip
 run sockcall
+run ext2
