@@ -19,7 +19,8 @@ die() { say "ERROR: $*"; exit 1; }
 PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
 	libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
 	libxentoollog1 libxendevicemodel1 libxenhypfs1 libxentoolcore1 libyajl2
-	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static)
+	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static
+	e2fsprogs libext2fs2 libcom-err2 libblkid1 libss2)
 # Kernel modules dom0 needs (in load order), then the backends for guests with devices and the
 # bridge xenbr0 their vifs join (bridge needs llc and stp; dom0-init loads them in this order).
 MODS=(drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko
@@ -31,6 +32,8 @@ DOMU_MODS=(drivers/net/xen-netfront.ko)
 # Xen programs dom0 runs (from /usr/lib/xen-4.17/bin) and xenstore tools (from /usr/bin).
 XENBIN=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper xenconsole xen-hvmctx)
 XSBIN=(xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-watch xenstore-rm xenstore-exists)
+# Debian's e2fsprogs in dom0: the judge of what a guest wrote on an ext2 disk (tests/xen/blk.sh).
+E2BIN=(e2fsck debugfs)
 
 # ------------------------------------------------------------------ host ---
 need_host() {
@@ -59,7 +62,7 @@ stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
 # ----------------------------------------------- stage 1: fetch + unpack ---
 fetch() {
 	local want
-	want=$(echo "${PKGS[*]} ${MODS[*]} ${DOMU_MODS[*]} ${XENBIN[*]} ${XSBIN[*]}" | sha256sum | cut -c1-16)
+	want=$(echo "${PKGS[*]} ${MODS[*]} ${DOMU_MODS[*]} ${XENBIN[*]} ${XSBIN[*]} ${E2BIN[*]}" | sha256sum | cut -c1-16)
 	if [ -f "$B/fetch.stamp" ] && [ "$(cat "$B/fetch.stamp")" = "$want" ]; then
 		return 0
 	fi
@@ -153,7 +156,8 @@ mkdom0() {
 	for f in "$R"/sbin/xenstore-*; do
 		if [ -L "$f" ]; then cp -L "$f" "$f.tmp" && mv "$f.tmp" "$f"; fi
 	done
-	copy_libs "$R" "$X" "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-*
+	for b in "${E2BIN[@]}"; do cp "$X/sbin/$b" "$R/sbin/"; done
+	copy_libs "$R" "$X" "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-* "${E2BIN[@]/#/$R/sbin/}"
 	cp -L "$X/lib/x86_64-linux-gnu/libgcc_s.so.1" "$R/lib/x86_64-linux-gnu/" # dlopened: ldd misses it
 	cp -L "$X/lib64/ld-linux-x86-64.so.2" "$R/lib64/"
 	local m
