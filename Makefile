@@ -218,13 +218,21 @@ $(BUILD)/unit/test_virtio_blk: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)
 
 # drivers/xen/netfront.c with the registry, against a xenstore, grant
 # table, event channels and backend the test plays (Xen's headers).
-NETFRONT_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/xen/netfront.c net/netdev.c)
-$(BUILD)/h/drivers/xen/netfront.c.o: HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
-$(BUILD)/h/drivers/xen/netfront.c.o: | $(BUILD)/sysinc/xen
+NETFRONT_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/xen/netfront.c drivers/xen/xenbus.c \
+	net/netdev.c)
+XEN_DRIVER_HOBJS := $(patsubst %,$(BUILD)/h/%.o,$(wildcard drivers/xen/*.c))
+$(XEN_DRIVER_HOBJS): HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(XEN_DRIVER_HOBJS): | $(BUILD)/sysinc/xen
 $(BUILD)/unit/test_netfront: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
 $(BUILD)/unit/test_netfront: $(NETFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
 $(BUILD)/unit/test_netfront: HOSTED_OBJS += $(NETFRONT_HOSTED_OBJS)
 .SECONDARY: $(NETFRONT_HOSTED_OBJS)
+# drivers/xen/blkfront.c the same way, against a blkback the test plays.
+BLKFRONT_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/xen/blkfront.c drivers/xen/xenbus.c)
+$(BUILD)/unit/test_blkfront: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/unit/test_blkfront: $(BLKFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_blkfront: HOSTED_OBJS += $(BLKFRONT_HOSTED_OBJS)
+.SECONDARY: $(BLKFRONT_HOSTED_OBJS)
 
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.

@@ -15,6 +15,7 @@
  * fails stops the boot with a line saying which and why: a program must
  * not run without the files it was promised. docs/boot.md, "Storage".
  */
+#include <keel/blkdev.h>
 #include <keel/cmdline.h>
 #include <keel/errno.h>
 #include <keel/mount.h>
@@ -125,6 +126,13 @@ static int make_dirs(const char *path)
 	return err;
 }
 
+/* A disk a driver finds after boot (Xen's blkfront): up to 5 s for it. */
+static void wait_source(const char *source)
+{
+	if (!strncmp(source, "/dev/", 5) && !blkdev_find(source + 5))
+		blkdev_wait(source + 5, 5000000000ull);
+}
+
 /* One keel.mount= value. */
 static int mount_one(const char *spec)
 {
@@ -151,8 +159,10 @@ static int mount_one(const char *spec)
 	err = parse_options(opts, &flags, data, sizeof(data));
 	if (!err)
 		err = make_dirs(target);
-	if (!err)
+	if (!err) {
+		wait_source(source);
 		err = vfs_mount(source, target, type, flags, data);
+	}
 	/* As mount(8) does with a write-protected device: read-only, then. */
 	if (err == -EROFS && !(flags & MS_RDONLY)) {
 		flags |= MS_RDONLY;
@@ -192,8 +202,10 @@ int boot_root_sb(struct super_block **out)
 				    sizeof(data));
 	if (cmdline_get("rw"))
 		flags &= ~MS_RDONLY;
-	if (!err)
+	if (!err) {
+		wait_source(source);
 		err = t->mount(source, flags, data, out);
+	}
 	if (err == -EROFS && !(flags & MS_RDONLY))
 		err = t->mount(source, flags | MS_RDONLY, data, out);
 	if (err)

@@ -9,9 +9,13 @@
 #include <keel/errno.h>
 #include <keel/string.h>
 #include <keel/sync.h>
+#include <keel/time.h>
 
 static struct list_node devices = LIST_INIT(devices);
 static void (*remove_hook)(struct blkdev *dev);
+/* blkdev_wait's sleepers, woken by each registration. */
+static struct spinlock arrival_lock;
+static struct waitq arrival = WAITQ_INIT(arrival);
 
 void blkdev_set_remove_hook(void (*fn)(struct blkdev *dev))
 {
@@ -51,6 +55,7 @@ static int free_index(uint16_t major)
 
 int blkdev_register(struct blkdev *dev)
 {
+	unsigned long flags;
 	int index = 0;
 
 	size_t len = strnlen(dev->name, BLKDEV_NAME_MAX);
@@ -69,6 +74,9 @@ int blkdev_register(struct blkdev *dev)
 	dev->block_size = MAX(dev->sector_size, 4096u);
 	dev->wb_error = 0;
 	list_push_back(&devices, &dev->node);
+	flags = spin_lock_irqsave(&arrival_lock);
+	waitq_wake_all(&arrival);
+	spin_unlock_irqrestore(&arrival_lock, flags);
 	return 0;
 }
 
@@ -112,6 +120,19 @@ bool blkdev_readonly(const struct blkdev *dev)
 	return dev->readonly;
 }
 
+struct blkdev *blkdev_wait(const char *name, uint64_t timeout_ns)
+{
+	uint64_t deadline = time_now_ns() + timeout_ns;
+	unsigned long flags = spin_lock_irqsave(&arrival_lock);
+	struct blkdev *dev;
+	int err = 0;
+
+	while (!(dev = blkdev_find(name)) && err != -ETIMEDOUT)
+		err = waitq_wait_locked(&arrival, &arrival_lock, deadline);
+	spin_unlock_irqrestore(&arrival_lock, flags);
+	return dev;
+}
+
 uint32_t blkdev_sector_size(const struct blkdev *dev)
 {
 	return dev->sector_size;
@@ -120,6 +141,46 @@ uint32_t blkdev_sector_size(const struct blkdev *dev)
 uint64_t blkdev_sectors(const struct blkdev *dev)
 {
 	return dev->sectors;
+}
+
+uint32_t blk_request_total(const struct blk_request *rq)
+{
+	return rq->op == BLK_FLUSH ? 1 : rq->count;
+}
+
+int blk_request_check(const struct blkdev *dev, const struct blk_request *rq)
+{
+	if (rq->op == BLK_FLUSH)
+		return 0;
+	if (rq->op != BLK_READ && rq->op != BLK_WRITE)
+		return -EINVAL;
+	if (!rq->count || !rq->buf || rq->sector >= dev->sectors ||
+	    rq->count > dev->sectors - rq->sector)
+		return -EINVAL;
+	return rq->op == BLK_WRITE && dev->readonly ? -EROFS : 0;
+}
+
+void blk_request_retire(struct blk_request *rq, int err, struct list_node *done)
+{
+	if (rq->issued < blk_request_total(rq)) {
+		list_remove(&rq->qnode);
+		rq->issued = blk_request_total(rq);
+	}
+	if (err && !rq->error)
+		rq->error = err;
+	if (!rq->pieces)
+		list_push_back(done, &rq->qnode);
+}
+
+void blk_requests_finish(struct list_node *done)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_front(done))) {
+		struct blk_request *rq =
+		    list_entry(n, struct blk_request, qnode);
+		rq->done(rq, rq->error);
+	}
 }
 
 /* A request's completion, as the sleeping submitter sees it. */

@@ -103,38 +103,6 @@ static void warn_once(struct vblk *b, unsigned kind, const char *what,
 	       b->vd->name, b->dev.name, what, a, c);
 }
 
-/* Sectors a request covers for the driver's progress (a flush: one). */
-static uint32_t total(const struct blk_request *rq)
-{
-	return rq->op == BLK_FLUSH ? 1 : rq->count;
-}
-
-/* rq is taken out of the queue for good (lock held): with err, unless a
- * piece failed first; done at once when no piece is still out. */
-static void retire(struct blk_request *rq, int err, struct list_node *done)
-{
-	if (rq->issued < total(rq)) {
-		list_remove(&rq->qnode);
-		rq->issued = total(rq);
-	}
-	if (err && !rq->error)
-		rq->error = err;
-	if (!rq->pieces)
-		list_push_back(done, &rq->qnode);
-}
-
-/* Call done for each finished request (lock not held: done may submit). */
-static void finish(struct list_node *done)
-{
-	struct list_node *n;
-
-	while ((n = list_pop_front(done))) {
-		struct blk_request *rq =
-		    list_entry(n, struct blk_request, qnode);
-		rq->done(rq, rq->error);
-	}
-}
-
 /*
  * The data of rq's next piece as segments (at most max), sectors whole:
  * its bytes, 0 when not a sector fits, -EFAULT for memory no device
@@ -241,7 +209,7 @@ static int issue(struct vblk *b, struct blk_request *rq)
 	b->nfree--;
 	rq->pieces++;
 	rq->issued += nsect;
-	if (rq->issued == total(rq))
+	if (rq->issued == blk_request_total(rq))
 		list_remove(&rq->qnode);
 	return 0;
 }
@@ -258,7 +226,7 @@ static void start(struct vblk *b, struct list_node *done)
 		if (err == -EAGAIN)
 			break;
 		if (err)
-			retire(rq, err, done);
+			blk_request_retire(rq, err, done);
 		else
 			added = true;
 	}
@@ -319,8 +287,8 @@ static void piece_done(struct vblk *b, struct slot *sl, int status,
 	sl->rq = NULL;
 	b->free[b->nfree++] = (uint16_t)(sl - b->slots);
 	rq->pieces--;
-	if (status || rq->issued == total(rq))
-		retire(rq, status, done);
+	if (status || rq->issued == blk_request_total(rq))
+		blk_request_retire(rq, status, done);
 }
 
 /* The used index jumped (lock held): reset the device so it touches no
@@ -334,8 +302,9 @@ static void kill(struct vblk *b, struct list_node *done)
 	while ((tok = virtq_detach(&b->vq)))
 		piece_done(b, tok, -EIO, done);
 	while (!list_empty(&b->queue))
-		retire(list_entry(b->queue.next, struct blk_request, qnode),
-		       -EIO, done);
+		blk_request_retire(
+		    list_entry(b->queue.next, struct blk_request, qnode), -EIO,
+		    done);
 	printk("virtio %s: blk %s: the queue broke: device reset, every "
 	       "request fails with EIO from now on\n",
 	       b->vd->name, b->dev.name);
@@ -359,7 +328,7 @@ static void vblk_complete(struct vblk *b)
 	if (!b->dead)
 		start(b, &done);
 	spin_unlock_irqrestore(&b->lock, irq);
-	finish(&done);
+	blk_requests_finish(&done);
 }
 
 static void vblk_irq(struct virtio_dev *vd, unsigned why)
@@ -378,19 +347,14 @@ static int vblk_submit(struct blkdev *dev, struct blk_request *rq)
 	struct vblk *b = dev->priv;
 	struct list_node done = LIST_INIT(done);
 	unsigned long irq;
+	int err = blk_request_check(dev, rq);
 
-	if (rq->op == BLK_FLUSH) {
-		if (!b->flush) { /* write-through: nothing is held back */
-			rq->done(rq, b->dead ? -EIO : 0);
-			return 0;
-		}
-	} else if (rq->op != BLK_READ && rq->op != BLK_WRITE) {
-		return -EINVAL;
-	} else if (!rq->count || !rq->buf || rq->sector >= dev->sectors ||
-		   rq->count > dev->sectors - rq->sector) {
-		return -EINVAL;
-	} else if (rq->op == BLK_WRITE && dev->readonly) {
-		return -EROFS;
+	if (err)
+		return err;
+	if (rq->op == BLK_FLUSH && !b->flush) {
+		/* Write-through: nothing is held back. */
+		rq->done(rq, b->dead ? -EIO : 0);
+		return 0;
 	}
 	irq = spin_lock_irqsave(&b->lock);
 	if (b->dead) {
@@ -402,7 +366,7 @@ static int vblk_submit(struct blkdev *dev, struct blk_request *rq)
 	list_push_back(&b->queue, &rq->qnode);
 	start(b, &done);
 	spin_unlock_irqrestore(&b->lock, irq);
-	finish(&done);
+	blk_requests_finish(&done);
 	return 0;
 }
 

@@ -45,6 +45,7 @@
 #include <drivers/xen.h>
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
+#include "xenbus.h"
 
 #define NF_MAX 4 /* vifs driven */
 #define RING 256 /* entries in each ring (one page) */
@@ -154,30 +155,10 @@ static void fault(struct nf *n, enum nf_fault f)
 
 /* ---------------------------------------------------------- xenstore --- */
 
-/* A whole decimal number below limit, or -1 (missing, garbage, too big). */
-static long xs_number(const char *dir, const char *key, unsigned long limit)
-{
-	char path[PATH_MAX_XS + 40];
-	unsigned long v = 0;
-	char *s, *p;
-	int err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, key);
-	s = xenstore_read(path, &err);
-	if (!s)
-		return -1;
-	for (p = s; *p >= '0' && *p <= '9' && v < limit; p++)
-		v = v * 10 + (unsigned long)(*p - '0');
-	if (p == s || *p || v >= limit)
-		v = (unsigned long)-1;
-	kfree(s);
-	return (long)v;
-}
-
 /* A feature key: on only if it reads exactly "1". */
 static bool xs_feature(const char *dir, const char *key)
 {
-	return xs_number(dir, key, 2) == 1;
+	return xenbus_number(dir, key, 2) == 1;
 }
 
 /* "xx:xx:xx:xx:xx:xx", unicast: true and mac filled in. */
@@ -219,12 +200,8 @@ static void read_mac(struct nf *n)
 
 static int set_state(struct nf *n, int state)
 {
-	char path[PATH_MAX_XS], v[4];
-
-	snprintf(path, sizeof(path), "%s/state", n->fe);
-	snprintf(v, sizeof(v), "%d", state);
 	n->state = state;
-	return xenstore_write(path, v);
+	return xenbus_set_state(n->fe, state);
 }
 
 /* ------------------------------------------------------------ receive --- */
@@ -697,42 +674,23 @@ static int setup_rings(struct nf *n)
 /* Write our half of the connection, in one transaction (retried). */
 static int write_keys(struct nf *n)
 {
-	static const char *const features[] = { "request-rx-copy",
-						"feature-rx-notify",
-						"feature-sg",
-						"feature-ipv6-csum-offload" };
-	char path[PATH_MAX_XS + 32], v[16];
-	int err = -EAGAIN;
+	struct xenbus_kv kv[] = {
+		{ "tx-ring-ref", "" },
+		{ "rx-ring-ref", "" },
+		{ "event-channel", "" },
+		{ "request-rx-copy", "1" },
+		{ "feature-rx-notify", "1" },
+		{ "feature-sg", "1" },
+		{ "feature-ipv6-csum-offload", "1" },
+		{ "state", "" },
+	};
+	int err;
 
-	for (int tries = 0; err == -EAGAIN && tries < 5; tries++) {
-		uint32_t tx;
-
-		if ((err = xenstore_transaction_start(&tx)))
-			return err;
-#define PUT(key, fmt, val)                                      \
-	do {                                                    \
-		snprintf(path, sizeof(path), "%s/" key, n->fe); \
-		snprintf(v, sizeof(v), fmt, val);               \
-		if (!err)                                       \
-			err = xenstore_write_tx(tx, path, v);   \
-	} while (0)
-		PUT("tx-ring-ref", "%d", n->ring_ref[0]);
-		PUT("rx-ring-ref", "%d", n->ring_ref[1]);
-		PUT("event-channel", "%u", n->port);
-		for (unsigned i = 0; i < ARRAY_SIZE(features); i++) {
-			snprintf(path, sizeof(path), "%s/%s", n->fe,
-				 features[i]);
-			if (!err)
-				err = xenstore_write_tx(tx, path, "1");
-		}
-		PUT("state", "%d", XenbusStateConnected);
-#undef PUT
-		if (err) {
-			xenstore_transaction_end(tx, false);
-			return err;
-		}
-		err = xenstore_transaction_end(tx, true);
-	}
+	snprintf(kv[0].value, sizeof(kv[0].value), "%d", n->ring_ref[0]);
+	snprintf(kv[1].value, sizeof(kv[1].value), "%d", n->ring_ref[1]);
+	snprintf(kv[2].value, sizeof(kv[2].value), "%u", n->port);
+	snprintf(kv[7].value, sizeof(kv[7].value), "%d", XenbusStateConnected);
+	err = xenbus_write_keys(n->fe, kv, ARRAY_SIZE(kv));
 	if (!err)
 		n->state = XenbusStateConnected;
 	return err;
@@ -767,30 +725,17 @@ static void on_change(const char *path, void *arg);
  */
 static void sync_one(struct nf *n)
 {
-	char path[PATH_MAX_XS + 16];
-	long be_id, bstate;
-	char *be;
-	int err;
+	long bstate;
+	int err = xenbus_backend(n->fe, n->be, n->watched, sizeof(n->be),
+				 &n->be_id, on_change);
 
-	snprintf(path, sizeof(path), "%s/backend", n->fe);
-	be = xenstore_read(path, &err);
-	n->present = be && xs_number(n->fe, "state", 9) >= 0;
-	be_id = xs_number(n->fe, "backend-id", 0x7ff0);
-	if (!n->present || be_id < 0 || strlen(be) >= sizeof(n->be)) {
-		kfree(be);
+	n->present = err != -ENOENT;
+	if (err) {
 		teardown(n); /* the device is gone, or unusable */
 		n->state = XenbusStateClosed;
 		return;
 	}
-	strlcpy(n->be, be, sizeof(n->be));
-	kfree(be);
-	n->be_id = (domid_t)be_id;
-	if (strcmp(n->watched, n->be)) {
-		snprintf(path, sizeof(path), "%s/state", n->be);
-		if (!xenstore_watch(path, on_change, NULL))
-			strlcpy(n->watched, n->be, sizeof(n->watched));
-	}
-	bstate = xs_number(n->be, "state", 9);
+	bstate = xenbus_number(n->be, "state", 9);
 	switch (bstate) {
 	case XenbusStateInitWait:
 	case XenbusStateInitialised:
@@ -866,26 +811,7 @@ static struct nf *find(unsigned devid)
 /* The vif numbers under device/vif, at most max; how many. */
 static unsigned list_vifs(unsigned *ids, unsigned max)
 {
-	size_t len = 0;
-	int err;
-	char *names = xenstore_directory("device/vif", &len, &err);
-	unsigned n = 0;
-
-	for (size_t at = 0; names && at < len && n < max;) {
-		const char *s = names + at;
-		size_t l = strnlen(s, len - at);
-		unsigned long v = 0;
-		size_t i;
-
-		for (i = 0; i < l && s[i] >= '0' && s[i] <= '9' && v < 65536;
-		     i++)
-			v = v * 10 + (unsigned long)(s[i] - '0');
-		if (l && i == l && v < 65536)
-			ids[n++] = (unsigned)v;
-		at += l + 1;
-	}
-	kfree(names);
-	return n;
+	return xenbus_list_ids("device/vif", ids, max, 65536);
 }
 
 static void on_change(const char *path, void *arg)

@@ -16,6 +16,9 @@ struct blkdev;
 
 /* kernel/blkdev.c: the registered devices. */
 struct blkdev *blkdev_find(const char *name); /* NULL: none */
+/* The same, waiting up to timeout_ns for a driver that finds its devices
+ * after boot (Xen's blkfront registers a disk once its backend connects). */
+struct blkdev *blkdev_wait(const char *name, uint64_t timeout_ns);
 /* The devices in registration order: the first (prev NULL), the next. */
 struct blkdev *blkdev_next(struct blkdev *prev);
 const char *blkdev_name(const struct blkdev *dev);

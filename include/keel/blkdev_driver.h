@@ -61,6 +61,21 @@ struct blkdev {
 	int wb_error; /* a write-back error not yet reported by a sync */
 };
 
+/*
+ * Helpers for a driver's queue of requests (virtio-blk, blkfront), its
+ * lock held unless said: the units of rq's progress (count sectors, a
+ * flush 1); rq taken out of the queue for good, failing with err unless
+ * a piece failed first, onto done when no piece is still out; and the
+ * done calls of what is on done (lock not held: done may submit).
+ */
+uint32_t blk_request_total(const struct blk_request *rq);
+/* What submit refuses at once: 0, -EINVAL (an unknown op, a read or
+ * write of no sectors, no buffer or past the end), -EROFS. */
+int blk_request_check(const struct blkdev *dev, const struct blk_request *rq);
+void blk_request_retire(struct blk_request *rq, int err,
+			struct list_node *done);
+void blk_requests_finish(struct list_node *done);
+
 /* Add dev to the devices callers find by name and give it its rdev: 0,
  * -EINVAL (bad geometry or ops), -EEXIST (the name is taken), -ENOSPC
  * (no minor left under its major). */

@@ -95,6 +95,7 @@ static void xen_init_late(void)
 	if (xenstore_watch("control/shutdown", on_control_shutdown, NULL))
 		printk("xen: cannot watch control/shutdown\n");
 	xen_netfront_probe();
+	xen_blkfront_probe();
 }
 
 static void xen_halt(void)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-# blk-image.py make|check IMAGE [ro] - the disk of the blk self-test
+# blk-image.py make|want|check IMAGE [ro] - the disk of the blk self-test
 # (kernel/selftests/blk.c, tests/boot/blk.sh). make: a 4 MiB raw image
-# with a signature in sector 0, a pattern in sectors 1-63, zeros after.
+# with a signature in sector 0, a pattern in sectors 1-63, zeros after;
+# want: the image as the guest must leave it (tests/xen/blk.sh).
 # check: the image holds exactly what the guest must leave: the host's
 # sectors, and (unless ro) the guest's pattern in sectors 2048-2303
 # (four threads) and 4096-4607 (one request); prints what differs.
@@ -33,9 +34,9 @@ def image(written):
 
 def main():
     mode, path = sys.argv[1], sys.argv[2]
-    if mode == "make":
+    if mode in ("make", "want"):
         with open(path, "wb") as f:
-            f.write(image(False))
+            f.write(image(mode == "want"))
         return 0
     want = image(len(sys.argv) < 4 or sys.argv[3] != "ro")
     with open(path, "rb") as f:

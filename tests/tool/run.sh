@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 77
+plan 82
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -423,30 +423,31 @@ else
 	result xl-net-dhcp 0 "unexpected keel.cfg (or a vif without --net): $(tr '\n' ';' <"$cfg" 2>/dev/null)"
 fi
 # Bad --net for keel xl: status 2 (wrong usage), the message, nothing built.
-xl_bad() { # name want-regex net-spec
-	local name=xl-bad-$1 out=$logs/xl-bad-$1
-	"$keel" xl -q -o "$out" --net "$3" -- /bin/true >"$logs/$name.log" 2>&1
+xl_bad() { # name want-regex keel-xl-args...
+	local name=xl-bad-$1 out=$logs/xl-bad-$1 want=$2
+	shift 2
+	"$keel" xl -q -o "$out" "$@" -- /bin/true >"$logs/$name.log" 2>&1
 	local rc=$?
 	if [ "$rc" != 2 ]; then
 		result "$name" 0 "status $rc, want 2: $(tail -1 "$logs/$name.log")"
-	elif ! grep -qE -- "$2" "$logs/$name.log"; then
-		result "$name" 0 "message '$(tail -1 "$logs/$name.log")' does not match /$2/"
+	elif ! grep -qE -- "$want" "$logs/$name.log"; then
+		result "$name" 0 "message '$(tail -1 "$logs/$name.log")' does not match /$want/"
 	elif [ -e "$out" ]; then
 		result "$name" 0 "wrote $out"
 	else
 		result "$name" 1
 	fi
 }
-xl_bad user "--net user: want bridge=NAME\[,mac=XX:XX:XX:XX:XX:XX\] .*none, user and tap:IFNAME are keel run's" user
-xl_bad no-bridge "--net mac=02:00:00:00:00:01: want bridge=NAME" mac=02:00:00:00:00:01
-xl_bad key "--net bridge=xenbr0,model=e1000: want bridge=NAME" bridge=xenbr0,model=e1000
-xl_bad bridge-slash "bridge 'a/b' is not an interface name \(1-15 letters" bridge=a/b
-xl_bad bridge-long "bridge 'abcdefghijklmnop' is not an interface name" bridge=abcdefghijklmnop
-xl_bad bridge-space "bridge 'a b' is not an interface name" "bridge=a b"
-xl_bad bridge-quote "bridge 'a\"b' is not an interface name" 'bridge=a"b'
-xl_bad mac-form "mac 00:16:3e:0:1:2: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0:1:2
-xl_bad mac-hex "mac 00:16:3e:0g:01:02: want six hex pairs" bridge=xenbr0,mac=00:16:3e:0g:01:02
-xl_bad mac-multicast "mac 01:00:5e:00:00:01: a multicast address .*want a unicast one" bridge=xenbr0,mac=01:00:5e:00:00:01
+xl_bad user "--net user: want bridge=NAME\[,mac=XX:XX:XX:XX:XX:XX\] .*none, user and tap:IFNAME are keel run's" --net user
+xl_bad no-bridge "--net mac=02:00:00:00:00:01: want bridge=NAME" --net mac=02:00:00:00:00:01
+xl_bad key "--net bridge=xenbr0,model=e1000: want bridge=NAME" --net bridge=xenbr0,model=e1000
+xl_bad bridge-slash "bridge 'a/b' is not an interface name \(1-15 letters" --net bridge=a/b
+xl_bad bridge-long "bridge 'abcdefghijklmnop' is not an interface name" --net bridge=abcdefghijklmnop
+xl_bad bridge-space "bridge 'a b' is not an interface name" --net "bridge=a b"
+xl_bad bridge-quote "bridge 'a\"b' is not an interface name" --net 'bridge=a"b'
+xl_bad mac-form "mac 00:16:3e:0:1:2: want six hex pairs" --net bridge=xenbr0,mac=00:16:3e:0:1:2
+xl_bad mac-hex "mac 00:16:3e:0g:01:02: want six hex pairs" --net bridge=xenbr0,mac=00:16:3e:0g:01:02
+xl_bad mac-multicast "mac 01:00:5e:00:00:01: a multicast address .*want a unicast one" --net bridge=xenbr0,mac=01:00:5e:00:00:01
 
 # Storage: --disk and -v give QEMU a drive and a 9p device fitting the
 # machine and the kernel keel.mount= words for them, in order.
@@ -511,6 +512,34 @@ storage_bad missing "--disk $logs/none.img:/d: $logs/none.img is not a disk imag
 storage_bad relative "want HOST:/GUEST\[:ro\]" --disk "$img:data"
 storage_bad dir-as-disk "is not a disk image \(not a file\)" --disk "$logs:/d"
 storage_bad volume-file "--volume $img:/v: $img is not a directory" -v "$img:/v"
+
+# keel xl --disk: each image copied into DIR and on the disk line as the
+# next xvd (a name taken gets diskN-), mounted by keel.mount=; --root
+# disk puts root.img first as xvda with root=/dev/xvda.
+out=$logs/xl-disk
+rm -rf "$out"
+printf 'keel xl disk\n' | dd of="$img" conv=notrunc status=none
+if "$keel" xl -q -o "$out" --guest-dir /guest --disk "$img:/data" --disk "$img:/ro:ro" \
+	-k keel.quiet -- /bin/true >"$logs/xl-disk.log" 2>&1 &&
+	grep -qxF "disk = [ 'format=raw, vdev=xvda, access=rw, target=/guest/disk.img', 'format=raw, vdev=xvdb, access=ro, target=/guest/disk1-disk.img' ]" "$out/keel.cfg" &&
+	grep -qxF 'cmdline = "keel.quiet keel.mount=ext2:/dev/xvda:/data keel.mount=ext2:/dev/xvdb:/ro:ro"' "$out/keel.cfg" &&
+	cmp -s "$img" "$out/disk.img" && cmp -s "$img" "$out/disk1-disk.img"; then
+	result xl-disk 1
+else
+	result xl-disk 0 "unexpected keel.cfg or images: $(tail -1 "$logs/xl-disk.log"); $(tr '\n' ';' <"$out/keel.cfg" 2>/dev/null)"
+fi
+out=$logs/xl-root-disk
+rm -rf "$out"
+if "$keel" xl -q -o "$out" --root disk --disk "$img" -- /bin/busybox true >"$logs/xl-root-disk.log" 2>&1 &&
+	grep -qxF "disk = [ 'format=raw, vdev=xvda, access=rw, target=$PWD/$out/root.img', 'format=raw, vdev=xvdb, access=rw, target=$PWD/$out/disk.img' ]" "$out/keel.cfg" &&
+	grep -qxF 'cmdline = "root=/dev/xvda"' "$out/keel.cfg" && e2fsck -fn "$out/root.img" >/dev/null 2>&1; then
+	result xl-root-disk 1
+else
+	result xl-root-disk 0 "unexpected keel.cfg: $(tail -1 "$logs/xl-root-disk.log"); $(tr '\n' ';' <"$out/keel.cfg" 2>/dev/null)"
+fi
+xl_bad disk-missing "--disk $logs/none.img:/d: $logs/none.img is not a disk image" --disk "$logs/none.img:/d"
+xl_bad disk-relative "want HOST:/GUEST\[:ro\]" --disk "$img:data"
+xl_bad volume "--volume is not an option of keel xl" -v "$logs:/v"
 
 # keel mkimage: an ext2 image e2fsck finds clean, holding the tree's
 # files, links and modes; a non-regular output is refused.

@@ -19,18 +19,21 @@ die() { say "ERROR: $*"; exit 1; }
 PKGS=(xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils
 	libxenmisc4.17 libxencall1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenstore4
 	libxentoollog1 libxendevicemodel1 libxenhypfs1 libxentoolcore1 libyajl2
-	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static)
+	liblzma5 libuuid1 libzstd1 zlib1g libc6 libgcc-s1 busybox-static
+	e2fsprogs libext2fs2 libcom-err2 libblkid1 libss2)
 # Kernel modules dom0 needs (in load order), then the backends for guests with devices and the
 # bridge xenbr0 their vifs join (bridge needs llc and stp; dom0-init loads them in this order).
 MODS=(drivers/xen/xen-evtchn.ko drivers/xen/xen-privcmd.ko drivers/xen/xenfs/xenfs.ko
 	drivers/xen/xen-gntdev.ko drivers/xen/xen-gntalloc.ko
-	drivers/net/xen-netback/xen-netback.ko drivers/block/xen-blkback/xen-blkback.ko
+	drivers/net/xen-netback/xen-netback.ko drivers/block/loop.ko drivers/block/xen-blkback/xen-blkback.ko
 	net/llc/llc.ko net/802/stp.ko net/bridge/bridge.ko)
 # Modules of the same kernel for Linux guests (not put into dom0): kernel/lib/modules/VERSION/...
 DOMU_MODS=(drivers/net/xen-netfront.ko)
 # Xen programs dom0 runs (from /usr/lib/xen-4.17/bin) and xenstore tools (from /usr/bin).
 XENBIN=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper xenconsole xen-hvmctx)
 XSBIN=(xenstore-read xenstore-write xenstore-ls xenstore-list xenstore-watch xenstore-rm xenstore-exists)
+# Debian's e2fsprogs in dom0: the judge of what a guest wrote on an ext2 disk (tests/xen/blk.sh).
+E2BIN=(e2fsck debugfs)
 
 # ------------------------------------------------------------------ host ---
 need_host() {
@@ -59,7 +62,7 @@ stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
 # ----------------------------------------------- stage 1: fetch + unpack ---
 fetch() {
 	local want
-	want=$(echo "${PKGS[*]} ${MODS[*]} ${DOMU_MODS[*]} ${XENBIN[*]} ${XSBIN[*]}" | sha256sum | cut -c1-16)
+	want=$(echo "${PKGS[*]} ${MODS[*]} ${DOMU_MODS[*]} ${XENBIN[*]} ${XSBIN[*]} ${E2BIN[*]}" | sha256sum | cut -c1-16)
 	if [ -f "$B/fetch.stamp" ] && [ "$(cat "$B/fetch.stamp")" = "$want" ]; then
 		return 0
 	fi
@@ -153,7 +156,8 @@ mkdom0() {
 	for f in "$R"/sbin/xenstore-*; do
 		if [ -L "$f" ]; then cp -L "$f" "$f.tmp" && mv "$f.tmp" "$f"; fi
 	done
-	copy_libs "$R" "$X" "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-*
+	for b in "${E2BIN[@]}"; do cp "$X/sbin/$b" "$R/sbin/"; done
+	copy_libs "$R" "$X" "$R"/usr/lib/xen/bin/* "$R"/sbin/xenstore-* "${E2BIN[@]/#/$R/sbin/}"
 	cp -L "$X/lib/x86_64-linux-gnu/libgcc_s.so.1" "$R/lib/x86_64-linux-gnu/" # dlopened: ldd misses it
 	cp -L "$X/lib64/ld-linux-x86-64.so.2" "$R/lib64/"
 	local m
@@ -162,6 +166,9 @@ mkdom0() {
 	mkdir -p "$R/etc/xen/scripts"
 	cp "$here/vif-xenbed" "$R/etc/xen/scripts/vif-xenbed"
 	chmod 755 "$R/etc/xen/scripts/vif-xenbed"
+	# Guests' disks (raw files in /guest) go on loop devices through the bed's own block script.
+	cp "$here/block-xenbed" "$R/etc/xen/scripts/block"
+	chmod 755 "$R/etc/xen/scripts/block"
 	printf '%s\n' 'autoballoon="off"' 'vif.default.script="vif-xenbed"' 'vif.default.bridge="xenbr0"' \
 		> "$R/etc/xen/xl.conf"
 	echo 'root:x:0:0:root:/root:/bin/sh' > "$R/etc/passwd"
@@ -208,7 +215,7 @@ main() {
 	for opt in "$@"; do [ "$opt" != --wrk ] || wrk=1; done
 	need_host "${1:-}"
 	local want
-	want=$(stamp_of "$here/setup.sh" "$here/dom0-init" "$here/vif-xenbed")
+	want=$(stamp_of "$here/setup.sh" "$here/dom0-init" "$here/vif-xenbed" "$here/block-xenbed")
 	if [ -f "$B/setup.stamp" ] && [ "$(cat "$B/setup.stamp")" = "$want" ] &&
 		[ -f "$B/dom0.cpio.gz" ] && [ -f "$B/xen.elf" ] && [ -f "$B/vmlinux" ]; then
 		[ "${1:-}" = --quiet ] || say "up to date in $B"

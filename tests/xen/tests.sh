@@ -14,7 +14,7 @@ mkdir -p "$logs"
 
 prefix=xen-
 . tests/lib.sh
-if [ "$mode" = full ]; then plan 16; else plan 1; fi
+if [ "$mode" = full ]; then plan 22; else plan 3; fi
 
 boot() { # name run.sh-args... ; sets rc, log
 	log="$logs/$1.log"
@@ -51,7 +51,13 @@ else
 	result selftests 1
 fi
 
+# A disk on blkfront: written by the guest, compared by dom0.
+. tests/xen/blk.sh
+xen_blk_case blk rw
+
 if [ "$mode" = full ]; then
+	xen_blk_case blk-ro ro
+	xen_ext2_case
 	boot crash --cmdline "keel.test=fault-null" --timeout 60
 	if [ "$rc" != 2 ] || ! grep -aq "XENBED-RESULT reason=crash status=127" "$log"; then
 		result crash 0 "run.sh exit $rc, want 2 with reason=crash status=127"

@@ -137,6 +137,9 @@ bool net_opts_ok(const struct run_opts *o);
 /* storage.c: --disk and --volume (checked: false and a message), the
  * QEMU devices and keel.mount= words for them, keel mkimage. */
 bool disk_spec_ok(const char *spec);
+/* --disk's IMAGE[:/GUEST][:ro] into its parts (allocated; guest NULL
+ * without one), or false and a message. */
+bool split_disk(const char *spec, char **host, char **guest, bool *ro);
 bool volume_spec_ok(const char *spec);
 void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
 		  const char *root_image);
@@ -152,6 +155,7 @@ struct xl_opts {
 	const char *guest_dir; /* where the files are on the Xen host */
 	struct strv kargs;
 	struct strv vifs; /* xl vif specs: bridge=NAME[,mac=MAC] */
+	struct strv disks; /* --disk IMAGE[:/GUEST][:ro], copied into DIR */
 };
 /* --net of keel xl: bridge=NAME[,mac=MAC] as an xl vif spec (bridge first,
  * the MAC in lower case), or NULL and a message. */

@@ -107,6 +107,10 @@ static const char usage_xl[] =
     "                       a network device (a vif) on dom0's bridge NAME\n"
     "                       (repeatable); the guest takes its address by\n"
     "                       DHCP, or -k keel.ip=ADDR/PREFIX[,gw=ADDR]\n"
+    "      --disk IMAGE[:/PATH][:ro]  copy a raw disk image into DIR and\n"
+    "                       attach it (blkfront), its ext2/3/4 mounted\n"
+    "                       at PATH (repeatable; xvda, xvdb, ... in\n"
+    "                       order, after root.img with --root disk)\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n";
 
 static const char usage_ldd[] =
@@ -370,16 +374,10 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
-			if (cmd == CMD_XL && !strcmp(optarg, "disk")) {
-				err_msg(
-				    "--root disk: keel xl cannot attach disks "
-				    "yet (Xen's blkfront is to come)");
-				return 2;
-			}
 			b.root_disk = !strcmp(optarg, "disk");
 			break;
 		case OPT_DISK:
-			runonly = cmd != CMD_RUN;
+			runonly = cmd != CMD_RUN && cmd != CMD_XL;
 			if (!runonly && r.disks.n >= 16) {
 				err_msg("--disk %s: at most 16 disks", optarg);
 				return 2;
@@ -474,6 +472,7 @@ int main(int argc, char **argv)
 		x.name = xasprintf("keel-%s", p ? p + 1 : res.program);
 	}
 	x.kargs = r.kargs;
+	x.disks = r.disks;
 	rc = write_xl_config(b.outdir, &res, &x);
 	if (!rc)
 		progress("wrote %s/keel.cfg: xl create -c %s/keel.cfg",

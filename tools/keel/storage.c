@@ -52,7 +52,7 @@ static bool split_spec(const char *opt, const char *spec, char **host,
 
 /* --disk's IMAGE[:/GUEST][:ro]: without /GUEST the disk is attached, not
  * mounted (guest NULL). */
-static bool split_disk(const char *spec, char **host, char **guest, bool *ro)
+bool split_disk(const char *spec, char **host, char **guest, bool *ro)
 {
 	size_t n = strlen(spec);
 

@@ -6,9 +6,13 @@
  * console line (docs/keel.1, docs/xen.md).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "keel.h"
 
@@ -146,11 +150,161 @@ static void write_vifs(FILE *f, const struct xl_opts *o)
 	fprintf(f, " ]\n");
 }
 
+/* Copy src to dst (a new file, replaced whole): 0, or -1 and a message. */
+static int copy_image(const char *src, const char *dst)
+{
+	char *tmp = xasprintf("%s.tmp", dst);
+	int in = open(src, O_RDONLY), out = -1, rc = -1;
+	struct stat st;
+
+	if (in < 0 || fstat(in, &st)) {
+		err_msg("cannot read %s: %s", src, strerror(errno));
+		goto out;
+	}
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (out < 0) {
+		err_msg("cannot write %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	for (off_t left = st.st_size; left > 0;) {
+		ssize_t n =
+		    copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n <= 0) {
+			err_msg("cannot copy %s to %s: %s", src, tmp,
+				n ? strerror(errno) : "it got shorter");
+			goto out;
+		}
+		left -= n;
+	}
+	if (close(out) || rename(tmp, dst)) {
+		out = -1;
+		err_msg("cannot write %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	out = -1;
+	rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (rc)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* The guest's name of disk n: xvda, xvdb ... (at most 16 + the root). */
+static char *xvd(size_t n)
+{
+	return xasprintf("xvd%c", (char)('a' + n));
+}
+
+/* Is name (a file in DIR) the kernel's, the initrd's, the config's,
+ * root.img or one of the first i disks'? */
+static bool name_taken(const struct build_result *b, const struct xl_opts *o,
+		       size_t i, const char *name)
+{
+	bool taken = !strcmp(name, "keel.cfg") || !strcmp(name, "root.img") ||
+		     !strcmp(name, base(b->kernel)) ||
+		     (b->initrd && !strcmp(name, base(b->initrd)));
+
+	for (size_t k = 0; k < i && !taken; k++) {
+		char *host, *guest;
+		bool ro;
+
+		if (split_disk(o->disks.v[k], &host, &guest, &ro))
+			taken = !strcmp(base(host), name);
+		free(host);
+		free(guest);
+	}
+	return taken;
+}
+
+/*
+ * The disks: root.img (--root disk, already in DIR) as xvda with
+ * root=/dev/xvda, then each --disk image copied into DIR as the next
+ * (its name in DIR: its own, or diskN-NAME when taken), mounted where
+ * it says with keel.mount=. Their xl disk specs (xl-disk-configuration
+ * (5)) into specs, the words into kargs: 0, or -1 and a message.
+ */
+static int plan_disks(const char *outdir, const struct build_result *b,
+		      const struct xl_opts *o, struct strv *specs,
+		      struct strv *kargs)
+{
+	size_t n = 0;
+
+	if (b->root_image) {
+		char *target = path_join(o->guest_dir, base(b->root_image));
+		strv_pushf(specs, "format=raw, vdev=xvda, access=rw, target=%s",
+			   target);
+		strv_push(kargs, "root=/dev/xvda");
+		free(target);
+		n++;
+	}
+	for (size_t i = 0; i < o->disks.n; i++, n++) {
+		char *host, *guest, *name, *dst, *target, *dev = xvd(n);
+		bool ro;
+		int rc;
+
+		if (!split_disk(o->disks.v[i], &host, &guest, &ro))
+			return -1; /* checked when parsed */
+		name = xstrdup(base(host));
+		if (name_taken(b, o, i, name)) {
+			free(name);
+			name = xasprintf("disk%zu-%s", i, base(host));
+		}
+		dst = path_join(outdir, name);
+		target = path_join(o->guest_dir, name);
+		rc = strpbrk(target, "'\"") ? -1 : 0;
+		if (rc)
+			err_msg("--disk %s: a quote in %s (xl's disk line "
+				"cannot hold it)",
+				o->disks.v[i], target);
+		else
+			rc = copy_image(host, dst);
+		if (!rc) {
+			strv_pushf(specs,
+				   "format=raw, vdev=%s, access=%s, target=%s",
+				   dev, ro ? "ro" : "rw", target);
+			if (guest)
+				strv_pushf(kargs,
+					   "keel.mount=ext2:/dev/%s:%s%s", dev,
+					   guest, ro ? ":ro" : "");
+		}
+		free(host);
+		free(guest);
+		free(name);
+		free(dst);
+		free(target);
+		free(dev);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* The disk line: the specs hold no quotes (paths with one are refused). */
+static void write_disks(FILE *f, const struct strv *specs)
+{
+	if (!specs->n) {
+		fprintf(f, "# No disk: keel xl --disk IMAGE[:/PATH][:ro] "
+			   "copies one here and attaches it\n");
+		return;
+	}
+	fprintf(f, "# The disks (keel's blkfront drives them; xvda, xvdb "
+		   "... in order)\ndisk = [ ");
+	for (size_t i = 0; i < specs->n; i++)
+		fprintf(f, "%s'%s'", i ? ", " : "", specs->v[i]);
+	fprintf(f, " ]\n");
+}
+
 int write_xl_config(const char *outdir, const struct build_result *b,
 		    const struct xl_opts *o)
 {
 	char *cfg = path_join(outdir, "keel.cfg");
-	char *kernel, *ramdisk = NULL, *cmdline;
+	char *kernel, *ramdisk = NULL, *cmdline = NULL;
+	struct strv specs = { 0 }, kargs = { 0 };
 	struct out_file out;
 	FILE *f;
 	int rc = -1;
@@ -158,7 +312,11 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 	kernel = path_join(o->guest_dir, base(b->kernel));
 	if (b->initrd)
 		ramdisk = path_join(o->guest_dir, base(b->initrd));
-	cmdline = strv_join(&o->kargs, " ");
+	for (size_t i = 0; i < o->kargs.n; i++)
+		strv_push(&kargs, o->kargs.v[i]);
+	if (plan_disks(outdir, b, o, &specs, &kargs))
+		goto out;
+	cmdline = strv_join(&kargs, " ");
 	if (out_open(&out, cfg))
 		goto out;
 	f = out.f;
@@ -187,11 +345,14 @@ int write_xl_config(const char *outdir, const struct build_result *b,
 	fprintf(f, "on_poweroff = \"destroy\"\non_crash = \"destroy\"\n");
 	fprintf(f, "on_reboot = \"destroy\"\n");
 	write_vifs(f, o);
+	write_disks(f, &specs);
 	rc = out_commit(&out);
 out:
 	free(cfg);
 	free(kernel);
 	free(ramdisk);
 	free(cmdline);
+	strv_free(&specs);
+	strv_free(&kargs);
 	return rc;
 }

@@ -21,5 +21,12 @@ void xen_console_init(void);
  * watch thread, which xenstore_start_threads must have started.
  */
 unsigned xen_netfront_probe(void);
+/*
+ * Blkfront: a block device (xvda, xvdb ...) for each device/vbd/N in
+ * xenstore, registered once its backend is connected, which happens in
+ * the xenstore watch thread (a disk may appear after the program
+ * starts: boot mounts wait for it, blkdev_wait). How many vbds it found.
+ */
+unsigned xen_blkfront_probe(void);
 
 #endif
