@@ -34,7 +34,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c net/*.c net/lwip/*.c linux/*.c)
+	fs/*.c fs/ext2/*.c net/*.c net/lwip/*.c linux/*.c)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -149,7 +149,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
-VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c net/*.c) \
+VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/signal.c)
@@ -159,6 +159,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# test_ext2: the same, over a RAM disk holding images mke2fs makes.
+$(BUILD)/unit/test_ext2: $(VFS_OBJS)
+$(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
 # test_sockfam: the same with the socket and poll calls, driving a fake
 # protocol family through the socket family table.
 SOCKFAM_OBJS := $(VFS_OBJS) $(BUILD)/h/linux/sys_socket.c.o \

@@ -4,10 +4,12 @@
  * kind (access modes, offsets, O_APPEND, getdents64 records) and the
  * kernel's own interface of include/keel/file.h (exec reads the program).
  */
+#include <keel/blkdev.h>
 #include <keel/errno.h>
 #include <keel/file.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
+#include <keel/mount.h>
 #include <keel/poll.h>
 #include <keel/printf.h>
 #include <keel/string.h>
@@ -312,6 +314,24 @@ int vfs_ftruncate(struct file *f, int64_t len)
 		fsnotify_child(f->dir, f->name, f->name ? strlen(f->name) : 0,
 			       f->inode, IN_MODIFY);
 	return err;
+}
+
+/* fsync(2), fdatasync(2): the file's own fsync, else its file system's
+ * (a directory, a device node on a disk); in memory, nothing to do. */
+int vfs_fsync(struct file *f, bool datasync)
+{
+	if (f->ops && f->ops->fsync)
+		return f->ops->fsync(f, datasync);
+	return vfs_syncfs(f->inode);
+}
+
+/* sync(2): each mounted file system writes back what it holds (a bind
+ * mount asks its file system again: harmless), then every device. */
+void vfs_sync_all(void)
+{
+	for_each_mount(m) if (m->sb && m->sb->ops && m->sb->ops->sync)
+	    m->sb->ops->sync(m->sb);
+	bcache_sync(NULL);
 }
 
 /* Directories: getdents64 only; read(2) gives EISDIR. */

@@ -88,6 +88,8 @@ void vfs_getattr(struct inode *ino, struct kstat *st)
 	st->atime_ns = ino->atime_ns;
 	st->mtime_ns = ino->mtime_ns;
 	st->ctime_ns = ino->ctime_ns;
+	if (ino->ops && ino->ops->getattr)
+		ino->ops->getattr(ino, st);
 }
 
 /* Finding the name of a directory in its parent, by inode number. */

@@ -234,6 +234,9 @@ static const struct fs_type fs_types[] = {
 	{ "sysfs", .instance = sysfs_sb },
 	{ "devpts", .instance = devpts_sb },
 	{ "devtmpfs", .instance = devtmpfs_sb },
+	{ "ext2", .mount = ext2_mount },
+	{ "ext3", .mount = ext2_mount },
+	{ "ext4", .mount = ext2_mount },
 };
 
 const struct fs_type *fs_type_find(const char *name)

@@ -420,25 +420,27 @@ SYSCALL_DEFINE(ftruncate)
 	return ret;
 }
 
-/* Everything is in memory: nothing to write back. */
-static long sync_fd(long fd)
+/* The file's data and inode to the device (vfs_fsync). */
+static long sync_fd(long fd, bool datasync)
 {
 	struct file *f = fd_get((int)fd);
+	long err;
 
 	if (!f)
 		return -EBADF;
+	err = vfs_fsync(f, datasync);
 	file_put(f);
-	return 0;
+	return err;
 }
 
 SYSCALL_DEFINE(fsync)
 {
-	return sync_fd(a[0]);
+	return sync_fd(a[0], false);
 }
 
 SYSCALL_DEFINE(fdatasync)
 {
-	return sync_fd(a[0]);
+	return sync_fd(a[0], true);
 }
 
 SYSCALL_DEFINE(fchdir)

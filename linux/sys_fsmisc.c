@@ -5,7 +5,6 @@
  * do), memfd_create, and extended attributes by path, link or descriptor.
  * Arguments are checked in Linux's order, then one fs/ call does the work.
  */
-#include <keel/blkdev.h>
 #include <keel/errno.h>
 #include <keel/mount.h>
 #include <keel/heap.h>
@@ -31,12 +30,12 @@ SYSCALL_DEFINE(flock)
 	return err;
 }
 
-/* Every block device's cached blocks written back (sync(2) is void:
+/* Every file system and block device written back (sync(2) is void:
  * errors go to the next syncfs or fsync, as Linux). */
 SYSCALL_DEFINE(sync)
 {
 	(void)a;
-	bcache_sync(NULL);
+	vfs_sync_all();
 	return 0;
 }
 

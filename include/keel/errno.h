@@ -19,6 +19,7 @@
 #define ENOMEM 12
 #define EACCES 13
 #define EFAULT 14
+#define ENOTBLK 15
 #define EBUSY 16
 #define EEXIST 17
 #define EXDEV 18
@@ -34,6 +35,7 @@
 #define ENOSPC 28
 #define ESPIPE 29
 #define EROFS 30
+#define EMLINK 31
 #define EPIPE 32
 #define EDOM 33
 #define ERANGE 34
@@ -65,6 +67,7 @@
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
 #define EALREADY 114
+#define EUCLEAN 117
 #define EINPROGRESS 115
 #define EUCLEAN 117 /* a file system's structures are corrupt */
 /*

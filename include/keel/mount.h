@@ -132,6 +132,8 @@ uint32_t sb_anon_dev(void); /* a new st_dev 0:N for a new instance */
 bool sb_readonly(const struct super_block *sb);
 void vfs_statfs_inode(struct inode *ino, struct kstatfs *st);
 int vfs_syncfs(struct inode *ino); /* syncfs(2) on ino's file system */
+/* sync(2): every mounted file system's sync, then the block cache. */
+void vfs_sync_all(void);
 
 /* fs/mount.c: the table. */
 extern struct mount *root_mount;
@@ -179,5 +181,9 @@ struct super_block *procfs_sb(void);
 struct super_block *sysfs_sb(void);
 struct super_block *devpts_sb(void);
 struct super_block *devtmpfs_sb(void);
+/* fs/ext2: ext2 (and ext3/ext4, read-only or refused per their features)
+ * on the block device source ("vda" or "/dev/vda"). */
+int ext2_mount(const char *source, unsigned long flags, const char *data,
+	       struct super_block **out);
 
 #endif

@@ -25,6 +25,7 @@ struct poll_table;
 struct epitem;
 struct inotify_watch;
 struct super_block;
+struct kstat;
 
 /* A caller's buffer: application memory (checked copies) or the kernel's. */
 struct iobuf {
@@ -63,6 +64,9 @@ struct inode_ops {
 	/* A "magic" link (/proc/self/fd/N): the inode itself, referenced. */
 	int (*follow)(struct inode *lnk, struct inode **out);
 	int (*truncate)(struct inode *ino, uint64_t size);
+	/* stat's fields the file system knows better (st_blocks, st_blksize)
+	 * after the generic ones are filled (NULL: from the size). */
+	void (*getattr)(struct inode *ino, struct kstat *st);
 	/* Free fs data: the last reference and the last link are gone. */
 	void (*release)(struct inode *ino);
 };
@@ -81,6 +85,9 @@ struct file_ops {
 	 * watchable by epoll (EPERM), as regular files on Linux.
 	 */
 	unsigned (*poll)(struct file *f, struct poll_table *pt);
+	/* fsync/fdatasync: the file's data and inode written back and the
+	 * device's cache flushed (NULL: its file system's sync, if any). */
+	int (*fsync)(struct file *f, bool datasync);
 	void (*release)(struct file *f);
 };
 
@@ -162,6 +169,7 @@ long vfs_lseek(struct file *f, int64_t off, int whence);
 long vfs_getdents64(struct file *f, struct iobuf b, size_t len);
 long vfs_ioctl(struct file *f, unsigned cmd, unsigned long arg);
 int vfs_ftruncate(struct file *f, int64_t len);
+int vfs_fsync(struct file *f, bool datasync);
 void vfs_getattr(struct inode *ino, struct kstat *st);
 long generic_llseek(struct file *f, int64_t off, int whence);
 extern const struct file_ops dir_fops;
