@@ -9,6 +9,8 @@
  *       OPTS as mount(8)'s -o: ro, rw, nosuid, nodev, noexec, noatime,
  *       nodiratime, relatime, strictatime, and the rest handed to the
  *       file system as its data.
+ * A file system that cannot be written (a write-protected disk, ext4's
+ * features) is mounted read-only, as mount(8) does, and the boot says so.
  * With the root on a disk, a tmpfs is mounted on its /tmp. A mount that
  * fails stops the boot with a line saying which and why: a program must
  * not run without the files it was promised. docs/boot.md, "Storage".
@@ -151,6 +153,11 @@ static int mount_one(const char *spec)
 		err = make_dirs(target);
 	if (!err)
 		err = vfs_mount(source, target, type, flags, data);
+	/* As mount(8) does with a write-protected device: read-only, then. */
+	if (err == -EROFS && !(flags & MS_RDONLY)) {
+		flags |= MS_RDONLY;
+		err = vfs_mount(source, target, type, flags, data);
+	}
 	if (err)
 		printk("keel: cannot mount %s %s on %s: %s (error %d)\n", type,
 		       source, target, why(err), err);
@@ -187,6 +194,8 @@ int boot_root_sb(struct super_block **out)
 		flags &= ~MS_RDONLY;
 	if (!err)
 		err = t->mount(source, flags, data, out);
+	if (err == -EROFS && !(flags & MS_RDONLY))
+		err = t->mount(source, flags | MS_RDONLY, data, out);
 	if (err)
 		printk("keel: cannot mount the root, %s %s: %s (error %d)\n",
 		       type, source, why(err), err);

@@ -147,6 +147,14 @@ static int run_cmd(char *const argv[], const char *in_path)
  * unpacked from it by cpio into OUTDIR/root.d) made into the ext2 image
  * img by mke2fs -d.
  */
+static const struct {
+	const char *name;
+	mode_t mode;
+} root_dirs[] = {
+	{ "dev", 0755 },  { "proc", 0555 }, { "sys", 0555 },
+	{ "tmp", 01777 }, { "run", 0755 },
+};
+
 static int write_root_disk(struct image *im, const char *outdir,
 			   const char *img)
 {
@@ -163,6 +171,18 @@ static int write_root_disk(struct image *im, const char *outdir,
 		rc = image_write_cpio(im, tmp);
 	if (!rc && (rc = run_cmd(unpack, tmp)))
 		err_msg("cpio could not unpack the files into %s", stage);
+	/* What every Linux root has: the kernel's mount points, and /tmp
+	 * (a tmpfs goes there) and /run for programs' files. */
+	for (size_t i = 0; !rc && i < sizeof(root_dirs) / sizeof(*root_dirs);
+	     i++) {
+		char *d = path_join(stage, root_dirs[i].name);
+
+		if (mkdir(d, root_dirs[i].mode) && errno != EEXIST)
+			rc = -1;
+		else
+			chmod(d, root_dirs[i].mode);
+		free(d);
+	}
 	if (!rc)
 		rc = make_ext2_image(stage, img, 0);
 	unlink(tmp);
