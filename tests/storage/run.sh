@@ -233,14 +233,17 @@ case_ext4-readonly() {
 	rm -f "$img" && truncate -s 64M "$img"
 	mke2fs -q -F -t ext4 -d "$tree" "$img"
 	cp "$img" "$img.before"
-	guest ext4-readonly --disk "$img:/x" -- $bb sha256sum /x/d/f
+	guest ext4-readonly --verbose --disk "$img:/x" -- $bb sha256sum /x/d/f
 	rc=$?
+	guest ext4-write --disk "$img:/x" -- $bb touch /x/new
 	if [ $rc != 0 ]; then
 		result ext4-readonly 0 "status $rc: $(tail -2 "$logs/ext4-readonly.log" | tr '\n' ' ')"
 	elif ! tr -d '\r' <"$logs/ext4-readonly.log" | grep -q "^$(sha256sum <"$tree/d/f" | cut -c1-64)  /x/d/f$"; then
 		result ext4-readonly 0 "the file's sha256 is not the host's"
-	elif ! tr -d '\r' <"$logs/ext4-readonly.log" | grep -qi "read-only"; then
-		result ext4-readonly 0 "the boot did not say the ext4 disk is read-only"
+	elif ! tr -d '\r' <"$logs/ext4-readonly.log" | grep -qx "mount: ext2 /dev/vda on /x (read-only)"; then
+		result ext4-readonly 0 "the boot did not say 'mount: ext2 /dev/vda on /x (read-only)'"
+	elif ! grep -q "Read-only file system" "$logs/ext4-write.log"; then
+		result ext4-readonly 0 "touch on the ext4 disk did not fail with EROFS: $(tail -1 "$logs/ext4-write.log")"
 	elif ! cmp -s "$img" "$img.before"; then
 		result ext4-readonly 0 "the ext4 image changed"
 	else
