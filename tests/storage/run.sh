@@ -17,7 +17,7 @@ mkdir -p "$logs"
 prefix=storage-
 . tests/lib.sh
 cases="mount-tmpfs mount-bad-spec mount-unknown-type blk-node-read blk-node-write blk-node-ro
-	ext2-calls ext2-kept ext2-tree ext4-readonly root-disk power-cut"
+	ext2-calls ext2-kept ext2-tree ext4-readonly root-disk sqlite power-cut"
 plan $(echo $cases | wc -w)
 
 keel=$PWD/build/keel
@@ -268,6 +268,41 @@ case_root-disk() {
 		result root-disk 0 "no tmpfs on /tmp"
 	else
 		result root-disk 1
+	fi
+}
+
+# Debian's sqlite3 makes a 100,000-row table on a disk in one boot; the
+# next boot's integrity check and totals agree, and so does the host's
+# sqlite3 on the file debugfs takes off the image.
+case_sqlite() {
+	local img=$w/sqlite.img sq=/usr/bin/sqlite3 want="ok
+100000|49950000|3200000" got host
+	if [ ! -x $sq ]; then
+		result sqlite 0 "$sq is not installed (make deps installs sqlite3)"
+		return
+	fi
+	rm -f "$img" && truncate -s 64M "$img" && mke2fs -q -F -t ext2 -b 4096 "$img"
+	guest sqlite-make --disk "$img:/data" -- $sq /data/t.db \
+		"CREATE TABLE t(k INTEGER PRIMARY KEY, v INTEGER, s TEXT);
+		WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000)
+		INSERT INTO t SELECT x, x * 7 % 1000, hex(randomblob(16)) FROM c;"
+	local rc=$?
+	guest sqlite --disk "$img:/data:ro" -- $sq -readonly /data/t.db \
+		"PRAGMA integrity_check; SELECT count(*), sum(v), sum(length(s)) FROM t;"
+	got=$(tr -d '\r' <"$logs/sqlite.log" | grep -avE '^(keel|mount:)')
+	rm -f "$w/host.db"
+	debugfs -R "dump /t.db $w/host.db" "$img" >/dev/null 2>&1
+	host=$($sq -readonly "$w/host.db" "PRAGMA integrity_check; SELECT count(*), sum(v), sum(length(s)) FROM t;" 2>&1)
+	if [ $rc != 0 ]; then
+		result sqlite 0 "the first boot's status $rc: $(tail -2 "$logs/sqlite-make.log" | tr '\n' ' ')"
+	elif [ "$got" != "$want" ]; then
+		result sqlite 0 "the second boot said '$(echo $got)', want '$(echo $want)'"
+	elif [ "$host" != "$want" ]; then
+		result sqlite 0 "the host's sqlite3 on the image's file said '$(echo $host)'"
+	elif ! clean "$img"; then
+		result sqlite 0 "e2fsck -fn: $(grep -v '^Pass\|^e2fsck' "$img.fsck" | head -3 | tr '\n' ' ')"
+	else
+		result sqlite 1
 	fi
 }
 
