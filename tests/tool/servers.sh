@@ -20,7 +20,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=server-
 . tests/lib.sh
-plan 10
+plan 12
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "servers: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$PWD/$logs/cache
@@ -119,6 +119,13 @@ web() {
 # and log directories.
 web nginx /usr/sbin/nginx "/usr/sbin/nginx is not installed (make deps installs nginx-light)" 80 \
 	-m 256M -f /etc/nginx -f /etc/passwd -f /etc/group -f "$w/www:/var/www/html" \
+	-f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+	-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;'
+# The same nginx serving its site from an ext2 disk image (keel mkimage of
+# the same files) mounted read-only at its document root.
+"$keel" mkimage -q "$w/www" -o "$w/site.img" >"$logs/site-img.log" 2>&1
+web nginx-disk /usr/sbin/nginx "/usr/sbin/nginx is not installed (make deps installs nginx-light)" 80 \
+	-m 256M -f /etc/nginx -f /etc/passwd -f /etc/group --disk "$w/site.img:/var/www/html:ro" \
 	-f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
 	-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;'
 # Python's http.server from Debian's python3.11: its standard library

@@ -192,7 +192,7 @@ void storage_args(struct strv *a, struct strv *kargs, const struct run_opts *o,
 /* ---- keel mkimage ---- */
 
 static const char usage_mkimage[] =
-    "usage: keel mkimage DIR -o IMAGE [--size SIZE]\n"
+    "usage: keel mkimage [-q] DIR -o IMAGE [--size SIZE]\n"
     "\n"
     "Write IMAGE, a raw ext2 disk image holding the files of DIR (owners,\n"
     "modes and links kept), for keel run --disk IMAGE:/PATH. SIZE (e.g.\n"
@@ -281,6 +281,7 @@ int cmd_mkimage(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "size", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -290,7 +291,7 @@ int cmd_mkimage(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:s:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			out = optarg;
@@ -303,6 +304,9 @@ int cmd_mkimage(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case 'q':
+			quiet = true;
 			break;
 		case 'h':
 			fputs(usage_mkimage, stdout);
