@@ -14,6 +14,7 @@
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
+#   make bench-storage  sequential I/O, random 4 KiB reads (fio), sqlite3 against a Linux VM (bench/storage.sh)
 
 BUILD ?= build
 CC := gcc
@@ -437,8 +438,11 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/net.sh
 
+bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/storage.sh
+
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -76,22 +76,7 @@ IPERF=(/usr/bin/iperf3 -s -p 5201)
 # PCI ones matter for MACHINE=pc/q35, and load harmlessly on microvm).
 KMODS="virtio_ring virtio virtio_mmio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover virtio_net"
 KMOD_DIR=$OUT/kmod
-deb=$(ls "$LINUX_DIR"/debs/linux-image-*.deb 2>/dev/null | head -1)
-[ -n "$deb" ] || die "no kernel .deb in $LINUX_DIR/debs (delete $LINUX_DIR and rerun bench/linux-vm.sh)"
-if [ "$(cat "$KMOD_DIR/from" 2>/dev/null)" != "$(basename "$deb")" ]; then
-  rm -rf "$KMOD_DIR"; mkdir -p "$KMOD_DIR/x"
-  want=()
-  for m in $KMODS; do
-    want+=("$(dpkg-deb -c "$deb" | awk -v m="/$m.ko" '{p = $6} substr(p, length(p) - length(m) + 1) == m {print p}')")
-  done
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$KMOD_DIR/x" "${want[@]}"
-  for m in $KMODS; do
-    find "$KMOD_DIR/x" -name "$m.ko" -exec mv {} "$KMOD_DIR/" \;
-    [ -s "$KMOD_DIR/$m.ko" ] || die "$m.ko not found in $(basename "$deb")"
-  done
-  rm -rf "$KMOD_DIR/x"
-  basename "$deb" > "$KMOD_DIR/from"
-fi
+vm_linux_kmods "$KMOD_DIR" "$KMODS" || die "no kernel modules"
 add_kmods() { mkdir -p "$1/kmod"; cp "$KMOD_DIR"/*.ko "$1/kmod/"; }
 
 # The Linux /init's work before the program: the modules, the addresses, what nginx writes to.
@@ -141,20 +126,13 @@ command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found"
 # options) stays as keel run chose it.
 KEEL_ARGS_FILE=$OUT/keel-qemu.args
 rm -f "$KEEL_ARGS_FILE"
+net_fwd() { # the -netdev's forward to this run's ports (NET_HP, NET_GP)
+  [ "$1" != -netdev ] ||
+    VM_ARG=$(sed -E "s/hostfwd=tcp:127\.0\.0\.1:[0-9]+-:[0-9]+/hostfwd=tcp:127.0.0.1:$NET_HP-:$NET_GP/" <<<"$VM_ARG")
+}
 linux_args() { # CPIO MEM HOSTPORT GUESTPORT -> LARGS
-  local cpio=$1 mem=$2 hp=$3 gp=$4 prev="" a
-  LARGS=()
-  while IFS= read -r a; do
-    case $prev in
-      -kernel) a=$LINUX_DIR/vmlinux ;;
-      -initrd) a=$cpio ;;
-      -append) a=$LINUX_CMDLINE ;;
-      -m) a=${mem}M ;;
-      -netdev) a=$(sed -E "s/hostfwd=tcp:127\.0\.0\.1:[0-9]+-:[0-9]+/hostfwd=tcp:127.0.0.1:$hp-:$gp/" <<<"$a") ;;
-    esac
-    LARGS+=("$a")
-    prev=$a
-  done < "$KEEL_ARGS_FILE"
+  NET_HP=$3 NET_GP=$4
+  vm_linux_args "$KEEL_ARGS_FILE" "$1" "$LINUX_CMDLINE" "$2" net_fwd
 }
 
 # start KIND NAME MEM HOSTPORT GUESTPORT TAG: boots the guest in the background; its console goes to
@@ -382,16 +360,4 @@ runs_of() { vm_join $1; }
   echo "linux_min_mem_mib=$LINUX_MIN"
   echo "wrk=wrk -t2 -c16 -d${WRK_TIME}s"
   echo "iperf_time_s=$IPERF_TIME"
-  echo "keel_elf_sha256=$(sha256sum < "$KEEL_ELF" | cut -d' ' -f1)"
-  echo "linux_kernel=$(cat "$LINUX_DIR/kernel-package" 2>/dev/null || echo unknown)"
-  echo "qemu=$(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
-  echo "qemu_args=$(tr '\n' ' ' < "$KEEL_ARGS_FILE" 2>/dev/null)"
-  echo "failures=${#FAILS[@]}"
-  for f in "${FAILS[@]}"; do echo "failure=$f"; done
-} > "$SUMMARY.tmp"
-mv "$SUMMARY.tmp" "$SUMMARY"
-echo "summary: $SUMMARY"
-if [ ${#FAILS[@]} -gt 0 ]; then
-  log "${#FAILS[@]} run(s) failed:"; printf '  %s\n' "${FAILS[@]}" >&2
-  exit 1
-fi
+} | vm_summary "$SUMMARY" "$KEEL_ARGS_FILE" "run(s)" "${FAILS[@]}" || exit 1

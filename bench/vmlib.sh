@@ -1,5 +1,5 @@
-# bench/vmlib.sh — sourced by bench/luajit.sh, bench/ljsyscall.sh and bench/futex.sh: one keel image
-# and one Linux VM running the same files in the same QEMU (-M microvm -accel tcg -cpu max), each
+# bench/vmlib.sh — sourced by bench/luajit.sh, ljsyscall.sh, futex.sh, net.sh and storage.sh: one
+# keel image and one Linux VM running the same files in the same QEMU (-M microvm -accel tcg -cpu max), each
 # serial line stamped with its arrival time.
 #
 #   vm_linux_ready                  build (once) the Linux VM's kernel and busybox (bench/linux-vm.sh)
@@ -9,6 +9,12 @@
 #                                   the shell command CMD, prints "BENCH-EXIT <status>" and exits QEMU
 #                                   through isa-debug-exit; HOOK, a function, is called with the root
 #                                   directory before it is packed (extra files)
+#   vm_linux_kmods DIR "MOD..."    the kernel's MOD.ko files from the same .deb, into DIR (cached)
+#   vm_linux_args ARGS_FILE CPIO APPEND MEM [HOOK]
+#                                   LARGS: keel run's QEMU arguments with the Linux VM's kernel,
+#                                   initrd, command line and memory (HOOK rewrites others)
+#   ... | vm_summary SUMMARY ARGS_FILE WHAT FAILURE...
+#                                   the key=value summary, with the builds, QEMU and the failures
 #   vm_boot keel KEEL_DIR | linux CPIO   MEM LOG MARK_RE TIMEOUT
 #                                   one boot; sets MARK (arrival of the first line matching MARK_RE,
 #                                   s since just before QEMU started, or NA), CODE (exit status of
@@ -28,6 +34,72 @@ vm_linux_ready() {
   "$ROOT/bench/linux-vm.sh" >/dev/null   # Debian's kernel as vmlinux, static busybox; cached
   [ -s "$LINUX_DIR/vmlinux" ] || { echo "vmlib: linux-vm.sh left no vmlinux in $LINUX_DIR" >&2; return 1; }
   [ -x "$LINUX_DIR/busybox" ] || { echo "vmlib: linux-vm.sh left no busybox in $LINUX_DIR" >&2; return 1; }
+}
+
+# vm_linux_kmods DIR "MOD...": the kernel modules MOD.ko from the .deb bench/linux-vm.sh downloaded,
+# into DIR (kept while the .deb and the list stay the same).
+vm_linux_kmods() {
+  local dir=$1 mods=$2 deb m want=()
+  deb=$(find "$LINUX_DIR/debs" -name 'linux-image-*.deb' 2>/dev/null | sort | head -1)
+  if [ -z "$deb" ]; then
+    echo "vmlib: no kernel .deb in $LINUX_DIR/debs (delete $LINUX_DIR and rerun bench/linux-vm.sh)" >&2
+    return 1
+  fi
+  [ "$(cat "$dir/from" 2>/dev/null)" != "$(basename "$deb") $mods" ] || return 0
+  rm -rf "$dir"; mkdir -p "$dir/x"
+  for m in $mods; do
+    want+=("$(dpkg-deb -c "$deb" | awk -v m="/$m.ko" '{p = $6} substr(p, length(p) - length(m) + 1) == m {print p}')")
+  done
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/x" "${want[@]}"
+  for m in $mods; do
+    find "$dir/x" -name "$m.ko" -exec mv {} "$dir/" \;
+    [ -s "$dir/$m.ko" ] || { echo "vmlib: $m.ko not found in $(basename "$deb")" >&2; return 1; }
+  done
+  rm -rf "$dir/x"
+  echo "$(basename "$deb") $mods" > "$dir/from"
+}
+
+# vm_linux_args ARGS_FILE CPIO APPEND MEM [HOOK] -> LARGS: keel run's QEMU arguments (one a line in
+# ARGS_FILE) with the Linux VM's kernel, initrd CPIO, command line APPEND and MEM MiB; HOOK, a
+# function, is called as HOOK PREVIOUS-ARGUMENT for every other argument, which it may rewrite in
+# VM_ARG. Everything else (machine, CPU, accelerator, devices) stays as keel run chose it.
+vm_linux_args() {
+  local prev="" a
+  LARGS=()
+  while IFS= read -r a; do
+    case $prev in
+      -kernel) a=$LINUX_DIR/vmlinux ;;
+      -initrd) a=$2 ;;
+      -append) a=$3 ;;
+      -m) a=${4}M ;;
+      *) if [ -n "${5:-}" ]; then VM_ARG=$a; "$5" "$prev"; a=$VM_ARG; fi ;;
+    esac
+    LARGS+=("$a")
+    prev=$a
+  done < "$1"
+}
+
+# { key=value lines; } | vm_summary SUMMARY ARGS_FILE WHAT FAILURE...: writes SUMMARY from the lines
+# plus keel's and Linux's builds, QEMU's version and arguments (ARGS_FILE, keel run's) and the
+# failures; prints its name; 1 when there were failures (listed as "N WHAT failed").
+vm_summary() {
+  local out=$1 args=$2 what=$3 f
+  shift 3
+  {
+    cat
+    echo "keel_elf_sha256=$(sha256sum < "$KEEL_ELF" | cut -d' ' -f1)"
+    echo "linux_kernel=$(cat "$LINUX_DIR/kernel-package" 2>/dev/null || echo unknown)"
+    echo "qemu=$(qemu-system-x86_64 --version | head -1 | awk '{print $4}')"
+    echo "qemu_args=$(tr '\n' ' ' < "$args" 2>/dev/null)"
+    echo "failures=$#"
+    for f in "$@"; do echo "failure=$f"; done
+  } > "$out.tmp"
+  mv "$out.tmp" "$out"
+  echo "summary: $out"
+  [ $# -eq 0 ] && return 0
+  echo "$(basename "$0"): $# $what failed:" >&2
+  printf '  %s\n' "$@" >&2
+  return 1
 }
 
 vm_linux_cpio() {
