@@ -59,8 +59,8 @@ static int check(const char *path, long upto)
 		record(n, want);
 		if (pread(fd, got, REC, (n - 1) * REC) != REC ||
 		    memcmp(got, want, REC)) {
-			printf("t_append: record %ld of %ld is not intact\n",
-			       n, upto);
+			printf("t_append: record %ld of %ld is not intact\n", n,
+			       upto);
 			return 1;
 		}
 	}
