@@ -32,4 +32,13 @@ struct pmm_stats {
 };
 void pmm_stats(struct pmm_stats *st);
 
+/*
+ * Sharing one page (copy-on-write after fork): pmm_ref adds a reference
+ * to an allocated page, pmm_free(pa, 1) drops one and frees the page
+ * with the last; pmm_refs says how many it has (1 for a page nobody
+ * shares). Runs of pages are never shared.
+ */
+void pmm_ref(paddr_t pa);
+unsigned pmm_refs(paddr_t pa);
+
 #endif

@@ -10,6 +10,7 @@
 #include <keel/compiler.h>
 #include <keel/cred.h>
 #include <keel/list.h>
+#include <keel/sync.h>
 
 struct fdtable;
 struct fs_context;
@@ -23,21 +24,84 @@ struct rlimit_k {
 	uint64_t cur, max;
 };
 
+struct mm; /* kernel/vm.c: the address space */
+struct sighand; /* kernel/signal.c: actions and process-wide pending */
+struct thread;
+
+enum process_state {
+	PROCESS_ALIVE,
+	PROCESS_ZOMBIE, /* ended, its status kept until waited for */
+	PROCESS_DEAD, /* waited for: freed once the last reference goes */
+};
+
 struct process {
-	int pid; /* always 1: the only process */
+	int pid, pgid, sid;
 	char *exe; /* absolute path of the program */
-	const char **argv; /* its arguments (for /proc/self/cmdline) */
-	struct fdtable *fds; /* fs/fdtable.c */
-	struct fs_context *fs; /* cwd and umask, fs/ */
+	const char **argv; /* its arguments (for /proc/PID/cmdline) */
+	char comm[16]; /* the name ps shows (the program's file name) */
+	struct fdtable *fds; /* fs/fdtable.c (shared with CLONE_FILES) */
+	struct fs_context *fs; /* cwd and umask, fs/ (shared with CLONE_FS) */
+	struct mm *mm; /* kernel/vm.c */
+	struct sighand *sig; /* kernel/signal.c */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uint64_t start_ns; /* for times and /proc */
 	struct cred cred; /* kernel/cred.c */
 	struct rlimit_k rlim[RLIMIT_NLIMITS];
+
+	/* The family (kernel/process.c, under its lock). */
+	struct process *parent;
+	struct list_node children; /* its children, alive or zombies */
+	struct list_node sibling; /* in the parent's children */
+	struct list_node all; /* in the process table */
+	struct list_node threads; /* its user threads (linux/sys_thread.c) */
+	int nthreads;
+	enum process_state state;
+	bool exiting; /* exit_group or a fatal signal: threads end */
+	bool subreaper; /* PR_SET_CHILD_SUBREAPER */
+	int exit_signal; /* sent to the parent at the end (SIGCHLD) */
+	int wstatus; /* the wait status once a zombie (or stopped) */
+	int refs;
+	/* Stop and continue, as waitpid's WUNTRACED and WCONTINUED report. */
+	bool stopped, stop_reported, cont_reported;
+	struct waitq child_wq; /* a child changed state */
+	struct thread *vfork_parent; /* set while a vfork parent waits */
+	struct waitq vfork_wq;
+	/* Time its ended and waited children spent (getrusage CHILDREN). */
+	uint64_t child_utime_ns, child_stime_ns;
+	long child_maxrss_kb;
 };
 
+/* The calling thread's process (the first process for kernel threads). */
 struct process *current_process(void);
-/* End the process (exit_group, a fatal signal): status to the host. */
+/* The first process (pid 1): its end ends the VM. */
+struct process *process_init_proc(void);
+/* The process with that pid (a reference: process_put it), or NULL. */
+struct process *process_get(int pid);
+void process_put(struct process *p);
+/*
+ * Call fn for each process (alive or zombie) under the table's lock:
+ * fn must not sleep; iteration stops when fn returns non-zero (returned).
+ */
+int process_for_each(int (*fn)(struct process *p, void *arg), void *arg);
+
+/*
+ * End the calling process with exit status `status` (exit_group): every
+ * other thread ends, the exit hooks run, the address space and files go,
+ * the parent gets its signal and the process stays a zombie until waited
+ * for. The first process's end shuts the VM down with the status.
+ */
 __noreturn void process_exit(int status);
+/* End it as killed by sig (a fatal signal's default action). */
+__noreturn void process_exit_signal(int sig, bool core);
+/*
+ * For the thread leaving the kernel: when its process is ending (another
+ * thread called exit_group, or SIGKILL), end this thread now.
+ */
+void process_check_exiting(void);
+/* A stop signal stopped p / SIGCONT continued it: the parent learns of
+ * it (SIGCHLD, waitpid WUNTRACED/WCONTINUED). Kept in kernel/signal.c. */
+void process_stop(struct process *p, int sig);
+void process_continue(struct process *p);
 
 /*
  * What a higher layer must undo when the process ends (linux/sys_aio.c
@@ -50,7 +114,17 @@ struct process_exit_hook {
 };
 void process_on_exit(struct process_exit_hook *h);
 
-/* fs/: the standard descriptors 0, 1, 2 on the console, and the cwd. */
+/*
+ * fs/: the standard descriptors 0, 1, 2 on the console, and the cwd.
+ * fs_process_fork gives child the caller's descriptors and fs context,
+ * shared (share_files: CLONE_FILES, share_fs: CLONE_FS, a reference each)
+ * or copied: 0 or -ENOMEM. fs_process_release drops them (at the end).
+ * fd_close_on_exec (vfs.h) closes the O_CLOEXEC ones at execve;
+ * fs_unshare_files gives the caller a private copy of a shared table.
+ */
+int fs_process_fork(struct process *child, bool share_files, bool share_fs);
+void fs_process_release(struct process *p);
+int fs_unshare_files(void);
 int fs_process_init(struct process *p, const char *cwd);
 
 #endif

@@ -228,4 +228,29 @@ void signal_send_self(int sig);
  * foreground process group (keel's process is alone in its group). */
 void signal_send_process(int sig);
 
+/*
+ * Processes (kernel/signal.c keeps a struct sighand per process: the
+ * actions, the process-wide pending set, the list of its threads'
+ * states). signal_fork: the child gets a copy of the caller's actions
+ * (share: CLONE_SIGHAND, the same table), nothing pending: 0 or -ENOMEM.
+ * signal_thread_new_in: a state for the first thread of child (the
+ * caller's mask, as fork keeps it). signal_process_release: at the end.
+ * signal_exec_reset: execve: caught signals back to SIG_DFL (ignored
+ * stay ignored), the alternate stack off; the mask and pending stay.
+ */
+struct process;
+int signal_fork(struct process *child, bool share);
+struct sigstate *signal_thread_new_in(struct process *child);
+void signal_process_release(struct process *p);
+void signal_exec_reset(void);
+/*
+ * Send sig to process p (process-directed: any thread not blocking it
+ * takes it): 0. SIGKILL ends p; SIGCONT continues a stopped p; SIGSTOP
+ * and the other stop signals (default action) stop it (process_stop).
+ */
+int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
+/* Whether a child's end should reap it at once (the parent ignores
+ * SIGCHLD, or set SA_NOCLDWAIT on it). */
+bool signal_child_autoreap(struct process *parent);
+
 #endif

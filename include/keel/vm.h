@@ -130,4 +130,35 @@ void vm_destroy(void);
 /* Pages of RAM the areas hold (for /proc and tests). */
 size_t vm_resident_pages(void);
 
+/*
+ * Address spaces, one per process (kernel/vm.c). Every vm_* call above
+ * works on the calling process's (current_process()->mm); the first
+ * process's uses kernel_space's user half, others a page-table root of
+ * their own sharing the kernel half. Frames are reference-counted
+ * (pmm_ref, kernel/pmm.c), so a fork shares them copy-on-write.
+ */
+struct mm;
+/* The first process's (set up by vm_init). */
+struct mm *vm_mm_init(void);
+/* An empty space with its own page tables (NULL: no memory). */
+struct mm *vm_mm_new(void);
+/*
+ * The calling process's space copied for a child (fork): private pages
+ * become copy-on-write in both, MAP_SHARED pages stay shared (shared
+ * anonymous areas are faulted in whole first so both see the same
+ * frames), the kernel's own pages (AIO rings) are not copied. NULL: no
+ * memory, nothing changed.
+ */
+struct mm *vm_mm_fork(void);
+/* Drop every area, page and table of mm and free it (not the current). */
+void vm_mm_free(struct mm *mm);
+/* Load mm's page tables on this CPU (a context switch, exec). */
+void vm_mm_activate(struct mm *mm);
+/* The page-table root of mm (for the architecture's context switch). */
+paddr_t vm_mm_root(const struct mm *mm);
+/* Pages of RAM mm's areas hold (/proc/PID/status VmRSS). */
+size_t vm_mm_resident(const struct mm *mm);
+/* /proc/PID/maps of another process (vm_format_maps for mm). */
+size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len);
+
 #endif
