@@ -23,7 +23,16 @@ struct uthread {
 	struct thread *thread;
 	struct list_node node; /* in sys_thread.c's list */
 	struct sigstate *sig; /* its signals (kernel/signal.c) */
+	struct process *proc; /* the process it belongs to */
 };
+
+/* sys_thread.c: hooks into kernel/process.c (linux_init); the number of
+ * threads of p. sys_wait.c: pidfds (CLONE_PIDFD): a new one for p. */
+void threads_init(void);
+void exec_thread_reset(void);
+int uthread_count(struct process *p);
+void pidfd_init(void);
+int pidfd_create(struct process *p);
 
 /* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);

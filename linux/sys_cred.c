@@ -223,47 +223,6 @@ SYSCALL_DEFINE(capset)
 	return cred_set_caps(eff, prm, inh);
 }
 
-/* ---- process group and session: one process leads both ---- */
-
-static long only_self(long pid)
-{
-	int me = current_process()->pid;
-
-	return pid == 0 || pid == me ? me : -ESRCH;
-}
-
-SYSCALL_DEFINE(getpgid)
-{
-	return only_self((int)a[0]);
-}
-
-SYSCALL_DEFINE(getsid)
-{
-	return only_self((int)a[0]);
-}
-
-SYSCALL_DEFINE(getpgrp)
-{
-	(void)a;
-	return current_process()->pid;
-}
-
-SYSCALL_DEFINE(setpgid)
-{
-	long pid =
-	    (int)a[0] < 0 || (int)a[1] < 0 ? -EINVAL : only_self((int)a[0]);
-
-	/* The process leads its session: Linux refuses to move it. */
-	return pid < 0 ? pid : -EPERM;
-}
-
-/* Already the leader of its group, so setsid fails as on Linux. */
-SYSCALL_DEFINE(setsid)
-{
-	(void)a;
-	return -EPERM;
-}
-
 /* ---- prctl ---- */
 
 #define PR_SET_PDEATHSIG 1

@@ -56,12 +56,6 @@ SYSCALL_DEFINE(getpid)
 	return current_process()->pid;
 }
 
-SYSCALL_DEFINE(getppid)
-{
-	(void)a;
-	return 0;
-}
-
 SYSCALL_DEFINE(getrusage)
 {
 	struct linux_rusage ru;

@@ -78,4 +78,6 @@ void linux_init(void)
 {
 	syscall_set_handler(linux_syscall);
 	aio_init();
+	threads_init();
+	pidfd_init();
 }

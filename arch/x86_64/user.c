@@ -128,6 +128,7 @@ void user_return(void)
 	sched_preempt_point();
 	while (t->interrupted) {
 		arch_irq_enable();
+		process_check_exiting();
 		signal_exit_to_user(-1, 0);
 		arch_irq_disable();
 		sched_preempt_point();
@@ -154,8 +155,10 @@ int syscall_from_user(struct trap_frame *tf)
 	if (t->arch.force_iret)
 		nr =
 		    -1; /* rt_sigreturn: rax is the old context's, not a result */
-	if (t->interrupted || ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)
+	if (t->interrupted || ret == -ERESTARTSYS || ret == -ERESTARTNOHAND) {
+		process_check_exiting();
 		signal_exit_to_user(nr, ret);
+	}
 	arch_irq_disable();
 	user_return();
 	iret = t->arch.force_iret;

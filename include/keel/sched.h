@@ -19,6 +19,7 @@ enum thread_state {
 };
 
 struct sigstate;
+struct process;
 
 struct thread {
 	struct arch_thread arch;
@@ -31,6 +32,7 @@ struct thread {
 	bool detached;
 	struct waitq joiners;
 	void *user; /* the syscall layer's per-thread state, or NULL */
+	struct process *proc; /* a user thread's process; NULL: the kernel's */
 	struct sigstate *sig; /* kernel/signal.c's, or NULL */
 	/* A signal waits to be handled: interruptible waits end early. */
 	volatile bool interrupted;

@@ -67,6 +67,13 @@ struct thread;
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+/* SIGCHLD si_code. */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
@@ -98,6 +105,13 @@ struct ksiginfo {
 			uint64_t value;
 		} timer;
 		uint64_t addr; /* faults */
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status; /* exit code or signal */
+			int32_t pad;
+			int64_t utime, stime; /* clock ticks */
+		} chld; /* SIGCHLD */
 		uint8_t bytes[112];
 	};
 };
