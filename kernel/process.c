@@ -233,12 +233,10 @@ int process_set_image(struct process *p, const char *exe,
 		return -ENOMEM;
 	}
 	strlcpy(e, exe, strlen(exe) + 1);
-	if (p != &init_proc || p->exe != NULL) {
-		/* The first process's first image is the job's, not ours. */
-		if (p->image_owned) {
-			kfree(p->exe);
-			kfree(p->argv);
-		}
+	/* The first process's first image is the job's, not ours to free. */
+	if (p->image_owned) {
+		kfree(p->exe);
+		kfree(p->argv);
 	}
 	p->exe = e;
 	p->argv = v;

@@ -695,6 +695,7 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 		goto out;
 	}
 	end_other_threads(p);
+	aio_exit(p); /* their rings are in the old address space */
 	old = p->mm;
 	p->mm = mm;
 	vm_mm_activate(mm);

@@ -1,13 +1,15 @@
 /*
  * futex.c - futex(2) (linux/): the waiting and waking glibc's locks,
  * condition variables and thread joins are built on. Waiters are kept in
- * one list keyed by user address (one process, so private and shared
- * futexes are the same); each sleeps on its own wait queue so a wake can
+ * one list keyed by address space and user address (a vfork child shares
+ * its parent's; a shared futex on MAP_SHARED memory is keyed the same way,
+ * so it does not reach another process yet: docs/linux.md); each sleeps on its own wait queue so a wake can
  * pick exactly the waiters it matches. WAIT, WAKE, their BITSET forms,
  * REQUEUE, CMP_REQUEUE and WAKE_OP, with relative and absolute timeouts.
  */
 #include <keel/errno.h>
 #include <keel/list.h>
+#include <keel/process.h>
 #include <keel/sync.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
@@ -30,6 +32,7 @@
 struct waiter {
 	struct list_node node;
 	uintptr_t uaddr;
+	struct mm *mm; /* whose address space uaddr is in */
 	uint32_t bitset;
 	bool woken;
 	struct waitq wq;
@@ -55,7 +58,8 @@ static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
 
 		if (woken >= n)
 			break;
-		if (w->uaddr != uaddr || !(w->bitset & mask))
+		if (w->uaddr != uaddr || w->mm != current_process()->mm ||
+		    !(w->bitset & mask))
 			continue;
 		list_remove(&w->node);
 		w->woken = true;
@@ -84,7 +88,7 @@ static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
 
 		if (moved >= n)
 			break;
-		if (w->uaddr == uaddr) {
+		if (w->uaddr == uaddr && w->mm == current_process()->mm) {
 			w->uaddr = uaddr2;
 			moved++;
 		}
@@ -122,7 +126,9 @@ static int deadline_of(long uts, bool absolute, bool realtime, uint64_t *out)
 static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
 		       uint32_t bitset)
 {
-	struct waiter w = { .uaddr = uaddr, .bitset = bitset };
+	struct waiter w = { .uaddr = uaddr,
+			    .mm = current_process()->mm,
+			    .bitset = bitset };
 	unsigned long flags;
 	uint32_t cur;
 	int err;

@@ -17,6 +17,8 @@
 struct thread;
 
 /* A thread of the program. */
+struct process;
+
 struct uthread {
 	int tid;
 	uintptr_t clear_child_tid;
@@ -51,6 +53,8 @@ int64_t clock_ns(long id);
 
 /* sys_aio.c: register the exit hook and the /proc/sys/fs/aio-* texts. */
 void aio_init(void);
+/* sys_aio.c: destroy p's AIO contexts (its end, execve). */
+void aio_exit(struct process *p);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);
