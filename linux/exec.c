@@ -696,6 +696,7 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 	}
 	end_other_threads(p);
 	aio_exit(p); /* their rings are in the old address space */
+	timers_exec(p);
 	old = p->mm;
 	p->mm = mm;
 	vm_mm_activate(mm);

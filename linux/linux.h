@@ -55,6 +55,9 @@ int64_t clock_ns(long id);
 void aio_init(void);
 /* sys_aio.c: destroy p's AIO contexts (its end, execve). */
 void aio_exit(struct process *p);
+/* sys_timer.c: the exit hook; execve drops the POSIX timers. */
+void timers_init(void);
+void timers_exec(struct process *p);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);

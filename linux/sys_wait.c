@@ -91,8 +91,8 @@ static int look(struct process *me, const struct wait_req *r,
 		if (c->state == PROCESS_ZOMBIE && (r->options & WEXITED)) {
 			res->wstatus = c->wstatus;
 			if (c->wstatus & 0x7f) {
-				res->code = c->wstatus & 0x80 ? CLD_DUMPED
-							      : CLD_KILLED;
+				res->code =
+				    c->wstatus & 0x80 ? CLD_DUMPED : CLD_KILLED;
 				res->status = c->wstatus & 0x7f;
 			} else {
 				res->code = CLD_EXITED;
@@ -213,7 +213,8 @@ static struct process *pidfd_process(int fd, long *err);
 SYSCALL_DEFINE(waitid)
 {
 	int idtype = (int)a[0], options = (int)a[3];
-	struct wait_req r = { .idtype = idtype, .id = (int)a[1],
+	struct wait_req r = { .idtype = idtype,
+			      .id = (int)a[1],
 			      .options = options };
 	struct wait_res res;
 	struct ksiginfo si;
@@ -329,8 +330,7 @@ static int group_in_session(struct process *p, void *arg)
 {
 	struct group_find *g = arg;
 
-	if (p->state == PROCESS_ALIVE && p->pgid == g->pgid &&
-	    p->sid == g->sid)
+	if (p->state == PROCESS_ALIVE && p->pgid == g->pgid && p->sid == g->sid)
 		g->found = true;
 	return g->found;
 }
@@ -524,8 +524,8 @@ SYSCALL_DEFINE(pidfd_send_signal)
 			return -EFAULT;
 		}
 		if (info.signo != sig ||
-		    (p != current_process() && (info.code >= 0 ||
-						info.code == SI_TKILL))) {
+		    (p != current_process() &&
+		     (info.code >= 0 || info.code == SI_TKILL))) {
 			process_put(p);
 			return -EPERM;
 		}

@@ -80,4 +80,5 @@ void linux_init(void)
 	aio_init();
 	threads_init();
 	pidfd_init();
+	timers_init();
 }

@@ -27,6 +27,7 @@ struct rlimit_k {
 
 struct mm; /* kernel/vm.c: the address space */
 struct sighand; /* kernel/signal.c: actions and process-wide pending */
+struct ptimers;
 struct thread;
 
 enum process_state {
@@ -44,6 +45,7 @@ struct process {
 	struct fs_context *fs; /* cwd and umask, fs/ (shared with CLONE_FS) */
 	struct mm *mm; /* kernel/vm.c */
 	struct sighand *sig; /* kernel/signal.c */
+	struct ptimers *timers; /* alarm, itimers, POSIX timers: linux/ */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uint64_t start_ns; /* for times and /proc */
 	struct cred cred; /* kernel/cred.c */
