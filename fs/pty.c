@@ -93,7 +93,14 @@ struct pty {
 
 static struct pty *ptys[PTY_MAX]; /* by index; while any end is open */
 static unsigned pty_nr;
-static struct pty *ctty; /* the process's controlling terminal */
+static struct pty *ctty; /* the controlling terminal (one session's) */
+static int ctty_sid = 1, ctty_fg = 1; /* its session, foreground group */
+
+/* Signals from the terminal go to its foreground process group. */
+static void signal_fg(int sig)
+{
+	signal_send_pgrp(READ_ONCE(ctty_fg), sig);
+}
 static struct inode *devpts_root, *devpts_ptmx;
 static const struct file_ops pts_fops;
 static struct pty console_pty;
@@ -191,7 +198,7 @@ static void pty_unlock(struct pty *p, unsigned long irq)
 	for (int sig = 1; sigs; sig++)
 		if (sigs & (1U << sig)) {
 			sigs &= ~(1U << sig);
-			signal_send_process(sig);
+			signal_fg(sig);
 		}
 }
 
@@ -273,8 +280,8 @@ static void hangup(struct pty *p)
 	if (ctty != p)
 		return;
 	ctty = NULL;
-	signal_send_process(SIGHUP);
-	signal_send_process(SIGCONT);
+	signal_fg(SIGHUP);
+	signal_fg(SIGCONT);
 }
 
 static void ptmx_release(struct file *f)
@@ -574,7 +581,7 @@ static long set_winsize(struct pty *p, unsigned long arg)
 	changed = memcmp(&ws, &p->ws, sizeof(ws)) != 0;
 	p->ws = ws;
 	if (changed && ctty == p)
-		signal_send_process(SIGWINCH);
+		signal_fg(SIGWINCH);
 	return 0;
 }
 
@@ -622,15 +629,33 @@ static long flush(struct pty *p, struct tty *t, unsigned long arg)
 }
 
 /*
- * The controlling terminal. keel's process leads its session and its
- * process group (both its pid), so the checks are Linux's for a session
- * leader; the slave is the terminal whichever end asks.
+ * The controlling terminal: keel keeps one (the console's pair, or a pty
+ * a session leader takes), with its session and its foreground process
+ * group, which tcsetpgrp moves among the session's groups (job control)
+ * and which gets the signals its characters raise. The slave is the
+ * terminal whichever end asks.
  */
+struct pgrp_find {
+	int pgid, sid;
+	bool found;
+};
+
+static int pgrp_in_session(struct process *q, void *arg)
+{
+	struct pgrp_find *g = arg;
+
+	if (q->state == PROCESS_ALIVE && q->pgid == g->pgid && q->sid == g->sid)
+		g->found = true;
+	return g->found;
+}
+
 static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
 		       unsigned long arg, bool readable)
 {
-	int pid = current_process()->pid, v;
+	struct process *me = current_process();
+	struct pgrp_find g;
 	long err;
+	int v;
 
 	switch (cmd) {
 	case TIOCSCTTY:
@@ -638,28 +663,38 @@ static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
 			return 0;
 		if (ctty || (!readable && !cred_capable(CAP_SYS_ADMIN)))
 			return -EPERM;
+		if (me->sid != me->pid)
+			return -EPERM; /* only a session leader takes one */
 		ctty = p;
+		ctty_sid = me->sid;
+		ctty_fg = me->pgid;
 		return 0;
 	case TIOCNOTTY: /* a leader gives it up: its group gets SIGHUP */
 		if (master || ctty != p)
 			return -ENOTTY;
-		hangup(p);
+		if (me->sid == ctty_sid && me->sid == me->pid)
+			hangup(p);
 		return 0;
 	case TIOCGSID:
-		return ctty == p ? put_int(arg, pid) : -ENOTTY;
+		return ctty == p ? put_int(arg, ctty_sid) : -ENOTTY;
 	case TIOCGPGRP:
-		if (!master && ctty != p)
+		if (!master && (ctty != p || me->sid != ctty_sid))
 			return -ENOTTY;
-		return put_int(arg, ctty == p ? pid : 0);
+		return put_int(arg, ctty == p ? ctty_fg : 0);
 	case TIOCSPGRP:
 		err = get_int(arg, &v);
 		if (err)
 			return err;
 		if (v < 0)
 			return -EINVAL;
-		if (ctty != p)
+		if (ctty != p || me->sid != ctty_sid)
 			return -ENOTTY;
-		return v == pid ? 0 : -ESRCH; /* no other group exists */
+		g = (struct pgrp_find){ .pgid = v, .sid = ctty_sid };
+		process_for_each(pgrp_in_session, &g);
+		if (!g.found)
+			return -EPERM;
+		WRITE_ONCE(ctty_fg, v);
+		return 0;
 	}
 	return -ENOTTY;
 }
@@ -710,7 +745,7 @@ static long master_ioctl(struct pty *p, unsigned cmd, unsigned long arg)
 		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
 			return -EINVAL;
 		if (ctty == p)
-			signal_send_process((int)arg);
+			signal_fg((int)arg);
 		return 0;
 	case TIOCGPTPEER:
 		return open_peer(p, (unsigned)arg);

@@ -241,6 +241,9 @@ void signal_send_self(int sig);
 /* Send from the kernel to the process, as a terminal signals its
  * foreground process group (keel's process is alone in its group). */
 void signal_send_process(int sig);
+/* Send from the kernel to every process of group pgid (a terminal's
+ * foreground group). */
+void signal_send_pgrp(int pgid, int sig);
 
 /*
  * Processes (kernel/signal.c keeps a struct sighand per process: the
