@@ -635,25 +635,10 @@ static long flush(struct pty *p, struct tty *t, unsigned long arg)
  * and which gets the signals its characters raise. The slave is the
  * terminal whichever end asks.
  */
-struct pgrp_find {
-	int pgid, sid;
-	bool found;
-};
-
-static int pgrp_in_session(struct process *q, void *arg)
-{
-	struct pgrp_find *g = arg;
-
-	if (q->state == PROCESS_ALIVE && q->pgid == g->pgid && q->sid == g->sid)
-		g->found = true;
-	return g->found;
-}
-
 static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
 		       unsigned long arg, bool readable)
 {
 	struct process *me = current_process();
-	struct pgrp_find g;
 	long err;
 	int v;
 
@@ -689,9 +674,7 @@ static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
 			return -EINVAL;
 		if (ctty != p || me->sid != ctty_sid)
 			return -ENOTTY;
-		g = (struct pgrp_find){ .pgid = v, .sid = ctty_sid };
-		process_for_each(pgrp_in_session, &g);
-		if (!g.found)
+		if (!process_group_exists(v, ctty_sid))
 			return -EPERM;
 		WRITE_ONCE(ctty_fg, v);
 		return 0;

@@ -535,3 +535,22 @@ void process_reap_locked(struct process *c)
 			p->child_maxrss_kb = c->maxrss_kb;
 	}
 }
+
+struct group_find {
+	int pgid, sid;
+};
+
+static int group_match(struct process *p, void *arg)
+{
+	struct group_find *g = arg;
+
+	return p->state == PROCESS_ALIVE && p->pgid == g->pgid &&
+	       (g->sid < 0 || p->sid == g->sid);
+}
+
+bool process_group_exists(int pgid, int sid)
+{
+	struct group_find g = { pgid, sid };
+
+	return pgid > 0 && process_for_each(group_match, &g);
+}

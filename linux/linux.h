@@ -35,9 +35,12 @@ void exec_thread_reset(void);
 int uthread_count(struct process *p);
 void pidfd_init(void);
 int pidfd_create(struct process *p);
+bool pgrp_exists(int pgid);
 
 /* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);
+/* Whether a thread or process of that id exists (sched_*, priorities). */
+bool id_exists(int id);
 
 /* signal.c: send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);

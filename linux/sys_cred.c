@@ -183,7 +183,7 @@ static int cap_header(long uhdr, int *words)
 	*words = h.version == CAP_V1 ? 1 : 2;
 	if (h.pid < 0)
 		return -EINVAL;
-	if (h.pid != 0 && h.pid != current_process()->pid)
+	if (h.pid != 0 && !id_exists(h.pid))
 		return -ESRCH;
 	return 0;
 }

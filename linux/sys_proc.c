@@ -13,6 +13,8 @@
 #include <keel/time.h>
 #include <keel/uaccess.h>
 
+#include "linux.h"
+
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
 #define ARCH_GET_FS 0x1003
@@ -76,7 +78,7 @@ SYSCALL_DEFINE(sched_getaffinity)
 	size_t len = (size_t)a[1];
 	uint64_t mask = 1; /* one CPU */
 
-	if (a[0] != 0 && a[0] != current_process()->pid)
+	if ((int)a[0] != 0 && !id_exists((int)a[0]))
 		return -ESRCH;
 	if (len < sizeof(mask) || len % sizeof(long))
 		return -EINVAL;

@@ -95,6 +95,20 @@ struct uthread *uthread_find(int tid)
 	return found;
 }
 
+bool id_exists(int id)
+{
+	struct process *p;
+
+	if (id <= 0)
+		return false;
+	if (uthread_find(id))
+		return true;
+	p = process_get(id);
+	if (p)
+		process_put(p);
+	return p != NULL;
+}
+
 static bool tid_taken(int id)
 {
 	return uthread_find(id) != NULL;

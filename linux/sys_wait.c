@@ -321,25 +321,10 @@ SYSCALL_DEFINE(getpgrp)
 	return current_process()->pgid;
 }
 
-struct group_find {
-	int pgid, sid;
-	bool found;
-};
-
-static int group_in_session(struct process *p, void *arg)
-{
-	struct group_find *g = arg;
-
-	if (p->state == PROCESS_ALIVE && p->pgid == g->pgid && p->sid == g->sid)
-		g->found = true;
-	return g->found;
-}
-
 SYSCALL_DEFINE(setpgid)
 {
 	struct process *me = current_process(), *p;
 	int pid = (int)a[0], pgid = (int)a[1];
-	struct group_find g;
 	unsigned long irq;
 	long err = 0;
 
@@ -360,12 +345,8 @@ SYSCALL_DEFINE(setpgid)
 		err = -EACCES;
 	else if (p->sid == p->pid)
 		err = -EPERM; /* a session leader stays where it is */
-	if (!err && pgid != pid) {
-		g = (struct group_find){ .pgid = pgid, .sid = me->sid };
-		process_for_each(group_in_session, &g);
-		if (!g.found)
-			err = -EPERM;
-	}
+	if (!err && pgid != pid && !process_group_exists(pgid, me->sid))
+		err = -EPERM;
 	if (!err) {
 		irq = spin_lock_irqsave(&process_table_lock);
 		p->pgid = pgid;
@@ -375,9 +356,9 @@ SYSCALL_DEFINE(setpgid)
 	return err;
 }
 
-static int leads_group(struct process *p, void *arg)
+bool pgrp_exists(int pgid)
 {
-	return p->pgid == *(int *)arg && p->state == PROCESS_ALIVE;
+	return process_group_exists(pgid, -1);
 }
 
 SYSCALL_DEFINE(setsid)
@@ -388,7 +369,7 @@ SYSCALL_DEFINE(setsid)
 
 	(void)a;
 	/* A group leader, or the id already names someone's group. */
-	if (me->pgid == pid || process_for_each(leads_group, &pid))
+	if (me->pgid == pid || process_group_exists(pid, -1))
 		return -EPERM;
 	irq = spin_lock_irqsave(&process_table_lock);
 	me->sid = pid;

@@ -145,6 +145,8 @@ void process_reap_locked(struct process *c);
 void process_release_mm(struct process *p);
 void process_vfork_done(struct process *p);
 int process_count(void);
+/* Whether a live process is in group pgid (of session sid; -1: any). */
+bool process_group_exists(int pgid, int sid);
 
 /*
  * What a higher layer must undo when the process ends (linux/sys_aio.c
