@@ -13,6 +13,7 @@
 #include <keel/heap.h>
 #include <keel/mmu.h>
 #include <keel/pmm.h>
+#include <keel/process.h>
 #include <keel/syscall.h>
 #include <keel/uaccess.h>
 #include <keel/vfs.h>
@@ -131,6 +132,18 @@ static struct test_file *new_file(size_t n, unsigned mode, unsigned flags)
 	return t;
 }
 
+/*
+ * The process whose space the vm_* calls work on (kernel/process.c is not
+ * linked): tests of fork switch it between a parent and a child.
+ */
+static struct process procs[2];
+static struct process *cur_proc = &procs[0];
+
+struct process *current_process(void)
+{
+	return cur_proc;
+}
+
 /* ----------------------------------------------------------- helpers --- */
 
 static size_t base_free, base_objects;
@@ -161,23 +174,31 @@ static size_t live_objects(void)
 	return st.live_objects;
 }
 
+/* The current process's page tables. */
+static struct mmu_space cur_space(void)
+{
+	return (struct mmu_space){ vm_mm_root(current_process()->mm) };
+}
+
 /* The page at va through the direct map, or NULL when not present. */
 static uint8_t *page_at(uintptr_t va)
 {
+	struct mmu_space as = cur_space();
 	paddr_t pa;
 	unsigned prot;
 
-	if (mmu_query(&kernel_space, va, &pa, &prot))
+	if (mmu_query(&as, va, &pa, &prot))
 		return NULL;
 	return phys_to_virt(pa);
 }
 
 static unsigned pte_prot(uintptr_t va)
 {
+	struct mmu_space as = cur_space();
 	paddr_t pa;
 	unsigned prot = 0;
 
-	assert_int_equal(mmu_query(&kernel_space, va, &pa, &prot), 0);
+	assert_int_equal(mmu_query(&as, va, &pa, &prot), 0);
 	return prot;
 }
 
@@ -231,13 +252,18 @@ static int test_setup(void **state)
 	memset(fd_files, 0, sizeof(fd_files));
 	if (mmu_space_init(&kernel_space, NULL))
 		return -1;
-	return vm_init();
+	cur_proc = &procs[0];
+	if (vm_init() || procs[0].mm != vm_mm_init())
+		return -1;
+	vm_mm_activate(procs[0].mm);
+	return 0;
 }
 
 /* Everything the test mapped, and every table, goes back. */
 static int test_teardown(void **state)
 {
 	(void)state;
+	cur_proc = &procs[0];
 	vm_destroy();
 	if (vm_resident_pages())
 		return -1;
