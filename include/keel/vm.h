@@ -51,7 +51,8 @@ struct vm_file_ops {
 };
 void vm_set_file_ops(const struct vm_file_ops *ops);
 
-/* Set up the (empty) user address space of the one process. */
+/* Set up the (empty) user address space of the calling process: the
+ * first process's (vm_mm_init) when it has none. */
 int vm_init(void);
 /*
  * Map len bytes: at addr exactly with MAP_FIXED (replacing what is there)
