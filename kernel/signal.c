@@ -6,11 +6,16 @@
  * signal_fault; the frame itself is arch_signal_setup's). fs/ and net/
  * send through here; linux/signal.c turns it into system calls.
  *
+ * Each process has a struct sighand (its process-wide pending set and
+ * its threads' states) pointing to a table of actions, which processes
+ * cloned with CLONE_SIGHAND share (counted). The first process gets its
+ * own at its first use, so a kernel that never forks sees no difference.
+ *
  * One lock (sig_lock, taken with interrupts off: timers send from
- * interrupt context) guards everything here. Each signal has one pending
- * slot per thread and one for the process: a second instance of a pending
- * signal merges with the first (Linux queues real-time signals; keel keeps
- * one of each, see docs/linux.md).
+ * interrupt context) guards everything here, for every process. Each
+ * signal has one pending slot per thread and one for the process: a
+ * second instance of a pending signal merges with the first (Linux
+ * queues real-time signals; keel keeps one of each, see docs/linux.md).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -24,13 +29,30 @@
 #define BIT(sig) SIGBIT(sig)
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
 
+/* The actions, shared by the processes of one CLONE_SIGHAND family. */
+struct sigacts {
+	int refs;
+	struct ksigaction a[KSIG_MAX + 1];
+};
+
+/* One process's signals: current_process()->sig. */
+struct sighand {
+	struct process *proc;
+	struct sigacts *acts;
+	uint64_t pending; /* process-directed */
+	struct ksiginfo info[KSIG_MAX + 1];
+	struct list_node states; /* its started threads' */
+};
+
 static struct spinlock sig_lock;
-static struct ksigaction actions[KSIG_MAX + 1];
-static uint64_t shared_pending;
-static struct ksiginfo shared_info[KSIG_MAX + 1];
-/* The program's first thread, and every thread with signal state. */
+/* The first process's, in place from the start (nothing to allocate). */
+static struct sigacts first_acts = { .refs = 1 };
+static struct sighand first_hand = {
+	.acts = &first_acts,
+	.states = LIST_INIT(first_hand.states),
+};
+/* The program's first thread. */
 static struct sigstate main_state = { .altstack = { .flags = SS_DISABLE } };
-static struct list_node states = LIST_INIT(states);
 struct waitq signal_wq = WAITQ_INIT(signal_wq); /* signalfd readers */
 static void (*sent_hook)(void); /* signalfd's pollers */
 
@@ -83,30 +105,58 @@ static const char *sig_name(int sig)
 		   : "a real-time signal";
 }
 
+static bool dumps_core(int sig)
+{
+	return default_action(sig) == ACT_CORE;
+}
+
 __noreturn void signal_die(int sig)
 {
 	printk("keel: the program was killed by %s (signal %d)\n",
 	       sig_name(sig), sig);
-	process_exit(128 + sig);
+	process_exit_signal(sig, dumps_core(sig));
 }
 
-static bool ignored(int sig)
+/*
+ * Under sig_lock: p's signals. The first process gets the static ones at
+ * its first use; every other process has had its own since signal_fork
+ * (NULL once released: a zombie takes no signal).
+ */
+static struct sighand *hand_of(struct process *p)
 {
-	uint64_t h = actions[sig].handler;
+	if (!p->sig && !first_hand.proc) {
+		first_hand.proc = p;
+		p->sig = &first_hand;
+	}
+	return p->sig;
+}
 
-	return h == SIG_IGN ||
-	       (h == SIG_DFL && (default_action(sig) == ACT_IGN ||
-				 default_action(sig) == ACT_STOP));
+/* Under sig_lock: the calling thread's process's signals. */
+static struct sighand *my_hand(struct sigstate *s)
+{
+	return hand_of(s->proc);
+}
+
+static bool ignored(struct sighand *h, int sig)
+{
+	uint64_t hd = h->acts->a[sig].handler;
+
+	return hd == SIG_IGN ||
+	       (hd == SIG_DFL && (default_action(sig) == ACT_IGN ||
+				  default_action(sig) == ACT_STOP));
 }
 
 /* ---- the threads' states ---- */
 
-/* Under sig_lock: attach s to the calling thread. */
+/*
+ * Under sig_lock: attach s to the calling thread, in the process it was
+ * made for (s->proc: the thread may start before it knows its process).
+ */
 static void attach(struct sigstate *s)
 {
 	s->thread = current_thread();
 	current_thread()->sig = s;
-	list_push_back(&states, &s->node);
+	list_push_back(&hand_of(s->proc)->states, &s->node);
 }
 
 struct sigstate *signal_self(void)
@@ -116,23 +166,40 @@ struct sigstate *signal_self(void)
 
 	if (!t->sig) { /* the program's first thread */
 		irq = spin_lock_irqsave(&sig_lock);
-		if (!main_state.thread)
+		if (!main_state.thread) {
+			main_state.proc = current_process();
 			attach(&main_state);
+		}
 		spin_unlock_irqrestore(&sig_lock, irq);
 	}
 	return t->sig ? t->sig : &main_state;
 }
 
 /* A new thread inherits the creator's mask, not its pending signals. */
-struct sigstate *signal_thread_new(void)
+static struct sigstate *thread_new(struct process *p, bool keep_stack)
 {
+	struct sigstate *self = signal_self();
 	struct sigstate *s = kzalloc(sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->blocked = signal_self()->blocked;
+	s->proc = p ? p : self->proc;
+	s->blocked = self->blocked;
+	/* fork keeps the alternate stack; a new thread has none. */
 	s->altstack.flags = SS_DISABLE;
+	if (keep_stack)
+		s->altstack = self->altstack;
 	return s;
+}
+
+struct sigstate *signal_thread_new(void)
+{
+	return thread_new(NULL, false);
+}
+
+struct sigstate *signal_thread_new_in(struct process *child)
+{
+	return thread_new(child, true);
 }
 
 void signal_thread_start(struct sigstate *s)
@@ -157,12 +224,102 @@ void signal_thread_end(void)
 		kfree(s);
 }
 
+/* ---- processes ---- */
+
+int signal_fork(struct process *child, bool share)
+{
+	struct sigstate *self = signal_self();
+	struct sighand *h = kzalloc(sizeof(*h));
+	struct sigacts *acts = share ? NULL : kzalloc(sizeof(*acts));
+	unsigned long irq;
+
+	if (!h || (!share && !acts)) {
+		kfree(h);
+		kfree(acts);
+		return -ENOMEM;
+	}
+	h->proc = child;
+	list_init(&h->states);
+	irq = spin_lock_irqsave(&sig_lock);
+	if (share) {
+		acts = my_hand(self)->acts;
+	} else {
+		memcpy(acts->a, my_hand(self)->acts->a, sizeof(acts->a));
+	}
+	acts->refs++;
+	h->acts = acts;
+	child->sig = h;
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return 0;
+}
+
+/* Under sig_lock: drop a reference to acts; true when it must be freed. */
+static bool acts_put(struct sigacts *acts)
+{
+	return --acts->refs == 0 && acts != &first_acts;
+}
+
+void signal_process_release(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = p->sig;
+	bool free_acts = h && acts_put(h->acts);
+
+	p->sig = NULL; /* its threads have ended: nothing else refers to h */
+	spin_unlock_irqrestore(&sig_lock, irq);
+	if (free_acts)
+		kfree(h->acts);
+	if (h && h != &first_hand)
+		kfree(h);
+}
+
+void signal_exec_reset(void)
+{
+	struct sigstate *s = signal_self();
+	struct sigacts *fresh = kzalloc(sizeof(*fresh));
+	struct ksigaction *a;
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = my_hand(s);
+
+	/* A table shared with other processes (CLONE_SIGHAND) is copied
+	 * first: the new program's changes are its own. Without memory the
+	 * shared one is reset: the others lose only their handlers. */
+	if (h->acts->refs > 1 && fresh) {
+		memcpy(fresh->a, h->acts->a, sizeof(fresh->a));
+		fresh->refs = 1;
+		h->acts->refs--;
+		h->acts = fresh;
+		fresh = NULL;
+	}
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		a = &h->acts->a[sig];
+		if (a->handler != SIG_IGN)
+			a->handler = SIG_DFL;
+		a->flags = a->restorer = a->mask = 0;
+	}
+	s->altstack = (struct kstack){ .flags = SS_DISABLE };
+	spin_unlock_irqrestore(&sig_lock, irq);
+	kfree(fresh);
+}
+
+bool signal_child_autoreap(struct process *parent)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = hand_of(parent);
+	const struct ksigaction *a = h ? &h->acts->a[SIGCHLD] : NULL;
+	bool reap = a && (a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT));
+
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return reap;
+}
+
 /* ---- sending ---- */
 
 /* Under sig_lock: does s have a signal to handle (or to wait for)? */
 static void recalc(struct sigstate *s)
 {
-	uint64_t p = (s->pending | shared_pending) & (~s->blocked | s->waitset);
+	uint64_t p =
+	    (s->pending | my_hand(s)->pending) & (~s->blocked | s->waitset);
 
 	if (s->thread)
 		s->thread->interrupted = p != 0;
@@ -175,16 +332,27 @@ static void kick(struct sigstate *s)
 		sched_wake(s->thread);
 }
 
+/* Under sig_lock: every thread of h looks at its signals again. */
+static void kick_all(struct sighand *h)
+{
+	list_for_each (n, &h->states)
+		kick(list_entry(n, struct sigstate, node));
+}
+
 /*
- * Under sig_lock: make sig pending for thread s, or for the process
+ * Under sig_lock: make sig pending for thread s of h, or for the process
  * (s NULL), and wake a thread that will handle it.
  */
-static void send_locked(struct sigstate *s, int sig,
+static void send_locked(struct sighand *h, struct sigstate *s, int sig,
 			const struct ksiginfo *info)
 {
-	uint64_t blocked = (s ? s : &main_state)->blocked;
+	struct sigstate *first =
+	    list_empty(&h->states)
+		? NULL
+		: list_entry(h->states.next, struct sigstate, node);
+	uint64_t blocked = s ? s->blocked : first ? first->blocked : 0;
 
-	if (ignored(sig) && !(blocked & BIT(sig)))
+	if (ignored(h, sig) && !(blocked & BIT(sig)))
 		return;
 	if (s) {
 		if (!(s->pending & BIT(sig))) {
@@ -193,13 +361,12 @@ static void send_locked(struct sigstate *s, int sig,
 		}
 		kick(s);
 	} else {
-		if (!(shared_pending & BIT(sig))) {
-			shared_pending |= BIT(sig);
-			shared_info[sig] = *info;
+		if (!(h->pending & BIT(sig))) {
+			h->pending |= BIT(sig);
+			h->info[sig] = *info;
 		}
 		/* The first thread that takes it; every thread rechecks. */
-		list_for_each (n, &states)
-			kick(list_entry(n, struct sigstate, node));
+		kick_all(h);
 	}
 	waitq_wake_all(&signal_wq);
 }
@@ -215,12 +382,14 @@ void signal_fill_info(struct ksiginfo *i, int sig, int code)
 
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
 {
+	struct sigstate *to;
 	unsigned long irq;
 
 	if (sig == SIGKILL)
 		signal_die(sig);
+	to = s ? s : signal_self(); /* the thread's process, or ours */
 	irq = spin_lock_irqsave(&sig_lock);
-	send_locked(s, sig, info);
+	send_locked(my_hand(to), s, sig, info);
 	spin_unlock_irqrestore(&sig_lock, irq);
 	waitq_wake_all(&signal_wq);
 	if (sent_hook)
@@ -268,10 +437,10 @@ static int dequeue(struct sigstate *s, uint64_t mask, struct ksiginfo *info)
 		sig = __builtin_ctzll(p) + 1;
 		s->pending &= ~BIT(sig);
 		*info = s->info[sig];
-	} else if ((p = shared_pending & mask)) {
+	} else if ((p = my_hand(s)->pending & mask)) {
 		sig = __builtin_ctzll(p) + 1;
-		shared_pending &= ~BIT(sig);
-		*info = shared_info[sig];
+		my_hand(s)->pending &= ~BIT(sig);
+		*info = my_hand(s)->info[sig];
 	} else {
 		return 0;
 	}
@@ -293,14 +462,14 @@ bool signal_peek(uint64_t mask)
 {
 	struct sigstate *s = signal_self();
 
-	return ((s->pending | shared_pending) & mask) != 0;
+	return ((s->pending | my_hand(s)->pending) & mask) != 0;
 }
 
 uint64_t signal_pending_blocked(void)
 {
 	struct sigstate *s = signal_self();
 	unsigned long irq = spin_lock_irqsave(&sig_lock);
-	uint64_t set = (s->pending | shared_pending) & s->blocked;
+	uint64_t set = (s->pending | my_hand(s)->pending) & s->blocked;
 
 	spin_unlock_irqrestore(&sig_lock, irq);
 	return set;
@@ -318,7 +487,7 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 		sig = dequeue(s, set, info);
 		if (!sig) {
 			/* A signal outside set, unblocked: a handler runs. */
-			if ((s->pending | shared_pending) & ~s->blocked)
+			if ((s->pending | my_hand(s)->pending) & ~s->blocked)
 				sig = -EINTR;
 			else
 				s->waitset = set;
@@ -339,8 +508,22 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 
 /* ---- actions and masks ---- */
 
+/* Under sig_lock: drop what h and its threads have pending of set. */
+static void discard(struct sighand *h, uint64_t set)
+{
+	h->pending &= ~set;
+	list_for_each (n, &h->states) {
+		struct sigstate *t = list_entry(n, struct sigstate, node);
+
+		t->pending &= ~set;
+		recalc(t);
+	}
+}
+
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
+	struct sigstate *s = signal_self();
+	struct ksigaction *a;
 	unsigned long irq;
 
 	if (sig < 1 || sig > KSIG_MAX)
@@ -348,22 +531,15 @@ int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&sig_lock);
+	a = &my_hand(s)->acts->a[sig];
 	if (old)
-		*old = actions[sig];
+		*old = *a;
 	if (act) {
-		actions[sig] = *act;
-		actions[sig].mask &= ~UNBLOCKABLE;
+		*a = *act;
+		a->mask &= ~UNBLOCKABLE;
 		/* Ignoring a signal discards what is pending of it. */
-		if (ignored(sig)) {
-			shared_pending &= ~BIT(sig);
-			list_for_each (n, &states) {
-				struct sigstate *t =
-				    list_entry(n, struct sigstate, node);
-
-				t->pending &= ~BIT(sig);
-				recalc(t);
-			}
-		}
+		if (ignored(my_hand(s), sig))
+			discard(my_hand(s), BIT(sig));
 	}
 	spin_unlock_irqrestore(&sig_lock, irq);
 	return 0;
@@ -525,7 +701,7 @@ static int next_handled(struct sigstate *s, struct ksigaction *a,
 	int sig;
 
 	while ((sig = dequeue(s, ~s->blocked, info))) {
-		*a = actions[sig];
+		*a = my_hand(s)->acts->a[sig];
 		if (a->handler == SIG_IGN)
 			continue;
 		if (a->handler != SIG_DFL)
@@ -570,7 +746,7 @@ static void prepare(struct sigstate *s, int sig, const struct ksigaction *a,
 	if (!(a->flags & SA_NODEFER))
 		s->blocked |= BIT(sig);
 	if (a->flags & SA_RESETHAND)
-		actions[sig].handler = SIG_DFL;
+		my_hand(s)->acts->a[sig].handler = SIG_DFL;
 }
 
 void signal_exit_to_user(long nr, long ret)
@@ -621,18 +797,28 @@ void signal_fault(int sig, int code, uint64_t addr, const char *what,
 	info.code = code;
 	info.addr = addr;
 	irq = spin_lock_irqsave(&sig_lock);
-	h = actions[sig].handler;
+	h = my_hand(s)->acts->a[sig].handler;
 	if (h == SIG_DFL || h == SIG_IGN || (s->blocked & BIT(sig))) {
 		/* Linux forces the default action then: the process ends. */
 		spin_unlock_irqrestore(&sig_lock, irq);
 		printk("keel: %s: %s at address %016lx (rip %016lx, rsp "
 		       "%016lx)\n",
 		       sig_name(sig), what, addr, rip, sp);
-		process_exit(128 + sig);
+		process_exit_signal(sig, dumps_core(sig));
 	}
 	s->pending |= BIT(sig);
 	s->info[sig] = info;
 	recalc(s);
 	spin_unlock_irqrestore(&sig_lock, irq);
 	signal_exit_to_user(-1, 0);
+}
+
+/*
+ * TEMPORARY until kernel/process.c has it: a fatal signal ends the
+ * process with status 128 + sig, as before. Weak: the real one wins.
+ */
+__weak __noreturn void process_exit_signal(int sig, bool core)
+{
+	(void)core;
+	process_exit(128 + sig);
 }

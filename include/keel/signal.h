@@ -13,6 +13,7 @@
 #include <keel/list.h>
 
 struct thread;
+struct process;
 
 #define KSIG_MAX 64
 
@@ -71,6 +72,8 @@ struct thread;
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
 /* sigaction flags and handlers, rt_sigprocmask's how. */
+#define SA_NOCLDSTOP 0x00000001UL
+#define SA_NOCLDWAIT 0x00000002UL
 #define SA_SIGINFO 0x00000004UL
 #define SA_RESTORER 0x04000000UL
 #define SA_ONSTACK 0x08000000UL
@@ -119,6 +122,7 @@ struct ksigaction {
 
 /* One thread's signal state (kernel/signal.c, under its lock). */
 struct sigstate {
+	struct process *proc; /* the process it was made for */
 	struct thread *thread; /* NULL until started, after it ended */
 	struct list_node node; /* every started thread's state */
 	uint64_t blocked, pending;
@@ -187,7 +191,7 @@ void signal_thread_end(void);
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
 /* A kill-style siginfo from this process (si_pid, si_uid, code). */
 void signal_fill_info(struct ksiginfo *i, int sig, int code);
-/* End the process as sig's default action does (status 128 + sig). */
+/* End the process as sig's default action does (process_exit_signal). */
 __noreturn void signal_die(int sig);
 /* Woken whenever a signal is sent (signalfd readers); fn, when set, is
  * called too (linux/signalfd.c wakes its pollers: kernel/ has no poll). */
