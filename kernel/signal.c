@@ -28,6 +28,8 @@
 
 #define BIT(sig) SIGBIT(sig)
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define STOPS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
+#define CAP_KILL 5
 
 /* The actions, shared by the processes of one CLONE_SIGHAND family. */
 struct sigacts {
@@ -42,6 +44,8 @@ struct sighand {
 	uint64_t pending; /* process-directed */
 	struct ksiginfo info[KSIG_MAX + 1];
 	struct list_node states; /* its started threads' */
+	struct waitq stop_wq; /* its threads while it is stopped */
+	unsigned conts; /* SIGCONTs so far: a stop taken before one is void */
 };
 
 static struct spinlock sig_lock;
@@ -50,6 +54,7 @@ static struct sigacts first_acts = { .refs = 1 };
 static struct sighand first_hand = {
 	.acts = &first_acts,
 	.states = LIST_INIT(first_hand.states),
+	.stop_wq = WAITQ_INIT(first_hand.stop_wq),
 };
 /* The program's first thread. */
 static struct sigstate main_state = { .altstack = { .flags = SS_DISABLE } };
@@ -142,8 +147,7 @@ static bool ignored(struct sighand *h, int sig)
 	uint64_t hd = h->acts->a[sig].handler;
 
 	return hd == SIG_IGN ||
-	       (hd == SIG_DFL && (default_action(sig) == ACT_IGN ||
-				  default_action(sig) == ACT_STOP));
+	       (hd == SIG_DFL && default_action(sig) == ACT_IGN);
 }
 
 /* ---- the threads' states ---- */
@@ -240,6 +244,7 @@ int signal_fork(struct process *child, bool share)
 	}
 	h->proc = child;
 	list_init(&h->states);
+	waitq_init(&h->stop_wq);
 	irq = spin_lock_irqsave(&sig_lock);
 	if (share) {
 		acts = my_hand(self)->acts;
@@ -315,14 +320,18 @@ bool signal_child_autoreap(struct process *parent)
 
 /* ---- sending ---- */
 
-/* Under sig_lock: does s have a signal to handle (or to wait for)? */
+/*
+ * Under sig_lock: does s have a signal to handle (or to wait for), or
+ * must it leave its wait because its process stops or ends?
+ */
 static void recalc(struct sigstate *s)
 {
 	uint64_t p =
 	    (s->pending | my_hand(s)->pending) & (~s->blocked | s->waitset);
 
 	if (s->thread)
-		s->thread->interrupted = p != 0;
+		s->thread->interrupted =
+		    p != 0 || s->proc->stopped || s->proc->exiting;
 }
 
 static void kick(struct sigstate *s)
@@ -337,6 +346,18 @@ static void kick_all(struct sighand *h)
 {
 	list_for_each (n, &h->states)
 		kick(list_entry(n, struct sigstate, node));
+}
+
+/* Under sig_lock: drop what h and its threads have pending of set. */
+static void discard(struct sighand *h, uint64_t set)
+{
+	h->pending &= ~set;
+	list_for_each (n, &h->states) {
+		struct sigstate *t = list_entry(n, struct sigstate, node);
+
+		t->pending &= ~set;
+		recalc(t);
+	}
 }
 
 /*
@@ -377,24 +398,250 @@ void signal_fill_info(struct ksiginfo *i, int sig, int code)
 	i->signo = sig;
 	i->code = code;
 	i->kill.pid = current_process()->pid;
-	i->kill.uid = 0;
+	i->kill.uid = current_process()->cred.ruid;
 }
 
-int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
+/* ---- stop and continue ---- */
+
+/* Under sig_lock: p stopped or continued: its parent learns of it. */
+static void tell_parent(struct process *p, int code, int status)
 {
-	struct sigstate *to;
+	struct process *parent = p->parent;
+	struct sighand *ph = parent ? hand_of(parent) : NULL;
+	struct ksiginfo i;
+
+	if (!parent)
+		return;
+	waitq_wake_all(&parent->child_wq);
+	if (!ph || (ph->acts->a[SIGCHLD].flags & SA_NOCLDSTOP))
+		return;
+	memset(&i, 0, sizeof(i));
+	i.signo = SIGCHLD;
+	i.code = code;
+	i.chld.pid = p->pid;
+	i.chld.uid = p->cred.ruid;
+	i.chld.status = status;
+	send_locked(ph, NULL, SIGCHLD, &i);
+}
+
+/* Under sig_lock. */
+static void stop_locked(struct process *p, int sig)
+{
+	struct sighand *h = hand_of(p);
+
+	if (p->stopped || p->exiting || !h)
+		return;
+	p->stopped = true;
+	p->wstatus = sig << 8 | 0x7f; /* WIFSTOPPED, WSTOPSIG */
+	p->stop_reported = false;
+	kick_all(h); /* each thread stops on its way to user mode */
+	tell_parent(p, CLD_STOPPED, sig);
+}
+
+/* Under sig_lock. */
+static void continue_locked(struct process *p)
+{
+	struct sighand *h = hand_of(p);
+
+	if (!p->stopped || !h)
+		return;
+	p->stopped = false;
+	p->wstatus = 0xffff; /* WIFCONTINUED */
+	p->cont_reported = false;
+	waitq_wake_all(&h->stop_wq);
+	kick_all(h);
+	tell_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+void process_stop(struct process *p, int sig)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	stop_locked(p, sig);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+void process_continue(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	continue_locked(p);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+/*
+ * Under sig_lock (*irq its flags): while s's process is stopped, wait;
+ * when it is ending, let the thread end (process_check_exiting).
+ */
+static void stopped_wait(struct sigstate *s, unsigned long *irq)
+{
+	struct process *p = s->proc;
+
+	while (p->stopped && !p->exiting)
+		waitq_wait_locked(&my_hand(s)->stop_wq, &sig_lock, 0);
+	if (p->exiting) {
+		spin_unlock_irqrestore(&sig_lock, *irq);
+		process_check_exiting();
+		*irq = spin_lock_irqsave(&sig_lock);
+	}
+}
+
+/* Is p's group orphaned: no member's parent is in another group of the
+ * same session (POSIX: such a group is not stopped from a terminal)? */
+struct orphan_arg {
+	int pgid, sid;
+};
+
+static int pgid_of(const struct process *p)
+{
+	return p->pgid ? p->pgid : p->pid; /* 0: not set, it leads its own */
+}
+
+static int has_outside_parent(struct process *q, void *arg)
+{
+	const struct orphan_arg *o = arg;
+	const struct process *par = q->parent;
+
+	return q->state == PROCESS_ALIVE && pgid_of(q) == o->pgid && par &&
+	       pgid_of(par) != o->pgid && par->sid == q->sid;
+}
+
+/*
+ * Whether the default action of stop signal sig stops p (called without
+ * sig_lock: it walks the process table). A process without a parent is
+ * never stopped: nobody could continue it or would be told.
+ */
+static bool may_stop(struct process *p, int sig)
+{
+	struct orphan_arg o = { pgid_of(p), p->sid };
+
+	if (!p->parent)
+		return false;
+	return sig == SIGSTOP || process_for_each(has_outside_parent, &o);
+}
+
+/*
+ * Under sig_lock: what a signal does on its way in, before it is
+ * pending (Linux's prepare_signal): SIGKILL ends p, SIGCONT continues it
+ * and drops the pending stop signals, a stop signal drops a pending
+ * SIGCONT. False when nothing is left to queue.
+ */
+static bool arrive(struct process *p, struct sighand *h, int sig)
+{
+	if (sig == SIGKILL) {
+		p->exiting = true;
+		waitq_wake_all(&h->stop_wq);
+		kick_all(h);
+		return false;
+	}
+	if (sig == SIGCONT) {
+		discard(h, STOPS);
+		h->conts++;
+		continue_locked(p);
+	} else if (BIT(sig) & STOPS) {
+		discard(h, BIT(SIGCONT));
+	}
+	return true;
+}
+
+/* Send to thread s of p, or to p (s NULL). */
+static int send(struct process *p, struct sigstate *s, int sig,
+		const struct ksiginfo *info)
+{
+	struct sighand *h;
 	unsigned long irq;
 
-	if (sig == SIGKILL)
-		signal_die(sig);
-	to = s ? s : signal_self(); /* the thread's process, or ours */
+	if (sig < 1 || sig > KSIG_MAX)
+		return sig ? -EINVAL : 0;
+	if (sig == SIGKILL && p == current_process())
+		signal_die(sig); /* ends the calling process now */
 	irq = spin_lock_irqsave(&sig_lock);
-	send_locked(my_hand(to), s, sig, info);
+	h = hand_of(p);
+	/* A process that has ended (or is ending) takes no signal. */
+	if (h && p->state == PROCESS_ALIVE && !p->exiting && arrive(p, h, sig))
+		send_locked(h, s, sig, info);
 	spin_unlock_irqrestore(&sig_lock, irq);
 	waitq_wake_all(&signal_wq);
 	if (sent_hook)
 		sent_hook();
 	return 0;
+}
+
+int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
+{
+	return send(s ? s->proc : signal_self()->proc, s, sig, info);
+}
+
+int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info)
+{
+	return send(p, NULL, sig, info);
+}
+
+struct each {
+	int (*match)(struct process *p, void *arg);
+	void *arg;
+	int sig;
+	const struct ksiginfo *info;
+	bool self;
+	int sent, refused;
+};
+
+static int send_each(struct process *p, void *arg)
+{
+	struct each *e = arg;
+	int m = e->match(p, e->arg);
+
+	if (m < 0)
+		e->refused++;
+	if (m <= 0)
+		return 0;
+	e->sent++;
+	if (p == current_process())
+		e->self = true; /* last, out of the table's lock: it may end */
+	else if (e->sig)
+		signal_send_proc(p, e->sig, e->info);
+	return 0;
+}
+
+int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
+		     int sig, const struct ksiginfo *info)
+{
+	struct each e = { match, arg, sig, info, false, 0, 0 };
+
+	process_for_each(send_each, &e);
+	if (e.self && sig)
+		signal_send_proc(current_process(), sig, info);
+	return e.sent ? e.sent : e.refused ? -EPERM : -ESRCH;
+}
+
+bool signal_may_kill(struct process *p, int sig)
+{
+	const struct cred *me = &current_process()->cred;
+
+	return (me->cap_eff & 1ULL << CAP_KILL) || me->euid == p->cred.ruid ||
+	       me->euid == p->cred.suid || me->ruid == p->cred.ruid ||
+	       me->ruid == p->cred.suid ||
+	       (sig == SIGCONT && p->sid == current_process()->sid);
+}
+
+static int in_group(struct process *p, void *arg)
+{
+	return pgid_of(p) == *(int *)arg;
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	struct ksiginfo i;
+
+	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
+	i.signo = sig;
+	i.code = SI_KERNEL;
+	return signal_send_each(in_group, &pgid, sig, &i);
+}
+
+int signal_pgid(const struct process *p)
+{
+	return pgid_of(p);
 }
 
 void signal_on_send(void (*fn)(void))
@@ -412,12 +659,7 @@ void signal_send_self(int sig)
 
 void signal_send_process(int sig)
 {
-	struct ksiginfo i;
-
-	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
-	i.signo = sig;
-	i.code = SI_KERNEL;
-	signal_send_to(NULL, sig, &i);
+	signal_send_pgrp(pgid_of(current_process()), sig);
 }
 
 bool signal_pending(void)
@@ -486,8 +728,12 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 		irq = spin_lock_irqsave(&sig_lock);
 		sig = dequeue(s, set, info);
 		if (!sig) {
-			/* A signal outside set, unblocked: a handler runs. */
-			if ((s->pending | my_hand(s)->pending) & ~s->blocked)
+			/* A signal outside set, unblocked: a handler runs;
+			 * or the process stops or ends (EINTR after a stop,
+			 * as Linux: signal(7)). */
+			if (((s->pending | my_hand(s)->pending) &
+			     ~s->blocked) ||
+			    s->proc->stopped || s->proc->exiting)
 				sig = -EINTR;
 			else
 				s->waitset = set;
@@ -507,18 +753,6 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 }
 
 /* ---- actions and masks ---- */
-
-/* Under sig_lock: drop what h and its threads have pending of set. */
-static void discard(struct sighand *h, uint64_t set)
-{
-	h->pending &= ~set;
-	list_for_each (n, &h->states) {
-		struct sigstate *t = list_entry(n, struct sigstate, node);
-
-		t->pending &= ~set;
-		recalc(t);
-	}
-}
 
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
@@ -696,10 +930,13 @@ static void restart_or_eintr(long nr, long ret, bool handler,
  * left. A signal whose default is to end the process unlocks and ends it.
  */
 static int next_handled(struct sigstate *s, struct ksigaction *a,
-			struct ksiginfo *info, unsigned long irq)
+			struct ksiginfo *info, unsigned long *irq)
 {
+	unsigned conts;
+	bool stop;
 	int sig;
 
+	stopped_wait(s, irq);
 	while ((sig = dequeue(s, ~s->blocked, info))) {
 		*a = my_hand(s)->acts->a[sig];
 		if (a->handler == SIG_IGN)
@@ -710,13 +947,23 @@ static int next_handled(struct sigstate *s, struct ksigaction *a,
 		case ACT_IGN:
 			continue;
 		case ACT_STOP:
-			WARN_ONCE(
-			    "keel: %s would stop the program; with no job "
-			    "control here it is ignored\n",
-			    sig_name(sig));
+			conts = my_hand(s)->conts;
+			spin_unlock_irqrestore(&sig_lock, *irq);
+			stop = may_stop(s->proc, sig);
+			*irq = spin_lock_irqsave(&sig_lock);
+			if (!stop) {
+				WARN_ONCE("keel: %s would stop a process "
+					  "nobody could continue (no parent, "
+					  "or an orphaned group): ignored\n",
+					  sig_name(sig));
+			} else if (conts == my_hand(s)->conts) {
+				/* (a SIGCONT since it was taken voids it) */
+				stop_locked(s->proc, sig);
+				stopped_wait(s, irq);
+			}
 			continue;
 		default:
-			spin_unlock_irqrestore(&sig_lock, irq);
+			spin_unlock_irqrestore(&sig_lock, *irq);
 			signal_die(sig);
 		}
 	}
@@ -756,7 +1003,7 @@ void signal_exit_to_user(long nr, long ret)
 	struct ksigaction a;
 	struct ksiginfo info;
 	unsigned long irq = spin_lock_irqsave(&sig_lock);
-	int sig = next_handled(s, &a, &info, irq);
+	int sig = next_handled(s, &a, &info, &irq);
 
 	if (!sig) {
 		restart_or_eintr(nr, ret, false, NULL);
@@ -821,4 +1068,17 @@ __weak __noreturn void process_exit_signal(int sig, bool core)
 {
 	(void)core;
 	process_exit(128 + sig);
+}
+
+/* TEMPORARY until kernel/process.c has them (weak: the real ones win):
+ * one process, ending at once (signal_die), so nothing to end here. */
+__weak void process_check_exiting(void)
+{
+	if (current_process()->exiting)
+		process_exit_signal(SIGKILL, false);
+}
+
+__weak int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
+{
+	return fn(current_process(), arg);
 }

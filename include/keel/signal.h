@@ -68,6 +68,12 @@ struct process;
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
@@ -100,6 +106,13 @@ struct ksiginfo {
 			int32_t tid, overrun;
 			uint64_t value;
 		} timer;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status; /* exit status or signal */
+			int32_t pad;
+			int64_t utime, stime;
+		} chld; /* SIGCHLD */
 		uint64_t addr; /* faults */
 		uint8_t bytes[112];
 	};
@@ -186,8 +199,9 @@ struct sigstate *signal_thread_new(void);
 void signal_thread_start(struct sigstate *s);
 void signal_thread_end(void);
 
-/* Send sig with info to thread s, or to the process (s NULL): 0.
- * SIGKILL ends the process at once. */
+/* Send sig with info to thread s (of any process), or to the caller's
+ * process (s NULL): 0. SIGKILL ends the thread's process (at once when
+ * it is the caller's). */
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
 /* A kill-style siginfo from this process (si_pid, si_uid, code). */
 void signal_fill_info(struct ksiginfo *i, int sig, int code);
@@ -228,8 +242,8 @@ void signal_mask_begin(uint64_t mask);
 void signal_mask_end(bool interrupted);
 /* Send from the kernel (SIGPIPE on EPIPE, say) to the calling thread. */
 void signal_send_self(int sig);
-/* Send from the kernel to the process, as a terminal signals its
- * foreground process group (keel's process is alone in its group). */
+/* Send from the kernel to the caller's process group, as a terminal
+ * signals its foreground group (signal_send_pgrp, for now the caller's). */
 void signal_send_process(int sig);
 
 /*
@@ -256,5 +270,20 @@ int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
 /* Whether a child's end should reap it at once (the parent ignores
  * SIGCHLD, or set SA_NOCLDWAIT on it). */
 bool signal_child_autoreap(struct process *parent);
+/*
+ * Send sig with info to every process match accepts (1; -EPERM: it may
+ * not be signalled, 0: not a target), the caller last (sig 0: none, a
+ * probe): how many, or -EPERM (only refusals), -ESRCH (no target).
+ * match runs under the process table's lock and must not sleep.
+ */
+int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
+		     int sig, const struct ksiginfo *info);
+/* Send from the kernel to every process of group pgid (a terminal to
+ * its foreground group): as signal_send_each. */
+int signal_send_pgrp(int pgid, int sig);
+/* May the caller send sig to p (kill(2)'s permission rule)? */
+bool signal_may_kill(struct process *p, int sig);
+/* p's process group (its pid until one is set). */
+int signal_pgid(const struct process *p);
 
 #endif
