@@ -529,6 +529,7 @@ static bool may_stop(struct process *p, int sig)
 static bool arrive(struct process *p, struct sighand *h, int sig)
 {
 	if (sig == SIGKILL) {
+		p->wstatus = SIGKILL; /* killed: what its parent's wait sees */
 		p->exiting = true;
 		waitq_wake_all(&h->stop_wq);
 		kick_all(h);
@@ -629,14 +630,14 @@ static int in_group(struct process *p, void *arg)
 	return pgid_of(p) == *(int *)arg;
 }
 
-int signal_send_pgrp(int pgid, int sig)
+void signal_send_pgrp(int pgid, int sig)
 {
 	struct ksiginfo i;
 
 	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
 	i.signo = sig;
 	i.code = SI_KERNEL;
-	return signal_send_each(in_group, &pgid, sig, &i);
+	signal_send_each(in_group, &pgid, sig, &i);
 }
 
 int signal_pgid(const struct process *p)

@@ -68,6 +68,7 @@ struct process;
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+/* SIGCHLD si_code. */
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
@@ -106,14 +107,14 @@ struct ksiginfo {
 			int32_t tid, overrun;
 			uint64_t value;
 		} timer;
+		uint64_t addr; /* faults */
 		struct {
 			int32_t pid;
 			uint32_t uid;
-			int32_t status; /* exit status or signal */
+			int32_t status; /* exit code or signal */
 			int32_t pad;
-			int64_t utime, stime;
+			int64_t utime, stime; /* clock ticks */
 		} chld; /* SIGCHLD */
-		uint64_t addr; /* faults */
 		uint8_t bytes[112];
 	};
 };
@@ -242,9 +243,12 @@ void signal_mask_begin(uint64_t mask);
 void signal_mask_end(bool interrupted);
 /* Send from the kernel (SIGPIPE on EPIPE, say) to the calling thread. */
 void signal_send_self(int sig);
-/* Send from the kernel to the caller's process group, as a terminal
- * signals its foreground group (signal_send_pgrp, for now the caller's). */
+/* Send from the kernel to the process, as a terminal signals its
+ * foreground process group (keel's process is alone in its group). */
 void signal_send_process(int sig);
+/* Send from the kernel to every process of group pgid (a terminal's
+ * foreground group). */
+void signal_send_pgrp(int pgid, int sig);
 
 /*
  * Processes (kernel/signal.c keeps a struct sighand per process: the
@@ -278,9 +282,6 @@ bool signal_child_autoreap(struct process *parent);
  */
 int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
 		     int sig, const struct ksiginfo *info);
-/* Send from the kernel to every process of group pgid (a terminal to
- * its foreground group): as signal_send_each. */
-int signal_send_pgrp(int pgid, int sig);
 /* May the caller send sig to p (kill(2)'s permission rule)? */
 bool signal_may_kill(struct process *p, int sig);
 /* p's process group (its pid until one is set). */
