@@ -117,8 +117,14 @@ static bool dumps_core(int sig)
 
 __noreturn void signal_die(int sig)
 {
-	printk("keel: the program was killed by %s (signal %d)\n",
-	       sig_name(sig), sig);
+	struct process *p = current_process();
+
+	if (p->parent) /* not the first process: say which */
+		printk("keel: process %d (%s) was killed by %s (signal %d)\n",
+		       p->pid, p->comm, sig_name(sig), sig);
+	else
+		printk("keel: the program was killed by %s (signal %d)\n",
+		       sig_name(sig), sig);
 	process_exit_signal(sig, dumps_core(sig));
 }
 
