@@ -241,9 +241,13 @@ SYSCALL_DEFINE(kill)
 	signal_fill_info(&info, (int)sig, SI_USER);
 	if (pid > 0)
 		return kill_one(pid, sig, &info);
-	if (pid == -1)
+	if (pid == -1) {
 		n = signal_send_each(everyone, &sig, (int)sig, &info);
-	else {
+		/* Linux: refusals alone are no error for -1 (for a group
+		 * they are: EPERM). */
+		if (n == -EPERM)
+			n = 0;
+	} else {
 		g.pgid = pid ? -pid : signal_pgid(current_process());
 		n = signal_send_each(in_group, &g, (int)sig, &info);
 	}
