@@ -176,6 +176,9 @@ $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
 $(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
+# kernel/signal.c alone, over the test's own process table.
+$(BUILD)/unit/test_signal: $(BUILD)/h/kernel/signal.c.o
+$(BUILD)/unit/test_signal: HOSTED_OBJS += $(BUILD)/h/kernel/signal.c.o
 # fs/9p's client alone, over a 9P server the test plays (kernel/p9chan.c
 # is in HOSTED_SRCS).
 $(BUILD)/unit/test_9p: $(BUILD)/h/fs/9p/client.c.o

@@ -13,6 +13,7 @@
 #include <keel/list.h>
 
 struct thread;
+struct process;
 
 #define KSIG_MAX 64
 
@@ -78,6 +79,8 @@ struct thread;
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
 /* sigaction flags and handlers, rt_sigprocmask's how. */
+#define SA_NOCLDSTOP 0x00000001UL
+#define SA_NOCLDWAIT 0x00000002UL
 #define SA_SIGINFO 0x00000004UL
 #define SA_RESTORER 0x04000000UL
 #define SA_ONSTACK 0x08000000UL
@@ -133,6 +136,7 @@ struct ksigaction {
 
 /* One thread's signal state (kernel/signal.c, under its lock). */
 struct sigstate {
+	struct process *proc; /* the process it was made for */
 	struct thread *thread; /* NULL until started, after it ended */
 	struct list_node node; /* every started thread's state */
 	uint64_t blocked, pending;
@@ -196,12 +200,13 @@ struct sigstate *signal_thread_new(void);
 void signal_thread_start(struct sigstate *s);
 void signal_thread_end(void);
 
-/* Send sig with info to thread s, or to the process (s NULL): 0.
- * SIGKILL ends the process at once. */
+/* Send sig with info to thread s (of any process), or to the caller's
+ * process (s NULL): 0. SIGKILL ends the thread's process (at once when
+ * it is the caller's). */
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
 /* A kill-style siginfo from this process (si_pid, si_uid, code). */
 void signal_fill_info(struct ksiginfo *i, int sig, int code);
-/* End the process as sig's default action does (status 128 + sig). */
+/* End the process as sig's default action does (process_exit_signal). */
 __noreturn void signal_die(int sig);
 /* Woken whenever a signal is sent (signalfd readers); fn, when set, is
  * called too (linux/signalfd.c wakes its pollers: kernel/ has no poll). */
@@ -269,5 +274,17 @@ int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
 /* Whether a child's end should reap it at once (the parent ignores
  * SIGCHLD, or set SA_NOCLDWAIT on it). */
 bool signal_child_autoreap(struct process *parent);
+/*
+ * Send sig with info to every process match accepts (1; -EPERM: it may
+ * not be signalled, 0: not a target), the caller last (sig 0: none, a
+ * probe): how many, or -EPERM (only refusals), -ESRCH (no target).
+ * match runs under the process table's lock and must not sleep.
+ */
+int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
+		     int sig, const struct ksiginfo *info);
+/* May the caller send sig to p (kill(2)'s permission rule)? */
+bool signal_may_kill(struct process *p, int sig);
+/* p's process group (its pid until one is set). */
+int signal_pgid(const struct process *p);
 
 #endif
