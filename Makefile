@@ -162,6 +162,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# test_fdtable: the same, for fs/fdtable.c's fork, share and release.
+$(BUILD)/unit/test_fdtable: $(VFS_OBJS)
+$(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
 # test_ext2: the same, over a RAM disk holding images mke2fs makes.
 $(BUILD)/unit/test_ext2: $(VFS_OBJS)
 $(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
