@@ -414,6 +414,10 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
 
+# /proc per process read by busybox ps, top, cat in guests (tests/guest/procfs.sh).
+test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/guest/procfs.sh
+
 # A temporary host directory shared with QEMU's virtio-9p (pc, q35,
 # microvm), changed by the guest and checked from the host.
 test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
@@ -447,5 +451,5 @@ bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -1,11 +1,13 @@
 /*
- * test_fdtable.c - fs/fdtable.c's per-process tables on plat/hosted:
- * fs_process_fork copying or sharing the descriptor table and the fs
- * context, fs_unshare_files, fs_process_release, with the real fs/ and
- * file system calls. kernel/process.c has one process; a second one (the
- * "child") is a struct process of the test's, and acting as it means
- * swapping the two processes' table pointers (as_child / as_parent), so
- * the calls that work on current_process() act on the child's tables.
+ * test_fdtable.c - what fs/ keeps per process, on plat/hosted:
+ * fs/fdtable.c's fs_process_fork copying or sharing the descriptor table
+ * and the fs context, fs_unshare_files, fs_process_release, with the real
+ * fs/ and file system calls; and /proc/PID (fs/procfs.c) of a second
+ * process, alive, a zombie, then reaped. kernel/process.c has one
+ * process; the second (the "child", pid 2) is a struct process of the
+ * test's, and acting as it means swapping the two processes' table
+ * pointers (as_child / as_parent), so the calls that work on
+ * current_process() act on the child's tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,32 @@ size_t vm_format_maps(char *buf, size_t len)
 
 static struct process child;
 static bool swapped;
+static bool listed; /* process_get and process_for_each know the child */
+
+/*
+ * The process table as fs/procfs.c asks it: kernel/process.c's process
+ * and the child. Weak, as are fs/procfs_pid.c's TEMPORARY stand-ins (the
+ * first weak definition linked, this one, is used); once kernel/process.c
+ * defines them, its own win and test_proc_pid must make its child there.
+ */
+__attribute__((weak)) struct process *process_get(int pid)
+{
+	if (pid == current_process()->pid)
+		return current_process();
+	return listed && pid == child.pid ? &child : NULL;
+}
+
+__attribute__((weak)) void process_put(struct process *p)
+{
+	(void)p;
+}
+
+__attribute__((weak)) int process_for_each(int (*fn)(struct process *p,
+						     void *arg),
+					   void *arg)
+{
+	return fn(current_process(), arg) ?: listed ? fn(&child, arg) : 0;
+}
 
 /* Swap the tables of kernel/process.c's process and the test's child. */
 static void swap_tables(void)
@@ -129,6 +157,7 @@ static int setup(void **state)
 	memset(&child, 0, sizeof(child));
 	child.pid = 2;
 	swapped = false;
+	listed = false;
 	return 0;
 }
 
@@ -329,6 +358,132 @@ static void test_grow_to_limit(void **state)
 	fs_process_release(&child);
 }
 
+/* The text of a file (NUL-ended), or -errno. */
+static long slurp(const char *path, char *buf, size_t cap)
+{
+	long fd = xopen(path, O_RDONLY), n;
+
+	if (fd < 0)
+		return fd;
+	n = SC(read, fd, P(buf), (long)cap - 1);
+	SC(close, fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* A directory's names, space-separated, in the order listed. */
+static const char *names(const char *path)
+{
+	static char out[512];
+	char buf[2048];
+	long fd = xopen(path, O_RDONLY | O_DIRECTORY), n;
+	size_t used = 0;
+
+	out[0] = '\0';
+	assert_true(fd >= 0);
+	while ((n = SC(getdents64, fd, P(buf), sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (void *)(buf + off);
+
+			if (strcmp(d->d_name, ".") && strcmp(d->d_name, ".."))
+				used += (size_t)snprintf(
+				    out + used, sizeof(out) - used, "%s%s",
+				    used ? " " : "", d->d_name);
+			off += d->d_reclen;
+		}
+	SC(close, fd);
+	return out;
+}
+
+/* The number of space-separated fields of a stat line, "(comm)" one. */
+static int stat_fields(const char *s)
+{
+	const char *close = strrchr(s, ')');
+	int n = 2;
+
+	assert_non_null(close);
+	for (s = close + 1; *s && *s != '\n'; s++)
+		if (*s == ' ' && s[1] && s[1] != '\n')
+			n++;
+	return n;
+}
+
+/* /proc/PID of a second process: listed, its own files and descriptors;
+ * a zombie (Z, no descriptors, no cwd, no command line); then reaped. */
+static void test_proc_pid(void **state)
+{
+	static const char *argv[] = { "child", "-x", NULL };
+	char buf[1024];
+
+	(void)state;
+	assert_int_equal(fs_process_fork(&child, false, false), 0);
+	child.parent = current_process();
+	child.exe = "/bin/child";
+	child.argv = argv;
+	child.cred = current_process()->cred;
+	child.cred.euid = 7;
+	listed = true;
+	as_child();
+	assert_int_equal(SC(dup2, 0, 5), 5);
+	assert_int_equal(SC(chdir, P("/tmp")), 0);
+	as_parent();
+
+	assert_string_equal(names("/proc/2/fd"), "0 1 2 5");
+	/* ours shows the directory being read, as on Linux */
+	assert_string_equal(names("/proc/1/fd"), "0 1 2 3");
+	assert_non_null(strstr(names("/proc"), "self"));
+	assert_non_null(strstr(names("/proc"), " 1 2"));
+	assert_int_equal(SC(readlink, P("/proc/self"), P(buf), 64), 1);
+	assert_memory_equal(buf, "1", 1);
+	assert_int_equal(SC(readlink, P("/proc/2/fd/5"), P(buf), 64), 12);
+	assert_memory_equal(buf, "/dev/console", 12);
+	assert_int_equal(SC(readlink, P("/proc/2/cwd"), P(buf), 64), 4);
+	assert_memory_equal(buf, "/tmp", 4);
+	assert_int_equal(SC(readlink, P("/proc/2/exe"), P(buf), 64), 10);
+	assert_int_equal(SC(readlink, P("/proc/1/fd/5"), P(buf), 64), -ENOENT);
+	assert_int_equal(slurp("/proc/2/cmdline", buf, sizeof(buf)), 9);
+	assert_memory_equal(buf, "child\0-x\0", 9);
+	assert_true(slurp("/proc/2/stat", buf, sizeof(buf)) > 0);
+	assert_memory_equal(buf, "2 (child) S 1 2 2 0 -1 ", 23);
+	assert_int_equal(stat_fields(buf), 52);
+	assert_true(slurp("/proc/2/status", buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "State:\tS (sleeping)\nTgid:\t2\n"));
+	assert_non_null(strstr(buf, "\nPPid:\t1\n"));
+	assert_non_null(strstr(buf, "\nUid:\t0\t7\t0\t0\n"));
+	assert_non_null(strstr(buf, "\nVmRSS:\t"));
+	struct linux_stat st;
+	assert_int_equal(SC(stat, P("/proc/2"), P(&st)), 0);
+	assert_int_equal(st.st_uid, 7); /* ps's USER */
+	assert_true(slurp("/proc/1/stat", buf, sizeof(buf)) > 0);
+	assert_memory_equal(buf, "1 (", 3);
+	assert_int_equal(stat_fields(buf), 52);
+
+	/* It ends: a zombie until waited for. */
+	fs_process_release(&child);
+	child.state = PROCESS_ZOMBIE;
+	child.wstatus = 3 << 8;
+	assert_true(slurp("/proc/2/stat", buf, sizeof(buf)) > 0);
+	assert_memory_equal(buf, "2 (child) Z 1 ", 14);
+	assert_int_equal(stat_fields(buf), 52);
+	assert_non_null(strstr(buf, " 768\n"));
+	assert_true(slurp("/proc/2/status", buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "State:\tZ (zombie)\n"));
+	assert_null(strstr(buf, "Vm"));
+	assert_int_equal(slurp("/proc/2/cmdline", buf, sizeof(buf)), 0);
+	assert_string_equal(names("/proc/2/fd"), "");
+	assert_int_equal(SC(readlink, P("/proc/2/cwd"), P(buf), 64), -ENOENT);
+	assert_int_equal(SC(readlink, P("/proc/2/exe"), P(buf), 64), -ENOENT);
+
+	/* Reaped: gone from /proc; what was looked up before finds nothing. */
+	assert_int_equal(SC(chdir, P("/proc/2")), 0);
+	listed = false;
+	assert_int_equal(xopen("stat", O_RDONLY), -ESRCH);
+	assert_int_equal(xopen("/proc/2/stat", O_RDONLY), -ENOENT);
+	assert_null(strstr(names("/proc"), " 2"));
+	assert_int_equal(SC(chdir, P("/")), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +499,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_grow_to_limit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_proc_pid, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
