@@ -162,6 +162,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# test_fdtable: the same, for fs/fdtable.c's fork, share and release.
+$(BUILD)/unit/test_fdtable: $(VFS_OBJS)
+$(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
 # test_ext2: the same, over a RAM disk holding images mke2fs makes.
 $(BUILD)/unit/test_ext2: $(VFS_OBJS)
 $(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
@@ -414,6 +417,10 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
 
+# /proc per process read by busybox ps, top, cat in guests (tests/guest/procfs.sh).
+test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/guest/procfs.sh
+
 # A temporary host directory shared with QEMU's virtio-9p (pc, q35,
 # microvm), changed by the guest and checked from the host.
 test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
@@ -447,5 +454,5 @@ bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

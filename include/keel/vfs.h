@@ -204,6 +204,14 @@ unsigned vfs_umask(unsigned mask); /* set, return the old one */
 unsigned vfs_get_umask(void);
 struct inode *fs_cwd(void); /* not referenced */
 void fs_set_cwd(struct inode *dir); /* takes the reference */
+/* Another process's, for /proc/PID (NULL tables after its release): its
+ * descriptor fd (a reference) or NULL; its lowest open descriptor from fd
+ * on, or -1; its cwd (a reference) or NULL; its umask. */
+struct process;
+struct file *fd_get_of(struct process *p, int fd);
+int fd_next_of(struct process *p, int fd);
+struct inode *fs_cwd_of(struct process *p);
+unsigned fs_umask_of(struct process *p);
 
 /* fs/vfs.c: names. dirfd is AT_FDCWD or a descriptor. */
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
