@@ -61,6 +61,26 @@ static struct uthread *self(void)
 	return t->user;
 }
 
+/* For sys_seccomp.c (NO_NEW_PRIVS, filters, TSYNC). */
+struct uthread *uthread_self(void)
+{
+	return self();
+}
+
+int uthread_for_each(int (*fn)(struct uthread *u, void *arg), void *arg)
+{
+	unsigned long irq = spin_lock_irqsave(&thread_lock);
+	int ret = 0;
+
+	list_for_each (n, &threads) {
+		ret = fn(list_entry(n, struct uthread, node), arg);
+		if (ret)
+			break;
+	}
+	spin_unlock_irqrestore(&thread_lock, irq);
+	return ret;
+}
+
 struct uthread *uthread_find(int tid)
 {
 	unsigned long irq = spin_lock_irqsave(&thread_lock);
@@ -147,8 +167,10 @@ static long do_clone(unsigned long flags, uintptr_t sp, uintptr_t ptid,
 		kfree(ut);
 		return -EFAULT;
 	}
+	seccomp_thread_fork(ut, self()); /* its filters, as on Linux */
 	t = thread_create("user", user_thread, st);
 	if (!t) {
+		seccomp_thread_release(ut);
 		kfree(st->ctx);
 		goto nomem;
 	}
@@ -232,6 +254,7 @@ SYSCALL_DEFINE(exit)
 	    !copy_to_user((void *)ut->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(ut->clear_child_tid, 1);
 	current_thread()->user = NULL;
+	seccomp_thread_release(ut);
 	if (ut != &main_thread)
 		kfree(ut);
 	thread_exit();

@@ -226,6 +226,9 @@ SYSCALL(getsid)
 SYSCALL(setsid)
 SYSCALL(prctl)
 
+/* linux/sys_seccomp.c */
+SYSCALL(seccomp)
+
 /* linux/sys_misc.c: scheduling, limits, locking memory, clocks, the log. */
 SYSCALL(sched_setscheduler)
 SYSCALL(sched_getscheduler)
