@@ -162,9 +162,9 @@ int seccomp_set_strict(struct seccomp *s);
 /* Give s (a thread's state, empty or not) the filters of from: TSYNC. */
 void seccomp_sync(struct seccomp *s, const struct seccomp *from);
 /*
- * A new thread or process: child gets parent's mode and filters (a
- * reference). release: the thread ends, or execve's end of the old image
- * does not apply (filters survive exec): drops them.
+ * seccomp_fork: a new thread or process; child gets parent's mode and
+ * filters (a reference to the same chain). seccomp_release: the thread
+ * ends; its reference goes. execve changes nothing: filters survive it.
  */
 void seccomp_fork(struct seccomp *child, const struct seccomp *parent);
 void seccomp_release(struct seccomp *s);
