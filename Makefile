@@ -149,6 +149,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@echo "  UNIT    $@"
 	@$(CC) $(HOST_CFLAGS) $(CC_EXTRA) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
+# kernel/seccomp.c: the classic BPF check, interpreter and filter stacks.
+$(BUILD)/unit/test_seccomp: $(BUILD)/h/kernel/seccomp.c.o
+$(BUILD)/unit/test_seccomp: HOSTED_OBJS += $(BUILD)/h/kernel/seccomp.c.o
+
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.

@@ -169,23 +169,12 @@ static uint64_t vsize_of(struct process *p)
 	return total;
 }
 
-/*
- * TEMPORARY: today's first process has no mm yet (kernel/vm.c's calls
- * work on the one address space), so its pages come from
- * vm_resident_pages, referenced weakly because the fs/ unit tests link
- * no kernel/vm.c. Once every process has its mm, vm_mm_resident alone.
- */
-#pragma weak vm_resident_pages
-
 /* Resident pages. */
 static uint64_t rss_of(struct process *p)
 {
 	if (!alive(p))
 		return 0;
-	if (p->mm)
-		return vm_mm_resident(p->mm);
-	return p == current_process() && vm_resident_pages ? vm_resident_pages()
-							   : 0;
+	return p->mm ? vm_mm_resident(p->mm) : 0;
 }
 
 static uint64_t ticks_alive(const struct process *p)
@@ -345,42 +334,4 @@ size_t proc_gen_loadavg(char *buf, size_t len)
 	process_for_each(max_pid, &last);
 	return (size_t)snprintf(buf, len, "0.00 0.00 0.00 1/%d %d\n",
 				nprocesses(), last);
-}
-
-/*
- * TEMPORARY, until kernel/process.c and kernel/vm_maps.c have them on
- * main (issue 15): weak stand-ins for the one process keel runs today.
- * The lead's strong definitions replace them; then delete this block.
- */
-__weak struct process *process_get(int pid)
-{
-	struct process *p = current_process();
-
-	return p && p->pid == pid ? p : NULL;
-}
-
-__weak void process_put(struct process *p)
-{
-	(void)p;
-}
-
-__weak int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
-{
-	struct process *p = current_process();
-
-	return p ? fn(p, arg) : 0;
-}
-
-__weak size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len)
-{
-	(void)mm;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-__weak size_t vm_mm_resident(const struct mm *mm)
-{
-	(void)mm;
-	return 0;
 }

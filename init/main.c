@@ -95,6 +95,7 @@ static void program_thread(void *arg)
 		if (*s == '/' || s == p->exe)
 			strlcpy(current_thread()->name, *s == '/' ? s + 1 : s,
 				sizeof(current_thread()->name));
+	memcpy(p->comm, current_thread()->name, sizeof(p->comm));
 	net_init();
 	linux_init();
 	vm_set_file_ops(&file_vm_ops);

@@ -227,7 +227,7 @@ int process_set_image(struct process *p, const char *exe,
 	char *e = kmalloc(strlen(exe) + 1);
 	const char **v = copy_argv(argv);
 
-	if (!e || !v) {
+	if (!e || (argv && !v)) {
 		kfree(e);
 		kfree(v);
 		return -ENOMEM;
@@ -259,7 +259,9 @@ struct process *process_new(int pid, unsigned long flags)
 	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
 	p->start_ns = time_now_ns();
 	p->exit_signal = (int)(flags & 0xff);
+	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	p->refs = 1;
+	p->stop_reported = p->cont_reported = true; /* nothing to report */
 	p->state = PROCESS_ALIVE;
 	list_init(&p->children);
 	list_init(&p->threads);

@@ -337,7 +337,8 @@ static void recalc(struct sigstate *s)
 
 	if (s->thread)
 		s->thread->interrupted =
-		    p != 0 || s->proc->stopped || s->proc->exiting;
+		    p != 0 || s->proc->stopped || s->proc->exiting ||
+		    (s->proc->exec_thread && s->proc->exec_thread != s->thread);
 }
 
 static void kick(struct sigstate *s)
@@ -1065,27 +1066,4 @@ void signal_fault(int sig, int code, uint64_t addr, const char *what,
 	recalc(s);
 	spin_unlock_irqrestore(&sig_lock, irq);
 	signal_exit_to_user(-1, 0);
-}
-
-/*
- * TEMPORARY until kernel/process.c has it: a fatal signal ends the
- * process with status 128 + sig, as before. Weak: the real one wins.
- */
-__weak __noreturn void process_exit_signal(int sig, bool core)
-{
-	(void)core;
-	process_exit(128 + sig);
-}
-
-/* TEMPORARY until kernel/process.c has them (weak: the real ones win):
- * one process, ending at once (signal_die), so nothing to end here. */
-__weak void process_check_exiting(void)
-{
-	if (current_process()->exiting)
-		process_exit_signal(SIGKILL, false);
-}
-
-__weak int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
-{
-	return fn(current_process(), arg);
 }

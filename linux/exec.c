@@ -602,6 +602,7 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 	char *path = NULL, *hdr = NULL, *execfn = NULL;
 	struct file *f = NULL;
 	const char *why = NULL;
+	char comm[16];
 	struct mm *old, *mm;
 	uintptr_t entry, sp;
 	size_t total = 0;
@@ -621,6 +622,16 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 	if (!*path && !(flags & AT_EMPTY_PATH)) {
 		err = -ENOENT;
 		goto out;
+	}
+	/* The process's name: the file's as given (a script's, not its
+	 * interpreter's), as Linux takes it. */
+	{
+		const char *b = path;
+
+		for (const char *c = path; *c; c++)
+			if (*c == '/' && c[1])
+				b = c + 1;
+		strlcpy(comm, b, sizeof(comm));
 	}
 	err = strv_copy(&argv, uargv, &total);
 	if (!err)
@@ -714,21 +725,17 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 	arch_exec_reset();
 	exec_thread_reset();
 	{
-		const char *name = path;
 		const char *exe = file_path(pr.f);
 
-		for (const char *s = path; *s; s++)
-			if (*s == '/')
-				name = s + 1;
-		/* The name is the file's, not a script's interpreter's. */
 		if (exe && *exe == '/')
 			(void)process_set_image(p, exe,
 						(const char *const *)argv.v);
 		else
 			(void)process_set_image(p, path,
 						(const char *const *)argv.v);
-		strlcpy(current_thread()->name, name,
+		strlcpy(current_thread()->name, comm,
 			sizeof(current_thread()->name));
+		strlcpy(p->comm, comm, sizeof(p->comm));
 	}
 	err = prog_load(&pr, execfn, (const char *const *)argv.v,
 			(const char *const *)envp.v, &entry, &sp, &why);

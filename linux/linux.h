@@ -11,6 +11,7 @@
 #include <keel/compiler.h>
 #include <keel/list.h>
 #include <keel/poll.h>
+#include <keel/seccomp.h>
 #include <keel/signal.h>
 #include <keel/sync.h>
 
@@ -26,6 +27,9 @@ struct uthread {
 	struct list_node node; /* in sys_thread.c's list */
 	struct sigstate *sig; /* its signals (kernel/signal.c) */
 	struct process *proc; /* the process it belongs to */
+	/* Per thread, as in Linux; inherited by clone, fork and exec. */
+	struct seccomp seccomp; /* its filters (sys_seccomp.c) */
+	bool no_new_privs; /* PR_SET_NO_NEW_PRIVS */
 };
 
 /* sys_thread.c: hooks into kernel/process.c (linux_init); the number of
@@ -41,6 +45,26 @@ bool pgrp_exists(int pgid);
 struct uthread *uthread_find(int tid);
 /* Whether a thread or process of that id exists (sched_*, priorities). */
 bool id_exists(int id);
+/* sys_thread.c: the calling thread's (made for the first thread on its
+ * first use). */
+struct uthread *uthread_self(void);
+/* sys_thread.c: fn on each thread of the process, under the threads'
+ * lock (fn must not sleep); stops at fn's first non-zero, returned. */
+int uthread_for_each(int (*fn)(struct uthread *u, void *arg), void *arg);
+
+/*
+ * sys_seccomp.c. seccomp_syscall: before the handler of syscall nr of a
+ * thread whose seccomp mode is not 0 (linux/syscall.c tests that): true
+ * when the call must not run, *ret its result (or the thread is ended).
+ * seccomp_thread_fork: a new thread (clone) or process (fork) inherits
+ * the creator's filters and no_new_privs; seccomp_thread_release: when
+ * u is freed. seccomp_prctl: PR_{GET,SET}_{SECCOMP,NO_NEW_PRIVS}.
+ */
+bool seccomp_syscall(struct uthread *u, unsigned long nr, const long *a,
+		     long *ret);
+void seccomp_thread_fork(struct uthread *child, const struct uthread *parent);
+void seccomp_thread_release(struct uthread *u);
+long seccomp_prctl(const long *a);
 
 /* signal.c: send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);

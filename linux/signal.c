@@ -303,15 +303,3 @@ SYSCALL_DEFINE(rt_tgsigqueueinfo)
 		return -EINVAL;
 	return queue_info(a[0], a[1], a[2], a[3]);
 }
-
-/* TEMPORARY until kernel/process.c has them (weak: the real ones win):
- * the one process, by its pid; no references to count. */
-__weak struct process *process_get(int pid)
-{
-	return pid == current_process()->pid ? current_process() : NULL;
-}
-
-__weak void process_put(struct process *p)
-{
-	(void)p;
-}

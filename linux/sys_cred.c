@@ -269,8 +269,6 @@ static long flag_value(long v, int *dst)
 	return 0;
 }
 
-static bool no_new_privs;
-
 SYSCALL_DEFINE(prctl)
 {
 	struct cred *c = cred();
@@ -298,8 +296,6 @@ SYSCALL_DEFINE(prctl)
 	case PR_SET_NAME:
 	case PR_GET_NAME:
 		return prctl_name(a[0], a[1]);
-	case PR_GET_SECCOMP:
-		return 0;
 	case PR_CAPBSET_READ:
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
@@ -308,16 +304,11 @@ SYSCALL_DEFINE(prctl)
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
 		return cred_drop_bounding((int)a[1]);
+	case PR_GET_SECCOMP:
+	case PR_SET_SECCOMP:
 	case PR_SET_NO_NEW_PRIVS:
-		if (a[1] != 1 || a[2] || a[3] || a[4])
-			return -EINVAL;
-		no_new_privs = true;
-		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		if (a[1] || a[2] || a[3] || a[4])
-			return -EINVAL;
-		return no_new_privs;
-	case PR_SET_SECCOMP: /* seccomp filters are not implemented */
+		return seccomp_prctl(a); /* linux/sys_seccomp.c */
 	default:
 		return -EINVAL;
 	}

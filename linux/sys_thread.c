@@ -80,6 +80,32 @@ static struct uthread *self(void)
 	return t->user;
 }
 
+/* For sys_seccomp.c (NO_NEW_PRIVS, filters, TSYNC). */
+struct uthread *uthread_self(void)
+{
+	return self();
+}
+
+/* fn on each thread of the caller's process. */
+int uthread_for_each(int (*fn)(struct uthread *u, void *arg), void *arg)
+{
+	struct process *p = current_process();
+	unsigned long irq = spin_lock_irqsave(&thread_lock);
+	int ret = 0;
+
+	list_for_each (n, &threads) {
+		struct uthread *u = list_entry(n, struct uthread, node);
+
+		if (u->proc != p)
+			continue;
+		ret = fn(u, arg);
+		if (ret)
+			break;
+	}
+	spin_unlock_irqrestore(&thread_lock, irq);
+	return ret;
+}
+
 struct uthread *uthread_find(int tid)
 {
 	unsigned long irq = spin_lock_irqsave(&thread_lock);
@@ -154,6 +180,7 @@ static void leave(void)
 	    !copy_to_user((void *)ut->clear_child_tid, &zero, sizeof(zero)))
 		futex_wake(ut->clear_child_tid, 1);
 	t->user = NULL;
+	seccomp_thread_release(ut);
 	if (ut != &main_thread)
 		kfree(ut);
 }
@@ -349,6 +376,7 @@ static long new_thread(const struct clone_args_k *ca)
 		kfree(ut);
 		return -EFAULT;
 	}
+	seccomp_thread_fork(ut, self()); /* its filters, as on Linux */
 	irq = spin_lock_irqsave(&process_table_lock);
 	p->nthreads++;
 	spin_unlock_irqrestore(&process_table_lock, irq);
@@ -356,6 +384,7 @@ static long new_thread(const struct clone_args_k *ca)
 		irq = spin_lock_irqsave(&process_table_lock);
 		p->nthreads--;
 		spin_unlock_irqrestore(&process_table_lock, irq);
+		seccomp_thread_release(ut);
 		kfree(st->ctx);
 		goto nomem;
 	}
@@ -447,8 +476,10 @@ static long new_process(const struct clone_args_k *ca)
 	c->nthreads = 1;
 	if (f & CLONE_VFORK)
 		c->vfork_parent = current_thread();
+	seccomp_thread_fork(ut, self());
 	if (!start_thread(st, c, true)) {
 		c->vfork_parent = NULL;
+		seccomp_thread_release(ut);
 		goto fail_ctx;
 	}
 	if (f & CLONE_VFORK)

@@ -235,6 +235,9 @@ SYSCALL(capget)
 SYSCALL(capset)
 SYSCALL(prctl)
 
+/* linux/sys_seccomp.c */
+SYSCALL(seccomp)
+
 /* linux/sys_misc.c: scheduling, limits, locking memory, clocks, the log. */
 SYSCALL(sched_setscheduler)
 SYSCALL(sched_getscheduler)

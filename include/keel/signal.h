@@ -167,8 +167,10 @@ struct sigdelivery {
  */
 int arch_signal_setup(const struct sigdelivery *d);
 int arch_signal_return(uint64_t *mask, struct kstack *stack, long *rax);
-/* The user stack pointer of the current user context. */
+/* The user stack pointer and instruction pointer (after the syscall
+ * instruction, in a system call) of the current user context. */
 uint64_t arch_user_sp(void);
+uint64_t arch_user_ip(void);
 /* Make the interrupted syscall (number nr) run again on return, or
  * change the value it returns. */
 void arch_syscall_restart(long nr);

@@ -32,41 +32,13 @@
 #define P(x) ((long)(uintptr_t)(x))
 
 /* procfs's maps for the current process (kernel/vm.c is not linked). */
-size_t vm_format_maps(char *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return 0;
-}
+#include "vm_stubs.h"
 
 static struct process child;
+/* Whose tables as_child swaps in: the static child, or test_proc_pid's
+ * process made in kernel/process.c's table. */
+static struct process *kid = &child;
 static bool swapped;
-static bool listed; /* process_get and process_for_each know the child */
-
-/*
- * The process table as fs/procfs.c asks it: kernel/process.c's process
- * and the child. Weak, as are fs/procfs_pid.c's TEMPORARY stand-ins (the
- * first weak definition linked, this one, is used); once kernel/process.c
- * defines them, its own win and test_proc_pid must make its child there.
- */
-__attribute__((weak)) struct process *process_get(int pid)
-{
-	if (pid == current_process()->pid)
-		return current_process();
-	return listed && pid == child.pid ? &child : NULL;
-}
-
-__attribute__((weak)) void process_put(struct process *p)
-{
-	(void)p;
-}
-
-__attribute__((weak)) int process_for_each(int (*fn)(struct process *p,
-						     void *arg),
-					   void *arg)
-{
-	return fn(current_process(), arg) ?: listed ? fn(&child, arg) : 0;
-}
 
 /* Swap the tables of kernel/process.c's process and the test's child. */
 static void swap_tables(void)
@@ -75,10 +47,10 @@ static void swap_tables(void)
 	struct fdtable *t = p->fds;
 	struct fs_context *c = p->fs;
 
-	p->fds = child.fds;
-	p->fs = child.fs;
-	child.fds = t;
-	child.fs = c;
+	p->fds = kid->fds;
+	p->fs = kid->fs;
+	kid->fds = t;
+	kid->fs = c;
 	swapped = !swapped;
 }
 
@@ -157,7 +129,6 @@ static int setup(void **state)
 	memset(&child, 0, sizeof(child));
 	child.pid = 2;
 	swapped = false;
-	listed = false;
 	return 0;
 }
 
@@ -416,14 +387,16 @@ static void test_proc_pid(void **state)
 	static const char *argv[] = { "child", "-x", NULL };
 	char buf[1024];
 
+	unsigned long irq;
+
 	(void)state;
-	assert_int_equal(fs_process_fork(&child, false, false), 0);
-	child.parent = current_process();
-	child.exe = "/bin/child";
-	child.argv = argv;
-	child.cred = current_process()->cred;
-	child.cred.euid = 7;
-	listed = true;
+	kid = process_new(process_new_id(NULL), SIGCHLD);
+	assert_non_null(kid);
+	assert_int_equal(kid->pid, 2);
+	assert_int_equal(fs_process_fork(kid, false, false), 0);
+	assert_int_equal(process_set_image(kid, "/bin/child", argv), 0);
+	strcpy(kid->comm, "child");
+	kid->cred.euid = 7;
 	as_child();
 	assert_int_equal(SC(dup2, 0, 5), 5);
 	assert_int_equal(SC(chdir, P("/tmp")), 0);
@@ -445,7 +418,7 @@ static void test_proc_pid(void **state)
 	assert_int_equal(slurp("/proc/2/cmdline", buf, sizeof(buf)), 9);
 	assert_memory_equal(buf, "child\0-x\0", 9);
 	assert_true(slurp("/proc/2/stat", buf, sizeof(buf)) > 0);
-	assert_memory_equal(buf, "2 (child) S 1 2 2 0 -1 ", 23);
+	assert_memory_equal(buf, "2 (child) S 1 1 1 0 -1 ", 23);
 	assert_int_equal(stat_fields(buf), 52);
 	assert_true(slurp("/proc/2/status", buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "State:\tS (sleeping)\nTgid:\t2\n"));
@@ -460,9 +433,9 @@ static void test_proc_pid(void **state)
 	assert_int_equal(stat_fields(buf), 52);
 
 	/* It ends: a zombie until waited for. */
-	fs_process_release(&child);
-	child.state = PROCESS_ZOMBIE;
-	child.wstatus = 3 << 8;
+	fs_process_release(kid);
+	kid->state = PROCESS_ZOMBIE;
+	kid->wstatus = 3 << 8;
 	assert_true(slurp("/proc/2/stat", buf, sizeof(buf)) > 0);
 	assert_memory_equal(buf, "2 (child) Z 1 ", 14);
 	assert_int_equal(stat_fields(buf), 52);
@@ -477,7 +450,11 @@ static void test_proc_pid(void **state)
 
 	/* Reaped: gone from /proc; what was looked up before finds nothing. */
 	assert_int_equal(SC(chdir, P("/proc/2")), 0);
-	listed = false;
+	process_lock(&irq);
+	process_reap_locked(kid);
+	process_unlock(irq);
+	process_put(kid);
+	kid = &child;
 	assert_int_equal(xopen("stat", O_RDONLY), -ESRCH);
 	assert_int_equal(xopen("/proc/2/stat", O_RDONLY), -ENOENT);
 	assert_null(strstr(names("/proc"), " 2"));
