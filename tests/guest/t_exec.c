@@ -25,18 +25,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc.h"
 
 static char hs[4096], hd[4096]; /* the helpers, static and dynamic */
 static char *env[] = { "KEEL_T1=a", "KEEL_T2=b c", "X=1", NULL };
-
-static int reap(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
-}
 
 /*
  * run: in a child, call setup (if any) and execve PATH with ARGV; the
@@ -44,7 +36,7 @@ static int reap(pid_t pid)
  */
 static int run(const char *path, char *const argv[], void (*setup)(void))
 {
-	pid_t pid = fork();
+	pid_t pid = xfork();
 
 	if (pid == 0) {
 		if (setup)
@@ -251,7 +243,7 @@ static void test_errors(void)
 	many[2] = "99";
 	for (int i = 3; i < 43; i++)
 		many[i] = chunk;
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		big_stack();
 		execve(hs, many, env);

@@ -25,20 +25,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc.h"
 
 #define BIG (8 << 20)
 
 static char *self;
-
-/* The child's exit status, or 1000 + the signal that ended it. */
-static int reap(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
-}
 
 static void nap(long ms)
 {
@@ -54,7 +45,7 @@ static void test_returns(void)
 	int p[2];
 
 	pipe(p);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		pid_t c = getpid();
 
@@ -90,7 +81,7 @@ static void test_cow(void)
 	memset(big, 'a', BIG);
 	pipe(go);
 	pipe(done);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		int bad = 0;
 
@@ -132,7 +123,7 @@ static void shared_both_ways(const char *name, volatile int *m)
 
 	pipe(go);
 	m[0] = 1;
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		int bad = m[0] != 1;
 
@@ -176,7 +167,7 @@ static void test_shared(void)
 	f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	if (f != MAP_FAILED) {
 		volatile int *m = f;
-		pid_t pid = fork();
+		pid_t pid = xfork();
 
 		if (pid == 0) {
 			m[1] = 77;
@@ -199,7 +190,7 @@ static void test_pipe(void)
 	pid_t pid;
 
 	pipe(p);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		close(p[0]);
 		for (int i = 0; i < 3; i++)
@@ -235,7 +226,7 @@ static void test_inherit(void)
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	raise(SIGTERM); /* pending in the parent, not the child */
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		struct sigaction sa;
 		sigset_t cur, pend;
@@ -425,7 +416,7 @@ static void test_atfork(void)
 	pid_t pid;
 
 	pthread_atfork(at_prepare, at_parent, at_child);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(atfork_n == 2 && atfork_log[0] == 1 && atfork_log[1] == 3
 			  ? 0
@@ -440,7 +431,7 @@ static void test_many(void)
 	int bad = 0;
 
 	for (int i = 0; i < 20; i++) {
-		pids[i] = fork();
+		pids[i] = xfork();
 		if (pids[i] == 0)
 			_exit(i);
 	}

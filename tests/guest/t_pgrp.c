@@ -25,21 +25,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc.h"
 
 static char *self;
 
-static int reap(pid_t pid)
-{
-	int st;
-
-	if (waitpid(pid, &st, 0) != pid)
-		return -errno;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
-}
-
 static pid_t sleeper(pid_t pgid)
 {
-	pid_t pid = fork();
+	pid_t pid = xfork();
 
 	if (pid == 0) {
 		if (pgid >= 0)
@@ -55,7 +47,7 @@ static pid_t sleeper(pid_t pgid)
 /* A pid that no longer names a process. */
 static pid_t dead_pid(void)
 {
-	pid_t pid = fork();
+	pid_t pid = xfork();
 
 	if (pid == 0)
 		_exit(0);
@@ -75,7 +67,7 @@ static void test_ids(void)
 	check_err("getsid-dead-esrch", raw(getsid(dead)), ESRCH);
 	check_err("getpgid-negative-esrch", raw(getpgid(-5)), ESRCH);
 
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(getpgrp() == getpgid(getppid()) &&
 			      getsid(0) == getsid(getppid())
@@ -107,7 +99,7 @@ static void test_setpgid(void)
 
 	/* Once the child has exec'd (its O_CLOEXEC pipe closed): EACCES. */
 	pipe2(p, O_CLOEXEC);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		execl(self, self, "pause", NULL);
 		_exit(127);
@@ -126,7 +118,7 @@ static void test_setsid(void)
 	pid_t pid, leader;
 	char c;
 
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		int bad = 0;
 
@@ -140,7 +132,7 @@ static void test_setsid(void)
 	}
 	check_val("setsid-child", reap(pid), 0);
 
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		_exit(setsid() == -1 && errno == EPERM ? 0 : 1);
@@ -150,7 +142,7 @@ static void test_setsid(void)
 	/* Another session: its groups are out of reach of ours. */
 	pipe(p);
 	pipe(q);
-	leader = fork();
+	leader = xfork();
 	if (leader == 0) {
 		setsid();
 		write(p[1], "x", 1);
@@ -184,7 +176,7 @@ static void test_kill_group(void)
 	a = sleeper(0);
 	b = sleeper(a);
 	pipe(p);
-	o = fork();
+	o = xfork();
 	if (o == 0) {
 		close(p[1]);
 		read(p[0], &c, 1);
@@ -226,7 +218,7 @@ static void test_kill_zero(void)
 	pid_t x;
 
 	/* The child leads a group of three and signals it: not us. */
-	x = fork();
+	x = xfork();
 	if (x == 0) {
 		pid_t g1, g2;
 		int bad = 0;
@@ -269,7 +261,7 @@ static void test_tty(void)
 	reap(pid);
 
 	/* A background group reading: SIGTTIN stops it; ignored, EIO. */
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		char c;
 
@@ -284,7 +276,7 @@ static void test_tty(void)
 					     WSTOPSIG(st) == SIGTTIN);
 	kill(pid, SIGKILL);
 	reap(pid);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		char c;
 
@@ -296,7 +288,7 @@ static void test_tty(void)
 	check_val("background-read-sigttin-ignored-eio", reap(pid), 0);
 
 	/* A background group taking the terminal: SIGTTOU stops it. */
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGTTOU, SIG_DFL);
@@ -313,7 +305,7 @@ static void test_tty(void)
 
 	dead = dead_pid();
 	check_err("tcsetpgrp-missing-esrch", raw(tcsetpgrp(0, dead)), ESRCH);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		setsid();
 		for (;;)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -45,7 +46,7 @@ static pid_t waiter(int p[2], int st)
 	char c;
 
 	pipe(p);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		close(p[1]);
 		read(p[0], &c, 1);
@@ -58,7 +59,7 @@ static pid_t waiter(int p[2], int st)
 /* A child that sleeps until a signal ends it. */
 static pid_t sleeper(void)
 {
-	pid_t pid = fork();
+	pid_t pid = xfork();
 
 	if (pid == 0) {
 		for (;;)
@@ -76,14 +77,14 @@ static void test_status(void)
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		char what[40];
 
-		pid = fork();
+		pid = xfork();
 		if (pid == 0)
 			exit(codes[i]);
 		snprintf(what, sizeof(what), "exit-%d-status", codes[i]);
 		check(what, waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 				WEXITSTATUS(st) == (codes[i] & 255));
 	}
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		syscall(SYS_exit_group, 9);
 	check("exit-group-status",
@@ -106,7 +107,7 @@ static void test_status(void)
 	check_err("waitpid-none-wnohang-echild", raw(waitpid(-1, &st, WNOHANG)),
 		  ECHILD);
 	check_err("waitpid-bad-options", raw(waitpid(-1, &st, 0x100)), EINVAL);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(0);
 	check_err("wait4-bad-status-efault",
@@ -121,14 +122,14 @@ static void test_wait4_waitid(void)
 	int st, p[2];
 	pid_t pid;
 
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(5);
 	check("wait4-rusage", wait4(pid, &st, 0, &ru) == pid &&
 				  WEXITSTATUS(st) == 5 &&
 				  ru.ru_utime.tv_usec >= 0);
 
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(6);
 	memset(&si, 0, sizeof(si));
@@ -227,7 +228,7 @@ static void test_signals(void)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		char what[40];
 
-		pid = fork();
+		pid = xfork();
 		if (pid == 0) {
 			struct rlimit r = { 0, 0 };
 
@@ -245,7 +246,7 @@ static void test_signals(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(17);
 	memset(&si, 0, sizeof(si));
@@ -285,10 +286,10 @@ static void test_autoreap(void)
 	/* SIG_IGN: children leave no zombie; wait blocks till they are gone. */
 	signal(SIGCHLD, SIG_IGN);
 	for (int i = 0; i < 3; i++)
-		if (fork() == 0)
+		if (xfork() == 0)
 			_exit(1);
 	check_err("sigchld-ign-wait-echild", raw(wait(&st)), ECHILD);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(1);
 	check_err("sigchld-ign-waitpid-echild", raw(waitpid(pid, &st, 0)),
@@ -296,7 +297,7 @@ static void test_autoreap(void)
 	signal(SIGCHLD, SIG_DFL);
 
 	sigaction(SIGCHLD, &sa, NULL);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0)
 		_exit(1);
 	check_err("sa-nocldwait-echild", raw(waitpid(pid, &st, 0)), ECHILD);
@@ -326,9 +327,9 @@ static void orphan(const char *name, int expect_self)
 
 	pipe(p);
 	pipe(q);
-	mid = fork();
+	mid = xfork();
 	if (mid == 0) {
-		pid_t g = fork();
+		pid_t g = xfork();
 
 		if (g == 0) {
 			pid_t old = getppid();
@@ -391,7 +392,7 @@ static void test_rusage(void)
 	pid_t pid;
 
 	getrusage(RUSAGE_CHILDREN, &before);
-	pid = fork();
+	pid = xfork();
 	if (pid == 0) {
 		struct timespec t0, t, w0, w;
 

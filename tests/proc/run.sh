@@ -72,7 +72,8 @@ ref() {
 # execve, wait...), else the log's last lines.
 why_keel() {
 	local line
-	line=$(tr -d '\r' <"$1" | grep -aiE -m1 '^keel.*(clone|fork|exec|wait|ENOSYS|not implemented|refus)')
+	line=$(tr -d '\r' <"$1" | grep -aiE -m1 '^keel.*(clone|fork|exec|wait|one process)')
+	[ -n "$line" ] || line=$(tr -d '\r' <"$1" | grep -aE -m1 '^(keel.*(ENOSYS|not implemented)|FAIL )')
 	[ -n "$line" ] || line=$(tr -d '\r' <"$1" | tail -2 | tr '\n' ' ')
 	echo "the guest's kernel said: $line"
 }
