@@ -5,8 +5,9 @@
  * sessions and for a session leader, EACCES once the child has exec'd),
  * setsid (EPERM for a group leader, no controlling terminal after it),
  * kill(-pgid) and killpg, kill(0, sig) reaching only the caller's group,
- * waitpid(-pgid) and waitpid(0). With a terminal on stdin (the console in
- * keel; tests/proc/run.sh gives the host's run a pty from script(1)):
+ * waitpid(-pgid) and waitpid(0). With a terminal (/dev/tty, else the
+ * first of fds 0-2 that is one: the console in keel; tests/proc/run.sh
+ * gives the host's run a pty from script(1)):
  * tcgetpgrp/tcgetsid, tcsetpgrp to a child's group and back, a background
  * group's read stopped by SIGTTIN (EIO when ignored), its tcsetpgrp stopped
  * by SIGTTOU, tcsetpgrp's errors. Without one it prints why it skipped
@@ -238,25 +239,37 @@ static void test_kill_zero(void)
 	check_val("kill-0-parent-untouched", got_usr1, 0);
 }
 
+/* The controlling terminal, else the first of fds 0-2 that is one. */
+static int tty_fd(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+
+	for (int i = 0; fd < 0 && i < 3; i++)
+		if (isatty(i))
+			fd = i;
+	return fd;
+}
+
 static void test_tty(void)
 {
 	pid_t pid, dead;
-	int st, p[2];
+	int st, p[2], t = tty_fd();
 
-	if (!isatty(0)) {
-		printf("tty: skipped: stdin is not a terminal\n");
+	if (t < 0) {
+		printf("tty: skipped: no controlling terminal and none of "
+		       "fds 0-2 is a terminal\n");
 		return;
 	}
-	check_val("tcgetpgrp-is-ours", tcgetpgrp(0), getpgrp());
-	check_val("tcgetsid-is-ours", tcgetsid(0), getsid(0));
+	check_val("tcgetpgrp-is-ours", tcgetpgrp(t), getpgrp());
+	check_val("tcgetsid-is-ours", tcgetsid(t), getsid(0));
 	signal(SIGTTOU, SIG_IGN);
 
 	pid = sleeper(0);
-	check_val("tcsetpgrp-child", raw(tcsetpgrp(0, pid)), 0);
-	check_val("tcgetpgrp-child", tcgetpgrp(0), pid);
+	check_val("tcsetpgrp-child", raw(tcsetpgrp(t, pid)), 0);
+	check_val("tcgetpgrp-child", tcgetpgrp(t), pid);
 	check_val("tcsetpgrp-back-sigttou-ignored",
-		  raw(tcsetpgrp(0, getpgrp())), 0);
-	check_val("tcgetpgrp-ours-again", tcgetpgrp(0), getpgrp());
+		  raw(tcsetpgrp(t, getpgrp())), 0);
+	check_val("tcgetpgrp-ours-again", tcgetpgrp(t), getpgrp());
 	kill(pid, SIGKILL);
 	reap(pid);
 
@@ -267,7 +280,7 @@ static void test_tty(void)
 
 		setpgid(0, 0);
 		signal(SIGTTOU, SIG_DFL);
-		read(0, &c, 1);
+		read(t, &c, 1);
 		_exit(1);
 	}
 	setpgid(pid, pid);
@@ -282,7 +295,7 @@ static void test_tty(void)
 
 		setpgid(0, 0);
 		signal(SIGTTIN, SIG_IGN);
-		_exit(read(0, &c, 1) == -1 && errno == EIO ? 0 : 1);
+		_exit(read(t, &c, 1) == -1 && errno == EIO ? 0 : 1);
 	}
 	setpgid(pid, pid);
 	check_val("background-read-sigttin-ignored-eio", reap(pid), 0);
@@ -292,7 +305,7 @@ static void test_tty(void)
 	if (pid == 0) {
 		setpgid(0, 0);
 		signal(SIGTTOU, SIG_DFL);
-		tcsetpgrp(0, getpgrp());
+		tcsetpgrp(t, getpgrp());
 		_exit(1);
 	}
 	setpgid(pid, pid);
@@ -301,10 +314,10 @@ static void test_tty(void)
 		  WSTOPSIG(st) == SIGTTOU);
 	kill(pid, SIGKILL);
 	reap(pid);
-	check_val("tcgetpgrp-still-ours", tcgetpgrp(0), getpgrp());
+	check_val("tcgetpgrp-still-ours", tcgetpgrp(t), getpgrp());
 
 	dead = dead_pid();
-	check_err("tcsetpgrp-missing-esrch", raw(tcsetpgrp(0, dead)), ESRCH);
+	check_err("tcsetpgrp-missing-esrch", raw(tcsetpgrp(t, dead)), ESRCH);
 	pid = xfork();
 	if (pid == 0) {
 		setsid();
@@ -313,7 +326,7 @@ static void test_tty(void)
 	}
 	while (getsid(pid) != pid)
 		sched_yield();
-	check_err("tcsetpgrp-other-session-eperm", raw(tcsetpgrp(0, pid)),
+	check_err("tcsetpgrp-other-session-eperm", raw(tcsetpgrp(t, pid)),
 		  EPERM);
 	kill(pid, SIGKILL);
 	reap(pid);
@@ -323,6 +336,8 @@ static void test_tty(void)
 	close(p[0]);
 	close(p[1]);
 	signal(SIGTTOU, SIG_DFL);
+	if (t > 2)
+		close(t);
 }
 
 int main(int argc, char **argv)
