@@ -5,7 +5,8 @@
  * sessions and for a session leader, EACCES once the child has exec'd),
  * setsid (EPERM for a group leader, no controlling terminal after it),
  * kill(-pgid) and killpg, kill(0, sig) reaching only the caller's group,
- * waitpid(-pgid) and waitpid(0). With a terminal (/dev/tty, else the
+ * waitpid(-pgid) and waitpid(0), SIGHUP to the foreground group when a
+ * session leader with a pty as its terminal exits. With a terminal (/dev/tty, else the
  * first of fds 0-2 that is one: the console in keel; tests/proc/run.sh
  * gives the host's run a pty from script(1)):
  * tcgetpgrp/tcgetsid, tcsetpgrp to a child's group and back, a background
@@ -20,6 +21,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -239,6 +241,45 @@ static void test_kill_zero(void)
 	check_val("kill-0-parent-untouched", got_usr1, 0);
 }
 
+/*
+ * A session leader with a pty as its controlling terminal exits: its
+ * foreground group gets SIGHUP. We hold the master (its close would hang
+ * up the terminal by itself) and are the orphan's subreaper, to reap it.
+ */
+static void test_sighup(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY), p[2];
+	pid_t leader, g = 0;
+
+	check("pty-for-sighup", m >= 0 && grantpt(m) == 0 && unlockpt(m) == 0);
+	if (m < 0)
+		return;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pipe(p);
+	leader = xfork();
+	if (leader == 0) {
+		int s;
+
+		setsid();
+		s = open(ptsname(m), O_RDWR);
+		ioctl(s, TIOCSCTTY, 0);
+		g = xfork();
+		if (g == 0) {
+			for (;;)
+				pause();
+		}
+		write(p[1], &g, sizeof(g));
+		_exit(tcgetpgrp(s) == getpgrp() ? 0 : 1);
+	}
+	read(p[0], &g, sizeof(g));
+	check_val("session-leader-foreground", reap(leader), 0);
+	check_val("session-end-sighup-foreground", reap(g), 1000 + SIGHUP);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	close(p[0]);
+	close(p[1]);
+	close(m);
+}
+
 /* The controlling terminal, else the first of fds 0-2 that is one. */
 static int tty_fd(void)
 {
@@ -353,6 +394,7 @@ int main(int argc, char **argv)
 	test_setsid();
 	test_kill_group();
 	test_kill_zero();
+	test_sighup();
 	test_tty();
 	printf("t_pgrp: %d failed\n", fails);
 	return fails != 0;
