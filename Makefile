@@ -9,6 +9,7 @@
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
+#   make test-proc  processes: fork, execve, wait in guests against the host (tests/proc/; not in make test yet)
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
@@ -424,6 +425,12 @@ test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 # /proc per process read by busybox ps, top, cat in guests (tests/guest/procfs.sh).
 test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/guest/procfs.sh
+# Processes (issue 15): fork, execve, wait, groups, shells, popen, Python's
+# subprocess and multiprocessing, each against the host's run
+# (tests/proc/run.sh; --host runs the references alone). Not in make test
+# until keel can fork.
+test-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/proc/run.sh
 
 # A temporary host directory shared with QEMU's virtio-9p (pc, q35,
 # microvm), changed by the guest and checked from the host.
@@ -458,5 +465,5 @@ bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)
