@@ -100,7 +100,10 @@ static const char *const names[] = {
 	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
 	[SIGSTKFLT] = "SIGSTKFLT", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
 	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGIO] = "SIGIO",
-	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",
+	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",	  [SIGCHLD] = "SIGCHLD",
+	[SIGCONT] = "SIGCONT",	   [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+	[SIGTTIN] = "SIGTTIN",	   [SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",
+	[SIGWINCH] = "SIGWINCH",
 };
 
 static const char *sig_name(int sig)
@@ -509,6 +512,11 @@ static int has_outside_parent(struct process *q, void *arg)
 	const struct orphan_arg *o = arg;
 	const struct process *par = q->parent;
 
+	/* The first process's parent is the host, outside the VM, as a
+	 * shell is outside the group of the program it started. */
+	if (q->state == PROCESS_ALIVE && pgid_of(q) == o->pgid && !par &&
+	    q->pid == 1)
+		return 1;
 	return q->state == PROCESS_ALIVE && pgid_of(q) == o->pgid && par &&
 	       pgid_of(par) != o->pgid && par->sid == q->sid;
 }

@@ -229,8 +229,9 @@ static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 		return -ENODEV; /* no file system gave its file calls */
 	if (f && off + ALIGN_UP(len, PAGE_SIZE) < off)
 		return -EOVERFLOW;
-	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE))
-		return -ENODEV; /* writable shared file mappings: not kept */
+	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE) &&
+	    !(vm_file->can_share && vm_file->can_share(f)))
+		return -ENODEV; /* the file system keeps no pages to share */
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return 0;
 	if (!IS_ALIGNED(addr, PAGE_SIZE))
@@ -327,8 +328,9 @@ static int check_mprotect(struct mm *mm, uintptr_t *start, uintptr_t end,
 		return 0;
 	for (a = vma_next_from(mm, *start); a && a->start < end;
 	     a = vma_after(mm, a))
-		if (a->file && (a->flags & VMA_SHARED))
-			return -EACCES; /* shared file areas stay read-only */
+		if (a->file && (a->flags & VMA_SHARED) &&
+		    !(vm_file->can_share && vm_file->can_share(a->file)))
+			return -EACCES; /* snapshots of a file stay read-only */
 	return 0;
 }
 

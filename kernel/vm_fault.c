@@ -114,6 +114,7 @@ struct fault_info {
 	struct file *file; /* a reference, or NULL */
 	uint64_t off; /* file offset of the page */
 	size_t bytes; /* file bytes in the page; the rest is zero */
+	bool share; /* map the file's own page (a shared mapping) */
 	unsigned long gen;
 };
 
@@ -182,6 +183,8 @@ static int fault_check(struct mm *mm, uintptr_t va, unsigned access,
 	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
 		return -ENXIO; /* past the file's last page: SIGBUS */
 	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
+	fi->share = (a->flags & VMA_SHARED) && vm_file->can_share &&
+		    vm_file->can_share(a->file);
 	vm_file->get(a->file);
 	return 0;
 }
@@ -195,6 +198,10 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 
 	if (!fi->file) {
 		*out = pmm_alloc_zeroed(1);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (fi->share) { /* the file's own page, with our reference */
+		*out = vm_file->share_page(fi->file, fi->off);
 		return *out ? 0 : -ENOMEM;
 	}
 	pa = pmm_alloc(1);

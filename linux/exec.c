@@ -89,6 +89,7 @@ static int read_elf(struct file *f, void **buf, struct elf_image *img,
 	n = file_pread(f, *buf, size, 0);
 	if (n != (long)size) {
 		kfree(*buf);
+		*buf = NULL;
 		*why = "it could not be read";
 		return n < 0 ? (int)n : -EIO;
 	}
@@ -573,6 +574,7 @@ static int open_exec(int dirfd, const char *path, int flags, struct file **f)
 	}
 	if (!file_is_executable(*f)) {
 		file_put(*f);
+		*f = NULL;
 		return -EACCES;
 	}
 	return 0;

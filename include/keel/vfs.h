@@ -10,6 +10,7 @@
 
 #include <keel/compiler.h>
 #include <keel/file.h>
+#include <keel/page.h>
 #include <uapi/fs.h>
 
 #define PATH_MAX 4096
@@ -85,6 +86,11 @@ struct inode_ops {
 	int (*setattr)(struct inode *ino, const struct iattr *ia);
 	/* Free fs data: the last reference and the last link are gone. */
 	void (*release)(struct inode *ino);
+	/* The page holding byte off of a regular file's own data, for a
+	 * writable shared mapping (a reference taken for the mapping), or
+	 * 0 (no memory, no room). NULL: the file system keeps no pages a
+	 * mapping could share (ext2, 9p: such mappings are -ENODEV). */
+	paddr_t (*share_page)(struct inode *ino, uint64_t off);
 };
 
 /* What an open file of one kind does; NULL llseek means not seekable. */

@@ -48,6 +48,12 @@ struct vm_file_ops {
 	long (*pread)(struct file *f, void *buf, size_t len, uint64_t off);
 	uint64_t (*size)(struct file *f); /* bytes, for SIGBUS past the end */
 	const char *(*path)(struct file *f); /* for /proc/self/maps */
+	/* Whether a MAP_SHARED mapping may map the file's own pages (then
+	 * it may be writable, and writes are the file's); share_page: the
+	 * page at off with a reference for the mapping, or 0. NULL or false:
+	 * shared mappings are read-only snapshots. */
+	bool (*can_share)(struct file *f);
+	paddr_t (*share_page)(struct file *f, uint64_t off);
 };
 void vm_set_file_ops(const struct vm_file_ops *ops);
 
