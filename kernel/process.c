@@ -329,6 +329,11 @@ static bool reparent_children(struct process *p)
 		list_push_back(&r->children, &c->sibling);
 		if (c->state == PROCESS_ZOMBIE)
 			zombies = true;
+		else if (c->cred.pdeathsig) { /* PR_SET_PDEATHSIG */
+			struct ksiginfo info = { .signo = c->cred.pdeathsig };
+
+			signal_send_proc(c, c->cred.pdeathsig, &info);
+		}
 	}
 	if (zombies)
 		waitq_wake_all(&r->child_wq);
@@ -387,6 +392,15 @@ static void process_finish(struct process *p)
 		kernel_shutdown((st & 0x7f) ? 128 + (st & 0x7f)
 					    : (st >> 8) & 0xff);
 	}
+	{
+		unsigned long irq = arch_irq_save();
+
+		sched_charge_current();
+		arch_irq_restore(irq);
+	}
+	if (p->mm)
+		p->maxrss_kb =
+		    (long)(vm_mm_resident(p->mm) * (PAGE_SIZE / 1024));
 	process_release_mm(p);
 	process_vfork_done(p);
 	signal_process_release(p);

@@ -122,10 +122,12 @@ __noreturn void signal_die(int sig)
 {
 	struct process *p = current_process();
 
-	if (p->parent) /* not the first process: say which */
-		printk("keel: process %d (%s) was killed by %s (signal %d)\n",
-		       p->pid, p->comm, sig_name(sig), sig);
-	else
+	if (p->parent) { /* not the first: say which, if it crashed */
+		if (dumps_core(sig))
+			printk("keel: process %d (%s) was killed by %s "
+			       "(signal %d)\n",
+			       p->pid, p->comm, sig_name(sig), sig);
+	} else
 		printk("keel: the program was killed by %s (signal %d)\n",
 		       sig_name(sig), sig);
 	process_exit_signal(sig, dumps_core(sig));

@@ -226,6 +226,8 @@ SYSCALL_DEFINE(capset)
 /* ---- prctl ---- */
 
 #define PR_SET_PDEATHSIG 1
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
@@ -283,6 +285,14 @@ SYSCALL_DEFINE(prctl)
 		return 0;
 	case PR_GET_PDEATHSIG:
 		return copy_to_user((void *)a[1], &c->pdeathsig, sizeof(int));
+	case PR_SET_CHILD_SUBREAPER:
+		current_process()->subreaper = a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = current_process()->subreaper;
+
+		return copy_to_user((void *)a[1], &v, sizeof(v)) ? -EFAULT : 0;
+	}
 	case PR_GET_DUMPABLE:
 		return c->dumpable;
 	case PR_SET_DUMPABLE:

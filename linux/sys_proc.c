@@ -12,6 +12,7 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/vm.h>
 
 #include "linux.h"
 
@@ -60,15 +61,26 @@ SYSCALL_DEFINE(getpid)
 
 SYSCALL_DEFINE(getrusage)
 {
+	struct process *p = current_process();
 	struct linux_rusage ru;
-	uint64_t ns = time_now_ns() - current_process()->start_ns;
+	unsigned long irq;
 
 	if (a[0] != 0 && a[0] != -1 && a[0] != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	if (a[0] != -1) {
-		/* No split between user and system time is kept yet. */
-		ru.ru_utime = ns_to_timeval((int64_t)ns);
+	irq = arch_irq_save();
+	sched_charge_current();
+	arch_irq_restore(irq);
+	/* The time on the CPU, all counted as user time (no split kept). */
+	if (a[0] == -1) {
+		ru.ru_utime = ns_to_timeval((int64_t)p->child_utime_ns);
+		ru.ru_stime = ns_to_timeval((int64_t)p->child_stime_ns);
+		ru.ru_maxrss = p->child_maxrss_kb;
+	} else {
+		ru.ru_utime = ns_to_timeval((int64_t)p->utime_ns);
+		ru.ru_maxrss =
+		    p->mm ? (long)(vm_mm_resident(p->mm) * (PAGE_SIZE / 1024))
+			  : 0;
 	}
 	return copy_to_user((void *)a[1], &ru, sizeof(ru));
 }

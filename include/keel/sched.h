@@ -45,6 +45,7 @@ struct cpu {
 	struct thread *zombie; /* dead detached thread to free after a switch */
 	bool need_resched;
 	uint64_t switches;
+	uint64_t since; /* when current was switched in */
 };
 
 struct cpu *this_cpu(void);
@@ -64,6 +65,8 @@ void thread_detach(struct thread *t);
 __noreturn void thread_exit(void);
 
 void sched_yield(void);
+/* Charge the running thread's time so far to its process (utime_ns). */
+void sched_charge_current(void);
 /* Block the current thread (interrupts disabled, state set to BLOCKED). */
 void sched_block(void);
 /* Make a blocked thread runnable; safe from interrupt context. */
