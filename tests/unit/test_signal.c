@@ -379,8 +379,10 @@ static void test_nocldstop(void **state)
 }
 
 /* SIGTSTP (default) stops b in its own group (its parent, in another
- * group of the session, could continue it) but not in the parent's,
- * which is orphaned (pid 1 has no parent). */
+ * group of the session, could continue it) but not once b leads a
+ * session of its own: its group is orphaned (no member has a parent in
+ * another group of the session). Pid 1's group is not: its parent is the
+ * host, outside the VM. */
 static void test_tstp_orphaned(void **state)
 {
 	struct process *b = &procs[1];
@@ -389,10 +391,12 @@ static void test_tstp_orphaned(void **state)
 	struct thread *t = start_kid(b, &k);
 
 	(void)state;
+	b->sid = b->pgid = b->pid;
 	signal_send_proc(b, SIGTSTP, &i);
 	thread_join(t); /* nothing held it */
 	assert_false(b->stopped);
 
+	b->sid = 1;
 	b->pgid = 2;
 	t = start_kid(b, &k);
 	signal_send_proc(b, SIGTSTP, &i);
