@@ -975,6 +975,10 @@ static int console_open(struct file *f)
 static long console_read(struct file *f, struct iobuf b, size_t len,
 			 uint64_t *pos)
 {
+	long err = job_control(&console_pty, SIGTTIN);
+
+	if (err)
+		return err;
 	if (console_input_is_stream())
 		return console_input_read(f, b, len, pos);
 	return pty_read(f, b, len, pos);

@@ -296,3 +296,30 @@ void vm_populate(uintptr_t start, uintptr_t end)
 		if (vm_fault(va, VM_ACCESS_READ) == -ENOMEM)
 			return;
 }
+
+bool vm_shared_page(uintptr_t uaddr, paddr_t *out)
+{
+	struct mm *mm = vm_cur();
+
+	for (int tries = 0; tries < 2; tries++) {
+		unsigned long irq = spin_lock_irqsave(&mm->lock);
+		struct vm_area *a = vma_find(mm, uaddr);
+		paddr_t pa;
+		unsigned p;
+
+		if (!a || !(a->flags & VMA_SHARED) || (a->flags & VMA_PINNED)) {
+			spin_unlock_irqrestore(&mm->lock, irq);
+			return false;
+		}
+		if (!mmu_query(mm->space, ALIGN_DOWN(uaddr, PAGE_SIZE), &pa,
+			       &p)) {
+			spin_unlock_irqrestore(&mm->lock, irq);
+			*out = pa + (uaddr & (PAGE_SIZE - 1));
+			return true;
+		}
+		spin_unlock_irqrestore(&mm->lock, irq);
+		if (vm_fault(uaddr, VM_ACCESS_READ))
+			return false;
+	}
+	return false;
+}

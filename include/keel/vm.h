@@ -168,4 +168,11 @@ size_t vm_mm_resident(const struct mm *mm);
 /* /proc/PID/maps of another process (vm_format_maps for mm). */
 size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len);
 
+/*
+ * A futex's key across processes: whether uaddr lies in shared memory
+ * (MAP_SHARED, faulted in if need be), with the physical address of
+ * that byte in *pa. False: private memory (key it by address space).
+ */
+bool vm_shared_page(uintptr_t uaddr, paddr_t *pa);
+
 #endif
