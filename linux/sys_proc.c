@@ -62,17 +62,18 @@ SYSCALL_DEFINE(getpid)
 SYSCALL_DEFINE(getrusage)
 {
 	struct process *p = current_process();
+	int who = (int)a[0]; /* an int: the register's upper half is junk */
 	struct linux_rusage ru;
 	unsigned long irq;
 
-	if (a[0] != 0 && a[0] != -1 && a[0] != 1) /* SELF, CHILDREN, THREAD */
+	if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
 	irq = arch_irq_save();
 	sched_charge_current();
 	arch_irq_restore(irq);
 	/* The time on the CPU, all counted as user time (no split kept). */
-	if (a[0] == -1) {
+	if (who == -1) {
 		ru.ru_utime = ns_to_timeval((int64_t)p->child_utime_ns);
 		ru.ru_stime = ns_to_timeval((int64_t)p->child_stime_ns);
 		ru.ru_maxrss = p->child_maxrss_kb;
