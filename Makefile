@@ -9,7 +9,7 @@
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
-#   make test-proc  processes: fork, execve, wait in guests against the host (tests/proc/; not in make test yet)
+#   make test-proc  processes: fork, execve, wait in guests against the host (tests/proc/; also in make test)
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
@@ -427,8 +427,7 @@ test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/guest/procfs.sh
 # Processes (issue 15): fork, execve, wait, groups, shells, popen, Python's
 # subprocess and multiprocessing, each against the host's run
-# (tests/proc/run.sh; --host runs the references alone). Not in make test
-# until keel can fork.
+# (tests/proc/run.sh; --host runs the references alone). Part of make test.
 test-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/proc/run.sh
 

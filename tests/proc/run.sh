@@ -19,8 +19,8 @@
 #
 # `run.sh --host` runs the host's references only, each judged by its own
 # checks (status 0, "t_NAME: 0 failed", the expected lines): they must
-# pass on any Linux host. Until keel can fork, the keel cases fail, each
-# with the kernel's own line about what it refused. Not part of make test.
+# pass on any Linux host. A failing keel case quotes the kernel's own
+# lines. Part of make test (tests/run.sh).
 # Logs in build/proc-logs.
 set -u
 cd "$(dirname "$0")/../.."
