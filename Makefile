@@ -9,6 +9,7 @@
 #   make fuzz     the libFuzzer targets, FUZZ_TIME seconds each (tests/fuzz/)
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
+#   make test-proc  processes: fork, execve, wait in guests against the host (tests/proc/; also in make test)
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
@@ -149,6 +150,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 	@echo "  UNIT    $@"
 	@$(CC) $(HOST_CFLAGS) $(CC_EXTRA) -MMD -MP -o $@ $< $(HOSTED_OBJS) -lcmocka
 
+# kernel/seccomp.c: the classic BPF check, interpreter and filter stacks.
+$(BUILD)/unit/test_seccomp: $(BUILD)/h/kernel/seccomp.c.o
+$(BUILD)/unit/test_seccomp: HOSTED_OBJS += $(BUILD)/h/kernel/seccomp.c.o
+
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
@@ -162,6 +167,9 @@ $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
+# test_fdtable: the same, for fs/fdtable.c's fork, share and release.
+$(BUILD)/unit/test_fdtable: $(VFS_OBJS)
+$(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
 # test_ext2: the same, over a RAM disk holding images mke2fs makes.
 $(BUILD)/unit/test_ext2: $(VFS_OBJS)
 $(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
@@ -176,6 +184,9 @@ $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
 $(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
+# kernel/signal.c alone, over the test's own process table.
+$(BUILD)/unit/test_signal: $(BUILD)/h/kernel/signal.c.o
+$(BUILD)/unit/test_signal: HOSTED_OBJS += $(BUILD)/h/kernel/signal.c.o
 # fs/9p's client alone, over a 9P server the test plays (kernel/p9chan.c
 # is in HOSTED_SRCS).
 $(BUILD)/unit/test_9p: $(BUILD)/h/fs/9p/client.c.o
@@ -411,6 +422,15 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
 
+# /proc per process read by busybox ps, top, cat in guests (tests/guest/procfs.sh).
+test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/guest/procfs.sh
+# Processes (issue 15): fork, execve, wait, groups, shells, popen, Python's
+# subprocess and multiprocessing, each against the host's run
+# (tests/proc/run.sh; --host runs the references alone). Part of make test.
+test-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/proc/run.sh
+
 # A temporary host directory shared with QEMU's virtio-9p (pc, q35,
 # microvm), changed by the guest and checked from the host.
 test-9p: deps $(BUILD)/keel.elf $(BUILD)/keel
@@ -444,5 +464,5 @@ bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -1,8 +1,13 @@
 /*
- * fdtable.c - the process's file descriptors and fs context (fs/):
- * descriptors are the lowest free slot below FD_MAX (EMFILE beyond) with
- * an FD_CLOEXEC bit each; the fs context holds the cwd and the umask.
- * fs_process_init gives the program 0, 1 and 2 on /dev/console.
+ * fdtable.c - each process's file descriptors and fs context (fs/):
+ * descriptors are the lowest free slot below RLIMIT_NOFILE (at most
+ * FD_MAX; EMFILE beyond) with an FD_CLOEXEC bit each; the fs context holds
+ * the cwd and the umask. Both are reference-counted: clone with
+ * CLONE_FILES or CLONE_FS shares them, fork copies them (every open file
+ * gains a reference, close-on-exec bits kept). A table holds FD_INLINE
+ * slots inside itself (one 1 KiB heap object) and grows by doubling, up
+ * to FD_MAX, only when a descriptor beyond them is used.
+ * fs_process_init gives the first program 0, 1 and 2 on /dev/console.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -10,14 +15,21 @@
 #include <keel/string.h>
 #include <keel/vfs.h>
 
+#define FD_INLINE 64
+
 struct fdtable {
-	struct file *files[FD_MAX];
-	uint64_t cloexec[FD_MAX / 64];
+	int refs; /* processes using it (CLONE_FILES) */
+	int size; /* slots: FD_INLINE, doubled up to FD_MAX */
+	struct file **files; /* inline_files or a bigger array */
+	uint64_t *cloexec; /* size / 64 words */
+	uint64_t inline_cloexec[FD_INLINE / 64];
+	struct file *inline_files[FD_INLINE];
 };
 
 struct fs_context {
-	struct inode *cwd; /* a reference */
+	int refs; /* processes using it (CLONE_FS) */
 	unsigned umask;
+	struct inode *cwd; /* a reference */
 };
 
 static struct fdtable *table(void)
@@ -34,6 +46,63 @@ static struct fs_context *context(void)
 	return p ? p->fs : NULL;
 }
 
+static struct fdtable *table_new(void)
+{
+	struct fdtable *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->refs = 1;
+	t->size = FD_INLINE;
+	t->files = t->inline_files;
+	t->cloexec = t->inline_cloexec;
+	return t;
+}
+
+/* Make room for descriptor fd: 0, or -ENOMEM (the table is unchanged). */
+static int table_grow(struct fdtable *t, int fd)
+{
+	int size = t->size;
+	struct file **files;
+	uint64_t *cloexec;
+
+	if (fd < size)
+		return 0;
+	while (size <= fd)
+		size *= 2;
+	files = kzalloc((size_t)size * sizeof(*files));
+	cloexec = kzalloc((size_t)size / 64 * sizeof(*cloexec));
+	if (!files || !cloexec) {
+		kfree(files);
+		kfree(cloexec);
+		return -ENOMEM;
+	}
+	memcpy(files, t->files, (size_t)t->size * sizeof(*files));
+	memcpy(cloexec, t->cloexec, (size_t)t->size / 64 * sizeof(*cloexec));
+	if (t->files != t->inline_files) {
+		kfree(t->files);
+		kfree(t->cloexec);
+	}
+	t->files = files;
+	t->cloexec = cloexec;
+	t->size = size;
+	return 0;
+}
+
+static void table_free(struct fdtable *t)
+{
+	if (t->files != t->inline_files) {
+		kfree(t->files);
+		kfree(t->cloexec);
+	}
+	kfree(t);
+}
+
+static struct file *slot(const struct fdtable *t, int fd)
+{
+	return t && fd >= 0 && fd < t->size ? t->files[fd] : NULL;
+}
+
 static void set_cloexec(struct fdtable *t, int fd, bool on)
 {
 	uint64_t bit = 1ULL << (fd % 64);
@@ -44,14 +113,17 @@ static void set_cloexec(struct fdtable *t, int fd, bool on)
 		t->cloexec[fd / 64] &= ~bit;
 }
 
+static bool get_cloexec(const struct fdtable *t, int fd)
+{
+	return (t->cloexec[fd / 64] >> (fd % 64)) & 1;
+}
+
 struct file *fd_get(int fd)
 {
-	struct fdtable *t = table();
-	struct file *f;
+	struct file *f = slot(table(), fd);
 
-	if (!t || fd < 0 || fd >= FD_MAX || !(f = t->files[fd]))
-		return NULL;
-	file_get(f);
+	if (f)
+		file_get(f);
 	return f;
 }
 
@@ -63,24 +135,34 @@ static int fd_limit(void)
 	return cur < FD_MAX ? (int)cur : FD_MAX;
 }
 
-/* The lowest free descriptor from min, or -EMFILE. */
+/* The lowest free descriptor from min (maybe past the table's slots:
+ * install grows it), or -EMFILE. */
 static int free_slot(struct fdtable *t, int min)
 {
-	int limit = fd_limit();
+	int limit = fd_limit(), fd;
 
-	for (int fd = min; fd < limit; fd++)
+	for (fd = min; fd < limit && fd < t->size; fd++)
 		if (!t->files[fd])
 			return fd;
-	return -EMFILE;
+	return fd < limit ? fd : -EMFILE;
 }
 
-static void install(struct fdtable *t, int fd, struct file *f, bool cloexec)
+/* Put f (its reference) in slot fd, closing what was there: 0, or
+ * -ENOMEM when the table cannot grow to fd (f is put). */
+static int install(struct fdtable *t, int fd, struct file *f, bool cloexec)
 {
-	struct file *old = t->files[fd];
+	struct file *old;
+	int err = table_grow(t, fd);
 
+	if (err) {
+		file_put(f);
+		return err;
+	}
+	old = t->files[fd];
 	t->files[fd] = f;
 	set_cloexec(t, fd, cloexec);
 	file_put(old);
+	return 0;
 }
 
 int fd_install(struct file *f, bool cloexec)
@@ -92,16 +174,15 @@ int fd_install(struct file *f, bool cloexec)
 		file_put(f);
 		return fd;
 	}
-	install(t, fd, f, cloexec);
-	return fd;
+	return install(t, fd, f, cloexec) ?: fd;
 }
 
 int fd_close(int fd)
 {
 	struct fdtable *t = table();
-	struct file *f;
+	struct file *f = slot(t, fd);
 
-	if (!t || fd < 0 || fd >= FD_MAX || !(f = t->files[fd]))
+	if (!f)
 		return -EBADF;
 	t->files[fd] = NULL;
 	set_cloexec(t, fd, false);
@@ -127,8 +208,7 @@ int fd_dup(int oldfd, int minfd, bool cloexec)
 		file_put(f);
 		return fd;
 	}
-	install(t, fd, f, cloexec);
-	return fd;
+	return install(t, fd, f, cloexec) ?: fd;
 }
 
 int fd_dup3(int oldfd, int newfd, bool cloexec)
@@ -142,36 +222,192 @@ int fd_dup3(int oldfd, int newfd, bool cloexec)
 		file_put(f);
 		return -EBADF;
 	}
-	install(t, newfd, f, cloexec);
-	return newfd;
+	return install(t, newfd, f, cloexec) ?: newfd;
 }
 
 int fd_get_cloexec(int fd)
 {
 	struct fdtable *t = table();
 
-	if (!t || fd < 0 || fd >= FD_MAX || !t->files[fd])
+	if (!slot(t, fd))
 		return -EBADF;
-	return (int)(t->cloexec[fd / 64] >> (fd % 64)) & 1;
+	return get_cloexec(t, fd);
 }
 
 int fd_set_cloexec(int fd, bool on)
 {
 	struct fdtable *t = table();
 
-	if (!t || fd < 0 || fd >= FD_MAX || !t->files[fd])
+	if (!slot(t, fd))
 		return -EBADF;
 	set_cloexec(t, fd, on);
 	return 0;
 }
 
+/*
+ * At execve, after fs_unshare_files: the table is the caller's alone, so
+ * closing its O_CLOEXEC descriptors touches no other process.
+ */
 void fd_close_on_exec(void)
 {
 	struct fdtable *t = table();
 
-	for (int fd = 0; t && fd < FD_MAX; fd++)
-		if (t->files[fd] && fd_get_cloexec(fd) == 1)
-			fd_close(fd);
+	for (int w = 0; t && w < t->size / 64; w++)
+		while (t->cloexec[w]) {
+			int bit = __builtin_ctzll(t->cloexec[w]);
+
+			fd_close(w * 64 + bit);
+		}
+}
+
+/* ---- processes: fork, unshare, release ---- */
+
+/* A private copy of t: the same files (a reference each), the same
+ * close-on-exec bits, as many slots as its highest open descriptor needs. */
+static struct fdtable *table_copy(const struct fdtable *t)
+{
+	struct fdtable *c = table_new();
+	int top = -1;
+
+	if (!c)
+		return NULL;
+	for (int fd = 0; fd < t->size; fd++)
+		if (t->files[fd])
+			top = fd;
+	if (table_grow(c, top)) {
+		table_free(c);
+		return NULL;
+	}
+	for (int fd = 0; fd <= top; fd++) {
+		c->files[fd] = t->files[fd];
+		if (c->files[fd]) {
+			file_get(c->files[fd]);
+			set_cloexec(c, fd, get_cloexec(t, fd));
+		}
+	}
+	return c;
+}
+
+/*
+ * Drop a reference to t; the last closes every descriptor as close(2)
+ * does (a pipe's reader sees its writers go, flock locks held only
+ * through them are released), lowest first, and frees it.
+ */
+static void table_put(struct fdtable *t)
+{
+	if (!t || --t->refs)
+		return;
+	for (int fd = 0; fd < t->size; fd++) {
+		struct file *f = t->files[fd];
+
+		t->files[fd] = NULL;
+		file_put(f);
+	}
+	table_free(t);
+}
+
+static void context_put(struct fs_context *c)
+{
+	if (!c || --c->refs)
+		return;
+	inode_put(c->cwd);
+	kfree(c);
+}
+
+int fs_process_fork(struct process *child, bool share_files, bool share_fs)
+{
+	struct process *p = current_process();
+	struct fdtable *t = p->fds;
+	struct fs_context *c = p->fs;
+
+	child->fds = NULL;
+	child->fs = NULL;
+	if (share_files && t) {
+		t->refs++;
+	} else if (t && !(t = table_copy(t))) {
+		return -ENOMEM;
+	}
+	if (share_fs && c) {
+		c->refs++;
+	} else if (c) {
+		struct fs_context *n = kzalloc(sizeof(*n));
+
+		if (!n) {
+			table_put(t);
+			return -ENOMEM;
+		}
+		n->refs = 1;
+		n->umask = c->umask;
+		n->cwd = c->cwd;
+		if (n->cwd)
+			inode_get(n->cwd);
+		c = n;
+	}
+	child->fds = t;
+	child->fs = c;
+	return 0;
+}
+
+int fs_unshare_files(void)
+{
+	struct process *p = current_process();
+	struct fdtable *t = p->fds, *c;
+
+	if (!t || t->refs == 1)
+		return 0;
+	c = table_copy(t);
+	if (!c)
+		return -ENOMEM;
+	p->fds = c;
+	table_put(t);
+	return 0;
+}
+
+void fs_process_release(struct process *p)
+{
+	struct fdtable *t = p->fds;
+	struct fs_context *c = p->fs;
+
+	/* Detached first: /proc/PID/fd, looking meanwhile, finds none. */
+	p->fds = NULL;
+	p->fs = NULL;
+	table_put(t);
+	context_put(c);
+}
+
+/* ---- another process's, for /proc/PID ---- */
+
+struct file *fd_get_of(struct process *p, int fd)
+{
+	struct file *f = slot(p->fds, fd);
+
+	if (f)
+		file_get(f);
+	return f;
+}
+
+int fd_next_of(struct process *p, int fd)
+{
+	const struct fdtable *t = p->fds;
+
+	for (fd = fd < 0 ? 0 : fd; t && fd < t->size; fd++)
+		if (t->files[fd])
+			return fd;
+	return -1;
+}
+
+struct inode *fs_cwd_of(struct process *p)
+{
+	struct inode *dir = p->fs ? p->fs->cwd : NULL;
+
+	if (dir)
+		inode_get(dir);
+	return dir;
+}
+
+unsigned fs_umask_of(struct process *p)
+{
+	return p->fs ? p->fs->umask : 022;
 }
 
 unsigned vfs_umask(unsigned mask)
@@ -222,7 +458,7 @@ int fs_process_init(struct process *p, const char *cwd)
 
 	if (!vfs_root)
 		return -ENOENT;
-	p->fds = kzalloc(sizeof(*p->fds));
+	p->fds = table_new();
 	p->fs = kzalloc(sizeof(*p->fs));
 	if (!p->fds || !p->fs) {
 		kfree(p->fds);
@@ -231,6 +467,7 @@ int fs_process_init(struct process *p, const char *cwd)
 		p->fs = NULL;
 		return -ENOMEM;
 	}
+	p->fs->refs = 1;
 	p->fs->umask = 022;
 	err = vfs_lookup_at(AT_FDCWD, cwd && *cwd ? cwd : "/", 0, &dir);
 	if (err)

@@ -413,8 +413,24 @@ const char *file_path(struct file *f)
 	return buf;
 }
 
+static paddr_t file_share_page(struct file *f, uint64_t off)
+{
+	const struct inode_ops *ops = f->inode->ops;
+
+	return ops && ops->share_page ? ops->share_page(f->inode, off) : 0;
+}
+
+static bool file_can_share(struct file *f)
+{
+	const struct inode_ops *ops = f->inode->ops;
+
+	return S_ISREG(f->inode->mode) && ops && ops->share_page;
+}
+
 /* What kernel/vm.c's file mappings call (installed by init/main.c). */
 const struct vm_file_ops file_vm_ops = {
+	.can_share = file_can_share,
+	.share_page = file_share_page,
 	.get = file_get,
 	.put = file_put,
 	.pread = file_pread,

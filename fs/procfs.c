@@ -1,13 +1,18 @@
 /*
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
- * are generated text, made when opened (meminfo, cpuinfo, maps, mounts,
- * mountinfo, cmdline, comm, status, net/dev, sys/kernel/ostype...,
+ * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
+ * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
  * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online), plus symlinks:
- * /proc/self -> 1, /proc/net -> self/net, /proc/mounts -> self/mounts,
- * 1/exe, 1/cwd, 1/root, and the directory 1/fd whose entries are "magic"
- * links to the open files. Each tree is one superblock (procfs_sb,
- * sysfs_sb) that fs/mount.c mounts; inodes are made on lookup and freed
- * with their last reference.
+ * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
+ * self/mounts. /proc lists a directory PID for every process, alive or
+ * zombie (process_for_each), whose files are that process's (stat,
+ * statm, status, cmdline, comm, maps: fs/procfs_pid.c), with the links
+ * exe, cwd, root and the directory fd whose entries are "magic" links to
+ * its open files. A node under PID carries the pid in its inode number
+ * (PID_INO); each file finds its process again at open (process_get), so
+ * a process reaped meanwhile gives ESRCH. Each tree is one superblock
+ * (procfs_sb, sysfs_sb) that fs/mount.c mounts; inodes are made on lookup
+ * and freed with their last reference.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -24,12 +29,17 @@
 #include <keel/vfs.h>
 #include <keel/version.h>
 #include <keel/vm.h>
+#include "procfs_pid.h"
 
 #define PROC_DEV 3 /* st_dev 0:3 */
 #define SYS_DEV 20
 /* Above ramfs's numbers, so a name found by inode number is ours. */
 #define PROC_INO_BASE (1ULL << 32)
-#define FD_INO_BASE (PROC_INO_BASE + 0x10000)
+/* The nodes under /proc/PID: node n (a pnode's ino, or FD_INO + fd). */
+#define PID_INO_BASE (PROC_INO_BASE << 1)
+#define PID_INO(pid, n) (PID_INO_BASE + ((uint64_t)(pid) << 16) + (n))
+#define FD_INO 0x8000
+#define PID_NODE_INO 10 /* /proc/PID itself */
 #define GEN_MAX (1UL << 20)
 
 struct pnode {
@@ -41,11 +51,13 @@ struct pnode {
 	const struct inode_ops *iops; /* NULL: the default of the type */
 	/* Files: write the text into buf, return its full length. */
 	size_t (*gen)(char *buf, size_t len);
+	/* ... of the process /proc/PID is (files under it). */
+	size_t (*pgen)(struct process *p, char *buf, size_t len);
 	int provided; /* 1 + enum procfs_text: a higher layer's gen */
 	const char *link; /* fixed symlink target */
 };
 
-static const struct inode_ops dir_iops, link_iops, fd_dir_iops;
+static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops;
 static const struct file_ops gen_fops;
 
 /* ---- generated files ---- */
@@ -79,14 +91,6 @@ static size_t gen_cpuinfo(char *buf, size_t len)
 				"\n");
 }
 
-static size_t gen_maps(char *buf, size_t len)
-{
-	size_t n = vm_format_maps(buf, len);
-
-	/* Only whole lines fit: near the end, ask for a bigger buffer. */
-	return n + 512 > len ? len + 1 : n;
-}
-
 /* The mount table (fs/mount.c), as /proc/self/mounts and mountinfo. */
 static size_t gen_mounts(char *buf, size_t len)
 {
@@ -101,44 +105,6 @@ static size_t gen_mountinfo(char *buf, size_t len)
 static size_t gen_cpu0(char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "0\n");
-}
-
-static size_t gen_cmdline(char *buf, size_t len)
-{
-	const char **argv = current_process()->argv;
-	size_t n = 0;
-
-	for (; argv && *argv; argv++) {
-		size_t l = strlen(*argv) + 1;
-
-		if (n + l <= len)
-			memcpy(buf + n, *argv, l);
-		n += l;
-	}
-	return n;
-}
-
-static size_t gen_comm(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%s\n", current_thread()->name);
-}
-
-static size_t gen_status(char *buf, size_t len)
-{
-	const struct process *p = current_process();
-	const struct cred *c = &p->cred;
-	size_t n = (size_t)snprintf(
-	    buf, len,
-	    "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\n"
-	    "Pid:\t%d\nPPid:\t0\nUid:\t%u\t%u\t%u\t%u\n"
-	    "Gid:\t%u\t%u\t%u\t%u\nGroups:\t",
-	    current_thread()->name, vfs_get_umask(), p->pid, p->pid, c->ruid,
-	    c->euid, c->suid, c->fsuid, c->rgid, c->egid, c->sgid, c->fsgid);
-
-	for (unsigned i = 0; i < c->ngroups; i++)
-		n += (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len),
-				      "%u ", c->groups[i]);
-	return n + (size_t)snprintf(buf + MIN(n, len), len - MIN(n, len), "\n");
 }
 
 /* /proc/sys/kernel: what uname(2) says. */
@@ -208,10 +174,29 @@ void procfs_provide(enum procfs_text which, procfs_gen gen)
 		provided[which] = gen;
 }
 
-static size_t gen_text(const struct pnode *n, char *buf, size_t len)
+/* The pid a node under /proc/PID belongs to, or 0. */
+static int ino_pid(const struct inode *ino)
+{
+	if (ino->ino < PID_INO_BASE)
+		return 0;
+	return (int)((ino->ino - PID_INO_BASE) >> 16);
+}
+
+/* The process of a node under /proc/PID (a reference), or NULL. */
+static struct process *ino_process(const struct inode *ino)
+{
+	int pid = ino_pid(ino);
+
+	return pid ? process_get(pid) : NULL;
+}
+
+static size_t gen_text(const struct pnode *n, struct process *p, char *buf,
+		       size_t len)
 {
 	procfs_gen gen = n->provided ? provided[n->provided - 1] : n->gen;
 
+	if (n->pgen)
+		return n->pgen(p, buf, len);
 	if (gen)
 		return gen(buf, len);
 	if (len)
@@ -228,23 +213,36 @@ struct gen_text {
 static int gen_open(struct file *f)
 {
 	const struct pnode *n = f->inode->priv;
+	struct process *p = NULL;
 	size_t cap = 4096, len;
 	struct gen_text *t;
+	int err = 0;
 
 	if ((f->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
+	if (n->pgen && !(p = ino_process(f->inode)))
+		return -ESRCH; /* reaped since the lookup */
 	for (;;) {
 		t = kmalloc(sizeof(*t) + cap);
-		if (!t)
-			return -ENOMEM;
-		len = gen_text(n, t->data, cap);
+		if (!t) {
+			err = -ENOMEM;
+			break;
+		}
+		len = gen_text(n, p, t->data, cap);
 		if (len < cap)
 			break;
 		kfree(t);
-		if (cap >= GEN_MAX)
-			return -ENOMEM;
+		t = NULL;
+		if (cap >= GEN_MAX) {
+			err = -ENOMEM;
+			break;
+		}
 		cap *= 2;
 	}
+	if (p)
+		process_put(p);
+	if (err)
+		return err;
 	t->len = len;
 	f->priv = t;
 	return 0;
@@ -286,6 +284,10 @@ static const struct file_ops gen_fops = {
 	{                                                               \
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, .gen = fn \
 	}
+#define PPFILE(nm, i, fn)                                                \
+	{                                                                \
+		.name = nm, .mode = S_IFREG | 0444, .ino = i, .pgen = fn \
+	}
 #define PPROVIDED(nm, i, which)                               \
 	{                                                     \
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, \
@@ -297,7 +299,7 @@ static const struct file_ops gen_fops = {
 		.iops = ops                                                   \
 	}
 
-static const struct inode_ops exe_iops, cwd_iops;
+static const struct inode_ops exe_iops, cwd_iops, self_iops;
 
 static const struct pnode net_dir[] = {
 	PPROVIDED("dev", 67, PROCFS_NET_DEV),
@@ -311,13 +313,15 @@ static const struct pnode pid_dir[] = {
 	  .mode = S_IFDIR | 0500,
 	  .ino = 22,
 	  .iops = &fd_dir_iops },
-	PFILE("maps", 23, gen_maps),
+	PPFILE("maps", 23, procpid_maps),
 	PFILE("mounts", 24, gen_mounts),
 	PFILE("mountinfo", 29, gen_mountinfo),
 	PLINK("root", 25, "/", NULL),
-	PFILE("cmdline", 26, gen_cmdline),
-	PFILE("comm", 27, gen_comm),
-	PFILE("status", 28, gen_status),
+	PPFILE("cmdline", 26, procpid_cmdline),
+	PPFILE("comm", 27, procpid_comm),
+	PPFILE("status", 28, procpid_status),
+	PPFILE("stat", 69, procpid_stat),
+	PPFILE("statm", 70, procpid_statm),
 	PDIR("net", 66, net_dir),
 };
 
@@ -350,11 +354,16 @@ static const struct pnode procsys_dir[] = {
 	PDIR("kernel", 49, kernel_dir),
 };
 
+/* /proc/PID (its name is the pid, its inode number PID_INO's). */
+static const struct pnode pid_node = PDIR("", PID_NODE_INO, pid_dir);
+
 static const struct pnode proc_dir[] = {
-	PDIR("1", 10, pid_dir),
-	PLINK("self", 11, "1", NULL),
+	PLINK("self", 11, NULL, &self_iops),
 	PFILE("cpuinfo", 12, gen_cpuinfo),
 	PFILE("meminfo", 13, gen_meminfo),
+	PFILE("stat", 73, proc_gen_stat),
+	PFILE("uptime", 71, proc_gen_uptime),
+	PFILE("loadavg", 72, proc_gen_loadavg),
 	PLINK("mounts", 14, "self/mounts", NULL),
 	PDIR("sys", 15, procsys_dir),
 	PLINK("net", 16, "self/net", NULL),
@@ -369,11 +378,26 @@ static const struct pnode system_dir[] = { PDIR("cpu", 32, cpu_dir) };
 static const struct pnode devices_dir[] = { PDIR("system", 31, system_dir) };
 static const struct pnode sys_dir[] = { PDIR("devices", 30, devices_dir) };
 
-static const struct pnode proc_root = PDIR("proc", 1, proc_dir);
+static const struct pnode proc_root = {
+	.name = "proc",
+	.mode = S_IFDIR | 0555,
+	.ino = 1,
+	.children = proc_dir,
+	.nchildren = ARRAY_SIZE(proc_dir),
+	.iops = &root_iops,
+};
 static const struct pnode sys_root = PDIR("sys", 2, sys_dir);
 
-/* The inode of node n, a child of dir (NULL for the roots). */
-static struct inode *node_inode(const struct pnode *n, struct inode *dir)
+/* The inode number of node n, under /proc/PID when pid is not 0. */
+static uint64_t node_ino(const struct pnode *n, int pid)
+{
+	return pid ? PID_INO(pid, n->ino) : PROC_INO_BASE + n->ino;
+}
+
+/* The inode of node n, a child of dir (NULL for the roots), belonging to
+ * /proc/PID when pid is not 0. */
+static struct inode *node_inode(const struct pnode *n, struct inode *dir,
+				int pid)
 {
 	const struct inode_ops *iops = n->iops;
 	const struct file_ops *fops = NULL;
@@ -390,11 +414,13 @@ static struct inode *node_inode(const struct pnode *n, struct inode *dir)
 	ino = inode_alloc(iops, fops, n->mode);
 	if (!ino)
 		return NULL;
-	ino->ino = PROC_INO_BASE + n->ino;
+	ino->ino = node_ino(n, pid);
 	ino->priv = (void *)n;
 	if (dir) {
 		ino->dev = dir->dev;
 		ino->sb = dir->sb;
+		ino->uid = dir->uid; /* a process's files are its owner's */
+		ino->gid = dir->gid;
 		ino->flags |= I_TRANSIENT;
 		if (S_ISDIR(n->mode)) {
 			inode_get(dir);
@@ -413,7 +439,7 @@ static int dir_lookup(struct inode *dir, const char *name, size_t len,
 		const struct pnode *n = &d->children[i];
 
 		if (strlen(n->name) == len && !memcmp(n->name, name, len)) {
-			*out = node_inode(n, dir);
+			*out = node_inode(n, dir, ino_pid(dir));
 			return *out ? 0 : -ENOMEM;
 		}
 	}
@@ -428,10 +454,106 @@ static int dir_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 		const struct pnode *n = &d->children[*pos - 2];
 
 		if (!ctx->emit(ctx, n->name, strlen(n->name),
-			       PROC_INO_BASE + n->ino, (n->mode & S_IFMT) >> 12,
-			       *pos + 1))
+			       node_ino(n, ino_pid(dir)),
+			       (n->mode & S_IFMT) >> 12, *pos + 1))
 			break;
 	}
+	return 0;
+}
+
+/* A decimal name without leading zeros below max: its value, or -1. */
+static int name_number(const char *name, size_t len, int max)
+{
+	int v = 0;
+
+	if (!len || len > 10 || (name[0] == '0' && len > 1))
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return -1;
+		v = v * 10 + (name[i] - '0');
+		if (v >= max)
+			return -1;
+	}
+	return v;
+}
+
+/* ---- /proc itself: the fixed entries, then a directory per pid ---- */
+
+#define PID_MAX_NAME (1 << 22) /* Linux's pid_max limit */
+#define PID_POS 0x10000 /* readdir cookies: PID_POS + the next pid */
+#define PID_BATCH 64
+
+static int root_lookup(struct inode *dir, const char *name, size_t len,
+		       struct inode **out)
+{
+	int pid = name_number(name, len, PID_MAX_NAME), err;
+	struct process *p;
+
+	err = dir_lookup(dir, name, len, out);
+	if (err != -ENOENT || pid <= 0)
+		return err;
+	p = process_get(pid);
+	if (!p)
+		return -ENOENT;
+	*out = node_inode(&pid_node, dir, pid);
+	if (*out) {
+		(*out)->uid = p->cred.euid;
+		(*out)->gid = p->cred.egid;
+	}
+	process_put(p);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* The smallest pids from a floor, in order (process_for_each's fn may
+ * not sleep, so they are gathered in batches of PID_BATCH). */
+struct pid_batch {
+	int from, n;
+	int pids[PID_BATCH];
+};
+
+static int gather_pid(struct process *p, void *arg)
+{
+	struct pid_batch *b = arg;
+	int i;
+
+	if (p->pid < b->from ||
+	    (b->n == PID_BATCH && p->pid > b->pids[PID_BATCH - 1]))
+		return 0;
+	if (b->n < PID_BATCH)
+		b->n++;
+	for (i = b->n - 1; i > 0 && b->pids[i - 1] > p->pid; i--)
+		b->pids[i] = b->pids[i - 1];
+	b->pids[i] = p->pid;
+	return 0;
+}
+
+static int root_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
+{
+	const struct pnode *d = dir->priv;
+	struct pid_batch b;
+
+	if (*pos - 2 < d->nchildren) {
+		dir_readdir(dir, pos, ctx);
+		if (*pos - 2 < d->nchildren)
+			return 0; /* the buffer is full */
+		*pos = PID_POS;
+	}
+	do {
+		b.from = (int)(*pos - PID_POS);
+		b.n = 0;
+		process_for_each(gather_pid, &b);
+		for (int i = 0; i < b.n; i++) {
+			char name[12];
+			int n = snprintf(name, sizeof(name), "%d", b.pids[i]);
+
+			if (!ctx->emit(ctx, name, (size_t)n,
+				       PID_INO(b.pids[i], PID_NODE_INO), DT_DIR,
+				       PID_POS + (uint64_t)b.pids[i] + 1))
+				return 0;
+			*pos = PID_POS + (uint64_t)b.pids[i] + 1;
+		}
+	} while (b.n == PID_BATCH);
 	return 0;
 }
 
@@ -450,44 +572,75 @@ static long link_readlink(struct inode *ino, char *buf, size_t len)
 	return copy_text(n->link, buf, len);
 }
 
-static long exe_readlink(struct inode *ino, char *buf, size_t len)
+/* /proc/self: the caller's pid, as on Linux. */
+static long self_readlink(struct inode *ino, char *buf, size_t len)
 {
-	struct process *p = current_process();
+	char pid[12];
 
 	(void)ino;
-	if (!p || !p->exe)
+	snprintf(pid, sizeof(pid), "%d", current_process()->pid);
+	return copy_text(pid, buf, len);
+}
+
+static long exe_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct process *p = ino_process(ino);
+	long n = -ENOENT;
+
+	if (!p)
 		return -ENOENT;
-	return copy_text(p->exe, buf, len);
+	if (p->exe && p->state == PROCESS_ALIVE)
+		n = copy_text(p->exe, buf, len);
+	process_put(p);
+	return n;
+}
+
+/* The process's cwd (a reference), or -ENOENT (reaped, or a zombie). */
+static int cwd_follow(struct inode *ino, struct inode **out)
+{
+	struct process *p = ino_process(ino);
+
+	*out = p ? fs_cwd_of(p) : NULL;
+	if (p)
+		process_put(p);
+	return *out ? 0 : -ENOENT;
 }
 
 static long cwd_readlink(struct inode *ino, char *buf, size_t len)
 {
-	char *path = kmalloc(PATH_MAX);
-	long n;
+	char *path;
+	struct inode *dir;
+	long n = cwd_follow(ino, &dir);
 
-	(void)ino;
-	if (!path)
-		return -ENOMEM;
-	n = vfs_getcwd(path, PATH_MAX);
-	if (n > 0)
+	if (n)
+		return n;
+	path = kmalloc(PATH_MAX);
+	n = path ? inode_dir_path(dir, path, PATH_MAX) : -ENOMEM;
+	if (n >= 0)
 		n = copy_text(path, buf, len);
 	kfree(path);
+	inode_put(dir);
 	return n;
 }
 
-static int cwd_follow(struct inode *ino, struct inode **out)
-{
-	(void)ino;
-	*out = fs_cwd();
-	inode_get(*out);
-	return 0;
-}
+/* ---- /proc/PID/fd ---- */
 
-/* ---- /proc/self/fd ---- */
+/* The open file a /proc/PID/fd/N link names (a reference), or NULL. */
+static struct file *fdlink_file(struct inode *ino)
+{
+	struct process *p = ino_process(ino);
+	struct file *f;
+
+	if (!p)
+		return NULL;
+	f = fd_get_of(p, (int)(ino->ino - PID_INO(ino_pid(ino), FD_INO)));
+	process_put(p);
+	return f;
+}
 
 static long fdlink_readlink(struct inode *ino, char *buf, size_t len)
 {
-	struct file *f = fd_get((int)(ino->ino - FD_INO_BASE));
+	struct file *f = fdlink_file(ino);
 	long n;
 
 	if (!f)
@@ -499,7 +652,7 @@ static long fdlink_readlink(struct inode *ino, char *buf, size_t len)
 
 static int fdlink_follow(struct inode *ino, struct inode **out)
 {
-	struct file *f = fd_get((int)(ino->ino - FD_INO_BASE));
+	struct file *f = fdlink_file(ino);
 
 	if (!f)
 		return -ENOENT;
@@ -517,26 +670,26 @@ static const struct inode_ops fdlink_iops = {
 static int fd_lookup(struct inode *dir, const char *name, size_t len,
 		     struct inode **out)
 {
+	int fd = name_number(name, len, FD_MAX), pid = ino_pid(dir);
+	struct process *p = ino_process(dir);
 	struct inode *ino;
 	struct file *f;
-	int fd = 0;
 
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] < '0' || name[i] > '9' || fd >= FD_MAX ||
-		    (i == 0 && name[0] == '0' && len > 1))
-			return -ENOENT;
-		fd = fd * 10 + (name[i] - '0');
-	}
-	f = fd_get(fd);
+	if (!p)
+		return -ENOENT;
+	f = fd < 0 ? NULL : fd_get_of(p, fd);
+	process_put(p);
 	if (!f)
 		return -ENOENT;
 	file_put(f);
 	ino = inode_alloc(&fdlink_iops, NULL, S_IFLNK | 0700);
 	if (!ino)
 		return -ENOMEM;
-	ino->ino = FD_INO_BASE + (uint64_t)fd;
+	ino->ino = PID_INO(pid, FD_INO + (uint64_t)fd);
 	ino->dev = dir->dev;
 	ino->sb = dir->sb;
+	ino->uid = dir->uid;
+	ino->gid = dir->gid;
 	ino->flags |= I_TRANSIENT;
 	*out = ino;
 	return 0;
@@ -544,21 +697,24 @@ static int fd_lookup(struct inode *dir, const char *name, size_t len,
 
 static int fd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 {
-	(void)dir;
-	for (; *pos - 2 < FD_MAX; (*pos)++) {
-		int fd = (int)(*pos - 2);
-		struct file *f = fd_get(fd);
-		char name[8];
-		int n;
+	struct process *p = ino_process(dir);
+	int pid = ino_pid(dir), fd;
 
-		if (!f)
-			continue;
-		file_put(f);
-		n = snprintf(name, sizeof(name), "%d", fd);
-		if (!ctx->emit(ctx, name, (size_t)n, FD_INO_BASE + (uint64_t)fd,
-			       DT_LNK, *pos + 1))
+	if (!p)
+		return 0;
+	while (*pos - 2 < FD_MAX &&
+	       (fd = fd_next_of(p, (int)(*pos - 2))) >= 0) {
+		char name[8];
+		int n = snprintf(name, sizeof(name), "%d", fd);
+
+		*pos = 2 + (uint64_t)fd;
+		if (!ctx->emit(ctx, name, (size_t)n,
+			       PID_INO(pid, FD_INO + (uint64_t)fd), DT_LNK,
+			       *pos + 1))
 			break;
+		(*pos)++;
 	}
+	process_put(p);
 	return 0;
 }
 
@@ -566,11 +722,16 @@ static const struct inode_ops dir_iops = {
 	.lookup = dir_lookup,
 	.readdir = dir_readdir,
 };
+static const struct inode_ops root_iops = {
+	.lookup = root_lookup,
+	.readdir = root_readdir,
+};
 static const struct inode_ops fd_dir_iops = {
 	.lookup = fd_lookup,
 	.readdir = fd_readdir,
 };
 static const struct inode_ops link_iops = { .readlink = link_readlink };
+static const struct inode_ops self_iops = { .readlink = self_readlink };
 static const struct inode_ops exe_iops = { .readlink = exe_readlink };
 static const struct inode_ops cwd_iops = {
 	.readlink = cwd_readlink,
@@ -589,7 +750,7 @@ static struct super_block *tree_sb(struct super_block **sbp,
 	sb = sb_alloc(type, magic, NULL);
 	if (!sb)
 		return NULL;
-	sb->root = node_inode(root, NULL);
+	sb->root = node_inode(root, NULL, 0);
 	if (!sb->root) {
 		kfree(sb);
 		return NULL;

@@ -89,14 +89,36 @@ struct pty {
 	struct linux_winsize ws;
 	struct inode *pts; /* /dev/pts/N, a reference */
 	bool console; /* the console: the kernel is the master */
+	/* The session it is the controlling terminal of (0: none), and that
+	 * session's foreground process group (tcsetpgrp). */
+	int sid, fg;
 };
 
 static struct pty *ptys[PTY_MAX]; /* by index; while any end is open */
+static struct pty console_pty;
 static unsigned pty_nr;
-static struct pty *ctty; /* the process's controlling terminal */
+
+/* The controlling terminal of session sid, or NULL. */
+static struct pty *ctty_of(int sid)
+{
+	if (console_pty.sid == sid)
+		return &console_pty;
+	for (unsigned i = 0; i < PTY_MAX; i++)
+		if (ptys[i] && ptys[i]->sid == sid)
+			return ptys[i];
+	return NULL;
+}
+
+/* Signals from the terminal go to its foreground process group. */
+static void signal_fg(struct pty *p, int sig)
+{
+	int fg = READ_ONCE(p->fg);
+
+	if (READ_ONCE(p->sid) && fg)
+		signal_send_pgrp(fg, sig);
+}
 static struct inode *devpts_root, *devpts_ptmx;
 static const struct file_ops pts_fops;
-static struct pty console_pty;
 
 unsigned pty_count(void)
 {
@@ -176,7 +198,7 @@ static void pty_unlock(struct pty *p, unsigned long irq)
 		console_drain(p);
 	mwake = p->master.wake;
 	swake = p->slave.wake;
-	sigs = ctty == p ? p->slave.sigs : 0;
+	sigs = p->sid ? p->slave.sigs : 0;
 
 	p->master.wake = p->slave.wake = p->slave.sigs = 0;
 	spin_unlock_irqrestore(&p->lock, irq);
@@ -191,7 +213,7 @@ static void pty_unlock(struct pty *p, unsigned long irq)
 	for (int sig = 1; sigs; sig++)
 		if (sigs & (1U << sig)) {
 			sigs &= ~(1U << sig);
-			signal_send_process(sig);
+			signal_fg(p, sig);
 		}
 }
 
@@ -270,12 +292,27 @@ static int ptmx_open(struct file *f)
 /* The terminal hangs up: signals for a session that had it. */
 static void hangup(struct pty *p)
 {
-	if (ctty != p)
+	if (!p->sid)
 		return;
-	ctty = NULL;
-	signal_send_process(SIGHUP);
-	signal_send_process(SIGCONT);
+	signal_fg(p, SIGHUP);
+	signal_fg(p, SIGCONT);
+	p->sid = p->fg = 0;
 }
+
+/* A session leader ends: its terminal hangs up for the session (the
+ * first process's end is the VM's). */
+static void session_end(struct process *q)
+{
+	struct pty *p;
+
+	if (q->sid != q->pid || q->pid == 1)
+		return;
+	p = ctty_of(q->sid);
+	if (p)
+		hangup(p);
+}
+
+static struct process_exit_hook session_hook = { .fn = session_end };
 
 static void ptmx_release(struct file *f)
 {
@@ -313,8 +350,14 @@ static int slave_open(struct file *f, struct pty *p)
 	}
 	pty_unlock(p, irq);
 	/* A session leader without a terminal takes this one. */
-	if (!err && !(f->flags & O_NOCTTY) && !ctty && file_readable(f))
-		ctty = p;
+	if (!err && !(f->flags & O_NOCTTY) && file_readable(f)) {
+		struct process *me = current_process();
+
+		if (me->sid == me->pid && !p->sid && !ctty_of(me->sid)) {
+			p->sid = me->sid;
+			p->fg = me->pgid;
+		}
+	}
 	return err;
 }
 
@@ -354,6 +397,27 @@ static bool packet_status_read(struct pty *p, struct tty *t, uint8_t *kbuf)
  * came (or, with VMIN 0, for the first); VMIN 0 and VTIME 0 return at
  * once. A master whose slave closed reads EIO once the data is read.
  */
+/*
+ * Job control: a process of a background group of the terminal's session
+ * that reads it, or takes it (tcsetpgrp; writes with TOSTOP), gets sig
+ * for its whole group (-ERESTARTSYS: the call runs again once it is
+ * continued); if it ignores or blocks SIGTTIN, the read is -EIO, and an
+ * ignored or blocked SIGTTOU lets it through. 0: go on.
+ */
+static long job_control(struct pty *p, int sig)
+{
+	struct process *me = current_process();
+	struct ksigaction act;
+
+	if (!p->sid || p->sid != me->sid || me->pgid == READ_ONCE(p->fg))
+		return 0;
+	if ((signal_procmask(SIG_BLOCK, NULL) & SIGBIT(sig)) ||
+	    (!signal_action(sig, NULL, &act) && act.handler == SIG_IGN))
+		return sig == SIGTTIN ? -EIO : 0;
+	signal_send_pgrp(me->pgid, sig);
+	return -ERESTARTSYS;
+}
+
 static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	struct pty *p = f->priv;
@@ -366,6 +430,8 @@ static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	long err = 0;
 
 	(void)pos;
+	if (t == &p->slave && (err = job_control(p, SIGTTIN)))
+		return err;
 	if (!len)
 		return 0;
 	irq = pty_lock(p);
@@ -448,6 +514,9 @@ static long pty_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	(void)pos;
 	if (t == &p->slave && p->hung_up)
 		return -EIO;
+	if (t == &p->slave && (t->termios.c_lflag & TOSTOP) &&
+	    (err = job_control(p, SIGTTOU)))
+		return err;
 	while (done < len) {
 		if (used == have) {
 			have = MIN(CHUNK, len - done);
@@ -573,8 +642,8 @@ static long set_winsize(struct pty *p, unsigned long arg)
 		return -EFAULT;
 	changed = memcmp(&ws, &p->ws, sizeof(ws)) != 0;
 	p->ws = ws;
-	if (changed && ctty == p)
-		signal_send_process(SIGWINCH);
+	if (changed)
+		signal_fg(p, SIGWINCH);
 	return 0;
 }
 
@@ -622,44 +691,65 @@ static long flush(struct pty *p, struct tty *t, unsigned long arg)
 }
 
 /*
- * The controlling terminal. keel's process leads its session and its
- * process group (both its pid), so the checks are Linux's for a session
- * leader; the slave is the terminal whichever end asks.
+ * The controlling terminal: keel keeps one (the console's pair, or a pty
+ * a session leader takes), with its session and its foreground process
+ * group, which tcsetpgrp moves among the session's groups (job control)
+ * and which gets the signals its characters raise. The slave is the
+ * terminal whichever end asks.
  */
 static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
 		       unsigned long arg, bool readable)
 {
-	int pid = current_process()->pid, v;
+	struct process *me = current_process();
+	bool mine = p->sid && p->sid == me->sid;
 	long err;
+	int v;
 
 	switch (cmd) {
 	case TIOCSCTTY:
-		if (ctty == p)
+		if (mine)
 			return 0;
-		if (ctty || (!readable && !cred_capable(CAP_SYS_ADMIN)))
+		if (me->sid != me->pid || ctty_of(me->sid))
+			return -EPERM; /* not a leader, or it has one */
+		if (!readable && !cred_capable(CAP_SYS_ADMIN))
 			return -EPERM;
-		ctty = p;
+		if (p->sid) { /* another session's: only root steals it */
+			if (arg != 1 || !cred_capable(CAP_SYS_ADMIN))
+				return -EPERM;
+			hangup(p);
+		}
+		p->sid = me->sid;
+		p->fg = me->pgid;
 		return 0;
 	case TIOCNOTTY: /* a leader gives it up: its group gets SIGHUP */
-		if (master || ctty != p)
+		if (master || !mine)
 			return -ENOTTY;
-		hangup(p);
+		if (me->sid == me->pid)
+			hangup(p);
 		return 0;
 	case TIOCGSID:
-		return ctty == p ? put_int(arg, pid) : -ENOTTY;
+		return p->sid ? put_int(arg, p->sid) : -ENOTTY;
 	case TIOCGPGRP:
-		if (!master && ctty != p)
+		if (!master && !mine)
 			return -ENOTTY;
-		return put_int(arg, ctty == p ? pid : 0);
+		return put_int(arg, p->sid ? p->fg : 0);
 	case TIOCSPGRP:
 		err = get_int(arg, &v);
 		if (err)
 			return err;
 		if (v < 0)
 			return -EINVAL;
-		if (ctty != p)
+		if (!mine)
 			return -ENOTTY;
-		return v == pid ? 0 : -ESRCH; /* no other group exists */
+		err = master ? 0 : job_control(p, SIGTTOU);
+		if (err)
+			return err;
+		if (!process_group_exists(v, -1))
+			return -ESRCH;
+		if (!process_group_exists(v, p->sid))
+			return -EPERM;
+		WRITE_ONCE(p->fg, v);
+		return 0;
 	}
 	return -ENOTTY;
 }
@@ -709,8 +799,7 @@ static long master_ioctl(struct pty *p, unsigned cmd, unsigned long arg)
 	case TIOCSIG: /* the slave's process group gets a signal char's */
 		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
 			return -EINVAL;
-		if (ctty == p)
-			signal_send_process((int)arg);
+		signal_fg(p, (int)arg);
 		return 0;
 	case TIOCGPTPEER:
 		return open_peer(p, (unsigned)arg);
@@ -793,7 +882,8 @@ static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 		spin_unlock_irqrestore(&p->lock, irq);
 		return 0;
 	case TIOCSTI: /* a byte of input, as if typed */
-		if ((master || ctty != p) && !cred_capable(CAP_SYS_ADMIN))
+		if ((master || p->sid != current_process()->sid) &&
+		    !cred_capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		if (copy_from_user(&c, (void *)arg, 1))
 			return -EFAULT;
@@ -857,7 +947,9 @@ void console_tty_init(void)
 	p->slave.termios.c_ispeed = p->slave.termios.c_ospeed = 115200;
 	p->ws = (struct linux_winsize){ 24, 80, 0, 0 };
 	p->console = true;
-	ctty = p; /* the program's controlling terminal */
+	/* The first process's controlling terminal. */
+	p->sid = p->fg = 1;
+	process_on_exit(&session_hook);
 }
 
 /* From fs/console.c's timer (interrupt context): the platform's input. */
@@ -883,6 +975,10 @@ static int console_open(struct file *f)
 static long console_read(struct file *f, struct iobuf b, size_t len,
 			 uint64_t *pos)
 {
+	long err = job_control(&console_pty, SIGTTIN);
+
+	if (err)
+		return err;
 	if (console_input_is_stream())
 		return console_input_read(f, b, len, pos);
 	return pty_read(f, b, len, pos);
@@ -911,6 +1007,8 @@ const struct file_ops console_fops = {
  */
 static int devtty_open(struct file *f)
 {
+	struct pty *ctty = ctty_of(current_process()->sid);
+
 	if (!ctty)
 		return -ENXIO;
 	if (ctty->console) {

@@ -611,8 +611,23 @@ static const struct inode_ops dir_ops = {
 	.release = rd_release,
 };
 
+/* A shared mapping's page is the file's own: a write through it is a
+ * write to the file. The mapping's reference keeps it past a truncate. */
+static paddr_t rf_share_page(struct inode *ino, uint64_t off)
+{
+	uint8_t *p = off < RAMFS_MAX_SIZE ? page_for_write(ino, off) : NULL;
+	paddr_t pa;
+
+	if (!p)
+		return 0;
+	pa = virt_to_phys(p);
+	pmm_ref(pa);
+	return pa;
+}
+
 static const struct inode_ops reg_ops = {
 	.truncate = rf_truncate,
+	.share_page = rf_share_page,
 	.release = rf_release,
 };
 

@@ -64,6 +64,16 @@ static void mm_init(void)
 }
 
 /* The program the initrd (or the command line after "--") names. */
+/* A process's files go when it ends (the first one's stay open for the
+ * shutdown that follows). Registered first, so it runs last. */
+static void fs_exit(struct process *p)
+{
+	if (p != process_init_proc())
+		fs_process_release(p);
+}
+
+static struct process_exit_hook fs_exit_hook = { .fn = fs_exit };
+
 /* The program's thread: its kernel stack carries its syscalls. */
 static void program_thread(void *arg)
 {
@@ -75,6 +85,8 @@ static void program_thread(void *arg)
 	size_t rd_size;
 	int err;
 
+	current_thread()->proc = p; /* the first process's first thread */
+	process_on_exit(&fs_exit_hook);
 	p->start_ns = time_now_ns();
 	p->exe = (char *)job->argv[0];
 	p->argv = job->argv;
@@ -83,6 +95,7 @@ static void program_thread(void *arg)
 		if (*s == '/' || s == p->exe)
 			strlcpy(current_thread()->name, *s == '/' ? s + 1 : s,
 				sizeof(current_thread()->name));
+	memcpy(p->comm, current_thread()->name, sizeof(p->comm));
 	net_init();
 	linux_init();
 	vm_set_file_ops(&file_vm_ops);
@@ -91,6 +104,9 @@ static void program_thread(void *arg)
 		err = vfs_init(rd, rd_size);
 	if (!err)
 		err = vm_init();
+	if (!err)
+		arch_thread_set_space(&current_thread()->arch,
+				      vm_mm_root(p->mm));
 	if (!err)
 		err = fs_process_init(p, job->cwd);
 	if (!err)

@@ -3,6 +3,10 @@
  * to the highest usable address, set when the page is free. Allocation is
  * first-fit from a moving hint, which keeps single-page allocations cheap
  * and still finds contiguous runs for page tables and large objects.
+ * Beside the bitmap, a reference count per page (32 bits: every reference
+ * is a page-table entry somewhere, so it cannot reach 2^32): allocation
+ * sets it to 1, pmm_ref adds one (a page shared copy-on-write after a
+ * fork), and pmm_free(pa, 1) drops one, freeing the page with the last.
  */
 #include <keel/errno.h>
 #include <keel/pmm.h>
@@ -13,6 +17,7 @@
 #define BITS 64
 
 static uint64_t *bitmap;
+static uint32_t *refs; /* per page; 0 while free */
 static size_t npages; /* pages covered by the bitmap */
 static size_t total, nfree;
 static size_t hint;
@@ -42,9 +47,9 @@ static bool clear_of(paddr_t base, paddr_t end, const struct pmm_range *res,
 }
 
 /* Find room for `bytes` inside usable RAM, away from reserved ranges. */
-static paddr_t place_bitmap(const struct pmm_range *ram, unsigned nram,
-			    const struct pmm_range *res, unsigned nres,
-			    uint64_t bytes, paddr_t limit)
+static paddr_t place_meta(const struct pmm_range *ram, unsigned nram,
+			  const struct pmm_range *res, unsigned nres,
+			  uint64_t bytes, paddr_t limit)
 {
 	for (unsigned i = 0; i < nram; i++) {
 		paddr_t b = MAX(ALIGN_UP(ram[i].base, PAGE_SIZE), PAGE_SIZE);
@@ -60,16 +65,19 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 	     const struct pmm_range *res, unsigned nres, paddr_t map_limit)
 {
 	paddr_t top = 0, bm;
-	uint64_t bytes;
+	uint64_t bits, bytes;
 
 	for (unsigned i = 0; i < nram; i++)
 		top = MAX(top, ram[i].base + ram[i].size);
 	npages = top / PAGE_SIZE;
-	bytes = ALIGN_UP(ALIGN_UP(npages, BITS) / 8, PAGE_SIZE);
-	bm = place_bitmap(ram, nram, res, nres, bytes, map_limit);
+	/* The bitmap, then the reference counts, in one place. */
+	bits = ALIGN_UP(npages, BITS) / 8;
+	bytes = ALIGN_UP(bits + npages * sizeof(*refs), PAGE_SIZE);
+	bm = place_meta(ram, nram, res, nres, bytes, map_limit);
 	if (!bm)
 		return -ENOMEM;
 	bitmap = phys_to_virt(bm);
+	refs = phys_to_virt(bm + bits);
 	memset(bitmap, 0, bytes);
 	total = nfree = 0;
 	hint = 0;
@@ -115,8 +123,10 @@ static paddr_t alloc_locked(size_t n)
 			}
 			size_t got = run_at(pfn, n);
 			if (got == n) {
-				for (size_t i = 0; i < n; i++)
+				for (size_t i = 0; i < n; i++) {
 					set_free(pfn + i, false);
+					refs[pfn + i] = 1;
+				}
 				nfree -= n;
 				hint = pfn + n;
 				return (paddr_t)pfn * PAGE_SIZE;
@@ -158,10 +168,34 @@ void pmm_free(paddr_t pa, size_t n)
 	flags = spin_lock_irqsave(&pmm_lock);
 	for (size_t i = 0; i < n; i++) {
 		BUG_ON(is_free(pfn + i)); /* double free */
+		/* Runs are never shared: only a single page drops a share. */
+		BUG_ON(n > 1 && refs[pfn + i] != 1);
+		if (--refs[pfn + i])
+			continue;
 		set_free(pfn + i, true);
+		nfree++;
 	}
-	nfree += n;
 	spin_unlock_irqrestore(&pmm_lock, flags);
+}
+
+void pmm_ref(paddr_t pa)
+{
+	size_t pfn = pa / PAGE_SIZE;
+	unsigned long flags;
+
+	BUG_ON(!IS_ALIGNED(pa, PAGE_SIZE) || pfn >= npages);
+	flags = spin_lock_irqsave(&pmm_lock);
+	BUG_ON(is_free(pfn)); /* a reference to a free page */
+	BUG_ON(refs[pfn] == UINT32_MAX); /* never wraps */
+	refs[pfn]++;
+	spin_unlock_irqrestore(&pmm_lock, flags);
+}
+
+unsigned pmm_refs(paddr_t pa)
+{
+	size_t pfn = pa / PAGE_SIZE;
+
+	return pfn < npages ? READ_ONCE(refs[pfn]) : 0;
 }
 
 void pmm_stats(struct pmm_stats *st)

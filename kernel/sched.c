@@ -11,6 +11,7 @@
 #include <keel/hyper.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
+#include <keel/process.h>
 #include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/time.h>
@@ -49,6 +50,19 @@ static void after_switch(void)
 	}
 }
 
+/* The running thread's time since it was switched in goes to its
+ * process (all of it as user time: keel does not split the two). */
+void sched_charge_current(void)
+{
+	struct cpu *c = this_cpu();
+	uint64_t now = time_now_ns();
+	struct process *p = c->current->proc;
+
+	if (p)
+		p->utime_ns += now - c->since;
+	c->since = now;
+}
+
 /* Pick the next thread and switch to it. Interrupts must be disabled. */
 static void schedule(void)
 {
@@ -68,6 +82,7 @@ static void schedule(void)
 	next->state = THREAD_RUNNING;
 	if (next == prev)
 		return;
+	sched_charge_current();
 	c->current = next;
 	c->switches++;
 	arch_thread_switch(&prev->arch, &next->arch);

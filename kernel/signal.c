@@ -6,11 +6,16 @@
  * signal_fault; the frame itself is arch_signal_setup's). fs/ and net/
  * send through here; linux/signal.c turns it into system calls.
  *
+ * Each process has a struct sighand (its process-wide pending set and
+ * its threads' states) pointing to a table of actions, which processes
+ * cloned with CLONE_SIGHAND share (counted). The first process gets its
+ * own at its first use, so a kernel that never forks sees no difference.
+ *
  * One lock (sig_lock, taken with interrupts off: timers send from
- * interrupt context) guards everything here. Each signal has one pending
- * slot per thread and one for the process: a second instance of a pending
- * signal merges with the first (Linux queues real-time signals; keel keeps
- * one of each, see docs/linux.md).
+ * interrupt context) guards everything here, for every process. Each
+ * signal has one pending slot per thread and one for the process: a
+ * second instance of a pending signal merges with the first (Linux
+ * queues real-time signals; keel keeps one of each, see docs/linux.md).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -23,14 +28,36 @@
 
 #define BIT(sig) SIGBIT(sig)
 #define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define STOPS (BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU))
+#define CAP_KILL 5
+
+/* The actions, shared by the processes of one CLONE_SIGHAND family. */
+struct sigacts {
+	int refs;
+	struct ksigaction a[KSIG_MAX + 1];
+};
+
+/* One process's signals: current_process()->sig. */
+struct sighand {
+	struct process *proc;
+	struct sigacts *acts;
+	uint64_t pending; /* process-directed */
+	struct ksiginfo info[KSIG_MAX + 1];
+	struct list_node states; /* its started threads' */
+	struct waitq stop_wq; /* its threads while it is stopped */
+	unsigned conts; /* SIGCONTs so far: a stop taken before one is void */
+};
 
 static struct spinlock sig_lock;
-static struct ksigaction actions[KSIG_MAX + 1];
-static uint64_t shared_pending;
-static struct ksiginfo shared_info[KSIG_MAX + 1];
-/* The program's first thread, and every thread with signal state. */
+/* The first process's, in place from the start (nothing to allocate). */
+static struct sigacts first_acts = { .refs = 1 };
+static struct sighand first_hand = {
+	.acts = &first_acts,
+	.states = LIST_INIT(first_hand.states),
+	.stop_wq = WAITQ_INIT(first_hand.stop_wq),
+};
+/* The program's first thread. */
 static struct sigstate main_state = { .altstack = { .flags = SS_DISABLE } };
-static struct list_node states = LIST_INIT(states);
 struct waitq signal_wq = WAITQ_INIT(signal_wq); /* signalfd readers */
 static void (*sent_hook)(void); /* signalfd's pollers */
 
@@ -73,7 +100,10 @@ static const char *const names[] = {
 	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
 	[SIGSTKFLT] = "SIGSTKFLT", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
 	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGIO] = "SIGIO",
-	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",
+	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",	  [SIGCHLD] = "SIGCHLD",
+	[SIGCONT] = "SIGCONT",	   [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
+	[SIGTTIN] = "SIGTTIN",	   [SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",
+	[SIGWINCH] = "SIGWINCH",
 };
 
 static const char *sig_name(int sig)
@@ -83,30 +113,65 @@ static const char *sig_name(int sig)
 		   : "a real-time signal";
 }
 
-__noreturn void signal_die(int sig)
+static bool dumps_core(int sig)
 {
-	printk("keel: the program was killed by %s (signal %d)\n",
-	       sig_name(sig), sig);
-	process_exit(128 + sig);
+	return default_action(sig) == ACT_CORE;
 }
 
-static bool ignored(int sig)
+__noreturn void signal_die(int sig)
 {
-	uint64_t h = actions[sig].handler;
+	struct process *p = current_process();
 
-	return h == SIG_IGN ||
-	       (h == SIG_DFL && (default_action(sig) == ACT_IGN ||
-				 default_action(sig) == ACT_STOP));
+	if (p->parent) { /* not the first: say which, if it crashed */
+		if (dumps_core(sig))
+			printk("keel: process %d (%s) was killed by %s "
+			       "(signal %d)\n",
+			       p->pid, p->comm, sig_name(sig), sig);
+	} else
+		printk("keel: the program was killed by %s (signal %d)\n",
+		       sig_name(sig), sig);
+	process_exit_signal(sig, dumps_core(sig));
+}
+
+/*
+ * Under sig_lock: p's signals. The first process gets the static ones at
+ * its first use; every other process has had its own since signal_fork
+ * (NULL once released: a zombie takes no signal).
+ */
+static struct sighand *hand_of(struct process *p)
+{
+	if (!p->sig && !first_hand.proc) {
+		first_hand.proc = p;
+		p->sig = &first_hand;
+	}
+	return p->sig;
+}
+
+/* Under sig_lock: the calling thread's process's signals. */
+static struct sighand *my_hand(struct sigstate *s)
+{
+	return hand_of(s->proc);
+}
+
+static bool ignored(struct sighand *h, int sig)
+{
+	uint64_t hd = h->acts->a[sig].handler;
+
+	return hd == SIG_IGN ||
+	       (hd == SIG_DFL && default_action(sig) == ACT_IGN);
 }
 
 /* ---- the threads' states ---- */
 
-/* Under sig_lock: attach s to the calling thread. */
+/*
+ * Under sig_lock: attach s to the calling thread, in the process it was
+ * made for (s->proc: the thread may start before it knows its process).
+ */
 static void attach(struct sigstate *s)
 {
 	s->thread = current_thread();
 	current_thread()->sig = s;
-	list_push_back(&states, &s->node);
+	list_push_back(&hand_of(s->proc)->states, &s->node);
 }
 
 struct sigstate *signal_self(void)
@@ -116,23 +181,40 @@ struct sigstate *signal_self(void)
 
 	if (!t->sig) { /* the program's first thread */
 		irq = spin_lock_irqsave(&sig_lock);
-		if (!main_state.thread)
+		if (!main_state.thread) {
+			main_state.proc = current_process();
 			attach(&main_state);
+		}
 		spin_unlock_irqrestore(&sig_lock, irq);
 	}
 	return t->sig ? t->sig : &main_state;
 }
 
 /* A new thread inherits the creator's mask, not its pending signals. */
-struct sigstate *signal_thread_new(void)
+static struct sigstate *thread_new(struct process *p, bool keep_stack)
 {
+	struct sigstate *self = signal_self();
 	struct sigstate *s = kzalloc(sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->blocked = signal_self()->blocked;
+	s->proc = p ? p : self->proc;
+	s->blocked = self->blocked;
+	/* fork keeps the alternate stack; a new thread has none. */
 	s->altstack.flags = SS_DISABLE;
+	if (keep_stack)
+		s->altstack = self->altstack;
 	return s;
+}
+
+struct sigstate *signal_thread_new(void)
+{
+	return thread_new(NULL, false);
+}
+
+struct sigstate *signal_thread_new_in(struct process *child)
+{
+	return thread_new(child, true);
 }
 
 void signal_thread_start(struct sigstate *s)
@@ -157,15 +239,111 @@ void signal_thread_end(void)
 		kfree(s);
 }
 
+/* ---- processes ---- */
+
+int signal_fork(struct process *child, bool share)
+{
+	struct sigstate *self = signal_self();
+	struct sighand *h = kzalloc(sizeof(*h));
+	struct sigacts *acts = share ? NULL : kzalloc(sizeof(*acts));
+	unsigned long irq;
+
+	if (!h || (!share && !acts)) {
+		kfree(h);
+		kfree(acts);
+		return -ENOMEM;
+	}
+	h->proc = child;
+	list_init(&h->states);
+	waitq_init(&h->stop_wq);
+	irq = spin_lock_irqsave(&sig_lock);
+	if (share) {
+		acts = my_hand(self)->acts;
+	} else {
+		memcpy(acts->a, my_hand(self)->acts->a, sizeof(acts->a));
+	}
+	acts->refs++;
+	h->acts = acts;
+	child->sig = h;
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return 0;
+}
+
+/* Under sig_lock: drop a reference to acts; true when it must be freed. */
+static bool acts_put(struct sigacts *acts)
+{
+	return --acts->refs == 0 && acts != &first_acts;
+}
+
+void signal_process_release(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = p->sig;
+	bool free_acts = h && acts_put(h->acts);
+
+	p->sig = NULL; /* its threads have ended: nothing else refers to h */
+	spin_unlock_irqrestore(&sig_lock, irq);
+	if (free_acts)
+		kfree(h->acts);
+	if (h && h != &first_hand)
+		kfree(h);
+}
+
+void signal_exec_reset(void)
+{
+	struct sigstate *s = signal_self();
+	struct sigacts *fresh = kzalloc(sizeof(*fresh));
+	struct ksigaction *a;
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = my_hand(s);
+
+	/* A table shared with other processes (CLONE_SIGHAND) is copied
+	 * first: the new program's changes are its own. Without memory the
+	 * shared one is reset: the others lose only their handlers. */
+	if (h->acts->refs > 1 && fresh) {
+		memcpy(fresh->a, h->acts->a, sizeof(fresh->a));
+		fresh->refs = 1;
+		h->acts->refs--;
+		h->acts = fresh;
+		fresh = NULL;
+	}
+	for (int sig = 1; sig <= KSIG_MAX; sig++) {
+		a = &h->acts->a[sig];
+		if (a->handler != SIG_IGN)
+			a->handler = SIG_DFL;
+		a->flags = a->restorer = a->mask = 0;
+	}
+	s->altstack = (struct kstack){ .flags = SS_DISABLE };
+	spin_unlock_irqrestore(&sig_lock, irq);
+	kfree(fresh);
+}
+
+bool signal_child_autoreap(struct process *parent)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+	struct sighand *h = hand_of(parent);
+	const struct ksigaction *a = h ? &h->acts->a[SIGCHLD] : NULL;
+	bool reap = a && (a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT));
+
+	spin_unlock_irqrestore(&sig_lock, irq);
+	return reap;
+}
+
 /* ---- sending ---- */
 
-/* Under sig_lock: does s have a signal to handle (or to wait for)? */
+/*
+ * Under sig_lock: does s have a signal to handle (or to wait for), or
+ * must it leave its wait because its process stops or ends?
+ */
 static void recalc(struct sigstate *s)
 {
-	uint64_t p = (s->pending | shared_pending) & (~s->blocked | s->waitset);
+	uint64_t p =
+	    (s->pending | my_hand(s)->pending) & (~s->blocked | s->waitset);
 
 	if (s->thread)
-		s->thread->interrupted = p != 0;
+		s->thread->interrupted =
+		    p != 0 || s->proc->stopped || s->proc->exiting ||
+		    (s->proc->exec_thread && s->proc->exec_thread != s->thread);
 }
 
 static void kick(struct sigstate *s)
@@ -175,16 +353,39 @@ static void kick(struct sigstate *s)
 		sched_wake(s->thread);
 }
 
+/* Under sig_lock: every thread of h looks at its signals again. */
+static void kick_all(struct sighand *h)
+{
+	list_for_each (n, &h->states)
+		kick(list_entry(n, struct sigstate, node));
+}
+
+/* Under sig_lock: drop what h and its threads have pending of set. */
+static void discard(struct sighand *h, uint64_t set)
+{
+	h->pending &= ~set;
+	list_for_each (n, &h->states) {
+		struct sigstate *t = list_entry(n, struct sigstate, node);
+
+		t->pending &= ~set;
+		recalc(t);
+	}
+}
+
 /*
- * Under sig_lock: make sig pending for thread s, or for the process
+ * Under sig_lock: make sig pending for thread s of h, or for the process
  * (s NULL), and wake a thread that will handle it.
  */
-static void send_locked(struct sigstate *s, int sig,
+static void send_locked(struct sighand *h, struct sigstate *s, int sig,
 			const struct ksiginfo *info)
 {
-	uint64_t blocked = (s ? s : &main_state)->blocked;
+	struct sigstate *first =
+	    list_empty(&h->states)
+		? NULL
+		: list_entry(h->states.next, struct sigstate, node);
+	uint64_t blocked = s ? s->blocked : first ? first->blocked : 0;
 
-	if (ignored(sig) && !(blocked & BIT(sig)))
+	if (ignored(h, sig) && !(blocked & BIT(sig)))
 		return;
 	if (s) {
 		if (!(s->pending & BIT(sig))) {
@@ -193,13 +394,12 @@ static void send_locked(struct sigstate *s, int sig,
 		}
 		kick(s);
 	} else {
-		if (!(shared_pending & BIT(sig))) {
-			shared_pending |= BIT(sig);
-			shared_info[sig] = *info;
+		if (!(h->pending & BIT(sig))) {
+			h->pending |= BIT(sig);
+			h->info[sig] = *info;
 		}
 		/* The first thread that takes it; every thread rechecks. */
-		list_for_each (n, &states)
-			kick(list_entry(n, struct sigstate, node));
+		kick_all(h);
 	}
 	waitq_wake_all(&signal_wq);
 }
@@ -210,22 +410,256 @@ void signal_fill_info(struct ksiginfo *i, int sig, int code)
 	i->signo = sig;
 	i->code = code;
 	i->kill.pid = current_process()->pid;
-	i->kill.uid = 0;
+	i->kill.uid = current_process()->cred.ruid;
 }
 
-int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
+/* ---- stop and continue ---- */
+
+/* Under sig_lock: p stopped or continued: its parent learns of it. */
+static void tell_parent(struct process *p, int code, int status)
 {
+	struct process *parent = p->parent;
+	struct sighand *ph = parent ? hand_of(parent) : NULL;
+	struct ksiginfo i;
+
+	if (!parent)
+		return;
+	waitq_wake_all(&parent->child_wq);
+	if (!ph || (ph->acts->a[SIGCHLD].flags & SA_NOCLDSTOP))
+		return;
+	memset(&i, 0, sizeof(i));
+	i.signo = SIGCHLD;
+	i.code = code;
+	i.chld.pid = p->pid;
+	i.chld.uid = p->cred.ruid;
+	i.chld.status = status;
+	send_locked(ph, NULL, SIGCHLD, &i);
+}
+
+/* Under sig_lock. */
+static void stop_locked(struct process *p, int sig)
+{
+	struct sighand *h = hand_of(p);
+
+	if (p->stopped || p->exiting || !h)
+		return;
+	p->stopped = true;
+	p->wstatus = sig << 8 | 0x7f; /* WIFSTOPPED, WSTOPSIG */
+	p->stop_reported = false;
+	kick_all(h); /* each thread stops on its way to user mode */
+	tell_parent(p, CLD_STOPPED, sig);
+}
+
+/* Under sig_lock. */
+static void continue_locked(struct process *p)
+{
+	struct sighand *h = hand_of(p);
+
+	if (!p->stopped || !h)
+		return;
+	p->stopped = false;
+	p->wstatus = 0xffff; /* WIFCONTINUED */
+	p->cont_reported = false;
+	waitq_wake_all(&h->stop_wq);
+	kick_all(h);
+	tell_parent(p, CLD_CONTINUED, SIGCONT);
+}
+
+void process_stop(struct process *p, int sig)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	stop_locked(p, sig);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+void process_continue(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&sig_lock);
+
+	continue_locked(p);
+	spin_unlock_irqrestore(&sig_lock, irq);
+}
+
+/*
+ * Under sig_lock (*irq its flags): while s's process is stopped, wait;
+ * when it is ending, let the thread end (process_check_exiting).
+ */
+static void stopped_wait(struct sigstate *s, unsigned long *irq)
+{
+	struct process *p = s->proc;
+
+	while (p->stopped && !p->exiting)
+		waitq_wait_locked(&my_hand(s)->stop_wq, &sig_lock, 0);
+	if (p->exiting) {
+		spin_unlock_irqrestore(&sig_lock, *irq);
+		process_check_exiting();
+		*irq = spin_lock_irqsave(&sig_lock);
+	}
+}
+
+/* Is p's group orphaned: no member's parent is in another group of the
+ * same session (POSIX: such a group is not stopped from a terminal)? */
+struct orphan_arg {
+	int pgid, sid;
+};
+
+static int pgid_of(const struct process *p)
+{
+	return p->pgid ? p->pgid : p->pid; /* 0: not set, it leads its own */
+}
+
+static int has_outside_parent(struct process *q, void *arg)
+{
+	const struct orphan_arg *o = arg;
+	const struct process *par = q->parent;
+
+	/* The first process's parent is the host, outside the VM, as a
+	 * shell is outside the group of the program it started. */
+	if (q->state == PROCESS_ALIVE && pgid_of(q) == o->pgid && !par &&
+	    q->pid == 1)
+		return 1;
+	return q->state == PROCESS_ALIVE && pgid_of(q) == o->pgid && par &&
+	       pgid_of(par) != o->pgid && par->sid == q->sid;
+}
+
+/*
+ * Whether the default action of stop signal sig stops p (called without
+ * sig_lock: it walks the process table). A process without a parent is
+ * never stopped: nobody could continue it or would be told.
+ */
+static bool may_stop(struct process *p, int sig)
+{
+	struct orphan_arg o = { pgid_of(p), p->sid };
+
+	if (!p->parent)
+		return false;
+	return sig == SIGSTOP || process_for_each(has_outside_parent, &o);
+}
+
+/*
+ * Under sig_lock: what a signal does on its way in, before it is
+ * pending (Linux's prepare_signal): SIGKILL ends p, SIGCONT continues it
+ * and drops the pending stop signals, a stop signal drops a pending
+ * SIGCONT. False when nothing is left to queue.
+ */
+static bool arrive(struct process *p, struct sighand *h, int sig)
+{
+	if (sig == SIGKILL) {
+		p->wstatus = SIGKILL; /* killed: what its parent's wait sees */
+		p->exiting = true;
+		waitq_wake_all(&h->stop_wq);
+		kick_all(h);
+		return false;
+	}
+	if (sig == SIGCONT) {
+		discard(h, STOPS);
+		h->conts++;
+		continue_locked(p);
+	} else if (BIT(sig) & STOPS) {
+		discard(h, BIT(SIGCONT));
+	}
+	return true;
+}
+
+/* Send to thread s of p, or to p (s NULL). */
+static int send(struct process *p, struct sigstate *s, int sig,
+		const struct ksiginfo *info)
+{
+	struct sighand *h;
 	unsigned long irq;
 
-	if (sig == SIGKILL)
-		signal_die(sig);
+	if (sig < 1 || sig > KSIG_MAX)
+		return sig ? -EINVAL : 0;
+	if (sig == SIGKILL && p == current_process())
+		signal_die(sig); /* ends the calling process now */
 	irq = spin_lock_irqsave(&sig_lock);
-	send_locked(s, sig, info);
+	h = hand_of(p);
+	/* A process that has ended (or is ending) takes no signal. */
+	if (h && p->state == PROCESS_ALIVE && !p->exiting && arrive(p, h, sig))
+		send_locked(h, s, sig, info);
 	spin_unlock_irqrestore(&sig_lock, irq);
 	waitq_wake_all(&signal_wq);
 	if (sent_hook)
 		sent_hook();
 	return 0;
+}
+
+int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info)
+{
+	return send(s ? s->proc : signal_self()->proc, s, sig, info);
+}
+
+int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info)
+{
+	return send(p, NULL, sig, info);
+}
+
+struct each {
+	int (*match)(struct process *p, void *arg);
+	void *arg;
+	int sig;
+	const struct ksiginfo *info;
+	bool self;
+	int sent, refused;
+};
+
+static int send_each(struct process *p, void *arg)
+{
+	struct each *e = arg;
+	int m = e->match(p, e->arg);
+
+	if (m < 0)
+		e->refused++;
+	if (m <= 0)
+		return 0;
+	e->sent++;
+	if (p == current_process())
+		e->self = true; /* last, out of the table's lock: it may end */
+	else if (e->sig)
+		signal_send_proc(p, e->sig, e->info);
+	return 0;
+}
+
+int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
+		     int sig, const struct ksiginfo *info)
+{
+	struct each e = { match, arg, sig, info, false, 0, 0 };
+
+	process_for_each(send_each, &e);
+	if (e.self && sig)
+		signal_send_proc(current_process(), sig, info);
+	return e.sent ? e.sent : e.refused ? -EPERM : -ESRCH;
+}
+
+bool signal_may_kill(struct process *p, int sig)
+{
+	const struct cred *me = &current_process()->cred;
+
+	return (me->cap_eff & 1ULL << CAP_KILL) || me->euid == p->cred.ruid ||
+	       me->euid == p->cred.suid || me->ruid == p->cred.ruid ||
+	       me->ruid == p->cred.suid ||
+	       (sig == SIGCONT && p->sid == current_process()->sid);
+}
+
+static int in_group(struct process *p, void *arg)
+{
+	return pgid_of(p) == *(int *)arg;
+}
+
+void signal_send_pgrp(int pgid, int sig)
+{
+	struct ksiginfo i;
+
+	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
+	i.signo = sig;
+	i.code = SI_KERNEL;
+	signal_send_each(in_group, &pgid, sig, &i);
+}
+
+int signal_pgid(const struct process *p)
+{
+	return pgid_of(p);
 }
 
 void signal_on_send(void (*fn)(void))
@@ -243,12 +677,7 @@ void signal_send_self(int sig)
 
 void signal_send_process(int sig)
 {
-	struct ksiginfo i;
-
-	memset(&i, 0, sizeof(i)); /* as Linux's SEND_SIG_PRIV: no sender */
-	i.signo = sig;
-	i.code = SI_KERNEL;
-	signal_send_to(NULL, sig, &i);
+	signal_send_pgrp(pgid_of(current_process()), sig);
 }
 
 bool signal_pending(void)
@@ -268,10 +697,10 @@ static int dequeue(struct sigstate *s, uint64_t mask, struct ksiginfo *info)
 		sig = __builtin_ctzll(p) + 1;
 		s->pending &= ~BIT(sig);
 		*info = s->info[sig];
-	} else if ((p = shared_pending & mask)) {
+	} else if ((p = my_hand(s)->pending & mask)) {
 		sig = __builtin_ctzll(p) + 1;
-		shared_pending &= ~BIT(sig);
-		*info = shared_info[sig];
+		my_hand(s)->pending &= ~BIT(sig);
+		*info = my_hand(s)->info[sig];
 	} else {
 		return 0;
 	}
@@ -293,14 +722,14 @@ bool signal_peek(uint64_t mask)
 {
 	struct sigstate *s = signal_self();
 
-	return ((s->pending | shared_pending) & mask) != 0;
+	return ((s->pending | my_hand(s)->pending) & mask) != 0;
 }
 
 uint64_t signal_pending_blocked(void)
 {
 	struct sigstate *s = signal_self();
 	unsigned long irq = spin_lock_irqsave(&sig_lock);
-	uint64_t set = (s->pending | shared_pending) & s->blocked;
+	uint64_t set = (s->pending | my_hand(s)->pending) & s->blocked;
 
 	spin_unlock_irqrestore(&sig_lock, irq);
 	return set;
@@ -317,8 +746,12 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 		irq = spin_lock_irqsave(&sig_lock);
 		sig = dequeue(s, set, info);
 		if (!sig) {
-			/* A signal outside set, unblocked: a handler runs. */
-			if ((s->pending | shared_pending) & ~s->blocked)
+			/* A signal outside set, unblocked: a handler runs;
+			 * or the process stops or ends (EINTR after a stop,
+			 * as Linux: signal(7)). */
+			if (((s->pending | my_hand(s)->pending) &
+			     ~s->blocked) ||
+			    s->proc->stopped || s->proc->exiting)
 				sig = -EINTR;
 			else
 				s->waitset = set;
@@ -341,6 +774,8 @@ int signal_wait(uint64_t set, uint64_t deadline, struct ksiginfo *info)
 
 int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
+	struct sigstate *s = signal_self();
+	struct ksigaction *a;
 	unsigned long irq;
 
 	if (sig < 1 || sig > KSIG_MAX)
@@ -348,22 +783,15 @@ int signal_action(int sig, const struct ksigaction *act, struct ksigaction *old)
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
 	irq = spin_lock_irqsave(&sig_lock);
+	a = &my_hand(s)->acts->a[sig];
 	if (old)
-		*old = actions[sig];
+		*old = *a;
 	if (act) {
-		actions[sig] = *act;
-		actions[sig].mask &= ~UNBLOCKABLE;
+		*a = *act;
+		a->mask &= ~UNBLOCKABLE;
 		/* Ignoring a signal discards what is pending of it. */
-		if (ignored(sig)) {
-			shared_pending &= ~BIT(sig);
-			list_for_each (n, &states) {
-				struct sigstate *t =
-				    list_entry(n, struct sigstate, node);
-
-				t->pending &= ~BIT(sig);
-				recalc(t);
-			}
-		}
+		if (ignored(my_hand(s), sig))
+			discard(my_hand(s), BIT(sig));
 	}
 	spin_unlock_irqrestore(&sig_lock, irq);
 	return 0;
@@ -520,12 +948,15 @@ static void restart_or_eintr(long nr, long ret, bool handler,
  * left. A signal whose default is to end the process unlocks and ends it.
  */
 static int next_handled(struct sigstate *s, struct ksigaction *a,
-			struct ksiginfo *info, unsigned long irq)
+			struct ksiginfo *info, unsigned long *irq)
 {
+	unsigned conts;
+	bool stop;
 	int sig;
 
+	stopped_wait(s, irq);
 	while ((sig = dequeue(s, ~s->blocked, info))) {
-		*a = actions[sig];
+		*a = my_hand(s)->acts->a[sig];
 		if (a->handler == SIG_IGN)
 			continue;
 		if (a->handler != SIG_DFL)
@@ -534,13 +965,23 @@ static int next_handled(struct sigstate *s, struct ksigaction *a,
 		case ACT_IGN:
 			continue;
 		case ACT_STOP:
-			WARN_ONCE(
-			    "keel: %s would stop the program; with no job "
-			    "control here it is ignored\n",
-			    sig_name(sig));
+			conts = my_hand(s)->conts;
+			spin_unlock_irqrestore(&sig_lock, *irq);
+			stop = may_stop(s->proc, sig);
+			*irq = spin_lock_irqsave(&sig_lock);
+			if (!stop) {
+				WARN_ONCE("keel: %s would stop a process "
+					  "nobody could continue (no parent, "
+					  "or an orphaned group): ignored\n",
+					  sig_name(sig));
+			} else if (conts == my_hand(s)->conts) {
+				/* (a SIGCONT since it was taken voids it) */
+				stop_locked(s->proc, sig);
+				stopped_wait(s, irq);
+			}
 			continue;
 		default:
-			spin_unlock_irqrestore(&sig_lock, irq);
+			spin_unlock_irqrestore(&sig_lock, *irq);
 			signal_die(sig);
 		}
 	}
@@ -570,7 +1011,7 @@ static void prepare(struct sigstate *s, int sig, const struct ksigaction *a,
 	if (!(a->flags & SA_NODEFER))
 		s->blocked |= BIT(sig);
 	if (a->flags & SA_RESETHAND)
-		actions[sig].handler = SIG_DFL;
+		my_hand(s)->acts->a[sig].handler = SIG_DFL;
 }
 
 void signal_exit_to_user(long nr, long ret)
@@ -580,7 +1021,7 @@ void signal_exit_to_user(long nr, long ret)
 	struct ksigaction a;
 	struct ksiginfo info;
 	unsigned long irq = spin_lock_irqsave(&sig_lock);
-	int sig = next_handled(s, &a, &info, irq);
+	int sig = next_handled(s, &a, &info, &irq);
 
 	if (!sig) {
 		restart_or_eintr(nr, ret, false, NULL);
@@ -621,14 +1062,14 @@ void signal_fault(int sig, int code, uint64_t addr, const char *what,
 	info.code = code;
 	info.addr = addr;
 	irq = spin_lock_irqsave(&sig_lock);
-	h = actions[sig].handler;
+	h = my_hand(s)->acts->a[sig].handler;
 	if (h == SIG_DFL || h == SIG_IGN || (s->blocked & BIT(sig))) {
 		/* Linux forces the default action then: the process ends. */
 		spin_unlock_irqrestore(&sig_lock, irq);
 		printk("keel: %s: %s at address %016lx (rip %016lx, rsp "
 		       "%016lx)\n",
 		       sig_name(sig), what, addr, rip, sp);
-		process_exit(128 + sig);
+		process_exit_signal(sig, dumps_core(sig));
 	}
 	s->pending |= BIT(sig);
 	s->info[sig] = info;

@@ -1,8 +1,10 @@
 /*
- * vm.c - the application's address space (kernel/): a sorted list of areas
- * in the user half, and mmap, munmap, mprotect and madvise over it. Pages
- * are not allocated here but on first touch (vm_fault.c); mremap, brk and
- * /proc/self/maps are in vm_remap.c, vm_brk.c and vm_maps.c.
+ * vm.c - a process's address space (kernel/): a sorted list of areas in
+ * the user half, and mmap, munmap, mprotect and madvise over it, always
+ * on the calling process's (struct mm, vm_area.h). Pages are not
+ * allocated here but on first touch (vm_fault.c); mremap, brk and
+ * /proc/self/maps are in vm_remap.c, vm_brk.c and vm_maps.c; creating,
+ * copying (fork) and freeing spaces in vm_mm.c.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -10,37 +12,33 @@
 #include <keel/uaccess.h>
 #include "vm_area.h"
 
-struct list_node vm_areas = LIST_INIT(vm_areas);
-struct spinlock vm_lock;
-unsigned long vm_gen;
-
-struct vm_area *vma_next_from(uintptr_t addr)
+struct vm_area *vma_next_from(struct mm *mm, uintptr_t addr)
 {
-	list_for_each (n, &vm_areas) {
+	list_for_each (n, &mm->areas) {
 		if (vma_of(n)->end > addr)
 			return vma_of(n);
 	}
 	return NULL;
 }
 
-struct vm_area *vma_find(uintptr_t addr)
+struct vm_area *vma_find(struct mm *mm, uintptr_t addr)
 {
-	struct vm_area *a = vma_next_from(addr);
+	struct vm_area *a = vma_next_from(mm, addr);
 
 	return a && a->start <= addr ? a : NULL;
 }
 
-bool vma_range_free(uintptr_t start, uintptr_t end)
+bool vma_range_free(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	struct vm_area *a = vma_next_from(start);
+	struct vm_area *a = vma_next_from(mm, start);
 
 	return !a || a->start >= end;
 }
 
-bool vma_range_mapped(uintptr_t start, uintptr_t end)
+bool vma_range_mapped(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	for (struct vm_area *a = vma_next_from(start); start < end;
-	     a = vma_after(a)) {
+	for (struct vm_area *a = vma_next_from(mm, start); start < end;
+	     a = vma_after(mm, a)) {
 		if (!a || a->start > start)
 			return false;
 		start = a->end;
@@ -48,18 +46,18 @@ bool vma_range_mapped(uintptr_t start, uintptr_t end)
 	return true;
 }
 
-uintptr_t vma_find_gap(size_t len, uintptr_t lo, uintptr_t hi)
+uintptr_t vma_find_gap(struct mm *mm, size_t len, uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t top = hi;
 
-	for (struct list_node *n = vm_areas.prev;; n = n->prev) {
+	for (struct list_node *n = mm->areas.prev;; n = n->prev) {
 		uintptr_t below = lo;
 
-		if (n != &vm_areas && vma_of(n)->end > lo)
+		if (n != &mm->areas && vma_of(n)->end > lo)
 			below = vma_of(n)->end;
 		if (top >= below && top - below >= len)
 			return top - len;
-		if (n == &vm_areas || vma_of(n)->start <= lo)
+		if (n == &mm->areas || vma_of(n)->start <= lo)
 			return 0;
 		top = MIN(top, vma_of(n)->start);
 	}
@@ -114,11 +112,11 @@ struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
 	return hi;
 }
 
-void vma_insert(struct vm_area *a)
+void vma_insert(struct mm *mm, struct vm_area *a)
 {
-	struct vm_area *next = vma_next_from(a->start);
+	struct vm_area *next = vma_next_from(mm, a->start);
 
-	list_insert_before(next ? &next->node : &vm_areas, &a->node);
+	list_insert_before(next ? &next->node : &mm->areas, &a->node);
 }
 
 void vma_free(struct vm_area *a)
@@ -139,13 +137,14 @@ static bool vma_mergeable(const struct vm_area *a, const struct vm_area *b)
 	       (!a->file || a->off + (a->end - a->start) == b->off);
 }
 
-struct vm_area *vma_merge(struct vm_area *a)
+struct vm_area *vma_merge(struct mm *mm, struct vm_area *a)
 {
 	struct vm_area *b;
 
-	if (a->node.prev != &vm_areas && vma_mergeable(vma_of(a->node.prev), a))
+	if (a->node.prev != &mm->areas &&
+	    vma_mergeable(vma_of(a->node.prev), a))
 		a = vma_of(a->node.prev);
-	while ((b = vma_after(a)) && vma_mergeable(a, b)) {
+	while ((b = vma_after(mm, a)) && vma_mergeable(a, b)) {
 		a->end = b->end;
 		if (!(a->flags & VMA_TOUCHED)) {
 			a->tlo = b->tlo;
@@ -161,70 +160,52 @@ struct vm_area *vma_merge(struct vm_area *a)
 }
 
 /* Merge what can be merged among the areas meeting [start, end]. */
-static void vma_merge_range(uintptr_t start, uintptr_t end)
+static void vma_merge_range(struct mm *mm, uintptr_t start, uintptr_t end)
 {
-	struct vm_area *a = vma_next_from(start ? start - 1 : 0);
+	struct vm_area *a = vma_next_from(mm, start ? start - 1 : 0);
 
 	while (a && a->start <= end) {
-		a = vma_merge(a);
-		a = vma_after(a);
+		a = vma_merge(mm, a);
+		a = vma_after(mm, a);
 	}
 }
 
-void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s)
+void vma_unmap_range(struct mm *mm, uintptr_t start, uintptr_t end,
+		     struct vma_spares *s)
 {
-	struct vm_area *a = vma_next_from(start), *next;
+	struct vm_area *a = vma_next_from(mm, start), *next;
 
 	for (; a && a->start < end; a = next) {
 		if (a->start < start)
 			a = vma_split(a, start, s);
 		if (a->end > end)
 			vma_split(a, end, s);
-		next = vma_after(a);
-		vma_drop_pages(a, a->start, a->end);
+		next = vma_after(mm, a);
+		vma_drop_pages(mm, a, a->start, a->end);
 		vma_free(a);
 	}
-	vm_gen++;
-}
-
-void vm_destroy(void)
-{
-	unsigned long flags = spin_lock_irqsave(&vm_lock);
-
-	while (!list_empty(&vm_areas)) {
-		struct vm_area *a = vma_of(vm_areas.next);
-		vma_drop_pages(a, a->start, a->end);
-		vma_free(a);
-	}
-	vm_gen++;
-	vm_brk_init(0);
-	spin_unlock_irqrestore(&vm_lock, flags);
-}
-
-int vm_init(void)
-{
-	vm_destroy();
-	return 0;
+	mm->gen++;
 }
 
 /* Where a mapping of len bytes goes: -errno, or its address. */
-static long choose_address(uintptr_t addr, size_t len, unsigned flags)
+static long choose_address(struct mm *mm, uintptr_t addr, size_t len,
+			   unsigned flags)
 {
 	uintptr_t at;
 
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if ((flags & MAP_FIXED_NOREPLACE) &&
-		    !vma_range_free(addr, addr + len))
+		    !vma_range_free(mm, addr, addr + len))
 			return -EEXIST;
 		return addr;
 	}
 	addr = ALIGN_DOWN(addr, PAGE_SIZE);
 	if (addr >= VM_MMAP_MIN && addr <= USER_TOP && len <= USER_TOP - addr &&
-	    vma_range_free(addr, addr + len))
+	    vma_range_free(mm, addr, addr + len))
 		return addr;
-	at = vma_find_gap(len, VM_MMAP_MIN, VM_MMAP_BASE);
+	at = vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
 	if (!at)
-		at = vma_find_gap(len, VM_MMAP_MIN, USER_TOP);
+		at = vma_find_gap(mm, len, VM_MMAP_MIN, USER_TOP);
 	return at ? (long)at : -ENOMEM;
 }
 
@@ -248,8 +229,9 @@ static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 		return -ENODEV; /* no file system gave its file calls */
 	if (f && off + ALIGN_UP(len, PAGE_SIZE) < off)
 		return -EOVERFLOW;
-	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE))
-		return -ENODEV; /* writable shared file mappings: not kept */
+	if (f && (flags & MAP_SHARED) && (prot & PROT_WRITE) &&
+	    !(vm_file->can_share && vm_file->can_share(f)))
+		return -ENODEV; /* the file system keeps no pages to share */
 	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return 0;
 	if (!IS_ALIGNED(addr, PAGE_SIZE))
@@ -261,13 +243,13 @@ static long check_mmap(uintptr_t addr, size_t len, unsigned prot,
 	return 0;
 }
 
-void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
-	     struct file *f, uint64_t off, struct vma_spares *s)
+void vma_map(struct mm *mm, uintptr_t at, size_t len, unsigned prot,
+	     unsigned flags, struct file *f, uint64_t off, struct vma_spares *s)
 {
 	struct vm_area *a;
 
 	if (flags & MAP_FIXED)
-		vma_unmap_range(at, at + len, s);
+		vma_unmap_range(mm, at, at + len, s);
 	a = vma_spare_take(s);
 	a->start = at;
 	a->end = at + len;
@@ -279,14 +261,15 @@ void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
 	a->off = f ? off : 0;
 	if (f)
 		vm_file->get(f);
-	vma_insert(a);
-	vma_merge(a);
-	vm_gen++;
+	vma_insert(mm, a);
+	vma_merge(mm, a);
+	mm->gen++;
 }
 
 long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	     struct file *f, uint64_t off)
 {
+	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
 	long at = check_mmap(addr, len, prot, flags, f, off);
@@ -296,11 +279,11 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (vma_spares_get(&s, 3))
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	at = choose_address(addr, len, flags);
+	irq = spin_lock_irqsave(&mm->lock);
+	at = choose_address(mm, addr, len, flags);
 	if (at >= 0)
-		vma_map(at, len, prot, flags, f, off, &s);
-	spin_unlock_irqrestore(&vm_lock, irq);
+		vma_map(mm, at, len, prot, flags, f, off, &s);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	if (at >= 0 && (flags & MAP_POPULATE))
 		vm_populate(at, at + len);
@@ -309,6 +292,7 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 
 int vm_munmap(uintptr_t addr, size_t len)
 {
+	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
 
@@ -319,31 +303,34 @@ int vm_munmap(uintptr_t addr, size_t len)
 		return -EINVAL;
 	if (vma_spares_get(&s, 2))
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	vma_unmap_range(addr, addr + len, &s);
-	spin_unlock_irqrestore(&vm_lock, irq);
+	irq = spin_lock_irqsave(&mm->lock);
+	vma_unmap_range(mm, addr, addr + len, &s);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	return 0;
 }
 
 /* mprotect's checks under the lock; 0 or -errno, *start moved down for
  * PROT_GROWSDOWN. */
-static int check_mprotect(uintptr_t *start, uintptr_t end, unsigned prot)
+static int check_mprotect(struct mm *mm, uintptr_t *start, uintptr_t end,
+			  unsigned prot)
 {
-	struct vm_area *a = vma_find(*start);
+	struct vm_area *a = vma_find(mm, *start);
 
 	if ((prot & PROT_GROWSDOWN) && a) {
 		if (!(a->flags & VMA_STACK))
 			return -EINVAL;
 		*start = a->start;
 	}
-	if (!vma_range_mapped(*start, end))
+	if (!vma_range_mapped(mm, *start, end))
 		return -ENOMEM;
 	if (!(prot & PROT_WRITE))
 		return 0;
-	for (a = vma_next_from(*start); a && a->start < end; a = vma_after(a))
-		if (a->file && (a->flags & VMA_SHARED))
-			return -EACCES; /* shared file areas stay read-only */
+	for (a = vma_next_from(mm, *start); a && a->start < end;
+	     a = vma_after(mm, a))
+		if (a->file && (a->flags & VMA_SHARED) &&
+		    !(vm_file->can_share && vm_file->can_share(a->file)))
+			return -EACCES; /* snapshots of a file stay read-only */
 	return 0;
 }
 
@@ -352,6 +339,7 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 	const unsigned known =
 	    PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN;
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	struct vm_area *a;
 	unsigned long irq;
@@ -365,24 +353,24 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	if (vma_spares_get(&s, 2))
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	err = check_mprotect(&addr, end, prot);
+	irq = spin_lock_irqsave(&mm->lock);
+	err = check_mprotect(mm, &addr, end, prot);
 	if (err)
 		goto out;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
-	a = vma_find(addr);
+	a = vma_find(mm, addr);
 	if (a->start < addr)
 		a = vma_split(a, addr, &s);
-	for (; a && a->start < end; a = vma_after(a)) {
+	for (; a && a->start < end; a = vma_after(mm, a)) {
 		if (a->end > end)
 			vma_split(a, end, &s);
 		a->prot = prot;
-		vma_protect_pages(a, a->start, a->end);
+		vma_protect_pages(mm, a, a->start, a->end);
 	}
-	vma_merge_range(addr, end);
-	vm_gen++;
+	vma_merge_range(mm, addr, end);
+	mm->gen++;
 out:
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	return err;
 }
@@ -399,6 +387,7 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 	bool drop = advice == MADV_DONTNEED || advice == MADV_FREE ||
 		    advice == MADV_REMOVE;
 	uintptr_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct mm *mm = vm_cur();
 	unsigned long irq;
 	int err = 0;
 
@@ -408,20 +397,20 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 		return -EINVAL;
 	if (end == addr)
 		return 0;
-	irq = spin_lock_irqsave(&vm_lock);
-	if (!vma_range_mapped(addr, end))
+	irq = spin_lock_irqsave(&mm->lock);
+	if (!vma_range_mapped(mm, addr, end))
 		err = -ENOMEM;
-	for (struct vm_area *a = vma_next_from(addr); a && a->start < end;
-	     a = vma_after(a)) {
+	for (struct vm_area *a = vma_next_from(mm, addr); a && a->start < end;
+	     a = vma_after(mm, a)) {
 		if (advice == MADV_REMOVE && !(a->flags & VMA_SHARED)) {
 			err = -EINVAL;
 			break;
 		}
 		/* Shared memory keeps its contents for DONTNEED and FREE. */
 		if (drop && (advice == MADV_REMOVE || !(a->flags & VMA_SHARED)))
-			vma_drop_pages(a, MAX(a->start, addr),
+			vma_drop_pages(mm, a, MAX(a->start, addr),
 				       MIN(a->end, end));
 	}
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	return err;
 }

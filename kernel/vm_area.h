@@ -1,12 +1,15 @@
 /*
  * vm_area.h - what the kernel/vm*.c files share (kernel/, private): the
- * sorted list of areas of the user half, the lock over it, and the helpers
- * that split, merge, drop and fill areas' pages. Not for use outside vm*.c.
+ * address space of a process (struct mm: the sorted list of areas of the
+ * user half, the lock over it, the break, the page tables), and the
+ * helpers that split, merge, drop and fill areas' pages. Not for use
+ * outside vm*.c.
  */
 #ifndef KEEL_VM_AREA_H
 #define KEEL_VM_AREA_H
 
 #include <keel/list.h>
+#include <keel/mmu.h>
 #include <keel/sync.h>
 #include <keel/vm.h>
 
@@ -28,7 +31,7 @@
 #define VM_MMAP_BASE 0x7f0000000000UL
 
 struct vm_area {
-	struct list_node node; /* in vm_areas, sorted by start */
+	struct list_node node; /* in its mm's areas, sorted by start */
 	uintptr_t start, end; /* page aligned, start < end */
 	unsigned prot; /* PROT_READ | PROT_WRITE | PROT_EXEC */
 	unsigned flags; /* VMA_* */
@@ -44,34 +47,49 @@ struct vm_area {
 	const char *name; /* VMA_PINNED: what /proc/self/maps shows */
 };
 
+/*
+ * An address space (include/keel/vm.h). Everything but `space` changes
+ * under `lock` only. The first process's uses kernel_space itself; the
+ * others have their own root (`own`), whose kernel half is kernel_space's.
+ */
+struct mm {
+	struct list_node areas; /* struct vm_area, sorted by start */
+	struct spinlock lock;
+	/* Bumped by every change to the areas, so vm_fault can drop the lock. */
+	unsigned long gen;
+	uintptr_t brk_start, brk_cur; /* vm_brk.c */
+	size_t resident; /* pages mapped for the areas (not pinned ones) */
+	struct mmu_space *space; /* &kernel_space or &own */
+	struct mmu_space own;
+};
+
+/* The calling process's space. */
+struct mm *vm_cur(void);
+
 /* The file calls fs/ provided (vm_set_file_ops); set before any file
  * area exists. */
 extern const struct vm_file_ops *vm_file;
-extern struct list_node vm_areas;
-extern struct spinlock vm_lock;
-/* Bumped by every change to the areas, so vm_fault can drop the lock. */
-extern unsigned long vm_gen;
 
 static inline struct vm_area *vma_of(struct list_node *n)
 {
 	return list_entry(n, struct vm_area, node);
 }
 
-static inline struct vm_area *vma_after(struct vm_area *a)
+static inline struct vm_area *vma_after(struct mm *mm, struct vm_area *a)
 {
-	return a->node.next == &vm_areas ? NULL : vma_of(a->node.next);
+	return a->node.next == &mm->areas ? NULL : vma_of(a->node.next);
 }
 
 /* The area containing addr, or NULL. */
-struct vm_area *vma_find(uintptr_t addr);
+struct vm_area *vma_find(struct mm *mm, uintptr_t addr);
 /* The first area ending above addr (containing it or after it), or NULL. */
-struct vm_area *vma_next_from(uintptr_t addr);
+struct vm_area *vma_next_from(struct mm *mm, uintptr_t addr);
 /* Whether [start, end) meets no area. */
-bool vma_range_free(uintptr_t start, uintptr_t end);
+bool vma_range_free(struct mm *mm, uintptr_t start, uintptr_t end);
 /* Whether every page of [start, end) lies in some area. */
-bool vma_range_mapped(uintptr_t start, uintptr_t end);
+bool vma_range_mapped(struct mm *mm, uintptr_t start, uintptr_t end);
 /* The highest free gap of len bytes inside [lo, hi): its start, or 0. */
-uintptr_t vma_find_gap(size_t len, uintptr_t lo, uintptr_t hi);
+uintptr_t vma_find_gap(struct mm *mm, size_t len, uintptr_t lo, uintptr_t hi);
 
 /*
  * Preallocated area structures, so that changes which split areas can be
@@ -89,31 +107,44 @@ struct vm_area *vma_spare_take(struct vma_spares *s);
 struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
 			  struct vma_spares *s);
 /* Insert a new area (its range is free). */
-void vma_insert(struct vm_area *a);
+void vma_insert(struct mm *mm, struct vm_area *a);
 /* Take a out of the list and free it (its pages are dropped already). */
 void vma_free(struct vm_area *a);
 /* Merge a with compatible neighbours; returns the surviving area. */
-struct vm_area *vma_merge(struct vm_area *a);
+struct vm_area *vma_merge(struct mm *mm, struct vm_area *a);
 /* Remove every area of [start, end), splitting at the edges (2 spares). */
-void vma_unmap_range(uintptr_t start, uintptr_t end, struct vma_spares *s);
+void vma_unmap_range(struct mm *mm, uintptr_t start, uintptr_t end,
+		     struct vma_spares *s);
 
 /*
  * Map [at, at+len) (page aligned) as vm_mmap does once the place is chosen:
  * MAP_FIXED first removes what is there (3 spares in all).
  */
-void vma_map(uintptr_t at, size_t len, unsigned prot, unsigned flags,
-	     struct file *f, uint64_t off, struct vma_spares *s);
+void vma_map(struct mm *mm, uintptr_t at, size_t len, unsigned prot,
+	     unsigned flags, struct file *f, uint64_t off,
+	     struct vma_spares *s);
 
 /* kernel/vm_fault.c: page tables of areas. */
 unsigned vma_mmu_prot(unsigned prot);
+/*
+ * The protection of the page pa of area a: the area's, but read-only
+ * while a private page is shared copy-on-write (pmm_refs > 1).
+ */
+unsigned vma_page_prot(const struct vm_area *a, paddr_t pa);
 /* Narrow [*start, *end) to where a has ever had pages; false if nowhere. */
 bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
 		       uintptr_t *end);
+/* Note that a has a page at va now. */
+void vma_touch(struct vm_area *a, uintptr_t va);
 /* Unmap and free the present pages of [start, end) of area a. */
-void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end);
+void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
+		    uintptr_t end);
 /* Change the protection of the present pages of [start, end) of a. */
-void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end);
+void vma_protect_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
+		       uintptr_t end);
 /* Fault in [start, end) now (MAP_POPULATE); errors are ignored. */
 void vm_populate(uintptr_t start, uintptr_t end);
+/* kernel/vm_brk.c: the break of mm starts at start (under its lock). */
+void vm_brk_reset(struct mm *mm, uintptr_t start);
 
 #endif

@@ -6,23 +6,31 @@
 #include <keel/uaccess.h>
 #include "vm_area.h"
 
-static uintptr_t brk_start, brk_cur;
-
-/* Called by exec before the program runs, and by vm_destroy under vm_lock. */
-void vm_brk_init(uintptr_t start)
+void vm_brk_reset(struct mm *mm, uintptr_t start)
 {
-	brk_start = brk_cur = ALIGN_UP(start, PAGE_SIZE);
+	mm->brk_start = mm->brk_cur = ALIGN_UP(start, PAGE_SIZE);
 }
 
-static bool brk_grow(uintptr_t old_top, uintptr_t new_top, struct vma_spares *s)
+/* Called by exec before the program runs. */
+void vm_brk_init(uintptr_t start)
+{
+	struct mm *mm = vm_cur();
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+
+	vm_brk_reset(mm, start);
+	spin_unlock_irqrestore(&mm->lock, irq);
+}
+
+static bool brk_grow(struct mm *mm, uintptr_t old_top, uintptr_t new_top,
+		     struct vma_spares *s)
 {
 	struct vm_area *a = NULL;
 
 	if (new_top > USER_TOP - PAGE_SIZE ||
-	    !vma_range_free(old_top, new_top + PAGE_SIZE))
+	    !vma_range_free(mm, old_top, new_top + PAGE_SIZE))
 		return false;
-	if (old_top > brk_start)
-		a = vma_find(old_top - 1);
+	if (old_top > mm->brk_start)
+		a = vma_find(mm, old_top - 1);
 	if (a && (a->flags & VMA_HEAP) && a->end == old_top) {
 		a->end = new_top;
 	} else {
@@ -33,33 +41,34 @@ static bool brk_grow(uintptr_t old_top, uintptr_t new_top, struct vma_spares *s)
 		a->flags = VMA_HEAP;
 		a->file = NULL;
 		a->off = 0;
-		vma_insert(a);
+		vma_insert(mm, a);
 	}
-	vm_gen++;
+	mm->gen++;
 	return true;
 }
 
 uintptr_t vm_brk(uintptr_t new_end)
 {
+	struct mm *mm = vm_cur();
 	uintptr_t old_top, new_top, ret;
 	struct vma_spares s;
 	unsigned long irq;
 
 	if (vma_spares_get(&s, 2))
-		return READ_ONCE(brk_cur);
-	irq = spin_lock_irqsave(&vm_lock);
-	ret = brk_cur;
-	if (!brk_start || new_end < brk_start || new_end > USER_TOP)
+		return READ_ONCE(mm->brk_cur);
+	irq = spin_lock_irqsave(&mm->lock);
+	ret = mm->brk_cur;
+	if (!mm->brk_start || new_end < mm->brk_start || new_end > USER_TOP)
 		goto out;
-	old_top = ALIGN_UP(brk_cur, PAGE_SIZE);
+	old_top = ALIGN_UP(mm->brk_cur, PAGE_SIZE);
 	new_top = ALIGN_UP(new_end, PAGE_SIZE);
 	if (new_top < old_top)
-		vma_unmap_range(new_top, old_top, &s);
-	else if (new_top > old_top && !brk_grow(old_top, new_top, &s))
+		vma_unmap_range(mm, new_top, old_top, &s);
+	else if (new_top > old_top && !brk_grow(mm, old_top, new_top, &s))
 		goto out;
-	brk_cur = ret = new_end;
+	mm->brk_cur = ret = new_end;
 out:
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	return ret;
 }

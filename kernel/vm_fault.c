@@ -4,6 +4,8 @@
  * with its area's protection; munmap, madvise and mprotect change or free
  * what is present. PROT_NONE pages that hold data stay mapped for the
  * kernel only, so their contents survive until mprotect gives access back.
+ * A private page shared with another process since a fork (pmm_refs > 1)
+ * is mapped read-only; the first write to it copies it (copy-on-write).
  */
 #include <keel/errno.h>
 #include <keel/mmu.h>
@@ -12,12 +14,9 @@
 #include <keel/string.h>
 #include "vm_area.h"
 
-/* Pages currently mapped for the areas. */
-static size_t vm_resident;
-
 size_t vm_resident_pages(void)
 {
-	return READ_ONCE(vm_resident);
+	return vm_mm_resident(vm_cur());
 }
 
 unsigned vma_mmu_prot(unsigned prot)
@@ -33,6 +32,26 @@ unsigned vma_mmu_prot(unsigned prot)
 	return m;
 }
 
+unsigned vma_page_prot(const struct vm_area *a, paddr_t pa)
+{
+	unsigned prot = vma_mmu_prot(a->prot);
+
+	if (!(a->flags & VMA_SHARED) && pmm_refs(pa) > 1)
+		prot &= ~MMU_WRITE; /* copy-on-write */
+	return prot;
+}
+
+void vma_touch(struct vm_area *a, uintptr_t va)
+{
+	if (!(a->flags & VMA_TOUCHED)) {
+		a->tlo = va;
+		a->thi = va + PAGE_SIZE;
+	}
+	a->tlo = MIN(a->tlo, va);
+	a->thi = MAX(a->thi, va + PAGE_SIZE);
+	a->flags |= VMA_TOUCHED;
+}
+
 /* Page walks skip the part of an area that never had pages (tlo, thi). */
 bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
 		       uintptr_t *end)
@@ -44,36 +63,40 @@ bool vma_touched_range(const struct vm_area *a, uintptr_t *start,
 	return true;
 }
 
-void vma_drop_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
+		    uintptr_t end)
 {
 	if (!vma_touched_range(a, &start, &end) || start >= end)
 		return;
 	if (a->flags & VMA_PINNED) { /* the pages stay their owner's */
-		mmu_unmap(&kernel_space, start, end - start);
+		mmu_unmap(mm->space, start, end - start);
 		return;
 	}
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
-		if (mmu_query(&kernel_space, va, &pa, &p))
+		if (mmu_query(mm->space, va, &pa, &p))
 			continue;
-		mmu_unmap(&kernel_space, va, PAGE_SIZE); /* flushes the TLB */
-		pmm_free(pa, 1);
-		vm_resident--;
+		mmu_unmap(mm->space, va, PAGE_SIZE); /* flushes the TLB */
+		pmm_free(pa, 1); /* a share of it, when shared */
+		mm->resident--;
 	}
 }
 
-void vma_protect_pages(struct vm_area *a, uintptr_t start, uintptr_t end)
+void vma_protect_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
+		       uintptr_t end)
 {
-	unsigned prot = vma_mmu_prot(a->prot);
-
 	if (!vma_touched_range(a, &start, &end))
 		return;
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE) {
 		paddr_t pa;
-		unsigned p;
-		if (!mmu_query(&kernel_space, va, &pa, &p) && p != prot)
-			mmu_protect(&kernel_space, va, PAGE_SIZE, prot);
+		unsigned p, prot;
+		if (mmu_query(mm->space, va, &pa, &p))
+			continue;
+		prot = a->flags & VMA_PINNED ? vma_mmu_prot(a->prot)
+					     : vma_page_prot(a, pa);
+		if (p != prot)
+			mmu_protect(mm->space, va, PAGE_SIZE, prot);
 	}
 }
 
@@ -91,17 +114,44 @@ struct fault_info {
 	struct file *file; /* a reference, or NULL */
 	uint64_t off; /* file offset of the page */
 	size_t bytes; /* file bytes in the page; the rest is zero */
+	bool share; /* map the file's own page (a shared mapping) */
 	unsigned long gen;
 };
 
 /*
+ * A write to the copy-on-write page pa at va of private area a (under
+ * the lock): the page becomes this space's own, by copying it unless
+ * nobody else has it any more. 1 when done, or -ENOMEM.
+ */
+static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, paddr_t pa)
+{
+	unsigned prot = vma_mmu_prot(a->prot);
+	paddr_t copy;
+
+	if (pmm_refs(pa) == 1) /* the others let it go */
+		return mmu_protect(mm->space, va, PAGE_SIZE, prot) ? -ENOMEM
+								   : 1;
+	copy = pmm_alloc(1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
+	/* The page table stays: mapping the copy allocates nothing. */
+	mmu_unmap(mm->space, va, PAGE_SIZE);
+	BUG_ON(mmu_map(mm->space, va, copy, PAGE_SIZE, prot));
+	pmm_free(pa, 1); /* this space's share of the original */
+	return 1;
+}
+
+/*
  * Check the access under the lock: -EFAULT (nothing mapped there), -EACCES
  * (not allowed), -ENXIO (past a file's end), 1 when the page is already
- * there (its protection refreshed), 0 with *fi filled to make the page.
+ * there (its protection refreshed, or copied for a write), 0 with *fi
+ * filled to make the page.
  */
-static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
+static int fault_check(struct mm *mm, uintptr_t va, unsigned access,
+		       struct fault_info *fi)
 {
-	struct vm_area *a = vma_find(va);
+	struct vm_area *a = vma_find(mm, va);
 	paddr_t pa;
 	unsigned p;
 
@@ -109,19 +159,23 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 		return -EFAULT;
 	if (!access_allowed(a->prot, access))
 		return -EACCES;
-	if (!mmu_query(&kernel_space, va, &pa, &p)) {
+	if (!mmu_query(mm->space, va, &pa, &p)) {
+		if ((access & VM_ACCESS_WRITE) && !(p & MMU_WRITE) &&
+		    !(a->flags & (VMA_SHARED | VMA_PINNED)))
+			return break_cow(mm, a, va, pa);
 		/* A stale TLB entry, or protection not yet widened. */
-		mmu_protect(&kernel_space, va, PAGE_SIZE,
-			    vma_mmu_prot(a->prot));
+		mmu_protect(mm->space, va, PAGE_SIZE,
+			    a->flags & VMA_PINNED ? vma_mmu_prot(a->prot)
+						  : vma_page_prot(a, pa));
 		return 1;
 	}
 	if (a->flags & VMA_PINNED) /* dropped by MADV_REMOVE: map it again */
-		return mmu_map(&kernel_space, va, a->off + (va - a->start),
+		return mmu_map(mm->space, va, a->off + (va - a->start),
 			       PAGE_SIZE, vma_mmu_prot(a->prot))
 			   ? -ENOMEM
 			   : 1;
 	fi->file = a->file;
-	fi->gen = vm_gen;
+	fi->gen = mm->gen;
 	if (!a->file)
 		return 0;
 	fi->off = a->off + (va - a->start);
@@ -129,6 +183,8 @@ static int fault_check(uintptr_t va, unsigned access, struct fault_info *fi)
 	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
 		return -ENXIO; /* past the file's last page: SIGBUS */
 	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
+	fi->share = (a->flags & VMA_SHARED) && vm_file->can_share &&
+		    vm_file->can_share(a->file);
 	vm_file->get(a->file);
 	return 0;
 }
@@ -142,6 +198,10 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 
 	if (!fi->file) {
 		*out = pmm_alloc_zeroed(1);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (fi->share) { /* the file's own page, with our reference */
+		*out = vm_file->share_page(fi->file, fi->off);
 		return *out ? 0 : -ENOMEM;
 	}
 	pa = pmm_alloc(1);
@@ -159,12 +219,12 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 }
 
 /* Whether va holds a user page (another fault's), not something foreign. */
-static bool mapped_by_fault(uintptr_t va)
+static bool mapped_by_fault(struct mm *mm, uintptr_t va)
 {
 	paddr_t pa;
 	unsigned p;
 
-	if (!mmu_query(&kernel_space, va, &pa, &p) && (p & MMU_USER))
+	if (!mmu_query(mm->space, va, &pa, &p) && (p & MMU_USER))
 		return true;
 	WARN_ONCE("vm: %#lx is mapped outside the areas\n", (unsigned long)va);
 	return false;
@@ -174,46 +234,40 @@ static bool mapped_by_fault(uintptr_t va)
  * Map the new page unless the areas changed since fault_check: 0 when
  * mapped, 1 when another fault mapped it first, -EAGAIN to start over.
  */
-static int map_page(uintptr_t va, paddr_t pa, unsigned long gen)
+static int map_page(struct mm *mm, uintptr_t va, paddr_t pa, unsigned long gen)
 {
-	unsigned long irq = spin_lock_irqsave(&vm_lock);
-	struct vm_area *a = vma_find(va);
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+	struct vm_area *a = vma_find(mm, va);
 	int err = -EAGAIN;
 
-	if (vm_gen == gen && a) {
-		err = mmu_map(&kernel_space, va, pa, PAGE_SIZE,
+	if (mm->gen == gen && a) {
+		err = mmu_map(mm->space, va, pa, PAGE_SIZE,
 			      vma_mmu_prot(a->prot));
 		if (!err) {
-			if (!(a->flags & VMA_TOUCHED)) {
-				a->tlo = va;
-				a->thi = va + PAGE_SIZE;
-			}
-			a->tlo = MIN(a->tlo, va);
-			a->thi = MAX(a->thi, va + PAGE_SIZE);
-			a->flags |= VMA_TOUCHED;
-			vm_resident++;
+			vma_touch(a, va);
+			mm->resident++;
 		} else if (err == -EEXIST) {
-			err = mapped_by_fault(va) ? 1 : -EFAULT;
+			err = mapped_by_fault(mm, va) ? 1 : -EFAULT;
 		}
 	}
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	return err;
 }
 
-static int fault_once(uintptr_t va, unsigned access)
+static int fault_once(struct mm *mm, uintptr_t va, unsigned access)
 {
 	struct fault_info fi = { 0 };
-	unsigned long irq = spin_lock_irqsave(&vm_lock);
-	int err = fault_check(va, access, &fi);
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+	int err = fault_check(mm, va, access, &fi);
 	paddr_t pa;
 
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	if (err)
 		return err < 0 ? err : 0;
 	/* Reading a file may sleep: not under the lock. */
 	err = fill_page(&fi, &pa);
 	if (!err) {
-		err = map_page(va, pa, fi.gen);
+		err = map_page(mm, va, pa, fi.gen);
 		if (err)
 			pmm_free(pa, 1);
 		if (err > 0)
@@ -227,10 +281,11 @@ static int fault_once(uintptr_t va, unsigned access)
 int vm_fault(uintptr_t addr, unsigned access)
 {
 	uintptr_t va = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct mm *mm = vm_cur();
 	int err;
 
 	do {
-		err = fault_once(va, access);
+		err = fault_once(mm, va, access);
 	} while (err == -EAGAIN);
 	return err;
 }
@@ -240,4 +295,31 @@ void vm_populate(uintptr_t start, uintptr_t end)
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
 		if (vm_fault(va, VM_ACCESS_READ) == -ENOMEM)
 			return;
+}
+
+bool vm_shared_page(uintptr_t uaddr, paddr_t *out)
+{
+	struct mm *mm = vm_cur();
+
+	for (int tries = 0; tries < 2; tries++) {
+		unsigned long irq = spin_lock_irqsave(&mm->lock);
+		struct vm_area *a = vma_find(mm, uaddr);
+		paddr_t pa;
+		unsigned p;
+
+		if (!a || !(a->flags & VMA_SHARED) || (a->flags & VMA_PINNED)) {
+			spin_unlock_irqrestore(&mm->lock, irq);
+			return false;
+		}
+		if (!mmu_query(mm->space, ALIGN_DOWN(uaddr, PAGE_SIZE), &pa,
+			       &p)) {
+			spin_unlock_irqrestore(&mm->lock, irq);
+			*out = pa + (uaddr & (PAGE_SIZE - 1));
+			return true;
+		}
+		spin_unlock_irqrestore(&mm->lock, irq);
+		if (vm_fault(uaddr, VM_ACCESS_READ))
+			return false;
+	}
+	return false;
 }

@@ -1,5 +1,5 @@
 /*
- * vm_maps.c - /proc/self/maps (kernel/): one line per area, in Linux's
+ * vm_maps.c - /proc/PID/maps (kernel/): one line per area, in Linux's
  * format "start-end perms offset dev inode path": a file mapping's path
  * (vm_file->path), "[heap]" and "[stack]" for those areas.
  * Device and inode numbers are not tracked and print as 00:00 0.
@@ -48,17 +48,22 @@ static size_t format_area(const struct vm_area *a, char *buf, size_t len)
 	return n;
 }
 
-size_t vm_format_maps(char *buf, size_t len)
+size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len)
 {
-	unsigned long irq = spin_lock_irqsave(&vm_lock);
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
 	size_t done = 0;
 
-	list_for_each (n, &vm_areas) {
+	list_for_each (n, &mm->areas) {
 		size_t k = format_area(vma_of(n), buf + done, len - done);
 		if (!k)
 			break; /* only whole lines */
 		done += k;
 	}
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	return done;
+}
+
+size_t vm_format_maps(char *buf, size_t len)
+{
+	return vm_mm_format_maps(vm_cur(), buf, len);
 }

@@ -13,6 +13,7 @@
 
 long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 {
+	struct mm *mm = vm_cur();
 	struct vm_area *a;
 	unsigned long irq;
 	uintptr_t at;
@@ -22,13 +23,13 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 	a = kzalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	at = vma_find_gap(len, VM_MMAP_MIN, VM_MMAP_BASE);
+	irq = spin_lock_irqsave(&mm->lock);
+	at = vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
 	if (!at)
-		at = vma_find_gap(len, VM_MMAP_MIN, USER_TOP);
-	if (!at || mmu_map(&kernel_space, at, pa, len,
+		at = vma_find_gap(mm, len, VM_MMAP_MIN, USER_TOP);
+	if (!at || mmu_map(mm->space, at, pa, len,
 			   vma_mmu_prot(prot & (PROT_READ | PROT_WRITE)))) {
-		spin_unlock_irqrestore(&vm_lock, irq);
+		spin_unlock_irqrestore(&mm->lock, irq);
 		kfree(a);
 		return -ENOMEM;
 	}
@@ -38,27 +39,28 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 	a->flags = VMA_SHARED | VMA_PINNED | VMA_TOUCHED;
 	a->off = pa;
 	a->name = name;
-	vma_insert(a);
-	vm_gen++;
-	spin_unlock_irqrestore(&vm_lock, irq);
+	vma_insert(mm, a);
+	mm->gen++;
+	spin_unlock_irqrestore(&mm->lock, irq);
 	return (long)at;
 }
 
 void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa)
 {
-	unsigned long irq = spin_lock_irqsave(&vm_lock);
-	struct vm_area *a = vma_next_from(addr), *next;
+	struct mm *mm = vm_cur();
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+	struct vm_area *a = vma_next_from(mm, addr), *next;
 
 	/* Pinned areas never grow, move or merge: what is left of this one
 	 * lies inside [addr, addr + len), and needs no split to go. */
 	for (; a && a->start < addr + len; a = next) {
-		next = vma_after(a);
+		next = vma_after(mm, a);
 		if (!(a->flags & VMA_PINNED) ||
 		    a->off != pa + (a->start - addr))
 			continue;
-		vma_drop_pages(a, a->start, a->end);
+		vma_drop_pages(mm, a, a->start, a->end);
 		vma_free(a);
 	}
-	vm_gen++;
-	spin_unlock_irqrestore(&vm_lock, irq);
+	mm->gen++;
+	spin_unlock_irqrestore(&mm->lock, irq);
 }

@@ -37,15 +37,15 @@ static int check_mremap(uintptr_t old, size_t old_len, size_t new_len,
  * Map the present pages of [from, from+len) at to as well; on failure
  * (page tables need memory) undo that and return -ENOMEM.
  */
-static int alias_pages(uintptr_t from, uintptr_t to, size_t len)
+static int alias_pages(struct mm *mm, uintptr_t from, uintptr_t to, size_t len)
 {
 	for (size_t off = 0; off < len; off += PAGE_SIZE) {
 		paddr_t pa;
 		unsigned p;
-		if (mmu_query(&kernel_space, from + off, &pa, &p))
+		if (mmu_query(mm->space, from + off, &pa, &p))
 			continue;
-		if (mmu_map(&kernel_space, to + off, pa, PAGE_SIZE, p)) {
-			mmu_unmap(&kernel_space, to, off);
+		if (mmu_map(mm->space, to + off, pa, PAGE_SIZE, p)) {
+			mmu_unmap(mm->space, to, off);
 			return -ENOMEM;
 		}
 	}
@@ -53,8 +53,9 @@ static int alias_pages(uintptr_t from, uintptr_t to, size_t len)
 }
 
 /* Move [old, old+len), all inside area a, to [to, to+new_len). */
-static long move_area(struct vm_area *a, uintptr_t old, size_t len,
-		      uintptr_t to, size_t new_len, struct vma_spares *s)
+static long move_area(struct mm *mm, struct vm_area *a, uintptr_t old,
+		      size_t len, uintptr_t to, size_t new_len,
+		      struct vma_spares *s)
 {
 	/* Only [lo, hi) can hold pages (vm_area.h). */
 	uintptr_t lo = old, hi = old + len;
@@ -62,9 +63,9 @@ static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 	struct vm_area *n;
 
 	if (touched) {
-		if (alias_pages(lo, to + (lo - old), hi - lo))
+		if (alias_pages(mm, lo, to + (lo - old), hi - lo))
 			return -ENOMEM;
-		mmu_unmap(&kernel_space, lo, hi - lo); /* the frames moved */
+		mmu_unmap(mm->space, lo, hi - lo); /* the frames moved */
 	}
 	if (a->start < old)
 		a = vma_split(a, old, s);
@@ -83,17 +84,17 @@ static long move_area(struct vm_area *a, uintptr_t old, size_t len,
 	if (n->file)
 		vm_file->get(n->file);
 	a->flags &= ~VMA_TOUCHED; /* its pages moved: nothing to drop */
-	vma_unmap_range(a->start, a->end, s);
-	vma_insert(n);
-	vma_merge(n);
+	vma_unmap_range(mm, a->start, a->end, s);
+	vma_insert(mm, n);
+	vma_merge(mm, n);
 	return to;
 }
 
-static long remap_locked(uintptr_t old, size_t old_len, size_t new_len,
-			 unsigned flags, uintptr_t new_addr,
+static long remap_locked(struct mm *mm, uintptr_t old, size_t old_len,
+			 size_t new_len, unsigned flags, uintptr_t new_addr,
 			 struct vma_spares *s)
 {
-	struct vm_area *a = vma_find(old);
+	struct vm_area *a = vma_find(mm, old);
 	uintptr_t to;
 
 	if (!a || old_len > a->end - old)
@@ -104,38 +105,39 @@ static long remap_locked(uintptr_t old, size_t old_len, size_t new_len,
 	if ((a->flags & VMA_PINNED) && (flags & MREMAP_FIXED))
 		return -EINVAL;
 	if (flags & MREMAP_FIXED) {
-		vma_unmap_range(new_addr, new_addr + new_len, s);
+		vma_unmap_range(mm, new_addr, new_addr + new_len, s);
 		if (new_len < old_len) {
-			vma_unmap_range(old + new_len, old + old_len, s);
+			vma_unmap_range(mm, old + new_len, old + old_len, s);
 			old_len = new_len;
 		}
-		a = vma_find(old); /* the unmaps may have split it */
-		return move_area(a, old, old_len, new_addr, new_len, s);
+		a = vma_find(mm, old); /* the unmaps may have split it */
+		return move_area(mm, a, old, old_len, new_addr, new_len, s);
 	}
 	if (new_len <= old_len) {
-		vma_unmap_range(old + new_len, old + old_len, s);
+		vma_unmap_range(mm, old + new_len, old + old_len, s);
 		return old;
 	}
 	if (old + old_len == a->end && new_len <= USER_TOP - old &&
-	    vma_range_free(a->end, old + new_len)) {
+	    vma_range_free(mm, a->end, old + new_len)) {
 		a->end = old + new_len;
-		vma_merge(a);
-		vm_gen++;
+		vma_merge(mm, a);
+		mm->gen++;
 		return old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	to = vma_find_gap(new_len, VM_MMAP_MIN, VM_MMAP_BASE);
+	to = vma_find_gap(mm, new_len, VM_MMAP_MIN, VM_MMAP_BASE);
 	if (!to)
-		to = vma_find_gap(new_len, VM_MMAP_MIN, USER_TOP);
+		to = vma_find_gap(mm, new_len, VM_MMAP_MIN, USER_TOP);
 	if (!to)
 		return -ENOMEM;
-	return move_area(a, old, old_len, to, new_len, s);
+	return move_area(mm, a, old, old_len, to, new_len, s);
 }
 
 long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	       uintptr_t new_addr)
 {
+	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
 	long ret = check_mremap(old, old_len, new_len, flags, new_addr);
@@ -146,10 +148,10 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (vma_spares_get(&s, VMA_SPARES))
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	ret = remap_locked(old, old_len, new_len, flags, new_addr, &s);
-	vm_gen++;
-	spin_unlock_irqrestore(&vm_lock, irq);
+	irq = spin_lock_irqsave(&mm->lock);
+	ret = remap_locked(mm, old, old_len, new_len, flags, new_addr, &s);
+	mm->gen++;
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	return ret;
 }
@@ -159,10 +161,10 @@ long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,
  * (the same file, protection and kind) from a on, as remap_file_pages
  * asks of the range it rebuilds.
  */
-static bool alike_through(struct vm_area *a, uintptr_t end)
+static bool alike_through(struct mm *mm, struct vm_area *a, uintptr_t end)
 {
-	for (struct vm_area *b = a; b->end < end; b = vma_after(b)) {
-		struct vm_area *n = vma_after(b);
+	for (struct vm_area *b = a; b->end < end; b = vma_after(mm, b)) {
+		struct vm_area *n = vma_after(mm, b);
 
 		if (!n || n->start != b->end || n->file != a->file ||
 		    n->prot != a->prot ||
@@ -174,6 +176,7 @@ static bool alike_through(struct vm_area *a, uintptr_t end)
 
 int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff)
 {
+	struct mm *mm = vm_cur();
 	uintptr_t end;
 	uint64_t npages, off;
 	struct vma_spares s;
@@ -190,9 +193,9 @@ int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff)
 		return -EINVAL;
 	if (vma_spares_get(&s, 3))
 		return -ENOMEM;
-	irq = spin_lock_irqsave(&vm_lock);
-	a = vma_find(start);
-	if (!a || !(a->flags & VMA_SHARED) || !alike_through(a, end))
+	irq = spin_lock_irqsave(&mm->lock);
+	a = vma_find(mm, start);
+	if (!a || !(a->flags & VMA_SHARED) || !alike_through(mm, a, end))
 		goto out;
 	off = pgoff << PAGE_SHIFT;
 	if (!a->file) {
@@ -208,10 +211,10 @@ int vm_remap_file_pages(uintptr_t start, size_t size, uint64_t pgoff)
 		goto out;
 	f = a->file;
 	vm_file->get(f); /* the areas replaced hold the other references */
-	vma_map(start, size, a->prot, MAP_SHARED | MAP_FIXED, f, off, &s);
+	vma_map(mm, start, size, a->prot, MAP_SHARED | MAP_FIXED, f, off, &s);
 	err = 0;
 out:
-	spin_unlock_irqrestore(&vm_lock, irq);
+	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
 	if (f) {
 		vm_file->put(f);

@@ -12,16 +12,31 @@
 #include <keel/file.h>
 #include <keel/heap.h>
 #include <keel/page.h>
+#include <keel/printf.h>
 #include <keel/printk.h>
+#include <keel/process.h>
+#include <keel/signal.h>
+#include <keel/syscall.h>
+#include <keel/vfs.h>
+#include <uapi/fs.h>
 #include <keel/random.h>
 #include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/uaccess.h>
 #include <keel/vm.h>
+#include <keel/wait.h>
+
+#include "linux.h"
 
 #define STACK_TOP 0x00007ffffffde000UL
 #define STACK_SIZE (8UL << 20)
 #define PIE_BASE 0x0000555555554000UL
+/* Linux's limits: all strings of argv and envp (a quarter of the 8 MiB
+ * stack), one string, and how deep #! interpreters may nest. */
+#define ARG_MAX (STACK_SIZE / 4)
+#define MAX_ARG_STRLEN (32 * PAGE_SIZE)
+#define MAX_INTERP_DEPTH 4
+#define BINPRM_BUF 256
 
 /* auxv tags (System V ABI, Linux's additions). */
 #define AT_NULL 0
@@ -74,6 +89,7 @@ static int read_elf(struct file *f, void **buf, struct elf_image *img,
 	n = file_pread(f, *buf, size, 0);
 	if (n != (long)size) {
 		kfree(*buf);
+		*buf = NULL;
 		*why = "it could not be read";
 		return n < 0 ? (int)n : -EIO;
 	}
@@ -214,6 +230,7 @@ static int build_stack(const char *path, const char *const *argv,
 	struct stack_builder sb;
 	uintptr_t *vec, execfn, platform, rnd, sp;
 	uint8_t random[16];
+	const struct cred *cred = &current_process()->cred;
 	int err;
 
 	for (; argv[argc]; argc++)
@@ -223,7 +240,7 @@ static int build_stack(const char *path, const char *const *argv,
 	strings += strlen(path) + 1 + strlen(arch_platform()) + 1 + 16;
 	words = 1 + argc + 1 + envc + 1 + 2 * 24;
 	size = ALIGN_UP(strings + words * 8 + 64, PAGE_SIZE);
-	if (size > STACK_SIZE / 4) {
+	if (size > ARG_MAX + PAGE_SIZE) {
 		*why = "its arguments and environment are too large";
 		return -E2BIG;
 	}
@@ -266,10 +283,10 @@ static int build_stack(const char *path, const char *const *argv,
 	AUX(AT_BASE, interp_base);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, prog->entry);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
+	AUX(AT_UID, cred->ruid);
+	AUX(AT_EUID, cred->euid);
+	AUX(AT_GID, cred->rgid);
+	AUX(AT_EGID, cred->egid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_HWCAP, arch_hwcap());
 	AUX(AT_HWCAP2, arch_hwcap2());
@@ -294,16 +311,96 @@ static int build_stack(const char *path, const char *const *argv,
 	return 0;
 }
 
+/* A program opened and checked, ready to replace the image. */
+struct prog {
+	struct file *f, *fi; /* the ELF and its interpreter */
+	void *buf, *ibuf;
+	struct elf_image img, iimg;
+	const char *ipath;
+};
+
+static void prog_free(struct prog *pr)
+{
+	kfree(pr->buf);
+	kfree(pr->ibuf);
+	if (pr->fi)
+		file_put(pr->fi);
+	if (pr->f)
+		file_put(pr->f);
+	memset(pr, 0, sizeof(*pr));
+}
+
+/* Read and check f's ELF and open its interpreter; f is pr's now. */
+static int prog_open(struct prog *pr, struct file *f, const char **why)
+{
+	int err;
+
+	pr->f = f;
+	err = read_elf(f, &pr->buf, &pr->img, why);
+	if (err)
+		return err;
+	err = elf_interp(&pr->img, &pr->ipath, why);
+	if (err || !pr->ipath)
+		return err;
+	err = vfs_open_kernel(pr->ipath, &pr->fi);
+	if (err) {
+		*why = "its interpreter (PT_INTERP) is not in the guest";
+		return err;
+	}
+	err = read_elf(pr->fi, &pr->ibuf, &pr->iimg, why);
+	if (!err && pr->iimg.eh->e_type != ET_DYN) {
+		*why = "its interpreter is not a shared object";
+		err = -ENOEXEC;
+	}
+	return err;
+}
+
+/*
+ * Map the checked program into the (empty) address space of the caller
+ * and build its stack: the entry point and stack pointer, or -errno.
+ */
+static int prog_load(struct prog *pr, const char *execfn,
+		     const char *const *argv, const char *const *envp,
+		     uintptr_t *entry, uintptr_t *sp, const char **why)
+{
+	struct loaded prog, interp = { 0 };
+	uintptr_t pie;
+	uint64_t r;
+	int err;
+
+	/* A PIE goes at a page-aligned random offset from the usual base. */
+	random_bytes(&r, sizeof(r));
+	pie = PIE_BASE + (r & 0xffffUL) * PAGE_SIZE;
+	err = load_image(pr->f, &pr->img, pie, &prog, why);
+	if (err)
+		return err;
+	if (pr->ipath) {
+		err = load_image(pr->fi, &pr->iimg, 0, &interp, why);
+		if (err)
+			return err;
+	}
+	if (vm_mmap(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN |
+			MAP_STACK,
+		    NULL, 0) < 0) {
+		*why = "out of memory for its stack";
+		return -ENOMEM;
+	}
+	err = build_stack(execfn, argv, envp, &prog,
+			  pr->ipath ? interp.bias : 0, sp, why);
+	if (err)
+		return err;
+	vm_brk_init(ALIGN_UP(prog.end, PAGE_SIZE));
+	*entry = pr->ipath ? interp.entry : prog.entry;
+	return 0;
+}
+
 int exec_start(const char *path, const char *const *argv,
 	       const char *const *envp, const char **why)
 {
-	struct file *f = NULL, *fi = NULL;
-	struct elf_image img, iimg;
-	struct loaded prog, interp = { 0 };
-	void *buf = NULL, *ibuf = NULL;
-	const char *ipath;
-	uintptr_t sp, pie;
-	uint64_t r;
+	struct prog pr = { 0 };
+	struct file *f;
+	uintptr_t entry, sp;
 	int err;
 
 	err = vfs_open_kernel(path, &f);
@@ -313,65 +410,371 @@ int exec_start(const char *path, const char *const *argv,
 		return err;
 	}
 	if (!file_is_executable(f)) {
+		file_put(f);
 		*why = "not an executable file (no x permission)";
-		err = -EACCES;
-		goto out;
+		return -EACCES;
 	}
-	err = read_elf(f, &buf, &img, why);
+	err = prog_open(&pr, f, why);
+	if (!err)
+		err = prog_load(&pr, path, argv, envp, &entry, &sp, why);
+	prog_free(&pr); /* the mappings hold their own references */
 	if (err)
-		goto out;
-	err = elf_interp(&img, &ipath, why);
-	if (err)
-		goto out;
-	/* A PIE goes at a page-aligned random offset from the usual base. */
-	random_bytes(&r, sizeof(r));
-	pie = PIE_BASE + (r & 0xffffUL) * PAGE_SIZE;
-	err = load_image(f, &img, pie, &prog, why);
-	if (err)
-		goto out;
-	if (ipath) {
-		err = vfs_open_kernel(ipath, &fi);
-		if (err) {
-			*why =
-			    "its interpreter (PT_INTERP) is not in the guest";
-			goto out;
+		return err;
+	printk_unmute(false); /* from here on, the program speaks */
+	sched_start_preemption(); /* a spinning program cannot starve the kernel's threads */
+	arch_enter_user(entry, sp);
+}
+
+/* ---- execve(2) ---- */
+
+/* The new program's argv and envp, copied from the caller. */
+struct strv {
+	char **v;
+	size_t n, cap;
+	size_t bytes; /* strings and pointers, against ARG_MAX */
+};
+
+static void strv_free(struct strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		kfree(sv->v[i]);
+	kfree(sv->v);
+	memset(sv, 0, sizeof(*sv));
+}
+
+static int strv_add(struct strv *sv, const char *s, size_t len, size_t at)
+{
+	char *c;
+
+	sv->bytes += len + 1 + sizeof(char *);
+	if (len + 1 > MAX_ARG_STRLEN || sv->bytes > ARG_MAX)
+		return -E2BIG;
+	if (sv->n + 2 > sv->cap) {
+		size_t cap = sv->cap ? sv->cap * 2 : 16;
+		char **v = kmalloc(cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		if (sv->n)
+			memcpy(v, sv->v, sv->n * sizeof(*v));
+		kfree(sv->v);
+		sv->v = v;
+		sv->cap = cap;
+	}
+	c = kmalloc(len + 1);
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, s, len);
+	c[len] = 0;
+	memmove(sv->v + at + 1, sv->v + at, (sv->n - at) * sizeof(*sv->v));
+	sv->v[at] = c;
+	sv->n++;
+	sv->v[sv->n] = NULL;
+	return 0;
+}
+
+/* Copy a user vector (NULL: empty, as Linux accepts). */
+static int strv_copy(struct strv *sv, uintptr_t uvec, size_t *total)
+{
+	char *tmp = kmalloc(MAX_ARG_STRLEN);
+	int err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	for (size_t i = 0; uvec; i++) {
+		uintptr_t up;
+		long len;
+
+		if (copy_from_user(&up, (const void *)(uvec + i * sizeof(up)),
+				   sizeof(up))) {
+			err = -EFAULT;
+			break;
 		}
-		err = read_elf(fi, &ibuf, &iimg, why);
-		if (!err && iimg.eh->e_type != ET_DYN) {
-			*why = "its interpreter is not a shared object";
-			err = -ENOEXEC;
+		if (!up)
+			break;
+		len = strncpy_from_user(tmp, (const char *)up, MAX_ARG_STRLEN);
+		if (len < 0) {
+			err = len == -ENAMETOOLONG ? -E2BIG : (int)len;
+			break;
 		}
-		if (!err)
-			err = load_image(fi, &iimg, 0, &interp, why);
+		*total += (size_t)len + 1 + sizeof(char *);
+		if (*total > ARG_MAX) {
+			err = -E2BIG;
+			break;
+		}
+		err = strv_add(sv, tmp, (size_t)len, sv->n);
 		if (err)
-			goto out;
+			break;
 	}
-	if (vm_mmap(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN |
-			MAP_STACK,
-		    NULL, 0) < 0) {
-		*why = "out of memory for its stack";
+	kfree(tmp);
+	if (!err && !sv->v) { /* an empty vector still ends in NULL */
+		sv->v = kzalloc(16 * sizeof(*sv->v));
+		sv->cap = 16;
+		if (!sv->v)
+			err = -ENOMEM;
+	}
+	return err;
+}
+
+/*
+ * A "#!" line: the interpreter and its one optional argument, as Linux
+ * splits it (the rest of the line after the interpreter, trimmed, is one
+ * argument). 1 when hdr is a script (filled), 0 when not, -ENOEXEC.
+ */
+static int parse_shebang(char *hdr, size_t n, char **interp, char **arg)
+{
+	char *p, *end;
+
+	if (n < 2 || hdr[0] != '#' || hdr[1] != '!')
+		return 0;
+	end = memchr(hdr, '\n', n);
+	if (!end)
+		end = hdr + n;
+	*end = 0;
+	for (p = hdr + 2; *p == ' ' || *p == '\t'; p++)
+		;
+	if (!*p)
+		return -ENOEXEC;
+	*interp = p;
+	while (*p && *p != ' ' && *p != '\t')
+		p++;
+	*arg = NULL;
+	if (*p) {
+		*p++ = 0;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p) {
+			char *e = p + strlen(p);
+			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			*e = 0;
+			*arg = p;
+		}
+	}
+	return 1;
+}
+
+static int open_exec(int dirfd, const char *path, int flags, struct file **f)
+{
+	int err;
+
+	if ((flags & AT_EMPTY_PATH) && !*path) {
+		*f = fd_get(dirfd);
+		if (!*f)
+			return -EBADF;
+	} else {
+		err = vfs_openat(
+		    dirfd, path,
+		    O_RDONLY | ((flags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
+		    0, f);
+		if (err == -ELOOP && (flags & AT_SYMLINK_NOFOLLOW))
+			return -ELOOP;
+		if (err)
+			return err;
+	}
+	if (!file_is_executable(*f)) {
+		file_put(*f);
+		*f = NULL;
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* Another thread of the process, or the whole process, is ending us. */
+static void end_other_threads(struct process *p)
+{
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
+
+	p->exec_thread = current_thread();
+	spin_unlock_irqrestore(&process_table_lock, irq);
+	process_kick_threads(p);
+	irq = spin_lock_irqsave(&process_table_lock);
+	while (p->nthreads > 1)
+		waitq_wait_locked(&p->vfork_wq, &process_table_lock, 0);
+	p->exec_thread = NULL;
+	spin_unlock_irqrestore(&process_table_lock, irq);
+}
+
+static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
+		      uintptr_t uenvp, int flags)
+{
+	struct process *p = current_process();
+	struct strv argv = { 0 }, envp = { 0 };
+	struct prog pr = { 0 };
+	char *path = NULL, *hdr = NULL, *execfn = NULL;
+	struct file *f = NULL;
+	const char *why = NULL;
+	char comm[16];
+	struct mm *old, *mm;
+	uintptr_t entry, sp;
+	size_t total = 0;
+	long err;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	path = kmalloc(PATH_MAX);
+	hdr = kmalloc(BINPRM_BUF + 1);
+	if (!path || !hdr) {
 		err = -ENOMEM;
 		goto out;
 	}
-	err = build_stack(path, argv, envp, &prog, ipath ? interp.bias : 0, &sp,
-			  why);
+	err = strncpy_from_user(path, (const char *)upath, PATH_MAX);
+	if (err < 0)
+		goto out;
+	if (!*path && !(flags & AT_EMPTY_PATH)) {
+		err = -ENOENT;
+		goto out;
+	}
+	/* The process's name: the file's as given (a script's, not its
+	 * interpreter's), as Linux takes it. */
+	{
+		const char *b = path;
+
+		for (const char *c = path; *c; c++)
+			if (*c == '/' && c[1])
+				b = c + 1;
+		strlcpy(comm, b, sizeof(comm));
+	}
+	err = strv_copy(&argv, uargv, &total);
+	if (!err)
+		err = strv_copy(&envp, uenvp, &total);
 	if (err)
 		goto out;
-	vm_brk_init(ALIGN_UP(prog.end, PAGE_SIZE));
-	kfree(buf);
-	kfree(ibuf);
-	if (fi)
-		file_put(fi);
-	file_put(f); /* the mappings hold their own references */
-	printk_unmute(false); /* from here on, the program speaks */
-	sched_start_preemption(); /* a spinning program cannot starve the kernel's threads */
-	arch_enter_user(ipath ? interp.entry : prog.entry, sp);
+	err = open_exec(dirfd, path, flags, &f);
+	if (err)
+		goto out;
+	/* What the program sees as its name (AT_EXECFN, a script's path). */
+	execfn = kmalloc(PATH_MAX + 16);
+	if (!execfn) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (*path)
+		strlcpy(execfn, path, PATH_MAX + 16);
+	else
+		snprintf(execfn, PATH_MAX + 16, "/dev/fd/%d", dirfd);
+
+	for (int depth = 0;; depth++) {
+		char *interp, *arg;
+		long n = file_pread(f, hdr, BINPRM_BUF, 0);
+		int r;
+
+		if (n < 0) {
+			err = n;
+			goto out;
+		}
+		hdr[n] = 0;
+		r = parse_shebang(hdr, (size_t)n, &interp, &arg);
+		if (r < 0) {
+			err = r;
+			goto out;
+		}
+		if (!r)
+			break;
+		if (depth >= MAX_INTERP_DEPTH) {
+			err = -ELOOP;
+			goto out;
+		}
+		/* argv[0] is replaced by: interp [arg] script-path. */
+		if (argv.n) {
+			kfree(argv.v[0]);
+			memmove(argv.v, argv.v + 1, argv.n * sizeof(*argv.v));
+			argv.n--;
+		}
+		err = strv_add(&argv, execfn, strlen(execfn), 0);
+		if (!err && arg)
+			err = strv_add(&argv, arg, strlen(arg), 0);
+		if (!err)
+			err = strv_add(&argv, interp, strlen(interp), 0);
+		if (err)
+			goto out;
+		file_put(f);
+		f = NULL;
+		err = open_exec(AT_FDCWD, interp, 0, &f);
+		if (err)
+			goto out;
+		strlcpy(execfn, interp, PATH_MAX + 16);
+		strlcpy(path, interp, PATH_MAX);
+	}
+	err = prog_open(&pr, f, &why);
+	f = NULL; /* pr's now */
+	if (err)
+		goto out;
+
+	/* The point of no return: the old image goes. */
+	mm = vm_mm_new();
+	if (!mm) {
+		err = -ENOMEM;
+		goto out;
+	}
+	end_other_threads(p);
+	aio_exit(p); /* their rings are in the old address space */
+	timers_exec(p);
+	old = p->mm;
+	p->mm = mm;
+	vm_mm_activate(mm);
+	arch_thread_set_space(&current_thread()->arch, vm_mm_root(mm));
+	if (p->mm_borrowed) {
+		p->mm_borrowed = false;
+		process_vfork_done(p);
+	} else if (old) {
+		vm_mm_free(old);
+	}
+	p->did_exec = true;
+	fs_unshare_files();
+	fd_close_on_exec();
+	signal_exec_reset();
+	arch_exec_reset();
+	exec_thread_reset();
+	{
+		const char *exe = file_path(pr.f);
+
+		if (exe && *exe == '/')
+			(void)process_set_image(p, exe,
+						(const char *const *)argv.v);
+		else
+			(void)process_set_image(p, path,
+						(const char *const *)argv.v);
+		strlcpy(current_thread()->name, comm,
+			sizeof(current_thread()->name));
+		strlcpy(p->comm, comm, sizeof(p->comm));
+	}
+	err = prog_load(&pr, execfn, (const char *const *)argv.v,
+			(const char *const *)envp.v, &entry, &sp, &why);
+	prog_free(&pr);
+	strv_free(&argv);
+	strv_free(&envp);
+	kfree(path);
+	kfree(hdr);
+	kfree(execfn);
+	if (err) {
+		printk("keel: exec: %s\n", why ? why : "cannot load");
+		process_exit_signal(SIGSEGV, false);
+	}
+	arch_enter_user(entry, sp);
+
 out:
-	kfree(buf);
-	kfree(ibuf);
-	if (fi)
-		file_put(fi);
-	file_put(f);
+	if (err == -ENOEXEC && why)
+		WARN_ONCE("keel: execve: %s: %s\n", path ? path : "?", why);
+	prog_free(&pr);
+	if (f)
+		file_put(f);
+	strv_free(&argv);
+	strv_free(&envp);
+	kfree(path);
+	kfree(hdr);
+	kfree(execfn);
 	return err;
+}
+
+SYSCALL_DEFINE(execve)
+{
+	return do_execve(AT_FDCWD, (uintptr_t)a[0], (uintptr_t)a[1],
+			 (uintptr_t)a[2], 0);
+}
+
+SYSCALL_DEFINE(execveat)
+{
+	return do_execve((int)a[0], (uintptr_t)a[1], (uintptr_t)a[2],
+			 (uintptr_t)a[3], (int)a[4]);
 }

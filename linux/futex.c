@@ -1,17 +1,20 @@
 /*
  * futex.c - futex(2) (linux/): the waiting and waking glibc's locks,
  * condition variables and thread joins are built on. Waiters are kept in
- * one list keyed by user address (one process, so private and shared
- * futexes are the same); each sleeps on its own wait queue so a wake can
- * pick exactly the waiters it matches. WAIT, WAKE, their BITSET forms,
+ * one list keyed by address space and user address (a vfork child shares
+ * its parent's), or, for a shared futex in MAP_SHARED memory, by the
+ * physical address, so processes mapping the page meet; each sleeps on
+ * its own wait queue so a wake can pick exactly the waiters it matches. WAIT, WAKE, their BITSET forms,
  * REQUEUE, CMP_REQUEUE and WAKE_OP, with relative and absolute timeouts.
  */
 #include <keel/errno.h>
 #include <keel/list.h>
+#include <keel/process.h>
 #include <keel/sync.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/vm.h>
 #include <keel/wait.h>
 
 #include "linux.h"
@@ -27,9 +30,16 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
+/* What a futex is: an address in one address space, or (a shared futex
+ * in MAP_SHARED memory) a physical address, the same in every process. */
+struct fkey {
+	const void *space; /* the struct mm, or NULL: addr is physical */
+	uintptr_t addr;
+};
+
 struct waiter {
 	struct list_node node;
-	uintptr_t uaddr;
+	struct fkey key;
 	uint32_t bitset;
 	bool woken;
 	struct waitq wq;
@@ -45,8 +55,22 @@ static int get_u32(uintptr_t uaddr, uint32_t *v)
 	return copy_from_user(v, (const void *)uaddr, sizeof(*v));
 }
 
-/* Wake up to n waiters on uaddr whose bitset meets mask; lock held. */
-static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
+static struct fkey key_of(uintptr_t uaddr, bool shared)
+{
+	paddr_t pa;
+
+	if (shared && vm_shared_page(uaddr, &pa))
+		return (struct fkey){ NULL, (uintptr_t)pa };
+	return (struct fkey){ current_process()->mm, uaddr };
+}
+
+static bool same(const struct fkey *a, const struct fkey *b)
+{
+	return a->space == b->space && a->addr == b->addr;
+}
+
+/* Wake up to n waiters on k whose bitset meets mask; lock held. */
+static int wake_locked(const struct fkey *k, int n, uint32_t mask)
 {
 	int woken = 0;
 
@@ -55,7 +79,7 @@ static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
 
 		if (woken >= n)
 			break;
-		if (w->uaddr != uaddr || !(w->bitset & mask))
+		if (!same(&w->key, k) || !(w->bitset & mask))
 			continue;
 		list_remove(&w->node);
 		w->woken = true;
@@ -67,15 +91,16 @@ static int wake_locked(uintptr_t uaddr, int n, uint32_t mask)
 
 int futex_wake(uintptr_t uaddr, int n)
 {
+	struct fkey k = key_of(uaddr, true);
 	unsigned long flags = spin_lock_irqsave(&lock);
-	int woken = wake_locked(uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	int woken = wake_locked(&k, n, FUTEX_BITSET_MATCH_ANY);
 
 	spin_unlock_irqrestore(&lock, flags);
 	return woken;
 }
 
-/* Move up to n waiters from uaddr to uaddr2; lock held. */
-static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
+/* Move up to n waiters from k to k2; lock held. */
+static int requeue_locked(const struct fkey *k, const struct fkey *k2, int n)
 {
 	int moved = 0;
 
@@ -84,8 +109,8 @@ static int requeue_locked(uintptr_t uaddr, uintptr_t uaddr2, int n)
 
 		if (moved >= n)
 			break;
-		if (w->uaddr == uaddr) {
-			w->uaddr = uaddr2;
+		if (same(&w->key, k)) {
+			w->key = *k2;
 			moved++;
 		}
 	}
@@ -119,10 +144,10 @@ static int deadline_of(long uts, bool absolute, bool realtime, uint64_t *out)
 	return 0;
 }
 
-static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
-		       uint32_t bitset)
+static long futex_wait(uintptr_t uaddr, const struct fkey *k, uint32_t val,
+		       uint64_t deadline, uint32_t bitset)
 {
-	struct waiter w = { .uaddr = uaddr, .bitset = bitset };
+	struct waiter w = { .key = *k, .bitset = bitset };
 	unsigned long flags;
 	uint32_t cur;
 	int err;
@@ -149,8 +174,8 @@ static long futex_wait(uintptr_t uaddr, uint32_t val, uint64_t deadline,
 }
 
 /* FUTEX_WAKE_OP's operation on *uaddr2 and its comparison. */
-static int wake_op(uintptr_t uaddr, int n, uintptr_t uaddr2, int n2,
-		   uint32_t op)
+static int wake_op(const struct fkey *k, int n, uintptr_t uaddr2,
+		   const struct fkey *k2, int n2, uint32_t op)
 {
 	unsigned kind = (op >> 28) & 7, cmp = (op >> 24) & 15;
 	uint32_t oparg = (op >> 12) & 0xfff, cmparg = op & 0xfff, old, new;
@@ -212,9 +237,9 @@ static int wake_op(uintptr_t uaddr, int n, uintptr_t uaddr2, int n2,
 		spin_unlock_irqrestore(&lock, flags);
 		return -ENOSYS;
 	}
-	woken = wake_locked(uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	woken = wake_locked(k, n, FUTEX_BITSET_MATCH_ANY);
 	if (hit)
-		woken += wake_locked(uaddr2, n2, FUTEX_BITSET_MATCH_ANY);
+		woken += wake_locked(k2, n2, FUTEX_BITSET_MATCH_ANY);
 	spin_unlock_irqrestore(&lock, flags);
 	return woken;
 }
@@ -224,6 +249,8 @@ SYSCALL_DEFINE(futex)
 	uintptr_t uaddr = (uintptr_t)a[0], uaddr2 = (uintptr_t)a[4];
 	int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool realtime = a[1] & FUTEX_CLOCK_REALTIME;
+	bool shared = !(a[1] & FUTEX_PRIVATE_FLAG);
+	struct fkey k, k2;
 	uint32_t val = (uint32_t)a[2];
 	unsigned long flags;
 	uint64_t deadline;
@@ -235,6 +262,11 @@ SYSCALL_DEFINE(futex)
 		return uaddr % 4 ? -EINVAL : -EFAULT;
 	if (realtime && op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
+	/* Finding a shared futex's page may fault it in: not under lock. */
+	k = key_of(uaddr, shared);
+	if (op == FUTEX_REQUEUE || op == FUTEX_CMP_REQUEUE ||
+	    op == FUTEX_WAKE_OP)
+		k2 = uaddr2 % 4 ? k : key_of(uaddr2, shared);
 	switch (op) {
 	case FUTEX_WAIT:
 	case FUTEX_WAIT_BITSET:
@@ -242,7 +274,7 @@ SYSCALL_DEFINE(futex)
 				  &deadline);
 		if (err)
 			return err;
-		return futex_wait(uaddr, val, deadline,
+		return futex_wait(uaddr, &k, val, deadline,
 				  op == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY
 						   : (uint32_t)a[5]);
 	case FUTEX_WAKE:
@@ -250,7 +282,7 @@ SYSCALL_DEFINE(futex)
 		if (op == FUTEX_WAKE_BITSET && !(uint32_t)a[5])
 			return -EINVAL;
 		flags = spin_lock_irqsave(&lock);
-		r = wake_locked(uaddr, (int)MIN(val, (uint32_t)INT32_MAX),
+		r = wake_locked(&k, (int)MIN(val, (uint32_t)INT32_MAX),
 				op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY
 						 : (uint32_t)a[5]);
 		spin_unlock_irqrestore(&lock, flags);
@@ -269,14 +301,14 @@ SYSCALL_DEFINE(futex)
 				return err;
 			}
 		}
-		r = wake_locked(uaddr, (int)val, FUTEX_BITSET_MATCH_ANY);
-		r += requeue_locked(uaddr, uaddr2, (int)a[3]);
+		r = wake_locked(&k, (int)val, FUTEX_BITSET_MATCH_ANY);
+		r += requeue_locked(&k, &k2, (int)a[3]);
 		spin_unlock_irqrestore(&lock, flags);
 		return r;
 	case FUTEX_WAKE_OP:
 		if (uaddr2 % 4)
 			return -EINVAL;
-		return wake_op(uaddr, (int)val, uaddr2, (int)a[3],
+		return wake_op(&k, (int)val, uaddr2, &k2, (int)a[3],
 			       (uint32_t)a[5]);
 	default:
 		return -ENOSYS;

@@ -11,22 +11,60 @@
 #include <keel/compiler.h>
 #include <keel/list.h>
 #include <keel/poll.h>
+#include <keel/seccomp.h>
 #include <keel/signal.h>
 #include <keel/sync.h>
 
 struct thread;
 
 /* A thread of the program. */
+struct process;
+
 struct uthread {
 	int tid;
 	uintptr_t clear_child_tid;
 	struct thread *thread;
 	struct list_node node; /* in sys_thread.c's list */
 	struct sigstate *sig; /* its signals (kernel/signal.c) */
+	struct process *proc; /* the process it belongs to */
+	/* Per thread, as in Linux; inherited by clone, fork and exec. */
+	struct seccomp seccomp; /* its filters (sys_seccomp.c) */
+	bool no_new_privs; /* PR_SET_NO_NEW_PRIVS */
 };
+
+/* sys_thread.c: hooks into kernel/process.c (linux_init); the number of
+ * threads of p. sys_wait.c: pidfds (CLONE_PIDFD): a new one for p. */
+void threads_init(void);
+void exec_thread_reset(void);
+int uthread_count(struct process *p);
+void pidfd_init(void);
+int pidfd_create(struct process *p);
+bool pgrp_exists(int pgid);
 
 /* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);
+/* Whether a thread or process of that id exists (sched_*, priorities). */
+bool id_exists(int id);
+/* sys_thread.c: the calling thread's (made for the first thread on its
+ * first use). */
+struct uthread *uthread_self(void);
+/* sys_thread.c: fn on each thread of the process, under the threads'
+ * lock (fn must not sleep); stops at fn's first non-zero, returned. */
+int uthread_for_each(int (*fn)(struct uthread *u, void *arg), void *arg);
+
+/*
+ * sys_seccomp.c. seccomp_syscall: before the handler of syscall nr of a
+ * thread whose seccomp mode is not 0 (linux/syscall.c tests that): true
+ * when the call must not run, *ret its result (or the thread is ended).
+ * seccomp_thread_fork: a new thread (clone) or process (fork) inherits
+ * the creator's filters and no_new_privs; seccomp_thread_release: when
+ * u is freed. seccomp_prctl: PR_{GET,SET}_{SECCOMP,NO_NEW_PRIVS}.
+ */
+bool seccomp_syscall(struct uthread *u, unsigned long nr, const long *a,
+		     long *ret);
+void seccomp_thread_fork(struct uthread *child, const struct uthread *parent);
+void seccomp_thread_release(struct uthread *u);
+long seccomp_prctl(const long *a);
 
 /* signal.c: send sig to thread u, or to the process (u NULL): 0. */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info);
@@ -42,6 +80,11 @@ int64_t clock_ns(long id);
 
 /* sys_aio.c: register the exit hook and the /proc/sys/fs/aio-* texts. */
 void aio_init(void);
+/* sys_aio.c: destroy p's AIO contexts (its end, execve). */
+void aio_exit(struct process *p);
+/* sys_timer.c: the exit hook; execve drops the POSIX timers. */
+void timers_init(void);
+void timers_exec(struct process *p);
 
 /* sys_file.c: a write's -EPIPE raises SIGPIPE as well; ret unchanged. */
 long sigpipe(long ret);

@@ -20,6 +20,7 @@
 
 #include "linux.h"
 
+/* To thread u (of any process), or to the caller's process (u NULL). */
 int signal_send(struct uthread *u, int sig, const struct ksiginfo *info)
 {
 	return signal_send_to(u ? u->sig : NULL, sig, info);
@@ -151,39 +152,106 @@ SYSCALL_DEFINE(sigaltstack)
 	return 0;
 }
 
+/*
+ * The thread tid, in process tgid (-1: any), which the caller may send
+ * sig to: 0 with *u set, -ESRCH or -EPERM.
+ */
+static long find_thread(long tgid, long tid, long sig, struct uthread **u)
+{
+	struct process *p;
+
+	*u = uthread_find((int)tid);
+	if (!*u || !(*u)->sig)
+		return -ESRCH;
+	p = (*u)->sig->proc;
+	if (tgid != -1 && tgid != p->pid)
+		return -ESRCH;
+	return signal_may_kill(p, (int)sig) ? 0 : -EPERM;
+}
+
 static long kill_thread(long tgid, long tid, long sig, int code)
 {
 	struct ksiginfo info;
 	struct uthread *u;
+	long err;
 
 	if (sig < 0 || sig > KSIG_MAX || tid <= 0)
 		return -EINVAL;
-	if (tgid != -1 && tgid != current_process()->pid)
-		return -ESRCH;
-	u = uthread_find((int)tid);
-	if (!u)
-		return -ESRCH;
-	if (!sig)
-		return 0;
+	if ((err = find_thread(tgid, tid, sig, &u)) || !sig)
+		return err;
 	signal_fill_info(&info, (int)sig, code);
 	return signal_send(u, (int)sig, &info);
+}
+
+/* kill(-1): every process but init and the caller, those it may signal. */
+static int everyone(struct process *p, void *arg)
+{
+	long sig = *(long *)arg;
+
+	if (p->pid == 1 || p == current_process())
+		return 0;
+	return signal_may_kill(p, (int)sig) ? 1 : -EPERM;
+}
+
+struct group {
+	int pgid;
+	long sig;
+};
+
+static int in_group(struct process *p, void *arg)
+{
+	const struct group *g = arg;
+
+	if (signal_pgid(p) != g->pgid)
+		return 0;
+	return signal_may_kill(p, (int)g->sig) ? 1 : -EPERM;
+}
+
+/* Send (sig 0: look for) to process pid, which the caller may signal. */
+static long kill_one(long pid, long sig, const struct ksiginfo *info)
+{
+	struct process *p = process_get((int)pid);
+	long err = 0;
+
+	if (!p)
+		return -ESRCH;
+	if (!signal_may_kill(p, (int)sig))
+		err = -EPERM;
+	if (p == current_process()) /* the caller's own end may come now */
+		process_put(p);
+	if (!err && sig)
+		err = signal_send_proc(p, (int)sig, info);
+	if (p != current_process())
+		process_put(p);
+	return err;
 }
 
 SYSCALL_DEFINE(kill)
 {
 	struct ksiginfo info;
-	long pid = a[0], sig = a[1];
+	int pid = (int)a[0];
+	long sig = a[1];
+	struct group g = { 0, sig };
+	int n;
 
 	if (sig < 0 || sig > KSIG_MAX)
 		return -EINVAL;
-	/* Ours: our pid, our group (0, -pid), or everyone we may signal. */
-	if (pid != current_process()->pid && pid != 0 && pid != -1 &&
-	    pid != -(long)current_process()->pid)
+	if (pid == INT32_MIN) /* no group -INT_MIN */
 		return -ESRCH;
-	if (!sig)
-		return 0;
 	signal_fill_info(&info, (int)sig, SI_USER);
-	return signal_send(NULL, (int)sig, &info);
+	if (pid > 0)
+		return kill_one(pid, sig, &info);
+	if (pid == -1) {
+		n = signal_send_each(everyone, &sig, (int)sig, &info);
+		/* Linux: refusals alone are no error for -1 (for a group
+		 * they are: EPERM). */
+		if (n == -EPERM)
+			n = 0;
+	} else {
+		g.pgid = pid ? -pid : signal_pgid(current_process());
+		n = signal_send_each(in_group, &g, (int)sig, &info);
+	}
+	return n < 0 ? n : 0;
 }
 
 SYSCALL_DEFINE(tgkill)
@@ -198,24 +266,29 @@ SYSCALL_DEFINE(tkill)
 	return kill_thread(-1, a[0], a[1], SI_TKILL);
 }
 
-/* sigqueue: the caller's own siginfo (Linux refuses a kernel-looking
- * si_code only when the target is another process; here it never is). */
+/*
+ * sigqueue: the caller's own siginfo, which may not pass for the
+ * kernel's or kill's (si_code >= 0, SI_TKILL) when sent to another
+ * process (EPERM, as Linux).
+ */
 static long queue_info(long tgid, long tid, long sig, long uinfo)
 {
 	struct ksiginfo info;
-	struct uthread *u = NULL;
+	struct uthread *u;
+	long err;
 
 	if (sig < 0 || sig > KSIG_MAX)
 		return -EINVAL;
 	if (copy_from_user(&info, (void *)uinfo, sizeof(info)))
 		return -EFAULT;
-	if (tgid != current_process()->pid)
-		return -ESRCH;
-	if (tid >= 0 && !(u = uthread_find((int)tid)))
-		return -ESRCH;
-	if (!sig)
-		return 0;
+	if (tgid != current_process()->pid &&
+	    (info.code >= 0 || info.code == SI_TKILL))
+		return -EPERM;
 	info.signo = (int)sig;
+	if (tid < 0)
+		return tgid > 0 ? kill_one(tgid, sig, &info) : -ESRCH;
+	if ((err = find_thread(tgid, tid, sig, &u)) || !sig)
+		return err;
 	return signal_send(u, (int)sig, &info);
 }
 

@@ -73,6 +73,7 @@ struct aio_ring {
 struct aio_ctx {
 	struct list_node node; /* in contexts, until destroyed */
 	uintptr_t id; /* where the ring is in the program */
+	struct process *owner; /* whose address space holds the ring */
 	unsigned slot; /* ring->id: the lowest free, as Linux numbers them */
 	unsigned refs; /* the list's, and each call's (ctx_lock) */
 	unsigned max_reqs; /* io_setup's count, held against AIO_MAX_NR */
@@ -119,7 +120,8 @@ static struct aio_ctx *ctx_get(unsigned long id, bool unlink)
 	irq = spin_lock_irqsave(&ctx_lock);
 	list_for_each (n, &contexts) {
 		struct aio_ctx *c = list_entry(n, struct aio_ctx, node);
-		if (c->id == id && c->slot == slot) {
+		if (c->id == id && c->slot == slot &&
+		    c->owner == current_process()) {
 			found = c;
 			break;
 		}
@@ -226,6 +228,7 @@ static int ctx_new(unsigned nr_events, struct aio_ctx **out)
 	}
 	aio_nr += nr_events;
 	c->slot = c->ring->id = free_slot();
+	c->owner = current_process();
 	list_push_back(&contexts, &c->node);
 	spin_unlock_irqrestore(&ctx_lock, irq);
 	*out = c;
@@ -256,18 +259,21 @@ static size_t gen_aio_max_nr(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%d\n", AIO_MAX_NR);
 }
 
-/* At the process's end (a kernel/process.c exit hook): destroy every
- * context. */
-static void aio_exit(struct process *p)
+/* At the process's end (a kernel/process.c exit hook) and at execve:
+ * destroy every context of p. */
+void aio_exit(struct process *p)
 {
-	(void)p;
 	for (;;) {
 		unsigned long irq = spin_lock_irqsave(&ctx_lock);
-		struct aio_ctx *c =
-		    list_empty(&contexts)
-			? NULL
-			: list_entry(contexts.next, struct aio_ctx, node);
+		struct aio_ctx *c = NULL;
 
+		list_for_each (n, &contexts) {
+			struct aio_ctx *x = list_entry(n, struct aio_ctx, node);
+			if (x->owner == p) {
+				c = x;
+				break;
+			}
+		}
 		if (c)
 			ctx_unlink(c);
 		spin_unlock_irqrestore(&ctx_lock, irq);

@@ -183,7 +183,7 @@ static int cap_header(long uhdr, int *words)
 	*words = h.version == CAP_V1 ? 1 : 2;
 	if (h.pid < 0)
 		return -EINVAL;
-	if (h.pid != 0 && h.pid != current_process()->pid)
+	if (h.pid != 0 && !id_exists(h.pid))
 		return -ESRCH;
 	return 0;
 }
@@ -223,50 +223,11 @@ SYSCALL_DEFINE(capset)
 	return cred_set_caps(eff, prm, inh);
 }
 
-/* ---- process group and session: one process leads both ---- */
-
-static long only_self(long pid)
-{
-	int me = current_process()->pid;
-
-	return pid == 0 || pid == me ? me : -ESRCH;
-}
-
-SYSCALL_DEFINE(getpgid)
-{
-	return only_self((int)a[0]);
-}
-
-SYSCALL_DEFINE(getsid)
-{
-	return only_self((int)a[0]);
-}
-
-SYSCALL_DEFINE(getpgrp)
-{
-	(void)a;
-	return current_process()->pid;
-}
-
-SYSCALL_DEFINE(setpgid)
-{
-	long pid =
-	    (int)a[0] < 0 || (int)a[1] < 0 ? -EINVAL : only_self((int)a[0]);
-
-	/* The process leads its session: Linux refuses to move it. */
-	return pid < 0 ? pid : -EPERM;
-}
-
-/* Already the leader of its group, so setsid fails as on Linux. */
-SYSCALL_DEFINE(setsid)
-{
-	(void)a;
-	return -EPERM;
-}
-
 /* ---- prctl ---- */
 
 #define PR_SET_PDEATHSIG 1
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
@@ -310,8 +271,6 @@ static long flag_value(long v, int *dst)
 	return 0;
 }
 
-static bool no_new_privs;
-
 SYSCALL_DEFINE(prctl)
 {
 	struct cred *c = cred();
@@ -326,6 +285,14 @@ SYSCALL_DEFINE(prctl)
 		return 0;
 	case PR_GET_PDEATHSIG:
 		return copy_to_user((void *)a[1], &c->pdeathsig, sizeof(int));
+	case PR_SET_CHILD_SUBREAPER:
+		current_process()->subreaper = a[1] != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER: {
+		int v = current_process()->subreaper;
+
+		return copy_to_user((void *)a[1], &v, sizeof(v)) ? -EFAULT : 0;
+	}
 	case PR_GET_DUMPABLE:
 		return c->dumpable;
 	case PR_SET_DUMPABLE:
@@ -339,8 +306,6 @@ SYSCALL_DEFINE(prctl)
 	case PR_SET_NAME:
 	case PR_GET_NAME:
 		return prctl_name(a[0], a[1]);
-	case PR_GET_SECCOMP:
-		return 0;
 	case PR_CAPBSET_READ:
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
@@ -349,16 +314,11 @@ SYSCALL_DEFINE(prctl)
 		if (a[1] < 0 || a[1] > CAP_LAST_CAP)
 			return -EINVAL;
 		return cred_drop_bounding((int)a[1]);
+	case PR_GET_SECCOMP:
+	case PR_SET_SECCOMP:
 	case PR_SET_NO_NEW_PRIVS:
-		if (a[1] != 1 || a[2] || a[3] || a[4])
-			return -EINVAL;
-		no_new_privs = true;
-		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		if (a[1] || a[2] || a[3] || a[4])
-			return -EINVAL;
-		return no_new_privs;
-	case PR_SET_SECCOMP: /* seccomp filters are not implemented */
+		return seccomp_prctl(a); /* linux/sys_seccomp.c */
 	default:
 		return -EINVAL;
 	}

@@ -18,12 +18,13 @@
 
 #include "linux.h"
 
+/* A pid naming this process, another, or one of their threads. */
 static long self_or_esrch(long pid)
 {
 	pid = (int)pid; /* pid_t: the upper half of the register is junk */
 	if (pid < 0)
 		return -EINVAL;
-	return pid == 0 || pid == current_process()->pid ? 0 : -ESRCH;
+	return pid == 0 || id_exists((int)pid) ? 0 : -ESRCH;
 }
 
 /* ---- scheduling ---- */
@@ -165,7 +166,9 @@ static long prio_target(long which, long who)
 	case PRIO_PROCESS:
 	case PRIO_PGRP:
 		who = (int)who;
-		return who == 0 || who == current_process()->pid ? 0 : -ESRCH;
+		if (who == 0 || (which == PRIO_PROCESS && id_exists((int)who)))
+			return 0;
+		return which == PRIO_PGRP && pgrp_exists((int)who) ? 0 : -ESRCH;
 	case PRIO_USER:
 		return who == 0 || (uint32_t)who == current_process()->cred.ruid
 			   ? 0

@@ -12,6 +12,9 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/vm.h>
+
+#include "linux.h"
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
@@ -56,23 +59,29 @@ SYSCALL_DEFINE(getpid)
 	return current_process()->pid;
 }
 
-SYSCALL_DEFINE(getppid)
-{
-	(void)a;
-	return 0;
-}
-
 SYSCALL_DEFINE(getrusage)
 {
+	struct process *p = current_process();
+	int who = (int)a[0]; /* an int: the register's upper half is junk */
 	struct linux_rusage ru;
-	uint64_t ns = time_now_ns() - current_process()->start_ns;
+	unsigned long irq;
 
-	if (a[0] != 0 && a[0] != -1 && a[0] != 1) /* SELF, CHILDREN, THREAD */
+	if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	if (a[0] != -1) {
-		/* No split between user and system time is kept yet. */
-		ru.ru_utime = ns_to_timeval((int64_t)ns);
+	irq = arch_irq_save();
+	sched_charge_current();
+	arch_irq_restore(irq);
+	/* The time on the CPU, all counted as user time (no split kept). */
+	if (who == -1) {
+		ru.ru_utime = ns_to_timeval((int64_t)p->child_utime_ns);
+		ru.ru_stime = ns_to_timeval((int64_t)p->child_stime_ns);
+		ru.ru_maxrss = p->child_maxrss_kb;
+	} else {
+		ru.ru_utime = ns_to_timeval((int64_t)p->utime_ns);
+		ru.ru_maxrss =
+		    p->mm ? (long)(vm_mm_resident(p->mm) * (PAGE_SIZE / 1024))
+			  : 0;
 	}
 	return copy_to_user((void *)a[1], &ru, sizeof(ru));
 }
@@ -82,7 +91,7 @@ SYSCALL_DEFINE(sched_getaffinity)
 	size_t len = (size_t)a[1];
 	uint64_t mask = 1; /* one CPU */
 
-	if (a[0] != 0 && a[0] != current_process()->pid)
+	if ((int)a[0] != 0 && !id_exists((int)a[0]))
 		return -ESRCH;
 	if (len < sizeof(mask) || len % sizeof(long))
 		return -EINVAL;

@@ -12,6 +12,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/process.h>
 #include <keel/signal.h>
 #include <keel/string.h>
 #include <keel/syscall.h>
@@ -34,11 +35,31 @@ struct ktimer {
 	int id; /* POSIX timer id, or -1 for an itimer */
 	uint64_t value; /* sigev_value */
 	uint64_t interval; /* ns, 0: one-shot */
+	struct process *owner; /* whose signal it is */
+};
+
+/* A process's timers (process->timers), made at its first use. They are
+ * not inherited by fork; execve keeps the itimers, not POSIX timers. */
+struct ptimers {
+	struct ktimer itimers[3];
+	struct ktimer *posix[NTIMERS];
 };
 
 static struct spinlock timers_lock;
-static struct ktimer itimers[3];
-static struct ktimer *posix[NTIMERS];
+
+static struct ptimers *mine(void)
+{
+	struct process *p = current_process();
+	struct ptimers *t = p->timers;
+
+	if (!t) {
+		t = kzalloc(sizeof(*t));
+		if (!t)
+			return NULL;
+		p->timers = t;
+	}
+	return t;
+}
 
 static void fire(struct timer *tm)
 {
@@ -74,9 +95,13 @@ static void fire(struct timer *tm)
 	} else {
 		info.code = SI_KERNEL;
 	}
-	if (k->notify == SIGEV_THREAD_ID && !(u = uthread_find(k->tid)))
-		return; /* the thread has gone */
-	signal_send(u, k->sig, &info);
+	if (k->notify == SIGEV_THREAD_ID) {
+		if (!(u = uthread_find(k->tid)) || u->proc != k->owner)
+			return; /* the thread has gone */
+		signal_send(u, k->sig, &info);
+		return;
+	}
+	signal_send_proc(k->owner, k->sig, &info);
 }
 
 /* Arm k for value ns from now (0: disarm), repeating every interval. */
@@ -108,12 +133,14 @@ static struct linux_timeval ns_tv(uint64_t ns)
 static struct ktimer *itimer(long which)
 {
 	static const int sigs[3] = { SIGALRM, SIGVTALRM, SIGPROF };
+	struct ptimers *t;
 	struct ktimer *k;
 
-	if (which < 0 || which > 2)
+	if (which < 0 || which > 2 || !(t = mine()))
 		return NULL;
-	k = &itimers[which];
+	k = &t->itimers[which];
 	if (!k->used) {
+		k->owner = current_process();
 		timer_init(&k->t, fire);
 		k->used = true;
 		k->id = -1;
@@ -214,8 +241,9 @@ SYSCALL_DEFINE(timer_create)
 		return -EINVAL;
 	if ((ev.notify & SIGEV_THREAD_ID) && !uthread_find(ev.tid))
 		return -EINVAL;
-	if (!(k = kzalloc(sizeof(*k))))
+	if (!mine() || !(k = kzalloc(sizeof(*k))))
 		return -ENOMEM;
+	k->owner = current_process();
 	timer_init(&k->t, fire);
 	k->used = true;
 	k->realtime = a[0] == CLOCK_REALTIME;
@@ -226,10 +254,10 @@ SYSCALL_DEFINE(timer_create)
 	k->tid = ev.tid;
 	irq = spin_lock_irqsave(&timers_lock);
 	for (int i = 0; i < NTIMERS && id < 0; i++)
-		if (!posix[i])
+		if (!mine()->posix[i])
 			id = i;
 	if (id >= 0) {
-		posix[id] = k;
+		mine()->posix[id] = k;
 		k->id = id;
 		k->value = a[1] ? ev.value : (uint64_t)id;
 	}
@@ -240,7 +268,7 @@ SYSCALL_DEFINE(timer_create)
 	}
 	if (copy_to_user((void *)a[2], &id, sizeof(id))) {
 		irq = spin_lock_irqsave(&timers_lock);
-		posix[id] = NULL;
+		mine()->posix[id] = NULL;
 		spin_unlock_irqrestore(&timers_lock, irq);
 		kfree(k);
 		return -EFAULT;
@@ -251,7 +279,9 @@ SYSCALL_DEFINE(timer_create)
 /* Under timers_lock: the POSIX timer with this id, or NULL. */
 static struct ktimer *find(long id)
 {
-	return id >= 0 && id < NTIMERS ? posix[id] : NULL;
+	struct ptimers *t = current_process()->timers;
+
+	return t && id >= 0 && id < NTIMERS ? t->posix[id] : NULL;
 }
 
 static struct linux_itimerspec get_spec(struct ktimer *k)
@@ -328,9 +358,54 @@ SYSCALL_DEFINE(timer_delete)
 		spin_unlock_irqrestore(&timers_lock, irq);
 		return -EINVAL;
 	}
-	posix[a[0]] = NULL;
+	mine()->posix[a[0]] = NULL;
 	timer_cancel(&k->t);
 	spin_unlock_irqrestore(&timers_lock, irq);
 	kfree(k);
 	return 0;
+}
+
+/* execve: the POSIX timers go (the itimers stay); all at the end. */
+void timers_exec(struct process *p)
+{
+	struct ptimers *t = p->timers;
+	unsigned long irq;
+
+	if (!t)
+		return;
+	for (int i = 0; i < NTIMERS; i++) {
+		struct ktimer *k;
+
+		irq = spin_lock_irqsave(&timers_lock);
+		k = t->posix[i];
+		t->posix[i] = NULL;
+		if (k)
+			timer_cancel(&k->t);
+		spin_unlock_irqrestore(&timers_lock, irq);
+		kfree(k);
+	}
+}
+
+static void timers_exit(struct process *p)
+{
+	struct ptimers *t = p->timers;
+	unsigned long irq;
+
+	if (!t)
+		return;
+	timers_exec(p);
+	irq = spin_lock_irqsave(&timers_lock);
+	for (int i = 0; i < 3; i++)
+		if (t->itimers[i].used)
+			timer_cancel(&t->itimers[i].t);
+	p->timers = NULL;
+	spin_unlock_irqrestore(&timers_lock, irq);
+	kfree(t);
+}
+
+static struct process_exit_hook timers_hook = { .fn = timers_exit };
+
+void timers_init(void)
+{
+	process_on_exit(&timers_hook);
 }

@@ -8,6 +8,7 @@
 #include <keel/cmdline.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include <keel/syscall.h>
 
 #include "linux.h"
@@ -58,14 +59,24 @@ static long unimplemented(unsigned long nr)
 	return -ENOSYS;
 }
 
-/* Run syscall nr: kernel/entry.c's syscall_dispatch calls this. */
+/*
+ * Run syscall nr: kernel/entry.c's syscall_dispatch calls this. A thread
+ * with seccomp filters (or strict mode) has them decide first; for the
+ * others that costs one test of its mode.
+ */
 static long linux_syscall(unsigned long nr, const long *a)
 {
+	struct uthread *u = current_thread()->user;
 	long ret;
 
 	if (tracing < 0)
 		tracing = cmdline_get("keel.strace") != NULL;
-	ret = nr < NR_MAX && table[nr] ? table[nr](a) : unimplemented(nr);
+	if (u && unlikely(u->seccomp.mode) && seccomp_syscall(u, nr, a, &ret))
+		; /* not run: ret is what seccomp decided */
+	else if (nr < NR_MAX && table[nr])
+		ret = table[nr](a);
+	else
+		ret = unimplemented(nr);
 	if (tracing)
 		printk("strace: %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
 		       nr < NR_MAX && names[nr] ? names[nr] : "?", a[0], a[1],
@@ -78,4 +89,7 @@ void linux_init(void)
 {
 	syscall_set_handler(linux_syscall);
 	aio_init();
+	threads_init();
+	pidfd_init();
+	timers_init();
 }

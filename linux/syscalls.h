@@ -142,20 +142,34 @@ SYSCALL(exit_group)
 SYSCALL(arch_prctl)
 SYSCALL(set_robust_list)
 SYSCALL(getpid)
-SYSCALL(getppid)
 SYSCALL(getrusage)
 SYSCALL(sched_getaffinity)
 SYSCALL(sched_yield)
 
-/* linux/sys_thread.c: threads; processes that cannot exist here. */
+/* linux/sys_thread.c: threads and new processes. */
 SYSCALL(clone)
+SYSCALL(clone3)
 SYSCALL(fork)
 SYSCALL(vfork)
-SYSCALL(execve)
-SYSCALL(wait4)
 SYSCALL(exit)
 SYSCALL(gettid)
 SYSCALL(set_tid_address)
+
+/* linux/exec.c: a new program in the process. */
+SYSCALL(execve)
+SYSCALL(execveat)
+
+/* linux/sys_wait.c: children, process groups and sessions, pidfds. */
+SYSCALL(wait4)
+SYSCALL(waitid)
+SYSCALL(getppid)
+SYSCALL(getpgid)
+SYSCALL(setpgid)
+SYSCALL(getpgrp)
+SYSCALL(getsid)
+SYSCALL(setsid)
+SYSCALL(pidfd_open)
+SYSCALL(pidfd_send_signal)
 
 /* linux/futex.c: waiting on user memory. */
 SYSCALL(futex)
@@ -219,12 +233,10 @@ SYSCALL(getgroups)
 SYSCALL(setgroups)
 SYSCALL(capget)
 SYSCALL(capset)
-SYSCALL(getpgid)
-SYSCALL(setpgid)
-SYSCALL(getpgrp)
-SYSCALL(getsid)
-SYSCALL(setsid)
 SYSCALL(prctl)
+
+/* linux/sys_seccomp.c */
+SYSCALL(seccomp)
 
 /* linux/sys_misc.c: scheduling, limits, locking memory, clocks, the log. */
 SYSCALL(sched_setscheduler)

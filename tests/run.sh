@@ -66,6 +66,9 @@ suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
 	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh
+suite "/proc per process: busybox ps, top and /proc/1/stat against Linux's format (QEMU TCG)" 300 bash tests/guest/procfs.sh
+suite "processes: fork, execve, wait, groups, a busybox sh script, popen, gawk, Python's subprocess and Pool, each against the host (QEMU TCG)" 900 \
+	bash tests/proc/run.sh
 suite "host directories over virtio-9p on pc, q35 and microvm, checked from the host (QEMU TCG)" 600 \
 	bash tests/storage/9p.sh
 suite "ljsyscall conformance: Debian's lua-ljsyscall suite in keel (QEMU TCG) and on the host" 600 \

@@ -125,7 +125,15 @@ void arch_tlb_flush_page(uintptr_t va)
 	invlpg(va);
 }
 
+static paddr_t loaded_space;
+
 void arch_switch_space(paddr_t root)
 {
+	loaded_space = root;
 	write_cr3(root);
+}
+
+paddr_t arch_current_space(void)
+{
+	return loaded_space;
 }

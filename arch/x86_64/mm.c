@@ -2,7 +2,8 @@
  * mm.c - the kernel's final address space (arch/x86_64): the direct map of
  * all RAM (read-write, never executable), the kernel image with text RX,
  * rodata R and data RW, and an I/O window for device registers. Replaces
- * the boot page tables of boot.S, dropping their identity map.
+ * the boot page tables of boot.S, dropping their identity map. Every
+ * process's page tables share this kernel half (its top-level entries).
  */
 #include <keel/arch.h>
 #include <keel/hyper.h>
@@ -53,6 +54,16 @@ void arch_mm_init(void)
 		   MMU_READ, "kernel rodata");
 	map_or_die((uintptr_t)_data, PA(_data), _end - _data,
 		   MMU_READ | MMU_WRITE, "kernel data");
+	/*
+	 * Each process's space copies the kernel half's top-level entries
+	 * when it is made (mmu_space_init): the direct map's (slot 256) and
+	 * the kernel's (511) exist now; the I/O window's (384) must too,
+	 * though ioremap may first be used after a process space exists.
+	 * Mapping one page there and taking it back leaves its tables.
+	 */
+	map_or_die(IOREMAP_BASE, PA(_data), PAGE_SIZE, MMU_READ,
+		   "the I/O window");
+	mmu_unmap(&kernel_space, IOREMAP_BASE, PAGE_SIZE);
 	arch_switch_space(kernel_space.root);
 }
 

@@ -80,6 +80,11 @@ uint64_t arch_user_sp(void)
 	return user_frame()->rsp;
 }
 
+uint64_t arch_user_ip(void)
+{
+	return user_frame()->rip;
+}
+
 void arch_syscall_restart(long nr)
 {
 	struct trap_frame *tf = user_frame();

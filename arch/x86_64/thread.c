@@ -120,6 +120,7 @@ int arch_thread_init(struct arch_thread *t, void *stack_top,
 	t->kstack_top = 0;
 	t->fs_base = 0;
 	t->user_frame = NULL;
+	t->space = 0;
 	if (!stack_top)
 		return 0;
 	t->kstack_top = ALIGN_DOWN((uintptr_t)stack_top, 16);
@@ -149,9 +150,27 @@ void thread_first(struct arch_thread *t, void (*entry)(void *), void *arg)
 	panic("thread entry returned");
 }
 
+void arch_thread_set_space(struct arch_thread *t, paddr_t root)
+{
+	t->space = root;
+}
+
+void arch_thread_copy_fpu(struct arch_thread *t)
+{
+	memcpy(t->fpu, fpu_current_save(), fpu_size);
+}
+
+void arch_exec_reset(void)
+{
+	fpu_current_load(fpu_initial);
+	arch_set_tls(0);
+}
+
 void arch_thread_switch(struct arch_thread *from, struct arch_thread *to)
 {
 	fpu_save(from->fpu);
+	if (to->space && to->space != arch_current_space())
+		arch_switch_space(to->space);
 	if (to->kstack_top) {
 		arch_user_stack_switch(to->kstack_top);
 		if (to->fs_base != from->fs_base)

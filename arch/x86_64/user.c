@@ -27,6 +27,7 @@
 #define EFER_SCE 0x1
 
 #define RFLAGS_IF 0x200
+#define RFLAGS_AC 0x40000 /* set by stac: SMAP lets the kernel at user pages */
 #define USER_CS 0x23
 #define USER_DS 0x1b
 
@@ -128,6 +129,7 @@ void user_return(void)
 	sched_preempt_point();
 	while (t->interrupted) {
 		arch_irq_enable();
+		process_check_exiting();
 		signal_exit_to_user(-1, 0);
 		arch_irq_disable();
 		sched_preempt_point();
@@ -154,8 +156,10 @@ int syscall_from_user(struct trap_frame *tf)
 	if (t->arch.force_iret)
 		nr =
 		    -1; /* rt_sigreturn: rax is the old context's, not a result */
-	if (t->interrupted || ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)
+	if (t->interrupted || ret == -ERESTARTSYS || ret == -ERESTARTNOHAND) {
+		process_check_exiting();
 		signal_exit_to_user(nr, ret);
+	}
 	arch_irq_disable();
 	user_return();
 	iret = t->arch.force_iret;
@@ -172,11 +176,21 @@ static unsigned fault_access(uint64_t error)
 
 /*
  * A page fault in the kernel on a user address: a uaccess copy touching
- * a page not yet present. True if demand paging mapped it (retry).
+ * a page not yet present, or writing to a read-only one (CR0.WP, set in
+ * cpu.c, makes the kernel's writes honour read-only entries): a page
+ * shared copy-on-write since a fork, which vm_fault copies. True if the
+ * page is now there (retry). With SMAP, a present page faults outside a
+ * copy's stac window (RFLAGS.AC clear) only for the kernel's own bug:
+ * that is never retried.
  */
 bool uaccess_fault(struct trap_frame *tf, uint64_t cr2)
 {
-	if (tf->vector != VEC_PAGE_FAULT || cr2 >= USER_TOP || (tf->error & 1))
+	bool present = tf->error & 1, write = tf->error & 2;
+
+	if (tf->vector != VEC_PAGE_FAULT || cr2 >= USER_TOP)
+		return false;
+	if (present &&
+	    (!write || (cpu_features.smap && !(tf->rflags & RFLAGS_AC))))
 		return false;
 	return vm_fault(cr2, fault_access(tf->error)) == 0;
 }

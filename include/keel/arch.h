@@ -67,5 +67,16 @@ const char *arch_platform(void);
 void arch_tlb_flush_page(uintptr_t va);
 /* Make an address space current. */
 void arch_switch_space(paddr_t root);
+/* The page-table root loaded on this CPU. */
+paddr_t arch_current_space(void);
+/*
+ * A user thread's page tables: loaded when it is switched in (root 0:
+ * a kernel thread, which runs on whatever is loaded). A forked thread
+ * starts with its creator's FPU registers (arch_thread_copy_fpu).
+ */
+void arch_thread_set_space(struct arch_thread *t, paddr_t root);
+void arch_thread_copy_fpu(struct arch_thread *t);
+/* execve: the calling thread's FPU registers as at start, no TLS. */
+void arch_exec_reset(void);
 
 #endif

@@ -17,6 +17,7 @@ struct fs_context;
 
 /* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/. */
 #define RLIMIT_STACK 3
+#define RLIMIT_NPROC 6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_NLIMITS 16
 #define RLIM_INFINITY (~0ULL)
@@ -26,6 +27,7 @@ struct rlimit_k {
 
 struct mm; /* kernel/vm.c: the address space */
 struct sighand; /* kernel/signal.c: actions and process-wide pending */
+struct ptimers;
 struct thread;
 
 enum process_state {
@@ -43,6 +45,7 @@ struct process {
 	struct fs_context *fs; /* cwd and umask, fs/ (shared with CLONE_FS) */
 	struct mm *mm; /* kernel/vm.c */
 	struct sighand *sig; /* kernel/signal.c */
+	struct ptimers *timers; /* alarm, itimers, POSIX timers: linux/ */
 	uintptr_t clear_child_tid; /* set_tid_address */
 	uint64_t start_ns; /* for times and /proc */
 	struct cred cred; /* kernel/cred.c */
@@ -66,9 +69,13 @@ struct process {
 	struct waitq child_wq; /* a child changed state */
 	struct thread *vfork_parent; /* set while a vfork parent waits */
 	struct waitq vfork_wq;
-	/* Time its ended and waited children spent (getrusage CHILDREN). */
-	uint64_t child_utime_ns, child_stime_ns;
-	long child_maxrss_kb;
+	/* CPU time it spent, and its ended and waited children's. */
+	uint64_t utime_ns, stime_ns, child_utime_ns, child_stime_ns;
+	long maxrss_kb, child_maxrss_kb;
+	bool image_owned; /* exe and argv are process.c's allocations */
+	bool mm_borrowed; /* a vfork child on its parent's address space */
+	bool did_exec; /* since fork (setpgid's EACCES) */
+	struct thread *exec_thread; /* execve ends every other thread */
 };
 
 /* The calling thread's process (the first process for kernel threads). */
@@ -102,6 +109,44 @@ void process_check_exiting(void);
  * it (SIGCHLD, waitpid WUNTRACED/WCONTINUED). Kept in kernel/signal.c. */
 void process_stop(struct process *p, int sig);
 void process_continue(struct process *p);
+
+/*
+ * For linux/'s fork, exec, exit and wait (kernel/process.c).
+ * process_lock/unlock: the table's lock (family links, states, wstatus).
+ * process_new_id: a free pid/tid (taken says which thread ids are in
+ * use), -EAGAIN if none. process_new: a child of the caller with that
+ * pid, CLONE flags' low byte as its exit signal, the caller's ids,
+ * credentials, limits and image names (NULL: no memory); its mm, files,
+ * signals and threads are the caller's to set up; process_abort takes
+ * back one that never ran. process_set_image: the exe path and argv
+ * /proc shows (copied). process_thread_exit: the calling thread is gone
+ * from its process; the last one finishes it (zombie, parent told).
+ * process_set_kick: how linux/ gets a process's other threads out of
+ * the kernel (exit_group, SIGKILL, exec); process_set_thread_leave: the
+ * calling thread's own end (tid word, its state freed) before
+ * process_thread_exit. process_reap_locked: a zombie child out of the
+ * table (then process_put). process_release_mm: the address space goes
+ * (a vfork child's borrowed one is only given back).
+ * process_vfork_done: the vfork parent of p may go on.
+ */
+extern struct spinlock process_table_lock;
+void process_lock(unsigned long *irq);
+void process_unlock(unsigned long irq);
+int process_new_id(bool (*taken)(int id));
+struct process *process_new(int pid, unsigned long flags);
+void process_abort(struct process *p);
+int process_set_image(struct process *p, const char *exe,
+		      const char *const *argv);
+__noreturn void process_thread_exit(void);
+void process_set_kick(void (*fn)(struct process *p));
+void process_kick_threads(struct process *p);
+void process_set_thread_leave(void (*fn)(void));
+void process_reap_locked(struct process *c);
+void process_release_mm(struct process *p);
+void process_vfork_done(struct process *p);
+int process_count(void);
+/* Whether a live process is in group pgid (of session sid; -1: any). */
+bool process_group_exists(int pgid, int sid);
 
 /*
  * What a higher layer must undo when the process ends (linux/sys_aio.c

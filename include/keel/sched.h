@@ -19,6 +19,7 @@ enum thread_state {
 };
 
 struct sigstate;
+struct process;
 
 struct thread {
 	struct arch_thread arch;
@@ -31,6 +32,7 @@ struct thread {
 	bool detached;
 	struct waitq joiners;
 	void *user; /* the syscall layer's per-thread state, or NULL */
+	struct process *proc; /* a user thread's process; NULL: the kernel's */
 	struct sigstate *sig; /* kernel/signal.c's, or NULL */
 	/* A signal waits to be handled: interruptible waits end early. */
 	volatile bool interrupted;
@@ -43,6 +45,7 @@ struct cpu {
 	struct thread *zombie; /* dead detached thread to free after a switch */
 	bool need_resched;
 	uint64_t switches;
+	uint64_t since; /* when current was switched in */
 };
 
 struct cpu *this_cpu(void);
@@ -62,6 +65,8 @@ void thread_detach(struct thread *t);
 __noreturn void thread_exit(void);
 
 void sched_yield(void);
+/* Charge the running thread's time so far to its process (utime_ns). */
+void sched_charge_current(void);
 /* Block the current thread (interrupts disabled, state set to BLOCKED). */
 void sched_block(void);
 /* Make a blocked thread runnable; safe from interrupt context. */

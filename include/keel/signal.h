@@ -13,6 +13,7 @@
 #include <keel/list.h>
 
 struct thread;
+struct process;
 
 #define KSIG_MAX 64
 
@@ -67,10 +68,19 @@ struct thread;
 #define FPE_FLTINV 7
 #define TRAP_BRKPT 1
 #define TRAP_TRACE 2
+/* SIGCHLD si_code. */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 #define SIGBIT(sig) (1ULL << ((sig)-1))
 
 /* sigaction flags and handlers, rt_sigprocmask's how. */
+#define SA_NOCLDSTOP 0x00000001UL
+#define SA_NOCLDWAIT 0x00000002UL
 #define SA_SIGINFO 0x00000004UL
 #define SA_RESTORER 0x04000000UL
 #define SA_ONSTACK 0x08000000UL
@@ -98,6 +108,13 @@ struct ksiginfo {
 			uint64_t value;
 		} timer;
 		uint64_t addr; /* faults */
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status; /* exit code or signal */
+			int32_t pad;
+			int64_t utime, stime; /* clock ticks */
+		} chld; /* SIGCHLD */
 		uint8_t bytes[112];
 	};
 };
@@ -119,6 +136,7 @@ struct ksigaction {
 
 /* One thread's signal state (kernel/signal.c, under its lock). */
 struct sigstate {
+	struct process *proc; /* the process it was made for */
 	struct thread *thread; /* NULL until started, after it ended */
 	struct list_node node; /* every started thread's state */
 	uint64_t blocked, pending;
@@ -149,8 +167,10 @@ struct sigdelivery {
  */
 int arch_signal_setup(const struct sigdelivery *d);
 int arch_signal_return(uint64_t *mask, struct kstack *stack, long *rax);
-/* The user stack pointer of the current user context. */
+/* The user stack pointer and instruction pointer (after the syscall
+ * instruction, in a system call) of the current user context. */
 uint64_t arch_user_sp(void);
+uint64_t arch_user_ip(void);
 /* Make the interrupted syscall (number nr) run again on return, or
  * change the value it returns. */
 void arch_syscall_restart(long nr);
@@ -182,12 +202,13 @@ struct sigstate *signal_thread_new(void);
 void signal_thread_start(struct sigstate *s);
 void signal_thread_end(void);
 
-/* Send sig with info to thread s, or to the process (s NULL): 0.
- * SIGKILL ends the process at once. */
+/* Send sig with info to thread s (of any process), or to the caller's
+ * process (s NULL): 0. SIGKILL ends the thread's process (at once when
+ * it is the caller's). */
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
 /* A kill-style siginfo from this process (si_pid, si_uid, code). */
 void signal_fill_info(struct ksiginfo *i, int sig, int code);
-/* End the process as sig's default action does (status 128 + sig). */
+/* End the process as sig's default action does (process_exit_signal). */
 __noreturn void signal_die(int sig);
 /* Woken whenever a signal is sent (signalfd readers); fn, when set, is
  * called too (linux/signalfd.c wakes its pollers: kernel/ has no poll). */
@@ -227,6 +248,9 @@ void signal_send_self(int sig);
 /* Send from the kernel to the process, as a terminal signals its
  * foreground process group (keel's process is alone in its group). */
 void signal_send_process(int sig);
+/* Send from the kernel to every process of group pgid (a terminal's
+ * foreground group). */
+void signal_send_pgrp(int pgid, int sig);
 
 /*
  * Processes (kernel/signal.c keeps a struct sighand per process: the
@@ -252,5 +276,17 @@ int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
 /* Whether a child's end should reap it at once (the parent ignores
  * SIGCHLD, or set SA_NOCLDWAIT on it). */
 bool signal_child_autoreap(struct process *parent);
+/*
+ * Send sig with info to every process match accepts (1; -EPERM: it may
+ * not be signalled, 0: not a target), the caller last (sig 0: none, a
+ * probe): how many, or -EPERM (only refusals), -ESRCH (no target).
+ * match runs under the process table's lock and must not sleep.
+ */
+int signal_send_each(int (*match)(struct process *p, void *arg), void *arg,
+		     int sig, const struct ksiginfo *info);
+/* May the caller send sig to p (kill(2)'s permission rule)? */
+bool signal_may_kill(struct process *p, int sig);
+/* p's process group (its pid until one is set). */
+int signal_pgid(const struct process *p);
 
 #endif

@@ -81,6 +81,7 @@ _Static_assert(sizeof(struct ktermios) == 44, "kernel struct termios2");
 #define ECHOK 0000040
 #define ECHONL 0000100
 #define NOFLSH 0000200
+#define TOSTOP 0000400
 #define ECHOCTL 0001000
 #define ECHOPRT 0002000
 #define ECHOKE 0004000

@@ -10,6 +10,7 @@
 
 #include <keel/compiler.h>
 #include <keel/file.h>
+#include <keel/page.h>
 #include <uapi/fs.h>
 
 #define PATH_MAX 4096
@@ -85,6 +86,11 @@ struct inode_ops {
 	int (*setattr)(struct inode *ino, const struct iattr *ia);
 	/* Free fs data: the last reference and the last link are gone. */
 	void (*release)(struct inode *ino);
+	/* The page holding byte off of a regular file's own data, for a
+	 * writable shared mapping (a reference taken for the mapping), or
+	 * 0 (no memory, no room). NULL: the file system keeps no pages a
+	 * mapping could share (ext2, 9p: such mappings are -ENODEV). */
+	paddr_t (*share_page)(struct inode *ino, uint64_t off);
 };
 
 /* What an open file of one kind does; NULL llseek means not seekable. */
@@ -204,6 +210,14 @@ unsigned vfs_umask(unsigned mask); /* set, return the old one */
 unsigned vfs_get_umask(void);
 struct inode *fs_cwd(void); /* not referenced */
 void fs_set_cwd(struct inode *dir); /* takes the reference */
+/* Another process's, for /proc/PID (NULL tables after its release): its
+ * descriptor fd (a reference) or NULL; its lowest open descriptor from fd
+ * on, or -1; its cwd (a reference) or NULL; its umask. */
+struct process;
+struct file *fd_get_of(struct process *p, int fd);
+int fd_next_of(struct process *p, int fd);
+struct inode *fs_cwd_of(struct process *p);
+unsigned fs_umask_of(struct process *p);
 
 /* fs/vfs.c: names. dirfd is AT_FDCWD or a descriptor. */
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,

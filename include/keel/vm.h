@@ -48,10 +48,17 @@ struct vm_file_ops {
 	long (*pread)(struct file *f, void *buf, size_t len, uint64_t off);
 	uint64_t (*size)(struct file *f); /* bytes, for SIGBUS past the end */
 	const char *(*path)(struct file *f); /* for /proc/self/maps */
+	/* Whether a MAP_SHARED mapping may map the file's own pages (then
+	 * it may be writable, and writes are the file's); share_page: the
+	 * page at off with a reference for the mapping, or 0. NULL or false:
+	 * shared mappings are read-only snapshots. */
+	bool (*can_share)(struct file *f);
+	paddr_t (*share_page)(struct file *f, uint64_t off);
 };
 void vm_set_file_ops(const struct vm_file_ops *ops);
 
-/* Set up the (empty) user address space of the one process. */
+/* Set up the (empty) user address space of the calling process: the
+ * first process's (vm_mm_init) when it has none. */
 int vm_init(void);
 /*
  * Map len bytes: at addr exactly with MAP_FIXED (replacing what is there)
@@ -160,5 +167,12 @@ paddr_t vm_mm_root(const struct mm *mm);
 size_t vm_mm_resident(const struct mm *mm);
 /* /proc/PID/maps of another process (vm_format_maps for mm). */
 size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len);
+
+/*
+ * A futex's key across processes: whether uaddr lies in shared memory
+ * (MAP_SHARED, faulted in if need be), with the physical address of
+ * that byte in *pa. False: private memory (key it by address space).
+ */
+bool vm_shared_page(uintptr_t uaddr, paddr_t *pa);
 
 #endif

@@ -33,7 +33,8 @@ struct linux_itimerval {
 /* getrusage(2): the two times, then fourteen longs of counters. */
 struct linux_rusage {
 	struct linux_timeval ru_utime, ru_stime;
-	int64_t rest[14];
+	int64_t ru_maxrss; /* KiB */
+	int64_t rest[13];
 };
 
 /* adjtimex(2), clock_adjtime(2): struct timex of <sys/timex.h>. */

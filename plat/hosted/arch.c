@@ -65,3 +65,24 @@ void arch_switch_space(paddr_t root)
 {
 	current_root = root;
 }
+
+paddr_t arch_current_space(void)
+{
+	return current_root;
+}
+
+/* Hosted threads all run on the arena's one space: nothing to load. */
+void arch_thread_set_space(struct arch_thread *t, paddr_t root)
+{
+	(void)t;
+	(void)root;
+}
+
+void arch_thread_copy_fpu(struct arch_thread *t)
+{
+	(void)t;
+}
+
+void arch_exec_reset(void)
+{
+}

@@ -25,6 +25,11 @@ uint64_t arch_user_sp(void)
 	return 0;
 }
 
+uint64_t arch_user_ip(void)
+{
+	return 0;
+}
+
 void arch_syscall_restart(long nr)
 {
 	(void)nr;

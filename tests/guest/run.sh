@@ -16,7 +16,7 @@ rm -rf "$logs" "$bin" # no stale program may pass for one that failed to build
 mkdir -p "$logs" "$bin"
 prefix=guest-
 . tests/lib.sh
-plan 73
+plan 84
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -193,7 +193,7 @@ if [ "$bad" = 0 ]; then result t_thread-x20 1; else result t_thread-x20 0 "run $
 # guest only: it is not safe on the host (it renames and truncates what
 # its garbage names). Seeds are fixed, so a failure repeats: run
 # `keel run -- build/guest/sysfuzz-static SEED 10000 v` to see each call.
-for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink mount ping; do
+for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink mount ping seccomp jobctl; do
 	gcc -O1 -static -o "$bin/t_$t-static" tests/guest/t_$t.c &&
 		gcc -O1 -o "$bin/t_$t-dynamic" tests/guest/t_$t.c ||
 		echo "guest tests: cannot compile t_$t.c"
@@ -226,6 +226,17 @@ for what in pipe term abort kill usr1-blocked; do
 	# dash, unlike bash, says nothing about a child a signal ended
 	want_rc=$(sh -c '"$1" "$2" >/dev/null 2>&1; echo $?' sh "$bin/sigdie" "$what")
 	check "sigdie-$what" "$want_rc" "$want" -- "$bin/sigdie" "$what"
+done
+
+# seccomp's deadly cases, each a program of its own: strict mode (SIGKILL,
+# or exit(2) allowed: 3), KILL_PROCESS, KILL_THREAD of the only thread, a
+# TRAP with SIGSYS at its default or blocked, a stack whose KILL wins, a
+# division by zero in the filter (returns 0: KILL_THREAD): status and
+# output as on the host (t_seccomp.c built above).
+for what in strict strict-exit strict-prctl kill-process kill-thread trap-default trap-blocked stack-kill div-x; do
+	want=$(ref "$bin/t_seccomp-static" "$what")
+	want_rc=$(sh -c '"$1" "$2" >/dev/null 2>&1; echo $?' sh "$bin/t_seccomp-static" "$what")
+	check "seccomp-$what" "$want_rc" "$want" -- "$bin/t_seccomp-static" "$what"
 done
 
 gcc -O1 -static -fno-stack-protector -o "$bin/sysfuzz-static" tests/guest/sysfuzz.c &&

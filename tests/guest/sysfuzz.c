@@ -102,6 +102,7 @@ static const char *const deny[][2] = {
 	{ "flock", "LOCK_EX may wait for ever" },
 	{ "mknod", "opening the FIFO it makes may wait for ever" },
 	{ "mknodat", "opening the FIFO it makes may wait for ever" },
+	{ "seccomp", "strict mode or a filter may end the program" },
 };
 
 /* The raw system call: no errno, no thread pointer, nothing in between. */
@@ -479,6 +480,8 @@ static void fuzz_one(const struct entry *e, int verbose, unsigned long i)
 		}
 	} else if (is(nr, __NR_vmsplice)) {
 		a[3] |= 2; /* SPLICE_F_NONBLOCK: a pipe's own is ignored */
+	} else if (is(nr, __NR_prctl) && a[0] == 22) {
+		a[0] = 21; /* PR_SET_SECCOMP may end it: PR_GET_SECCOMP */
 	} else if (is(nr, __NR_nanosleep) || is(nr, __NR_clock_nanosleep)) {
 		int at = is(nr, __NR_nanosleep) ? 0 : 2;
 

@@ -39,10 +39,13 @@ ljs_assemble() {
 }
 
 # ljs_keel_args [DIR]: the keel build/run/xl arguments that pack the tree
-# DIR as /ljs and run the suite there (append test names to select).
+# DIR as /ljs and run the suite there (append test names to select), with
+# busybox as /bin/sh (test_execve runs a script; without a shell its
+# forked child would go on running the suite beside its parent).
 ljs_keel_args() {
 	# shellcheck disable=SC2086 # ljs_prog is a list of words
-	echo --file "${1:-$ljs_suite}:$ljs_guest_dir" -C "$ljs_guest_dir" -- $ljs_prog
+	echo --file "${1:-$ljs_suite}:$ljs_guest_dir" --file /bin/busybox:/bin/sh \
+		-C "$ljs_guest_dir" -- $ljs_prog
 }
 
 # ljs_total LOG: the runner's closing line "N passed, M failed of T", or

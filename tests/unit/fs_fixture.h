@@ -22,11 +22,7 @@ static inline void fixture_process_end(void)
 
 	for (long fd = 0; fd < FD_MAX; fd++)
 		sys_close((const long[6]){ fd });
-	fs_set_cwd(NULL);
-	kfree(p->fds);
-	kfree(p->fs);
-	p->fds = NULL;
-	p->fs = NULL;
+	fs_process_release(p);
 }
 
 #endif

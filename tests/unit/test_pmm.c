@@ -1,7 +1,8 @@
 /*
  * test_pmm.c - kernel/pmm.c over an arena of "physical memory": reserved
- * ranges and page 0 are never handed out, nor is the allocator's bitmap;
- * contiguous runs, exhaustion, frees and zeroing; a bad free panics.
+ * ranges and page 0 are never handed out, nor are the allocator's bitmap
+ * and reference counts; contiguous runs, exhaustion, frees and zeroing;
+ * shared pages freed with their last reference; a bad free panics.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,11 @@
 #define ARENA MiB(64)
 #define NPAGES(bytes) ((bytes) / PAGE_SIZE)
 #define MAX_PAGES NPAGES(MiB(256)) /* the largest RAM map below */
+/* Pages of the bitmap and the 32-bit reference counts for RAM up to top. */
+#define META_PAGES(top)                                            \
+	(ALIGN_UP(ALIGN_UP(NPAGES(top), 64) / 8 + NPAGES(top) * 4, \
+		  PAGE_SIZE) /                                     \
+	 PAGE_SIZE)
 
 static paddr_t *pages; /* every page handed out by alloc_all */
 
@@ -73,8 +79,9 @@ static void test_init_counts(void **state)
 	(void)state;
 	assert_int_equal(pmm_init(&ram, 1, NULL, 0, ARENA), 0);
 	pmm_stats(&st);
-	/* 4096 pages, minus page 0 and one page of bitmap. */
-	assert_int_equal(st.total_pages, NPAGES(MiB(16)) - 2);
+	/* 4096 pages, minus page 0 and the bitmap and counts (5 pages). */
+	assert_int_equal(META_PAGES(MiB(16)), 5);
+	assert_int_equal(st.total_pages, NPAGES(MiB(16)) - 1 - 5);
 	assert_int_equal(st.free_pages, st.total_pages);
 	/* Unaligned RAM edges only count whole pages. */
 	ram = (struct pmm_range){ MiB(1) + 100, MiB(1) };
@@ -101,14 +108,17 @@ static void test_reserved_and_page0_never_handed_out(void **state)
 	n = alloc_all();
 	assert_int_equal(n, st.total_pages);
 	assert_int_equal(free_pages(), 0);
-	size_t expect = NPAGES(MiB(8)) + NPAGES(MiB(4)) - 3 - 257 - 1 - 1 - 1;
+	size_t meta = META_PAGES(MiB(16));
+	size_t expect =
+	    NPAGES(MiB(8)) + NPAGES(MiB(4)) - 3 - 257 - 1 - 1 - meta;
 	assert_int_equal(n, expect);
-	/* The bitmap's page: usable, unreserved, and yet never handed out. */
+	/* The bitmap's pages: usable, unreserved, and yet never handed out. */
 	paddr_t bitmap = 3 * PAGE_SIZE;
 	for (size_t i = 0; i < n; i++) {
 		assert_true(IS_ALIGNED(pages[i], PAGE_SIZE));
 		assert_false(overlaps(pages[i], res, 4));
-		assert_true(pages[i] != bitmap);
+		assert_true(pages[i] < bitmap ||
+			    pages[i] >= bitmap + meta * PAGE_SIZE);
 		assert_true(pages[i] < MiB(8) || pages[i] >= MiB(12));
 		assert_true(pages[i] + PAGE_SIZE <= MiB(16));
 	}
@@ -124,8 +134,8 @@ static void test_reserved_and_page0_never_handed_out(void **state)
 static void test_bitmap_of_several_pages(void **state)
 {
 	/*
-	 * 256 MiB of address space: 65536 bits, two pages of bitmap. The
-	 * pages above the arena are only counted, never touched.
+	 * 256 MiB of address space: 65536 bits and counts, 66 pages of
+	 * them. The pages above the arena are only counted, never touched.
 	 */
 	const struct pmm_range ram[] = { { 0, MiB(1) }, { MiB(192), MiB(64) } };
 	struct pmm_stats st;
@@ -134,11 +144,12 @@ static void test_bitmap_of_several_pages(void **state)
 	(void)state;
 	assert_int_equal(pmm_init(ram, 2, NULL, 0, ARENA), 0);
 	pmm_stats(&st);
+	assert_int_equal(META_PAGES(MiB(256)), 66);
 	assert_int_equal(st.total_pages,
-			 NPAGES(MiB(1)) - 1 - 2 + NPAGES(MiB(64)));
+			 NPAGES(MiB(1)) - 1 - 66 + NPAGES(MiB(64)));
 	n = alloc_all();
 	for (size_t i = 0; i < n; i++)
-		assert_true(pages[i] >= 3 * PAGE_SIZE);
+		assert_true(pages[i] >= 67 * PAGE_SIZE);
 	free_all(n);
 	/* With no room below map_limit, init fails. */
 	struct pmm_range tiny = { 0, PAGE_SIZE };
@@ -152,10 +163,19 @@ static void test_bitmap_of_several_pages(void **state)
 	struct pmm_range low = { 0, MiB(1) };
 	assert_int_equal(pmm_init(two, 2, &low, 1, MiB(2)), 0);
 	n = alloc_all();
+	size_t meta = META_PAGES(MiB(34));
 	for (size_t i = 0; i < n; i++)
-		assert_true(pages[i] != MiB(1));
-	assert_int_equal(n, NPAGES(MiB(1)) - 1 + NPAGES(MiB(2)));
+		assert_true(pages[i] < MiB(1) ||
+			    pages[i] >= MiB(1) + meta * PAGE_SIZE);
+	assert_int_equal(n, NPAGES(MiB(1)) - meta + NPAGES(MiB(2)));
 	free_all(n);
+}
+
+static int by_address(const void *a, const void *b)
+{
+	paddr_t x = *(const paddr_t *)a, y = *(const paddr_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static void test_contiguous_runs(void **state)
@@ -170,15 +190,17 @@ static void test_contiguous_runs(void **state)
 	run = pmm_alloc(64);
 	assert_true(run != 0 && IS_ALIGNED(run, PAGE_SIZE));
 	pmm_free(run, 64);
-	/* Fragment: take all, give back every other page and one run of 8. */
+	/* Fragment: take all, give back every other page and one run of 8.
+	 * The hint makes them go out from where the run was: sort them. */
 	n = alloc_all();
 	assert_true(n > 300);
+	qsort(pages, n, sizeof(*pages), by_address);
 	for (size_t i = 0; i < n; i += 2)
 		pmm_free(pages[i], 1);
 	size_t mid = (n / 2) | 1; /* odd: still allocated */
 	for (size_t i = mid; i < mid + 16; i += 2)
 		pmm_free(pages[i], 1);
-	/* pages[] went out in order, so mid-1 .. mid+15 are one free run of 17. */
+	/* pages[] are in order, so mid-1 .. mid+15 are one free run of 17. */
 	for (size_t i = mid - 1; i < mid + 16; i++)
 		assert_int_equal(pages[i],
 				 pages[mid - 1] + (i - mid + 1) * PAGE_SIZE);
@@ -193,9 +215,10 @@ static void test_contiguous_runs(void **state)
 	struct pmm_stats st;
 	pmm_stats(&st);
 	assert_int_equal(st.free_pages, st.total_pages);
-	/* Everything free again: one run of all pages but the first two. */
+	/* Everything free again: one run of all pages but page 0 and the
+	 * bitmap's two. */
 	run = pmm_alloc(st.total_pages);
-	assert_int_equal(run, 2 * PAGE_SIZE);
+	assert_int_equal(run, 3 * PAGE_SIZE);
 	pmm_free(run, st.total_pages);
 }
 
@@ -270,7 +293,7 @@ static void test_init_from_platform_info(void **state)
 	assert_int_equal(pmm_init(ram, n, &mod, 1, ARENA), 0);
 	size_t k = alloc_all();
 	/* The module touches two pages; page 0 and the bitmap are out too. */
-	assert_int_equal(k, NPAGES(MiB(5)) - 2 - 1 - 1);
+	assert_int_equal(k, NPAGES(MiB(5)) - 2 - 1 - META_PAGES(MiB(6)));
 	for (size_t i = 0; i < k; i++) {
 		assert_true(pages[i] < MiB(2) ||
 			    pages[i] >= MiB(2) + 2 * PAGE_SIZE);
@@ -279,6 +302,40 @@ static void test_init_from_platform_info(void **state)
 	free_all(k);
 	hosted_set_memory_map(NULL, 0);
 	hosted_clear_boot_modules();
+}
+
+/* Shared pages (copy-on-write): freed with the last reference only. */
+static void test_refcounts(void **state)
+{
+	struct pmm_range ram = { 0, MiB(1) };
+	paddr_t pa, run;
+	size_t before;
+
+	(void)state;
+	assert_int_equal(pmm_init(&ram, 1, NULL, 0, ARENA), 0);
+	before = free_pages();
+	pa = pmm_alloc(1);
+	assert_true(pa != 0);
+	assert_int_equal(pmm_refs(pa), 1);
+	pmm_ref(pa);
+	pmm_ref(pa);
+	assert_int_equal(pmm_refs(pa), 3);
+	pmm_free(pa, 1);
+	pmm_free(pa, 1);
+	assert_int_equal(pmm_refs(pa), 1);
+	assert_int_equal(free_pages(), before - 1);
+	pmm_free(pa, 1);
+	assert_int_equal(pmm_refs(pa), 0); /* free */
+	assert_int_equal(free_pages(), before);
+	/* A run's pages each hold one reference; freeing them one by one
+	 * works as well as all at once. */
+	run = pmm_alloc(4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pmm_refs(run + i * PAGE_SIZE), 1);
+	pmm_free(run + 3 * PAGE_SIZE, 1);
+	pmm_free(run, 3);
+	assert_int_equal(free_pages(), before);
+	assert_int_equal(pmm_refs(MiB(512)), 0); /* beyond RAM */
 }
 
 static jmp_buf panic_jmp;
@@ -320,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_exhaustion_and_reuse),
 		cmocka_unit_test(test_alloc_zeroed),
 		cmocka_unit_test(test_init_from_platform_info),
+		cmocka_unit_test(test_refcounts),
 		cmocka_unit_test(
 		    test_bad_free_panics), /* last: panics only once */
 	};

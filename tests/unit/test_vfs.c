@@ -60,6 +60,9 @@ static void block_signals(void)
 		;
 }
 
+#define VM_STUBS_OWN_MAPS
+#include "vm_stubs.h"
+
 size_t vm_format_maps(char *buf, size_t len)
 {
 	static const char line[] =

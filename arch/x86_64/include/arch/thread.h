@@ -17,6 +17,7 @@ struct arch_thread {
 	uint64_t fs_base; /* the user thread pointer (arch_set_tls) */
 	void *user_frame; /* the user registers of the current syscall */
 	bool force_iret; /* rt_sigreturn: every register as it was */
+	uint64_t space; /* page-table root to load, 0: keep the current */
 };
 
 /* FPU state of the running thread, for signal frames (thread.c). */

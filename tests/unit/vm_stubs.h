@@ -1,0 +1,40 @@
+/*
+ * vm_stubs.h - for the unit tests that link fs/ and kernel/process.c but
+ * not kernel/vm*.c: the address-space calls they reach, as a process
+ * without pages. A test that shows its own /proc/self/maps defines
+ * VM_STUBS_OWN_MAPS and vm_format_maps itself.
+ */
+#ifndef UNIT_VM_STUBS_H
+#define UNIT_VM_STUBS_H
+
+#include <keel/vm.h>
+
+#ifndef VM_STUBS_OWN_MAPS
+size_t vm_format_maps(char *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return 0;
+}
+#endif
+
+size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len)
+{
+	(void)mm;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+size_t vm_mm_resident(const struct mm *mm)
+{
+	(void)mm;
+	return 0;
+}
+
+void vm_mm_free(struct mm *mm)
+{
+	(void)mm;
+}
+
+#endif
