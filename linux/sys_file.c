@@ -318,10 +318,13 @@ SYSCALL_DEFINE(ioctl)
 		ret = fd_set_cloexec(fd, cmd == FIOCLEX);
 		break;
 	case FIONBIO:
+	case FIOASYNC: /* O_ASYNC is kept as F_SETFL keeps it: no SIGIO yet */
 		ret = copy_from_user(&on, (void *)a[2], sizeof(on));
-		if (!ret)
-			f->flags =
-			    on ? f->flags | O_NONBLOCK : f->flags & ~O_NONBLOCK;
+		if (!ret) {
+			unsigned bit = cmd == FIONBIO ? O_NONBLOCK : O_ASYNC;
+
+			f->flags = on ? f->flags | bit : f->flags & ~bit;
+		}
 		break;
 	default:
 		ret = vfs_ioctl(f, cmd, (unsigned long)a[2]);

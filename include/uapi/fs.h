@@ -214,6 +214,7 @@ struct linux_iovec {
 #define TIOCSWINSZ 0x5414
 #define FIONREAD 0x541b
 #define FIONBIO 0x5421
+#define FIOASYNC 0x5452
 #define FIOCLEX 0x5451
 #define FIONCLEX 0x5450
 
