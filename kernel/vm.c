@@ -255,6 +255,8 @@ void vma_map(struct mm *mm, uintptr_t at, size_t len, unsigned prot,
 	a->end = at + len;
 	a->prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 	a->flags = flags & MAP_SHARED ? VMA_SHARED : 0;
+	if (flags & MAP_NOWRITE)
+		a->flags |= VMA_NOWRITE;
 	if (flags & MAP_GROWSDOWN)
 		a->flags |= VMA_STACK;
 	a->file = f;
@@ -329,8 +331,9 @@ static int check_mprotect(struct mm *mm, uintptr_t *start, uintptr_t end,
 	for (a = vma_next_from(mm, *start); a && a->start < end;
 	     a = vma_after(mm, a))
 		if (a->file && (a->flags & VMA_SHARED) &&
-		    !(vm_file->can_share && vm_file->can_share(a->file)))
-			return -EACCES; /* snapshots of a file stay read-only */
+		    ((a->flags & VMA_NOWRITE) ||
+		     !(vm_file->can_share && vm_file->can_share(a->file))))
+			return -EACCES; /* read-only files, snapshots of a file */
 	return 0;
 }
 

@@ -24,6 +24,8 @@
  * unmapping never frees one. Such an area is never merged or moved.
  */
 #define VMA_PINNED 0x10u
+/* MAP_NOWRITE: mprotect may not make it writable. */
+#define VMA_NOWRITE 0x20u
 
 /* The lowest address mmap places anything at (Linux's mmap_min_addr). */
 #define VM_MMAP_MIN 0x10000UL

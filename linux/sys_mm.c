@@ -81,8 +81,13 @@ SYSCALL_DEFINE(mmap)
 			off = 0;
 		}
 	}
+	flags &= MAP_KNOWN;
+	/* A shared mapping of a file not open for writing never may be. */
+	if (f && (flags & MAP_TYPE) == MAP_SHARED &&
+	    (f->flags & O_ACCMODE) != O_RDWR)
+		flags |= MAP_NOWRITE;
 	r = vm_mmap((uintptr_t)a[0], (size_t)a[1], (unsigned)prot,
-		    (unsigned)(flags & MAP_KNOWN), f, off);
+		    (unsigned)flags, f, off);
 out:
 	if (f)
 		file_put(f);

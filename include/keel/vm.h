@@ -30,6 +30,10 @@ struct file;
 #define MAP_POPULATE 0x8000
 #define MAP_STACK 0x20000
 #define MAP_FIXED_NOREPLACE 0x100000
+/* keel's own, from the syscall layer: the file behind a MAP_SHARED
+ * mapping is not open for writing, so mprotect may never add PROT_WRITE
+ * (Linux's missing VM_MAYWRITE: -EACCES). */
+#define MAP_NOWRITE 0x80000000u
 
 /* Kinds of access for vm_fault. */
 #define VM_ACCESS_READ 0x1u

@@ -16,7 +16,7 @@ rm -rf "$logs" "$bin" # no stale program may pass for one that failed to build
 mkdir -p "$logs" "$bin"
 prefix=guest-
 . tests/lib.sh
-plan 84
+plan 86
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
