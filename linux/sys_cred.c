@@ -260,6 +260,9 @@ static long prctl_name(long op, long uname)
 		return -EFAULT;
 	name[sizeof(name) - 1] = '\0';
 	memcpy(t->name, name, sizeof(name));
+	/* The first thread's name is the process's (/proc/PID/comm, ps). */
+	if (uthread_self()->tid == current_process()->pid)
+		memcpy(current_process()->comm, name, sizeof(name));
 	return 0;
 }
 
