@@ -110,7 +110,8 @@ printf '%s\n' "${QEMU[@]}" -m "$MEM" > "$OUT/qemu.args"   # both guests' QEMU, b
 vm_each_run "$RUNS" run1
 
 # --- report ---------------------------------------------------------------------------------------
-med() { if [ -n "$1" ]; then vm_median $1; else echo NA; fi; }   # unquoted: the runs, one word each
+# shellcheck disable=SC2086  # unquoted: the runs, one word each
+med() { if [ -n "$1" ]; then vm_median $1; else echo NA; fi; }
 ratio() { if [ "$1" = NA ] || [ "$2" = NA ]; then echo NA; else vm_ratio "$1" "$2"; fi; }
 declare -A DESC=([forkexec]="fork + execve + wait of a static program, rounds/s"
   [pipeline]="busybox sh: dd | cat | wc -c, $MIB MiB, MB/s"
