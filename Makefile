@@ -16,6 +16,7 @@
 #   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 #   make bench-storage  sequential I/O, random 4 KiB reads (fio), sqlite3 against a Linux VM (bench/storage.sh)
+#   make bench-proc  fork+exec+wait, a 3-process pipeline, memory per forked child against a Linux VM (bench/proc.sh)
 
 BUILD ?= build
 CC := gcc
@@ -461,8 +462,11 @@ bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/storage.sh
 
+bench-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/proc.sh
+
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage clean test-proc
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)
