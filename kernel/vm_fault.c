@@ -183,8 +183,11 @@ static int fault_check(struct mm *mm, uintptr_t va, unsigned access,
 	if (fi->off >= ALIGN_UP(size, PAGE_SIZE))
 		return -ENXIO; /* past the file's last page: SIGBUS */
 	fi->bytes = MIN(size - fi->off, (uint64_t)PAGE_SIZE);
-	fi->share = (a->flags & VMA_SHARED) && vm_file->can_share &&
-		    vm_file->can_share(a->file);
+	/* A shared mapping maps the file's own page; so does a private one
+	 * read first (copy-on-write, as after a fork): a program's code is
+	 * then one set of pages, however many processes run it. */
+	fi->share = ((a->flags & VMA_SHARED) || !(access & VM_ACCESS_WRITE)) &&
+		    vm_file->can_share && vm_file->can_share(a->file);
 	vm_file->get(a->file);
 	return 0;
 }
@@ -241,8 +244,9 @@ static int map_page(struct mm *mm, uintptr_t va, paddr_t pa, unsigned long gen)
 	int err = -EAGAIN;
 
 	if (mm->gen == gen && a) {
-		err = mmu_map(mm->space, va, pa, PAGE_SIZE,
-			      vma_mmu_prot(a->prot));
+		/* Read-only while anyone else has it (a file's page). */
+		err =
+		    mmu_map(mm->space, va, pa, PAGE_SIZE, vma_page_prot(a, pa));
 		if (!err) {
 			vma_touch(a, va);
 			mm->resident++;
