@@ -8,7 +8,7 @@
  * end is the kernel's shutdown status (docs/boot.md), on QEMU through
  * isa-debug-exit and the console line, on Xen through xenstore.
  *
- * One lock (ptab_lock, interrupts off) guards the table, every family
+ * One lock (process_table_lock, interrupts off) guards the table, every family
  * link, state and wait status. Process ids and thread ids come from one
  * counter, as on Linux (a process's id is its first thread's).
  */
@@ -60,10 +60,8 @@ static struct process init_proc = {
 };
 
 struct spinlock process_table_lock;
-#define ptab_lock process_table_lock
 static struct list_node ptab = LIST_INIT(ptab);
 static int last_id = 1;
-static int nprocs = 1;
 static bool table_ready;
 
 static void table_init(void)
@@ -94,17 +92,7 @@ struct process *current_process(void)
 	return process_init_proc();
 }
 
-void process_lock(unsigned long *irq)
-{
-	*irq = spin_lock_irqsave(&ptab_lock);
-}
-
-void process_unlock(unsigned long irq)
-{
-	spin_unlock_irqrestore(&ptab_lock, irq);
-}
-
-/* Under ptab_lock: the process with that id (alive or zombie), or NULL. */
+/* Under process_table_lock: the process with that id (alive or zombie), or NULL. */
 static struct process *find_locked(int pid)
 {
 	table_init();
@@ -118,12 +106,12 @@ static struct process *find_locked(int pid)
 
 struct process *process_get(int pid)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 	struct process *p = find_locked(pid);
 
 	if (p)
 		p->refs++;
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	return p;
 }
 
@@ -136,17 +124,17 @@ static void process_free(struct process *p)
 
 void process_put(struct process *p)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 	bool last = --p->refs == 0;
 
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	if (last && p != &init_proc)
 		process_free(p);
 }
 
 int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 	int r = 0;
 
 	table_init();
@@ -158,13 +146,8 @@ int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
 		if (r)
 			break;
 	}
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	return r;
-}
-
-int process_count(void)
-{
-	return READ_ONCE(nprocs);
 }
 
 /*
@@ -173,7 +156,7 @@ int process_count(void)
  */
 int process_new_id(bool (*taken)(int id))
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 	int id = -EAGAIN;
 
 	table_init();
@@ -192,7 +175,7 @@ int process_new_id(bool (*taken)(int id))
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	return id;
 }
 
@@ -271,25 +254,23 @@ struct process *process_new(int pid, unsigned long flags)
 		kfree(p);
 		return NULL;
 	}
-	irq = spin_lock_irqsave(&ptab_lock);
+	irq = spin_lock_irqsave(&process_table_lock);
 	table_init();
 	p->parent = parent;
 	list_push_back(&parent->children, &p->sibling);
 	list_push_back(&ptab, &p->all);
-	nprocs++;
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	return p;
 }
 
 /* A process that never ran (fork failed half way): out of the table. */
 void process_abort(struct process *p)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 
 	list_remove(&p->sibling);
 	list_remove(&p->all);
-	nprocs--;
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	process_put(p);
 }
 
@@ -313,7 +294,7 @@ static struct process *reaper_for(struct process *p)
 	return &init_proc;
 }
 
-/* Under ptab_lock: p's children go to their new parent. */
+/* Under process_table_lock: p's children go to their new parent. */
 static bool reparent_children(struct process *p)
 {
 	struct process *r = reaper_for(p);
@@ -366,11 +347,11 @@ void process_release_mm(struct process *p)
 /* Wake a parent suspended in vfork (the child exits or execs). */
 void process_vfork_done(struct process *p)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 
 	p->vfork_parent = NULL;
 	waitq_wake_all(&p->vfork_wq);
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 }
 
 /*
@@ -405,7 +386,7 @@ static void process_finish(struct process *p)
 	process_vfork_done(p);
 	signal_process_release(p);
 
-	irq = spin_lock_irqsave(&ptab_lock);
+	irq = spin_lock_irqsave(&process_table_lock);
 	reparent_children(p);
 	parent = p->parent;
 	p->state = PROCESS_ZOMBIE;
@@ -414,10 +395,9 @@ static void process_finish(struct process *p)
 		list_remove(&p->sibling);
 		list_remove(&p->all);
 		p->state = PROCESS_DEAD;
-		nprocs--;
 	}
 	waitq_wake_all(&parent->child_wq);
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	if (p->exit_signal && !autoreap) {
 		memset(&info, 0, sizeof(info));
 		info.signo = p->exit_signal;
@@ -445,10 +425,10 @@ static void process_finish(struct process *p)
 __noreturn void process_thread_exit(void)
 {
 	struct process *p = current_process();
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 	bool last = --p->nthreads <= 0;
 
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	if (last)
 		process_finish(p);
 	else
@@ -457,16 +437,16 @@ __noreturn void process_thread_exit(void)
 	thread_exit();
 }
 
-/* Under ptab_lock or not: mark p ending and get every thread moving. */
+/* Under process_table_lock or not: mark p ending and get every thread moving. */
 static void begin_exit(struct process *p, int wstatus)
 {
-	unsigned long irq = spin_lock_irqsave(&ptab_lock);
+	unsigned long irq = spin_lock_irqsave(&process_table_lock);
 
 	if (!p->exiting) {
 		p->exiting = true;
 		p->wstatus = wstatus;
 	}
-	spin_unlock_irqrestore(&ptab_lock, irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	process_kick_threads(p);
 }
 
@@ -521,18 +501,15 @@ void process_check_exiting(void)
 
 	if (!p)
 		return;
-	if (READ_ONCE(p->exiting))
+	/* Ending, or another thread's execve ends this one. */
+	if (READ_ONCE(p->exiting) ||
+	    (READ_ONCE(p->exec_thread) &&
+	     READ_ONCE(p->exec_thread) != current_thread()))
 		leave();
-	if (READ_ONCE(p->exec_thread) &&
-	    READ_ONCE(p->exec_thread) != current_thread()) {
-		if (thread_leave)
-			thread_leave();
-		process_thread_exit();
-	}
 }
 
 /*
- * Take zombie c (a child of the caller, under ptab_lock): out of the
+ * Take zombie c (a child of the caller, under process_table_lock): out of the
  * table, its times into the parent's children's times. The caller
  * process_puts it after reading what it needs.
  */
@@ -543,7 +520,6 @@ void process_reap_locked(struct process *c)
 	list_remove(&c->sibling);
 	list_remove(&c->all);
 	c->state = PROCESS_DEAD;
-	nprocs--;
 	if (p) {
 		p->child_utime_ns += c->utime_ns + c->child_utime_ns;
 		p->child_stime_ns += c->stime_ns + c->child_stime_ns;

@@ -729,12 +729,9 @@ static long do_execve(int dirfd, uintptr_t upath, uintptr_t uargv,
 	{
 		const char *exe = file_path(pr.f);
 
-		if (exe && *exe == '/')
-			(void)process_set_image(p, exe,
-						(const char *const *)argv.v);
-		else
-			(void)process_set_image(p, path,
-						(const char *const *)argv.v);
+		/* /proc/PID/exe: where the file is now, else the path given. */
+		(void)process_set_image(p, exe && *exe == '/' ? exe : path,
+					(const char *const *)argv.v);
 		strlcpy(current_thread()->name, comm,
 			sizeof(current_thread()->name));
 		strlcpy(p->comm, comm, sizeof(p->comm));

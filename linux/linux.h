@@ -32,14 +32,12 @@ struct uthread {
 	bool no_new_privs; /* PR_SET_NO_NEW_PRIVS */
 };
 
-/* sys_thread.c: hooks into kernel/process.c (linux_init); the number of
- * threads of p. sys_wait.c: pidfds (CLONE_PIDFD): a new one for p. */
+/* sys_thread.c: hooks into kernel/process.c (linux_init); execve's thread
+ * takes the pid. sys_wait.c: pidfds (CLONE_PIDFD): a new one for p. */
 void threads_init(void);
 void exec_thread_reset(void);
-int uthread_count(struct process *p);
 void pidfd_init(void);
 int pidfd_create(struct process *p);
-bool pgrp_exists(int pgid);
 
 /* sys_thread.c: the thread with id tid, or NULL. */
 struct uthread *uthread_find(int tid);

@@ -168,7 +168,9 @@ static long prio_target(long which, long who)
 		who = (int)who;
 		if (who == 0 || (which == PRIO_PROCESS && id_exists((int)who)))
 			return 0;
-		return which == PRIO_PGRP && pgrp_exists((int)who) ? 0 : -ESRCH;
+		return which == PRIO_PGRP && process_group_exists((int)who, -1)
+			   ? 0
+			   : -ESRCH;
 	case PRIO_USER:
 		return who == 0 || (uint32_t)who == current_process()->cred.ruid
 			   ? 0

@@ -203,17 +203,6 @@ void threads_init(void)
 	process_set_thread_leave(leave);
 }
 
-int uthread_count(struct process *p)
-{
-	unsigned long irq = spin_lock_irqsave(&thread_lock);
-	int n = 0;
-
-	list_for_each (pos, &threads)
-		n += list_entry(pos, struct uthread, node)->proc == p;
-	spin_unlock_irqrestore(&thread_lock, irq);
-	return n;
-}
-
 struct start {
 	void *ctx; /* arch_clone_user_context */
 	uint64_t tls;
@@ -342,24 +331,21 @@ static long new_thread(const struct clone_args_k *ca)
 	struct start *st = kzalloc(sizeof(*st));
 	struct uthread *ut = kzalloc(sizeof(*ut));
 	unsigned long irq;
+	long err = -ENOMEM;
 	int tid;
 
 	if (!st || !ut)
-		goto nomem;
+		goto fail;
 	ut->sig = signal_thread_new();
 	if (!ut->sig)
-		goto nomem;
+		goto fail;
 	st->ctx = arch_clone_user_context(ca->stack);
 	if (!st->ctx)
-		goto nomem;
+		goto fail;
 	tid = process_new_id(tid_taken);
-	if (tid < 0) {
-		kfree(st->ctx);
-		kfree(st);
-		kfree(ut->sig);
-		kfree(ut);
-		return tid;
-	}
+	err = tid;
+	if (tid < 0)
+		goto fail_ctx;
 	ut->tid = tid;
 	ut->proc = p;
 	ut->clear_child_tid =
@@ -368,33 +354,29 @@ static long new_thread(const struct clone_args_k *ca)
 	st->set_ctid = ca->flags & CLONE_CHILD_SETTID ? ca->child_tid : 0;
 	/* Without CLONE_SETTLS the new thread shares the caller's pointer. */
 	st->tls = ca->flags & CLONE_SETTLS ? ca->tls : arch_get_tls();
+	err = -EFAULT;
 	if ((ca->flags & CLONE_PARENT_SETTID) &&
-	    copy_to_user((void *)ca->parent_tid, &tid, sizeof(tid))) {
-		kfree(st->ctx);
-		kfree(st);
-		kfree(ut->sig);
-		kfree(ut);
-		return -EFAULT;
-	}
+	    copy_to_user((void *)ca->parent_tid, &tid, sizeof(tid)))
+		goto fail_ctx;
 	seccomp_thread_fork(ut, self()); /* its filters, as on Linux */
 	irq = spin_lock_irqsave(&process_table_lock);
 	p->nthreads++;
 	spin_unlock_irqrestore(&process_table_lock, irq);
-	if (!start_thread(st, p, false)) {
-		irq = spin_lock_irqsave(&process_table_lock);
-		p->nthreads--;
-		spin_unlock_irqrestore(&process_table_lock, irq);
-		seccomp_thread_release(ut);
-		kfree(st->ctx);
-		goto nomem;
-	}
-	return tid;
-nomem:
+	if (start_thread(st, p, false))
+		return tid;
+	irq = spin_lock_irqsave(&process_table_lock);
+	p->nthreads--;
+	spin_unlock_irqrestore(&process_table_lock, irq);
+	seccomp_thread_release(ut);
+	err = -ENOMEM;
+fail_ctx:
+	kfree(st->ctx);
+fail:
 	kfree(st);
 	if (ut)
 		kfree(ut->sig);
 	kfree(ut);
-	return -ENOMEM;
+	return err;
 }
 
 /* Wait, not interruptibly, until the vfork child c execs or ends. */

@@ -356,11 +356,6 @@ SYSCALL_DEFINE(setpgid)
 	return err;
 }
 
-bool pgrp_exists(int pgid)
-{
-	return process_group_exists(pgid, -1);
-}
-
 SYSCALL_DEFINE(setsid)
 {
 	struct process *me = current_process();

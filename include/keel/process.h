@@ -112,7 +112,7 @@ void process_continue(struct process *p);
 
 /*
  * For linux/'s fork, exec, exit and wait (kernel/process.c).
- * process_lock/unlock: the table's lock (family links, states, wstatus).
+ * process_table_lock: the table's lock (family links, states, wstatus).
  * process_new_id: a free pid/tid (taken says which thread ids are in
  * use), -EAGAIN if none. process_new: a child of the caller with that
  * pid, CLONE flags' low byte as its exit signal, the caller's ids,
@@ -130,8 +130,6 @@ void process_continue(struct process *p);
  * process_vfork_done: the vfork parent of p may go on.
  */
 extern struct spinlock process_table_lock;
-void process_lock(unsigned long *irq);
-void process_unlock(unsigned long irq);
 int process_new_id(bool (*taken)(int id));
 struct process *process_new(int pid, unsigned long flags);
 void process_abort(struct process *p);
@@ -144,7 +142,6 @@ void process_set_thread_leave(void (*fn)(void));
 void process_reap_locked(struct process *c);
 void process_release_mm(struct process *p);
 void process_vfork_done(struct process *p);
-int process_count(void);
 /* Whether a live process is in group pgid (of session sid; -1: any). */
 bool process_group_exists(int pgid, int sid);
 

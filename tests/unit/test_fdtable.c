@@ -450,9 +450,9 @@ static void test_proc_pid(void **state)
 
 	/* Reaped: gone from /proc; what was looked up before finds nothing. */
 	assert_int_equal(SC(chdir, P("/proc/2")), 0);
-	process_lock(&irq);
+	irq = spin_lock_irqsave(&process_table_lock);
 	process_reap_locked(kid);
-	process_unlock(irq);
+	spin_unlock_irqrestore(&process_table_lock, irq);
 	process_put(kid);
 	kid = &child;
 	assert_int_equal(xopen("stat", O_RDONLY), -ESRCH);
