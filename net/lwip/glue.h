@@ -32,6 +32,7 @@ struct lnet_if {
 struct lnet_stats {
 	uint64_t rx_short, rx_long, rx_nomem, rx_refused;
 	uint64_t tx_nomem, tx_refused;
+	uint64_t tw_reopened; /* TIME_WAITs a new SYN ended (frame.c) */
 };
 extern struct lnet_stats lnet_stats;
 

@@ -3,7 +3,8 @@
  * itself, hosted: two Ethernet netifs wired back to back through netbufs
  * (lnet_frame_from_pbuf out, lnet_frame_input in) resolve each other by
  * ARP and carry a 300 KiB TCP stream byte-exact in both directions, a
- * UDP datagram, and the glue drops frames too short
+ * UDP datagram, a client that reopens the 4-tuple the server still
+ * holds in TIME_WAIT connects at once, and the glue drops frames too short
  * or too long for lwIP, counted, without passing them on. Both netifs
  * live in one lwIP, so the sender is bound to its netif (else lwIP would
  * loop the traffic back inside).
@@ -16,6 +17,7 @@
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/init.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
 #include "lwip/udp.h"
@@ -231,6 +233,73 @@ static void test_tcp_stream(void **state)
 	pump();
 }
 
+/* ---- a SYN for a connection in TIME_WAIT ---- */
+
+static struct tcp_pcb *tw_find(u16_t local_port, u16_t remote_port)
+{
+	for (struct tcp_pcb *p = tcp_tw_pcbs; p; p = p->next)
+		if (p->local_port == local_port &&
+		    p->remote_port == remote_port)
+			return p;
+	return NULL;
+}
+
+/* Connect from side 0's port 40000 to 10.0.0.2:8081 and back: true if
+ * the connection was made (and accepted) within the first handshake. */
+static bool tw_connect(struct tcp_pcb *c)
+{
+	ip_addr_t server;
+
+	IP_ADDR4(&server, 10, 0, 0, 2);
+	tcp_bind_netif(c, &sides[0].nif);
+	assert_int_equal(tcp_bind(c, IP4_ADDR_ANY, 40000), ERR_OK);
+	connected_flag = false;
+	conn[1] = NULL;
+	assert_int_equal(tcp_connect(c, &server, 8081, connected), ERR_OK);
+	pump();
+	return connected_flag && conn[1];
+}
+
+static void test_timewait_reopen(void **state)
+{
+	struct tcp_pcb *l = tcp_new(), *c = tcp_new();
+	uint64_t before = lnet_stats.tw_reopened;
+
+	(void)state;
+	assert_int_equal(tcp_bind(l, IP4_ADDR_ANY, 8081), ERR_OK);
+	l = tcp_listen(l);
+	tcp_accept(l, accepted);
+	memset(sinks, 0, sizeof(sinks));
+	tcp_arg(c, &sinks[0]);
+	tcp_recv(c, sink_recv);
+	assert_true(tw_connect(c));
+	/* The server closes first (as an HTTP server does) and so holds the
+	 * connection in TIME_WAIT; the client's end is gone at once. */
+	tcp_arg(conn[1], NULL);
+	tcp_recv(conn[1], NULL);
+	assert_int_equal(tcp_close(conn[1]), ERR_OK);
+	pump();
+	assert_true(sinks[0].fin);
+	assert_int_equal(tcp_close(c), ERR_OK);
+	pump();
+	assert_non_null(tw_find(8081, 40000));
+	/* A second later the client reuses its port, as Linux's may: lwIP
+	 * alone would answer with an ACK of the old connection and ignore
+	 * the client's reset, so the connect would hang for 2 minutes. */
+	for (int i = 0; i < 4; i++) {
+		hosted_clock_advance(250 * 1000000ULL);
+		sys_check_timeouts();
+	}
+	c = tcp_new();
+	assert_true(tw_connect(c));
+	assert_null(tw_find(8081, 40000));
+	assert_int_equal(lnet_stats.tw_reopened, before + 1);
+	tcp_abort(conn[1]);
+	tcp_abort(c);
+	tcp_close(l);
+	pump();
+}
+
 /* ---- UDP ---- */
 
 static size_t udp_got;
@@ -288,6 +357,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_stream),
+		cmocka_unit_test(test_timewait_reopen),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_bad_frames),
 	};
