@@ -120,7 +120,7 @@ static void on_err(void *arg, err_t err)
 		set_error(ls, err == ERR_RST ? ECONNREFUSED : ETIMEDOUT);
 	else if (err == ERR_RST || err == ERR_ABRT)
 		set_error(ls, ECONNRESET);
-	else
+	else if (err != ERR_CLSD) /* CLSD: our last FIN acknowledged, clean */
 		set_error(ls, ETIMEDOUT);
 	ls->connecting = false;
 	ls->fin = true;
@@ -141,6 +141,13 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 	}
 	if (!p) {
 		ls->fin = true;
+		/* Both FINs sent: lwIP goes on to TIME_WAIT and then frees the
+		 * PCB without a word, so the socket lets go of it now (as
+		 * Linux's, whose socket is closed by then). */
+		if (pcb->state == TIME_WAIT || pcb->state == CLOSING) {
+			unhook(pcb);
+			ls->pcb.tcp = NULL;
+		}
 	} else if (ls->s && ls->s->shut_rd) {
 		tcp_recved(pcb, p->tot_len); /* read side shut: dropped */
 		pbuf_free(p);
@@ -591,11 +598,11 @@ int ltcp_getname(struct socket *s, bool peer, struct sockname *out)
 	struct tcp_pcb *p = ls->pcb.tcp;
 
 	if (peer) {
-		if (!ls->established)
+		/* No PCB: reset, or both ends closed (Linux's TCP_CLOSE). */
+		if (!ls->established || !p)
 			return -ENOTCONN;
-		if (p)
-			lsock_name(s->family, &p->remote_ip, p->remote_port,
-				   &s->remote);
+		lsock_name(s->family, &p->remote_ip, p->remote_port,
+			   &s->remote);
 		*out = s->remote;
 		return 0;
 	}

@@ -512,6 +512,52 @@ static void test_tcp(int family)
 	close(c);
 }
 
+/* Both ends shut down for writing, one after the other, then wait: each
+ * reads the end of the stream, no error, and still the data the other
+ * sent before its FIN (the end that shut first passes through TIME_WAIT,
+ * the other through LAST_ACK). */
+static void test_tcp_halfclose(void)
+{
+	struct sockaddr_in sin = { AF_INET, 0, { htonl(INADDR_LOOPBACK) } };
+	socklen_t alen = sizeof(sin);
+	int l = socket(AF_INET, SOCK_STREAM, 0), c, a, e;
+	socklen_t elen = sizeof(e);
+
+	bind(l, (void *)&sin, alen);
+	getsockname(l, (void *)&sin, &alen);
+	listen(l, 1);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (void *)&sin, alen);
+	a = accept(l, NULL, NULL);
+	check_val("halfclose-shut-first", raw(shutdown(c, SHUT_WR)), 0);
+	check_val("halfclose-eof-at-second", raw(read(a, buf, sizeof(buf))), 0);
+	check_val("halfclose-write-after-fin", raw(write(a, "late", 4)), 4);
+	check_val("halfclose-shut-second", raw(shutdown(a, SHUT_WR)), 0);
+	usleep(300 * 1000); /* the last ACKs */
+	check_val("halfclose-late-data", raw(read(c, buf, sizeof(buf))), 4);
+	check_val("halfclose-eof-at-first", raw(read(c, buf, sizeof(buf))), 0);
+	check_val("halfclose-eof-again", raw(read(a, buf, sizeof(buf))), 0);
+	e = -1;
+	getsockopt(a, SOL_SOCKET, SO_ERROR, &e, &elen);
+	check_val("halfclose-no-error-second", e, 0);
+	e = -1;
+	getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &elen);
+	check_val("halfclose-no-error-first", e, 0);
+	check_err("halfclose-write-epipe", raw(write(c, "x", 1)), EPIPE);
+	alen = sizeof(sin);
+	check_err("halfclose-getpeername-closed",
+		  raw(getpeername(c, (void *)&sin, &alen)), ENOTCONN);
+	alen = sizeof(sin);
+	check_err("halfclose-getpeername-closed-second",
+		  raw(getpeername(a, (void *)&sin, &alen)), ENOTCONN);
+	alen = sizeof(sin);
+	check_val("halfclose-getsockname-kept",
+		  raw(getsockname(c, (void *)&sin, &alen)), 0);
+	close(a);
+	close(c);
+	close(l);
+}
+
 static void test_tcp_misc(void)
 {
 	struct sockaddr_in sin = { AF_INET, 0, { htonl(INADDR_ANY) } };
@@ -833,6 +879,7 @@ int main(void)
 	test_creds();
 	test_tcp(AF_INET);
 	test_tcp(AF_INET6);
+	test_tcp_halfclose();
 	test_tcp_misc();
 	test_timeout();
 	test_udp(AF_INET);
