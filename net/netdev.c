@@ -351,13 +351,9 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
 #define PROTO_TCP 6
 #define PROTO_UDP 17
 
-int netdev_csum_complete(uint8_t *f, size_t len)
+int netdev_frame_l4(uint8_t *f, size_t len, struct netdev_l4 *out)
 {
 	const uint8_t *ip = f + NETDEV_HLEN;
-	size_t l4len, field;
-	uint32_t sum;
-	uint8_t proto;
-	uint8_t *l4;
 
 	if (len < NETDEV_HLEN + 20)
 		return -EINVAL;
@@ -368,38 +364,54 @@ int netdev_csum_complete(uint8_t *f, size_t len)
 		if ((ip[0] >> 4) != 4 || hl < 20 || total < hl ||
 		    NETDEV_HLEN + total > len || (ip[6] & 0x3f) || ip[7])
 			return -EINVAL; /* not IPv4, truncated, a fragment */
-		proto = ip[9];
-		l4len = total - hl;
-		sum = csum_add(0, ip + 12, 8); /* source, destination */
-		l4 = f + NETDEV_HLEN + hl;
-		break;
+		out->proto = ip[9];
+		out->len = total - hl;
+		out->v6 = false;
+		out->src = ip + 12;
+		out->dst = ip + 16;
+		out->hdr = f + NETDEV_HLEN + hl;
+		return 0;
 	}
 	case ETH_P_IPV6:
 		if (len < NETDEV_HLEN + 40 || (ip[0] >> 4) != 6)
 			return -EINVAL;
-		proto = ip[6]; /* extension headers are not followed */
-		l4len = (size_t)(ip[4] << 8 | ip[5]);
-		if (NETDEV_HLEN + 40 + l4len > len)
+		out->proto = ip[6]; /* extension headers are not followed */
+		out->len = (size_t)(ip[4] << 8 | ip[5]);
+		if (NETDEV_HLEN + 40 + out->len > len)
 			return -EINVAL;
-		sum = csum_add(0, ip + 8, 32);
-		l4 = f + NETDEV_HLEN + 40;
-		break;
+		out->v6 = true;
+		out->src = ip + 8;
+		out->dst = ip + 24;
+		out->hdr = f + NETDEV_HLEN + 40;
+		return 0;
 	default:
 		return -EINVAL;
 	}
-	if (proto == PROTO_TCP && l4len >= 20)
+}
+
+int netdev_csum_complete(uint8_t *f, size_t len)
+{
+	struct netdev_l4 l;
+	size_t field;
+	uint32_t sum;
+
+	if (netdev_frame_l4(f, len, &l))
+		return -EINVAL;
+	if (l.proto == PROTO_TCP && l.len >= 20)
 		field = 16;
-	else if (proto == PROTO_UDP && l4len >= 8)
+	else if (l.proto == PROTO_UDP && l.len >= 8)
 		field = 6;
 	else
 		return -EINVAL;
-	sum += proto + (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
-	l4[field] = l4[field + 1] = 0;
-	sum = ~csum_add(sum, l4, l4len) & 0xffff;
-	if (proto == PROTO_UDP && !sum)
+	/* source and destination, adjacent in both headers */
+	sum = csum_add(0, l.src, l.v6 ? 32 : 8);
+	sum += l.proto + (uint32_t)(l.len >> 16) + (uint32_t)(l.len & 0xffff);
+	l.hdr[field] = l.hdr[field + 1] = 0;
+	sum = ~csum_add(sum, l.hdr, l.len) & 0xffff;
+	if (l.proto == PROTO_UDP && !sum)
 		sum = 0xffff; /* 0 means "no checksum" in UDP */
-	l4[field] = (uint8_t)(sum >> 8);
-	l4[field + 1] = (uint8_t)sum;
+	l.hdr[field] = (uint8_t)(sum >> 8);
+	l.hdr[field + 1] = (uint8_t)sum;
 	return 0;
 }
 

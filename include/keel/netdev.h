@@ -66,6 +66,19 @@ unsigned netbuf_pieces(const struct netbuf *nb);
 /* Copy the frame's bytes from offset off into buf; returns how many. */
 size_t netbuf_copy(const struct netbuf *nb, size_t off, void *buf, size_t len);
 
+/* Where an Ethernet frame's IPv4 or IPv6 packet carries its payload. */
+struct netdev_l4 {
+	uint8_t *hdr; /* the payload's first byte (TCP's or UDP's header) */
+	size_t len; /* the payload's length, as the IP header gives it */
+	uint8_t proto; /* IPPROTO_* of the IP header */
+	bool v6;
+	const uint8_t *src, *dst; /* addresses, 4 or 16 bytes (v6) */
+};
+/* Find it in the len bytes at f: -EINVAL when f is not IPv4 or IPv6, is
+ * a fragment, or is shorter than its IP header says. IPv6 extension
+ * headers are not followed (proto is the first next-header). */
+int netdev_frame_l4(uint8_t *f, size_t len, struct netdev_l4 *out);
+
 struct netdev;
 
 struct netdev_stats {

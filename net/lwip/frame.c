@@ -29,16 +29,15 @@ static uint32_t be32(const uint8_t *b)
 }
 
 /* pcb's addresses are the frame's destination (local) and source. */
-static bool tw_same_addrs(const struct tcp_pcb *pcb, bool v6,
-			  const uint8_t *src, const uint8_t *dst)
+static bool tw_same_addrs(const struct tcp_pcb *pcb, const struct netdev_l4 *l)
 {
-	if (v6)
+	if (l->v6)
 		return IP_IS_V6_VAL(pcb->local_ip) &&
-		       !memcmp(ip_2_ip6(&pcb->local_ip)->addr, dst, 16) &&
-		       !memcmp(ip_2_ip6(&pcb->remote_ip)->addr, src, 16);
+		       !memcmp(ip_2_ip6(&pcb->local_ip)->addr, l->dst, 16) &&
+		       !memcmp(ip_2_ip6(&pcb->remote_ip)->addr, l->src, 16);
 	return IP_IS_V4_VAL(pcb->local_ip) &&
-	       !memcmp(&ip_2_ip4(&pcb->local_ip)->addr, dst, 4) &&
-	       !memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, src, 4);
+	       !memcmp(&ip_2_ip4(&pcb->local_ip)->addr, l->dst, 4) &&
+	       !memcmp(&ip_2_ip4(&pcb->remote_ip)->addr, l->src, 4);
 }
 
 /*
@@ -57,36 +56,15 @@ static bool tw_same_addrs(const struct tcp_pcb *pcb, bool v6,
  */
 static void tw_reopen(const struct pbuf *p)
 {
-	const uint8_t *f = p->payload, *ip = f + NETDEV_HLEN, *tcp, *src, *dst;
-	size_t len = p->len;
+	struct netdev_l4 l;
+	const uint8_t *tcp;
 	uint16_t sport, dport;
 	uint32_t seq;
-	bool v6;
 
-	if (len < NETDEV_HLEN + 40)
+	if (netdev_frame_l4(p->payload, p->len, &l) ||
+	    l.proto != IP_PROTO_TCP || l.len < 20)
 		return;
-	switch (be16(f + 12)) {
-	case 0x0800: /* IPv4, not a fragment, TCP */
-		if ((ip[0] >> 4) != 4 || ip[9] != 6 || (be16(ip + 6) & 0x3fff))
-			return;
-		tcp = ip + (ip[0] & 15) * 4;
-		src = ip + 12;
-		dst = ip + 16;
-		v6 = false;
-		break;
-	case 0x86dd: /* IPv6, TCP right after the fixed header */
-		if ((ip[0] >> 4) != 6 || ip[6] != 6)
-			return;
-		tcp = ip + 40;
-		src = ip + 8;
-		dst = ip + 24;
-		v6 = true;
-		break;
-	default:
-		return;
-	}
-	if (tcp < ip + 20 || tcp + 20 > f + len)
-		return;
+	tcp = l.hdr;
 	if ((tcp[13] & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
 		return;
 	sport = be16(tcp);
@@ -94,7 +72,7 @@ static void tw_reopen(const struct pbuf *p)
 	seq = be32(tcp + 4);
 	for (struct tcp_pcb *pcb = tcp_tw_pcbs; pcb; pcb = pcb->next) {
 		if (pcb->local_port != dport || pcb->remote_port != sport ||
-		    !tw_same_addrs(pcb, v6, src, dst))
+		    !tw_same_addrs(pcb, &l))
 			continue;
 		/* A socket still open (shut down for writing) keeps its. */
 		if (!pcb->callback_arg && TCP_SEQ_GT(seq, pcb->rcv_nxt)) {
