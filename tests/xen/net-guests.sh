@@ -21,26 +21,37 @@ net_guest_linux() {
 	WANT="reason=poweroff status=none" # Linux powers off without writing data/keel/status
 }
 
-# keel: Debian's nginx (stock config, as bench/net.sh runs it) serving $NET_WWW as /var/www/html,
-# built by `keel xl --net bridge=xenbr0,mac=...` (its vif line), its address from keel.ip=, driven
-# by keel's netfront (drivers/xen/netfront.c).
-net_guest_keel() {
-	local dir=$1/keel-xl
-	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
-		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
+# keel_guest WORKDIR NAME MEM KEEL-XL-ARGS...: a keel xl image in WORKDIR/NAME-xl on xenbr0 at
+# 169.254.1.2/16 (keel.ip=, the vif line from --net bridge=xenbr0,mac=...), driven by keel's netfront
+# (drivers/xen/netfront.c), serving $NET_WWW as /var/www/html; MEM unless KEEL_MEM is set.
+keel_guest() {
+	local w=$1 dir=$1/$2-xl mem=${KEEL_MEM:-$3}
+	shift 3
+	bash bench/xen-linux-nginx.sh >"$w/build.log" 2>&1 ||
+		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$w/build.log")"; return 1; }
 	rm -rf "$dir"
 	IP=169.254.1.2 MAC=00:16:3e:6b:00:02
-	build/keel xl -q -o "$dir" --guest-dir /guest -m "${KEEL_MEM:-128}" -k keel.ip=$IP/16 \
-		--net bridge=xenbr0,mac=$MAC \
-		-f /etc/nginx -f /etc/passwd -f /etc/group -f "$NET_WWW:/var/www/html" -f /usr/share/nginx \
-		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
-		-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$1/keel-xl.log" 2>&1 ||
-		{ echo "keel xl failed: $(tail -1 "$1/keel-xl.log")"; return 1; }
+	build/keel xl -q -o "$dir" --guest-dir /guest -m "$mem" -k keel.ip=$IP/16 \
+		--net bridge=xenbr0,mac=$MAC -f "$NET_WWW:/var/www/html" "$@" >"$w/keel-xl.log" 2>&1 ||
+		{ echo "keel xl failed: $(tail -1 "$w/keel-xl.log")"; return 1; }
 	ARGS=(--xl-dir "$dir")
 	WANT="reason=poweroff status=0"
 }
 
+# keel: Debian's nginx with its stock config, as bench/net.sh runs it.
+net_guest_keel() {
+	keel_guest "$1" keel 128 -f /etc/nginx -f /etc/passwd -f /etc/group -f /usr/share/nginx \
+		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+		-- /usr/sbin/nginx -g 'daemon off; master_process off;'
+}
+
+# busybox: busybox httpd in keel, which forks a child for each connection (issue 15's fork); it
+# closes every connection (no keep-alive).
+net_guest_busybox() {
+	keel_guest "$1" busybox 64 -- /bin/busybox httpd -f -p 80 -h /var/www/html
+}
+
 net_guest() { # NAME WORKDIR
-	declare -F "net_guest_$1" >/dev/null || { echo "no guest '$1' (linux, keel)"; return 1; }
+	declare -F "net_guest_$1" >/dev/null || { echo "no guest '$1' (linux, keel, busybox)"; return 1; }
 	"net_guest_$1" "$2"
 }

@@ -11,7 +11,9 @@
 # network-attach: it answers again) and shutdown-open (xl shutdown -w with connections held open and
 # a download under way: it ends by itself, status 0), tests/xen/net-life-dom0.sh; client-1k and
 # client-16m (Debian's curl in keel fetches from busybox httpd in dom0, tests/xen/net-client-dom0.sh:
-# the 1 KiB file printed byte for byte on its console, 16 MiB counted, status 0). Prints PLAN, then
+# the 1 KiB file printed byte for byte on its console, 16 MiB counted, status 0); busybox-up,
+# busybox-fetch-1k, busybox-fetch-16m and busybox-requests-100 (busybox httpd in keel, which forks
+# a child per connection, and the same dom0 script without keepalive-100). Prints PLAN, then
 # PASS/FAIL per case (tests/lib.sh) and "xen-net: N passed, N failed". make test-xen-net (root);
 # make test runs `net.sh keel fast`, make test-xen `net.sh keel`.
 set -u
@@ -24,7 +26,8 @@ prefix=xen-net-$guest-
 . tests/lib.sh
 CASES="up fetch-1k fetch-16m requests-100 keepalive-100 boot"
 MORE=''
-[ "$guest" != keel ] || [ "$mode" = fast ] || MORE="reattach shutdown-open client-1k client-16m"
+BB="busybox-up busybox-fetch-1k busybox-fetch-16m busybox-requests-100"
+[ "$guest" != keel ] || [ "$mode" = fast ] || MORE="reattach shutdown-open client-1k client-16m $BB"
 plan $((6 + $(echo $MORE | wc -w)))
 UP_S=${UP_S:-90}
 . tests/xen/net-guests.sh
@@ -47,14 +50,14 @@ rc=$?
 for c in $CASES; do # the logs tests/lib.sh's FAIL lines name (boot.log is the serial log itself)
 	[ "$c" = boot ] || ln -sf boot.log.out "$logs/$c.log"
 done
-verdicts() { # cases...: each from dom0's "CASE name 1|0 why" line in $log.out
+verdicts() { # cases...: each from dom0's "CASE name 1|0 why" line in $log.out; $vp before each name
 	local c line
 	for c in "$@"; do
 		line=$(grep -m1 "^dom0-script: CASE $c " "$log.out" | sed 's/^dom0-script: CASE [^ ]* //')
 		case $line in
-		1) result "$c" 1 ;;
-		0\ *) result "$c" 0 "${line#0 }" ;;
-		*) result "$c" 0 "no verdict from dom0 (run.sh exit $rc: $(grep -m1 -E 'XENBED-RESULT|TEST BED' "$log.out"))" ;;
+		1) result "${vp:-}$c" 1 ;;
+		0\ *) result "${vp:-}$c" 0 "${line#0 }" ;;
+		*) result "${vp:-}$c" 0 "no verdict from dom0 (run.sh exit $rc: $(grep -m1 -E 'XENBED-RESULT|TEST BED' "$log.out"))" ;;
 		esac
 	done
 }
@@ -116,6 +119,23 @@ if [ -n "$MORE" ]; then
 	else
 		result client-16m 0 "want 'client: 200 16777216' on the guest's console and status 0: $(grep -m1 '^client: ' "$logs/client.console") ($end)"
 	fi
+fi
+if [ -n "$MORE" ]; then
+	# busybox httpd in keel (a child forked per connection) serves the same files to the same client.
+	log=$logs/busybox.log
+	if net_guest busybox "$logs" >"$logs/busybox.why"; then
+		printf '%s\n' "IP=$IP" "MAC=$MAC" URL_1K=/index.html URL_16M=/16m.bin "SHA_16M=$sha" "UP_S=$UP_S" \
+			KEEPALIVE=0 >"$logs/busybox.env"
+		bash tests/xen/run.sh "${ARGS[@]}" --timeout $((UP_S + 240)) --dom0-script tests/xen/net-dom0.sh \
+			--dom0-file "$logs/busybox.env:net.env" --dom0-file "$NET_WWW/index.html" --log "$log" >"$log.out" 2>&1
+		rc=$?
+	else
+		rc="not built: $(cat "$logs/busybox.why")"
+		: >"$log.out"
+	fi
+	for c in $BB; do ln -sf busybox.log.out "$logs/$c.log"; done
+	grep '^dom0-script: ' "$log.out" | grep -v '^dom0-script: CASE ' | sed 's/^dom0-script: /  busybox: /'
+	vp=busybox- verdicts up fetch-1k fetch-16m requests-100
 fi
 echo "xen-net: $pass passed, $fail failed"
 [ "$fail" = 0 ]
