@@ -260,12 +260,14 @@ static bool tw_connect(struct tcp_pcb *c)
 	return connected_flag && conn[1];
 }
 
-static void test_timewait_reopen(void **state)
+/* A listener on 8081 and a connection to it from port 40000 that the
+ * server closes first (as an HTTP server does), so it holds the
+ * connection in TIME_WAIT; the client's end is gone at once. Returns
+ * the listener. */
+static struct tcp_pcb *tw_make(void)
 {
 	struct tcp_pcb *l = tcp_new(), *c = tcp_new();
-	uint64_t before = lnet_stats.tw_reopened;
 
-	(void)state;
 	assert_int_equal(tcp_bind(l, IP4_ADDR_ANY, 8081), ERR_OK);
 	l = tcp_listen(l);
 	tcp_accept(l, accepted);
@@ -273,8 +275,6 @@ static void test_timewait_reopen(void **state)
 	tcp_arg(c, &sinks[0]);
 	tcp_recv(c, sink_recv);
 	assert_true(tw_connect(c));
-	/* The server closes first (as an HTTP server does) and so holds the
-	 * connection in TIME_WAIT; the client's end is gone at once. */
 	tcp_arg(conn[1], NULL);
 	tcp_recv(conn[1], NULL);
 	assert_int_equal(tcp_close(conn[1]), ERR_OK);
@@ -283,19 +283,50 @@ static void test_timewait_reopen(void **state)
 	assert_int_equal(tcp_close(c), ERR_OK);
 	pump();
 	assert_non_null(tw_find(8081, 40000));
+	return l;
+}
+
+/* Time goes by in steps of lwIP's TCP timer (250 ms; the slow one that
+ * ends TIME_WAIT runs every other step). */
+static void tw_tick(void)
+{
+	hosted_clock_advance(250 * 1000000ULL);
+	sys_check_timeouts();
+}
+
+static void test_timewait_reopen(void **state)
+{
+	uint64_t before = lnet_stats.tw_reopened;
+	struct tcp_pcb *l = tw_make(), *c;
+
+	(void)state;
 	/* A second later the client reuses its port, as Linux's may: lwIP
 	 * alone would answer with an ACK of the old connection and ignore
 	 * the client's reset, so the connect would hang for 2 minutes. */
-	for (int i = 0; i < 4; i++) {
-		hosted_clock_advance(250 * 1000000ULL);
-		sys_check_timeouts();
-	}
+	for (int i = 0; i < 4; i++)
+		tw_tick();
 	c = tcp_new();
 	assert_true(tw_connect(c));
 	assert_null(tw_find(8081, 40000));
 	assert_int_equal(lnet_stats.tw_reopened, before + 1);
 	tcp_abort(conn[1]);
 	tcp_abort(c);
+	tcp_close(l);
+	pump();
+}
+
+/* The server's TIME_WAIT lasts 60 s, as Linux's (TCP_TIMEWAIT_LEN):
+ * lwIP's default (2 x 60 s) held a busy server's closed connections
+ * twice as long. */
+static void test_timewait_length(void **state)
+{
+	struct tcp_pcb *l = tw_make();
+	int n;
+
+	(void)state;
+	for (n = 0; n < 4 * 70 && tw_find(8081, 40000); n++)
+		tw_tick();
+	assert_in_range(n, 4 * 59, 4 * 61);
 	tcp_close(l);
 	pump();
 }
@@ -358,6 +389,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_stream),
 		cmocka_unit_test(test_timewait_reopen),
+		cmocka_unit_test(test_timewait_length),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_bad_frames),
 	};

@@ -79,6 +79,10 @@
 #define LWIP_TCP_SACK_OUT 0
 #define TCP_OVERSIZE TCP_MSS
 #define LWIP_TCP_TIMESTAMPS 0
+/* TIME_WAIT is 2 x TCP_MSL: 60 s, as Linux's TCP_TIMEWAIT_LEN (lwIP's own
+ * default is 120 s). A server closes first, so it holds every connection
+ * it served that long. */
+#define TCP_MSL 30000UL
 
 /* Interfaces: one per network device plus the loopback. */
 #define LWIP_NETIF_LOOPBACK 1
