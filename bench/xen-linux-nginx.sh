@@ -9,6 +9,7 @@
 # Files served: /index.html (1 KiB, lines of a fixed text) and /16m.bin (16 MiB, SHA-256 of a counter,
 # the same bytes on every build). OUT_DIR (default build/bench/xen-linux-nginx) gets:
 #   initramfs.cpio   the guest's ramdisk (uncompressed)      www/   the files it serves
+#   initramfs-1k.cpio the same without /16m.bin (bench/xen-mem.sh: the floor of nginx, not of the file)
 #   SHA256SUMS       sha256sum of www/*                        init   the /init put in it
 # and the last line printed is OUT_DIR. The guest needs a vif on xenbr0, e.g.
 #   tests/xen/run.sh build/xen/vmlinux --ramdisk OUT/initramfs.cpio --mem 256 --cmdline "console=hvc0" \
@@ -116,5 +117,7 @@ printf '%s\n' "$INIT" > "$R/init"
 chmod 755 "$R/init"
 cp "$R/init" "$OUT/init"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$OUT/initramfs.cpio"
+rm "$R/www/16m.bin"
+(cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) > "$OUT/initramfs-1k.cpio"
 echo "$want" > "$OUT/stamp"
 echo "$OUT"

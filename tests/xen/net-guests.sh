@@ -4,6 +4,8 @@
 #   IP    its address; MAC: its vif's MAC (fixed, so dom0 can set an ARP entry before it boots)
 #   WANT  the start of the XENBED-RESULT line it ends with after dom0's xl shutdown
 # or prints why not and returns 1. Each serves /index.html (1 KiB) and /16m.bin of $NET_WWW.
+# NET_1K=1: the guest serves /index.html alone (bench/xen-mem.sh: 16 MiB of payload in the ramdisk
+# would set the floor of memory, not the server).
 NET_WWW=build/bench/xen-linux-nginx/www # built by bench/xen-linux-nginx.sh
 
 # linux: Debian's 6.1 kernel as PVH (the one dom0 runs) + bench/xen-linux-nginx.sh's ramdisk
@@ -14,7 +16,9 @@ NET_WWW=build/bench/xen-linux-nginx/www # built by bench/xen-linux-nginx.sh
 net_guest_linux() {
 	bash bench/xen-linux-nginx.sh >"$1/build.log" 2>&1 ||
 		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$1/build.log")"; return 1; }
-	ARGS=("${LINUX_KERNEL:-build/xen/vmlinux}" --ramdisk build/bench/xen-linux-nginx/initramfs.cpio
+	local rd=build/bench/xen-linux-nginx/initramfs.cpio
+	[ "${NET_1K:-0}" = 0 ] || rd=build/bench/xen-linux-nginx/initramfs-1k.cpio
+	ARGS=("${LINUX_KERNEL:-build/xen/vmlinux}" --ramdisk "$rd"
 		--mem 256 --cmdline "${LINUX_CMDLINE:-console=hvc0 quiet noxsave}" --xen-extra "dom0_mem=512M,max:512M"
 		--cfg-extra 'vif = ["mac=00:16:3e:6b:00:03"]')
 	IP=169.254.1.3 MAC=00:16:3e:6b:00:03
@@ -25,14 +29,15 @@ net_guest_linux() {
 # 169.254.1.2/16 (keel.ip=, the vif line from --net bridge=xenbr0,mac=...), driven by keel's netfront
 # (drivers/xen/netfront.c), serving $NET_WWW as /var/www/html; MEM unless KEEL_MEM is set.
 keel_guest() {
-	local w=$1 dir=$1/$2-xl mem=${KEEL_MEM:-$3}
+	local w=$1 dir=$1/$2-xl mem=${KEEL_MEM:-$3} site=$NET_WWW:/var/www/html
 	shift 3
+	[ "${NET_1K:-0}" = 0 ] || site=$NET_WWW/index.html:/var/www/html/index.html
 	bash bench/xen-linux-nginx.sh >"$w/build.log" 2>&1 ||
 		{ echo "bench/xen-linux-nginx.sh failed: $(tail -1 "$w/build.log")"; return 1; }
 	rm -rf "$dir"
 	IP=169.254.1.2 MAC=00:16:3e:6b:00:02
 	build/keel xl -q -o "$dir" --guest-dir /guest -m "$mem" -k keel.ip=$IP/16 \
-		--net bridge=xenbr0,mac=$MAC -f "$NET_WWW:/var/www/html" "$@" >"$w/keel-xl.log" 2>&1 ||
+		--net bridge=xenbr0,mac=$MAC -f "$site" "$@" >"$w/keel-xl.log" 2>&1 ||
 		{ echo "keel xl failed: $(tail -1 "$w/keel-xl.log")"; return 1; }
 	ARGS=(--xl-dir "$dir")
 	WANT="reason=poweroff status=0"
