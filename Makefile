@@ -128,6 +128,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
+	kernel/uts.c \
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
