@@ -87,6 +87,14 @@ int iface_add_addr(struct iface *nif, const struct iface_addr *a)
 	return 0;
 }
 
+void iface_remove_addr(struct iface *nif, unsigned i)
+{
+	if (i >= nif->naddrs)
+		return;
+	for (nif->naddrs--; i < nif->naddrs; i++)
+		nif->addrs[i] = nif->addrs[i + 1];
+}
+
 int iface_add_route(const struct iface_route *r)
 {
 	if (nadded == IFACE_ROUTES)

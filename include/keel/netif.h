@@ -34,8 +34,24 @@ struct iface_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
 };
 
+struct iface;
+
+/*
+ * What changing an interface asks of the stack that carries it (net/lwip
+ * sets them for its interfaces and the loopback; no ops, or a NULL one:
+ * the change is EOPNOTSUPP). Each is called after net/netif_set.c checked
+ * the request, and keeps the table (flags, addresses) as the stack is.
+ */
+struct iface_ops {
+	int (*set_up)(struct iface *nif, bool up);
+	int (*set_mtu)(struct iface *nif, uint32_t mtu);
+	int (*add_addr)(struct iface *nif, const struct iface_addr *a);
+	int (*del_addr)(struct iface *nif, const struct iface_addr *a);
+};
+
 struct iface {
 	int index; /* from 1; iface_add gives it */
+	const struct iface_ops *ops;
 	char name[IFNAMSIZ];
 	uint32_t flags; /* IFF_*, with IFF_LOWER_UP */
 	uint16_t type; /* ARPHRD_* */
@@ -70,6 +86,25 @@ int iface_add_route(const struct iface_route *r);
 /* Drop the interface's addresses and the routes added through it (its
  * addresses are about to be set anew). */
 void iface_clear(struct iface *nif);
+/* Drop the address at addrs[i] from the table. */
+void iface_remove_addr(struct iface *nif, unsigned i);
+/*
+ * Changing an interface (net/netif_set.c), checked as Linux checks it,
+ * CAP_NET_ADMIN by the caller. iface_change_flags: the flags as
+ * rtnetlink combines them (change 0: flags whole); IFF_UP is done, the
+ * other settable flags changing is EOPNOTSUPP, the rest is ignored.
+ * iface_set_mtu: EINVAL outside the interface's limits. iface_addr_new:
+ * EEXIST with excl for an address it has, else 0 without a change (both
+ * before a prefix length too long, EINVAL, as Linux);
+ * iface_addr_del: EADDRNOTAVAIL for one it has not (a prefix length of
+ * 0 matches any).
+ */
+int iface_change_flags(struct iface *nif, uint32_t flags, uint32_t change);
+int iface_set_mtu(struct iface *nif, int32_t mtu);
+int iface_addr_new(struct iface *nif, const struct iface_addr *a, bool excl);
+int iface_addr_del(struct iface *nif, const struct iface_addr *a);
+/* The index of the address of a's family and bytes on nif, or -1. */
+int iface_addr_find(const struct iface *nif, const struct iface_addr *a);
 /*
  * The routes of one family (AF_INET, AF_INET6) in the order Linux lists
  * them (main table, then local; within a table by destination): a
