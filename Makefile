@@ -1,6 +1,7 @@
 # keel - build, run and test. See README.md; docs/testing.md explains the tests.
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      the ljsyscall test suite in keel under QEMU (tests/ljsyscall/)
+#   make run-root the same suite as root, its *_root tests kept (also in make test)
 #   make run-xen  the same on the real Xen hypervisor nested under QEMU
 #   make run-httpd      nginx in keel under QEMU, fetched from the host, with a short load
 #   make run-httpd-xen  the same nginx as a Xen guest in the nested bed, fetched from dom0
@@ -385,6 +386,11 @@ deps:
 run: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/ljsyscall/run.sh --keel --show
 
+# The same as root (run.sh --root): the suite's *_root tests too, run on
+# keel's own interfaces, mounts and names (the program is root of its VM).
+run-root: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/ljsyscall/run.sh --root --keel --show
+
 # The HTTP demo: Debian's nginx in keel under QEMU (keel run -p, user
 # networking with restrict=on) serves its welcome page to curl on the host;
 # a 3 s wrk load prints the request rate; the guest is stopped
@@ -469,5 +475,5 @@ bench-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)
