@@ -17,8 +17,8 @@
 
 int iface_change_flags(struct iface *nif, uint32_t flags, uint32_t change)
 {
-	uint32_t want = change ? (flags & change) | (nif->flags & ~change)
-			       : flags;
+	uint32_t want =
+	    change ? (flags & change) | (nif->flags & ~change) : flags;
 	uint32_t diff = (want ^ nif->flags) & IFF_SETTABLE;
 	int err;
 

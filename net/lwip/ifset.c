@@ -14,7 +14,7 @@
 #include "lwip/netif.h"
 
 #define container_of_ifc(f) \
-	((struct lnet_if *)((char *)(f) - offsetof(struct lnet_if, ifc)))
+	((struct lnet_if *)((char *)(f)-offsetof(struct lnet_if, ifc)))
 
 /* lwIP's MTU fields are 16 bits; 0 is "no limit" (65536 on lo). IPv6
  * needs 1280: below it, lwIP keeps IPv6's MTU where it was. */
@@ -120,7 +120,8 @@ static int dev_del_addr(struct iface *f, const struct iface_addr *a)
 	if (a->family == AF_INET6) {
 		slot = ip6_slot(n, a);
 		if (slot >= 0)
-			netif_ip6_addr_set_state(n, (s8_t)slot, IP6_ADDR_INVALID);
+			netif_ip6_addr_set_state(n, (s8_t)slot,
+						 IP6_ADDR_INVALID);
 	} else {
 		netif_set_addr(n, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4);
 	}
