@@ -201,11 +201,12 @@ $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
 $(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
 
-# lwIP and keel's glue (net/lwip/frame.c, sys.c), hosted: test_lwip wires
-# two lwIP netifs back to back. lwIP's files without -Werror, as in the
-# kernel.
+# lwIP and keel's glue (net/lwip/frame.c, sys.c, route.c with
+# net/netif.c), hosted: test_lwip wires two lwIP netifs back to back.
+# lwIP's files without -Werror, as in the kernel.
 LWIP_HOBJS := $(patsubst %,$(BUILD)/h/lwip/%.o,$(LWIP_FILES))
 LWIP_GLUE_HOBJS := $(BUILD)/h/net/lwip/frame.c.o $(BUILD)/h/net/lwip/sys.c.o \
+	$(BUILD)/h/net/lwip/route.c.o $(BUILD)/h/net/netif.c.o \
 	$(BUILD)/h/net/netdev.c.o $(BUILD)/h/kernel/random.c.o
 $(BUILD)/h/lwip/%.c.o: $(LWIP_DIR)/src/%.c
 	@mkdir -p $(dir $@)

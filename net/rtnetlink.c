@@ -13,8 +13,10 @@
  * interface up or down and its MTU, RTM_NEWADDR and RTM_DELADDR add and
  * remove addresses (net/netif_set.c checks, the stack does). A new link
  * (veth, bridge, dummy: keel makes no virtual devices), a rename, a new
- * MAC and the other message types (routes, neighbours, rules, qdiscs...)
- * are EOPNOTSUPP, and so are route lookups (RTM_GETROUTE without a dump).
+ * MAC and the other message types (neighbours, rules, qdiscs...) are
+ * EOPNOTSUPP, and so are route lookups (RTM_GETROUTE without a dump).
+ * RTM_NEWROUTE and RTM_DELROUTE add and remove routes through an
+ * interface (no gateway) that lwIP's choice of interface follows.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -749,6 +751,73 @@ static int change_addr(const struct req *q, bool add)
 			      fl & NLM_F_EXCL || !(fl & NLM_F_REPLACE));
 }
 
+/* The route of a RTM_NEWROUTE or RTM_DELROUTE into *r: the family, the
+ * destination (its host bits: EINVAL for IPv4, cleared for IPv6, as
+ * Linux), the table (main unless given), RTA_OIF, the metric (IPv6's
+ * default 1024). A source prefix or a gateway is EOPNOTSUPP. */
+static int parse_route(const struct req *q, struct iface_route *r)
+{
+	struct rtmsg rtm;
+	const uint8_t *p;
+	size_t n, size;
+	uint32_t v;
+
+	if (q->len < sizeof(rtm))
+		return -EINVAL;
+	memcpy(&rtm, q->data, sizeof(rtm));
+	if (rtm.rtm_family != AF_INET && rtm.rtm_family != AF_INET6)
+		return -EOPNOTSUPP; /* no handler for the family, as Linux */
+	size = rtm.rtm_family == AF_INET ? 4 : 16;
+	if (rtm.rtm_dst_len > size * 8)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->family = rtm.rtm_family;
+	r->dst_len = rtm.rtm_dst_len;
+	r->table = rtm.rtm_table ? rtm.rtm_table : RT_TABLE_MAIN;
+	if (attr_val32(q, sizeof(rtm), RTA_TABLE, &v))
+		r->table = v ? (uint8_t)MIN(v, 255U) : RT_TABLE_MAIN;
+	r->protocol = rtm.rtm_protocol;
+	r->scope = rtm.rtm_scope;
+	r->type = rtm.rtm_type;
+	p = find_attr(q, sizeof(rtm), RTA_DST, &n);
+	if (p && n < size)
+		return -EINVAL;
+	if (p)
+		memcpy(r->dst, p, size);
+	for (unsigned i = 0; i < size; i++) {
+		unsigned keep = r->dst_len > i * 8 ? r->dst_len - i * 8 : 0;
+		uint8_t host = keep >= 8 ? 0 : (uint8_t)(0xff >> keep);
+
+		if (r->dst[i] & host && size == 4)
+			return -EINVAL;
+		r->dst[i] &= (uint8_t)~host;
+	}
+	if (attr_val32(q, sizeof(rtm), RTA_OIF, &v))
+		r->oif = (int)v;
+	if (!attr_val32(q, sizeof(rtm), RTA_PRIORITY, &r->priority) &&
+	    size == 16)
+		r->priority = 1024;
+	if (rtm.rtm_src_len || find_attr(q, sizeof(rtm), RTA_GATEWAY, &n))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* RTM_NEWROUTE: a unicast route of the main table through one of keel's
+ * interfaces; RTM_DELROUTE: a route a program added. */
+static int change_route(const struct req *q, bool add)
+{
+	struct iface_route r;
+	int err = parse_route(q, &r);
+
+	if (err)
+		return err;
+	if (!add)
+		return iface_route_del(&r);
+	if (r.type != RTN_UNICAST || r.table != RT_TABLE_MAIN)
+		return -EOPNOTSUPP;
+	return iface_route_new(&r);
+}
+
 /* A NEW, DEL or SET request. */
 static int change(const struct req *q)
 {
@@ -762,6 +831,10 @@ static int change(const struct req *q)
 		return change_addr(q, true);
 	case RTM_DELADDR:
 		return change_addr(q, false);
+	case RTM_NEWROUTE:
+		return change_route(q, true);
+	case RTM_DELROUTE:
+		return change_route(q, false);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -71,6 +71,7 @@ struct iface_route {
 	uint8_t dst[16], gateway[16], prefsrc[16];
 	uint32_t priority; /* the metric */
 	int oif; /* the interface's index */
+	bool user; /* added by a program (RTM_NEWROUTE): iface_clear keeps it */
 };
 
 /* The interface with this index or name, or NULL. */
@@ -103,6 +104,19 @@ int iface_change_flags(struct iface *nif, uint32_t flags, uint32_t change);
 int iface_set_mtu(struct iface *nif, int32_t mtu);
 int iface_addr_new(struct iface *nif, const struct iface_addr *a, bool excl);
 int iface_addr_del(struct iface *nif, const struct iface_addr *a);
+/*
+ * Routes a program adds and removes (RTM_NEWROUTE, RTM_DELROUTE): an
+ * interface's own, without a gateway (the stack's choice of interface
+ * and next hop follows them, net/lwip/route.c). iface_route_new: ENODEV
+ * for an oif keel lacks, EEXIST for the same route, ENOSPC when the table
+ * is full; iface_route_del: the program's route of that family, table,
+ * destination and length (and oif when given), else ESRCH.
+ */
+int iface_route_new(const struct iface_route *r);
+int iface_route_del(const struct iface_route *r);
+/* The interface of the longest program's route to dst (family's bytes)
+ * on an interface that is up, or 0. */
+int iface_route_oif(int family, const uint8_t *dst);
 /* The index of the address of a's family and bytes on nif, or -1. */
 int iface_addr_find(const struct iface *nif, const struct iface_addr *a);
 /*

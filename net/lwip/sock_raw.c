@@ -28,10 +28,10 @@ static u8_t on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 
 	(void)pcb;
 	if (ls && ls->s && !ls->s->shut_rd)
-		ludp_queue_copy(ls, p,
-				IP_IS_V6(addr) ? (u16_t)ip_current_header_tot_len()
-					       : 0,
-				addr);
+		ludp_queue_copy(
+		    ls, p,
+		    IP_IS_V6(addr) ? (u16_t)ip_current_header_tot_len() : 0,
+		    addr);
 	return 0;
 }
 

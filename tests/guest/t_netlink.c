@@ -6,7 +6,7 @@
  * truncation, names, ancillary data, poll, epoll, timeouts, signals,
  * overrun), messages between two netlink sockets, the SIOCGIF* ioctls,
  * if_nametoindex and getifaddrs; changes of "lo" (up and down, MTU, an
- * IPv6 address) by netlink and ioctl, made in a child that has a network
+ * IPv6 address, a route) by netlink and ioctl, made in a child that has a network
  * namespace of its own on the host. Only the loopback "lo" is looked at: the
  * host that runs the reference may have other interfaces. Run in the guest
  * and on the host (as root); one line per check, the output must match.
@@ -1126,6 +1126,69 @@ static void change_addrs(int fd, int s)
 	check_val("siocsifaddr-same", raw(ioctl(s, SIOCSIFADDR, &r)), 0);
 }
 
+/* A route to ::3/128 (or none: dst_len 0 is not sent), of lo or oif. */
+static int route6(int fd, int type, int flags, int oif)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET6,
+			     .rtm_dst_len = 128,
+			     .rtm_protocol = RTPROT_STATIC,
+			     .rtm_type = RTN_UNICAST };
+	struct {
+		struct rtattr a;
+		unsigned char dst[16];
+		struct rtattr o;
+		int oif;
+	} at = { { RTA_LENGTH(16), RTA_DST },
+		 { [15] = 3 },
+		 { RTA_LENGTH(4), RTA_OIF },
+		 oif };
+
+	return nl_do(fd, type, flags, &rtm, sizeof(rtm), &at, sizeof(at));
+}
+
+/* Does the IPv6 route dump hold ::3/128 on lo, of protocol static? */
+static void find_route3(struct nlmsghdr *h, void *arg)
+{
+	struct rtmsg *r = NLMSG_DATA(h);
+	int len = (int)RTM_PAYLOAD(h);
+	struct rtattr *d = find(RTM_RTA(r), len, RTA_DST);
+	struct rtattr *o = find(RTM_RTA(r), len, RTA_OIF);
+
+	if (d && o && r->rtm_dst_len == 128 &&
+	    ((unsigned char *)RTA_DATA(d))[15] == 3 &&
+	    *(int *)RTA_DATA(o) == LO && r->rtm_protocol == RTPROT_STATIC &&
+	    r->rtm_table == RT_TABLE_MAIN)
+		*(int *)arg += 1;
+}
+
+static void change_routes(int fd)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET6 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9),
+				   .sin6_addr = { { { [15] = 3 } } } };
+	int found = 0, u = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	check_val("newroute6",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, LO), 0);
+	check_val("newroute6-excl",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, LO),
+		  -EEXIST);
+	check_val("newroute6-no-dev",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE, 999), -ENODEV);
+	run_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), find_route3, &found);
+	check_val("newroute6-dumped", found, 1);
+	check_val("newroute6-used",
+		  raw(sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to))),
+		  1);
+	check_val("delroute6", route6(fd, RTM_DELROUTE, 0, LO), 0);
+	check_val("delroute6-again", route6(fd, RTM_DELROUTE, 0, LO), -ESRCH);
+	found = 0;
+	run_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), find_route3, &found);
+	check_val("delroute6-gone", found, 0);
+	close(u);
+}
+
 /* In a child: on the host in a network namespace of its own, whose lo
  * starts down; keel has no namespaces (EINVAL) and changes its own lo,
  * which ends as it began (up, MTU 65536, ::1 alone). */
@@ -1142,6 +1205,7 @@ static void test_changes(void)
 		s = socket(AF_INET, SOCK_DGRAM, 0);
 		change_links(fd, s);
 		change_addrs(fd, s);
+		change_routes(fd);
 		exit(fails);
 	}
 	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
