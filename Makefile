@@ -1,6 +1,7 @@
 # keel - build, run and test. See README.md; docs/testing.md explains the tests.
 #   make          build/keel.elf (the kernel) and the host unit tests
 #   make run      the ljsyscall test suite in keel under QEMU (tests/ljsyscall/)
+#   make run-root the same suite as root, its *_root tests kept (also in make test)
 #   make run-xen  the same on the real Xen hypervisor nested under QEMU
 #   make run-httpd      nginx in keel under QEMU, fetched from the host, with a short load
 #   make run-httpd-xen  the same nginx as a Xen guest in the nested bed, fetched from dom0
@@ -128,6 +129,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
+	kernel/uts.c \
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
@@ -199,11 +201,12 @@ $(BUILD)/unit/test_netif: HOSTED_OBJS += $(BUILD)/h/net/netif.c.o
 $(BUILD)/unit/test_netdev: $(BUILD)/h/net/netdev.c.o
 $(BUILD)/unit/test_netdev: HOSTED_OBJS += $(BUILD)/h/net/netdev.c.o
 
-# lwIP and keel's glue (net/lwip/frame.c, sys.c), hosted: test_lwip wires
-# two lwIP netifs back to back. lwIP's files without -Werror, as in the
-# kernel.
+# lwIP and keel's glue (net/lwip/frame.c, sys.c, route.c with
+# net/netif.c), hosted: test_lwip wires two lwIP netifs back to back.
+# lwIP's files without -Werror, as in the kernel.
 LWIP_HOBJS := $(patsubst %,$(BUILD)/h/lwip/%.o,$(LWIP_FILES))
 LWIP_GLUE_HOBJS := $(BUILD)/h/net/lwip/frame.c.o $(BUILD)/h/net/lwip/sys.c.o \
+	$(BUILD)/h/net/lwip/route.c.o $(BUILD)/h/net/netif.c.o \
 	$(BUILD)/h/net/netdev.c.o $(BUILD)/h/kernel/random.c.o
 $(BUILD)/h/lwip/%.c.o: $(LWIP_DIR)/src/%.c
 	@mkdir -p $(dir $@)
@@ -384,6 +387,11 @@ deps:
 run: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/ljsyscall/run.sh --keel --show
 
+# The same as root (run.sh --root): the suite's *_root tests too, run on
+# keel's own interfaces, mounts and names (the program is root of its VM).
+run-root: deps $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/ljsyscall/run.sh --root --keel --show
+
 # The HTTP demo: Debian's nginx in keel under QEMU (keel run -p, user
 # networking with restrict=on) serves its welcome page to curl on the host;
 # a 3 s wrk load prints the request rate; the guest is stopped
@@ -468,5 +476,5 @@ bench-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

@@ -2,7 +2,7 @@
  * fdtable.c - each process's file descriptors and fs context (fs/):
  * descriptors are the lowest free slot below RLIMIT_NOFILE (at most
  * FD_MAX; EMFILE beyond) with an FD_CLOEXEC bit each; the fs context holds
- * the cwd and the umask. Both are reference-counted: clone with
+ * the cwd, the root (chroot) and the umask. Both are reference-counted: clone with
  * CLONE_FILES or CLONE_FS shares them, fork copies them (every open file
  * gains a reference, close-on-exec bits kept). A table holds FD_INLINE
  * slots inside itself (one 1 KiB heap object) and grows by doubling, up
@@ -30,6 +30,7 @@ struct fs_context {
 	int refs; /* processes using it (CLONE_FS) */
 	unsigned umask;
 	struct inode *cwd; /* a reference */
+	struct inode *root; /* chroot's, a reference; NULL: the VM's root */
 };
 
 static struct fdtable *table(void)
@@ -311,6 +312,7 @@ static void context_put(struct fs_context *c)
 	if (!c || --c->refs)
 		return;
 	inode_put(c->cwd);
+	inode_put(c->root);
 	kfree(c);
 }
 
@@ -341,6 +343,9 @@ int fs_process_fork(struct process *child, bool share_files, bool share_fs)
 		n->cwd = c->cwd;
 		if (n->cwd)
 			inode_get(n->cwd);
+		n->root = c->root;
+		if (n->root)
+			inode_get(n->root);
 		c = n;
 	}
 	child->fds = t;
@@ -436,18 +441,45 @@ struct inode *fs_cwd(void)
 	return c && c->cwd ? c->cwd : vfs_root;
 }
 
+/* Put dir (a reference, taken over) in *slot of the process's context;
+ * the old one is put. Without a context dir is put. */
+static void set_ref(struct inode **slot, struct inode *dir)
+{
+	struct inode *old = *slot;
+
+	*slot = dir;
+	inode_put(old);
+}
+
 void fs_set_cwd(struct inode *dir)
 {
 	struct fs_context *c = context();
-	struct inode *old;
 
-	if (!c) {
+	if (c)
+		set_ref(&c->cwd, dir);
+	else
 		inode_put(dir);
+}
+
+struct inode *fs_root(void)
+{
+	struct fs_context *c = context();
+
+	return c && c->root ? c->root : vfs_root;
+}
+
+/* The VM's root is kept as NULL: a chroot("/") undoes the others. */
+void fs_set_root(struct inode *dir)
+{
+	struct fs_context *c = context();
+
+	if (c && dir != vfs_root) {
+		set_ref(&c->root, dir);
 		return;
 	}
-	old = c->cwd;
-	c->cwd = dir;
-	inode_put(old);
+	if (c)
+		set_ref(&c->root, NULL);
+	inode_put(dir);
 }
 
 int fs_process_init(struct process *p, const char *cwd)

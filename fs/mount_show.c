@@ -75,20 +75,26 @@ static struct pbuf *pbuf_new(char *buf, size_t len)
 
 /*
  * The path of dir up to stop, crossing from a mount's root to its mount
- * point when m is the mount dir was reached in (NULL: no crossing).
+ * point when m is the mount dir was reached in (NULL: no crossing). A dir
+ * not under stop ends at the VM's root; *met (when given) says which.
  */
-static long path_up(struct mount *m, struct inode *dir, struct inode *stop,
-		    char *buf, size_t len)
+static long path_up_met(struct mount *m, struct inode *dir, struct inode *stop,
+			char *buf, size_t len, bool *met)
 {
 	struct pbuf *b = pbuf_new(buf, len);
 	long err = 0;
 
 	if (!b)
 		return len < 2 ? -ERANGE : -ENOMEM;
+	if (met)
+		*met = true;
 	while (dir != stop && !err) {
 		if (m && dir == m->root) {
-			if (m == root_mount)
+			if (m == root_mount) {
+				if (met)
+					*met = false;
 				break;
+			}
 			dir = m->mountpoint;
 			m = m->parent;
 			continue;
@@ -101,10 +107,33 @@ static long path_up(struct mount *m, struct inode *dir, struct inode *stop,
 	return err;
 }
 
-/* The absolute path of dir, in the mount it was reached in. */
+static long path_up(struct mount *m, struct inode *dir, struct inode *stop,
+		    char *buf, size_t len)
+{
+	return path_up_met(m, dir, stop, buf, len, NULL);
+}
+
+/* The absolute path of dir, in the mount it was reached in, as the
+ * process sees it (from its root, or from the VM's when outside it). */
 long inode_dir_path(struct inode *dir, char *buf, size_t len)
 {
-	return path_up(mount_of(dir), dir, vfs_root, buf, len);
+	return path_up(mount_of(dir), dir, fs_root(), buf, len);
+}
+
+long inode_cwd_path(struct inode *dir, char *buf, size_t len)
+{
+	static const char unreachable[] = "(unreachable)";
+	const size_t ulen = sizeof(unreachable) - 1;
+	bool met;
+	long n = path_up_met(mount_of(dir), dir, fs_root(), buf, len, &met);
+
+	if (n < 0 || met)
+		return n;
+	if ((size_t)n + ulen + 1 > len)
+		return -ERANGE;
+	memmove(buf + ulen, buf, (size_t)n + 1);
+	memcpy(buf, unreachable, ulen);
+	return n + (long)ulen;
 }
 
 /* The path of a mount's root inside its file system (mountinfo's 4th). */

@@ -26,6 +26,7 @@
 #include <keel/sched.h>
 #include <keel/string.h>
 #include <keel/tty.h>
+#include <keel/uts.h>
 #include <keel/vfs.h>
 #include <keel/version.h>
 #include <keel/vm.h>
@@ -120,12 +121,18 @@ static size_t gen_osrelease(char *buf, size_t len)
 
 static size_t gen_hostname(char *buf, size_t len)
 {
-	return (size_t)snprintf(buf, len, KEEL_UTS_NODENAME "\n");
+	char name[UTS_NAME_LEN + 1];
+
+	uts_hostname(name);
+	return (size_t)snprintf(buf, len, "%s\n", name);
 }
 
 static size_t gen_domainname(char *buf, size_t len)
 {
-	return (size_t)snprintf(buf, len, KEEL_UTS_DOMAINNAME "\n");
+	char name[UTS_NAME_LEN + 1];
+
+	uts_domainname(name);
+	return (size_t)snprintf(buf, len, "%s\n", name);
 }
 
 static size_t gen_version(char *buf, size_t len)
@@ -376,7 +383,12 @@ static const struct pnode cpu_dir[] = {
 };
 static const struct pnode system_dir[] = { PDIR("cpu", 32, cpu_dir) };
 static const struct pnode devices_dir[] = { PDIR("system", 31, system_dir) };
-static const struct pnode sys_dir[] = { PDIR("devices", 30, devices_dir) };
+/* /sys/kernel is there, empty: programs look for it to tell whether
+ * sysfs is mounted (ljsyscall's suite statfs()s it). */
+static const struct pnode sys_dir[] = {
+	PDIR("devices", 30, devices_dir),
+	{ .name = "kernel", .mode = S_IFDIR | 0555, .ino = 33 },
+};
 
 static const struct pnode proc_root = {
 	.name = "proc",

@@ -5,6 +5,7 @@
  * *at operations check types and flags on its result and then call the
  * file system's inode_ops. Rules in docs/fs.md.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
@@ -54,6 +55,8 @@ static struct inode *dotdot(struct inode *dir, struct mount **mnt)
 {
 	struct mount *m = *mnt;
 
+	if (dir == fs_root()) /* ".." of the process's root (chroot) */
+		return dir;
 	while (m && dir == m->root && m != root_mount) {
 		dir = m->mountpoint;
 		m = m->parent;
@@ -158,8 +161,8 @@ static int walk(struct nameidata *nd, struct inode *cur, const char *p,
 
 		if (*p == '/') {
 			inode_put(cur);
-			cur = vfs_root;
-			cmnt = root_mount;
+			cur = fs_root();
+			cmnt = cur == vfs_root ? root_mount : mount_of(cur);
 			inode_get(cur);
 		}
 		while (*p == '/')
@@ -318,7 +321,7 @@ static int lookup(struct nameidata *nd, int dirfd, const char *path,
 		return empty_path(nd, dirfd, out);
 	}
 	if (path[0] == '/') {
-		base = vfs_root;
+		base = fs_root();
 		inode_get(base);
 	} else {
 		err = dirfd_inode(dirfd, &base);
@@ -1027,9 +1030,31 @@ int vfs_fchdir(int fd)
 	return err;
 }
 
+/* chroot(2): path, a directory, becomes the root of the process's
+ * absolute paths and the top of its "..". CAP_SYS_CHROOT is looked at
+ * after the lookup, as Linux does (so ENOENT before EPERM). */
+int vfs_chroot(const char *path)
+{
+	struct inode *ino;
+	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(ino->mode))
+		err = -ENOTDIR;
+	else if (!cred_capable(CAP_SYS_CHROOT))
+		err = -EPERM;
+	if (err) {
+		inode_put(ino);
+		return err;
+	}
+	fs_set_root(ino);
+	return 0;
+}
+
 long vfs_getcwd(char *buf, size_t len)
 {
-	long n = inode_dir_path(fs_cwd(), buf, len);
+	long n = inode_cwd_path(fs_cwd(), buf, len);
 
 	return n < 0 ? n : n + 1;
 }

@@ -1,8 +1,10 @@
 /*
  * sys_info.c - time and system information (linux/): the clocks
  * (monotonic from the platform's clock, real time from its wall clock),
- * sleeping, uname, sysinfo and getrandom.
+ * sleeping, uname with sethostname and setdomainname (the names are
+ * kernel/uts.c's), sysinfo and getrandom.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/page.h>
 #include <keel/pmm.h>
@@ -13,6 +15,7 @@
 #include <keel/syscall.h>
 #include <keel/time.h>
 #include <keel/uaccess.h>
+#include <keel/uts.h>
 
 #include "linux.h"
 #include <keel/version.h>
@@ -144,12 +147,43 @@ SYSCALL_DEFINE(uname)
 
 	memset(&u, 0, sizeof(u));
 	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
-	strlcpy(u.nodename, KEEL_UTS_NODENAME, sizeof(u.nodename));
+	uts_hostname(u.nodename);
 	strlcpy(u.release, KEEL_UTS_RELEASE, sizeof(u.release));
 	strlcpy(u.version, "#1 keel " KEEL_VERSION, sizeof(u.version));
 	strlcpy(u.machine, "x86_64", sizeof(u.machine));
-	strlcpy(u.domainname, KEEL_UTS_DOMAINNAME, sizeof(u.domainname));
+	uts_domainname(u.domainname);
 	return copy_to_user((void *)a[0], &u, sizeof(u));
+}
+
+/* sethostname(2), setdomainname(2): in Linux's order, CAP_SYS_ADMIN
+ * (EPERM), then the length (EINVAL above 64), then the bytes (EFAULT). */
+static long get_uts_name(long uname, long ulen, char buf[UTS_NAME_LEN])
+{
+	if (!cred_capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if ((int)ulen < 0 || (int)ulen > UTS_NAME_LEN)
+		return -EINVAL;
+	return copy_from_user(buf, (const void *)uname, (size_t)(int)ulen);
+}
+
+SYSCALL_DEFINE(sethostname)
+{
+	char buf[UTS_NAME_LEN];
+	long err = get_uts_name(a[0], a[1], buf);
+
+	if (!err)
+		uts_set_hostname(buf, (size_t)(int)a[1]);
+	return err;
+}
+
+SYSCALL_DEFINE(setdomainname)
+{
+	char buf[UTS_NAME_LEN];
+	long err = get_uts_name(a[0], a[1], buf);
+
+	if (!err)
+		uts_set_domainname(buf, (size_t)(int)a[1]);
+	return err;
 }
 
 struct sysinfo_k {

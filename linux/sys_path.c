@@ -1,8 +1,8 @@
 /*
  * sys_path.c - the system calls that name files by path (linux/): open,
  * the stat family, access, mkdir, unlink, rename, link, symlink,
- * readlink, chmod, chown, utimensat, truncate, getcwd, chdir, umask and
- * mknod.
+ * readlink, chmod, chown, utimensat, truncate, getcwd, chdir, chroot,
+ * umask and mknod.
  * Each copies its path (at most PATH_MAX with the NUL) and checks its
  * flags, then calls one fs/ function (include/keel/vfs.h).
  */
@@ -259,6 +259,18 @@ SYSCALL_DEFINE(chdir)
 	if (err)
 		return err;
 	err = vfs_chdir(path);
+	kfree(path);
+	return err;
+}
+
+SYSCALL_DEFINE(chroot)
+{
+	char *path;
+	long err = get_path(a[0], &path);
+
+	if (err)
+		return err;
+	err = vfs_chroot(path);
 	kfree(path);
 	return err;
 }

@@ -87,6 +87,14 @@ int iface_add_addr(struct iface *nif, const struct iface_addr *a)
 	return 0;
 }
 
+void iface_remove_addr(struct iface *nif, unsigned i)
+{
+	if (i >= nif->naddrs)
+		return;
+	for (nif->naddrs--; i < nif->naddrs; i++)
+		nif->addrs[i] = nif->addrs[i + 1];
+}
+
 int iface_add_route(const struct iface_route *r)
 {
 	if (nadded == IFACE_ROUTES)
@@ -101,9 +109,70 @@ void iface_clear(struct iface *nif)
 
 	nif->naddrs = 0;
 	for (unsigned i = 0; i < nadded; i++)
-		if (added[i].oif != nif->index)
+		if (added[i].oif != nif->index || added[i].user)
 			added[k++] = added[i];
 	nadded = k;
+}
+
+static bool same_dst(const struct iface_route *a, const struct iface_route *b)
+{
+	return a->family == b->family && a->dst_len == b->dst_len &&
+	       !memcmp(a->dst, b->dst, sizeof(a->dst));
+}
+
+int iface_route_new(const struct iface_route *r)
+{
+	if (!iface_get(r->oif))
+		return -ENODEV;
+	for (unsigned i = 0; i < nadded; i++)
+		if (same_dst(&added[i], r) && added[i].table == r->table &&
+		    added[i].oif == r->oif)
+			return -EEXIST;
+	if (nadded == IFACE_ROUTES)
+		return -ENOSPC;
+	added[nadded] = *r;
+	added[nadded++].user = true;
+	return 0;
+}
+
+int iface_route_del(const struct iface_route *r)
+{
+	for (unsigned i = 0; i < nadded; i++) {
+		const struct iface_route *o = &added[i];
+
+		if (!o->user || !same_dst(o, r) || o->table != r->table ||
+		    (r->oif && o->oif != r->oif))
+			continue;
+		for (nadded--; i < nadded; i++)
+			added[i] = added[i + 1];
+		return 0;
+	}
+	return -ESRCH;
+}
+
+/* Do the first len bits of a and b agree? */
+static bool prefix_eq(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	unsigned bytes = len / 8, rest = len % 8;
+	uint8_t m = (uint8_t)(0xff00 >> rest);
+
+	return !memcmp(a, b, bytes) && (!rest || !((a[bytes] ^ b[bytes]) & m));
+}
+
+int iface_route_oif(int family, const uint8_t *dst)
+{
+	const struct iface_route *best = NULL;
+
+	for (unsigned i = 0; i < nadded; i++) {
+		const struct iface_route *r = &added[i];
+		const struct iface *nif = iface_get(r->oif);
+
+		if (r->user && r->family == family && nif &&
+		    nif->flags & IFF_UP && prefix_eq(r->dst, dst, r->dst_len) &&
+		    (!best || r->dst_len > best->dst_len))
+			best = r;
+	}
+	return best ? best->oif : 0;
 }
 
 void iface_loopback_count(size_t len)

@@ -4,9 +4,10 @@
  * them: SIOCGIFCONF (the IPv4 addresses), SIOCGIFNAME, SIOCGIFINDEX,
  * SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFMETRIC, SIOCGIFTXQLEN,
  * SIOCGIFMAP and, on AF_INET sockets only, the address ones (SIOCGIFADDR,
- * SIOCGIFNETMASK, SIOCGIFBRDADDR, SIOCGIFDSTADDR). Interfaces are not
- * changed: a SIOCSIF* that changes nothing succeeds, one that would change
- * something is EOPNOTSUPP (EPERM without CAP_NET_ADMIN, as Linux). There
+ * SIOCGIFNETMASK, SIOCGIFBRDADDR, SIOCGIFDSTADDR). SIOCSIFFLAGS (up and
+ * down), SIOCSIFMTU and SIOCSIFADDR change the interface (net/netif_set.c;
+ * EPERM without CAP_NET_ADMIN, as Linux); the other SIOCSIF* succeed when
+ * they change nothing and are EOPNOTSUPP when they would. There
  * are no bridges or VLANs: their ioctls are ENOPKG, Linux's answer when
  * the module is missing.
  */
@@ -16,11 +17,6 @@
 #include <keel/string.h>
 #include <keel/uaccess.h>
 #include <uapi/socket.h>
-
-/* The flags SIOCSIFFLAGS may change (the others are the driver's). */
-#define IFF_SETTABLE \
-	0xf3a5 /* UP DEBUG NOTRAILERS NOARP PROMISC ALLMULTI \
-			       MULTICAST PORTSEL AUTOMEDIA DYNAMIC */
 
 /* SIOCGIFCONF: one struct ifreq per IPv4 address, as many as fit. */
 static long ifconf(unsigned long arg)
@@ -151,12 +147,37 @@ static long set_ioctl(unsigned cmd, const struct linux_ifreq *r)
 	nif = named(r);
 	if (!nif)
 		return -ENODEV;
-	if (cmd == SIOCSIFFLAGS &&
-	    !(((uint16_t)r->flags ^ nif->flags) & IFF_SETTABLE))
-		return 0;
-	if (cmd == SIOCSIFMTU && (uint32_t)r->ivalue == nif->mtu)
-		return 0;
+	if (cmd == SIOCSIFFLAGS) /* the low 16 flags, whole */
+		return iface_change_flags(nif, (uint16_t)r->flags, 0xffff);
+	if (cmd == SIOCSIFMTU)
+		return iface_set_mtu(nif, r->ivalue);
 	return -EOPNOTSUPP;
+}
+
+/* SIOCSIFADDR: the interface's IPv4 address replaced (its prefix length
+ * kept; a first one gets its class's, as Linux gives it). */
+static long set_inet_addr(const struct linux_ifreq *r)
+{
+	struct iface *nif = named(r);
+	struct iface_addr a = { .family = AF_INET, .flags = IFA_F_PERMANENT };
+	int old = -1, err;
+
+	if (!nif)
+		return -ENODEV;
+	for (unsigned i = 0; i < nif->naddrs && old < 0; i++)
+		if (nif->addrs[i].family == AF_INET)
+			old = (int)i;
+	memcpy(a.addr, r->addr.data + 2, 4);
+	a.prefixlen = a.addr[0] < 128 ? 8 : a.addr[0] < 192 ? 16 : 24;
+	if (old >= 0) {
+		if (!memcmp(nif->addrs[old].addr, a.addr, 4))
+			return 0;
+		a.prefixlen = nif->addrs[old].prefixlen;
+		err = iface_addr_del(nif, &nif->addrs[old]);
+		if (err)
+			return err;
+	}
+	return iface_addr_new(nif, &a, true);
 }
 
 static bool is_get(unsigned cmd)
@@ -247,6 +268,8 @@ long iface_ioctl(int family, unsigned cmd, unsigned long arg)
 				return -EPERM;
 			if (r.addr.family != AF_INET)
 				return -EINVAL;
+			if (cmd == SIOCSIFADDR)
+				return set_inet_addr(&r);
 			return named(&r) ? -EOPNOTSUPP : -ENODEV;
 		}
 		err = inet_addr_ioctl(cmd, &r);

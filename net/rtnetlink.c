@@ -9,9 +9,14 @@
  * IPv6 address. Errors come back as NLMSG_ERROR, and with
  * NLM_F_ACK so does success. NETLINK_GET_STRICT_CHK checks the request
  * headers and filters the address and route dumps, as Linux does.
- * Nothing can be changed: NEW, DEL and SET requests are EOPNOTSUPP (EPERM
- * without CAP_NET_ADMIN), and so are the other message types (neighbours,
- * rules, qdiscs...) and route lookups (RTM_GETROUTE without a dump).
+ * Changes (CAP_NET_ADMIN, else EPERM): RTM_NEWLINK and RTM_SETLINK set an
+ * interface up or down and its MTU, RTM_NEWADDR and RTM_DELADDR add and
+ * remove addresses (net/netif_set.c checks, the stack does). A new link
+ * (veth, bridge, dummy: keel makes no virtual devices), a rename, a new
+ * MAC and the other message types (neighbours, rules, qdiscs...) are
+ * EOPNOTSUPP, and so are route lookups (RTM_GETROUTE without a dump).
+ * RTM_NEWROUTE and RTM_DELROUTE add and remove routes through an
+ * interface (no gateway) that lwIP's choice of interface follows.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -527,16 +532,53 @@ static void dump_routes(const struct req *q, uint8_t family)
 	dump_done(&o, 0);
 }
 
+/* The name in IFLA_IFNAME (or IFLA_ALT_IFNAME) into name: 1, 0 when
+ * there is none, -ERANGE when too long. */
+static int link_name(const struct req *q, char name[IFNAMSIZ])
+{
+	size_t n;
+	const char *p = find_attr(q, sizeof(struct ifinfomsg), IFLA_IFNAME, &n);
+
+	if (!p)
+		p = find_attr(q, sizeof(struct ifinfomsg), IFLA_ALT_IFNAME, &n);
+	if (!p)
+		return 0;
+	if (n && !p[n - 1])
+		n--; /* the terminating NUL */
+	if (n >= IFNAMSIZ)
+		return -ERANGE; /* the attribute is too long */
+	memcpy(name, p, n);
+	name[n] = 0;
+	return 1;
+}
+
+/* The link a request names: ifi_index, else the name; -EINVAL for
+ * neither, -ENODEV for none such. */
+static int link_of(const struct req *q, const struct ifinfomsg *ifi,
+		   struct iface **out)
+{
+	char name[IFNAMSIZ];
+	int named = link_name(q, name);
+
+	if (named < 0)
+		return named;
+	if (ifi->ifi_index > 0)
+		*out = iface_get(ifi->ifi_index);
+	else if (named)
+		*out = iface_find(name);
+	else
+		return -EINVAL;
+	return *out ? 0 : -ENODEV;
+}
+
 /* RTM_GETLINK without NLM_F_DUMP: the link of ifi_index, or of the name
  * in IFLA_IFNAME (or IFLA_ALT_IFNAME). */
 static int get_link(const struct req *q)
 {
 	struct ifinfomsg ifi;
-	char name[IFNAMSIZ];
-	const char *p;
 	struct iface *nif;
 	struct out o;
-	size_t n;
+	int err;
 
 	if (q->len < sizeof(ifi))
 		return -EINVAL;
@@ -544,24 +586,9 @@ static int get_link(const struct req *q)
 	if (q->strict &&
 	    (ifi.ifi_pad || ifi.ifi_type || ifi.ifi_flags || ifi.ifi_change))
 		return -EINVAL;
-	p = find_attr(q, sizeof(ifi), IFLA_IFNAME, &n);
-	if (!p)
-		p = find_attr(q, sizeof(ifi), IFLA_ALT_IFNAME, &n);
-	if (p && n && !p[n - 1])
-		n--; /* the terminating NUL */
-	if (p && n >= IFNAMSIZ)
-		return -ERANGE; /* the attribute is too long */
-	if (ifi.ifi_index > 0) {
-		nif = iface_get(ifi.ifi_index);
-	} else if (p) {
-		memcpy(name, p, n);
-		name[n] = 0;
-		nif = iface_find(name);
-	} else {
-		return -EINVAL;
-	}
-	if (!nif)
-		return -ENODEV;
+	err = link_of(q, &ifi, &nif);
+	if (err)
+		return err;
 	out_init(&o, q, 0);
 	put_link(&o, nif);
 	return send_one(&o);
@@ -606,6 +633,213 @@ static int get_addr(const struct req *q, uint8_t family)
 	return -EADDRNOTAVAIL;
 }
 
+/* ---- changes ---- */
+
+/* Does every attribute of a link change say what keel can do: the name
+ * that selects it (a rename is EOPNOTSUPP), the MTU, the MAC or the queue
+ * length it already has? IFLA_LINKINFO (a kind of link) and the rest are
+ * changes keel does not make. */
+static bool link_attrs_ok(const struct req *q, const struct iface *nif)
+{
+	size_t off = NLMSG_ALIGN(sizeof(struct ifinfomsg));
+	char name[IFNAMSIZ];
+
+	if (link_name(q, name) > 0 && strncmp(name, nif->name, IFNAMSIZ))
+		return false;
+	while (q->len >= off + NLA_HDRLEN) {
+		struct nlattr a;
+		const char *v = q->data + off + NLA_HDRLEN;
+		size_t n;
+		uint32_t u;
+
+		memcpy(&a, q->data + off, sizeof(a));
+		if (a.nla_len < NLA_HDRLEN || a.nla_len > q->len - off)
+			break;
+		n = a.nla_len - NLA_HDRLEN;
+		switch (a.nla_type & NLA_TYPE_MASK) {
+		case IFLA_IFNAME:
+		case IFLA_ALT_IFNAME:
+		case IFLA_MTU:
+			break;
+		case IFLA_ADDRESS:
+			if (n != nif->hwlen || memcmp(v, nif->hwaddr, n))
+				return false;
+			break;
+		case IFLA_TXQLEN:
+			memcpy(&u, v, MIN(n, sizeof(u)));
+			if (n < sizeof(u) || u != nif->txqlen)
+				return false;
+			break;
+		default:
+			return false;
+		}
+		off += NLMSG_ALIGN(a.nla_len);
+	}
+	return true;
+}
+
+/* RTM_NEWLINK, RTM_SETLINK: the MTU, then the flags, as Linux's
+ * do_setlink orders them. A link keel lacks is ENODEV, or EOPNOTSUPP
+ * with NLM_F_CREATE (keel makes none). */
+static int set_link(const struct req *q)
+{
+	struct ifinfomsg ifi;
+	struct iface *nif;
+	uint32_t mtu;
+	int err;
+
+	if (q->len < sizeof(ifi))
+		return -EINVAL;
+	memcpy(&ifi, q->data, sizeof(ifi));
+	err = link_of(q, &ifi, &nif);
+	if (q->h->nlmsg_type == RTM_NEWLINK) {
+		/* Linux 6.x: a NEWLINK naming no link (index 0, no name)
+		 * is ENODEV; a negative index stays EINVAL. */
+		if (err == -EINVAL && ifi.ifi_index == 0)
+			err = -ENODEV;
+		if (err == -ENODEV && q->h->nlmsg_flags & NLM_F_CREATE)
+			return -EOPNOTSUPP;
+	}
+	if (err)
+		return err;
+	if (!link_attrs_ok(q, nif))
+		return -EOPNOTSUPP;
+	if (attr_val32(q, sizeof(ifi), IFLA_MTU, &mtu)) {
+		err = iface_set_mtu(nif, (int32_t)mtu);
+		if (err)
+			return err;
+	}
+	if (ifi.ifi_flags || ifi.ifi_change)
+		err = iface_change_flags(nif, ifi.ifi_flags, ifi.ifi_change);
+	return err;
+}
+
+/* RTM_NEWADDR, RTM_DELADDR: IFA_LOCAL (else IFA_ADDRESS) on ifa_index;
+ * an address that is there already is EEXIST unless NLM_F_REPLACE. */
+static int change_addr(const struct req *q, bool add)
+{
+	struct ifaddrmsg ifa;
+	struct iface_addr a = { .flags = IFA_F_PERMANENT };
+	struct iface *nif;
+	const void *p;
+	size_t n, size;
+	uint16_t fl = q->h->nlmsg_flags;
+
+	if (q->len < sizeof(ifa))
+		return -EINVAL;
+	memcpy(&ifa, q->data, sizeof(ifa));
+	if (ifa.ifa_family != AF_INET && ifa.ifa_family != AF_INET6)
+		return -EOPNOTSUPP; /* no handler for the family, as Linux */
+	size = ifa.ifa_family == AF_INET ? 4 : 16;
+	p = find_attr(q, sizeof(ifa), IFA_LOCAL, &n);
+	if (!p)
+		p = find_attr(q, sizeof(ifa), IFA_ADDRESS, &n);
+	if (!p || n < size)
+		return -EINVAL;
+	nif = iface_get((int)ifa.ifa_index);
+	if (!nif)
+		return -ENODEV;
+	a.family = ifa.ifa_family;
+	a.prefixlen = ifa.ifa_prefixlen;
+	memcpy(a.addr, p, size);
+	p = find_attr(q, sizeof(ifa), IFA_BROADCAST, &n);
+	if (p && size == 4 && n >= 4)
+		memcpy(a.broadcast, p, 4);
+	if (!add)
+		return iface_addr_del(nif, &a);
+	return iface_addr_new(nif, &a,
+			      fl & NLM_F_EXCL || !(fl & NLM_F_REPLACE));
+}
+
+/* The route of a RTM_NEWROUTE or RTM_DELROUTE into *r: the family, the
+ * destination (its host bits: EINVAL for IPv4, cleared for IPv6, as
+ * Linux), the table (main unless given), RTA_OIF, the metric (IPv6's
+ * default 1024). A source prefix or a gateway is EOPNOTSUPP. */
+static int parse_route(const struct req *q, struct iface_route *r)
+{
+	struct rtmsg rtm;
+	const uint8_t *p;
+	size_t n, size;
+	uint32_t v;
+
+	if (q->len < sizeof(rtm))
+		return -EINVAL;
+	memcpy(&rtm, q->data, sizeof(rtm));
+	if (rtm.rtm_family != AF_INET && rtm.rtm_family != AF_INET6)
+		return -EOPNOTSUPP; /* no handler for the family, as Linux */
+	size = rtm.rtm_family == AF_INET ? 4 : 16;
+	if (rtm.rtm_dst_len > size * 8)
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	r->family = rtm.rtm_family;
+	r->dst_len = rtm.rtm_dst_len;
+	r->table = rtm.rtm_table ? rtm.rtm_table : RT_TABLE_MAIN;
+	if (attr_val32(q, sizeof(rtm), RTA_TABLE, &v))
+		r->table = v ? (uint8_t)MIN(v, 255U) : RT_TABLE_MAIN;
+	r->protocol = rtm.rtm_protocol;
+	r->scope = rtm.rtm_scope;
+	r->type = rtm.rtm_type;
+	p = find_attr(q, sizeof(rtm), RTA_DST, &n);
+	if (p && n < size)
+		return -EINVAL;
+	if (p)
+		memcpy(r->dst, p, size);
+	for (unsigned i = 0; i < size; i++) {
+		unsigned keep = r->dst_len > i * 8 ? r->dst_len - i * 8 : 0;
+		uint8_t host = keep >= 8 ? 0 : (uint8_t)(0xff >> keep);
+
+		if (r->dst[i] & host && size == 4)
+			return -EINVAL;
+		r->dst[i] &= (uint8_t)~host;
+	}
+	if (attr_val32(q, sizeof(rtm), RTA_OIF, &v))
+		r->oif = (int)v;
+	if (!attr_val32(q, sizeof(rtm), RTA_PRIORITY, &r->priority) &&
+	    size == 16)
+		r->priority = 1024;
+	if (rtm.rtm_src_len || find_attr(q, sizeof(rtm), RTA_GATEWAY, &n))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* RTM_NEWROUTE: a unicast route of the main table through one of keel's
+ * interfaces; RTM_DELROUTE: a route a program added. */
+static int change_route(const struct req *q, bool add)
+{
+	struct iface_route r;
+	int err = parse_route(q, &r);
+
+	if (err)
+		return err;
+	if (!add)
+		return iface_route_del(&r);
+	if (r.type != RTN_UNICAST || r.table != RT_TABLE_MAIN)
+		return -EOPNOTSUPP;
+	return iface_route_new(&r);
+}
+
+/* A NEW, DEL or SET request. */
+static int change(const struct req *q)
+{
+	if (!cred_capable(CAP_NET_ADMIN))
+		return -EPERM;
+	switch (q->h->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_SETLINK:
+		return set_link(q);
+	case RTM_NEWADDR:
+		return change_addr(q, true);
+	case RTM_DELADDR:
+		return change_addr(q, false);
+	case RTM_NEWROUTE:
+		return change_route(q, true);
+	case RTM_DELROUTE:
+		return change_route(q, false);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 /* One request: 0, DUMPED, or an error for NLMSG_ERROR. */
 static int request(struct socket *s, const struct nlmsghdr *h, const char *data)
 {
@@ -620,7 +854,7 @@ static int request(struct socket *s, const struct nlmsghdr *h, const char *data)
 		return 0; /* not even a family: ignored, as Linux does */
 	family = (uint8_t)data[0];
 	if ((type - RTM_BASE) % 4 != RTM_KIND_GET)
-		return cred_capable(CAP_NET_ADMIN) ? -EOPNOTSUPP : -EPERM;
+		return change(&q);
 	if (!(h->nlmsg_flags & NLM_F_DUMP)) {
 		if (type == RTM_GETLINK)
 			return get_link(&q);

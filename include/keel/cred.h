@@ -14,7 +14,9 @@
 #define CAP_SETPCAP 8
 #define CAP_NET_BROADCAST 11
 #define CAP_NET_ADMIN 12
+#define CAP_NET_RAW 13
 #define CAP_IPC_LOCK 14
+#define CAP_SYS_CHROOT 18
 #define CAP_SYS_ADMIN 21
 #define CAP_SYS_NICE 23
 #define CAP_SYS_RESOURCE 24

@@ -34,8 +34,24 @@ struct iface_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
 };
 
+struct iface;
+
+/*
+ * What changing an interface asks of the stack that carries it (net/lwip
+ * sets them for its interfaces and the loopback; no ops, or a NULL one:
+ * the change is EOPNOTSUPP). Each is called after net/netif_set.c checked
+ * the request, and keeps the table (flags, addresses) as the stack is.
+ */
+struct iface_ops {
+	int (*set_up)(struct iface *nif, bool up);
+	int (*set_mtu)(struct iface *nif, uint32_t mtu);
+	int (*add_addr)(struct iface *nif, const struct iface_addr *a);
+	int (*del_addr)(struct iface *nif, const struct iface_addr *a);
+};
+
 struct iface {
 	int index; /* from 1; iface_add gives it */
+	const struct iface_ops *ops;
 	char name[IFNAMSIZ];
 	uint32_t flags; /* IFF_*, with IFF_LOWER_UP */
 	uint16_t type; /* ARPHRD_* */
@@ -55,6 +71,7 @@ struct iface_route {
 	uint8_t dst[16], gateway[16], prefsrc[16];
 	uint32_t priority; /* the metric */
 	int oif; /* the interface's index */
+	bool user; /* added by a program (RTM_NEWROUTE): iface_clear keeps it */
 };
 
 /* The interface with this index or name, or NULL. */
@@ -70,6 +87,38 @@ int iface_add_route(const struct iface_route *r);
 /* Drop the interface's addresses and the routes added through it (its
  * addresses are about to be set anew). */
 void iface_clear(struct iface *nif);
+/* Drop the address at addrs[i] from the table. */
+void iface_remove_addr(struct iface *nif, unsigned i);
+/*
+ * Changing an interface (net/netif_set.c), checked as Linux checks it,
+ * CAP_NET_ADMIN by the caller. iface_change_flags: the flags as
+ * rtnetlink combines them (change 0: flags whole); IFF_UP is done, the
+ * other settable flags changing is EOPNOTSUPP, the rest is ignored.
+ * iface_set_mtu: EINVAL outside the interface's limits. iface_addr_new:
+ * EEXIST with excl for an address it has, else 0 without a change (both
+ * before a prefix length too long, EINVAL, as Linux);
+ * iface_addr_del: EADDRNOTAVAIL for one it has not (a prefix length of
+ * 0 matches any).
+ */
+int iface_change_flags(struct iface *nif, uint32_t flags, uint32_t change);
+int iface_set_mtu(struct iface *nif, int32_t mtu);
+int iface_addr_new(struct iface *nif, const struct iface_addr *a, bool excl);
+int iface_addr_del(struct iface *nif, const struct iface_addr *a);
+/*
+ * Routes a program adds and removes (RTM_NEWROUTE, RTM_DELROUTE): an
+ * interface's own, without a gateway (the stack's choice of interface
+ * and next hop follows them, net/lwip/route.c). iface_route_new: ENODEV
+ * for an oif keel lacks, EEXIST for the same route, ENOSPC when the table
+ * is full; iface_route_del: the program's route of that family, table,
+ * destination and length (and oif when given), else ESRCH.
+ */
+int iface_route_new(const struct iface_route *r);
+int iface_route_del(const struct iface_route *r);
+/* The interface of the longest program's route to dst (family's bytes)
+ * on an interface that is up, or 0. */
+int iface_route_oif(int family, const uint8_t *dst);
+/* The index of the address of a's family and bytes on nif, or -1. */
+int iface_addr_find(const struct iface *nif, const struct iface_addr *a);
 /*
  * The routes of one family (AF_INET, AF_INET6) in the order Linux lists
  * them (main table, then local; within a table by destination): a

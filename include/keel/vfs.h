@@ -179,6 +179,9 @@ int file_open_inode(struct inode *ino, unsigned flags, struct inode *dir,
 		    const char *name, size_t len, struct file **out);
 /* The absolute path of a directory into buf: its length, or -errno. */
 long inode_dir_path(struct inode *dir, char *buf, size_t len);
+/* The same for getcwd: "(unreachable)/..." when dir is outside the
+ * process's root (chroot), as Linux's getcwd says. */
+long inode_cwd_path(struct inode *dir, char *buf, size_t len);
 /* A directory's name in its parent into name (NAME_MAX + 1 bytes): its
  * length, or -ENOENT (removed, or a file system's root). */
 long inode_dir_name(struct inode *dir, char *name);
@@ -210,6 +213,10 @@ unsigned vfs_umask(unsigned mask); /* set, return the old one */
 unsigned vfs_get_umask(void);
 struct inode *fs_cwd(void); /* not referenced */
 void fs_set_cwd(struct inode *dir); /* takes the reference */
+/* The process's root (chroot; the VM's root unless moved), not referenced;
+ * fs_set_root takes the reference. */
+struct inode *fs_root(void);
+void fs_set_root(struct inode *dir);
 /* Another process's, for /proc/PID (NULL tables after its release): its
  * descriptor fd (a reference) or NULL; its lowest open descriptor from fd
  * on, or -1; its cwd (a reference) or NULL; its umask. */
@@ -260,6 +267,7 @@ int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
 int vfs_truncate(const char *path, int64_t len);
 int vfs_chdir(const char *path);
 int vfs_fchdir(int fd);
+int vfs_chroot(const char *path);
 /* The cwd's absolute path into buf: its length with the NUL, or -errno. */
 long vfs_getcwd(char *buf, size_t len);
 int vfs_pipe(struct file *ends[2], unsigned flags);

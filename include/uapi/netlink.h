@@ -45,6 +45,9 @@ struct nlmsghdr {
 #define NLM_F_ROOT 0x100 /* GET requests */
 #define NLM_F_MATCH 0x200
 #define NLM_F_DUMP (NLM_F_ROOT | NLM_F_MATCH)
+#define NLM_F_REPLACE 0x100 /* NEW requests */
+#define NLM_F_EXCL 0x200
+#define NLM_F_CREATE 0x400
 #define NLM_F_DUMP_FILTERED 0x20 /* a dump: filtered as asked */
 #define NLM_F_CAPPED 0x100 /* acks: the request is not appended */
 
@@ -105,6 +108,7 @@ struct ifinfomsg {
 #define IFLA_MASTER 10
 #define IFLA_TXQLEN 13
 #define IFLA_MAP 14
+#define IFLA_LINKINFO 18
 #define IFLA_OPERSTATE 16
 #define IFLA_LINKMODE 17
 #define IFLA_STATS64 23

@@ -51,6 +51,11 @@ struct netbuf *lnet_frame_from_pbuf(struct pbuf *p);
 /* frame.c: the netif init for a device (Ethernet, its MAC and MTU). */
 err_t lnet_netif_init(struct netif *nif);
 
+/* stack.c: lwIP's loopback netif (NULL before the stack started). */
+struct netif *lnet_loop_nif(void);
+/* ifset.c: the changes of a device's interface and of "lo" on lwIP. */
+extern const struct iface_ops lnet_dev_ops, lnet_lo_ops;
+
 /* stack.c: the interface of the device that is eth0, or the first. */
 struct lnet_if *lnet_first_if(void);
 /* stack.c: copy lwIP's addresses of lif into keel's table. */

@@ -3,8 +3,9 @@
  * the family table registered with keel.net=lwip, creation, names and
  * their checks, options, ioctls; TCP is sock_tcp.c, UDP sock_udp.c.
  * Every operation takes the stack's lock; waits drop it (lsock_wait).
- * Ping sockets are sock_ping.c.
+ * Ping sockets are sock_ping.c, raw sockets sock_raw.c.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/string.h>
@@ -31,6 +32,8 @@
 #define L_SIOCOUTQ 0x5411
 #define L_IPPROTO_ICMP 1
 #define L_IPPROTO_ICMPV6 58
+#define L_IP_HDRINCL 3
+#define L_IPPROTO_MAX 263 /* Linux's: IPPROTO_MPTCP (262) + 1 */
 
 int lsock_errno(err_t err)
 {
@@ -204,6 +207,13 @@ static int l_create(struct socket *s, int type, int *protocol)
 			return -EPROTONOSUPPORT;
 		if (!*protocol)
 			*protocol = IPPROTO_UDP;
+	} else if (type == SOCK_RAW) { /* Linux's order of checks */
+		if (*protocol < 0 || *protocol >= L_IPPROTO_MAX)
+			return -EINVAL;
+		if (!*protocol)
+			return -EPROTONOSUPPORT;
+		if (!cred_capable(CAP_NET_RAW))
+			return -EPERM;
 	} else {
 		return -ESOCKTNOSUPPORT;
 	}
@@ -217,8 +227,12 @@ static int l_create(struct socket *s, int type, int *protocol)
 	list_init(&ls->dq);
 	s->priv = ls;
 	lwip_lock();
-	err = type == SOCK_STREAM ? ltcp_create(s, ls)
-				  : ludp_create(s, ls, *protocol);
+	if (type == SOCK_STREAM)
+		err = ltcp_create(s, ls);
+	else if (type == SOCK_RAW)
+		err = lraw_create(s, ls, *protocol);
+	else
+		err = ludp_create(s, ls, *protocol);
 	lwip_unlock();
 	if (err) {
 		s->priv = NULL;
@@ -465,6 +479,8 @@ static int int_opt(struct socket *s, int level, int name, int *v, bool set)
 		*v = ls->recverr;
 		return 0;
 	}
+	if (level == IPPROTO_IP && name == L_IP_HDRINCL)
+		return lraw_hdrincl(s, v, set);
 	if (level == IPPROTO_IP && (name == L_IP_TTL || name == L_IP_TOS) &&
 	    pcb) {
 		u8_t *f = name == L_IP_TTL ? &pcb->ttl : &pcb->tos;

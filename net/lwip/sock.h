@@ -39,6 +39,8 @@ struct lsock {
 	size_t dq_bytes;
 	bool ping, bound; /* ping: a raw ICMP PCB; bound: its id is set */
 	uint16_t ping_id; /* the echo identifier (the port of its name) */
+	bool raw; /* SOCK_RAW: a raw PCB of protocol raw_proto */
+	uint8_t raw_proto;
 };
 
 /* A received datagram and where it came from. */
@@ -87,7 +89,7 @@ unsigned ltcp_poll(struct socket *s);
 int ltcp_getname(struct socket *s, bool peer, struct sockname *out);
 size_t ltcp_unsent(struct lsock *ls);
 
-/* sock_udp.c (UDP and ICMP echo) */
+/* sock_udp.c (UDP, ICMP echo and raw: the datagram queue) */
 int ludp_create(struct socket *s, struct lsock *ls, int protocol);
 void ludp_release(struct lsock *ls);
 int ludp_bind(struct socket *s, const ip_addr_t *ip, uint16_t port);
@@ -97,6 +99,15 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags);
 long ludp_recvmsg(struct socket *s, struct kmsg *m, unsigned flags);
 unsigned ludp_poll(struct socket *s);
 int ludp_getname(struct socket *s, bool peer, struct sockname *out);
+/* A copy of p from byte off on ls's queue, from from (port 0), unless it
+ * would pass SO_RCVBUF or memory is short (ping and raw sockets). */
+void ludp_queue_copy(struct lsock *ls, struct pbuf *p, u16_t off,
+		     const ip_addr_t *from);
+
+/* sock_raw.c (SOCK_RAW) */
+int lraw_create(struct socket *s, struct lsock *ls, int protocol);
+int lraw_hdrincl(struct socket *s, int *v, bool set);
+long lraw_send(struct socket *s, struct pbuf *p, const ip_addr_t *ip);
 
 /* sock_ping.c (SOCK_DGRAM with IPPROTO_ICMP/ICMPV6) */
 int lping_create(struct socket *s, struct lsock *ls);

@@ -8,7 +8,6 @@
  * sock_udp.c reads.
  */
 #include <keel/errno.h>
-#include <keel/heap.h>
 #include <keel/random.h>
 #include <keel/string.h>
 #include "glue.h"
@@ -36,29 +35,13 @@ static u8_t on_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p,
 	struct lsock *ls = arg;
 	u16_t hl = (u16_t)ip_current_header_tot_len();
 	uint8_t h[ICMP_HLEN];
-	struct pbuf *q;
-	struct dgram *d;
 
 	(void)pcb;
 	if (!ls || !ls->s || p->tot_len < hl + ICMP_HLEN ||
 	    pbuf_copy_partial(p, h, ICMP_HLEN, hl) != ICMP_HLEN ||
-	    h[0] != reply_type(ls) || (h[4] << 8 | h[5]) != ls->ping_id ||
-	    ls->dq_bytes + p->tot_len > ls->s->rcvbuf)
+	    h[0] != reply_type(ls) || (h[4] << 8 | h[5]) != ls->ping_id)
 		return 0;
-	q = pbuf_alloc(PBUF_RAW, (u16_t)(p->tot_len - hl), PBUF_RAM);
-	d = q ? kmalloc(sizeof(*d)) : NULL;
-	if (!d) {
-		if (q)
-			pbuf_free(q);
-		return 0;
-	}
-	pbuf_copy_partial(p, q->payload, q->tot_len, hl);
-	d->p = q;
-	ip_addr_copy(d->from, *addr);
-	d->port = 0;
-	list_push_back(&ls->dq, &d->node);
-	ls->dq_bytes += q->tot_len;
-	sock_wake(ls->s);
+	ludp_queue_copy(ls, p, hl, addr);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
  * sock_udp.c - SOCK_DGRAM on lwIP's UDP raw API (net/lwip/): received
  * datagrams wait on the socket with their source (dropped and counted
  * past SO_RCVBUF); a send builds one pbuf and hands it to lwIP. Ping
- * sockets share the queue, the reads and the sends (sock_ping.c).
+ * and raw sockets share the queue, the reads and the sends (sock_ping.c,
+ * sock_raw.c).
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -38,6 +39,30 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p,
 	sock_wake(ls->s);
 }
 
+void ludp_queue_copy(struct lsock *ls, struct pbuf *p, u16_t off,
+		     const ip_addr_t *from)
+{
+	struct pbuf *q;
+	struct dgram *d;
+
+	if (p->tot_len < off || ls->dq_bytes + p->tot_len > ls->s->rcvbuf)
+		return;
+	q = pbuf_alloc(PBUF_RAW, (u16_t)(p->tot_len - off), PBUF_RAM);
+	d = q ? kmalloc(sizeof(*d)) : NULL;
+	if (!d) {
+		if (q)
+			pbuf_free(q);
+		return;
+	}
+	pbuf_copy_partial(p, q->payload, q->tot_len, off);
+	d->p = q;
+	ip_addr_copy(d->from, *from);
+	d->port = 0;
+	list_push_back(&ls->dq, &d->node);
+	ls->dq_bytes += q->tot_len;
+	sock_wake(ls->s);
+}
+
 int ludp_create(struct socket *s, struct lsock *ls, int protocol)
 {
 	if (protocol != IPPROTO_UDP)
@@ -54,8 +79,8 @@ void ludp_release(struct lsock *ls)
 {
 	struct list_node *n;
 
-	if (ls->ping && ls->pcb.raw) {
-		lping_release(ls);
+	if ((ls->ping || ls->raw) && ls->pcb.raw) {
+		lping_release(ls); /* the raw PCB goes */
 	} else if (ls->pcb.udp) {
 		udp_recv(ls->pcb.udp, NULL, NULL);
 		udp_remove(ls->pcb.udp);
@@ -75,6 +100,8 @@ int ludp_bind(struct socket *s, const ip_addr_t *ip, uint16_t port)
 
 	if (ls->ping)
 		return lping_bind(s, ip, port);
+	if (ls->raw) /* a raw socket's port is its protocol */
+		return lsock_errno(raw_bind(ls->pcb.raw, ip));
 	if (ls->pcb.udp->local_port)
 		return -EINVAL;
 	return lsock_errno(udp_bind(ls->pcb.udp, ip, port));
@@ -89,7 +116,7 @@ int ludp_connect(struct socket *s, const struct sockname *a, unsigned flags)
 
 	(void)flags;
 	if (a->len >= 2 && a->family == AF_UNSPEC) {
-		if (ls->ping)
+		if (ls->ping || ls->raw)
 			raw_disconnect(ls->pcb.raw);
 		else
 			udp_disconnect(ls->pcb.udp);
@@ -100,8 +127,9 @@ int ludp_connect(struct socket *s, const struct sockname *a, unsigned flags)
 	if (err)
 		return err;
 	lsock_unspecified_to_loopback(&ip);
-	if (ls->ping) {
-		err = lping_connect(s, &ip);
+	if (ls->ping || ls->raw) {
+		err = ls->ping ? lping_connect(s, &ip)
+			       : lsock_errno(raw_connect(ls->pcb.raw, &ip));
 		if (!err) {
 			s->connected = true;
 			lsock_name(s->family, &ip, 0, &s->remote);
@@ -150,7 +178,7 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 		if (err)
 			return err;
 		lsock_unspecified_to_loopback(&ip);
-		if (!port && !ls->ping)
+		if (!port && !ls->ping && !ls->raw)
 			return -EINVAL;
 	} else if (!s->connected) {
 		return -EDESTADDRREQ;
@@ -161,6 +189,9 @@ long ludp_sendmsg(struct socket *s, struct kmsg *m, unsigned flags)
 	err = kmsg_copy(m, 0, p->payload, m->total, false);
 	if (!err && ls->ping)
 		err = (int)lping_send(
+		    s, p, m->name.len ? &ip : &ls->pcb.raw->remote_ip);
+	else if (!err && ls->raw)
+		err = (int)lraw_send(
 		    s, p, m->name.len ? &ip : &ls->pcb.raw->remote_ip);
 	else if (!err)
 		err = lsock_errno(m->name.len
@@ -245,6 +276,9 @@ int ludp_getname(struct socket *s, bool peer, struct sockname *out)
 	}
 	if (ls->ping)
 		lsock_name(s->family, &ls->pcb.raw->local_ip, lping_id(ls),
+			   out);
+	else if (ls->raw)
+		lsock_name(s->family, &ls->pcb.raw->local_ip, ls->raw_proto,
 			   out);
 	else
 		lsock_name(s->family, &p->local_ip, p->local_port, out);

@@ -127,6 +127,12 @@ static void loopback_init(void)
 	loop_out6 = loop_nif->output_ip6;
 	loop_nif->output = loop_output4;
 	loop_nif->output_ip6 = loop_output6;
+	iface_get(1)->ops = &lnet_lo_ops; /* "lo" is index 1 */
+}
+
+struct netif *lnet_loop_nif(void)
+{
+	return loop_nif;
 }
 
 /* ---- devices ---- */
@@ -249,6 +255,7 @@ static void dev_add(struct netdev *dev)
 	lif->dev = dev;
 	list_init(&lif->txq);
 	iface_fill(lif);
+	lif->ifc.ops = &lnet_dev_ops;
 	if (!netif_add_noaddr(&lif->nif, lif, lnet_netif_init, netif_input)) {
 		kfree(lif);
 		return;

@@ -4,11 +4,13 @@
  * resource limits (RLIMIT_NOFILE enforced), mlock and msync, memfd,
  * flock, preadv/pwritev, the sync family, FIFOs and device nodes,
  * extended attributes, prctl, syslog, adjtimex and the clock setters'
- * error paths, and the /proc and /dev/shm files programs look for. Run in
+ * error paths, chroot, the host and domain names, and the /proc and
+ * /dev/shm files programs look for. Run in
  * the guest and on the host as root (in an empty temporary directory);
  * one line per check, the output must match. Nothing here changes the
  * host for good: the clock is only set with invalid values, ids are
- * dropped only at the very end, in this process.
+ * dropped only at the very end, in this process; chroot and the names
+ * are changed in a child (the names in its own UTS namespace on Linux).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -27,6 +29,8 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/timex.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 #include <sys/uio.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -602,6 +606,130 @@ static void test_drop_root(void)
 	check("fsuid-unchanged", sc(SYS_setfsuid, -1, 0, 0, 0) == 1000);
 }
 
+/* Drop one capability from the effective set (capset, version 3). */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	return (int)raw(syscall(SYS_capset, &h, d));
+}
+
+/* Run fn in a child; its failures count here. */
+static void in_child(void (*fn)(void))
+{
+	int st;
+	pid_t p = fork();
+
+	if (p == 0) {
+		fails = 0;
+		fn();
+		exit(fails);
+	}
+	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
+		fails++;
+	else
+		fails += WEXITSTATUS(st);
+}
+
+static void chroot_child(void)
+{
+	char cwd[4096];
+	struct stat st;
+	int fd;
+
+	check_val("chroot-mkdir",
+		  raw(mkdir("jail", 0700)) | raw(mkdir("jail/sub", 0700)), 0);
+	close(open("plain", O_CREAT | O_WRONLY, 0600));
+	check_err("chroot-missing", raw(chroot("nowhere")), ENOENT);
+	check_err("chroot-file", raw(chroot("plain")), ENOTDIR);
+	check_err("chroot-fault", raw(chroot(BADPTR)), EFAULT);
+	check_val("chroot", raw(chroot("jail")), 0);
+	check("chroot-abs-inside",
+	      stat("/sub", &st) == 0 && S_ISDIR(st.st_mode));
+	check_err("chroot-abs-outside", raw(stat("/jail", &st)), ENOENT);
+	/* The system call's answer (glibc's getcwd makes it ENOENT). */
+	check("chroot-cwd-unreachable",
+	      syscall(SYS_getcwd, cwd, sizeof(cwd)) > 0 &&
+		  !strncmp(cwd, "(unreachable)/", 14));
+	check_val("chroot-chdir-root", raw(chdir("/")), 0);
+	check("chroot-getcwd-root",
+	      getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
+	check_val("chroot-dotdot-stays", raw(chdir("../../..")), 0);
+	check("chroot-dotdot-getcwd", getcwd(cwd, sizeof(cwd)) &&
+					  !strcmp(cwd, "/") &&
+					  stat("../sub", &st) == 0);
+	fd = open("/sub", O_RDONLY | O_DIRECTORY);
+	check_val("chroot-nested", raw(chroot("sub")), 0);
+	check_err("chroot-nested-abs", raw(stat("/sub", &st)), ENOENT);
+	check_val("chroot-fchdir", raw(fchdir(fd)), 0);
+	check("chroot-fchdir-getcwd",
+	      getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
+	close(fd);
+	check_val("chroot-drop-cap", drop_cap(CAP_SYS_CHROOT), 0);
+	check_err("chroot-no-cap", raw(chroot(".")), EPERM);
+	check_err("chroot-no-cap-missing", raw(chroot("nowhere")), ENOENT);
+}
+
+/* A /proc/sys/kernel file's first line, without the newline. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	buf[0] = 0;
+	if (f && fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = 0;
+	if (f)
+		fclose(f);
+}
+
+static void uts_child(void)
+{
+	char name[80], p[80];
+	struct utsname u;
+	int e;
+
+	/* Linux: the names in a namespace of the child's own, the host's
+	 * stay. keel has no namespaces (EINVAL): the names are the VM's. */
+	e = (int)raw(unshare(CLONE_NEWUTS));
+	check("uts-own-names", e == 0 || e == -EINVAL);
+	check_val("sethostname", raw(sethostname("t-misc-host", 11)), 0);
+	uname(&u);
+	read_line("/proc/sys/kernel/hostname", p, sizeof(p));
+	check("sethostname-uname", !strcmp(u.nodename, "t-misc-host"));
+	check("sethostname-gethostname", gethostname(name, sizeof(name)) == 0 &&
+					     !strcmp(name, "t-misc-host"));
+	check("sethostname-proc", !strcmp(p, "t-misc-host"));
+	check_val("setdomainname", raw(setdomainname("t-misc-dom", 10)), 0);
+	uname(&u);
+	read_line("/proc/sys/kernel/domainname", p, sizeof(p));
+	check("setdomainname-uname", !strcmp(u.domainname, "t-misc-dom"));
+	check("setdomainname-proc", !strcmp(p, "t-misc-dom"));
+	memset(name, 'h', 64);
+	check_val("sethostname-64", raw(sethostname(name, 64)), 0);
+	uname(&u);
+	check("sethostname-64-uname", strlen(u.nodename) == 64);
+	check_err("sethostname-65", raw(sethostname(name, 65)), EINVAL);
+	check_err("sethostname-negative",
+		  sc(SYS_sethostname, (long)name, -1, 0, 0), EINVAL);
+	check_err("setdomainname-65", raw(setdomainname(name, 65)), EINVAL);
+	check_err("sethostname-fault",
+		  sc(SYS_sethostname, (long)BADPTR, 4, 0, 0), EFAULT);
+	check_val("sethostname-nul", raw(sethostname("ab\0cd", 5)), 0);
+	uname(&u);
+	check("sethostname-nul-uname", !strcmp(u.nodename, "ab"));
+	check_val("sethostname-empty", raw(sethostname("", 0)), 0);
+	uname(&u);
+	check("sethostname-empty-uname", u.nodename[0] == 0);
+	check_val("uts-drop-cap", drop_cap(CAP_SYS_ADMIN), 0);
+	check_err("sethostname-no-cap", raw(sethostname("x", 1)), EPERM);
+	check_err("sethostname-no-cap-65", raw(sethostname(name, 65)), EPERM);
+	check_err("setdomainname-no-cap", raw(setdomainname("x", 1)), EPERM);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -619,6 +747,8 @@ int main(int argc, char **argv)
 	test_xattrs();
 	test_prctl_proc(argv[0]);
 	test_time_log();
+	in_child(chroot_child);
+	in_child(uts_child);
 	test_drop_root();
 	printf("t_misc: %d failed\n", fails);
 	return fails != 0;

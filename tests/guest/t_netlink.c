@@ -5,7 +5,9 @@
  * short and malformed messages, strict checking, receiving (peek,
  * truncation, names, ancillary data, poll, epoll, timeouts, signals,
  * overrun), messages between two netlink sockets, the SIOCGIF* ioctls,
- * if_nametoindex and getifaddrs. Only the loopback "lo" is looked at: the
+ * if_nametoindex and getifaddrs; changes of "lo" (up and down, MTU, an
+ * IPv6 address, a route) by netlink and ioctl, made in a child that has a network
+ * namespace of its own on the host. Only the loopback "lo" is looked at: the
  * host that runs the reference may have other interfaces. Run in the guest
  * and on the host (as root); one line per check, the output must match.
  */
@@ -19,6 +21,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -980,6 +984,236 @@ static void test_libc(void)
 }
 
 /* Without CAP_NET_ADMIN nothing may be changed (EPERM, as Linux). */
+/* ---------------------------------------------------------- changes --- */
+
+/* An ack's error for a request of type with flags, fixed part and attrs. */
+static int nl_do(int fd, int type, int flags, const void *fixed, size_t len,
+		 const void *attrs, size_t alen)
+{
+	nl_send(fd, type, NLM_F_REQUEST | NLM_F_ACK | flags, fixed, len, attrs,
+		alen);
+	return nlerr(nl_recv(fd));
+}
+
+/* lo's flags or MTU by ioctl. */
+static int lo_ioctl(int s, unsigned long cmd, struct ifreq *r)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->ifr_name, "lo");
+	return (int)raw(ioctl(s, cmd, r));
+}
+
+static void change_links(int fd, int s)
+{
+	struct ifinfomsg ifi = { .ifi_index = LO,
+				 .ifi_flags = IFF_UP,
+				 .ifi_change = IFF_UP };
+	struct {
+		struct rtattr a;
+		unsigned mtu;
+	} mtu = { { RTA_LENGTH(4), IFLA_MTU }, 16000 };
+	struct {
+		struct rtattr a;
+		char name[8];
+	} name = { { RTA_LENGTH(6), IFLA_IFNAME }, "nope0" };
+	struct ifreq r;
+
+	check_val("newlink-up",
+		  nl_do(fd, RTM_NEWLINK, 0, &ifi, sizeof(ifi), NULL, 0), 0);
+	lo_ioctl(s, SIOCGIFFLAGS, &r);
+	check("newlink-up-flags",
+	      (r.ifr_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING));
+	r.ifr_flags &= ~IFF_UP;
+	check_val("siocsifflags-down", raw(ioctl(s, SIOCSIFFLAGS, &r)), 0);
+	lo_ioctl(s, SIOCGIFFLAGS, &r);
+	check("siocsifflags-down-flags",
+	      !(r.ifr_flags & (IFF_UP | IFF_RUNNING)));
+	r.ifr_flags |= IFF_UP;
+	check_val("siocsifflags-up", raw(ioctl(s, SIOCSIFFLAGS, &r)), 0);
+	lo_ioctl(s, SIOCGIFFLAGS, &r);
+	check("siocsifflags-up-flags",
+	      (r.ifr_flags & (IFF_UP | IFF_RUNNING)) == (IFF_UP | IFF_RUNNING));
+	ifi.ifi_flags = ifi.ifi_change = 0;
+	check_val(
+	    "newlink-mtu",
+	    nl_do(fd, RTM_NEWLINK, 0, &ifi, sizeof(ifi), &mtu, sizeof(mtu)), 0);
+	lo_ioctl(s, SIOCGIFMTU, &r);
+	check_val("newlink-mtu-ioctl", r.ifr_mtu, 16000);
+	r.ifr_mtu = -1;
+	check_err("siocsifmtu-negative", raw(ioctl(s, SIOCSIFMTU, &r)), EINVAL);
+	r.ifr_mtu = 65536;
+	check_val("siocsifmtu", raw(ioctl(s, SIOCSIFMTU, &r)), 0);
+	lo_ioctl(s, SIOCGIFMTU, &r);
+	check_val("siocsifmtu-ioctl", r.ifr_mtu, 65536);
+	ifi.ifi_index = 0;
+	check_val("newlink-no-link",
+		  nl_do(fd, RTM_NEWLINK, 0, &ifi, sizeof(ifi), NULL, 0),
+		  -ENODEV);
+	check_val("setlink-no-link",
+		  nl_do(fd, RTM_SETLINK, 0, &ifi, sizeof(ifi), NULL, 0),
+		  -EINVAL);
+	ifi.ifi_index = 999;
+	check_val("newlink-no-such",
+		  nl_do(fd, RTM_NEWLINK, 0, &ifi, sizeof(ifi), NULL, 0),
+		  -ENODEV);
+	ifi.ifi_index = 0;
+	check_val("newlink-create-no-kind",
+		  nl_do(fd, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi,
+			sizeof(ifi), &name, sizeof(name)),
+		  -EOPNOTSUPP);
+}
+
+/* ::2/128 on lo: IFA_LOCAL as ip(8) sends it (RTM_GETADDR: no ack, the
+ * answer's type). */
+static int addr6(int fd, int type, int flags, int prefixlen, int index)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6,
+				 .ifa_prefixlen = prefixlen,
+				 .ifa_index = index };
+	struct {
+		struct rtattr a;
+		unsigned char addr[16];
+	} local = { { RTA_LENGTH(16), IFA_LOCAL }, { [15] = 2 } };
+
+	if (type == RTM_GETADDR) {
+		nl_send(fd, type, NLM_F_REQUEST, &ifa, sizeof(ifa), &local,
+			sizeof(local));
+		return nl_recv(fd) > 0 ? ((struct nlmsghdr *)buf)->nlmsg_type
+				       : -1;
+	}
+	return nl_do(fd, type, flags, &ifa, sizeof(ifa), &local, sizeof(local));
+}
+
+static void change_addrs(int fd, int s)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET6,
+				 .ifa_prefixlen = 128,
+				 .ifa_index = LO };
+	struct sockaddr_in *sin;
+	struct ifreq r;
+
+	check_val("newaddr6",
+		  addr6(fd, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, 128, LO),
+		  0);
+	check_val("newaddr6-excl",
+		  addr6(fd, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, 128, LO),
+		  -EEXIST);
+	check_val("newaddr6-again", addr6(fd, RTM_NEWADDR, 0, 128, LO),
+		  -EEXIST);
+	check_val("newaddr6-no-such", addr6(fd, RTM_NEWADDR, 0, 128, 999),
+		  -ENODEV);
+	check_val("newaddr6-prefix-exists", addr6(fd, RTM_NEWADDR, 0, 129, LO),
+		  -EEXIST);
+	check_val("newaddr6-no-addr",
+		  nl_do(fd, RTM_NEWADDR, 0, &ifa, sizeof(ifa), NULL, 0),
+		  -EINVAL);
+	ifa.ifa_family = AF_UNSPEC;
+	check_val("newaddr-unspec",
+		  nl_do(fd, RTM_NEWADDR, 0, &ifa, sizeof(ifa), NULL, 0),
+		  -EOPNOTSUPP);
+	check_val("newaddr6-listed", addr6(fd, RTM_GETADDR, 0, 0, 0),
+		  RTM_NEWADDR);
+	check_val("deladdr6", addr6(fd, RTM_DELADDR, 0, 128, LO), 0);
+	check_val("deladdr6-again", addr6(fd, RTM_DELADDR, 0, 128, LO),
+		  -EADDRNOTAVAIL);
+	check_val("deladdr6-gone", addr6(fd, RTM_GETADDR, 0, 0, 0),
+		  NLMSG_ERROR);
+	check_val("newaddr6-prefix", addr6(fd, RTM_NEWADDR, 0, 129, LO),
+		  -EINVAL);
+	lo_ioctl(s, SIOCGIFADDR, &r);
+	sin = (struct sockaddr_in *)&r.ifr_addr;
+	check("siocgifaddr", sin->sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+	check_val("siocsifaddr-same", raw(ioctl(s, SIOCSIFADDR, &r)), 0);
+}
+
+/* A route to ::3/128 (or none: dst_len 0 is not sent), of lo or oif. */
+static int route6(int fd, int type, int flags, int oif)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET6,
+			     .rtm_dst_len = 128,
+			     .rtm_protocol = RTPROT_STATIC,
+			     .rtm_type = RTN_UNICAST };
+	struct {
+		struct rtattr a;
+		unsigned char dst[16];
+		struct rtattr o;
+		int oif;
+	} at = { { RTA_LENGTH(16), RTA_DST },
+		 { [15] = 3 },
+		 { RTA_LENGTH(4), RTA_OIF },
+		 oif };
+
+	return nl_do(fd, type, flags, &rtm, sizeof(rtm), &at, sizeof(at));
+}
+
+/* Does the IPv6 route dump hold ::3/128 on lo, of protocol static? */
+static void find_route3(struct nlmsghdr *h, void *arg)
+{
+	struct rtmsg *r = NLMSG_DATA(h);
+	int len = (int)RTM_PAYLOAD(h);
+	struct rtattr *d = find(RTM_RTA(r), len, RTA_DST);
+	struct rtattr *o = find(RTM_RTA(r), len, RTA_OIF);
+
+	if (d && o && r->rtm_dst_len == 128 &&
+	    ((unsigned char *)RTA_DATA(d))[15] == 3 &&
+	    *(int *)RTA_DATA(o) == LO && r->rtm_protocol == RTPROT_STATIC &&
+	    r->rtm_table == RT_TABLE_MAIN)
+		*(int *)arg += 1;
+}
+
+static void change_routes(int fd)
+{
+	struct rtmsg rtm = { .rtm_family = AF_INET6 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(9),
+				   .sin6_addr = { { { [15] = 3 } } } };
+	int found = 0, u = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	check_val("newroute6",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, LO), 0);
+	check_val("newroute6-excl",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, LO),
+		  -EEXIST);
+	check_val("newroute6-no-dev",
+		  route6(fd, RTM_NEWROUTE, NLM_F_CREATE, 999), -ENODEV);
+	run_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), find_route3, &found);
+	check_val("newroute6-dumped", found, 1);
+	check_val("newroute6-used",
+		  raw(sendto(u, "x", 1, 0, (struct sockaddr *)&to, sizeof(to))),
+		  1);
+	check_val("delroute6", route6(fd, RTM_DELROUTE, 0, LO), 0);
+	check_val("delroute6-again", route6(fd, RTM_DELROUTE, 0, LO), -ESRCH);
+	found = 0;
+	run_dump(fd, RTM_GETROUTE, &rtm, sizeof(rtm), find_route3, &found);
+	check_val("delroute6-gone", found, 0);
+	close(u);
+}
+
+/* In a child: on the host in a network namespace of its own, whose lo
+ * starts down; keel has no namespaces (EINVAL) and changes its own lo,
+ * which ends as it began (up, MTU 65536, ::1 alone). */
+static void test_changes(void)
+{
+	pid_t p = fork();
+	int st, fd, s, e;
+
+	if (p == 0) {
+		fails = 0;
+		e = (int)raw(unshare(CLONE_NEWNET));
+		check("changes-own-lo", e == 0 || e == -EINVAL);
+		fd = nl_open();
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		change_links(fd, s);
+		change_addrs(fd, s);
+		change_routes(fd);
+		exit(fails);
+	}
+	if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st))
+		fails++;
+	else
+		fails += WEXITSTATUS(st);
+}
+
 static void test_unprivileged(void)
 {
 	struct ifinfomsg ifi = { .ifi_index = LO,
@@ -1033,6 +1267,7 @@ int main(void)
 	test_ioctls(AF_UNIX, "unix");
 	test_ioctls(AF_NETLINK, "netlink");
 	test_libc();
+	test_changes();
 	test_unprivileged();
 	printf("t_netlink: %d failed\n", fails);
 	return fails != 0;

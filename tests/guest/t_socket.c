@@ -3,7 +3,7 @@
  * named and abstract AF_UNIX sockets, SCM_RIGHTS and SCM_CREDENTIALS,
  * TCP and UDP over 127.0.0.1 and ::1 (and IPv4 to an IPv6 listener),
  * readiness through poll and epoll, shutdown, nonblocking EAGAIN, socket
- * options, and the error paths. Ports differ between runs, so only their
+ * options, raw IPv4 sockets (as root), and the error paths. Ports differ between runs, so only their
  * relations are printed. Run in the guest and on the host; one line per
  * check, the output must match.
  */
@@ -12,7 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -24,6 +27,8 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <stdlib.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -865,6 +870,110 @@ static void test_mmsg(void)
 	close(sv[1]);
 }
 
+/* A raw socket of protocol UDP: the next copy that carries msg (the
+ * host's may see other UDP traffic of its own first), its IP header
+ * checked. */
+static void raw_copy(int r, const char *msg, size_t n)
+{
+	char pkt[2048];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	struct pollfd pfd = { r, POLLIN, 0 };
+
+	for (int i = 0; i < 1000 && poll(&pfd, 1, 2000) == 1; i++) {
+		ssize_t got = recv(r, pkt, sizeof(pkt), 0);
+
+		if (got != (ssize_t)(sizeof(*ip) + 8 + n) ||
+		    memcmp(pkt + sizeof(*ip) + 8, msg, n))
+			continue;
+		check("raw-recv-header", ip->version == 4 && ip->ihl == 5 &&
+					     ip->protocol == IPPROTO_UDP &&
+					     ntohs(ip->tot_len) == got);
+		return;
+	}
+	check("raw-recv-header", 0);
+}
+
+static void raw_no_cap(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	pid_t p;
+	int st;
+
+	fflush(stdout);
+	p = fork();
+	if (p == 0) {
+		syscall(SYS_capget, &h, d);
+		d[0].effective &= ~(1u << CAP_NET_RAW);
+		syscall(SYS_capset, &h, d);
+		_exit(raw(socket(AF_INET, SOCK_RAW, IPPROTO_UDP)) == -EPERM);
+	}
+	check("raw-no-cap-eperm",
+	      waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 1);
+}
+
+/* Raw IPv4 sockets over 127.0.0.1, as root: IPPROTO_RAW sends a whole
+ * packet (IP_HDRINCL; length, source and checksum left 0 for the kernel
+ * to fill), a UDP socket gets it; a raw UDP socket sees copies of UDP
+ * packets with their IP header. */
+static void test_raw(void)
+{
+	const char msg[] = "raw message.";
+	char pkt[64], got[32];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	struct udphdr *uh = (struct udphdr *)(pkt + sizeof(*ip));
+	struct sockaddr_in a = { AF_INET, 0, { htonl(INADDR_LOOPBACK) } }, from;
+	socklen_t len = sizeof(a);
+	int r, u, c, v = 0, n = (int)(sizeof(*ip) + sizeof(*uh) + sizeof(msg));
+
+	check_err("raw-proto-0", raw(socket(AF_INET, SOCK_RAW, 0)),
+		  EPROTONOSUPPORT);
+	check_err("raw-proto-263", raw(socket(AF_INET, SOCK_RAW, 263)), EINVAL);
+	r = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	check("raw-socket", r >= 0);
+	getsockopt(r, IPPROTO_IP, IP_HDRINCL, &v, &len);
+	check_val("raw-hdrincl-implied", v, 1);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	getsockname(u, (struct sockaddr *)&a, &len);
+	memset(pkt, 0, sizeof(pkt));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->daddr = htonl(INADDR_LOOPBACK);
+	uh->source = htons(666);
+	uh->dest = a.sin_port;
+	uh->len = htons(sizeof(*uh) + sizeof(msg));
+	memcpy(pkt + sizeof(*ip) + sizeof(*uh), msg, sizeof(msg));
+	a.sin_port = 0;
+	check_val("raw-send",
+		  raw(sendto(r, pkt, n, 0, (struct sockaddr *)&a, sizeof(a))),
+		  n);
+	len = sizeof(from);
+	check("raw-udp-got",
+	      recvfrom(u, got, sizeof(got), MSG_DONTWAIT,
+		       (struct sockaddr *)&from, &len) == sizeof(msg) &&
+		  !memcmp(got, msg, sizeof(msg)) &&
+		  ntohs(from.sin_port) == 666 &&
+		  from.sin_addr.s_addr == htonl(INADDR_LOOPBACK));
+	c = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	len = sizeof(a);
+	getsockname(u, (struct sockaddr *)&a, &len);
+	sendto(u, "copy of mine", 12, 0, (struct sockaddr *)&a, sizeof(a));
+	raw_copy(c, "copy of mine", 12);
+	v = 0;
+	check_val("raw-hdrincl-set",
+		  raw(setsockopt(c, IPPROTO_IP, IP_HDRINCL, &v, sizeof(v))), 0);
+	check_err("raw-hdrincl-udp",
+		  raw(setsockopt(u, IPPROTO_IP, IP_HDRINCL, &v, sizeof(v))),
+		  ENOPROTOOPT);
+	close(c);
+	close(u);
+	close(r);
+	raw_no_cap();
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -885,6 +994,7 @@ int main(void)
 	test_udp(AF_INET);
 	test_udp(AF_INET6);
 	test_mmsg();
+	test_raw();
 	printf("t_socket: %d failed\n", fails);
 	return fails != 0;
 }

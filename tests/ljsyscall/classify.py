@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """classify.py - the ljsyscall conformance report (tests/ljsyscall/conformance.sh).
 
-    classify.py OUTDIR KEEL [STRACE] [--causes FILE]
+    classify.py OUTDIR KEEL [STRACE] [--causes FILE] [--host NAME]
 
-Reads OUTDIR/host.{txt,log} (the host's reference run), OUTDIR/KEEL.{txt,log}
+Reads OUTDIR/host.{txt,log} (the host's reference run; NAME.* with --host,
+host-root for the root run), OUTDIR/KEEL.{txt,log}
 (keel's run, which counts) and, when given, OUTDIR/STRACE.txt (the same suite
 in keel with keel.strace: the system calls that failed under each failing
 test), and prints the report: both pass counts, the tests the host ran that
@@ -130,11 +131,13 @@ def classify(test, msg, errs, causes):
 
 
 def main():
-    args, causes_file = [], None
+    args, causes_file, host = [], None, "host"
     it = iter(sys.argv[1:])
     for a in it:
         if a == "--causes":
             causes_file = next(it)
+        elif a == "--host":
+            host = next(it)
         else:
             args.append(a)
     if len(args) not in (2, 3):
@@ -145,13 +148,13 @@ def main():
 
     kfail = failures(f"{out}/{keel}.txt")
     sfail = failures(f"{out}/{strace}.txt") if strace else {}
-    hfail = failures(f"{out}/host.txt")
-    hran, kran = ran(f"{out}/host.log"), ran(f"{out}/{keel}.log")
+    hfail = failures(f"{out}/{host}.txt")
+    hran, kran = ran(f"{out}/{host}.log"), ran(f"{out}/{keel}.log")
 
     print("ljsyscall conformance (tests/ljsyscall/conformance.sh)")
     print(f"keel: {field(f'{out}/{keel}.txt', 'result')} (end reached: {field(f'{out}/{keel}.txt', 'end reached')})")
-    print(f"host: {field(f'{out}/host.txt', 'result')} (end reached: {field(f'{out}/host.txt', 'end reached')}; "
-          f"{first_line(f'{out}/host.txt')})")
+    print(f"host: {field(f'{out}/{host}.txt', 'result')} (end reached: {field(f'{out}/{host}.txt', 'end reached')}; "
+          f"{first_line(f'{out}/{host}.txt')})")
     only_host = sorted(hran - kran)
     if only_host and kran:
         roots = [t for t in only_host if "root" in t]
@@ -182,7 +185,7 @@ def main():
             print(f"    {test}: {hfail[test][0]}")
     unused = sorted(set(causes) - set(kfail))
     if unused:
-        print("causes.txt allows these to fail, but they passed in keel (remove them):")
+        print(f"{causes_file} allows these to fail, but they passed in keel (remove them):")
         for t in unused:
             print(f"    {t}")
 

@@ -12,6 +12,12 @@
 #   --show      also print the suite's output (keel's as it comes; Xen's
 #               when the guest has ended, dom0 prints the console log then)
 #               and close with "ljsyscall: N passed, M failed of T (where)"
+#   --root      the suite as root, its *_root tests kept (336 tests, not
+#               275): the host's run must be root (the suite then runs
+#               them in new namespaces); keel's program is root of its own
+#               VM and runs them on keel's own interfaces, mounts and host
+#               name (lib.sh, ljs_keep_root). Outputs host-root.*,
+#               keel-root.*, xen-root.*; the list is causes-root.txt.
 #   --as NAME   name keel's or Xen's outputs NAME.* instead of keel.*/xen.*
 #   -k WORD     add WORD to keel's kernel command line; with -k keel.strace
 #               keel.txt lists the failing syscalls under each failing test
@@ -28,7 +34,8 @@
 # keel.elf, initrd.cpio) and build/ljsyscall/xl (Xen: also keel.cfg).
 # Outputs in build/ljsyscall/:
 #   host.log, keel.log, xen.log   the runs' output (xen.serial: the whole
-#                                 serial log of the nested Xen run)
+#                                 serial log of the nested Xen run);
+#                                 with --root host-root.log and so on
 #   host.txt, keel.txt, xen.txt   pass count, end reached or not, failing
 #                                 tests with their first error line, keel's
 #                                 "not implemented" lines
@@ -38,19 +45,20 @@ exec </dev/null # nothing here reads a terminal (QEMU's stdio console)
 . "$(dirname "$0")/lib.sh"
 root=$ljs_root out=$ljs_out
 
-do_host=0 do_keel=0 do_xen=0 show=0 name='' kargs=() ktimeout=600 accel=tcg seed=1
+do_host=0 do_keel=0 do_xen=0 show=0 root_mode=0 name='' kargs=() ktimeout=600 accel=tcg seed=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--host) do_host=1 ;;
 	--keel) do_keel=1 ;;
 	--xen) do_xen=1 ;;
 	--show) show=1 ;;
+	--root) root_mode=1 ;;
 	--as) name=$2; shift ;;
 	-k) kargs+=(-k "$2"); shift ;;
 	-t) ktimeout=$2; shift ;;
 	--accel) accel=$2; shift ;;
 	--seed) seed=$2; shift ;;
-	-h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -72,6 +80,12 @@ if [ $((do_keel + do_xen)) -gt 0 ] && { [ ! -x "$root/build/keel" ] || [ ! -f "$
 	echo "run.sh: build keel first (make)" >&2
 	exit 2
 fi
+if [ "$root_mode" = 1 ] && [ "$do_host" = 1 ] && [ "$(id -u)" != 0 ]; then
+	echo "run.sh: --root --host needs root on the host (the suite's reference run as root)" >&2
+	exit 2
+fi
+sfx=''
+[ "$root_mode" = 1 ] && sfx=-root
 mkdir -p "$out"
 ljs_assemble
 read -ra guest_cmd <<<"$(ljs_keel_args)"
@@ -93,14 +107,20 @@ report() {
 if [ "$do_host" = 1 ]; then
 	echo "ljsyscall: host run (luajit $(luajit -v 2>&1 | awk '{print $2}'))"
 	st=0
-	(cd "$ljs_suite" && timeout -k 5 600 luajit test/test.lua "$@") >"$out/host.log" 2>&1 || st=$?
-	report host "$out/host.log" "$st" "host (Linux $(uname -r))"
+	(cd "$ljs_suite" && timeout -k 5 600 luajit test/test.lua "$@") >"$out/host$sfx.log" 2>&1 || st=$?
+	report "host$sfx" "$out/host$sfx.log" "$st" "host (Linux $(uname -r))"
 	# Files the suite leaves behind when it stops early must not reach keel.
 	ljs_assemble
 fi
+# keel's root run: the tree keeps the *_root tests without namespaces (only
+# after the host's run, which must keep them inside its namespaces).
+if [ "$root_mode" = 1 ] && ! ljs_keep_root; then
+	echo "run.sh: --root: test.lua has no unshare(newnet, newns, newuts) line to take as done" >&2
+	exit 2
+fi
 
 if [ "$do_keel" = 1 ]; then
-	n=${name:-keel}
+	n=${name:-keel$sfx}
 	echo "ljsyscall: keel run (--accel $accel -t $ktimeout ${kargs[*]}; image in build/ljsyscall/image)"
 	st=0
 	# keel run builds the image (as keel build does) into -o, then boots it.
@@ -117,7 +137,7 @@ if [ "$do_keel" = 1 ]; then
 fi
 
 if [ "$do_xen" = 1 ]; then
-	n=${name:-xen}
+	n=${name:-xen$sfx}
 	echo "ljsyscall: keel on Xen (nested under QEMU TCG; guest limit $ktimeout s, ${ljs_mem_mib} MiB)"
 	rm -rf "$out/xl"
 	"$root/build/keel" xl -q --kernel "$root/build/keel.elf" -o "$out/xl" --guest-dir /guest \

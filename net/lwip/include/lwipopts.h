@@ -110,6 +110,14 @@
 #define CHECKSUM_CHECK_ICMP6 1
 #define LWIP_CHECKSUM_ON_COPY 1
 
+/* Routes a program added (RTM_NEWROUTE) choose the interface, and a
+ * destination they cover is on the link (net/lwip/route.c). */
+#define LWIP_HOOK_FILENAME "lnet_hooks.h"
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) lnet_route4(src, dest)
+#define LWIP_HOOK_ETHARP_GET_GW(netif, dest) lnet_route4_gw(netif, dest)
+#define LWIP_HOOK_IP6_ROUTE(src, dest) lnet_route6(src, dest)
+#define LWIP_HOOK_ND6_GET_GW(netif, dest) lnet_route6_gw(netif, dest)
+
 /* Nothing of lwIP's own statistics or debugging. */
 #define LWIP_STATS 0
 #define LWIP_STATS_DISPLAY 0
