@@ -1,10 +1,11 @@
 /*
  * signal.h - Linux signals as keel delivers them, a kernel/ service
- * (kernel/signal.c): sending, masks, waiting and delivery, used by fs/,
+ * (kernel/signal*.c): sending, masks, waiting and delivery, used by fs/,
  * net/ and the system calls of linux/signal.c; and the two sides' hooks:
  * the architecture calls signal_* on its way back to user mode and on a
- * user fault; kernel/signal.c calls arch_signal_* to build the signal
- * frame on the user stack, linux/signal.c (rt_sigreturn) to undo it.
+ * user fault; kernel/signal_deliver.c calls arch_signal_* to build the
+ * signal frame on the user stack, linux/signal.c (rt_sigreturn) to undo
+ * it.
  */
 #ifndef KEEL_SIGNAL_H
 #define KEEL_SIGNAL_H

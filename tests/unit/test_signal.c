@@ -1,5 +1,5 @@
 /*
- * test_signal.c - kernel/signal.c per process, on ucontext threads over
+ * test_signal.c - kernel/signal*.c per process, on ucontext threads over
  * a process table of the test's own (current_process is the process of
  * the calling thread's signal state): signal_fork copies or shares the
  * actions, signal_exec_reset, signal_child_autoreap; a process-directed
