@@ -284,8 +284,9 @@ void signal_process_release(struct process *p);
 void signal_exec_reset(void);
 /*
  * Send sig to process p (process-directed: any thread not blocking it
- * takes it): 0 or -EAGAIN (as signal_send_to). SIGKILL ends p; SIGCONT continues a stopped p; SIGSTOP
- * and the other stop signals (default action) stop it (process_stop).
+ * takes it): 0 or -EAGAIN (as signal_send_to). SIGKILL ends p; SIGCONT
+ * continues a stopped p; SIGSTOP and the other stop signals (default
+ * action) stop it (process_stop).
  */
 int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
 /* Whether a child's end should reap it at once (the parent ignores
