@@ -620,6 +620,15 @@ static void test_queue(void **state)
 	signal_action(41, &(struct ksigaction){ .handler = SIG_IGN }, NULL);
 	assert_false(signal_peek(SIGBIT(41)));
 	assert_int_equal(live_objects(), before);
+	/* A process that ends with signals queued frees them. */
+	assert_int_equal(signal_fork(&procs[1], false), 0);
+	for (int n = 0; n < 3; n++) {
+		i = queue_info(40, SI_QUEUE, n);
+		assert_int_equal(signal_send_proc(&procs[1], 40, &i), 0);
+	}
+	assert_int_equal(live_objects(), before + 4); /* sighand, 3 */
+	signal_process_release(&procs[1]);
+	assert_int_equal(live_objects(), before);
 }
 
 int main(void)
