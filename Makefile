@@ -157,13 +157,17 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 $(BUILD)/unit/test_seccomp: $(BUILD)/h/kernel/seccomp.c.o
 $(BUILD)/unit/test_seccomp: HOSTED_OBJS += $(BUILD)/h/kernel/seccomp.c.o
 
+# kernel/'s signal service, which only some unit tests link.
+SIGNAL_SRCS := kernel/signal.c kernel/signal_send.c kernel/signal_deliver.c
+SIGNAL_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(SIGNAL_SRCS))
+
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
 # process, credentials, signals): only test_vfs links them. It stands in
 # for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
-	kernel/process.c kernel/cred.c kernel/signal.c)
+	kernel/process.c kernel/cred.c $(SIGNAL_SRCS))
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
@@ -187,9 +191,9 @@ $(BUILD)/unit/test_sockfam: HOSTED_OBJS += $(SOCKFAM_OBJS)
 # in HOSTED_SRCS).
 $(BUILD)/unit/test_bcache: $(BUILD)/h/fs/bcache.c.o
 $(BUILD)/unit/test_bcache: HOSTED_OBJS += $(BUILD)/h/fs/bcache.c.o
-# kernel/signal.c alone, over the test's own process table.
-$(BUILD)/unit/test_signal: $(BUILD)/h/kernel/signal.c.o
-$(BUILD)/unit/test_signal: HOSTED_OBJS += $(BUILD)/h/kernel/signal.c.o
+# kernel/'s signal files alone, over the test's own process table.
+$(BUILD)/unit/test_signal: $(SIGNAL_OBJS)
+$(BUILD)/unit/test_signal: HOSTED_OBJS += $(SIGNAL_OBJS)
 # fs/9p's client alone, over a 9P server the test plays (kernel/p9chan.c
 # is in HOSTED_SRCS).
 $(BUILD)/unit/test_9p: $(BUILD)/h/fs/9p/client.c.o

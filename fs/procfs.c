@@ -17,6 +17,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
+#include <keel/mmu.h>
 #include <keel/mount.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
@@ -63,20 +64,30 @@ static const struct file_ops gen_fops;
 
 /* ---- generated files ---- */
 
+/*
+ * Linux's names. Slab: every page the kernel heap holds (its slabs and
+ * its large objects); KernelStack: the threads' kernel stacks;
+ * PageTables: every space's tables. So a child's cost can be split the
+ * same way in keel and in Linux (bench/forkmem.c).
+ */
 static size_t gen_meminfo(char *buf, size_t len)
 {
 	struct pmm_stats st;
+	struct heap_stats hs;
 	size_t kb = PAGE_SIZE / 1024;
 
 	pmm_stats(&st);
+	heap_stats(&hs);
 	return (size_t)snprintf(
 	    buf, len,
 	    "%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
 	    "%-16s%8u kB\n%-16s%8u kB\n%-16s%8u kB\n"
-	    "%-16s%8u kB\n",
+	    "%-16s%8u kB\n%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n",
 	    "MemTotal:", st.total_pages * kb, "MemFree:", st.free_pages * kb,
 	    "MemAvailable:", st.free_pages * kb, "Buffers:", 0, "Cached:", 0,
-	    "SwapTotal:", 0, "SwapFree:", 0);
+	    "SwapTotal:", 0, "SwapFree:", 0, "Slab:", hs.pages * kb,
+	    "KernelStack:", sched_stack_bytes() / 1024,
+	    "PageTables:", mmu_table_pages() * kb);
 }
 
 static size_t gen_cpuinfo(char *buf, size_t len)

@@ -30,11 +30,22 @@ struct cpu *this_cpu(void)
 	return &cpu0;
 }
 
+/* Bytes of the threads' kernel stacks (/proc/meminfo's KernelStack). */
+static size_t stack_bytes;
+
+size_t sched_stack_bytes(void)
+{
+	return __atomic_load_n(&stack_bytes, __ATOMIC_RELAXED);
+}
+
 static void free_thread(struct thread *t)
 {
 	arch_thread_release(&t->arch);
-	if (t->stack)
+	if (t->stack) {
 		pmm_free(virt_to_phys(t->stack), t->stack_size / PAGE_SIZE);
+		__atomic_sub_fetch(&stack_bytes, t->stack_size,
+				   __ATOMIC_RELAXED);
+	}
 	kfree(t);
 }
 
@@ -191,6 +202,7 @@ struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 	if (arch_thread_init(&t->arch, (char *)t->stack + t->stack_size,
 			     thread_trampoline, sa))
 		goto out_free;
+	__atomic_add_fetch(&stack_bytes, t->stack_size, __ATOMIC_RELAXED);
 	t->state = THREAD_BLOCKED;
 	sched_wake(t);
 	return t;

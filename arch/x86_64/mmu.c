@@ -71,10 +71,33 @@ static unsigned leaf_prot(uint64_t e)
 	return prot;
 }
 
+/* Pages holding page tables, the roots included (/proc/meminfo). */
+static size_t table_pages;
+
+static paddr_t table_alloc(bool zero)
+{
+	paddr_t pa = zero ? pmm_alloc_zeroed(1) : pmm_alloc(1);
+
+	if (pa)
+		__atomic_add_fetch(&table_pages, 1, __ATOMIC_RELAXED);
+	return pa;
+}
+
+static void table_free(paddr_t pa)
+{
+	__atomic_sub_fetch(&table_pages, 1, __ATOMIC_RELAXED);
+	pmm_free(pa, 1);
+}
+
+size_t mmu_table_pages(void)
+{
+	return __atomic_load_n(&table_pages, __ATOMIC_RELAXED);
+}
+
 /* Replace a 2 MiB leaf by a table of 512 equivalent 4 KiB leaves. */
 static int split_large(uint64_t *pde)
 {
-	paddr_t pt = pmm_alloc(1);
+	paddr_t pt = table_alloc(false);
 	uint64_t *t;
 
 	if (!pt)
@@ -98,7 +121,7 @@ static void drop_empty_table(uint64_t *pde, uintptr_t va)
 	for (unsigned i = 0; i < ENTRIES; i++)
 		if (t[i] & PTE_P)
 			return;
-	pmm_free(*pde & PTE_ADDR, 1);
+	table_free(*pde & PTE_ADDR);
 	*pde = 0;
 	arch_tlb_flush_page(va); /* also drops cached paging structures */
 }
@@ -122,7 +145,7 @@ static uint64_t *walk(const struct mmu_space *as, uintptr_t va, int level,
 			paddr_t n;
 			if (!create)
 				return NULL;
-			n = pmm_alloc_zeroed(1);
+			n = table_alloc(true);
 			if (!n) {
 				*err = -ENOMEM;
 				return NULL;
@@ -145,7 +168,7 @@ static uint64_t *walk(const struct mmu_space *as, uintptr_t va, int level,
 
 int mmu_space_init(struct mmu_space *as, const struct mmu_space *kernel)
 {
-	paddr_t root = pmm_alloc_zeroed(1);
+	paddr_t root = table_alloc(true);
 
 	if (!root)
 		return -ENOMEM;
@@ -167,8 +190,8 @@ static void free_tables(uint64_t *t, int level)
 	}
 	for (unsigned i = 0; level == 1 && i < ENTRIES; i++)
 		if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
-			pmm_free(t[i] & PTE_ADDR, 1);
-	pmm_free(virt_to_phys(t), 1);
+			table_free(t[i] & PTE_ADDR);
+	table_free(virt_to_phys(t));
 }
 
 void mmu_space_destroy(struct mmu_space *as)
@@ -178,7 +201,7 @@ void mmu_space_destroy(struct mmu_space *as)
 	for (unsigned i = 0; i < ENTRIES / 2; i++)
 		if (root[i] & PTE_P)
 			free_tables(table(root[i]), 2);
-	pmm_free(as->root, 1);
+	table_free(as->root);
 	as->root = 0;
 }
 

@@ -34,6 +34,10 @@ int mmu_protect(struct mmu_space *as, uintptr_t va, size_t len, unsigned prot);
 int mmu_query(const struct mmu_space *as, uintptr_t va, paddr_t *pa,
 	      unsigned *prot);
 
+/* Pages the page tables of every space take now (/proc/meminfo's
+ * PageTables; the tables the boot code built are not counted). */
+size_t mmu_table_pages(void);
+
 /* The kernel's own space (set up at boot). */
 extern struct mmu_space kernel_space;
 

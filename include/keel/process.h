@@ -106,7 +106,7 @@ __noreturn void process_exit_signal(int sig, bool core);
  */
 void process_check_exiting(void);
 /* A stop signal stopped p / SIGCONT continued it: the parent learns of
- * it (SIGCHLD, waitpid WUNTRACED/WCONTINUED). Kept in kernel/signal.c. */
+ * it (SIGCHLD, waitpid WUNTRACED/WCONTINUED). In kernel/signal_send.c. */
 void process_stop(struct process *p, int sig);
 void process_continue(struct process *p);
 

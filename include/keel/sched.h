@@ -56,6 +56,8 @@ static inline struct thread *current_thread(void)
 
 /* Turn the boot context into the first thread and create the idle thread. */
 void sched_init(void);
+/* Bytes the live threads' kernel stacks take (/proc/meminfo). */
+size_t sched_stack_bytes(void);
 /* Start a thread running fn(arg). */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* Wait for t to end and free it. */

@@ -1,10 +1,11 @@
 /*
  * signal.h - Linux signals as keel delivers them, a kernel/ service
- * (kernel/signal.c): sending, masks, waiting and delivery, used by fs/,
+ * (kernel/signal*.c): sending, masks, waiting and delivery, used by fs/,
  * net/ and the system calls of linux/signal.c; and the two sides' hooks:
  * the architecture calls signal_* on its way back to user mode and on a
- * user fault; kernel/signal.c calls arch_signal_* to build the signal
- * frame on the user stack, linux/signal.c (rt_sigreturn) to undo it.
+ * user fault; kernel/signal_deliver.c calls arch_signal_* to build the
+ * signal frame on the user stack, linux/signal.c (rt_sigreturn) to undo
+ * it.
  */
 #ifndef KEEL_SIGNAL_H
 #define KEEL_SIGNAL_H
@@ -134,17 +135,28 @@ struct ksigaction {
 	uint64_t handler, flags, restorer, mask;
 };
 
+/*
+ * Pending signals: the set, and the siginfo of each instance in arrival
+ * order (kernel/signal.c's entries, allocated as signals come: an idle
+ * thread has none). A standard signal is queued once however often it
+ * is sent before it is taken; a real-time one (32..64) once per send.
+ */
+struct sigpending {
+	uint64_t set;
+	struct list_node queue;
+};
+
 /* One thread's signal state (kernel/signal.c, under its lock). */
 struct sigstate {
 	struct process *proc; /* the process it was made for */
 	struct thread *thread; /* NULL until started, after it ended */
 	struct list_node node; /* every started thread's state */
-	uint64_t blocked, pending;
+	uint64_t blocked;
+	struct sigpending pending; /* thread-directed */
 	uint64_t waitset; /* rt_sigtimedwait's set while it waits */
 	uint64_t saved_mask; /* sigsuspend's mask to restore */
 	bool restore_mask;
 	struct kstack altstack;
-	struct ksiginfo info[KSIG_MAX + 1];
 };
 
 /* What the frame builder needs to know about one delivery. */
@@ -203,8 +215,9 @@ void signal_thread_start(struct sigstate *s);
 void signal_thread_end(void);
 
 /* Send sig with info to thread s (of any process), or to the caller's
- * process (s NULL): 0. SIGKILL ends the thread's process (at once when
- * it is the caller's). */
+ * process (s NULL): 0, or -EAGAIN (a real-time signal with a sender's
+ * siginfo, over RLIMIT_SIGPENDING or out of memory, as Linux). SIGKILL
+ * ends the thread's process (at once when it is the caller's). */
 int signal_send_to(struct sigstate *s, int sig, const struct ksiginfo *info);
 /* A kill-style siginfo from this process (si_pid, si_uid, code). */
 void signal_fill_info(struct ksiginfo *i, int sig, int code);
@@ -256,11 +269,13 @@ void signal_send_pgrp(int pgid, int sig);
  * Processes (kernel/signal.c keeps a struct sighand per process: the
  * actions, the process-wide pending set, the list of its threads'
  * states). signal_fork: the child gets a copy of the caller's actions
- * (share: CLONE_SIGHAND, the same table), nothing pending: 0 or -ENOMEM.
+ * (made at the first change either makes; share: CLONE_SIGHAND, the
+ * same table for good), nothing pending: 0 or -ENOMEM.
  * signal_thread_new_in: a state for the first thread of child (the
  * caller's mask, as fork keeps it). signal_process_release: at the end.
  * signal_exec_reset: execve: caught signals back to SIG_DFL (ignored
- * stay ignored), the alternate stack off; the mask and pending stay.
+ * stay ignored), the alternate stack off; the mask and pending stay
+ * (with no memory for its own table then, the process is killed).
  */
 struct process;
 int signal_fork(struct process *child, bool share);
@@ -269,8 +284,9 @@ void signal_process_release(struct process *p);
 void signal_exec_reset(void);
 /*
  * Send sig to process p (process-directed: any thread not blocking it
- * takes it): 0. SIGKILL ends p; SIGCONT continues a stopped p; SIGSTOP
- * and the other stop signals (default action) stop it (process_stop).
+ * takes it): 0 or -EAGAIN (as signal_send_to). SIGKILL ends p; SIGCONT
+ * continues a stopped p; SIGSTOP and the other stop signals (default
+ * action) stop it (process_stop).
  */
 int signal_send_proc(struct process *p, int sig, const struct ksiginfo *info);
 /* Whether a child's end should reap it at once (the parent ignores

@@ -5,7 +5,8 @@
  * siglongjmps out and carries on; the alternate stack; the FPU state
  * surviving a handler; signals between threads; EINTR versus SA_RESTART
  * on a blocking pipe read; nanosleep's EINTR; and the timers that send
- * signals (alarm, setitimer, timer_create). Same output on Linux.
+ * signals (alarm, setitimer, timer_create); real-time signals queued in
+ * order to RLIMIT_SIGPENDING, a standard one once. Same output on Linux.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -429,6 +431,90 @@ static void test_timers(void)
 	sigprocmask(SIG_UNBLOCK, &s, NULL);
 }
 
+static volatile int rt_vals[64], rt_sigs[64], rt_n, rt_code_ok;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (rt_n < 64) {
+		rt_sigs[rt_n] = sig;
+		rt_vals[rt_n] = si->si_value.sival_int;
+	}
+	rt_n++;
+	if (si->si_code != SI_QUEUE)
+		rt_code_ok = 0;
+}
+
+/*
+ * Real-time signals queue: each sigqueue is delivered, with its value,
+ * in order, the lower signal first; up to RLIMIT_SIGPENDING, then
+ * EAGAIN. A standard signal queued twice keeps the first value, once.
+ */
+static void test_queue(void)
+{
+	int a = SIGRTMIN + 3, b = SIGRTMIN + 5, in_order = 1, n, err = 0;
+	struct timespec zero_ts = { 0, 0 };
+	struct rlimit old, lim;
+	siginfo_t si;
+	sigset_t s;
+
+	set_info(a, on_rt, 0);
+	set_info(b, on_rt, 0);
+	sigemptyset(&s);
+	sigaddset(&s, a);
+	sigaddset(&s, b);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	for (int i = 0; i < 50; i++)
+		err |= sigqueue(getpid(), a, (union sigval){ .sival_int = i });
+	check_val("rt-sigqueue-50", err, 0);
+	rt_n = 0;
+	rt_code_ok = 1;
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	check_val("rt-all-delivered", rt_n, 50);
+	for (int i = 0; i < 50; i++)
+		in_order &= rt_sigs[i] == a && rt_vals[i] == i;
+	check("rt-values-in-order", in_order);
+	check("rt-si-code-queue", rt_code_ok);
+	/* Taken the lower signal first, whatever came first. */
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigqueue(getpid(), b, (union sigval){ .sival_int = 1000 });
+	sigqueue(getpid(), a, (union sigval){ .sival_int = 7 });
+	check_val("rt-lower-first", raw(sigtimedwait(&s, &si, &zero_ts)), a);
+	check_val("rt-lower-first-value", si.si_value.sival_int, 7);
+	check_val("rt-then-higher", raw(sigtimedwait(&s, &si, &zero_ts)), b);
+	check_val("rt-then-higher-value", si.si_value.sival_int, 1000);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	/* A standard signal twice, blocked: one, with the first value. */
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 1 });
+	sigqueue(getpid(), SIGUSR1, (union sigval){ .sival_int = 2 });
+	check_val("std-twice-one", raw(sigtimedwait(&s, &si, &zero_ts)),
+		  SIGUSR1);
+	check_val("std-twice-first-value", si.si_value.sival_int, 1);
+	check_err("std-twice-no-second", raw(sigtimedwait(&s, &si, &zero_ts)),
+		  EAGAIN);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+	/* The limit (Linux counts the user's signals, keel the process's:
+	 * at most 10 queue here, the next is EAGAIN). */
+	getrlimit(RLIMIT_SIGPENDING, &old);
+	lim = (struct rlimit){ 10, old.rlim_max };
+	check_val("rt-setrlimit", raw(setrlimit(RLIMIT_SIGPENDING, &lim)), 0);
+	sigemptyset(&s);
+	sigaddset(&s, a);
+	sigprocmask(SIG_BLOCK, &s, NULL);
+	for (n = 0; n < 20; n++)
+		if (sigqueue(getpid(), a, (union sigval){ .sival_int = n }))
+			break;
+	check("rt-limit-eagain", n >= 1 && n <= 10 && errno == EAGAIN);
+	for (err = 0; sigtimedwait(&s, &si, &zero_ts) == a; err++)
+		;
+	check("rt-limit-all-taken", err == n);
+	setrlimit(RLIMIT_SIGPENDING, &old);
+	sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -439,6 +525,7 @@ int main(void)
 	test_altstack();
 	test_threads();
 	test_timers();
+	test_queue();
 	printf("t_signal: %d failed\n", fails);
 	return fails != 0;
 }

@@ -2,7 +2,8 @@
  * test_mmu.c - arch/x86_64/mmu.c editing page tables in the arena: map,
  * query, unmap and protect with 4 KiB and 2 MiB pages, splitting, errors
  * that leave nothing half done, the shared kernel half, and every table
- * page returned to the pmm by mmu_space_destroy.
+ * page returned to the pmm by mmu_space_destroy and counted while in use
+ * (mmu_table_pages).
  */
 #include <keel/errno.h>
 #include <keel/mmu.h>
@@ -17,7 +18,7 @@
 #define URW (RW | MMU_USER)
 #define KVA 0xffff800000000000UL
 
-static size_t base_free;
+static size_t base_free, base_counted;
 
 static size_t free_pages(void)
 {
@@ -44,6 +45,7 @@ static int test_setup(void **state)
 	static struct mmu_space as;
 
 	base_free = free_pages();
+	base_counted = mmu_table_pages();
 	*state = &as;
 	return mmu_space_init(&as, NULL);
 }
@@ -333,7 +335,12 @@ static void test_destroy_frees_everything(void **state)
 			    mmu_protect(as, spots[i] + K4, K4, MMU_READ), 0);
 	}
 	assert_true(tables() > 15);
+	/* What /proc/meminfo's PageTables says is every one of them. */
+	assert_int_equal(mmu_table_pages() - base_counted, tables());
 	/* test_teardown checks that destroy gives back every one. */
+	mmu_space_destroy(as);
+	assert_int_equal(mmu_table_pages(), base_counted);
+	assert_int_equal(mmu_space_init(as, NULL), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)

@@ -4,7 +4,7 @@
  * under contention, condition variables, sleepers waking in deadline order
  * at exactly their deadlines, wait timeouts, the interruptible wait every
  * blocking call uses (wait.h: ready, EAGAIN, the deadline, a signal), and
- * detached threads freed.
+ * detached threads freed; the kernel stacks counted (sched_stack_bytes).
  * Threads only record what happened; the checks run in the test itself.
  */
 #include <string.h>
@@ -117,15 +117,18 @@ static void exit_early(void *arg)
 
 static void test_join_finished_and_exit(void **state)
 {
+	size_t stacks = sched_stack_bytes();
 	struct thread *t = thread_create("early", exit_early, (void *)7);
 
 	(void)state;
 	assert_non_null(t);
+	assert_int_equal(sched_stack_bytes(), stacks + t->stack_size);
 	sched_yield(); /* t runs to its end now */
 	assert_int_equal(log_len, 1);
 	assert_int_equal(t->state, THREAD_DEAD);
 	thread_join(t); /* already dead: no waiting */
 	assert_int_equal(log_buf[0], 7);
+	assert_int_equal(sched_stack_bytes(), stacks); /* its stack is back */
 }
 
 static struct mutex mtx;

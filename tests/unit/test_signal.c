@@ -1,5 +1,5 @@
 /*
- * test_signal.c - kernel/signal.c per process, on ucontext threads over
+ * test_signal.c - kernel/signal*.c per process, on ucontext threads over
  * a process table of the test's own (current_process is the process of
  * the calling thread's signal state): signal_fork copies or shares the
  * actions, signal_exec_reset, signal_child_autoreap; a process-directed
@@ -8,7 +8,9 @@
  * CLD_STOPPED to the parent, its thread held on the way to user mode)
  * until SIGCONT (0xffff, CLD_CONTINUED), SA_NOCLDSTOP; a pending stop
  * discarded by SIGCONT and the other way round; SIGTSTP ignored in an
- * orphaned group; signal_send_pgrp, signal_send_each's answers.
+ * orphaned group; signal_send_pgrp, signal_send_each's answers; the
+ * queue of pending signals (real-time ones each, in order, to the limit;
+ * standard ones once); a fork's child sharing the actions until a change.
  * Every test leaves no heap object behind.
  */
 #include <stdlib.h>
@@ -22,6 +24,8 @@
 #include "unit.h"
 
 #define NPROC 4
+#define RLIMIT_SIGPENDING 11
+#define QUEUE_MAX 8 /* each process's RLIMIT_SIGPENDING here */
 static struct process procs[NPROC]; /* pids 1..4; [0] the test's own */
 static size_t base_objects;
 
@@ -90,6 +94,7 @@ static int test_setup(void **state)
 		procs[i].pgid = procs[i].sid = 1;
 		procs[i].parent = i ? &procs[0] : NULL;
 		procs[i].sig = keep;
+		procs[i].rlim[RLIMIT_SIGPENDING].cur = QUEUE_MAX;
 		waitq_init(&procs[i].child_wq);
 	}
 	signal_procmask(SIG_SETMASK, &(uint64_t){ 0 });
@@ -129,8 +134,9 @@ static void test_fork_copies_or_shares(void **state)
 
 	(void)state;
 	assert_int_equal(signal_action(SIGUSR1, &a, NULL), 0);
-	assert_int_equal(signal_fork(b, false), 0);
+	/* (Shared first: a table shared for writing is copied at a fork.) */
 	assert_int_equal(signal_fork(c, true), 0);
+	assert_int_equal(signal_fork(b, false), 0);
 	assert_non_null(b->sig);
 	assert_ptr_not_equal(b->sig, procs[0].sig);
 	/* Both got the handler; a later change reaches only the sharer. */
@@ -511,6 +517,120 @@ static void test_groups(void **state)
 	assert_false(signal_peek(~0ULL));
 }
 
+/*
+ * A fork's child shares the actions until one side changes one (no
+ * table copied for an idle child); a table with an SA_RESETHAND action
+ * is copied at the fork, so delivery never has to.
+ */
+static void test_fork_cow_actions(void **state)
+{
+	struct process *b = &procs[1], *d = &procs[3];
+	struct ksigaction a = handler(0x1000, SA_RESTORER), got;
+	size_t before;
+
+	(void)state;
+	signal_action(SIGUSR1, &a, NULL);
+	before = live_objects();
+	assert_int_equal(signal_fork(b, false), 0);
+	assert_int_equal(live_objects(), before + 1); /* its sighand alone */
+	signal_action(SIGCHLD, &(struct ksigaction){ .handler = SIG_IGN },
+		      NULL);
+	assert_int_equal(live_objects(), before + 2); /* now two tables */
+	assert_true(signal_child_autoreap(&procs[0]));
+	assert_false(signal_child_autoreap(b)); /* b kept the old one */
+	signal_action(SIGUSR1, NULL, &got);
+	assert_int_equal(got.handler, 0x1000);
+	a.flags |= SA_RESETHAND;
+	signal_action(SIGUSR2, &a, NULL);
+	before = live_objects();
+	assert_int_equal(signal_fork(d, false), 0);
+	assert_int_equal(live_objects(), before + 2); /* sighand, table */
+	signal_action(SIGCHLD, &(struct ksigaction){ 0 }, NULL);
+	signal_action(SIGUSR2, &(struct ksigaction){ 0 }, NULL);
+	/* Released, b takes the old table with it; ours stays. */
+	signal_process_release(b);
+	signal_process_release(d);
+	base_objects = live_objects();
+}
+
+static struct ksiginfo queue_info(int sig, int code, uint64_t value)
+{
+	struct ksiginfo i = { .signo = sig, .code = code };
+
+	i.kill.value = value;
+	return i;
+}
+
+/*
+ * Pending signals queue: a real-time signal once per send, its values in
+ * order, up to RLIMIT_SIGPENDING for a sender's siginfo (then EAGAIN); a
+ * standard one once however often it is sent; nothing queued is left.
+ */
+static void test_queue(void **state)
+{
+	struct process *me = &procs[0];
+	uint64_t all = ~0ULL;
+	struct ksiginfo i, got;
+	size_t before = live_objects();
+
+	(void)state;
+	signal_procmask(SIG_BLOCK, &all);
+	for (int n = 0; n < QUEUE_MAX; n++) {
+		i = queue_info(40, SI_QUEUE, 100 + n);
+		assert_int_equal(signal_send_proc(me, 40, &i), 0);
+	}
+	assert_int_equal(live_objects(), before + QUEUE_MAX);
+	i = queue_info(40, SI_QUEUE, 999);
+	assert_int_equal(signal_send_proc(me, 40, &i), -EAGAIN);
+	i = queue_info(SIGUSR1, SI_QUEUE, 1);
+	assert_int_equal(signal_send_proc(me, SIGUSR1, &i), 0);
+	i = queue_info(SIGUSR1, SI_QUEUE, 2);
+	assert_int_equal(signal_send_proc(me, SIGUSR1, &i), 0);
+	assert_int_equal(signal_dequeue(SIGBIT(SIGUSR1), &got), SIGUSR1);
+	assert_int_equal(got.kill.value, 1); /* the first; no second */
+	assert_int_equal(signal_dequeue(SIGBIT(SIGUSR1), &got), 0);
+	for (int n = 0; n < QUEUE_MAX; n++) {
+		assert_int_equal(signal_dequeue(SIGBIT(40), &got), 40);
+		assert_int_equal(got.code, SI_QUEUE);
+		assert_int_equal(got.kill.value, 100 + n);
+	}
+	assert_int_equal(signal_dequeue(SIGBIT(40), &got), 0);
+	assert_int_equal(live_objects(), before);
+	/* Over the limit, kill's real-time signal comes without its
+	 * siginfo (as Linux: SI_USER, no sender); a timer's merges. */
+	for (int n = 0; n < QUEUE_MAX; n++) {
+		i = queue_info(41, SI_QUEUE, n);
+		signal_send_proc(me, 41, &i);
+	}
+	signal_fill_info(&i, 42, SI_USER);
+	assert_int_equal(signal_send_proc(me, 42, &i), 0);
+	assert_int_equal(signal_dequeue(SIGBIT(42), &got), 42);
+	assert_int_equal(got.code, SI_USER);
+	assert_int_equal(got.kill.pid, 0);
+	i = (struct ksiginfo){ .signo = 43, .code = SI_TIMER };
+	i.timer.tid = 5;
+	assert_int_equal(signal_dequeue(SIGBIT(41), &got), 41);
+	assert_int_equal(signal_send_proc(me, 43, &i), 0);
+	i.timer.overrun = 2; /* two missed before this expiry */
+	assert_int_equal(signal_send_proc(me, 43, &i), 0);
+	assert_int_equal(signal_dequeue(SIGBIT(43), &got), 43);
+	assert_int_equal(got.timer.overrun, 3);
+	assert_int_equal(signal_dequeue(SIGBIT(43), &got), 0);
+	/* Ignoring a signal drops its queue. */
+	signal_action(41, &(struct ksigaction){ .handler = SIG_IGN }, NULL);
+	assert_false(signal_peek(SIGBIT(41)));
+	assert_int_equal(live_objects(), before);
+	/* A process that ends with signals queued frees them. */
+	assert_int_equal(signal_fork(&procs[1], false), 0);
+	for (int n = 0; n < 3; n++) {
+		i = queue_info(40, SI_QUEUE, n);
+		assert_int_equal(signal_send_proc(&procs[1], 40, &i), 0);
+	}
+	assert_int_equal(live_objects(), before + 4); /* sighand, 3 */
+	signal_process_release(&procs[1]);
+	assert_int_equal(live_objects(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +654,10 @@ int main(void)
 						test_setup, test_teardown),
 		cmocka_unit_test_setup_teardown(test_groups, test_setup,
 						test_teardown),
+		cmocka_unit_test_setup_teardown(test_queue, test_setup,
+						test_teardown),
+		cmocka_unit_test_setup_teardown(test_fork_cow_actions,
+						test_setup, test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

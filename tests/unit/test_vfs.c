@@ -1065,6 +1065,9 @@ static void test_proc_sys(void **state)
 	read_all("/proc/meminfo", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "MemTotal:"));
 	assert_non_null(strstr(buf, " kB\n"));
+	assert_non_null(strstr(buf, "\nSlab:"));
+	assert_non_null(strstr(buf, "\nKernelStack:"));
+	assert_non_null(strstr(buf, "\nPageTables:"));
 	read_all("/proc/cpuinfo", buf, sizeof(buf));
 	assert_non_null(strstr(buf, "processor\t: 0\n"));
 	read_all("/proc/self/maps", buf, sizeof(buf));
