@@ -301,8 +301,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(filter %.c,$(filter-out $<,$^))
 
-# fuzz_lwip: keel's netif glue (net/lwip/frame.c) and lwIP's input path,
-# with net/netdev.c's netbufs; lwIP's files without -Werror.
+# fuzz_lwip: keel's netif glue (net/lwip/frame.c, route.c's routing
+# hooks) and lwIP's input path, with net/netdev.c's netbufs; lwIP's files without -Werror.
 LWIP_FOBJS := $(patsubst %,$(BUILD)/fuzz/lwip/%.o,$(LWIP_FILES))
 LWIP_FUZZ_CFLAGS := $(FUZZ_CFLAGS) $(LWIP_INC) -Inet/lwip -Iplat/hosted/include \
 	-DKEEL_HOSTED -Dsnprintf=keel_snprintf
@@ -311,12 +311,13 @@ $(BUILD)/fuzz/lwip/%.c.o: $(LWIP_DIR)/src/%.c
 	@echo "  FUZZCC  lwip/$*.c"
 	@$(FUZZ_CC) $(filter-out -Werror,$(LWIP_FUZZ_CFLAGS)) \
 		-Wno-unused-parameter -c $< -o $@
-$(BUILD)/fuzz/fuzz_lwip: tests/fuzz/fuzz_lwip.c net/lwip/frame.c net/lwip/sys.c net/netdev.c \
+LWIP_FUZZ_GLUE := net/lwip/frame.c net/lwip/sys.c net/lwip/route.c net/netif.c net/netdev.c
+$(BUILD)/fuzz/fuzz_lwip: tests/fuzz/fuzz_lwip.c $(LWIP_FUZZ_GLUE) \
 		$(LWIP_FOBJS) $(wildcard net/lwip/*.h net/lwip/include/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(LWIP_FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_lwip.c \
-		net/lwip/frame.c net/lwip/sys.c net/netdev.c $(LWIP_FOBJS)
+		$(LWIP_FUZZ_GLUE) $(LWIP_FOBJS)
 
 # fuzz_sockcall: the socket calls as a program makes them (linux/
 # sys_socket.c, net/, net/lwip/ over lwIP's loopback, fs/) on plat/hosted,

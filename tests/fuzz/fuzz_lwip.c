@@ -31,6 +31,11 @@ uint64_t time_now_ns(void)
 {
 	return now_ns;
 }
+uint64_t ns_to_clock_t(uint64_t ns); /* net/netif.c's address times */
+uint64_t ns_to_clock_t(uint64_t ns)
+{
+	return ns / 10000000; /* USER_HZ 100 */
+}
 void *kmalloc(size_t n);
 void *kmalloc(size_t n)
 {
