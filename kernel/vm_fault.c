@@ -6,9 +6,11 @@
  * kernel only, so their contents survive until mprotect gives access back.
  * A private page shared with another process since a fork (pmm_refs > 1)
  * is mapped read-only; the first write to it copies it (copy-on-write).
+ * A fault that finds no free page goes to kernel/oom.c and tries again.
  */
 #include <keel/errno.h>
 #include <keel/mmu.h>
+#include <keel/oom.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/string.h>
@@ -290,6 +292,8 @@ int vm_fault(uintptr_t addr, unsigned access)
 
 	do {
 		err = fault_once(mm, va, access);
+		if (err == -ENOMEM) /* reclaim or kill, then again */
+			err = oom_handle();
 	} while (err == -EAGAIN);
 	return err;
 }

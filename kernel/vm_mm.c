@@ -111,6 +111,17 @@ size_t vm_mm_resident(const struct mm *mm)
 	return READ_ONCE(mm->resident);
 }
 
+size_t vm_mm_total_pages(struct mm *mm)
+{
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+	size_t n = 0;
+
+	list_for_each (it, &mm->areas)
+		n += (vma_of(it)->end - vma_of(it)->start) / PAGE_SIZE;
+	spin_unlock_irqrestore(&mm->lock, irq);
+	return n;
+}
+
 /*
  * Give every page of a shared anonymous area of mm a frame now (zeroed,
  * under the lock: no file to read), so that the frames a fork shares are

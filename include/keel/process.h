@@ -76,6 +76,9 @@ struct process {
 	bool mm_borrowed; /* a vfork child on its parent's address space */
 	bool did_exec; /* since fork (setpgid's EACCES) */
 	struct thread *exec_thread; /* execve ends every other thread */
+	/* kernel/oom.c: its weight when pages run out, and the floor an
+	 * unprivileged writer may not go below (both inherited). */
+	int oom_score_adj, oom_score_adj_min;
 };
 
 /* The calling thread's process (the first process for kernel threads). */

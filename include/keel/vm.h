@@ -169,6 +169,8 @@ void vm_mm_activate(struct mm *mm);
 paddr_t vm_mm_root(const struct mm *mm);
 /* Pages of RAM mm's areas hold (/proc/PID/status VmRSS). */
 size_t vm_mm_resident(const struct mm *mm);
+/* The pages its areas span (Linux's total_vm, /proc/PID/status VmSize). */
+size_t vm_mm_total_pages(struct mm *mm);
 /* /proc/PID/maps of another process (vm_format_maps for mm). */
 size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len);
 

@@ -1,0 +1,41 @@
+# oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
+# tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
+# and result functions; `run.sh oom` runs only these, 20 times each). oom_cases RUNS: 4 cases.
+# - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
+#   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run;
+# - oom-kill: RUNS children touch memory until the OOM killer ends each:
+#   SIGKILL every time, never SIGSEGV, the parent (pid 1) goes on;
+# - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
+#   the kernel's line and keel run's reason, never 139.
+oom_cases() {
+	local runs=$1 kind want i bad
+	gcc -O1 -static -o "$bin/t_oom-static" tests/guest/t_oom.c &&
+		gcc -O1 -o "$bin/t_oom-dynamic" tests/guest/t_oom.c ||
+		echo "guest tests: cannot compile t_oom.c"
+	for kind in static dynamic; do
+		want=$(cd /tmp && ref "$bin/t_oom-$kind" 2>&1)
+		check "t_oom-$kind" 0 "$want" -m 48M -- "$bin/t_oom-$kind"
+	done
+	guest oom-kill -m 32M -- "$bin/t_oom-static" kill "$runs"
+	if [ "$rc" = 0 ] && grep -qx "oom kill: $runs of $runs children killed by SIGKILL" <<<"$out" &&
+		[ "$(grep -ac '^Out of memory: Killed process' "$logs/oom-kill.log")" -ge "$runs" ] &&
+		! grep -aq SIGSEGV "$logs/oom-kill.log"; then
+		result oom-kill 1
+	else
+		result oom-kill 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
+	fi
+	bad=0
+	for i in $(seq "$runs"); do
+		guest oom-init -m 32M -- "$bin/t_oom-static" init
+		if [ "$rc" != 137 ] || ! grep -aq "^keel: out of memory: the first process (pid 1) was killed" "$logs/oom-init.log" ||
+			! grep -q "ran out of memory" "$logs/oom-init.err"; then
+			bad=$i
+			break
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		result oom-init 1
+	else
+		result oom-init 0 "boot $bad of $runs: status $rc (want 137), or no kernel line or reason"
+	fi
+}

@@ -1,0 +1,191 @@
+/*
+ * t_oom.c - running out of memory (tests/guest, issue 16). With no
+ * argument, what is safe on any Linux: oom_score_adj's bounds and
+ * privilege, /proc/meminfo's commit lines, a private writable mapping
+ * larger than RAM refused by overcommit's heuristic while MAP_NORESERVE
+ * takes it, RLIMIT_AS and RLIMIT_DATA. The exhaustion cases change the
+ * whole system or take all its memory, so they run in the guest only:
+ *   kill N    N times: a child (oom_score_adj 1000) touches memory until
+ *             the OOM killer ends it; it must die of SIGKILL, never
+ *             SIGSEGV, and the parent go on.
+ *   commit N  N times with vm.overcommit_memory 2: allocating (mmap,
+ *             then brk) ends in ENOMEM, nobody killed; mode 0 restored.
+ *   init      this process (pid 1 in keel) touches memory until killed:
+ *             the VM ends with status 137.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+#define MiB (1UL << 20)
+
+static long write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	long r;
+
+	if (!f)
+		return -errno;
+	r = fputs(text, f) < 0 ? -errno : 0;
+	if (fclose(f) && !r)
+		r = -errno;
+	return r;
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -EINVAL;
+	fclose(f);
+	return v;
+}
+
+/* A /proc/meminfo field in kB, or -1. */
+static long __attribute__((unused)) meminfo(const char *name)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	size_t n = strlen(name);
+	long v = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':')
+			v = atol(line + n + 1);
+	fclose(f);
+	return v;
+}
+
+/* Touch fresh memory 1 MiB at a time until something stops us. */
+static void touch_forever(void)
+{
+	for (;;) {
+		char *p = mmap(NULL, MiB, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			continue; /* keep asking: only the killer ends us */
+		for (size_t i = 0; i < MiB; i += 4096)
+			p[i] = 1;
+	}
+}
+
+/* kill: a child eats memory and must end by SIGKILL. */
+static int case_kill(int runs)
+{
+	int killed = 0;
+
+	for (int i = 0; i < runs; i++) {
+		int st = 0;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			if (write_file("/proc/self/oom_score_adj", "1000"))
+				_exit(3);
+			touch_forever();
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+			printf("FAIL kill-%d: fork or wait: %s\n", i,
+			       strerror(errno));
+			return 1;
+		}
+		if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+			killed++;
+		else
+			printf("FAIL kill-%d: status %#x (want SIGKILL)\n", i,
+			       st);
+	}
+	printf("oom kill: %d of %d children killed by SIGKILL\n", killed,
+	       runs);
+	return killed == runs ? 0 : 1;
+}
+
+/*
+ * Whether lowering oom_score_adj is allowed: CAP_SYS_RESOURCE (bit 24 of
+ * CapEff) where /proc/self/status says, else root (keel: uid 0).
+ */
+static int privileged(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	int p = geteuid() == 0;
+
+	if (!f)
+		return p;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			p = (strtoull(line + 7, NULL, 16) >> 24) & 1;
+	fclose(f);
+	return p;
+}
+
+/* A write to /proc/self/oom_score_adj: 0 or -errno. */
+static long set_adj(const char *v)
+{
+	return write_file("/proc/self/oom_score_adj", v);
+}
+
+/*
+ * oom_score_adj: bounds, and lowering it needs privilege: an unprivileged
+ * process may go back down only to the floor root last set.
+ */
+static void adj_checks(void)
+{
+	long a = read_long("/proc/self/oom_score_adj");
+	int st = -1, priv;
+	pid_t pid;
+	long r;
+
+	check("adj-range", a >= -1000 && a <= 1000);
+	check_err("adj-1001", set_adj("1001"), EINVAL);
+	check_err("adj--1001", set_adj("-1001"), EINVAL);
+	check_err("adj-text", set_adj("abc"), EINVAL);
+	check_err("adj-500", set_adj("500\n"), 0);
+	check_val("adj-read-500", read_long("/proc/self/oom_score_adj"), 500);
+	/* Lowering below the floor: a container's root may not. */
+	priv = privileged();
+	r = set_adj("-1000");
+	check("adj-lower-privileged", priv ? r == 0 : r == -EACCES);
+	check("adj-read-lowered", read_long("/proc/self/oom_score_adj") ==
+					  (priv ? -1000 : 500));
+	check_err("adj-0", set_adj("0"), 0);
+	check("oom-score-read", read_long("/proc/self/oom_score") >= 0);
+	pid = fork();
+	if (pid == 0) {
+		/* A changed uid makes /proc/self root's until dumpable. */
+		if (setgid(65534) || setuid(65534) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+			_exit(9);
+		if (set_adj("100") || set_adj("0"))
+			_exit(1);
+		if (set_adj("-1") != -EACCES)
+			_exit(2);
+		_exit(read_long("/proc/self/oom_score_adj") == 0 ? 0 : 3);
+	}
+	waitpid(pid, &st, 0);
+	check_val("adj-unprivileged-floor", st, 0);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "kill"))
+		return case_kill(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "init"))
+		touch_forever();
+	adj_checks();
+	printf("t_oom: %d failed\n", fails);
+	return fails != 0;
+}
