@@ -2,7 +2,8 @@
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
  * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
- * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online), plus symlinks:
+ * sys/fs/inotify/..., sys/fs/aio-nr..., sys/vm/overcommit_memory and
+ * overcommit_ratio (written by root), cpu/online), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
  * zombie (process_for_each), whose files are that process's (stat,
@@ -73,7 +74,9 @@ static const struct file_ops gen_fops;
 /* ---- generated files ---- */
 
 /*
- * Linux's names. Slab: every page the kernel heap holds (its slabs and
+ * Linux's names. CommitLimit and Committed_AS: kernel/vm_commit.c's
+ * (mode 2's limit, and the pages charged by every process).
+ * Slab: every page the kernel heap holds (its slabs and
  * its large objects); KernelStack: the threads' kernel stacks;
  * PageTables: every space's tables. So a child's cost can be split the
  * same way in keel and in Linux (bench/forkmem.c).
@@ -90,12 +93,15 @@ static size_t gen_meminfo(char *buf, size_t len)
 	    buf, len,
 	    "%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
 	    "%-16s%8u kB\n%-16s%8u kB\n%-16s%8u kB\n"
-	    "%-16s%8u kB\n%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n",
+	    "%-16s%8u kB\n%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
+	    "%-16s%8zu kB\n%-16s%8zu kB\n",
 	    "MemTotal:", st.total_pages * kb, "MemFree:", st.free_pages * kb,
 	    "MemAvailable:", st.free_pages * kb, "Buffers:", 0, "Cached:", 0,
 	    "SwapTotal:", 0, "SwapFree:", 0, "Slab:", hs.pages * kb,
 	    "KernelStack:", sched_stack_bytes() / 1024,
-	    "PageTables:", mmu_table_pages() * kb);
+	    "PageTables:", mmu_table_pages() * kb,
+	    "CommitLimit:", vm_commit_limit() * kb,
+	    "Committed_AS:", vm_committed() * kb);
 }
 
 static size_t gen_cpuinfo(char *buf, size_t len)
@@ -503,9 +509,28 @@ static const struct pnode fs_dir[] = {
 	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
 	PDIR("inotify", 56, inotify_dir),
 };
+/* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
+static size_t gen_overcommit_memory(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", vm_overcommit_mode());
+}
+
+static size_t gen_overcommit_ratio(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", vm_overcommit_ratio());
+}
+
+static const struct pnode vm_dir[] = {
+	PSYSCTL("overcommit_memory", 78, gen_overcommit_memory,
+		vm_set_overcommit_mode, VM_OVERCOMMIT_GUESS,
+		VM_OVERCOMMIT_NEVER),
+	PSYSCTL("overcommit_ratio", 79, gen_overcommit_ratio,
+		vm_set_overcommit_ratio, 0, 0x7fffffff),
+};
 static const struct pnode procsys_dir[] = {
 	PDIR("fs", 55, fs_dir),
 	PDIR("kernel", 49, kernel_dir),
+	PDIR("vm", 77, vm_dir),
 };
 
 /* /proc/PID (its name is the pid, its inode number PID_INO's). */

@@ -128,12 +128,12 @@ static void kill_victim(struct process *v, bool chosen)
 	struct ksiginfo info = { .signo = SIGKILL, .code = SI_KERNEL };
 	size_t kb = PAGE_SIZE / 1024;
 
-	printk("Out of memory: Killed process %d (%s) total-vm:%zukB, "
+	printk("keel: Out of memory: Killed process %d (%s) total-vm:%zukB, "
 	       "anon-rss:%zukB, file-rss:0kB, shmem-rss:0kB, UID:%u "
 	       "oom_score_adj:%d%s\n",
 	       v->pid, v->comm, v->mm ? vm_mm_total_pages(v->mm) * kb : 0,
-	       v->mm ? vm_mm_resident(v->mm) * kb : 0, v->cred.ruid, v->oom_score_adj,
-	       chosen ? "" : " (no other to kill)");
+	       v->mm ? vm_mm_resident(v->mm) * kb : 0, v->cred.ruid,
+	       v->oom_score_adj, chosen ? "" : " (no other to kill)");
 	if (v == process_init_proc())
 		printk("keel: out of memory: the first process (pid 1) was "
 		       "killed\n");

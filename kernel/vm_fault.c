@@ -82,6 +82,10 @@ void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 		mmu_unmap(mm->space, va, PAGE_SIZE); /* flushes the TLB */
 		pmm_free(pa, 1); /* a share of it, when shared */
 		mm->resident--;
+		if (a->flags & VMA_STACK) { /* its charge goes with it */
+			mm->stack_pages--;
+			vm_commit_uncharge(1);
+		}
 	}
 }
 
@@ -236,6 +240,25 @@ static bool mapped_by_fault(struct mm *mm, uintptr_t va)
 }
 
 /*
+ * A new page of the stack is charged to the commit, as Linux charges the
+ * stack's growth; refused (mode 2), the page goes again and the fault is
+ * a SIGSEGV, as a stack that cannot grow is on Linux.
+ */
+static int charge_stack_page(struct mm *mm, struct vm_area *a, uintptr_t va)
+{
+	if (!(a->flags & VMA_STACK))
+		return 0;
+	if (vm_commit_charge(1)) {
+		mmu_unmap(mm->space, va,
+			  PAGE_SIZE); /* map_page's caller frees it */
+		mm->resident--;
+		return -EFAULT;
+	}
+	mm->stack_pages++;
+	return 0;
+}
+
+/*
  * Map the new page unless the areas changed since fault_check: 0 when
  * mapped, 1 when another fault mapped it first, -EAGAIN to start over.
  */
@@ -252,6 +275,7 @@ static int map_page(struct mm *mm, uintptr_t va, paddr_t pa, unsigned long gen)
 		if (!err) {
 			vma_touch(a, va);
 			mm->resident++;
+			err = charge_stack_page(mm, a, va);
 		} else if (err == -EEXIST) {
 			err = mapped_by_fault(mm, va) ? 1 : -EFAULT;
 		}

@@ -169,11 +169,18 @@ static int share_pages(struct mm *parent, struct mm *child,
 		unsigned p;
 		if (mmu_query(parent->space, va, &pa, &p))
 			continue;
-		if (mmu_map(child->space, va, pa, PAGE_SIZE,
-			    cow ? p & ~MMU_WRITE : p))
+		if ((a->flags & VMA_STACK) && vm_commit_charge(1))
 			return -ENOMEM;
+		if (mmu_map(child->space, va, pa, PAGE_SIZE,
+			    cow ? p & ~MMU_WRITE : p)) {
+			if (a->flags & VMA_STACK)
+				vm_commit_uncharge(1);
+			return -ENOMEM;
+		}
 		pmm_ref(pa);
 		child->resident++;
+		if (a->flags & VMA_STACK)
+			child->stack_pages++;
 		if (cow && (p & MMU_WRITE))
 			mmu_protect(parent->space, va, PAGE_SIZE,
 				    p & ~MMU_WRITE);
@@ -197,9 +204,17 @@ static int fork_locked(struct mm *parent, struct mm *child)
 			if (err)
 				return err;
 		}
-		c = kzalloc(sizeof(*c));
-		if (!c)
+		/* The child's private writable memory is charged too. */
+		if ((a->flags & VMA_ACCOUNT) &&
+		    vm_commit_charge((a->end - a->start) / PAGE_SIZE))
 			return -ENOMEM;
+		c = kzalloc(sizeof(*c));
+		if (!c) {
+			if (a->flags & VMA_ACCOUNT)
+				vm_commit_uncharge((a->end - a->start) /
+						   PAGE_SIZE);
+			return -ENOMEM;
+		}
 		*c = *a;
 		if (c->file)
 			vm_file->get(c->file);

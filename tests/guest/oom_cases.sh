@@ -1,10 +1,12 @@
 # oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
 # tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
-# and result functions; `run.sh oom` runs only these, 20 times each). oom_cases RUNS: 4 cases.
+# and result functions; `run.sh oom` runs only these, 20 times each).
+# oom_cases RUNS: 5 cases.
 # - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
-#   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run;
+#   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
 # - oom-kill: RUNS children touch memory until the OOM killer ends each:
 #   SIGKILL every time, never SIGSEGV, the parent (pid 1) goes on;
+# - oom-commit: RUNS times with overcommit 2, allocation ends in ENOMEM;
 # - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
 #   the kernel's line and keel run's reason, never 139.
 oom_cases() {
@@ -18,11 +20,18 @@ oom_cases() {
 	done
 	guest oom-kill -m 32M -- "$bin/t_oom-static" kill "$runs"
 	if [ "$rc" = 0 ] && grep -qx "oom kill: $runs of $runs children killed by SIGKILL" <<<"$out" &&
-		[ "$(grep -ac '^Out of memory: Killed process' "$logs/oom-kill.log")" -ge "$runs" ] &&
+		[ "$(grep -ac '^keel: Out of memory: Killed process' "$logs/oom-kill.log")" -ge "$runs" ] &&
 		! grep -aq SIGSEGV "$logs/oom-kill.log"; then
 		result oom-kill 1
 	else
 		result oom-kill 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
+	fi
+	guest oom-commit -m 32M -- "$bin/t_oom-static" commit "$runs"
+	if [ "$rc" = 0 ] && grep -qx "oom commit: $runs of $runs ended in ENOMEM" <<<"$out" &&
+		! grep -aq "Out of memory: Killed" "$logs/oom-commit.log"; then
+		result oom-commit 1
+	else
+		result oom-commit 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
 	fi
 	bad=0
 	for i in $(seq "$runs"); do

@@ -53,7 +53,7 @@ static long read_long(const char *path)
 }
 
 /* A /proc/meminfo field in kB, or -1. */
-static long __attribute__((unused)) meminfo(const char *name)
+static long meminfo(const char *name)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[128];
@@ -107,8 +107,7 @@ static int case_kill(int runs)
 			printf("FAIL kill-%d: status %#x (want SIGKILL)\n", i,
 			       st);
 	}
-	printf("oom kill: %d of %d children killed by SIGKILL\n", killed,
-	       runs);
+	printf("oom kill: %d of %d children killed by SIGKILL\n", killed, runs);
 	return killed == runs ? 0 : 1;
 }
 
@@ -158,8 +157,8 @@ static void adj_checks(void)
 	priv = privileged();
 	r = set_adj("-1000");
 	check("adj-lower-privileged", priv ? r == 0 : r == -EACCES);
-	check("adj-read-lowered", read_long("/proc/self/oom_score_adj") ==
-					  (priv ? -1000 : 500));
+	check("adj-read-lowered",
+	      read_long("/proc/self/oom_score_adj") == (priv ? -1000 : 500));
 	check_err("adj-0", set_adj("0"), 0);
 	check("oom-score-read", read_long("/proc/self/oom_score") >= 0);
 	pid = fork();
@@ -178,14 +177,136 @@ static void adj_checks(void)
 	check_val("adj-unprivileged-floor", st, 0);
 }
 
+/*
+ * Mode 0's heuristic and MAP_NORESERVE, /proc/meminfo's commit lines and
+ * /proc/sys/vm's defaults. Committed_AS moves with other processes on a
+ * host: a 16 MiB mapping must move it by 12 to 20 MiB.
+ */
+static void commit_checks(void)
+{
+	long total = meminfo("MemTotal"), swap = meminfo("SwapTotal");
+	long ratio = read_long("/proc/sys/vm/overcommit_ratio");
+	long limit = meminfo("CommitLimit"), before, after;
+	size_t big = (size_t)(total + swap) * 1024 + (1UL << 30);
+	char *p;
+
+	check_val("overcommit-memory-0",
+		  read_long("/proc/sys/vm/overcommit_memory"), 0);
+	check_val("overcommit-ratio-50", ratio, 50);
+	check("meminfo-memfree",
+	      meminfo("MemFree") > 0 && meminfo("MemFree") <= total);
+	check("meminfo-commitlimit",
+	      labs(limit - (total * ratio / 100 + swap)) <= total / 100);
+	before = meminfo("Committed_AS");
+	p = mmap(NULL, 16 * MiB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	after = meminfo("Committed_AS");
+	check("committed-as-moves", p != MAP_FAILED &&
+					after - before >= 12 * 1024 &&
+					after - before <= 20 * 1024);
+	munmap(p, 16 * MiB);
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	check_err("mmap-above-ram", p == MAP_FAILED ? -errno : 0, ENOMEM);
+	p = mmap(NULL, big, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	check_err("mmap-noreserve", p == MAP_FAILED ? -errno : 0, 0);
+	if (p != MAP_FAILED)
+		munmap(p, big);
+	check_err("overcommit-memory-3",
+		  write_file("/proc/sys/vm/overcommit_memory", "3"), EINVAL);
+}
+
+static long map_err(size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, len);
+	return 0;
+}
+
+/* RLIMIT_AS and RLIMIT_DATA, in a child (they only go down). */
+static void rlimit_checks(void)
+{
+	int st = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit r = { 16 * MiB, 16 * MiB };
+		int bad = 0;
+
+		setrlimit(RLIMIT_DATA, &r);
+		bad |= map_err(24 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE) !=
+		       -ENOMEM;
+		bad |= map_err(24 * MiB, PROT_READ, MAP_PRIVATE) != 0;
+		bad |=
+		    map_err(24 * MiB, PROT_READ | PROT_WRITE, MAP_SHARED) != 0;
+		bad |= (sbrk(24 * MiB) != (void *)-1 || errno != ENOMEM) << 1;
+		r.rlim_cur = r.rlim_max = 1UL << 30;
+		setrlimit(RLIMIT_AS, &r);
+		bad |= (map_err(1UL << 30, PROT_NONE, MAP_PRIVATE) != -ENOMEM)
+		       << 2;
+		bad |= (map_err(64 * MiB, PROT_NONE, MAP_PRIVATE) != 0) << 3;
+		_exit(bad);
+	}
+	waitpid(pid, &st, 0);
+	check_val("rlimit-data-as", st, 0);
+}
+
+/* commit: with mode 2, allocation ends in ENOMEM and nobody dies. */
+static int case_commit(int runs)
+{
+	static char *maps[4096];
+	int ok = 0;
+
+	for (int i = 0; i < runs; i++) {
+		volatile char deep[128 * 1024]; /* stack pages charged now */
+		int n = 0, err = 0;
+
+		memset((char *)deep, 1, sizeof(deep));
+		if (write_file("/proc/sys/vm/overcommit_memory", "2")) {
+			printf("FAIL commit-%d: cannot set mode 2\n", i);
+			return 1;
+		}
+		while (n < 4096) {
+			char *p = mmap(NULL, MiB, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED) {
+				err = errno;
+				break;
+			}
+			memset(p, 7, MiB); /* what was granted is there */
+			maps[n++] = p;
+		}
+		if (sbrk(MiB) != (void *)-1 || errno != ENOMEM)
+			err = -1;
+		for (int j = 0; j < n; j++)
+			munmap(maps[j], MiB);
+		write_file("/proc/sys/vm/overcommit_memory", "0");
+		if (err == ENOMEM && n > 0)
+			ok++;
+		else
+			printf("FAIL commit-%d: %d MiB, then %s\n", i, n,
+			       err > 0 ? strerrorname_np(err) : "sbrk granted");
+	}
+	printf("oom commit: %d of %d ended in ENOMEM\n", ok, runs);
+	return ok == runs ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "kill"))
 		return case_kill(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "commit"))
+		return case_commit(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "init"))
 		touch_forever();
 	adj_checks();
+	commit_checks();
+	rlimit_checks();
 	printf("t_oom: %d failed\n", fails);
 	return fails != 0;
 }
