@@ -264,8 +264,9 @@ void vma_map(struct mm *mm, uintptr_t at, size_t len, unsigned prot,
 		a->flags |= VMA_STACK;
 	if (flags & MAP_ACCOUNT_K)
 		a->flags |= VMA_ACCOUNT;
-	else if (flags & MAP_NORESERVE)
-		a->flags |= VMA_NORESERVE;
+	else if ((flags & MAP_NORESERVE) &&
+		 vm_overcommit_mode() != VM_OVERCOMMIT_NEVER)
+		a->flags |= VMA_NORESERVE; /* mode 2 ignores it, as Linux */
 	a->file = f;
 	a->off = f ? off : 0;
 	if (f)

@@ -1603,6 +1603,12 @@ static void test_commit_strict(void **state)
 	assert_int_equal(vm_brk(0x10000000), 0x10000000);
 	assert_int_equal(vm_munmap(A, (limit - 8) * K4), 0);
 	assert_int_equal(vm_committed(), 0);
+	/* Mode 2 ignores MAP_NORESERVE for mprotect too. */
+	assert_int_equal(
+	    vm_mmap(A, 2 * K4, PROT_READ, ANON | MAP_NORESERVE, NULL, 0), A);
+	assert_int_equal(vm_mprotect(A, 2 * K4, RW), 0);
+	assert_int_equal(vm_committed(), 2);
+	assert_int_equal(vm_munmap(A, 2 * K4), 0);
 	assert_int_equal(vm_set_overcommit_mode(VM_OVERCOMMIT_GUESS), 0);
 	assert_int_equal(vm_set_overcommit_ratio(50), 0);
 }
