@@ -4,15 +4,16 @@
 # oom_cases RUNS: 5 cases.
 # - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
 #   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
-# - oom-kill: RUNS children touch memory until the OOM killer ends each:
+# - oom-kill: RUNS children (every other one with 4 threads) touch memory
+#   until the OOM killer ends each:
 #   SIGKILL every time, never SIGSEGV, the parent (pid 1) goes on;
 # - oom-commit: RUNS times with overcommit 2, allocation ends in ENOMEM;
 # - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
 #   the kernel's line and keel run's reason, never 139.
 oom_cases() {
 	local runs=$1 kind want i bad
-	gcc -O1 -static -o "$bin/t_oom-static" tests/guest/t_oom.c &&
-		gcc -O1 -o "$bin/t_oom-dynamic" tests/guest/t_oom.c ||
+	gcc -O1 -static -pthread -o "$bin/t_oom-static" tests/guest/t_oom.c &&
+		gcc -O1 -pthread -o "$bin/t_oom-dynamic" tests/guest/t_oom.c ||
 		echo "guest tests: cannot compile t_oom.c"
 	for kind in static dynamic; do
 		want=$(cd /tmp && ref "$bin/t_oom-$kind" 2>&1)

@@ -5,15 +5,17 @@
  * larger than RAM refused by overcommit's heuristic while MAP_NORESERVE
  * takes it, RLIMIT_AS and RLIMIT_DATA. The exhaustion cases change the
  * whole system or take all its memory, so they run in the guest only:
- *   kill N    N times: a child (oom_score_adj 1000) touches memory until
- *             the OOM killer ends it; it must die of SIGKILL, never
- *             SIGSEGV, and the parent go on.
+ *   kill N    N times: a child (oom_score_adj 1000; every other one
+ *             with 4 threads) touches memory until the OOM killer ends
+ *             it; it must die of SIGKILL, never SIGSEGV, and the parent
+ *             go on.
  *   commit N  N times with vm.overcommit_memory 2: allocating (mmap,
  *             then brk) ends in ENOMEM, nobody killed; mode 0 restored.
  *   init      this process (pid 1 in keel) touches memory until killed:
  *             the VM ends with status 137.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -82,7 +84,15 @@ static void touch_forever(void)
 	}
 }
 
-/* kill: a child eats memory and must end by SIGKILL. */
+static void *touch_thread(void *arg)
+{
+	(void)arg;
+	touch_forever();
+	return NULL;
+}
+
+/* kill: a child eats memory and must end by SIGKILL; every other child
+ * eats with 4 threads, all of which must end. */
 static int case_kill(int runs)
 {
 	int killed = 0;
@@ -92,8 +102,14 @@ static int case_kill(int runs)
 		pid_t pid = fork();
 
 		if (pid == 0) {
+			pthread_t t;
+
 			if (write_file("/proc/self/oom_score_adj", "1000"))
 				_exit(3);
+			for (int j = 0; j < 3 * (i % 2); j++)
+				if (pthread_create(&t, NULL, touch_thread,
+						   NULL))
+					_exit(4);
 			touch_forever();
 		}
 		if (pid < 0 || waitpid(pid, &st, 0) != pid) {
