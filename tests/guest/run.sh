@@ -19,7 +19,7 @@ prefix=guest-
 # run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
 # exhaustion case (tests/guest/oom_cases.sh).
 mode=${1:-all}
-if [ "$mode" = oom ]; then plan 5; else plan 91; fi
+if [ "$mode" = oom ]; then plan 6; else plan 92; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do

@@ -11,6 +11,9 @@
  *             go on.
  *   commit N  N times with vm.overcommit_memory 2: allocating (mmap,
  *             then brk) ends in ENOMEM, nobody killed; mode 0 restored.
+ *   exempt N  N times: oom_score_adj -1000 is never chosen while another may be:
+ *             B (adj 0) is killed before A (-1000), which eats memory;
+ *             A goes last, when every process left is exempt.
  *   init      this process (pid 1 in keel) touches memory until killed:
  *             the VM ends with status 137.
  */
@@ -311,11 +314,65 @@ static int case_commit(int runs)
 	return ok == runs ? 0 : 1;
 }
 
+/*
+ * exempt: oom_score_adj -1000 is never chosen. This process and child A
+ * are exempt; B (adj 0) holds 2 MiB and sleeps; A touches memory until
+ * the killer ends B, then, with nobody left to choose, A itself (Linux
+ * would panic there instead).
+ */
+static int exempt_once(void)
+{
+	int sa = 0, sb = 0;
+	pid_t a, b, first;
+
+	b = fork();
+	if (b == 0) {
+		char *p = mmap(NULL, 2 * MiB, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || set_adj("0"))
+			_exit(3);
+		memset(p, 1, 2 * MiB);
+		for (;;)
+			pause();
+	}
+	usleep(100000); /* B has its pages */
+	a = fork();
+	if (a == 0)
+		touch_forever(); /* adj -1000, inherited */
+	first = wait(&sb);
+	if (first != b) {
+		printf("FAIL exempt: %d ended first (A %d, B %d)\n", first, a,
+		       b);
+		return 1;
+	}
+	waitpid(a, &sa, 0);
+	if (WIFSIGNALED(sb) && WTERMSIG(sb) == SIGKILL && WIFSIGNALED(sa) &&
+	    WTERMSIG(sa) == SIGKILL)
+		return 0;
+	printf("FAIL exempt: B status %#x, A status %#x\n", sb, sa);
+	return 1;
+}
+
+static int case_exempt(int runs)
+{
+	int ok = 0;
+
+	if (set_adj("-1000"))
+		return 2;
+	for (int i = 0; i < runs; i++)
+		ok += exempt_once() == 0;
+	printf("oom exempt: %d of %d killed B (adj 0) before A (-1000)\n", ok,
+	       runs);
+	return ok == runs ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "kill"))
 		return case_kill(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "exempt"))
+		return case_exempt(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "commit"))
 		return case_commit(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "init"))
