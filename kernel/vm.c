@@ -282,6 +282,7 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
+	uintptr_t fixed;
 	long at = check_mmap(addr, len, prot, flags, f, off);
 
 	if (at)
@@ -297,9 +298,11 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 		goto uncharge;
 	}
 	irq = spin_lock_irqsave(&mm->lock);
+	fixed = flags & MAP_FIXED ? addr : 0;
 	at = vma_check_limits(mm, len / PAGE_SIZE,
 			      (prot & PROT_WRITE) &&
-				  !(flags & (MAP_SHARED | MAP_GROWSDOWN)));
+				  !(flags & (MAP_SHARED | MAP_GROWSDOWN)),
+			      fixed, fixed ? fixed + len : 0);
 	if (!at)
 		at = choose_address(mm, addr, len, flags);
 	if (at >= 0)

@@ -161,12 +161,14 @@ void vm_brk_reset(struct mm *mm, uintptr_t start);
  * back. vma_accountable: whether a mapping of this protection and these
  * MAP_ flags is charged by its length (VMA_ACCOUNT). vma_check_limits
  * (under mm's lock): -ENOMEM if pages more (data: of private writable
- * memory) would pass the caller's RLIMIT_AS (or RLIMIT_DATA).
+ * memory) would pass the caller's RLIMIT_AS (or RLIMIT_DATA), not counting
+ * what is now in [lo, hi) (MAP_FIXED replaces it; lo == hi: nothing).
  */
 int vm_commit_charge(size_t pages);
 void vm_commit_uncharge(size_t pages);
 bool vma_accountable(unsigned prot, unsigned flags);
-int vma_check_limits(struct mm *mm, size_t pages, bool data);
+int vma_check_limits(struct mm *mm, size_t pages, bool data, uintptr_t lo,
+		     uintptr_t hi);
 /* Linux's is_data_mapping: private, writable, not the stack. */
 bool vma_is_data(const struct vm_area *a);
 

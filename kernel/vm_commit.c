@@ -111,7 +111,8 @@ bool vma_is_data(const struct vm_area *a)
 	       !(a->flags & (VMA_SHARED | VMA_STACK | VMA_PINNED));
 }
 
-int vma_check_limits(struct mm *mm, size_t pages, bool data)
+int vma_check_limits(struct mm *mm, size_t pages, bool data, uintptr_t lo,
+		     uintptr_t hi)
 {
 	const struct process *p = current_process();
 	uint64_t as = p ? p->rlim[RLIMIT_AS].cur : RLIM_INFINITY;
@@ -122,9 +123,13 @@ int vma_check_limits(struct mm *mm, size_t pages, bool data)
 		return 0;
 	list_for_each (n, &mm->areas) {
 		const struct vm_area *a = vma_of(n);
-		total += (a->end - a->start) / PAGE_SIZE;
+		size_t kept = (a->end - a->start) / PAGE_SIZE;
+		if (MAX(a->start, lo) < MIN(a->end, hi)) /* to be replaced */
+			kept -=
+			    (MIN(a->end, hi) - MAX(a->start, lo)) / PAGE_SIZE;
+		total += kept;
 		if (vma_is_data(a))
-			dvm += (a->end - a->start) / PAGE_SIZE;
+			dvm += kept;
 	}
 	if (as != RLIM_INFINITY && total + pages > as / PAGE_SIZE)
 		return -ENOMEM;

@@ -152,7 +152,7 @@ static long remap_locked(struct mm *mm, uintptr_t old, size_t old_len,
 	if (a && new_len > old_len && old_len <= a->end - old)
 		grow = (new_len - old_len) / PAGE_SIZE;
 	acct = grow && (a->flags & VMA_ACCOUNT);
-	if (grow && vma_check_limits(mm, grow, vma_is_data(a)))
+	if (grow && vma_check_limits(mm, grow, vma_is_data(a), 0, 0))
 		return -ENOMEM;
 	if (acct && vm_commit_charge(grow))
 		return -ENOMEM;

@@ -1639,6 +1639,7 @@ static void test_commit_fork(void **state)
  * the break. */
 static void test_rlimits(void **state)
 {
+	const unsigned RO = PROT_READ;
 	struct rlimit_k *r = procs[0].rlim;
 
 	(void)state;
@@ -1646,6 +1647,11 @@ static void test_rlimits(void **state)
 	assert_int_equal(vm_mmap(A, 60 * K4, PROT_READ, ANON, NULL, 0), A);
 	assert_int_equal(vm_mmap(0, 5 * K4, PROT_READ, ANON, NULL, 0), -ENOMEM);
 	assert_true(vm_mmap(0, 4 * K4, PROT_READ, ANON, NULL, 0) > 0);
+	/* MAP_FIXED over mapped pages: they do not count twice. */
+	assert_int_equal(vm_mmap(A, 8 * K4, RO, ANON | MAP_FIXED, NULL, 0), A);
+	assert_int_equal(
+	    vm_mmap(A + 58 * K4, 3 * K4, RO, ANON | MAP_FIXED, NULL, 0),
+	    -ENOMEM);
 	r[RLIMIT_AS].cur = RLIM_INFINITY;
 	r[RLIMIT_DATA].cur = 8 * K4;
 	assert_true(vm_mmap(0, 32 * K4, PROT_READ, ANON, NULL, 0) > 0);
