@@ -11,6 +11,7 @@
 #   make test-net the network tests against Linux's stack in a namespace (tests/net/)
 #   make test-storage  storage in guests: boot mounts, disks, host directories (tests/storage/)
 #   make test-proc  processes: fork, execve, wait in guests against the host (tests/proc/; also in make test)
+#   make test-oom  each out-of-memory case of tests/guest/t_oom.c 20 times (tests/guest/run.sh oom)
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
@@ -167,7 +168,7 @@ SIGNAL_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(SIGNAL_SRCS))
 VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
-	kernel/process.c kernel/cred.c $(SIGNAL_SRCS))
+	kernel/process.c kernel/cred.c kernel/oom.c $(SIGNAL_SRCS))
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
 $(BUILD)/unit/test_vfs: $(VFS_OBJS)
 $(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
@@ -436,6 +437,11 @@ test-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
 
+# Running out of memory (issue 16): each exhaustion case of tests/guest/t_oom.c
+# 20 times (tests/guest/run.sh oom; make test runs 3 of each).
+test-oom: $(BUILD)/keel.elf $(BUILD)/keel
+	bash tests/guest/run.sh oom
+
 # /proc per process read by busybox ps, top, cat in guests (tests/guest/procfs.sh).
 test-procfs: $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/guest/procfs.sh
@@ -481,5 +487,5 @@ bench-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
+.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-oom test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

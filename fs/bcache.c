@@ -11,6 +11,7 @@
 #include <keel/blkdev_driver.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/page.h>
 #include <keel/printk.h>
 #include <keel/string.h>
 
@@ -336,4 +337,21 @@ void bcache_set_limit(size_t n)
 size_t bcache_count(void)
 {
 	return nbufs;
+}
+
+size_t bcache_reclaim(void)
+{
+	size_t pages = 0;
+	struct buf *b = lru_head, *next;
+
+	for (; b; b = next) {
+		next = b->lnext;
+		if (b->refs || b->dirty)
+			continue;
+		/* The pages of its data (the heap gives them back). */
+		pages +=
+		    ALIGN_UP((size_t)b->dev->block_size, PAGE_SIZE) / PAGE_SIZE;
+		drop(b);
+	}
+	return pages;
 }

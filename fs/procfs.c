@@ -2,7 +2,8 @@
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
  * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
- * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online), plus symlinks:
+ * sys/fs/inotify/..., sys/fs/aio-nr..., sys/vm/overcommit_memory and
+ * overcommit_ratio (written by root), cpu/online), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
  * zombie (process_for_each), whose files are that process's (stat,
@@ -14,11 +15,13 @@
  * (procfs_sb, sysfs_sb) that fs/mount.c mounts; inodes are made on lookup
  * and freed with their last reference.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
 #include <keel/mmu.h>
 #include <keel/mount.h>
+#include <keel/oom.h>
 #include <keel/pmm.h>
 #include <keel/printf.h>
 #include <keel/printk.h>
@@ -57,15 +60,23 @@ struct pnode {
 	size_t (*pgen)(struct process *p, char *buf, size_t len);
 	int provided; /* 1 + enum procfs_text: a higher layer's gen */
 	const char *link; /* fixed symlink target */
+	/* Writable /proc/sys integers: the value and its bounds. */
+	int (*set)(unsigned long v);
+	long min, max;
+	/* Writable per-process integers (oom_score_adj): p's new value. */
+	int (*pset)(struct process *p, long v);
 };
 
-static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops;
+static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops,
+    writable_iops;
 static const struct file_ops gen_fops;
 
 /* ---- generated files ---- */
 
 /*
- * Linux's names. Slab: every page the kernel heap holds (its slabs and
+ * Linux's names. CommitLimit and Committed_AS: kernel/vm_commit.c's
+ * (mode 2's limit, and the pages charged by every process).
+ * Slab: every page the kernel heap holds (its slabs and
  * its large objects); KernelStack: the threads' kernel stacks;
  * PageTables: every space's tables. So a child's cost can be split the
  * same way in keel and in Linux (bench/forkmem.c).
@@ -82,12 +93,15 @@ static size_t gen_meminfo(char *buf, size_t len)
 	    buf, len,
 	    "%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
 	    "%-16s%8u kB\n%-16s%8u kB\n%-16s%8u kB\n"
-	    "%-16s%8u kB\n%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n",
+	    "%-16s%8u kB\n%-16s%8zu kB\n%-16s%8zu kB\n%-16s%8zu kB\n"
+	    "%-16s%8zu kB\n%-16s%8zu kB\n",
 	    "MemTotal:", st.total_pages * kb, "MemFree:", st.free_pages * kb,
 	    "MemAvailable:", st.free_pages * kb, "Buffers:", 0, "Cached:", 0,
 	    "SwapTotal:", 0, "SwapFree:", 0, "Slab:", hs.pages * kb,
 	    "KernelStack:", sched_stack_bytes() / 1024,
-	    "PageTables:", mmu_table_pages() * kb);
+	    "PageTables:", mmu_table_pages() * kb,
+	    "CommitLimit:", vm_commit_limit() * kb,
+	    "Committed_AS:", vm_committed() * kb);
 }
 
 static size_t gen_cpuinfo(char *buf, size_t len)
@@ -228,6 +242,19 @@ struct gen_text {
 	char data[];
 };
 
+/*
+ * Writable sysctls are root's (Linux's sysctl_perm: by euid); a
+ * process's own files (oom_score_adj) also its owner's.
+ */
+static bool may_write(const struct pnode *n, const struct process *p)
+{
+	unsigned euid = cred_current()->euid;
+
+	if (n->set)
+		return euid == 0;
+	return n->pset && p && (euid == 0 || euid == p->cred.euid);
+}
+
 static int gen_open(struct file *f)
 {
 	const struct pnode *n = f->inode->priv;
@@ -236,10 +263,13 @@ static int gen_open(struct file *f)
 	struct gen_text *t;
 	int err = 0;
 
-	if ((f->flags & O_ACCMODE) != O_RDONLY)
-		return -EACCES;
-	if (n->pgen && !(p = ino_process(f->inode)))
+	if ((n->pgen || n->pset) && !(p = ino_process(f->inode)))
 		return -ESRCH; /* reaped since the lookup */
+	if ((f->flags & O_ACCMODE) != O_RDONLY && !may_write(n, p)) {
+		if (p)
+			process_put(p);
+		return -EACCES;
+	}
 	for (;;) {
 		t = kmalloc(sizeof(*t) + cap);
 		if (!t) {
@@ -279,6 +309,104 @@ static long gen_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	return (long)len;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * One integer of a /proc/sys write, as Linux's proc_dointvec_minmax
+ * reads it: blanks, an optional '-', a number in C's notation (0x hex,
+ * 0 octal), then a blank or the end; the blanks after it are taken too.
+ * The bytes consumed, with *v; -EINVAL for anything else or a value
+ * outside [min, max].
+ */
+long procfs_parse_int(const char *s, size_t len, long min, long max, long *v)
+{
+	size_t i = 0;
+	unsigned base = 10, digits = 0;
+	unsigned long u = 0;
+	bool neg;
+
+	while (i < len && is_space(s[i]))
+		i++;
+	if ((neg = i < len && s[i] == '-'))
+		i++;
+	if (i + 1 < len && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
+		base = 16, i += 2;
+	else if (i < len && s[i] == '0')
+		base = 8;
+	for (; i < len; i++, digits++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+				 ? (unsigned)((c | 0x20) - 'a' + 10)
+				 : 99;
+		if (d >= base)
+			break;
+		if (u > (~0UL - d) / base)
+			return -EINVAL;
+		u = u * base + d;
+	}
+	if (!digits || (i < len && !is_space(s[i])) || u > ~0UL >> 1)
+		return -EINVAL;
+	*v = neg ? -(long)u : (long)u;
+	if (*v < min || *v > max)
+		return -EINVAL;
+	while (i < len && is_space(s[i]))
+		i++;
+	return (long)i;
+}
+
+#define SYSCTL_WRITE_MAX 4095
+
+/* A per-process integer: to the process the file is of (-ESRCH: gone). */
+static int set_of_process(struct file *f, const struct pnode *n, long v)
+{
+	struct process *p = ino_process(f->inode);
+	int err;
+
+	if (!p)
+		return -ESRCH;
+	err = n->pset(p, v);
+	process_put(p);
+	return err;
+}
+
+/*
+ * A write to a /proc/sys integer: the whole value in one write at
+ * offset 0 (Linux's sysctl_writes_strict; a write further on is ignored,
+ * returning 0); what follows the value is not consumed.
+ */
+static long gen_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	const struct pnode *n = f->inode->priv;
+	char buf[64];
+	char *text = len < sizeof(buf) ? buf : kmalloc(len + 1);
+	long used, v = 0;
+	int err;
+
+	if (!n->set && !n->pset)
+		return -EINVAL;
+	if (*pos || !len)
+		return 0;
+	if (len > SYSCTL_WRITE_MAX)
+		return -EINVAL;
+	if (!text)
+		return -ENOMEM;
+	err = iobuf_get(text, b, 0, len) ? -EFAULT : 0;
+	used = err ?: procfs_parse_int(text, len, n->min, n->max, &v);
+	if (text != buf)
+		kfree(text);
+	if (used < 0)
+		return used;
+	if ((err =
+		 n->pset ? set_of_process(f, n, v) : n->set((unsigned long)v)))
+		return err;
+	*pos += (uint64_t)used;
+	return used;
+}
+
 static void gen_release(struct file *f)
 {
 	kfree(f->priv);
@@ -287,6 +415,7 @@ static void gen_release(struct file *f)
 static const struct file_ops gen_fops = {
 	.open = gen_open,
 	.read = gen_read,
+	.write = gen_write,
 	.release = gen_release,
 	.llseek = generic_llseek,
 };
@@ -305,6 +434,16 @@ static const struct file_ops gen_fops = {
 #define PPFILE(nm, i, fn)                                                \
 	{                                                                \
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, .pgen = fn \
+	}
+#define PSYSCTL(nm, i, fn, setter, lo, hi)                               \
+	{                                                                \
+		.name = nm, .mode = S_IFREG | 0644, .ino = i, .gen = fn, \
+		.set = setter, .min = lo, .max = hi,                     \
+	}
+#define PPSET(nm, i, fn, setter, lo, hi)                                  \
+	{                                                                 \
+		.name = nm, .mode = S_IFREG | 0644, .ino = i, .pgen = fn, \
+		.pset = setter, .min = lo, .max = hi,                     \
 	}
 #define PPROVIDED(nm, i, which)                               \
 	{                                                     \
@@ -340,6 +479,9 @@ static const struct pnode pid_dir[] = {
 	PPFILE("status", 28, procpid_status),
 	PPFILE("stat", 69, procpid_stat),
 	PPFILE("statm", 70, procpid_statm),
+	PPSET("oom_score_adj", 75, procpid_oom_score_adj, oom_set_score_adj,
+	      OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX),
+	PPFILE("oom_score", 76, procpid_oom_score),
 	PDIR("net", 66, net_dir),
 };
 
@@ -367,9 +509,28 @@ static const struct pnode fs_dir[] = {
 	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
 	PDIR("inotify", 56, inotify_dir),
 };
+/* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
+static size_t gen_overcommit_memory(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", vm_overcommit_mode());
+}
+
+static size_t gen_overcommit_ratio(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", vm_overcommit_ratio());
+}
+
+static const struct pnode vm_dir[] = {
+	PSYSCTL("overcommit_memory", 78, gen_overcommit_memory,
+		vm_set_overcommit_mode, VM_OVERCOMMIT_GUESS,
+		VM_OVERCOMMIT_NEVER),
+	PSYSCTL("overcommit_ratio", 79, gen_overcommit_ratio,
+		vm_set_overcommit_ratio, 0, 0x7fffffff),
+};
 static const struct pnode procsys_dir[] = {
 	PDIR("fs", 55, fs_dir),
 	PDIR("kernel", 49, kernel_dir),
+	PDIR("vm", 77, vm_dir),
 };
 
 /* /proc/PID (its name is the pid, its inode number PID_INO's). */
@@ -427,9 +588,10 @@ static struct inode *node_inode(const struct pnode *n, struct inode *dir,
 	struct inode *ino;
 
 	if (!iops)
-		iops = S_ISDIR(n->mode)	  ? &dir_iops
-		       : S_ISLNK(n->mode) ? &link_iops
-					  : NULL;
+		iops = S_ISDIR(n->mode)	   ? &dir_iops
+		       : S_ISLNK(n->mode)  ? &link_iops
+		       : n->set || n->pset ? &writable_iops
+					   : NULL;
 	if (S_ISDIR(n->mode))
 		fops = &dir_fops;
 	else if (S_ISREG(n->mode))
@@ -754,6 +916,17 @@ static const struct inode_ops fd_dir_iops = {
 	.readdir = fd_readdir,
 };
 static const struct inode_ops link_iops = { .readlink = link_readlink };
+
+/* O_TRUNC on a writable file (echo N > /proc/...) truncates nothing, as
+ * Linux's proc_setattr. */
+static int writable_truncate(struct inode *ino, uint64_t size)
+{
+	(void)ino;
+	(void)size;
+	return 0;
+}
+
+static const struct inode_ops writable_iops = { .truncate = writable_truncate };
 static const struct inode_ops self_iops = { .readlink = self_readlink };
 static const struct inode_ops exe_iops = { .readlink = exe_readlink };
 static const struct inode_ops cwd_iops = {

@@ -9,6 +9,7 @@
  * say today), all of it user time.
  */
 #include <keel/heap.h>
+#include <keel/oom.h>
 #include <keel/printf.h>
 #include <keel/process.h>
 #include <keel/sched.h>
@@ -334,4 +335,15 @@ size_t proc_gen_loadavg(char *buf, size_t len)
 	process_for_each(max_pid, &last);
 	return (size_t)snprintf(buf, len, "0.00 0.00 0.00 1/%d %d\n",
 				nprocesses(), last);
+}
+
+/* kernel/oom.c's weight of p, and how likely it is to be chosen. */
+size_t procpid_oom_score_adj(struct process *p, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", p->oom_score_adj);
+}
+
+size_t procpid_oom_score(struct process *p, char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%ld\n", oom_score(p));
 }

@@ -14,6 +14,8 @@ struct process;
 
 size_t procpid_stat(struct process *p, char *buf, size_t len);
 size_t procpid_statm(struct process *p, char *buf, size_t len);
+size_t procpid_oom_score_adj(struct process *p, char *buf, size_t len);
+size_t procpid_oom_score(struct process *p, char *buf, size_t len);
 size_t procpid_status(struct process *p, char *buf, size_t len);
 size_t procpid_cmdline(struct process *p, char *buf, size_t len);
 size_t procpid_comm(struct process *p, char *buf, size_t len);

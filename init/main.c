@@ -8,6 +8,7 @@
  * layers below (linux_init, net_init), fs/ its files to kernel/vm.c.
  */
 #include <keel/arch.h>
+#include <keel/blkdev.h>
 #include <keel/cmdline.h>
 #include <keel/errno.h>
 #include <keel/exec.h>
@@ -17,6 +18,7 @@
 #include <keel/initrd.h>
 #include <keel/netif.h>
 #include <keel/netstack.h>
+#include <keel/oom.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/process.h>
@@ -73,6 +75,8 @@ static void fs_exit(struct process *p)
 }
 
 static struct process_exit_hook fs_exit_hook = { .fn = fs_exit };
+/* What the OOM path may take back first: the block cache's clean data. */
+static struct oom_reclaimer bcache_reclaimer = { .reclaim = bcache_reclaim };
 
 /* The program's thread: its kernel stack carries its syscalls. */
 static void program_thread(void *arg)
@@ -99,6 +103,7 @@ static void program_thread(void *arg)
 	net_init();
 	linux_init();
 	vm_set_file_ops(&file_vm_ops);
+	oom_register_reclaimer(&bcache_reclaimer);
 	err = initrd_find(&rd, &rd_size, &source);
 	if (!err)
 		err = vfs_init(rd, rd_size);

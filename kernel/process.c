@@ -243,6 +243,8 @@ struct process *process_new(int pid, unsigned long flags)
 	p->start_ns = time_now_ns();
 	p->exit_signal = (int)(flags & 0xff);
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
+	p->oom_score_adj = parent->oom_score_adj;
+	p->oom_score_adj_min = parent->oom_score_adj_min;
 	p->refs = 1;
 	p->stop_reported = p->cont_reported = true; /* nothing to report */
 	p->state = PROCESS_ALIVE;

@@ -121,6 +121,8 @@ void vma_insert(struct mm *mm, struct vm_area *a)
 
 void vma_free(struct vm_area *a)
 {
+	if (a->flags & VMA_ACCOUNT)
+		vm_commit_uncharge((a->end - a->start) / PAGE_SIZE);
 	list_remove(&a->node);
 	if (a->file)
 		vm_file->put(a->file);
@@ -154,6 +156,7 @@ struct vm_area *vma_merge(struct mm *mm, struct vm_area *a)
 			a->thi = MAX(a->thi, b->thi);
 		}
 		a->flags |= b->flags & VMA_TOUCHED;
+		b->flags &= ~VMA_ACCOUNT; /* a holds its charge now */
 		vma_free(b);
 	}
 	return a;
@@ -259,6 +262,11 @@ void vma_map(struct mm *mm, uintptr_t at, size_t len, unsigned prot,
 		a->flags |= VMA_NOWRITE;
 	if (flags & MAP_GROWSDOWN)
 		a->flags |= VMA_STACK;
+	if (flags & MAP_ACCOUNT_K)
+		a->flags |= VMA_ACCOUNT;
+	else if ((flags & MAP_NORESERVE) &&
+		 vm_overcommit_mode() != VM_OVERCOMMIT_NEVER)
+		a->flags |= VMA_NORESERVE; /* mode 2 ignores it, as Linux */
 	a->file = f;
 	a->off = f ? off : 0;
 	if (f)
@@ -274,19 +282,36 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
+	uintptr_t fixed;
 	long at = check_mmap(addr, len, prot, flags, f, off);
 
 	if (at)
 		return at;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (vma_spares_get(&s, 3))
+	flags &= ~MAP_ACCOUNT_K;
+	if (vma_accountable(prot, flags))
+		flags |= MAP_ACCOUNT_K;
+	if ((flags & MAP_ACCOUNT_K) && vm_commit_charge(len / PAGE_SIZE))
 		return -ENOMEM;
+	if (vma_spares_get(&s, 3)) {
+		at = -ENOMEM;
+		goto uncharge;
+	}
 	irq = spin_lock_irqsave(&mm->lock);
-	at = choose_address(mm, addr, len, flags);
+	fixed = flags & MAP_FIXED ? addr : 0;
+	at = vma_check_limits(mm, len / PAGE_SIZE,
+			      (prot & PROT_WRITE) &&
+				  !(flags & (MAP_SHARED | MAP_GROWSDOWN)),
+			      fixed, fixed ? fixed + len : 0);
+	if (!at)
+		at = choose_address(mm, addr, len, flags);
 	if (at >= 0)
 		vma_map(mm, at, len, prot, flags, f, off, &s);
 	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
+uncharge:
+	if (at < 0 && (flags & MAP_ACCOUNT_K))
+		vm_commit_uncharge(len / PAGE_SIZE);
 	if (at >= 0 && (flags & MAP_POPULATE))
 		vm_populate(at, at + len);
 	return at;
@@ -337,6 +362,31 @@ static int check_mprotect(struct mm *mm, uintptr_t *start, uintptr_t end,
 	return 0;
 }
 
+/* Whether making a writable charges it: private, never writable nor
+ * charged before (Linux's mprotect_fixup). */
+static bool charged_by_write(const struct vm_area *a)
+{
+	return !(a->prot & PROT_WRITE) &&
+	       !(a->flags & (VMA_ACCOUNT | VMA_SHARED | VMA_STACK | VMA_PINNED |
+			     VMA_NORESERVE));
+}
+
+/* The pages of [start, end) that mprotect to prot charges. */
+static size_t mprotect_charge(struct mm *mm, uintptr_t start, uintptr_t end,
+			      unsigned prot)
+{
+	size_t n = 0;
+
+	if (!(prot & PROT_WRITE))
+		return 0;
+	for (struct vm_area *a = vma_next_from(mm, start); a && a->start < end;
+	     a = vma_after(mm, a))
+		if (charged_by_write(a))
+			n += (MIN(a->end, end) - MAX(a->start, start)) /
+			     PAGE_SIZE;
+	return n;
+}
+
 int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 {
 	const unsigned known =
@@ -358,6 +408,8 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
 	err = check_mprotect(mm, &addr, end, prot);
+	if (!err)
+		err = vm_commit_charge(mprotect_charge(mm, addr, end, prot));
 	if (err)
 		goto out;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
@@ -367,6 +419,8 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 	for (; a && a->start < end; a = vma_after(mm, a)) {
 		if (a->end > end)
 			vma_split(a, end, &s);
+		if ((prot & PROT_WRITE) && charged_by_write(a))
+			a->flags |= VMA_ACCOUNT;
 		a->prot = prot;
 		vma_protect_pages(mm, a, a->start, a->end);
 	}

@@ -26,6 +26,11 @@
 #define VMA_PINNED 0x10u
 /* MAP_NOWRITE: mprotect may not make it writable. */
 #define VMA_NOWRITE 0x20u
+/* Its whole length is charged to the commit (vm_commit.c): given back
+ * by vma_free. The stack is charged by its present pages instead. */
+#define VMA_ACCOUNT 0x40u
+/* MAP_NORESERVE outside mode 2: mprotect does not charge it either. */
+#define VMA_NORESERVE 0x80u
 
 /* The lowest address mmap places anything at (Linux's mmap_min_addr). */
 #define VM_MMAP_MIN 0x10000UL
@@ -61,6 +66,7 @@ struct mm {
 	unsigned long gen;
 	uintptr_t brk_start, brk_cur; /* vm_brk.c */
 	size_t resident; /* pages mapped for the areas (not pinned ones) */
+	size_t stack_pages; /* of them in VMA_STACK areas (charged) */
 	struct mmu_space *space; /* &kernel_space or &own */
 	struct mmu_space own;
 };
@@ -148,5 +154,22 @@ void vma_protect_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 void vm_populate(uintptr_t start, uintptr_t end);
 /* kernel/vm_brk.c: the break of mm starts at start (under its lock). */
 void vm_brk_reset(struct mm *mm, uintptr_t start);
+
+/*
+ * kernel/vm_commit.c. vm_commit_charge: take pages of commit as the
+ * overcommit mode allows, 0 or -ENOMEM; vm_commit_uncharge gives them
+ * back. vma_accountable: whether a mapping of this protection and these
+ * MAP_ flags is charged by its length (VMA_ACCOUNT). vma_check_limits
+ * (under mm's lock): -ENOMEM if pages more (data: of private writable
+ * memory) would pass the caller's RLIMIT_AS (or RLIMIT_DATA), not counting
+ * what is now in [lo, hi) (MAP_FIXED replaces it; lo == hi: nothing).
+ */
+int vm_commit_charge(size_t pages);
+void vm_commit_uncharge(size_t pages);
+bool vma_accountable(unsigned prot, unsigned flags);
+int vma_check_limits(struct mm *mm, size_t pages, bool data, uintptr_t lo,
+		     uintptr_t hi);
+/* Linux's is_data_mapping: private, writable, not the stack. */
+bool vma_is_data(const struct vm_area *a);
 
 #endif

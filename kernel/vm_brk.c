@@ -1,7 +1,8 @@
 /*
  * vm_brk.c - the program break (kernel/): brk(2) grows and shrinks the
  * "[heap]" area from where exec put its start, never over another mapping
- * (a free page must stay above it), and reports the old break on failure.
+ * (a free page must stay above it), and reports the old break on failure
+ * (also when the commit or RLIMIT_DATA refuse the growth).
  */
 #include <keel/uaccess.h>
 #include "vm_area.h"
@@ -25,20 +26,25 @@ static bool brk_grow(struct mm *mm, uintptr_t old_top, uintptr_t new_top,
 		     struct vma_spares *s)
 {
 	struct vm_area *a = NULL;
+	size_t pages = (new_top - old_top) / PAGE_SIZE;
 
 	if (new_top > USER_TOP - PAGE_SIZE ||
 	    !vma_range_free(mm, old_top, new_top + PAGE_SIZE))
 		return false;
+	/* RLIMIT_DATA counts the break too; the heap is charged whole. */
+	if (vma_check_limits(mm, pages, true, 0, 0) || vm_commit_charge(pages))
+		return false;
 	if (old_top > mm->brk_start)
 		a = vma_find(mm, old_top - 1);
-	if (a && (a->flags & VMA_HEAP) && a->end == old_top) {
+	if (a && (a->flags & VMA_HEAP) && (a->flags & VMA_ACCOUNT) &&
+	    a->end == old_top) {
 		a->end = new_top;
 	} else {
 		a = vma_spare_take(s);
 		a->start = old_top;
 		a->end = new_top;
 		a->prot = PROT_READ | PROT_WRITE;
-		a->flags = VMA_HEAP;
+		a->flags = VMA_HEAP | VMA_ACCOUNT;
 		a->file = NULL;
 		a->off = 0;
 		vma_insert(mm, a);

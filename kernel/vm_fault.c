@@ -6,9 +6,11 @@
  * kernel only, so their contents survive until mprotect gives access back.
  * A private page shared with another process since a fork (pmm_refs > 1)
  * is mapped read-only; the first write to it copies it (copy-on-write).
+ * A fault that finds no free page goes to kernel/oom.c and tries again.
  */
 #include <keel/errno.h>
 #include <keel/mmu.h>
+#include <keel/oom.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/string.h>
@@ -80,6 +82,10 @@ void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 		mmu_unmap(mm->space, va, PAGE_SIZE); /* flushes the TLB */
 		pmm_free(pa, 1); /* a share of it, when shared */
 		mm->resident--;
+		if (a->flags & VMA_STACK) { /* its charge goes with it */
+			mm->stack_pages--;
+			vm_commit_uncharge(1);
+		}
 	}
 }
 
@@ -234,6 +240,25 @@ static bool mapped_by_fault(struct mm *mm, uintptr_t va)
 }
 
 /*
+ * A new page of the stack is charged to the commit, as Linux charges the
+ * stack's growth; refused (mode 2), the page goes again and the fault is
+ * a SIGSEGV, as a stack that cannot grow is on Linux.
+ */
+static int charge_stack_page(struct mm *mm, struct vm_area *a, uintptr_t va)
+{
+	if (!(a->flags & VMA_STACK))
+		return 0;
+	if (vm_commit_charge(1)) {
+		mmu_unmap(mm->space, va,
+			  PAGE_SIZE); /* map_page's caller frees it */
+		mm->resident--;
+		return -EFAULT;
+	}
+	mm->stack_pages++;
+	return 0;
+}
+
+/*
  * Map the new page unless the areas changed since fault_check: 0 when
  * mapped, 1 when another fault mapped it first, -EAGAIN to start over.
  */
@@ -250,6 +275,7 @@ static int map_page(struct mm *mm, uintptr_t va, paddr_t pa, unsigned long gen)
 		if (!err) {
 			vma_touch(a, va);
 			mm->resident++;
+			err = charge_stack_page(mm, a, va);
 		} else if (err == -EEXIST) {
 			err = mapped_by_fault(mm, va) ? 1 : -EFAULT;
 		}
@@ -290,6 +316,8 @@ int vm_fault(uintptr_t addr, unsigned access)
 
 	do {
 		err = fault_once(mm, va, access);
+		if (err == -ENOMEM) /* reclaim or kill, then again */
+			err = oom_handle();
 	} while (err == -EAGAIN);
 	return err;
 }

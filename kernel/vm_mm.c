@@ -111,6 +111,17 @@ size_t vm_mm_resident(const struct mm *mm)
 	return READ_ONCE(mm->resident);
 }
 
+size_t vm_mm_total_pages(struct mm *mm)
+{
+	unsigned long irq = spin_lock_irqsave(&mm->lock);
+	size_t n = 0;
+
+	list_for_each (it, &mm->areas)
+		n += (vma_of(it)->end - vma_of(it)->start) / PAGE_SIZE;
+	spin_unlock_irqrestore(&mm->lock, irq);
+	return n;
+}
+
 /*
  * Give every page of a shared anonymous area of mm a frame now (zeroed,
  * under the lock: no file to read), so that the frames a fork shares are
@@ -158,11 +169,18 @@ static int share_pages(struct mm *parent, struct mm *child,
 		unsigned p;
 		if (mmu_query(parent->space, va, &pa, &p))
 			continue;
-		if (mmu_map(child->space, va, pa, PAGE_SIZE,
-			    cow ? p & ~MMU_WRITE : p))
+		if ((a->flags & VMA_STACK) && vm_commit_charge(1))
 			return -ENOMEM;
+		if (mmu_map(child->space, va, pa, PAGE_SIZE,
+			    cow ? p & ~MMU_WRITE : p)) {
+			if (a->flags & VMA_STACK)
+				vm_commit_uncharge(1);
+			return -ENOMEM;
+		}
 		pmm_ref(pa);
 		child->resident++;
+		if (a->flags & VMA_STACK)
+			child->stack_pages++;
 		if (cow && (p & MMU_WRITE))
 			mmu_protect(parent->space, va, PAGE_SIZE,
 				    p & ~MMU_WRITE);
@@ -186,9 +204,17 @@ static int fork_locked(struct mm *parent, struct mm *child)
 			if (err)
 				return err;
 		}
-		c = kzalloc(sizeof(*c));
-		if (!c)
+		/* The child's private writable memory is charged too. */
+		if ((a->flags & VMA_ACCOUNT) &&
+		    vm_commit_charge((a->end - a->start) / PAGE_SIZE))
 			return -ENOMEM;
+		c = kzalloc(sizeof(*c));
+		if (!c) {
+			if (a->flags & VMA_ACCOUNT)
+				vm_commit_uncharge((a->end - a->start) /
+						   PAGE_SIZE);
+			return -ENOMEM;
+		}
 		*c = *a;
 		if (c->file)
 			vm_file->get(c->file);

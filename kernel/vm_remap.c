@@ -83,16 +83,17 @@ static long move_area(struct mm *mm, struct vm_area *a, uintptr_t old,
 	}
 	if (n->file)
 		vm_file->get(n->file);
-	a->flags &= ~VMA_TOUCHED; /* its pages moved: nothing to drop */
+	/* Its pages moved: nothing to drop; n holds its charge now. */
+	a->flags &= ~(VMA_TOUCHED | VMA_ACCOUNT);
 	vma_unmap_range(mm, a->start, a->end, s);
 	vma_insert(mm, n);
 	vma_merge(mm, n);
 	return to;
 }
 
-static long remap_locked(struct mm *mm, uintptr_t old, size_t old_len,
-			 size_t new_len, unsigned flags, uintptr_t new_addr,
-			 struct vma_spares *s)
+static long remap_area(struct mm *mm, uintptr_t old, size_t old_len,
+		       size_t new_len, unsigned flags, uintptr_t new_addr,
+		       struct vma_spares *s)
 {
 	struct vm_area *a = vma_find(mm, old);
 	uintptr_t to;
@@ -132,6 +133,33 @@ static long remap_locked(struct mm *mm, uintptr_t old, size_t old_len,
 	if (!to)
 		return -ENOMEM;
 	return move_area(mm, a, old, old_len, to, new_len, s);
+}
+
+/*
+ * Growth is checked against RLIMIT_AS and RLIMIT_DATA and, for a charged
+ * area, charged first (given back if the remap fails); what a shrink or
+ * MREMAP_FIXED unmaps gives its charge back as munmap does.
+ */
+static long remap_locked(struct mm *mm, uintptr_t old, size_t old_len,
+			 size_t new_len, unsigned flags, uintptr_t new_addr,
+			 struct vma_spares *s)
+{
+	struct vm_area *a = vma_find(mm, old);
+	size_t grow = 0;
+	bool acct;
+	long ret;
+
+	if (a && new_len > old_len && old_len <= a->end - old)
+		grow = (new_len - old_len) / PAGE_SIZE;
+	acct = grow && (a->flags & VMA_ACCOUNT);
+	if (grow && vma_check_limits(mm, grow, vma_is_data(a), 0, 0))
+		return -ENOMEM;
+	if (acct && vm_commit_charge(grow))
+		return -ENOMEM;
+	ret = remap_area(mm, old, old_len, new_len, flags, new_addr, s);
+	if (ret < 0 && acct)
+		vm_commit_uncharge(grow);
+	return ret;
 }
 
 long vm_mremap(uintptr_t old, size_t old_len, size_t new_len, unsigned flags,

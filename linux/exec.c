@@ -111,6 +111,11 @@ static int map_segment(struct file *f, const struct elf64_phdr *p,
 	uintptr_t mem_end = ALIGN_UP(start + p->p_memsz, PAGE_SIZE);
 	uintptr_t file_pages_end = ALIGN_UP(file_end, PAGE_SIZE);
 	unsigned prot = seg_prot(p->p_flags);
+	/* The rest of the last file page is bss, not file bytes: cleared
+	 * through a writable mapping. Only then is a read-only segment
+	 * mapped writable first (and charged to the commit, docs/vm.md). */
+	bool clear_tail = file_end < ALIGN_UP(file_end, PAGE_SIZE) &&
+			  p->p_memsz > p->p_filesz;
 	long r;
 
 	if ((p->p_vaddr - p->p_offset) % PAGE_SIZE) {
@@ -123,18 +128,18 @@ static int map_segment(struct file *f, const struct elf64_phdr *p,
 		return -ENOEXEC;
 	}
 	if (p->p_filesz) {
-		r = vm_mmap(page, file_pages_end - page, prot | PROT_WRITE,
+		r = vm_mmap(page, file_pages_end - page,
+			    clear_tail ? prot | PROT_WRITE : prot,
 			    MAP_PRIVATE | MAP_FIXED, f,
 			    p->p_offset - (start - page));
 		if (r < 0)
 			goto nomem;
-		/* The rest of the last file page is bss, not file bytes. */
-		if (file_end < file_pages_end && (p->p_memsz > p->p_filesz) &&
+		if (clear_tail &&
 		    clear_user((void *)file_end, file_pages_end - file_end)) {
 			*why = "its bss could not be cleared";
 			return -EFAULT;
 		}
-		if (!(prot & PROT_WRITE))
+		if (clear_tail && !(prot & PROT_WRITE))
 			vm_mprotect(page, file_pages_end - page, prot);
 	} else {
 		file_pages_end = page;

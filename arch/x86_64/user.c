@@ -200,7 +200,9 @@ static void page_fault(struct trap_frame *tf, uint64_t cr2)
 {
 	int err = vm_fault(cr2, fault_access(tf->error));
 
-	if (!err)
+	/* No page even after the OOM killer: this process was its victim
+	 * and ends on the way out (SIGKILL), never with a SIGSEGV. */
+	if (!err || err == -ENOMEM)
 		return;
 	if (err == -ENXIO) /* past the end of a mapped file */
 		signal_fault(SIGBUS, BUS_ADRERR, cr2,

@@ -70,5 +70,8 @@ int bcache_set_block_size(struct blkdev *dev, uint32_t size);
 void bcache_set_limit(size_t n);
 /* Buffers held now (for tests and /proc/meminfo's Buffers). */
 size_t bcache_count(void);
+/* When pages run out (kernel/oom.c's reclaimer): every clean buffer
+ * nobody holds goes; about how many pages that gave back. */
+size_t bcache_reclaim(void);
 
 #endif

@@ -15,10 +15,13 @@
 struct fdtable;
 struct fs_context;
 
-/* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/. */
+/* Resource limits (getrlimit(2)); RLIMIT_NOFILE is enforced by fs/,
+ * RLIMIT_DATA and RLIMIT_AS by kernel/vm_commit.c. */
+#define RLIMIT_DATA 2
 #define RLIMIT_STACK 3
 #define RLIMIT_NPROC 6
 #define RLIMIT_NOFILE 7
+#define RLIMIT_AS 9
 #define RLIMIT_NLIMITS 16
 #define RLIM_INFINITY (~0ULL)
 struct rlimit_k {
@@ -76,6 +79,9 @@ struct process {
 	bool mm_borrowed; /* a vfork child on its parent's address space */
 	bool did_exec; /* since fork (setpgid's EACCES) */
 	struct thread *exec_thread; /* execve ends every other thread */
+	/* kernel/oom.c: its weight when pages run out, and the floor an
+	 * unprivileged writer may not go below (both inherited). */
+	int oom_score_adj, oom_score_adj_min;
 };
 
 /* The calling thread's process (the first process for kernel threads). */

@@ -34,6 +34,9 @@ struct file;
  * mapping is not open for writing, so mprotect may never add PROT_WRITE
  * (Linux's missing VM_MAYWRITE: -EACCES). */
 #define MAP_NOWRITE 0x80000000u
+/* kernel/vm.c's own: the new area is charged to the commit (set by
+ * vm_mmap itself, whatever the caller passed). */
+#define MAP_ACCOUNT_K 0x40000000u
 
 /* Kinds of access for vm_fault. */
 #define VM_ACCESS_READ 0x1u
@@ -169,6 +172,24 @@ void vm_mm_activate(struct mm *mm);
 paddr_t vm_mm_root(const struct mm *mm);
 /* Pages of RAM mm's areas hold (/proc/PID/status VmRSS). */
 size_t vm_mm_resident(const struct mm *mm);
+/*
+ * The commit charge (kernel/vm_commit.c; docs/vm.md): pages committed by
+ * every process and the most mode 2 allows (/proc/meminfo's Committed_AS
+ * and CommitLimit), and vm.overcommit_memory (0 heuristic, 1 always,
+ * 2 never) and vm.overcommit_ratio (percent of RAM), set by root through
+ * /proc/sys/vm: 0 or -EINVAL.
+ */
+#define VM_OVERCOMMIT_GUESS 0
+#define VM_OVERCOMMIT_ALWAYS 1
+#define VM_OVERCOMMIT_NEVER 2
+size_t vm_committed(void);
+size_t vm_commit_limit(void);
+int vm_overcommit_mode(void);
+unsigned vm_overcommit_ratio(void);
+int vm_set_overcommit_mode(unsigned long v);
+int vm_set_overcommit_ratio(unsigned long v);
+/* The pages its areas span (Linux's total_vm, /proc/PID/status VmSize). */
+size_t vm_mm_total_pages(struct mm *mm);
 /* /proc/PID/maps of another process (vm_format_maps for mm). */
 size_t vm_mm_format_maps(struct mm *mm, char *buf, size_t len);
 

@@ -16,7 +16,10 @@ rm -rf "$logs" "$bin" # no stale program may pass for one that failed to build
 mkdir -p "$logs" "$bin"
 prefix=guest-
 . tests/lib.sh
-plan 86
+# run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
+# exhaustion case (tests/guest/oom_cases.sh).
+mode=${1:-all}
+if [ "$mode" = oom ]; then plan 6; else plan 92; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -68,6 +71,14 @@ check() {
 		result "$name" 1
 	fi
 }
+
+. tests/guest/oom_cases.sh
+if [ "$mode" = oom ]; then
+	oom_cases 20
+	echo "guest: $pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+fi
 
 check nolibc 3 "nolibc: hello" -- "$bin/nolibc"
 
@@ -238,6 +249,12 @@ for what in strict strict-exit strict-prctl kill-process kill-thread trap-defaul
 	want_rc=$(sh -c '"$1" "$2" >/dev/null 2>&1; echo $?' sh "$bin/t_seccomp-static" "$what")
 	check "seccomp-$what" "$want_rc" "$want" -- "$bin/t_seccomp-static" "$what"
 done
+
+# Running out of memory (t_oom.c): its checks that are safe on any Linux
+# against the host's run, then in the guest only (they take the whole
+# system's memory or change its overcommit mode): 3 of each exhaustion
+# case (make test-oom: 20 of each).
+oom_cases 3
 
 gcc -O1 -static -fno-stack-protector -o "$bin/sysfuzz-static" tests/guest/sysfuzz.c &&
 	gcc -O1 -fno-stack-protector -o "$bin/sysfuzz-dynamic" tests/guest/sysfuzz.c ||

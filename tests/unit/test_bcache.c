@@ -232,6 +232,28 @@ static void test_eviction(void **state)
 	bcache_put(p6);
 }
 
+/* The OOM path's reclaim: clean unheld buffers go, dirty or held stay. */
+static void test_reclaim(void **state)
+{
+	struct buf *b, *held;
+
+	(void)state;
+	assert_int_equal(bcache_read(&disk->dev, 0, &held), 0);
+	for (uint64_t i = 1; i <= 5; i++) {
+		assert_int_equal(bcache_read(&disk->dev, i, &b), 0);
+		bcache_put(b);
+	}
+	write_block(7, 0x77); /* dirty, unheld */
+	assert_int_equal(bcache_count(), 7);
+	assert_int_equal(bcache_reclaim(), 5);
+	assert_int_equal(bcache_count(), 2);
+	assert_int_equal(bcache_reclaim(), 0);
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), 0); /* 7 still written */
+	assert_int_equal(disk->data[7 * 4096], 0x77);
+	bcache_put(held);
+}
+
 static void test_read_error(void **state)
 {
 	struct buf *b;
@@ -341,6 +363,7 @@ int main(void)
 		T(test_read_on_demand),
 		T(test_write_back_order),
 		T(test_eviction),
+		T(test_reclaim),
 		T(test_read_error),
 		T(test_write_error_kept),
 		T(test_evict_error_reported),

@@ -144,6 +144,12 @@ struct process *current_process(void)
 	return cur_proc;
 }
 
+/* kernel/oom.c is not linked: a fault without pages fails as before. */
+int oom_handle(void)
+{
+	return -ENOMEM;
+}
+
 /* ----------------------------------------------------------- helpers --- */
 
 static size_t base_free, base_objects;
@@ -253,6 +259,9 @@ static int test_setup(void **state)
 	if (mmu_space_init(&kernel_space, NULL))
 		return -1;
 	cur_proc = &procs[0];
+	for (int i = 0; i < RLIMIT_NLIMITS; i++) /* unlimited, as root */
+		procs[0].rlim[i] = procs[1].rlim[i] =
+		    (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
 	if (vm_init() || procs[0].mm != vm_mm_init())
 		return -1;
 	vm_mm_activate(procs[0].mm);
@@ -267,6 +276,11 @@ static int test_teardown(void **state)
 	vm_destroy();
 	if (vm_resident_pages())
 		return -1;
+	if (vm_committed()) { /* every charge was given back */
+		print_message("commit: %zu pages still charged\n",
+			      vm_committed());
+		return -1;
+	}
 	mmu_space_destroy(&kernel_space);
 	heap_trim();
 	if (free_pages() != base_free || live_objects() != base_objects) {
@@ -1502,6 +1516,153 @@ static void test_random_fork(void **state)
 	assert_int_equal(vm_munmap(WIN, WIN_PAGES * K4), 0);
 }
 
+/* ------------------------------------- the commit (vm_commit.c) --- */
+
+static size_t ram_pages(void)
+{
+	struct pmm_stats st;
+
+	pmm_stats(&st);
+	return st.total_pages;
+}
+
+/* Mode 0: what is charged and what not; one request above RAM refused. */
+static void test_commit_heuristic(void **state)
+{
+	size_t ram = ram_pages() * K4;
+
+	(void)state;
+	assert_int_equal(vm_overcommit_mode(), VM_OVERCOMMIT_GUESS);
+	assert_int_equal(vm_mmap(A, 4 * K4, RW, ANON, NULL, 0), A);
+	assert_int_equal(vm_committed(), 4);
+	/* Read-only, shared, MAP_NORESERVE: not charged. */
+	assert_true(vm_mmap(0, 4 * K4, PROT_READ, ANON, NULL, 0) > 0);
+	assert_true(
+	    vm_mmap(0, 4 * K4, RW, MAP_SHARED | MAP_ANONYMOUS, NULL, 0) > 0);
+	assert_true(vm_mmap(0, 2 * ram, RW, ANON | MAP_NORESERVE, NULL, 0) > 0);
+	assert_int_equal(vm_committed(), 4);
+	/* Larger than RAM in one request: ENOMEM; just RAM: granted. */
+	assert_int_equal(vm_mmap(0, ram + K4, RW, ANON, NULL, 0), -ENOMEM);
+	assert_true(vm_mmap(0, ram, RW, ANON, NULL, 0) > 0);
+	assert_int_equal(vm_committed(), 4 + ram / K4);
+	/* munmap of part of an area gives back that part. */
+	assert_int_equal(vm_munmap(A + K4, K4), 0);
+	assert_int_equal(vm_committed(), 3 + ram / K4);
+	/* mprotect read-only to writable charges it; back does not. */
+	assert_int_equal(
+	    vm_mmap(A + K4, K4, PROT_READ, ANON | MAP_FIXED, NULL, 0), A + K4);
+	assert_int_equal(vm_committed(), 3 + ram / K4);
+	assert_int_equal(vm_mprotect(A + K4, K4, RW), 0);
+	assert_int_equal(vm_committed(), 4 + ram / K4);
+	assert_int_equal(vm_mprotect(A, 4 * K4, PROT_READ), 0);
+	assert_int_equal(vm_mprotect(A, 4 * K4, RW), 0);
+	assert_int_equal(vm_committed(), 4 + ram / K4);
+	/* Mode 1 refuses nothing. */
+	assert_int_equal(vm_set_overcommit_mode(VM_OVERCOMMIT_ALWAYS), 0);
+	assert_true(vm_mmap(0, 2 * ram, RW, ANON, NULL, 0) > 0);
+	assert_int_equal(vm_set_overcommit_mode(VM_OVERCOMMIT_GUESS), 0);
+	assert_int_equal(vm_set_overcommit_mode(3), -EINVAL);
+}
+
+/* Mode 2: the total may not pass CommitLimit, for every way to grow. */
+static void test_commit_strict(void **state)
+{
+	size_t limit, left;
+	long at;
+
+	(void)state;
+	assert_int_equal(vm_set_overcommit_ratio(10), 0);
+	assert_int_equal(vm_set_overcommit_mode(VM_OVERCOMMIT_NEVER), 0);
+	limit = vm_commit_limit();
+	assert_int_equal(limit, ram_pages() * 10 / 100);
+	/* MAP_NORESERVE is charged in mode 2. */
+	assert_int_equal(
+	    vm_mmap(0, (limit + 1) * K4, RW, ANON | MAP_NORESERVE, NULL, 0),
+	    -ENOMEM);
+	at = vm_mmap(A, (limit - 8) * K4, RW, ANON, NULL, 0);
+	assert_int_equal(at, A);
+	assert_int_equal(vm_mmap(0, 9 * K4, RW, ANON, NULL, 0), -ENOMEM);
+	left = limit - vm_committed();
+	assert_int_equal(left, 8);
+	/* brk, mremap and mprotect are refused past the limit too. */
+	vm_brk_init(0x10000000);
+	assert_int_equal(vm_brk(0x10000000 + 9 * K4), 0x10000000);
+	assert_int_equal(vm_brk(0x10000000 + 2 * K4), 0x10000000 + 2 * K4);
+	assert_int_equal(vm_committed(), limit - 6);
+	assert_int_equal(
+	    vm_mremap(A, (limit - 8) * K4, (limit + 1) * K4, MREMAP_MAYMOVE, 0),
+	    -ENOMEM);
+	assert_true(vm_mmap(0, 8 * K4, PROT_READ, ANON, NULL, 0) > 0);
+	assert_int_equal(
+	    vm_mprotect(vm_mmap(0, 7 * K4, PROT_READ, ANON, NULL, 0), 7 * K4,
+			RW),
+	    -ENOMEM);
+	/* A fork would double the charge: refused, nothing left charged. */
+	assert_null(vm_mm_fork());
+	assert_int_equal(vm_committed(), limit - 6);
+	assert_int_equal(vm_brk(0x10000000), 0x10000000);
+	assert_int_equal(vm_munmap(A, (limit - 8) * K4), 0);
+	assert_int_equal(vm_committed(), 0);
+	/* Mode 2 ignores MAP_NORESERVE for mprotect too. */
+	assert_int_equal(
+	    vm_mmap(A, 2 * K4, PROT_READ, ANON | MAP_NORESERVE, NULL, 0), A);
+	assert_int_equal(vm_mprotect(A, 2 * K4, RW), 0);
+	assert_int_equal(vm_committed(), 2);
+	assert_int_equal(vm_munmap(A, 2 * K4), 0);
+	assert_int_equal(vm_set_overcommit_mode(VM_OVERCOMMIT_GUESS), 0);
+	assert_int_equal(vm_set_overcommit_ratio(50), 0);
+}
+
+/* Fork charges the child's private writable memory and its stack pages;
+ * the child's end gives them back. */
+static void test_commit_fork(void **state)
+{
+	(void)state;
+	assert_int_equal(vm_mmap(A, 4 * K4, RW, ANON, NULL, 0), A);
+	assert_int_equal(
+	    vm_mmap(A + 16 * K4, 16 * K4, RW, ANON | MAP_GROWSDOWN, NULL, 0),
+	    A + 16 * K4);
+	assert_int_equal(vm_committed(), 4); /* the stack: as touched */
+	write_page(A + 30 * K4, 1);
+	write_page(A + 31 * K4, 2);
+	assert_int_equal(vm_committed(), 6);
+	fork_child();
+	assert_int_equal(vm_committed(), 12);
+	as_proc(1);
+	assert_int_equal(vm_madvise(A + 30 * K4, K4, MADV_DONTNEED), 0);
+	assert_int_equal(vm_committed(), 11);
+	end_child();
+	assert_int_equal(vm_committed(), 6);
+}
+
+/* RLIMIT_AS counts every area, RLIMIT_DATA private writable ones and
+ * the break. */
+static void test_rlimits(void **state)
+{
+	const unsigned RO = PROT_READ;
+	struct rlimit_k *r = procs[0].rlim;
+
+	(void)state;
+	r[RLIMIT_AS].cur = 64 * K4;
+	assert_int_equal(vm_mmap(A, 60 * K4, PROT_READ, ANON, NULL, 0), A);
+	assert_int_equal(vm_mmap(0, 5 * K4, PROT_READ, ANON, NULL, 0), -ENOMEM);
+	assert_true(vm_mmap(0, 4 * K4, PROT_READ, ANON, NULL, 0) > 0);
+	/* MAP_FIXED over mapped pages: they do not count twice. */
+	assert_int_equal(vm_mmap(A, 8 * K4, RO, ANON | MAP_FIXED, NULL, 0), A);
+	assert_int_equal(
+	    vm_mmap(A + 58 * K4, 3 * K4, RO, ANON | MAP_FIXED, NULL, 0),
+	    -ENOMEM);
+	r[RLIMIT_AS].cur = RLIM_INFINITY;
+	r[RLIMIT_DATA].cur = 8 * K4;
+	assert_true(vm_mmap(0, 32 * K4, PROT_READ, ANON, NULL, 0) > 0);
+	assert_true(vm_mmap(0, 6 * K4, RW, ANON, NULL, 0) > 0);
+	assert_int_equal(vm_mmap(0, 3 * K4, RW, ANON, NULL, 0), -ENOMEM);
+	vm_brk_init(0x10000000);
+	assert_int_equal(vm_brk(0x10000000 + 3 * K4), 0x10000000);
+	assert_int_equal(vm_brk(0x10000000 + 2 * K4), 0x10000000 + 2 * K4);
+	r[RLIMIT_DATA].cur = RLIM_INFINITY;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 
 int main(void)
@@ -1533,6 +1694,10 @@ int main(void)
 		T(test_mm_free_returns_all),
 		T(test_fork_out_of_memory),
 		T(test_random_fork),
+		T(test_commit_heuristic),
+		T(test_commit_strict),
+		T(test_commit_fork),
+		T(test_rlimits),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -32,6 +32,47 @@ size_t vm_mm_resident(const struct mm *mm)
 	return 0;
 }
 
+size_t vm_mm_total_pages(struct mm *mm)
+{
+	(void)mm;
+	return 0;
+}
+
+/* kernel/vm_commit.c's policy, for /proc/sys/vm and /proc/meminfo. */
+static unsigned long stub_overcommit[2] = { 0, 50 };
+
+size_t vm_committed(void)
+{
+	return 0;
+}
+
+size_t vm_commit_limit(void)
+{
+	return 0;
+}
+
+int vm_overcommit_mode(void)
+{
+	return (int)stub_overcommit[0];
+}
+
+unsigned vm_overcommit_ratio(void)
+{
+	return (unsigned)stub_overcommit[1];
+}
+
+int vm_set_overcommit_mode(unsigned long v)
+{
+	stub_overcommit[0] = v;
+	return 0;
+}
+
+int vm_set_overcommit_ratio(unsigned long v)
+{
+	stub_overcommit[1] = v;
+	return 0;
+}
+
 void vm_mm_free(struct mm *mm)
 {
 	(void)mm;

@@ -23,6 +23,8 @@
 
 #define STATUS_LINE "keel: shutdown status "
 #define PANIC_LINE "keel: panic"
+/* kernel/oom.c: the first process was killed for memory. */
+#define OOM_LINE "keel: out of memory: the first process"
 
 static const char *qemu_binary(void)
 {
@@ -43,7 +45,7 @@ static double now(void)
 struct outcome {
 	int qemu_status; /* waitpid status */
 	bool timed_out;
-	bool have_status, panicked;
+	bool have_status, panicked, oom_killed;
 	long status;
 };
 
@@ -71,6 +73,9 @@ static void scan_line(struct outcome *oc, const char *line, size_t n)
 	} else if (n >= strlen(PANIC_LINE) &&
 		   !strncmp(line, PANIC_LINE, strlen(PANIC_LINE))) {
 		oc->panicked = true;
+	} else if (n >= strlen(OOM_LINE) &&
+		   !strncmp(line, OOM_LINE, strlen(OOM_LINE))) {
+		oc->oom_killed = true;
 	}
 }
 
@@ -577,6 +582,10 @@ static int verdict(const struct outcome *oc, unsigned timeout)
 		if (oc->panicked && oc->status == 127)
 			fprintf(stderr, "keel: the guest kernel panicked "
 					"(status 127)\n");
+		if (oc->oom_killed && oc->status == 128 + 9)
+			fprintf(stderr,
+				"keel: the guest ran out of memory: "
+				"its program was killed (status 137)\n");
 		return (int)oc->status;
 	}
 	/* QEMU's own errors (a bad option, a missing console) exit 1, as

@@ -1,0 +1,64 @@
+# oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
+# tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
+# and result functions; `run.sh oom` runs only these, 20 times each).
+# oom_cases RUNS: 6 cases.
+# - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
+#   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
+# - oom-kill: RUNS children (every other one with 4 threads) touch memory
+#   until the OOM killer ends each:
+#   SIGKILL every time, never SIGSEGV, the parent (pid 1) goes on;
+# - oom-exempt: RUNS times, a child at oom_score_adj 0 is killed before
+#   one at -1000 that eats memory; the exempt one goes last, and the
+#   kernel's line says it was chosen only because nobody else could be;
+# - oom-commit: RUNS times with overcommit 2, allocation ends in ENOMEM;
+# - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
+#   the kernel's line and keel run's reason, never 139.
+oom_cases() {
+	local runs=$1 kind want i bad
+	gcc -O1 -static -pthread -o "$bin/t_oom-static" tests/guest/t_oom.c &&
+		gcc -O1 -pthread -o "$bin/t_oom-dynamic" tests/guest/t_oom.c ||
+		echo "guest tests: cannot compile t_oom.c"
+	for kind in static dynamic; do
+		want=$(cd /tmp && ref "$bin/t_oom-$kind" 2>&1)
+		check "t_oom-$kind" 0 "$want" -m 48M -- "$bin/t_oom-$kind"
+	done
+	guest oom-kill -m 32M -- "$bin/t_oom-static" kill "$runs"
+	if [ "$rc" = 0 ] && grep -qx "oom kill: $runs of $runs children killed by SIGKILL" <<<"$out" &&
+		[ "$(grep -ac '^keel: Out of memory: Killed process' "$logs/oom-kill.log")" -ge "$runs" ] &&
+		! grep -aq SIGSEGV "$logs/oom-kill.log"; then
+		result oom-kill 1
+	else
+		result oom-kill 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
+	fi
+	guest oom-commit -m 32M -- "$bin/t_oom-static" commit "$runs"
+	if [ "$rc" = 0 ] && grep -qx "oom commit: $runs of $runs ended in ENOMEM" <<<"$out" &&
+		! grep -aq "Out of memory: Killed" "$logs/oom-commit.log"; then
+		result oom-commit 1
+	else
+		result oom-commit 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
+	fi
+	guest oom-exempt -m 32M -- "$bin/t_oom-static" exempt "$runs"
+	# The kernel chose A only with nobody else left: its line says so.
+	if [ "$rc" = 0 ] && grep -qx "oom exempt: $runs of $runs killed B (adj 0) before A (-1000)" <<<"$out" &&
+		[ "$(tr -d '\r' <"$logs/oom-exempt.log" | grep -ac 'oom_score_adj:-1000 (no other to kill)$')" = "$runs" ] &&
+		! tr -d '\r' <"$logs/oom-exempt.log" | grep -aq 'oom_score_adj:-1000$' &&
+		! grep -aq SIGSEGV "$logs/oom-exempt.log"; then
+		result oom-exempt 1
+	else
+		result oom-exempt 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
+	fi
+	bad=0
+	for i in $(seq "$runs"); do
+		guest oom-init -m 32M -- "$bin/t_oom-static" init
+		if [ "$rc" != 137 ] || ! grep -aq "^keel: out of memory: the first process (pid 1) was killed" "$logs/oom-init.log" ||
+			! grep -q "ran out of memory" "$logs/oom-init.err"; then
+			bad=$i
+			break
+		fi
+	done
+	if [ "$bad" = 0 ]; then
+		result oom-init 1
+	else
+		result oom-init 0 "boot $bad of $runs: status $rc (want 137), or no kernel line or reason"
+	fi
+}
