@@ -247,6 +247,17 @@ $(BUILD)/unit/test_blkfront: $(BLKFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
 $(BUILD)/unit/test_blkfront: HOSTED_OBJS += $(BLKFRONT_HOSTED_OBJS)
 .SECONDARY: $(BLKFRONT_HOSTED_OBJS)
 
+# plat/xen's xenstore client and drivers/xen's console rings, against a
+# xenstored and xenconsoled the test plays (test_xenrings).
+XENRINGS_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,plat/xen/xenstore.c drivers/xen/console.c)
+$(XENRINGS_HOSTED_OBJS): HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include \
+	-Idrivers/include -Iarch/x86_64/include -Dsnprintf=keel_snprintf
+$(XENRINGS_HOSTED_OBJS): | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_xenrings: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/unit/test_xenrings: $(XENRINGS_HOSTED_OBJS) | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_xenrings: HOSTED_OBJS += $(XENRINGS_HOSTED_OBJS)
+.SECONDARY: $(XENRINGS_HOSTED_OBJS)
+
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
 ELF_SAMPLES := $(addprefix $(BUILD)/unit/elf-,static rpath runpath lib.so)
