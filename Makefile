@@ -359,6 +359,27 @@ $(BUILD)/fuzz/fuzz_9p: tests/fuzz/fuzz_9p.c $(FUZZ9P_FOBJS)
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(FUZZ9P_FOBJS)
 .SECONDARY: $(FUZZ9P_FOBJS)
 
+# fuzz_pvh: plat/pvh_info.c, the PVH start info and memory map.
+PVH_FUZZ_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(HOSTED_SRCS))
+$(BUILD)/fuzz/h/plat/pvh_info.c.o: SOCKCALL_CFLAGS += -Iplat/include -I$(BUILD)/sysinc
+$(BUILD)/fuzz/h/plat/pvh_info.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/fuzz/fuzz_pvh: tests/fuzz/fuzz_pvh.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/pvh_info.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -o $@ $< $(PVH_FUZZ_FOBJS) \
+		$(BUILD)/fuzz/h/plat/pvh_info.c.o
+# fuzz_acpi: plat/kvm/acpi_tables.c, the ACPI tables keel reads.
+$(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o: SOCKCALL_CFLAGS += -Iplat/include -Idrivers/include
+$(BUILD)/fuzz/fuzz_acpi: tests/fuzz/fuzz_acpi.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -Idrivers/include -o $@ $< \
+		$(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o
+# fuzz_tty: fs/tty.c, the terminal line discipline of a pty pair.
+$(BUILD)/fuzz/fuzz_tty: tests/fuzz/fuzz_tty.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/fs/tty.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/fs/tty.c.o
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)

@@ -326,8 +326,7 @@ static void test_stale_forever(void **state)
 	mode = STALE_FOREVER;
 	stale_sent = 0;
 	assert_int_equal(read_key(&v), -EIO);
-	assert_int_equal(count(hosted_console_text(), "replies to others"),
-			 1);
+	assert_int_equal(count(hosted_console_text(), "replies to others"), 1);
 	assert_true(stale_sent >= 30000 && stale_sent < 30200);
 	/* The stale replies still queued are read and skipped. */
 	store.rsp_cons = store.rsp_prod;
@@ -363,8 +362,8 @@ static void test_req_indices(void **state)
 		uint64_t t0 = now;
 		hosted_console_clear();
 		mode = REQ_JUMP;
-		store.req_cons = back ? store.req_prod - 2000
-				      : store.req_prod + 5;
+		store.req_cons =
+		    back ? store.req_prod - 2000 : store.req_prod + 5;
 		assert_int_equal(read_key(&v), -EIO);
 		assert_int_equal(count(hosted_console_text(),
 				       "request ring indices are broken"),
@@ -454,9 +453,9 @@ static void test_console_out_jumps(void **state)
 		console->ops->write(console, "lost", 4);
 		console->ops->write(console, "lost", 4);
 		assert_int_equal(cons.out_prod, prod);
-		assert_int_equal(count(hosted_console_text(),
-				       "out ring indices are broken"),
-				 1);
+		assert_int_equal(
+		    count(hosted_console_text(), "out ring indices are broken"),
+		    1);
 		assert_true(now - t0 < NSEC_PER_SEC);
 		console->ops->flush(console); /* returns, does not hang */
 		assert_true(now - t0 < NSEC_PER_SEC);
@@ -487,9 +486,9 @@ static void test_console_in_jumps(void **state)
 		assert_int_equal(console->ops->read(console, buf, sizeof(buf)),
 				 0);
 		assert_int_equal(cons.in_cons, cons.in_prod);
-		assert_int_equal(count(hosted_console_text(),
-				       "in ring indices are broken"),
-				 1);
+		assert_int_equal(
+		    count(hosted_console_text(), "in ring indices are broken"),
+		    1);
 		cons.in[MASK_XENCONS_IDX(cons.in_prod, cons.in)] = 'z';
 		cons.in_prod++;
 		assert_int_equal(console->ops->read(console, buf, sizeof(buf)),
