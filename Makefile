@@ -380,6 +380,13 @@ $(BUILD)/fuzz/fuzz_tty: tests/fuzz/fuzz_tty.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/fs/tty.c.o
+# fuzz_procfs: writes to /proc/sys (fs/procfs.c) through the file calls,
+# on the objects fuzz_ext2 uses.
+$(BUILD)/fuzz/fuzz_procfs: tests/fuzz/fuzz_procfs.c $(EXT2_FUZZ_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
+		$(EXT2_FUZZ_FOBJS)
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)

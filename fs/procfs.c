@@ -2,7 +2,8 @@
  * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
  * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
  * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
- * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online), plus symlinks:
+ * sys/fs/inotify/..., sys/fs/aio-nr..., cpu/online; sys/fs/nr_open
+ * also written, as an integer within bounds), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
  * zombie (process_for_each), whose files are that process's (stat,
@@ -14,6 +15,7 @@
  * (procfs_sb, sysfs_sb) that fs/mount.c mounts; inodes are made on lookup
  * and freed with their last reference.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/inotify.h>
@@ -37,8 +39,8 @@
 #define PROC_INO_BASE (1ULL << 32)
 /* The nodes under /proc/PID: node n (a pnode's ino, or FD_INO + fd). */
 #define PID_INO_BASE (PROC_INO_BASE << 1)
-#define PID_INO(pid, n) (PID_INO_BASE + ((uint64_t)(pid) << 16) + (n))
-#define FD_INO 0x8000
+#define PID_INO(pid, n) (PID_INO_BASE + ((uint64_t)(pid) << 32) + (n))
+#define FD_INO 0x80000000ULL /* descriptors are below NR_OPEN_MAX < 2^31 */
 #define PID_NODE_INO 10 /* /proc/PID itself */
 #define GEN_MAX (1UL << 20)
 
@@ -55,6 +57,9 @@ struct pnode {
 	size_t (*pgen)(struct process *p, char *buf, size_t len);
 	int provided; /* 1 + enum procfs_text: a higher layer's gen */
 	const char *link; /* fixed symlink target */
+	/* Writable /proc/sys integers: the value and its bounds. */
+	int (*set)(unsigned long v);
+	long min, max;
 };
 
 static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops;
@@ -149,6 +154,17 @@ static size_t gen_in_queued(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
 }
 
+/* /proc/sys/fs/nr_open: the most descriptors a process may have. */
+static size_t gen_nr_open(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", fd_nr_open());
+}
+
+static int set_nr_open(unsigned long v)
+{
+	return fd_set_nr_open(v);
+}
+
 /* /proc/sys/kernel/pty: the pseudo-terminal pairs (fs/pty.c). */
 static size_t gen_pty_max(char *buf, size_t len)
 {
@@ -179,7 +195,7 @@ static int ino_pid(const struct inode *ino)
 {
 	if (ino->ino < PID_INO_BASE)
 		return 0;
-	return (int)((ino->ino - PID_INO_BASE) >> 16);
+	return (int)((ino->ino - PID_INO_BASE) >> 32);
 }
 
 /* The process of a node under /proc/PID (a reference), or NULL. */
@@ -218,7 +234,9 @@ static int gen_open(struct file *f)
 	struct gen_text *t;
 	int err = 0;
 
-	if ((f->flags & O_ACCMODE) != O_RDONLY)
+	/* Writable sysctls are root's (Linux's sysctl_perm: by euid). */
+	if ((f->flags & O_ACCMODE) != O_RDONLY &&
+	    (!n->set || cred_current()->euid != 0))
 		return -EACCES;
 	if (n->pgen && !(p = ino_process(f->inode)))
 		return -ESRCH; /* reaped since the lookup */
@@ -261,6 +279,90 @@ static long gen_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	return (long)len;
 }
 
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * One integer of a /proc/sys write, as Linux's proc_dointvec_minmax
+ * reads it: blanks, an optional '-', a number in C's notation (0x hex,
+ * 0 octal), then a blank or the end; the blanks after it are taken too.
+ * The bytes consumed, with *v; -EINVAL for anything else or a value
+ * outside [min, max].
+ */
+long procfs_parse_int(const char *s, size_t len, long min, long max, long *v)
+{
+	size_t i = 0;
+	unsigned base = 10, digits = 0;
+	unsigned long u = 0;
+	bool neg;
+
+	while (i < len && is_space(s[i]))
+		i++;
+	if ((neg = i < len && s[i] == '-'))
+		i++;
+	if (i + 1 < len && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
+		base = 16, i += 2;
+	else if (i < len && s[i] == '0')
+		base = 8;
+	for (; i < len; i++, digits++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+				 ? (unsigned)((c | 0x20) - 'a' + 10)
+				 : 99;
+		if (d >= base)
+			break;
+		if (u > (~0UL - d) / base)
+			return -EINVAL;
+		u = u * base + d;
+	}
+	if (!digits || (i < len && !is_space(s[i])) || u > ~0UL >> 1)
+		return -EINVAL;
+	*v = neg ? -(long)u : (long)u;
+	if (*v < min || *v > max)
+		return -EINVAL;
+	while (i < len && is_space(s[i]))
+		i++;
+	return (long)i;
+}
+
+#define SYSCTL_WRITE_MAX 4095
+
+/*
+ * A write to a /proc/sys integer: the whole value in one write at
+ * offset 0 (Linux's sysctl_writes_strict; a write further on is ignored,
+ * returning 0); what follows the value is not consumed.
+ */
+static long gen_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
+{
+	const struct pnode *n = f->inode->priv;
+	char buf[64];
+	char *text = len < sizeof(buf) ? buf : kmalloc(len + 1);
+	long used, v = 0;
+	int err;
+
+	if (!n->set)
+		return -EINVAL;
+	if (*pos || !len)
+		return 0;
+	if (len > SYSCTL_WRITE_MAX)
+		return -EINVAL;
+	if (!text)
+		return -ENOMEM;
+	err = iobuf_get(text, b, 0, len) ? -EFAULT : 0;
+	used = err ?: procfs_parse_int(text, len, n->min, n->max, &v);
+	if (text != buf)
+		kfree(text);
+	if (used < 0)
+		return used;
+	if ((err = n->set((unsigned long)v)))
+		return err;
+	*pos += (uint64_t)used;
+	return used;
+}
+
 static void gen_release(struct file *f)
 {
 	kfree(f->priv);
@@ -269,6 +371,7 @@ static void gen_release(struct file *f)
 static const struct file_ops gen_fops = {
 	.open = gen_open,
 	.read = gen_read,
+	.write = gen_write,
 	.release = gen_release,
 	.llseek = generic_llseek,
 };
@@ -287,6 +390,11 @@ static const struct file_ops gen_fops = {
 #define PPFILE(nm, i, fn)                                                \
 	{                                                                \
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, .pgen = fn \
+	}
+#define PSYSCTL(nm, i, fn, setter, lo, hi)                               \
+	{                                                                \
+		.name = nm, .mode = S_IFREG | 0644, .ino = i, .gen = fn, \
+		.set = setter, .min = lo, .max = hi,                     \
 	}
 #define PPROVIDED(nm, i, which)                               \
 	{                                                     \
@@ -348,6 +456,8 @@ static const struct pnode fs_dir[] = {
 	PPROVIDED("aio-max-nr", 65, PROCFS_AIO_MAX_NR),
 	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
 	PDIR("inotify", 56, inotify_dir),
+	PSYSCTL("nr_open", 74, gen_nr_open, set_nr_open, NR_OPEN_MIN,
+		NR_OPEN_MAX),
 };
 static const struct pnode procsys_dir[] = {
 	PDIR("fs", 55, fs_dir),
@@ -464,7 +574,7 @@ static int dir_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 /* A decimal name without leading zeros below max: its value, or -1. */
 static int name_number(const char *name, size_t len, int max)
 {
-	int v = 0;
+	long v = 0;
 
 	if (!len || len > 10 || (name[0] == '0' && len > 1))
 		return -1;
@@ -475,7 +585,7 @@ static int name_number(const char *name, size_t len, int max)
 		if (v >= max)
 			return -1;
 	}
-	return v;
+	return (int)v;
 }
 
 /* ---- /proc itself: the fixed entries, then a directory per pid ---- */
@@ -670,7 +780,7 @@ static const struct inode_ops fdlink_iops = {
 static int fd_lookup(struct inode *dir, const char *name, size_t len,
 		     struct inode **out)
 {
-	int fd = name_number(name, len, FD_MAX), pid = ino_pid(dir);
+	int fd = name_number(name, len, NR_OPEN_MAX), pid = ino_pid(dir);
 	struct process *p = ino_process(dir);
 	struct inode *ino;
 	struct file *f;
@@ -702,7 +812,7 @@ static int fd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 
 	if (!p)
 		return 0;
-	while (*pos - 2 < FD_MAX &&
+	while (*pos - 2 < NR_OPEN_MAX &&
 	       (fd = fd_next_of(p, (int)(*pos - 2))) >= 0) {
 		char name[8];
 		int n = snprintf(name, sizeof(name), "%d", fd);

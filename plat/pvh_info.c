@@ -117,8 +117,8 @@ static void read_memmap(struct boot_info *bi, pvh_map_fn map, uint64_t pa,
 
 int pvh_read_start_info(struct boot_info *bi, pvh_map_fn map, uint64_t pa)
 {
-	const struct hvm_start_info *si = map(pa, offsetof(struct hvm_start_info,
-							  memmap_paddr));
+	const struct hvm_start_info *si =
+	    map(pa, offsetof(struct hvm_start_info, memmap_paddr));
 	struct hvm_start_info s = { 0 };
 
 	memset(bi, 0, sizeof(*bi));
@@ -150,8 +150,8 @@ int pvh_read_start_info(struct boot_info *bi, pvh_map_fn map, uint64_t pa)
 
 void pvh_report(const struct boot_info *bi)
 {
-	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
-	       bi->version, bi->nram, bi->nmodules);
+	printk("pvh: start info v%u, %u RAM regions, %u modules\n", bi->version,
+	       bi->nram, bi->nmodules);
 	if (bi->nrefused)
 		printk("pvh: %u value%s of the start info refused (first: "
 		       "%s)\n",

@@ -23,4 +23,8 @@ typedef size_t (*procfs_gen)(char *buf, size_t len);
 
 void procfs_provide(enum procfs_text which, procfs_gen gen);
 
+/* fs/procfs.c: one integer of a /proc/sys write, as Linux reads it; the
+ * bytes taken, or -EINVAL (bad text, or outside [min, max]). */
+long procfs_parse_int(const char *s, size_t len, long min, long max, long *v);
+
 #endif

@@ -47,8 +47,8 @@ static const struct acpi_sdt *map_table(acpi_map_fn map, uint64_t pa)
 		return NULL;
 	len = get32(&h->length);
 	if (len < sizeof(*h) || len > TABLE_MAX) {
-		printk("acpi: table %.4s at %#lx of %u bytes refused\n",
-		       h->sig, (unsigned long)pa, len);
+		printk("acpi: table %.4s at %#lx of %u bytes refused\n", h->sig,
+		       (unsigned long)pa, len);
 		return NULL;
 	}
 	return map(pa, len);
@@ -73,8 +73,8 @@ static const struct acpi_sdt *root_table(acpi_map_fn map, uint64_t rsdp_pa,
 	*esize = xsdt ? 8 : 4;
 	root = map_table(map, xsdt ? xsdt : get32(rsdp + 16));
 	if (root && memcmp(root->sig, xsdt ? "XSDT" : "RSDT", 4)) {
-		printk("acpi: root table is %.4s, not %s: refused\n",
-		       root->sig, xsdt ? "XSDT" : "RSDT");
+		printk("acpi: root table is %.4s, not %s: refused\n", root->sig,
+		       xsdt ? "XSDT" : "RSDT");
 		return NULL;
 	}
 	return root;
@@ -91,8 +91,8 @@ const struct acpi_sdt *acpi_find_table(acpi_map_fn map, uint64_t rsdp_pa,
 	uint32_t n = (get32(&root->length) - sizeof(*root)) / esize;
 	const uint8_t *ents = (const uint8_t *)(root + 1);
 	for (uint32_t i = 0; i < n; i++) {
-		uint64_t pa = esize == 8 ? get64(ents + i * 8)
-					 : get32(ents + i * 4);
+		uint64_t pa =
+		    esize == 8 ? get64(ents + i * 8) : get32(ents + i * 4);
 		const struct acpi_sdt *t = map_table(map, pa);
 		if (t && memcmp(t->sig, sig, 4) == 0)
 			return t;

@@ -15,7 +15,7 @@
 #include <plat/acpi.h>
 #include <drivers/virtio_probe.h>
 
-#include "fuzz_mem.h"
+#include "fuzz_hosted.h"
 
 static unsigned nio, niso;
 
@@ -50,11 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned nmmio = acpi_dsdt_virtio_mmio(dsdt, res, 8);
 	if (nmmio > 8)
 		abort();
-	if (getenv("FUZZ_SHOW")) /* what a seed gives: FUZZ_SHOW=1 fuzz_acpi F */
-		fprintf(stderr, "madt %d: %u ioapics, %u overrides; dsdt %d; "
+	if (getenv(
+		"FUZZ_SHOW")) /* what a seed gives: FUZZ_SHOW=1 fuzz_acpi F */
+		fprintf(stderr,
+			"madt %d: %u ioapics, %u overrides; dsdt %d; "
 			"sleep %d type %u; %u virtio-mmio\n%s",
-			!!madt, nio, niso, !!dsdt, acpi_sleep_regs(fadt, dsdt, &s),
-			s.typ, nmmio, hosted_console_text());
+			!!madt, nio, niso, !!dsdt,
+			acpi_sleep_regs(fadt, dsdt, &s), s.typ, nmmio,
+			hosted_console_text());
 	nio = niso = 0;
 	return 0;
 }

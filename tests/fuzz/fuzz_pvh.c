@@ -15,7 +15,7 @@
 #include <hosted.h>
 #include <plat/platform.h>
 
-#include "fuzz_mem.h"
+#include "fuzz_hosted.h"
 
 static struct boot_info bi;
 
@@ -35,7 +35,8 @@ static void check(const struct boot_info *b)
 				abort();
 	}
 	for (unsigned i = 0; i < b->nmodules; i++)
-		if (b->modules[i].base + b->modules[i].size < b->modules[i].base)
+		if (b->modules[i].base + b->modules[i].size <
+		    b->modules[i].base)
 			abort();
 	if (b->nrefused && !b->refused)
 		abort();

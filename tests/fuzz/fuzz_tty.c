@@ -14,7 +14,7 @@
 #include <keel/poll.h>
 #include <keel/tty.h>
 
-#include "fuzz_mem.h"
+#include "fuzz_hosted.h"
 
 /* fs/poll.c's queues are not under test: an empty one is all tty.c needs. */
 void pollq_init(struct pollq *q)
@@ -34,8 +34,7 @@ static void check(const struct tty *t)
 	if (t->head - t->tail > N_TTY_BUF || t->flip_len > TTY_FLIP_BUF ||
 	    t->flip_head >= TTY_FLIP_BUF ||
 	    t->echo_head - t->echo_tail > TTY_ECHO_BUF ||
-	    tty_input_count(t) > N_TTY_BUF ||
-	    tty_write_room(t) > TTY_FLIP_BUF)
+	    tty_input_count(t) > N_TTY_BUF || tty_write_room(t) > TTY_FLIP_BUF)
 		abort();
 }
 

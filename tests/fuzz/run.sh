@@ -1,6 +1,7 @@
 #!/bin/bash
 # run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket
-# calls, ext2 images, 9P replies, PVH start info, ACPI tables, terminal) (build/fuzz/fuzz_*, built by
+# calls, ext2 images, 9P replies, PVH start info, ACPI tables, terminal,
+# /proc/sys writes) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -277,6 +278,16 @@ for name, prog in [('canon', canon), ('raw', raw), ('flow', flow)]:
 PY
 }
 
+# Writes for fuzz_procfs (offset byte, 0x80 for user nobody; length; the
+# bytes): values in decimal, hex and octal with blanks, one out of range,
+# garbage, one at an offset, one by nobody.
+seed_procfs() {
+	local d=$out/seed/procfs
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/procfs"
+	printf '\000\0052048\n\000\0040x40\000\010 010000 \000\00263' > "$d/values"
+	printf '\000\003abc\001\0044096\200\0042048\000\0072048 xy' > "$d/refused"
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -309,7 +320,7 @@ run() {
 	fi
 }
 
-echo "PLAN 9" # the nine runs below (tests/run.sh checks the count)
+echo "PLAN 10" # the ten runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
@@ -319,6 +330,7 @@ seed_9p
 seed_pvh
 seed_acpi
 seed_tty
+seed_procfs
 run elf
 run cpio
 run lwip
@@ -328,3 +340,4 @@ run 9p
 run pvh
 run acpi
 run tty
+run procfs
