@@ -63,11 +63,11 @@ static void root_limits(long nr_open)
 	check("nr_open-at-least-64", nr_open >= 64);
 	check_err("soft-above-hard", set(HARD + 1, HARD), EINVAL);
 	check_val("root-raises-hard", set(HARD, HARD), 0);
-	check_err("hard-above-nr_open", set(HARD, (rlim_t)nr_open + 64),
-		  EPERM);
+	check_err("hard-above-nr_open", set(HARD, (rlim_t)nr_open + 64), EPERM);
 	check_val("prlimit-self-by-pid",
 		  raw(prlimit(getpid(), RLIMIT_NOFILE, NULL, &got)), 0);
-	check("prlimit-reads-hard", got.rlim_cur == HARD && got.rlim_max == HARD);
+	check("prlimit-reads-hard",
+	      got.rlim_cur == HARD && got.rlim_max == HARD);
 	check_err("prlimit-no-such-pid",
 		  raw(prlimit(0x3ffffff, RLIMIT_NOFILE, NULL, &got)), ESRCH);
 }
