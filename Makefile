@@ -387,6 +387,8 @@ $(BUILD)/fuzz/fuzz_procfs: tests/fuzz/fuzz_procfs.c $(EXT2_FUZZ_FOBJS)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
 		$(EXT2_FUZZ_FOBJS)
+# The fuzzers on plat/hosted share tests/fuzz/fuzz_hosted.h.
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,pvh acpi tty procfs ext2 sockcall): tests/fuzz/fuzz_hosted.h
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)
