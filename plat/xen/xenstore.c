@@ -21,6 +21,9 @@
 
 /* Give up on xenstored after this long without the reply we wait for. */
 #define XS_TIMEOUT_NS (30 * NSEC_PER_SEC)
+/* Watch events waiting for the watch thread, at most: a xenstored that
+ * floods them cannot take the guest's memory. */
+#define XS_EVENTS_MAX 256
 #define XS_WAIT_SLICE_NS (10 * NSEC_PER_MSEC)
 
 struct xs_event {
@@ -40,6 +43,7 @@ static unsigned port;
 static struct spinlock ring_lock;
 static uint32_t next_req = 1;
 static struct list_node events = LIST_INIT(events);
+static unsigned nevents; /* on events */
 static struct list_node watches = LIST_INIT(watches);
 static struct waitq watch_wq = WAITQ_INIT(watch_wq);
 static char msgbuf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX + 1];
@@ -170,9 +174,23 @@ static void queue_event(const struct xsd_sockmsg *hdr)
 	/* Payload: path NUL token NUL. The token is our watch's address. */
 	size_t plen = strnlen(msgbuf, hdr->len);
 	struct xs_event *ev;
+	static bool said_token, said_full;
 
-	if (plen + 1 >= hdr->len)
+	if (plen + 1 >= hdr->len) {
+		if (!said_token)
+			printk("xen: xenstore watch event without a token: "
+			       "dropped (said once)\n");
+		said_token = true;
 		return;
+	}
+	if (nevents == XS_EVENTS_MAX) {
+		if (!said_full)
+			printk("xen: %u xenstore watch events queued: more "
+			       "dropped (said once)\n",
+			       nevents);
+		said_full = true;
+		return;
+	}
 	ev = kmalloc(sizeof(*ev));
 	if (!ev)
 		return;
@@ -189,6 +207,7 @@ static void queue_event(const struct xsd_sockmsg *hdr)
 		ev->token = (void *)(((uintptr_t)ev->token << 4) | (d & 15));
 	}
 	list_push_back(&events, &ev->node);
+	nevents++;
 }
 
 /*
@@ -389,6 +408,8 @@ static void watch_thread(void *arg)
 				queue_event(&r);
 		}
 		struct list_node *n = list_pop_front(&events);
+		if (n)
+			nevents--;
 		if (!n) {
 			waitq_wait_locked(&watch_wq, &ring_lock, 0);
 			spin_unlock_irqrestore(&ring_lock, flags);

@@ -3,7 +3,8 @@
  * console.c's rings against a xenstored and a xenconsoled the test plays,
  * honest and hostile: replies with lengths beyond the protocol, replies
  * to other requests (a few, and without end), no reply, response and
- * request indices that jump ahead or run backwards, garbage watch events;
+ * request indices that jump ahead or run backwards, garbage watch events
+ * and a flood of them (the queue is bounded);
  * console rings whose indices jump both ways. Each bad value must give a
  * log line and an error, promptly, and the next honest exchange work.
  */
@@ -106,9 +107,11 @@ enum mode {
 	REQ_JUMP, /* req_cons ahead of req_prod */
 	EVENTS, /* watch events, one garbage and one cut short, then the reply */
 	ERROR_NAME, /* XS_ERROR with a name, then with garbage */
+	EVENT_FLOOD, /* a watch event on every notification, then the reply */
 };
 static enum mode mode;
-static unsigned stale_sent, served;
+static unsigned stale_sent, served, flood_left;
+static uint32_t flood_id;
 static const char *error_name;
 
 static unsigned rsp_room(void)
@@ -184,6 +187,9 @@ static void answer(const struct xsd_sockmsg *h)
 	case ERROR_NAME:
 		reply(XS_ERROR, h->req_id, error_name, strlen(error_name) + 1);
 		break;
+	case EVENT_FLOOD:
+		flood_id = h->req_id;
+		break;
 	}
 }
 
@@ -204,6 +210,18 @@ static void xenstored(void)
 			continue;
 		}
 		answer(&h);
+	}
+	if (mode == EVENT_FLOOD && rsp_room() >= sizeof(h) + 8 && flood_id) {
+		if (flood_left) {
+			flood_left--;
+			reply(XS_WATCH_EVENT, 0,
+			      "p\0"
+			      "abcd",
+			      6);
+		} else {
+			reply(XS_READ, flood_id, "v", 1);
+			flood_id = 0;
+		}
 	}
 	/* Bounded, so that a client without a deadline fails, not hangs. */
 	if (mode == STALE_FOREVER && rsp_room() >= sizeof(h) + 3 &&
@@ -379,10 +397,31 @@ static void test_events(void **state)
 	char *v;
 
 	(void)state;
+	hosted_console_clear();
 	mode = EVENTS;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(read_key(&v), 0);
+		assert_string_equal(v, "after");
+		kfree(v);
+	}
+	assert_int_equal(count(hosted_console_text(), "without a token"), 1);
+	read_ok();
+}
+
+/* A flood of watch events: a bounded queue, said once. */
+static void test_event_flood(void **state)
+{
+	char *v;
+
+	(void)state;
+	hosted_console_clear();
+	mode = EVENT_FLOOD;
+	flood_left = 2000;
 	assert_int_equal(read_key(&v), 0);
-	assert_string_equal(v, "after");
+	assert_string_equal(v, "v");
 	kfree(v);
+	assert_int_equal(flood_left, 0);
+	assert_int_equal(count(hosted_console_text(), "events queued"), 1);
 	read_ok();
 }
 
@@ -538,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_rsp_indices),
 		cmocka_unit_test(test_req_indices),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_event_flood),
 		cmocka_unit_test(test_error_names),
 		cmocka_unit_test(test_console_out),
 		cmocka_unit_test(test_console_out_jumps),
