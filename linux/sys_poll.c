@@ -155,8 +155,11 @@ static long do_select(int n, void *uin, void *uout, void *uex,
 
 	if (n < 0)
 		return -EINVAL;
-	if (n > fd_table_size())
-		n = fd_table_size(); /* Linux reads no further than its table */
+	/* Linux reads no further than its table (max_fds), which a process
+	 * that ever had a few hundred descriptors has at 1024 or more: bits
+	 * up to 1024 are always read (EBADF when not open). */
+	if (n > MAX(fd_table_size(), FD_MAX))
+		n = MAX(fd_table_size(), FD_MAX);
 	bytes = ((size_t)n + 63) / 64 * 8;
 	for (int i = 0; i < 3 && !ret; i++) {
 		if (!u[i] || !bytes)
