@@ -387,8 +387,17 @@ $(BUILD)/fuzz/fuzz_procfs: tests/fuzz/fuzz_procfs.c $(EXT2_FUZZ_FOBJS)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
 		$(EXT2_FUZZ_FOBJS)
+# fuzz_xenstore: plat/xen/xenstore.c against a hostile xenstored.
+$(BUILD)/fuzz/h/plat/xen/xenstore.c.o: SOCKCALL_CFLAGS += -Iplat/include -I$(BUILD)/sysinc \
+	-Iarch/x86_64/include -Dsnprintf=keel_snprintf
+$(BUILD)/fuzz/h/plat/xen/xenstore.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/fuzz/fuzz_xenstore: tests/fuzz/fuzz_xenstore.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/xen/xenstore.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -I$(BUILD)/sysinc -o $@ $< \
+		$(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/xen/xenstore.c.o
 # The fuzzers on plat/hosted share tests/fuzz/fuzz_hosted.h.
-$(patsubst %,$(BUILD)/fuzz/fuzz_%,pvh acpi tty procfs ext2 sockcall): tests/fuzz/fuzz_hosted.h
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,pvh acpi tty procfs xenstore ext2 sockcall): tests/fuzz/fuzz_hosted.h
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket
 # calls, ext2 images, 9P replies, PVH start info, ACPI tables, terminal,
-# /proc/sys writes) (build/fuzz/fuzz_*, built by
+# /proc/sys writes, xenstore replies) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -288,6 +288,29 @@ seed_procfs() {
 	printf '\000\003abc\001\0044096\200\0042048\000\0072048 xy' > "$d/refused"
 }
 
+# Peers for fuzz_xenstore (command bytes, tests/fuzz/fuzz_xenstore.c):
+# honest answers to each call (a value, a directory of two, a transaction
+# id, OK twice), then a watch event and a stale reply before the answer,
+# then response and request indices that jump.
+seed_xenstore() {
+	local d=$out/seed/xenstore
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/xenstore"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def ans(t, body): return bytes([0x40 | len(body), t]) + body
+def raw(b): return bytes([len(b)]) + b
+honest = (ans(2, b'4\0') + ans(1, b'a\0bb\0') + ans(6, b'7\0') +
+          ans(11, b'OK\0') + ans(4, b'OK\0'))
+event = struct.pack('<IIII', 15, 0, 0, 7) + b'p\0' + b'abcd\0'
+stale = struct.pack('<IIII', 2, 12345, 0, 2) + b'x\0'
+mixed = raw(event) + raw(stale) + honest
+jumps = bytes([0x80]) + struct.pack('<i', 5000) + bytes([0x81]) + struct.pack('<i', -3) + honest
+for name, b in [('honest', honest), ('mixed', mixed), ('jumps', jumps)]:
+    open(d + '/' + name, 'wb').write(b)
+PY
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -320,7 +343,7 @@ run() {
 	fi
 }
 
-echo "PLAN 10" # the ten runs below (tests/run.sh checks the count)
+echo "PLAN 11" # the eleven runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
@@ -331,6 +354,7 @@ seed_pvh
 seed_acpi
 seed_tty
 seed_procfs
+seed_xenstore
 run elf
 run cpio
 run lwip
@@ -341,3 +365,4 @@ run pvh
 run acpi
 run tty
 run procfs
+run xenstore
