@@ -255,6 +255,17 @@ $(BUILD)/unit/test_blkfront: $(BLKFRONT_HOSTED_OBJS) | $(BUILD)/sysinc/xen
 $(BUILD)/unit/test_blkfront: HOSTED_OBJS += $(BLKFRONT_HOSTED_OBJS)
 .SECONDARY: $(BLKFRONT_HOSTED_OBJS)
 
+# plat/xen's xenstore client and drivers/xen's console rings, against a
+# xenstored and xenconsoled the test plays (test_xenrings).
+XENRINGS_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,plat/xen/xenstore.c drivers/xen/console.c)
+$(XENRINGS_HOSTED_OBJS): HOST_CFLAGS += -I$(BUILD)/sysinc -Iplat/include \
+	-Idrivers/include -Iarch/x86_64/include -Dsnprintf=keel_snprintf
+$(XENRINGS_HOSTED_OBJS): | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_xenrings: CC_EXTRA := -I$(BUILD)/sysinc -Iplat/include -Idrivers/include
+$(BUILD)/unit/test_xenrings: $(XENRINGS_HOSTED_OBJS) | $(BUILD)/sysinc/xen
+$(BUILD)/unit/test_xenrings: HOSTED_OBJS += $(XENRINGS_HOSTED_OBJS)
+.SECONDARY: $(XENRINGS_HOSTED_OBJS)
+
 # Real ELF files for test_elf (it finds them next to itself): static,
 # DT_RPATH, DT_RUNPATH, and a shared object with a DT_SONAME.
 ELF_SAMPLES := $(addprefix $(BUILD)/unit/elf-,static rpath runpath lib.so)
@@ -357,6 +368,45 @@ $(BUILD)/fuzz/fuzz_9p: tests/fuzz/fuzz_9p.c $(FUZZ9P_FOBJS)
 	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(FUZZ9P_FOBJS)
 .SECONDARY: $(FUZZ9P_FOBJS)
 
+# fuzz_pvh: plat/pvh_info.c, the PVH start info and memory map.
+PVH_FUZZ_FOBJS := $(patsubst %,$(BUILD)/fuzz/h/%.o,$(HOSTED_SRCS))
+$(BUILD)/fuzz/h/plat/pvh_info.c.o: SOCKCALL_CFLAGS += -Iplat/include -I$(BUILD)/sysinc
+$(BUILD)/fuzz/h/plat/pvh_info.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/fuzz/fuzz_pvh: tests/fuzz/fuzz_pvh.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/pvh_info.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -o $@ $< $(PVH_FUZZ_FOBJS) \
+		$(BUILD)/fuzz/h/plat/pvh_info.c.o
+# fuzz_acpi: plat/kvm/acpi_tables.c, the ACPI tables keel reads.
+$(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o: SOCKCALL_CFLAGS += -Iplat/include -Idrivers/include
+$(BUILD)/fuzz/fuzz_acpi: tests/fuzz/fuzz_acpi.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -Idrivers/include -o $@ $< \
+		$(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/kvm/acpi_tables.c.o
+# fuzz_tty: fs/tty.c, the terminal line discipline of a pty pair.
+$(BUILD)/fuzz/fuzz_tty: tests/fuzz/fuzz_tty.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/fs/tty.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -o $@ $< $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/fs/tty.c.o
+# fuzz_procfs: writes to /proc/sys (fs/procfs.c) through the file calls,
+# on the objects fuzz_ext2 uses.
+$(BUILD)/fuzz/fuzz_procfs: tests/fuzz/fuzz_procfs.c $(EXT2_FUZZ_FOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Dsnprintf=keel_snprintf -o $@ $< \
+		$(EXT2_FUZZ_FOBJS)
+# fuzz_xenstore: plat/xen/xenstore.c against a hostile xenstored.
+$(BUILD)/fuzz/h/plat/xen/xenstore.c.o: SOCKCALL_CFLAGS += -Iplat/include -I$(BUILD)/sysinc \
+	-Iarch/x86_64/include -Dsnprintf=keel_snprintf
+$(BUILD)/fuzz/h/plat/xen/xenstore.c.o: | $(BUILD)/sysinc/xen
+$(BUILD)/fuzz/fuzz_xenstore: tests/fuzz/fuzz_xenstore.c $(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/xen/xenstore.c.o
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(SOCKCALL_CFLAGS) -Iplat/include -I$(BUILD)/sysinc -o $@ $< \
+		$(PVH_FUZZ_FOBJS) $(BUILD)/fuzz/h/plat/xen/xenstore.c.o
+# The fuzzers on plat/hosted share tests/fuzz/fuzz_hosted.h.
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,pvh acpi tty procfs xenstore ext2 sockcall): tests/fuzz/fuzz_hosted.h
 fuzz-build: $(FUZZ_TARGETS) $(ELF_SAMPLES)
 fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)

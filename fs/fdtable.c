@@ -1,12 +1,14 @@
 /*
  * fdtable.c - each process's file descriptors and fs context (fs/):
- * descriptors are the lowest free slot below RLIMIT_NOFILE (at most
- * FD_MAX; EMFILE beyond) with an FD_CLOEXEC bit each; the fs context holds
- * the cwd, the root (chroot) and the umask. Both are reference-counted: clone with
- * CLONE_FILES or CLONE_FS shares them, fork copies them (every open file
- * gains a reference, close-on-exec bits kept). A table holds FD_INLINE
- * slots inside itself (one 1 KiB heap object) and grows by doubling, up
- * to FD_MAX, only when a descriptor beyond them is used.
+ * descriptors are the lowest free slot below RLIMIT_NOFILE and nr_open
+ * (/proc/sys/fs/nr_open; EMFILE beyond) with an FD_CLOEXEC bit each; the
+ * fs context holds the cwd, the root (chroot) and the umask. Both are
+ * reference-counted: clone with CLONE_FILES or CLONE_FS shares them, fork
+ * copies them (every open file gains a reference, close-on-exec bits
+ * kept). A table holds FD_INLINE slots inside itself (one 1 KiB heap
+ * object) and grows by doubling only when a descriptor beyond them is
+ * used, so a process with few descriptors costs no more however high its
+ * limit.
  * fs_process_init gives the first program 0, 1 and 2 on /dev/console.
  */
 #include <keel/errno.h>
@@ -17,9 +19,13 @@
 
 #define FD_INLINE 64
 
+/* Linux's sysctl fs.nr_open: the most descriptors a process may have. */
+static unsigned nr_open = NR_OPEN_DEFAULT;
+
 struct fdtable {
 	int refs; /* processes using it (CLONE_FILES) */
-	int size; /* slots: FD_INLINE, doubled up to FD_MAX */
+	int size; /* slots: FD_INLINE, doubled as descriptors need */
+	int next; /* no free slot below it (Linux's next_fd) */
 	struct file **files; /* inline_files or a bigger array */
 	uint64_t *cloexec; /* size / 64 words */
 	uint64_t inline_cloexec[FD_INLINE / 64];
@@ -69,8 +75,10 @@ static int table_grow(struct fdtable *t, int fd)
 
 	if (fd < size)
 		return 0;
-	while (size <= fd)
+	while (size <= fd && size <= NR_OPEN_MAX / 2)
 		size *= 2;
+	if (size <= fd)
+		size = NR_OPEN_MAX;
 	files = kzalloc((size_t)size * sizeof(*files));
 	cloexec = kzalloc((size_t)size / 64 * sizeof(*cloexec));
 	if (!files || !cloexec) {
@@ -128,12 +136,33 @@ struct file *fd_get(int fd)
 	return f;
 }
 
-/* Descriptors the process may have: RLIMIT_NOFILE, at most FD_MAX. */
+unsigned fd_nr_open(void)
+{
+	return READ_ONCE(nr_open);
+}
+
+int fd_set_nr_open(unsigned long n)
+{
+	if (n < NR_OPEN_MIN || n > NR_OPEN_MAX)
+		return -EINVAL;
+	WRITE_ONCE(nr_open, (unsigned)n);
+	return 0;
+}
+
+int fd_table_size(void)
+{
+	struct fdtable *t = table();
+
+	return t ? t->size : 0;
+}
+
+/* Descriptors the process may have: RLIMIT_NOFILE, at most nr_open. */
 static int fd_limit(void)
 {
 	uint64_t cur = current_process()->rlim[RLIMIT_NOFILE].cur;
+	unsigned max = fd_nr_open();
 
-	return cur < FD_MAX ? (int)cur : FD_MAX;
+	return cur < max ? (int)cur : (int)max;
 }
 
 /* The lowest free descriptor from min (maybe past the table's slots:
@@ -142,9 +171,11 @@ static int free_slot(struct fdtable *t, int min)
 {
 	int limit = fd_limit(), fd;
 
-	for (fd = min; fd < limit && fd < t->size; fd++)
+	for (fd = MAX(min, t->next); fd < limit && fd < t->size; fd++)
 		if (!t->files[fd])
-			return fd;
+			break;
+	if (!min)
+		t->next = fd;
 	return fd < limit ? fd : -EMFILE;
 }
 
@@ -187,6 +218,8 @@ int fd_close(int fd)
 		return -EBADF;
 	t->files[fd] = NULL;
 	set_cloexec(t, fd, false);
+	if (fd < t->next)
+		t->next = fd;
 	file_put(f);
 	return 0;
 }
@@ -200,7 +233,7 @@ int fd_dup(int oldfd, int minfd, bool cloexec)
 	if (!f)
 		return -EBADF;
 	/* F_DUPFD from the limit on is EINVAL; dup at the limit EMFILE. */
-	if (minfd < 0 || minfd >= FD_MAX || (minfd && minfd >= fd_limit())) {
+	if (minfd < 0 || (minfd && minfd >= fd_limit())) {
 		file_put(f);
 		return -EINVAL;
 	}

@@ -351,7 +351,7 @@ static bool has_writers(struct super_block *sb)
 {
 	bool found = false;
 
-	for (int fd = 0; fd < FD_MAX && !found; fd++) {
+	for (int fd = 0; fd < fd_table_size() && !found; fd++) {
 		struct file *f = fd_get(fd);
 
 		if (f && f->inode->sb == sb && S_ISREG(f->inode->mode) &&
@@ -483,7 +483,7 @@ static bool busy(struct mount *m)
 {
 	bool found = has_children(m) || in_mount(m, fs_cwd());
 
-	for (int fd = 0; fd < FD_MAX && !found; fd++) {
+	for (int fd = 0; fd < fd_table_size() && !found; fd++) {
 		struct file *f = fd_get(fd);
 
 		found = f && in_mount(m, f->inode);

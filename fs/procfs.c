@@ -3,7 +3,8 @@
  * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
  * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
  * sys/fs/inotify/..., sys/fs/aio-nr..., sys/vm/overcommit_memory and
- * overcommit_ratio (written by root), cpu/online), plus symlinks:
+ * overcommit_ratio (written by root), cpu/online; sys/fs/nr_open also
+ * written, as an integer within bounds), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
  * zombie (process_for_each), whose files are that process's (stat,
@@ -42,8 +43,8 @@
 #define PROC_INO_BASE (1ULL << 32)
 /* The nodes under /proc/PID: node n (a pnode's ino, or FD_INO + fd). */
 #define PID_INO_BASE (PROC_INO_BASE << 1)
-#define PID_INO(pid, n) (PID_INO_BASE + ((uint64_t)(pid) << 16) + (n))
-#define FD_INO 0x8000
+#define PID_INO(pid, n) (PID_INO_BASE + ((uint64_t)(pid) << 32) + (n))
+#define FD_INO 0x80000000ULL /* descriptors are below NR_OPEN_MAX < 2^31 */
 #define PID_NODE_INO 10 /* /proc/PID itself */
 #define GEN_MAX (1UL << 20)
 
@@ -181,6 +182,17 @@ static size_t gen_in_queued(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
 }
 
+/* /proc/sys/fs/nr_open: the most descriptors a process may have. */
+static size_t gen_nr_open(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", fd_nr_open());
+}
+
+static int set_nr_open(unsigned long v)
+{
+	return fd_set_nr_open(v);
+}
+
 /* /proc/sys/kernel/pty: the pseudo-terminal pairs (fs/pty.c). */
 static size_t gen_pty_max(char *buf, size_t len)
 {
@@ -211,7 +223,7 @@ static int ino_pid(const struct inode *ino)
 {
 	if (ino->ino < PID_INO_BASE)
 		return 0;
-	return (int)((ino->ino - PID_INO_BASE) >> 16);
+	return (int)((ino->ino - PID_INO_BASE) >> 32);
 }
 
 /* The process of a node under /proc/PID (a reference), or NULL. */
@@ -508,6 +520,8 @@ static const struct pnode fs_dir[] = {
 	PPROVIDED("aio-max-nr", 65, PROCFS_AIO_MAX_NR),
 	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
 	PDIR("inotify", 56, inotify_dir),
+	PSYSCTL("nr_open", 74, gen_nr_open, set_nr_open, NR_OPEN_MIN,
+		NR_OPEN_MAX),
 };
 /* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
 static size_t gen_overcommit_memory(char *buf, size_t len)
@@ -649,7 +663,7 @@ static int dir_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 /* A decimal name without leading zeros below max: its value, or -1. */
 static int name_number(const char *name, size_t len, int max)
 {
-	int v = 0;
+	long v = 0;
 
 	if (!len || len > 10 || (name[0] == '0' && len > 1))
 		return -1;
@@ -660,7 +674,7 @@ static int name_number(const char *name, size_t len, int max)
 		if (v >= max)
 			return -1;
 	}
-	return v;
+	return (int)v;
 }
 
 /* ---- /proc itself: the fixed entries, then a directory per pid ---- */
@@ -855,7 +869,7 @@ static const struct inode_ops fdlink_iops = {
 static int fd_lookup(struct inode *dir, const char *name, size_t len,
 		     struct inode **out)
 {
-	int fd = name_number(name, len, FD_MAX), pid = ino_pid(dir);
+	int fd = name_number(name, len, NR_OPEN_MAX), pid = ino_pid(dir);
 	struct process *p = ino_process(dir);
 	struct inode *ino;
 	struct file *f;
@@ -887,7 +901,7 @@ static int fd_readdir(struct inode *dir, uint64_t *pos, struct dir_ctx *ctx)
 
 	if (!p)
 		return 0;
-	while (*pos - 2 < FD_MAX &&
+	while (*pos - 2 < NR_OPEN_MAX &&
 	       (fd = fd_next_of(p, (int)(*pos - 2))) >= 0) {
 		char name[8];
 		int n = snprintf(name, sizeof(name), "%d", fd);

@@ -49,7 +49,7 @@ static struct process init_proc = {
 		{ 0, RLIM_INFINITY },	      /* CORE */
 		NOLIMIT,
 		{ 63432, 63432 },	      /* NPROC */
-		{ 1024, 1024 },		      /* NOFILE: the table's size */
+		{ 1024, 4096 },		      /* NOFILE: INR_OPEN_CUR, _MAX */
 		{ 8UL << 20, 8UL << 20 },     /* MEMLOCK */
 		NOLIMIT, NOLIMIT,
 		{ 63432, 63432 },	      /* SIGPENDING */

@@ -203,32 +203,73 @@ SYSCALL_DEFINE(setpriority)
 
 /* ---- resource limits ---- */
 
+/*
+ * May the caller change p's limits? Linux's check_prlimit_permission:
+ * itself, or a process whose real, effective and saved ids (user and
+ * group) all are the caller's real ones, or CAP_SYS_RESOURCE.
+ */
+static bool prlimit_allowed(struct process *p)
+{
+	const struct cred *me = cred_current(), *c = &p->cred;
+
+	if (p == current_process() || cred_capable(CAP_SYS_RESOURCE))
+		return true;
+	return me->ruid == c->ruid && me->ruid == c->euid &&
+	       me->ruid == c->suid && me->rgid == c->rgid &&
+	       me->rgid == c->egid && me->rgid == c->sgid;
+}
+
+/* Check a new limit for resource res against the old one (Linux's
+ * do_prlimit): 0, -EINVAL or -EPERM. */
+static long rlimit_check(unsigned res, const struct rlimit_k *old,
+			 const struct rlimit_k *nl)
+{
+	if (nl->cur > nl->max)
+		return -EINVAL;
+	if (nl->max > old->max && !cred_capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (res == RLIMIT_NOFILE && nl->max > fd_nr_open())
+		return -EPERM;
+	return 0;
+}
+
+/* The process of thread or process id pid (a reference), or NULL. */
+static struct process *rlimit_target(int pid)
+{
+	struct process *p = pid > 0 ? process_get(pid) : NULL;
+	struct uthread *u;
+
+	if (!p && pid > 0 && (u = uthread_find(pid)))
+		p = process_get(u->proc->pid);
+	return p;
+}
+
 SYSCALL_DEFINE(prlimit64)
 {
-	struct rlimit_k *lim = current_process()->rlim, nl;
+	int pid = (int)a[0];
 	unsigned res = (unsigned)a[1];
-	long err = self_or_esrch(a[0]);
+	struct process *p;
+	struct rlimit_k nl;
+	long err = 0;
 
-	if (err)
-		return err == -EINVAL ? -ESRCH : err;
 	if (res >= RLIMIT_NLIMITS)
 		return -EINVAL;
-	if (a[2]) {
-		if (copy_from_user(&nl, (void *)a[2], sizeof(nl)))
-			return -EFAULT;
-		if (nl.cur > nl.max)
-			return -EINVAL;
-		if (nl.max > lim[res].max && !cred_capable(CAP_SYS_RESOURCE))
-			return -EPERM;
-		/* The descriptor table has FD_MAX slots (Linux: nr_open). */
-		if (res == RLIMIT_NOFILE && nl.max > FD_MAX)
-			return -EPERM;
-	}
-	if (a[3] && copy_to_user((void *)a[3], &lim[res], sizeof(nl)))
+	if (a[2] && copy_from_user(&nl, (void *)a[2], sizeof(nl)))
 		return -EFAULT;
-	if (a[2])
-		lim[res] = nl;
-	return 0;
+	if (pid < 0 || !(p = pid ? rlimit_target(pid) : current_process()))
+		return -ESRCH;
+	if (!prlimit_allowed(p))
+		err = -EPERM;
+	else if (a[2])
+		err = rlimit_check(res, &p->rlim[res], &nl);
+	if (!err && a[3] &&
+	    copy_to_user((void *)a[3], &p->rlim[res], sizeof(nl)))
+		err = -EFAULT;
+	if (!err && a[2])
+		p->rlim[res] = nl;
+	if (pid)
+		process_put(p);
+	return err;
 }
 
 SYSCALL_DEFINE(getrlimit)

@@ -11,6 +11,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/poll.h>
+#include <keel/process.h>
 #include <keel/signal.h>
 #include <keel/syscall.h>
 #include <keel/time.h>
@@ -108,7 +109,8 @@ static long do_poll(void *ufds, unsigned long nfds, uint64_t deadline)
 	size_t size = nfds * sizeof(*fds);
 	long ret;
 
-	if (nfds > FD_MAX)
+	/* Linux: no more than RLIMIT_NOFILE (not bounded by nr_open). */
+	if (nfds > current_process()->rlim[RLIMIT_NOFILE].cur)
 		return -EINVAL;
 	if (!(fds = kmalloc(size + 1)))
 		return -ENOMEM;
@@ -153,8 +155,11 @@ static long do_select(int n, void *uin, void *uout, void *uex,
 
 	if (n < 0)
 		return -EINVAL;
-	if (n > FD_MAX)
-		n = FD_MAX; /* Linux reads no further than its fd table */
+	/* Linux reads no further than its table (max_fds), which a process
+	 * that ever had a few hundred descriptors has at 1024 or more: bits
+	 * up to 1024 are always read (EBADF when not open). */
+	if (n > MAX(fd_table_size(), FD_MAX))
+		n = MAX(fd_table_size(), FD_MAX);
 	bytes = ((size_t)n + 63) / 64 * 8;
 	for (int i = 0; i < 3 && !ret; i++) {
 		if (!u[i] || !bytes)
@@ -292,7 +297,8 @@ static long do_epoll_wait(long epfd, void *uevs, int max, uint64_t deadline)
 		file_put(ep);
 		return -EBADF;
 	}
-	/* At most one item per descriptor is ready at once. */
+	/* Fewer than asked is allowed: the rest wait for the next call, and
+	 * the buffer stays small whatever maxevents says. */
 	max = MIN(max, FD_MAX);
 	if (!(evs = kmalloc((size_t)max * sizeof(*evs))))
 		ret = -ENOMEM;

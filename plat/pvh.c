@@ -11,10 +11,8 @@
 #include <keel/string.h>
 #include <plat/platform.h>
 #include <arch/x86.h>
-#include <xen/arch-x86/hvm/start_info.h>
 
-/* E820 type of usable RAM in the PVH memory map. */
-#define MEMMAP_RAM 1
+#define BOOT_IDENTITY_LIMIT (1ULL << 32)
 
 struct boot_info boot_info;
 static const struct platform *plat;
@@ -35,44 +33,17 @@ static bool hypervisor_is(const char *sig)
 	return false;
 }
 
-/* Copy what we need from the start info; it is reached through the
- * boot identity map, which covers the low 4 GiB. */
-static void read_start_info(uint32_t pa)
+/* The boot identity map covers the low 4 GiB. */
+static const void *boot_map(uint64_t pa, size_t len)
 {
-	const struct hvm_start_info *si = (const void *)(uintptr_t)pa;
-
-	if (si->magic != XEN_HVM_START_MAGIC_VALUE)
-		return;
-	if (si->cmdline_paddr)
-		strlcpy(boot_info.cmdline,
-			(const char *)(uintptr_t)si->cmdline_paddr,
-			sizeof(boot_info.cmdline));
-	boot_info.rsdp = si->rsdp_paddr;
-	const struct hvm_modlist_entry *m =
-	    (const void *)(uintptr_t)si->modlist_paddr;
-	for (uint32_t i = 0; i < si->nr_modules && i < BOOT_MAX_MODULES; i++) {
-		boot_info.modules[i].base = m[i].paddr;
-		boot_info.modules[i].size = m[i].size;
-		boot_info.nmodules++;
-	}
-	boot_info.version = si->version;
-	if (si->version < 1 || !si->memmap_entries)
-		return;
-	const struct hvm_memmap_table_entry *e =
-	    (const void *)(uintptr_t)si->memmap_paddr;
-	for (uint32_t i = 0; i < si->memmap_entries; i++) {
-		if (e[i].type != MEMMAP_RAM ||
-		    boot_info.nram == BOOT_MAX_REGIONS)
-			continue;
-		boot_info.ram[boot_info.nram].base = e[i].addr;
-		boot_info.ram[boot_info.nram].size = e[i].size;
-		boot_info.nram++;
-	}
+	if (pa >= BOOT_IDENTITY_LIMIT || len > BOOT_IDENTITY_LIMIT - pa)
+		return NULL;
+	return (const void *)(uintptr_t)pa;
 }
 
 void plat_early_init(uint32_t start_info_pa)
 {
-	read_start_info(start_info_pa);
+	pvh_read_start_info(&boot_info, boot_map, start_info_pa);
 	plat = hypervisor_is("XenVMMXenVMM") ? &platform_xen : &platform_kvm;
 	plat->early_init();
 }

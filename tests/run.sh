@@ -59,7 +59,7 @@ suite "style (clang-format)" 300 bash tests/style.sh
 suite "the test harness itself: planted failures must fail" 300 bash tests/harness/run.sh
 suite "layering check on planted violations (tests/layering)" 120 \
 	bash tests/layering/run.sh
-suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP, socket calls and 9P replies, 12 s each; make fuzz runs longer)" 300 \
+suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP, socket calls, 9P replies, the PVH start info, ACPI tables, the terminal line discipline, /proc/sys writes and xenstore replies, 12 s each; make fuzz runs longer)" 300 \
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh

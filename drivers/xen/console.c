@@ -10,6 +10,7 @@
  */
 #include <keel/consdev.h>
 #include <keel/page.h>
+#include <keel/printk.h>
 #include <keel/time.h>
 #include <plat/xen.h>
 #include <drivers/xen.h>
@@ -29,6 +30,7 @@ static struct xencons_interface *ring;
 static uint64_t ring_pa;
 static unsigned port;
 static bool stalled; /* the consumer stopped: drop output rather than hang */
+static bool broken; /* the out ring's indices are more than a ring apart */
 
 static struct consdev dev;
 
@@ -55,6 +57,27 @@ void xen_console_init(void)
 }
 
 /*
+ * Indices more than a ring apart (xenconsoled moved out_cons, or wrote
+ * out_prod, where no consumer can be): what lies between is no output.
+ * Said once per breakage; the line itself comes back here and is dropped
+ * (broken is set first), and output resumes when the indices agree again.
+ */
+static bool out_broken(XENCONS_RING_IDX prod, XENCONS_RING_IDX cons)
+{
+	if (prod - cons <= sizeof(ring->out)) {
+		broken = false;
+		return false;
+	}
+	if (!broken) {
+		broken = true;
+		printk("xen: console out ring indices are broken (producer %u, "
+		       "consumer %u): output dropped\n",
+		       prod, cons);
+	}
+	return true;
+}
+
+/*
  * Wait until cond() holds, in Xen (evtchn_wait), telling xenconsoled
  * again after each quiet slice. A consumer that does not move for
  * STALL_NS is given up on: output is then dropped rather than hang.
@@ -72,6 +95,8 @@ static bool wait_consumer(bool (*cond)(XENCONS_RING_IDX, unsigned),
 		XENCONS_RING_IDX cons = READ_ONCE(ring->out_cons);
 		uint64_t now = xen_monotonic_ns();
 
+		if (out_broken(prod, cons))
+			return false;
 		if (cons != last) {
 			last = cons;
 			since = now;
@@ -79,6 +104,8 @@ static bool wait_consumer(bool (*cond)(XENCONS_RING_IDX, unsigned),
 		} else if (xen_events_ready() ? now - since > STALL_NS
 					      : ++slices > EARLY_STALL_YIELDS) {
 			stalled = true;
+			printk("xen: console consumer stopped for 10 s: "
+			       "output dropped\n");
 			break;
 		}
 		if (!evtchn_wait(port, WAIT_SLICE_NS))
@@ -114,7 +141,9 @@ static void cons_write(struct consdev *c, const char *buf, size_t len)
 			outb(0xe9, (uint8_t)buf[i]);
 		return;
 	}
-	prod = ring->out_prod;
+	prod = READ_ONCE(ring->out_prod);
+	if (out_broken(prod, READ_ONCE(ring->out_cons)))
+		return;
 	for (size_t i = 0; i < len; i++) {
 		if (!wait_room(prod, 1))
 			return;
@@ -148,6 +177,9 @@ static size_t cons_read(struct consdev *c, char *buf, size_t max)
 	 * between is not input. Resynchronise on it, reading nothing.
 	 */
 	if (prod - cons > sizeof(ring->in)) {
+		printk("xen: console in ring indices are broken (producer %u, "
+		       "consumer %u): input skipped\n",
+		       prod, cons);
 		WRITE_ONCE(ring->in_cons, prod);
 		return 0;
 	}

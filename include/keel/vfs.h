@@ -15,7 +15,13 @@
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
-#define FD_MAX 1024 /* RLIMIT_NOFILE */
+#define FD_MAX 1024 /* the first process's soft RLIMIT_NOFILE (INR_OPEN_CUR) */
+#define FD_HARD_MAX 4096 /* and its hard one (INR_OPEN_MAX) */
+/* fs.nr_open: its default, and the bounds Linux takes (BITS_PER_LONG and
+ * INT_MAX rounded down to it). */
+#define NR_OPEN_DEFAULT 1048576
+#define NR_OPEN_MIN 64
+#define NR_OPEN_MAX 2147483584
 #define SYMLOOP_MAX 40 /* symlinks followed in one lookup */
 #define MAX_RW_COUNT 0x7ffff000UL /* Linux's cap on one read or write */
 
@@ -209,6 +215,12 @@ int fd_dup3(int oldfd, int newfd, bool cloexec);
 int fd_get_cloexec(int fd); /* 0/1 or -EBADF */
 int fd_set_cloexec(int fd, bool on);
 void fd_close_on_exec(void);
+/* The most descriptors a process may have (/proc/sys/fs/nr_open), and
+ * setting it: -EINVAL outside [NR_OPEN_MIN, NR_OPEN_MAX]. */
+unsigned fd_nr_open(void);
+int fd_set_nr_open(unsigned long n);
+/* Slots in the caller's table now (select's bound, as Linux's max_fds). */
+int fd_table_size(void);
 unsigned vfs_umask(unsigned mask); /* set, return the old one */
 unsigned vfs_get_umask(void);
 struct inode *fs_cwd(void); /* not referenced */

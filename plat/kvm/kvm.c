@@ -51,8 +51,7 @@ static void kvm_init(void)
 {
 	uint64_t hz = pit_calibrate_tsc();
 
-	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
-	       boot_info.version, boot_info.nram, boot_info.nmodules);
+	pvh_report(&boot_info);
 	if (!hz)
 		panic("kvm: no PIT to calibrate the TSC against");
 	tsc_clock_init(hz);

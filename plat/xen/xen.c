@@ -78,8 +78,7 @@ static void xen_init(void)
 		printk("xen: xenstore unavailable (%d)\n", err);
 	if ((err = xen_timer_init()))
 		panic("xen: cannot bind the timer interrupt (%d)", err);
-	printk("pvh: start info v%u, %u RAM regions, %u modules\n",
-	       boot_info.version, boot_info.nram, boot_info.nmodules);
+	pvh_report(&boot_info);
 	printk("clock: xen pvclock, tsc %lu.%03lu MHz, timer xen single-shot\n",
 	       tsc_clock_hz() / 1000000, tsc_clock_hz() / 1000 % 1000);
 }

@@ -21,6 +21,9 @@
 
 /* Give up on xenstored after this long without the reply we wait for. */
 #define XS_TIMEOUT_NS (30 * NSEC_PER_SEC)
+/* Watch events waiting for the watch thread, at most: a xenstored that
+ * floods them cannot take the guest's memory. */
+#define XS_EVENTS_MAX 256
 #define XS_WAIT_SLICE_NS (10 * NSEC_PER_MSEC)
 
 struct xs_event {
@@ -40,6 +43,7 @@ static unsigned port;
 static struct spinlock ring_lock;
 static uint32_t next_req = 1;
 static struct list_node events = LIST_INIT(events);
+static unsigned nevents; /* on events */
 static struct list_node watches = LIST_INIT(watches);
 static struct waitq watch_wq = WAITQ_INIT(watch_wq);
 static char msgbuf[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX + 1];
@@ -68,9 +72,10 @@ static bool poll_wait(bool (*ready)(void))
 	return true;
 }
 
+/* Room for a request byte, or indices that will never give any. */
 static bool req_room(void)
 {
-	return READ_ONCE(ring->req_prod) - READ_ONCE(ring->req_cons) <
+	return READ_ONCE(ring->req_prod) - READ_ONCE(ring->req_cons) !=
 	       XENSTORE_RING_SIZE;
 }
 
@@ -141,15 +146,24 @@ static int ring_get(void *data, size_t len)
 	return 0;
 }
 
-/* Read one message into msgbuf; a malformed length is an I/O error. */
+/*
+ * Read one message into msgbuf. A length beyond the protocol's is an I/O
+ * error, and what the ring holds after such a header is no message
+ * boundary: it is dropped, so the next reply starts afresh.
+ */
 static int read_msg(struct xsd_sockmsg *hdr)
 {
 	int err = ring_get(hdr, sizeof(*hdr));
 
 	if (err)
 		return err;
-	if (hdr->len > XENSTORE_PAYLOAD_MAX)
+	if (hdr->len > XENSTORE_PAYLOAD_MAX) {
+		printk("xen: xenstore reply of %u bytes (type %u, id %u) is "
+		       "beyond the protocol's %u: refused, ring emptied\n",
+		       hdr->len, hdr->type, hdr->req_id, XENSTORE_PAYLOAD_MAX);
+		WRITE_ONCE(ring->rsp_cons, READ_ONCE(ring->rsp_prod));
 		return -EIO;
+	}
 	err = ring_get(msgbuf, hdr->len);
 	msgbuf[hdr->len] = '\0';
 	return err;
@@ -160,9 +174,23 @@ static void queue_event(const struct xsd_sockmsg *hdr)
 	/* Payload: path NUL token NUL. The token is our watch's address. */
 	size_t plen = strnlen(msgbuf, hdr->len);
 	struct xs_event *ev;
+	static bool said_token, said_full;
 
-	if (plen + 1 >= hdr->len)
+	if (plen + 1 >= hdr->len) {
+		if (!said_token)
+			printk("xen: xenstore watch event without a token: "
+			       "dropped (said once)\n");
+		said_token = true;
 		return;
+	}
+	if (nevents == XS_EVENTS_MAX) {
+		if (!said_full)
+			printk("xen: %u xenstore watch events queued: more "
+			       "dropped (said once)\n",
+			       nevents);
+		said_full = true;
+		return;
+	}
 	ev = kmalloc(sizeof(*ev));
 	if (!ev)
 		return;
@@ -179,6 +207,45 @@ static void queue_event(const struct xsd_sockmsg *hdr)
 		ev->token = (void *)(((uintptr_t)ev->token << 4) | (d & 15));
 	}
 	list_push_back(&events, &ev->node);
+	nevents++;
+}
+
+/*
+ * Wait for the reply to request id into msgbuf, queueing the watch
+ * events that come first. Replies to other requests are skipped, but a
+ * peer that keeps sending them for XS_TIMEOUT_NS has not answered.
+ */
+static int wait_reply(uint32_t id, struct xsd_sockmsg *r)
+{
+	uint64_t end = xen_monotonic_ns() + XS_TIMEOUT_NS;
+	unsigned stale = 0;
+
+	for (;;) {
+		int err = read_msg(r);
+		if (err)
+			return err;
+		if (r->type == XS_WATCH_EVENT)
+			queue_event(r);
+		else if (r->req_id == id)
+			return 0;
+		else
+			stale++;
+		if (xen_monotonic_ns() > end) {
+			printk("xen: no xenstore reply to request %u in 30 s "
+			       "(%u replies to others)\n",
+			       id, stale);
+			return -EIO;
+		}
+	}
+}
+
+/* The errno of an XS_ERROR reply: Xen's table of the names it sends. */
+static int reply_errno(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(xsd_errors); i++)
+		if (strcmp(msgbuf, xsd_errors[i].errstring) == 0)
+			return -xsd_errors[i].errnum;
+	return -EINVAL;
 }
 
 /*
@@ -189,7 +256,7 @@ static char *request(uint32_t type, uint32_t tx, const char *const *parts,
 		     const size_t *lens, unsigned nparts, size_t *rlen,
 		     int *err)
 {
-	struct xsd_sockmsg hdr = { .type = type, .tx_id = tx };
+	struct xsd_sockmsg hdr = { .type = type, .tx_id = tx }, r;
 	unsigned long flags;
 	char *out = NULL;
 
@@ -209,36 +276,21 @@ static char *request(uint32_t type, uint32_t tx, const char *const *parts,
 	for (unsigned i = 0; i < nparts; i++)
 		if (ring_put(parts[i], lens[i]))
 			goto out;
-	for (;;) {
-		struct xsd_sockmsg r;
-		if (read_msg(&r))
-			goto out;
-		if (r.type == XS_WATCH_EVENT) {
-			queue_event(&r);
-			continue;
-		}
-		if (r.req_id != hdr.req_id)
-			continue; /* a stale reply: not ours */
-		if (r.type == XS_ERROR) {
-			*err = -EINVAL;
-			/* Xen's own table of the error names xenstored sends. */
-			for (unsigned i = 0; i < ARRAY_SIZE(xsd_errors); i++)
-				if (strcmp(msgbuf, xsd_errors[i].errstring) ==
-				    0)
-					*err = -xsd_errors[i].errnum;
-			goto out;
-		}
-		out = kmalloc(r.len + 1);
-		if (!out) {
-			*err = -ENOMEM;
-			goto out;
-		}
-		memcpy(out, msgbuf, r.len + 1);
-		if (rlen)
-			*rlen = r.len;
-		*err = 0;
-		break;
+	if (wait_reply(hdr.req_id, &r))
+		goto out;
+	if (r.type == XS_ERROR) {
+		*err = reply_errno();
+		goto out;
 	}
+	out = kmalloc(r.len + 1);
+	if (!out) {
+		*err = -ENOMEM;
+		goto out;
+	}
+	memcpy(out, msgbuf, r.len + 1);
+	if (rlen)
+		*rlen = r.len;
+	*err = 0;
 out:
 	spin_unlock_irqrestore(&ring_lock, flags);
 	if (!list_empty(&events))
@@ -356,6 +408,8 @@ static void watch_thread(void *arg)
 				queue_event(&r);
 		}
 		struct list_node *n = list_pop_front(&events);
+		if (n)
+			nevents--;
 		if (!n) {
 			waitq_wait_locked(&watch_wq, &ring_lock, 0);
 			spin_unlock_irqrestore(&ring_lock, flags);

@@ -33,11 +33,8 @@
 #define MAX_NAMES 256 /* names walked per input */
 #define MAX_DEPTH 8
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-void (*signal(int sig, void (*handler)(int)))(int); /* <signal.h> clashes */
-#define HOST_SIGALRM 14
+#define FUZZ_OWN_INIT
+#include "fuzz_hosted.h"
 
 /* The address-space calls fs/ and kernel/process.c reach, as a
  * process without pages. */
@@ -65,21 +62,14 @@ static const struct blkdev_ops ram_ops = { .submit = ram_submit };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct process *p;
-
 	(void)argc;
 	(void)argv;
-	alarm(0);
-	signal(HOST_SIGALRM, (void (*)(int))0); /* SIG_DFL */
+	fuzz_no_watchdog();
 	if (hosted_mem_init(64UL << 20))
 		abort();
 	if (vfs_init(NULL, 0))
 		abort();
-	p = current_process();
-	p->exe = "/bin/prog";
-	p->rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
-	if (fs_process_init(p, "/"))
-		abort();
+	fuzz_process_start();
 	cred_current()->cap_eff |= 1ULL << CAP_SYS_ADMIN;
 	SC(mkdir, P("/mnt"), 0755);
 	strcpy(dev.name, "vda");

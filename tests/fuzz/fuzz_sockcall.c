@@ -50,24 +50,10 @@
 #define NFDS 8 /* descriptors an input juggles */
 #define BUF 512
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
 /* plat/hosted's watchdog (SIGALRM after 60 s) is for unit tests; here
  * libFuzzer's -timeout watches each input, and it installs its SIGALRM
- * handler only where none is. */
-void (*signal(int sig, void (*handler)(int)))(int); /* <signal.h> clashes
-							 with keel's names */
-#define HOST_SIGALRM 14
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	alarm(0);
-	signal(HOST_SIGALRM, (void (*)(int))0); /* SIG_DFL */
-	return 0;
-}
+ * handler only where none is (fuzz_hosted.h's LLVMFuzzerInitialize). */
+#include "fuzz_hosted.h"
 
 /* /proc/self/maps is kernel/vm.c's, which is not linked: none. */
 /* The address-space calls fs/ and kernel/process.c reach, as a
@@ -385,7 +371,6 @@ static void tcp_forget(void)
 static void setup_once(void)
 {
 	static bool done;
-	struct process *p;
 	uint64_t all = ~0ULL;
 
 	if (done)
@@ -397,11 +382,7 @@ static void setup_once(void)
 	net_init(); /* lwIP's AF_INET and AF_INET6, loopback only */
 	if (vfs_init(NULL, 0))
 		abort();
-	p = current_process();
-	p->exe = "/bin/prog";
-	p->rlim[RLIMIT_NOFILE] = (struct rlimit_k){ FD_MAX, FD_MAX };
-	if (fs_process_init(p, "/"))
-		abort();
+	fuzz_process_start();
 	signal_procmask(SIG_SETMASK, &all); /* SIGPIPE and the like wait */
 }
 

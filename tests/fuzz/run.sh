@@ -1,5 +1,7 @@
 #!/bin/bash
-# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket calls, ext2 images, 9P replies) (build/fuzz/fuzz_*, built by
+# run.sh SECONDS - run each libFuzzer target (ELF, cpio, lwIP frames, socket
+# calls, ext2 images, 9P replies, PVH start info, ACPI tables, terminal,
+# /proc/sys writes, xenstore replies) (build/fuzz/fuzz_*, built by
 # make fuzz-build) for SECONDS, prints one "PASS name: ..." or "FAIL name"
 # line for each. A crash or sanitizer report is a FAIL; the input that
 # caused it is kept as build/fuzz/crash-NAME-DATE-TIME and its path
@@ -179,6 +181,136 @@ for name, b in seeds.items():
 PY
 }
 
+# Start infos for fuzz_pvh (physical memory from 0, the start info at 0):
+# version 1 with two modules, a command line and a memory map of RAM,
+# reserved and ACPI regions; version 0 (no map); and the regression of a
+# map whose RAM regions overlap.
+seed_pvh() {
+	local d=$out/seed/pvh
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/pvh"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def info(version, mods, cmd, regions):
+    mem = bytearray(0x600)
+    struct.pack_into('<IIIIQQQQII', mem, 0, 0x336ec578, version, 0, len(mods),
+                     0x100, 0x200, 0xf0000, 0x300, len(regions), 0)
+    for i, (pa, size) in enumerate(mods):
+        struct.pack_into('<QQQQ', mem, 0x100 + 32 * i, pa, size, 0, 0)
+    mem[0x200:0x200 + len(cmd)] = cmd
+    for i, (pa, size, typ) in enumerate(regions):
+        struct.pack_into('<QQII', mem, 0x300 + 24 * i, pa, size, typ, 0)
+    return bytes(mem)
+ram = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2),
+       (0x100000, 0x7f00000, 1), (0xfeffc000, 0x4000, 2), (0x8000000, 0x20000, 3)]
+open(d + '/v1', 'wb').write(info(1, [(0x1000000, 0x2000), (0x1002000, 64)],
+                                 b'console=ttyS0 keel.test=all -- /bin/sh\0', ram))
+open(d + '/v0', 'wb').write(info(0, [], b'quiet\0', []))
+open(d + '/overlap', 'wb').write(info(1, [], b'\0', [(0x100000, 0x100000, 1),
+                                                   (0x180000, 0x1000, 1)]))
+PY
+}
+
+# Tables for fuzz_acpi (physical memory from 0, the RSDP at 0): RSDP 2.0,
+# XSDT, FADT 6 naming the DSDT both ways, MADT with an IOAPIC and two
+# overrides, a DSDT with \_S5 and a virtio-mmio device (LNRO0005 with its
+# Memory32Fixed and Interrupt descriptors); the same through an RSDT
+# (ACPI 1.0); and the regression of a \_S5 package whose BytePrefix is
+# the DSDT's last byte (its value was read one byte past the table).
+seed_acpi() {
+	local d=$out/seed/acpi
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/acpi"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def sdt(sig, body, rev=1):
+    t = sig + struct.pack('<IBB6s8sIII', 36 + len(body), rev, 0, b'KEEL  ', b'FUZZ    ', 1, 1, 1) + body
+    return t[:9] + bytes([(-sum(t)) & 0xff]) + t[10:]
+def tables(s5, rsdt=False):
+    dsdt = sdt(b'DSDT', b'\x10\x00' + s5 + b'_HID\x0dLNRO0005\x00_CRS\x11\x20' +
+               b'\x86\x09\x00\x01' + struct.pack('<II', 0xfeb00000, 0x200) +
+               b'\x89\x06\x00\x01\x01' + struct.pack('<I', 5) + b'\x79\x00' + s5[-0:0], 2)
+    fadt = bytearray(276 - 36)
+    struct.pack_into('<I', fadt, 4, 1024)
+    struct.pack_into('<I', fadt, 28, 0x604)
+    struct.pack_into('<Q', fadt, 104, 1024)
+    madt = sdt(b'APIC', struct.pack('<II', 0xfee00000, 1) + bytes([0, 8, 0, 0, 1, 0, 0, 0]) +
+               bytes([1, 12, 0, 0]) + struct.pack('<II', 0xfec00000, 0) +
+               bytes([2, 10, 0, 0]) + struct.pack('<IH', 2, 0) +
+               bytes([2, 10, 0, 9]) + struct.pack('<IH', 9, 13), 3)
+    root = sdt(b'RSDT', struct.pack('<II', 128, 512)) if rsdt else \
+        sdt(b'XSDT', struct.pack('<QQ', 128, 512))
+    rsdp = b'RSD PTR \0KEEL  ' + (bytes([0]) + struct.pack('<I', 64) if rsdt else
+                                  bytes([2]) + struct.pack('<IIQ', 0, 36, 64) + bytes(4))
+    mem = bytearray(1024)
+    for at, t in [(0, rsdp), (64, root), (128, sdt(b'FACP', bytes(fadt), 6)), (512, madt)]:
+        mem[at:at + len(t)] = t
+    return bytes(mem) + dsdt
+open(d + '/xsdt', 'wb').write(tables(b'_S5_\x12\x06\x04\x0a\x05\x0a\x05\x00\x00'))
+open(d + '/rsdt', 'wb').write(tables(b'_S5_\x12\x06\x04\x00\x00\x00\x00', True))
+mem = bytearray(tables(b''))
+dsdt = sdt(b'DSDT', b'\x10\x00_S5_\x12\xc3\x00\x00\x00\x04\x0a', 2)
+open(d + '/s5-last-byte', 'wb').write(bytes(mem[:1024]) + dsdt)
+PY
+}
+
+# Programs for fuzz_tty (op, count, bytes; tests/fuzz/fuzz_tty.c): a
+# canonical line typed with erases, a kill and a word erase, ^C, ^D, and
+# read; raw mode (VMIN 5) with output processing; ^S and ^Q.
+seed_tty() {
+	local d=$out/seed/tty
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/tty"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def op(o, b=b'', n=None): return bytes([o, len(b) if n is None else n]) + b
+cc = bytes([3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0, 0, 0])
+def termios(i, o, c, l, cc=cc): return struct.pack('<IIIIB19sII', i, o, c, l, 0, cc, 38400, 38400)
+canon = (op(0x82, b'hello\x7f\x7fp wor\x17world\r') + op(3, n=64) +
+         op(0x82, b'gone\x15kept\x04') + op(3, n=64) + op(0x82, b'x\x03') +
+         op(0x82, b'\x04') + op(3, n=8) + op(2, b'out\tput\n') + op(0x83, n=64))
+raw = (op(0, termios(0, 0o5, 0o277, 0, cc[:6] + bytes([5]) + cc[7:])) +
+       op(0x82, b'\x00\xff\r\nabc') + op(3, n=3) + op(3, n=9) +
+       op(0, termios(0o2000, 0o14007, 0o277, 0o107073)) + op(2, b'\tA\tB\r\n') + op(0x83, n=64))
+flow = op(0x82, b'a\x13b') + op(2, b'held') + op(0x83, n=16) + op(0x82, b'\x11') + op(0x83, n=16) + op(6, n=1) + op(6, n=0)
+for name, prog in [('canon', canon), ('raw', raw), ('flow', flow)]:
+    open(d + '/' + name, 'wb').write(prog)
+PY
+}
+
+# Writes for fuzz_procfs (offset byte, 0x80 for user nobody; length; the
+# bytes): values in decimal, hex and octal with blanks, one out of range,
+# garbage, one at an offset, one by nobody.
+seed_procfs() {
+	local d=$out/seed/procfs
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/procfs"
+	printf '\000\0052048\n\000\0040x40\000\010 010000 \000\00263' > "$d/values"
+	printf '\000\003abc\001\0044096\200\0042048\000\0072048 xy' > "$d/refused"
+}
+
+# Peers for fuzz_xenstore (command bytes, tests/fuzz/fuzz_xenstore.c):
+# honest answers to each call (a value, a directory of two, a transaction
+# id, OK twice), then a watch event and a stale reply before the answer,
+# then response and request indices that jump.
+seed_xenstore() {
+	local d=$out/seed/xenstore
+	rm -rf "$d" && mkdir -p "$d" "$out/corpus/xenstore"
+	python3 - "$d" <<'PY'
+import struct, sys
+d = sys.argv[1]
+def ans(t, body): return bytes([0x40 | len(body), t]) + body
+def raw(b): return bytes([len(b)]) + b
+honest = (ans(2, b'4\0') + ans(1, b'a\0bb\0') + ans(6, b'7\0') +
+          ans(11, b'OK\0') + ans(4, b'OK\0'))
+event = struct.pack('<IIII', 15, 0, 0, 7) + b'p\0' + b'abcd\0'
+stale = struct.pack('<IIII', 2, 12345, 0, 2) + b'x\0'
+mixed = raw(event) + raw(stale) + honest
+jumps = bytes([0x80]) + struct.pack('<i', 5000) + bytes([0x81]) + struct.pack('<i', -3) + honest
+for name, b in [('honest', honest), ('mixed', mixed), ('jumps', jumps)]:
+    open(d + '/' + name, 'wb').write(b)
+PY
+}
+
 run() {
 	local name=$1 bin=$out/fuzz_$1 log=$out/fuzz_$1.log rc execs crash
 	if [ ! -x "$bin" ]; then
@@ -211,16 +343,26 @@ run() {
 	fi
 }
 
-echo "PLAN 6" # the six runs below (tests/run.sh checks the count)
+echo "PLAN 11" # the eleven runs below (tests/run.sh checks the count)
 seed_elf
 seed_cpio
 seed_lwip
 seed_sockcall
 seed_ext2
 seed_9p
+seed_pvh
+seed_acpi
+seed_tty
+seed_procfs
+seed_xenstore
 run elf
 run cpio
 run lwip
 run sockcall
 run ext2
 run 9p
+run pvh
+run acpi
+run tty
+run procfs
+run xenstore

@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 82
+plan 83
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -191,6 +191,11 @@ run_case selftests 0 'selftests: [0-9]+ passed, 0 failed' -k keel.test=all -- /b
 run_case failing-test 1 'no test matches keel.test=no-such-test' -k keel.test=no-such-test -- /bin/true
 run_case panic 127 'the guest kernel panicked' -k keel.test=fault-null -- /bin/true
 run_case timeout 124 'did not finish within 3 s' -t 3 -k keel.test=idle -- /bin/true
+# A program that does not read its stdin: 8 MB wait in the pipe to QEMU
+# when -t stops it, and keel's next write meets EPIPE; still 124 (keel
+# died of SIGPIPE, 141, before it blocked the signal for those writes).
+head -c 8000000 /dev/zero >"$w/zeros"
+run_case timeout-unread-stdin 124 'did not finish within 2 s' -t 2 -- /bin/busybox sleep 30 <"$w/zeros"
 # Exit statuses pass through, all 8 bits (QEMU's own code keeps only 7).
 for st in 42 200; do
 	printf 'void _start(void){ __asm__ volatile("syscall" :: "a"(231), "D"(%d)); for (;;) ; }\n' "$st" >"$w/exit$st.c"

@@ -20,7 +20,7 @@ static inline void fixture_process_end(void)
 {
 	struct process *p = current_process();
 
-	for (long fd = 0; fd < FD_MAX; fd++)
+	for (long fd = 0; fd < fd_table_size(); fd++)
 		sys_close((const long[6]){ fd });
 	fs_process_release(p);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <keel/cpio.h>
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/process.h>
@@ -461,6 +462,74 @@ static void test_proc_pid(void **state)
 	assert_int_equal(SC(chdir, P("/")), 0);
 }
 
+/* Write text to /proc/sys/fs/nr_open at offset off: the write's result. */
+static long nr_open_write(const char *text, long off)
+{
+	long fd = xopen("/proc/sys/fs/nr_open", O_WRONLY), n;
+
+	if (fd < 0)
+		return fd;
+	n = SC(pwrite64, fd, P(text), strlen(text), off);
+	SC(close, fd);
+	return n;
+}
+
+/*
+ * /proc/sys/fs/nr_open bounds every table whatever RLIMIT_NOFILE says;
+ * it takes an integer as Linux's sysctls do (blanks around, C notation,
+ * within [64, 2147483584], whole at offset 0), root's only; a table grows
+ * past 1024 when the limits allow.
+ */
+static void test_nr_open(void **state)
+{
+	struct process *p = current_process();
+	long fd, n = 0;
+	char buf[32];
+
+	(void)state;
+	p->rlim[RLIMIT_NOFILE] = (struct rlimit_k){ 5000, 5000 };
+	assert_int_equal(nr_open_write("2048\n", 0), 5);
+	assert_int_equal(fd_nr_open(), 2048);
+	while ((fd = SC(dup, 0)) >= 0)
+		n++;
+	assert_int_equal(fd, -EMFILE);
+	assert_int_equal(n, 2048 - 3);
+	assert_int_equal(SC(dup2, 0, 2048), -EBADF);
+	for (fd = 3; fd < 2048; fd++)
+		assert_int_equal(SC(close, fd), 0);
+	static const char *const bad[] = {
+		"63",	      "abc", "",   "  ", "4096x",
+		"2147483585", "-1",  "0x", "08", "99999999999999999999999",
+		"+5"
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(nr_open_write(bad[i], 0),
+				 bad[i][0] ? -EINVAL : 0);
+	assert_int_equal(fd_nr_open(), 2048);
+	assert_int_equal(nr_open_write("0x1000", 0), 6);
+	assert_int_equal(fd_nr_open(), 4096);
+	assert_int_equal(nr_open_write(" 010000 \n", 0), 9);
+	assert_int_equal(fd_nr_open(), 4096);
+	assert_int_equal(nr_open_write("2147483584", 0), 10);
+	assert_int_equal(nr_open_write("64 junk", 0), 3); /* the value only */
+	assert_int_equal(fd_nr_open(), 64);
+	assert_int_equal(nr_open_write("128", 1), 0); /* ignored */
+	assert_int_equal(fd_nr_open(), 64);
+	cred_current()->euid = 65534;
+	assert_int_equal(nr_open_write("1048576", 0), -EACCES);
+	cred_current()->euid = 0;
+	assert_int_equal(nr_open_write("1048576\n", 0), 8);
+	assert_int_equal(slurp("/proc/sys/fs/nr_open", buf, sizeof(buf)), 8);
+	assert_string_equal(buf, "1048576\n");
+	for (n = 0; (fd = SC(dup, 0)) >= 0;)
+		n++;
+	assert_int_equal(fd, -EMFILE);
+	assert_int_equal(n, 5000 - 3);
+	assert_int_equal(fd_table_size(), 8192);
+	assert_int_equal(SC(close, 4000), 0);
+	assert_int_equal(SC(dup, 0), 4000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +546,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_grow_to_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_proc_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nr_open, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -180,14 +180,43 @@ static void feed_fill(struct feed *fd)
 	}
 }
 
+/*
+ * write(2) to QEMU's input with SIGPIPE blocked: QEMU stopped (a timeout,
+ * or its end) before the program read all of keel's stdin must be EPIPE,
+ * not a keel killed by SIGPIPE (status 141 in place of the guest's). The
+ * signal the write raised is taken before the mask goes back, so it is
+ * never delivered; keel's own stdout keeps the default (keel | head).
+ */
+static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+	int err;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	err = errno;
+	if (n < 0 && err == EPIPE && !sigismember(&old, SIGPIPE))
+		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 &&
+		       errno == EINTR)
+			;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return n;
+}
+
 static void feed_write(struct feed *fd)
 {
-	ssize_t n = write(fd->dst, fd->buf + fd->off, fd->len - fd->off);
+	ssize_t n =
+	    write_nosigpipe(fd->dst, fd->buf + fd->off, fd->len - fd->off);
 
 	if (n > 0) {
 		fd->off += (size_t)n;
 	} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
-		/* QEMU closed its input: feed nothing more. */
+		/* QEMU closed its input (EPIPE): feed nothing more. */
 		close(fd->dst);
 		fd->dst = -1;
 	}

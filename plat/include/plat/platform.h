@@ -37,7 +37,18 @@ struct boot_info {
 	uint64_t rsdp; /* ACPI root pointer, 0 if none */
 	uint32_t version; /* of the start info */
 	char cmdline[4096];
+	unsigned nrefused; /* values the start info gave that were refused */
+	const char *refused; /* why, for the first */
 };
 extern struct boot_info boot_info;
+
+/*
+ * plat/pvh_info.c: read the start info at physical address pa into bi;
+ * map(pa, len) gives [pa, pa + len) readable or NULL. -EINVAL when there
+ * is no start info. pvh_report prints what was found and refused.
+ */
+typedef const void *(*pvh_map_fn)(uint64_t pa, size_t len);
+int pvh_read_start_info(struct boot_info *bi, pvh_map_fn map, uint64_t pa);
+void pvh_report(const struct boot_info *bi);
 
 #endif
