@@ -1,20 +1,27 @@
 /*
- * bcache.c - the block cache (fs/): buffers of a device's blocks, found by
- * (device, block number) in a hash table, reference counted, read on
- * demand, marked dirty by their user and written back by bcache_sync (in
- * block order, then a flush of the device) and at the kernel's shutdown.
- * Past a limit, unreferenced buffers go in least-recently-used order
- * (clean ones first; a dirty one is written back before it goes). Write
- * errors are not lost: the buffer stays dirty and the next sync of its
- * device reports -EIO. include/keel/blkdev.h; docs/fs.md.
+ * bcache.c - the block cache (fs/): buffers of a device's blocks, a page
+ * each, found by (device, block number) in a hash table, reference
+ * counted, read on demand or ahead in runs, marked dirty by their user
+ * and written back in sorted runs of adjacent blocks, one request a run,
+ * by bcache_sync (then a flush of the device), at the kernel's shutdown
+ * and when the cache is full. Past a limit, unreferenced buffers go in
+ * least-recently-used order (clean ones first; dirty ones are written
+ * back in a batch first). Write errors are not lost: the buffer stays
+ * dirty and the next sync of its device reports -EIO.
+ * include/keel/blkdev.h; docs/fs.md.
  */
 #include <keel/blkdev_driver.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/page.h>
+#include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/string.h>
+#include <keel/sync.h>
 
 #define NHASH 256
+#define BATCH 256 /* buffers in one batch of requests */
+#define RUN_BYTES (1u << 20) /* the longest run one request carries */
 
 static struct buf *hash[NHASH];
 static struct buf *lru_head, *lru_tail; /* least recently used first */
@@ -59,7 +66,7 @@ static void drop(struct buf *b)
 		p = &(*p)->hnext;
 	*p = b->hnext;
 	lru_unlink(b);
-	kfree(b->data);
+	pmm_free(virt_to_phys(b->data), 1);
 	kfree(b);
 	nbufs--;
 }
@@ -69,50 +76,171 @@ static uint32_t per_block(const struct blkdev *dev)
 	return dev->block_size / dev->sector_size;
 }
 
-static int write_buf(struct buf *b)
-{
-	uint32_t n = per_block(b->dev);
+/*
+ * A batch: requests for buffers v[0..n) (sorted by device and block),
+ * adjacent ones of a device merged into runs, all submitted, then waited
+ * for; each buffer's status in st[].
+ */
+struct bio {
+	struct blk_request rq;
+	struct batch *batch;
+	int status;
+};
 
-	return blkdev_write(b->dev, b->block * n, n, b->data);
+struct batch {
+	struct spinlock lock;
+	struct waitq wq;
+	size_t pending;
+};
+
+static void bio_done(struct blk_request *rq, int status)
+{
+	struct bio *io = rq->priv;
+	struct batch *bt = io->batch;
+	unsigned long flags = spin_lock_irqsave(&bt->lock);
+
+	io->status = status;
+	if (--bt->pending == 0)
+		waitq_wake_all(&bt->wq);
+	spin_unlock_irqrestore(&bt->lock, flags);
 }
 
-/* Write back b, keeping an error for the device's next sync. */
-static int write_back(struct buf *b)
+/* Chain the bios into runs and submit the runs (n at least 1). */
+static void submit_runs(struct buf **v, struct bio *io, size_t n,
+			enum blk_op op)
 {
-	bool was = b->dirty;
-	int err;
+	struct bio *head = &io[0];
 
-	b->refs++;
-	b->dirty = false; /* a bcache_dirty during the write sets it again */
-	err = write_buf(b);
-	if (err) {
-		b->dirty = was;
-		b->dev->wb_error = err;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t per = per_block(v[i]->dev);
+
+		io[i].rq = (struct blk_request){ .op = op,
+						 .sector = v[i]->block * per,
+						 .count = per,
+						 .buf = v[i]->data,
+						 .done = bio_done,
+						 .priv = &io[i] };
+		if (i == 0)
+			continue;
+		if (v[i]->dev == v[i - 1]->dev &&
+		    blk_request_merge(&head->rq, &io[i].rq,
+				      RUN_BYTES / v[i]->dev->sector_size))
+			continue;
+		blkdev_submit(v[i - 1]->dev, &head->rq);
+		head = &io[i];
 	}
-	b->refs--;
+	blkdev_submit(v[n - 1]->dev, &head->rq);
+}
+
+static int run_batch(struct buf **v, size_t n, enum blk_op op, int *st)
+{
+	struct batch bt = { { 0 }, WAITQ_INIT(bt.wq), n };
+	struct bio *io = kmalloc(n * sizeof(*io));
+	unsigned long flags;
+
+	if (!io)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		io[i] = (struct bio){ .batch = &bt };
+	submit_runs(v, io, n, op);
+	flags = spin_lock_irqsave(&bt.lock);
+	while (bt.pending)
+		waitq_wait_locked(&bt.wq, &bt.lock, 0);
+	spin_unlock_irqrestore(&bt.lock, flags);
+	for (size_t i = 0; i < n; i++)
+		st[i] = io[i].status;
+	kfree(io);
+	return 0;
+}
+
+/*
+ * Write back the dirty buffers v[0..n) (sorted, at most BATCH), keeping
+ * an error for the device's next sync: a failed one stays dirty. 0 or
+ * the first error.
+ */
+static int write_bufs(struct buf **v, size_t n)
+{
+	int st[BATCH], err = 0, berr;
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		v[i]->refs++;
+		v[i]->dirty = false; /* a bcache_dirty meanwhile sets it */
+	}
+	berr = run_batch(v, n, BLK_WRITE, st);
+	for (size_t i = 0; i < n; i++) {
+		int e = berr ? berr : st[i];
+
+		if (e) {
+			v[i]->dirty = true;
+			v[i]->dev->wb_error = e;
+		}
+		err = err ? err : e;
+		v[i]->refs--;
+	}
 	return err;
 }
 
-/* One unreferenced buffer out, clean ones first: false if none can go. */
-static bool evict_one(void)
+/* Insert b into v[0..n), sorted by device and block. */
+static void insert_sorted(struct buf **v, size_t n, struct buf *b)
 {
-	for (int pass = 0; pass < 2; pass++)
-		for (struct buf *b = lru_head; b; b = b->lnext) {
-			if (b->refs || (b->dirty && !pass))
-				continue;
-			if (b->dirty && write_back(b))
-				continue;
+	size_t i;
+
+	for (i = n; i > 0; i--) {
+		struct buf *p = v[i - 1];
+
+		if (p->dev < b->dev ||
+		    (p->dev == b->dev && p->block < b->block))
+			break;
+		v[i] = p;
+	}
+	v[i] = b;
+}
+
+/* At most max dirty buffers of dev (NULL: all), unreferenced ones only
+ * with idle, least recently used first, into v in block order. */
+static size_t collect(struct blkdev *dev, bool idle, struct buf **v, size_t max)
+{
+	size_t n = 0;
+
+	for (struct buf *b = lru_head; b && n < max; b = b->lnext)
+		if (b->dirty && (!dev || b->dev == dev) && (!idle || !b->refs))
+			insert_sorted(v, n++, b);
+	return n;
+}
+
+/* One unreferenced clean buffer out: false if none can go. */
+static bool evict_clean(void)
+{
+	for (struct buf *b = lru_head; b; b = b->lnext)
+		if (!b->refs && !b->dirty) {
 			drop(b);
 			return true;
 		}
 	return false;
 }
 
-/* The limit is soft: when every buffer is in use, one more is made. */
+/* The limit is soft: when every buffer is in use or fails to be
+ * written back, one more is made. */
 static void make_room(void)
 {
-	while (nbufs >= limit && evict_one())
-		;
+	struct buf *v[BATCH];
+	bool wrote = false;
+
+	while (nbufs >= limit) {
+		size_t n;
+
+		if (evict_clean()) {
+			wrote = false;
+			continue;
+		}
+		n = wrote ? 0 : collect(NULL, true, v, BATCH);
+		if (!n)
+			break;
+		write_bufs(v, n);
+		wrote = true;
+	}
 }
 
 static void shutdown_sync(void)
@@ -137,13 +265,15 @@ static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 		return -EINVAL;
 	if (!b) {
 		make_room();
-		b = kzalloc(sizeof(*b));
-		if (b)
-			b->data = kzalloc(dev->block_size);
-		if (!b || !b->data) {
-			kfree(b);
+		paddr_t page = pmm_alloc_zeroed(1);
+
+		b = page ? kzalloc(sizeof(*b)) : NULL;
+		if (!b) {
+			if (page)
+				pmm_free(page, 1);
 			return -ENOMEM;
 		}
+		b->data = phys_to_virt(page);
 		b->dev = dev;
 		b->block = block;
 		b->hnext = hash[hash_of(dev, block)];
@@ -194,6 +324,51 @@ int bcache_read(struct blkdev *dev, uint64_t block, struct buf **out)
 	return 0;
 }
 
+/* The missing blocks among up to BATCH from block on, made (referenced,
+ * not valid) into v: how many; *next the first block not looked at. */
+static size_t missing(struct blkdev *dev, uint64_t block, uint64_t end,
+		      struct buf **v, uint64_t *next)
+{
+	size_t n = 0;
+
+	for (; block < end && n < BATCH; block++) {
+		if (lookup(dev, block))
+			continue; /* cached, or being read */
+		if (get(dev, block, &v[n]))
+			break;
+		n++;
+	}
+	*next = block;
+	return n;
+}
+
+int bcache_readahead(struct blkdev *dev, uint64_t block, uint64_t n)
+{
+	uint64_t end = dev->sectors / per_block(dev);
+	struct buf *v[BATCH];
+	int st[BATCH], err = 0;
+
+	end = block < end ? block + MIN(n, end - block) : block;
+	while (block < end && !err) {
+		size_t got = missing(dev, block, end, v, &block);
+		int berr;
+
+		if (!got)
+			break;
+		berr = run_batch(v, got, BLK_READ, st);
+		for (size_t i = 0; i < got; i++) {
+			int e = berr ? berr : st[i];
+
+			if (!e)
+				v[i]->valid = true;
+			if (--v[i]->refs == 0 && !v[i]->valid && !v[i]->dirty)
+				drop(v[i]); /* nothing cached */
+			err = err ? err : e;
+		}
+	}
+	return err;
+}
+
 void bcache_dirty(struct buf *b)
 {
 	b->dirty = true;
@@ -205,30 +380,6 @@ void bcache_put(struct buf *b)
 		BUG_ON(b->refs == 0);
 		b->refs--;
 	}
-}
-
-/* The dirty buffers of dev (NULL: all) into an array, in block order. */
-static size_t collect(struct blkdev *dev, struct buf **v, size_t max)
-{
-	size_t n = 0;
-
-	for (struct buf *b = lru_head; b && n < max; b = b->lnext) {
-		size_t i;
-
-		if (!b->dirty || (dev && b->dev != dev))
-			continue;
-		for (i = n; i > 0; i--) { /* insertion sort: by device, block */
-			struct buf *p = v[i - 1];
-
-			if (p->dev < b->dev ||
-			    (p->dev == b->dev && p->block < b->block))
-				break;
-			v[i] = p;
-		}
-		v[i] = b;
-		n++;
-	}
-	return n;
 }
 
 /* Flush dev, or each distinct device of v. */
@@ -269,11 +420,11 @@ int bcache_sync(struct blkdev *dev)
 
 	if (!v)
 		return -ENOMEM;
-	n = collect(dev, v, nbufs);
+	n = collect(dev, false, v, nbufs);
 	for (size_t i = 0; i < n; i++)
 		v[i]->refs++; /* none goes while others are written */
-	for (size_t i = 0; i < n; i++) {
-		int e = write_back(v[i]);
+	for (size_t i = 0; i < n; i += BATCH) {
+		int e = write_bufs(v + i, MIN(n - i, (size_t)BATCH));
 
 		err = err ? err : e;
 	}

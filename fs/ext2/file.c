@@ -1,5 +1,6 @@
 /*
- * file.c - ext2 regular files (fs/ext2/): read (holes read as zeros),
+ * file.c - ext2 regular files (fs/ext2/): read (holes read as zeros; a
+ * sequential reader's blocks read ahead in runs),
  * write at any offset (blocks allocated on the way, near the inode; the
  * large_file feature set once a file passes 2 GiB), truncate (shrinking
  * frees blocks, growing leaves a hole), fsync.
@@ -8,6 +9,67 @@
 #include <keel/string.h>
 
 #include "ext2.h"
+
+#define RA_MIN (32u << 10) /* the first read-ahead window, bytes */
+#define RA_MAX (256u << 10) /* the largest */
+
+/* Read the file's blocks [from, to) into the cache ahead of their use:
+ * runs of adjacent blocks on the device, one request each. Errors are
+ * left to the read of the block itself. */
+static void prefetch(struct inode *ino, uint64_t from, uint64_t to)
+{
+	struct ext2_fs *fs = EI(ino)->fs;
+	uint64_t start = 0, n = 0, pblk;
+
+	for (uint64_t lb = from; lb < to; lb++) {
+		if (ext2_bmap(ino, lb, false, &pblk, NULL))
+			break;
+		if (n && pblk == start + n) {
+			n++;
+			continue;
+		}
+		if (n)
+			bcache_readahead(fs->dev, start, n);
+		start = pblk;
+		n = pblk ? 1 : 0; /* a hole reads as zeros */
+	}
+	if (n)
+		bcache_readahead(fs->dev, start, n);
+}
+
+/*
+ * Before a read of len bytes at pos (within the file): a read that goes
+ * on where the last one ended is sequential, and its window grows from
+ * RA_MIN to RA_MAX; the blocks of the read and of the window past it
+ * (not past the end of the file) not yet read ahead are, in runs. A read
+ * elsewhere drops the window; its own blocks still go in runs.
+ */
+static void read_ahead(struct file *f, uint64_t pos, size_t len)
+{
+	struct inode *ino = f->inode;
+	struct ext2_fs *fs = EI(ino)->fs;
+	uint64_t first = pos >> fs->bshift,
+		 last = (pos + len - 1) >> fs->bshift;
+	uint64_t eof = (ino->size + fs->bsize - 1) >> fs->bshift, to;
+	bool seq = pos == f->ra_pos;
+
+	f->ra_pos = pos + len;
+	if (!seq) {
+		f->ra_window = 0;
+		f->ra_end = 0;
+		if (last > first)
+			prefetch(ino, first, last + 1);
+		return;
+	}
+	f->ra_window = f->ra_window ? MIN(f->ra_window * 2, RA_MAX) : RA_MIN;
+	to = MIN(last + 1 + (f->ra_window >> fs->bshift), eof);
+	/* Enough read ahead still: half the window past this read. */
+	if (f->ra_end > first &&
+	    f->ra_end >= MIN(last + 1 + (f->ra_window >> fs->bshift) / 2, eof))
+		return;
+	prefetch(ino, MAX(first, f->ra_end), to);
+	f->ra_end = to;
+}
 
 static long ext2_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
@@ -19,6 +81,8 @@ static long ext2_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	if (*pos >= ino->size)
 		return 0;
 	len = MIN(len, ino->size - *pos);
+	if (len)
+		read_ahead(f, *pos, len);
 	while (done < len) {
 		uint64_t at = *pos + done, pblk;
 		uint32_t in = (uint32_t)(at & (fs->bsize - 1));

@@ -3,7 +3,9 @@
  * (kernel/blkdev.c) over a RAM-backed block device made here, which logs
  * every request: read on demand and hits, write-back only at sync and in
  * block order, the device's flush after the writes, LRU eviction of clean
- * buffers (a dirty one written back before it goes), read and write
+ * buffers (dirty ones written back in runs first), adjacent dirty
+ * blocks written in one request, read-ahead in runs within the device,
+ * page-aligned buffers, read and write
  * errors reported (a failed write stays dirty until a sync succeeds),
  * registration's checks, block sizes, and the shutdown hook.
  */
@@ -28,36 +30,56 @@ struct ramdisk {
 
 static struct ramdisk *disk;
 
-static void ram_log(struct ramdisk *r, char op, uint64_t sector)
+/* A request's op and first sector, "xN" after it for a run of N parts. */
+static void ram_log(struct ramdisk *r, char op, struct blk_request *rq)
 {
 	size_t n = strlen(r->log);
+	unsigned parts = 0;
 
-	snprintf(r->log + n, sizeof(r->log) - n, "%c%lu ", op,
-		 (unsigned long)sector);
+	for (struct blk_request *p = rq; p; p = p->next)
+		parts++;
+	n += (size_t)snprintf(r->log + n, sizeof(r->log) - n, "%c%lu", op,
+			      (unsigned long)rq->sector);
+	if (parts > 1)
+		n += (size_t)snprintf(r->log + n, sizeof(r->log) - n, "x%u",
+				      parts);
+	snprintf(r->log + n, sizeof(r->log) - n, " ");
+}
+
+/* Every part of a run done with the run's status. */
+static void ram_done(struct blk_request *rq, int status)
+{
+	while (rq) {
+		struct blk_request *next = rq->next;
+
+		rq->done(rq, status);
+		rq = next;
+	}
 }
 
 static int ram_submit(struct blkdev *dev, struct blk_request *rq)
 {
 	struct ramdisk *r = dev->priv;
-	size_t off = rq->sector * SECTOR, len = (size_t)rq->count * SECTOR;
-	int status = 0;
+	int status = blk_request_check(dev, rq);
 
-	if (rq->op == BLK_READ) {
-		ram_log(r, 'R', rq->sector);
-		if (r->fail_read && r->fail_read--)
-			status = -EIO;
+	if (status)
+		return status;
+	ram_log(r, "RWF"[rq->op], rq);
+	if (rq->op == BLK_READ && r->fail_read && r->fail_read--)
+		status = -EIO;
+	if (rq->op == BLK_WRITE && r->fail_write && r->fail_write--)
+		status = -EIO;
+	for (struct blk_request *p = rq; p && !status && rq->op != BLK_FLUSH;
+	     p = p->next) {
+		size_t off = p->sector * SECTOR,
+		       len = (size_t)p->count * SECTOR;
+
+		if (rq->op == BLK_READ)
+			memcpy(p->buf, r->data + off, len);
 		else
-			memcpy(rq->buf, r->data + off, len);
-	} else if (rq->op == BLK_WRITE) {
-		ram_log(r, 'W', rq->sector);
-		if (r->fail_write && r->fail_write--)
-			status = -EIO;
-		else
-			memcpy(r->data + off, rq->buf, len);
-	} else {
-		ram_log(r, 'F', 0);
+			memcpy(r->data + off, p->buf, len);
 	}
-	rq->done(rq, status);
+	ram_done(rq, status);
 	return 0;
 }
 
@@ -194,6 +216,95 @@ static void test_write_back_order(void **state)
 	clear_log();
 	assert_int_equal(bcache_sync(&disk->dev), 0); /* clean: flush only */
 	assert_string_equal(disk->log, "F0 ");
+}
+
+/* Adjacent dirty blocks go as one request each run; a failed run leaves
+ * every block of it dirty and is reported. */
+static void test_write_back_runs(void **state)
+{
+	static const uint64_t blocks[] = { 6, 2, 9, 1, 3, 5 };
+	struct buf *b[ARRAY_SIZE(blocks)];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++)
+		b[i] = write_block(blocks[i], 0xb0 + (int)i);
+	disk->fail_write = 1;
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), -EIO);
+	assert_string_equal(disk->log, "W8x3 W40x2 W72 ");
+	assert_int_equal(disk->data[1 * 4096], 2); /* the run: none written */
+	assert_int_equal(disk->data[3 * 4096], 4);
+	assert_true(b[1]->dirty && b[3]->dirty && b[4]->dirty);
+	assert_false(b[0]->dirty || b[5]->dirty || b[2]->dirty);
+	clear_log();
+	assert_int_equal(bcache_sync(&disk->dev), 0);
+	assert_string_equal(disk->log, "W8x3 F0 ");
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++)
+		assert_int_equal(disk->data[blocks[i] * 4096 + 4095],
+				 0xb0 + (int)i);
+}
+
+/* A full cache of dirty blocks is written back in runs before any goes. */
+static void test_evict_dirty_runs(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	bcache_set_limit(4);
+	for (uint64_t i = 1; i <= 4; i++)
+		write_block(i, 0x40 + (int)i);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 10, &b), 0);
+	bcache_put(b);
+	assert_string_equal(disk->log, "W8x4 R80 ");
+	assert_int_equal(disk->data[4 * 4096], 0x44);
+	assert_int_equal(bcache_count(), 4);
+}
+
+/* Read-ahead: the missing blocks in runs, cached ones skipped, nothing
+ * past the device's end. */
+static void test_readahead(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	assert_int_equal(bcache_read(&disk->dev, 4, &b), 0);
+	bcache_put(b);
+	clear_log();
+	assert_int_equal(bcache_readahead(&disk->dev, 2, 5), 0);
+	assert_string_equal(disk->log, "R16x2 R40x2 ");
+	assert_int_equal(bcache_count(), 5);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 6, &b), 0); /* a hit */
+	assert_int_equal(b->data[0], 7);
+	bcache_put(b);
+	assert_int_equal(bcache_readahead(&disk->dev, 30, 10), 0);
+	assert_int_equal(bcache_readahead(&disk->dev, 32, 1), 0);
+	assert_int_equal(bcache_readahead(&disk->dev, ~0ULL, 2), 0);
+	assert_string_equal(disk->log, "R240x2 ");
+	assert_int_equal(bcache_count(), 7);
+	/* A failed run caches none of its blocks. */
+	disk->fail_read = 1;
+	assert_int_equal(bcache_readahead(&disk->dev, 10, 3), -EIO);
+	assert_int_equal(bcache_count(), 7);
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 11, &b), 0);
+	assert_int_equal(b->data[0], 12);
+	bcache_put(b);
+	assert_string_equal(disk->log, "R88 ");
+}
+
+/* A buffer's data is a page of its own: no driver bounces it. */
+static void test_page_aligned(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	for (uint64_t i = 0; i < 3; i++) {
+		assert_int_equal(bcache_read(&disk->dev, i, &b), 0);
+		assert_int_equal((uintptr_t)b->data % 4096, 0);
+		bcache_put(b);
+	}
 }
 
 static void test_eviction(void **state)
@@ -341,6 +452,10 @@ int main(void)
 		T(test_read_on_demand),
 		T(test_write_back_order),
 		T(test_eviction),
+		T(test_write_back_runs),
+		T(test_evict_dirty_runs),
+		T(test_readahead),
+		T(test_page_aligned),
 		T(test_read_error),
 		T(test_write_error_kept),
 		T(test_evict_error_reported),
