@@ -20,13 +20,28 @@
 #include <keel/sync.h>
 
 #define NHASH 256
-#define BATCH 256 /* buffers in one batch of requests */
+#define BATCH 256 /* buffers started in one batch of requests */
 #define RUN_BYTES (1u << 20) /* the longest run one request carries */
+
+/* A buffer as the cache holds it: with its request to the device. */
+struct cbuf {
+	struct buf b;
+	struct blk_request rq;
+	bool busy; /* rq is with the device */
+	int status; /* rq's, once done */
+};
+
+#define CB(bp) container_of(bp, struct cbuf, b)
 
 static struct buf *hash[NHASH];
 static struct buf *lru_head, *lru_tail; /* least recently used first */
 static size_t nbufs, limit = BCACHE_DEFAULT_MAX;
 static bool hooked;
+/* The device's completions (from its interrupt) and their waiters. */
+static struct spinlock io_lock;
+static struct waitq io_wq = WAITQ_INIT(io_wq);
+static size_t inflight, writing, ndirty; /* under io_lock */
+static uint64_t completions;
 
 static unsigned hash_of(const struct blkdev *dev, uint64_t block)
 {
@@ -58,16 +73,27 @@ static void lru_append(struct buf *b)
 	lru_tail = b;
 }
 
+/* b->dirty set or cleared (io_lock held), counted. */
+static void mark(struct buf *b, bool dirty)
+{
+	if (b->dirty != dirty)
+		ndirty = dirty ? ndirty + 1 : ndirty - 1;
+	b->dirty = dirty;
+}
+
 static void drop(struct buf *b)
 {
 	struct buf **p = &hash[hash_of(b->dev, b->block)];
+	unsigned long flags = spin_lock_irqsave(&io_lock);
 
+	mark(b, false);
+	spin_unlock_irqrestore(&io_lock, flags);
 	while (*p != b)
 		p = &(*p)->hnext;
 	*p = b->hnext;
 	lru_unlink(b);
 	pmm_free(virt_to_phys(b->data), 1);
-	kfree(b);
+	kfree(CB(b));
 	nbufs--;
 }
 
@@ -76,110 +102,93 @@ static uint32_t per_block(const struct blkdev *dev)
 	return dev->block_size / dev->sector_size;
 }
 
-/*
- * A batch: requests for buffers v[0..n) (sorted by device and block),
- * adjacent ones of a device merged into runs, all submitted, then waited
- * for; each buffer's status in st[].
- */
-struct bio {
-	struct blk_request rq;
-	struct batch *batch;
-	int status;
-};
+/* ------------------------------------------------------------ I/O --- */
 
-struct batch {
-	struct spinlock lock;
-	struct waitq wq;
-	size_t pending;
-};
-
-static void bio_done(struct blk_request *rq, int status)
+/* A buffer's request is over (the device's interrupt, or at once): a
+ * read makes it valid or not, a failed write leaves it dirty and the
+ * error for the device's next sync. */
+static void io_done(struct blk_request *rq, int status)
 {
-	struct bio *io = rq->priv;
-	struct batch *bt = io->batch;
-	unsigned long flags = spin_lock_irqsave(&bt->lock);
+	struct cbuf *c = rq->priv;
+	unsigned long flags = spin_lock_irqsave(&io_lock);
 
-	io->status = status;
-	if (--bt->pending == 0)
-		waitq_wake_all(&bt->wq);
-	spin_unlock_irqrestore(&bt->lock, flags);
+	if (rq->op == BLK_READ) {
+		c->b.valid = !status;
+	} else {
+		writing--;
+		if (status) {
+			mark(&c->b, true);
+			c->b.dev->wb_error = status;
+		}
+	}
+	c->status = status;
+	WRITE_ONCE(c->busy, false);
+	inflight--;
+	completions++;
+	waitq_wake_all(&io_wq);
+	spin_unlock_irqrestore(&io_lock, flags);
 }
 
-/* Chain the bios into runs and submit the runs (n at least 1). */
-static void submit_runs(struct buf **v, struct bio *io, size_t n,
-			enum blk_op op)
+/* Start op on v[0..n) (sorted by device and block, none busy), adjacent
+ * blocks of a device as one request a run; what completes at once has. */
+static void start_io(struct buf **v, size_t n, enum blk_op op)
 {
-	struct bio *head = &io[0];
+	struct cbuf *head = NULL;
+	unsigned long flags = spin_lock_irqsave(&io_lock);
 
 	for (size_t i = 0; i < n; i++) {
+		struct cbuf *c = CB(v[i]);
+
+		c->busy = true;
+		if (op == BLK_WRITE)
+			mark(v[i], false); /* a bcache_dirty after sets it */
+	}
+	inflight += n;
+	if (op == BLK_WRITE)
+		writing += n;
+	spin_unlock_irqrestore(&io_lock, flags);
+	for (size_t i = 0; i < n; i++) {
+		struct cbuf *c = CB(v[i]);
 		uint32_t per = per_block(v[i]->dev);
 
-		io[i].rq = (struct blk_request){ .op = op,
-						 .sector = v[i]->block * per,
-						 .count = per,
-						 .buf = v[i]->data,
-						 .done = bio_done,
-						 .priv = &io[i] };
-		if (i == 0)
-			continue;
-		if (v[i]->dev == v[i - 1]->dev &&
-		    blk_request_merge(&head->rq, &io[i].rq,
+		c->rq = (struct blk_request){ .op = op,
+					      .sector = v[i]->block * per,
+					      .count = per,
+					      .buf = v[i]->data,
+					      .done = io_done,
+					      .priv = c };
+		if (head && v[i]->dev == head->b.dev &&
+		    blk_request_merge(&head->rq, &c->rq,
 				      RUN_BYTES / v[i]->dev->sector_size))
 			continue;
-		blkdev_submit(v[i - 1]->dev, &head->rq);
-		head = &io[i];
+		if (head)
+			blkdev_submit(head->b.dev, &head->rq);
+		head = c;
 	}
-	blkdev_submit(v[n - 1]->dev, &head->rq);
+	if (head)
+		blkdev_submit(head->b.dev, &head->rq);
 }
 
-static int run_batch(struct buf **v, size_t n, enum blk_op op, int *st)
+/* Wait for b's request to be over (b referenced or busy: it stays). */
+static void wait_buf(struct buf *b)
 {
-	struct batch bt = { { 0 }, WAITQ_INIT(bt.wq), n };
-	struct bio *io = kmalloc(n * sizeof(*io));
-	unsigned long flags;
+	unsigned long flags = spin_lock_irqsave(&io_lock);
 
-	if (!io)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		io[i] = (struct bio){ .batch = &bt };
-	submit_runs(v, io, n, op);
-	flags = spin_lock_irqsave(&bt.lock);
-	while (bt.pending)
-		waitq_wait_locked(&bt.wq, &bt.lock, 0);
-	spin_unlock_irqrestore(&bt.lock, flags);
-	for (size_t i = 0; i < n; i++)
-		st[i] = io[i].status;
-	kfree(io);
-	return 0;
+	while (READ_ONCE(CB(b)->busy))
+		waitq_wait_locked(&io_wq, &io_lock, 0);
+	spin_unlock_irqrestore(&io_lock, flags);
 }
 
-/*
- * Write back the dirty buffers v[0..n) (sorted, at most BATCH), keeping
- * an error for the device's next sync: a failed one stays dirty. 0 or
- * the first error.
- */
-static int write_bufs(struct buf **v, size_t n)
+/* Wait for the next completion (at once if nothing is in flight), or,
+ * with writes, for every write in flight. */
+static void wait_io(bool writes)
 {
-	int st[BATCH], err = 0, berr;
+	unsigned long flags = spin_lock_irqsave(&io_lock);
+	uint64_t seen = completions;
 
-	if (!n)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		v[i]->refs++;
-		v[i]->dirty = false; /* a bcache_dirty meanwhile sets it */
-	}
-	berr = run_batch(v, n, BLK_WRITE, st);
-	for (size_t i = 0; i < n; i++) {
-		int e = berr ? berr : st[i];
-
-		if (e) {
-			v[i]->dirty = true;
-			v[i]->dev->wb_error = e;
-		}
-		err = err ? err : e;
-		v[i]->refs--;
-	}
-	return err;
+	while (writes ? writing != 0 : inflight && completions == seen)
+		waitq_wait_locked(&io_wq, &io_lock, 0);
+	spin_unlock_irqrestore(&io_lock, flags);
 }
 
 /* Insert b into v[0..n), sorted by device and block. */
@@ -198,49 +207,69 @@ static void insert_sorted(struct buf **v, size_t n, struct buf *b)
 	v[i] = b;
 }
 
-/* At most max dirty buffers of dev (NULL: all), unreferenced ones only
- * with idle, least recently used first, into v in block order. */
+/* At most max dirty buffers not with the device, of dev (NULL: all),
+ * unreferenced ones only with idle, least recently used first, into v
+ * in block order. */
 static size_t collect(struct blkdev *dev, bool idle, struct buf **v, size_t max)
 {
 	size_t n = 0;
 
 	for (struct buf *b = lru_head; b && n < max; b = b->lnext)
-		if (b->dirty && (!dev || b->dev == dev) && (!idle || !b->refs))
+		if (b->dirty && !CB(b)->busy && (!dev || b->dev == dev) &&
+		    (!idle || !b->refs))
 			insert_sorted(v, n++, b);
 	return n;
+}
+
+/* Start writing back a batch of the least recently used unreferenced
+ * dirty buffers: false when there is none. */
+static bool write_behind(void)
+{
+	struct buf *v[BATCH];
+	size_t n = collect(NULL, true, v, BATCH);
+
+	start_io(v, n, BLK_WRITE);
+	return n > 0;
 }
 
 /* One unreferenced clean buffer out: false if none can go. */
 static bool evict_clean(void)
 {
 	for (struct buf *b = lru_head; b; b = b->lnext)
-		if (!b->refs && !b->dirty) {
+		if (!b->refs && !b->dirty && !CB(b)->busy) {
 			drop(b);
 			return true;
 		}
 	return false;
 }
 
-/* The limit is soft: when every buffer is in use or fails to be
- * written back, one more is made. */
+/*
+ * Before a new buffer: past the limit, clean ones go, else the device's
+ * requests are waited for, else a batch of dirty ones is written back
+ * (once: when that fails, the limit gives way, as it does when every
+ * buffer is in use). Once a batch of dirty buffers waits and the cache
+ * is half full, their write-back starts, the caller not waiting.
+ */
 static void make_room(void)
 {
-	struct buf *v[BATCH];
 	bool wrote = false;
 
 	while (nbufs >= limit) {
-		size_t n;
-
 		if (evict_clean()) {
 			wrote = false;
 			continue;
 		}
-		n = wrote ? 0 : collect(NULL, true, v, BATCH);
-		if (!n)
+		if (READ_ONCE(inflight)) {
+			wait_io(false);
+			continue;
+		}
+		if (wrote || !write_behind())
 			break;
-		write_bufs(v, n);
 		wrote = true;
 	}
+	if (nbufs >= limit / 2 && READ_ONCE(ndirty) >= BATCH &&
+	    READ_ONCE(writing) < 2 * BATCH)
+		write_behind();
 }
 
 static void shutdown_sync(void)
@@ -257,6 +286,7 @@ static struct shutdown_hook shutdown_hook = { shutdown_sync, NULL };
 
 static void drop_device(struct blkdev *dev);
 
+/* The buffer of block, referenced, its request (if any) over. */
 static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 {
 	struct buf *b = lookup(dev, block);
@@ -264,15 +294,20 @@ static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 	if (block >= dev->sectors / per_block(dev))
 		return -EINVAL;
 	if (!b) {
-		make_room();
+		make_room(); /* may sleep: another may have made it */
+		b = lookup(dev, block);
+	}
+	if (!b) {
 		paddr_t page = pmm_alloc_zeroed(1);
+		struct cbuf *c;
 
-		b = page ? kzalloc(sizeof(*b)) : NULL;
-		if (!b) {
+		c = page ? kzalloc(sizeof(*c)) : NULL;
+		if (!c) {
 			if (page)
 				pmm_free(page, 1);
 			return -ENOMEM;
 		}
+		b = &c->b;
 		b->data = phys_to_virt(page);
 		b->dev = dev;
 		b->block = block;
@@ -289,6 +324,7 @@ static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 		kernel_on_shutdown(&shutdown_hook);
 		blkdev_set_remove_hook(drop_device);
 	}
+	wait_buf(b);
 	*out = b;
 	return 0;
 }
@@ -306,20 +342,19 @@ int bcache_read(struct blkdev *dev, uint64_t block, struct buf **out)
 {
 	struct buf *b;
 	int err = get(dev, block, &b);
-	uint32_t n;
 
 	if (err || b->valid) {
 		*out = b;
 		return err;
 	}
-	n = per_block(dev);
-	err = blkdev_read(dev, block * n, n, b->data);
-	if (err) {
+	start_io(&b, 1, BLK_READ);
+	wait_buf(b);
+	if (!b->valid) {
+		err = CB(b)->status ? CB(b)->status : -EIO;
 		if (--b->refs == 0 && !b->dirty)
 			drop(b); /* nothing cached */
 		return err;
 	}
-	b->valid = true;
 	*out = b;
 	return 0;
 }
@@ -342,36 +377,29 @@ static size_t missing(struct blkdev *dev, uint64_t block, uint64_t end,
 	return n;
 }
 
-int bcache_readahead(struct blkdev *dev, uint64_t block, uint64_t n)
+void bcache_readahead(struct blkdev *dev, uint64_t block, uint64_t n)
 {
 	uint64_t end = dev->sectors / per_block(dev);
 	struct buf *v[BATCH];
-	int st[BATCH], err = 0;
 
 	end = block < end ? block + MIN(n, end - block) : block;
-	while (block < end && !err) {
+	while (block < end) {
 		size_t got = missing(dev, block, end, v, &block);
-		int berr;
 
 		if (!got)
 			break;
-		berr = run_batch(v, got, BLK_READ, st);
-		for (size_t i = 0; i < got; i++) {
-			int e = berr ? berr : st[i];
-
-			if (!e)
-				v[i]->valid = true;
-			if (--v[i]->refs == 0 && !v[i]->valid && !v[i]->dirty)
-				drop(v[i]); /* nothing cached */
-			err = err ? err : e;
-		}
+		start_io(v, got, BLK_READ);
+		for (size_t i = 0; i < got; i++)
+			v[i]->refs--; /* busy: kept until read */
 	}
-	return err;
 }
 
 void bcache_dirty(struct buf *b)
 {
-	b->dirty = true;
+	unsigned long flags = spin_lock_irqsave(&io_lock);
+
+	mark(b, true);
+	spin_unlock_irqrestore(&io_lock, flags);
 }
 
 void bcache_put(struct buf *b)
@@ -416,21 +444,19 @@ int bcache_sync(struct blkdev *dev)
 {
 	struct buf **v = kmalloc(MAX(nbufs, (size_t)1) * sizeof(*v));
 	size_t n;
-	int err = 0;
+	int err;
 
 	if (!v)
 		return -ENOMEM;
 	n = collect(dev, false, v, nbufs);
 	for (size_t i = 0; i < n; i++)
 		v[i]->refs++; /* none goes while others are written */
-	for (size_t i = 0; i < n; i += BATCH) {
-		int e = write_bufs(v + i, MIN(n - i, (size_t)BATCH));
-
-		err = err ? err : e;
-	}
+	for (size_t i = 0; i < n; i += BATCH)
+		start_io(v + i, MIN(n - i, (size_t)BATCH), BLK_WRITE);
+	wait_io(true); /* these, and the write-behind's */
+	err = report(dev, v, n, 0);
 	if (!err)
 		err = flush_all(dev, v, n);
-	err = report(dev, v, n, err);
 	for (size_t i = 0; i < n; i++)
 		v[i]->refs--;
 	kfree(v);
@@ -443,6 +469,8 @@ static int drop_buffers(struct blkdev *dev)
 	int err = bcache_sync(dev);
 	struct buf *b, *next;
 
+	while (READ_ONCE(inflight)) /* read-ahead */
+		wait_io(false);
 	for (b = lru_head; b; b = next) {
 		next = b->lnext;
 		if (b->dev == dev && !b->refs && !b->dirty)

@@ -3,10 +3,12 @@
  * registered as a struct blkdev (kernel/blkdev.c) named vda, vdb ...
  * (major 254). A request is a header the device reads, the data, and a
  * status byte it writes; header and status live in a DMA slot per queue
- * entry, the data is the caller's memory (dma_bus_addr, page by page).
+ * entry, the data is the callers' memory (dma_bus_addr, page by page).
  * Requests wait in a queue of the driver's when the ring is full and
  * are given to the device as entries come back, so any number of
- * callers can have requests in flight; one larger than the device's
+ * callers can have requests in flight; adjacent ones waiting there merge
+ * into one run (blk_queue_run), a run's parts each their own memory; one
+ * larger than the device's
  * segment limits (seg_max, size_max) or than the free descriptors goes
  * in pieces. Capacity, block size and read-only from the configuration;
  * FLUSH when offered (without it the device has no volatile cache, and

@@ -26,7 +26,9 @@
  * (feature-max-indirect-segments), a piece of more than 11 pages goes as
  * one BLKIF_OP_INDIRECT request of up to 128 segments, its descriptors
  * in an indirect page of the slot's, granted read-only.
- * Requests wait in the driver's queue while the ring is full.
+ * Requests wait in the driver's queue while the ring is full, where
+ * adjacent ones merge into one run of up to a request's segments
+ * (blk_queue_run), each part's pages granted as they are.
  *
  * The backend is not trusted: a response whose id names no request in
  * flight is counted, logged once and dropped (there is no request to

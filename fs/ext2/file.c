@@ -11,11 +11,12 @@
 #include "ext2.h"
 
 #define RA_MIN (32u << 10) /* the first read-ahead window, bytes */
-#define RA_MAX (256u << 10) /* the largest */
+#define RA_MAX (256u << 10) /* the largest, for small reads */
+#define RA_BIG (2u << 20) /* ahead of a large read: its size, at most */
 
-/* Read the file's blocks [from, to) into the cache ahead of their use:
- * runs of adjacent blocks on the device, one request each. Errors are
- * left to the read of the block itself. */
+/* Start reading the file's blocks [from, to) into the cache: runs of
+ * adjacent blocks on the device, one request each, not waited for.
+ * Errors are left to the read of the block itself. */
 static void prefetch(struct inode *ino, uint64_t from, uint64_t to)
 {
 	struct ext2_fs *fs = EI(ino)->fs;
@@ -38,11 +39,13 @@ static void prefetch(struct inode *ino, uint64_t from, uint64_t to)
 }
 
 /*
- * Before a read of len bytes at pos (within the file): a read that goes
- * on where the last one ended is sequential, and its window grows from
- * RA_MIN to RA_MAX; the blocks of the read and of the window past it
- * (not past the end of the file) not yet read ahead are, in runs. A read
- * elsewhere drops the window; its own blocks still go in runs.
+ * Before a read of len bytes at pos (within the file). A read that goes
+ * on where the last one ended is sequential: its blocks and those ahead
+ * of it (a window growing from RA_MIN to RA_MAX, or the read's own size
+ * up to RA_BIG; never past the end of the file) not yet started are
+ * started, once less than half of that is left ahead, so the device
+ * reads the next part while this one is copied. A read elsewhere drops
+ * the window; its own blocks still go in runs.
  */
 static void read_ahead(struct file *f, uint64_t pos, size_t len)
 {
@@ -50,22 +53,23 @@ static void read_ahead(struct file *f, uint64_t pos, size_t len)
 	struct ext2_fs *fs = EI(ino)->fs;
 	uint64_t first = pos >> fs->bshift,
 		 last = (pos + len - 1) >> fs->bshift;
-	uint64_t eof = (ino->size + fs->bsize - 1) >> fs->bshift, to;
-	bool seq = pos == f->ra_pos;
+	uint64_t eof = (ino->size + fs->bsize - 1) >> fs->bshift, ahead, to;
 
-	f->ra_pos = pos + len;
-	if (!seq) {
+	if (pos != f->ra_pos) {
+		f->ra_pos = pos + len;
 		f->ra_window = 0;
 		f->ra_end = 0;
 		if (last > first)
 			prefetch(ino, first, last + 1);
 		return;
 	}
+	f->ra_pos = pos + len;
 	f->ra_window = f->ra_window ? MIN(f->ra_window * 2, RA_MAX) : RA_MIN;
-	to = MIN(last + 1 + (f->ra_window >> fs->bshift), eof);
-	/* Enough read ahead still: half the window past this read. */
-	if (f->ra_end > first &&
-	    f->ra_end >= MIN(last + 1 + (f->ra_window >> fs->bshift) / 2, eof))
+	ahead =
+	    MIN(MAX((uint64_t)f->ra_window, (uint64_t)len), (uint64_t)RA_BIG) >>
+	    fs->bshift;
+	to = MIN(last + 1 + ahead, eof);
+	if (f->ra_end >= MIN(last + 1 + ahead / 2, eof))
 		return;
 	prefetch(ino, MAX(first, f->ra_end), to);
 	f->ra_end = to;
