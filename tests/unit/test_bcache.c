@@ -5,7 +5,8 @@
  * block order, the device's flush after the writes, LRU eviction of clean
  * buffers (dirty ones written back in runs first), adjacent dirty
  * blocks written in one request, read-ahead in runs within the device,
- * page-aligned buffers, read and write
+ * page-aligned buffers, requests in flight waited for (a device that
+ * answers later), read and write
  * errors reported (a failed write stays dirty until a sync succeeds),
  * registration's checks, block sizes, and the shutdown hook.
  */
@@ -15,6 +16,7 @@
 #include <keel/blkdev_driver.h>
 #include <keel/errno.h>
 #include <keel/printk.h>
+#include <keel/sched.h>
 #include "unit.h"
 
 #define SECTOR 512
@@ -26,6 +28,9 @@ struct ramdisk {
 	uint8_t data[NSECT * SECTOR];
 	char log[4096]; /* "R8 W0 F " ... (op and first sector) */
 	int fail_read, fail_write; /* fail the next n requests of a kind */
+	bool defer; /* keep requests until ram_complete, as a device does */
+	struct blk_request *held[16];
+	unsigned nheld;
 };
 
 static struct ramdisk *disk;
@@ -57,6 +62,8 @@ static void ram_done(struct blk_request *rq, int status)
 	}
 }
 
+static void ram_do(struct ramdisk *r, struct blk_request *rq);
+
 static int ram_submit(struct blkdev *dev, struct blk_request *rq)
 {
 	struct ramdisk *r = dev->priv;
@@ -65,6 +72,29 @@ static int ram_submit(struct blkdev *dev, struct blk_request *rq)
 	if (status)
 		return status;
 	ram_log(r, "RWF"[rq->op], rq);
+	if (r->defer) {
+		assert_true(r->nheld < ARRAY_SIZE(r->held));
+		r->held[r->nheld++] = rq;
+		return 0;
+	}
+	ram_do(r, rq);
+	return 0;
+}
+
+/* The requests held back, done now. */
+static void ram_complete(struct ramdisk *r)
+{
+	unsigned n = r->nheld;
+
+	r->nheld = 0;
+	for (unsigned i = 0; i < n; i++)
+		ram_do(r, r->held[i]);
+}
+
+static void ram_do(struct ramdisk *r, struct blk_request *rq)
+{
+	int status = 0;
+
 	if (rq->op == BLK_READ && r->fail_read && r->fail_read--)
 		status = -EIO;
 	if (rq->op == BLK_WRITE && r->fail_write && r->fail_write--)
@@ -80,7 +110,6 @@ static int ram_submit(struct blkdev *dev, struct blk_request *rq)
 			memcpy(r->data + off, p->buf, len);
 	}
 	ram_done(rq, status);
-	return 0;
 }
 
 static const struct blkdev_ops ram_ops = { .submit = ram_submit };
@@ -293,6 +322,75 @@ static void test_readahead(void **state)
 	assert_string_equal(disk->log, "R88 ");
 }
 
+/* A cache call run in a thread of its own, which may wait. */
+struct call {
+	char what; /* 'r': bcache_read of block, 's': bcache_sync */
+	uint64_t block;
+	int result;
+	bool done;
+	struct buf *b;
+	struct thread *t;
+};
+
+static void call_run(void *arg)
+{
+	struct call *c = arg;
+
+	if (c->what == 'r')
+		c->result = bcache_read(&disk->dev, c->block, &c->b);
+	else
+		c->result = bcache_sync(&disk->dev);
+	c->done = true;
+}
+
+static void call_start(struct call *c, char what, uint64_t block)
+{
+	*c = (struct call){ .what = what, .block = block };
+	c->t = thread_create("call", call_run, c);
+	assert_non_null(c->t);
+	sched_yield();
+}
+
+/* With a device that answers later: a read of a block being read ahead
+ * waits for that read (no second one); a sync waits for its writes and
+ * the flush; a write-back in flight keeps the block. */
+static void test_in_flight(void **state)
+{
+	struct call c;
+
+	(void)state;
+	disk->defer = true;
+	bcache_readahead(&disk->dev, 2, 3);
+	assert_string_equal(disk->log, "R16x3 ");
+	call_start(&c, 'r', 3);
+	assert_false(c.done); /* waiting for the read ahead */
+	ram_complete(disk);
+	sched_yield();
+	assert_true(c.done);
+	assert_int_equal(c.result, 0);
+	assert_int_equal(c.b->data[0], 4);
+	bcache_put(c.b);
+	thread_join(c.t);
+	assert_string_equal(disk->log, "R16x3 "); /* read once */
+	write_block(4, 0x99);
+	write_block(5, 0x98);
+	clear_log();
+	call_start(&c, 's', 0);
+	assert_string_equal(disk->log, "W32x2 ");
+	assert_false(c.done);
+	ram_complete(disk); /* the writes: then the flush */
+	sched_yield();
+	assert_string_equal(disk->log, "W32x2 F0 ");
+	assert_false(c.done);
+	ram_complete(disk);
+	sched_yield();
+	assert_true(c.done);
+	assert_int_equal(c.result, 0);
+	thread_join(c.t);
+	assert_int_equal(disk->data[5 * 4096], 0x98);
+	disk->defer = false;
+}
+
 /* A buffer's data is a page of its own: no driver bounces it. */
 static void test_page_aligned(void **state)
 {
@@ -455,6 +553,7 @@ int main(void)
 		T(test_evict_dirty_runs),
 		T(test_readahead),
 		T(test_page_aligned),
+		T(test_in_flight),
 		T(test_read_error),
 		T(test_write_error_kept),
 		T(test_evict_error_reported),
@@ -465,5 +564,6 @@ int main(void)
 
 	if (hosted_mem_init(MiB(16)))
 		return 1;
+	sched_init();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
