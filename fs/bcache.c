@@ -28,12 +28,16 @@ struct cbuf {
 	struct buf b;
 	struct blk_request rq;
 	bool busy; /* rq is with the device */
+	bool ahead; /* read ahead, not used yet */
 	int status; /* rq's, once done */
 };
 
 #define CB(bp) container_of(bp, struct cbuf, b)
 
 static struct buf *hash[NHASH];
+/* Pages of dropped buffers, for the next ones (no page allocator). */
+static paddr_t spare[16];
+static unsigned nspare;
 static struct buf *lru_head, *lru_tail; /* least recently used first */
 static size_t nbufs, limit = BCACHE_DEFAULT_MAX;
 static bool hooked;
@@ -92,7 +96,10 @@ static void drop(struct buf *b)
 		p = &(*p)->hnext;
 	*p = b->hnext;
 	lru_unlink(b);
-	pmm_free(virt_to_phys(b->data), 1);
+	if (nspare < ARRAY_SIZE(spare))
+		spare[nspare++] = virt_to_phys(b->data);
+	else
+		pmm_free(virt_to_phys(b->data), 1);
 	kfree(CB(b));
 	nbufs--;
 }
@@ -298,7 +305,7 @@ static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 		b = lookup(dev, block);
 	}
 	if (!b) {
-		paddr_t page = pmm_alloc_zeroed(1);
+		paddr_t page = nspare ? spare[--nspare] : pmm_alloc(1);
 		struct cbuf *c;
 
 		c = page ? kzalloc(sizeof(*c)) : NULL;
@@ -314,10 +321,16 @@ static int get(struct blkdev *dev, uint64_t block, struct buf **out)
 		b->hnext = hash[hash_of(dev, block)];
 		hash[hash_of(dev, block)] = b;
 		nbufs++;
+		lru_append(b);
+	} else if (CB(b)->ahead) {
+		/* Its first use: it keeps the place of its read-ahead, so
+		 * what a sequential reader has used goes before what it has
+		 * not used yet. */
+		CB(b)->ahead = false;
 	} else {
 		lru_unlink(b);
+		lru_append(b); /* now the most recently used */
 	}
-	lru_append(b); /* now the most recently used */
 	b->refs++;
 	if (!hooked) {
 		hooked = true;
@@ -333,8 +346,10 @@ int bcache_get(struct blkdev *dev, uint64_t block, struct buf **out)
 {
 	int err = get(dev, block, out);
 
-	if (!err)
+	if (!err && !(*out)->valid) {
+		memset((*out)->data, 0, dev->block_size); /* a new page */
 		(*out)->valid = true;
+	}
 	return err;
 }
 
@@ -389,8 +404,10 @@ void bcache_readahead(struct blkdev *dev, uint64_t block, uint64_t n)
 		if (!got)
 			break;
 		start_io(v, got, BLK_READ);
-		for (size_t i = 0; i < got; i++)
+		for (size_t i = 0; i < got; i++) {
+			CB(v[i])->ahead = true;
 			v[i]->refs--; /* busy: kept until read */
+		}
 	}
 }
 

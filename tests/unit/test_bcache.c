@@ -322,6 +322,37 @@ static void test_readahead(void **state)
 	assert_string_equal(disk->log, "R88 ");
 }
 
+/* Blocks read ahead keep their place in LRU order at their first use:
+ * what a sequential reader used goes before what it has not yet; a new
+ * buffer from bcache_get is zeroed though its page was another's. */
+static void test_readahead_lru(void **state)
+{
+	struct buf *b;
+
+	(void)state;
+	bcache_set_limit(4);
+	bcache_readahead(&disk->dev, 0, 4);
+	for (uint64_t i = 0; i < 2; i++) { /* used: 0 and 1 */
+		assert_int_equal(bcache_read(&disk->dev, i, &b), 0);
+		bcache_put(b);
+	}
+	clear_log();
+	assert_int_equal(bcache_read(&disk->dev, 10, &b), 0); /* 0 goes */
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 2, &b), 0); /* kept */
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 3, &b), 0); /* kept */
+	bcache_put(b);
+	assert_string_equal(disk->log, "R80 ");
+	assert_int_equal(bcache_get(&disk->dev, 20, &b), 0); /* 1 goes */
+	for (size_t i = 0; i < 4096; i++)
+		assert_int_equal(b->data[i], 0);
+	bcache_put(b);
+	assert_int_equal(bcache_read(&disk->dev, 1, &b), 0);
+	bcache_put(b);
+	assert_string_equal(disk->log, "R80 R8 ");
+}
+
 /* A cache call run in a thread of its own, which may wait. */
 struct call {
 	char what; /* 'r': bcache_read of block, 's': bcache_sync */
@@ -554,6 +585,7 @@ int main(void)
 		T(test_readahead),
 		T(test_page_aligned),
 		T(test_in_flight),
+		T(test_readahead_lru),
 		T(test_read_error),
 		T(test_write_error_kept),
 		T(test_evict_error_reported),
