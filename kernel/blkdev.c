@@ -145,17 +145,26 @@ uint64_t blkdev_sectors(const struct blkdev *dev)
 
 uint32_t blk_request_total(const struct blk_request *rq)
 {
-	return rq->op == BLK_FLUSH ? 1 : rq->count;
+	return rq->op == BLK_FLUSH ? 1 : rq->span;
 }
 
-int blk_request_check(const struct blkdev *dev, const struct blk_request *rq)
+int blk_request_check(const struct blkdev *dev, struct blk_request *rq)
 {
+	uint64_t end = rq->sector;
+
+	rq->span = 0;
 	if (rq->op == BLK_FLUSH)
-		return 0;
+		return rq->next ? -EINVAL : 0;
 	if (rq->op != BLK_READ && rq->op != BLK_WRITE)
 		return -EINVAL;
-	if (!rq->count || !rq->buf || rq->sector >= dev->sectors ||
-	    rq->count > dev->sectors - rq->sector)
+	for (struct blk_request *p = rq; p; p = p->next) {
+		if (p->op != rq->op || p->sector != end || !p->count ||
+		    !p->buf || p->count > UINT32_MAX - rq->span)
+			return -EINVAL;
+		end += p->count;
+		rq->span += p->count;
+	}
+	if (rq->sector >= dev->sectors || rq->span > dev->sectors - rq->sector)
 		return -EINVAL;
 	return rq->op == BLK_WRITE && dev->readonly ? -EROFS : 0;
 }
@@ -172,6 +181,17 @@ void blk_request_retire(struct blk_request *rq, int err, struct list_node *done)
 		list_push_back(done, &rq->qnode);
 }
 
+/* Every part's done, with the run's status (done may free its part). */
+static void finish_run(struct blk_request *rq, int status)
+{
+	while (rq) {
+		struct blk_request *next = rq->next;
+
+		rq->done(rq, status);
+		rq = next;
+	}
+}
+
 void blk_requests_finish(struct list_node *done)
 {
 	struct list_node *n;
@@ -179,8 +199,93 @@ void blk_requests_finish(struct list_node *done)
 	while ((n = list_pop_front(done))) {
 		struct blk_request *rq =
 		    list_entry(n, struct blk_request, qnode);
-		rq->done(rq, rq->error);
+		finish_run(rq, rq->error);
 	}
+}
+
+uint8_t *blk_request_data(struct blk_request *rq, uint32_t ss, uint64_t off,
+			  uint64_t *len)
+{
+	for (struct blk_request *p = rq; p; p = p->next) {
+		uint64_t bytes = (uint64_t)p->count * ss;
+
+		if (off < bytes) {
+			*len = bytes - off;
+			return (uint8_t *)p->buf + off;
+		}
+		off -= bytes;
+	}
+	*len = 0;
+	return NULL;
+}
+
+void blk_request_copy(struct blk_request *rq, uint32_t ss, uint64_t off,
+		      void *mem, uint64_t len, bool out)
+{
+	uint8_t *m = mem;
+
+	while (len) {
+		uint64_t n;
+		uint8_t *p = blk_request_data(rq, ss, off, &n);
+
+		if (!p)
+			break;
+		n = MIN(n, len);
+		if (out)
+			memcpy(m, p, n);
+		else
+			memcpy(p, m, n);
+		m += n;
+		off += n;
+		len -= n;
+	}
+}
+
+bool blk_request_merge(struct blk_request *head, struct blk_request *rq,
+		       uint32_t max)
+{
+	struct blk_request *tail = head;
+
+	if (!head->next)
+		head->span = head->count;
+	if (head->op == BLK_FLUSH || rq->op != head->op || rq->next ||
+	    rq->count > max || head->span > max - rq->count ||
+	    rq->sector != head->sector + head->span)
+		return false;
+	while (tail->next)
+		tail = tail->next;
+	tail->next = rq;
+	head->span += rq->count;
+	return true;
+}
+
+bool blk_queue_run(struct list_node *queue,
+		   int (*issue)(void *drv, struct blk_request *rq), void *drv,
+		   uint32_t max, struct list_node *done)
+{
+	bool added = false;
+
+	while (!list_empty(queue)) {
+		struct blk_request *rq =
+		    list_entry(queue->next, struct blk_request, qnode);
+		int err;
+
+		while (!rq->issued && rq->qnode.next != queue) {
+			struct blk_request *nx = list_entry(
+			    rq->qnode.next, struct blk_request, qnode);
+			if (!blk_request_merge(rq, nx, max))
+				break;
+			list_remove(&nx->qnode);
+		}
+		err = issue(drv, rq);
+		if (err == -EAGAIN)
+			break;
+		if (err)
+			blk_request_retire(rq, err, done);
+		else
+			added = true;
+	}
+	return added;
 }
 
 /* A request's completion, as the sleeping submitter sees it. */
@@ -231,6 +336,14 @@ static int io(struct blkdev *dev, enum blk_op op, uint64_t sector,
 		waitq_wait_locked(&w.wq, &w.lock, 0);
 	spin_unlock_irqrestore(&w.lock, flags);
 	return w.status;
+}
+
+void blkdev_submit(struct blkdev *dev, struct blk_request *rq)
+{
+	int err = dev->ops->submit(dev, rq);
+
+	if (err)
+		finish_run(rq, err);
 }
 
 int blkdev_read(struct blkdev *dev, uint64_t sector, uint32_t count, void *buf)

@@ -3,10 +3,12 @@
  * registered as a struct blkdev (kernel/blkdev.c) named vda, vdb ...
  * (major 254). A request is a header the device reads, the data, and a
  * status byte it writes; header and status live in a DMA slot per queue
- * entry, the data is the caller's memory (dma_bus_addr, page by page).
+ * entry, the data is the callers' memory (dma_bus_addr, page by page).
  * Requests wait in a queue of the driver's when the ring is full and
  * are given to the device as entries come back, so any number of
- * callers can have requests in flight; one larger than the device's
+ * callers can have requests in flight; adjacent ones waiting there merge
+ * into one run (blk_queue_run), a run's parts each their own memory; one
+ * larger than the device's
  * segment limits (seg_max, size_max) or than the free descriptors goes
  * in pieces. Capacity, block size and read-only from the configuration;
  * FLUSH when offered (without it the device has no volatile cache, and
@@ -60,6 +62,7 @@ struct vblk_hdr {
 #define SLOT 32 /* DMA bytes per slot: the header, then the status byte */
 #define STATUS_OFF 16
 #define SEG_DEFAULT_MAX (4u << 20) /* bytes a segment holds without SIZE_MAX */
+#define MERGE_MAX (1u << 20) /* bytes of a run the queue merges */
 
 #define WARN_LEN 1u
 #define WARN_STATUS 2u
@@ -112,16 +115,18 @@ static int64_t data_segs(struct vblk *b, struct blk_request *rq,
 			 struct virtq_seg *seg, unsigned max, unsigned *nseg)
 {
 	uint32_t ss = b->dev.sector_size;
-	uint8_t *p = (uint8_t *)rq->buf + (size_t)rq->issued * ss;
-	uint64_t left = (uint64_t)(rq->count - rq->issued) * ss, sum = 0;
+	uint64_t off = (uint64_t)rq->issued * ss;
+	uint64_t left = (uint64_t)(rq->span - rq->issued) * ss, sum = 0;
 	unsigned n = 0;
 
 	while (left) {
+		uint64_t part;
+		uint8_t *p = blk_request_data(rq, ss, off, &part);
 		uint64_t chunk = PAGE_SIZE - ((uintptr_t)p & (PAGE_SIZE - 1));
 		uint64_t bus = dma_bus_addr(p);
 		if (bus == DMA_NONE)
 			return -EFAULT;
-		chunk = MIN(MIN(chunk, left), (uint64_t)b->size_max);
+		chunk = MIN(MIN(chunk, left), MIN(part, (uint64_t)b->size_max));
 		if (n && seg[n - 1].bus + seg[n - 1].len == bus &&
 		    seg[n - 1].len + chunk <= b->size_max) {
 			seg[n - 1].len += (uint32_t)chunk;
@@ -130,7 +135,7 @@ static int64_t data_segs(struct vblk *b, struct blk_request *rq,
 		} else {
 			break;
 		}
-		p += chunk;
+		off += chunk;
 		left -= chunk;
 		sum += chunk;
 	}
@@ -151,8 +156,9 @@ static int64_t data_segs(struct vblk *b, struct blk_request *rq,
  * Give the device rq's next piece (lock held): 0, -EAGAIN (no room until
  * something completes), or -errno: rq cannot be given at all.
  */
-static int issue(struct vblk *b, struct blk_request *rq)
+static int issue(void *drv, struct blk_request *rq)
 {
+	struct vblk *b = drv;
 	unsigned nseg = 0, room = b->vq.nfree;
 	struct virtq_seg *seg = b->segs;
 	uint32_t nsect = 1, in_len = 1;
@@ -214,23 +220,12 @@ static int issue(struct vblk *b, struct blk_request *rq)
 	return 0;
 }
 
-/* Give the device what the queue holds while there is room (lock held). */
+/* Give the device what the queue holds while there is room, adjacent
+ * requests merged (lock held). */
 static void start(struct vblk *b, struct list_node *done)
 {
-	bool added = false;
-
-	while (!list_empty(&b->queue)) {
-		struct blk_request *rq =
-		    list_entry(b->queue.next, struct blk_request, qnode);
-		int err = issue(b, rq);
-		if (err == -EAGAIN)
-			break;
-		if (err)
-			blk_request_retire(rq, err, done);
-		else
-			added = true;
-	}
-	if (added)
+	if (blk_queue_run(&b->queue, issue, b, MERGE_MAX >> b->shift >> 9,
+			  done))
 		virtq_kick(&b->vq);
 }
 

@@ -26,7 +26,9 @@
  * (feature-max-indirect-segments), a piece of more than 11 pages goes as
  * one BLKIF_OP_INDIRECT request of up to 128 segments, its descriptors
  * in an indirect page of the slot's, granted read-only.
- * Requests wait in the driver's queue while the ring is full.
+ * Requests wait in the driver's queue while the ring is full, where
+ * adjacent ones merge into one run of up to a request's segments
+ * (blk_queue_run), each part's pages granted as they are.
  *
  * The backend is not trusted: a response whose id names no request in
  * flight is counted, logged once and dropped (there is no request to
@@ -91,7 +93,7 @@ struct shadow {
 	int ind_ref; /* the indirect page's grant, -1 none */
 	struct dma_buf ind; /* the slot's indirect page, once needed */
 	uint32_t nsect; /* logical sectors of the piece */
-	uint8_t *data; /* where the piece's bytes are in rq->buf */
+	uint64_t off; /* where the piece's bytes are in rq's run */
 	uint32_t bytes;
 	struct dma_buf bounce; /* va NULL: the caller's pages granted */
 };
@@ -182,7 +184,8 @@ static void piece_done(struct bf *b, struct shadow *sh, int status,
 		sh->ind.va = NULL; /* left to the backend */
 	if (sh->bounce.va) {
 		if (!status && sh->op == BLKIF_OP_READ)
-			memcpy(sh->data, sh->bounce.va, sh->bytes);
+			blk_request_copy(rq, b->dev.sector_size, sh->off,
+					 sh->bounce.va, sh->bytes, false);
 		if (ok)
 			dma_free(&sh->bounce);
 		sh->bounce.va = NULL; /* else left to the backend */
@@ -207,28 +210,30 @@ static uint32_t plan(struct bf *b, struct blk_request *rq, struct seg *seg,
 		     unsigned *nseg, bool *bounce)
 {
 	uint32_t ss = b->dev.sector_size;
-	uint8_t *p = (uint8_t *)rq->buf + (size_t)rq->issued * ss;
-	uint64_t left = (uint64_t)(rq->count - rq->issued) * ss, sum = 0;
+	uint64_t at = (uint64_t)rq->issued * ss;
+	uint64_t left = (uint64_t)(rq->span - rq->issued) * ss, sum = 0;
 	unsigned n = 0;
 
-	*bounce = (uintptr_t)p & 511;
+	*bounce = false;
 	while (!*bounce && left && n < b->max_segs) {
+		uint64_t part;
+		uint8_t *p = blk_request_data(rq, ss, at, &part);
 		uint64_t off = (uintptr_t)p & (PAGE_SIZE - 1);
-		uint64_t chunk = MIN(PAGE_SIZE - off, left);
+		uint64_t chunk = MIN(MIN(PAGE_SIZE - off, left), part);
 		uint64_t frame = dma_frame(p);
 
-		if (frame == DMA_NONE) {
+		if (frame == DMA_NONE || (off & 511) || (chunk & 511)) {
 			*bounce = true;
 			break;
 		}
 		seg[n++] = (struct seg){ frame, (uint8_t)(off / 512),
 					 (uint8_t)((off + chunk) / 512 - 1) };
-		p += chunk;
+		at += chunk;
 		left -= chunk;
 		sum += chunk;
 	}
 	if (*bounce) {
-		sum = MIN((uint64_t)(rq->count - rq->issued) * ss,
+		sum = MIN((uint64_t)(rq->span - rq->issued) * ss,
 			  (uint64_t)SEGS * PAGE_SIZE);
 		sum -= sum % ss;
 		n = (unsigned)((sum + PAGE_SIZE - 1) / PAGE_SIZE);
@@ -303,8 +308,9 @@ static void put_request(struct bf *b, struct shadow *sh, unsigned id,
 
 /* Give the backend rq's next piece (lock held): 0, -EAGAIN (no room),
  * or -errno: rq cannot go at all. */
-static int issue(struct bf *b, struct blk_request *rq)
+static int issue(void *drv, struct blk_request *rq)
 {
+	struct bf *b = drv;
 	struct seg *seg = b->segs;
 	unsigned nseg = 0, id;
 	uint32_t bytes = 0;
@@ -325,11 +331,10 @@ static int issue(struct bf *b, struct blk_request *rq)
 			if (dma_alloc((size_t)nseg * PAGE_SIZE, &sh->bounce))
 				return b->nfree < RING ? -EAGAIN : -ENOMEM;
 			if (rq->op == BLK_WRITE)
-				memcpy(sh->bounce.va,
-				       (uint8_t *)rq->buf +
-					   (size_t)rq->issued *
-					       b->dev.sector_size,
-				       bytes);
+				blk_request_copy(rq, b->dev.sector_size,
+						 (uint64_t)rq->issued *
+						     b->dev.sector_size,
+						 sh->bounce.va, bytes, true);
 			for (unsigned i = 0; i < nseg; i++) {
 				uint32_t len =
 				    MIN((uint32_t)PAGE_SIZE,
@@ -370,10 +375,7 @@ static int issue(struct bf *b, struct blk_request *rq)
 	sh->nseg = (uint16_t)nseg;
 	sh->bytes = bytes;
 	sh->nsect = rq->op == BLK_FLUSH ? 1 : bytes / b->dev.sector_size;
-	sh->data =
-	    rq->op == BLK_FLUSH
-		? NULL
-		: (uint8_t *)rq->buf + (size_t)rq->issued * b->dev.sector_size;
+	sh->off = (uint64_t)rq->issued * b->dev.sector_size;
 	sh->op = rq->op == BLK_READ    ? BLKIF_OP_READ
 		 : rq->op == BLK_WRITE ? BLKIF_OP_WRITE
 		 : b->flush	       ? BLKIF_OP_FLUSH_DISKCACHE
@@ -389,21 +391,17 @@ static int issue(struct bf *b, struct blk_request *rq)
 	return 0;
 }
 
-/* Give the backend what the queue holds while there is room (lock held);
- * true if it must be told. */
+/* Give the backend what the queue holds while there is room, adjacent
+ * requests merged up to a request's segments (lock held); true if it
+ * must be told. */
 static bool start(struct bf *b, struct list_node *done)
 {
 	RING_IDX old = b->req_prod;
 
-	while (b->up && !b->broken && !list_empty(&b->queue)) {
-		struct blk_request *rq =
-		    list_entry(b->queue.next, struct blk_request, qnode);
-		int err = issue(b, rq);
-		if (err == -EAGAIN)
-			break;
-		if (err)
-			blk_request_retire(rq, err, done);
-	}
+	if (b->up && !b->broken)
+		blk_queue_run(
+		    &b->queue, issue, b,
+		    b->max_segs * (uint32_t)PAGE_SIZE >> 9 >> b->shift, done);
 	if (b->req_prod == old)
 		return false;
 	__atomic_thread_fence(__ATOMIC_RELEASE); /* requests before index */

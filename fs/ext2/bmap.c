@@ -143,6 +143,17 @@ static uint64_t goal_of(struct inode *ino, uint64_t prev)
 	return fs->s.s_first_data_block + (uint64_t)g * fs->bpg;
 }
 
+/* Where a new block for lblk goes when the file is being appended to:
+ * after the block of lblk - 1; else goal_of's answer. */
+static uint64_t append_goal(struct inode *ino, uint64_t lblk, uint64_t prev)
+{
+	uint64_t before = 0;
+
+	if (lblk && !ext2_bmap(ino, lblk - 1, false, &before, NULL) && before)
+		return before + 1;
+	return goal_of(ino, prev);
+}
+
 /*
  * The physical block of lblk (0: a hole). With alloc, a hole is filled
  * (and the indirect blocks on the way): *fresh says the data block is
@@ -188,7 +199,8 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint64_t *out,
 		if (!*slot) {
 			if (!alloc)
 				goto out;
-			err = new_map_block(ino, goal_of(ino, prev), slot);
+			err = new_map_block(ino, append_goal(ino, lblk, prev),
+					    slot);
 			if (err)
 				goto out;
 			if (b)
@@ -208,9 +220,16 @@ int ext2_bmap(struct inode *ino, uint64_t lblk, bool alloc, uint64_t *out,
 		slot = (uint32_t *)b->data + (idx / span) % p;
 	}
 	if (!*slot && alloc) {
-		uint64_t nb;
+		uint32_t *row = b ? (uint32_t *)b->data : ei->block;
+		uint64_t nb, goal;
 
-		err = ext2_alloc_block(fs, goal_of(ino, prev), &nb);
+		/* Appending: right after the block before it (in the same
+		 * row of the map, or looked up). */
+		if (slot > row && slot[-1] && data_block_ok(fs, slot[-1]))
+			goal = (uint64_t)slot[-1] + 1;
+		else
+			goal = append_goal(ino, lblk, prev);
+		err = ext2_alloc_block(fs, goal, &nb);
 		if (err)
 			goto out;
 		*slot = (uint32_t)nb;

@@ -1,5 +1,6 @@
 /*
- * file.c - ext2 regular files (fs/ext2/): read (holes read as zeros),
+ * file.c - ext2 regular files (fs/ext2/): read (holes read as zeros; a
+ * sequential reader's blocks read ahead in runs),
  * write at any offset (blocks allocated on the way, near the inode; the
  * large_file feature set once a file passes 2 GiB), truncate (shrinking
  * frees blocks, growing leaves a hole), fsync.
@@ -8,6 +9,71 @@
 #include <keel/string.h>
 
 #include "ext2.h"
+
+#define RA_MIN (32u << 10) /* the first read-ahead window, bytes */
+#define RA_MAX (256u << 10) /* the largest, for small reads */
+#define RA_BIG (2u << 20) /* ahead of a large read: its size, at most */
+
+/* Start reading the file's blocks [from, to) into the cache: runs of
+ * adjacent blocks on the device, one request each, not waited for.
+ * Errors are left to the read of the block itself. */
+static void prefetch(struct inode *ino, uint64_t from, uint64_t to)
+{
+	struct ext2_fs *fs = EI(ino)->fs;
+	uint64_t start = 0, n = 0, pblk;
+
+	for (uint64_t lb = from; lb < to; lb++) {
+		if (ext2_bmap(ino, lb, false, &pblk, NULL))
+			break;
+		if (n && pblk == start + n) {
+			n++;
+			continue;
+		}
+		if (n)
+			bcache_readahead(fs->dev, start, n);
+		start = pblk;
+		n = pblk ? 1 : 0; /* a hole reads as zeros */
+	}
+	if (n)
+		bcache_readahead(fs->dev, start, n);
+}
+
+/*
+ * Before a read of len bytes at pos (within the file). A read that goes
+ * on where the last one ended is sequential: its blocks and those ahead
+ * of it (a window growing from RA_MIN to RA_MAX, or the read's own size
+ * up to RA_BIG; never past the end of the file) not yet started are
+ * started, once less than half of that is left ahead, so the device
+ * reads the next part while this one is copied. A read elsewhere drops
+ * the window; its own blocks still go in runs.
+ */
+static void read_ahead(struct file *f, uint64_t pos, size_t len)
+{
+	struct inode *ino = f->inode;
+	struct ext2_fs *fs = EI(ino)->fs;
+	uint64_t first = pos >> fs->bshift,
+		 last = (pos + len - 1) >> fs->bshift;
+	uint64_t eof = (ino->size + fs->bsize - 1) >> fs->bshift, ahead, to;
+
+	if (pos != f->ra_pos) {
+		f->ra_pos = pos + len;
+		f->ra_window = 0;
+		f->ra_end = 0;
+		if (last > first)
+			prefetch(ino, first, last + 1);
+		return;
+	}
+	f->ra_pos = pos + len;
+	f->ra_window = f->ra_window ? MIN(f->ra_window * 2, RA_MAX) : RA_MIN;
+	ahead =
+	    MIN(MAX((uint64_t)f->ra_window, (uint64_t)len), (uint64_t)RA_BIG) >>
+	    fs->bshift;
+	to = MIN(last + 1 + ahead, eof);
+	if (f->ra_end >= MIN(last + 1 + ahead / 2, eof))
+		return;
+	prefetch(ino, MAX(first, f->ra_end), to);
+	f->ra_end = to;
+}
 
 static long ext2_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
@@ -19,6 +85,8 @@ static long ext2_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	if (*pos >= ino->size)
 		return 0;
 	len = MIN(len, ino->size - *pos);
+	if (len)
+		read_ahead(f, *pos, len);
 	while (done < len) {
 		uint64_t at = *pos + done, pblk;
 		uint32_t in = (uint32_t)(at & (fs->bsize - 1));

@@ -38,9 +38,13 @@ int blkdev_flush(struct blkdev *dev);
  * cached. A buffer is referenced from bcache_get/bcache_read until
  * bcache_put; bcache_dirty marks it for write-back, which bcache_sync
  * (fsync, syncfs, sync) and the kernel's shutdown do, in block order,
- * then flush the device. Clean unreferenced buffers are evicted in LRU
- * order past the limit; a write-back error is kept and reported by the
- * next bcache_sync of the device (the buffer stays dirty).
+ * adjacent blocks in one request, then flush the device; a full cache
+ * writes back in such runs too, and starts to before it is full.
+ * Unreferenced buffers are evicted in LRU order past the limit, clean
+ * ones first; a write-back error is kept and reported by the next
+ * bcache_sync of the device (the buffer stays dirty). A buffer's data is
+ * a page of its own; bcache_read and bcache_get return it once no
+ * request of the device's is using it.
  */
 struct buf {
 	struct blkdev *dev;
@@ -56,6 +60,11 @@ struct buf {
 /* The buffer of block, read from the device unless valid: 0 or -errno
  * (-EIO: the read failed, nothing is cached). */
 int bcache_read(struct blkdev *dev, uint64_t block, struct buf **out);
+/* Read ahead: start reading the blocks of [block, block + n) that are
+ * not cached and lie on the device, in runs of adjacent blocks, one
+ * request a run, without waiting (bcache_read and bcache_get wait for a
+ * block being read; one whose read failed is read again there). */
+void bcache_readahead(struct blkdev *dev, uint64_t block, uint64_t n);
 /* The buffer without reading it, for a caller that fills all of it. */
 int bcache_get(struct blkdev *dev, uint64_t block, struct buf **out);
 void bcache_dirty(struct buf *b);

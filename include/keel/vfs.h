@@ -154,6 +154,10 @@ struct file {
 	char *path; /* file_path's answer, made when asked */
 	struct epitem *epitems; /* the epoll watches on it (fs/eventpoll.c) */
 	void *priv;
+	/* Read-ahead, the file system's (fs/ext2): where the last read
+	 * ended, the block read ahead up to, the window in bytes. */
+	uint64_t ra_pos, ra_end;
+	uint32_t ra_window;
 };
 
 /* Directory entries go to emit until it returns false (buffer full). */

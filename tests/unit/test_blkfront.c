@@ -6,7 +6,8 @@
  * Connected -> the disk registered and Connected), names from the
  * virtual-device number, reads and writes through granted pages (in
  * pieces of 11 segments, through bounce pages when unaligned), flush,
- * more requests than the ring holds answered out of order, a read-only
+ * more requests than the ring holds answered out of order (adjacent ones
+ * waiting merged into one request, whose bad status fails each), a read-only
  * disk; responses naming no request in flight and statuses outside the
  * spec (counted, logged once, EIO), a producer index beyond the
  * requests, a backend that closes and comes back, indirect requests of
@@ -320,7 +321,7 @@ static void test_flush(void **state)
 }
 
 /* More requests than the ring holds: the rest wait in the driver's
- * queue; answers come in reverse order. */
+ * queue, where adjacent ones merge; answers come in reverse order. */
 static void test_in_flight(void **state)
 {
 	enum { N = 40 };
@@ -348,13 +349,69 @@ static void test_in_flight(void **state)
 	for (unsigned i = 0; i < RING; i++)
 		assert_int_equal(d[i].calls, 1);
 	assert_int_equal(d[RING].calls, 0);
-	assert_int_equal(pending(), N - RING); /* the queue went out */
+	/* The queue went out, its N - RING adjacent requests merged into
+	 * one of as many segments. */
+	assert_int_equal(pending(), 1);
+	reqs[0] = take();
+	assert_int_equal(reqs[0].nr_segments, N - RING);
+	assert_int_equal(reqs[0].sector_number, 1000 + 8 * RING);
+	serve(&reqs[0]);
+	respond(reqs[0].id, reqs[0].operation, BLKIF_RSP_OKAY);
+	kick();
 	serve_all();
 	for (unsigned i = 0; i < N; i++) {
 		assert_int_equal(d[i].calls, 1);
 		assert_int_equal(d[i].status, 0);
 	}
 	assert_memory_equal(disk + 1000 * 512, buf, N * 4096);
+	kfree(buf);
+}
+
+/* A full ring: two adjacent reads and one apart wait; the adjacent ones
+ * go as one request, and a status outside the spec fails both. On xvdc,
+ * the disk test_indirect left attached. */
+static void test_merge_status(void **state)
+{
+	struct blkdev *dev = blkdev_find("xvdc");
+	static struct blk_request fill[RING], rq[3];
+	static struct done_rec fd[RING], d[3];
+	static const uint64_t at[3] = { 600, 608, 700 };
+	uint8_t *buf = kmalloc((RING + 3) * 4096);
+	blkif_request_t r[2];
+
+	(void)state;
+	for (unsigned i = 0; i < RING; i++)
+		assert_int_equal(submit(dev, &fill[i], &fd[i], BLK_READ, 16 * i,
+					8, buf + i * 4096),
+				 0);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(submit(dev, &rq[i], &d[i], BLK_READ, at[i], 8,
+					buf + (RING + i) * 4096),
+				 0);
+	while (pending()) {
+		r[0] = take();
+		serve(&r[0]);
+		respond(r[0].id, r[0].operation, BLKIF_RSP_OKAY);
+	}
+	kick();
+	assert_int_equal(pending(), 2);
+	r[0] = take();
+	r[1] = take();
+	assert_int_equal(r[0].sector_number, 600);
+	assert_int_equal(r[0].nr_segments, 2);
+	assert_int_equal(r[1].sector_number, 700);
+	assert_int_equal(r[1].nr_segments, 1);
+	respond(r[0].id, r[0].operation, 7);
+	serve(&r[1]);
+	respond(r[1].id, r[1].operation, BLKIF_RSP_OKAY);
+	kick();
+	for (unsigned i = 0; i < RING; i++)
+		assert_int_equal(fd[i].status, 0);
+	assert_int_equal(d[0].calls + d[1].calls + d[2].calls, 3);
+	assert_int_equal(d[0].status, -EIO);
+	assert_int_equal(d[1].status, -EIO);
+	assert_int_equal(d[2].status, 0);
+	assert_memory_equal(buf + (RING + 2) * 4096, disk + 700 * 512, 4096);
 	kfree(buf);
 }
 
@@ -537,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_reconnect),
 		cmocka_unit_test(test_broken_ring),
 		cmocka_unit_test(test_indirect),
+		cmocka_unit_test(test_merge_status),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

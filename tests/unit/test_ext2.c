@@ -55,22 +55,34 @@ struct ramdisk {
 	uint8_t *data;
 	size_t size;
 	unsigned flushes;
+	unsigned requests[2]; /* reads and writes (a run counts once) */
+	uint8_t *readmap; /* when set: the 4 KiB blocks read, one a byte */
 };
 static struct ramdisk disk;
 
 static int ram_submit(struct blkdev *dev, struct blk_request *rq)
 {
 	struct ramdisk *r = dev->priv;
-	size_t off = rq->sector * 512, len = (size_t)rq->count * 512;
 
-	assert_true(off + len <= r->size);
-	if (rq->op == BLK_READ)
-		memcpy(rq->buf, r->data + off, len);
-	else if (rq->op == BLK_WRITE)
-		memcpy(r->data + off, rq->buf, len);
-	else
+	assert_int_equal(blk_request_check(dev, rq), 0);
+	if (rq->op == BLK_FLUSH)
 		r->flushes++;
-	rq->done(rq, 0);
+	else
+		r->requests[rq->op]++;
+	while (rq) { /* each part of a run */
+		struct blk_request *next = rq->next;
+		size_t off = rq->sector * 512, len = (size_t)rq->count * 512;
+
+		assert_true(off + len <= r->size);
+		if (rq->op == BLK_READ)
+			memcpy(rq->buf, r->data + off, len);
+		else if (rq->op == BLK_WRITE)
+			memcpy(r->data + off, rq->buf, len);
+		if (rq->op == BLK_READ && r->readmap)
+			memset(r->readmap + off / 4096, 1, (len + 4095) / 4096);
+		rq->done(rq, 0);
+		rq = next;
+	}
 	return 0;
 }
 
@@ -897,6 +909,79 @@ static void test_large_file(void **state)
 	save();
 }
 
+/* The physical block of the file's logical block lblk, by debugfs. */
+static long host_bmap(const char *file, long lblk)
+{
+	char cmd[400];
+	long pblk = -1;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "debugfs -R 'bmap %s %ld' %s/img 2>/dev/null", file, lblk,
+		 work);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_int_equal(fscanf(p, "%ld", &pblk), 1);
+	pclose(p);
+	return pblk;
+}
+
+/* Sequential reads read ahead: a 27-block file read 4 KiB at a time in
+ * a few requests, nothing past its end read. Its blocks were allocated
+ * in a row, though another file freed blocks before them meanwhile. */
+static void test_read_ahead(void **state)
+{
+	static char data[26 * 4096 + 100], in[4096];
+	unsigned reads;
+	long fd, last;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 11 + i / 4096);
+	mkfs("-t ext2 -b 4096", "16M", false);
+	load();
+	assert_int_equal(mnt(0, "ext2"), 0);
+	/* Appending goes on after the file's last block, not into the
+	 * blocks another file freed before it. */
+	write_file("/mnt/h", data, 3 * 4096, 0);
+	write_file("/mnt/f", data, 6 * 4096, 0);
+	assert_int_equal(SC(unlink, P("/mnt/h")), 0);
+	for (long off = 6 * 4096; off < (long)sizeof(data); off += 1000)
+		write_file("/mnt/f", data + off,
+			   MIN((size_t)1000, sizeof(data) - (size_t)off), off);
+	umnt();
+	save();
+	last = host_bmap("/f", 26);
+	for (long i = 1; i < 12; i++) /* the direct blocks: in a row */
+		assert_int_equal(host_bmap("/f", i), host_bmap("/f", 0) + i);
+	/* The map block between 11 and 12, then in a row again. */
+	for (long i = 12; i <= 26; i++)
+		assert_int_equal(host_bmap("/f", i),
+				 host_bmap("/f", 0) + i + 1);
+	load();
+	disk.readmap = calloc(disk.size / 4096, 1);
+	assert_int_equal(mnt(MS_RDONLY, "ext2"), 0);
+	fd = open_at("/mnt/f", O_RDONLY);
+	assert_true(fd >= 0);
+	reads = disk.requests[BLK_READ];
+	for (size_t off = 0; off < sizeof(data); off += sizeof(in)) {
+		long n = MIN((long)sizeof(in), (long)(sizeof(data) - off));
+
+		assert_int_equal(SC(read, fd, P(in), (long)sizeof(in)), n);
+		assert_memory_equal(in, data + off, (size_t)n);
+	}
+	assert_int_equal(SC(read, fd, P(in), (long)sizeof(in)), 0);
+	reads = disk.requests[BLK_READ] - reads;
+	assert_true(reads >= 2 && reads <= 6); /* 27 blocks, a map block */
+	assert_true(disk.readmap[last]);
+	assert_false(disk.readmap[last + 1]); /* nothing past the end */
+	assert_int_equal(SC(close, fd), 0);
+	umnt();
+	free(disk.readmap);
+	disk.readmap = NULL;
+	save();
+}
+
 /* A full file system: writes stop with ENOSPC (a short write first),
  * names too once the inodes are gone; still clean, and the space comes
  * back. */
@@ -1131,13 +1216,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_read_1k),    T(test_read_2k),
-		T(test_read_4k),    T(test_ext4_readonly),
-		T(test_write),	    T(test_many_entries),
-		T(test_large_file), T(test_statfs),
-		T(test_fsync),	    T(test_corrupt),
-		T(test_hashed_dir), T(test_full),
-		T(test_random),	    T(test_remount),
+		T(test_read_1k),       T(test_read_2k),	   T(test_read_4k),
+		T(test_ext4_readonly), T(test_write),	   T(test_many_entries),
+		T(test_large_file),    T(test_statfs),	   T(test_fsync),
+		T(test_corrupt),       T(test_read_ahead), T(test_hashed_dir),
+		T(test_full),	       T(test_random),	   T(test_remount),
 		T(test_shutdown), /* last: the hooks run once */
 #undef T
 	};

@@ -6,8 +6,9 @@
  * configuration (capacity, names vda/vdb/vdc and their device numbers),
  * read, write and flush round trips, requests split at the device's
  * segment limits, more callers than the ring holds completing out of
- * order, a hostile used id, used length and status byte (counted, logged
- * once, -EIO), a used index that jumps (the device is reset and every
+ * order, adjacent requests waiting in the queue merged (and a hostile
+ * answer failing every merged part), a hostile used id, used length and
+ * status byte (counted, logged once, -EIO), a used index that jumps (the device is reset and every
  * request fails), and a read-only device without FLUSH (writes -EROFS,
  * flush done at once).
  */
@@ -395,6 +396,91 @@ static void test_hostile(void **state)
 	assert_int_equal(io(dev, 'r', 2, 1, NULL, &fa), 0);
 }
 
+/* Five readers of sectors 100, 103 ... that fill the ring. */
+static void fill_ring(struct caller *c)
+{
+	for (int i = 0; i < 5; i++)
+		caller_start(&c[i], blkdev_find("vda"), 'r', 100 + 3 * i, 1);
+}
+
+/* The five served: what waited in the driver's queue goes out. */
+static void drain_ring(struct caller *c)
+{
+	assert_int_equal(device_serve(&fa), 5);
+	sched_yield();
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(caller_end(&c[i]), 0);
+	fa.log[0] = 0;
+}
+
+/* Requests waiting in the queue merge when adjacent and of one op, each
+ * caller's memory its own (a page each: with seg_max 2 the run of three
+ * goes in two pieces); others stay apart. */
+static void test_merge(void **state)
+{
+	static const struct {
+		char op;
+		uint64_t sector;
+	} q[] = { { 'w', 40 }, { 'w', 41 }, { 'w', 42 }, { 'w', 50 },
+		  { 'r', 51 }, { 'r', 52 }, { 'w', 53 } };
+	struct blkdev *dev = blkdev_find("vda");
+	struct caller fill[5], c[ARRAY_SIZE(q)];
+	uint8_t data[SS];
+
+	(void)state;
+	fill_ring(fill);
+	for (size_t i = 0; i < ARRAY_SIZE(q); i++) {
+		memset(data, (int)(0x10 + i), SS);
+		caller_start_with(&c[i], dev, q[i].op, q[i].sector, 1,
+				  q[i].op == 'w' ? data : NULL);
+	}
+	drain_ring(fill);
+	/* Four fit the ring (14 descriptors), the fifth goes after them. */
+	assert_int_equal(device_serve(&fa), 4);
+	assert_int_equal(device_serve(&fa), 1);
+	sched_yield();
+	assert_string_equal(fa.log, "W40+2 W42+1 W50+1 R51+2 W53+1 ");
+	for (size_t i = 0; i < ARRAY_SIZE(q); i++) {
+		if (q[i].op == 'w')
+			assert_int_equal(fa.disk[q[i].sector * SS + SS - 1],
+					 0x10 + i);
+		else
+			assert_memory_equal(c[i].buf,
+					    fa.disk + q[i].sector * SS, SS);
+		assert_int_equal(caller_end(&c[i]), 0);
+	}
+	assert_int_equal(fa.t.q[0]->nfree, QSIZE);
+}
+
+/* A hostile answer to a merged request fails every part with EIO. */
+static void test_merge_hostile(void **state)
+{
+	struct blkdev *dev = blkdev_find("vda");
+	struct virtq *vq = fa.t.q[0];
+	struct caller fill[5], c[4];
+	int h;
+
+	(void)state;
+	fill_ring(fill);
+	caller_start(&c[0], dev, 'r', 60, 1);
+	caller_start(&c[1], dev, 'r', 61, 1);
+	caller_start(&c[2], dev, 'w', 70, 1);
+	caller_start(&c[3], dev, 'w', 71, 1);
+	drain_ring(fill);
+	h = next_head(&fa); /* reads 60+2: a used length one too long */
+	device_do(&fa, h, 0, +1);
+	h = next_head(&fa); /* writes 70+2: a status outside the spec */
+	device_do(&fa, h, 9, 0);
+	assert_int_equal(next_head(&fa), -1);
+	assert_string_equal(fa.log, "R60+2 W70+2 ");
+	fa.t.vd.irq(&fa.t.vd, VIRTIO_IRQ_QUEUE);
+	sched_yield();
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(caller_end(&c[i]), -EIO);
+	assert_int_equal(vq->nfree, QSIZE);
+	assert_int_equal(io(dev, 'r', 60, 2, NULL, &fa), 0);
+}
+
 /* A used index that jumps: the device is reset, what it held and what
  * waited fails, and so does everything later. The second device: vdb. */
 static void test_broken_queue(void **state)
@@ -462,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_many_in_flight),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_hostile),
 		cmocka_unit_test(test_broken_queue),
 		cmocka_unit_test(test_readonly),
 	};
