@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 86
+plan 87
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -345,6 +345,20 @@ if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
 	result stdout-8m 1
 else
 	result stdout-8m 0 "status $rc after $((SECONDS - start)) s, $(stat -c %s "$logs/stdout-8m.out") bytes out of $((8 << 20)), sha256 $got"
+fi
+# When keel's stdout loses its reader (keel run -- yes | head), keel stops
+# QEMU rather than leave it running unseen, and dies of SIGPIPE.
+printf '#!/bin/sh\necho $$ >"%s"\nexec qemu-system-x86_64 "$@"\n' "$w/qemu.pid" >"$w/qemu-pid"
+chmod +x "$w/qemu-pid"
+rm -f "$w/qemu.pid"
+got=$(KEEL_QEMU=$w/qemu-pid timeout 60 "$keel" run -q --accel tcg -t 50 -- "$bb" yes </dev/null 2>"$logs/stdout-epipe.err" | head -c 2)
+qpid=$(cat "$w/qemu.pid" 2>/dev/null)
+sleep 1
+if [ "$got" = y ] && [ -n "$qpid" ] && ! kill -0 "$qpid" 2>/dev/null; then
+	result stdout-epipe 1
+else
+	[ -n "$qpid" ] && kill -9 "$qpid" 2>/dev/null
+	result stdout-epipe 0 "output '$got' (want y), QEMU ${qpid:-(no pid)} $([ -n "$qpid" ] && echo 'still ran after keel had gone')"
 fi
 # The program's stdout (and stderr) is a terminal only when keel's is:
 # redirected, isatty says no (jq, ls --color=auto print no colours then).

@@ -136,8 +136,12 @@ struct sinks {
 	enum port_kind port; /* its output is copied to fd 1 */
 };
 
-/* Copy all of buf to fd (dropped when fd fails: the run goes on). */
-static void write_all(int fd, const char *buf, size_t n)
+/*
+ * Copy all of buf to fd: false when its reader has gone (EPIPE; SIGPIPE
+ * is ignored while QEMU runs, so keel can stop it first). Other errors
+ * drop the bytes and the run goes on.
+ */
+static bool write_all(int fd, const char *buf, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, buf, n);
@@ -145,15 +149,32 @@ static void write_all(int fd, const char *buf, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			return;
+			return !(w < 0 && errno == EPIPE);
 		buf += w;
 		n -= (size_t)w;
 	}
+	return true;
+}
+
+/*
+ * keel's stdout has no reader any more (keel run -- yes | head): stop
+ * QEMU, which would run on unseen, and die of SIGPIPE as a program
+ * writing there would.
+ */
+static void reader_gone(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);
 }
 
 /* The stream's state in spawn's loop. */
 struct feed {
 	int src, dst; /* keel's stdin (or -1), the pipe to QEMU (or -1) */
+	pid_t qemu;
 	char buf[65536]; /* escaped bytes not yet written */
 	size_t off, len;
 	bool ended; /* the end marker is queued */
@@ -270,7 +291,8 @@ static void console_chunk(struct console_in *ci, struct feed *feed,
 	n = take_ready(feed, buf, n, shown);
 	if (out) {
 		fwrite(shown, 1, n, out);
-		fflush(out);
+		if (fflush(out) && errno == EPIPE)
+			reader_gone(feed->qemu);
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (ci->ll < sizeof(ci->line))
@@ -354,8 +376,8 @@ static void pump(pid_t pid, int con, int data, struct feed *feed,
 			if (drain(data, dbuf, sizeof(dbuf), &n)) {
 				close(data);
 				data = -1;
-			} else {
-				write_all(1, dbuf, (size_t)n);
+			} else if (!write_all(1, dbuf, (size_t)n)) {
+				reader_gone(pid);
 			}
 		}
 		if (con >= 0 && p[0].revents) {
@@ -385,6 +407,7 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 	bool two = sk->port != PORT_NONE;
 	int exec_errno = 0;
 	pid_t pid;
+	void (*old_pipe)(int);
 	struct feed feed = { .src = -1, .dst = -1, .ready = mode != IN_STREAM };
 
 	memset(oc, 0, sizeof(*oc));
@@ -401,6 +424,8 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 	}
 	if (pid == 0)
 		child(argv, mode, pfd[1], ifd[0], lfd[1], efd[1]);
+	feed.qemu = pid;
+	old_pipe = signal(SIGPIPE, SIG_IGN); /* EPIPE instead: reader_gone */
 	close(pfd[1]);
 	close(efd[1]);
 	if (lfd[1] >= 0)
@@ -421,6 +446,7 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 		if (feed.dst >= 0)
 			close(feed.dst);
 		waitpid(pid, NULL, 0);
+		signal(SIGPIPE, old_pipe);
 		return -1;
 	}
 	close(efd[0]);
@@ -434,6 +460,7 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 		close(feed.dst);
 	while (waitpid(pid, &oc->qemu_status, 0) < 0 && errno == EINTR)
 		;
+	signal(SIGPIPE, old_pipe);
 	return 0;
 }
 
