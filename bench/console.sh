@@ -4,6 +4,7 @@
 # interleaved:
 #   in:  SIZE MiB (64) of random bytes piped into `busybox sha256sum` (the digest checked against
 #        the host's);
+#   raw: the same bytes into `busybox cat >/dev/null` (the transport without the hashing);
 #   out: `busybox cat` of a SIZE MiB file from the initrd to stdout, redirected to a host file
 #        (checked by size and sha256).
 # keel runs as a user runs it (`keel run`, which wires QEMU's stdio to a virtio-serial port when
@@ -13,9 +14,9 @@
 # host side closes at the end of the input, and QEMU drops what a closed port is sent. For output
 # the port writes to the host file itself (a file chardev: QEMU's stdio would close the port at
 # once on an empty stdin), where keel's goes through a pipe and keel run.
-# Each rate is SIZE over the difference of wall times against a run moving nothing (empty stdin;
-# `cat FILE >/dev/null`), so boot, the initrd and the hashing of nothing cancel out; hashing
-# SIZE MiB does not (the same busybox code in both guests).
+# Each rate is SIZE over the difference of wall times against a run moving nothing (in0: the
+# sha256sum of an empty stdin, for in and raw; out0: `cat FILE >/dev/null`), so boot and the
+# initrd cancel out; hashing SIZE MiB does not (the same busybox code in both guests).
 # Writes build/bench/console/console.txt (key=value) and prints a table.
 # Knobs: RUNS (5), SIZE (MiB, 64), MEM (MiB, 512), RUN_TIMEOUT (s per run, 120), KEEL (build/keel)
 # and KEEL_ELF (build/keel.elf: another build's pair measures it, e.g. main's), LINUX=0 (keel only).
@@ -62,10 +63,11 @@ i=0; while [ ! -e /dev/vport0p1 ] && [ \$i -lt 500 ]; do /bin/busybox usleep 100
 declare -A LCMD=(
   [in]="exec 3</dev/vport0p1; /bin/busybox sha256sum <&3"
   [in0]="/bin/busybox sha256sum </dev/null"
+  [raw]="exec 3</dev/vport0p1; /bin/busybox cat <&3 >/dev/null"
   [out]="/bin/busybox cat /data/data.bin >/dev/vport0p1"
   [out0]="/bin/busybox cat /data/data.bin >/dev/null"
 )
-for w in in in0 out out0; do
+for w in in in0 raw out out0; do
   [ "$LINUX" = 1 ] || break
   vm_linux_cpio "$OUT/keel-img" "$OUT/linux-$w.cpio" "$PORT_UP
 ${LCMD[$w]}" add_kmods
@@ -81,10 +83,12 @@ now() { date +%s.%N; }
 run() {
   local k=$1 w=$2 n=$3 in=/dev/null t0 st=0 chr=stdio,id=io
   local o=$LOGDIR/$k-$w-$n
-  [ "$w" != in ] || in=$DATA
+  [ "$w" != in ] && [ "$w" != raw ] || in=$DATA
   t0=$(now)
   if [ "$k" = keel ]; then
     case $w in
+      raw) timeout -k 5 "$RUN_TIMEOUT" "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg -m "${MEM}M" \
+             -- "$BB" sh -c 'cat >/dev/null' < "$in" > "$o.out" 2> "$o.err" || st=$? ;;
       in | in0) timeout -k 5 "$RUN_TIMEOUT" "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg -m "${MEM}M" \
                   -- "$BB" sha256sum < "$in" > "$o.out" 2> "$o.err" || st=$? ;;
       out) timeout -k 5 "$RUN_TIMEOUT" "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg -m "${MEM}M" \
@@ -124,7 +128,7 @@ declare -A TIMES
 one() { # KIND RUN: the four workloads, in a fixed order
   local w
   [ "$1" = keel ] || [ "$LINUX" = 1 ] || return 0
-  for w in in in0 out out0; do
+  for w in in in0 raw out out0; do
     run "$1" "$w" "$2"
     TIMES[$1-$w]+=" $T"
     log "$1 $w run $2: $T s"
@@ -132,10 +136,10 @@ one() { # KIND RUN: the four workloads, in a fixed order
 }
 vm_each_run "$RUNS" one
 
-rate() { # KIND DIR: MB/s (10^6 bytes) from the medians
+rate() { # KIND WORKLOAD BASELINE: MB/s (10^6 bytes) from the medians
   local t1 t0
   # shellcheck disable=SC2086
-  t1=$(vm_median ${TIMES[$1-$2]}); t0=$(vm_median ${TIMES[$1-${2}0]})
+  t1=$(vm_median ${TIMES[$1-$2]}); t0=$(vm_median ${TIMES[$1-$3]})
   awk -v s=$((SIZE << 20)) -v a="$t1" -v b="$t0" 'BEGIN { d = a - b; if (d <= 0) print "NA"; else printf "%.1f", s / d / 1e6 }'
 }
 {
@@ -143,22 +147,24 @@ rate() { # KIND DIR: MB/s (10^6 bytes) from the medians
   echo "size_mib=$SIZE"
   for k in keel linux; do
     [ "$k" = keel ] || [ "$LINUX" = 1 ] || continue
-    for w in in in0 out out0; do
+    for w in in in0 raw out out0; do
       # shellcheck disable=SC2086
       echo "${k}_${w}_s=$(vm_median ${TIMES[$k-$w]})"
       echo "${k}_${w}_runs=$(vm_join ${TIMES[$k-$w]})"
     done
-    echo "${k}_in_mbps=$(rate "$k" in)"
-    echo "${k}_out_mbps=$(rate "$k" out)"
+    echo "${k}_in_mbps=$(rate "$k" in in0)"
+    echo "${k}_raw_mbps=$(rate "$k" raw in0)"
+    echo "${k}_out_mbps=$(rate "$k" out out0)"
   done
 } | vm_summary "$SUMMARY" /dev/null "runs" ${FAIL[@]+"${FAIL[@]}"} || true
 
-printf '\n%-6s %12s %12s %12s %12s\n' "" "in MB/s" "out MB/s" "in s (0)" "out s (0)"
+val() { grep "^$1=" "$SUMMARY" | cut -d= -f2; }
+printf '\n%-6s %10s %10s %10s %9s %9s %9s %9s %9s\n' "" "in MB/s" "raw MB/s" "out MB/s" \
+  "in s" "in0 s" "raw s" "out s" "out0 s"
 for k in keel linux; do
   [ "$k" = keel ] || [ "$LINUX" = 1 ] || continue
-  printf '%-6s %12s %12s %12s %12s\n' "$k" "$(grep "^${k}_in_mbps=" "$SUMMARY" | cut -d= -f2)" \
-    "$(grep "^${k}_out_mbps=" "$SUMMARY" | cut -d= -f2)" \
-    "$(grep "^${k}_in_s=" "$SUMMARY" | cut -d= -f2) ($(grep "^${k}_in0_s=" "$SUMMARY" | cut -d= -f2))" \
-    "$(grep "^${k}_out_s=" "$SUMMARY" | cut -d= -f2) ($(grep "^${k}_out0_s=" "$SUMMARY" | cut -d= -f2))"
+  printf '%-6s %10s %10s %10s %9s %9s %9s %9s %9s\n' "$k" "$(val "${k}_in_mbps")" "$(val "${k}_raw_mbps")" \
+    "$(val "${k}_out_mbps")" "$(val "${k}_in_s")" "$(val "${k}_in0_s")" "$(val "${k}_raw_s")" \
+    "$(val "${k}_out_s")" "$(val "${k}_out0_s")"
 done
 [ ${#FAIL[@]} -eq 0 ]

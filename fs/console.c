@@ -85,10 +85,47 @@ static struct {
 	.write_lock = MUTEX_INIT(in.write_lock),
 };
 
-static void put_byte(char c)
+/* Append n bytes to the buffer, which has room; lock held. */
+static void put_bytes(const char *p, size_t n)
 {
-	in.buf[(in.head + in.len) % IN_SIZE] = c;
-	in.len++;
+	size_t tail = (in.head + in.len) % IN_SIZE,
+	       first = MIN(n, IN_SIZE - tail);
+
+	memcpy(in.buf + tail, p, first);
+	memcpy(in.buf, p + first, n - first);
+	in.len += n;
+}
+
+/* Decode n raw bytes into the buffer (the escape may span calls); lock
+ * held. Runs without ESC are copied whole. */
+static void decode(const char *raw, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !in.ended) {
+		const char *esc;
+		size_t run;
+
+		if (in.escape) {
+			uint8_t c = (uint8_t)raw[i++];
+
+			in.escape = false;
+			if (c == ESC)
+				put_bytes((const char *)&c, 1);
+			else if (c == ESC_END)
+				in.ended = true;
+			/* other escapes are reserved: dropped */
+			continue;
+		}
+		esc = memchr(raw + i, ESC, n - i);
+		run = esc ? (size_t)(esc - raw) - i : n - i;
+		put_bytes(raw + i, run);
+		i += run;
+		if (esc) {
+			in.escape = true;
+			i++;
+		}
+	}
 }
 
 /* Take what the platform has, as room allows; lock held. True if any. */
@@ -103,22 +140,7 @@ static bool fill(void)
 		if (!n)
 			break;
 		got = true;
-		for (size_t i = 0; i < n && !in.ended; i++) {
-			uint8_t c = (uint8_t)in.raw[i];
-
-			if (in.escape) {
-				in.escape = false;
-				if (c == ESC)
-					put_byte((char)c);
-				else if (c == ESC_END)
-					in.ended = true;
-				/* other escapes are reserved: dropped */
-			} else if (c == ESC) {
-				in.escape = true;
-			} else {
-				put_byte((char)c);
-			}
-		}
+		decode(in.raw, n);
 	}
 	return got;
 }
