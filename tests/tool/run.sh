@@ -322,7 +322,7 @@ stdin_case stdin-null "$(printf 'end, read 1\nnot a terminal')" \
 
 # Bulk standard streams (the virtio-serial port, docs/boot.md): 8 MiB
 # through the program each way within 20 s (about 1 s here alone; the
-# 16550 moved about 0.2 MB/s in, 0.3 MB/s out: 44 s and 26 s), the bytes
+# 16550 moved about 0.2 MB/s in, 0.4 MB/s out: 44 s and 26 s), the bytes
 # checked by sha256 on the host; keel's console lines go to stderr then,
 # so stdout holds only the program's output.
 head -c $((8 << 20)) /dev/urandom >"$w/8m"
