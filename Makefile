@@ -134,7 +134,7 @@ HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
-	lib/strlcpy.c \
+	lib/strlcpy.c plat/stdio.c \
 	$(wildcard plat/hosted/*.c)
 HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -229,7 +229,7 @@ $(BUILD)/unit/test_lwip: HOSTED_OBJS += $(LWIP_HOBJS) $(LWIP_GLUE_HOBJS)
 # against a device the test plays (DMA over the hosted arena).
 VIRTIO_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,drivers/virtio/virtqueue.c \
 	drivers/virtio/virtio.c drivers/virtio/net.c drivers/virtio/blk.c \
-	drivers/virtio/9p.c \
+	drivers/virtio/9p.c drivers/virtio/console.c \
 	net/netdev.c)
 $(BUILD)/unit/test_virtio: $(VIRTIO_HOSTED_OBJS)
 $(BUILD)/unit/test_virtio: HOSTED_OBJS += $(VIRTIO_HOSTED_OBJS)

@@ -558,5 +558,15 @@ int fs_process_init(struct process *p, const char *cwd)
 			return err;
 		install(p->fds, 0, in, false); /* puts the console's ref */
 	}
+	if (console_output_is_stream()) {
+		struct file *out;
+
+		err = console_output_open(&out);
+		if (err)
+			return err;
+		file_get(out);
+		install(p->fds, 1, out, false);
+		install(p->fds, 2, out, false);
+	}
 	return 0;
 }

@@ -3,7 +3,8 @@
  * register here (include/keel/consdev.h) and the hyper_console_* calls of
  * the portable kernel go to the first one registered. Input a driver
  * announces by interrupt is passed on to the notify that
- * hyper_console_input_irq was given (fs/console.c's).
+ * hyper_console_input_irq was given (fs/console.c's), and so is what the
+ * bulk stdio channel (plat/stdio.c) announces.
  */
 #include <keel/consdev.h>
 #include <keel/errno.h>
@@ -31,7 +32,10 @@ static void (*input_notify)(void); /* hyper_console_input_irq's */
 
 void consdev_input(struct consdev *c)
 {
-	if (c == consdev_console() && c->input_irq && input_notify)
+	bool ours =
+	    c == consdev_stdio() || (c == consdev_console() && c->input_irq);
+
+	if (ours && input_notify)
 		input_notify();
 }
 
@@ -44,6 +48,10 @@ void consdev_flush(void)
 {
 	struct consdev *c = consdev_console();
 
+	struct consdev *s = consdev_stdio();
+
+	if (s && s->ops->flush)
+		s->ops->flush(s);
 	if (c && c->ops->flush)
 		c->ops->flush(c);
 }

@@ -111,6 +111,8 @@ int virtio_device_found(struct virtio_dev *vd)
 		return virtio_blk_probe(vd);
 	case VIRTIO_ID_9P:
 		return virtio_9p_probe(vd);
+	case VIRTIO_ID_CONSOLE:
+		return virtio_console_probe(vd);
 	default:
 		printk("virtio %s: device type %u has no driver; left alone\n",
 		       vd->name, vd->type);

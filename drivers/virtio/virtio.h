@@ -23,6 +23,7 @@
 
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLK 2
+#define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_9P 9
 
 /* Why the interrupt came (both when the transport cannot tell). */
@@ -163,9 +164,10 @@ void virtio_driver_ok(struct virtio_dev *vd);
 /* Give a found device to its driver by type; -ENODEV if none has it. */
 int virtio_device_found(struct virtio_dev *vd);
 
-/* Device drivers (drivers/virtio/net.c, blk.c, 9p.c). */
+/* Device drivers (drivers/virtio/net.c, blk.c, 9p.c, console.c). */
 int virtio_net_probe(struct virtio_dev *vd);
 int virtio_blk_probe(struct virtio_dev *vd);
 int virtio_9p_probe(struct virtio_dev *vd);
+int virtio_console_probe(struct virtio_dev *vd);
 
 #endif

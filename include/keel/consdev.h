@@ -22,6 +22,12 @@ struct consdev_ops {
 	size_t (*read)(struct consdev *c, char *buf, size_t max);
 	/* Wait until written bytes have left (before shutdown). Optional. */
 	void (*flush)(struct consdev *c);
+	/*
+	 * A stdio channel's output: take what fits now, never waiting; 0 when
+	 * full (the driver calls consdev_input when room comes). NULL on a
+	 * console.
+	 */
+	size_t (*send)(struct consdev *c, const char *buf, size_t len);
 };
 
 struct consdev {
@@ -41,13 +47,21 @@ struct consdev {
  * console (hyper_console_*); -ENOSPC when the table is full.
  */
 int consdev_register(struct consdev *c);
+/*
+ * Register c (with ops->send) as the bulk channel for the program's
+ * standard streams (hyper_stdio_*): the first one only; -EBUSY after it.
+ */
+int consdev_register_stdio(struct consdev *c);
+/* The stdio channel, or NULL (plat/stdio.c). */
+struct consdev *consdev_stdio(void);
 /* The console, or NULL before any driver registered. */
 struct consdev *consdev_console(void);
-/* Input arrived on c (interrupt context): the kernel takes it now. */
+/* Input arrived on c, or room for output on a stdio channel (interrupt
+ * context): the kernel takes it now. */
 void consdev_input(struct consdev *c);
 /* From now on c does (or does not) announce its input. */
 void consdev_set_input_irq(struct consdev *c, bool on);
-/* Wait until the console's output has left. */
+/* Wait until the stdio channel's and the console's output has left. */
 void consdev_flush(void);
 
 #endif

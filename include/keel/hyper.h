@@ -41,6 +41,18 @@ size_t hyper_console_read(char *buf, size_t max);
  * A later call replaces the notify of an earlier one.
  */
 bool hyper_console_input_irq(void (*notify)(void));
+/*
+ * The program's standard streams when they are not a terminal: a bulk
+ * channel (QEMU's virtio-console, keel run's stdio) where there is one
+ * (hyper_stdio_bulk), else the console. read as hyper_console_read;
+ * send takes what fits now (the console: everything, as
+ * hyper_console_output) and returns 0 when the channel is full. A bulk
+ * channel calls the notify hyper_console_input_irq was given when input
+ * arrives and when room comes.
+ */
+bool hyper_stdio_bulk(void);
+size_t hyper_stdio_read(char *buf, size_t max);
+size_t hyper_stdio_send(const char *buf, size_t len);
 
 /* Clocks. Monotonic nanoseconds since boot; wall clock in ns since 1970. */
 uint64_t hyper_monotonic_ns(void);

@@ -343,6 +343,10 @@ long console_input_read(struct file *f, struct iobuf b, size_t len,
 unsigned console_input_poll(struct file *f, struct poll_table *pt);
 /* keel.stdin=stream: fd 0, a read-only stream of the host's stdin. */
 int console_stream_open(struct file **out);
+/* keel.stdout=stream: fds 1 and 2, a write-only stream to the host's
+ * stdout (not a terminal). */
+bool console_output_is_stream(void);
+int console_output_open(struct file **out);
 /* The file ops of the device rdev (major<<8|minor) devfs has, or NULL. */
 const struct file_ops *devfs_fops(uint32_t rdev);
 /* fs/blkfile.c: block device nodes; a node in dir for each block device. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <hosted.h>
+#include <keel/consdev.h>
 
 static char *text;
 static size_t len, cap;
@@ -103,6 +104,13 @@ size_t hyper_console_read(char *buf, size_t max)
 	in_head += n;
 	in_len -= n;
 	return n;
+}
+
+/* What a test's bulk stdio channel (plat/stdio.c) announces. */
+void consdev_input(struct consdev *c)
+{
+	if (c == consdev_stdio() && input_notify)
+		input_notify();
 }
 
 void hosted_fatal(const char *fmt, ...)

@@ -75,8 +75,9 @@ ref() {
 # the program's last line of output.
 why_keel() {
 	local log=$logs/$1.log line last
-	line=$(tr -d '\r' <"$log" | grep -aiE -m1 '^keel.*(clone|fork|exec|wait|one process)')
-	[ -n "$line" ] || line=$(tr -d '\r' <"$log" | grep -aE -m1 '^keel.*(ENOSYS|not implemented)')
+	# the kernel's lines: on stderr with stdout redirected (docs/boot.md)
+	line=$(cat "$logs/$1.err" "$log" | tr -d '\r' | grep -aiE -m1 '^keel.*(clone|fork|exec|wait|one process)')
+	[ -n "$line" ] || line=$(cat "$logs/$1.err" "$log" | tr -d '\r' | grep -aE -m1 '^keel.*(ENOSYS|not implemented)')
 	[ -n "$line" ] || line=$(grep -a -m1 'error' "$logs/$1.err")
 	last=$(tr -d '\r' <"$log" | grep -avE '^(keel|strace:)' | tail -1)
 	echo "the guest's kernel said: ${line:-nothing}; the program's last line: ${last:-none}"

@@ -129,10 +129,11 @@ for m in $machines; do
 	microvm) line="virtio mmio 0x[0-9a-f]+: 9p tag host0, queue [0-9]+, interrupts" ;;
 	*) line="virtio mmio 0x[0-9a-f]+: 9p tag host0, queue [0-9]+, polled" ;;
 	esac
-	if grep -qE "^$line$" <<<"$out"; then
+	# (with stdout redirected, keel run shows the console on stderr)
+	if tr -d '\r' <"$logs/$m.err" | grep -qE "^$line$"; then
 		result "$m-line" 1
 	else
-		result "$m-line" 0 "no boot line '$line': $(grep -a '9p' "$logs/$m.log" | head -2 | tr '\n' ' ')"
+		result "$m-line" 0 "no boot line '$line': $(grep -a '9p' "$logs/$m.err" | head -2 | tr '\n' ' ')"
 	fi
 	rm -rf "$share" "$xshare"
 done

@@ -13,7 +13,7 @@
 #include <keel/errno.h>
 #include "../../drivers/virtio/virtio.h"
 
-#define FAKE_QUEUES 2
+#define FAKE_QUEUES 6 /* virtio-console with MULTIPORT uses 2-5 */
 
 struct fake_transport {
 	struct virtio_dev vd;

@@ -7,12 +7,18 @@
  * once and dropped, never followed; frames reach the netdev registry
  * and sent ones complete. virtio-9p's replies of the wrong tag or length
  * are failed with -EIO, counted and logged once; a broken queue resets
- * the device and fails every request. DMA here is the hosted arena (bus = physical).
+ * the device and fails every request. virtio-console with MULTIPORT
+ * says DEVICE_READY, opens port 1 when the device adds it and refuses
+ * any other; its bytes come in order through hyper_stdio_read (a used
+ * length beyond the buffer dropped), and hyper_stdio_send takes what its
+ * four transmit buffers hold until the device returns one. DMA here is
+ * the hosted arena (bus = physical).
  */
 #include <string.h>
 #include <keel/dma.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/hyper.h>
 #include <keel/netdev.h>
 #include <keel/p9chan_driver.h>
 #include <keel/page.h>
@@ -380,6 +386,96 @@ static void test_legacy_refused(void **state)
 	assert_null(netdev_find("eth1"));
 }
 
+/* ------------------------------------------------ virtio-console --- */
+
+struct con_msg {
+	uint32_t id;
+	uint16_t event, value;
+};
+
+/* The driver's i-th control message since the queue began. */
+static struct con_msg con_sent(unsigned i)
+{
+	struct virtq *q = fk.q[3];
+
+	return *(struct con_msg *)phys_to_virt(q->desc[avail_head(q, i)].addr);
+}
+
+/* The device's control message into the next receive buffer. */
+static void con_tell(uint32_t id, uint16_t event, uint16_t value)
+{
+	struct virtq *q = fk.q[2];
+	uint16_t head = avail_head(q, q->used[1]);
+	struct con_msg m = { id, event, value };
+
+	memcpy(phys_to_virt(q->desc[head].addr), &m, sizeof(m));
+	device_use(q, head, sizeof(m), 1);
+}
+
+/* The device writes n bytes of p into the next data receive buffer. */
+static void con_rx(const char *p, uint32_t n, uint32_t used_len)
+{
+	struct virtq *q = fk.q[4];
+	uint16_t head = avail_head(q, q->used[1]);
+
+	memcpy(phys_to_virt(q->desc[head].addr), p, n);
+	device_use(q, head, used_len, 1);
+}
+
+static void test_console(void **state)
+{
+	static char big[40000];
+	char got[16];
+	struct con_msg m;
+
+	(void)state;
+	fake_transport_init(&fk, VIRTIO_ID_CONSOLE,
+			    VIRTIO_BIT(VIRTIO_F_VERSION_1) | VIRTIO_BIT(1), 16);
+	assert_false(hyper_stdio_bulk());
+	assert_int_equal(virtio_device_found(&fk.vd), 0);
+	assert_true(hyper_stdio_bulk());
+	assert_true(fk.status & VIRTIO_S_DRIVER_OK);
+	assert_int_equal(fk.q[4]->nfree, 0); /* every buffer posted */
+	m = con_sent(0);
+	assert_true(m.id == 0 && m.event == 0 && m.value == 1);
+
+	/* Port 1 is made ready and opened; port 2 is refused. */
+	con_tell(1, 1, 0);
+	con_tell(2, 1, 0);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(fk.q[3]->avail_idx, 4);
+	m = con_sent(1);
+	assert_true(m.id == 1 && m.event == 3 && m.value == 1);
+	m = con_sent(2);
+	assert_true(m.id == 1 && m.event == 6 && m.value == 1);
+	m = con_sent(3);
+	assert_true(m.id == 2 && m.event == 3 && m.value == 0);
+
+	/* Input in order across buffers; a lying length is dropped. */
+	con_rx("hello ", 6, 6);
+	con_rx("xxxx", 4, 5000);
+	con_rx("world", 5, 5);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(hyper_stdio_read(got, 4), 4);
+	assert_int_equal(hyper_stdio_read(got + 4, sizeof(got) - 4), 7);
+	assert_memory_equal(got, "hello world", 11);
+	assert_int_equal(hyper_stdio_read(got, sizeof(got)), 0);
+	assert_int_equal(fk.q[4]->stats.bad_len, 1);
+	assert_int_equal(fk.q[4]->nfree, 0); /* all posted again */
+
+	/* Output: 32 KiB a buffer, nothing while all four are out. */
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(hyper_stdio_send(big, sizeof(big)), 32768);
+	assert_int_equal(hyper_stdio_send(big, 10), 10);
+	assert_int_equal(hyper_stdio_send(big, 10), 10);
+	assert_int_equal(hyper_stdio_send(big, 10), 10);
+	assert_int_equal(hyper_stdio_send(big, 10), 0);
+	assert_int_equal(fk.q[5]->desc[avail_head(fk.q[5], 0)].len, 32768);
+	device_use(fk.q[5], avail_head(fk.q[5], 0), 0, 1);
+	fk.vd.irq(&fk.vd, VIRTIO_IRQ_QUEUE);
+	assert_int_equal(hyper_stdio_send(big, 7232), 7232);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -394,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_net),
 		cmocka_unit_test(test_legacy_refused),
 		cmocka_unit_test(test_9p),
+		cmocka_unit_test(test_console),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

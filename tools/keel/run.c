@@ -6,6 +6,12 @@
  * (status << 1) | 1), so the kernel's last console line, "keel: shutdown
  * status N", gives the full value and the exit code confirms it.
  * KVM is used only when a probe boot shows it works here.
+ * The guest's bulk stdio channel is a virtio-serial port: when keel's
+ * stdin is not a terminal it is QEMU's stdio (stdin in, and stdout when
+ * keel's is not a terminal either) and the 16550 console comes on a pipe
+ * of its own; when only stdout is not a terminal the console stays QEMU's
+ * stdio and the port writes to a pipe. The console is shown on stdout, or
+ * on stderr when stdout carries the program's output.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,10 +122,65 @@ static enum input_mode input_mode(int *src)
  */
 #define READY_SEQ "\033]keel;stdin\007"
 
+/* The second pipe from QEMU, with a port: the console's (PORT_STDIO) or
+ * the port's (PORT_PIPE). QEMU opens /dev/fd/100 (-add-fd's /dev/fdset
+ * refuses a pipe). */
+#define LOG_FD 100
+
+/* Where the stdio channel's port is on the host. */
+enum port_kind {
+	PORT_NONE, /* no port: QEMU's stdio is the console */
+	PORT_STDIO, /* QEMU's stdio; the console on the LOG_FD pipe */
+	PORT_PIPE, /* output only, on the LOG_FD pipe; QEMU's stdio is the
+		      console */
+};
+
+/* Where QEMU's output goes. */
+struct sinks {
+	FILE *console; /* the console's text (NULL: dropped) */
+	enum port_kind port; /* its output is copied to fd 1 */
+};
+
+/*
+ * Copy all of buf to fd: false when its reader has gone (EPIPE; SIGPIPE
+ * is ignored while QEMU runs, so keel can stop it first). Other errors
+ * drop the bytes and the run goes on.
+ */
+static bool write_all(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return !(w < 0 && errno == EPIPE);
+		buf += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/*
+ * keel's stdout has no reader any more (keel run -- yes | head): stop
+ * QEMU, which would run on unseen, and die of SIGPIPE as a program
+ * writing there would.
+ */
+static void reader_gone(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	_exit(128 + SIGPIPE);
+}
+
 /* The stream's state in spawn's loop. */
 struct feed {
 	int src, dst; /* keel's stdin (or -1), the pipe to QEMU (or -1) */
-	char buf[8192]; /* escaped bytes not yet written */
+	pid_t qemu;
+	char buf[65536]; /* escaped bytes not yet written */
 	size_t off, len;
 	bool ended; /* the end marker is queued */
 	bool ready; /* the kernel said it takes input */
@@ -180,38 +241,12 @@ static void feed_fill(struct feed *fd)
 	}
 }
 
-/*
- * write(2) to QEMU's input with SIGPIPE blocked: QEMU stopped (a timeout,
- * or its end) before the program read all of keel's stdin must be EPIPE,
- * not a keel killed by SIGPIPE (status 141 in place of the guest's). The
- * signal the write raised is taken before the mask goes back, so it is
- * never delivered; keel's own stdout keeps the default (keel | head).
- */
-static ssize_t write_nosigpipe(int fd, const void *buf, size_t len)
-{
-	sigset_t pipe_set, old;
-	struct timespec zero = { 0, 0 };
-	ssize_t n;
-	int err;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	n = write(fd, buf, len);
-	err = errno;
-	if (n < 0 && err == EPIPE && !sigismember(&old, SIGPIPE))
-		while (sigtimedwait(&pipe_set, NULL, &zero) < 0 &&
-		       errno == EINTR)
-			;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = err;
-	return n;
-}
-
 static void feed_write(struct feed *fd)
 {
-	ssize_t n =
-	    write_nosigpipe(fd->dst, fd->buf + fd->off, fd->len - fd->off);
+	/* SIGPIPE is ignored while QEMU runs: a QEMU stopped (a timeout, or
+	 * its end) before the program read all of keel's stdin is EPIPE
+	 * here, not a keel killed by SIGPIPE (status 141, not the guest's). */
+	ssize_t n = write(fd->dst, fd->buf + fd->off, fd->len - fd->off);
 
 	if (n > 0) {
 		fd->off += (size_t)n;
@@ -222,25 +257,171 @@ static void feed_write(struct feed *fd)
 	}
 }
 
-/*
- * Run argv with stdout through a pipe that is copied to out (or dropped)
- * and scanned; stop it after timeout seconds (0: never); its stdin as
- * mode says.
- */
-static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
-		 int src, struct outcome *oc)
+/* In the child: QEMU's stdin, stdout and console pipe, then exec. */
+static void child(char **argv, enum input_mode mode, int out, int in, int log,
+		  int efd)
 {
+	int exec_errno;
+
+	dup2(out, 1);
+	if (log >= 0)
+		dup2(log, LOG_FD); /* not close-on-exec: QEMU opens it */
+	if (mode == IN_STREAM) {
+		dup2(in, 0);
+	} else if (mode == IN_NONE) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0 && nul != 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+	}
+	execvp(argv[0], argv);
+	exec_errno = errno;
+	if (write(efd, &exec_errno, sizeof(exec_errno)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* The console's text as it comes: line scanning, READY_SEQ taken out. */
+struct console_in {
 	char line[4096];
-	size_t ll = 0;
-	int pfd[2], efd[2], ifd[2] = { -1, -1 }, exec_errno = 0;
-	pid_t pid;
+	size_t ll;
+};
+
+/* Show and scan n bytes of console text. */
+static void console_chunk(struct console_in *ci, struct feed *feed,
+			  const char *buf, size_t n, FILE *out,
+			  struct outcome *oc)
+{
+	char shown[4096 + sizeof(READY_SEQ)];
+
+	n = take_ready(feed, buf, n, shown);
+	if (out) {
+		fwrite(shown, 1, n, out);
+		if (fflush(out) && errno == EPIPE)
+			reader_gone(feed->qemu);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (ci->ll < sizeof(ci->line))
+			ci->line[ci->ll++] = shown[i];
+		if (shown[i] == '\n') {
+			scan_line(oc, ci->line, ci->ll);
+			ci->ll = 0;
+		}
+	}
+}
+
+/* The timeout's steps: SIGTERM at the deadline, SIGKILL 3 s later. */
+static void on_timeout(pid_t pid, struct outcome *oc, double *deadline,
+		       double *kill_at)
+{
+	if (!*kill_at) {
+		oc->timed_out = true;
+		kill(pid, SIGTERM);
+		*kill_at = now() + 3;
+	} else {
+		kill(pid, SIGKILL);
+		*deadline = 0;
+	}
+}
+
+/* Read what fd has: true at its end (EOF or an error). */
+static bool drain(int fd, char *buf, size_t size, ssize_t *n)
+{
+	*n = read(fd, buf, size);
+	if (*n < 0 && (errno == EINTR || errno == EAGAIN)) {
+		*n = 0;
+		return false;
+	}
+	return *n <= 0;
+}
+
+/*
+ * Copy QEMU's output until both its pipes end: the console (QEMU's
+ * stdout, or the LOG_FD pipe with a stdio channel) shown and scanned,
+ * the stdio channel's bytes to fd 1 as they are; feed its stdin; stop
+ * it at the deadline.
+ */
+static void pump(pid_t pid, int con, int data, struct feed *feed,
+		 unsigned timeout, FILE *out, struct outcome *oc)
+{
+	static char dbuf[65536];
+	struct console_in ci = { .ll = 0 };
 	double deadline = timeout ? now() + timeout : 0, kill_at = 0;
-	bool eof = false;
+
+	while (con >= 0 || data >= 0) {
+		char buf[4096];
+		struct pollfd p[3];
+		nfds_t np = 0;
+		int ms = -1;
+		ssize_t n;
+
+		p[np++] = (struct pollfd){ con, POLLIN, 0 };
+		p[np++] = (struct pollfd){ data, POLLIN, 0 };
+		/* Feed QEMU once the kernel is ready: write what is queued,
+		 * else read more input. */
+		if (feed->dst >= 0 && feed->ready && feed->off < feed->len)
+			p[np++] = (struct pollfd){ feed->dst, POLLOUT, 0 };
+		else if (feed->dst >= 0 && feed->ready && !feed->ended)
+			p[np++] = (struct pollfd){ feed->src, POLLIN, 0 };
+		if (deadline) {
+			double left = (kill_at ? kill_at : deadline) - now();
+
+			ms = left > 0 ? (int)(left * 1000) + 1 : 0;
+		}
+		if (poll(p, np, ms) == 0) {
+			on_timeout(pid, oc, &deadline, &kill_at);
+			continue;
+		}
+		if (np > 2 && p[2].revents) {
+			if (p[2].fd == feed->dst)
+				feed_write(feed);
+			else
+				feed_fill(feed);
+		}
+		if (data >= 0 && p[1].revents) {
+			if (drain(data, dbuf, sizeof(dbuf), &n)) {
+				close(data);
+				data = -1;
+			} else if (!write_all(1, dbuf, (size_t)n)) {
+				reader_gone(pid);
+			}
+		}
+		if (con >= 0 && p[0].revents) {
+			if (drain(con, buf, sizeof(buf), &n)) {
+				close(con);
+				con = -1;
+			} else {
+				console_chunk(&ci, feed, buf, (size_t)n, out,
+					      oc);
+			}
+		}
+	}
+	if (ci.ll)
+		scan_line(oc, ci.line, ci.ll);
+}
+
+/*
+ * Run argv (QEMU) with its stdout through a pipe, and with a port a
+ * second pipe on LOG_FD; the console copied to sk->console and scanned,
+ * the port's output to fd 1; stop it after timeout seconds (0: never);
+ * its stdin as mode says.
+ */
+static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
+		 enum input_mode mode, int src, struct outcome *oc)
+{
+	int pfd[2], efd[2], ifd[2] = { -1, -1 }, lfd[2] = { -1, -1 };
+	bool two = sk->port != PORT_NONE;
+	int exec_errno = 0;
+	pid_t pid;
+	void (*old_pipe)(int);
 	struct feed feed = { .src = -1, .dst = -1, .ready = mode != IN_STREAM };
 
 	memset(oc, 0, sizeof(*oc));
 	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC) ||
-	    (mode == IN_STREAM && pipe2(ifd, O_CLOEXEC))) {
+	    (mode == IN_STREAM && pipe2(ifd, O_CLOEXEC)) ||
+	    (two && pipe2(lfd, O_CLOEXEC))) {
 		err_msg("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -249,26 +430,14 @@ static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
 		err_msg("fork: %s", strerror(errno));
 		return -1;
 	}
-	if (pid == 0) {
-		dup2(pfd[1], 1);
-		if (mode == IN_STREAM) {
-			dup2(ifd[0], 0);
-		} else if (mode == IN_NONE) {
-			int nul = open("/dev/null", O_RDONLY);
-
-			if (nul >= 0 && nul != 0) {
-				dup2(nul, 0);
-				close(nul);
-			}
-		}
-		execvp(argv[0], argv);
-		exec_errno = errno;
-		if (write(efd[1], &exec_errno, sizeof(exec_errno)) < 0)
-			_exit(126);
-		_exit(127);
-	}
+	if (pid == 0)
+		child(argv, mode, pfd[1], ifd[0], lfd[1], efd[1]);
+	feed.qemu = pid;
+	old_pipe = signal(SIGPIPE, SIG_IGN); /* EPIPE instead: reader_gone */
 	close(pfd[1]);
 	close(efd[1]);
+	if (lfd[1] >= 0)
+		close(lfd[1]);
 	if (mode == IN_STREAM) {
 		close(ifd[0]);
 		feed.src = src;
@@ -280,79 +449,26 @@ static int spawn(char **argv, unsigned timeout, FILE *out, enum input_mode mode,
 		err_msg("cannot run %s: %s", argv[0], strerror(exec_errno));
 		close(efd[0]);
 		close(pfd[0]);
+		if (lfd[0] >= 0)
+			close(lfd[0]);
 		if (feed.dst >= 0)
 			close(feed.dst);
 		waitpid(pid, NULL, 0);
+		signal(SIGPIPE, old_pipe);
 		return -1;
 	}
 	close(efd[0]);
 	if (feed.dst >= 0 && feed.src < 0)
 		feed_fill(&feed); /* nothing to send but the end */
-	while (!eof) {
-		char buf[4096], shown[4096 + sizeof(READY_SEQ)];
-		struct pollfd p[2] = { { .fd = pfd[0], .events = POLLIN } };
-		nfds_t np = 1;
-		int ms = -1;
-		ssize_t n;
-
-		/* Feed QEMU once the kernel is ready: write what is queued,
-		 * else read more input. */
-		if (feed.dst >= 0 && feed.ready && feed.off < feed.len)
-			p[np++] = (struct pollfd){ feed.dst, POLLOUT, 0 };
-		else if (feed.dst >= 0 && feed.ready && !feed.ended)
-			p[np++] = (struct pollfd){ feed.src, POLLIN, 0 };
-		if (deadline) {
-			double left = (kill_at ? kill_at : deadline) - now();
-
-			ms = left > 0 ? (int)(left * 1000) + 1 : 0;
-		}
-		if (poll(p, np, ms) == 0) {
-			if (!kill_at) {
-				oc->timed_out = true;
-				kill(pid, SIGTERM);
-				kill_at = now() + 3;
-			} else {
-				kill(pid, SIGKILL);
-				deadline = 0;
-			}
-			continue;
-		}
-		if (np > 1 && p[1].revents) {
-			if (p[1].fd == feed.dst)
-				feed_write(&feed);
-			else
-				feed_fill(&feed);
-		}
-		if (!p[0].revents)
-			continue;
-		n = read(pfd[0], buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			eof = true;
-			break;
-		}
-		n = (ssize_t)take_ready(&feed, buf, (size_t)n, shown);
-		if (out) {
-			fwrite(shown, 1, (size_t)n, out);
-			fflush(out);
-		}
-		for (ssize_t i = 0; i < n; i++) {
-			if (ll < sizeof(line))
-				line[ll++] = shown[i];
-			if (shown[i] == '\n') {
-				scan_line(oc, line, ll);
-				ll = 0;
-			}
-		}
-	}
-	if (ll)
-		scan_line(oc, line, ll);
-	close(pfd[0]);
+	if (sk->port == PORT_STDIO)
+		pump(pid, lfd[0], pfd[0], &feed, timeout, sk->console, oc);
+	else
+		pump(pid, pfd[0], lfd[0], &feed, timeout, sk->console, oc);
 	if (feed.dst >= 0)
 		close(feed.dst);
 	while (waitpid(pid, &oc->qemu_status, 0) < 0 && errno == EINTR)
 		;
+	signal(SIGPIPE, old_pipe);
 	return 0;
 }
 
@@ -361,8 +477,30 @@ static void push(struct strv *a, const char *s)
 	strv_push(a, s);
 }
 
+/*
+ * The console and the stdio channel's port (port 1 of a virtio-serial
+ * device fitting the machine: QEMU's virtserialport holds back what its
+ * host side cannot take yet, where its virtconsole would drop it).
+ */
+static void console_args(struct strv *a, const char *machine,
+			 enum port_kind port)
+{
+	push(a, "-serial");
+	push(a, port == PORT_STDIO ? "file:/dev/fd/100" : "stdio");
+	if (port == PORT_NONE)
+		return;
+	push(a, "-chardev");
+	push(a, port == PORT_STDIO ? "stdio,id=keelio"
+				   : "file,id=keelio,path=/dev/fd/100");
+	push(a, "-device");
+	push(a, strcmp(machine, "microvm") ? "virtio-serial-pci,romfile="
+					   : "virtio-serial-device");
+	push(a, "-device");
+	push(a, "virtserialport,chardev=keelio,nr=1");
+}
+
 static void base_args(struct strv *a, const char *machine, const char *accel,
-		      const char *mem)
+		      const char *mem, enum port_kind port)
 {
 	push(a, qemu_binary());
 	push(a, "-M");
@@ -377,8 +515,7 @@ static void base_args(struct strv *a, const char *machine, const char *accel,
 	push(a, "-no-user-config");
 	push(a, "-display");
 	push(a, "none");
-	push(a, "-serial");
-	push(a, "stdio");
+	console_args(a, machine, port);
 	push(a, "-no-reboot");
 	push(a, "-device");
 	push(a, "isa-debug-exit,iobase=0xf4,iosize=0x04");
@@ -432,13 +569,14 @@ static bool kvm_works(const char *kernel, const char *cache, char *why,
 			return !strncmp(line, "ok ", 3);
 		}
 	}
-	base_args(&a, "microvm", "kvm", "32M");
+	base_args(&a, "microvm", "kvm", "32M", PORT_NONE);
 	push(&a, "-kernel");
 	push(&a, kernel);
 	push(&a, "-append");
 	push(&a, "keel.test=none");
 	t0 = now();
-	ok = !spawn(a.v, 2, NULL, IN_NONE, -1, &oc);
+	ok = !spawn(a.v, 2, &(struct sinks){ NULL, PORT_NONE }, IN_NONE, -1,
+		    &oc);
 	took = now() - t0;
 	if (!ok || oc.timed_out)
 		snprintf(line, sizeof(line),
@@ -633,6 +771,24 @@ static int verdict(const struct outcome *oc, unsigned timeout)
 	return code >> 1;
 }
 
+/* Kernel command line words for the standard streams (docs/boot.md). */
+static char *stdio_kargs(char *append, enum input_mode mode, bool out_tty)
+{
+	const char *words[2] = { mode == IN_STREAM ? "keel.stdin=stream" : NULL,
+				 out_tty ? NULL : "keel.stdout=stream" };
+
+	for (int i = 0; i < 2; i++) {
+		char *s;
+
+		if (!words[i])
+			continue;
+		s = xasprintf("%s%s%s", append, *append ? " " : "", words[i]);
+		free(append);
+		append = s;
+	}
+	return append;
+}
+
 int run_guest(const struct build_result *b, const struct run_opts *o)
 {
 	struct strv a = { 0 }, kargs = { 0 };
@@ -640,6 +796,8 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	char why[1024], *cache = cache_dir(), *append;
 	const char *accel = o->accel;
 	enum input_mode mode;
+	struct sinks sk = { stdout, PORT_NONE };
+	bool out_tty = isatty(1);
 	int rc, src;
 
 	if (mkdir_p(cache))
@@ -652,33 +810,35 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 		progress("accelerator: %s (as asked)", accel);
 	}
 	free(cache);
-	base_args(&a, o->machine, accel, o->mem);
+	mode = input_mode(&src);
+	/* A stream's bytes go by the port; the console is stderr's when
+	 * stdout carries the program's output. */
+	if (mode == IN_STREAM)
+		sk.port = PORT_STDIO;
+	else if (!out_tty)
+		sk.port = PORT_PIPE;
+	if (!out_tty)
+		sk.console = stderr;
+	base_args(&a, o->machine, accel, o->mem, sk.port);
 	push(&a, "-kernel");
 	push(&a, b->kernel);
 	if (b->initrd) {
 		push(&a, "-initrd");
 		push(&a, b->initrd);
 	}
-	mode = input_mode(&src);
 	storage_args(&a, &kargs, o, b->root_image);
 	for (size_t i = 0; i < o->kargs.n; i++)
 		strv_push(&kargs, o->kargs.v[i]);
 	append = strv_join(&kargs, " ");
 	strv_free(&kargs);
 	push(&a, "-append");
-	if (mode == IN_STREAM) {
-		char *s = xasprintf("%s%skeel.stdin=stream", append,
-				    *append ? " " : "");
-
-		free(append);
-		append = s;
-	}
+	append = stdio_kargs(append, mode, out_tty);
 	push(&a, append);
 	free(append);
 	net_args(&a, o);
 	progress("booting %s", b->kernel);
 	fflush(stdout);
-	if (spawn(a.v, o->timeout, stdout, mode, src, &oc))
+	if (spawn(a.v, o->timeout, &sk, mode, src, &oc))
 		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
 	strv_free(&a);
