@@ -24,15 +24,15 @@ oom_cases() {
 	done
 	guest oom-kill -m 32M -- "$bin/t_oom-static" kill "$runs"
 	if [ "$rc" = 0 ] && grep -qx "oom kill: $runs of $runs children killed by SIGKILL" <<<"$out" &&
-		[ "$(grep -ac '^keel: Out of memory: Killed process' "$logs/oom-kill.log")" -ge "$runs" ] &&
-		! grep -aq SIGSEGV "$logs/oom-kill.log"; then
+		[ "$(kernel_said oom-kill | grep -ac '^keel: Out of memory: Killed process')" -ge "$runs" ] &&
+		! cat "$logs/oom-kill.log" "$logs/oom-kill.err" | grep -aq SIGSEGV; then
 		result oom-kill 1
 	else
 		result oom-kill 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
 	fi
 	guest oom-commit -m 32M -- "$bin/t_oom-static" commit "$runs"
 	if [ "$rc" = 0 ] && grep -qx "oom commit: $runs of $runs ended in ENOMEM" <<<"$out" &&
-		! grep -aq "Out of memory: Killed" "$logs/oom-commit.log"; then
+		! kernel_said oom-commit | grep -aq "Out of memory: Killed"; then
 		result oom-commit 1
 	else
 		result oom-commit 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
@@ -40,9 +40,9 @@ oom_cases() {
 	guest oom-exempt -m 32M -- "$bin/t_oom-static" exempt "$runs"
 	# The kernel chose A only with nobody else left: its line says so.
 	if [ "$rc" = 0 ] && grep -qx "oom exempt: $runs of $runs killed B (adj 0) before A (-1000)" <<<"$out" &&
-		[ "$(tr -d '\r' <"$logs/oom-exempt.log" | grep -ac 'oom_score_adj:-1000 (no other to kill)$')" = "$runs" ] &&
-		! tr -d '\r' <"$logs/oom-exempt.log" | grep -aq 'oom_score_adj:-1000$' &&
-		! grep -aq SIGSEGV "$logs/oom-exempt.log"; then
+		[ "$(kernel_said oom-exempt | grep -ac 'oom_score_adj:-1000 (no other to kill)$')" = "$runs" ] &&
+		! kernel_said oom-exempt | grep -aq 'oom_score_adj:-1000$' &&
+		! cat "$logs/oom-exempt.log" "$logs/oom-exempt.err" | grep -aq SIGSEGV; then
 		result oom-exempt 1
 	else
 		result oom-exempt 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
@@ -50,7 +50,7 @@ oom_cases() {
 	bad=0
 	for i in $(seq "$runs"); do
 		guest oom-init -m 32M -- "$bin/t_oom-static" init
-		if [ "$rc" != 137 ] || ! grep -aq "^keel: out of memory: the first process (pid 1) was killed" "$logs/oom-init.log" ||
+		if [ "$rc" != 137 ] || ! kernel_said oom-init | grep -aq "^keel: out of memory: the first process (pid 1) was killed" ||
 			! grep -q "ran out of memory" "$logs/oom-init.err"; then
 			bad=$i
 			break
