@@ -212,13 +212,21 @@ static void queue_and_tgkill(void)
 	pid = fork();
 	if (pid == 0) {
 		struct sigaction sa = { 0 };
+		sigset_t usr1, none;
 
+		/* SIGUSR1 blocked until sigsuspend takes it: with pause() a
+		 * signal handled between the test and the call (the child
+		 * preempted there) left it waiting for ever, on Linux too. */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
 		sa.sa_sigaction = on_queued;
 		sa.sa_flags = SA_SIGINFO;
 		sigaction(SIGUSR1, &sa, NULL);
 		write(fds[1], "r", 1);
+		sigemptyset(&none);
 		while (!queued_value)
-			pause();
+			sigsuspend(&none);
 		_exit(queued_value);
 	}
 	read(fds[0], &c, 1);
