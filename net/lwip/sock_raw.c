@@ -109,6 +109,11 @@ long lraw_send(struct socket *s, struct pbuf *p, const ip_addr_t *ip)
 
 	if (v6 ? IP_IS_V4(ip) : !IP_IS_V4(ip))
 		return -EAFNOSUPPORT;
+	/* ICMPv6's checksum goes at its offset: a shorter packet is EINVAL,
+	 * as on Linux (lwIP asserts that it fits). The packet is one pbuf. */
+	if (v6 && ls->pcb.raw->chksum_reqd &&
+	    p->len < ls->pcb.raw->chksum_offset + 2)
+		return -EINVAL;
 	if (ls->pcb.raw->flags & RAW_FLAGS_HDRINCL && !v6) {
 		err = fill_header(p);
 		if (err)
