@@ -536,19 +536,18 @@ size_t bcache_count(void)
 
 size_t bcache_reclaim(void)
 {
-	size_t pages = 0;
+	size_t pages = nspare; /* kept from earlier drops */
 	struct buf *b = lru_head, *next;
 
 	for (; b; b = next) {
 		next = b->lnext;
 		if (b->refs || b->dirty || CB(b)->busy)
 			continue;
-		drop(b);
-	}
-	/* The kept pages of dropped buffers go back too. */
-	while (nspare) {
-		pmm_free(spare[--nspare], 1);
+		drop(b); /* its page freed, or kept as a spare */
 		pages++;
 	}
+	/* Every kept page goes back too. */
+	while (nspare)
+		pmm_free(spare[--nspare], 1);
 	return pages;
 }
