@@ -127,8 +127,7 @@ if [ -n "$MORE" ]; then
 	else
 		result client-16m 0 "want 'client: 200 16777216' on the guest's console and status 0: $(grep -m1 '^client: ' "$logs/client.console") ($end)"
 	fi
-fi
-if [ -n "$MORE" ]; then
+
 	# busybox httpd in keel (a child forked per connection) serves the same files to the same client.
 	log=$logs/busybox.log
 	if net_guest busybox "$logs" >"$logs/busybox.why"; then
