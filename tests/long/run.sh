@@ -64,7 +64,7 @@ else
 	t0=$(date +%s)
 	build/keel xl -q -o "$dir" --guest-dir /guest --single -m 64 -k keel.quiet \
 		-- "$bin/sysfuzz-static" 111 "$CALLS" >"$log.out" 2>&1 &&
-		bash tests/xen/run.sh --xl-dir "$dir" --timeout 1200 --log "$log" >>"$log.out" 2>&1
+		bash tests/xen/run.sh --xl-dir "$dir" --timeout 2400 --log "$log" >>"$log.out" 2>&1
 	rc=$?
 	echo "long: the Xen run took $(($(date +%s) - t0)) s"
 	if [ "$rc" = 0 ] && grep -aq "XENBED-RESULT reason=poweroff status=0" "$log" && fuzz_ok "$log"; then
