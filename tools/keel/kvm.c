@@ -110,9 +110,8 @@ static char *probe_key(const char *kernel, dev_t kvm_dev)
 static void qemu_reason(const char *out, char *why, size_t whylen)
 {
 	static const char *const marks[] = { "KVM internal error",
-					     "failed to set MSR",
-					     "keel: panic", "qemu-system",
-					     "error" };
+					     "failed to set MSR", "keel: panic",
+					     "qemu-system", "error" };
 
 	if (strstr(out, "KVM internal error") &&
 	    strstr(out, "emulation failure")) {
@@ -158,8 +157,7 @@ static double seconds(void)
  * to outlen - 1 bytes), killed after PROBE_SECONDS. Returns the wait
  * status, or -1 if it could not run; *timed_out says it was killed.
  */
-static int run_captured(char **argv, char *out, size_t outlen,
-			bool *timed_out)
+static int run_captured(char **argv, char *out, size_t outlen, bool *timed_out)
 {
 	int p[2], status;
 	size_t len = 0;
@@ -222,12 +220,29 @@ static int run_captured(char **argv, char *out, size_t outlen,
 /* Boot the kernel once under KVM: "ok ..." or "no <why>". */
 static void probe(const char *kernel, char *line, size_t len)
 {
-	char *argv[] = { (char *)qemu(), "-M", "microvm,rtc=on", "-accel", "kvm", "-cpu",
-			 (char *)kvm_cpu_model(), "-m", "32M", "-nodefaults",
-			 "-no-user-config", "-display", "none", "-serial",
-			 "stdio", "-no-reboot", "-device",
-			 "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel",
-			 (char *)kernel, "-append", "keel.test=none", NULL };
+	char *argv[] = { (char *)qemu(),
+			 "-M",
+			 "microvm,rtc=on",
+			 "-accel",
+			 "kvm",
+			 "-cpu",
+			 (char *)kvm_cpu_model(),
+			 "-m",
+			 "32M",
+			 "-nodefaults",
+			 "-no-user-config",
+			 "-display",
+			 "none",
+			 "-serial",
+			 "stdio",
+			 "-no-reboot",
+			 "-device",
+			 "isa-debug-exit,iobase=0xf4,iosize=0x04",
+			 "-kernel",
+			 (char *)kernel,
+			 "-append",
+			 "keel.test=none",
+			 NULL };
 	static char out[16384];
 	char why[200];
 	bool timed_out;
@@ -252,8 +267,7 @@ static void probe(const char *kernel, char *line, size_t len)
 		snprintf(line, len, "ok a probe boot took %.2f s", took);
 }
 
-bool kvm_works(const char *kernel, const char *cache, char *why,
-	       size_t whylen)
+bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen)
 {
 	struct stat sd;
 	char *stamp, *key, line[400] = "";
