@@ -66,10 +66,13 @@ uint64_t kvmclock_tsc_hz(void)
 		mul = 0;
 	}
 	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
-	if (!mul || shift < -31 || shift > 31)
+	/* Any TSC from 1 MHz to 100 GHz has |shift| well under 16, so the
+	 * shift cannot overflow; anything else is not believed. */
+	if (!mul || shift < -16 || shift > 16)
 		return 0;
 	hz = (NSEC_PER_SEC << 32) / mul;
-	return shift >= 0 ? hz >> shift : hz << -shift;
+	hz = shift >= 0 ? hz >> shift : hz << -shift;
+	return hz >= 1000000 && hz <= 100000000000ULL ? hz : 0;
 }
 
 /* Latch and read channel 0's counter. */
