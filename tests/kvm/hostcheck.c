@@ -2,7 +2,8 @@
  * hostcheck.c - the report of the KVM host check (tests/kvm/hostcheck.S
  * has the machine set-up; tests/kvm/hostcheck.sh runs it). Three facts,
  * each a line on COM1 that the script reads:
- *   - what a turn of a two-instruction loop costs in ring 0 and in ring 3
+ *   - what a turn of a two-instruction loop costs in ring 0 (the fastest
+ *     of REPS loops) and in ring 3
  *     (about equal on hardware virtualization or TCG; a host that runs
  *     ring 0 through an instruction emulator is thousands of times slower
  *     there),
@@ -21,7 +22,11 @@ void hc_main(void);
 extern uint64_t hc_trap_vec, hc_trap_err, hc_trap_rip, hc_trap_cs;
 extern uint64_t hc_user_cycles, hc_syscall_cs;
 
-#define TURNS 50000
+/* Turns per timed loop; ring 0 takes the fastest of REPS loops, so a
+ * host preempting the guest (likely under TCG on a loaded machine) does
+ * not count. */
+#define TURNS 5000
+#define REPS 10
 
 static void outb(uint16_t port, uint8_t v)
 {
@@ -77,7 +82,12 @@ void hc_main(void)
 {
 	put("hostcheck: up\n");
 	put("hostcheck: ring 0 loop: ");
-	put_per_turn(hc_spin(TURNS));
+	uint64_t best = hc_spin(TURNS);
+	for (int i = 1; i < REPS; i++) {
+		uint64_t t = hc_spin(TURNS);
+		best = t < best ? t : best;
+	}
+	put_per_turn(best);
 	hc_ring3(TURNS);
 	put("hostcheck: ring 3 loop: ");
 	put_per_turn(hc_user_cycles);

@@ -67,7 +67,7 @@ elif r0=$((10#$r0)) r3=$((10#$r3)) && [ "$r0" -gt 5000 ]; then
 	# Over 500 cycles for a dec/jnz turn: hardware takes about 1, TCG
 	# 10-50; this is an instruction emulator (one sample of ring 3 can
 	# be inflated by a host preemption, so it is not the yardstick).
-	why+=("ring 0 takes $((r0 / 10)) TSC cycles per loop turn, ring 3 $((r3 / 10)) (an instruction emulator)")
+	why+=("ring 0 takes $((r0 / 10)) TSC cycles per loop turn, ring 3 $((r3 / 10)).$((r3 % 10)) (an instruction emulator)")
 fi
 if ! grep -aq '^hostcheck: syscall from ring 3 ran its target in ring 0' "$log"; then
 	why+=("SYSCALL from ring 3 does not enter ring 0")
