@@ -26,6 +26,9 @@ pvh_start32:
 	cli
 	cld
 	mov %ebx, %esi			/* start_info, kept for C */
+	rdtsc				/* the boot's time zero (tsc.c) */
+	mov %eax, boot_tsc
+	mov %edx, boot_tsc + 4
 
 	/* 2048 2 MiB pages: the low 4 GiB, in four consecutive directories. */
 	mov $boot_pd, %edi
@@ -96,6 +99,9 @@ boot_gdt:
 boot_gdt_desc:
 	.word boot_gdt_desc - boot_gdt - 1
 	.long boot_gdt
+	.p2align 3
+	.globl boot_tsc
+boot_tsc:	.quad 0			/* at its physical address */
 
 	/* Zero-filled by the loader (the segment's memsz exceeds its filesz). */
 	.section .boot.bss, "aw", @nobits

@@ -3,18 +3,29 @@
  * from the platform (calibrated against the PIT on QEMU/KVM, read from the
  * hypervisor on Xen); the conversion is kernel/time.c's fixed-point scale.
  */
+#include <keel/page.h>
 #include <keel/time.h>
 #include <arch/lapic.h>
 #include <arch/x86.h>
 
 static uint64_t tsc0, tsc_hz;
 static struct clock_scale tsc_scale;
+/* The TSC at the PVH entry (boot.S), linked at its physical address. */
+extern uint64_t boot_tsc[];
 
+/*
+ * The clock counts from the PVH entry, so "keel: up in N us" is the whole
+ * boot in guest time, calibration included.
+ */
 void tsc_clock_init(uint64_t hz)
 {
+	uint64_t now = rdtsc(),
+		 entry =
+		     *(uint64_t *)phys_to_virt((paddr_t)(uintptr_t)boot_tsc);
+
 	tsc_hz = hz;
 	clock_scale_init(&tsc_scale, hz);
-	tsc0 = rdtsc();
+	tsc0 = entry && entry <= now ? entry : now;
 }
 
 uint64_t tsc_clock_hz(void)

@@ -40,8 +40,12 @@
 #define LSR_TEMT 0x40
 #define RING 4096
 
+/* Polls of the line status register before a UART counts as stuck. */
+#define STUCK_POLLS 1000000
+
 static struct {
 	bool present;
+	bool stuck; /* its transmitter never emptied once: write blind */
 	int early; /* a byte that came before the FIFOs were on, or -1 */
 	int vector; /* of the receive interrupt, or -1: polled */
 	bool rx_off; /* receive interrupt off while the ring is full */
@@ -52,11 +56,19 @@ static struct {
 
 static struct consdev dev;
 
+/*
+ * Wait for room, then send. A transmitter that stays full for STUCK_POLLS
+ * polls is stuck: from then on bytes are sent without waiting, so a broken
+ * UART costs one bounded wait, not one per byte.
+ */
 static void put(char c)
 {
-	for (unsigned spin = 0; spin < 1000000; spin++)
+	for (unsigned spin = 0; !u.stuck; spin++) {
 		if (inb(COM1 + LSR) & LSR_THRE)
 			break;
+		if (spin == STUCK_POLLS)
+			u.stuck = true;
+	}
 	outb(COM1 + THR, (uint8_t)c);
 }
 
@@ -135,7 +147,8 @@ static size_t ns_read(struct consdev *c, char *buf, size_t max)
 static void ns_flush(struct consdev *c)
 {
 	(void)c;
-	for (unsigned spin = 0; u.present && spin < 1000000; spin++)
+	for (unsigned spin = 0; u.present && !u.stuck && spin < STUCK_POLLS;
+	     spin++)
 		if (inb(COM1 + LSR) & LSR_TEMT)
 			break;
 }

@@ -49,18 +49,23 @@ static void kvm_devices(void)
 
 static void kvm_init(void)
 {
-	uint64_t hz = pit_calibrate_tsc();
+	uint64_t hz = kvmclock_tsc_hz();
+	const char *from = "kvmclock";
 
+	if (!hz) {
+		hz = pit_calibrate_tsc();
+		from = "PIT";
+	}
 	pvh_report(&boot_info);
 	if (!hz)
-		panic("kvm: no PIT to calibrate the TSC against");
+		panic("kvm: no kvmclock and no PIT to measure the TSC with");
 	tsc_clock_init(hz);
 	wall_base_ns =
 	    rtc_read_epoch() * (int64_t)NSEC_PER_SEC - (int64_t)tsc_clock_ns();
 	pic_mask_all();
 	lapic_init();
-	printk("clock: tsc %lu.%03lu MHz, timer %s\n", hz / 1000000,
-	       hz / 1000 % 1000, lapic_timer_mode());
+	printk("clock: tsc %lu.%03lu MHz (%s), timer %s\n", hz / 1000000,
+	       hz / 1000 % 1000, from, lapic_timer_mode());
 	acpi_irq_init();
 	ns16550_irq_init();
 	kvm_devices();

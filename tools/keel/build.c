@@ -282,6 +282,8 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		goto out_prog;
 	}
 	r->kernel = out_kernel;
+	r->base_kernel = kernel;
+	kernel = NULL;
 	r->initrd = o->single ? NULL : xstrdup(cpio);
 	r->program = xstrdup(program);
 	free(cpio);

@@ -109,6 +109,7 @@ struct build_opts {
 };
 struct build_result {
 	char *kernel; /* the ELF to boot (embedded initrd with --single) */
+	char *base_kernel; /* the build's keel.elf that kernel was made from */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
 	char *root_image; /* --root disk: the root's ext2 image, else NULL */
@@ -128,6 +129,11 @@ struct run_opts {
 	struct strv volumes; /* --volume HOSTDIR:/GUEST[:ro] */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
+
+/* kvm.c: QEMU's -cpu for KVM; does a probe boot of kernel work here
+ * (cached in cache; why says so either way)? */
+const char *kvm_cpu_model(void);
+bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
 bool net_spec_ok(const char *spec); /* none|user|tap:IFNAME, or a message */
 bool ifname_ok(const char *s); /* a name Linux takes for an interface */

@@ -7,6 +7,8 @@
 
 #include <keel/compiler.h>
 
+/* TSC frequency from KVM's pvclock, or 0 when not under KVM. */
+uint64_t kvmclock_tsc_hz(void);
 /* TSC frequency measured against the PIT, or 0 if there is no PIT. */
 uint64_t pit_calibrate_tsc(void);
 /* Seconds since 1970 from the CMOS clock. */
