@@ -3,7 +3,9 @@
 # "What keel packs"), each case booted under QEMU TCG where it matters:
 # the data of the program's Debian packages by default (luajit -jv finds
 # its jit.* modules; --bare leaves them out and luajit says so; no
-# documentation); --deb PACKAGE with its dependency closure (a python3
+# documentation); the package database read from a made-up one
+# (alternatives, Provides, loops, continuation lines, a removed
+# package); --deb PACKAGE with its dependency closure (a python3
 # program importing sqlite3, ssl and json, a perl program using POSIX and
 # List::Util, nothing else given); #! scripts followed to their
 # interpreter (#!/usr/bin/env python3, #!/bin/sh -e), a PATH shim giving
@@ -22,7 +24,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=pack-
 . tests/lib.sh
-plan 18
+plan 21
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "pack: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$logs/cache
@@ -127,7 +129,7 @@ my @n = (3, 1, 4, 1, 5, 9, 2, 6);
 printf "sum=%d max=%d floor=%d first=%d %s\n", sum(@n), max(@n), floor(7.9),
     (first { $_ > 4 } @n), strftime("%Y", gmtime(86400 * 366));
 EOF
-run_out perl --deb perl -- perl "$w/app.pl"
+run_out perl --deb perl -f "$w/app.pl" -- perl "$w/app.pl"
 want='sum=31 max=9 floor=7 first=5 1971'
 if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
 	result deb-perl 1
@@ -136,6 +138,71 @@ else
 fi
 refused deb-missing '--deb keel-no-such-package: no such package is installed' \
 	--deb keel-no-such-package -- /bin/true
+
+# The package database as deb.c reads it, from a made-up admin directory
+# ($KEEL_DPKG_ADMINDIR): continuation lines, alternatives, versions and
+# architecture qualifiers, a virtual package answered by Provides, a
+# dependency loop, a multi-arch list name, a package with only its
+# configuration files left, a stanza without a name, and paths the list
+# names that are gone. --deb takes the whole closure; the default only
+# what shares the program's source package.
+adm=$w/dpkg
+r=$w/debroot
+mkdir -p "$adm/info" "$r"
+cp /bin/true "$r/prog"
+for f in a b d; do echo "$f" >"$r/$f.txt"; done
+cat >"$adm/status" <<'STATUS'
+Package: keel-a
+Status: install ok installed
+Architecture: amd64
+Depends: keel-missing | keel-b (>= 1.0),
+ keel-virtual:any, keel-absent
+Description: a test package
+ whose description: has colons
+
+Package: keel-b
+Status: install ok installed
+Source: keel-a (1.0-1)
+Architecture: all
+Pre-Depends: keel-a
+
+Package: keel-d
+Status: install ok installed
+Architecture: amd64
+Multi-Arch: same
+Provides: keel-virtual (= 2)
+
+Package: keel-gone
+Status: deinstall ok config-files
+Architecture: amd64
+
+no colon here
+Version: 1
+STATUS
+printf '/.\n%s\n%s/prog\n%s/a.txt\n/usr/share/doc/keel-a\n' "$r" "$r" "$r" >"$adm/info/keel-a.list"
+printf '%s/b.txt\n' "$r" >"$adm/info/keel-b.list"
+printf '%s/d.txt\n%s/gone.txt\n' "$r" "$r" >"$adm/info/keel-d:amd64.list"
+printf '/etc/keel-gone.conf\n' >"$adm/info/keel-gone.list"
+listing() { cpio -t --quiet <"$1/initrd.cpio" | grep -o 'debroot/.*' | sort | tr '\n' ' '; }
+KEEL_DPKG_ADMINDIR=$adm "$keel" build --verbose --bare -o "$logs/fake-deb" --deb keel-a -- /bin/true >"$logs/fake-deb.log" 2>&1
+rc=$?
+got=$(listing "$logs/fake-deb")
+if [ "$rc" = 0 ] && [ "$got" = "debroot/a.txt debroot/b.txt debroot/d.txt debroot/prog " ] &&
+	grep -q -- '--deb: keel-absent is not installed; left out' "$logs/fake-deb.log"; then
+	result fake-deb 1
+else
+	result fake-deb 0 "status $rc, packed '$got', want a, b, d and prog: $(tail -1 "$logs/fake-deb.log")"
+fi
+KEEL_DPKG_ADMINDIR=$adm "$keel" build --verbose -o "$logs/fake-owner" -- "$r/prog" >"$logs/fake-owner.log" 2>&1
+rc=$?
+got=$(listing "$logs/fake-owner")
+if [ "$rc" = 0 ] && [ "$got" = "debroot/a.txt debroot/b.txt debroot/prog " ] &&
+	grep -q "the program's packages: keel-a, keel-b" "$logs/fake-owner.log"; then
+	result fake-owner 1
+else
+	result fake-owner 0 "status $rc, packed '$got', want a, b and prog: $(tail -1 "$logs/fake-owner.log")"
+fi
+KEEL_DPKG_ADMINDIR=$adm refused fake-gone '--deb keel-gone: no such package is installed' --deb keel-gone -- /bin/true
 
 # #! scripts: env finds python3 on the guest's PATH; the kernel starts
 # the interpreter with the script, as execve(2) would; the interpreter's

@@ -114,9 +114,11 @@ static bool is_elf_file(const char *path)
 }
 
 /*
- * The program's arguments that name host files (app.py, /srv/data.csv)
- * go in as --file would put them, unless something is at that guest path
- * already: so "keel run -- python3 app.py" finds app.py.
+ * The program's arguments that are relative paths of host files (app.py,
+ * data/in.csv) go in as --file would put them, beside the guest's working
+ * directory, unless something is at that guest path already: so "keel run
+ * -- python3 app.py" finds app.py. Absolute paths (/etc/hosts) are the
+ * guest's own, as on Linux: --file packs them.
  */
 static int add_argument_files(struct image *im, const struct build_opts *o,
 			      const char *cwd)
@@ -127,10 +129,10 @@ static int add_argument_files(struct image *im, const struct build_opts *o,
 		struct stat st;
 		int rc = 0;
 
-		if (!*a || a[0] == '-' || stat(a, &st) ||
+		if (!*a || a[0] == '-' || a[0] == '/' || stat(a, &st) ||
 		    !S_ISREG(st.st_mode) || access(a, R_OK))
 			continue;
-		j = a[0] == '/' ? xstrdup(a) : path_join(cwd, a);
+		j = path_join(cwd, a);
 		guest = path_normalize(j);
 		free(j);
 		if (!image_has(im, guest)) {

@@ -157,8 +157,8 @@ struct debdb *debdb_open(void)
 		if (parse_stanza(s, &p)) {
 			if (db->n == db->cap) {
 				db->cap = db->cap ? db->cap * 2 : 256;
-				db->v = xrealloc(db->v,
-						 db->cap * sizeof(*db->v));
+				db->v =
+				    xrealloc(db->v, db->cap * sizeof(*db->v));
 			}
 			db->v[db->n++] = p;
 		}
@@ -247,7 +247,8 @@ static bool in_list(const struct strv *l, const char *s)
  * as the package that needs them (a program's data, modules and standard
  * library, split into packages of their own). Names into out; a name
  * nothing installed answers into missing. -1 with a message when a
- * package of want is not installed.
+ * package of want is not installed (with same_source it is passed over:
+ * dpkg keeps the list of a removed package's configuration files).
  */
 int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 		struct strv *out, struct strv *missing)
@@ -257,6 +258,8 @@ int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 	for (size_t i = 0; i < want->n; i++) {
 		struct deb_pkg *p = find_pkg(db, want->v[i]);
 
+		if (!p && same_source)
+			continue; /* an owner removed, its conffiles kept */
 		if (!p) {
 			err_msg("--deb %s: no such package is installed "
 				"(dpkg -l %s)",
@@ -283,10 +286,10 @@ int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 				q = answer(db, a);
 			}
 			if (!q) {
-				char *m = first ? trim_dup(first, first +
-								      strlen(
-									  first))
-						: xstrdup("?");
+				char *m =
+				    first
+					? trim_dup(first, first + strlen(first))
+					: xstrdup("?");
 
 				if (!same_source && !in_list(missing, m))
 					strv_push(missing, m);
@@ -320,28 +323,42 @@ static char *list_path(struct debdb *db, const char *name)
 /* Paths of the documentation (and what only desktops and shells use),
  * left out of what keel packs from packages. */
 static const char *const doc_dirs[] = {
-	"/usr/share/doc",	     "/usr/share/man",
-	"/usr/share/info",	     "/usr/share/locale",
-	"/usr/share/lintian",	     "/usr/share/doc-base",
-	"/usr/share/bug",	     "/usr/share/bash-completion",
-	"/usr/share/zsh",	     "/usr/share/fish",
-	"/usr/share/menu",	     "/usr/share/applications",
-	"/usr/share/icons",	     "/usr/share/pixmaps",
-	"/usr/share/metainfo",	     "/usr/share/gtk-doc",
-	"/usr/share/help",	     "/usr/share/gnome",
-	"/usr/share/appdata",	     "/usr/lib/systemd",
-	"/lib/systemd",		     "/etc/init.d",
-	"/etc/systemd",		     "/etc/logrotate.d",
-	"/etc/cron.daily",	     "/etc/cron.d",
-	"/etc/cron.weekly",	     "/etc/cron.monthly",
-	"/usr/share/debhelper",	     "/usr/share/lintian/overrides",
+	"/usr/share/doc",
+	"/usr/share/man",
+	"/usr/share/info",
+	"/usr/share/locale",
+	"/usr/share/lintian",
+	"/usr/share/doc-base",
+	"/usr/share/bug",
+	"/usr/share/bash-completion",
+	"/usr/share/zsh",
+	"/usr/share/fish",
+	"/usr/share/menu",
+	"/usr/share/applications",
+	"/usr/share/icons",
+	"/usr/share/pixmaps",
+	"/usr/share/metainfo",
+	"/usr/share/gtk-doc",
+	"/usr/share/help",
+	"/usr/share/gnome",
+	"/usr/share/appdata",
+	"/usr/lib/systemd",
+	"/lib/systemd",
+	"/etc/init.d",
+	"/etc/systemd",
+	"/etc/logrotate.d",
+	"/etc/cron.daily",
+	"/etc/cron.d",
+	"/etc/cron.weekly",
+	"/etc/cron.monthly",
+	"/usr/share/debhelper",
+	"/usr/share/lintian/overrides",
 	"/usr/share/python3/debian_defaults",
 };
 
 /* Directories of programs: what the default packing leaves out. */
-static const char *const bin_dirs[] = { "/bin",	     "/sbin",
-					"/usr/bin",  "/usr/sbin",
-					"/usr/games" };
+static const char *const bin_dirs[] = { "/bin", "/sbin", "/usr/bin",
+					"/usr/sbin", "/usr/games" };
 
 static bool under(const char *path, const char *dir)
 {
@@ -397,9 +414,9 @@ int deb_files(struct debdb *db, const char *name, struct strv *out)
  * without /usr for the directories Debian 12 merged into /usr. */
 static void aliases(const char *path, struct strv *out)
 {
-	static const char *const merged[] = { "/bin/", "/sbin/", "/lib/",
-					      "/lib64/", "/lib32/",
-					      "/libx32/" };
+	static const char *const merged[] = {
+		"/bin/", "/sbin/", "/lib/", "/lib64/", "/lib32/", "/libx32/"
+	};
 
 	if (!strv_has(out, path))
 		strv_push(out, path);

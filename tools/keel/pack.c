@@ -238,9 +238,10 @@ int pack_follow_scripts(const struct build_opts *o, const char *argv0,
 			return -1;
 		}
 		if (interp[0] != '/') {
-			err_msg("%s: its #! interpreter '%s' is not an absolute "
-				"path",
-				cur, interp);
+			err_msg(
+			    "%s: its #! interpreter '%s' is not an absolute "
+			    "path",
+			    cur, interp);
 			free(interp), free(arg);
 			return -1;
 		}
@@ -310,9 +311,9 @@ static int add_bytecode(struct image *im, const char *py)
 
 	if (n < 4 || strcmp(py + n - 3, ".py") || !slash)
 		return 0;
-	pat = xasprintf("%.*s/__pycache__/%.*s.cpython-*.pyc",
-			(int)(slash - py), py, (int)(py + n - 3 - slash - 1),
-			slash + 1);
+	pat =
+	    xasprintf("%.*s/__pycache__/%.*s.cpython-*.pyc", (int)(slash - py),
+		      py, (int)(py + n - 3 - slash - 1), slash + 1);
 	if (!glob(pat, 0, NULL, &g))
 		for (size_t i = 0; i < g.gl_pathc && !rc; i++)
 			rc = image_add_entry(im, g.gl_pathv[i]);
@@ -528,13 +529,13 @@ int pack_libraries(struct image *im, const struct build_opts *o,
  * kernel, the program's memory and page tables want room besides. */
 #define MEM_FLOOR_MIB 64 /* keel run's memory for a small image */
 #define MEM_MARGIN_MIB 48 /* what the program gets beyond its files */
-#define MEM_LEAST_MIB 16 /* below the image plus this, nothing runs */
+#define MEM_LEAST_MIB 8 /* below the image plus this, nothing runs */
 
 unsigned long pack_default_mib(unsigned long long image_bytes)
 {
-	unsigned long need = (unsigned long)((image_bytes + (1 << 20) - 1) >>
-					     20) +
-			     MEM_MARGIN_MIB;
+	unsigned long need =
+	    (unsigned long)((image_bytes + (1 << 20) - 1) >> 20) +
+	    MEM_MARGIN_MIB;
 
 	need = (need + 31) / 32 * 32; /* rounded up to 32 MiB */
 	return need < MEM_FLOOR_MIB ? MEM_FLOOR_MIB : need;
