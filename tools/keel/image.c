@@ -388,6 +388,15 @@ const char *image_host_file(const struct image *im, size_t i, size_t *size)
 	return e->host;
 }
 
+bool image_is_dir(struct image *im, const char *guest)
+{
+	char *g = path_normalize(guest);
+	struct entry *e = lookup(im, g);
+
+	free(g);
+	return e && e->kind == K_DIR;
+}
+
 bool image_has(struct image *im, const char *guest)
 {
 	char *g = path_normalize(guest);

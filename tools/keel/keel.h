@@ -97,7 +97,8 @@ int image_add_entry(struct image *im, const char *host_path);
 /* The host file behind entry i (0 <= i < image_count), or NULL when it
  * is not a regular file from the host; its size in *size. */
 const char *image_host_file(const struct image *im, size_t i, size_t *size);
-bool image_has(struct image *im, const char *guest);
+bool image_has(struct image *im, const char *guest); /* exactly there */
+bool image_is_dir(struct image *im, const char *guest);
 int image_add_tree(struct image *im, const char *host, const char *guest);
 int image_add_data(struct image *im, const char *guest, const void *data,
 		   size_t size, unsigned mode);

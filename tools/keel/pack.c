@@ -482,6 +482,42 @@ static bool dynamic_elf(const char *path)
 	return yes;
 }
 
+/*
+ * A library at the path ld.so names it by. Something the options put at
+ * that very path stays; where they made a directory of a path that is a
+ * symlink on the host (--file HOST:/lib/x86_64-linux-gnu/...), the file
+ * goes at the path as --file would put it, not mirrored.
+ */
+static int add_library(struct image *im, const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 1;
+
+	if (image_has(im, path)) {
+		free(p);
+		return 0;
+	}
+	for (char *s = strchr(p + 1, '/'); s && rc > 0;
+	     s = strchr(s + 1, '/')) {
+		struct stat st;
+
+		*s = '\0';
+		if (!lstat(p, &st) && S_ISLNK(st.st_mode) &&
+		    image_is_dir(im, p)) {
+			char *real = realpath(path, NULL);
+
+			rc = real ? image_add_tree(im, real, path) : -1;
+			if (!real)
+				err_msg("cannot read %s: %s", path,
+					strerror(errno));
+			free(real);
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc > 0 ? image_add_path(im, path) : rc;
+}
+
 int pack_libraries(struct image *im, const struct build_opts *o,
 		   struct strv *done)
 {
@@ -504,7 +540,7 @@ int pack_libraries(struct image *im, const struct build_opts *o,
 		scanned++;
 		if (!resolve_objects_opt(h, &objs, &missing)) {
 			for (size_t k = 1; k < objs.n && !rc; k++) {
-				rc = image_add_path(im, objs.v[k].path);
+				rc = add_library(im, objs.v[k].path);
 				if (!strv_has(done, objs.v[k].path))
 					strv_push(done, objs.v[k].path);
 			}
