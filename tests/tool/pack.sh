@@ -24,9 +24,17 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=pack-
 . tests/lib.sh
-plan 21
+plan 22
 
-[ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "pack: $pass passed, $fail failed"; exit 1; }
+[ -x "$keel" ] || { result built 0 "no $keel (run make)"; # The options in the help and the manual.
+if "$keel" build --help | grep -q -- '--deb PACKAGE' && "$keel" run --help | grep -q -- '--bare' &&
+	"$keel" xl --help | grep -q -- '--verbose' && grep -q '^.SH WHAT KEEL PACKS' docs/keel.1; then
+	result help 1
+else
+	result help 0 "--deb, --bare or --verbose missing from a --help, or docs/keel.1 lacks WHAT KEEL PACKS"
+fi
+
+echo "pack: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$logs/cache
 w=$logs/work
 mkdir -p "$w"
@@ -306,6 +314,14 @@ if gcc -O1 -static -o "$w/big" "$w/big.c" 2>"$logs/big.log"; then
 	fi
 else
 	result mem-out 0 "cannot compile big.c: $(tail -1 "$logs/big.log")"
+fi
+
+# The options in the help and the manual.
+if "$keel" build --help | grep -q -- '--deb PACKAGE' && "$keel" run --help | grep -q -- '--bare' &&
+	"$keel" xl --help | grep -q -- '--verbose' && grep -q '^.SH WHAT KEEL PACKS' docs/keel.1; then
+	result help 1
+else
+	result help 0 "--deb, --bare or --verbose missing from a --help, or docs/keel.1 lacks WHAT KEEL PACKS"
 fi
 
 echo "pack: $pass passed, $fail failed"

@@ -50,6 +50,12 @@ static const char usage_build_opts[] =
     "      --kernel FILE    the keel kernel to use (default: the one "
     "installed\n"
     "                       with this keel, or $KEEL_KERNEL)\n"
+    "      --deb PACKAGE    add the files of an installed Debian package\n"
+    "                       and of all it depends on (repeatable)\n"
+    "      --bare           leave out the data of the program's own\n"
+    "                       packages (packed by default)\n"
+    "      --verbose        say what was packed (keel run: and show the\n"
+    "                       kernel's boot lines)\n"
     "  -q, --quiet          no progress lines\n";
 
 static const char usage_build[] =
@@ -91,8 +97,7 @@ static const char usage_run[] =
     "                       (repeatable; the guest's vda, vdb, ... in\n"
     "                       order)\n"
     "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory over\n"
-    "                       virtio-9p, mounted at PATH (repeatable)\n"
-    "";
+    "                       virtio-9p, mounted at PATH (repeatable)\n";
 
 static const char usage_xl[] =
     "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
