@@ -1,6 +1,8 @@
 /*
  * build.c - keel build: the program, its interpreter and libraries (found
- * by resolve.c), the user's files and the run configuration (/.keel/run,
+ * by resolve.c), what pack.c adds (#! interpreters, the program's package
+ * data, --deb packages, every ELF's libraries), the user's files and the
+ * run configuration (/.keel/run,
  * lib/runconf.c's format) packed into an initrd next to a copy of the
  * kernel, or inside it with --single. Everything is checked before the
  * first byte is written; outputs appear under their final names only
@@ -20,7 +22,7 @@
 #include "keel.h"
 
 static const char *const default_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"PATH=" GUEST_DEFAULT_PATH,
 	"HOME=/",
 };
 
@@ -44,14 +46,15 @@ static bool env_key_given(const struct strv *env, const char *kv)
 	return false;
 }
 
-static char *run_config(const struct build_opts *o, const char *program,
+static char *run_config(const struct build_opts *o, const struct strv *start,
 			size_t *len)
 {
 	char *buf = xstrdup("# what keel runs (docs/keel.1): written by keel "
 			    "build\n");
 
 	*len = strlen(buf);
-	add_line(&buf, len, RUNCONF_ARG, program);
+	for (size_t i = 0; i < start->n; i++)
+		add_line(&buf, len, RUNCONF_ARG, start->v[i]);
 	for (int i = 1; i < o->argc; i++)
 		add_line(&buf, len, RUNCONF_ARG, o->argv[i]);
 	for (size_t i = 0; i < sizeof(default_env) / sizeof(*default_env); i++)
@@ -96,6 +99,54 @@ static int add_file_opt(struct image *im, const char *spec, const char *cwd)
 	free(host);
 	free(guest);
 	return rc;
+}
+
+/* Does path begin with the ELF magic? */
+static bool is_elf_file(const char *path)
+{
+	char h[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	bool yes = fd >= 0 && read(fd, h, 4) == 4 && !memcmp(h, "\177ELF", 4);
+
+	if (fd >= 0)
+		close(fd);
+	return yes;
+}
+
+/*
+ * The program's arguments that are relative paths of host files (app.py,
+ * data/in.csv) go in as --file would put them, beside the guest's working
+ * directory, unless something is at that guest path already: so "keel run
+ * -- python3 app.py" finds app.py. Absolute paths (/etc/hosts) are the
+ * guest's own, as on Linux: --file packs them.
+ */
+static int add_argument_files(struct image *im, const struct build_opts *o,
+			      const char *cwd)
+{
+	for (int i = 1; i < o->argc; i++) {
+		const char *a = o->argv[i];
+		char *guest, *j;
+		struct stat st;
+		int rc = 0;
+
+		if (!*a || a[0] == '-' || a[0] == '/' || stat(a, &st) ||
+		    !S_ISREG(st.st_mode) || access(a, R_OK))
+			continue;
+		j = path_join(cwd, a);
+		guest = path_normalize(j);
+		free(j);
+		if (!image_has(im, guest)) {
+			if (o->verbose)
+				fprintf(stderr,
+					"keel: argument %s: packed at %s\n", a,
+					guest);
+			rc = image_add_tree(im, a, guest);
+		}
+		free(guest);
+		if (rc)
+			return -1;
+	}
+	return 0;
 }
 
 static int copy_to(const char *src, const char *dst)
@@ -195,7 +246,8 @@ static int write_root_disk(struct image *im, const char *outdir,
 int build_image(const struct build_opts *o, struct build_result *r)
 {
 	const char *cwd = o->cwd ? o->cwd : "/";
-	struct objects objs = { 0 };
+	struct strv chain = { 0 }, done = { 0 }, start = { 0 };
+	size_t n_objs = 0;
 	struct image *im;
 	char *program, *kernel, *conf, *cpio, *out_kernel;
 	size_t conf_len;
@@ -220,20 +272,43 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		free(kernel);
 		return -1;
 	}
-	progress("resolving the libraries of %s", program);
-	if (resolve_objects(program, &objs))
+	if (pack_follow_scripts(o, o->argv[0], program, &chain, &start))
 		goto out_prog;
+	free(program); /* a shim gives way to the program it hides */
+	program = xstrdup(chain.v[0]);
+	progress("resolving the libraries of %s", program);
 	im = image_new();
-	for (size_t i = 0; i < objs.n; i++)
-		if (image_add_path(im, objs.v[i].path))
+	for (size_t c = 0; c < chain.n; c++) {
+		struct objects objs = { 0 };
+
+		if (image_add_path(im, chain.v[c]))
 			goto out_prog;
+		/* scripts are followed; the ELFs on the way are resolved */
+		if (c + 1 < chain.n && !is_elf_file(chain.v[c]))
+			continue;
+		if (resolve_objects(chain.v[c], &objs))
+			goto out_prog;
+		for (size_t i = 0; i < objs.n; i++) {
+			if (image_add_path(im, objs.v[i].path)) {
+				objects_free(&objs);
+				goto out_prog;
+			}
+			strv_push(&done, objs.v[i].path);
+		}
+		n_objs += objs.n;
+		objects_free(&objs);
+	}
+	if (pack_packages(im, o, &chain))
+		goto out_prog;
 	for (size_t i = 0; i < o->files.n; i++)
 		if (add_file_opt(im, o->files.v[i], cwd))
 			goto out_prog;
+	if (add_argument_files(im, o, cwd) || pack_libraries(im, o, &done))
+		goto out_prog;
 	/* The working directory exists in the guest even if nothing is in it. */
 	if (image_add_dir(im, cwd))
 		goto out_prog;
-	conf = run_config(o, program, &conf_len);
+	conf = run_config(o, &start, &conf_len);
 	if (image_add_data(im, RUNCONF_PATH, conf, conf_len, 0644)) {
 		free(conf);
 		goto out_prog;
@@ -259,7 +334,7 @@ int build_image(const struct build_opts *o, struct build_result *r)
 	free(conf);
 	cpio = path_join(o->outdir, "initrd.cpio");
 	out_kernel = path_join(o->outdir, "keel.elf");
-	progress("packing %zu objects and %zu files into %s", objs.n,
+	progress("packing %zu objects and %zu files into %s", n_objs,
 		 image_count(im), o->single ? out_kernel : cpio);
 	if (o->single) {
 		char *tmp = xasprintf("%s.part.%d", cpio, (int)getpid());
@@ -281,6 +356,13 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		free(out_kernel);
 		goto out_prog;
 	}
+	{
+		struct stat st;
+		char *rd = o->single ? out_kernel : cpio;
+
+		if (!stat(rd, &st))
+			r->image_bytes = (unsigned long long)st.st_size;
+	}
 	r->kernel = out_kernel;
 	r->base_kernel = kernel;
 	kernel = NULL;
@@ -288,6 +370,9 @@ int build_image(const struct build_opts *o, struct build_result *r)
 	r->program = xstrdup(program);
 	free(cpio);
 out_prog:
+	strv_free(&chain);
+	strv_free(&done);
+	strv_free(&start);
 	free(program);
 	free(kernel);
 	return rc;

@@ -193,11 +193,12 @@ static int add_entry(struct image *im, const char *guest, enum kind kind,
 	if (e) {
 		/* The same thing twice (a library reached by two routes)
 		 * is fine; a different one is a conflict. */
-		bool same = e->kind == kind &&
-			    (kind == K_DIR ||
-			     (kind == K_LINK && !strcmp(e->data, data)) ||
-			     (kind == K_FILE && host && e->host &&
-			      !strcmp(e->host, host)));
+		bool same =
+		    e->kind == kind && (kind == K_DIR ||
+					(kind == K_LINK && e->size == size &&
+					 !memcmp(e->data, data, size)) ||
+					(kind == K_FILE && host && e->host &&
+					 !strcmp(e->host, host)));
 
 		if (kind == K_DIR && e->kind == K_DIR)
 			e->mode = mode;
@@ -258,7 +259,8 @@ int image_add_data(struct image *im, const char *guest, const void *data,
  * mirroring every symlink met on the way (in directories and at the
  * end), so the guest resolves the path exactly as the host does.
  */
-static int add_mirrored(struct image *im, const char *host_path, int hops)
+static int add_mirrored(struct image *im, const char *host_path, int hops,
+			bool follow_last)
 {
 	char *path = path_normalize(host_path), *cur = xstrdup("/");
 	const char *s = path + 1;
@@ -277,6 +279,23 @@ static int add_mirrored(struct image *im, const char *host_path, int hops)
 		free(comp);
 		if (lstat(next, &st)) {
 			err_msg("cannot read %s: %s", next, strerror(errno));
+			free(next);
+			goto out;
+		}
+		if (S_ISLNK(st.st_mode) && !e && !follow_last) {
+			char target[PATH_MAX];
+			ssize_t len =
+			    readlink(next, target, sizeof(target) - 1);
+
+			if (len < 0) {
+				err_msg("cannot read %s: %s", next,
+					strerror(errno));
+			} else {
+				target[len] = '\0';
+				rc = add_entry(im, next, K_LINK, 0777, NULL,
+					       target, (size_t)len,
+					       (uint32_t)st.st_mtime);
+			}
 			free(next);
 			goto out;
 		}
@@ -304,7 +323,7 @@ static int add_mirrored(struct image *im, const char *host_path, int hops)
 			rest = e ? path_join(joined, e + 1) : xstrdup(joined);
 			free(joined);
 			free(next);
-			rc = add_mirrored(im, rest, hops);
+			rc = add_mirrored(im, rest, hops, follow_last);
 			free(rest);
 			goto out;
 		}
@@ -351,7 +370,40 @@ out:
 
 int image_add_path(struct image *im, const char *host_path)
 {
-	return add_mirrored(im, host_path, 0);
+	return add_mirrored(im, host_path, 0, true);
+}
+
+int image_add_entry(struct image *im, const char *host_path)
+{
+	return add_mirrored(im, host_path, 0, false);
+}
+
+const char *image_host_file(const struct image *im, size_t i, size_t *size)
+{
+	const struct entry *e = &im->v[i];
+
+	if (e->kind != K_FILE || !e->host)
+		return NULL;
+	*size = e->size;
+	return e->host;
+}
+
+bool image_is_dir(struct image *im, const char *guest)
+{
+	char *g = path_normalize(guest);
+	struct entry *e = lookup(im, g);
+
+	free(g);
+	return e && e->kind == K_DIR;
+}
+
+bool image_has(struct image *im, const char *guest)
+{
+	char *g = path_normalize(guest);
+	bool has = lookup(im, g) != NULL;
+
+	free(g);
+	return has;
 }
 
 /*

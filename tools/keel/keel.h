@@ -80,17 +80,43 @@ struct objects {
 };
 char *find_program(const char *name); /* PATH search; NULL + message */
 int resolve_objects(const char *program, struct objects *out);
+/* The same; with missing given, a library not found is recorded there
+ * ("NAME (needed by PATH)") and the walk goes on instead of failing. */
+int resolve_objects_opt(const char *program, struct objects *out,
+			struct strv *missing);
+void objects_free(struct objects *o);
 
 /* image.c: the guest's file tree, written as a newc cpio. */
 struct image;
 struct image *image_new(void);
 int image_add_path(struct image *im, const char *host_path);
+/* The host path as it is, at the same guest path: a symlink stays a
+ * symlink (not followed), a directory is added without its contents; the
+ * symlinks on the way are mirrored as image_add_path does. */
+int image_add_entry(struct image *im, const char *host_path);
+/* The host file behind entry i (0 <= i < image_count), or NULL when it
+ * is not a regular file from the host; its size in *size. */
+const char *image_host_file(const struct image *im, size_t i, size_t *size);
+bool image_has(struct image *im, const char *guest); /* exactly there */
+bool image_is_dir(struct image *im, const char *guest);
 int image_add_tree(struct image *im, const char *host, const char *guest);
 int image_add_data(struct image *im, const char *guest, const void *data,
 		   size_t size, unsigned mode);
 int image_add_dir(struct image *im, const char *guest);
 int image_write_cpio(struct image *im, const char *out_path);
 size_t image_count(const struct image *im);
+
+/* deb.c: Debian's package database (/var/lib/dpkg, or
+ * $KEEL_DPKG_ADMINDIR). Each prints its own error. */
+struct debdb;
+struct debdb *debdb_open(void);
+void debdb_close(struct debdb *db);
+int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
+		struct strv *out, struct strv *missing);
+int deb_files(struct debdb *db, const char *name, struct strv *out);
+int deb_owners(struct debdb *db, const char *path, struct strv *out);
+bool deb_is_doc(const char *path);
+bool deb_is_program_dir(const char *path);
 
 /* embed.c: a copy of the kernel ELF with the initrd inside it. */
 int embed_initrd(const char *kernel, const char *cpio, const char *out);
@@ -104,6 +130,9 @@ struct build_opts {
 	const char *kernel;
 	bool single;
 	bool root_disk; /* --root disk: the files on DIR/root.img */
+	struct strv debs; /* --deb PACKAGE */
+	bool bare; /* --bare: not the program's package data */
+	bool verbose; /* --verbose: say what was packed */
 	char **argv; /* PROGRAM ARGS..., NULL-terminated */
 	int argc;
 };
@@ -113,8 +142,28 @@ struct build_result {
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
 	char *root_image; /* --root disk: the root's ext2 image, else NULL */
+	unsigned long long image_bytes; /* what the initrd puts in guest RAM */
 };
 int build_image(const struct build_opts *o, struct build_result *r);
+
+/* The guest's PATH unless --env sets one. */
+#define GUEST_DEFAULT_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* pack.c: scripts, packages and every ELF's libraries (build.c's helpers),
+ * and the guest memory an image needs. 0, or -1 and a message. */
+int pack_follow_scripts(const struct build_opts *o, const char *argv0,
+			const char *program, struct strv *chain,
+			struct strv *start);
+int pack_packages(struct image *im, const struct build_opts *o,
+		  const struct strv *chain);
+int pack_libraries(struct image *im, const struct build_opts *o,
+		   struct strv *done);
+unsigned long pack_default_mib(unsigned long long image_bytes);
+int pack_memory_check(unsigned long long image_bytes, unsigned long mib_given,
+		      const char *flag);
+/* After a guest ran out of memory: what the image took, which -m to try. */
+void pack_memory_hint(const char *mem, unsigned long long image_bytes);
 
 /* run.c */
 struct run_opts {

@@ -50,6 +50,12 @@ static const char usage_build_opts[] =
     "      --kernel FILE    the keel kernel to use (default: the one "
     "installed\n"
     "                       with this keel, or $KEEL_KERNEL)\n"
+    "      --deb PACKAGE    add the files of an installed Debian package\n"
+    "                       and of all it depends on (repeatable)\n"
+    "      --bare           leave out the data of the program's own\n"
+    "                       packages (packed by default)\n"
+    "      --verbose        say what was packed (keel run: and show the\n"
+    "                       kernel's boot lines)\n"
     "  -q, --quiet          no progress lines\n";
 
 static const char usage_build[] =
@@ -69,7 +75,8 @@ static const char usage_run[] =
     "console on stdout (on stderr when stdout, not a terminal, carries\n"
     "the program's output); exit with the program's status.\n"
     "\n"
-    "  -m, --memory SIZE    guest memory, e.g. 64M or 1G (default 64M)\n"
+    "  -m, --memory SIZE    guest memory, e.g. 64M or 1G (default: the\n"
+    "                       image's size and 48M, at least 64M)\n"
     "  -p, --port HOST:GUEST  forward TCP port HOST on 127.0.0.1 to the "
     "guest\n"
     "                       (repeatable; implies --net user)\n"
@@ -90,8 +97,7 @@ static const char usage_run[] =
     "                       (repeatable; the guest's vda, vdb, ... in\n"
     "                       order)\n"
     "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory over\n"
-    "                       virtio-9p, mounted at PATH (repeatable)\n"
-    "      --verbose        show the kernel's boot lines\n";
+    "                       virtio-9p, mounted at PATH (repeatable)\n";
 
 static const char usage_xl[] =
     "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -100,7 +106,7 @@ static const char usage_xl[] =
     "    xl create -c DIR/keel.cfg\n"
     "boots PROGRAM as a Xen PVH guest.\n"
     "\n"
-    "  -m, --memory MiB     guest memory in MiB (default 64)\n"
+    "  -m, --memory MiB     guest memory in MiB (default: as keel run's)\n"
     "  -n, --name NAME      domain name (default keel-PROGRAM)\n"
     "      --guest-dir DIR  where the files will be on the Xen host\n"
     "                       (default: the absolute path of -o DIR)\n"
@@ -131,6 +137,8 @@ enum {
 	OPT_DISK,
 	OPT_VERBOSE,
 	OPT_ROOT,
+	OPT_DEB,
+	OPT_BARE,
 };
 
 static const struct option long_opts[] = {
@@ -152,6 +160,8 @@ static const struct option long_opts[] = {
 	{ "volume", required_argument, NULL, 'v' },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "root", required_argument, NULL, OPT_ROOT },
+	{ "deb", required_argument, NULL, OPT_DEB },
+	{ "bare", no_argument, NULL, OPT_BARE },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
 	{ "help", no_argument, NULL, 'h' },
@@ -365,8 +375,13 @@ int main(int argc, char **argv)
 			x.guest_dir = optarg;
 			break;
 		case OPT_VERBOSE:
-			runonly = cmd != CMD_RUN;
-			verbose = true;
+			verbose = b.verbose = true;
+			break;
+		case OPT_DEB:
+			strv_push(&b.debs, optarg);
+			break;
+		case OPT_BARE:
+			b.bare = true;
 			break;
 		case OPT_ROOT:
 			if (strcmp(optarg, "initrd") &&
@@ -443,6 +458,10 @@ int main(int argc, char **argv)
 		    res.root_image ? res.root_image : "");
 		return 0;
 	}
+	if (!mib) /* memory follows the image's size */
+		r.mem = xasprintf("%luM", pack_default_mib(res.image_bytes));
+	else if (pack_memory_check(res.image_bytes, mib, "-m"))
+		return 2;
 	if (cmd == CMD_RUN) {
 		/* The kernel's boot lines only with -v (a panic or a failed
 		 * start shows them anyway). */
@@ -458,8 +477,7 @@ int main(int argc, char **argv)
 	}
 
 	/* xl */
-	if (mib)
-		x.mem_mib = (unsigned)mib;
+	x.mem_mib = (unsigned)(mib ? mib : pack_default_mib(res.image_bytes));
 	if (!x.guest_dir) {
 		char *abs = realpath(b.outdir, NULL);
 

@@ -6,7 +6,9 @@
  * DT_RUNPATH, the directories of /etc/ld.so.conf (what ld.so.cache
  * holds) and the system directories. $ORIGIN, $LIB and $PLATFORM are
  * expanded. A candidate that is not an x86-64 ELF is skipped, as ld.so
- * skips it. The ELF is read with lib/elf.c, the kernel's own reader.
+ * skips it. A shared library (DT_NEEDED without PT_INTERP) is walked as
+ * the system's ld.so would load it, which is what ldd(1) lists. The ELF
+ * is read with lib/elf.c, the kernel's own reader.
  */
 #include <errno.h>
 #include <glob.h>
@@ -367,7 +369,7 @@ static int add_node(struct walk *w, const char *path, const char *needed,
 	return 0;
 }
 
-static int scan_needed(struct walk *w, size_t idx)
+static int scan_needed(struct walk *w, size_t idx, struct strv *missing)
 {
 	int rc = 0;
 
@@ -385,7 +387,10 @@ static int scan_needed(struct walk *w, size_t idx)
 		} else {
 			p = search(w, (int)idx, name, &tried, &skipped);
 		}
-		if (!p) {
+		if (!p && missing) {
+			strv_pushf(missing, "%s (needed by %s)", name,
+				   w->v[idx].path);
+		} else if (!p) {
 			err_msg("library %s not found (needed by %s)%s%s", name,
 				w->v[idx].path, skipped ? "; skipped " : "",
 				skipped ? skipped : "");
@@ -400,7 +405,11 @@ static int scan_needed(struct walk *w, size_t idx)
 	return rc;
 }
 
-int resolve_objects(const char *program, struct objects *out)
+/* What ldd(1) loads a shared library with: the system's ld.so. */
+#define SYSTEM_INTERP "/lib64/ld-linux-x86-64.so.2"
+
+int resolve_objects_opt(const char *program, struct objects *out,
+			struct strv *missing)
 {
 	struct walk w = { 0 };
 	const char *interp = NULL;
@@ -409,6 +418,10 @@ int resolve_objects(const char *program, struct objects *out)
 	read_ld_conf(&w.conf_dirs, "/etc/ld.so.conf", 0);
 	if (add_node(&w, program, NULL, -1, &interp))
 		goto out;
+	/* A shared library (no PT_INTERP, but DT_NEEDED names) is loaded by
+	 * the system's ld.so, as ldd(1) lists it. */
+	if (!interp && w.v[0].needs.n && !access(SYSTEM_INTERP, F_OK))
+		interp = xstrdup(SYSTEM_INTERP);
 	if (interp) {
 		/* The interpreter is loaded first and answers to its soname
 		 * (libc.so.6 names ld-linux-x86-64.so.2 in DT_NEEDED). */
@@ -418,10 +431,15 @@ int resolve_objects(const char *program, struct objects *out)
 				interp, program);
 			goto out;
 		}
-		if (scan_needed(&w, 0))
+		if (scan_needed(&w, 0, missing))
 			goto out;
 		for (size_t i = 2; i < w.n; i++)
-			if (scan_needed(&w, i))
+			if (scan_needed(&w, i, missing))
+				goto out;
+	} else if (w.v[0].needs.n) {
+		/* No ld.so to load it with: still, what it names. */
+		for (size_t i = 0; i < w.n; i++)
+			if (scan_needed(&w, i, missing))
 				goto out;
 	}
 	memset(out, 0, sizeof(*out));
@@ -448,4 +466,19 @@ out:
 	strv_free(&w.conf_dirs);
 	free((char *)interp);
 	return rc;
+}
+
+int resolve_objects(const char *program, struct objects *out)
+{
+	return resolve_objects_opt(program, out, NULL);
+}
+
+void objects_free(struct objects *o)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->v[i].path);
+		free(o->v[i].needed);
+	}
+	free(o->v);
+	memset(o, 0, sizeof(*o));
 }

@@ -52,6 +52,7 @@ struct outcome {
 	int qemu_status; /* waitpid status */
 	bool timed_out;
 	bool have_status, panicked, oom_killed;
+	bool no_memory; /* "keel: cannot run ...: out of memory ..." */
 	long status;
 };
 
@@ -82,6 +83,9 @@ static void scan_line(struct outcome *oc, const char *line, size_t n)
 	} else if (n >= strlen(OOM_LINE) &&
 		   !strncmp(line, OOM_LINE, strlen(OOM_LINE))) {
 		oc->oom_killed = true;
+	} else if (n > 16 && !strncmp(line, "keel: cannot run", 16) &&
+		   memmem(line, n, "out of memory", 13)) {
+		oc->no_memory = true;
 	}
 }
 
@@ -781,6 +785,8 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	if (spawn(a.v, o->timeout, &sk, mode, src, &oc))
 		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
+	if (oc.oom_killed || oc.no_memory)
+		pack_memory_hint(o->mem, b->image_bytes);
 	strv_free(&a);
 	return rc;
 }
