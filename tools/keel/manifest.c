@@ -24,6 +24,8 @@
 enum kind {
 	K_STRING, /* a scalar: --OPTION=VALUE */
 	K_BOOL, /* true or false: --OPTION, or nothing */
+	K_OPTARG, /* an optional argument: true (--OPTION), false, or a value
+		     (--OPTION=VALUE) */
 	K_LIST, /* a list of scalars (or one scalar): --OPTION=ITEM each */
 	K_ENV, /* a mapping NAME: VALUE, or a list of NAME=VALUE */
 	K_PROGRAM, /* a scalar: the program, after -- */
@@ -231,7 +233,8 @@ static struct node *parse_file(const struct manifest *m, FILE *f)
 		}
 		if (e.type == YAML_STREAM_START_EVENT ||
 		    e.type == YAML_DOCUMENT_START_EVENT) {
-			if (e.type == YAML_DOCUMENT_START_EVENT && ++depth > 1) {
+			if (e.type == YAML_DOCUMENT_START_EVENT &&
+			    ++depth > 1) {
 				where_msg(m, (unsigned)e.start_mark.line + 1,
 					  "a second YAML document: a manifest "
 					  "is one");
@@ -384,7 +387,8 @@ static int env_words(struct manifest *m, const struct node *v,
 			}
 		} else {
 			if (!(name = scalar(m, "env", kn, "a variable name")) ||
-			    !(val = scalar(m, name, v->kids[i + 1], "a string")))
+			    !(val =
+				  scalar(m, name, v->kids[i + 1], "a string")))
 				return -1;
 			if (!*name || strchr(name, '=')) {
 				where_msg(m, kn->line,
@@ -405,8 +409,10 @@ static int env_words(struct manifest *m, const struct node *v,
 	return 0;
 }
 
-static int bool_value(const struct manifest *m, const char *key,
-		      const struct node *v, bool *out)
+/* true or false (YAML 1.1's yes and no too): 0, 1, or -1 with the
+ * message when complain, else -1 quietly. */
+static int bool_word(const struct manifest *m, const char *key,
+		     const struct node *v, bool complain)
 {
 	static const char *const yes[] = { "true", "True", "TRUE", "yes" },
 				 *const no[] = { "false", "False", "FALSE",
@@ -415,13 +421,11 @@ static int bool_value(const struct manifest *m, const char *key,
 
 	if (!s)
 		return -1;
-	for (size_t i = 0; i < 4; i++) {
-		if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
-			*out = !strcmp(s, yes[i]);
-			return 0;
-		}
-	}
-	where_msg(m, v->line, "%s: %s: want true or false", key, s);
+	for (size_t i = 0; i < 4; i++)
+		if (!strcmp(s, yes[i]) || !strcmp(s, no[i]))
+			return !strcmp(s, yes[i]);
+	if (complain)
+		where_msg(m, v->line, "%s: %s: want true or false", key, s);
 	return -1;
 }
 
@@ -430,11 +434,15 @@ static int key_words(struct manifest *m, const struct mkey *k,
 		     const struct node *v, const struct cli *c, const char *cwd)
 {
 	const char *s;
-	bool b;
+	int b;
 
 	switch (k->kind) {
 	case K_BOOL:
-		if (bool_value(m, k->key, v, &b))
+	case K_OPTARG:
+		if (v->type == N_SCALAR && v->value && k->kind == K_OPTARG &&
+		    (b = bool_word(m, k->key, v, false)) < 0)
+			return list_word(m, k, v, cwd);
+		if ((b = bool_word(m, k->key, v, true)) < 0)
 			return -1;
 		if (b) {
 			char *w = xasprintf("--%s", k->option);

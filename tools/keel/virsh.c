@@ -179,8 +179,7 @@ static void write_disks(FILE *f, const struct build_result *b,
 }
 
 /* -v HOSTDIR:/GUEST[:ro]: a 9p share, tag keelvolN, as keel run has. */
-static void write_volumes(FILE *f, const struct run_opts *r,
-			  struct strv *kargs)
+static void write_volumes(FILE *f, const struct run_opts *r, struct strv *kargs)
 {
 	for (size_t i = 0; i < r->volumes.n; i++) {
 		char *spec = xstrdup(r->volumes.v[i]), *ro, *colon, *dir;
@@ -311,9 +310,10 @@ static int write_qemu(const char *path, const struct build_result *b,
 		   "port='0'/>\n    </console>\n");
 	fputs(disks, f);
 	if (!strncmp(net, "tap:", 4)) {
-		fprintf(f, "    <interface type='ethernet'>\n      <target "
-			   "dev='%s' managed='no'/>\n      <model "
-			   "type='virtio'/>\n    </interface>\n",
+		fprintf(f,
+			"    <interface type='ethernet'>\n      <target "
+			"dev='%s' managed='no'/>\n      <model "
+			"type='virtio'/>\n    </interface>\n",
 			net + 4);
 	}
 	write_bridges(f, x, false);
