@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=manifest-
 . tests/lib.sh
-plan 57
+plan 59
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "manifest: $pass passed, $fail failed"; exit 1; }
 w=$PWD/$logs/w
@@ -225,6 +225,8 @@ bad twice "3: program given twice \(first on line 1\)" $'program: /bin/true\nmem
 bad yaml "3: YAML: " $'program: /bin/true\nfiles: [a,\n  b: c: d'
 bad not-a-map "1: want a mapping of keys" '- program: /bin/true'
 bad alias "3: an alias" $'program: &p /bin/true\nname: x\nkernel: *p'
+bad cwd "2: cwd: srv: want an absolute guest path" $'program: /bin/true\ncwd: srv'
+bad missing-file "4: files: cannot read $w/no-such-file: No such file" $'program: /bin/true\nfiles:\n  - /etc/hostname\n  - no-such-file:/x'
 bad two-docs "2: a second YAML document" $'program: /bin/true\n---\nprogram: /bin/ls'
 # The manifest itself missing: status 2, named.
 "$keel" build -c "$w/no-such.yaml" >"$logs/bad-missing.log" 2>&1

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #include "keel.h"
@@ -40,6 +41,7 @@ enum path {
 	P_SPEC, /* HOST:... (disks, volumes) */
 	P_FILE, /* --file HOST[:GUEST]: GUEST kept relative to the cwd */
 	P_PROGRAM, /* a program path with a '/' */
+	P_GUEST, /* an absolute path in the guest */
 };
 
 /*
@@ -58,7 +60,7 @@ static const struct mkey {
 	{ "output", "output", K_STRING, P_WHOLE },
 	{ "files", "file", K_LIST, P_FILE },
 	{ "env", "env", K_ENV, P_NONE },
-	{ "cwd", "cwd", K_STRING, P_NONE },
+	{ "cwd", "cwd", K_STRING, P_GUEST },
 	{ "single", "single", K_BOOL, P_NONE },
 	{ "kernel", "kernel", K_STRING, P_WHOLE },
 	{ "quiet", "quiet", K_BOOL, P_NONE },
@@ -301,6 +303,25 @@ static char *file_spec(const struct manifest *m, const char *spec,
 	return out;
 }
 
+/* A files: entry's host part (before a ":/GUEST") exists, or false and
+ * a message with the line. */
+static bool host_exists(const struct manifest *m, unsigned line,
+			const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	char *host = colon && colon[1] == '/'
+			 ? strndup(spec, (size_t)(colon - spec))
+			 : xstrdup(spec);
+	struct stat st;
+	bool ok = host && !lstat(host, &st);
+
+	if (!ok)
+		where_msg(m, line, "files: cannot read %s: %s", host,
+			  strerror(errno));
+	free(host);
+	return ok;
+}
+
 static void add_word(struct manifest *m, unsigned line, const char *word)
 {
 	strv_push(&m->words, word);
@@ -352,12 +373,21 @@ static int list_word(struct manifest *m, const struct mkey *k,
 
 	if (!s)
 		return -1;
+	if (k->path == P_GUEST && s[0] != '/') {
+		where_msg(m, v->line, "%s: %s: want an absolute guest path",
+			  k->key, s);
+		return -1;
+	}
 	if (k->path == P_FILE)
 		val = file_spec(m, s, cwd);
 	else if (k->path == P_SPEC || k->path == P_WHOLE)
 		val = host_path(m, s);
 	else
 		val = xstrdup(s);
+	if (k->path == P_FILE && !host_exists(m, v->line, val)) {
+		free(val);
+		return -1;
+	}
 	w = xasprintf("--%s=%s", k->option, val);
 	add_word(m, v->line, w);
 	free(w);
