@@ -176,10 +176,12 @@ gone() {
 console_text() { tr -d '\r' <"$w/$1/console.log" 2>/dev/null; }
 
 # The program's output and status in the console log; the domain ends.
-if boot exit -- "$bb" sh -c 'echo "hello from $0 under libvirt"; exit 7' keel; then
+# Its files on root.img (--root disk: the first virtio disk, root=/dev/vda).
+if boot exit --root disk -- "$bb" sh -c 'echo "hello from $0 under libvirt"; exit 7' keel; then
 	if ! gone exit 60; then
 		result create-exit 0 "the domain still runs after 60 s: $(console_text exit | tail -2 | tr '\n' ' ')"
 	elif console_text exit | grep -qx 'hello from keel under libvirt' &&
+		grep -q 'root=/dev/vda' "$w/exit/keel-qemu.xml" &&
 		[ "$(console_text exit | grep -a '^keel: shutdown status' | tail -1)" = 'keel: shutdown status 7' ]; then
 		result create-exit 1
 	else
