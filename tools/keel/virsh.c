@@ -6,8 +6,10 @@
  * -kernel, Xen's pvh type) with the initrd and the command line; the
  * console is the first serial port (QEMU, logged to DIR/console.log) or
  * Xen's PV console. QEMU's user networking with port forwards has no
- * libvirt element of its own in libvirt 9 (Debian 12) but with passt, so
- * it goes in as qemu:commandline arguments. The guest powers off by ACPI
+ * libvirt element in Debian 12's libvirt 9.0 (<portForward> needs the
+ * passt backend, which its parser refuses: "Invalid value for attribute
+ * 'type' in element 'backend'"), so it goes in as qemu:commandline
+ * arguments. The guest powers off by ACPI
  * (no isa-debug-exit): libvirt sees a clean shutdown, and the status is
  * the console's last line. docs/keel.1, VIRSH.
  */
