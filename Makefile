@@ -412,7 +412,8 @@ fuzz: deps fuzz-build
 	bash tests/fuzz/run.sh $(FUZZ_TIME)
 
 # ------------------------------------------------------------- host tool ---
-# tools/keel with the kernel's own ELF, cpio and run-file code from lib/.
+# tools/keel with the kernel's own ELF, cpio and run-file code from lib/,
+# and Debian's libyaml for the manifest (keel -c FILE, tools/keel/manifest.c).
 TOOL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iinclude -Itools/keel
 TOOL_SRCS := $(wildcard tools/keel/*.c) lib/elf.c lib/cpio.c lib/runconf.c
@@ -424,7 +425,7 @@ $(BUILD)/tool/%.c.o: %.c
 	@$(CC) $(TOOL_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/keel: $(TOOL_OBJS)
 	@echo "  LINK    $@"
-	@$(CC) -o $@ $(TOOL_OBJS)
+	@$(CC) -o $@ $(TOOL_OBJS) -lyaml
 
 PREFIX ?= /usr/local
 install: $(BUILD)/keel $(BUILD)/keel.elf

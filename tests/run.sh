@@ -68,6 +68,10 @@ suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
 suite "what keel packs: package data, --deb python3 and perl, #! scripts, every ELF's libraries, memory (QEMU TCG)" 600 \
 	bash tests/tool/pack.sh
+suite "the manifest (keel -c FILE): every option a key, each key as its option, bad manifests refused" 300 \
+	bash tests/tool/manifest.sh
+suite "libvirt: keel virsh's domain XML validated, guests booted by virsh create under libvirtd (TCG)" 600 \
+	bash tests/tool/virsh.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
 	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh

@@ -21,6 +21,8 @@
 
 /* util.c */
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where the input err_msg speaks of came from ("FILE:LINE: "), or NULL. */
+extern const char *err_context;
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool quiet;
 void *xmalloc(size_t n);
@@ -203,6 +205,15 @@ int cmd_mkimage(int argc, char **argv);
  * 0, or -1 and a message. */
 int make_ext2_image(const char *dir, const char *out, unsigned long long mib);
 
+/* manifest.c: keel COMMAND -c FILE. The manifest's option words go into
+ * argv before the command line's (which win), its PROGRAM ARGS after them
+ * when the command line has none: 0, or -1 and a message. */
+struct option;
+int manifest_apply(int *argc, char ***argv, const char *optstring,
+		   const struct option *opts);
+bool manifest_word(int i); /* is argv[i] one of the manifest's words? */
+void manifest_at(int i); /* err_msg names argv[i]'s line (i < 0: none) */
+
 /* xl.c */
 struct xl_opts {
 	const char *name;
@@ -217,5 +228,12 @@ struct xl_opts {
 char *vif_spec(const char *spec);
 int write_xl_config(const char *outdir, const struct build_result *b,
 		    const struct xl_opts *o);
+
+/* virsh.c: DIR/keel-qemu.xml and DIR/keel-xen.xml, libvirt domains of
+ * the image (r: the QEMU side's machine, accel, network, ports, volumes;
+ * x: name, memory, guest_dir, kernel words, disks, bridges): 0, or -1
+ * and a message. */
+int write_virsh_xml(const char *outdir, const struct build_result *b,
+		    const struct run_opts *r, const struct xl_opts *x);
 
 #endif

@@ -26,6 +26,7 @@ static const char usage_main[] =
     "  run     build, then boot the image under QEMU; exit with its "
     "status\n"
     "  xl      build, and write a Xen domain config for xl create\n"
+    "  virsh   build, and write libvirt domain XML for QEMU/KVM and Xen\n"
     "  ldd     list the objects PROGRAM loads, found without running it\n"
     "  mkimage make an ext2 disk image of a directory (keel mkimage DIR "
     "-o IMAGE)\n"
@@ -33,6 +34,8 @@ static const char usage_main[] =
     "keel COMMAND --help describes each; man keel has the rest.\n";
 
 static const char usage_build_opts[] =
+    "  -c, --config FILE    read options, PROGRAM and ARGS from a YAML\n"
+    "                       manifest (the command line's win; keel(1))\n"
     "  -o, --output DIR     where to write the image\n"
     "  -f, --file HOST[:GUEST]\n"
     "                       add a file or directory tree (GUEST defaults "
@@ -120,6 +123,32 @@ static const char usage_xl[] =
     "                       order, after root.img with --root disk)\n"
     "  -k, --kernel-arg ARG add a word to the kernel command line\n";
 
+static const char usage_virsh[] =
+    "usage: keel virsh -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+    "\n"
+    "Build into DIR and write DIR/keel-qemu.xml (QEMU/KVM) and\n"
+    "DIR/keel-xen.xml (Xen's libxl), so that\n"
+    "    virsh create DIR/keel-qemu.xml --console\n"
+    "boots PROGRAM (the kernel booted directly, its console on the\n"
+    "serial port and in DIR/console.log).\n"
+    "\n"
+    "  -m, --memory SIZE    guest memory (default 64M)\n"
+    "  -n, --name NAME      domain name (default keel-PROGRAM)\n"
+    "      --guest-dir DIR  where the files will be on the VM host\n"
+    "                       (default: the absolute path of -o DIR)\n"
+    "      --machine q35|pc  QEMU machine (default q35)\n"
+    "      --accel auto|kvm|tcg  domain type kvm or qemu (auto: kvm when\n"
+    "                       /dev/kvm opens here)\n"
+    "  -p, --port HOST:GUEST  forward TCP port HOST on 127.0.0.1 (QEMU\n"
+    "                       user networking; repeatable)\n"
+    "      --net none|user|tap:IFNAME|bridge=NAME[,mac=MAC]\n"
+    "                       the network; a bridge is the only one the Xen\n"
+    "                       domain gets\n"
+    "      --disk IMAGE[:/PATH][:ro]  attach a raw disk image (repeatable)\n"
+    "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory (QEMU,\n"
+    "                       virtio-9p; repeatable)\n"
+    "  -k, --kernel-arg ARG add a word to the kernel command line\n";
+
 static const char usage_ldd[] =
     "usage: keel ldd PROGRAM\n"
     "\n"
@@ -142,6 +171,7 @@ enum {
 };
 
 static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "file", required_argument, NULL, 'f' },
 	{ "env", required_argument, NULL, 'e' },
@@ -167,8 +197,9 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
+static const char optstring[] = "+c:o:f:e:C:qm:p:t:k:n:hv:";
 
-enum command { CMD_BUILD, CMD_RUN, CMD_XL };
+enum command { CMD_BUILD, CMD_RUN, CMD_XL, CMD_VIRSH };
 
 static const char *opt_name(int c)
 {
@@ -182,7 +213,8 @@ static void help(enum command c, FILE *f)
 {
 	fputs(c == CMD_BUILD ? usage_build
 	      : c == CMD_RUN ? usage_run
-			     : usage_xl,
+	      : c == CMD_XL  ? usage_xl
+			     : usage_virsh,
 	      f);
 	if (c != CMD_BUILD)
 		fputs("\nbuild options:\n", f);
@@ -266,6 +298,8 @@ int main(int argc, char **argv)
 		cmd = CMD_RUN;
 	else if (!strcmp(argv[1], "xl"))
 		cmd = CMD_XL;
+	else if (!strcmp(argv[1], "virsh"))
+		cmd = CMD_VIRSH;
 	else if (!strcmp(argv[1], "ldd"))
 		return cmd_ldd(argc - 1, argv + 1);
 	else if (!strcmp(argv[1], "mkimage"))
@@ -275,13 +309,20 @@ int main(int argc, char **argv)
 			usage_main);
 		return 2;
 	}
+	if (cmd == CMD_VIRSH)
+		r.machine = "q35";
 	argv++, argc--;
+	if (manifest_apply(&argc, &argv, optstring, long_opts))
+		return 2;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+o:f:e:C:qm:p:t:k:n:hv:",
-				long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, long_opts, NULL)) !=
+	       -1) {
 		bool runonly = false, xlonly = false;
 
+		manifest_at(optind - 1);
 		switch (c) {
+		case 'c': /* read by manifest_apply */
+			break;
 		case 'o':
 			b.outdir = optarg;
 			break;
@@ -314,13 +355,13 @@ int main(int argc, char **argv)
 			r.mem = optarg;
 			break;
 		case 'p':
-			runonly = cmd != CMD_RUN;
+			runonly = cmd != CMD_RUN && cmd != CMD_VIRSH;
 			if (!runonly && !port_spec_ok(optarg))
 				return 2;
 			strv_push(&r.ports, optarg);
 			break;
 		case OPT_ACCEL:
-			runonly = cmd != CMD_RUN;
+			runonly = cmd != CMD_RUN && cmd != CMD_VIRSH;
 			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
 			    strcmp(optarg, "tcg")) {
 				err_msg("--accel %s: want auto, kvm or tcg",
@@ -331,24 +372,35 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NET:
 			runonly = cmd == CMD_BUILD;
-			if (cmd == CMD_XL) {
+			if (cmd == CMD_XL ||
+			    (cmd == CMD_VIRSH && strchr(optarg, '='))) {
 				char *vif = vif_spec(optarg);
 
 				if (!vif)
 					return 2;
 				strv_push(&x.vifs, vif);
 				free(vif);
+				if (cmd == CMD_VIRSH)
+					break;
 			} else if (!runonly && !net_spec_ok(optarg)) {
 				return 2;
 			}
 			r.net = optarg;
 			break;
 		case OPT_MACHINE:
-			runonly = cmd != CMD_RUN;
+			runonly = cmd != CMD_RUN && cmd != CMD_VIRSH;
 			if (strcmp(optarg, "microvm") && strcmp(optarg, "pc") &&
 			    strcmp(optarg, "q35")) {
 				err_msg("--machine %s: want microvm, pc or q35",
 					optarg);
+				return 2;
+			}
+			/* keel cannot power off libvirt's microvm (no ACPI
+			 * PM, no isa-debug-exit). */
+			if (cmd == CMD_VIRSH && !strcmp(optarg, "microvm")) {
+				err_msg(
+				    "--machine microvm: keel virsh wants q35 "
+				    "or pc");
 				return 2;
 			}
 			r.machine = optarg;
@@ -367,11 +419,11 @@ int main(int argc, char **argv)
 			strv_push(&r.kargs, optarg);
 			break;
 		case 'n':
-			xlonly = cmd != CMD_XL;
+			xlonly = cmd != CMD_XL && cmd != CMD_VIRSH;
 			name = optarg;
 			break;
 		case OPT_GUEST_DIR:
-			xlonly = cmd != CMD_XL;
+			xlonly = cmd != CMD_XL && cmd != CMD_VIRSH;
 			x.guest_dir = optarg;
 			break;
 		case OPT_VERBOSE:
@@ -393,7 +445,7 @@ int main(int argc, char **argv)
 			b.root_disk = !strcmp(optarg, "disk");
 			break;
 		case OPT_DISK:
-			runonly = cmd != CMD_RUN && cmd != CMD_XL;
+			runonly = cmd == CMD_BUILD;
 			if (!runonly && r.disks.n >= 16) {
 				err_msg("--disk %s: at most 16 disks", optarg);
 				return 2;
@@ -403,7 +455,7 @@ int main(int argc, char **argv)
 			strv_push(&r.disks, optarg);
 			break;
 		case 'v':
-			runonly = cmd != CMD_RUN;
+			runonly = cmd != CMD_RUN && cmd != CMD_VIRSH;
 			if (!runonly && !volume_spec_ok(optarg))
 				return 2;
 			strv_push(&r.volumes, optarg);
@@ -416,12 +468,15 @@ int main(int argc, char **argv)
 				argv[optind - 1], argv[0]);
 			return 2;
 		}
-		if (runonly || xlonly) {
+		/* A manifest serves every command: what this one does not
+		 * take is left out. */
+		if ((runonly || xlonly) && !manifest_word(optind - 1)) {
 			err_msg("--%s is not an option of keel %s", opt_name(c),
 				argv[0]);
 			return 2;
 		}
 	}
+	manifest_at(-1);
 	if (optind >= argc) {
 		err_msg("no program given: keel %s [OPTIONS] -- PROGRAM "
 			"[ARGS...]",
@@ -430,12 +485,13 @@ int main(int argc, char **argv)
 	}
 	b.argv = argv + optind;
 	b.argc = argc - optind;
-	if (cmd == CMD_RUN && !net_opts_ok(&r))
+	if ((cmd == CMD_RUN || cmd == CMD_VIRSH) && !net_opts_ok(&r))
 		return 2;
 
-	if (cmd == CMD_XL && !b.outdir) {
-		err_msg("keel xl needs -o DIR (where to write the files and "
-			"keel.cfg)");
+	if ((cmd == CMD_XL || cmd == CMD_VIRSH) && !b.outdir) {
+		err_msg("keel %s needs -o DIR (where to write the files and "
+			"the domain's configuration)",
+			argv[0]);
 		return 2;
 	}
 	if (cmd == CMD_RUN && !b.outdir) {
@@ -492,6 +548,10 @@ int main(int argc, char **argv)
 	}
 	x.kargs = r.kargs;
 	x.disks = r.disks;
+	if (cmd == CMD_VIRSH)
+		return write_virsh_xml(b.outdir, &res, &r, &x)
+			   ? KEEL_EXIT_FAILED
+			   : 0;
 	rc = write_xl_config(b.outdir, &res, &x);
 	if (!rc)
 		progress("wrote %s/keel.cfg: xl create -c %s/keel.cfg",

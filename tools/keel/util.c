@@ -18,11 +18,13 @@
 
 bool quiet;
 
+const char *err_context;
+
 void err_msg(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("keel: error: ", stderr);
+	fprintf(stderr, "keel: error: %s", err_context ? err_context : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
