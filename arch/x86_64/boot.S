@@ -25,6 +25,9 @@
 pvh_start32:
 	cli
 	cld
+	rdtsc				/* the boot budget's start (tsc.c) */
+	mov %eax, boot_tsc
+	mov %edx, boot_tsc + 4
 	mov %ebx, %esi			/* start_info, kept for C */
 
 	/* 2048 2 MiB pages: the low 4 GiB, in four consecutive directories. */
@@ -96,6 +99,9 @@ boot_gdt:
 boot_gdt_desc:
 	.word boot_gdt_desc - boot_gdt - 1
 	.long boot_gdt
+	.p2align 3
+	.globl boot_tsc
+boot_tsc:	.quad 0			/* the TSC at pvh_start32 */
 
 	/* Zero-filled by the loader (the segment's memsz exceeds its filesz). */
 	.section .boot.bss, "aw", @nobits
