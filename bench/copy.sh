@@ -6,7 +6,9 @@
 # size, PASSES reads of the 1 MiB file to EOF (keel: ramfs, read in place from the initrd; Linux:
 # the initramfs's tmpfs), then PASSES overwrites of a 1 MiB file beside it, each after an untimed
 # pass (the read checks the bytes, the write allocates the file); timed in the guest with
-# CLOCK_MONOTONIC. Writes build/bench/copy/copy.txt (key=value, every run) and prints the table.
+# CLOCK_MONOTONIC, and by the host between the lines the guest prints before and after each loop
+# (a guest's clock may lag on a loaded host). Writes build/bench/copy/copy.txt (key=value, every
+# run) and prints the table.
 # Knobs: RUNS (5), PASSES (100), SIZES ("4096 16384 65536 262144 1048576"), MEM (128),
 # RUN_TIMEOUT (s per boot, 300), LINUX=0 (keel only), KEEL, KEEL_ELF (another build's pair).
 set -euo pipefail
@@ -45,7 +47,7 @@ perl -e 'print pack("C*", map { ($_ * 131 + int($_ / 4096)) & 0xff } 0 .. 104857
   "$OUT/sysbench" sweep /data/1m.bin "$PASSES" $SIZES
 if [ "$LINUX" = 1 ]; then vm_linux_cpio "$OUT/keel" "$OUT/linux.cpio" "$OUT/sysbench sweep /data/1m.bin $PASSES $SIZES"; fi
 
-declare -A R   # R[kind,op,size] = " rate rate ..."
+declare -A R H # R[kind,op,size] = " rate rate ..." (the guest's clock), H the same by the host's
 FAILS=()
 one() {
   local k=$1 i=$2 lf=$LOGDIR/$1-$2.log img op s v
@@ -56,6 +58,10 @@ one() {
     for s in $SIZES; do
       v=$(awk -v op="$op" -v s="$s" '$2 == "SWEEP" && $3 == op && $4 == s {print $5; exit}' "$lf")
       R[$k,$op,$s]+=" ${v:-NA}"
+      # The host's clock: the line's arrival less the "SWEEP go" line's before it.
+      v=$(awk -v op="$op" -v s="$s" -v b="$((PASSES * 1048576))" '$2 == "SWEEP" && $3 == "go" {go = $1}
+        $2 == "SWEEP" && $3 == op && $4 == s {if ($1 > go) printf "%.1f", b / ($1 - go) / 1e6; exit}' "$lf")
+      H[$k,$op,$s]+=" ${v:-NA}"
     done
   done
   printf '%-5s run %d/%d: read %s | write %s\n' "$k" "$i" "$RUNS" \
@@ -67,22 +73,29 @@ echo "copy.sh: $(qemu-system-x86_64 --version | head -1); -M microvm -accel tcg 
 each
 
 echo
-echo "MB/s (10^6 B/s), medians of $RUNS:"
-printf '| %-5s | %8s | %10s | %10s | %6s |\n' op size keel linux ratio
-printf '| %-5s | %8s | %10s | %10s | %6s |\n' --- --- --- --- ---
+echo "MB/s (10^6 B/s), medians of $RUNS; (h): timed by the host between the guest's lines:"
+printf '| %-5s | %8s | %9s | %9s | %6s | %9s | %9s | %6s |\n' op size keel linux ratio "keel(h)" "linux(h)" "ratio(h)"
+printf '| %-5s | %8s | %9s | %9s | %6s | %9s | %9s | %6s |\n' --- --- --- --- --- --- --- ---
 : > "$SUMMARY.body"
+med() { local v; v=$(vm_median "$@"); printf '%.1f' "$v"; }
 for op in read write; do
   for s in $SIZES; do
     # shellcheck disable=SC2086  # the run lists are space-separated
-    km=$(vm_median ${R[keel,$op,$s]}); lm=NA
+    km=$(med ${R[keel,$op,$s]}); kh=$(med ${H[keel,$op,$s]}); lm=NA; lh=NA
     # shellcheck disable=SC2086
-    [ "$LINUX" = 1 ] && lm=$(vm_median ${R[linux,$op,$s]})
-    printf '| %-5s | %8s | %10s | %10s | %6s |\n' "$op" "$s" "$km" "$lm" "$(vm_ratio "$km" "$lm")"
+    [ "$LINUX" = 1 ] && { lm=$(med ${R[linux,$op,$s]}); lh=$(med ${H[linux,$op,$s]}); }
+    printf '| %-5s | %8s | %9s | %9s | %6s | %9s | %9s | %6s |\n' "$op" "$s" "$km" "$lm" "$(vm_ratio "$km" "$lm")" \
+      "$kh" "$lh" "$(vm_ratio "$kh" "$lh")"
     {
       echo "${op}_${s}_keel_median=$km"; echo "${op}_${s}_linux_median=$lm"
       echo "${op}_${s}_ratio=$(vm_ratio "$km" "$lm")"
+      echo "${op}_${s}_keel_host_median=$kh"; echo "${op}_${s}_linux_host_median=$lh"
+      echo "${op}_${s}_host_ratio=$(vm_ratio "$kh" "$lh")"
       # shellcheck disable=SC2086
-      for k in $KINDS; do echo "${op}_${s}_${k}_runs=$(vm_join ${R[$k,$op,$s]})"; done
+      for k in $KINDS; do
+        echo "${op}_${s}_${k}_runs=$(vm_join ${R[$k,$op,$s]})"
+        echo "${op}_${s}_${k}_host_runs=$(vm_join ${H[$k,$op,$s]})"
+      done
     } >> "$SUMMARY.body"
   done
 done

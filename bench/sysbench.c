@@ -14,8 +14,9 @@
  *                              as many bytes to FILE.w in CHUNK-byte
  *                              writes, over the same file N times (one
  *                              untimed pass first, which allocates it);
- *                              one "SWEEP read|write CHUNK MB/s" line each
- *                              (bench/copy.sh)
+ *                              one "SWEEP read|write CHUNK MB/s" line each,
+ *                              after a "SWEEP go" line just before the
+ *                              timed loop (bench/copy.sh times it too)
  *
  * Times come from clock_gettime(CLOCK_MONOTONIC) in the guest. Before and
  * after each timed loop a BENCH line goes to stdout so the host can time
@@ -201,6 +202,7 @@ static int sweep_one(const char *path, long n, long chunk)
 	}
 	close(fd);
 	size = off;
+	say("SWEEP go\n"); /* the host times the loop too, from here */
 	rate = read_rate(path, buf, n, chunk);
 	snprintf(line, sizeof(line), "SWEEP read %ld %.1f\n", chunk,
 		 rate / 1e6);
@@ -211,6 +213,7 @@ static int sweep_one(const char *path, long n, long chunk)
 		perror(wpath);
 		return 1;
 	}
+	say("SWEEP go\n");
 	rate = write_rate(fd, buf, size, n, chunk);
 	close(fd);
 	unlink(wpath);
