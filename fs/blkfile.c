@@ -106,7 +106,13 @@ static long blk_rw(struct file *f, struct iobuf b, size_t len, uint64_t *pos,
 				err = blkdev_write(bf->dev, first, count, buf);
 			bf->wrote = true;
 		} else if (!err) {
-			err = iobuf_put(b, done, buf + skip, n) ? -EFAULT : 0;
+			size_t got = iobuf_put_upto(b, done, buf + skip, n);
+
+			if (got < n) { /* the buffer ends here */
+				done += got;
+				err = -EFAULT;
+				break;
+			}
 		}
 		if (!err)
 			done += n;

@@ -41,6 +41,30 @@ int iobuf_zero(struct iobuf b, size_t off, size_t n)
 	return 0;
 }
 
+size_t iobuf_put_upto(struct iobuf b, size_t off, const void *src, size_t n)
+{
+	if (b.user)
+		return copy_to_user_upto(b.p + off, src, n);
+	memcpy(b.p + off, src, n);
+	return n;
+}
+
+size_t iobuf_get_upto(void *dst, struct iobuf b, size_t off, size_t n)
+{
+	if (b.user)
+		return copy_from_user_upto(dst, b.p + off, n);
+	memcpy(dst, b.p + off, n);
+	return n;
+}
+
+size_t iobuf_zero_upto(struct iobuf b, size_t off, size_t n)
+{
+	if (b.user)
+		return clear_user_upto(b.p + off, n);
+	memset(b.p + off, 0, n);
+	return n;
+}
+
 struct file *file_alloc(struct inode *ino, unsigned flags)
 {
 	struct file *f = kzalloc(sizeof(*f));

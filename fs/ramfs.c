@@ -425,15 +425,15 @@ static long rf_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		size_t avail;
 		const uint8_t *src = data_at(r, *pos + done, &avail);
 		size_t n = MIN(avail, len - done);
-		int err =
-		    src ? iobuf_put(b, done, src, n) : iobuf_zero(b, done, n);
+		size_t got = src ? iobuf_put_upto(b, done, src, n)
+				 : iobuf_zero_upto(b, done, n);
 
-		if (err) {
+		done += got;
+		if (got < n) { /* the buffer ends here: what fit, or EFAULT */
 			if (!done)
-				return err;
+				return -EFAULT;
 			break;
 		}
-		done += n;
 	}
 	*pos += done;
 	return (long)done;
@@ -493,17 +493,18 @@ static long rf_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	while (done < len) {
 		uint8_t *p = page_for_write(ino, off + done);
 		size_t in = (off + done) % PAGE_SIZE,
-		       n = MIN(PAGE_SIZE - in, len - done);
+		       n = MIN(PAGE_SIZE - in, len - done), got;
 
 		if (!p) {
 			err = -ENOSPC;
 			break;
 		}
-		if (iobuf_get(p + in, b, done, n)) {
+		got = iobuf_get_upto(p + in, b, done, n);
+		done += got;
+		if (got < n) { /* the buffer ends here */
 			err = -EFAULT;
 			break;
 		}
-		done += n;
 	}
 	if (off + done > ino->size)
 		ino->size = off + done;

@@ -101,7 +101,7 @@ boot_gdt_desc:
 	.long boot_gdt
 	.p2align 3
 	.globl boot_tsc
-boot_tsc:	.quad 0			/* at its physical address */
+boot_tsc:	.quad 0			/* the TSC at pvh_start32 */
 
 	/* Zero-filled by the loader (the segment's memsz exceeds its filesz). */
 	.section .boot.bss, "aw", @nobits

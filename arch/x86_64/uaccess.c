@@ -2,8 +2,9 @@
  * uaccess.c - copies between kernel and application memory (x86-64,
  * include/keel/uaccess.h). Each copy checks the range against the user
  * half, opens SMAP's window (stac/clac) when the CPU has SMAP, and runs
- * one string instruction listed in the exception table: a fault the
- * demand pager cannot resolve resumes at the fixup, which returns -EFAULT.
+ * the copy of copy.S, whose every access is in the exception table: a
+ * fault the demand pager cannot resolve ends the copy at the faulting
+ * byte (-EFAULT, or the count copied for the _upto forms).
  */
 #include <keel/errno.h>
 #include <keel/uaccess.h>
@@ -26,56 +27,65 @@ static inline void user_close(void)
 	".quad " from ", " to "\n"       \
 	".popsection\n"
 
-static int copy_bytes(void *dst, const void *src, size_t n)
+/* arch/x86_64/copy.S: the bytes NOT copied (zeroed); 0 when all were. */
+size_t user_copy(void *dst, const void *src, size_t n);
+size_t user_zero(void *dst, size_t n);
+
+static size_t copy_bytes(void *dst, const void *src, size_t n)
 {
-	int err = 0;
+	size_t left;
 
 	user_open();
-	__asm__ volatile(
-	    "1: rep movsb\n"
-	    "2:\n" EXTABLE("1b", "3f") ".pushsection .text.fixup, \"ax\"\n"
-				       "3: movl $-14, %0\n"
-				       "jmp 2b\n"
-				       ".popsection"
-	    : "+r"(err), "+D"(dst), "+S"(src), "+c"(n)
-	    :
-	    : "memory");
+	left = user_copy(dst, src, n);
 	user_close();
-	return err;
+	return n - left;
+}
+
+size_t copy_from_user_upto(void *dst, const void *user_src, size_t len)
+{
+	if (!user_range_ok((uintptr_t)user_src, len))
+		return 0;
+	return copy_bytes(dst, user_src, len);
+}
+
+size_t copy_to_user_upto(void *user_dst, const void *src, size_t len)
+{
+	if (!user_range_ok((uintptr_t)user_dst, len))
+		return 0;
+	return copy_bytes(user_dst, src, len);
+}
+
+size_t clear_user_upto(void *user_dst, size_t len)
+{
+	size_t left;
+
+	if (!user_range_ok((uintptr_t)user_dst, len))
+		return 0;
+	user_open();
+	left = user_zero(user_dst, len);
+	user_close();
+	return len - left;
 }
 
 int copy_from_user(void *dst, const void *user_src, size_t len)
 {
 	if (!user_range_ok((uintptr_t)user_src, len))
 		return -EFAULT;
-	return copy_bytes(dst, user_src, len);
+	return copy_bytes(dst, user_src, len) == len ? 0 : -EFAULT;
 }
 
 int copy_to_user(void *user_dst, const void *src, size_t len)
 {
 	if (!user_range_ok((uintptr_t)user_dst, len))
 		return -EFAULT;
-	return copy_bytes(user_dst, src, len);
+	return copy_bytes(user_dst, src, len) == len ? 0 : -EFAULT;
 }
 
 int clear_user(void *user_dst, size_t len)
 {
-	int err = 0;
-
 	if (!user_range_ok((uintptr_t)user_dst, len))
 		return -EFAULT;
-	user_open();
-	__asm__ volatile(
-	    "1: rep stosb\n"
-	    "2:\n" EXTABLE("1b", "3f") ".pushsection .text.fixup, \"ax\"\n"
-				       "3: movl $-14, %0\n"
-				       "jmp 2b\n"
-				       ".popsection"
-	    : "+r"(err), "+D"(user_dst), "+c"(len)
-	    : "a"(0)
-	    : "memory");
-	user_close();
-	return err;
+	return clear_user_upto(user_dst, len) == len ? 0 : -EFAULT;
 }
 
 /* One byte from user memory: 0 or -EFAULT (the address is checked). */

@@ -92,20 +92,23 @@ static long ext2_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		uint32_t in = (uint32_t)(at & (fs->bsize - 1));
 		size_t n = MIN((size_t)(fs->bsize - in), len - done);
 		struct buf *bb;
+		size_t got = 0;
 
 		err = ext2_bmap(ino, at >> fs->bshift, false, &pblk, NULL);
 		if (!err && !pblk) {
-			err = iobuf_zero(b, done, n);
+			got = iobuf_zero_upto(b, done, n);
 		} else if (!err) {
 			err = ext2_bread(fs, pblk, &bb);
 			if (!err) {
-				err = iobuf_put(b, done, bb->data + in, n);
+				got = iobuf_put_upto(b, done, bb->data + in, n);
 				bcache_put(bb);
 			}
 		}
+		done += got;
+		if (!err && got < n) /* the buffer ends here */
+			err = -EFAULT;
 		if (err)
 			break;
-		done += n;
 	}
 	*pos += done;
 	return done ? (long)done : err;
@@ -145,6 +148,7 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 		size_t n = MIN((size_t)(fs->bsize - in), len - done);
 		struct buf *bb;
 		bool fresh;
+		size_t got;
 
 		err = ext2_bmap(ino, at >> fs->bshift, true, &pblk, &fresh);
 		grown |= fresh;
@@ -158,14 +162,16 @@ static long ext2_write(struct file *f, struct iobuf b, size_t len,
 			err = ext2_bread(fs, pblk, &bb);
 		if (err)
 			break;
-		err = iobuf_get(bb->data + in, b, done, n);
-		if (err && fresh)
-			memset(bb->data, 0, fs->bsize);
+		got = iobuf_get_upto(bb->data + in, b, done, n);
+		if (got < n && fresh) /* no old bytes after what came */
+			memset(bb->data + in + got, 0, fs->bsize - in - got);
 		bcache_dirty(bb);
 		bcache_put(bb);
-		if (err)
+		done += got;
+		if (got < n) { /* the buffer ends here */
+			err = -EFAULT;
 			break;
-		done += n;
+		}
 	}
 	if (off + done > ino->size) {
 		ino->size = off + done;

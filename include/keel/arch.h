@@ -48,6 +48,9 @@ void arch_kernel_extent(paddr_t *start, paddr_t *end);
  * thread-pointer register (FS base on x86-64) for arch_prctl.
  */
 __noreturn void arch_enter_user(uintptr_t entry, uintptr_t sp);
+/* Nanoseconds since the kernel's first instruction (the PVH entry), by
+ * the TSC; 0 before the clock is set up. */
+uint64_t arch_since_entry_ns(void);
 void arch_set_tls(uint64_t base);
 uint64_t arch_get_tls(void);
 /*

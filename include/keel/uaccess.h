@@ -35,6 +35,15 @@ int copy_from_user(void *dst, const void *user_src, size_t len);
 int copy_to_user(void *user_dst, const void *src, size_t len);
 int clear_user(void *user_dst, size_t len);
 /*
+ * The same, but return how many bytes were copied (zeroed) before the
+ * first byte that faulted, len when none did: a read(2) or write(2) into a
+ * buffer that ends inside the range returns that count, as on Linux. A
+ * range that fails the check copies nothing (0).
+ */
+size_t copy_from_user_upto(void *dst, const void *user_src, size_t len);
+size_t copy_to_user_upto(void *user_dst, const void *src, size_t len);
+size_t clear_user_upto(void *user_dst, size_t len);
+/*
  * Copy a NUL-terminated string of at most max bytes including the NUL:
  * its length, -EFAULT, or -ENAMETOOLONG when no NUL is found in max.
  */

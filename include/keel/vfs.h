@@ -42,6 +42,10 @@ struct iobuf {
 int iobuf_put(struct iobuf b, size_t off, const void *src, size_t n);
 int iobuf_get(void *dst, struct iobuf b, size_t off, size_t n);
 int iobuf_zero(struct iobuf b, size_t off, size_t n);
+/* The same, returning the bytes moved before a fault (n when none). */
+size_t iobuf_put_upto(struct iobuf b, size_t off, const void *src, size_t n);
+size_t iobuf_get_upto(void *dst, struct iobuf b, size_t off, size_t n);
+size_t iobuf_zero_upto(struct iobuf b, size_t off, size_t n);
 
 /* What chmod, chown and utimensat set (inode_ops.setattr). */
 #define IATTR_MODE 0x1

@@ -39,6 +39,22 @@ int clear_user(void *user_dst, size_t len)
 	return 0;
 }
 
+/* The range check alone: a range that passes is copied whole. */
+size_t copy_from_user_upto(void *dst, const void *user_src, size_t len)
+{
+	return copy_from_user(dst, user_src, len) ? 0 : len;
+}
+
+size_t copy_to_user_upto(void *user_dst, const void *src, size_t len)
+{
+	return copy_to_user(user_dst, src, len) ? 0 : len;
+}
+
+size_t clear_user_upto(void *user_dst, size_t len)
+{
+	return clear_user(user_dst, len) ? 0 : len;
+}
+
 long strncpy_from_user(char *dst, const char *user_src, size_t max)
 {
 	for (size_t i = 0; i < max; i++) {

@@ -222,6 +222,68 @@ static void test_rw(void)
 	check_err("close-twice-ebadf", raw(close(fd)), EBADF);
 }
 
+/* The bytes test_partial's file starts with. */
+static char pat(long i)
+{
+	return (char)(i * 7 + i / 4093);
+}
+
+static int is_pat(const char *p, long n, long from)
+{
+	for (long j = 0; j < n; j++)
+		if (p[j] != pat(from + j))
+			return 0;
+	return 1;
+}
+
+/*
+ * A buffer that ends inside the range: read(2) and write(2) move the bytes
+ * up to the first inaccessible one and return that count (EFAULT only
+ * when it is 0), at odd offsets and sizes, across page boundaries.
+ */
+static void test_partial(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	static const long lens[] = { 1, 7, 100, 4096, 5000, 70000 };
+	char name[64], *m = mmap(NULL, 20 * pg, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *end = m + 18 * pg; /* the two pages from here: PROT_NONE */
+	int fd = open("partial", O_CREAT | O_RDWR | O_TRUNC, 0644);
+
+	for (long i = 0; i < 18 * pg; i++)
+		m[i] = pat(i);
+	check_val("partial-setup", raw(write(fd, m, 18 * pg)), 18 * pg);
+	mprotect(end, 2 * pg, PROT_NONE);
+	for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		long room = lens[k] / 2 + 1,
+		     want = room < lens[k] ? room : lens[k];
+		char *at = end - room;
+
+		memset(at, 0, (size_t)room);
+		snprintf(name, sizeof(name), "partial-read-%ld", lens[k]);
+		check_val(name, raw(pread(fd, at, lens[k], 3)), want);
+		snprintf(name, sizeof(name), "partial-read-bytes-%ld", lens[k]);
+		check(name, is_pat(at, want, 3));
+		memset(at, 'w', (size_t)want);
+		snprintf(name, sizeof(name), "partial-write-%ld", lens[k]);
+		check_val(name, raw(pwrite(fd, at, lens[k], 9 * pg + 11)),
+			  want);
+		snprintf(name, sizeof(name), "partial-write-bytes-%ld",
+			 lens[k]);
+		check(name,
+		      pread(fd, m, (size_t)want + 1, 9 * pg + 11) == want + 1 &&
+			  m[0] == 'w' && m[want - 1] == 'w' &&
+			  m[want] == pat(9 * pg + 11 + want));
+	}
+	check_err("partial-read-none-efault", raw(pread(fd, end, 10, 0)),
+		  EFAULT);
+	check_err("partial-write-none-efault", raw(pwrite(fd, end + 1, 10, 0)),
+		  EFAULT);
+	check_val("partial-size-kept", fsize(fd), 18 * pg);
+	close(fd);
+	munmap(m, 20 * pg);
+}
+
 static void test_stat(void)
 {
 	struct stat st;
@@ -388,6 +450,7 @@ int main(void)
 	}
 	test_open();
 	test_rw();
+	test_partial();
 	test_stat();
 	test_truncate();
 	test_dup();

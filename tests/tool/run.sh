@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=tool-
 . tests/lib.sh
-plan 88
+plan 90
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "tool: $pass passed, $fail failed"; exit 1; }
 
@@ -389,6 +389,30 @@ if command -v script >/dev/null; then
 	fi
 else
 	result stdout-tty 0 "script (bsdutils) is missing"
+fi
+# What a user sees of it: Debian's jq colours its output only on a
+# terminal, so into a file it writes the host's plain bytes, and under
+# script(1) (a pty) its colour codes.
+if [ -x /usr/bin/jq ]; then
+	"$keel" run -q --accel tcg -t 60 -- /usr/bin/jq -n '{"a":[1,"x"]}' \
+		</dev/null >"$logs/jq-file.log" 2>"$logs/jq-file.err"
+	rc=$?
+	if [ "$rc" = 0 ] && cmp -s "$logs/jq-file.log" <(/usr/bin/jq -n '{"a":[1,"x"]}'); then
+		result jq-file-plain 1
+	else
+		result jq-file-plain 0 "status $rc, output $(od -c "$logs/jq-file.log" | head -3 | tr '\n' ' '), want the host's plain bytes"
+	fi
+	script -qec "'$keel' run -q --accel tcg -t 60 -- /usr/bin/jq -n '{\"a\":1}'" /dev/null \
+		</dev/null >"$logs/jq-tty.log" 2>&1
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q $'\033\\[' "$logs/jq-tty.log" && tr -d '\r' <"$logs/jq-tty.log" | grep -q '"a"'; then
+		result jq-tty-colour 1
+	else
+		result jq-tty-colour 0 "status $rc, output $(od -c "$logs/jq-tty.log" | head -3 | tr '\n' ' '), want colour codes"
+	fi
+else
+	result jq-file-plain 0 "/usr/bin/jq is missing (apt-get install jq)"
+	result jq-tty-colour 0 "/usr/bin/jq is missing (apt-get install jq)"
 fi
 
 # keel run in a terminal: script(1) makes one and runs keel in its
