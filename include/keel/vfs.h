@@ -354,6 +354,8 @@ extern const struct file_ops blkfile_fops;
 int blkfile_add_nodes(struct inode *dir);
 /* A new unlinked ramfs regular file (referenced). */
 struct inode *ramfs_new_file(unsigned mode);
+/* The pages of RAM a ramfs regular file holds (SysV shm's rss). */
+size_t ramfs_file_pages(struct inode *ino);
 /* fs/pty.c: /dev/ptmx's ops (devpts: devpts_sb in keel/mount.h). */
 extern const struct file_ops ptmx_fops;
 
