@@ -47,7 +47,8 @@ SYSCALL_DEFINE(shmctl)
 	case IPC_INFO:
 		return put_out(buf, &info, sizeof(info), shm_info(&info, NULL));
 	case SHM_INFO:
-		return put_out(buf, &usage, sizeof(usage), shm_info(NULL, &usage));
+		return put_out(buf, &usage, sizeof(usage),
+			       shm_info(NULL, &usage));
 	case IPC_STAT:
 	case SHM_STAT:
 	case SHM_STAT_ANY:

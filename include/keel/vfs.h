@@ -31,6 +31,7 @@ struct dir_ctx;
 struct poll_table;
 struct epitem;
 struct inotify_watch;
+struct pipe;
 struct super_block;
 struct kstat;
 
@@ -140,6 +141,9 @@ struct inode {
 	struct super_block *sb; /* its file system; NULL: none (pipes ...) */
 	struct xattr *xattrs; /* extended attributes (fs/xattr.c) */
 	struct inotify_watch *watches; /* inotify's (fs/inotify.c) */
+	/* A pipe's or a FIFO's buffer and ends (fs/pipe.c; a FIFO's from
+	 * its first open): apart from priv, which a disk inode's fs keeps. */
+	struct pipe *pipe;
 	void *priv;
 };
 

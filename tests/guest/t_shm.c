@@ -48,8 +48,8 @@ static void *at(int id, const void *addr, int flags)
 /* A free range of n pages (mapped, then unmapped). */
 static char *free_range(size_t n)
 {
-	char *p = mmap(NULL, n * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	char *p =
+	    mmap(NULL, n * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	munmap(p, n * PG);
 	return p;
@@ -84,10 +84,10 @@ static void test_private(void)
 	check_val("stat-key", ds.shm_perm.__key, IPC_PRIVATE);
 	check_val("stat-nattch-0", (long)ds.shm_nattch, 0);
 	check("stat-cpid", ds.shm_cpid == getpid());
-	check("stat-uid", ds.shm_perm.uid == geteuid() &&
-				  ds.shm_perm.cuid == geteuid());
-	check("stat-ctime", ds.shm_ctime > 0 && ds.shm_atime == 0 &&
-				    ds.shm_dtime == 0);
+	check("stat-uid",
+	      ds.shm_perm.uid == geteuid() && ds.shm_perm.cuid == geteuid());
+	check("stat-ctime",
+	      ds.shm_ctime > 0 && ds.shm_atime == 0 && ds.shm_dtime == 0);
 
 	p = at(id, NULL, 0);
 	check("attach", p != (void *)-1 && ((uintptr_t)p & (PG - 1)) == 0);
@@ -96,8 +96,8 @@ static void test_private(void)
 	check_val("nattch-1", nattch(id), 1);
 	stat_of(id, &ds);
 	check("stat-atime-lpid", ds.shm_atime > 0 && ds.shm_lpid == getpid());
-	check("maps-name", maps_has(p, "rw-s") &&
-			       maps_has(p, "/SYSV00000000 (deleted)"));
+	check("maps-name",
+	      maps_has(p, "rw-s") && maps_has(p, "/SYSV00000000 (deleted)"));
 
 	q = at(id, NULL, SHM_RDONLY);
 	check("attach-twice", q != (void *)-1 && q != p);
@@ -136,7 +136,7 @@ static void test_rmid_attached(void)
 	check_val("rmid-attached", raw(shmctl(id, IPC_RMID, NULL)), 0);
 	check_val("rmid-stat", stat_of(id, &ds), 0);
 	check("rmid-dest", (ds.shm_perm.mode & SHM_DEST) &&
-				   ds.shm_perm.__key == IPC_PRIVATE);
+			       ds.shm_perm.__key == IPC_PRIVATE);
 	check_val("rmid-nattch", (long)ds.shm_nattch, 1);
 	check("rmid-memory", p[0] == 'r' && p[SZ - 1] == 'r');
 	p[0] = 's';
@@ -170,7 +170,7 @@ static void test_keys(void)
 	check_err("key-missing", raw(shmget(key ^ 0x10000, PG, 0600)), ENOENT);
 	stat_of(id, &ds);
 	check("key-stat", ds.shm_perm.__key == key && ds.shm_segsz == 2 * PG &&
-				  ds.shm_perm.mode == 0640);
+			      ds.shm_perm.mode == 0640);
 	char *p = at(id, NULL, 0);
 
 	snprintf(name, sizeof(name), "/SYSV%08x (deleted)", key);
@@ -197,12 +197,12 @@ static void test_keys(void)
 	long r = raw(shmctl(0, IPC_INFO, (struct shmid_ds *)&info));
 
 	check("ipc-info", r >= id % 32768 && info.shmmin == 1 &&
-				  info.shmmni == 4096 && info.shmseg == 4096);
+			      info.shmmni == 4096 && info.shmseg == 4096);
 	struct shm_info usage;
 
 	r = raw(shmctl(0, SHM_INFO, (struct shmid_ds *)&usage));
-	check("shm-info", r >= id % 32768 && usage.used_ids >= 1 &&
-				  usage.shm_tot >= 2);
+	check("shm-info",
+	      r >= id % 32768 && usage.used_ids >= 1 && usage.shm_tot >= 2);
 
 	/* /proc/sysvipc/shm: Linux's header, and a line for the segment. */
 	FILE *f = fopen("/proc/sysvipc/shm", "r");
@@ -212,11 +212,12 @@ static void test_keys(void)
 	snprintf(want, sizeof(want), "%10d %10d  %4o %21d ", key, id, 0604,
 		 2 * PG);
 	while (f && fgets(line, sizeof(line), f)) {
-		header |= !strcmp(line, "       key      shmid perms         "
-					"         size  cpid  lpid nattch   uid  "
-					" gid  cuid  cgid      atime      dtime "
-					"     ctime                   rss       "
-					"           swap\n");
+		header |=
+		    !strcmp(line, "       key      shmid perms         "
+				  "         size  cpid  lpid nattch   uid  "
+				  " gid  cuid  cgid      atime      dtime "
+				  "     ctime                   rss       "
+				  "           swap\n");
 		seen |= !strncmp(line, want, strlen(want));
 	}
 	if (f)
@@ -259,9 +260,10 @@ static void test_sizes_and_ids(void)
 	check_err("ctl-negative-cmd", raw(syscall(SYS_shmctl, 0, -1, NULL)),
 		  EINVAL);
 	check_err("ctl-bad-cmd", raw(syscall(SYS_shmctl, 0, 99, NULL)), EINVAL);
-	check_err("ctl-ipc64", raw(syscall(SYS_shmctl, 0, IPC_STAT | 0x100, NULL)),
+	check_err("ctl-ipc64",
+		  raw(syscall(SYS_shmctl, 0, IPC_STAT | 0x100, NULL)), EINVAL);
+	check_err("ctl-bad-id", raw(shmctl(0x7fff0000, IPC_RMID, NULL)),
 		  EINVAL);
-	check_err("ctl-bad-id", raw(shmctl(0x7fff0000, IPC_RMID, NULL)), EINVAL);
 	id = shmget(IPC_PRIVATE, PG, 0600);
 	check_err("stat-efault", raw(shmctl(id, IPC_STAT, BADPTR)), EFAULT);
 	check_err("stat-kernel-ptr", raw(shmctl(id, IPC_STAT, KPTR)), EFAULT);
@@ -280,8 +282,8 @@ static void test_addresses(void)
 	p[0] = 'x';
 	check_err("attach-overlap", (long)at(id, r, 0) == -1 ? -errno : 0,
 		  EINVAL);
-	check_err("remap-null", (long)at(id, NULL, SHM_REMAP) == -1 ? -errno : 0,
-		  EINVAL);
+	check_err("remap-null",
+		  (long)at(id, NULL, SHM_REMAP) == -1 ? -errno : 0, EINVAL);
 	m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	check_err("attach-over-mmap", (long)at(id, m, 0) == -1 ? -errno : 0,
 		  EINVAL);
@@ -393,8 +395,7 @@ static void test_rights(void)
 		if (setgid(65534) || setuid(65534))
 			_exit(100);
 		bad |= ((long)at(id, NULL, 0) != -1 || errno != EACCES);
-		bad |= ((long)at(id, NULL, SHM_RDONLY) != -1 ||
-			errno != EACCES)
+		bad |= ((long)at(id, NULL, SHM_RDONLY) != -1 || errno != EACCES)
 		       << 1;
 		bad |= (stat_of(id, &ds) != -EACCES) << 2;
 		bad |= (raw(shmctl(id, IPC_RMID, NULL)) != -EPERM) << 3;
@@ -405,9 +406,9 @@ static void test_rights(void)
 		_exit(bad);
 	}
 	check_val("other-user", reap(pid), 0);
-	shmctl(key_id, IPC_SET, &(struct shmid_ds){
-				    .shm_perm = { .uid = 0, .gid = 0,
-						  .mode = 0604 } });
+	shmctl(key_id, IPC_SET,
+	       &(struct shmid_ds){
+		   .shm_perm = { .uid = 0, .gid = 0, .mode = 0604 } });
 	pid = xfork();
 	if (pid == 0) {
 		char *q;
@@ -415,7 +416,7 @@ static void test_rights(void)
 		if (setgid(65534) || setuid(65534))
 			_exit(100);
 		q = at(key_id, NULL, SHM_RDONLY);
-		_exit(q == (void *)-1	       ? 1
+		_exit(q == (void *)-1			? 1
 		      : (long)at(key_id, NULL, 0) != -1 ? 2
 							: 0);
 	}
