@@ -265,6 +265,13 @@ static void test_sizes_and_ids(void)
 	check_err("ctl-bad-id", raw(shmctl(0x7fff0000, IPC_RMID, NULL)),
 		  EINVAL);
 	id = shmget(IPC_PRIVATE, PG, 0600);
+	check_err("attach-kernel-addr",
+		  (long)at(id, KPTR, 0) == -1 ? -errno : 0, ENOMEM);
+	check_err("attach-kernel-addr-remap",
+		  (long)at(id, KPTR, SHM_REMAP) == -1 ? -errno : 0, ENOMEM);
+	check_err("attach-top",
+		  (long)at(id, (void *)0x7ffffffff000, 0) == -1 ? -errno : 0,
+		  ENOMEM);
 	check_err("stat-efault", raw(shmctl(id, IPC_STAT, BADPTR)), EFAULT);
 	check_err("stat-kernel-ptr", raw(shmctl(id, IPC_STAT, KPTR)), EFAULT);
 	shmctl(id, IPC_RMID, NULL);
