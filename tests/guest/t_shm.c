@@ -4,19 +4,22 @@
  * shmat at a chosen or a free address (SHM_RND, SHM_REMAP, SHM_RDONLY),
  * shmdt, shmctl (IPC_STAT, IPC_SET, IPC_RMID, IPC_INFO, SHM_INFO,
  * SHM_STAT), attachments shared across fork and gone at exit and exec, a
- * removed segment living until its last detach, /proc/sysvipc/shm and
- * /proc/self/maps, and the errors Linux gives to hostile arguments.
+ * futex in a segment waking another process, a removed segment living
+ * until its last detach, /proc/sysvipc/shm and /proc/self/maps, and the
+ * errors Linux gives to hostile arguments.
  * Children report by exit status; no id, address or pid is printed, so
  * the output must match the host's line by line. Run as root (the
  * permission checks drop to uid 65534 in a child).
  */
 #define _GNU_SOURCE
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -377,6 +380,44 @@ static void test_fork(void)
 	check_err("rmid-fork-gone", nattch(id), EINVAL);
 }
 
+/*
+ * A futex in a segment wakes a waiter in another process (glibc's
+ * process-shared mutexes, which fio keeps in its segment, rely on it):
+ * the parent waits at one address, the child wakes it from its own
+ * attachment at another.
+ */
+static void test_futex(void)
+{
+	int id = shmget(IPC_PRIVATE, PG, 0600), woke = 0;
+	struct timespec tick = { 0, 100000000 };
+	int *w = at(id, NULL, 0);
+	pid_t pid;
+
+	*w = 0;
+	pid = xfork();
+	if (pid == 0) {
+		int *c = at(id, NULL, 0), n = 0;
+
+		/* Until the parent sleeps there (at most 5 s), then done. */
+		for (int i = 0; i < 2500 && n != 1; i++) {
+			n = (int)syscall(SYS_futex, c, FUTEX_WAKE, 1, NULL,
+					 NULL, 0);
+			if (n != 1)
+				usleep(2000);
+		}
+		__atomic_store_n(c, 1, __ATOMIC_SEQ_CST);
+		syscall(SYS_futex, c, FUTEX_WAKE, 1, NULL, NULL, 0);
+		_exit(n == 1 ? 0 : 1);
+	}
+	while (!__atomic_load_n(w, __ATOMIC_SEQ_CST))
+		if (!syscall(SYS_futex, w, FUTEX_WAIT, 0, &tick, NULL, 0))
+			woke = 1;
+	check_val("futex-child-woke-one", reap(pid), 0);
+	check("futex-parent-woken", woke);
+	shmdt(w);
+	shmctl(id, IPC_RMID, NULL);
+}
+
 /* Read-only attachment: a write is SIGSEGV. Another user: EACCES. */
 static void test_rights(void)
 {
@@ -444,6 +485,7 @@ int main(int argc, char **argv)
 	test_sizes_and_ids();
 	test_addresses();
 	test_fork();
+	test_futex();
 	test_rights();
 	printf("t_shm: %d failed\n", fails);
 	return fails != 0;
