@@ -260,13 +260,13 @@ static long seg_new(int32_t key, uint64_t size, int flags)
 	s->size = size;
 	s->ctime = now_s();
 	s->cpid = my_pid();
+	s->file->priv = s; /* its release frees s once s is in the table */
 	irq = spin_lock_irqsave(&table_lock);
 	id = key != IPC_PRIVATE && by_key(key) ? -EAGAIN : seg_insert(s);
 	spin_unlock_irqrestore(&table_lock, irq);
-	if (id >= 0) {
-		s->file->priv = s; /* from now on its release frees s */
+	if (id >= 0)
 		return id;
-	}
+	s->file->priv = NULL;
 	file_put(s->file);
 undo:
 	vm_commit_uncharge(s->charged);
