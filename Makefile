@@ -197,6 +197,9 @@ $(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
 # test_ext2: the same, over a RAM disk holding images mke2fs makes.
 $(BUILD)/unit/test_ext2: $(VFS_OBJS)
 $(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
+# test_shm: the same, for fs/shm.c (vm_stubs.h stands in for mappings).
+$(BUILD)/unit/test_shm: $(VFS_OBJS)
+$(BUILD)/unit/test_shm: HOSTED_OBJS += $(VFS_OBJS)
 # test_sockfam: the same with the socket and poll calls, driving a fake
 # protocol family through the socket family table.
 SOCKFAM_OBJS := $(VFS_OBJS) $(BUILD)/h/linux/sys_socket.c.o \

@@ -8,10 +8,11 @@
 #   write   bench/seqio.c: 256 MiB (MIB) in 1 MiB blocks, one fsync at the end, MB/s (10^6 B/s);
 #   read    seqio in a fresh boot (no cache to drop: keel has neither drop_caches nor O_DIRECT),
 #           reads the file back in 1 MiB blocks, checking a stamp in every 4 KiB, MB/s;
-#   fio     Debian's fio, unmodified: --thread (keel has no fork) --rw=randread --bs=4k
-#           --ioengine=psync on that file for RAND_TIME s, in a fresh boot, read IOPS;
+#   fio     Debian's fio, unmodified: --thread (one process; fio keeps its job area in SysV shared
+#           memory either way) --rw=randread --bs=4k --ioengine=psync on that file for RAND_TIME s,
+#           in a fresh boot, read IOPS;
 #   rand    seqio's own random 4 KiB pread()s (fixed-seed offsets, stamps checked) for RAND_TIME s in
-#           a fresh boot, IOPS — a stand-in while fio cannot run in keel (it needs SysV shm);
+#           a fresh boot, IOPS (what fio measures, without fio's own work per I/O);
 #   sqlite  Debian's sqlite3 reads a script of 100,000 INSERTs in one transaction (one.db), then
 #           100,000 in transactions of 100 (per100.db), inserts/s, the row count and sum checked.
 # After a guest's last boot the host runs e2fsck -fn on its image (a run with findings fails).
@@ -199,7 +200,7 @@ run_guest() { # KIND RUN
     want "$job" || continue
     tag=$k-$job-$i
     if ! boot "$k" "$job" "$img" "$tag"; then
-      # keel's fio: report what it lacks (ENOSYS lines), once per run.
+      # Report what a guest lacked (ENOSYS lines), once per run.
       fail_note "$k" "$tag" "$job did not finish with status 0$(grep -o 'syscall [a-z_0-9]* ([0-9]*) is not implemented' "$LOGDIR/$tag.log" | sort -u | sed 's/^/; /' | tr -d '\n')"
       [ "$job" = write ] && break   # nothing to read
       continue

@@ -62,21 +62,39 @@ vm_linux_kmods() {
 # vm_linux_args ARGS_FILE CPIO APPEND MEM [HOOK] -> LARGS: keel run's QEMU arguments (one a line in
 # ARGS_FILE) with the Linux VM's kernel, initrd CPIO, command line APPEND and MEM MiB; HOOK, a
 # function, is called as HOOK PREVIOUS-ARGUMENT for every other argument, which it may rewrite in
-# VM_ARG. Everything else (machine, CPU, accelerator, devices) stays as keel run chose it.
+# VM_ARG. Everything else (machine, CPU, accelerator, devices) stays as keel run chose it, but for
+# keel's stdio channel: with its output redirected keel run puts the serial line on a pipe
+# (-serial file:/dev/fd/100) and QEMU's stdio on a virtio-serial port (-chardev stdio,id=keelio and
+# its two -device); the Linux VM's console is the serial line on QEMU's stdio, without that port.
 vm_linux_args() {
-  local prev="" a
+  local prev="" a v
   LARGS=()
   while IFS= read -r a; do
-    case $prev in
-      -kernel) a=$LINUX_DIR/vmlinux ;;
-      -initrd) a=$2 ;;
-      -append) a=$3 ;;
-      -m) a=${4}M ;;
-      *) if [ -n "${5:-}" ]; then VM_ARG=$a; "$5" "$prev"; a=$VM_ARG; fi ;;
+    case $a in  # an option whose value comes next, dropped with it
+      -chardev|-device)
+        if IFS= read -r v; then
+          case $v in
+            *id=keelio*|virtio-serial-device*|virtio-serial-pci*|virtserialport*) prev=$v; continue ;;
+          esac
+          vm_linux_arg "$prev" "$a" "$2" "$3" "$4" "${5:-}"; prev=$a; a=$v
+        fi ;;
     esac
-    LARGS+=("$a")
+    vm_linux_arg "$prev" "$a" "$2" "$3" "$4" "${5:-}"
     prev=$a
   done < "$1"
+}
+# vm_linux_arg PREVIOUS ARG CPIO APPEND MEM HOOK: ARG, rewritten for the Linux VM, onto LARGS.
+vm_linux_arg() {
+  local a=$2
+  case $1 in
+    -kernel) a=$LINUX_DIR/vmlinux ;;
+    -initrd) a=$3 ;;
+    -append) a=$4 ;;
+    -m) a=${5}M ;;
+    -serial) a=stdio ;;
+    *) if [ -n "$6" ]; then VM_ARG=$a; "$6" "$1"; a=$VM_ARG; fi ;;
+  esac
+  LARGS+=("$a")
 }
 
 # { key=value lines; } | vm_summary SUMMARY ARGS_FILE WHAT FAILURE...: writes SUMMARY from the lines

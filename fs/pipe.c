@@ -136,7 +136,7 @@ static long copy_in(struct pipe *p, unsigned long *irq, struct iobuf b,
 /* After data went in or out: pollers, and the times. */
 static void changed(struct file *f, bool in)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 
 	if (in)
 		pollq_wake(&p->poll, EPOLLIN | EPOLLRDNORM);
@@ -147,7 +147,7 @@ static void changed(struct file *f, bool in)
 
 static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 	long r = 0;
 
@@ -175,7 +175,7 @@ static int pipe_buffer(struct pipe *p)
 static long pipe_write(struct file *f, struct iobuf b, size_t len,
 		       uint64_t *pos)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq;
 	size_t done = 0;
 	long err = 0;
@@ -207,7 +207,7 @@ static long pipe_write(struct file *f, struct iobuf b, size_t len,
 
 static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	int32_t n = (int32_t)p->len;
 
 	if (cmd != FIONREAD)
@@ -217,7 +217,7 @@ static long pipe_ioctl(struct file *f, unsigned cmd, unsigned long arg)
 
 static void pipe_release(struct file *f)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 
 	if (is_reader(f))
@@ -240,7 +240,7 @@ static void pipe_release(struct file *f)
  */
 static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq;
 	unsigned mask = 0;
 
@@ -264,7 +264,7 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 
 static void pipe_inode_release(struct inode *ino)
 {
-	struct pipe *p = ino->priv;
+	struct pipe *p = ino->pipe;
 
 	kfree(p->buf);
 	kfree(p);
@@ -307,7 +307,7 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 			kfree(ino);
 		return err;
 	}
-	ino->priv = p;
+	ino->pipe = p;
 	ino->flags |= I_TRANSIENT;
 	ino->dev = PIPEFS_DEV;
 	ends[0] = file_alloc(ino, O_RDONLY | (flags & O_NONBLOCK));
@@ -336,7 +336,7 @@ bool file_is_pipe(const struct file *f)
 
 long pipe_wait_data(struct file *f, bool nonblock)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 	long r = wait_data(p, nonblock);
 
@@ -348,7 +348,7 @@ long pipe_wait_data(struct file *f, bool nonblock)
 
 long pipe_wait_room(struct file *f, bool nonblock)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 	long r = wait_room(p, nonblock, 1);
 
@@ -360,7 +360,7 @@ long pipe_wait_room(struct file *f, bool nonblock)
 
 long pipe_peek(struct file *f, size_t off, struct iobuf b, size_t len)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 	long r = copy_out(p, &irq, off, b, 0, len);
 
@@ -370,7 +370,7 @@ long pipe_peek(struct file *f, size_t off, struct iobuf b, size_t len)
 
 void pipe_consume(struct file *f, size_t n)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq = spin_lock_irqsave(&p->lock);
 
 	consume(p, MIN(n, p->len));
@@ -381,7 +381,7 @@ void pipe_consume(struct file *f, size_t n)
 
 long pipe_put(struct file *f, struct iobuf b, size_t len)
 {
-	struct pipe *p = f->inode->priv;
+	struct pipe *p = f->inode->pipe;
 	unsigned long irq;
 	long r;
 
@@ -404,13 +404,13 @@ long pipe_put(struct file *f, struct iobuf b, size_t len)
 static int fifo_open(struct file *f)
 {
 	struct inode *ino = f->inode;
-	struct pipe *p = ino->priv;
+	struct pipe *p = ino->pipe;
 	bool rd = is_reader(f), wr = is_writer(f);
 	unsigned long irq;
 	unsigned seen;
 	int err = 0;
 
-	if (!p && !(p = ino->priv = pipe_alloc()))
+	if (!p && !(p = ino->pipe = pipe_alloc()))
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&p->lock);
 	if (wr && !rd && (f->flags & O_NONBLOCK) && !p->readers) {
@@ -453,6 +453,6 @@ const struct file_ops fifo_fops = {
 
 void fifo_inode_release(struct inode *ino)
 {
-	if (ino->priv)
+	if (ino->pipe)
 		pipe_inode_release(ino);
 }

@@ -3,7 +3,8 @@
  * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
  * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
  * sys/fs/inotify/..., sys/fs/aio-nr..., sys/vm/overcommit_memory and
- * overcommit_ratio (written by root), cpu/online; sys/fs/nr_open also
+ * overcommit_ratio (written by root), sys/kernel/shm{max,all,mni} and
+ * sysvipc/shm (fs/shm.c), cpu/online; sys/fs/nr_open also
  * written, as an integer within bounds), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
@@ -29,6 +30,7 @@
 #include <keel/process.h>
 #include <keel/procfs.h>
 #include <keel/sched.h>
+#include <keel/shm.h>
 #include <keel/string.h>
 #include <keel/tty.h>
 #include <keel/uts.h>
@@ -510,7 +512,14 @@ static const struct pnode kernel_dir[] = {
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
 	PDIR("pty", 63, pty_dir),
+	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,
+		0x7fffffffffffffffL),
+	PSYSCTL("shmmax", 82, shm_gen_shmmax, shm_set_shmmax, 0,
+		0x7fffffffffffffffL),
+	PSYSCTL("shmmni", 83, shm_gen_shmmni, shm_set_shmmni, 0, IPCMNI),
 };
+/* /proc/sysvipc: SysV IPC objects (fs/shm.c; no messages or semaphores). */
+static const struct pnode sysvipc_dir[] = { PFILE("shm", 84, shm_gen_sysvipc) };
 static const struct pnode inotify_dir[] = {
 	PFILE("max_queued_events", 57, gen_in_queued),
 	PFILE("max_user_instances", 58, gen_in_instances),
@@ -559,6 +568,7 @@ static const struct pnode proc_dir[] = {
 	PFILE("loadavg", 72, proc_gen_loadavg),
 	PLINK("mounts", 14, "self/mounts", NULL),
 	PDIR("sys", 15, procsys_dir),
+	PDIR("sysvipc", 80, sysvipc_dir),
 	PLINK("net", 16, "self/net", NULL),
 };
 

@@ -588,6 +588,16 @@ struct inode *ramfs_new_file(unsigned mode)
 	return ino;
 }
 
+size_t ramfs_file_pages(struct inode *ino)
+{
+	struct rfile *r = ino->priv;
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->npages; i++)
+		n += r->pages[i] != NULL;
+	return n;
+}
+
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len)
 {
 	struct rfile *r = ino->priv;

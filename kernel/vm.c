@@ -472,3 +472,48 @@ int vm_madvise(uintptr_t addr, size_t len, int advice)
 	spin_unlock_irqrestore(&mm->lock, irq);
 	return err;
 }
+
+/* Whether a is a piece of a mapping of its file made at base (offset 0). */
+static bool vma_from_base(const struct vm_area *a, uintptr_t base)
+{
+	return a->file && a->start >= base && a->off == a->start - base;
+}
+
+/*
+ * shmdt(2): the first area at or after addr that belongs to a segment
+ * (ours) and sits where an attachment at addr would have put its piece
+ * names the segment; that area goes, and so does every later piece of
+ * the same file placed the same way, up to the segment's size from addr
+ * (what munmap or mprotect left of one attachment).
+ */
+int vm_detach(uintptr_t addr, bool (*ours)(struct file *f))
+{
+	struct mm *mm = vm_cur();
+	struct vm_area *a, *next;
+	struct file *f = NULL;
+	unsigned long irq;
+	uint64_t size;
+
+	irq = spin_lock_irqsave(&mm->lock);
+	for (a = vma_next_from(mm, addr); a; a = vma_after(mm, a))
+		if (vma_from_base(a, addr) && ours(a->file))
+			break;
+	if (a) {
+		f = a->file;
+		size = ALIGN_UP(vm_file->size(f), PAGE_SIZE);
+		next = vma_after(mm, a);
+		vma_drop_pages(mm, a, a->start, a->end);
+		vma_free(
+		    a); /* may drop the last reference to f: compare only */
+		for (a = next; a && a->end - addr <= size; a = next) {
+			next = vma_after(mm, a);
+			if (a->file != f || !vma_from_base(a, addr))
+				continue;
+			vma_drop_pages(mm, a, a->start, a->end);
+			vma_free(a);
+		}
+		mm->gen++;
+	}
+	spin_unlock_irqrestore(&mm->lock, irq);
+	return f ? 0 : -EINVAL;
+}

@@ -160,16 +160,13 @@ bool vm_page_counts(paddr_t pa);
 void vm_brk_reset(struct mm *mm, uintptr_t start);
 
 /*
- * kernel/vm_commit.c. vm_commit_charge: take pages of commit as the
- * overcommit mode allows, 0 or -ENOMEM; vm_commit_uncharge gives them
- * back. vma_accountable: whether a mapping of this protection and these
+ * kernel/vm_commit.c (vm_commit_charge and vm_commit_uncharge are in
+ * include/keel/vm.h). vma_accountable: whether a mapping of this protection and these
  * MAP_ flags is charged by its length (VMA_ACCOUNT). vma_check_limits
  * (under mm's lock): -ENOMEM if pages more (data: of private writable
  * memory) would pass the caller's RLIMIT_AS (or RLIMIT_DATA), not counting
  * what is now in [lo, hi) (MAP_FIXED replaces it; lo == hi: nothing).
  */
-int vm_commit_charge(size_t pages);
-void vm_commit_uncharge(size_t pages);
 bool vma_accountable(unsigned prot, unsigned flags);
 int vma_check_limits(struct mm *mm, size_t pages, bool data, uintptr_t lo,
 		     uintptr_t hi);

@@ -138,6 +138,12 @@ SYSCALL(madvise)
 SYSCALL(brk)
 SYSCALL(remap_file_pages)
 
+/* linux/sys_shm.c: System V shared memory. */
+SYSCALL(shmget)
+SYSCALL(shmat)
+SYSCALL(shmdt)
+SYSCALL(shmctl)
+
 /* linux/sys_proc.c: the process and what a C runtime asks at start-up. */
 SYSCALL(exit_group)
 SYSCALL(arch_prctl)

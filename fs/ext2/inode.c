@@ -134,11 +134,11 @@ void ext2_set_ops(struct inode *ino)
 		   : S_ISREG(m) ? &ext2_file_ops
 		   : S_ISLNK(m) ? &ext2_link_ops
 				: &ext2_special_ops;
-	/* A FIFO's pipe would take priv, which is ours: not opened (ENXIO). */
-	ino->fops = S_ISDIR(m)	 ? &dir_fops
-		    : S_ISREG(m) ? &ext2_file_fops
-		    : S_ISCHR(m) ? devfs_fops(ino->rdev)
-				 : NULL;
+	ino->fops = S_ISDIR(m)	  ? &dir_fops
+		    : S_ISREG(m)  ? &ext2_file_fops
+		    : S_ISCHR(m)  ? devfs_fops(ino->rdev)
+		    : S_ISFIFO(m) ? &fifo_fops
+				  : NULL;
 }
 
 /* The fields of d into a new struct inode and its ext2_inode. */
@@ -460,6 +460,8 @@ void ext2_release(struct inode *ino)
 	struct ext2_inode *ei = EI(ino);
 	struct ext2_fs *fs = ei->fs;
 
+	if (S_ISFIFO(ino->mode))
+		fifo_inode_release(ino); /* its pipe, if it was opened */
 	ext2_lock(fs);
 	free_unlinked(ino);
 	ext2_write_inode(ino);

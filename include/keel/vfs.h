@@ -31,6 +31,7 @@ struct dir_ctx;
 struct poll_table;
 struct epitem;
 struct inotify_watch;
+struct pipe;
 struct super_block;
 struct kstat;
 
@@ -144,6 +145,9 @@ struct inode {
 	struct super_block *sb; /* its file system; NULL: none (pipes ...) */
 	struct xattr *xattrs; /* extended attributes (fs/xattr.c) */
 	struct inotify_watch *watches; /* inotify's (fs/inotify.c) */
+	/* A pipe's or a FIFO's buffer and ends (fs/pipe.c; a FIFO's from
+	 * its first open): apart from priv, which a disk inode's fs keeps. */
+	struct pipe *pipe;
 	void *priv;
 };
 
@@ -358,6 +362,8 @@ extern const struct file_ops blkfile_fops;
 int blkfile_add_nodes(struct inode *dir);
 /* A new unlinked ramfs regular file (referenced). */
 struct inode *ramfs_new_file(unsigned mode);
+/* The pages of RAM a ramfs regular file holds (SysV shm's rss). */
+size_t ramfs_file_pages(struct inode *ino);
 /* fs/pty.c: /dev/ptmx's ops (devpts: devpts_sb in keel/mount.h). */
 extern const struct file_ops ptmx_fops;
 

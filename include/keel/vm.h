@@ -191,6 +191,19 @@ int vm_overcommit_mode(void);
 unsigned vm_overcommit_ratio(void);
 int vm_set_overcommit_mode(unsigned long v);
 int vm_set_overcommit_ratio(unsigned long v);
+/*
+ * Take pages of commit as the overcommit mode allows (0 or -ENOMEM), and
+ * give them back (kernel/vm_commit.c): for memory the areas do not
+ * charge themselves, such as SysV shared memory segments (fs/shm.c).
+ */
+int vm_commit_charge(size_t pages);
+void vm_commit_uncharge(size_t pages);
+/*
+ * shmdt(2) (kernel/vm.c): unmap the attachment made at addr of a file
+ * ours() says is a segment, with what munmap and mprotect left of it;
+ * -EINVAL when no such attachment starts at addr.
+ */
+int vm_detach(uintptr_t addr, bool (*ours)(struct file *f));
 /* The pages its areas span (Linux's total_vm, /proc/PID/status VmSize). */
 size_t vm_mm_total_pages(struct mm *mm);
 /* /proc/PID/maps of another process (vm_format_maps for mm). */

@@ -3,7 +3,7 @@
  * writes at offsets leaving holes, truncate both ways, rename over files
  * and directories, hard links, fast and slow symlinks, a directory of
  * 10,000 names, statfs, fsync/fdatasync/syncfs, a file past 4 GiB,
- * modes and times. "t_fsdisk DIR" does it all in DIR (which must be
+ * modes and times, a named pipe. "t_fsdisk DIR" does it all in DIR (which must be
  * empty) and leaves a known tree behind; "t_fsdisk DIR verify" (the next
  * boot) checks that tree is still there. One line per check as the other
  * t_*.c; run on the host too (on Linux's ext2 when the test can mount
@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -219,6 +220,40 @@ static void test_big_and_attrs(void)
 			       st.st_mtim.tv_nsec == ts[1].tv_nsec);
 }
 
+/* A named pipe on the disk: opened by a writer child and a reader; the
+ * node stays (verify sees it), its data never reaches the disk. */
+static void test_fifo(void)
+{
+	char buf[16] = "";
+	struct stat st;
+	int fd, st_child;
+	pid_t pid;
+
+	check("mkfifo", !mkfifo("fifo", 0644) && !stat("fifo", &st) &&
+			    S_ISFIFO(st.st_mode) && st.st_size == 0);
+	check_err("fifo-nonblock-no-reader",
+		  raw(open("fifo", O_WRONLY | O_NONBLOCK)), ENXIO);
+	pid = fork();
+	if (pid == 0) {
+		fd = open("fifo", O_WRONLY); /* waits for the reader */
+		_exit(fd < 0 || write(fd, "through", 7) != 7);
+	}
+	fd = open("fifo", O_RDONLY);
+	check("fifo-open-read", fd >= 0);
+	check("fifo-read",
+	      read(fd, buf, sizeof(buf)) == 7 && !memcmp(buf, "through", 7));
+	check("fifo-writer", waitpid(pid, &st_child, 0) == pid &&
+				 WIFEXITED(st_child) &&
+				 WEXITSTATUS(st_child) == 0);
+	check_val("fifo-eof", read(fd, buf, sizeof(buf)), 0);
+	close(fd);
+	fd = open("fifo", O_RDWR);
+	check("fifo-rdwr", fd >= 0 && write(fd, "ab", 2) == 2 &&
+			       read(fd, buf, 2) == 2 && !memcmp(buf, "ab", 2));
+	close(fd);
+	check("fifo-size-still-0", !stat("fifo", &st) && st.st_size == 0);
+}
+
 /* What the first run left behind, seen by the next boot. */
 static void verify(void)
 {
@@ -244,6 +279,8 @@ static void verify(void)
 	check("kept-synced", fsize("synced") == MIB);
 	check("kept-big", fsize("big") == 4096);
 	check("kept-dotdot", !stat("p/d3/..", &st) && st.st_nlink == 3);
+	check("kept-fifo", !stat("fifo", &st) && S_ISFIFO(st.st_mode) &&
+			       (st.st_mode & 0777) == 0644);
 }
 
 int main(int argc, char **argv)
@@ -261,6 +298,7 @@ int main(int argc, char **argv)
 		test_many();
 		test_sync_statfs();
 		test_big_and_attrs();
+		test_fifo();
 	}
 	printf("t_fsdisk: %d failed\n", fails);
 	return fails != 0;
