@@ -134,7 +134,7 @@ HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
-	lib/strlcpy.c plat/stdio.c \
+	lib/strlcpy.c lib/signame.c plat/stdio.c \
 	$(wildcard plat/hosted/*.c)
 HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -157,6 +157,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(HOSTED_OBJS)
 # kernel/seccomp.c: the classic BPF check, interpreter and filter stacks.
 $(BUILD)/unit/test_seccomp: $(BUILD)/h/kernel/seccomp.c.o
 $(BUILD)/unit/test_seccomp: HOSTED_OBJS += $(BUILD)/h/kernel/seccomp.c.o
+
+# linux/strace.c: keel.strace's lines, over plat/hosted's user copies.
+STRACE_OBJS := $(BUILD)/h/linux/strace.c.o $(BUILD)/h/linux/errnames.c.o
+$(STRACE_OBJS): HOST_CFLAGS += -I$(BUILD)/gen
+$(STRACE_OBJS): | $(BUILD)/gen/syscall_names.h
+$(BUILD)/unit/test_strace: CC_EXTRA := -I$(BUILD)/gen
+$(BUILD)/unit/test_strace: $(STRACE_OBJS)
+$(BUILD)/unit/test_strace: HOSTED_OBJS += $(STRACE_OBJS)
 
 # kernel/'s signal service, which only some unit tests link.
 SIGNAL_SRCS := kernel/signal.c kernel/signal_send.c kernel/signal_deliver.c

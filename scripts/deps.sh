@@ -8,7 +8,7 @@ for p in gcc make binutils libc6-dev linux-libc-dev qemu-system-x86 libcmocka-de
 	 clang-format cpio busybox-static python3 xz-utils perl \
 	 luajit lua-ljsyscall nginx-light musl-tools iproute2 iputils-ping \
 	 redis-server redis-tools wrk iperf3 curl \
-	 e2fsprogs sqlite3 fio gawk \
+	 e2fsprogs sqlite3 fio gawk gdb gnuplot-nox \
 	 clang libclang-rt-14-dev; do
 	have "$p" || need="$need $p"
 done

@@ -126,6 +126,7 @@ struct run_opts {
 	const char *machine; /* microvm, pc, q35 */
 	struct strv disks; /* --disk IMAGE:/GUEST[:ro] */
 	struct strv volumes; /* --volume HOSTDIR:/GUEST[:ro] */
+	unsigned gdb_port; /* --gdb: QEMU's gdb stub's port, 0 = none */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
@@ -147,6 +148,17 @@ int cmd_mkimage(int argc, char **argv);
 /* An ext2 image of dir at out, mib MiB (0: what dir needs and room):
  * 0, or -1 and a message. */
 int make_ext2_image(const char *dir, const char *out, unsigned long long mib);
+
+/* gdb.c: keel run --gdb[=PORT]. */
+#define GDB_DEFAULT_PORT 1234
+/* --gdb's optional PORT (NULL: the default), or false and a message. */
+bool gdb_port_parse(const char *arg, unsigned *port);
+/* The gdb command line that loads kernel's and program's symbols (a PIE
+ * at the base norandmaps gives it) and attaches to 127.0.0.1:port. */
+char *gdb_command(const char *kernel, const char *program, unsigned port);
+/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr. */
+void gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
+	      const char *program, unsigned port);
 
 /* xl.c */
 struct xl_opts {
