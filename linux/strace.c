@@ -219,15 +219,17 @@ static void put_flags_or(struct line *l, const struct named *t, size_t n,
 		put(l, "%s", zero);
 }
 
-#define FLAG(x) { x, #x }
+#define FLAG(x)       \
+	{             \
+		x, #x \
+	}
 
 static const struct named open_flags[] = {
-	FLAG(O_CREAT),	   FLAG(O_EXCL),      FLAG(O_NOCTTY),
-	FLAG(O_TRUNC),	   FLAG(O_APPEND),    FLAG(O_NONBLOCK),
-	FLAG(O_SYNC),	   FLAG(O_DSYNC),     FLAG(O_ASYNC),
-	FLAG(O_DIRECT),	   FLAG(O_LARGEFILE), FLAG(O_TMPFILE),
-	FLAG(O_DIRECTORY), FLAG(O_NOFOLLOW),  FLAG(O_NOATIME),
-	FLAG(O_CLOEXEC),   FLAG(O_PATH),
+	FLAG(O_CREAT),	   FLAG(O_EXCL),     FLAG(O_NOCTTY),	FLAG(O_TRUNC),
+	FLAG(O_APPEND),	   FLAG(O_NONBLOCK), FLAG(O_SYNC),	FLAG(O_DSYNC),
+	FLAG(O_ASYNC),	   FLAG(O_DIRECT),   FLAG(O_LARGEFILE), FLAG(O_TMPFILE),
+	FLAG(O_DIRECTORY), FLAG(O_NOFOLLOW), FLAG(O_NOATIME),	FLAG(O_CLOEXEC),
+	FLAG(O_PATH),
 };
 
 static void put_open_flags(struct line *l, unsigned long v)
@@ -240,7 +242,7 @@ static void put_open_flags(struct line *l, unsigned long v)
 }
 
 static const struct named prot_flags[] = {
-	FLAG(PROT_READ), FLAG(PROT_WRITE),	FLAG(PROT_EXEC),
+	FLAG(PROT_READ), FLAG(PROT_WRITE),     FLAG(PROT_EXEC),
 	FLAG(PROT_SEM),	 FLAG(PROT_GROWSDOWN), FLAG(PROT_GROWSUP),
 };
 
@@ -251,11 +253,13 @@ static const struct named map_types[] = {
 };
 
 static const struct named map_flags[] = {
-	FLAG(MAP_FIXED),       FLAG(MAP_ANONYMOUS),  { 0x40, "MAP_32BIT" },
-	FLAG(MAP_GROWSDOWN),   FLAG(MAP_DENYWRITE),  FLAG(MAP_EXECUTABLE),
-	{ 0x2000, "MAP_LOCKED" }, FLAG(MAP_NORESERVE), FLAG(MAP_POPULATE),
-	{ 0x10000, "MAP_NONBLOCK" }, FLAG(MAP_STACK), { 0x40000, "MAP_HUGETLB" },
-	{ 0x80000, "MAP_SYNC" }, FLAG(MAP_FIXED_NOREPLACE),
+	FLAG(MAP_FIXED),	  FLAG(MAP_ANONYMOUS),
+	{ 0x40, "MAP_32BIT" },	  FLAG(MAP_GROWSDOWN),
+	FLAG(MAP_DENYWRITE),	  FLAG(MAP_EXECUTABLE),
+	{ 0x2000, "MAP_LOCKED" }, FLAG(MAP_NORESERVE),
+	FLAG(MAP_POPULATE),	  { 0x10000, "MAP_NONBLOCK" },
+	FLAG(MAP_STACK),	  { 0x40000, "MAP_HUGETLB" },
+	{ 0x80000, "MAP_SYNC" },  FLAG(MAP_FIXED_NOREPLACE),
 };
 
 static void put_map_flags(struct line *l, unsigned long v)
@@ -265,8 +269,12 @@ static void put_map_flags(struct line *l, unsigned long v)
 }
 
 static const struct named at_flags[] = {
-	FLAG(AT_SYMLINK_NOFOLLOW), FLAG(AT_EACCESS),   FLAG(AT_SYMLINK_FOLLOW),
-	FLAG(AT_NO_AUTOMOUNT),	   FLAG(AT_EMPTY_PATH), { 0x2000, "AT_STATX_FORCE_SYNC" },
+	FLAG(AT_SYMLINK_NOFOLLOW),
+	FLAG(AT_EACCESS),
+	FLAG(AT_SYMLINK_FOLLOW),
+	FLAG(AT_NO_AUTOMOUNT),
+	FLAG(AT_EMPTY_PATH),
+	{ 0x2000, "AT_STATX_FORCE_SYNC" },
 	{ 0x4000, "AT_STATX_DONT_SYNC" },
 };
 
@@ -277,7 +285,7 @@ static const struct named access_modes[] = {
 };
 
 static const struct named whences[] = {
-	FLAG(SEEK_SET), FLAG(SEEK_CUR),	 FLAG(SEEK_END),
+	FLAG(SEEK_SET),	 FLAG(SEEK_CUR),  FLAG(SEEK_END),
 	FLAG(SEEK_DATA), FLAG(SEEK_HOLE),
 };
 
@@ -289,7 +297,7 @@ static const struct named hows[] = {
 
 static const struct named families[] = {
 	FLAG(AF_UNSPEC), FLAG(AF_UNIX),	   FLAG(AF_INET),
-	FLAG(AF_INET6), FLAG(AF_NETLINK), { 17, "AF_PACKET" },
+	FLAG(AF_INET6),	 FLAG(AF_NETLINK), { 17, "AF_PACKET" },
 };
 
 static const struct named sock_types[] = {
@@ -303,26 +311,42 @@ static const struct named sock_flags[] = {
 };
 
 static const struct named ioctls[] = {
-	FLAG(TCGETS),	  FLAG(TCSETS),	     FLAG(TCSETSW),
-	FLAG(TCSETSF),	  { 0x5409, "TCSBRK" }, { 0x540b, "TCFLSH" },
-	{ 0x540e, "TIOCSCTTY" }, FLAG(TIOCGPGRP), FLAG(TIOCSPGRP),
-	{ 0x5411, "TIOCOUTQ" }, FLAG(TIOCGWINSZ), FLAG(TIOCSWINSZ),
-	FLAG(FIONREAD),	  FLAG(FIONBIO),     { 0x5422, "TIOCNOTTY" },
-	FLAG(FIONCLEX),	  FLAG(FIOCLEX),     FLAG(FIOASYNC),
-	{ 0x80045430, "TIOCGPTN" }, { 0x40045431, "TIOCSPTLCK" },
-	{ 0x8912, "SIOCGIFCONF" }, { 0x8913, "SIOCGIFFLAGS" },
-	{ 0x8915, "SIOCGIFADDR" }, { 0x8921, "SIOCGIFMTU" },
-	{ 0x8927, "SIOCGIFHWADDR" }, { 0x8933, "SIOCGIFINDEX" },
+	FLAG(TCGETS),
+	FLAG(TCSETS),
+	FLAG(TCSETSW),
+	FLAG(TCSETSF),
+	{ 0x5409, "TCSBRK" },
+	{ 0x540b, "TCFLSH" },
+	{ 0x540e, "TIOCSCTTY" },
+	FLAG(TIOCGPGRP),
+	FLAG(TIOCSPGRP),
+	{ 0x5411, "TIOCOUTQ" },
+	FLAG(TIOCGWINSZ),
+	FLAG(TIOCSWINSZ),
+	FLAG(FIONREAD),
+	FLAG(FIONBIO),
+	{ 0x5422, "TIOCNOTTY" },
+	FLAG(FIONCLEX),
+	FLAG(FIOCLEX),
+	FLAG(FIOASYNC),
+	{ 0x80045430, "TIOCGPTN" },
+	{ 0x40045431, "TIOCSPTLCK" },
+	{ 0x8912, "SIOCGIFCONF" },
+	{ 0x8913, "SIOCGIFFLAGS" },
+	{ 0x8915, "SIOCGIFADDR" },
+	{ 0x8921, "SIOCGIFMTU" },
+	{ 0x8927, "SIOCGIFHWADDR" },
+	{ 0x8933, "SIOCGIFINDEX" },
 };
 
 static const struct named fcntls[] = {
-	FLAG(F_DUPFD),	   FLAG(F_GETFD),     FLAG(F_SETFD),
-	FLAG(F_GETFL),	   FLAG(F_SETFL),     FLAG(F_GETLK),
-	FLAG(F_SETLK),	   FLAG(F_SETLKW),    FLAG(F_SETOWN),
-	FLAG(F_GETOWN),	   { 10, "F_SETSIG" }, { 11, "F_GETSIG" },
-	FLAG(F_OFD_GETLK), FLAG(F_OFD_SETLK), FLAG(F_OFD_SETLKW),
-	{ 1024, "F_SETLEASE" }, { 1025, "F_GETLEASE" }, { 1026, "F_NOTIFY" },
-	FLAG(F_DUPFD_CLOEXEC), FLAG(F_SETPIPE_SZ), FLAG(F_GETPIPE_SZ),
+	FLAG(F_DUPFD),		 FLAG(F_GETFD),		  FLAG(F_SETFD),
+	FLAG(F_GETFL),		 FLAG(F_SETFL),		  FLAG(F_GETLK),
+	FLAG(F_SETLK),		 FLAG(F_SETLKW),	  FLAG(F_SETOWN),
+	FLAG(F_GETOWN),		 { 10, "F_SETSIG" },	  { 11, "F_GETSIG" },
+	FLAG(F_OFD_GETLK),	 FLAG(F_OFD_SETLK),	  FLAG(F_OFD_SETLKW),
+	{ 1024, "F_SETLEASE" },	 { 1025, "F_GETLEASE" },  { 1026, "F_NOTIFY" },
+	FLAG(F_DUPFD_CLOEXEC),	 FLAG(F_SETPIPE_SZ),	  FLAG(F_GETPIPE_SZ),
 	{ 1033, "F_ADD_SEALS" }, { 1034, "F_GET_SEALS" },
 };
 
@@ -345,7 +369,8 @@ static void put_quoted(struct line *l, const char *s, size_t n, bool more)
 	put(l, "\"");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool digit_next = i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
+		bool digit_next =
+		    i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7';
 
 		if (c == '"' || c == '\\')
 			put(l, "\\%c", c);

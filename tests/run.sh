@@ -63,6 +63,8 @@ suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP, socket cal
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
+suite "bench/report.py on canned results: the keel/Linux table, its ratios and the plots" 120 \
+	bash tests/tool/bench-report.sh
 suite "debugging: keel run --gdb driven by Debian's gdb (static and PIE), keel.strace's lines (QEMU TCG)" 600 \
 	bash tests/tool/debug.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \

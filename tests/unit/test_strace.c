@@ -42,29 +42,28 @@ static void test_paths_and_open_flags(void **state)
 				 O_WRONLY | O_CREAT | O_TRUNC, 0644, 0, 0),
 			    "openat(3, \"a b\", O_WRONLY|O_CREAT|O_TRUNC, "
 			    "0644)");
-	assert_string_equal(CALL(open, (long)"/tmp", O_RDWR | O_TMPFILE, 0600,
-				 0, 0, 0),
-			    "open(\"/tmp\", O_RDWR|O_TMPFILE, 0600)");
+	assert_string_equal(
+	    CALL(open, (long)"/tmp", O_RDWR | O_TMPFILE, 0600, 0, 0, 0),
+	    "open(\"/tmp\", O_RDWR|O_TMPFILE, 0600)");
 	/* An unknown bit is left in hex after the names. */
-	assert_string_equal(CALL(open, (long)"x", O_RDONLY | 0x40000000, 0, 0,
-				 0, 0),
-			    "open(\"x\", O_RDONLY|0x40000000)");
+	assert_string_equal(
+	    CALL(open, (long)"x", O_RDONLY | 0x40000000, 0, 0, 0, 0),
+	    "open(\"x\", O_RDONLY|0x40000000)");
 	assert_string_equal(CALL(newfstatat, AT_FDCWD, (long)"", 0x7000,
 				 AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, 0, 0),
 			    "newfstatat(AT_FDCWD, \"\", 0x7000, "
 			    "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH)");
-	assert_string_equal(CALL(unlinkat, 4, (long)"d", AT_REMOVEDIR, 0, 0,
-				 0),
+	assert_string_equal(CALL(unlinkat, 4, (long)"d", AT_REMOVEDIR, 0, 0, 0),
 			    "unlinkat(4, \"d\", AT_REMOVEDIR)");
-	assert_string_equal(CALL(access, (long)"/bin/sh", R_OK | X_OK, 0, 0, 0,
-				 0),
-			    "access(\"/bin/sh\", R_OK|X_OK)");
+	assert_string_equal(
+	    CALL(access, (long)"/bin/sh", R_OK | X_OK, 0, 0, 0, 0),
+	    "access(\"/bin/sh\", R_OK|X_OK)");
 	assert_string_equal(CALL(access, (long)"f", F_OK, 0, 0, 0, 0),
 			    "access(\"f\", F_OK)");
 	/* Quotes, backslashes and control bytes escaped as strace does. */
-	assert_string_equal(CALL(unlink, (long)"a\"b\\c\nd\001e\0017", 0, 0, 0,
-				 0, 0),
-			    "unlink(\"a\\\"b\\\\c\\nd\\1e\\0017\")");
+	assert_string_equal(
+	    CALL(unlink, (long)"a\"b\\c\nd\001e\0017", 0, 0, 0, 0, 0),
+	    "unlink(\"a\\\"b\\\\c\\nd\\1e\\0017\")");
 }
 
 static void test_mm_and_numbers(void **state)
@@ -78,13 +77,12 @@ static void test_mm_and_numbers(void **state)
 				 MAP_SHARED | MAP_FIXED, 5, 0x3000),
 			    "mmap(0x7f0000000000, 4096, PROT_NONE, "
 			    "MAP_SHARED|MAP_FIXED, 5, 0x3000)");
-	assert_string_equal(CALL(mprotect, 0x1000, 4096, PROT_READ | PROT_EXEC,
-				 0, 0, 0),
-			    "mprotect(0x1000, 4096, PROT_READ|PROT_EXEC)");
+	assert_string_equal(
+	    CALL(mprotect, 0x1000, 4096, PROT_READ | PROT_EXEC, 0, 0, 0),
+	    "mprotect(0x1000, 4096, PROT_READ|PROT_EXEC)");
 	assert_string_equal(CALL(lseek, 3, -10, SEEK_END, 0, 0, 0),
 			    "lseek(3, -10, SEEK_END)");
-	assert_string_equal(CALL(lseek, 3, 0, 99, 0, 0, 0),
-			    "lseek(3, 0, 99)");
+	assert_string_equal(CALL(lseek, 3, 0, 99, 0, 0, 0), "lseek(3, 0, 99)");
 	assert_string_equal(CALL(getpid, 0, 0, 0, 0, 0, 0), "getpid()");
 	assert_string_equal(CALL(umask, 022, 0, 0, 0, 0, 0), "umask(022)");
 }
@@ -96,9 +94,9 @@ static void test_fcntl_ioctl_signals_sockets(void **state)
 			    "fcntl(3, F_SETFD, FD_CLOEXEC)");
 	assert_string_equal(CALL(fcntl, 3, F_GETFL, 0x1234, 0, 0, 0),
 			    "fcntl(3, F_GETFL)");
-	assert_string_equal(CALL(fcntl, 0, F_SETFL, O_RDWR | O_NONBLOCK, 0, 0,
-				 0),
-			    "fcntl(0, F_SETFL, O_RDWR|O_NONBLOCK)");
+	assert_string_equal(
+	    CALL(fcntl, 0, F_SETFL, O_RDWR | O_NONBLOCK, 0, 0, 0),
+	    "fcntl(0, F_SETFL, O_RDWR|O_NONBLOCK)");
 	assert_string_equal(CALL(fcntl, 0, F_DUPFD_CLOEXEC, 10, 0, 0, 0),
 			    "fcntl(0, F_DUPFD_CLOEXEC, 10)");
 	assert_string_equal(CALL(ioctl, 1, TCGETS, 0x7ffc0000, 0, 0, 0),
@@ -127,16 +125,19 @@ static void test_data_and_argv(void **state)
 	(void)state;
 	assert_string_equal(CALL(write, 1, (long)data, 5, 0, 0, 0),
 			    "write(1, \"hello\", 5)");
-	assert_string_equal(CALL(write, 1, (long)data, sizeof(data) - 1, 0, 0,
-				 0),
-			    "write(1, \"hello\\tworld, this is more than 3\"..."
-			    ", 39)");
-	assert_string_equal(CALL(write, 1, (long)"\xff\x00" "1", 3, 0, 0, 0),
+	assert_string_equal(
+	    CALL(write, 1, (long)data, sizeof(data) - 1, 0, 0, 0),
+	    "write(1, \"hello\\tworld, this is more than 3\"..."
+	    ", 39)");
+	assert_string_equal(CALL(write, 1,
+				 (long)"\xff\x00"
+				       "1",
+				 3, 0, 0, 0),
 			    "write(1, \"\\377\\0001\", 3)");
-	assert_string_equal(CALL(execve, (long)"/bin/ls", (long)argv, 0, 0, 0,
-				 0),
-			    "execve(\"/bin/ls\", [\"/bin/ls\", \"-l\", "
-			    "\"a \\\"q\\\"\"], NULL)");
+	assert_string_equal(
+	    CALL(execve, (long)"/bin/ls", (long)argv, 0, 0, 0, 0),
+	    "execve(\"/bin/ls\", [\"/bin/ls\", \"-l\", "
+	    "\"a \\\"q\\\"\"], NULL)");
 	assert_string_equal(CALL(execve, (long)"x", (long)many, 0, 0, 0, 0),
 			    "execve(\"x\", [\"1\", \"2\", \"3\", \"4\", \"5\", "
 			    "\"6\", ...], NULL)");
@@ -147,8 +148,7 @@ static void test_hostile(void **state)
 {
 	static char longpath[300];
 	const long kernel = (long)0xffff800000001000UL;
-	const char *badv[] = { "ok", (const char *)0xffff800000000000UL,
-			       NULL };
+	const char *badv[] = { "ok", (const char *)0xffff800000000000UL, NULL };
 
 	(void)state;
 	assert_string_equal(CALL(chdir, 0, 0, 0, 0, 0, 0), "chdir(NULL)");
@@ -157,12 +157,12 @@ static void test_hostile(void **state)
 	assert_string_equal(CALL(chdir, 0x10, 0, 0, 0, 0, 0), "chdir(0x10)");
 	assert_string_equal(CALL(write, 2, kernel, 10, 0, 0, 0),
 			    "write(2, 0xffff800000001000, 10)");
-	assert_string_equal(CALL(write, 2, 0, 0, 0, 0, 0),
-			    "write(2, NULL, 0)");
+	assert_string_equal(CALL(write, 2, 0, 0, 0, 0, 0), "write(2, NULL, 0)");
 	assert_string_equal(CALL(execve, (long)"p", kernel, 0, 0, 0, 0),
 			    "execve(\"p\", 0xffff800000001000, NULL)");
-	assert_string_equal(CALL(execve, (long)"p", (long)badv, 0, 0, 0, 0),
-			    "execve(\"p\", [\"ok\", 0xffff800000000000], NULL)");
+	assert_string_equal(
+	    CALL(execve, (long)"p", (long)badv, 0, 0, 0, 0),
+	    "execve(\"p\", [\"ok\", 0xffff800000000000], NULL)");
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	CALL(chdir, (long)longpath, 0, 0, 0, 0, 0);
 	assert_int_equal(strlen(line), strlen("chdir(\"\"...)") + 96);

@@ -84,8 +84,7 @@ static char *shell_quote(const char *s)
  * space (gdb's argument splitting honours them). */
 static char *gdb_file(const char *path)
 {
-	return strpbrk(path, " \t") ? xasprintf("\"%s\"", path)
-				    : xstrdup(path);
+	return strpbrk(path, " \t") ? xasprintf("\"%s\"", path) : xstrdup(path);
 }
 
 char *gdb_command(const char *kernel, const char *program, unsigned port)
@@ -96,8 +95,7 @@ char *gdb_command(const char *kernel, const char *program, unsigned port)
 	strv_push(&ex, "set confirm off");
 	strv_pushf(&ex, "file %s", k);
 	if (elf_type(program) == ET_DYN)
-		strv_pushf(&ex, "add-symbol-file %s -o %#llx", p,
-			   GDB_PIE_BASE);
+		strv_pushf(&ex, "add-symbol-file %s -o %#llx", p, GDB_PIE_BASE);
 	else if (elf_type(program) == ET_EXEC)
 		strv_pushf(&ex, "add-symbol-file %s", p);
 	strv_pushf(&ex, "target remote 127.0.0.1:%u", port);
