@@ -6,7 +6,8 @@
 # the program's main, continues, prints a local variable (must be 49) and
 # kills the guest. Also: --gdb's bad ports are refused with status 2, and
 # keel build does not take --gdb. keel.strace names a failed openat's
-# arguments and errno as strace(1) does, in a real guest. Every step is
+# arguments and errno as strace(1) does, in a real guest, and prints
+# hostile pointers (tests/tool/strace-prog.c) as numbers, never followed. Every step is
 # bounded by timeout(1). Prints PASS/FAIL per case; work files in
 # build/debug-tests.
 set -u
@@ -18,7 +19,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=debug-
 . tests/lib.sh
-plan 4
+plan 5
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; exit 1; }
@@ -46,6 +47,32 @@ else
 	result strace 0 "no '$want' or no 'exit_group(1) = ?' line"
 fi
 
+# Hostile arguments: bad paths, buffers and argv are printed as numbers
+# (or cut), the kernel survives and the program ends normally.
+why=
+if gcc -O1 -static -o "$logs/strace-prog" tests/tool/strace-prog.c 2>"$logs/hostile.log"; then
+	timeout 120 "$keel" run -q --accel tcg -t 100 -k keel.strace -- "$PWD/$logs/strace-prog" \
+		>"$logs/hostile.out" 2>>"$logs/hostile.log"
+	rc=$?
+	tr -d '\r' <"$logs/hostile.log" >"$logs/hostile.txt"
+	[ "$rc" = 0 ] || why="$why status $rc;"
+	grep -q '^survived -1 14$' "$logs/hostile.out" || why="$why the program did not end with EFAULT;"
+	for l in 'openat(AT_FDCWD, 0x1, O_RDONLY) = -1 EFAULT (Bad address)' \
+		'openat(AT_FDCWD, 0x7ff000000000, O_RDONLY) = -1 EFAULT (Bad address)' \
+		'openat(AT_FDCWD, 0xffff800000000000, O_RDONLY) = -1 EFAULT (Bad address)' \
+		'write(1, 0x7ff000000000, 10) = -1 EFAULT (Bad address)' \
+		'execve("/nonexistent", 0x7ff000000000, NULL) = -1 EFAULT (Bad address)'; do
+		grep -qxF "strace: $l" "$logs/hostile.txt" || why="$why no '$l';"
+	done
+	# The path running into the unmapped page: its start, not followed.
+	grep -qE '^strace: openat\(AT_FDCWD, ("a{96}"\.\.\.|0x[0-9a-f]+), O_RDONLY\) = -1 (EFAULT|ENAMETOOLONG)' \
+		"$logs/hostile.txt" || why="$why no line for the unterminated path;"
+	grep -q 'keel: panic' "$logs/hostile.txt" && why="$why the kernel panicked;"
+else
+	why="gcc -static failed"
+fi
+result hostile "$([ -z "$why" ] && echo 1)" "${why# }"
+
 src=tests/tool/gdb-prog.c
 line=$(grep -n 'gdb stops here' "$src" | cut -d: -f1)
 if ! command -v gdb >/dev/null; then
@@ -64,6 +91,11 @@ port=$((21000 + $$ % 20000))
 debug() {
 	local name=$1 prog=$2 log=$logs/$1 cmd i kpid why=
 	port=$((port + 1))
+	# A port nothing listens on yet (bounded).
+	for ((i = 0; i < 50; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+		port=$((port + 1))
+	done
 	: >"$log.err"
 	timeout 300 "$keel" run -q --gdb="$port" -t 240 -- "$prog" >"$log.out" 2>"$log.err" &
 	kpid=$!
