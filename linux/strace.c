@@ -35,9 +35,12 @@
  *   R unlinkat's flags   a access mode   w lseek whence   g signal
  *   h sigprocmask how   i ioctl request   c fcntl command (it decides
  *   how its argument shows)   F address family   T socket type
+ * and what the call wrote, shown once it has returned (a pointer when it
+ * failed): r a buffer of as many bytes as it returned (read's data),
+ *   z a string (getcwd's).
  */
 static const char *const kinds[] = {
-	[NR_read] = "fpu",
+	[NR_read] = "fru",
 	[NR_write] = "fbu",
 	[NR_open] = "son",
 	[NR_openat] = "Dson",
@@ -49,7 +52,7 @@ static const char *const kinds[] = {
 	[NR_newfstatat] = "DspA",
 	[NR_statx] = "DsAxp",
 	[NR_lseek] = "fdw",
-	[NR_pread64] = "fpud",
+	[NR_pread64] = "frud",
 	[NR_pwrite64] = "fbud",
 	[NR_readv] = "fpd",
 	[NR_writev] = "fpd",
@@ -64,7 +67,7 @@ static const char *const kinds[] = {
 	[NR_fcntl] = "fc",
 	[NR_ioctl] = "fip",
 	[NR_getdents64] = "fpu",
-	[NR_getcwd] = "pu",
+	[NR_getcwd] = "zu",
 	[NR_chdir] = "s",
 	[NR_fchdir] = "f",
 	[NR_chroot] = "s",
@@ -80,8 +83,8 @@ static const char *const kinds[] = {
 	[NR_linkat] = "DsDsA",
 	[NR_symlink] = "ss",
 	[NR_symlinkat] = "sDs",
-	[NR_readlink] = "spu",
-	[NR_readlinkat] = "Dspu",
+	[NR_readlink] = "sru",
+	[NR_readlinkat] = "Dsru",
 	[NR_chmod] = "sm",
 	[NR_fchmod] = "fm",
 	[NR_fchmodat] = "Dsm",
@@ -119,7 +122,7 @@ static const char *const kinds[] = {
 	[NR_accept] = "fpp",
 	[NR_accept4] = "fppT",
 	[NR_sendto] = "fbudpd",
-	[NR_recvfrom] = "fpudpp",
+	[NR_recvfrom] = "frudpp",
 	[NR_shutdown] = "fd",
 	[NR_mount] = "sssxp",
 	[NR_umount2] = "sx",
@@ -497,12 +500,27 @@ static void put_socktype(struct line *l, unsigned long v)
 		  true);
 }
 
-/* Argument i of kind k (a: all the arguments). */
-static void put_arg(struct line *l, char k, const long *a, size_t i)
+/* Argument i of kind k (a: all the arguments; ret: the call's result,
+ * or NO_RESULT before it has run). */
+#define NO_RESULT (-4096L - 1)
+
+static void put_arg(struct line *l, char k, const long *a, size_t i, long ret)
 {
 	unsigned long v = (unsigned long)a[i];
 
 	switch (k) {
+	case 'r':
+		if (ret >= 0)
+			put_ubuf(l, v, (unsigned long)ret);
+		else
+			put_ptr(l, v);
+		break;
+	case 'z':
+		if (ret >= 0)
+			put_ustring(l, v, PATH_SHOW);
+		else
+			put_ptr(l, v);
+		break;
 	case 'd':
 	case 'f':
 		put(l, "%d", (int)v);
@@ -584,8 +602,9 @@ static void put_arg(struct line *l, char k, const long *a, size_t i)
 	}
 }
 
-void strace_call(char *buf, size_t size, unsigned long nr, const char *name,
-		 const long *a)
+/* The call's line; its output arguments shown when ret is a result. */
+static void format_call(char *buf, size_t size, unsigned long nr,
+			const char *name, const long *a, long ret)
 {
 	struct line l = { buf, size, 0, false };
 	const char *k = nr < ARRAY_SIZE(kinds) ? kinds[nr] : NULL;
@@ -610,7 +629,7 @@ void strace_call(char *buf, size_t size, unsigned long nr, const char *name,
 			    (a[i - 1] & O_TMPFILE) != O_TMPFILE)
 				break;
 			put(&l, "%s", i ? ", " : "");
-			put_arg(&l, k[i], a, i);
+			put_arg(&l, k[i], a, i, ret);
 			if (k[i] == 'c') { /* the command says what follows */
 				if (fcntl_has_arg(a[i])) {
 					put(&l, ", ");
@@ -623,6 +642,25 @@ void strace_call(char *buf, size_t size, unsigned long nr, const char *name,
 	}
 	if (l.cut)
 		memcpy(buf + size - 4, "...", 4);
+}
+
+bool strace_after(unsigned long nr)
+{
+	const char *k = nr < ARRAY_SIZE(kinds) ? kinds[nr] : NULL;
+
+	return k && (strchr(k, 'r') || strchr(k, 'z'));
+}
+
+void strace_call(char *buf, size_t size, unsigned long nr, const char *name,
+		 const long *a)
+{
+	format_call(buf, size, nr, name, a, NO_RESULT);
+}
+
+void strace_call_done(char *buf, size_t size, unsigned long nr,
+		      const char *name, const long *a, long ret)
+{
+	format_call(buf, size, nr, name, a, ret);
 }
 
 void strace_ret(char *buf, size_t size, unsigned long nr, long ret)

@@ -19,6 +19,14 @@
  */
 void strace_call(char *buf, size_t size, unsigned long nr, const char *name,
 		 const long *a);
+/*
+ * Does nr write into the caller's memory what its line shows (read's
+ * data, getcwd's path)? Then its line is made after the call, by
+ * strace_call_done with its result (a failed call shows the pointer).
+ */
+bool strace_after(unsigned long nr);
+void strace_call_done(char *buf, size_t size, unsigned long nr,
+		      const char *name, const long *a, long ret);
 /* The result: "3", "0x7f0000001000", "-1 ENOENT (No such file or
  * directory)", "? ERESTARTSYS (To be restarted ...)". */
 void strace_ret(char *buf, size_t size, unsigned long nr, long ret);

@@ -72,18 +72,24 @@ static long run_syscall(unsigned long nr, const long *a)
 /*
  * Under keel.strace: the call as strace(1) shows it. The arguments are
  * read before the call (they are its inputs, and execve's are gone after
- * it); the buffers live only in this frame, not in every call's.
+ * it), or after it for a call whose line shows what it wrote (read's
+ * data); the buffers live only in this frame, not in every call's.
  */
 static __attribute__((noinline)) long traced_syscall(unsigned long nr,
 						     const long *a)
 {
 	char call[STRACE_LINE], res[STRACE_RET];
+	bool after = strace_after(nr);
 	long ret;
 
-	strace_call(call, sizeof(call), nr, syscall_name(nr), a);
+	if (!after)
+		strace_call(call, sizeof(call), nr, syscall_name(nr), a);
 	if (nr == NR_exit || nr == NR_exit_group) /* no return to show */
 		printk("strace: %s = ?\n", call);
 	ret = run_syscall(nr, a);
+	if (after)
+		strace_call_done(call, sizeof(call), nr, syscall_name(nr), a,
+				 ret);
 	strace_ret(res, sizeof(res), nr, ret);
 	printk("strace: %s = %s\n", call, res);
 	return ret;

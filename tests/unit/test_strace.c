@@ -143,6 +143,47 @@ static void test_data_and_argv(void **state)
 			    "\"6\", ...], NULL)");
 }
 
+/* What a call wrote shows once it has returned: read's data (as many
+ * bytes as it returned), getcwd's path; a failed call shows the pointer. */
+static void test_output_arguments(void **state)
+{
+	char data[64] = "hello, world";
+	char big[100];
+	const long rd[6] = { 3, (long)data, 64 };
+	const long cwd[6] = { (long)data, 4096 };
+	const long rl[6] = { (long)"/proc/self/exe", (long)data, 4095 };
+	const long rbig[6] = { 0, (long)big, sizeof(big) };
+
+	(void)state;
+	assert_true(strace_after(NR_read));
+	assert_true(strace_after(NR_getcwd));
+	assert_false(strace_after(NR_write));
+	assert_false(strace_after(NR_openat));
+	assert_false(strace_after(NR_futex)); /* no table entry */
+	strace_call_done(line, sizeof(line), NR_read, "read", rd, 5);
+	assert_string_equal(line, "read(3, \"hello\", 64)");
+	strace_call_done(line, sizeof(line), NR_read, "read", rd, 0);
+	assert_string_equal(line, "read(3, \"\", 64)");
+	strace_call_done(line, sizeof(line), NR_read, "read", rd, -EAGAIN);
+	snprintf(big, sizeof(big), "read(3, %p, 64)", (void *)data);
+	assert_string_equal(line, big);
+	memset(big, 'x', sizeof(big));
+	strace_call_done(line, sizeof(line), NR_read, "read", rbig, 100);
+	assert_string_equal(line, "read(0, \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\""
+				  "..., 100)");
+	strcpy(data, "/tmp");
+	strace_call_done(line, sizeof(line), NR_getcwd, "getcwd", cwd, 5);
+	assert_string_equal(line, "getcwd(\"/tmp\", 4096)");
+	strcpy(data, "/usr/bin/catXXXX"); /* readlink writes no NUL */
+	strace_call_done(line, sizeof(line), NR_readlink, "readlink", rl, 12);
+	assert_string_equal(line, "readlink(\"/proc/self/exe\", "
+				  "\"/usr/bin/cat\", 4095)");
+	/* A result larger than the buffer (a lying or broken call) reads
+	 * only DATA_SHOW bytes, through the user-copy helpers. */
+	strace_call_done(line, sizeof(line), NR_read, "read", rd, 1L << 40);
+	assert_non_null(strstr(line, "\"..., 64)"));
+}
+
 /* Bad pointers are printed, not followed; long strings are cut. */
 static void test_hostile(void **state)
 {
@@ -244,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_mm_and_numbers),
 		cmocka_unit_test(test_fcntl_ioctl_signals_sockets),
 		cmocka_unit_test(test_data_and_argv),
+		cmocka_unit_test(test_output_arguments),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_small_buffers),
 		cmocka_unit_test(test_results),
