@@ -1,15 +1,16 @@
 #!/bin/bash
-# debug.sh - the debugging aids. keel run --gdb with Debian's gdb in batch mode: a small C
-# program built with -g, static (ET_EXEC) and dynamic PIE (ET_DYN, at the
-# base norandmaps gives it), booted under QEMU TCG stopped at its first
-# instruction; gdb runs the command line keel printed, breaks at a line of
-# the program's main, continues, prints a local variable (must be 49) and
-# kills the guest. Also: --gdb's bad ports are refused with status 2, and
-# keel build does not take --gdb. keel.strace names a failed openat's
+# debug.sh - the debugging aids. keel run --gdb with Debian's gdb in
+# batch mode: a small C program built with -g, static (ET_EXEC) and
+# dynamic PIE (ET_DYN, at the base norandmaps gives it), booted under QEMU
+# TCG stopped at its first instruction; gdb runs the command line keel
+# printed, breaks at a line of the program's main, continues, prints a
+# local variable (must be 49) and kills the guest. Also: --gdb's bad ports
+# are refused with status 2, keel build does not take --gdb, a port
+# already taken is status 125. keel.strace names a failed openat's
 # arguments and errno as strace(1) does, in a real guest, and prints
-# hostile pointers (tests/tool/strace-prog.c) as numbers, never followed. Every step is
-# bounded by timeout(1). Prints PASS/FAIL per case; work files in
-# build/debug-tests.
+# hostile pointers (tests/tool/strace-prog.c) as numbers, never followed.
+# Every step is bounded by timeout(1). Prints PASS/FAIL per case; work
+# files in build/debug-tests.
 set -u
 cd "$(dirname "$0")/../.."
 exec </dev/null
@@ -34,6 +35,20 @@ done
 "$keel" build -q -o "$logs/b" --gdb -- /bin/true >>"$logs/options.log" 2>&1
 rc=$?
 [ "$rc" = 2 ] || why="$why keel build --gdb: status $rc;"
+# A port something listens on: status 125 and a message, no QEMU started.
+busy=$((22000 + $$ % 20000))
+timeout 60 python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+print("listening", flush=True); time.sleep(50)' "$busy" >"$logs/busy.out" 2>&1 &
+lpid=$!
+for ((i = 0; i < 50; i++)); do grep -q listening "$logs/busy.out" && break; sleep 0.1; done
+timeout 60 "$keel" run -q --gdb="$busy" -- /bin/true >"$logs/busy.log" 2>&1
+rc=$?
+kill "$lpid" 2>/dev/null
+wait "$lpid" 2>/dev/null
+[ "$rc" = 125 ] && grep -q "cannot listen on 127.0.0.1:$busy" "$logs/busy.log" ||
+	why="$why a busy port: status $rc, '$(tail -1 "$logs/busy.log")';"
+grep -q 'keel: gdb:' "$logs/busy.log" && why="$why a gdb line for a busy port;"
 result options "$([ -z "$why" ] && echo 1)" "${why:-}"
 
 # keel.strace: the call, its arguments by kind and the errno by name.

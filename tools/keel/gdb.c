@@ -9,9 +9,13 @@
  * guest memory, which does not hold the program yet).
  */
 #include <elf.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "keel.h"
 
@@ -114,11 +118,36 @@ char *gdb_command(const char *kernel, const char *program, unsigned port)
 	return line;
 }
 
-void gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
-	      const char *program, unsigned port)
+/* Can QEMU listen on 127.0.0.1:port? Else a message (before it starts,
+ * rather than QEMU's own error after the gdb line). */
+static bool port_free(unsigned port)
 {
-	char *line = gdb_command(kernel, program, port);
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	bool ok;
 
+	if (fd < 0)
+		return true; /* no way to tell: QEMU will say */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = !bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (!ok)
+		err_msg("--gdb=%u: cannot listen on 127.0.0.1:%u: %s (choose "
+			"another port)",
+			port, port, strerror(errno));
+	close(fd);
+	return ok;
+}
+
+int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
+	     const char *program, unsigned port)
+{
+	char *line;
+
+	if (!port_free(port))
+		return -1;
+	line = gdb_command(kernel, program, port);
 	strv_push(a, "-S");
 	strv_push(a, "-gdb");
 	strv_pushf(a, "tcp:127.0.0.1:%u", port);
@@ -130,4 +159,5 @@ void gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
 		port, line);
 	fflush(stderr);
 	free(line);
+	return 0;
 }

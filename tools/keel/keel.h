@@ -156,9 +156,10 @@ bool gdb_port_parse(const char *arg, unsigned *port);
 /* The gdb command line that loads kernel's and program's symbols (a PIE
  * at the base norandmaps gives it) and attaches to 127.0.0.1:port. */
 char *gdb_command(const char *kernel, const char *program, unsigned port);
-/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr. */
-void gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
-	      const char *program, unsigned port);
+/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr: 0, or
+ * -1 and a message when the port is taken. */
+int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
+	     const char *program, unsigned port);
 
 /* xl.c */
 struct xl_opts {

@@ -832,8 +832,12 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	storage_args(&a, &kargs, o, b->root_image);
 	for (size_t i = 0; i < o->kargs.n; i++)
 		strv_push(&kargs, o->kargs.v[i]);
-	if (o->gdb_port)
-		gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port);
+	if (o->gdb_port &&
+	    gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port)) {
+		strv_free(&a);
+		strv_free(&kargs);
+		return KEEL_EXIT_FAILED;
+	}
 	append = strv_join(&kargs, " ");
 	strv_free(&kargs);
 	push(&a, "-append");
