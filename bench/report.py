@@ -130,7 +130,7 @@ def table_rows(bench, rows):
         for col, val in row.items():
             if col in ("guest", "config", "ok", "mem_mib") or number(val) is None:
                 continue
-            who = "" if name == "keel" else name[len("keel"):].lstrip("-") + ": "
+            who = "" if name == "keel" else name + ": "  # keel-none: first line
             out.append(Row(bench, who + measure_name(col.split("_")), val, linux.get(col, "NA")))
     return out
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench-report.sh - bench/report.py on the canned results in
-# tests/tool/bench-report (key=value summaries, a sweep over sizes, a
-# column table as xen-net.sh writes, a memory search, a garbled line):
+# tests/tool/bench-report (key=value summaries, a sweep over sizes, the
+# column tables xen-net.sh and xen-boot.sh write, a memory search, a
+# garbled line):
 # the markdown table has every keel figure beside its Linux one with
 # ratio = keel/Linux (each row recomputed here), NA where a side is
 # missing or zero, no row for lists, digests or keel-only keys; the bad
@@ -35,19 +36,21 @@ for row in '| boot-time | median (s) | 0.2500 | 2.0000 | 0.125 |' \
 	'| net | min mem (MiB) | 12 | 0 | NA |' \
 	'| xen-net | rps 1k | 734.20 | 612.36 | 1.199 |' \
 	'| xen-net | guest (s) | 0.64 | 8.06 | 0.079 |' \
-	'| net | roundtrips (/s) | 100 | 50 | 2.000 |'; do
+	'| net | roundtrips (/s) | 100 | 50 | 2.000 |' \
+	'| xen-boot | keel-none: end | 0.63 | 10.74 | 0.059 |' \
+	'| xen-boot | keel-all: xl create ret | 0.63 | 1.79 | 0.352 |'; do
 	grep -qxF "$row" "$md" 2>/dev/null || why="$why no row '$row';"
 done
 result table "$([ -z "$why" ] && echo 1)" "${why# }"
 
 # Every row: the ratio is keel / Linux to 3 places, or NA when a side is
-# not a number or Linux's is 0; 13 rows in all.
+# not a number or Linux's is 0; 21 rows in all.
 why=$(awk -F' *\\| *' '/^\| [a-z]/ && $2 != "bench" {
 	n++; k = $4; l = $5; r = $6
 	num = "^[0-9.]+$"
 	want = (k ~ num && l ~ num && l + 0 != 0) ? sprintf("%.3f", k / l) : "NA"
 	if (r != want) printf "%s %s: ratio %s, want %s; ", $2, $3, r, want }
-	END { if (n != 13) printf "%d rows, want 13", n }' "$md" 2>&1)
+	END { if (n != 21) printf "%d rows, want 21", n }' "$md" 2>&1)
 result ratios "$([ -z "$why" ] && echo 1)" "$why"
 
 # Left out: lists (runs), digests, keys without a Linux side, the
