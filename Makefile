@@ -15,7 +15,8 @@
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
-#   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/)
+#   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/);
+#                 every bench target ends with build/bench/report.md and plots (bench/report.py)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 #   make bench-storage  sequential I/O, random 4 KiB reads (fio), sqlite3 against a Linux VM (bench/storage.sh)
 #   make bench-proc  fork+exec+wait, a 3-process pipeline, memory per forked child against a Linux VM (bench/proc.sh)
@@ -134,7 +135,7 @@ HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
-	lib/strlcpy.c plat/stdio.c \
+	lib/strlcpy.c lib/signame.c plat/stdio.c \
 	$(wildcard plat/hosted/*.c)
 HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(HOSTED_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
@@ -173,6 +174,14 @@ $(BUILD)/unit/test_copy: HOSTED_OBJS += $(COPY_HOBJS)
 # kernel/seccomp.c: the classic BPF check, interpreter and filter stacks.
 $(BUILD)/unit/test_seccomp: $(BUILD)/h/kernel/seccomp.c.o
 $(BUILD)/unit/test_seccomp: HOSTED_OBJS += $(BUILD)/h/kernel/seccomp.c.o
+
+# linux/strace.c: keel.strace's lines, over plat/hosted's user copies.
+STRACE_OBJS := $(BUILD)/h/linux/strace.c.o $(BUILD)/h/linux/errnames.c.o
+$(STRACE_OBJS): HOST_CFLAGS += -I$(BUILD)/gen
+$(STRACE_OBJS): | $(BUILD)/gen/syscall_names.h
+$(BUILD)/unit/test_strace: CC_EXTRA := -I$(BUILD)/gen
+$(BUILD)/unit/test_strace: $(STRACE_OBJS)
+$(BUILD)/unit/test_strace: HOSTED_OBJS += $(STRACE_OBJS)
 
 # kernel/'s signal service, which only some unit tests link.
 SIGNAL_SRCS := kernel/signal.c kernel/signal_send.c kernel/signal_deliver.c
@@ -550,18 +559,26 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/luajit.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/ljsyscall.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/futex.sh
+	python3 bench/report.py $(BUILD)/bench
+
+# The table and plots again from whatever build/bench holds (no benchmark runs).
+bench-report:
+	python3 bench/report.py $(BUILD)/bench
 
 bench-net: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/net.sh
+	python3 bench/report.py $(BUILD)/bench
 
 bench-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/storage.sh
+	python3 bench/report.py $(BUILD)/bench
 
 bench-proc: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/proc.sh
+	python3 bench/report.py $(BUILD)/bench
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/keel $(BUILD)/fuzz $(BUILD)/*.elf $(BUILD)/*.o $(BUILD)/*.S
 
-.PHONY: all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-oom test-long test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
+.PHONY: bench-report all lwip-fetch unit fuzz fuzz-build deps run run-root run-xen run-selftest run-httpd run-httpd-xen test test-net test-storage test-procfs test-oom test-long test-9p test-xen test-xen-net xen-bed install format bench bench-net bench-storage bench-proc clean test-proc
 -include $(shell find $(BUILD)/k $(BUILD)/h $(BUILD)/unit $(BUILD)/tool $(BUILD)/fuzz/h -name '*.d' 2>/dev/null)

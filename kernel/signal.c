@@ -78,25 +78,11 @@ int default_action(int sig)
 	}
 }
 
-static const char *const names[] = {
-	[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT",
-	[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
-	[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	  [SIGKILL] = "SIGKILL",
-	[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
-	[SIGSTKFLT] = "SIGSTKFLT", [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
-	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGIO] = "SIGIO",
-	[SIGPWR] = "SIGPWR",	   [SIGSYS] = "SIGSYS",	  [SIGCHLD] = "SIGCHLD",
-	[SIGCONT] = "SIGCONT",	   [SIGSTOP] = "SIGSTOP", [SIGTSTP] = "SIGTSTP",
-	[SIGTTIN] = "SIGTTIN",	   [SIGTTOU] = "SIGTTOU", [SIGURG] = "SIGURG",
-	[SIGWINCH] = "SIGWINCH",
-};
-
 const char *sig_name(int sig)
 {
-	return sig < (int)ARRAY_SIZE(names) && names[sig]
-		   ? names[sig]
-		   : "a real-time signal";
+	const char *n = signal_name(sig);
+
+	return n ? n : "a real-time signal";
 }
 
 bool dumps_core(int sig)

@@ -6,6 +6,7 @@
  * bytes) and enter user mode. ld-linux loads the libraries itself.
  */
 #include <keel/arch.h>
+#include <keel/cmdline.h>
 #include <keel/elf.h>
 #include <keel/errno.h>
 #include <keel/exec.h>
@@ -373,9 +374,15 @@ static int prog_load(struct prog *pr, const char *execfn,
 	uint64_t r;
 	int err;
 
-	/* A PIE goes at a page-aligned random offset from the usual base. */
+	/*
+	 * A PIE goes at a page-aligned random offset from the usual base;
+	 * with norandmaps on the command line (Linux's word, which keel run
+	 * --gdb passes) at the base itself, where a debugger expects it.
+	 */
 	random_bytes(&r, sizeof(r));
-	pie = PIE_BASE + (r & 0xffffUL) * PAGE_SIZE;
+	pie = PIE_BASE;
+	if (!cmdline_get("norandmaps"))
+		pie += (r & 0xffffUL) * PAGE_SIZE;
 	err = load_image(pr->f, &pr->img, pie, &prog, why);
 	if (err)
 		return err;

@@ -3,7 +3,8 @@
  * names come from Linux's own header (scripts/syscall-names.sh), the
  * implemented set from linux/syscalls.h. An unimplemented call returns
  * -ENOSYS and is logged once by name; keel.strace on the command line
- * prints every call with its arguments and result.
+ * prints every call with its arguments and result (as strace(1) does,
+ * strace.c).
  */
 #include <keel/cmdline.h>
 #include <keel/errno.h>
@@ -12,13 +13,8 @@
 #include <keel/syscall.h>
 
 #include "linux.h"
-
-enum {
-#define SYSNAME(nr, name) NR_##name = nr,
-#include <syscall_names.h>
-#undef SYSNAME
-	NR_COUNT_PLUS_ONE
-};
+#include "strace.h"
+#include "sysnr.h"
 
 static const char *const names[] = {
 #define SYSNAME(nr, name) [nr] = #name,
@@ -59,29 +55,54 @@ static long unimplemented(unsigned long nr)
 	return -ENOSYS;
 }
 
-/*
- * Run syscall nr: kernel/entry.c's syscall_dispatch calls this. A thread
- * with seccomp filters (or strict mode) has them decide first; for the
- * others that costs one test of its mode.
- */
-static long linux_syscall(unsigned long nr, const long *a)
+/* Run syscall nr: a thread with seccomp filters (or strict mode) has them
+ * decide first; for the others that costs one test of its mode. */
+static long run_syscall(unsigned long nr, const long *a)
 {
 	struct uthread *u = current_thread()->user;
 	long ret;
 
-	if (tracing < 0)
-		tracing = cmdline_get("keel.strace") != NULL;
 	if (u && unlikely(u->seccomp.mode) && seccomp_syscall(u, nr, a, &ret))
-		; /* not run: ret is what seccomp decided */
-	else if (nr < NR_MAX && table[nr])
-		ret = table[nr](a);
-	else
-		ret = unimplemented(nr);
-	if (tracing)
-		printk("strace: %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) = %ld\n",
-		       nr < NR_MAX && names[nr] ? names[nr] : "?", a[0], a[1],
-		       a[2], a[3], a[4], a[5], ret);
+		return ret; /* not run: ret is what seccomp decided */
+	if (nr < NR_MAX && table[nr])
+		return table[nr](a);
+	return unimplemented(nr);
+}
+
+/*
+ * Under keel.strace: the call as strace(1) shows it. The arguments are
+ * read before the call (they are its inputs, and execve's are gone after
+ * it), or after it for a call whose line shows what it wrote (read's
+ * data); the buffers live only in this frame, not in every call's.
+ */
+static __attribute__((noinline)) long traced_syscall(unsigned long nr,
+						     const long *a)
+{
+	char call[STRACE_LINE], res[STRACE_RET];
+	bool after = strace_after(nr);
+	long ret;
+
+	if (!after)
+		strace_call(call, sizeof(call), nr, syscall_name(nr), a);
+	if (nr == NR_exit || nr == NR_exit_group) /* no return to show */
+		printk("strace: %s = ?\n", call);
+	ret = run_syscall(nr, a);
+	if (after)
+		strace_call_done(call, sizeof(call), nr, syscall_name(nr), a,
+				 ret);
+	strace_ret(res, sizeof(res), nr, ret);
+	printk("strace: %s = %s\n", call, res);
 	return ret;
+}
+
+/* kernel/entry.c's syscall_dispatch calls this for every system call. */
+static long linux_syscall(unsigned long nr, const long *a)
+{
+	if (unlikely(tracing < 0))
+		tracing = cmdline_get("keel.strace") != NULL;
+	if (unlikely(tracing))
+		return traced_syscall(nr, a);
+	return run_syscall(nr, a);
 }
 
 /* The layers below call linux/ only through what it registers here. */

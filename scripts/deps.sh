@@ -8,7 +8,7 @@ for p in gcc make binutils libc6-dev linux-libc-dev qemu-system-x86 libcmocka-de
 	 clang-format cpio busybox-static python3 xz-utils perl \
 	 luajit lua-ljsyscall nginx-light musl-tools iproute2 iputils-ping \
 	 redis-server redis-tools wrk iperf3 curl \
-	 e2fsprogs sqlite3 fio gawk jq bsdutils \
+	 e2fsprogs sqlite3 fio gawk jq bsdutils gdb gnuplot-nox \
 	 clang libclang-rt-14-dev \
 	 libyaml-dev libxml2-utils libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu; do
 	have "$p" || need="$need $p"

@@ -72,6 +72,10 @@ suite "the manifest (keel -c FILE): every option a key, each key as its option, 
 	bash tests/tool/manifest.sh
 suite "libvirt: keel virsh's domain XML validated, guests booted by virsh create under libvirtd (TCG)" 600 \
 	bash tests/tool/virsh.sh
+suite "bench/report.py on canned results: the keel/Linux table, its ratios and the plots" 120 \
+	bash tests/tool/bench-report.sh
+suite "debugging: keel run --gdb driven by Debian's gdb (static and PIE), keel.strace's lines (QEMU TCG)" 600 \
+	bash tests/tool/debug.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
 	bash tests/tool/servers.sh
 suite "Linux programs in the guest (QEMU TCG)" 1500 bash tests/guest/run.sh

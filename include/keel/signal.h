@@ -305,4 +305,8 @@ bool signal_may_kill(struct process *p, int sig);
 /* p's process group (its pid until one is set). */
 int signal_pgid(const struct process *p);
 
+/* lib/signame.c: "SIGTERM" for SIGTERM; NULL for a real-time or unknown
+ * signal. */
+const char *signal_name(int sig);
+
 #endif

@@ -36,7 +36,7 @@ CAUSES = {
 ORDER = list(CAUSES.values())
 FORK_CALLS = {"fork", "vfork", "clone", "clone3", "execve", "execveat", "wait4", "waitid"}
 NS_CALLS = {"unshare", "setns"}
-ENOSYS, EPERM = "-38", "-1"
+ENOSYS, EPERM = "ENOSYS", "EPERM"  # keel.strace names errors as strace does
 
 
 def failures(path):

@@ -98,10 +98,12 @@ ljs_summarize() {
 	echo "failing tests:"
 	if grep -q '^strace: ' "$log"; then
 		# With -k keel.strace: after each failing test, the system calls
-		# that returned an error while it ran (name=-errno, first seen).
+		# that returned an error while it ran (name=ERRNO, first seen;
+		# keel prints "= -1 ENOENT (No such file or directory)").
 		awk '/^PASS / { n = 0; split("", seen); next }
-		/^strace: [a-z_0-9]+\(.*\) = -[0-9]+$/ {
-			c = $2; sub(/\(.*/, "", c); e = $NF
+		/^strace: [a-z_0-9]+\(.*\) = (-1|\?) E[A-Z0-9_?]+ \(/ {
+			c = $2; sub(/\(.*/, "", c)
+			e = $0; sub(/.* = (-1|\?) /, "", e); sub(/ .*/, "", e)
 			if (!((c "=" e) in seen)) { seen[c "=" e] = 1; l[++n] = c "=" e }
 			next }
 		/^FAIL / { sub(/^FAIL /, "    "); s = ""

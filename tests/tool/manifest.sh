@@ -18,7 +18,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=manifest-
 . tests/lib.sh
-plan 61
+plan 63
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "manifest: $pass passed, $fail failed"; exit 1; }
 w=$PWD/$logs/w
@@ -142,6 +142,8 @@ rt disks run "disks: $w/disk.img:/d" -- --disk "$w/disk.img:/d"
 rt net run 'net: user' -- --net user
 rt machine run 'machine: q35' -- --machine q35
 rt debs build 'debs: [libluajit-5.1-common]' -- --deb libluajit-5.1-common
+rt gdb run 'gdb: 1240' -- --gdb=1240
+rt gdb-default run 'gdb: true' -- --gdb
 rt bare build $'program: /usr/bin/luajit\nbare: true' -- --bare -- /usr/bin/luajit
 rt name xl 'name: web' -- -n web
 rt guest-dir xl 'guest-dir: /srv/xen/g' -- --guest-dir /srv/xen/g

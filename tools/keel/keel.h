@@ -178,6 +178,7 @@ struct run_opts {
 	const char *machine; /* microvm, pc, q35 */
 	struct strv disks; /* --disk IMAGE:/GUEST[:ro] */
 	struct strv volumes; /* --volume HOSTDIR:/GUEST[:ro] */
+	unsigned gdb_port; /* --gdb: QEMU's gdb stub's port, 0 = none */
 };
 int run_guest(const struct build_result *b, const struct run_opts *o);
 
@@ -213,6 +214,18 @@ int manifest_apply(int *argc, char ***argv, const char *optstring,
 		   const struct option *opts);
 bool manifest_word(int i); /* is argv[i] one of the manifest's words? */
 void manifest_at(int i); /* err_msg names argv[i]'s line (i < 0: none) */
+
+/* gdb.c: keel run --gdb[=PORT]. */
+#define GDB_DEFAULT_PORT 1234
+/* --gdb's optional PORT (NULL: the default), or false and a message. */
+bool gdb_port_parse(const char *arg, unsigned *port);
+/* The gdb command line that loads kernel's and program's symbols (a PIE
+ * at the base norandmaps gives it) and attaches to 127.0.0.1:port. */
+char *gdb_command(const char *kernel, const char *program, unsigned port);
+/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr: 0, or
+ * -1 and a message when the port is taken. */
+int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
+	     const char *program, unsigned port);
 
 /* xl.c */
 struct xl_opts {

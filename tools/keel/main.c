@@ -100,7 +100,10 @@ static const char usage_run[] =
     "                       (repeatable; the guest's vda, vdb, ... in\n"
     "                       order)\n"
     "  -v, --volume HOSTDIR:/PATH[:ro]  share a host directory over\n"
-    "                       virtio-9p, mounted at PATH (repeatable)\n";
+    "                       virtio-9p, mounted at PATH (repeatable)\n"
+    "      --gdb[=PORT]     stop at the first instruction under QEMU's gdb\n"
+    "                       stub on 127.0.0.1:PORT (default 1234), TCG\n"
+    "                       unless --accel kvm; prints the gdb command\n";
 
 static const char usage_xl[] =
     "usage: keel xl -o DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
@@ -168,6 +171,7 @@ enum {
 	OPT_ROOT,
 	OPT_DEB,
 	OPT_BARE,
+	OPT_GDB,
 };
 
 static const struct option long_opts[] = {
@@ -194,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "bare", no_argument, NULL, OPT_BARE },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "machine", required_argument, NULL, OPT_MACHINE },
+	{ "gdb", optional_argument, NULL, OPT_GDB },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -459,6 +464,11 @@ int main(int argc, char **argv)
 			if (!runonly && !volume_spec_ok(optarg))
 				return 2;
 			strv_push(&r.volumes, optarg);
+			break;
+		case OPT_GDB:
+			runonly = cmd != CMD_RUN;
+			if (!runonly && !gdb_port_parse(optarg, &r.gdb_port))
+				return 2;
 			break;
 		case 'h':
 			help(cmd, stdout);

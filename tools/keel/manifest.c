@@ -79,6 +79,7 @@ static const struct mkey {
 	{ "machine", "machine", K_STRING, P_NONE },
 	{ "debs", "deb", K_LIST, P_NONE },
 	{ "bare", "bare", K_BOOL, P_NONE },
+	{ "gdb", "gdb", K_OPTARG, P_NONE },
 };
 
 /* The YAML document as a small tree. */

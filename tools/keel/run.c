@@ -735,7 +735,10 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 
 	if (mkdir_p(cache))
 		fprintf(stderr, "keel: warning: cannot create %s\n", cache);
-	if (!strcmp(accel, "auto")) {
+	if (!strcmp(accel, "auto") && o->gdb_port) {
+		accel = "tcg"; /* breakpoints before the program is loaded */
+		progress("accelerator: tcg (for --gdb)");
+	} else if (!strcmp(accel, "auto")) {
 		accel = kvm_works(b->base_kernel, cache, why, sizeof(why))
 			    ? "kvm"
 			    : "tcg";
@@ -773,6 +776,12 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	storage_args(&a, &kargs, o, b->root_image);
 	for (size_t i = 0; i < o->kargs.n; i++)
 		strv_push(&kargs, o->kargs.v[i]);
+	if (o->gdb_port &&
+	    gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port)) {
+		strv_free(&a);
+		strv_free(&kargs);
+		return KEEL_EXIT_FAILED;
+	}
 	append = strv_join(&kargs, " ");
 	strv_free(&kargs);
 	push(&a, "-append");
