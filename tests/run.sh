@@ -66,6 +66,8 @@ suite "fuzzers (libFuzzer on lib/elf.c, lib/cpio.c, frames into lwIP, socket cal
 	bash tests/fuzz/run.sh 12
 suite "boot tests (QEMU TCG)" 900 bash tests/boot/run.sh
 suite "host tool (keel build, run, xl, ldd)" 900 bash tests/tool/run.sh
+suite "the README's quick start as written: install, luajit, python3 with --deb, a page served and fetched" 900 \
+	bash tests/tool/quickstart.sh
 suite "what keel packs: package data, --deb python3 and perl, #! scripts, every ELF's libraries, memory (QEMU TCG)" 600 \
 	bash tests/tool/pack.sh
 suite "the manifest (keel -c FILE): every option a key, each key as its option, bad manifests refused" 300 \
