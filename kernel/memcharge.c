@@ -1,7 +1,8 @@
 /*
  * memcharge.c - kernel memory held for programs, counted by kind
- * (kernel/). Pipes, sockets, the network stack, AIO rings and user
- * threads charge what they allocate before allocating it, and uncharge it
+ * (kernel/). Pipes, sockets, the network stack, AIO rings, user threads
+ * and address-space areas charge what they allocate before allocating
+ * it, and uncharge it
  * when they free it. A kind may hold a quarter of RAM, and a charge must
  * leave the reserve free (pmm_above_reserve): a program that makes
  * sockets, pipes or threads until something gives out gets ENOMEM,

@@ -2,7 +2,7 @@
  * memcharge.h - what the kernel holds on programs' behalf, by kind
  * (kernel/memcharge.c): pipe buffers, sockets and the data queued on
  * them, the network stack's buffers, AIO rings, user threads' kernel
- * stacks. Each kind may hold at most a quarter of RAM, and no charge may
+ * stacks, the areas of address spaces. Each kind may hold at most a quarter of RAM, and no charge may
  * take the free pages below pmm's reserve, so no one kind can take the
  * pages the kernel needs. docs/vm.md, "Kernel memory by kind".
  */
@@ -17,6 +17,7 @@ enum mem_kind {
 	MEM_NET, /* lwIP: pbufs, PCBs, TCP segments */
 	MEM_AIO, /* io_setup's rings */
 	MEM_THREAD, /* kernel stacks of programs' threads and processes */
+	MEM_VMA, /* the areas of programs' address spaces (mmap's maps) */
 	MEM_KINDS
 };
 

@@ -1,7 +1,7 @@
 # oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
 # tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
 # and result functions; `run.sh oom` runs only these, 20 times each).
-# oom_cases RUNS: 10 cases.
+# oom_cases RUNS: 11 cases.
 # - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
 #   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
 # - oom-kill: RUNS children (every other one with 4 threads) touch memory
@@ -17,7 +17,7 @@
 #   files unlinked and the program goes on;
 # - oom-sockets: RUNS times socket pairs until a clean error (ENOMEM,
 #   EMFILE...), stdio still works, as far each time; oom-pipes the same
-#   with pipes;
+#   with pipes; oom-maps: a mapping split into areas until ENOMEM;
 # - oom-threads: RUNS times threads with 16 KiB stacks until EAGAIN.
 # Each ends with status 0 (or 137 for oom-init), never 139.
 oom_cases() {
@@ -57,6 +57,7 @@ oom_cases() {
 	oom_exhaust tmpfs "$runs" "filled /tmp to ENOSPC (data and inodes), unlinked and went on"
 	oom_exhaust sockets "$runs" "made pairs until a clean error"
 	oom_exhaust pipes "$runs" "made pairs until a clean error"
+	oom_exhaust maps "$runs" "split a mapping until ENOMEM"
 	oom_exhaust threads "$runs" "made threads until EAGAIN"
 	bad=0
 	for i in $(seq "$runs"); do

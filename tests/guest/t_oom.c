@@ -24,6 +24,8 @@
  *             an error (EMFILE, ENFILE, ENOMEM, ENOBUFS); stdio still
  *             works, all are closed and the next round gets as far.
  *   pipes N   the same with pipes.
+ *   maps N    N times: a mapping split into areas (mprotect of every
+ *             other page) until ENOMEM, then unmapped; as far each time.
  *   threads N N times: threads with 16 KiB stacks until EAGAIN, all
  *             joined; the next round gets as far.
  */
@@ -654,6 +656,51 @@ static int case_pairs(const char *what, int pipes, int runs)
 	return ok == runs ? 0 : 1;
 }
 
+/*
+ * One round of maps: every other page of a PROT_NONE reservation made
+ * readable, each mprotect one more area, until ENOMEM; then all unmapped.
+ * The number of pages changed, or -1.
+ */
+static int maps_once(int i)
+{
+	size_t pages = 1 << 18, n;
+	char *p = mmap(NULL, pages * 4096, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int err = 0;
+
+	if (p == MAP_FAILED)
+		return -1;
+	/* From the top down: the areas are a list, sorted, searched from
+	 * the bottom, where the reservation stays whole. */
+	for (n = 0; n < pages / 2 && !err; n++)
+		err = mprotect(p + (pages - 2 - 2 * n) * 4096, 4096, PROT_READ)
+			  ? errno
+			  : 0;
+	munmap(p, pages * 4096);
+	printf("maps-%d: %zu areas, then %s\n", i, 2 * n,
+	       err ? strerrorname_np(err) : "none");
+	return err == ENOMEM ? (int)n : -1;
+}
+
+static int case_maps(int runs)
+{
+	int ok = 0, first = 0;
+
+	for (int i = 0; i < runs; i++) {
+		int n = maps_once(i);
+
+		if (i == 0)
+			first = n;
+		if (n > 0 && n >= first - first / 10)
+			ok++;
+		else
+			printf("FAIL maps-%d: %d (the first round: %d)\n", i, n,
+			       first);
+	}
+	printf("oom maps: %d of %d split a mapping until ENOMEM\n", ok, runs);
+	return ok == runs ? 0 : 1;
+}
+
 static int thread_gate[2];
 
 static void *parked(void *arg)
@@ -722,6 +769,8 @@ int main(int argc, char **argv)
 		return case_tmpfs(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "sockets"))
 		return case_pairs("sockets", 0, argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "maps"))
+		return case_maps(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "pipes"))
 		return case_pairs("pipes", 1, argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "threads"))
