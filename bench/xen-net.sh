@@ -37,8 +37,12 @@ bench() {
 		--dom0-file "$OUT/xen-httpwait" --log "$OUT/$g.log" >"$OUT/$g.out" 2>&1
 	rc=$?
 	set -e
-	sed -n 's/^dom0-script: BENCH first_answer=\([^ ]*\) rps=\([^ ]*\)$/\1 \2/p' "$OUT/$g.out" >"$OUT/$g.runs"
-	if [ "$(grep -vc none "$OUT/$g.runs")" != "$RUNS" ]; then
+	# Per run: first answer, req/s, and how long `xl create` itself took (run.sh's XENBED-TIMES, the
+	# toolstack's share of the first answer; the guest runs only once xl create has unpaused it).
+	paste -d' ' <(sed -n 's/^dom0-script: BENCH first_answer=\([^ ]*\) rps=\([^ ]*\)$/\1 \2/p' "$OUT/$g.out") \
+		<(sed -n 's/^XENBED-TIMES run=[0-9]* create_start=\([^ ]*\) created=\([^ ]*\) .*/\1 \2/p' "$OUT/$g.out" |
+			awk '{printf "%.2f\n", $2 - $1}') | awk 'NF == 3' >"$OUT/$g.runs"
+	if [ "$(grep -vc none "$OUT/$g.runs")" != "$RUNS" ] || [ "$(wc -l <"$OUT/$g.runs")" != "$RUNS" ]; then
 		echo "$g: run.sh exit $rc, $(grep -vc none "$OUT/$g.runs") of $RUNS runs measured (see $OUT/$g.out)" >&2
 		failed=1
 	fi
@@ -47,14 +51,18 @@ for g in "${GUESTS[@]}"; do bench "$g"; done
 
 {
 	echo "# bench/xen-net.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) runs=$RUNS wrk=\"$WRK_ARGS\" (in dom0, over xenbr0)"
-	printf '%-8s %5s %22s %18s\n' guest ok first_answer_s rps_1k
+	printf '%-8s %5s %16s %10s %14s %10s\n' guest ok first_answer_s rps_1k xl_create_s guest_s
 	for g in "${GUESTS[@]}"; do
 		[ -f "$OUT/$g.runs" ] || continue
-		printf '%-8s %5s %22s %18s\n' "$g" "$(grep -vc none "$OUT/$g.runs")/$RUNS" \
+		printf '%-8s %5s %16s %10s %14s %10s\n' "$g" "$(grep -vc none "$OUT/$g.runs")/$RUNS" \
 			"$(awk '$1 != "none" {print $1}' "$OUT/$g.runs" | median)" \
-			"$(awk '$2 != "none" {print $2}' "$OUT/$g.runs" | median)"
+			"$(awk '$2 != "none" {print $2}' "$OUT/$g.runs" | median)" \
+			"$(awk '{print $3}' "$OUT/$g.runs" | median)" \
+			"$(awk '$1 != "none" {printf "%.2f\n", $1 - $3}' "$OUT/$g.runs" | median)"
 	done
-	echo "# runs (first_answer_s rps):"
+	echo "# xl_create_s: xl create's own time (toolstack: domain build, image and ramdisk load, vif hotplug);"
+	echo "# guest_s: first answer minus that (the guest runs from xl create's unpause); medians per column"
+	echo "# runs (first_answer_s rps xl_create_s):"
 	for g in "${GUESTS[@]}"; do
 		[ ! -f "$OUT/$g.runs" ] || echo "$g: $(tr '\n' ';' <"$OUT/$g.runs" | sed 's/;$//; s/;/; /g')"
 	done

@@ -639,6 +639,13 @@ static void unlinked(struct nameidata *nd, struct inode *ino)
 	fsnotify_name(nd->dir, IN_DELETE | isdir, nd->last, nd->len, 0);
 }
 
+static bool only_slashes(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return !*path;
+}
+
 int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
 {
 	bool rmdir = atflags & AT_REMOVEDIR;
@@ -648,7 +655,11 @@ int vfs_unlinkat(int dirfd, const char *path, unsigned atflags)
 
 	if (err)
 		goto out;
-	if (rmdir && is_dot(nd.last, nd.len))
+	if (rmdir && !nd.dir) /* past a magic link: procfs's, EPERM */
+		err = -EPERM;
+	else if (rmdir && only_slashes(path))
+		err = -EBUSY; /* the root (Linux's LAST_ROOT) */
+	else if (rmdir && is_dot(nd.last, nd.len))
 		err = -EINVAL;
 	else if (rmdir && is_dotdot(nd.last, nd.len))
 		err = -ENOTEMPTY;
@@ -691,6 +702,10 @@ static int rename_checks(struct nameidata *o, struct inode *oino,
 	if (is_dot(o->last, o->len) || is_dotdot(o->last, o->len) ||
 	    is_dot(n->last, n->len) || is_dotdot(n->last, n->len))
 		return -EBUSY;
+	/* A magic link followed at the end ("/proc/self/cwd/") leaves no
+	 * directory: the link's own is procfs, another mount (Linux). */
+	if (!o->dir || !n->dir)
+		return -EXDEV;
 	if (oino->flags & (I_MOUNT | I_MOUNTED) || oino == vfs_root ||
 	    (nino && (nino->flags & (I_MOUNT | I_MOUNTED) || nino == vfs_root)))
 		return -EBUSY;

@@ -362,7 +362,8 @@ uncharge:
 	if (at < 0 && (flags & MAP_ACCOUNT_K))
 		vm_commit_uncharge(len / PAGE_SIZE);
 	if (at >= 0 && (flags & MAP_POPULATE))
-		vm_populate(at, at + len);
+		vm_populate(at, at + len,
+			    (prot & PROT_WRITE) && !(flags & MAP_SHARED));
 	return at;
 }
 

@@ -158,8 +158,12 @@ void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 /* Change the protection of the present pages of [start, end) of a. */
 void vma_protect_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 		       uintptr_t end);
-/* Fault in [start, end) now (MAP_POPULATE); errors are ignored. */
-void vm_populate(uintptr_t start, uintptr_t end);
+/* Fault in [start, end) now (MAP_POPULATE), for writing when the mapping
+ * is private and writable (as Linux: its own pages, not the zero page),
+ * up to the first page that fails (not reported: mmap has succeeded). */
+void vm_populate(uintptr_t start, uintptr_t end, bool write);
+/* Whether a page counts as resident (every page but the zero page). */
+bool vm_page_counts(paddr_t pa);
 /* kernel/vm_brk.c: the break of mm starts at start (under its lock). */
 void vm_brk_reset(struct mm *mm, uintptr_t start);
 

@@ -6,6 +6,10 @@
  * kernel only, so their contents survive until mprotect gives access back.
  * A private page shared with another process since a fork (pmm_refs > 1)
  * is mapped read-only; the first write to it copies it (copy-on-write).
+ * A read of a private anonymous page that was never written maps the one
+ * zero page (as Linux does), read-only and shared by all, so reading or
+ * MAP_POPULATE of untouched memory costs no memory until it is written;
+ * it is not counted as resident.
  * A fault that finds no free page goes to kernel/oom.c and tries again.
  */
 #include <keel/errno.h>
@@ -15,6 +19,29 @@
 #include <keel/printk.h>
 #include <keel/string.h>
 #include "vm_area.h"
+
+static paddr_t zero_pa; /* the zero page: one reference of its own, kept */
+
+paddr_t vm_zero_page(void)
+{
+	paddr_t pa = __atomic_load_n(&zero_pa, __ATOMIC_ACQUIRE), want = 0;
+
+	if (pa)
+		return pa;
+	pa = pmm_alloc_zeroed(1);
+	if (pa &&
+	    !__atomic_compare_exchange_n(&zero_pa, &want, pa, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		pmm_free(pa, 1); /* another fault made it first */
+		pa = want;
+	}
+	return pa;
+}
+
+bool vm_page_counts(paddr_t pa)
+{
+	return pa != __atomic_load_n(&zero_pa, __ATOMIC_ACQUIRE);
+}
 
 size_t vm_resident_pages(void)
 {
@@ -80,8 +107,9 @@ void vma_drop_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 		if (mmu_query(mm->space, va, &pa, &p))
 			continue;
 		mmu_unmap(mm->space, va, PAGE_SIZE); /* flushes the TLB */
+		if (vm_page_counts(pa))
+			mm->resident--;
 		pmm_free(pa, 1); /* a share of it, when shared */
-		mm->resident--;
 		if (a->flags & VMA_STACK) { /* its charge goes with it */
 			mm->stack_pages--;
 			vm_commit_uncharge(1);
@@ -122,6 +150,7 @@ struct fault_info {
 	size_t bytes; /* file bytes in the page; the rest is zero */
 	bool share; /* map the file's own page (a shared mapping) */
 	bool private; /* a private mapping: a copy will do */
+	bool zero; /* anonymous, read: map the zero page */
 	unsigned long gen;
 };
 
@@ -145,6 +174,8 @@ static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, paddr_t pa)
 	/* The page table stays: mapping the copy allocates nothing. */
 	mmu_unmap(mm->space, va, PAGE_SIZE);
 	BUG_ON(mmu_map(mm->space, va, copy, PAGE_SIZE, prot));
+	if (!vm_page_counts(pa))
+		mm->resident++; /* the zero page was not counted */
 	pmm_free(pa, 1); /* this space's share of the original */
 	return 1;
 }
@@ -183,6 +214,8 @@ static int fault_check(struct mm *mm, uintptr_t va, unsigned access,
 			   : 1;
 	fi->file = a->file;
 	fi->gen = mm->gen;
+	fi->zero = !a->file && !(access & VM_ACCESS_WRITE) &&
+		   !(a->flags & (VMA_SHARED | VMA_STACK));
 	if (!a->file)
 		return 0;
 	fi->off = a->off + (va - a->start);
@@ -207,6 +240,12 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 	long n;
 	char *p;
 
+	if (fi->zero) {
+		*out = vm_zero_page();
+		if (*out)
+			pmm_ref(*out); /* this mapping's share */
+		return *out ? 0 : -ENOMEM;
+	}
 	if (!fi->file) {
 		*out = pmm_alloc_user_zeroed(1);
 		return *out ? 0 : -ENOMEM;
@@ -278,7 +317,8 @@ static int map_page(struct mm *mm, uintptr_t va, paddr_t pa, unsigned long gen)
 		    mmu_map(mm->space, va, pa, PAGE_SIZE, vma_page_prot(a, pa));
 		if (!err) {
 			vma_touch(a, va);
-			mm->resident++;
+			if (vm_page_counts(pa))
+				mm->resident++;
 			err = charge_stack_page(mm, a, va);
 		} else if (err == -EEXIST) {
 			err = mapped_by_fault(mm, va) ? 1 : -EFAULT;
@@ -326,10 +366,15 @@ int vm_fault(uintptr_t addr, unsigned access)
 	return err;
 }
 
-void vm_populate(uintptr_t start, uintptr_t end)
+void vm_populate(uintptr_t start, uintptr_t end, bool write)
 {
+	unsigned access = write ? VM_ACCESS_WRITE : VM_ACCESS_READ;
+
+	/* As Linux, the first page that cannot be had ends it: a PROT_NONE
+	 * area (-EACCES) would otherwise be walked page by page, for as long
+	 * as a garbage length makes it. */
 	for (uintptr_t va = start; va < end; va += PAGE_SIZE)
-		if (vm_fault(va, VM_ACCESS_READ) == -ENOMEM)
+		if (vm_fault(va, access))
 			return;
 }
 

@@ -178,7 +178,8 @@ static int share_pages(struct mm *parent, struct mm *child,
 			return -ENOMEM;
 		}
 		pmm_ref(pa);
-		child->resident++;
+		if (vm_page_counts(pa))
+			child->resident++;
 		if (a->flags & VMA_STACK)
 			child->stack_pages++;
 		if (cow && (p & MMU_WRITE))

@@ -246,7 +246,7 @@ out:
 	vma_spares_put(&s);
 	if (f) {
 		vm_file->put(f);
-		vm_populate(start, end);
+		vm_populate(start, end, false); /* a shared mapping */
 	}
 	return err;
 }

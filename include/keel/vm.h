@@ -141,6 +141,9 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name);
 void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa);
 /* Drop every area and page and the break (a new exec, tests). */
 void vm_destroy(void);
+/* The zero page private anonymous memory reads before its first write
+ * (made at its first use and kept; 0 when no page is free). */
+paddr_t vm_zero_page(void);
 /* Pages of RAM the areas hold (for /proc and tests). */
 size_t vm_resident_pages(void);
 

@@ -644,6 +644,13 @@ static void chroot_child(void)
 	check_val("chroot-mkdir",
 		  raw(mkdir("jail", 0700)) | raw(mkdir("jail/sub", 0700)), 0);
 	close(open("plain", O_CREAT | O_WRONLY, 0600));
+	/* A magic link followed at the end names no directory to rename
+	 * or remove from: procfs's, another mount. */
+	check_err("rename-magic-link", raw(rename("/proc/self/cwd/", "moved")),
+		  EXDEV);
+	check_err("rename-onto-magic-link",
+		  raw(rename("plain", "/proc/self/cwd/")), EXDEV);
+	check_err("rmdir-magic-link", raw(rmdir("/proc/self/cwd/")), EPERM);
 	check_err("chroot-missing", raw(chroot("nowhere")), ENOENT);
 	check_err("chroot-file", raw(chroot("plain")), ENOTDIR);
 	check_err("chroot-fault", raw(chroot(BADPTR)), EFAULT);
@@ -655,6 +662,10 @@ static void chroot_child(void)
 	check("chroot-cwd-unreachable",
 	      syscall(SYS_getcwd, cwd, sizeof(cwd)) > 0 &&
 		  !strncmp(cwd, "(unreachable)/", 14));
+	/* The new root has no parent to be renamed or removed from. */
+	check_err("chroot-rename-root", raw(rename("/", "/moved")), EBUSY);
+	check_err("chroot-rename-onto-root", raw(rename("/sub", "/")), EBUSY);
+	check_err("chroot-rmdir-root", raw(rmdir("/")), EBUSY);
 	check_val("chroot-chdir-root", raw(chdir("/")), 0);
 	check("chroot-getcwd-root",
 	      getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/"));
