@@ -20,7 +20,7 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 
 	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
 		return -EINVAL;
-	a = vma_alloc();
+	a = kzalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
@@ -30,7 +30,7 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 	if (!at || mmu_map(mm->space, at, pa, len,
 			   vma_mmu_prot(prot & (PROT_READ | PROT_WRITE)))) {
 		spin_unlock_irqrestore(&mm->lock, irq);
-		vma_dealloc(a);
+		kfree(a);
 		return -ENOMEM;
 	}
 	a->start = a->tlo = at;
