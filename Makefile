@@ -131,7 +131,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DKEEL_HOSTED \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplat/hosted/include
 HOSTED_SRCS := kernel/pmm.c kernel/heap.c kernel/time.c kernel/cmdline.c kernel/blkdev.c \
-	kernel/uts.c \
+	kernel/uts.c kernel/memcharge.c \
 	kernel/p9chan.c \
 	kernel/sched.c kernel/sync.c kernel/wait.c kernel/timer.c kernel/printk.c \
 	arch/x86_64/mmu.c lib/printf.c lib/elf.c lib/cpio.c lib/runconf.c \
@@ -517,7 +517,7 @@ test-storage: deps $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/storage/run.sh full; a=$$?; bash tests/storage/9p.sh && [ $$a = 0 ]
 
 # Running out of memory (issue 16): each exhaustion case of tests/guest/t_oom.c
-# 20 times (tests/guest/run.sh oom; make test runs 3 of each).
+# 20 times (tests/guest/run.sh oom; make test runs 1 of each).
 test-oom: $(BUILD)/keel.elf $(BUILD)/keel
 	bash tests/guest/run.sh oom
 

@@ -11,7 +11,8 @@
  *       file system as its data.
  * A file system that cannot be written (a write-protected disk, ext4's
  * features) is mounted read-only, as mount(8) does, and the boot says so.
- * With the root on a disk, a tmpfs is mounted on its /tmp. A mount that
+ * With the root on a disk, a tmpfs is mounted on its /tmp, with the
+ * limits systemd's tmp.mount gives (half of RAM). A mount that
  * fails stops the boot with a line saying which and why: a program must
  * not run without the files it was promised. docs/boot.md, "Storage".
  */
@@ -220,11 +221,13 @@ int boot_root_sb(struct super_block **out)
 int boot_mounts(bool disk_root)
 {
 	const char *spec;
+	char data[64];
 	int err = 0;
 
 	if (disk_root) {
+		tmpfs_boot_data(data, sizeof(data), 0);
 		err = vfs_mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-				"");
+				data);
 		if (err == -ENOENT || err == -ENOTDIR) {
 			printk("root: no /tmp directory, no tmpfs there\n");
 			err = 0;

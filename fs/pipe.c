@@ -11,6 +11,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/poll.h>
 #include <keel/sched.h>
 #include <keel/sync.h>
@@ -167,8 +168,15 @@ static long pipe_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 /* The ring buffer, allocated on the first write. */
 static int pipe_buffer(struct pipe *p)
 {
-	if (!p->buf && !(p->buf = kmalloc(PIPE_SIZE)))
+	if (p->buf)
+		return 0;
+	if (mem_charge(MEM_PIPE, PIPE_SIZE))
 		return -ENOMEM;
+	p->buf = kmalloc(PIPE_SIZE);
+	if (!p->buf) {
+		mem_uncharge(MEM_PIPE, PIPE_SIZE);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -262,12 +270,17 @@ static unsigned pipe_poll(struct file *f, struct poll_table *pt)
 	return mask;
 }
 
-static void pipe_inode_release(struct inode *ino)
+/* A pipe and its buffer freed, their charges given back. */
+static void pipe_free(struct pipe *p)
 {
-	struct pipe *p = ino->pipe;
-
+	mem_uncharge(MEM_PIPE, MEM_OBJECT_COST + (p->buf ? PIPE_SIZE : 0));
 	kfree(p->buf);
 	kfree(p);
+}
+
+static void pipe_inode_release(struct inode *ino)
+{
+	pipe_free(ino->pipe);
 }
 
 static const struct file_ops pipe_fops = {
@@ -282,10 +295,16 @@ static const struct inode_ops pipe_iops = {
 	.release = pipe_inode_release,
 };
 
+/* A pipe, charged with its two files (MEM_OBJECT_COST) until freed. */
 static struct pipe *pipe_alloc(void)
 {
-	struct pipe *p = kzalloc(sizeof(*p));
+	struct pipe *p;
 
+	if (mem_charge(MEM_PIPE, MEM_OBJECT_COST))
+		return NULL;
+	p = kzalloc(sizeof(*p));
+	if (!p)
+		mem_uncharge(MEM_PIPE, MEM_OBJECT_COST);
 	if (p) {
 		waitq_init(&p->readable);
 		waitq_init(&p->writable);
@@ -302,7 +321,8 @@ int vfs_pipe(struct file *ends[2], unsigned flags)
 	int err = -ENOMEM;
 
 	if (!ino || !p) {
-		kfree(p);
+		if (p)
+			pipe_free(p);
 		if (ino)
 			kfree(ino);
 		return err;

@@ -461,7 +461,7 @@ static uint8_t *page_for_write(struct inode *ino, uint64_t off)
 		return r->pages[i];
 	if (ramfs_full(ino->sb, 1))
 		return NULL;
-	pa = pmm_alloc(1);
+	pa = pmm_alloc_user(1);
 	if (!pa)
 		return NULL;
 	if (ino->sb)

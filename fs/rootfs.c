@@ -4,8 +4,9 @@
  * inode_ops (directories, regular files read in place, symlinks), and
  * mounts devtmpfs on /dev (devfs.c, with devpts on /dev/pts), proc on
  * /proc and sysfs on /sys (procfs.c): the mounts at boot, fs/mount.c.
- * /tmp and /run are made when the initrd has none, as programs expect
- * them on any Linux (nginx writes /run/nginx.pid); so are /etc/hosts
+ * The root is a tmpfs (limits: fs/tmpfs.c), and so is /tmp, mounted
+ * there with the initrd's files under tmp/. /tmp and /run are made when
+ * the initrd has none, as programs expect them on any Linux (nginx writes /run/nginx.pid); so are /etc/hosts
  * (localhost and keel's own name, as Debian writes it) and
  * /etc/resolv.conf, a symlink to /proc/net/pnp, where net/ shows the DNS
  * servers DHCP or the command line gave (Linux's ip=dhcp file), so that
@@ -111,13 +112,29 @@ static int make(struct inode *dir, const char *base,
 	return err ? err : dir->ops->lookup(dir, base, len, out);
 }
 
-static int unpack_one(struct inode *root, const struct cpio_entry *ce)
+/*
+ * Which of the initrd's entries go where: the root takes all but those
+ * under tmp/, which go to /tmp's tmpfs (tmp itself: its root). NULL:
+ * not this part.
+ */
+static const char *in_part(const char *name, bool tmp)
+{
+	bool is_tmp = !strcmp(name, "tmp"), under = !strncmp(name, "tmp/", 4);
+
+	if (!tmp)
+		return under ? NULL : name;
+	return is_tmp ? "" : under ? name + 4 : NULL;
+}
+
+static int unpack_one(struct inode *root, const struct cpio_entry *ce, bool tmp)
 {
 	unsigned type = ce->mode & S_IFMT;
-	const char *name = cpio_path_strip(ce->name), *base;
+	const char *name = in_part(cpio_path_strip(ce->name), tmp), *base;
 	struct inode *dir, *ino = root;
 	int err = 0;
 
+	if (!name)
+		return 0;
 	if (*name) {
 		if (type != S_IFDIR && type != S_IFREG && type != S_IFLNK)
 			return -EOPNOTSUPP;
@@ -140,7 +157,7 @@ static int unpack_one(struct inode *root, const struct cpio_entry *ce)
 	return 0;
 }
 
-int ramfs_unpack(struct inode *root, const void *cpio, size_t size)
+int ramfs_unpack(struct inode *root, const void *cpio, size_t size, bool tmp)
 {
 	struct cpio_reader r;
 	struct cpio_entry ce;
@@ -150,7 +167,7 @@ int ramfs_unpack(struct inode *root, const void *cpio, size_t size)
 
 	cpio_reader_init(&r, cpio, size);
 	while ((err = cpio_next(&r, &ce, &why)) > 0) {
-		int e = unpack_one(root, &ce);
+		int e = unpack_one(root, &ce, tmp);
 
 		if (e == -ENOMEM)
 			return e;
@@ -227,6 +244,37 @@ static int etc_files(struct inode *root)
 	return err;
 }
 
+/*
+ * /tmp: a tmpfs of its own (nosuid, nodev, half of RAM), holding the
+ * initrd's files under tmp/ (read in place, as the root's), so a program
+ * packed from the host's /tmp still runs. None when the root's tmp is not
+ * a directory.
+ */
+static int mount_tmp(struct inode *root, const void *initrd, size_t size)
+{
+	struct super_block *sb;
+	struct inode *tmp;
+	int err = root->ops->lookup(root, "tmp", 3, &tmp);
+
+	if (err)
+		return err;
+	err = S_ISDIR(tmp->mode) ? 0 : -ENOTDIR;
+	inode_put(tmp);
+	if (err)
+		return 0;
+	sb = ramfs_new_sb("tmpfs", TMPFS_MAGIC, 0);
+	if (!sb)
+		return -ENOMEM;
+	sb->root->mode = S_IFDIR | 01777;
+	if (initrd && size)
+		err = ramfs_unpack(sb->root, initrd, size, true);
+	err = err < 0 ? err : tmpfs_root_limits(sb);
+	/* On failure the boot stops: sb is not worth freeing. */
+	return err ? err
+		   : mount_kernel("/tmp", sb, "tmpfs",
+				  MNT_NOSUID | MNT_NODEV | MNT_RELATIME);
+}
+
 int vfs_init(const void *initrd, size_t size)
 {
 	struct super_block *sb;
@@ -237,10 +285,10 @@ int vfs_init(const void *initrd, size_t size)
 	if (err)
 		return err;
 	disk = sb != NULL;
-	/* "none / ramfs": Linux's "rootfs" name makes tools (busybox df)
-	 * skip the line, and keel's root is a plain ramfs. */
+	/* "none / tmpfs": Linux's "rootfs" name makes tools (busybox df)
+	 * skip the line. Its limits come after the initrd's files. */
 	if (!disk)
-		sb = ramfs_new_sb("ramfs", RAMFS_MAGIC, 1);
+		sb = ramfs_new_sb("tmpfs", TMPFS_MAGIC, 1);
 	if (!sb)
 		return -ENOMEM;
 	err = mount_set_root(sb, disk ? cmdline_get("root") : NULL);
@@ -248,10 +296,14 @@ int vfs_init(const void *initrd, size_t size)
 		return err;
 	root = sb->root;
 	if (!disk && initrd && size) {
-		err = ramfs_unpack(root, initrd, size);
+		err = ramfs_unpack(root, initrd, size, false);
 		if (err < 0)
 			return err;
 	}
+	if (!disk)
+		err = tmpfs_root_limits(sb);
+	if (err)
+		return err;
 	err = mount_dir(root, "dev");
 	if (!err)
 		err = devfs_init();
@@ -266,6 +318,8 @@ int vfs_init(const void *initrd, size_t size)
 	/* A disk's root is the user's: nothing is added to it. */
 	if (!err && !disk)
 		err = std_dir(root, "tmp", 01777);
+	if (!err && !disk)
+		err = mount_tmp(root, initrd, size);
 	if (!err && !disk)
 		err = std_dir(root, "run", 0755);
 	if (!err && !disk)

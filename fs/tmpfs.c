@@ -186,13 +186,43 @@ int ramfs_set_options(struct super_block *sb, const char *data)
 	return 0;
 }
 
-int tmpfs_init(struct super_block *sb, const char *data)
+/* Half of RAM's pages: tmpfs's default size and number of inodes. */
+static uint64_t half_ram(void)
 {
-	struct ramfs_sb *rs = sb->priv;
 	struct pmm_stats p;
 
 	pmm_stats(&p);
-	rs->max_pages = rs->max_inodes = MAX(p.total_pages / 2, (size_t)1);
+	return MAX(p.total_pages / 2, (size_t)1);
+}
+
+int tmpfs_init(struct super_block *sb, const char *data)
+{
+	struct ramfs_sb *rs = sb->priv;
+
+	rs->max_pages = rs->max_inodes = half_ram();
 	rs->mode = 01777;
+	return ramfs_set_options(sb, data);
+}
+
+size_t tmpfs_boot_data(char *buf, size_t len, uint64_t more_inodes)
+{
+	uint64_t half = half_ram();
+
+	return (size_t)snprintf(buf, len, "size=%luk,nr_inodes=%lu",
+				(unsigned long)(half * (PAGE_SIZE / 1024)),
+				(unsigned long)(half + more_inodes));
+}
+
+int tmpfs_root_limits(struct super_block *sb)
+{
+	struct ramfs_sb *rs = sb->priv;
+	char data[64];
+
+	rs->max_pages = rs->max_inodes = 0; /* checked below, against use */
+	rs->mode = sb->root->mode & 07777;
+	rs->uid = sb->root->uid;
+	rs->gid = sb->root->gid;
+	/* The root inode is one of the default's, the others on top. */
+	tmpfs_boot_data(data, sizeof(data), rs->inodes - 1);
 	return ramfs_set_options(sb, data);
 }

@@ -7,6 +7,10 @@
  * is a page-table entry somewhere, so it cannot reach 2^32): allocation
  * sets it to 1, pmm_ref adds one (a page shared copy-on-write after a
  * fork), and pmm_free(pa, 1) drops one, freeing the page with the last.
+ * The last pages (the reserve, Linux's min_free_kbytes) are the kernel's:
+ * program pages (pmm_alloc_user) stop short of them, so page tables, the
+ * kernel's objects and the OOM path still find pages when programs have
+ * taken the rest.
  */
 #include <keel/errno.h>
 #include <keel/pmm.h>
@@ -21,6 +25,7 @@ static uint32_t *refs; /* per page; 0 while free */
 static size_t npages; /* pages covered by the bitmap */
 static size_t total, nfree;
 static size_t hint;
+static size_t reserve; /* pages only pmm_alloc's kernel callers take */
 static struct spinlock pmm_lock;
 
 static inline bool is_free(size_t pfn)
@@ -80,7 +85,7 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 	refs = phys_to_virt(bm + bits);
 	memset(bitmap, 0, bytes);
 	total = nfree = 0;
-	hint = 0;
+	hint = reserve = 0;
 	for (unsigned i = 0; i < nram; i++) {
 		size_t first = ALIGN_UP(ram[i].base, PAGE_SIZE) / PAGE_SIZE;
 		size_t last = (ram[i].base + ram[i].size) / PAGE_SIZE;
@@ -96,7 +101,34 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 			nfree++;
 		}
 	}
+	pmm_set_reserve(pmm_default_reserve());
 	return 0;
+}
+
+/* Linux's min_free_kbytes: sqrt(16 x RAM in kB), 128 kB to 64 MiB. */
+size_t pmm_default_reserve(void)
+{
+	uint64_t kb = (uint64_t)total * (PAGE_SIZE / 1024) * 16, r = 0;
+
+	while ((r + 1) * (r + 1) <= kb)
+		r++;
+	r = MIN(MAX(r, (uint64_t)128), (uint64_t)65536);
+	return (size_t)(r / (PAGE_SIZE / 1024));
+}
+
+void pmm_set_reserve(size_t pages)
+{
+	reserve = MIN(pages, total / 4);
+}
+
+size_t pmm_reserve(void)
+{
+	return reserve;
+}
+
+bool pmm_above_reserve(size_t n)
+{
+	return READ_ONCE(nfree) >= reserve + n;
 }
 
 /* Length of the free run starting at pfn, capped at want. */
@@ -150,13 +182,35 @@ paddr_t pmm_alloc(size_t n)
 	return pa;
 }
 
-paddr_t pmm_alloc_zeroed(size_t n)
+static paddr_t zeroed(paddr_t pa, size_t n)
 {
-	paddr_t pa = pmm_alloc(n);
-
 	if (pa)
 		memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
 	return pa;
+}
+
+paddr_t pmm_alloc_zeroed(size_t n)
+{
+	return zeroed(pmm_alloc(n), n);
+}
+
+paddr_t pmm_alloc_user(size_t n)
+{
+	unsigned long flags;
+	paddr_t pa = 0;
+
+	if (n == 0)
+		return 0;
+	flags = spin_lock_irqsave(&pmm_lock);
+	if (nfree >= reserve + n)
+		pa = alloc_locked(n);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pa;
+}
+
+paddr_t pmm_alloc_user_zeroed(size_t n)
+{
+	return zeroed(pmm_alloc_user(n), n);
 }
 
 void pmm_free(paddr_t pa, size_t n)

@@ -9,6 +9,7 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/hyper.h>
+#include <keel/memcharge.h>
 #include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/process.h>
@@ -46,6 +47,7 @@ static void free_thread(struct thread *t)
 		__atomic_sub_fetch(&stack_bytes, t->stack_size,
 				   __ATOMIC_RELAXED);
 	}
+	mem_uncharge(MEM_THREAD, t->charged);
 	kfree(t);
 }
 

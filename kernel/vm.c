@@ -8,6 +8,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/printk.h>
 #include <keel/uaccess.h>
 #include "vm_area.h"
@@ -63,12 +64,50 @@ uintptr_t vma_find_gap(struct mm *mm, size_t len, uintptr_t lo, uintptr_t hi)
 	}
 }
 
-int vma_spares_get(struct vma_spares *s, unsigned n)
+/* What an area costs: the heap's size class holding it (powers of 2). */
+static size_t area_cost(void)
+{
+	size_t c = 16;
+
+	while (c < sizeof(struct vm_area))
+		c <<= 1;
+	return c;
+}
+
+/* An area, its charge refused at the limits unless force. */
+static struct vm_area *alloc_area(bool force)
+{
+	struct vm_area *a;
+
+	if (force)
+		mem_charge_force(MEM_VMA, area_cost());
+	else if (mem_charge(MEM_VMA, area_cost()))
+		return NULL;
+	a = kzalloc(sizeof(*a));
+	if (!a)
+		mem_uncharge(MEM_VMA, area_cost());
+	return a;
+}
+
+struct vm_area *vma_alloc(void)
+{
+	return alloc_area(false);
+}
+
+void vma_dealloc(struct vm_area *a)
+{
+	if (a) {
+		kfree(a);
+		mem_uncharge(MEM_VMA, area_cost());
+	}
+}
+
+static int get_spares(struct vma_spares *s, unsigned n, bool force)
 {
 	for (unsigned i = 0; i < VMA_SPARES; i++)
 		s->a[i] = NULL;
 	for (unsigned i = 0; i < n; i++) {
-		s->a[i] = kzalloc(sizeof(struct vm_area));
+		s->a[i] = alloc_area(force);
 		if (!s->a[i]) {
 			vma_spares_put(s);
 			return -ENOMEM;
@@ -77,10 +116,20 @@ int vma_spares_get(struct vma_spares *s, unsigned n)
 	return 0;
 }
 
+int vma_spares_get(struct vma_spares *s, unsigned n)
+{
+	return get_spares(s, n, false);
+}
+
+int vma_spares_get_unmap(struct vma_spares *s, unsigned n)
+{
+	return get_spares(s, n, true);
+}
+
 void vma_spares_put(struct vma_spares *s)
 {
 	for (unsigned i = 0; i < VMA_SPARES; i++) {
-		kfree(s->a[i]);
+		vma_dealloc(s->a[i]);
 		s->a[i] = NULL;
 	}
 }
@@ -126,7 +175,7 @@ void vma_free(struct vm_area *a)
 	list_remove(&a->node);
 	if (a->file)
 		vm_file->put(a->file);
-	kfree(a);
+	vma_dealloc(a);
 }
 
 static bool vma_mergeable(const struct vm_area *a, const struct vm_area *b)
@@ -329,7 +378,7 @@ int vm_munmap(uintptr_t addr, size_t len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	if (!len || len > USER_TOP - addr)
 		return -EINVAL;
-	if (vma_spares_get(&s, 2))
+	if (vma_spares_get_unmap(&s, 2))
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
 	vma_unmap_range(mm, addr, addr + len, &s);

@@ -99,6 +99,11 @@ bool vma_range_mapped(struct mm *mm, uintptr_t start, uintptr_t end);
 /* The highest free gap of len bytes inside [lo, hi): its start, or 0. */
 uintptr_t vma_find_gap(struct mm *mm, size_t len, uintptr_t lo, uintptr_t hi);
 
+/* An area structure, zeroed, charged to MEM_VMA until vma_dealloc (NULL:
+ * the charge or the heap said no). */
+struct vm_area *vma_alloc(void);
+void vma_dealloc(struct vm_area *a);
+
 /*
  * Preallocated area structures, so that changes which split areas can be
  * checked for memory first and then done without failing.
@@ -108,6 +113,9 @@ struct vma_spares {
 	struct vm_area *a[VMA_SPARES];
 };
 int vma_spares_get(struct vma_spares *s, unsigned n);
+/* For munmap, which only gives areas back (one more at most, splitting
+ * one in two): charged past MEM_VMA's limit, so it never fails there. */
+int vma_spares_get_unmap(struct vma_spares *s, unsigned n);
 void vma_spares_put(struct vma_spares *s);
 struct vm_area *vma_spare_take(struct vma_spares *s);
 

@@ -149,6 +149,7 @@ struct fault_info {
 	uint64_t off; /* file offset of the page */
 	size_t bytes; /* file bytes in the page; the rest is zero */
 	bool share; /* map the file's own page (a shared mapping) */
+	bool private; /* a private mapping: a copy will do */
 	bool zero; /* anonymous, read: map the zero page */
 	unsigned long gen;
 };
@@ -166,7 +167,7 @@ static int break_cow(struct mm *mm, struct vm_area *a, uintptr_t va, paddr_t pa)
 	if (pmm_refs(pa) == 1) /* the others let it go */
 		return mmu_protect(mm->space, va, PAGE_SIZE, prot) ? -ENOMEM
 								   : 1;
-	copy = pmm_alloc(1);
+	copy = pmm_alloc_user(1);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(phys_to_virt(copy), phys_to_virt(pa), PAGE_SIZE);
@@ -227,6 +228,7 @@ static int fault_check(struct mm *mm, uintptr_t va, unsigned access,
 	 * then one set of pages, however many processes run it. */
 	fi->share = ((a->flags & VMA_SHARED) || !(access & VM_ACCESS_WRITE)) &&
 		    vm_file->can_share && vm_file->can_share(a->file);
+	fi->private = !(a->flags & VMA_SHARED);
 	vm_file->get(a->file);
 	return 0;
 }
@@ -245,14 +247,16 @@ static int fill_page(const struct fault_info *fi, paddr_t *out)
 		return *out ? 0 : -ENOMEM;
 	}
 	if (!fi->file) {
-		*out = pmm_alloc_zeroed(1);
+		*out = pmm_alloc_user_zeroed(1);
 		return *out ? 0 : -ENOMEM;
 	}
 	if (fi->share) { /* the file's own page, with our reference */
 		*out = vm_file->share_page(fi->file, fi->off);
-		return *out ? 0 : -ENOMEM;
+		/* None (its tmpfs is full): a private mapping takes a copy. */
+		if (*out || !fi->private)
+			return *out ? 0 : -ENOMEM;
 	}
-	pa = pmm_alloc(1);
+	pa = pmm_alloc_user(1);
 	if (!pa)
 		return -ENOMEM;
 	p = phys_to_virt(pa);

@@ -209,7 +209,7 @@ static int fork_locked(struct mm *parent, struct mm *child)
 		if ((a->flags & VMA_ACCOUNT) &&
 		    vm_commit_charge((a->end - a->start) / PAGE_SIZE))
 			return -ENOMEM;
-		c = kzalloc(sizeof(*c));
+		c = vma_alloc();
 		if (!c) {
 			if (a->flags & VMA_ACCOUNT)
 				vm_commit_uncharge((a->end - a->start) /

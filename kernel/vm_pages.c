@@ -20,7 +20,7 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 
 	if (!len || !IS_ALIGNED(len, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE))
 		return -EINVAL;
-	a = kzalloc(sizeof(*a));
+	a = vma_alloc();
 	if (!a)
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
@@ -30,7 +30,7 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 	if (!at || mmu_map(mm->space, at, pa, len,
 			   vma_mmu_prot(prot & (PROT_READ | PROT_WRITE)))) {
 		spin_unlock_irqrestore(&mm->lock, irq);
-		kfree(a);
+		vma_dealloc(a);
 		return -ENOMEM;
 	}
 	a->start = a->tlo = at;

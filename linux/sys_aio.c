@@ -12,6 +12,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/pmm.h>
 #include <keel/poll.h>
 #include <keel/printf.h>
@@ -143,6 +144,7 @@ static void ctx_put(struct aio_ctx *c)
 	if (!last)
 		return;
 	pmm_free(c->ring_pa, c->ring_len / PAGE_SIZE);
+	mem_uncharge(MEM_AIO, c->ring_len);
 	kfree(c);
 }
 
@@ -172,9 +174,13 @@ static int ring_new(struct aio_ctx *c, unsigned nr)
 	struct aio_ring *r;
 	long at;
 
+	if (mem_charge(MEM_AIO, len))
+		return -EAGAIN; /* as Linux past aio-max-nr */
 	c->ring_pa = pmm_alloc_zeroed(len / PAGE_SIZE);
-	if (!c->ring_pa)
+	if (!c->ring_pa) {
+		mem_uncharge(MEM_AIO, len);
 		return -ENOMEM;
+	}
 	c->ring_len = len;
 	/* Linux fills the last page with events too. */
 	c->nr = (unsigned)((len - sizeof(*r)) / sizeof(struct io_event));
@@ -187,6 +193,7 @@ static int ring_new(struct aio_ctx *c, unsigned nr)
 			  "/[aio] (deleted)");
 	if (at < 0) {
 		pmm_free(c->ring_pa, len / PAGE_SIZE);
+		mem_uncharge(MEM_AIO, len);
 		return (int)at;
 	}
 	c->id = (uintptr_t)at;

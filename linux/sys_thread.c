@@ -14,6 +14,7 @@
 #include <keel/errno.h>
 #include <keel/file.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/printk.h>
 #include <keel/process.h>
 #include <keel/sched.h>
@@ -310,10 +311,16 @@ static bool over_nproc(void)
 static struct thread *start_thread(struct start *st, struct process *p,
 				   bool fork_fpu)
 {
-	struct thread *t = thread_create("user", user_thread, st);
+	struct thread *t;
 
-	if (!t)
+	if (mem_charge(MEM_THREAD, MEM_THREAD_COST))
 		return NULL;
+	t = thread_create("user", user_thread, st);
+	if (!t) {
+		mem_uncharge(MEM_THREAD, MEM_THREAD_COST);
+		return NULL;
+	}
+	t->charged = MEM_THREAD_COST;
 	/* It has not run yet: nothing is preemptible in the kernel. */
 	t->proc = p;
 	arch_thread_set_space(&t->arch, vm_mm_root(p->mm));
@@ -368,7 +375,7 @@ static long new_thread(const struct clone_args_k *ca)
 	p->nthreads--;
 	spin_unlock_irqrestore(&process_table_lock, irq);
 	seccomp_thread_release(ut);
-	err = -ENOMEM;
+	err = -EAGAIN; /* as Linux past threads-max */
 fail_ctx:
 	kfree(st->ctx);
 fail:
@@ -462,6 +469,7 @@ static long new_process(const struct clone_args_k *ca)
 	if (!start_thread(st, c, true)) {
 		c->vfork_parent = NULL;
 		seccomp_thread_release(ut);
+		err = -EAGAIN; /* as Linux past threads-max */
 		goto fail_ctx;
 	}
 	if (f & CLONE_VFORK)

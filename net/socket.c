@@ -16,6 +16,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/netif.h>
 #include <keel/process.h>
 #include <keel/socket.h>
@@ -60,10 +61,15 @@ void sock_own_cred(struct linux_ucred *c)
 static struct socket *sock_alloc(int family, int type,
 				 const struct sock_family *ops)
 {
-	struct socket *s = kzalloc(sizeof(*s));
+	struct socket *s;
 
-	if (!s)
+	if (mem_charge(MEM_SOCK, MEM_OBJECT_COST))
 		return NULL;
+	s = kzalloc(sizeof(*s));
+	if (!s) {
+		mem_uncharge(MEM_SOCK, MEM_OBJECT_COST);
+		return NULL;
+	}
 	s->refs = 1;
 	s->family = family;
 	s->type = type;
@@ -90,6 +96,7 @@ void sock_put(struct socket *s)
 	if (!s || --s->refs)
 		return;
 	kfree(s);
+	mem_uncharge(MEM_SOCK, MEM_OBJECT_COST);
 }
 
 /* The socket is gone for good: its name, its queues, its peer. */

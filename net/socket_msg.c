@@ -11,6 +11,7 @@
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/netif.h>
 #include <keel/netlink.h>
 #include <keel/string.h>
@@ -46,8 +47,24 @@ static void put_files(struct file **fds, unsigned n)
 	kfree(fds);
 }
 
+/* A message of n bytes, charged to MEM_SOCK until msg_free: NULL when
+ * the charge or the heap says no. */
+static struct sock_msg *msg_alloc(size_t n)
+{
+	size_t size = sizeof(struct sock_msg) + n + 1;
+	struct sock_msg *m;
+
+	if (mem_charge(MEM_SOCK, size))
+		return NULL;
+	m = kzalloc(size);
+	if (!m)
+		mem_uncharge(MEM_SOCK, size);
+	return m;
+}
+
 static void msg_free(struct sock_msg *m)
 {
+	mem_uncharge(MEM_SOCK, sizeof(*m) + m->len + 1);
 	put_files(m->fds, m->nfds);
 	kfree(m);
 }
@@ -268,15 +285,15 @@ static void put_rights(struct kmsg *km, size_t *used, struct sock_msg *m,
 static struct sock_msg *msg_new(struct socket *s, struct kmsg *km, size_t off,
 				size_t n, struct scm *scm)
 {
-	struct sock_msg *m = kzalloc(sizeof(*m) + n + 1);
+	struct sock_msg *m = msg_alloc(n);
 
 	if (!m)
 		return NULL;
+	m->len = n;
 	if (kmsg_copy(km, off, m->data, n, false)) {
-		kfree(m);
+		msg_free(m);
 		return ERR_PTR(-EFAULT);
 	}
-	m->len = n;
 	if (scm && scm->has_cred)
 		m->cred = scm->cred;
 	else
@@ -309,7 +326,7 @@ static void enqueue(struct socket *from, struct socket *to, struct sock_msg *m)
 int sock_deliver(struct socket *to, const void *data, size_t len,
 		 const struct sockname *from, const struct linux_ucred *cred)
 {
-	struct sock_msg *m = kzalloc(sizeof(*m) + len + 1);
+	struct sock_msg *m = msg_alloc(len);
 
 	if (!m)
 		return -ENOMEM;
@@ -374,7 +391,7 @@ static long stream_send(struct file *f, struct socket *s, struct kmsg *km,
 		}
 		m = msg_new(s, km, done, n, done ? NULL : scm);
 		if (!m || IS_ERR(m)) {
-			err = m ? PTR_ERR(m) : -ENOMEM;
+			err = m ? PTR_ERR(m) : -ENOBUFS;
 			break;
 		}
 		enqueue(s, peer, m);
@@ -422,7 +439,7 @@ static long dgram_send(struct file *f, struct socket *s, struct kmsg *km,
 	if (!err) {
 		m = msg_new(s, km, 0, km->total, scm);
 		if (!m || IS_ERR(m))
-			err = m ? PTR_ERR(m) : -ENOMEM;
+			err = m ? PTR_ERR(m) : -ENOBUFS;
 		else
 			enqueue(s, to, m);
 	}

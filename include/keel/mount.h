@@ -175,6 +175,13 @@ struct super_block *ramfs_new_sb(const char *type, uint32_t magic,
 				 uint32_t dev);
 /* tmpfs: limits of half the RAM, root mode 1777, then the options. */
 int tmpfs_init(struct super_block *sb, const char *data);
+/* The options the boot gives its tmpfs instances (the root, /tmp), as
+ * systemd gives /tmp's: "size=<half of RAM>k,nr_inodes=<half of RAM's
+ * pages + more_inodes>", so /proc/self/mounts shows them; its length. */
+size_t tmpfs_boot_data(char *buf, size_t len, uint64_t more_inodes);
+/* A root tmpfs filled from the initrd: those limits on top of what the
+ * initrd's files use (its inodes), the root's mode kept. 0 or -errno. */
+int tmpfs_root_limits(struct super_block *sb);
 /* tmpfs options (size=, nr_inodes=, mode=, uid=, gid=): 0 or -EINVAL. */
 int ramfs_set_options(struct super_block *sb, const char *data);
 struct super_block *procfs_sb(void);

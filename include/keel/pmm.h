@@ -24,6 +24,19 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 paddr_t pmm_alloc(size_t npages);
 /* Same, zero-filled. */
 paddr_t pmm_alloc_zeroed(size_t npages);
+/*
+ * For programs' pages (their memory, tmpfs files): 0 rather than take
+ * the reserve, the last free pages, kept for the kernel (page tables,
+ * its objects, the OOM path). The default reserve is Linux's
+ * min_free_kbytes for the RAM (sqrt(16 x kB), at least 128 kB).
+ */
+paddr_t pmm_alloc_user(size_t npages);
+paddr_t pmm_alloc_user_zeroed(size_t npages);
+size_t pmm_default_reserve(void);
+void pmm_set_reserve(size_t pages); /* capped at a quarter of RAM */
+size_t pmm_reserve(void);
+/* Whether n more pages may be taken and the reserve still be there. */
+bool pmm_above_reserve(size_t n);
 void pmm_free(paddr_t pa, size_t npages);
 
 struct pmm_stats {

@@ -30,6 +30,7 @@ struct thread {
 	void *stack;
 	size_t stack_size;
 	bool detached;
+	size_t charged; /* MEM_THREAD bytes, given back when it is freed */
 	struct waitq joiners;
 	void *user; /* the syscall layer's per-thread state, or NULL */
 	struct process *proc; /* a user thread's process; NULL: the kernel's */

@@ -339,7 +339,9 @@ int vfs_memfd(const char *name, struct file **out);
  * (superblocks and mounts: include/keel/mount.h). */
 int ramfs_add(struct inode *dir, const char *name, struct inode *ino);
 int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len);
-int ramfs_unpack(struct inode *root, const void *cpio, size_t size);
+/* The initrd's entries into root: all but those under tmp/, or (tmp)
+ * only those, as /tmp's. */
+int ramfs_unpack(struct inode *root, const void *cpio, size_t size, bool tmp);
 /* Fill the devtmpfs mounted on /dev, and mount /dev/pts. */
 int devfs_init(void);
 /* fs/console.c: console input: its timer, and the stdin stream. */

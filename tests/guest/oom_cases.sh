@@ -1,7 +1,7 @@
 # oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
 # tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
 # and result functions; `run.sh oom` runs only these, 20 times each).
-# oom_cases RUNS: 6 cases.
+# oom_cases RUNS: 11 cases.
 # - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
 #   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
 # - oom-kill: RUNS children (every other one with 4 threads) touch memory
@@ -12,7 +12,14 @@
 #   kernel's line says it was chosen only because nobody else could be;
 # - oom-commit: RUNS times with overcommit 2, allocation ends in ENOMEM;
 # - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
-#   the kernel's line and keel run's reason, never 139.
+#   the kernel's line and keel run's reason, never 139;
+# - oom-tmpfs: RUNS times /tmp filled to ENOSPC (data, then inodes), the
+#   files unlinked and the program goes on;
+# - oom-sockets: RUNS times socket pairs until a clean error (ENOMEM,
+#   EMFILE...), stdio still works, as far each time; oom-pipes the same
+#   with pipes; oom-maps: a mapping split into areas until ENOMEM;
+# - oom-threads: RUNS times threads with 16 KiB stacks until EAGAIN.
+# Each ends with status 0 (or 137 for oom-init), never 139.
 oom_cases() {
 	local runs=$1 kind want i bad
 	gcc -O1 -static -pthread -o "$bin/t_oom-static" tests/guest/t_oom.c &&
@@ -47,6 +54,11 @@ oom_cases() {
 	else
 		result oom-exempt 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
 	fi
+	oom_exhaust tmpfs "$runs" "filled /tmp to ENOSPC (data and inodes), unlinked and went on"
+	oom_exhaust sockets "$runs" "made pairs until a clean error"
+	oom_exhaust pipes "$runs" "made pairs until a clean error"
+	oom_exhaust maps "$runs" "split a mapping until ENOMEM"
+	oom_exhaust threads "$runs" "made threads until EAGAIN"
 	bad=0
 	for i in $(seq "$runs"); do
 		guest oom-init -m 32M -- "$bin/t_oom-static" init
@@ -60,5 +72,19 @@ oom_cases() {
 		result oom-init 1
 	else
 		result oom-init 0 "boot $bad of $runs: status $rc (want 137), or no kernel line or reason"
+	fi
+}
+
+# oom_exhaust CASE RUNS WHAT: t_oom's CASE, RUNS rounds in one boot: each
+# ends in a clean error, the program goes on (status 0), never SIGSEGV.
+oom_exhaust() {
+	local c=$1 runs=$2 what=$3
+	guest "oom-$c" -m 32M -- "$bin/t_oom-static" "$c" "$runs"
+	if [ "$rc" = 0 ] && grep -qx "oom $c: $runs of $runs $what" <<<"$out" &&
+		! kernel_said "oom-$c" | grep -aq "Out of memory: Killed" &&
+		! cat "$logs/oom-$c.log" "$logs/oom-$c.err" | grep -aq SIGSEGV; then
+		result "oom-$c" 1
+	else
+		result "oom-$c" 0 "status $rc: $(grep -av '^ok ' <<<"$out" | grep -v "^$c-" | head -4 | tr '\n' ' ')"
 	fi
 }

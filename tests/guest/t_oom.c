@@ -16,14 +16,30 @@
  *             A goes last, when every process left is exempt.
  *   init      this process (pid 1 in keel) touches memory until killed:
  *             the VM ends with status 137.
+ *   tmpfs N   N times: /tmp (a tmpfs of half the RAM) is filled until
+ *             ENOSPC, then with empty files until ENOSPC (nr_inodes);
+ *             the program unlinks them and goes on: fresh memory, a new
+ *             file, statfs and MemFree back where they were.
+ *   sockets N N times: socket pairs (each holding 16 KiB unread) until
+ *             an error (EMFILE, ENFILE, ENOMEM, ENOBUFS); stdio still
+ *             works, all are closed and the next round gets as far.
+ *   pipes N   the same with pipes.
+ *   maps N    N times: a mapping split into areas (mprotect of every
+ *             other page) until ENOMEM, then unmapped; as far each time.
+ *   threads N N times: threads with 16 KiB stacks until EAGAIN, all
+ *             joined; the next round gets as far.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,6 +382,380 @@ static int case_exempt(int runs)
 	return ok == runs ? 0 : 1;
 }
 
+/* The /tmp line of /proc/self/mounts (and /proc/mounts), in line[]. */
+static int tmp_mount_line(const char *file, char *line, size_t len)
+{
+	FILE *f = fopen(file, "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, (int)len, f))
+		found = !strncmp(line, "tmpfs /tmp tmpfs ", 17);
+	fclose(f);
+	return found;
+}
+
+/* Fill fd with 64 KiB writes until one fails: its errno (0: none). */
+static int fill_fd(int fd, size_t *total)
+{
+	static char buf[64 * 1024];
+	ssize_t n;
+
+	memset(buf, 0x5a, sizeof(buf));
+	*total = 0;
+	while ((n = write(fd, buf, sizeof(buf))) > 0)
+		*total += (size_t)n;
+	return n < 0 ? errno : 0;
+}
+
+/* Empty files /tmp/iN until one cannot be made: its errno, *made. */
+static int fill_inodes(int *made)
+{
+	char name[64];
+	int fd;
+
+	for (*made = 0; *made < 1 << 20; (*made)++) {
+		snprintf(name, sizeof(name), "/tmp/i%d", *made);
+		fd = open(name, O_CREAT | O_WRONLY | O_EXCL, 0600);
+		if (fd < 0)
+			return errno;
+		close(fd);
+	}
+	return 0;
+}
+
+static void unlink_inodes(int made)
+{
+	char name[64];
+
+	for (int i = 0; i < made; i++) {
+		snprintf(name, sizeof(name), "/tmp/i%d", i);
+		unlink(name);
+	}
+}
+
+/*
+ * One round of tmpfs: /tmp's data pages, then its inodes, run out with
+ * ENOSPC (statfs says so); after the unlinks the program goes on.
+ */
+static int tmpfs_once(int i)
+{
+	struct statvfs s0, full, after;
+	long free0 = meminfo("MemFree"), free1;
+	size_t total = 0;
+	int fd, err, ierr, made = 0;
+	char *p;
+
+	if (statvfs("/tmp", &s0))
+		return printf("FAIL tmpfs-%d: statvfs: %s\n", i,
+			      strerror(errno)),
+		       1;
+	fd = open("/tmp/fill", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	if (fd < 0)
+		return printf("FAIL tmpfs-%d: open: %s\n", i, strerror(errno)),
+		       1;
+	err = fill_fd(fd, &total);
+	statvfs("/tmp", &full);
+	close(fd);
+	ierr = unlink("/tmp/fill") ? errno : 0;
+	if (err != ENOSPC || ierr || full.f_bfree > 16 ||
+	    total < (s0.f_bfree - 16) * s0.f_frsize)
+		return printf("FAIL tmpfs-%d: %zu kB written of %lu free, then "
+			      "%s (want ENOSPC), %lu blocks left, unlink %s\n",
+			      i, total >> 10,
+			      (unsigned long)(s0.f_bfree * s0.f_frsize >> 10),
+			      strerrorname_np(err), (unsigned long)full.f_bfree,
+			      strerrorname_np(ierr)),
+		       1;
+	ierr = fill_inodes(&made);
+	statvfs("/tmp", &full);
+	unlink_inodes(made);
+	if (ierr != ENOSPC || full.f_ffree != 0 ||
+	    (unsigned long)made != s0.f_ffree)
+		return printf("FAIL tmpfs-%d: %d files of %lu, then %s (want "
+			      "ENOSPC), %lu inodes left\n",
+			      i, made, (unsigned long)s0.f_ffree,
+			      strerrorname_np(ierr),
+			      (unsigned long)full.f_ffree),
+		       1;
+	/* And it goes on: fresh memory, a file, the numbers back. */
+	p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return printf("FAIL tmpfs-%d: mmap after: %s\n", i,
+			      strerror(errno)),
+		       1;
+	memset(p, 1, 4 * MiB);
+	munmap(p, 4 * MiB);
+	fd = open("/tmp/after", O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	err = fd < 0 || write(fd, "after\n", 6) != 6 ? errno : 0;
+	close(fd);
+	unlink("/tmp/after");
+	statvfs("/tmp", &after);
+	free1 = meminfo("MemFree");
+	if (err || after.f_bfree != s0.f_bfree || after.f_ffree != s0.f_ffree ||
+	    free1 < free0 - 2048)
+		return printf("FAIL tmpfs-%d: after: write %s, %lu/%lu blocks "
+			      "and %lu/%lu inodes free, MemFree %ld/%ld kB\n",
+			      i, strerrorname_np(err),
+			      (unsigned long)after.f_bfree,
+			      (unsigned long)s0.f_bfree,
+			      (unsigned long)after.f_ffree,
+			      (unsigned long)s0.f_ffree, free1, free0),
+		       1;
+	return 0;
+}
+
+/* One more round after a remount with smaller limits, shown in
+ * /proc/mounts; then the first ones (s's) back. */
+static int tmpfs_remounted(const struct statvfs *s, int i)
+{
+	char line[256], want[128];
+	int err, bad;
+
+	err = mount("tmpfs", "/tmp", "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV,
+		    "size=4m,nr_inodes=300");
+	tmp_mount_line("/proc/self/mounts", line, sizeof(line));
+	if (err || !strstr(line, ",size=4096k,nr_inodes=300 "))
+		return printf("FAIL tmpfs: remount: %s, %s\n", strerror(errno),
+			      line),
+		       1;
+	bad = tmpfs_once(i);
+	snprintf(want, sizeof(want), "size=%luk,nr_inodes=%lu",
+		 (unsigned long)(s->f_blocks * s->f_frsize >> 10),
+		 (unsigned long)s->f_files);
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_REMOUNT | MS_NOSUID | MS_NODEV,
+		  want))
+		return printf("FAIL tmpfs: remount %s: %s\n", want,
+			      strerror(errno)),
+		       1;
+	return bad;
+}
+
+/*
+ * tmpfs: /tmp is a tmpfs of half the RAM, as /proc/mounts and statfs say;
+ * each round fills it as it is; one more after a remount with smaller
+ * limits.
+ */
+static int case_tmpfs(int runs)
+{
+	struct statvfs s;
+	long total = meminfo("MemTotal");
+	char line[256], line2[256];
+	int ok = 0;
+
+	if (!tmp_mount_line("/proc/self/mounts", line, sizeof(line)) ||
+	    !tmp_mount_line("/proc/mounts", line2, sizeof(line2)) ||
+	    strcmp(line, line2) ||
+	    strncmp(line, "tmpfs /tmp tmpfs rw,nosuid,nodev,", 33) ||
+	    !strstr(line, ",size=") || !strstr(line, ",nr_inodes="))
+		return printf("FAIL tmpfs: /tmp in /proc/self/mounts: %s\n",
+			      line),
+		       1;
+	if (statvfs("/tmp", &s) ||
+	    labs((long)(s.f_blocks * s.f_frsize >> 10) - total / 2) > 8 ||
+	    !s.f_files || s.f_ffree > s.f_files)
+		return printf("FAIL tmpfs: statfs of /tmp: %lu blocks (want "
+			      "half of %ld kB), %lu files\n",
+			      (unsigned long)s.f_blocks, total,
+			      (unsigned long)s.f_files),
+		       1;
+	for (int i = 0; i < runs; i++)
+		ok += tmpfs_once(i) == 0;
+	if (tmpfs_remounted(&s, runs))
+		ok--;
+	printf("oom tmpfs: %d of %d filled /tmp to ENOSPC (data and inodes), "
+	       "unlinked and went on\n",
+	       ok, runs);
+	return ok == runs ? 0 : 1;
+}
+
+/* The most descriptors this process may have: the hard limit raised to
+ * nr_open where allowed (root), the soft limit to the hard one. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+	long max = read_long("/proc/sys/fs/nr_open");
+
+	getrlimit(RLIMIT_NOFILE, &r);
+	if (max > 0) {
+		struct rlimit up = { (rlim_t)max, (rlim_t)max };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))
+			return;
+	}
+	r.rlim_cur = r.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &r);
+}
+
+/* A socket pair or (pipes) a pipe, non-blocking: 0 or errno. */
+static int new_pair(int pipes, int sv[2])
+{
+	int r = pipes ? pipe2(sv, O_NONBLOCK)
+		      : socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+
+	return r ? errno : 0;
+}
+
+/*
+ * One round: pairs until an error, 16 KiB left unread in each (the
+ * kernel's buffers hold it); the number made, or -1 when the error was
+ * not one of running out.
+ */
+static int pairs_once(const char *what, int pipes, int i, int *fds, int max)
+{
+	static char buf[16 * 1024];
+	int n = 0, err = 0, sv[2];
+
+	while (n + 2 <= max && !(err = new_pair(pipes, sv))) {
+		fds[n++] = sv[0];
+		fds[n++] = sv[1];
+		if (write(sv[1], buf, sizeof(buf)) < 0 && errno != EAGAIN &&
+		    errno != ENOBUFS && errno != ENOMEM) {
+			printf("FAIL %s-%d: write: %s\n", what, i,
+			       strerrorname_np(errno));
+			err = -1;
+			break;
+		}
+	}
+	/* stdio works (the SIGSEGV in puts), then all go. */
+	printf("%s-%d: %d pairs, then %s\n", what, i, n / 2,
+	       err > 0 ? strerrorname_np(err) : "none");
+	for (int j = 0; j < n; j++)
+		close(fds[j]);
+	if (err != EMFILE && err != ENFILE && err != ENOMEM && err != ENOBUFS)
+		return -1;
+	return n / 2;
+}
+
+/* sockets (pipes: pipes) N: N rounds of pairs_once, each as far. */
+static int case_pairs(const char *what, int pipes, int runs)
+{
+	int max = 1 << 18, ok = 0, first = 0;
+	int *fds = mmap(NULL, max * sizeof(int), PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (fds == MAP_FAILED)
+		return 2;
+	raise_nofile();
+	for (int i = 0; i < runs; i++) {
+		int n = pairs_once(what, pipes, i, fds, max);
+
+		if (i == 0)
+			first = n;
+		/* The memory came back: each round gets about as far. */
+		if (n > 0 && n >= first - first / 10)
+			ok++;
+		else
+			printf("FAIL %s-%d: %d pairs (the first round: %d)\n",
+			       what, i, n, first);
+	}
+	printf("oom %s: %d of %d made pairs until a clean error\n", what, ok,
+	       runs);
+	return ok == runs ? 0 : 1;
+}
+
+/*
+ * One round of maps: every other page of a PROT_NONE reservation made
+ * readable, each mprotect one more area, until ENOMEM; then all unmapped.
+ * The number of pages changed, or -1.
+ */
+static int maps_once(int i)
+{
+	size_t pages = 1 << 18, n;
+	char *p = mmap(NULL, pages * 4096, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int err = 0;
+
+	if (p == MAP_FAILED)
+		return -1;
+	/* From the top down: the areas are a list, sorted, searched from
+	 * the bottom, where the reservation stays whole. */
+	for (n = 0; n < pages / 2 && !err; n++)
+		err = mprotect(p + (pages - 2 - 2 * n) * 4096, 4096, PROT_READ)
+			  ? errno
+			  : 0;
+	munmap(p, pages * 4096);
+	printf("maps-%d: %zu areas, then %s\n", i, 2 * n,
+	       err ? strerrorname_np(err) : "none");
+	return err == ENOMEM ? (int)n : -1;
+}
+
+static int case_maps(int runs)
+{
+	int ok = 0, first = 0;
+
+	for (int i = 0; i < runs; i++) {
+		int n = maps_once(i);
+
+		if (i == 0)
+			first = n;
+		if (n > 0 && n >= first - first / 10)
+			ok++;
+		else
+			printf("FAIL maps-%d: %d (the first round: %d)\n", i, n,
+			       first);
+	}
+	printf("oom maps: %d of %d split a mapping until ENOMEM\n", ok, runs);
+	return ok == runs ? 0 : 1;
+}
+
+static int thread_gate[2];
+
+static void *parked(void *arg)
+{
+	char c;
+
+	(void)arg;
+	return read(thread_gate[0], &c, 1) < 0 ? arg : NULL;
+}
+
+/* One round of threads: as many as will start, then all joined. */
+static int threads_once(int i, pthread_t *t, int max)
+{
+	pthread_attr_t a;
+	int n = 0, err = 0;
+
+	if (pipe(thread_gate))
+		return -1;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 16 * 1024);
+	while (n < max && !(err = pthread_create(&t[n], &a, parked, NULL)))
+		n++;
+	close(thread_gate[1]); /* every read ends: the threads return */
+	for (int j = 0; j < n; j++)
+		pthread_join(t[j], NULL);
+	close(thread_gate[0]);
+	printf("threads-%d: %d threads, then %s\n", i, n,
+	       err ? strerrorname_np(err) : "none");
+	return err == EAGAIN ? n : -1;
+}
+
+static int case_threads(int runs)
+{
+	int max = 1 << 16, ok = 0, first = 0;
+	pthread_t *t = mmap(NULL, max * sizeof(*t), PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (t == MAP_FAILED)
+		return 2;
+	for (int i = 0; i < runs; i++) {
+		int n = threads_once(i, t, max);
+
+		if (i == 0)
+			first = n;
+		if (n > 0 && n >= first - first / 10)
+			ok++;
+		else
+			printf("FAIL threads-%d: %d threads (the first round: "
+			       "%d)\n",
+			       i, n, first);
+	}
+	printf("oom threads: %d of %d made threads until EAGAIN\n", ok, runs);
+	return ok == runs ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -375,6 +765,16 @@ int main(int argc, char **argv)
 		return case_exempt(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "commit"))
 		return case_commit(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "tmpfs"))
+		return case_tmpfs(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "sockets"))
+		return case_pairs("sockets", 0, argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "maps"))
+		return case_maps(argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "pipes"))
+		return case_pairs("pipes", 1, argc > 2 ? atoi(argv[2]) : 1);
+	if (argc > 1 && !strcmp(argv[1], "threads"))
+		return case_threads(argc > 2 ? atoi(argv[2]) : 1);
 	if (argc > 1 && !strcmp(argv[1], "init"))
 		touch_forever();
 	adj_checks();

@@ -134,23 +134,45 @@ static size_t free_pages(void)
 
 static void test_boot_mounts(void **state)
 {
-	char buf[1024];
+	char buf[1024], want[1024];
 	struct kstat a, b;
+	struct pmm_stats ps;
+	struct lstatfs s;
+	unsigned long half, root_inodes;
 
 	(void)state;
+	pmm_stats(&ps);
+	half = ps.total_pages / 2;
+	/* The root's inodes: half of RAM's pages on top of the boot's. */
+	s = statfs_of("/");
+	assert_int_equal(s.type, TMPFS_MAGIC);
+	assert_int_equal(s.blocks, half);
+	root_inodes = s.files;
+	assert_true(root_inodes >= half && root_inodes < half + 64);
 	read_text("/proc/self/mounts", buf, sizeof(buf));
-	assert_string_equal(buf,
-			    "none / ramfs rw,relatime 0 0\n"
-			    "devtmpfs /dev devtmpfs rw,relatime,mode=755 0 0\n"
-			    "devpts /dev/pts devpts "
-			    "rw,relatime,mode=600,ptmxmode=000 0 0\n"
-			    "proc /proc proc rw,relatime 0 0\n"
-			    "sysfs /sys sysfs rw,relatime 0 0\n");
+	snprintf(want, sizeof(want),
+		 "none / tmpfs rw,relatime,size=%luk,nr_inodes=%lu,mode=755 0 "
+		 "0\n"
+		 "devtmpfs /dev devtmpfs rw,relatime,mode=755 0 0\n"
+		 "devpts /dev/pts devpts rw,relatime,mode=600,ptmxmode=000 0 "
+		 "0\n"
+		 "proc /proc proc rw,relatime 0 0\n"
+		 "sysfs /sys sysfs rw,relatime 0 0\n"
+		 "tmpfs /tmp tmpfs rw,nosuid,nodev,relatime,size=%luk,"
+		 "nr_inodes=%lu 0 0\n",
+		 half * 4, root_inodes, half * 4, half);
+	assert_string_equal(buf, want);
+	s = statfs_of("/tmp");
+	assert_int_equal(s.type, TMPFS_MAGIC);
+	assert_int_equal(s.blocks, half);
+	assert_int_equal(s.bfree, half);
+	assert_int_equal(s.files, half);
+	assert_int_equal(s.ffree, half - 1);
+	assert_int_equal(s.flags & 0x6, 0x6); /* ST_NOSUID | ST_NODEV */
 	read_text("/proc/mounts", buf, sizeof(buf)); /* -> self/mounts */
 	assert_non_null(strstr(buf, "proc /proc proc"));
 	read_text("/proc/self/mountinfo", buf, sizeof(buf));
-	assert_non_null(
-	    strstr(buf, " 1 0:1 / / rw,relatime - ramfs none rw\n"));
+	assert_non_null(strstr(buf, " 1 0:1 / / rw,relatime - tmpfs none rw,"));
 	assert_non_null(strstr(buf, " / /dev/pts rw,relatime - devpts devpts "
 				    "rw,mode=600,ptmxmode=000\n"));
 	stat_of("/", &a);
@@ -165,7 +187,6 @@ static void test_boot_mounts(void **state)
 	assert_int_equal(a.dev, 22);
 	assert_true(same("/proc/..", "/"));
 	assert_true(same("/dev/pts/../..", "/"));
-	assert_int_equal(statfs_of("/").type, RAMFS_MAGIC);
 	assert_int_equal(statfs_of("/proc/self").type, PROC_SUPER_MAGIC);
 	assert_int_equal(statfs_of("/dev/null").type, TMPFS_MAGIC);
 	assert_int_equal(statfs_of("/dev/pts").type, DEVPTS_SUPER_MAGIC);

@@ -2,11 +2,14 @@
  * test_pmm.c - kernel/pmm.c over an arena of "physical memory": reserved
  * ranges and page 0 are never handed out, nor are the allocator's bitmap
  * and reference counts; contiguous runs, exhaustion, frees and zeroing;
- * shared pages freed with their last reference; a bad free panics.
+ * shared pages freed with their last reference; the kernel's reserve and
+ * the charges by kind (kernel/memcharge.c); a bad free panics.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <keel/arch.h>
+#include <keel/errno.h>
+#include <keel/memcharge.h>
 #include <keel/pmm.h>
 #include "unit.h"
 
@@ -346,6 +349,57 @@ static void on_shutdown(int status)
 	longjmp(panic_jmp, 1);
 }
 
+/*
+ * The reserve: Linux's min_free_kbytes for the RAM (32 MiB: 723 kB, 180
+ * pages), which programs' pages (pmm_alloc_user) never take and the
+ * kernel's (pmm_alloc) do; the charges by kind stop at the reserve and at
+ * a quarter of RAM per kind.
+ */
+static void test_reserve_and_charges(void **state)
+{
+	struct pmm_range ram = { 0, MiB(32) };
+	size_t n, total, quarter;
+	paddr_t pa;
+
+	(void)state;
+	assert_int_equal(pmm_init(&ram, 1, NULL, 0, ARENA), 0);
+	total = free_pages();
+	/* sqrt(16 x 32728 kB usable) = 723 kB */
+	assert_int_equal(pmm_reserve(), 723 / 4);
+	quarter = total / 4 * PAGE_SIZE;
+	/* A kind: up to a quarter of RAM, given back by uncharge. */
+	assert_int_equal(mem_charge_limit(MEM_PIPE), quarter);
+	assert_int_equal(mem_charge(MEM_PIPE, quarter), 0);
+	assert_int_equal(mem_charge(MEM_PIPE, 1), -ENOMEM);
+	assert_int_equal(mem_charge(MEM_SOCK, 4096), 0); /* another kind */
+	mem_uncharge(MEM_PIPE, quarter);
+	mem_uncharge(MEM_SOCK, 4096);
+	assert_int_equal(mem_charged(MEM_PIPE), 0);
+	/* Programs' pages stop at the reserve; charges then too. */
+	n = 0;
+	while ((pa = pmm_alloc_user(1)) != 0)
+		pages[n++] = pa;
+	assert_int_equal(free_pages(), pmm_reserve());
+	assert_false(pmm_above_reserve(1));
+	assert_int_equal(mem_charge(MEM_THREAD, 1), -ENOMEM);
+	mem_charge_force(MEM_NET, 100); /* counted all the same */
+	assert_int_equal(mem_charged(MEM_NET), 100);
+	mem_uncharge(MEM_NET, 100);
+	/* The kernel's allocations take the reserve. */
+	while ((pa = pmm_alloc(1)) != 0)
+		pages[n++] = pa;
+	assert_int_equal(free_pages(), 0);
+	assert_int_equal(n, total);
+	free_all(n);
+	assert_true(pmm_above_reserve(1));
+	assert_int_equal(mem_charge(MEM_THREAD, 20480), 0);
+	mem_uncharge(MEM_THREAD, 20480);
+	/* Set by hand: at most a quarter of RAM. */
+	pmm_set_reserve(total);
+	assert_int_equal(pmm_reserve(), total / 4);
+	pmm_set_reserve(pmm_default_reserve());
+}
+
 static void test_bad_free_panics(void **state)
 {
 	struct pmm_range ram = { 0, MiB(1) };
@@ -378,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_zeroed),
 		cmocka_unit_test(test_init_from_platform_info),
 		cmocka_unit_test(test_refcounts),
+		cmocka_unit_test(test_reserve_and_charges),
 		cmocka_unit_test(
 		    test_bad_free_panics), /* last: panics only once */
 	};

@@ -483,9 +483,14 @@ static void test_rename(void **state)
 	assert_int_equal(SC(rename, P("/tmp/e"), P("/tmp/d")), -ENOTEMPTY);
 	assert_int_equal(SC(rename, P("/tmp/d"), P("/tmp/e")), 0);
 	assert_int_equal(xstat("/tmp/e/sub", 0).st_mode & S_IFMT, S_IFDIR);
+	/* /tmp is a tmpfs of its own: nothing moves out of it */
+	assert_int_equal(SC(rename, P("/tmp/e/sub"), P("/bin/sub")), -EXDEV);
 	/* a directory moved to another parent: "..", nlink and getcwd */
-	assert_int_equal(SC(rename, P("/tmp/e/sub"), P("/bin/sub")), 0);
-	assert_int_equal(xstat("/tmp/e", 0).st_nlink, 2);
+	assert_int_equal(SC(mkdir, P("/bin/e"), 0755), 0);
+	assert_int_equal(SC(mkdir, P("/bin/e/sub"), 0755), 0);
+	assert_int_equal(SC(rename, P("/bin/e/sub"), P("/bin/sub")), 0);
+	assert_int_equal(xstat("/bin/e", 0).st_nlink, 2);
+	assert_int_equal(SC(rmdir, P("/bin/e")), 0);
 	assert_int_equal(xstat("/bin", 0).st_nlink, 3);
 	assert_int_equal(SC(chdir, P("/bin/sub")), 0);
 	assert_int_equal(SC(getcwd, P(buf), sizeof(buf)), 9);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
+#include <keel/memcharge.h>
 #include <keel/mmu.h>
 #include <keel/pmm.h>
 #include <keel/process.h>
@@ -283,6 +284,11 @@ static int test_teardown(void **state)
 	if (vm_committed()) { /* every charge was given back */
 		print_message("commit: %zu pages still charged\n",
 			      vm_committed());
+		return -1;
+	}
+	if (mem_charged(MEM_VMA)) { /* and every area's */
+		print_message("areas: %zu bytes still charged\n",
+			      mem_charged(MEM_VMA));
 		return -1;
 	}
 	mmu_space_destroy(&kernel_space);
@@ -1421,6 +1427,8 @@ static void test_fork_out_of_memory(void **state)
 	vm_format_maps(maps0, sizeof(maps0));
 	heap_trim();
 	objects = live_objects();
+	/* Each page counts here: no reserve refusing the areas' charge. */
+	pmm_set_reserve(0);
 	for (size_t room = 0; !c; room++) {
 		size_t pages;
 		n = 0;
@@ -1450,6 +1458,7 @@ static void test_fork_out_of_memory(void **state)
 			pmm_free(held[i], 1);
 		assert_true(room < 64);
 	}
+	pmm_set_reserve(pmm_default_reserve());
 	free(held);
 	assert_true(fails > 4); /* the root, tables, areas, shared pages */
 	procs[1].mm = c;
