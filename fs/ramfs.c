@@ -39,6 +39,12 @@ struct rdir {
 struct rfile {
 	const uint8_t *ro; /* initrd data backing the pages not yet copied */
 	size_t rolen;
+	/* Pages below ro_pages are the initrd's, already in RAM: copying one
+	 * (on a write or a shared mapping's fault) does not charge the
+	 * instance's size=, and freeing it gives nothing back to it. Only
+	 * ever lowered, to the first page freed, so that a page's charge
+	 * when freed is the one it was given. */
+	size_t ro_pages;
 	void **pages; /* NULL slots: from ro, or zeros */
 	size_t npages;
 };
@@ -459,12 +465,12 @@ static uint8_t *page_for_write(struct inode *ino, uint64_t off)
 	}
 	if (r->pages[i])
 		return r->pages[i];
-	if (ramfs_full(ino->sb, 1))
+	if (i >= r->ro_pages && ramfs_full(ino->sb, 1))
 		return NULL;
 	pa = pmm_alloc_user(1);
 	if (!pa)
 		return NULL;
-	if (ino->sb)
+	if (ino->sb && i >= r->ro_pages)
 		((struct ramfs_sb *)ino->sb->priv)->pages++;
 	p = phys_to_virt(pa);
 	off = (uint64_t)i * PAGE_SIZE;
@@ -522,11 +528,12 @@ static void free_pages_from(struct inode *ino, size_t first)
 	for (size_t i = first; i < r->npages; i++) {
 		if (r->pages[i]) {
 			pmm_free(virt_to_phys(r->pages[i]), 1);
-			if (rs)
+			if (rs && i >= r->ro_pages)
 				rs->pages--;
 		}
 		r->pages[i] = NULL;
 	}
+	r->ro_pages = MIN(r->ro_pages, first);
 }
 
 static int rf_truncate(struct inode *ino, uint64_t size)
@@ -607,6 +614,7 @@ int ramfs_set_initrd_data(struct inode *ino, const void *data, size_t len)
 	free_pages_from(ino, 0);
 	r->ro = data;
 	r->rolen = len;
+	r->ro_pages = ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE;
 	ino->size = len;
 	return 0;
 }

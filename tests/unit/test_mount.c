@@ -283,6 +283,51 @@ static void test_tmpfs_limits(void **state)
 	assert_int_equal(statfs_of("/mnt2").type, RAMFS_MAGIC);
 }
 
+/*
+ * A file backed by the initrd (fs/rootfs.c unpacks them so) is not in its
+ * tmpfs's size until written: copying its pages, as a write or a shared
+ * mapping does, charges nothing and gives nothing back when freed, so the
+ * instance's free blocks come back to where they were once the file goes.
+ * (A program packed under /tmp faults its own text in while it runs.)
+ */
+static void test_initrd_pages(void **state)
+{
+	static char data[3 * 4096 + 100];
+	char page[4096] = { 2 };
+	struct inode *ino;
+	uint64_t bfree;
+	long fd;
+
+	(void)state;
+	memset(data, 'i', sizeof(data));
+	assert_int_equal(mnt(NULL, "/mnt", "tmpfs", 0, "size=64k"), 0);
+	fd = open_path("/mnt/f", O_CREAT | O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(vfs_lookup_at(AT_FDCWD, "/mnt/f", 0, &ino), 0);
+	bfree = statfs_of("/mnt").bfree;
+	assert_int_equal(ramfs_set_initrd_data(ino, data, sizeof(data)), 0);
+	inode_put(ino);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree);
+	/* Written over: copied, not charged; past the initrd's: charged. */
+	assert_int_equal(SC(pwrite64, fd, P(page), 10, 0), 10);
+	assert_int_equal(SC(pwrite64, fd, P(page), 10, 3 * 4096 + 50), 10);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree);
+	assert_int_equal(SC(pwrite64, fd, P(page), 10, 5 * 4096), 10);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree - 1);
+	assert_int_equal(SC(pread64, fd, P(page), 4, 4096), 4);
+	assert_memory_equal(page, "iiii", 4);
+	/* Cut to one page: what was the initrd's past it is charged after. */
+	assert_int_equal(SC(ftruncate, fd, 4096), 0);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree);
+	assert_int_equal(SC(pwrite64, fd, P(page), 10, 2 * 4096), 10);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree - 1);
+	assert_int_equal(SC(pread64, fd, P(page), 4, 4096), 4);
+	assert_memory_equal(page, "\0\0\0\0", 4);
+	SC(close, fd);
+	assert_int_equal(SC(unlink, P("/mnt/f")), 0);
+	assert_int_equal(statfs_of("/mnt").bfree, bfree);
+}
+
 /* An unmounted tmpfs gives its pages back, even a detached busy one once
  * its last file closes. */
 static void test_memory_back(void **state)
@@ -490,6 +535,7 @@ int main(void)
 		T(test_tmpfs_limits),	T(test_memory_back),
 		T(test_errors),		T(test_readonly),
 		T(test_stack_and_bind), T(test_anon_statfs),
+		T(test_initrd_pages),
 	};
 
 	if (hosted_mem_init(MiB(64)))
