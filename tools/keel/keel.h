@@ -186,6 +186,9 @@ int run_guest(const struct build_result *b, const struct run_opts *o);
  * (cached in cache; why says so either way)? */
 const char *kvm_cpu_model(void);
 bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen);
+/* A run under KVM was stopped by it: cache no, with what as the reason. */
+void kvm_record_failure(const char *kernel, const char *cache,
+			const char *what);
 bool port_spec_ok(const char *spec); /* HOST:GUEST, or a message */
 bool net_spec_ok(const char *spec); /* none|user|tap:IFNAME, or a message */
 bool ifname_ok(const char *s); /* a name Linux takes for an interface */

@@ -8,7 +8,9 @@
  * number, and the keel kernel's contents (a hash of the build's
  * keel.elf, not the per-run copy). QEMU's own messages from the probe are
  * never shown; the first line that explains a failure becomes the reason
- * (docs/kvm.md: what it says on a host whose KVM cannot run keel).
+ * (docs/kvm.md: what it says on a host whose KVM cannot run keel). A run
+ * that KVM stops after a passing probe turns the cached answer to no
+ * (kvm_record_failure, from run.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -267,21 +269,65 @@ static void probe(const char *kernel, char *line, size_t len)
 		snprintf(line, len, "ok a probe boot took %.2f s", took);
 }
 
-bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen)
+/* /dev/kvm's device number, or 0 (and *err) when it does not open. */
+static dev_t kvm_device(int *err)
 {
 	struct stat sd;
-	char *stamp, *key, line[400] = "";
-	FILE *f;
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
+	*err = 0;
 	if (fd < 0) {
-		snprintf(why, whylen, "/dev/kvm: %s", strerror(errno));
-		return false;
+		*err = errno;
+		return 0;
 	}
 	if (fstat(fd, &sd))
-		memset(&sd, 0, sizeof(sd));
+		sd.st_rdev = 0;
 	close(fd);
-	key = probe_key(kernel, sd.st_rdev);
+	return sd.st_rdev;
+}
+
+static void write_stamp(const char *stamp, const char *key, const char *line)
+{
+	FILE *f = fopen(stamp, "w");
+
+	if (f) {
+		fprintf(f, "%s\n%s\n", key, line);
+		fclose(f);
+	}
+}
+
+/*
+ * A run that the probe let use KVM was stopped by it all the same (QEMU's
+ * "KVM internal error": the probe boot does less than a program does):
+ * the cache says no from now on, with what happened as the reason, until
+ * the key changes.
+ */
+void kvm_record_failure(const char *kernel, const char *cache, const char *what)
+{
+	int err;
+	dev_t dev = kvm_device(&err);
+	char *key = probe_key(kernel, dev),
+	     *stamp = path_join(cache, "kvm-probe");
+	char *line = xasprintf("no a run stopped under KVM: %.160s", what);
+
+	write_stamp(stamp, key, line);
+	free(line);
+	free(stamp);
+	free(key);
+}
+
+bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen)
+{
+	char *stamp, *key, line[400] = "";
+	FILE *f;
+	int err;
+	dev_t dev = kvm_device(&err);
+
+	if (err) {
+		snprintf(why, whylen, "/dev/kvm: %s", strerror(err));
+		return false;
+	}
+	key = probe_key(kernel, dev);
 	stamp = path_join(cache, "kvm-probe");
 	f = fopen(stamp, "r");
 	if (f) {
@@ -300,11 +346,7 @@ bool kvm_works(const char *kernel, const char *cache, char *why, size_t whylen)
 		}
 	}
 	probe(kernel, line, sizeof(line));
-	f = fopen(stamp, "w");
-	if (f) {
-		fprintf(f, "%s\n%s\n", key, line);
-		fclose(f);
-	}
+	write_stamp(stamp, key, line);
 	free(stamp);
 	free(key);
 	snprintf(why, whylen, "%s", line + 3);

@@ -31,6 +31,11 @@
 #define PANIC_LINE "keel: panic"
 /* kernel/oom.c: the first process was killed for memory. */
 #define OOM_LINE "keel: out of memory: the first process"
+/* linux/exec.c: the program's first instruction is next. */
+#define START_LINE "keel: program starts "
+/* QEMU's line when KVM stops a vCPU it cannot run on: QEMU then pauses
+ * the guest for a monitor that keel run has not got, and would wait. */
+#define KVM_ERROR "KVM internal error"
 
 static const char *qemu_binary(void)
 {
@@ -53,6 +58,9 @@ struct outcome {
 	bool timed_out;
 	bool have_status, panicked, oom_killed;
 	bool no_memory; /* "keel: cannot run ...: out of memory ..." */
+	bool started; /* the program was started (START_LINE) */
+	bool input_taken; /* bytes of keel's stdin went to QEMU */
+	char kvm_error[200]; /* QEMU's KVM_ERROR line, when it stopped */
 	long status;
 };
 
@@ -83,6 +91,9 @@ static void scan_line(struct outcome *oc, const char *line, size_t n)
 	} else if (n >= strlen(OOM_LINE) &&
 		   !strncmp(line, OOM_LINE, strlen(OOM_LINE))) {
 		oc->oom_killed = true;
+	} else if (n >= strlen(START_LINE) &&
+		   !strncmp(line, START_LINE, strlen(START_LINE))) {
+		oc->started = true;
 	} else if (n > 16 && !strncmp(line, "keel: cannot run", 16) &&
 		   memmem(line, n, "out of memory", 13)) {
 		oc->no_memory = true;
@@ -187,6 +198,7 @@ struct feed {
 	char buf[65536]; /* escaped bytes not yet written */
 	size_t off, len;
 	bool ended; /* the end marker is queued */
+	bool took; /* bytes of src were read */
 	bool ready; /* the kernel said it takes input */
 	size_t matched; /* bytes of READY_SEQ seen and held back */
 };
@@ -238,6 +250,7 @@ static void feed_fill(struct feed *fd)
 		fd->src = -1;
 		return;
 	}
+	fd->took = true;
 	for (ssize_t i = 0; i < n; i++) {
 		if ((unsigned char)raw[i] == 0xff)
 			fd->buf[fd->len++] = (char)0xff;
@@ -261,13 +274,15 @@ static void feed_write(struct feed *fd)
 	}
 }
 
-/* In the child: QEMU's stdin, stdout and console pipe, then exec. */
+/* In the child: QEMU's stdin, stdout, stderr and console pipe, then
+ * exec. */
 static void child(char **argv, enum input_mode mode, int out, int in, int log,
-		  int efd)
+		  int err, int efd)
 {
 	int exec_errno;
 
 	dup2(out, 1);
+	dup2(err, 2);
 	if (log >= 0)
 		dup2(log, LOG_FD); /* not close-on-exec: QEMU opens it */
 	if (mode == IN_STREAM) {
@@ -341,28 +356,74 @@ static bool drain(int fd, char *buf, size_t size, ssize_t *n)
 	return *n <= 0;
 }
 
+/* QEMU's stderr as it comes, a line at a time. */
+struct qemu_err {
+	char line[512];
+	size_t ll;
+};
+
 /*
- * Copy QEMU's output until both its pipes end: the console (QEMU's
- * stdout, or the LOG_FD pipe with a stdio channel) shown and scanned,
- * the stdio channel's bytes to fd 1 as they are; feed its stdin; stop
- * it at the deadline.
+ * One line of QEMU's stderr: shown, unless it is KVM's stop (then QEMU
+ * is stopped, with SIGTERM so that it gives back the terminal, the line
+ * kept for run_guest, and the register dump that follows dropped).
  */
-static void pump(pid_t pid, int con, int data, struct feed *feed,
+static void qemu_err_line(struct qemu_err *qe, pid_t pid, struct outcome *oc,
+			  double *deadline, double *kill_at)
+{
+	if (oc->kvm_error[0])
+		return;
+	if (!memmem(qe->line, qe->ll, KVM_ERROR, strlen(KVM_ERROR))) {
+		write_all(2, qe->line, qe->ll);
+		return;
+	}
+	while (qe->ll &&
+	       (qe->line[qe->ll - 1] == '\n' || qe->line[qe->ll - 1] == '\r'))
+		qe->ll--;
+	snprintf(oc->kvm_error, sizeof(oc->kvm_error), "%.*s", (int)qe->ll,
+		 qe->line);
+	kill(pid, SIGTERM);
+	*kill_at = now() + 3;
+	if (!*deadline || *deadline > *kill_at)
+		*deadline = *kill_at;
+}
+
+static void qemu_err_chunk(struct qemu_err *qe, const char *buf, size_t n,
+			   pid_t pid, struct outcome *oc, double *deadline,
+			   double *kill_at)
+{
+	for (size_t i = 0; i < n; i++) {
+		qe->line[qe->ll++] = buf[i];
+		if (buf[i] == '\n' || qe->ll == sizeof(qe->line)) {
+			qemu_err_line(qe, pid, oc, deadline, kill_at);
+			qe->ll = 0;
+		}
+	}
+}
+
+/*
+ * Copy QEMU's output until its pipes end: the console (QEMU's stdout, or
+ * the LOG_FD pipe with a stdio channel) shown and scanned, the stdio
+ * channel's bytes to fd 1 as they are, its stderr to fd 2 but for KVM's
+ * stop (qemu_err_line); feed its stdin; stop it at the deadline.
+ */
+static void pump(pid_t pid, int con, int data, int qerr, struct feed *feed,
 		 unsigned timeout, FILE *out, struct outcome *oc)
 {
 	static char dbuf[65536];
 	struct console_in ci = { .ll = 0 };
+	struct qemu_err qe = { .ll = 0 };
 	double deadline = timeout ? now() + timeout : 0, kill_at = 0;
 
-	while (con >= 0 || data >= 0) {
+	while (con >= 0 || data >= 0 || qerr >= 0) {
 		char buf[4096];
-		struct pollfd p[3];
+		struct pollfd p[4];
 		nfds_t np = 0;
 		int ms = -1;
 		ssize_t n;
 
 		p[np++] = (struct pollfd){ con, POLLIN, 0 };
 		p[np++] = (struct pollfd){ data, POLLIN, 0 };
+		p[np++] = (struct pollfd){ qerr, POLLIN, 0 };
 		/* Feed QEMU once the kernel is ready: write what is queued,
 		 * else read more input. */
 		if (feed->dst >= 0 && feed->ready && feed->off < feed->len)
@@ -378,8 +439,8 @@ static void pump(pid_t pid, int con, int data, struct feed *feed,
 			on_timeout(pid, oc, &deadline, &kill_at);
 			continue;
 		}
-		if (np > 2 && p[2].revents) {
-			if (p[2].fd == feed->dst)
+		if (np > 3 && p[3].revents) {
+			if (p[3].fd == feed->dst)
 				feed_write(feed);
 			else
 				feed_fill(feed);
@@ -401,9 +462,20 @@ static void pump(pid_t pid, int con, int data, struct feed *feed,
 					      oc);
 			}
 		}
+		if (qerr >= 0 && p[2].revents) {
+			if (drain(qerr, buf, sizeof(buf), &n)) {
+				close(qerr);
+				qerr = -1;
+			} else {
+				qemu_err_chunk(&qe, buf, (size_t)n, pid, oc,
+					       &deadline, &kill_at);
+			}
+		}
 	}
 	if (ci.ll)
 		scan_line(oc, ci.line, ci.ll);
+	if (qe.ll)
+		qemu_err_line(&qe, pid, oc, &deadline, &kill_at);
 }
 
 /*
@@ -415,7 +487,7 @@ static void pump(pid_t pid, int con, int data, struct feed *feed,
 static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 		 enum input_mode mode, int src, struct outcome *oc)
 {
-	int pfd[2], efd[2], ifd[2] = { -1, -1 }, lfd[2] = { -1, -1 };
+	int pfd[2], efd[2], qfd[2], ifd[2] = { -1, -1 }, lfd[2] = { -1, -1 };
 	bool two = sk->port != PORT_NONE;
 	int exec_errno = 0;
 	pid_t pid;
@@ -424,6 +496,7 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 
 	memset(oc, 0, sizeof(*oc));
 	if (pipe2(pfd, O_CLOEXEC) || pipe2(efd, O_CLOEXEC) ||
+	    pipe2(qfd, O_CLOEXEC) ||
 	    (mode == IN_STREAM && pipe2(ifd, O_CLOEXEC)) ||
 	    (two && pipe2(lfd, O_CLOEXEC))) {
 		err_msg("pipe: %s", strerror(errno));
@@ -435,10 +508,11 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 		return -1;
 	}
 	if (pid == 0)
-		child(argv, mode, pfd[1], ifd[0], lfd[1], efd[1]);
+		child(argv, mode, pfd[1], ifd[0], lfd[1], qfd[1], efd[1]);
 	feed.qemu = pid;
 	old_pipe = signal(SIGPIPE, SIG_IGN); /* EPIPE instead: reader_gone */
 	close(pfd[1]);
+	close(qfd[1]);
 	close(efd[1]);
 	if (lfd[1] >= 0)
 		close(lfd[1]);
@@ -453,6 +527,7 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 		err_msg("cannot run %s: %s", argv[0], strerror(exec_errno));
 		close(efd[0]);
 		close(pfd[0]);
+		close(qfd[0]);
 		if (lfd[0] >= 0)
 			close(lfd[0]);
 		if (feed.dst >= 0)
@@ -465,9 +540,12 @@ static int spawn(char **argv, unsigned timeout, const struct sinks *sk,
 	if (feed.dst >= 0 && feed.src < 0)
 		feed_fill(&feed); /* nothing to send but the end */
 	if (sk->port == PORT_STDIO)
-		pump(pid, lfd[0], pfd[0], &feed, timeout, sk->console, oc);
+		pump(pid, lfd[0], pfd[0], qfd[0], &feed, timeout, sk->console,
+		     oc);
 	else
-		pump(pid, pfd[0], lfd[0], &feed, timeout, sk->console, oc);
+		pump(pid, pfd[0], lfd[0], qfd[0], &feed, timeout, sk->console,
+		     oc);
+	oc->input_taken = feed.took;
 	if (feed.dst >= 0)
 		close(feed.dst);
 	while (waitpid(pid, &oc->qemu_status, 0) < 0 && errno == EINTR)
@@ -722,16 +800,65 @@ static char *stdio_kargs(char *append, enum input_mode mode, bool out_tty)
 	return append;
 }
 
-int run_guest(const struct build_result *b, const struct run_opts *o)
+/*
+ * One boot of the image under accel: QEMU's arguments, the run, its
+ * outcome in oc. -1 when QEMU could not be run (said).
+ */
+static int boot(const struct build_result *b, const struct run_opts *o,
+		const char *accel, struct outcome *oc)
 {
 	struct strv a = { 0 }, kargs = { 0 };
-	struct outcome oc;
-	char why[1024], *cache = cache_dir(), *append;
-	const char *accel = o->accel;
-	enum input_mode mode;
 	struct sinks sk = { stdout, PORT_NONE };
 	bool out_tty = isatty(1);
-	int rc, src;
+	enum input_mode mode;
+	char *append;
+	int src, rc;
+
+	mode = input_mode(&src);
+	/* A stream's bytes go by the port; the console is stderr's when
+	 * stdout carries the program's output. */
+	if (mode == IN_STREAM)
+		sk.port = PORT_STDIO;
+	else if (!out_tty)
+		sk.port = PORT_PIPE;
+	if (!out_tty)
+		sk.console = stderr;
+	base_args(&a, o->machine, accel, o->mem, sk.port);
+	push(&a, "-kernel");
+	push(&a, b->kernel);
+	if (b->initrd) {
+		push(&a, "-initrd");
+		push(&a, b->initrd);
+	}
+	storage_args(&a, &kargs, o, b->root_image);
+	for (size_t i = 0; i < o->kargs.n; i++)
+		strv_push(&kargs, o->kargs.v[i]);
+	if (o->gdb_port &&
+	    gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port)) {
+		strv_free(&a);
+		strv_free(&kargs);
+		return -1;
+	}
+	append = strv_join(&kargs, " ");
+	strv_free(&kargs);
+	push(&a, "-append");
+	append = stdio_kargs(append, mode, out_tty);
+	push(&a, append);
+	free(append);
+	net_args(&a, o);
+	progress("booting %s", b->kernel);
+	fflush(stdout);
+	rc = spawn(a.v, o->timeout, &sk, mode, src, oc);
+	strv_free(&a);
+	return rc;
+}
+
+int run_guest(const struct build_result *b, const struct run_opts *o)
+{
+	struct outcome oc;
+	char why[1024], *cache = cache_dir();
+	const char *accel = o->accel;
+	int rc;
 
 	if (mkdir_p(cache))
 		fprintf(stderr, "keel: warning: cannot create %s\n", cache);
@@ -756,46 +883,46 @@ int run_guest(const struct build_result *b, const struct run_opts *o)
 	} else {
 		progress("accelerator: %s (as asked)", accel);
 	}
+	if (boot(b, o, accel, &oc)) {
+		free(cache);
+		return KEEL_EXIT_FAILED;
+	}
+	/*
+	 * KVM stopped the guest though the probe passed (QEMU would have
+	 * waited, paused, for the timeout or for ever): the cache says no
+	 * from now on. Before the program started and with none of keel's
+	 * stdin taken nothing is lost, so it runs again under TCG;
+	 * otherwise it may have done part of its work, and keel says so.
+	 */
+	if (oc.kvm_error[0]) {
+		kvm_record_failure(b->base_kernel, cache, oc.kvm_error);
+		if (!oc.started && !oc.input_taken) {
+			fprintf(stderr,
+				"keel: warning: KVM stopped the guest before "
+				"its program started (%s); running it under "
+				"TCG, as keel will here from now on "
+				"(docs/kvm.md)\n",
+				oc.kvm_error);
+			progress("accelerator: tcg (KVM stopped the guest)");
+			if (boot(b, o, "tcg", &oc)) {
+				free(cache);
+				return KEEL_EXIT_FAILED;
+			}
+		} else {
+			fprintf(stderr,
+				"keel: KVM stopped the guest after its program "
+				"%s (%s); not run again, as it may have done "
+				"part of its work; keel will use TCG here from "
+				"now on (docs/kvm.md) (status %d)\n",
+				oc.started ? "started" : "took input",
+				oc.kvm_error, KEEL_EXIT_FAILED);
+			free(cache);
+			return KEEL_EXIT_FAILED;
+		}
+	}
 	free(cache);
-	mode = input_mode(&src);
-	/* A stream's bytes go by the port; the console is stderr's when
-	 * stdout carries the program's output. */
-	if (mode == IN_STREAM)
-		sk.port = PORT_STDIO;
-	else if (!out_tty)
-		sk.port = PORT_PIPE;
-	if (!out_tty)
-		sk.console = stderr;
-	base_args(&a, o->machine, accel, o->mem, sk.port);
-	push(&a, "-kernel");
-	push(&a, b->kernel);
-	if (b->initrd) {
-		push(&a, "-initrd");
-		push(&a, b->initrd);
-	}
-	storage_args(&a, &kargs, o, b->root_image);
-	for (size_t i = 0; i < o->kargs.n; i++)
-		strv_push(&kargs, o->kargs.v[i]);
-	if (o->gdb_port &&
-	    gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port)) {
-		strv_free(&a);
-		strv_free(&kargs);
-		return KEEL_EXIT_FAILED;
-	}
-	append = strv_join(&kargs, " ");
-	strv_free(&kargs);
-	push(&a, "-append");
-	append = stdio_kargs(append, mode, out_tty);
-	push(&a, append);
-	free(append);
-	net_args(&a, o);
-	progress("booting %s", b->kernel);
-	fflush(stdout);
-	if (spawn(a.v, o->timeout, &sk, mode, src, &oc))
-		return KEEL_EXIT_FAILED;
 	rc = verdict(&oc, o->timeout);
 	if (oc.oom_killed || oc.no_memory)
 		pack_memory_hint(o->mem, b->image_bytes);
-	strv_free(&a);
 	return rc;
 }
