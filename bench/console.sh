@@ -6,7 +6,9 @@
 #        the host's);
 #   raw: the same bytes into `busybox cat >/dev/null` (the transport without the hashing);
 #   out: `busybox cat` of a SIZE MiB file from the initrd to stdout, redirected to a host file
-#        (checked by size and sha256).
+#        (checked by size and sha256);
+#   hash: `busybox sha256sum` of that file (no stream at all: the hashing alone, the same code in
+#        both guests), so that in's rate can be read as transport and hashing.
 # keel runs as a user runs it (`keel run`, which wires QEMU's stdio to a virtio-serial port when
 # its stdin is not a terminal). The Linux VM gets the same QEMU device (virtserialport on port 1)
 # and runs the command on /dev/vport0p1 (virtio_console and the virtio modules from the kernel's
@@ -66,8 +68,9 @@ declare -A LCMD=(
   [raw]="exec 3</dev/vport0p1; /bin/busybox cat <&3 >/dev/null"
   [out]="/bin/busybox cat /data/data.bin >/dev/vport0p1"
   [out0]="/bin/busybox cat /data/data.bin >/dev/null"
+  [hash]="/bin/busybox sha256sum /data/data.bin"
 )
-for w in in in0 raw out out0; do
+for w in in in0 raw out out0 hash; do
   [ "$LINUX" = 1 ] || break
   vm_linux_cpio "$OUT/keel-img" "$OUT/linux-$w.cpio" "$PORT_UP
 ${LCMD[$w]}" add_kmods
@@ -95,6 +98,8 @@ run() {
              -f "$DATA:/data/data.bin" -- "$BB" cat /data/data.bin < "$in" > "$o.out" 2> "$o.err" || st=$? ;;
       out0) timeout -k 5 "$RUN_TIMEOUT" "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg -m "${MEM}M" \
               -f "$DATA:/data/data.bin" -- "$BB" sh -c 'cat /data/data.bin >/dev/null' < "$in" > "$o.out" 2> "$o.err" || st=$? ;;
+      hash) timeout -k 5 "$RUN_TIMEOUT" "$KEEL" run -q --kernel "$KEEL_ELF" --accel tcg -m "${MEM}M" \
+              -f "$DATA:/data/data.bin" -- "$BB" sha256sum /data/data.bin < "$in" > "$o.out" 2> "$o.err" || st=$? ;;
     esac
   else
     case $w in out | out0) chr=file,id=io,path=$o.out ;; esac
@@ -109,15 +114,15 @@ run() {
   fi
   T=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.4f", b - a }')
   [ "$st" = 0 ] || FAIL+=("$k $w run $n: status $st")
-  if [ "$k" = linux ] && [ "$w" = in ]; then check "$k" "$w" "$n" "$o.err"; else check "$k" "$w" "$n" "$o.out"; fi
+  if [ "$k" = linux ] && { [ "$w" = in ] || [ "$w" = hash ]; }; then check "$k" "$w" "$n" "$o.err"; else check "$k" "$w" "$n" "$o.out"; fi
 }
 
 # check KIND WORKLOAD N FILE: the bytes that came out were the right ones.
 check() {
   local got
   case $2 in
-    in) got=$(tr -d '\r' < "$4" | grep -E '^[0-9a-f]{64}  -$' | head -1 | cut -d' ' -f1)
-        [ "$got" = "$WANT" ] || FAIL+=("$1 in run $3: digest '$got', want $WANT") ;;
+    in | hash) got=$(tr -d '\r' < "$4" | grep -E '^[0-9a-f]{64}  (-|/data/data.bin)$' | head -1 | cut -d' ' -f1)
+        [ "$got" = "$WANT" ] || FAIL+=("$1 $2 run $3: digest '$got', want $WANT") ;;
     out) got=$(sha256sum < "$4" | cut -d' ' -f1)
          [ "$got" = "$WANT" ] || FAIL+=("$1 out run $3: $(stat -c %s "$4") bytes, sha256 $got") ;;
   esac
@@ -128,7 +133,7 @@ declare -A TIMES
 one() { # KIND RUN: the four workloads, in a fixed order
   local w
   [ "$1" = keel ] || [ "$LINUX" = 1 ] || return 0
-  for w in in in0 raw out out0; do
+  for w in in in0 raw out out0 hash; do
     run "$1" "$w" "$2"
     TIMES[$1-$w]+=" $T"
     log "$1 $w run $2: $T s"
@@ -147,7 +152,7 @@ rate() { # KIND WORKLOAD BASELINE: MB/s (10^6 bytes) from the medians
   echo "size_mib=$SIZE"
   for k in keel linux; do
     [ "$k" = keel ] || [ "$LINUX" = 1 ] || continue
-    for w in in in0 raw out out0; do
+    for w in in in0 raw out out0 hash; do
       # shellcheck disable=SC2086
       echo "${k}_${w}_s=$(vm_median ${TIMES[$k-$w]})"
       echo "${k}_${w}_runs=$(vm_join ${TIMES[$k-$w]})"
@@ -155,16 +160,18 @@ rate() { # KIND WORKLOAD BASELINE: MB/s (10^6 bytes) from the medians
     echo "${k}_in_mbps=$(rate "$k" in in0)"
     echo "${k}_raw_mbps=$(rate "$k" raw in0)"
     echo "${k}_out_mbps=$(rate "$k" out out0)"
+    echo "${k}_hash_mbps=$(rate "$k" hash out0)"
   done
 } | vm_summary "$SUMMARY" /dev/null "runs" ${FAIL[@]+"${FAIL[@]}"} || true
 
 val() { grep "^$1=" "$SUMMARY" | cut -d= -f2; }
-printf '\n%-6s %10s %10s %10s %9s %9s %9s %9s %9s\n' "" "in MB/s" "raw MB/s" "out MB/s" \
-  "in s" "in0 s" "raw s" "out s" "out0 s"
+printf '\n%-6s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s\n' "" "in MB/s" "raw MB/s" "out MB/s" \
+  "hash MB/s" "in s" "in0 s" "raw s" "out s" "out0 s" "hash s"
 for k in keel linux; do
   [ "$k" = keel ] || [ "$LINUX" = 1 ] || continue
-  printf '%-6s %10s %10s %10s %9s %9s %9s %9s %9s\n' "$k" "$(val "${k}_in_mbps")" "$(val "${k}_raw_mbps")" \
-    "$(val "${k}_out_mbps")" "$(val "${k}_in_s")" "$(val "${k}_in0_s")" "$(val "${k}_raw_s")" \
-    "$(val "${k}_out_s")" "$(val "${k}_out0_s")"
+  printf '%-6s %10s %10s %10s %10s %9s %9s %9s %9s %9s %9s\n' "$k" "$(val "${k}_in_mbps")" \
+    "$(val "${k}_raw_mbps")" "$(val "${k}_out_mbps")" "$(val "${k}_hash_mbps")" "$(val "${k}_in_s")" \
+    "$(val "${k}_in0_s")" "$(val "${k}_raw_s")" "$(val "${k}_out_s")" "$(val "${k}_out0_s")" \
+    "$(val "${k}_hash_s")"
 done
 [ ${#FAIL[@]} -eq 0 ]
