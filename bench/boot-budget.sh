@@ -62,6 +62,11 @@ FAILS=()
         bad="status $rc, no 'program starts' line; last lines: $(tail -n 4 "$log" | tr '\n' '|' | cut -c1-400)"
         break
       fi
+      # keel run falls back to TCG where KVM cannot run keel (docs/kvm.md): that boot is not KVM's.
+      if ! grep -aq "^keel: accelerator: $accel " "$log" || grep -aq '; using TCG$' "$log"; then
+        bad="keel run did not use $accel: $(grep -a -m1 '^keel: warning: \|^keel: accelerator: ' "$log" | cut -c1-400)"
+        break
+      fi
       starts+=("$s"); ups+=("${u:-NA}"); walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b - a}')")
       printf 'keel %s run %d/%d: program starts %8d us after the PVH entry (up in %s us), run %.3f s\n' \
         "$accel" "$i" "$RUNS" "$s" "${u:-?}" "${walls[-1]}" >&2
