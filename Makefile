@@ -203,9 +203,12 @@ $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
 # test_fdtable: the same, for fs/fdtable.c's fork, share and release.
 $(BUILD)/unit/test_fdtable: $(VFS_OBJS)
 $(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
-# test_ext2: the same, over a RAM disk holding images mke2fs makes.
-$(BUILD)/unit/test_ext2: $(VFS_OBJS)
-$(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
+# test_ext2_*: the same, over a RAM disk holding images mke2fs makes
+# (tests/unit/ext2_fixture.c, linked into each).
+EXT2_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ext2_*.c))
+EXT2_FIXTURE := $(BUILD)/h/tests/unit/ext2_fixture.c.o
+$(EXT2_TESTS): $(VFS_OBJS) $(EXT2_FIXTURE)
+$(EXT2_TESTS): HOSTED_OBJS += $(VFS_OBJS) $(EXT2_FIXTURE)
 # test_shm: the same, for fs/shm.c (vm_stubs.h stands in for mappings).
 $(BUILD)/unit/test_shm: $(VFS_OBJS)
 $(BUILD)/unit/test_shm: HOSTED_OBJS += $(VFS_OBJS)
