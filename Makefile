@@ -314,11 +314,14 @@ $(BUILD)/unit/elf-lib.so: tests/unit/elf_sample.c
 	$(CC) -O1 -shared -fPIC -Wl,-soname,libkeelsample.so.1 -o $@ $<
 $(BUILD)/unit/test_elf: $(ELF_SAMPLES)
 
-# The address space (kernel/vm*.c, linux/sys_mm.c): only test_vm links
-# it, with its own file calls (vm_set_file_ops) and descriptor table.
+# The address space (kernel/vm*.c, linux/sys_mm.c): only test_vm_* link
+# it, with their own file calls (vm_set_file_ops) and descriptor table
+# (tests/unit/vm_fixture.c, linked into each).
 VM_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(wildcard kernel/vm*.c) linux/sys_mm.c)
-$(BUILD)/unit/test_vm: $(VM_HOSTED_OBJS)
-$(BUILD)/unit/test_vm: HOSTED_OBJS += $(VM_HOSTED_OBJS)
+VM_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_vm_*.c))
+VM_FIXTURE := $(BUILD)/h/tests/unit/vm_fixture.c.o
+$(VM_TESTS): $(VM_HOSTED_OBJS) $(VM_FIXTURE)
+$(VM_TESTS): HOSTED_OBJS += $(VM_HOSTED_OBJS) $(VM_FIXTURE)
 .SECONDARY: $(VM_HOSTED_OBJS)
 
 unit: $(UNIT_TESTS)
