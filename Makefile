@@ -188,15 +188,19 @@ SIGNAL_SRCS := kernel/signal.c kernel/signal_send.c kernel/signal_deliver.c
 SIGNAL_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(SIGNAL_SRCS))
 
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
-# process, credentials, signals): only test_vfs links them. It stands in
-# for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
+# process, credentials, signals): only the fs/ unit tests link them. They
+# stand in for nothing of linux/; test_vfs_* show a /proc/self/maps of
+# their own.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/oom.c $(SIGNAL_SRCS))
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
-$(BUILD)/unit/test_vfs: $(VFS_OBJS)
-$(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
+# test_vfs_*: over tests/unit/vfs_fixture.c, linked into each.
+VFS_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_vfs_*.c))
+VFS_FIXTURE := $(BUILD)/h/tests/unit/vfs_fixture.c.o
+$(VFS_TESTS): $(VFS_OBJS) $(VFS_FIXTURE)
+$(VFS_TESTS): HOSTED_OBJS += $(VFS_OBJS) $(VFS_FIXTURE)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
