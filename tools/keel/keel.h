@@ -143,6 +143,8 @@ struct build_result {
 	char *base_kernel; /* the build's keel.elf that kernel was made from */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
+	char *first; /* what the kernel executes: the program, or (for a
+			script) its #! interpreter; host path = guest path */
 	char *root_image; /* --root disk: the root's ext2 image, else NULL */
 	unsigned long long image_bytes; /* what the initrd puts in guest RAM */
 };
