@@ -11,7 +11,8 @@
 # a libc variable prints the program's name; for a #! script gdb gets its
 # interpreter and that one's libraries. Also: --gdb's bad ports
 # are refused with status 2, keel build does not take --gdb, a port
-# already taken is status 125. keel.strace names a failed openat's
+# already taken is status 125, and so is a program name with a double
+# quote (gdb could not take it). keel.strace names a failed openat's
 # arguments and errno as strace(1) does, in a real guest, and prints
 # hostile pointers (tests/tool/strace-prog.c) as numbers, never followed.
 # Every step is bounded by timeout(1). Prints PASS/FAIL per case; work
@@ -46,7 +47,7 @@ timeout 60 python3 -c 'import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
 print("listening", flush=True); time.sleep(50)' "$busy" >"$logs/busy.out" 2>&1 &
 lpid=$!
-for ((i = 0; i < 50; i++)); do grep -q listening "$logs/busy.out" && break; sleep 0.1; done
+for ((i = 0; i < 50; i++)); do grep -qs listening "$logs/busy.out" && break; sleep 0.1; done
 timeout 60 "$keel" run -q --gdb="$busy" -- /bin/true >"$logs/busy.log" 2>&1
 rc=$?
 kill "$lpid" 2>/dev/null
@@ -54,6 +55,14 @@ wait "$lpid" 2>/dev/null
 [ "$rc" = 125 ] && grep -q "cannot listen on 127.0.0.1:$busy" "$logs/busy.log" ||
 	why="$why a busy port: status $rc, '$(tail -1 "$logs/busy.log")';"
 grep -q 'keel: gdb:' "$logs/busy.log" && why="$why a gdb line for a busy port;"
+# A program whose name gdb cannot take (a double quote in it): status 125
+# and a message, no gdb line.
+cp /bin/true "$logs/a\"b"
+timeout 120 "$keel" run -q --gdb="$busy" -- "$PWD/$logs/a\"b" >"$logs/quote.log" 2>&1
+rc=$?
+[ "$rc" = 125 ] && grep -q 'gdb cannot be given a file name with a double quote' "$logs/quote.log" ||
+	why="$why a name with a double quote: status $rc, '$(tail -1 "$logs/quote.log")';"
+grep -q 'keel: gdb:' "$logs/quote.log" && why="$why a gdb line for a name with a double quote;"
 result options "$([ -z "$why" ] && echo 1)" "${why:-}"
 
 # keel.strace: the call, its arguments by kind and the errno by name.

@@ -219,22 +219,34 @@ static bool port_free(unsigned port)
 	return ok;
 }
 
+/* gdb's commands take a file name up to the line's end, or in double
+ * quotes: neither holds a name with these. */
+static bool names_ok(const char *kernel, const char *program)
+{
+	const char *bad = strpbrk(kernel, "\"\n") ? kernel : NULL;
+
+	if (!bad && strpbrk(program, "\"\n"))
+		bad = program;
+	if (bad)
+		err_msg("--gdb: gdb cannot be given a file name with a double "
+			"quote or a newline in it: %s",
+			bad);
+	return !bad;
+}
+
 /* Write the script next to the kernel; the command that runs it, or NULL
  * and a message. */
 static char *write_script(const char *kernel, const char *program,
 			  unsigned port)
 {
 	const char *slash = strrchr(kernel, '/');
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - kernel), kernel)
-			  : xstrdup(".");
-	char *name = xasprintf("gdb-%u.gdb", port), *xml, *path, *text;
-	char *q, *line = NULL;
+	char *dir, *path, *xml, *text, *q, *line = NULL;
 	struct out_file o;
 
-	path = path_join(*dir ? dir : "/", name);
-	free(name);
-	name = xasprintf("gdb-%u.xml", port);
-	xml = path_join(*dir ? dir : "/", name);
+	dir = slash ? xasprintf("%.*s", (int)(slash - kernel), kernel)
+		    : xstrdup(".");
+	path = xasprintf("%s/gdb-%u.gdb", *dir ? dir : "", port);
+	xml = xasprintf("%s/gdb-%u.xml", *dir ? dir : "", port);
 	unlink(xml); /* the script makes it afresh */
 	text = gdb_script(kernel, program, port, xml);
 	if (!out_open(&o, path)) {
@@ -247,7 +259,6 @@ static char *write_script(const char *kernel, const char *program,
 	}
 	free(text);
 	free(xml);
-	free(name);
 	free(path);
 	free(dir);
 	return line;
@@ -258,7 +269,8 @@ int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
 {
 	char *line;
 
-	if (!port_free(port) || !(line = write_script(kernel, program, port)))
+	if (!names_ok(kernel, program) || !port_free(port) ||
+	    !(line = write_script(kernel, program, port)))
 		return -1;
 	strv_push(a, "-S");
 	strv_push(a, "-gdb");
