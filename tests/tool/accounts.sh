@@ -20,7 +20,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=accounts-
 . tests/lib.sh
-plan 7
+plan 8
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "accounts: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$logs/cache
@@ -126,6 +126,28 @@ else
 	result madeup 0 "passwd $(printf %q "$got_pw") group $(printf %q "$got_gr"): $(tail -1 "$logs/madeup.log")"
 fi
 
+# The same package's postinst makes a directory, copies its page, and
+# writes a key of the host's own: the directory goes in empty, the copy
+# goes in, the key (bytes no package file has) does not.
+mkdir -p "$root/share" "$root/www" "$root/state"
+echo '<p>svc</p>' >"$root/share/page.html"
+cp "$root/share/page.html" "$root/www/index.html"
+echo 'host secret' >"$root/state/key"
+printf '%s/share/page.html\n' "$root" >>"$adm/info/keel-svc.list"
+cat >>"$adm/info/keel-svc.postinst" <<EOF
+mkdir -p $root/state
+cp $root/share/page.html $root/www/index.html
+openssl genrsa > "$root/state/key"
+EOF
+KEEL_ACCOUNTS_ROOT=$root KEEL_DPKG_ADMINDIR=$adm "$keel" build -q -o "$logs/madeup-postinst" -- "$root/prog" \
+	>"$logs/madeup-postinst.log" 2>&1
+list=$(cpio -tv --quiet <"$logs/madeup-postinst/initrd.cpio" 2>/dev/null)
+why=
+grep -qE '^d.* [^ ]*work/root/state$' <<<"$list" || why="no directory state;"
+grep -q 'work/root/www/index.html$' <<<"$list" || why="$why no copy www/index.html;"
+grep -q 'work/root/state/key$' <<<"$list" && why="$why the host's key packed;"
+if [ -z "$why" ]; then result madeup-postinst 1; else result madeup-postinst 0 "$why $(tail -1 "$logs/madeup-postinst.log")"; fi
+
 # -f FILE:/etc/passwd is the guest's as given; /etc/group is still made.
 printf 'root:x:0:0::/root:/bin/sh\nmine:x:5000:5000::/:/bin/sh\n' >"$w/mypasswd"
 "$keel" build -q -o "$logs/given" -f "$w/mypasswd:/etc/passwd" -- /bin/true >"$logs/given.log" 2>&1 &&
@@ -147,6 +169,14 @@ if [ -x "$ngx" ]; then
 		why="no sites-enabled/default link;"
 	grep -qE ' var/www/html/index.nginx-debian.html$' <<<"$list" || why="$why no index.nginx-debian.html;"
 	grep -qE ' var/log/nginx/.' <<<"$list" && why="$why the host's nginx logs packed;"
+	# a module's link whose target (another package's file) is not packed
+	for l in /etc/nginx/modules-enabled/*.conf; do
+		[ -L "$l" ] || continue
+		t=$(readlink -f "$l")
+		if grep -q " ${l#/} -> " <<<"$list" && ! grep -q " ${t#/}$" <<<"$list"; then
+			why="$why $l packed without ${t:-its target};"
+		fi
+	done
 	if [ -z "$why" ]; then result nginx-postinst 1; else result nginx-postinst 0 "$why $(tail -1 "$logs/nginx.log")"; fi
 else
 	result nginx-postinst 0 "$nowhy"

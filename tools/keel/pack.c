@@ -385,7 +385,9 @@ static bool same_bytes(const char *a, const char *b)
  * serves): of the absolute paths the script names, each regular host file
  * not in the image that holds the same bytes as another named path that
  * is in the image goes in. Only the package's own bytes can so come in,
- * never what the host keeps of its own.
+ * never what the host keeps of its own. A named path that is a host
+ * directory goes in empty (redis-tools' postinst makes /var/lib/redis,
+ * where redis.conf's "dir" points).
  */
 static int add_script_copies(struct image *im, struct debdb *db,
 			     const char *pkg)
@@ -424,8 +426,15 @@ static int add_script_copies(struct image *im, struct debdb *db,
 	for (size_t i = 0; !rc && i < paths.n; i++) {
 		struct stat st;
 
-		if (lstat(paths.v[i], &st) || !S_ISREG(st.st_mode) ||
-		    image_has(im, paths.v[i]))
+		if (lstat(paths.v[i], &st) || image_has(im, paths.v[i]))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			note("%s: a directory %s's postinst names", paths.v[i],
+			     pkg);
+			rc = image_add_dir(im, paths.v[i]);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
 			continue;
 		for (size_t j = 0; j < paths.n; j++) {
 			if (j == i || !image_has(im, paths.v[j]) ||
