@@ -5,7 +5,8 @@
 # it; from a made-up host ($KEEL_ACCOUNTS_ROOT) and package database
 # ($KEEL_DPKG_ADMINDIR), exactly the system accounts a packed package's
 # postinst or sysusers.d file names, with group members that are not in
-# the image dropped; -f /etc/passwd given by the user wins; the links and
+# the image dropped; -f /etc/passwd given by the user wins, and so does a
+# -f over a package's file (nginx.conf); the links and
 # copies a postinst makes (nginx's sites-enabled/default, its
 # index.nginx-debian.html) packed. In the guest (QEMU TCG): a C program
 # finds www-data with getpwnam and becomes it (initgroups, setgid,
@@ -20,7 +21,7 @@ rm -rf "$logs"
 mkdir -p "$logs"
 prefix=accounts-
 . tests/lib.sh
-plan 8
+plan 9
 
 [ -x "$keel" ] || { result built 0 "no $keel (run make)"; echo "accounts: $pass passed, $fail failed"; exit 1; }
 export XDG_CACHE_HOME=$logs/cache
@@ -156,6 +157,20 @@ if cmp -s "$w/mypasswd" "$logs/given/x/etc/passwd" && grep -qx 'www-data:\*:33:'
 	result given 1
 else
 	result given 0 "the image's /etc/passwd is not the one given, or no group file: $(tail -1 "$logs/given.log")"
+fi
+
+# -f over a file of the program's package: the user's file is packed, not
+# the package's (nginx -T in the guest prints the configuration it read).
+if [ -x /usr/sbin/nginx ]; then
+	sed 's/^worker_processes .*/worker_processes 3; # keel-given/' /etc/nginx/nginx.conf >"$w/nginx.conf"
+	run_out given-conf -f "$w/nginx.conf:/etc/nginx/nginx.conf" -- /usr/sbin/nginx -T
+	if [ "$rc" = 0 ] && grep -qx 'worker_processes 3; # keel-given' <<<"$got"; then
+		result given-conf 1
+	else
+		result given-conf 0 "status $rc: $(grep -m1 -E 'worker_processes|given twice' "$logs/given-conf.log")"
+	fi
+else
+	result given-conf 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
 fi
 
 # nginx's postinst's work: the default site's link and its page.

@@ -298,12 +298,13 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		n_objs += objs.n;
 		objects_free(&objs);
 	}
-	if (pack_packages(im, o, &chain, &pkgs))
-		goto out_prog;
+	/* -f before the packages: a path both name is the user's file
+	 * (-f my.conf:/etc/nginx/nginx.conf), and so are passwd and group */
 	for (size_t i = 0; i < o->files.n; i++)
 		if (add_file_opt(im, o->files.v[i], cwd))
 			goto out_prog;
-	/* after -f: a passwd or group given there is the guest's */
+	if (pack_packages(im, o, &chain, &pkgs))
+		goto out_prog;
 	if (add_argument_files(im, o, cwd) || pack_accounts(im, o, &pkgs) ||
 	    pack_libraries(im, o, &done))
 		goto out_prog;

@@ -477,6 +477,8 @@ static int add_packages(struct image *im, struct debdb *db,
 				gone++; /* removed, or excluded by dpkg */
 				continue;
 			}
+			if (!S_ISDIR(st.st_mode) && image_has(im, f))
+				continue; /* given with -f, or packed already */
 			if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
 			    !S_ISLNK(st.st_mode))
 				continue;
