@@ -74,7 +74,8 @@ if [ -z "$why" ]; then result base 1; else result base 0 "$why"; fi
 # made-up: a host root with base-passwd's files, a person (alice, with a
 # hash), system accounts, and a package whose postinst runs adduser for
 # svc (by a variable, as redis-tools does) and puts it in ssl-x, and whose
-# sysusers.d file names sysu. unnamed (uid 121) is named by nothing.
+# sysusers.d file names sysu. unnamed (uid 121) is named by nothing;
+# broken's line has a field too many.
 root=$w/root adm=$w/dpkg
 mkdir -p "$root/etc" "$root/usr/share/base-passwd" "$root/usr/lib/sysusers.d" "$adm/info"
 printf 'root:*:0:0:root:/root:/bin/bash\nwww-data:*:33:33:www-data:/var/www:/usr/sbin/nologin\n' \
@@ -87,6 +88,7 @@ alice:$6$salt$hash:1001:1001:Alice:/home/alice:/bin/bash
 svc:x:120:130::/var/lib/svc:/usr/sbin/nologin
 unnamed:x:121:131::/nonexistent:/usr/sbin/nologin
 sysu:x:122:65534::/nonexistent:/usr/sbin/nologin
+broken:x:123:130::/nonexistent:/usr/sbin/nologin:extra
 +nis
 EOF
 cat >"$root/etc/group" <<'EOF'
@@ -107,6 +109,7 @@ cat >"$adm/info/keel-svc.postinst" <<'EOF'
 SVC=svc
 adduser --system --group --home /var/lib/svc "$SVC"
 adduser "$SVC" ssl-x
+adduser --system broken
 EOF
 KEEL_ACCOUNTS_ROOT=$root KEEL_DPKG_ADMINDIR=$adm "$keel" build -q -o "$logs/madeup" -- "$root/prog" \
 	>"$logs/madeup.log" 2>&1 && extract madeup

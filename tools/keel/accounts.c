@@ -37,23 +37,26 @@ struct acct {
 static bool acct_parse(struct acct *a, const char *line, size_t len,
 		       size_t want)
 {
+	size_t colons = 0;
 	char *s, *end;
 
+	for (size_t i = 0; i < len; i++)
+		colons += line[i] == ':';
+	if (colons + 1 != want)
+		return false;
 	a->buf = strndup(line, len);
 	a->n = 0;
-	for (s = a->buf; a->n < 7; s++) {
+	for (s = a->buf; s; s = s ? s + 1 : NULL) {
 		a->f[a->n++] = s;
-		if (!(s = strchr(s, ':')))
-			break;
-		*s = '\0';
+		if ((s = strchr(s, ':')))
+			*s = '\0';
 	}
-	if (a->n != want || !*a->f[0]) {
-		free(a->buf);
-		return false;
-	}
+	/* a name, and numeric ids (passwd's uid and gid, group's gid) */
 	errno = 0;
 	(void)strtoul(a->f[2], &end, 10);
-	if (!*a->f[2] || *end || errno) {
+	if (!*a->f[0] || !*a->f[2] || *end || errno ||
+	    (want == 7 &&
+	     (!*a->f[3] || a->f[3][strspn(a->f[3], "0123456789")]))) {
 		free(a->buf);
 		return false;
 	}
