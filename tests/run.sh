@@ -71,6 +71,8 @@ suite "the README's quick start as written: install, luajit, python3 with --deb,
 	bash tests/tool/quickstart.sh
 suite "what keel packs: package data, --deb python3 and perl, #! scripts, every ELF's libraries, memory (QEMU TCG)" 600 \
 	bash tests/tool/pack.sh
+suite "accounts: base-passwd's and the packed packages' system users in /etc/passwd and /etc/group, none of the host's people; getpwnam, setuid and nginx -t in the guest (QEMU TCG)" 300 \
+	bash tests/tool/accounts.sh
 suite "the manifest (keel -c FILE): every option a key, each key as its option, bad manifests refused" 300 \
 	bash tests/tool/manifest.sh
 suite "libvirt: keel virsh's domain XML validated, guests booted by virsh create under libvirtd (TCG)" 600 \

@@ -117,6 +117,11 @@ int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 		struct strv *out, struct strv *missing);
 int deb_files(struct debdb *db, const char *name, struct strv *out);
 int deb_owners(struct debdb *db, const char *path, struct strv *out);
+/* info/NAME.EXT (or NAME:ARCH.EXT) in the admin directory: "postinst". */
+char *deb_info_path(struct debdb *db, const char *name, const char *ext);
+/* The words a package's account-making scripts and sysusers.d files
+ * hold: the names it may create accounts under. */
+int deb_account_names(struct debdb *db, const char *name, struct strv *out);
 bool deb_is_doc(const char *path);
 bool deb_is_program_dir(const char *path);
 
@@ -154,13 +159,19 @@ int build_image(const struct build_opts *o, struct build_result *r);
 #define GUEST_DEFAULT_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* accounts.c: /etc/passwd and /etc/group (base-passwd's accounts and
+ * the system accounts the packed packages make), unless packed already. */
+int pack_accounts(struct image *im, const struct build_opts *o,
+		  const struct strv *pkgs);
+
 /* pack.c: scripts, packages and every ELF's libraries (build.c's helpers),
  * and the guest memory an image needs. 0, or -1 and a message. */
 int pack_follow_scripts(const struct build_opts *o, const char *argv0,
 			const char *program, struct strv *chain,
 			struct strv *start);
+/* The packages whose files went in are added to packed. */
 int pack_packages(struct image *im, const struct build_opts *o,
-		  const struct strv *chain);
+		  const struct strv *chain, struct strv *packed);
 int pack_libraries(struct image *im, const struct build_opts *o,
 		   struct strv *done);
 unsigned long pack_default_mib(unsigned long long image_bytes);
