@@ -44,6 +44,13 @@ int64_t hyper_wallclock_ns(void)
 	return wall_base_ns + (int64_t)now_ns;
 }
 
+/* The simulated clock is no counter user mode could read. */
+bool hyper_user_clock(struct hyper_user_clock *uc)
+{
+	(void)uc;
+	return false;
+}
+
 void hyper_timer_arm(uint64_t deadline)
 {
 	deadline_ns = deadline;
