@@ -15,7 +15,7 @@
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
-#   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/);
+#   make bench    boot time, luajit, the ljsyscall suite, futexes and clock_gettime against a Linux VM (bench/);
 #                 every bench target ends with build/bench/report.md and plots (bench/report.py)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 #   make bench-storage  sequential I/O, random 4 KiB reads (fio), sqlite3 against a Linux VM (bench/storage.sh)
@@ -586,6 +586,7 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/luajit.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/ljsyscall.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/futex.sh
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/clock.sh
 	python3 bench/report.py $(BUILD)/bench
 
 # The table and plots again from whatever build/bench holds (no benchmark runs).

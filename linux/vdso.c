@@ -62,8 +62,8 @@ uintptr_t vdso_map(uintptr_t above)
 
 	if (!pages)
 		return 0;
-	at = vm_map_kernel_pages(parts, ARRAY_SIZE(parts), VM_PAGES_FORK,
-				 above);
+	at =
+	    vm_map_kernel_pages(parts, ARRAY_SIZE(parts), VM_PAGES_FORK, above);
 	if (at < 0) {
 		WARN_ONCE("vdso: no room to map it (%ld); the program's "
 			  "clocks take the syscalls\n",

@@ -75,10 +75,10 @@ static bool read_clock(uint64_t *mono, int64_t *wall)
 		tsc = rdtsc_ordered();
 		__asm__ volatile("" : : : "memory");
 	} while ((seq & 1) || seq != v->seq);
-	*mono = tsc > base ? (uint64_t)(((unsigned __int128)(tsc - base) *
-					 mult) >>
-					shift)
-			   : 0;
+	*mono =
+	    tsc > base
+		? (uint64_t)(((unsigned __int128)(tsc - base) * mult) >> shift)
+		: 0;
 	return true;
 }
 
@@ -181,7 +181,8 @@ int clock_gettime(long id, struct linux_timespec *ts)
     __attribute__((weak, visibility("default"), alias("__vdso_clock_gettime")));
 int gettimeofday(struct linux_timeval *tv, void *tz)
     __attribute__((weak, visibility("default"), alias("__vdso_gettimeofday")));
-long time(long *t) __attribute__((weak, visibility("default"), alias("__vdso_time")));
+long time(long *t)
+    __attribute__((weak, visibility("default"), alias("__vdso_time")));
 int clock_getres(long id, struct linux_timespec *res)
     __attribute__((weak, visibility("default"), alias("__vdso_clock_getres")));
 long getcpu(unsigned *cpu, unsigned *node, void *cache)

@@ -49,7 +49,8 @@ static struct {
 static unsigned gnu_hash_count(const uint32_t *h)
 {
 	uint32_t nbuckets = h[0], symoff = h[1], bloom = h[2], max = 0;
-	const uint32_t *buckets = h + 4 + bloom * 2, *chain = buckets + nbuckets;
+	const uint32_t *buckets = h + 4 + bloom * 2,
+		       *chain = buckets + nbuckets;
 
 	for (uint32_t i = 0; i < nbuckets; i++)
 		if (buckets[i] > max)
@@ -143,7 +144,8 @@ static void *vdso_sym(const char *name)
 {
 	for (unsigned i = 1; i < v.nsym; i++) {
 		const Elf64_Sym *s = &v.sym[i];
-		if (strcmp(v.str + s->st_name, name) || s->st_shndx == SHN_UNDEF ||
+		if (strcmp(v.str + s->st_name, name) ||
+		    s->st_shndx == SHN_UNDEF ||
 		    ELF64_ST_TYPE(s->st_info) != STT_FUNC)
 			continue;
 		if (strcmp(version_of(i), "LINUX_2.6"))
@@ -347,9 +349,15 @@ static void check_fork_exec(void)
 }
 
 static const char *const names[] = {
-	"__vdso_clock_gettime", "__vdso_gettimeofday", "__vdso_time",
-	"__vdso_getcpu",	"__vdso_clock_getres", "clock_gettime",
-	"gettimeofday",		"time",		       "getcpu",
+	"__vdso_clock_gettime",
+	"__vdso_gettimeofday",
+	"__vdso_time",
+	"__vdso_getcpu",
+	"__vdso_clock_getres",
+	"clock_gettime",
+	"gettimeofday",
+	"time",
+	"getcpu",
 	"clock_getres",
 };
 
@@ -380,14 +388,14 @@ static int settime(void)
 	ts.tv_sec += 1000;
 	check("clock_settime", clock_settime(CLOCK_REALTIME, &ts) == 0);
 	check("settime-after", realtime_pair(&v1, &s1));
-	check("settime-moved", v1 - v0 >= 999000000000LL &&
-				   v1 - v0 < 1100000000000LL);
+	check("settime-moved",
+	      v1 - v0 >= 999000000000LL && v1 - v0 < 1100000000000LL);
 	gettimeofday(&tv, NULL);
 	tv.tv_sec -= 2000;
 	check("settimeofday", settimeofday(&tv, NULL) == 0);
 	check("settimeofday-after", realtime_pair(&v2, &s2));
-	check("settimeofday-moved", v1 - v2 >= 1999000000000LL &&
-					v1 - v2 < 2100000000000LL);
+	check("settimeofday-moved",
+	      v1 - v2 >= 1999000000000LL && v1 - v2 < 2100000000000LL);
 	tv.tv_sec += 1000;
 	settimeofday(&tv, NULL);
 	printf("t_vdso settime: %d failed\n", fails);
@@ -429,10 +437,10 @@ int main(int argc, char **argv)
 	check_write_segv("vdso-write-segv", (uintptr_t)v.eh);
 	if (vvar) {
 		check_write_segv("vvar-write-segv", vvar);
-		check_err("vvar-mprotect-write",
-			  raw(mprotect((void *)vvar, 4096,
-				       PROT_READ | PROT_WRITE)),
-			  EACCES);
+		check_err(
+		    "vvar-mprotect-write",
+		    raw(mprotect((void *)vvar, 4096, PROT_READ | PROT_WRITE)),
+		    EACCES);
 	}
 	printf("t_vdso: %d failed\n", fails);
 	return fails != 0;
