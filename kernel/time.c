@@ -75,10 +75,11 @@ static struct vvar *vvar;
 static void vvar_update(void)
 {
 	struct hyper_user_clock uc;
-	bool user = hyper_user_clock(&uc);
+	bool user;
 
 	if (!vvar)
 		return;
+	user = hyper_user_clock(&uc);
 	WRITE_ONCE(vvar->seq, vvar->seq + 1);
 	__asm__ volatile("" : : : "memory");
 	vvar->vclock = user ? VCLOCK_TSC : VCLOCK_NONE;

@@ -62,7 +62,8 @@ int64_t time_wall_ns(void);
 void time_set_wall_ns(int64_t ns);
 /*
  * Keep page (a struct vvar, include/keel/vvar.h) current from now on:
- * what the vDSO needs to compute the clocks these functions read.
+ * what the vDSO needs to compute the clocks these functions read (NULL:
+ * no page any more).
  */
 void time_publish(void *page);
 
