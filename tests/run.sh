@@ -76,7 +76,7 @@ suite "libvirt: keel virsh's domain XML validated, guests booted by virsh create
 	bash tests/tool/virsh.sh
 suite "bench/report.py on canned results: the keel/Linux table, its ratios and the plots" 120 \
 	bash tests/tool/bench-report.sh
-suite "debugging: keel run --gdb driven by Debian's gdb (static and PIE), keel.strace's lines (QEMU TCG)" 600 \
+suite "debugging: keel run --gdb driven by Debian's gdb (static, PIE, dynamic, a script; their libraries), keel.strace's lines (QEMU TCG)" 600 \
 	bash tests/tool/debug.sh
 suite "servers in keel (patserve, nginx, python3 http.server, redis, busybox httpd) serve the host through keel run -p" 600 \
 	bash tests/tool/servers.sh

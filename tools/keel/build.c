@@ -368,6 +368,7 @@ int build_image(const struct build_opts *o, struct build_result *r)
 	kernel = NULL;
 	r->initrd = o->single ? NULL : xstrdup(cpio);
 	r->program = xstrdup(program);
+	r->first = xstrdup(start.v[0]);
 	free(cpio);
 out_prog:
 	strv_free(&chain);

@@ -143,6 +143,8 @@ struct build_result {
 	char *base_kernel; /* the build's keel.elf that kernel was made from */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
+	char *first; /* what the kernel executes: the program, or (for a
+			script) its #! interpreter; host path = guest path */
 	char *root_image; /* --root disk: the root's ext2 image, else NULL */
 	unsigned long long image_bytes; /* what the initrd puts in guest RAM */
 };
@@ -222,11 +224,15 @@ void manifest_at(int i); /* err_msg names argv[i]'s line (i < 0: none) */
 #define GDB_DEFAULT_PORT 1234
 /* --gdb's optional PORT (NULL: the default), or false and a message. */
 bool gdb_port_parse(const char *arg, unsigned *port);
-/* The gdb command line that loads kernel's and program's symbols (a PIE
- * at the base norandmaps gives it) and attaches to 127.0.0.1:port. */
-char *gdb_command(const char *kernel, const char *program, unsigned port);
-/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr: 0, or
- * -1 and a message when the port is taken. */
+/* The gdb script that loads the kernel's and the program's symbols (a
+ * PIE at the base norandmaps gives it), attaches to 127.0.0.1:port and,
+ * for a dynamically linked program, follows its libraries (tdesc: the
+ * file it writes QEMU's CPU description to for that). */
+char *gdb_script(const char *kernel, const char *program, unsigned port,
+		 const char *tdesc);
+/* QEMU's -S -gdb, the kernel's norandmaps, the script written next to
+ * kernel and the gdb command that runs it on stderr: 0, or -1 and a
+ * message (the port is taken, the script cannot be written). */
 int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
 	     const char *program, unsigned port);
 
