@@ -3,7 +3,8 @@
 # static glibc, CALLS calls timed by the same clock) in keel with its vDSO, in keel without one
 # (KEEL_BEFORE_ELF: main's build before the vDSO, where every call is a system call) and in a
 # minimal Linux VM (which has its vDSO), same QEMU (-M microvm -accel tcg -cpu max, one vCPU,
-# -m MEM), same run, RUNS (5) runs each, interleaved (bench/vmlib.sh); medians.
+# -m MEM), same run, RUNS (5) runs each, interleaved (bench/vmlib.sh); medians, by the guest's clock and
+# by the host's (between the stamps of the begin and end lines).
 # Without KEEL_BEFORE_ELF the "before" side is this build booted with vdso=0 (no AT_SYSINFO_EHDR:
 # glibc makes the system call, as before the vDSO existed), and the summary says which it was.
 # Writes build/bench/clock/clock.txt (key=value) and prints a table.
@@ -58,7 +59,7 @@ echo \"BENCH clocksource=\$(cat $cs)\"; $(printf '%q' "$OUT/clockloop") $CALLS"
 gcc -O2 -Wall -o "$OUT/tsckhz" "$ROOT/bench/tsckhz.c"
 TSC_KHZ=$("$OUT/tsckhz")
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" "$1" | head -1; }
-declare -A CPS VDSO CS
+declare -A CPS HOST VDSO CS
 # boot_with LOG APPEND IMAGE-ARGS...: vm_boot with a command line of our own.
 boot_with() {
   local lf=$1 append=$2 res
@@ -87,10 +88,15 @@ run1() {
     die "$kind run $2 did not finish the loop with status 0 (QEMU exit $CODE after ${END}s)"
   fi
   CPS[$kind]+=" $(field "$lf" calls_per_s)"
+  # The host's clock between the begin and end lines: a check on the guest's own clock, which a
+  # TSC rate measured wrong on a loaded host would make run fast or slow.
+  HOST[$kind]+=" $(awk -v a="$(vm_stamp "$lf" '^BENCH clock begin')" -v b="$MARK" -v n="$CALLS" \
+    'BEGIN{printf "%.1f", n/(b-a)}')"
   VDSO[$kind]=$(field "$lf" vdso)
-  case $kind in linux*) CS[$kind]=$(sed -n 's/.*BENCH clocksource=\([a-z_0-9-]*\).*/\1/p' "$lf" | head -1) ;; esac
-  printf '%-8s run %d/%d: %12.1f calls/s (vdso=%s%s)\n' "$kind" "$2" "$RUNS" \
-    "$(field "$lf" calls_per_s)" "${VDSO[$kind]}" "${CS[$kind]:+, clocksource ${CS[$kind]}}"
+  case $kind in linux*) CS[$kind]+=" $(sed -n 's/.*BENCH clocksource=\([a-z_0-9-]*\).*/\1/p' "$lf" | head -1)" ;; esac
+  printf '%-8s run %d/%d: %12.1f calls/s, host clock %12.1f (vdso=%s%s)\n' "$kind" "$2" "$RUNS" \
+    "$(field "$lf" calls_per_s)" "${HOST[$kind]##* }" "${VDSO[$kind]}" \
+    "${CS[$kind]:+, clocksource ${CS[$kind]##* }}"
 }
 
 echo "clock.sh: $(qemu-system-x86_64 --version | head -1); -M microvm -accel tcg -cpu max -m $MEM; $CALLS calls; $RUNS runs each"
@@ -106,24 +112,35 @@ done
 {
   k=$(vm_median ${CPS[keel]}); b=$(vm_median ${CPS[before]})
   l=$(vm_median ${CPS[linux]}); lt=$(vm_median ${CPS[linuxtsc]})
+  kh=$(vm_median ${HOST[keel]}); bh=$(vm_median ${HOST[before]})
+  lh=$(vm_median ${HOST[linux]}); lth=$(vm_median ${HOST[linuxtsc]})
 }
 echo
-echo "medians of $RUNS (calls/s, higher is better; Linux's clocksource: ${CS[linux]:-?}, with the TSC rate: ${CS[linuxtsc]:-?}):"
+echo "medians of $RUNS (calls/s, higher is better; Linux's clocksources:${CS[linux]:-?}; with the TSC rate:${CS[linuxtsc]:-?}):"
 r() { printf '%.0f' "$1"; }
 printf '| %-40s | %12s | %12s | %8s |\n' measure keel linux keel/linux \
   "clock_gettime/s, keel vs Linux" "$(r "$k")" "$(r "$l")" "$(vm_ratio "$k" "$l")" \
   "clock_gettime/s, keel before vs Linux" "$(r "$b")" "$(r "$l")" "$(vm_ratio "$b" "$l")" \
-  "clock_gettime/s, keel vs Linux on the TSC" "$(r "$k")" "$(r "$lt")" "$(vm_ratio "$k" "$lt")"
-echo "keel with vDSO / keel before: $(vm_ratio "$k" "$b")"
+  "clock_gettime/s, keel vs Linux on the TSC" "$(r "$k")" "$(r "$lt")" "$(vm_ratio "$k" "$lt")" \
+  "same, host clock: keel vs Linux" "$(r "$kh")" "$(r "$lh")" "$(vm_ratio "$kh" "$lh")" \
+  "host clock: keel before vs Linux" "$(r "$bh")" "$(r "$lh")" "$(vm_ratio "$bh" "$lh")" \
+  "host clock: keel vs Linux on the TSC" "$(r "$kh")" "$(r "$lth")" "$(vm_ratio "$kh" "$lth")"
+echo "keel with vDSO / keel before: $(vm_ratio "$k" "$b") (host clock: $(vm_ratio "$kh" "$bh"))"
 # shellcheck disable=SC2086
 {
   echo "runs=$RUNS"; echo "calls=$CALLS"; echo "mem_mib=$MEM"
   echo "before=$before"; echo "tsc_khz=$TSC_KHZ"
-  echo "linux_clocksource=${CS[linux]:-unknown}"; echo "linuxtsc_clocksource=${CS[linuxtsc]:-unknown}"
+  echo "linux_clocksources=$(vm_join ${CS[linux]:-unknown})"
+  echo "linuxtsc_clocksources=$(vm_join ${CS[linuxtsc]:-unknown})"
   echo "keel_calls_per_s=$k"; echo "linux_calls_per_s=$l"; echo "ratio=$(vm_ratio "$k" "$l")"
   echo "keel_before_calls_per_s=$b"; echo "linux_before_calls_per_s=$l"
   echo "keel_tsc_calls_per_s=$k"; echo "linux_tsc_calls_per_s=$lt"
-  echo "after_over_before=$(vm_ratio "$k" "$b")"
+  echo "keel_host_clock=$kh"; echo "linux_host_clock=$lh"
+  echo "keel_before_host_clock=$bh"; echo "linux_before_host_clock=$lh"
+  echo "keel_tsc_host_clock=$kh"; echo "linux_tsc_host_clock=$lth"
+  echo "after_over_before=$(vm_ratio "$k" "$b")"; echo "after_over_before_host_clock=$(vm_ratio "$kh" "$bh")"
   echo "keel_runs=$(vm_join ${CPS[keel]})"; echo "keel_before_runs=$(vm_join ${CPS[before]})"
   echo "linux_runs=$(vm_join ${CPS[linux]})"; echo "linux_tsc_runs=$(vm_join ${CPS[linuxtsc]})"
+  echo "keel_host_runs=$(vm_join ${HOST[keel]})"; echo "keel_before_host_runs=$(vm_join ${HOST[before]})"
+  echo "linux_host_runs=$(vm_join ${HOST[linux]})"; echo "linux_tsc_host_runs=$(vm_join ${HOST[linuxtsc]})"
 } | vm_summary "$SUMMARY" /dev/null "runs"
