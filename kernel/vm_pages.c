@@ -2,9 +2,10 @@
  * vm_pages.c - the kernel's own pages shown to the program (kernel/): a
  * shared area over physically contiguous pages a kernel object owns (the
  * ring of an AIO context), mapped whole at once; or read-only pages every
- * process has and a fork keeps (the vDSO and its clock page). The program may unmap,
- * protect or replace parts of it like any mapping; the pages stay the
- * owner's, which takes back what is left of its area before freeing them.
+ * process has and a fork keeps (the vDSO and its clock page). The program
+ * may unmap, protect or replace parts of it like any mapping; the pages
+ * stay the owner's, which takes back what is left of its area before
+ * freeing them.
  */
 #include <keel/errno.h>
 #include <keel/heap.h>
@@ -16,15 +17,17 @@
 static int map_parts(struct mm *mm, uintptr_t at, const struct vm_pages *parts,
 		     unsigned n, unsigned flags, struct vm_area **areas)
 {
+	uintptr_t start = at;
+
 	for (unsigned i = 0; i < n; i++) {
 		const struct vm_pages *p = &parts[i];
 		struct vm_area *a = areas[i];
 		unsigned prot = p->prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
 
 		if (mmu_map(mm->space, at, p->pa, p->len, vma_mmu_prot(prot))) {
-			for (unsigned j = 0; j < i; j++)
-				mmu_unmap(mm->space, areas[j]->start,
-					  areas[j]->end - areas[j]->start);
+			/* Whatever was mapped of this part and the ones
+			 * before it (holes are fine). */
+			mmu_unmap(mm->space, start, at + p->len - start);
 			return -ENOMEM;
 		}
 		a->start = a->tlo = at;
