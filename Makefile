@@ -15,7 +15,7 @@
 #   make test-9p  a host directory in the guest over virtio-9p (tests/storage/9p.sh)
 #   make test-xen the whole Xen suite on the nested test bed (tests/xen/), keel's network included
 #   make test-xen-net  the Xen bed's network against a Linux domU's nginx (XEN_NET_GUEST=keel: keel's)
-#   make bench    boot time, luajit, the ljsyscall suite and futexes against a Linux VM (bench/);
+#   make bench    boot time, luajit, the ljsyscall suite, futexes and clock_gettime against a Linux VM (bench/);
 #                 every bench target ends with build/bench/report.md and plots (bench/report.py)
 #   make bench-net  nginx (wrk), iperf3, smallest -m and first answer against a Linux VM (bench/net.sh)
 #   make bench-storage  sequential I/O, random 4 KiB reads (fio), sqlite3 against a Linux VM (bench/storage.sh)
@@ -41,7 +41,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 
 KERNEL_SRCS := $(wildcard arch/x86_64/*.c arch/x86_64/*.S init/*.c kernel/*.c \
 	kernel/selftests/*.c lib/*.c plat/*.c plat/kvm/*.c plat/xen/*.c drivers/*/*.c \
-	fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c net/lwip/*.c linux/*.c)
+	fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c net/lwip/*.c linux/*.c linux/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_SRCS))
 
 all: $(BUILD)/keel.elf $(BUILD)/keel unit
@@ -106,6 +106,33 @@ $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	@echo "  AS      $<"
 	@$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# The vDSO (linux/vdso/, docs/vm.md): a user-mode shared object built
+# without libc, position-independent, one read+exec segment, no
+# relocations (checked: nothing would apply them), embedded in keel.elf
+# by linux/vdso_image.S.
+VDSO_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -Iinclude \
+	-fPIC -fvisibility=hidden -fno-stack-protector -fcf-protection=none \
+	-fno-omit-frame-pointer -mgeneral-regs-only
+VDSO_LDFLAGS := -shared -nostdlib -soname=linux-vdso.so.1 --hash-style=both \
+	--eh-frame-hdr --build-id=sha1 -Bsymbolic -z max-page-size=4096 \
+	-z noexecstack --no-undefined
+$(BUILD)/vdso/vdso.o: linux/vdso/vdso.c include/keel/vvar.h include/uapi/time.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(VDSO_CFLAGS) -c $< -o $@
+$(BUILD)/vdso/vdso.so: $(BUILD)/vdso/vdso.o linux/vdso/vdso.lds linux/vdso/vdso.map
+	@echo "  LD      $@"
+	@$(LD) $(VDSO_LDFLAGS) -T linux/vdso/vdso.lds \
+		--version-script=linux/vdso/vdso.map -o $@.tmp $<
+	@readelf -rW $@.tmp | grep -q 'There are no relocations' || \
+		{ echo "vdso: it has relocations"; readelf -rW $@.tmp; exit 1; }
+	@test "$$(readelf -lW $@.tmp | grep -c ' LOAD ')" = 1 || \
+		{ echo "vdso: more than one PT_LOAD"; exit 1; }
+	@mv $@.tmp $@
+$(BUILD)/k/linux/vdso_image.S.o: $(BUILD)/vdso/vdso.so
+$(BUILD)/k/linux/vdso_image.S.o: KERNEL_CFLAGS += -DVDSO_SO='"$(BUILD)/vdso/vdso.so"'
 
 # Two link passes: the second carries the symbol table of the first, which
 # has the same text layout (.ksyms sits after all code).
@@ -569,6 +596,7 @@ bench: deps $(BUILD)/keel.elf $(BUILD)/keel
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/luajit.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/ljsyscall.sh
 	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/futex.sh
+	KEEL=$(BUILD)/keel KEEL_ELF=$(BUILD)/keel.elf bash bench/clock.sh
 	python3 bench/report.py $(BUILD)/bench
 
 # The table and plots again from whatever build/bench holds (no benchmark runs).

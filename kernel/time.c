@@ -5,8 +5,10 @@
  * platform and are read through hyper.h.
  */
 #include <keel/errno.h>
+#include <keel/arch.h>
 #include <keel/hyper.h>
 #include <keel/time.h>
+#include <keel/vvar.h>
 
 /*
  * mult = (to << shift) / from with the largest shift (at most 63) for which
@@ -62,6 +64,40 @@ uint64_t time_now_ns(void)
 
 /* settimeofday and clock_settime move the wall clock by an offset. */
 static int64_t wall_offset_ns;
+/* The page the vDSO reads (time_publish), or NULL. */
+static struct vvar *vvar;
+
+/*
+ * Rewrite the vDSO's clock data under its sequence counter: odd while
+ * the fields change, so a reader on another CPU retries (x86 keeps
+ * stores in order; the compiler is held by the barriers).
+ */
+static void vvar_update(void)
+{
+	struct hyper_user_clock uc;
+	bool user;
+
+	if (!vvar)
+		return;
+	user = hyper_user_clock(&uc);
+	WRITE_ONCE(vvar->seq, vvar->seq + 1);
+	__asm__ volatile("" : : : "memory");
+	vvar->vclock = user ? VCLOCK_TSC : VCLOCK_NONE;
+	if (user) {
+		vvar->tsc_base = uc.tsc_base;
+		vvar->mult = uc.mult;
+		vvar->shift = uc.shift;
+		vvar->wall_ns = uc.wall_ns + wall_offset_ns;
+	}
+	__asm__ volatile("" : : : "memory");
+	WRITE_ONCE(vvar->seq, vvar->seq + 1);
+}
+
+void time_publish(void *page)
+{
+	vvar = page;
+	vvar_update();
+}
 
 int64_t time_wall_ns(void)
 {
@@ -70,7 +106,11 @@ int64_t time_wall_ns(void)
 
 void time_set_wall_ns(int64_t ns)
 {
+	unsigned long irq = arch_irq_save();
+
 	wall_offset_ns = ns - hyper_wallclock_ns();
+	vvar_update();
+	arch_irq_restore(irq);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's method). */

@@ -405,10 +405,11 @@ static int check_mprotect(struct mm *mm, uintptr_t *start, uintptr_t end,
 		return 0;
 	for (a = vma_next_from(mm, *start); a && a->start < end;
 	     a = vma_after(mm, a))
-		if (a->file && (a->flags & VMA_SHARED) &&
-		    ((a->flags & VMA_NOWRITE) ||
+		if ((a->flags & VMA_NOWRITE) ||
+		    (a->file && (a->flags & VMA_SHARED) &&
 		     !(vm_file->can_share && vm_file->can_share(a->file))))
-			return -EACCES; /* read-only files, snapshots of a file */
+			return -EACCES; /* read-only files, snapshots of a
+					   file, the vDSO */
 	return 0;
 }
 

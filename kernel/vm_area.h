@@ -32,6 +32,10 @@
 /* MAP_NORESERVE outside mode 2: mprotect does not charge it either. */
 #define VMA_NORESERVE 0x80u
 
+/* VMA_PINNED pages a fork's child keeps too (the vDSO): mapped to the
+ * same frames, never writable (with VMA_NOWRITE), private in maps. */
+#define VMA_INHERIT 0x100u
+
 /* The lowest address mmap places anything at (Linux's mmap_min_addr). */
 #define VM_MMAP_MIN 0x10000UL
 /* Placement is top-down from here (Linux's mmap_base, not randomised). */
@@ -164,6 +168,10 @@ void vma_protect_pages(struct mm *mm, struct vm_area *a, uintptr_t start,
 void vm_populate(uintptr_t start, uintptr_t end, bool write);
 /* Whether a page counts as resident (every page but the zero page). */
 bool vm_page_counts(paddr_t pa);
+/* kernel/vm_pages.c: the child's copy of a VMA_INHERIT area (parent
+ * locked); -ENOMEM leaves what is made for vm_mm_free to drop. */
+int vm_fork_pinned(struct mm *parent, struct mm *child,
+		   const struct vm_area *a);
 /* kernel/vm_brk.c: the break of mm starts at start (under its lock). */
 void vm_brk_reset(struct mm *mm, uintptr_t start);
 

@@ -198,6 +198,12 @@ static int fork_locked(struct mm *parent, struct mm *child)
 		struct vm_area *a = vma_of(n), *c;
 		int err;
 
+		if (a->flags & VMA_INHERIT) {
+			err = vm_fork_pinned(parent, child, a);
+			if (err)
+				return err;
+			continue;
+		}
 		if (a->flags & VMA_PINNED)
 			continue; /* the kernel's pages: not inherited */
 		if ((a->flags & VMA_SHARED) && !a->file) {

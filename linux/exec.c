@@ -59,6 +59,7 @@
 #define AT_RANDOM 25
 #define AT_HWCAP2 26
 #define AT_EXECFN 31
+#define AT_SYSINFO_EHDR 33
 #define AT_MINSIGSTKSZ 51
 
 struct loaded {
@@ -229,7 +230,7 @@ static uintptr_t push_bytes(struct stack_builder *sb, const void *p, size_t n)
 
 static int build_stack(const char *path, const char *const *argv,
 		       const char *const *envp, const struct loaded *prog,
-		       uintptr_t interp_base, uintptr_t *sp_out,
+		       uintptr_t interp_base, uintptr_t vdso, uintptr_t *sp_out,
 		       const char **why)
 {
 	size_t argc = 0, envc = 0, strings = 0, words, size;
@@ -301,6 +302,8 @@ static int build_stack(const char *path, const char *const *argv,
 	AUX(AT_RANDOM, rnd);
 	AUX(AT_EXECFN, execfn);
 	AUX(AT_MINSIGSTKSZ, 2048);
+	if (vdso)
+		AUX(AT_SYSINFO_EHDR, vdso);
 	AUX(AT_NULL, 0);
 #undef AUX
 	/* argc sits at a 16-byte aligned sp (psABI 3.4.1). */
@@ -398,8 +401,11 @@ static int prog_load(struct prog *pr, const char *execfn,
 		*why = "out of memory for its stack";
 		return -ENOMEM;
 	}
-	err = build_stack(execfn, argv, envp, &prog,
-			  pr->ipath ? interp.bias : 0, sp, why);
+	/* The vDSO above the stack, as Linux places it (none: the clocks
+	 * take the syscalls). */
+	err =
+	    build_stack(execfn, argv, envp, &prog, pr->ipath ? interp.bias : 0,
+			vdso_map(STACK_TOP), sp, why);
 	if (err)
 		return err;
 	vm_brk_init(ALIGN_UP(prog.end, PAGE_SIZE));

@@ -32,6 +32,14 @@ struct uthread {
 	bool no_new_privs; /* PR_SET_NO_NEW_PRIVS */
 };
 
+/*
+ * vdso.c: set the vDSO up once (linux_init); map it with its clock page
+ * into the calling process's new image, at or above `above` when there
+ * is room: the vDSO's address for AT_SYSINFO_EHDR, or 0 without one.
+ */
+void vdso_init(void);
+uintptr_t vdso_map(uintptr_t above);
+
 /* sys_thread.c: hooks into kernel/process.c (linux_init); execve's thread
  * takes the pid. sys_wait.c: pidfds (CLONE_PIDFD): a new one for p. */
 void threads_init(void);

@@ -113,4 +113,5 @@ void linux_init(void)
 	threads_init();
 	pidfd_init();
 	timers_init();
+	vdso_init();
 }

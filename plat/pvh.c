@@ -69,6 +69,11 @@ int64_t hyper_wallclock_ns(void)
 	return plat->wallclock_ns();
 }
 
+bool hyper_user_clock(struct hyper_user_clock *uc)
+{
+	return plat->user_clock && plat->user_clock(uc);
+}
+
 void hyper_timer_arm(uint64_t deadline_ns)
 {
 	plat->timer_arm(deadline_ns);

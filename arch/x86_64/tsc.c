@@ -51,6 +51,14 @@ uint64_t tsc_clock_hz(void)
 	return tsc_hz;
 }
 
+/* What tsc_clock_ns computes, for user mode to compute it too. */
+void tsc_clock_scale(uint64_t *base, uint64_t *mult, uint32_t *shift)
+{
+	*base = tsc0;
+	*mult = tsc_scale.mult;
+	*shift = tsc_scale.shift;
+}
+
 uint64_t tsc_clock_ns(void)
 {
 	uint64_t t = rdtsc();

@@ -57,6 +57,19 @@ size_t hyper_stdio_send(const char *buf, size_t len);
 /* Clocks. Monotonic nanoseconds since boot; wall clock in ns since 1970. */
 uint64_t hyper_monotonic_ns(void);
 int64_t hyper_wallclock_ns(void);
+/*
+ * Whether user mode may compute the same clocks itself (the vDSO): then
+ * hyper_monotonic_ns() is exactly ((tsc - tsc_base) * mult) >> shift
+ * (0 before tsc_base; the product is 128-bit) for the CPU's time-stamp
+ * counter, and hyper_wallclock_ns() that plus wall_ns. False when the
+ * clock is something else (Xen's pvclock) or the counter is not trusted.
+ */
+struct hyper_user_clock {
+	uint64_t tsc_base, mult;
+	uint32_t shift;
+	int64_t wall_ns;
+};
+bool hyper_user_clock(struct hyper_user_clock *uc);
 
 /*
  * One-shot timer: call kernel_timer_interrupt() (from interrupt context) at or

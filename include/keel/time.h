@@ -60,6 +60,12 @@ uint64_t time_now_ns(void);
 int64_t time_wall_ns(void);
 /* Set the wall clock (settimeofday): later readings follow from ns. */
 void time_set_wall_ns(int64_t ns);
+/*
+ * Keep page (a struct vvar, include/keel/vvar.h) current from now on:
+ * what the vDSO needs to compute the clocks these functions read (NULL:
+ * no page any more).
+ */
+void time_publish(void *page);
 
 struct tm_utc {
 	int year, mon, mday, hour, min, sec; /* mon 1-12 */

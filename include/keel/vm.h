@@ -139,6 +139,24 @@ int vm_madvise(uintptr_t addr, size_t len, int advice);
  */
 long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name);
 void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa);
+/*
+ * The general form: map n parts (page-aligned contiguous pages each, at
+ * most VM_PAGES_MAX) one after another, one area each, in a gap at or
+ * above lo when there is one (0: no preference), else wherever mmap
+ * would place them. With VM_PAGES_FORK the areas are private, never
+ * writable (mprotect: -EACCES) and a fork's child has them too (the vDSO
+ * and its clock page); without, as vm_map_pages. Address or -errno.
+ */
+struct vm_pages {
+	paddr_t pa;
+	size_t len;
+	unsigned prot;
+	const char *name; /* for /proc/PID/maps */
+};
+#define VM_PAGES_MAX 4
+#define VM_PAGES_FORK 0x1u
+long vm_map_kernel_pages(const struct vm_pages *parts, unsigned n,
+			 unsigned flags, uintptr_t lo);
 /* Drop every area and page and the break (a new exec, tests). */
 void vm_destroy(void);
 /* The zero page private anonymous memory reads before its first write

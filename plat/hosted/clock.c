@@ -44,6 +44,28 @@ int64_t hyper_wallclock_ns(void)
 	return wall_base_ns + (int64_t)now_ns;
 }
 
+/*
+ * Whether the tests pretend user mode can read the clock: then the
+ * "counter" is the simulated clock itself, scaled by 1 (2^32 >> 32).
+ */
+static bool user_clock;
+
+void hosted_user_clock(bool on)
+{
+	user_clock = on;
+}
+
+bool hyper_user_clock(struct hyper_user_clock *uc)
+{
+	if (!user_clock)
+		return false;
+	uc->tsc_base = 0;
+	uc->mult = 1ULL << 32;
+	uc->shift = 32;
+	uc->wall_ns = wall_base_ns;
+	return true;
+}
+
 void hyper_timer_arm(uint64_t deadline)
 {
 	deadline_ns = deadline;

@@ -76,6 +76,20 @@ static int64_t kvm_wallclock_ns(void)
 	return wall_base_ns + (int64_t)tsc_clock_ns();
 }
 
+/*
+ * The clock is the TSC alone, so user mode can read it: one vCPU, and
+ * the kernel itself trusts the counter (its frequency from kvmclock or
+ * the PIT, docs/design.md "Time").
+ */
+static bool kvm_user_clock(struct hyper_user_clock *uc)
+{
+	if (!tsc_clock_hz())
+		return false;
+	tsc_clock_scale(&uc->tsc_base, &uc->mult, &uc->shift);
+	uc->wall_ns = wall_base_ns;
+	return true;
+}
+
 static void kvm_halt(void)
 {
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
@@ -99,6 +113,7 @@ const struct platform platform_kvm = {
 	.init = kvm_init,
 	.monotonic_ns = tsc_clock_ns,
 	.wallclock_ns = kvm_wallclock_ns,
+	.user_clock = kvm_user_clock,
 	.timer_arm = lapic_timer_arm,
 	.halt = kvm_halt,
 	.shutdown = kvm_shutdown,

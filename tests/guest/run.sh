@@ -20,7 +20,7 @@ prefix=guest-
 # run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
 # exhaustion case (tests/guest/oom_cases.sh).
 mode=${1:-all}
-if [ "$mode" = oom ]; then plan 12; else plan 104; fi
+if [ "$mode" = oom ]; then plan 12; else plan 111; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -234,6 +234,39 @@ for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio n
 			check "t_$t-$kind" 0 "$want" -C "$dir" -- "$bin/t_$t-$kind"
 		fi
 		rm -rf "$dir"
+	done
+done
+# The vDSO (tests/guest/t_vdso.c): its ELF, its clocks against the
+# syscalls, maps, fork and exec, the read-only clock page; static and
+# dynamic, the host's run the reference. Then, in the guest only: the
+# clock setters move the vDSO's real time (it sets the clock), and
+# keel.strace sees no clock_gettime from a program calling it 200 times,
+# but all 200 with vdso=0 (so the count can see them).
+gcc -O1 -static -o "$bin/t_vdso-static" tests/guest/t_vdso.c &&
+	gcc -O1 -o "$bin/t_vdso-dynamic" tests/guest/t_vdso.c ||
+	echo "guest tests: cannot compile t_vdso.c"
+for kind in static dynamic; do
+	want=$(ref "$bin/t_vdso-$kind")
+	check "t_vdso-$kind" 0 "$want" -- "$bin/t_vdso-$kind"
+done
+want=$(printf 'ok %s\n' auxv settime-before clock_settime settime-after \
+	settime-moved settimeofday settimeofday-after settimeofday-moved)
+check t_vdso-settime 0 "$want
+t_vdso settime: 0 failed" -- "$bin/t_vdso-static" settime
+for kind in static dynamic; do
+	for vdso in on 0; do
+		name=t_vdso-strace-$kind-$vdso
+		guest "$name" -k keel.strace -k vdso=$vdso -- "$bin/t_vdso-$kind" loop 200
+		n=$(kernel_said "$name" | grep -c '^strace: clock_gettime(')
+		want=0
+		[ "$vdso" = 0 ] && want=200
+		if [ "$rc" != 0 ] || [ "$out" != "t_vdso loop: done" ]; then
+			result "$name" 0 "status $rc, output: $(head -c 200 <<<"$out")"
+		elif [ "$n" -lt "$want" ] || { [ "$want" = 0 ] && [ "$n" != 0 ]; }; then
+			result "$name" 0 "keel.strace shows $n clock_gettime calls, want $([ "$want" = 0 ] && echo none || echo "$want or more")"
+		else
+			result "$name" 1
+		fi
 	done
 done
 # A signal's default action ends the program with status 128 + signal,

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <keel/errno.h>
 #include <keel/time.h>
+#include <keel/vvar.h>
 #include "unit.h"
 
 typedef unsigned __int128 u128;
@@ -244,6 +245,52 @@ static void test_clock_reads_platform(void **state)
 	assert_int_equal(time_now_ns(), 123456800);
 }
 
+/* What the vDSO computes from the clock page, for counter value tsc. */
+static int64_t vdso_mono(const struct vvar *v, uint64_t tsc)
+{
+	return tsc > v->tsc_base
+		   ? (int64_t)(((unsigned __int128)(tsc - v->tsc_base) *
+				v->mult) >>
+			       v->shift)
+		   : 0;
+}
+
+/*
+ * The clock page (time_publish): written under an even sequence count
+ * that moves on each change; from it the vDSO's arithmetic gives what
+ * time_now_ns and time_wall_ns say, before and after the wall clock is
+ * set; without a user-readable clock it says VCLOCK_NONE.
+ */
+static void test_vvar(void **state)
+{
+	static struct vvar v;
+	uint32_t seq;
+
+	(void)state;
+	hosted_clock_set(5 * NSEC_PER_SEC + 17);
+	hosted_wallclock_set(1700000000 * (int64_t)NSEC_PER_SEC);
+	hosted_user_clock(true);
+	time_publish(&v);
+	assert_int_equal(v.vclock, VCLOCK_TSC);
+	assert_int_equal(v.seq % 2, 0);
+	assert_true(v.seq > 0);
+	assert_int_equal(vdso_mono(&v, time_now_ns()), time_now_ns());
+	assert_int_equal(vdso_mono(&v, time_now_ns()) + v.wall_ns,
+			 time_wall_ns());
+	seq = v.seq;
+	time_set_wall_ns(42 * (int64_t)NSEC_PER_SEC);
+	assert_int_equal(v.seq, seq + 2);
+	hosted_clock_advance(NSEC_PER_SEC);
+	assert_int_equal(time_wall_ns(), 43 * (int64_t)NSEC_PER_SEC);
+	assert_int_equal(vdso_mono(&v, time_now_ns()) + v.wall_ns,
+			 time_wall_ns());
+	hosted_user_clock(false);
+	time_set_wall_ns(1700000000 * (int64_t)NSEC_PER_SEC);
+	assert_int_equal(v.vclock, VCLOCK_NONE);
+	assert_int_equal(v.seq, seq + 4);
+	time_publish(NULL);
+}
+
 /* The same fields as a timespec and as a timeval: Linux's EINVAL checks. */
 static void test_checks(void **state)
 {
@@ -372,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_utc_against_libc),
 		cmocka_unit_test(test_utc_known_dates),
 		cmocka_unit_test(test_clock_reads_platform),
+		cmocka_unit_test(test_vvar),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_to_ns),
 		cmocka_unit_test(test_from_ns),

@@ -41,6 +41,9 @@ void hosted_console_announce(void);
 void hosted_clock_set(uint64_t ns);
 void hosted_clock_advance(uint64_t ns);
 void hosted_wallclock_set(int64_t ns_at_boot); /* wall = this + monotonic */
+/* Whether hyper_user_clock says user mode can read the clock (the
+ * simulated clock as its counter, scale 1); off at start. */
+void hosted_user_clock(bool on);
 uint64_t hosted_timer_deadline(void); /* armed deadline, 0 when none */
 unsigned long hosted_halt_count(void);
 unsigned long hosted_timer_irq_count(void);

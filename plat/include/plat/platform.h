@@ -19,6 +19,8 @@ struct platform {
 	void (*init_late)(void);
 	uint64_t (*monotonic_ns)(void);
 	int64_t (*wallclock_ns)(void);
+	/* hyper_user_clock; NULL: user mode cannot read the clock. */
+	bool (*user_clock)(struct hyper_user_clock *uc);
 	void (*timer_arm)(uint64_t deadline_ns);
 	void (*halt)(void);
 	__noreturn void (*shutdown)(int status);

@@ -12,6 +12,7 @@
 void tsc_clock_init(uint64_t hz);
 uint64_t tsc_clock_ns(void);
 uint64_t tsc_clock_hz(void);
+void tsc_clock_scale(uint64_t *base, uint64_t *mult, uint32_t *shift);
 
 /* LAPIC: map, enable, mask LINT0/1, calibrate, pick TSC-deadline or one-shot. */
 void lapic_init(void);
