@@ -1,0 +1,197 @@
+/*
+ * procfs_sys.c - /proc/sys (fs/): the sysctls, each a file of one value
+ * made when opened (fs/procfs.c's machinery): what uname(2) says, the
+ * limits of inotify, ptys, descriptors and SysV shared memory, the
+ * overcommit policy; those root may write are integers within bounds,
+ * parsed as Linux's proc_dointvec_minmax does (procfs_parse_int).
+ */
+#include <keel/errno.h>
+#include <keel/inotify.h>
+#include <keel/printf.h>
+#include <keel/procfs.h>
+#include <keel/shm.h>
+#include <keel/tty.h>
+#include <keel/uts.h>
+#include <keel/vfs.h>
+#include <keel/version.h>
+#include <keel/vm.h>
+#include "procfs_node.h"
+
+/* /proc/sys/kernel: what uname(2) says. */
+static size_t gen_ostype(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "Linux\n");
+}
+
+static size_t gen_osrelease(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, KEEL_UTS_RELEASE "\n");
+}
+
+static size_t gen_hostname(char *buf, size_t len)
+{
+	char name[UTS_NAME_LEN + 1];
+
+	uts_hostname(name);
+	return (size_t)snprintf(buf, len, "%s\n", name);
+}
+
+static size_t gen_domainname(char *buf, size_t len)
+{
+	char name[UTS_NAME_LEN + 1];
+
+	uts_domainname(name);
+	return (size_t)snprintf(buf, len, "%s\n", name);
+}
+
+static size_t gen_version(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "#1 keel " KEEL_VERSION "\n");
+}
+
+/* /proc/sys/fs/inotify: its limits (fixed). */
+static size_t gen_in_instances(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_INSTANCES);
+}
+
+static size_t gen_in_watches(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_WATCHES);
+}
+
+static size_t gen_in_queued(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
+}
+
+/* /proc/sys/fs/nr_open: the most descriptors a process may have. */
+static size_t gen_nr_open(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", fd_nr_open());
+}
+
+static int set_nr_open(unsigned long v)
+{
+	return fd_set_nr_open(v);
+}
+
+/* /proc/sys/kernel/pty: the pseudo-terminal pairs (fs/pty.c). */
+static size_t gen_pty_max(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", PTY_MAX);
+}
+
+static size_t gen_pty_nr(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", pty_count());
+}
+
+static size_t gen_pty_reserve(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "1024\n");
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * One integer of a /proc/sys write, as Linux's proc_dointvec_minmax
+ * reads it: blanks, an optional '-', a number in C's notation (0x hex,
+ * 0 octal), then a blank or the end; the blanks after it are taken too.
+ * The bytes consumed, with *v; -EINVAL for anything else or a value
+ * outside [min, max].
+ */
+long procfs_parse_int(const char *s, size_t len, long min, long max, long *v)
+{
+	size_t i = 0;
+	unsigned base = 10, digits = 0;
+	unsigned long u = 0;
+	bool neg;
+
+	while (i < len && is_space(s[i]))
+		i++;
+	if ((neg = i < len && s[i] == '-'))
+		i++;
+	if (i + 1 < len && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
+		base = 16, i += 2;
+	else if (i < len && s[i] == '0')
+		base = 8;
+	for (; i < len; i++, digits++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+				 ? (unsigned)((c | 0x20) - 'a' + 10)
+				 : 99;
+		if (d >= base)
+			break;
+		if (u > (~0UL - d) / base)
+			return -EINVAL;
+		u = u * base + d;
+	}
+	if (!digits || (i < len && !is_space(s[i])) || u > ~0UL >> 1)
+		return -EINVAL;
+	*v = neg ? -(long)u : (long)u;
+	if (*v < min || *v > max)
+		return -EINVAL;
+	while (i < len && is_space(s[i]))
+		i++;
+	return (long)i;
+}
+
+static const struct pnode pty_dir[] = {
+	PFILE("max", 60, gen_pty_max),
+	PFILE("nr", 61, gen_pty_nr),
+	PFILE("reserve", 62, gen_pty_reserve),
+};
+
+static const struct pnode kernel_dir[] = {
+	PFILE("ostype", 50, gen_ostype),
+	PFILE("osrelease", 51, gen_osrelease),
+	PFILE("hostname", 52, gen_hostname),
+	PFILE("domainname", 53, gen_domainname),
+	PFILE("version", 54, gen_version),
+	PDIR("pty", 63, pty_dir),
+	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,
+		0x7fffffffffffffffL),
+	PSYSCTL("shmmax", 82, shm_gen_shmmax, shm_set_shmmax, 0,
+		0x7fffffffffffffffL),
+	PSYSCTL("shmmni", 83, shm_gen_shmmni, shm_set_shmmni, 0, IPCMNI),
+};
+static const struct pnode inotify_dir[] = {
+	PFILE("max_queued_events", 57, gen_in_queued),
+	PFILE("max_user_instances", 58, gen_in_instances),
+	PFILE("max_user_watches", 59, gen_in_watches),
+};
+static const struct pnode fs_dir[] = {
+	PPROVIDED("aio-max-nr", 65, PROCFS_AIO_MAX_NR),
+	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
+	PDIR("inotify", 56, inotify_dir),
+	PSYSCTL("nr_open", 74, gen_nr_open, set_nr_open, NR_OPEN_MIN,
+		NR_OPEN_MAX),
+};
+/* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
+static size_t gen_overcommit_memory(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", vm_overcommit_mode());
+}
+
+static size_t gen_overcommit_ratio(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%u\n", vm_overcommit_ratio());
+}
+
+static const struct pnode vm_dir[] = {
+	PSYSCTL("overcommit_memory", 78, gen_overcommit_memory,
+		vm_set_overcommit_mode, VM_OVERCOMMIT_GUESS,
+		VM_OVERCOMMIT_NEVER),
+	PSYSCTL("overcommit_ratio", 79, gen_overcommit_ratio,
+		vm_set_overcommit_ratio, 0, 0x7fffffff),
+};
+const struct pnode procsys_dir[PROCSYS_NDIRS] = {
+	PDIR("fs", 55, fs_dir),
+	PDIR("kernel", 49, kernel_dir),
+	PDIR("vm", 77, vm_dir),
+};
