@@ -45,7 +45,7 @@
 #define GEN_MAX (1UL << 20)
 
 static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops,
-    writable_iops;
+    file_iops;
 static const struct file_ops gen_fops;
 
 /* ---- generated files ---- */
@@ -105,13 +105,38 @@ static size_t gen_mountinfo(char *buf, size_t len)
 	return mount_format(buf, len, true);
 }
 
-/* Generators handed over by net/ and linux/ (include/keel/procfs.h). */
+/* Generators (and setters) handed over by net/ and linux/
+ * (include/keel/procfs.h). */
 static procfs_gen provided[PROCFS_NTEXTS];
+static procfs_set provided_set[PROCFS_NTEXTS];
 
 void procfs_provide(enum procfs_text which, procfs_gen gen)
 {
 	if ((unsigned)which < PROCFS_NTEXTS)
 		provided[which] = gen;
+}
+
+void procfs_provide_sysctl(enum procfs_text which, procfs_gen gen,
+			   procfs_set set)
+{
+	if ((unsigned)which < PROCFS_NTEXTS) {
+		provided[which] = gen;
+		provided_set[which] = set;
+	}
+}
+
+/* The setter of a writable integer: its own, or a higher layer's. */
+static procfs_set node_set(const struct pnode *n)
+{
+	if (n->set)
+		return n->set;
+	return n->provided ? provided_set[n->provided - 1] : NULL;
+}
+
+/* Whether root (or, for pset, the owner) may write the file at all. */
+static bool node_writable(const struct pnode *n)
+{
+	return node_set(n) || n->pset || n->set_text;
 }
 
 /* The pid a node under /proc/PID belongs to, or 0. */
@@ -158,7 +183,7 @@ static bool may_write(const struct pnode *n, const struct process *p)
 {
 	unsigned euid = cred_current()->euid;
 
-	if (n->set)
+	if (node_set(n) || n->set_text)
 		return euid == 0;
 	return n->pset && p && (euid == 0 || euid == p->cred.euid);
 }
@@ -232,37 +257,50 @@ static int set_of_process(struct file *f, const struct pnode *n, long v)
 	return err;
 }
 
+/* Store the text of a write to node n (file f): the bytes taken, or
+ * -errno (an integer's, then the setter's; a text's setter takes all). */
+static long store(struct file *f, const struct pnode *n, const char *text,
+		  size_t len)
+{
+	long used, v = 0;
+	int err;
+
+	if (n->set_text) {
+		err = n->set_text(text, len);
+		return err ? err : (long)len;
+	}
+	used = procfs_parse_int(text, len, n->min, n->max, &v);
+	if (used < 0)
+		return used;
+	err = n->pset ? set_of_process(f, n, v) : node_set(n)((unsigned long)v);
+	return err ? err : used;
+}
+
 /*
- * A write to a /proc/sys integer: the whole value in one write at
- * offset 0 (Linux's sysctl_writes_strict; a write further on is ignored,
- * returning 0); what follows the value is not consumed.
+ * A write to a writable file: the whole value in one write at offset 0
+ * (Linux's sysctl_writes_strict; a write further on is ignored,
+ * returning 0); what follows an integer is not consumed.
  */
 static long gen_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	const struct pnode *n = f->inode->priv;
-	char buf[64];
-	char *text = len < sizeof(buf) ? buf : kmalloc(len + 1);
-	long used, v = 0;
-	int err;
+	char buf[64], *text;
+	long used;
 
-	if (!n->set && !n->pset)
+	if (!node_writable(n))
 		return -EINVAL;
 	if (*pos || !len)
 		return 0;
 	if (len > SYSCTL_WRITE_MAX)
 		return -EINVAL;
+	text = len < sizeof(buf) ? buf : kmalloc(len + 1);
 	if (!text)
 		return -ENOMEM;
-	err = iobuf_get(text, b, 0, len) ? -EFAULT : 0;
-	used = err ?: procfs_parse_int(text, len, n->min, n->max, &v);
+	used = iobuf_get(text, b, 0, len) ? -EFAULT : store(f, n, text, len);
 	if (text != buf)
 		kfree(text);
-	if (used < 0)
-		return used;
-	if ((err =
-		 n->pset ? set_of_process(f, n, v) : n->set((unsigned long)v)))
-		return err;
-	*pos += (uint64_t)used;
+	if (used > 0)
+		*pos += (uint64_t)used;
 	return used;
 }
 
@@ -358,10 +396,10 @@ static struct inode *node_inode(const struct pnode *n, struct inode *dir,
 	struct inode *ino;
 
 	if (!iops)
-		iops = S_ISDIR(n->mode)	   ? &dir_iops
-		       : S_ISLNK(n->mode)  ? &link_iops
-		       : n->set || n->pset ? &writable_iops
-					   : NULL;
+		iops = S_ISDIR(n->mode)	  ? &dir_iops
+		       : S_ISLNK(n->mode) ? &link_iops
+		       : S_ISREG(n->mode) ? &file_iops
+					  : NULL;
 	if (S_ISDIR(n->mode))
 		fops = &dir_fops;
 	else if (S_ISREG(n->mode))
@@ -687,16 +725,17 @@ static const struct inode_ops fd_dir_iops = {
 };
 static const struct inode_ops link_iops = { .readlink = link_readlink };
 
-/* O_TRUNC on a writable file (echo N > /proc/...) truncates nothing, as
- * Linux's proc_setattr. */
-static int writable_truncate(struct inode *ino, uint64_t size)
+/* O_TRUNC on a file (echo N > /proc/...) truncates nothing, as Linux's
+ * proc_setattr; the open after it says whether the file may be written
+ * (a read-only one: EACCES, root's too, as on Linux). */
+static int file_truncate(struct inode *ino, uint64_t size)
 {
 	(void)ino;
 	(void)size;
 	return 0;
 }
 
-static const struct inode_ops writable_iops = { .truncate = writable_truncate };
+static const struct inode_ops file_iops = { .truncate = file_truncate };
 static const struct inode_ops self_iops = { .readlink = self_readlink };
 static const struct inode_ops exe_iops = { .readlink = exe_readlink };
 static const struct inode_ops cwd_iops = {

@@ -32,6 +32,8 @@ struct pnode {
 	long min, max;
 	/* Writable per-process integers (oom_score_adj): p's new value. */
 	int (*pset)(struct process *p, long v);
+	/* Writable words (sysfs): the text written, whole; 0 or -errno. */
+	int (*set_text)(const char *s, size_t len);
 };
 
 #define PDIR(nm, i, kids)                                       \
@@ -62,15 +64,24 @@ struct pnode {
 		.name = nm, .mode = S_IFREG | 0444, .ino = i, \
 		.provided = 1 + (which)                       \
 	}
+#define PSYSCTL_PROVIDED(nm, i, which, lo, hi)                 \
+	{                                                      \
+		.name = nm, .mode = S_IFREG | 0644, .ino = i,  \
+		.provided = 1 + (which), .min = lo, .max = hi, \
+	}
+#define PSYSFS_TEXT(nm, i, fn, setter)                                   \
+	{                                                                \
+		.name = nm, .mode = S_IFREG | 0644, .ino = i, .gen = fn, \
+		.set_text = setter,                                      \
+	}
 #define PLINK(nm, i, target, ops)                                             \
 	{                                                                     \
 		.name = nm, .mode = S_IFLNK | 0777, .ino = i, .link = target, \
 		.iops = ops                                                   \
 	}
 
-
 /* fs/procfs_sys.c: the directories of /proc/sys. */
-#define PROCSYS_NDIRS 3
+#define PROCSYS_NDIRS 4
 extern const struct pnode procsys_dir[PROCSYS_NDIRS];
 
 /* The superblock of the tree under root, made at the first call. */

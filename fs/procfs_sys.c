@@ -1,13 +1,17 @@
 /*
  * procfs_sys.c - /proc/sys (fs/): the sysctls, each a file of one value
  * made when opened (fs/procfs.c's machinery): what uname(2) says, the
- * limits of inotify, ptys, descriptors and SysV shared memory, the
- * overcommit policy; those root may write are integers within bounds,
- * parsed as Linux's proc_dointvec_minmax does (procfs_parse_int).
+ * limits of inotify, ptys, descriptors, pids, areas, listen's backlog
+ * and SysV shared memory, the page allocator's reserve, the overcommit
+ * policy; those root may write are integers within Linux's bounds,
+ * parsed as its proc_dointvec_minmax does (procfs_parse_int). Each reads
+ * and sets the variable its mechanism uses; none is a constant.
  */
 #include <keel/errno.h>
 #include <keel/inotify.h>
 #include <keel/printf.h>
+#include <keel/pmm.h>
+#include <keel/process.h>
 #include <keel/procfs.h>
 #include <keel/shm.h>
 #include <keel/tty.h>
@@ -141,6 +145,12 @@ long procfs_parse_int(const char *s, size_t len, long min, long max, long *v)
 	return (long)i;
 }
 
+/* /proc/sys/kernel/pid_max: where process ids wrap (kernel/process.c). */
+static size_t gen_pid_max(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", process_pid_max());
+}
+
 static const struct pnode pty_dir[] = {
 	PFILE("max", 60, gen_pty_max),
 	PFILE("nr", 61, gen_pty_nr),
@@ -153,6 +163,8 @@ static const struct pnode kernel_dir[] = {
 	PFILE("hostname", 52, gen_hostname),
 	PFILE("domainname", 53, gen_domainname),
 	PFILE("version", 54, gen_version),
+	PSYSCTL("pid_max", 87, gen_pid_max, process_set_pid_max, PID_MAX_MIN,
+		PID_MAX_LIMIT),
 	PDIR("pty", 63, pty_dir),
 	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,
 		0x7fffffffffffffffL),
@@ -172,7 +184,27 @@ static const struct pnode fs_dir[] = {
 	PSYSCTL("nr_open", 74, gen_nr_open, set_nr_open, NR_OPEN_MIN,
 		NR_OPEN_MAX),
 };
-/* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
+/* /proc/sys/net/core/somaxconn: listen's cap (net/socket.c). */
+static const struct pnode netcore_dir[] = {
+	PSYSCTL_PROVIDED("somaxconn", 89, PROCFS_SOMAXCONN, 0, 0x7fffffff),
+};
+static const struct pnode net_dir[] = { PDIR("core", 88, netcore_dir) };
+
+/*
+ * /proc/sys/vm: the most areas a space may hold (kernel/vm.c), the page
+ * allocator's reserve (kernel/pmm.c), the overcommit policy
+ * (kernel/vm_commit.c).
+ */
+static size_t gen_max_map_count(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", vm_max_map_count());
+}
+
+static size_t gen_min_free_kbytes(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%lu\n", pmm_min_free_kbytes());
+}
+
 static size_t gen_overcommit_memory(char *buf, size_t len)
 {
 	return (size_t)snprintf(buf, len, "%d\n", vm_overcommit_mode());
@@ -184,6 +216,10 @@ static size_t gen_overcommit_ratio(char *buf, size_t len)
 }
 
 static const struct pnode vm_dir[] = {
+	PSYSCTL("max_map_count", 85, gen_max_map_count, vm_set_max_map_count, 0,
+		0x7fffffff),
+	PSYSCTL("min_free_kbytes", 86, gen_min_free_kbytes,
+		pmm_set_min_free_kbytes, 0, 0x7fffffff),
 	PSYSCTL("overcommit_memory", 78, gen_overcommit_memory,
 		vm_set_overcommit_mode, VM_OVERCOMMIT_GUESS,
 		VM_OVERCOMMIT_NEVER),
@@ -193,5 +229,6 @@ static const struct pnode vm_dir[] = {
 const struct pnode procsys_dir[PROCSYS_NDIRS] = {
 	PDIR("fs", 55, fs_dir),
 	PDIR("kernel", 49, kernel_dir),
+	PDIR("net", 90, net_dir),
 	PDIR("vm", 77, vm_dir),
 };

@@ -24,8 +24,10 @@ long vm_map_pages(paddr_t pa, size_t len, unsigned prot, const char *name)
 	if (!a)
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
-	at = vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
-	if (!at)
+	at = vma_count_over(mm, 0)
+		 ? 0 /* vm.max_map_count */
+		 : vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
+	if (!at && !vma_count_over(mm, 0))
 		at = vma_find_gap(mm, len, VM_MMAP_MIN, USER_TOP);
 	if (!at || mmu_map(mm->space, at, pa, len,
 			   vma_mmu_prot(prot & (PROT_READ | PROT_WRITE)))) {
@@ -59,7 +61,7 @@ void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa)
 		    a->off != pa + (a->start - addr))
 			continue;
 		vma_drop_pages(mm, a, a->start, a->end);
-		vma_free(a);
+		vma_free(mm, a);
 	}
 	mm->gen++;
 	spin_unlock_irqrestore(&mm->lock, irq);

@@ -20,6 +20,7 @@
 #include <keel/vfs.h>
 #include <keel/vm.h>
 #include "unit.h"
+#include "../../kernel/vm_area.h" /* mm->map_count */
 
 #define K4 PAGE_SIZE
 #define A 0x200000000UL /* a free spot, 2 MiB aligned */
@@ -278,6 +279,7 @@ static int test_teardown(void **state)
 {
 	(void)state;
 	cur_proc = &procs[0];
+	vm_set_max_map_count(VM_MAX_MAP_COUNT_DEFAULT);
 	vm_destroy();
 	if (vm_resident_pages())
 		return -1;
@@ -972,6 +974,8 @@ static void check_consistent(void)
 		assert_true(st[k] < en[k]);
 		assert_true(k == 0 || en[k - 1] <= st[k]);
 	}
+	if (k < 64) /* every area counted once (vm.max_map_count) */
+		assert_int_equal(vm_cur()->map_count, k);
 	for (uintptr_t va = WIN - 8 * K4; va < WIN + 80 * K4; va += K4) {
 		size_t i = 0;
 		unsigned want = MMU_READ | MMU_USER;
@@ -990,6 +994,51 @@ static void check_consistent(void)
 			want &= ~MMU_WRITE; /* copied at its first write */
 		assert_int_equal(pte_prot(va), want);
 	}
+}
+
+/*
+ * vm.max_map_count: mmap is refused once the count passes it (Linux's
+ * "count > max": max + 1 areas at the refusal), as are mprotect's and
+ * munmap's splits at the limit and brk's growth; a whole area still
+ * goes, and raised again the limit lets mmap map.
+ */
+static void test_max_map_count(void **state)
+{
+	const uintptr_t brk_at = 0x10000000UL;
+
+	(void)state;
+	assert_int_equal(vm_max_map_count(), VM_MAX_MAP_COUNT_DEFAULT);
+	assert_int_equal(vm_set_max_map_count(0x80000000UL), -EINVAL);
+	vm_brk_init(brk_at);
+	assert_int_equal(vm_mmap(A, 3 * K4, RW, ANON, NULL, 0), A);
+	assert_int_equal(vm_set_max_map_count(4), 0);
+	/* Pages with a gap between them never merge. */
+	for (uintptr_t i = 0; i < 4; i++)
+		assert_int_equal(vm_mmap(A + (4 + 2 * i) * K4, K4, RW,
+					 ANON | MAP_FIXED, NULL, 0),
+				 A + (4 + 2 * i) * K4);
+	assert_int_equal(
+	    vm_mmap(A + 12 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0), -ENOMEM);
+	assert_int_equal(vm_mmap(0, K4, RW, ANON, NULL, 0), -ENOMEM);
+	assert_int_equal(maps_lines(), 5);
+	assert_int_equal(vm_mprotect(A + K4, K4, PROT_READ), -ENOMEM);
+	assert_int_equal(vm_mprotect(A, 2 * K4, PROT_READ), -ENOMEM);
+	assert_int_equal(vm_mprotect(A, 3 * K4, PROT_READ), 0); /* no split */
+	assert_int_equal(vm_mprotect(A, 3 * K4, PROT_READ), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), -ENOMEM); /* a hole */
+	assert_int_equal(vm_brk(brk_at + K4), brk_at);
+	assert_int_equal(maps_lines(), 5);
+	/* Whole areas go; a hole needs the count below the limit. */
+	assert_int_equal(vm_munmap(A + 4 * K4, K4), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), -ENOMEM);
+	assert_int_equal(vm_munmap(A + 6 * K4, K4), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), 0); /* 4 again */
+	assert_int_equal(vm_set_max_map_count(VM_MAX_MAP_COUNT_DEFAULT), 0);
+	assert_int_equal(
+	    vm_mmap(A + 12 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0),
+	    A + 12 * K4);
+	assert_int_equal(vm_brk(brk_at + K4), brk_at + K4);
+	assert_int_equal(maps_lines(), 6);
 }
 
 static void test_random_ops(void **state)
@@ -1740,6 +1789,7 @@ int main(void)
 		T(test_maps_format),
 		T(test_out_of_memory),
 		T(test_hostile_args),
+		T(test_max_map_count),
 		T(test_random_ops),
 		T(test_kernel_pages),
 		T(test_fork_cow),
