@@ -7,12 +7,14 @@
  * parsed as its proc_dointvec_minmax does (procfs_parse_int). Each reads
  * and sets the variable its mechanism uses; none is a constant.
  */
+#include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/inotify.h>
 #include <keel/printf.h>
 #include <keel/pmm.h>
 #include <keel/process.h>
 #include <keel/procfs.h>
+#include <keel/sched.h>
 #include <keel/shm.h>
 #include <keel/tty.h>
 #include <keel/uts.h>
@@ -151,6 +153,24 @@ static size_t gen_pid_max(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%d\n", process_pid_max());
 }
 
+/* kernel/threads-max: what clone checks (kernel/sched.c). */
+static size_t gen_threads_max(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%lu\n", sched_threads_max());
+}
+
+/* kernel/ngroups_max and cap_last_cap: setgroups' limit and the last
+ * capability the credentials know (include/keel/cred.h). */
+static size_t gen_ngroups_max(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", NGROUPS_MAX);
+}
+
+static size_t gen_cap_last_cap(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", CAP_LAST_CAP);
+}
+
 static const struct pnode pty_dir[] = {
 	PFILE("max", 60, gen_pty_max),
 	PFILE("nr", 61, gen_pty_nr),
@@ -158,6 +178,8 @@ static const struct pnode pty_dir[] = {
 };
 
 static const struct pnode kernel_dir[] = {
+	PFILE("cap_last_cap", 91, gen_cap_last_cap),
+	PFILE("ngroups_max", 92, gen_ngroups_max),
 	PFILE("ostype", 50, gen_ostype),
 	PFILE("osrelease", 51, gen_osrelease),
 	PFILE("hostname", 52, gen_hostname),
@@ -166,6 +188,8 @@ static const struct pnode kernel_dir[] = {
 	PSYSCTL("pid_max", 87, gen_pid_max, process_set_pid_max, PID_MAX_MIN,
 		PID_MAX_LIMIT),
 	PDIR("pty", 63, pty_dir),
+	PSYSCTL("threads-max", 93, gen_threads_max, sched_set_threads_max,
+		THREADS_MAX_MIN, THREADS_MAX_LIMIT),
 	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,
 		0x7fffffffffffffffL),
 	PSYSCTL("shmmax", 82, shm_gen_shmmax, shm_set_shmmax, 0,

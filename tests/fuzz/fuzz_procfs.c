@@ -2,9 +2,9 @@
  * fuzz_procfs.c - libFuzzer target for the writable /proc/sys and /sys
  * files (fs/procfs_sys.c, fs/sysfs.c through fs/procfs.c: fs/nr_open,
  * vm/min_free_kbytes, vm/max_map_count, kernel/pid_max,
- * net/core/somaxconn, transparent_hugepage/enabled) through the file
+ * net/core/somaxconn, kernel/threads-max, transparent_hugepage/enabled) through the file
  * calls on plat/hosted: the input is a run of writes, each a control
- * byte (bit 7: by user nobody; bits 4-6: which file; bits 0-3: the
+ * byte (bit 7: by user nobody; bits 4-6: which file, 0-6; bits 0-3: the
  * offset), a length byte and that many bytes. After each the value must
  * lie within its bounds, a successful write must have set exactly what
  * procfs_parse_int reads from its bytes (the reserve its whole pages, a
@@ -20,6 +20,7 @@
 #include <keel/printf.h>
 #include <keel/process.h>
 #include <keel/procfs.h>
+#include <keel/sched.h>
 #include <keel/socket.h>
 #include <keel/syscall.h>
 #include <keel/vfs.h>
@@ -57,6 +58,11 @@ static long get_max_map(void)
 static long get_pid_max(void)
 {
 	return process_pid_max();
+}
+
+static long get_threads_max(void)
+{
+	return (long)sched_threads_max();
 }
 
 static long get_somaxconn(void)
@@ -97,6 +103,10 @@ static const struct target {
 	  .get = get_somaxconn,
 	  .max = 0x7fffffff,
 	  .def = SOMAXCONN },
+	{ .path = "/proc/sys/kernel/threads-max",
+	  .get = get_threads_max,
+	  .min = THREADS_MAX_MIN,
+	  .max = THREADS_MAX_LIMIT }, /* def 0: what memory holds */
 	{ .path = "/sys/kernel/mm/transparent_hugepage/enabled",
 	  .word = "never",
 	  .reads = "always madvise [never]\n" },
@@ -115,6 +125,8 @@ static void set_value(const struct target *t, long v)
 		process_set_pid_max((unsigned long)v);
 	else if (t->get == get_somaxconn)
 		sock_set_somaxconn((unsigned long)v);
+	else if (t->get == get_threads_max)
+		sched_set_threads_max((unsigned long)v);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

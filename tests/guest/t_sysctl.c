@@ -1,6 +1,7 @@
 /*
  * t_sysctl.c - /proc/sys and /sys files that servers read (tests/guest/):
  * vm.max_map_count, vm.min_free_kbytes, kernel.pid_max,
+ * kernel.threads-max, kernel.ngroups_max, kernel.cap_last_cap,
  * net.core.somaxconn and transparent_hugepage/enabled.
  * With no argument, what is safe on any Linux and so compared with the
  * host's run: each file reads as one value of its form; user nobody may
@@ -8,7 +9,8 @@
  * EINVAL and change nothing (run as root: a run that is not has no
  * reference and says so).
  * "set" (the guest only: it changes the system's settings): root writes
- * min_free_kbytes and reads back what it wrote; max_map_count lowered to
+ * min_free_kbytes and reads back what it wrote; threads-max lowered to
+ * 20 makes pthread_create EAGAIN by the 21st; max_map_count lowered to
  * a few areas above the process's count makes mmap fail with ENOMEM with
  * that many areas plus one in /proc/self/maps (Linux's check is
  * "count > max"), mprotect and munmap splitting an area at the limit
@@ -16,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -27,6 +30,7 @@
 #define PID_MAX "/proc/sys/kernel/pid_max"
 #define SOMAXCONN_FILE "/proc/sys/net/core/somaxconn"
 #define THP "/sys/kernel/mm/transparent_hugepage/enabled"
+#define THREADS_MAX "/proc/sys/kernel/threads-max"
 
 /* The file's text (NUL-terminated), or -errno. */
 static long read_text(const char *path, char *buf, size_t cap)
@@ -92,6 +96,11 @@ static void check_forms(void)
 	check("min_free_kbytes-reads", read_long(MIN_FREE) >= 0);
 	check("pid_max-reads", read_long(PID_MAX) >= 301);
 	check("somaxconn-reads", read_long(SOMAXCONN_FILE) >= 0);
+	check("threads-max-reads", read_long(THREADS_MAX) >= 1);
+	check_val("ngroups_max", read_long("/proc/sys/kernel/ngroups_max"),
+		  65536);
+	check_val("cap_last_cap", read_long("/proc/sys/kernel/cap_last_cap"),
+		  40);
 	/* One mode of the three chosen, in brackets. */
 	check("thp-enabled-reads",
 	      n > 0 && strstr(buf, "always") && strstr(buf, "madvise") &&
@@ -102,8 +111,9 @@ static void check_forms(void)
 /* As user nobody (a child), opening each for writing is EACCES. */
 static void check_nobody(void)
 {
-	static const char *const files[] = { MAX_MAP, MIN_FREE, PID_MAX,
-					     SOMAXCONN_FILE, THP };
+	static const char *const files[] = { MAX_MAP, MIN_FREE,
+					     PID_MAX, SOMAXCONN_FILE,
+					     THP,     THREADS_MAX };
 	char name[64];
 	int status;
 	pid_t pid = fork();
@@ -129,6 +139,7 @@ static void check_bad_values(void)
 {
 	long mm = read_long(MAX_MAP), mf = read_long(MIN_FREE);
 	long pm = read_long(PID_MAX), sc = read_long(SOMAXCONN_FILE);
+	long tm = read_long(THREADS_MAX);
 
 	if (geteuid() != 0) {
 		printf("FAIL bad-values: not root, so no reference for them\n");
@@ -147,10 +158,16 @@ static void check_bad_values(void)
 	check_err("somaxconn-negative", write_text(SOMAXCONN_FILE, "-1"),
 		  EINVAL);
 	check_err("thp-enabled-word", write_text(THP, "sometimes\n"), EINVAL);
+	check_err("threads-max-0", write_text(THREADS_MAX, "0"), EINVAL);
+	check_err("threads-max-2^30", write_text(THREADS_MAX, "1073741824"),
+		  EINVAL);
+	check_err("ngroups_max-root",
+		  write_text("/proc/sys/kernel/ngroups_max", "1"), EACCES);
 	check_val("max_map_count-kept", read_long(MAX_MAP), mm);
 	check_val("min_free_kbytes-kept", read_long(MIN_FREE), mf);
 	check_val("pid_max-kept", read_long(PID_MAX), pm);
 	check_val("somaxconn-kept", read_long(SOMAXCONN_FILE), sc);
+	check_val("threads-max-kept", read_long(THREADS_MAX), tm);
 }
 
 static void set_min_free(void)
@@ -180,8 +197,8 @@ static void set_max_map(void)
 	int i;
 
 	/* A three-page area to split at the limit. */
-	three = mmap(NULL, 3 * page, PROT_READ,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	three =
+	    mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	check("three-pages", three != MAP_FAILED);
 	max = count_maps() + 40;
 	snprintf(text, sizeof(text), "%ld", max);
@@ -210,6 +227,40 @@ static void set_max_map(void)
 	check("mmap-after-raise", p != MAP_FAILED);
 }
 
+static void *idle_thread(void *arg)
+{
+	pause();
+	return arg;
+}
+
+/*
+ * threads-max lowered to 20: pthread_create fails with EAGAIN by the
+ * 21st thread of the system (keel's first thread is not counted); raised
+ * again, it works.
+ */
+static void set_threads_max(void)
+{
+	long old = read_long(THREADS_MAX);
+	pthread_attr_t attr;
+	pthread_t t;
+	char text[32];
+	int n = 0, err = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	check_val("threads-max-lower", write_text(THREADS_MAX, "20\n"), 3);
+	while (n < 100 && !(err = pthread_create(&t, &attr, idle_thread, NULL)))
+		n++;
+	check_err("threads-past-limit", -err, EAGAIN);
+	printf("threads made before EAGAIN: %d\n", n);
+	check("threads-made-at-most-20", n > 0 && n <= 20);
+	snprintf(text, sizeof(text), "%ld\n", old);
+	check_val("threads-max-restore", write_text(THREADS_MAX, text),
+		  (long)strlen(text));
+	check_val("thread-after-raise",
+		  pthread_create(&t, &attr, idle_thread, NULL), 0);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -219,6 +270,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		set_min_free();
+		set_threads_max();
 		set_max_map();
 		printf("t_sysctl set: %d failed\n", fails);
 		return fails != 0;

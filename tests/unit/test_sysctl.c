@@ -6,8 +6,8 @@
  * outside, or for text that is no number) and read back; user nobody
  * cannot open one for writing (EACCES). The mechanisms linked here are
  * the real ones (kernel/pmm.c's reserve, kernel/process.c's pid_max,
- * net/socket.c's somaxconn); vm.max_map_count is vm_stubs.h's (the limit
- * itself is test_vm's).
+ * net/socket.c's somaxconn, kernel/sched.c's threads-max); vm.max_map_count
+ * is vm_stubs.h's (the limit itself is test_vm's).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include <keel/cpio.h>
 #include <keel/cred.h>
 #include <keel/errno.h>
+#include <keel/memcharge.h>
 #include <keel/pmm.h>
 #include <keel/process.h>
 #include <keel/procfs.h>
@@ -117,10 +118,10 @@ static void refuses(const char *path, const char *const *bad, size_t n)
 	assert_string_equal(get(path), before);
 }
 
-#define REFUSES(path, ...)                                              \
-	do {                                                            \
-		static const char *const bad[] = { __VA_ARGS__ };       \
-		refuses(path, bad, sizeof(bad) / sizeof(bad[0]));       \
+#define REFUSES(path, ...)                                        \
+	do {                                                      \
+		static const char *const bad[] = { __VA_ARGS__ }; \
+		refuses(path, bad, sizeof(bad) / sizeof(bad[0])); \
 	} while (0)
 
 /* vm.min_free_kbytes: the page allocator's reserve, in kB as written. */
@@ -148,8 +149,8 @@ static void test_min_free_kbytes(void **state)
 			    "2147483647\n");
 	pmm_stats(&st);
 	assert_int_equal(pmm_reserve(), st.total_pages / 4);
-	REFUSES("/proc/sys/vm/min_free_kbytes", "-1", "2147483648", "4k",
-		"0x", "ten");
+	REFUSES("/proc/sys/vm/min_free_kbytes", "-1", "2147483648", "4k", "0x",
+		"ten");
 	assert_int_equal(put("/proc/sys/vm/min_free_kbytes", text, false),
 			 (long)strlen(text));
 	assert_int_equal(pmm_reserve(), pmm_default_reserve());
@@ -166,8 +167,7 @@ static void test_max_map_count(void **state)
 	assert_string_equal(get("/proc/sys/vm/max_map_count"), "262144\n");
 	assert_int_equal(put("/proc/sys/vm/max_map_count", "0", false), 1);
 	assert_int_equal(vm_max_map_count(), 0);
-	REFUSES("/proc/sys/vm/max_map_count", "-1", "2147483648", "1e6",
-		"12x");
+	REFUSES("/proc/sys/vm/max_map_count", "-1", "2147483648", "1e6", "12x");
 	assert_int_equal(put("/proc/sys/vm/max_map_count", "65530", false), 5);
 }
 
@@ -192,6 +192,43 @@ static void test_pid_max(void **state)
 	assert_int_equal(process_pid_max(), 32768);
 }
 
+/* kernel.threads-max: what MEM_THREAD holds by default, 1..2^30-1;
+ * clone's check (sched_threads_full) follows it. */
+static void test_threads_max(void **state)
+{
+	unsigned long def = mem_charge_limit(MEM_THREAD) / MEM_THREAD_COST;
+	char text[32];
+
+	(void)state;
+	snprintf(text, sizeof(text), "%lu\n", def);
+	assert_string_equal(get("/proc/sys/kernel/threads-max"), text);
+	assert_int_equal(put("/proc/sys/kernel/threads-max", "20", false), 2);
+	assert_string_equal(get("/proc/sys/kernel/threads-max"), "20\n");
+	assert_false(sched_threads_full());
+	mem_charge_force(MEM_THREAD, 19 * MEM_THREAD_COST);
+	assert_false(sched_threads_full());
+	mem_charge_force(MEM_THREAD, MEM_THREAD_COST);
+	assert_true(sched_threads_full()); /* the 21st is refused */
+	assert_int_equal(put("/proc/sys/kernel/threads-max", "21", false), 2);
+	assert_false(sched_threads_full());
+	mem_uncharge(MEM_THREAD, 20 * MEM_THREAD_COST);
+	REFUSES("/proc/sys/kernel/threads-max", "0", "1073741824", "-20");
+	sched_set_threads_max(0);
+	assert_int_equal(sched_threads_max(), def);
+}
+
+/* Read-only limits: setgroups' and the capabilities'. */
+static void test_read_only(void **state)
+{
+	(void)state;
+	assert_string_equal(get("/proc/sys/kernel/ngroups_max"), "65536\n");
+	assert_string_equal(get("/proc/sys/kernel/cap_last_cap"), "40\n");
+	assert_int_equal(put("/proc/sys/kernel/ngroups_max", "1", false),
+			 -EACCES);
+	assert_int_equal(put("/proc/sys/kernel/cap_last_cap", "1", false),
+			 -EACCES);
+}
+
 /* net.core.somaxconn: net/socket.c's, handed to procfs by net/. */
 static void test_somaxconn(void **state)
 {
@@ -200,8 +237,7 @@ static void test_somaxconn(void **state)
 	assert_int_equal(put("/proc/sys/net/core/somaxconn", "128", false), 3);
 	assert_string_equal(get("/proc/sys/net/core/somaxconn"), "128\n");
 	REFUSES("/proc/sys/net/core/somaxconn", "-1", "2147483648", "lots");
-	assert_int_equal(put("/proc/sys/net/core/somaxconn", "4096", false),
-			 4);
+	assert_int_equal(put("/proc/sys/net/core/somaxconn", "4096", false), 4);
 }
 
 /* /sys/kernel/mm/transparent_hugepage: never, and only never taken. */
@@ -233,8 +269,13 @@ static void test_thp(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_min_free_kbytes), T(test_max_map_count), T(test_pid_max),
-		T(test_somaxconn),	 T(test_thp),
+		T(test_min_free_kbytes),
+		T(test_max_map_count),
+		T(test_pid_max),
+		T(test_somaxconn),
+		T(test_thp),
+		T(test_threads_max),
+		T(test_read_only),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
