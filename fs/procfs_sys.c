@@ -14,6 +14,7 @@
 #include <keel/pmm.h>
 #include <keel/process.h>
 #include <keel/procfs.h>
+#include <keel/random.h>
 #include <keel/sched.h>
 #include <keel/shm.h>
 #include <keel/tty.h>
@@ -171,6 +172,47 @@ static size_t gen_cap_last_cap(char *buf, size_t len)
 	return (size_t)snprintf(buf, len, "%d\n", CAP_LAST_CAP);
 }
 
+/*
+ * /proc/sys/kernel/random: uuid is a new random (version 4) UUID at
+ * every open, boot_id one made at the first read and kept for the boot
+ * (kernel/random.c's bytes, as Linux's).
+ */
+static size_t format_uuid(const uint8_t u[16], char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len,
+				"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+				"%02x%02x%02x%02x%02x%02x\n",
+				u[0], u[1], u[2], u[3], u[4], u[5],
+				(u[6] & 0x0f) | 0x40, u[7],
+				(u[8] & 0x3f) | 0x80, u[9], u[10], u[11], u[12],
+				u[13], u[14], u[15]);
+}
+
+static size_t gen_uuid(char *buf, size_t len)
+{
+	uint8_t u[16];
+
+	random_bytes(u, sizeof(u));
+	return format_uuid(u, buf, len);
+}
+
+static size_t gen_boot_id(char *buf, size_t len)
+{
+	static uint8_t id[16];
+	static bool made;
+
+	if (!made) {
+		random_bytes(id, sizeof(id));
+		made = true;
+	}
+	return format_uuid(id, buf, len);
+}
+
+static const struct pnode random_dir[] = {
+	PFILE("boot_id", 94, gen_boot_id),
+	PFILE("uuid", 95, gen_uuid),
+};
+
 static const struct pnode pty_dir[] = {
 	PFILE("max", 60, gen_pty_max),
 	PFILE("nr", 61, gen_pty_nr),
@@ -188,6 +230,7 @@ static const struct pnode kernel_dir[] = {
 	PSYSCTL("pid_max", 87, gen_pid_max, process_set_pid_max, PID_MAX_MIN,
 		PID_MAX_LIMIT),
 	PDIR("pty", 63, pty_dir),
+	PDIR("random", 96, random_dir),
 	PSYSCTL("threads-max", 93, gen_threads_max, sched_set_threads_max,
 		THREADS_MAX_MIN, THREADS_MAX_LIMIT),
 	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,

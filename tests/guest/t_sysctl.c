@@ -2,6 +2,7 @@
  * t_sysctl.c - /proc/sys and /sys files that servers read (tests/guest/):
  * vm.max_map_count, vm.min_free_kbytes, kernel.pid_max,
  * kernel.threads-max, kernel.ngroups_max, kernel.cap_last_cap,
+ * kernel.random.{uuid,boot_id},
  * net.core.somaxconn and transparent_hugepage/enabled.
  * With no argument, what is safe on any Linux and so compared with the
  * host's run: each file reads as one value of its form; user nobody may
@@ -85,6 +86,33 @@ static long count_maps(void)
 		n += !strstr(line, "[vsyscall]");
 	fclose(f);
 	return n;
+}
+
+/* Whether s is a version 4 UUID and a newline. */
+static int is_uuid4(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+			return 0;
+	}
+	return s[14] == '4' && strchr("89ab", s[19]) && !strcmp(s + 36, "\n");
+}
+
+/* kernel/random: uuid new at each read, boot_id the same all along. */
+static void check_random_ids(void)
+{
+	char a[64], b[64];
+
+	read_text("/proc/sys/kernel/random/uuid", a, sizeof(a));
+	read_text("/proc/sys/kernel/random/uuid", b, sizeof(b));
+	check("uuid-v4", is_uuid4(a) && is_uuid4(b));
+	check("uuid-new-each-read", strcmp(a, b) != 0);
+	read_text("/proc/sys/kernel/random/boot_id", a, sizeof(a));
+	read_text("/proc/sys/kernel/random/boot_id", b, sizeof(b));
+	check("boot_id-v4", is_uuid4(a));
+	check("boot_id-kept", !strcmp(a, b));
 }
 
 static void check_forms(void)
@@ -276,6 +304,7 @@ int main(int argc, char **argv)
 		return fails != 0;
 	}
 	check_forms();
+	check_random_ids();
 	check_nobody();
 	check_bad_values();
 	printf("t_sysctl: %d failed\n", fails);

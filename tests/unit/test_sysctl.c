@@ -217,6 +217,36 @@ static void test_threads_max(void **state)
 	assert_int_equal(sched_threads_max(), def);
 }
 
+/* Whether s is a version 4 UUID and a newline, as Linux prints one. */
+static bool is_uuid4(const char *s)
+{
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !strchr("0123456789abcdef", s[i]))
+			return false;
+	}
+	return s[14] == '4' && strchr("89ab", s[19]) && !strcmp(s + 36, "\n");
+}
+
+/* kernel/random: uuid new at each read, boot_id the same all along. */
+static void test_random_ids(void **state)
+{
+	char a[64], b[64];
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s", get("/proc/sys/kernel/random/uuid"));
+	snprintf(b, sizeof(b), "%s", get("/proc/sys/kernel/random/uuid"));
+	assert_true(is_uuid4(a) && is_uuid4(b));
+	assert_string_not_equal(a, b);
+	snprintf(a, sizeof(a), "%s", get("/proc/sys/kernel/random/boot_id"));
+	snprintf(b, sizeof(b), "%s", get("/proc/sys/kernel/random/boot_id"));
+	assert_true(is_uuid4(a));
+	assert_string_equal(a, b);
+	assert_int_equal(put("/proc/sys/kernel/random/boot_id", "x", false),
+			 -EACCES);
+}
+
 /* Read-only limits: setgroups' and the capabilities'. */
 static void test_read_only(void **state)
 {
@@ -276,6 +306,7 @@ int main(void)
 		T(test_thp),
 		T(test_threads_max),
 		T(test_read_only),
+		T(test_random_ids),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
