@@ -188,15 +188,19 @@ SIGNAL_SRCS := kernel/signal.c kernel/signal_send.c kernel/signal_deliver.c
 SIGNAL_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(SIGNAL_SRCS))
 
 # fs/, net/ and the file syscalls with the kernel/ services they use (the
-# process, credentials, signals): only test_vfs links them. It stands in
-# for nothing of linux/; /proc/self/maps (vm_format_maps) is its own.
+# process, credentials, signals): only the fs/ unit tests link them. They
+# stand in for nothing of linux/; test_vfs_* show a /proc/self/maps of
+# their own.
 VFS_SRCS := $(filter-out $(HOSTED_SRCS) net/net.c,$(wildcard fs/*.c fs/ext2/*.c fs/9p/*.c net/*.c) \
 	linux/sys_file.c linux/sys_path.c linux/sys_inotify.c \
 	linux/sys_mount.c linux/sys_fsmisc.c kernel/random.c \
 	kernel/process.c kernel/cred.c kernel/oom.c $(SIGNAL_SRCS))
 VFS_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(VFS_SRCS))
-$(BUILD)/unit/test_vfs: $(VFS_OBJS)
-$(BUILD)/unit/test_vfs: HOSTED_OBJS += $(VFS_OBJS)
+# test_vfs_*: over tests/unit/vfs_fixture.c, linked into each.
+VFS_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_vfs_*.c))
+VFS_FIXTURE := $(BUILD)/h/tests/unit/vfs_fixture.c.o
+$(VFS_TESTS): $(VFS_OBJS) $(VFS_FIXTURE)
+$(VFS_TESTS): HOSTED_OBJS += $(VFS_OBJS) $(VFS_FIXTURE)
 # test_mount: the same, for mounts (its own fake process).
 $(BUILD)/unit/test_mount: $(VFS_OBJS)
 $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
@@ -206,9 +210,12 @@ $(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
 # test_sysctl: the same, for /proc/sys and /sys's writable files.
 $(BUILD)/unit/test_sysctl: $(VFS_OBJS)
 $(BUILD)/unit/test_sysctl: HOSTED_OBJS += $(VFS_OBJS)
-# test_ext2: the same, over a RAM disk holding images mke2fs makes.
-$(BUILD)/unit/test_ext2: $(VFS_OBJS)
-$(BUILD)/unit/test_ext2: HOSTED_OBJS += $(VFS_OBJS)
+# test_ext2_*: the same, over a RAM disk holding images mke2fs makes
+# (tests/unit/ext2_fixture.c, linked into each).
+EXT2_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ext2_*.c))
+EXT2_FIXTURE := $(BUILD)/h/tests/unit/ext2_fixture.c.o
+$(EXT2_TESTS): $(VFS_OBJS) $(EXT2_FIXTURE)
+$(EXT2_TESTS): HOSTED_OBJS += $(VFS_OBJS) $(EXT2_FIXTURE)
 # test_shm: the same, for fs/shm.c (vm_stubs.h stands in for mappings).
 $(BUILD)/unit/test_shm: $(VFS_OBJS)
 $(BUILD)/unit/test_shm: HOSTED_OBJS += $(VFS_OBJS)
@@ -314,11 +321,14 @@ $(BUILD)/unit/elf-lib.so: tests/unit/elf_sample.c
 	$(CC) -O1 -shared -fPIC -Wl,-soname,libkeelsample.so.1 -o $@ $<
 $(BUILD)/unit/test_elf: $(ELF_SAMPLES)
 
-# The address space (kernel/vm*.c, linux/sys_mm.c): only test_vm links
-# it, with its own file calls (vm_set_file_ops) and descriptor table.
+# The address space (kernel/vm*.c, linux/sys_mm.c): only test_vm_* link
+# it, with their own file calls (vm_set_file_ops) and descriptor table
+# (tests/unit/vm_fixture.c, linked into each).
 VM_HOSTED_OBJS := $(patsubst %,$(BUILD)/h/%.o,$(wildcard kernel/vm*.c) linux/sys_mm.c)
-$(BUILD)/unit/test_vm: $(VM_HOSTED_OBJS)
-$(BUILD)/unit/test_vm: HOSTED_OBJS += $(VM_HOSTED_OBJS)
+VM_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_vm_*.c))
+VM_FIXTURE := $(BUILD)/h/tests/unit/vm_fixture.c.o
+$(VM_TESTS): $(VM_HOSTED_OBJS) $(VM_FIXTURE)
+$(VM_TESTS): HOSTED_OBJS += $(VM_HOSTED_OBJS) $(VM_FIXTURE)
 .SECONDARY: $(VM_HOSTED_OBJS)
 
 unit: $(UNIT_TESTS)

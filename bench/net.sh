@@ -67,7 +67,7 @@ rm -f "$SUMMARY"   # a failed run must not leave an older result looking current
 # The web root: one 1 KiB file of fixed bytes, checked on every first answer.
 mkdir -p "$OUT/www"
 head -c 1024 /dev/zero | tr '\0' k > "$OUT/www/1k.bin"
-NGINX_FILES=(-f /etc/nginx -f /etc/passwd -f /etc/group -f "$OUT/www:/var/www/html"
+NGINX_FILES=(-f /etc/nginx -f "$OUT/www:/var/www/html"
              -f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx)
 NGINX=(/usr/sbin/nginx -g 'daemon off; master_process off;')
 IPERF=(/usr/bin/iperf3 -s -p 5201)

@@ -8,7 +8,8 @@
  * slave as its controlling terminal (TIOCSCTTY, or opening a slave
  * without O_NOCTTY while it has none); then the signal characters,
  * TIOCSIG and SIGWINCH signal the process, and the master's close hangs
- * the terminal up with SIGHUP.
+ * the terminal up with SIGHUP. The ioctls are fs/pty_ioctl.c's (the pair
+ * and what both files share: fs/pty.h).
  *
  * The console (/dev/console, and /dev/tty while it is the controlling
  * terminal, which it is from the start) is a pair too, whose master no
@@ -33,73 +34,18 @@
 #include <keel/vfs.h>
 #include <keel/wait.h>
 
+#include "pty.h"
+
 #define DEVPTS_DEV 22 /* st_dev 0:22 */
-#define PTS_MAJOR 136
 #define PTMX_RDEV (5 << 8 | 2)
-#define CONSOLE_RDEV (5 << 8 | 1)
 #define CHUNK 256UL /* bytes copied to or from the caller at a time */
-
-/* The terminal ioctls beyond include/uapi/fs.h's (asm-generic/ioctls.h). */
-#define TCGETS2 0x802c542a
-#define TCSETS2 0x402c542b
-#define TCSETSW2 0x402c542c
-#define TCSETSF2 0x402c542d
-#define TCSBRK 0x5409
-#define TCXONC 0x540a
-#define TCFLSH 0x540b
-#define TIOCEXCL 0x540c
-#define TIOCNXCL 0x540d
-#define TIOCSCTTY 0x540e
-#define TIOCOUTQ 0x5411
-#define TIOCSTI 0x5412
-#define TIOCGSOFTCAR 0x5419
-#define TIOCSSOFTCAR 0x541a
-#define TIOCPKT 0x5420
-#define TIOCNOTTY 0x5422
-#define TIOCSETD 0x5423
-#define TIOCGETD 0x5424
-#define TCSBRKP 0x5425
-#define TIOCSBRK 0x5427
-#define TIOCCBRK 0x5428
-#define TIOCGSID 0x5429
-#define TIOCGPTN 0x80045430
-#define TIOCSPTLCK 0x40045431
-#define TIOCGDEV 0x80045432
-#define TIOCSIG 0x40045436
-#define TIOCGPKT 0x80045438
-#define TIOCGPTLCK 0x80045439
-#define TIOCGEXCL 0x80045440
-#define TIOCGPTPEER 0x5441
-#define TCOOFF 0
-#define TCOON 1
-#define TCIOFF 2
-#define TCION 3
-#define TCIFLUSH 0
-#define TCOFLUSH 1
-#define TCIOFLUSH 2
-
-struct pty {
-	struct spinlock lock;
-	struct tty master, slave;
-	unsigned index;
-	bool locked; /* TIOCSPTLCK: the slave does not open (EIO) */
-	bool hung_up; /* the master closed: the slave's files are dead */
-	bool slave_closed; /* a slave was open and all closed (master EIO) */
-	unsigned slaves; /* open slave files */
-	struct linux_winsize ws;
-	struct inode *pts; /* /dev/pts/N, a reference */
-	bool console; /* the console: the kernel is the master */
-	/* The session it is the controlling terminal of (0: none), and that
-	 * session's foreground process group (tcsetpgrp). */
-	int sid, fg;
-};
 
 static struct pty *ptys[PTY_MAX]; /* by index; while any end is open */
 static struct pty console_pty;
 static unsigned pty_nr;
 
 /* The controlling terminal of session sid, or NULL. */
-static struct pty *ctty_of(int sid)
+struct pty *pty_ctty_of(int sid)
 {
 	if (console_pty.sid == sid)
 		return &console_pty;
@@ -110,36 +56,20 @@ static struct pty *ctty_of(int sid)
 }
 
 /* Signals from the terminal go to its foreground process group. */
-static void signal_fg(struct pty *p, int sig)
+void pty_signal_fg(struct pty *p, int sig)
 {
 	int fg = READ_ONCE(p->fg);
 
 	if (READ_ONCE(p->sid) && fg)
 		signal_send_pgrp(fg, sig);
 }
-static struct inode *devpts_root, *devpts_ptmx;
+struct inode *devpts_root;
+static struct inode *devpts_ptmx;
 static const struct file_ops pts_fops;
 
 unsigned pty_count(void)
 {
 	return pty_nr;
-}
-
-static bool is_master(const struct file *f)
-{
-	return f->ops == &ptmx_fops;
-}
-
-static struct tty *end_of(struct file *f)
-{
-	struct pty *p = f->priv;
-
-	return is_master(f) ? &p->master : &p->slave;
-}
-
-static unsigned long pty_lock(struct pty *p)
-{
-	return spin_lock_irqsave(&p->lock);
 }
 
 /*
@@ -166,7 +96,7 @@ static bool console_drain(struct pty *p)
  * into the master as room allows (QEMU and Xen keep the rest). True if
  * any came. Lock held; the caller's pty_unlock outputs the echoes.
  */
-static bool console_fill(struct pty *p)
+bool pty_console_fill(struct pty *p)
 {
 	char raw[64];
 	bool got = false;
@@ -190,7 +120,7 @@ static bool console_fill(struct pty *p)
  * controlling terminal this is: a terminal without one signals nobody).
  * The console's output goes out first.
  */
-static void pty_unlock(struct pty *p, unsigned long irq)
+void pty_unlock(struct pty *p, unsigned long irq)
 {
 	unsigned mwake, swake, sigs;
 
@@ -213,7 +143,7 @@ static void pty_unlock(struct pty *p, unsigned long irq)
 	for (int sig = 1; sigs; sig++)
 		if (sigs & (1U << sig)) {
 			sigs &= ~(1U << sig);
-			signal_fg(p, sig);
+			pty_signal_fg(p, sig);
 		}
 }
 
@@ -229,12 +159,6 @@ static bool pty_flush_wakeups(struct pty *p, unsigned long *irq)
 	pty_unlock(p, *irq);
 	*irq = pty_lock(p);
 	return true;
-}
-
-/* Linux's 32-bit device number of slave index (new_encode_dev). */
-static uint32_t pts_rdev(unsigned index)
-{
-	return (index & 0xff) | PTS_MAJOR << 8 | (index & ~0xffU) << 12;
 }
 
 /* The pair goes with the last of its master and slave files. */
@@ -290,12 +214,12 @@ static int ptmx_open(struct file *f)
 }
 
 /* The terminal hangs up: signals for a session that had it. */
-static void hangup(struct pty *p)
+void pty_hangup(struct pty *p)
 {
 	if (!p->sid)
 		return;
-	signal_fg(p, SIGHUP);
-	signal_fg(p, SIGCONT);
+	pty_signal_fg(p, SIGHUP);
+	pty_signal_fg(p, SIGCONT);
 	p->sid = p->fg = 0;
 }
 
@@ -307,9 +231,9 @@ static void session_end(struct process *q)
 
 	if (q->sid != q->pid || q->pid == 1)
 		return;
-	p = ctty_of(q->sid);
+	p = pty_ctty_of(q->sid);
 	if (p)
-		hangup(p);
+		pty_hangup(p);
 }
 
 static struct process_exit_hook session_hook = { .fn = session_end };
@@ -324,7 +248,7 @@ static void ptmx_release(struct file *f)
 	p->slave.wake |= EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
 			 EPOLLRDNORM | EPOLLWRNORM;
 	pty_unlock(p, irq);
-	hangup(p);
+	pty_hangup(p);
 	pty_maybe_free(p);
 }
 
@@ -353,7 +277,7 @@ static int slave_open(struct file *f, struct pty *p)
 	if (!err && !(f->flags & O_NOCTTY) && file_readable(f)) {
 		struct process *me = current_process();
 
-		if (me->sid == me->pid && !p->sid && !ctty_of(me->sid)) {
+		if (me->sid == me->pid && !p->sid && !pty_ctty_of(me->sid)) {
 			p->sid = me->sid;
 			p->fg = me->pgid;
 		}
@@ -404,7 +328,7 @@ static bool packet_status_read(struct pty *p, struct tty *t, uint8_t *kbuf)
  * continued); if it ignores or blocks SIGTTIN, the read is -EIO, and an
  * ignored or blocked SIGTTOU lets it through. 0: go on.
  */
-static long job_control(struct pty *p, int sig)
+long pty_job_control(struct pty *p, int sig)
 {
 	struct process *me = current_process();
 	struct ksigaction act;
@@ -430,7 +354,7 @@ static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	long err = 0;
 
 	(void)pos;
-	if (t == &p->slave && (err = job_control(p, SIGTTIN)))
+	if (t == &p->slave && (err = pty_job_control(p, SIGTTIN)))
 		return err;
 	if (!len)
 		return 0;
@@ -446,7 +370,7 @@ static long pty_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 		size_t n, head = 0;
 		bool status = false;
 
-		console_fill(p);
+		pty_console_fill(p);
 		if (t == &p->slave && p->hung_up)
 			break; /* end of file */
 		if (t->packet && p->slave.pktstatus && done)
@@ -515,7 +439,7 @@ static long pty_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	if (t == &p->slave && p->hung_up)
 		return -EIO;
 	if (t == &p->slave && (t->termios.c_lflag & TOSTOP) &&
-	    (err = job_control(p, SIGTTOU)))
+	    (err = pty_job_control(p, SIGTTOU)))
 		return err;
 	while (done < len) {
 		if (used == have) {
@@ -563,7 +487,7 @@ static unsigned pty_poll(struct file *f, struct poll_table *pt)
 
 	poll_wait(pt, &t->poll);
 	irq = pty_lock(p);
-	if (console_fill(p)) { /* its echoes go out, readers are told */
+	if (pty_console_fill(p)) { /* its echoes go out, readers are told */
 		pty_unlock(p, irq);
 		irq = pty_lock(p);
 	}
@@ -582,327 +506,6 @@ static unsigned pty_poll(struct file *f, struct poll_table *pt)
 	}
 	spin_unlock_irqrestore(&p->lock, irq);
 	return mask;
-}
-
-/* ---- ioctls ---- */
-
-static int get_int(unsigned long arg, int *v)
-{
-	return copy_from_user(v, (void *)arg, sizeof(*v)) ? -EFAULT : 0;
-}
-
-static int put_int(unsigned long arg, int v)
-{
-	return copy_to_user((void *)arg, &v, sizeof(v)) ? -EFAULT : 0;
-}
-
-/*
- * TCSETS* (size 36, struct termios) and TCSETS*2 (44, termios2): the
- * slave's termios, whichever end asks. Speeds follow the cflag (BOTHER:
- * the given ones); a pty is always CS8 and CREAD, without parity.
- */
-static long set_termios(struct pty *p, unsigned long arg, size_t size,
-			bool flush)
-{
-	struct ktermios k;
-	unsigned long irq;
-
-	irq = pty_lock(p);
-	k = p->slave.termios;
-	spin_unlock_irqrestore(&p->lock, irq);
-	if (copy_from_user(&k, (void *)arg, size))
-		return -EFAULT;
-	k.c_ispeed = tty_baud(&k, true);
-	k.c_ospeed = tty_baud(&k, false);
-	k.c_cflag = (k.c_cflag & ~(CSIZE | PARENB)) | CS8 | CREAD;
-	irq = pty_lock(p);
-	if (flush)
-		tty_flush_input(&p->slave, false);
-	tty_set_termios(&p->slave, &k);
-	pty_unlock(p, irq);
-	return 0;
-}
-
-static long get_termios(struct pty *p, unsigned long arg, size_t size)
-{
-	struct ktermios k;
-	unsigned long irq = pty_lock(p);
-
-	k = p->slave.termios;
-	spin_unlock_irqrestore(&p->lock, irq);
-	return copy_to_user((void *)arg, &k, size) ? -EFAULT : 0;
-}
-
-static long set_winsize(struct pty *p, unsigned long arg)
-{
-	struct linux_winsize ws;
-	bool changed;
-
-	if (copy_from_user(&ws, (void *)arg, sizeof(ws)))
-		return -EFAULT;
-	changed = memcmp(&ws, &p->ws, sizeof(ws)) != 0;
-	p->ws = ws;
-	if (changed)
-		signal_fg(p, SIGWINCH);
-	return 0;
-}
-
-/* TCXONC and TCFLSH act on the caller's own end. */
-static long flow(struct pty *p, struct tty *t, unsigned long arg)
-{
-	unsigned long irq = pty_lock(p);
-	long err = 0;
-	uint8_t c;
-
-	switch (arg) {
-	case TCOOFF:
-		tty_stop(t, true);
-		break;
-	case TCOON:
-		tty_start(t, true);
-		tty_pump(t);
-		break;
-	case TCIOFF:
-	case TCION: /* the STOP or START character, to the other end */
-		c = t->termios.c_cc[arg == TCIOFF ? VSTOP : VSTART];
-		if (c)
-			tty_receive(t->link, &c, 1);
-		break;
-	default:
-		err = -EINVAL;
-	}
-	pty_unlock(p, irq);
-	return err;
-}
-
-static long flush(struct pty *p, struct tty *t, unsigned long arg)
-{
-	unsigned long irq;
-
-	if (arg > TCIOFLUSH)
-		return -EINVAL;
-	irq = pty_lock(p);
-	if (arg != TCOFLUSH)
-		tty_flush_input(t, true);
-	if (arg != TCIFLUSH)
-		tty_flush_output(t); /* it is the other end's input already */
-	pty_unlock(p, irq);
-	return 0;
-}
-
-/*
- * The controlling terminal: keel keeps one (the console's pair, or a pty
- * a session leader takes), with its session and its foreground process
- * group, which tcsetpgrp moves among the session's groups (job control)
- * and which gets the signals its characters raise. The slave is the
- * terminal whichever end asks.
- */
-static long ctty_ioctl(struct pty *p, bool master, unsigned cmd,
-		       unsigned long arg, bool readable)
-{
-	struct process *me = current_process();
-	bool mine = p->sid && p->sid == me->sid;
-	long err;
-	int v;
-
-	switch (cmd) {
-	case TIOCSCTTY:
-		if (mine)
-			return 0;
-		if (me->sid != me->pid || ctty_of(me->sid))
-			return -EPERM; /* not a leader, or it has one */
-		if (!readable && !cred_capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		if (p->sid) { /* another session's: only root steals it */
-			if (arg != 1 || !cred_capable(CAP_SYS_ADMIN))
-				return -EPERM;
-			hangup(p);
-		}
-		p->sid = me->sid;
-		p->fg = me->pgid;
-		return 0;
-	case TIOCNOTTY: /* a leader gives it up: its group gets SIGHUP */
-		if (master || !mine)
-			return -ENOTTY;
-		if (me->sid == me->pid)
-			hangup(p);
-		return 0;
-	case TIOCGSID:
-		return p->sid ? put_int(arg, p->sid) : -ENOTTY;
-	case TIOCGPGRP:
-		if (!master && !mine)
-			return -ENOTTY;
-		return put_int(arg, p->sid ? p->fg : 0);
-	case TIOCSPGRP:
-		err = get_int(arg, &v);
-		if (err)
-			return err;
-		if (v < 0)
-			return -EINVAL;
-		if (!mine)
-			return -ENOTTY;
-		err = master ? 0 : job_control(p, SIGTTOU);
-		if (err)
-			return err;
-		if (!process_group_exists(v, -1))
-			return -ESRCH;
-		if (!process_group_exists(v, p->sid))
-			return -EPERM;
-		WRITE_ONCE(p->fg, v);
-		return 0;
-	}
-	return -ENOTTY;
-}
-
-/* TIOCGPTPEER: open the slave from the master, as a new descriptor. */
-static long open_peer(struct pty *p, unsigned flags)
-{
-	char name[16];
-	struct file *f;
-	int err, n = snprintf(name, sizeof(name), "%u", p->index);
-
-	err = file_open_inode(p->pts, flags, devpts_root, name, (size_t)n, &f);
-	if (err)
-		return err;
-	return fd_install(f, flags & O_CLOEXEC);
-}
-
-/* The master's own ioctls (Linux's pty_unix98_ioctl). */
-static long master_ioctl(struct pty *p, unsigned cmd, unsigned long arg)
-{
-	unsigned long irq;
-	long err;
-	int v;
-
-	switch (cmd) {
-	case TIOCGPTN:
-		return put_int(arg, (int)p->index);
-	case TIOCSPTLCK:
-		err = get_int(arg, &v);
-		if (!err)
-			p->locked = v != 0;
-		return err;
-	case TIOCGPTLCK:
-		return put_int(arg, p->locked);
-	case TIOCPKT:
-		err = get_int(arg, &v);
-		if (err)
-			return err;
-		irq = pty_lock(p);
-		if (v && !p->master.packet)
-			p->slave.pktstatus = 0;
-		p->master.packet = v != 0;
-		spin_unlock_irqrestore(&p->lock, irq);
-		return 0;
-	case TIOCGPKT:
-		return put_int(arg, p->master.packet);
-	case TIOCSIG: /* the slave's process group gets a signal char's */
-		if (arg != SIGINT && arg != SIGQUIT && arg != SIGTSTP)
-			return -EINVAL;
-		signal_fg(p, (int)arg);
-		return 0;
-	case TIOCGPTPEER:
-		return open_peer(p, (unsigned)arg);
-	}
-	return -ENOTTY;
-}
-
-static long pty_ioctl(struct file *f, unsigned cmd, unsigned long arg)
-{
-	struct pty *p = f->priv;
-	struct tty *t = end_of(f);
-	bool master = is_master(f);
-	unsigned long irq;
-	uint8_t c;
-	int v;
-
-	if (!master && p->hung_up)
-		return cmd == TIOCSPGRP ? -ENOTTY : -EIO;
-	switch (cmd) {
-	case TCGETS:
-		return get_termios(p, arg, sizeof(struct linux_termios));
-	case TCGETS2:
-		return get_termios(p, arg, sizeof(struct ktermios));
-	case TCSETS:
-	case TCSETSW:
-	case TCSETSF:
-		return set_termios(p, arg, sizeof(struct linux_termios),
-				   cmd == TCSETSF);
-	case TCSETS2:
-	case TCSETSW2:
-	case TCSETSF2:
-		return set_termios(p, arg, sizeof(struct ktermios),
-				   cmd == TCSETSF2);
-	case TIOCGWINSZ:
-		return copy_to_user((void *)arg, &p->ws, sizeof(p->ws))
-			   ? -EFAULT
-			   : 0;
-	case TIOCSWINSZ:
-		return set_winsize(p, arg);
-	case TCSBRK:
-	case TCSBRKP:
-	case TIOCSBRK:
-	case TIOCCBRK: /* nothing to drain, no line to break */
-		return 0;
-	case TCXONC:
-		return flow(p, t, arg);
-	case TCFLSH:
-		return flush(p, t, arg);
-	case FIONREAD:
-		irq = pty_lock(p);
-		console_fill(p);
-		v = (int)tty_input_count(t);
-		pty_unlock(p, irq);
-		return put_int(arg, v);
-	case TIOCOUTQ: /* written bytes are at once the other end's */
-		return put_int(arg, 0);
-	case TIOCGETD: /* N_TTY, the only line discipline */
-		return put_int(arg, 0);
-	case TIOCSETD:
-		if (get_int(arg, &v))
-			return -EFAULT;
-		return v ? -EINVAL : 0;
-	case TIOCEXCL:
-	case TIOCNXCL:
-		t->excl = cmd == TIOCEXCL;
-		return 0;
-	case TIOCGEXCL:
-		return put_int(arg, t->excl);
-	case TIOCGDEV:
-		return put_int(arg, p->console ? CONSOLE_RDEV
-					       : (int)pts_rdev(p->index));
-	case TIOCGSOFTCAR:
-		return put_int(arg, !!(p->slave.termios.c_cflag & CLOCAL));
-	case TIOCSSOFTCAR:
-		if (get_int(arg, &v))
-			return -EFAULT;
-		irq = pty_lock(p);
-		p->slave.termios.c_cflag =
-		    (p->slave.termios.c_cflag & ~CLOCAL) | (v ? CLOCAL : 0);
-		spin_unlock_irqrestore(&p->lock, irq);
-		return 0;
-	case TIOCSTI: /* a byte of input, as if typed */
-		if ((master || p->sid != current_process()->sid) &&
-		    !cred_capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		if (copy_from_user(&c, (void *)arg, 1))
-			return -EFAULT;
-		irq = pty_lock(p);
-		tty_receive(t, &c, 1);
-		pty_unlock(p, irq);
-		return 0;
-	case TIOCSCTTY:
-	case TIOCNOTTY:
-	case TIOCGSID:
-	case TIOCGPGRP:
-	case TIOCSPGRP:
-		return ctty_ioctl(p, master, cmd, arg, file_readable(f));
-	case TIOCGPTPEER:
-		if (!master)
-			return p->console ? -ENOTTY : -EIO;
-		break;
-	}
-	return master ? master_ioctl(p, cmd, arg) : -ENOTTY;
 }
 
 const struct file_ops ptmx_fops = {
@@ -956,7 +559,7 @@ void console_tty_init(void)
 bool console_tty_input(void)
 {
 	unsigned long irq = pty_lock(&console_pty);
-	bool got = console_fill(&console_pty);
+	bool got = pty_console_fill(&console_pty);
 
 	pty_unlock(&console_pty, irq);
 	return got;
@@ -975,7 +578,7 @@ static int console_open(struct file *f)
 static long console_read(struct file *f, struct iobuf b, size_t len,
 			 uint64_t *pos)
 {
-	long err = job_control(&console_pty, SIGTTIN);
+	long err = pty_job_control(&console_pty, SIGTTIN);
 
 	if (err)
 		return err;
@@ -1007,7 +610,7 @@ const struct file_ops console_fops = {
  */
 static int devtty_open(struct file *f)
 {
-	struct pty *ctty = ctty_of(current_process()->sid);
+	struct pty *ctty = pty_ctty_of(current_process()->sid);
 
 	if (!ctty)
 		return -ENXIO;

@@ -7,7 +7,7 @@
  * ECHOKE, ECHOCTL, ECHOPRT, ECHONL) and output processing (OPOST: ONLCR,
  * OCRNL, ONOCR, ONLRET, OLCUC, XTABS) with the column kept for erasing
  * tabs. This file only moves bytes between an end's buffers, under its
- * pair's lock; waiting, files and ioctls are fs/pty.c's.
+ * pair's lock; waiting and files are fs/pty.c's, ioctls fs/pty_ioctl.c's.
  */
 #include <keel/signal.h>
 #include <keel/string.h>

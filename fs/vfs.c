@@ -3,7 +3,9 @@
  * walker resolves a path from the root, the cwd or a directory fd through
  * ".", "..", symlinks (SYMLOOP_MAX in all) and trailing slashes; the
  * *at operations check types and flags on its result and then call the
- * file system's inode_ops. Rules in docs/fs.md.
+ * file system's inode_ops. Rules in docs/fs.md. open(2), stat, the
+ * changes of attributes and the cwd are fs/vfs_open.c's, over the walk
+ * that fs/vfs_walk.h shares.
  */
 #include <keel/cred.h>
 #include <keel/errno.h>
@@ -14,30 +16,7 @@
 #include <keel/time.h>
 #include <keel/vfs.h>
 
-#define WALK_FOLLOW 0x1 /* follow a symlink in the last component */
-#define WALK_DIRECTORY 0x2 /* the result must be a directory */
-
-/*
- * The walk's state. After a walk, dir (a reference) is the directory the
- * last component was looked up in and last/len/slash that component, also
- * when the walk failed with -ENOENT on it (the name to create); mnt is
- * the mount dir is in, omnt the mount of the inode found.
- */
-struct nameidata {
-	unsigned links;
-	char *buf; /* the path rewritten by a symlink, or NULL */
-	struct inode *dir;
-	struct mount *mnt, *omnt;
-	const char *last;
-	size_t len;
-	bool slash;
-};
-
-static void nd_done(struct nameidata *nd)
-{
-	inode_put(nd->dir);
-	kfree(nd->buf);
-}
+#include "vfs_walk.h"
 
 static bool is_dot(const char *name, size_t len)
 {
@@ -308,8 +287,8 @@ static int empty_path(struct nameidata *nd, int dirfd, struct inode **out)
 }
 
 /* Walk path from dirfd; with AT_EMPTY_PATH an empty path is dirfd. */
-static int lookup(struct nameidata *nd, int dirfd, const char *path,
-		  unsigned atflags, unsigned wflags, struct inode **out)
+int nd_lookup(struct nameidata *nd, int dirfd, const char *path,
+	      unsigned atflags, unsigned wflags, struct inode **out)
 {
 	struct inode *base;
 	int err;
@@ -332,19 +311,19 @@ static int lookup(struct nameidata *nd, int dirfd, const char *path,
 }
 
 /* vfs_lookup_at keeping nd: where *out was found (nd_done drops it). */
-static int lookup_at(struct nameidata *nd, int dirfd, const char *path,
-		     unsigned atflags, struct inode **out)
+int nd_lookup_at(struct nameidata *nd, int dirfd, const char *path,
+		 unsigned atflags, struct inode **out)
 {
 	unsigned wflags = atflags & AT_SYMLINK_NOFOLLOW ? 0 : WALK_FOLLOW;
 
-	return lookup(nd, dirfd, path, atflags, wflags, out);
+	return nd_lookup(nd, dirfd, path, atflags, wflags, out);
 }
 
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
 		  struct inode **out)
 {
 	struct nameidata nd;
-	int err = lookup_at(&nd, dirfd, path, atflags, out);
+	int err = nd_lookup_at(&nd, dirfd, path, atflags, out);
 
 	nd_done(&nd);
 	return err;
@@ -354,7 +333,7 @@ int vfs_lookup_loc(int dirfd, const char *path, unsigned atflags,
 		   struct inode **out, struct vfs_loc *loc)
 {
 	struct nameidata nd;
-	int err = lookup_at(&nd, dirfd, path, atflags, out);
+	int err = nd_lookup_at(&nd, dirfd, path, atflags, out);
 
 	memset(loc, 0, sizeof(*loc));
 	if (!err && nd.dir && nd.dir->watches) { /* only inotify wants it */
@@ -376,34 +355,11 @@ int vfs_lookup_mount(const char *path, bool follow, struct inode **out,
 		     struct mount **mnt)
 {
 	struct nameidata nd;
-	int err = lookup_at(&nd, AT_FDCWD, path,
-			    follow ? 0 : AT_SYMLINK_NOFOLLOW, out);
+	int err = nd_lookup_at(&nd, AT_FDCWD, path,
+			       follow ? 0 : AT_SYMLINK_NOFOLLOW, out);
 
 	*mnt = err ? NULL : nd.omnt;
 	nd_done(&nd);
-	return err;
-}
-
-/* Is the file system where nd found ino (or would create) read-only? */
-static bool nd_readonly(struct nameidata *nd, struct inode *ino, bool found)
-{
-	return found ? mount_readonly(nd->omnt, ino)
-		     : mount_readonly(nd->mnt, nd->dir);
-}
-
-/*
- * lookup_at for a change of the inode's attributes: -EROFS (the inode put)
- * when it lies on a read-only mount.
- */
-static int lookup_to_change(struct nameidata *nd, int dirfd, const char *path,
-			    unsigned atflags, struct inode **out)
-{
-	int err = lookup_at(nd, dirfd, path, atflags, out);
-
-	if (!err && nd_readonly(nd, *out, true)) {
-		inode_put(*out);
-		err = -EROFS;
-	}
 	return err;
 }
 
@@ -411,115 +367,6 @@ void vfs_loc_done(struct vfs_loc *loc)
 {
 	inode_put(loc->dir);
 	kfree(loc->buf);
-}
-
-/* An event on ino, found where nd says. */
-static void notify(struct nameidata *nd, struct inode *ino, uint32_t mask)
-{
-	fsnotify_child(nd->dir, nd->last, nd->len, ino, mask);
-}
-
-static int do_truncate(struct inode *ino, int64_t len)
-{
-	if (S_ISDIR(ino->mode))
-		return -EISDIR;
-	if (!S_ISREG(ino->mode) || len < 0)
-		return -EINVAL;
-	if (ino->flags & I_TEXT)
-		return -ETXTBSY;
-	if (!ino->ops || !ino->ops->truncate)
-		return -EINVAL;
-	return ino->ops->truncate(ino, (uint64_t)len);
-}
-
-/* Create the regular file nd->last in nd->dir for O_CREAT. */
-static int create_file(struct nameidata *nd, unsigned mode, struct inode **out)
-{
-	struct inode *dir = nd->dir;
-
-	if (nd->slash)
-		return -EISDIR;
-	if (dir->nlink == 0)
-		return -ENOENT;
-	if (!dir->ops || !dir->ops->create)
-		return -EACCES;
-	if (nd_readonly(nd, NULL, false))
-		return -EROFS;
-	mode = (mode & S_IALLUGO & ~vfs_get_umask()) | S_IFREG;
-	return dir->ops->create(dir, nd->last, nd->len, mode, out);
-}
-
-/* What open(2) checks on the file it found; O_TRUNC truncates it. */
-static int open_checks(struct inode *ino, unsigned flags, bool ro)
-{
-	unsigned acc = flags & O_ACCMODE;
-
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return -EEXIST;
-	if (flags & O_PATH)
-		return 0;
-	if (flags & O_NOFOLLOW && S_ISLNK(ino->mode))
-		return -ELOOP;
-	if (S_ISDIR(ino->mode) && (acc != O_RDONLY || flags & O_CREAT))
-		return -EISDIR;
-	if (ro && S_ISREG(ino->mode) && (acc != O_RDONLY || flags & O_TRUNC))
-		return -EROFS;
-	if (ino->flags & I_TEXT && (acc != O_RDONLY || flags & O_TRUNC))
-		return -ETXTBSY;
-	if (flags & O_TRUNC && S_ISREG(ino->mode))
-		return do_truncate(ino, 0);
-	return 0;
-}
-
-int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode,
-	       struct file **out)
-{
-	struct inode *ino = NULL;
-	struct nameidata nd;
-	unsigned wflags = 0;
-	bool truncated = false;
-	int err;
-
-	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP;
-	if (flags & O_PATH)
-		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	else if ((flags & O_ACCMODE) == 3)
-		return -EINVAL;
-	if (!(flags & O_NOFOLLOW) &&
-	    (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
-		wflags |= WALK_FOLLOW;
-	if (flags & O_DIRECTORY)
-		wflags |= WALK_DIRECTORY;
-	err = lookup(&nd, dirfd, path, 0, wflags, &ino);
-	if (err == -ENOENT && nd.dir && flags & O_CREAT &&
-	    !(flags & O_DIRECTORY)) {
-		err = create_file(&nd, mode, &ino);
-		if (!err)
-			fsnotify_name(nd.dir, IN_CREATE, nd.last, nd.len, 0);
-	} else if (!err) {
-		err = open_checks(ino, flags, nd_readonly(&nd, ino, true));
-		truncated = !err && flags & O_TRUNC && S_ISREG(ino->mode);
-	}
-	if (!err)
-		err = file_open_inode(ino, flags, nd.dir, nd.last, nd.len, out);
-	if (truncated) /* Linux truncates once open: IN_OPEN comes first */
-		notify(&nd, ino, IN_MODIFY);
-	inode_put(ino);
-	nd_done(&nd);
-	return err;
-}
-
-int vfs_statat(int dirfd, const char *path, unsigned atflags, struct kstat *st)
-{
-	struct inode *ino;
-	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
-
-	if (err)
-		return err;
-	vfs_getattr(ino, st);
-	inode_put(ino);
-	return 0;
 }
 
 /*
@@ -531,7 +378,7 @@ static int lookup_last(struct nameidata *nd, int dirfd, const char *path,
 		       struct inode **out)
 {
 	*out = NULL;
-	return lookup(nd, dirfd, path, 0, 0, out);
+	return nd_lookup(nd, dirfd, path, 0, 0, out);
 }
 
 static bool creatable(struct nameidata *nd, int err)
@@ -791,7 +638,7 @@ int vfs_linkat(int odirfd, const char *opath, int ndirfd, const char *npath,
 	struct nameidata o, n;
 	struct inode *old, *ino = NULL;
 	struct mount *omnt;
-	int err = lookup_at(
+	int err = nd_lookup_at(
 	    &o, odirfd, opath,
 	    (atflags & AT_EMPTY_PATH) |
 		(atflags & AT_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
@@ -870,206 +717,4 @@ long vfs_readlinkat(int dirfd, const char *path, char *buf, size_t len)
 		err = ino->ops->readlink(ino, buf, len);
 	inode_put(ino);
 	return err;
-}
-
-/* We run as root: only X_OK can fail, on a file with no x bit. */
-int vfs_faccessat(int dirfd, const char *path, unsigned mode, unsigned atflags)
-{
-	struct inode *ino;
-	int err = vfs_lookup_at(dirfd, path, atflags, &ino);
-
-	if (err)
-		return err;
-	if (mode & X_OK && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
-		err = -EACCES;
-	inode_put(ino);
-	return err;
-}
-
-/* The file system's part of a change of attributes (inode_ops.setattr):
- * done before the VFS edits the inode's fields. */
-static int fs_setattr(struct inode *ino, const struct iattr *ia)
-{
-	return ino->ops && ino->ops->setattr && ia->valid
-		   ? ino->ops->setattr(ino, ia)
-		   : 0;
-}
-
-int vfs_fchmodat(int dirfd, const char *path, unsigned mode, unsigned atflags)
-{
-	struct iattr ia = { .valid = IATTR_MODE, .mode = mode & S_IALLUGO };
-	struct nameidata nd;
-	struct inode *ino;
-	int err = lookup_at(&nd, dirfd, path, atflags, &ino);
-
-	if (err)
-		goto out;
-	if (S_ISLNK(ino->mode)) {
-		err = -EOPNOTSUPP;
-	} else if (nd_readonly(&nd, ino, true)) {
-		err = -EROFS;
-	} else if (!(err = fs_setattr(ino, &ia))) {
-		ino->mode = (ino->mode & S_IFMT) | (mode & S_IALLUGO);
-		inode_touch(ino, false);
-		notify(&nd, ino, IN_ATTRIB);
-	}
-	inode_put(ino);
-out:
-	nd_done(&nd);
-	return err;
-}
-
-int vfs_fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid,
-		 unsigned atflags)
-{
-	struct nameidata nd;
-	struct inode *ino;
-	struct iattr ia = { .uid = uid, .gid = gid };
-	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
-
-	if (err)
-		goto out;
-	ia.valid = (uid != (uint32_t)-1 ? IATTR_UID : 0) |
-		   (gid != (uint32_t)-1 ? IATTR_GID : 0);
-	err = fs_setattr(ino, &ia);
-	if (err) {
-		inode_put(ino);
-		goto out;
-	}
-	if (uid != (uint32_t)-1)
-		ino->uid = uid;
-	if (gid != (uint32_t)-1)
-		ino->gid = gid;
-	inode_touch(ino, false);
-	if (uid != (uint32_t)-1 || gid != (uint32_t)-1)
-		notify(&nd, ino, IN_ATTRIB);
-	inode_put(ino);
-out:
-	nd_done(&nd);
-	return err;
-}
-
-static void set_time(int64_t *field, int64_t t, int64_t now)
-{
-	if (t == VFS_UTIME_NOW)
-		*field = now;
-	else if (t != VFS_UTIME_OMIT)
-		*field = t;
-}
-
-int vfs_utimensat(int dirfd, const char *path, const int64_t times[2],
-		  unsigned atflags)
-{
-	bool atime = times[0] != VFS_UTIME_OMIT,
-	     mtime = times[1] != VFS_UTIME_OMIT;
-	int64_t now = time_wall_ns();
-	struct iattr ia = { 0 };
-	struct nameidata nd;
-	struct inode *ino;
-	int err = lookup_to_change(&nd, dirfd, path, atflags, &ino);
-
-	if (err)
-		goto out;
-	ia.valid = (atime ? IATTR_ATIME : 0) | (mtime ? IATTR_MTIME : 0);
-	ia.atime_ns = ino->atime_ns;
-	ia.mtime_ns = ino->mtime_ns;
-	set_time(&ia.atime_ns, times[0], now);
-	set_time(&ia.mtime_ns, times[1], now);
-	err = fs_setattr(ino, &ia);
-	if (err) {
-		inode_put(ino);
-		goto out;
-	}
-	set_time(&ino->atime_ns, times[0], now);
-	set_time(&ino->mtime_ns, times[1], now);
-	ino->ctime_ns = now;
-	/* Linux's events: both times are a change of attributes. */
-	if (atime || mtime)
-		notify(&nd, ino,
-		       atime && mtime ? IN_ATTRIB
-		       : atime	      ? IN_ACCESS
-				      : IN_MODIFY);
-	inode_put(ino);
-out:
-	nd_done(&nd);
-	return err;
-}
-
-int vfs_truncate(const char *path, int64_t len)
-{
-	struct nameidata nd;
-	struct inode *ino;
-	int err = lookup_at(&nd, AT_FDCWD, path, 0, &ino);
-
-	if (!err) {
-		err = nd_readonly(&nd, ino, true) && S_ISREG(ino->mode)
-			  ? -EROFS
-			  : do_truncate(ino, len);
-		if (!err)
-			notify(&nd, ino, IN_MODIFY);
-		inode_put(ino);
-	}
-	nd_done(&nd);
-	return err;
-}
-
-int vfs_chdir(const char *path)
-{
-	struct inode *ino;
-	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
-
-	if (err)
-		return err;
-	if (!S_ISDIR(ino->mode)) {
-		inode_put(ino);
-		return -ENOTDIR;
-	}
-	fs_set_cwd(ino);
-	return 0;
-}
-
-int vfs_fchdir(int fd)
-{
-	struct file *f = fd_get(fd);
-	int err = 0;
-
-	if (!f)
-		return -EBADF;
-	if (!S_ISDIR(f->inode->mode)) {
-		err = -ENOTDIR;
-	} else {
-		inode_get(f->inode);
-		fs_set_cwd(f->inode);
-	}
-	file_put(f);
-	return err;
-}
-
-/* chroot(2): path, a directory, becomes the root of the process's
- * absolute paths and the top of its "..". CAP_SYS_CHROOT is looked at
- * after the lookup, as Linux does (so ENOENT before EPERM). */
-int vfs_chroot(const char *path)
-{
-	struct inode *ino;
-	int err = vfs_lookup_at(AT_FDCWD, path, 0, &ino);
-
-	if (err)
-		return err;
-	if (!S_ISDIR(ino->mode))
-		err = -ENOTDIR;
-	else if (!cred_capable(CAP_SYS_CHROOT))
-		err = -EPERM;
-	if (err) {
-		inode_put(ino);
-		return err;
-	}
-	fs_set_root(ino);
-	return 0;
-}
-
-long vfs_getcwd(char *buf, size_t len)
-{
-	long n = inode_cwd_path(fs_cwd(), buf, len);
-
-	return n < 0 ? n : n + 1;
 }

@@ -226,6 +226,10 @@ int elf_read_dynamic(const struct elf_image *img, struct elf_dynamic *dyn,
 		case DT_SONAME:
 			slot = &dyn->soname;
 			break;
+		case DT_DEBUG:
+			dyn->debug_slot =
+			    p->p_vaddr + i * sizeof(*d) + sizeof(d[i].d_tag);
+			continue;
 		default:
 			continue;
 		}

@@ -33,7 +33,7 @@ cp "$page" "$work/www/index.html"
 echo "run-httpd-xen: building nginx into a Xen guest (keel xl --net bridge=xenbr0)"
 build/keel xl -q -o "$work/xl" --guest-dir /guest -m 64 -n keel-httpd \
 	--net bridge=xenbr0,mac=00:16:3e:6b:00:02 -k keel.ip=169.254.1.2/16 \
-	-f /etc/nginx -f /etc/passwd -f /etc/group -f /usr/share/nginx \
+	-f /etc/nginx -f /usr/share/nginx \
 	-f "$work/www:/var/www/html" -f /usr/lib/nginx \
 	-f "$work/empty-lib:/var/lib/nginx" -f "$work/empty-log:/var/log/nginx" \
 	-- /usr/sbin/nginx -g 'daemon off; master_process off;' >"$work/xl.log" 2>&1 ||

@@ -1,10 +1,14 @@
 #!/bin/bash
 # run-httpd.sh - the HTTP demo (make run-httpd): Debian's nginx, unmodified,
-# with its stock /etc/nginx, booted in keel under QEMU by build/keel run -p
-# (QEMU user networking with restrict=on, the guest reaching nothing but its
-# forward; KVM when keel's probe finds it works, else TCG). It serves
-# Debian's welcome page (nginx-common's /usr/share/nginx/html/index.html as
-# /var/www/html). The script waits until nginx answers, fetches the page
+# with its stock /etc/nginx, booted in keel under QEMU as a user types it:
+# build/keel run -p PORT:80 -- /usr/sbin/nginx -g 'daemon off;' (QEMU user
+# networking with restrict=on, the guest reaching nothing but its forward;
+# KVM when keel's probe finds it works, else TCG). keel packs the rest: the
+# files of nginx's packages, the default site's link, the welcome page
+# nginx-common's postinst copies to /var/www/html, base-passwd's www-data
+# for the workers (docs/keel.1, "WHAT KEEL PACKS"). Its master process and
+# worker serve Debian's welcome page (/usr/share/nginx/html/index.html,
+# byte for byte). The script waits until nginx answers, fetches the page
 # with curl from the host over the forwarded port on 127.0.0.1 and prints
 # its first lines (it must be that file, byte for byte), runs a bounded load
 # (wrk -t 2 -c 4 -d 3s) and prints the request rate, then stops the guest:
@@ -23,7 +27,7 @@ keel=$PWD/build/keel
 work=${1:-build/run-httpd}
 page=/usr/share/nginx/html/index.html
 rm -rf "$work"
-mkdir -p "$work/empty-log" "$work/empty-lib"
+mkdir -p "$work"
 work=$(cd "$work" && pwd)
 log=$work/console.log
 export XDG_CACHE_HOME=$work/cache
@@ -78,20 +82,13 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Boot nginx (its files as tests/tool/servers.sh packs them: the config,
-# passwd and group for getpwnam("www-data"), modules, empty state and log
-# directories, the page as the document root), and wait for an answer.
+# Boot nginx as a user types it, and wait for an answer.
 up=
 for try in 1 2 3; do
 	port=$(free_port) || fail "no free port on 127.0.0.1"
 	tb=${EPOCHREALTIME/[^0-9]/}
 	echo "run-httpd: booting nginx in keel, 127.0.0.1:$port -> guest port 80"
-	timeout 600 "$keel" run -m 128M -p "$port:80" \
-		-f /etc/nginx -f /etc/passwd -f /etc/group -f /usr/share/nginx \
-		-f /usr/share/nginx/html:/var/www/html -f /usr/lib/nginx \
-		-f "$work/empty-lib:/var/lib/nginx" -f "$work/empty-log:/var/log/nginx" \
-		-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;' \
-		>"$log" 2>&1 &
+	timeout 600 "$keel" run -p "$port:80" -- /usr/sbin/nginx -g 'daemon off;' >"$log" 2>&1 &
 	pid=$!
 	for _ in $(seq 240); do
 		curl -sf -m 5 -o /dev/null "http://127.0.0.1:$port/" && { up=1; break; }

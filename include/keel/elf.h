@@ -45,6 +45,7 @@
 #define DT_STRSZ 10
 #define DT_SONAME 14
 #define DT_RPATH 15
+#define DT_DEBUG 21
 #define DT_RUNPATH 29
 
 struct elf64_ehdr {
@@ -113,6 +114,9 @@ struct elf_dynamic {
 	const char *rpath; /* DT_RPATH, or NULL */
 	const char *runpath; /* DT_RUNPATH, or NULL */
 	const char *soname; /* DT_SONAME, or NULL */
+	/* Link-time address of DT_DEBUG's value, where the dynamic loader
+	 * stores &r_debug (what a debugger reads), or 0 without one. */
+	uint64_t debug_slot;
 };
 
 /*

@@ -250,7 +250,8 @@ int fd_next_of(struct process *p, int fd);
 struct inode *fs_cwd_of(struct process *p);
 unsigned fs_umask_of(struct process *p);
 
-/* fs/vfs.c: names. dirfd is AT_FDCWD or a descriptor. */
+/* fs/vfs.c: names; fs/vfs_open.c: open, stat, attributes and the cwd.
+ * dirfd is AT_FDCWD or a descriptor. */
 int vfs_lookup_at(int dirfd, const char *path, unsigned atflags,
 		  struct inode **out);
 /* Where a lookup found its inode, for inotify's events on the directory:

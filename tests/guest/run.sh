@@ -20,7 +20,7 @@ prefix=guest-
 # run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
 # exhaustion case (tests/guest/oom_cases.sh).
 mode=${1:-all}
-if [ "$mode" = oom ]; then plan 12; else plan 105; fi
+if [ "$mode" = oom ]; then plan 12; else plan 107; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -211,7 +211,7 @@ if [ "$bad" = 0 ]; then result t_thread-x20 1; else result t_thread-x20 0 "run $
 # guest only: it is not safe on the host (it renames and truncates what
 # its garbage names). Seeds are fixed, so a failure repeats: run
 # `keel run -- build/guest/sysfuzz-static SEED 10000 v` to see each call.
-for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink mount ping seccomp jobctl nofile shm sysctl; do
+for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink netlink_route mount ping seccomp jobctl nofile shm sysctl; do
 	gcc -O1 -static -o "$bin/t_$t-static" tests/guest/t_$t.c &&
 		gcc -O1 -o "$bin/t_$t-dynamic" tests/guest/t_$t.c ||
 		echo "guest tests: cannot compile t_$t.c"

@@ -200,9 +200,8 @@ port=$((20000 + $$ % 20000))
 if [ ! -x /usr/sbin/nginx ]; then
 	result nginx 0 "/usr/sbin/nginx is not installed (make deps installs nginx-light)"
 else
-	timeout 300 "$keel" run -q --accel tcg -p "$port:80" -m 256M -f /etc/nginx -f /etc/passwd \
-		-f /etc/group -v "$share:/var/www/html:ro" -f /usr/share/nginx -f /usr/lib/nginx \
-		-f /var/lib/nginx -f /var/log/nginx \
+	timeout 300 "$keel" run -q --accel tcg -p "$port:80" -m 256M \
+		-v "$share:/var/www/html:ro" \
 		-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;' \
 		>"$logs/nginx.log" 2>&1 &
 	srv=$!

@@ -115,26 +115,23 @@ web() {
 	stop
 }
 # Debian's unmodified nginx (stock /etc/nginx: sendfile, tcp_nopush, that
-# is TCP_CORK). The -f list is what nginx needs beside its config; the
-# passwd and group files for getpwnam("www-data"), its modules, its state
-# and log directories.
+# is TCP_CORK), in one process. keel packs what it needs unasked (its
+# packages' files, the default site's link, base-passwd's www-data); -f
+# gives it the test's document root.
 web nginx /usr/sbin/nginx "/usr/sbin/nginx is not installed (make deps installs nginx-light)" 80 \
-	-m 256M -f /etc/nginx -f /etc/passwd -f /etc/group -f "$w/www:/var/www/html" \
-	-f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+	-m 256M -f "$w/www:/var/www/html" \
 	-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;'
 # The same nginx serving its site from an ext2 disk image (keel mkimage of
 # the same files) mounted read-only at its document root.
 "$keel" mkimage -q "$w/www" -o "$w/site.img" >"$logs/site-img.log" 2>&1
 web nginx-disk /usr/sbin/nginx "/usr/sbin/nginx is not installed (make deps installs nginx-light)" 80 \
-	-m 256M -f /etc/nginx -f /etc/passwd -f /etc/group --disk "$w/site.img:/var/www/html:ro" \
-	-f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+	-m 256M --disk "$w/site.img:/var/www/html:ro" \
 	-- /usr/sbin/nginx -g 'daemon off; master_process off; error_log stderr;'
 # nginx as it runs by default: a master process and its workers (two, as
 # issue 15 asks), forked from the master over socketpair channels.
 sed 's/^worker_processes .*/worker_processes 2;/' /etc/nginx/nginx.conf >"$w/workers.conf" 2>/dev/null || true
 web nginx-workers /usr/sbin/nginx "/usr/sbin/nginx is not installed (make deps installs nginx-light)" 80 \
-	-m 256M -f /etc/nginx -f "$w/workers.conf:/etc/nginx/workers.conf" -f /etc/passwd -f /etc/group \
-	-f "$w/www:/var/www/html" -f /usr/share/nginx -f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
+	-m 256M -f "$w/workers.conf:/etc/nginx/workers.conf" -f "$w/www:/var/www/html" \
 	-- /usr/sbin/nginx -c /etc/nginx/workers.conf -g 'daemon off; master_process on; error_log stderr;'
 # Python's http.server from Debian's python3.11: its standard library
 # (/usr/lib/python3.11, with the extension modules of lib-dynload) is all

@@ -1,5 +1,5 @@
 /*
- * fs_fixture.h - the process the fs/ unit tests (test_vfs, test_mount) run
+ * fs_fixture.h - the process the fs/ unit tests (test_vfs_*, test_mount) run
  * as: kernel/process.c's own, given an executable name, its file limit, a
  * descriptor table and / as its directory; and its end, every descriptor
  * closed. Include after the syscall declarations (linux/syscalls.h).

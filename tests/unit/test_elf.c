@@ -156,6 +156,15 @@ static void check_host_pie(const char *path)
 	assert_null(dyn.rpath);
 	assert_null(dyn.runpath);
 	assert_null(dyn.soname);
+	/* DT_DEBUG's value: inside .dynamic, right after its tag. */
+	sh = elf_section(&img, ".dynamic");
+	assert_non_null(sh);
+	assert_true(dyn.debug_slot >= sh->sh_addr + 8 &&
+		    dyn.debug_slot + 8 <= sh->sh_addr + sh->sh_size);
+	assert_int_equal(
+	    elf_vaddr_to_offset(&img, dyn.debug_slot - 8, 16, &off), 0);
+	assert_int_equal(((const struct elf64_dyn *)(data + off))->d_tag,
+			 DT_DEBUG);
 
 	/* Stripped, but the section headers and .shstrtab remain. */
 	sh = elf_section(&img, ".interp");
@@ -196,6 +205,7 @@ static void check_static(uint8_t *data, size_t size)
 	assert_int_equal(dyn.n_needed, 0);
 	assert_null(dyn.rpath);
 	assert_null(dyn.runpath);
+	assert_int_equal(dyn.debug_slot, 0);
 	free(data);
 }
 

@@ -45,7 +45,7 @@ keel_guest() {
 
 # keel: Debian's nginx with its stock config, as bench/net.sh runs it.
 net_guest_keel() {
-	keel_guest "$1" keel 128 -f /etc/nginx -f /etc/passwd -f /etc/group -f /usr/share/nginx \
+	keel_guest "$1" keel 128 -f /etc/nginx -f /usr/share/nginx \
 		-f /usr/lib/nginx -f /var/lib/nginx -f /var/log/nginx \
 		-- /usr/sbin/nginx -g 'daemon off; master_process off;'
 }

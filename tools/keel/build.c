@@ -246,7 +246,7 @@ static int write_root_disk(struct image *im, const char *outdir,
 int build_image(const struct build_opts *o, struct build_result *r)
 {
 	const char *cwd = o->cwd ? o->cwd : "/";
-	struct strv chain = { 0 }, done = { 0 }, start = { 0 };
+	struct strv chain = { 0 }, done = { 0 }, start = { 0 }, pkgs = { 0 };
 	size_t n_objs = 0;
 	struct image *im;
 	char *program, *kernel, *conf, *cpio, *out_kernel;
@@ -298,12 +298,15 @@ int build_image(const struct build_opts *o, struct build_result *r)
 		n_objs += objs.n;
 		objects_free(&objs);
 	}
-	if (pack_packages(im, o, &chain))
-		goto out_prog;
+	/* -f before the packages: a path both name is the user's file
+	 * (-f my.conf:/etc/nginx/nginx.conf), and so are passwd and group */
 	for (size_t i = 0; i < o->files.n; i++)
 		if (add_file_opt(im, o->files.v[i], cwd))
 			goto out_prog;
-	if (add_argument_files(im, o, cwd) || pack_libraries(im, o, &done))
+	if (pack_packages(im, o, &chain, &pkgs))
+		goto out_prog;
+	if (add_argument_files(im, o, cwd) || pack_accounts(im, o, &pkgs) ||
+	    pack_libraries(im, o, &done))
 		goto out_prog;
 	/* The working directory exists in the guest even if nothing is in it. */
 	if (image_add_dir(im, cwd))
@@ -368,11 +371,13 @@ int build_image(const struct build_opts *o, struct build_result *r)
 	kernel = NULL;
 	r->initrd = o->single ? NULL : xstrdup(cpio);
 	r->program = xstrdup(program);
+	r->first = xstrdup(start.v[0]);
 	free(cpio);
 out_prog:
 	strv_free(&chain);
 	strv_free(&done);
 	strv_free(&start);
+	strv_free(&pkgs);
 	free(program);
 	free(kernel);
 	return rc;

@@ -307,17 +307,23 @@ int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 	return 0;
 }
 
-/* The .list file of an installed package, or NULL. */
-static char *list_path(struct debdb *db, const char *name)
+/* The file info/NAME.EXT of a package (or info/NAME:ARCH.EXT, as dpkg
+ * names those of packages of one architecture), readable or not. */
+char *deb_info_path(struct debdb *db, const char *name, const char *ext)
 {
 	struct deb_pkg *p = find_pkg(db, name);
-	char *f = xasprintf("%s/info/%s.list", db->admin, name);
+	char *f = xasprintf("%s/info/%s.%s", db->admin, name, ext);
 
 	if (!access(f, R_OK) || !p)
 		return f;
 	free(f);
-	f = xasprintf("%s/info/%s:%s.list", db->admin, name, p->arch);
+	f = xasprintf("%s/info/%s:%s.%s", db->admin, name, p->arch, ext);
 	return f;
+}
+
+static char *list_path(struct debdb *db, const char *name)
+{
+	return deb_info_path(db, name, "list");
 }
 
 /* Paths of the documentation (and what only desktops and shells use),
@@ -494,5 +500,101 @@ int deb_owners(struct debdb *db, const char *path, struct strv *out)
 	closedir(d);
 	free(info);
 	strv_free(&names);
+	return 0;
+}
+
+/* Each word of [s, end) (letters, digits, '_', '.', '-') into out once. */
+static void push_words(const char *s, const char *end, struct strv *out)
+{
+	static const char word[] = "abcdefghijklmnopqrstuvwxyz"
+				   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+
+	while (s < end) {
+		const char *w = s;
+		char *dup;
+
+		while (s < end && *s && strchr(word, *s))
+			s++;
+		if (s > w) {
+			dup = strndup(w, (size_t)(s - w));
+			if (!strv_has(out, dup))
+				strv_push(out, dup);
+			free(dup);
+		}
+		if (s < end)
+			s++;
+	}
+}
+
+static bool has_text(const struct mapped *m, const char *text)
+{
+	size_t n = strlen(text);
+
+	for (size_t i = 0; m->size >= n && i <= m->size - n; i++)
+		if (!memcmp((const char *)m->data + i, text, n))
+			return true;
+	return false;
+}
+
+/* The names of a sysusers.d file's lines (u NAME, g NAME, m USER GROUP). */
+static void sysusers_names(const struct mapped *m, struct strv *out)
+{
+	const char *s = m->data, *end = s + m->size;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *le = nl ? nl : end;
+
+		while (s < le && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s + 1 < le && strchr("ugm", *s) &&
+		    (s[1] == ' ' || s[1] == '\t'))
+			push_words(s + 2, le, out);
+		s = le + 1;
+	}
+}
+
+/*
+ * The account names a package may create (docs/keel.1, "Accounts"):
+ * every word of its preinst and postinst when they run adduser, useradd,
+ * addgroup or groupadd (the name is often in a variable, so all of the
+ * script's words), and the user, group and member names of the
+ * sysusers.d files it ships. The caller keeps those that are accounts.
+ */
+int deb_account_names(struct debdb *db, const char *name, struct strv *out)
+{
+	static const char *const scripts[] = { "preinst", "postinst" };
+	static const char *const tools[] = { "adduser", "useradd", "addgroup",
+					     "groupadd" };
+	struct strv files = { 0 };
+	struct mapped m;
+
+	for (size_t i = 0; i < sizeof(scripts) / sizeof(*scripts); i++) {
+		char *f = deb_info_path(db, name, scripts[i]);
+		bool creates = false;
+
+		if (map_file(f, &m)) {
+			free(f);
+			continue;
+		}
+		free(f);
+		for (size_t t = 0; t < sizeof(tools) / sizeof(*tools); t++)
+			creates = creates || has_text(&m, tools[t]);
+		if (creates)
+			push_words(m.data, (const char *)m.data + m.size, out);
+		unmap_file(&m);
+	}
+	if (deb_files(db, name, &files))
+		return -1;
+	for (size_t i = 0; i < files.n; i++) {
+		const char *f = files.v[i], *dot = strrchr(f, '.');
+
+		if ((strstr(f, "/lib/sysusers.d/") != NULL) && dot &&
+		    !strcmp(dot, ".conf") && !map_file(f, &m)) {
+			sysusers_names(&m, out);
+			unmap_file(&m);
+		}
+	}
+	strv_free(&files);
 	return 0;
 }

@@ -1,14 +1,16 @@
 /*
  * gdb.c - keel run --gdb[=PORT] (tools/keel/): QEMU waits at the first
  * instruction (-S) with its gdb stub on 127.0.0.1:PORT, the kernel puts
- * a PIE at its fixed base (norandmaps), and keel prints the one gdb
- * command line that loads keel.elf's symbols and the program's at the
- * address the program will have, then attaches. Breakpoints in the
- * program work before it is loaded because under TCG QEMU's stub checks
- * them by virtual address (with KVM they are int3 bytes written into
- * guest memory, which does not hold the program yet).
+ * a PIE at its fixed base (norandmaps), and keel writes a gdb script
+ * next to the image and prints the one command that runs it. The script
+ * loads keel.elf's symbols and the program's at the address the program
+ * will have, then attaches; for a dynamically linked program it also
+ * hands the libraries to gdb's own shared-library support (push_dynamic
+ * says how). Breakpoints in the program work before it is loaded because
+ * under TCG QEMU's stub checks them by virtual address (with KVM they are
+ * int3 bytes written into guest memory, which does not hold the program
+ * yet; the watchpoint the script uses would be a debug register there).
  */
-#include <elf.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <keel/elf.h>
 
 #include "keel.h"
 
@@ -41,24 +45,32 @@ bool gdb_port_parse(const char *arg, unsigned *port)
 	return true;
 }
 
-/*
- * The ELF type of path: ET_EXEC, ET_DYN, or 0 when it cannot be read as
- * an x86-64 ELF (a script: no offset is printed then).
- */
-static int elf_type(const char *path)
-{
-	Elf64_Ehdr eh;
-	FILE *f = fopen(path, "rb");
-	size_t n;
+/* What gdb is told of the program (from lib/elf.c, as the kernel reads it). */
+struct gdb_prog {
+	int type; /* ET_EXEC or ET_DYN; 0: not an ELF keel loads (a script) */
+	uint64_t base; /* what its addresses are moved by: a PIE's base */
+	uint64_t debug_slot; /* run-time address of DT_DEBUG's value; 0: no
+				dynamic loader to follow */
+};
 
-	if (!f)
-		return 0;
-	n = fread(&eh, 1, sizeof(eh), f);
-	fclose(f);
-	if (n != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return 0;
-	return eh.e_type;
+static void prog_read(const char *path, struct gdb_prog *gp)
+{
+	struct elf_image img;
+	struct elf_dynamic dyn;
+	struct mapped m;
+	const char *why, *interp = NULL;
+
+	memset(gp, 0, sizeof(*gp));
+	if (map_file(path, &m))
+		return;
+	if (!elf_parse(&img, m.data, m.size, &why)) {
+		gp->type = img.eh->e_type;
+		gp->base = gp->type == ET_DYN ? GDB_PIE_BASE : 0;
+		if (!elf_interp(&img, &interp, &why) && interp &&
+		    !elf_read_dynamic(&img, &dyn, &why) && dyn.debug_slot)
+			gp->debug_slot = gp->base + dyn.debug_slot;
+	}
+	unmap_file(&m);
 }
 
 /* s in single quotes for a POSIX shell ('\'' for each quote inside). */
@@ -91,31 +103,98 @@ static char *gdb_file(const char *path)
 	return strpbrk(path, " \t") ? xasprintf("\"%s\"", path) : xstrdup(path);
 }
 
-char *gdb_command(const char *kernel, const char *program, unsigned port)
+/* "add-symbol-file" or "symbol-file" for the program, at its base. */
+static void push_prog_symbols(struct strv *s, const char *cmd, const char *p,
+			      const struct gdb_prog *gp)
 {
-	struct strv ex = { 0 }, words = { 0 };
-	char *k = gdb_file(kernel), *p = gdb_file(program), *line;
+	if (gp->type == ET_DYN)
+		strv_pushf(s, "%s %s -o %#llx", cmd, p,
+			   (unsigned long long)gp->base);
+	else if (gp->type == ET_EXEC)
+		strv_pushf(s, "%s %s", cmd, p);
+}
 
-	strv_push(&ex, "set confirm off");
-	strv_pushf(&ex, "file %s", k);
-	if (elf_type(program) == ET_DYN)
-		strv_pushf(&ex, "add-symbol-file %s -o %#llx", p, GDB_PIE_BASE);
-	else if (elf_type(program) == ET_EXEC)
-		strv_pushf(&ex, "add-symbol-file %s", p);
-	strv_pushf(&ex, "target remote 127.0.0.1:%u", port);
-	strv_push(&words, "gdb -q");
-	for (size_t i = 0; i < ex.n; i++) {
-		char *q = shell_quote(ex.v[i]);
+/*
+ * The dynamically linked program: gdb's own shared-library support
+ * (SVR4: r_debug's list of link_maps, and a breakpoint in the dynamic
+ * loader for each change) finds the libraries once two things hold.
+ * gdb uses it only for a CPU described with the Linux register orig_rax,
+ * which QEMU's description lacks: the same description with it added
+ * goes in a file, used from the second connection on. And gdb must
+ * attach with ld.so already in the list, since it places its loader
+ * breakpoint at connection (QEMU's stub has no auxiliary vector to say
+ * where ld.so is): a watchpoint on the program's DT_DEBUG slot stops
+ * where ld.so publishes r_debug, before it loads any library, and gdb
+ * reconnects there with the program as its executable.
+ */
+static void push_dynamic(struct strv *s, const char *k, const char *p,
+			 const struct gdb_prog *gp, unsigned port,
+			 const char *tdesc)
+{
+	char *q = shell_quote(tdesc);
 
-		strv_pushf(&words, "-ex %s", q);
-		free(q);
+	strv_push(s, "# QEMU's CPU description with Linux's orig_rax added: "
+		     "gdb's Linux");
+	strv_push(s, "# shared-library support needs it.");
+	strv_pushf(s,
+		   "pipe maint print xml-tdesc | sed 's|</target>|<feature "
+		   "name=\"org.gnu.gdb.i386.linux\"><reg name=\"orig_rax\" "
+		   "bitsize=\"64\" type=\"int\"/></feature></target>|' > %s",
+		   q);
+	strv_push(s, "# Run to where ld.so stores &r_debug in the program's "
+		     "DT_DEBUG, before");
+	strv_push(s, "# it loads any library.");
+	strv_pushf(s, "watch *(long *)%#llx",
+		   (unsigned long long)gp->debug_slot);
+	strv_push(s, "commands\nsilent\nend");
+	strv_push(s, "continue");
+	strv_push(s, "delete $bpnum");
+	strv_push(s, "# Attach again as to a Linux process: gdb finds ld.so "
+		     "in r_debug's list,");
+	strv_push(s, "# breaks in it at each library change and reads "
+		     "every library's symbols.");
+	strv_push(s, "disconnect");
+	strv_pushf(s, "set tdesc filename %s", tdesc);
+	strv_pushf(s, "exec-file %s", p);
+	push_prog_symbols(s, "symbol-file", p, gp);
+	strv_pushf(s, "add-symbol-file %s", k);
+	strv_pushf(s, "target remote 127.0.0.1:%u", port);
+	strv_push(s, "echo keel: stopped in ld.so before the program's "
+		     "libraries are loaded; breakpoints in them resolve as "
+		     "they load\\n");
+	free(q);
+}
+
+char *gdb_script(const char *kernel, const char *program, unsigned port,
+		 const char *tdesc)
+{
+	struct strv s = { 0 };
+	struct gdb_prog gp;
+	char *k = gdb_file(kernel), *p = gdb_file(program), *text;
+
+	prog_read(program, &gp);
+	strv_pushf(&s,
+		   "# keel run --gdb=%u: %s under QEMU's gdb stub "
+		   "(docs/keel.1)",
+		   port, program);
+	strv_push(&s, "set confirm off");
+	strv_pushf(&s, "file %s", k);
+	if (gp.debug_slot) {
+		strv_push(&s, "set breakpoint pending on");
+		/* The guest's libraries are the host's, packed at their
+		 * paths (the stub cannot send files). */
+		strv_push(&s, "set sysroot /");
+	} else {
+		push_prog_symbols(&s, "add-symbol-file", p, &gp);
 	}
-	line = strv_join(&words, " ");
-	strv_free(&ex);
-	strv_free(&words);
+	strv_pushf(&s, "target remote 127.0.0.1:%u", port);
+	if (gp.debug_slot)
+		push_dynamic(&s, k, p, &gp, port, tdesc);
+	text = strv_join(&s, "\n");
+	strv_free(&s);
 	free(k);
 	free(p);
-	return line;
+	return text;
 }
 
 /* Can QEMU listen on 127.0.0.1:port? Else a message (before it starts,
@@ -140,14 +219,59 @@ static bool port_free(unsigned port)
 	return ok;
 }
 
+/* gdb's commands take a file name up to the line's end, or in double
+ * quotes: neither holds a name with these. */
+static bool names_ok(const char *kernel, const char *program)
+{
+	const char *bad = strpbrk(kernel, "\"\n") ? kernel : NULL;
+
+	if (!bad && strpbrk(program, "\"\n"))
+		bad = program;
+	if (bad)
+		err_msg("--gdb: gdb cannot be given a file name with a double "
+			"quote or a newline in it: %s",
+			bad);
+	return !bad;
+}
+
+/* Write the script next to the kernel; the command that runs it, or NULL
+ * and a message. */
+static char *write_script(const char *kernel, const char *program,
+			  unsigned port)
+{
+	const char *slash = strrchr(kernel, '/');
+	char *dir, *path, *xml, *text, *q, *line = NULL;
+	struct out_file o;
+
+	dir = slash ? xasprintf("%.*s", (int)(slash - kernel), kernel)
+		    : xstrdup(".");
+	path = xasprintf("%s/gdb-%u.gdb", *dir ? dir : "", port);
+	xml = xasprintf("%s/gdb-%u.xml", *dir ? dir : "", port);
+	unlink(xml); /* the script makes it afresh */
+	text = gdb_script(kernel, program, port, xml);
+	if (!out_open(&o, path)) {
+		fprintf(o.f, "%s\n", text);
+		if (!out_commit(&o)) {
+			q = shell_quote(path);
+			line = xasprintf("gdb -q -x %s", q);
+			free(q);
+		}
+	}
+	free(text);
+	free(xml);
+	free(path);
+	free(dir);
+	return line;
+}
+
 int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
 	     const char *program, unsigned port)
 {
 	char *line;
 
-	if (!port_free(port))
+	if (!names_ok(kernel, program) || !port_free(port) ||
+	    !(line = write_script(kernel, program, port)))
 		return -1;
-	line = gdb_command(kernel, program, port);
 	strv_push(a, "-S");
 	strv_push(a, "-gdb");
 	strv_pushf(a, "tcp:127.0.0.1:%u", port);

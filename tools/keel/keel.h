@@ -117,6 +117,11 @@ int deb_closure(struct debdb *db, const struct strv *want, bool same_source,
 		struct strv *out, struct strv *missing);
 int deb_files(struct debdb *db, const char *name, struct strv *out);
 int deb_owners(struct debdb *db, const char *path, struct strv *out);
+/* info/NAME.EXT (or NAME:ARCH.EXT) in the admin directory: "postinst". */
+char *deb_info_path(struct debdb *db, const char *name, const char *ext);
+/* The words a package's account-making scripts and sysusers.d files
+ * hold: the names it may create accounts under. */
+int deb_account_names(struct debdb *db, const char *name, struct strv *out);
 bool deb_is_doc(const char *path);
 bool deb_is_program_dir(const char *path);
 
@@ -143,6 +148,8 @@ struct build_result {
 	char *base_kernel; /* the build's keel.elf that kernel was made from */
 	char *initrd; /* NULL with --single */
 	char *program; /* guest path of the program */
+	char *first; /* what the kernel executes: the program, or (for a
+			script) its #! interpreter; host path = guest path */
 	char *root_image; /* --root disk: the root's ext2 image, else NULL */
 	unsigned long long image_bytes; /* what the initrd puts in guest RAM */
 };
@@ -152,13 +159,19 @@ int build_image(const struct build_opts *o, struct build_result *r);
 #define GUEST_DEFAULT_PATH \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+/* accounts.c: /etc/passwd and /etc/group (base-passwd's accounts and
+ * the system accounts the packed packages make), unless packed already. */
+int pack_accounts(struct image *im, const struct build_opts *o,
+		  const struct strv *pkgs);
+
 /* pack.c: scripts, packages and every ELF's libraries (build.c's helpers),
  * and the guest memory an image needs. 0, or -1 and a message. */
 int pack_follow_scripts(const struct build_opts *o, const char *argv0,
 			const char *program, struct strv *chain,
 			struct strv *start);
+/* The packages whose files went in are added to packed. */
 int pack_packages(struct image *im, const struct build_opts *o,
-		  const struct strv *chain);
+		  const struct strv *chain, struct strv *packed);
 int pack_libraries(struct image *im, const struct build_opts *o,
 		   struct strv *done);
 unsigned long pack_default_mib(unsigned long long image_bytes);
@@ -222,11 +235,15 @@ void manifest_at(int i); /* err_msg names argv[i]'s line (i < 0: none) */
 #define GDB_DEFAULT_PORT 1234
 /* --gdb's optional PORT (NULL: the default), or false and a message. */
 bool gdb_port_parse(const char *arg, unsigned *port);
-/* The gdb command line that loads kernel's and program's symbols (a PIE
- * at the base norandmaps gives it) and attaches to 127.0.0.1:port. */
-char *gdb_command(const char *kernel, const char *program, unsigned port);
-/* QEMU's -S -gdb, the kernel's norandmaps, and that line on stderr: 0, or
- * -1 and a message when the port is taken. */
+/* The gdb script that loads the kernel's and the program's symbols (a
+ * PIE at the base norandmaps gives it), attaches to 127.0.0.1:port and,
+ * for a dynamically linked program, follows its libraries (tdesc: the
+ * file it writes QEMU's CPU description to for that). */
+char *gdb_script(const char *kernel, const char *program, unsigned port,
+		 const char *tdesc);
+/* QEMU's -S -gdb, the kernel's norandmaps, the script written next to
+ * kernel and the gdb command that runs it on stderr: 0, or -1 and a
+ * message (the port is taken, the script cannot be written). */
 int gdb_args(struct strv *a, struct strv *kargs, const char *kernel,
 	     const char *program, unsigned port);
 

@@ -16,6 +16,7 @@
  *  - libraries: every ELF object that ended up in the image has what its
  *    DT_NEEDED names resolved (resolve.c) and packed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -322,12 +323,141 @@ static int add_bytecode(struct image *im, const char *py)
 	return rc;
 }
 
+/*
+ * The symbolic links a package's maintainer scripts make in its /etc
+ * directories to enable what it ships (nginx's postinst links
+ * sites-enabled/default to ../sites-available/default): in no package's
+ * list, but without them the configuration does nothing. Each link in
+ * one of the directories etc_dirs holds goes in when what it resolves to
+ * on the host is in the image; the rest (a module whose package is not
+ * packed) stay out, as a dangling link would break an include.
+ */
+static int add_enabling_links(struct image *im, const struct strv *etc_dirs)
+{
+	for (size_t i = 0; i < etc_dirs->n; i++) {
+		DIR *d = opendir(etc_dirs->v[i]);
+		struct dirent *de;
+		int rc = 0;
+
+		while (d && !rc && (de = readdir(d))) {
+			char *p = path_join(etc_dirs->v[i], de->d_name);
+			char *real = NULL;
+			struct stat st;
+
+			if (!lstat(p, &st) && S_ISLNK(st.st_mode) &&
+			    !image_has(im, p) && (real = realpath(p, NULL)) &&
+			    image_has(im, real)) {
+				note("%s: the link to %s", p, real);
+				rc = image_add_entry(im, p);
+			}
+			free(real);
+			free(p);
+		}
+		if (d)
+			closedir(d);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+/* Do the host files a and b hold the same bytes? */
+static bool same_bytes(const char *a, const char *b)
+{
+	struct mapped ma, mb;
+	bool same = false;
+
+	if (map_file(a, &ma))
+		return false;
+	if (!map_file(b, &mb)) {
+		same = ma.size == mb.size &&
+		       (!ma.size || !memcmp(ma.data, mb.data, ma.size));
+		unmap_file(&mb);
+	}
+	unmap_file(&ma);
+	return same;
+}
+
+/*
+ * The copies a package's postinst makes of its own files (nginx-common's
+ * "cp /usr/share/nginx/html/index.html
+ * /var/www/html/index.nginx-debian.html", the page its default site
+ * serves): of the absolute paths the script names, each regular host file
+ * not in the image that holds the same bytes as another named path that
+ * is in the image goes in. Only the package's own bytes can so come in,
+ * never what the host keeps of its own. A named path that is a host
+ * directory goes in empty (redis-tools' postinst makes /var/lib/redis,
+ * where redis.conf's "dir" points).
+ */
+static int add_script_copies(struct image *im, struct debdb *db,
+			     const char *pkg)
+{
+	char *f = deb_info_path(db, pkg, "postinst");
+	struct strv paths = { 0 };
+	struct mapped m;
+	int rc = 0;
+
+	if (map_file(f, &m)) {
+		free(f);
+		return 0;
+	}
+	free(f);
+	for (const char *s = m.data, *end = s + m.size; s < end;) {
+		size_t n = 0;
+
+		if (*s == '/' && (s == m.data || strchr(" \t\"'=", s[-1])))
+			while (s + n < end &&
+			       strchr("abcdefghijklmnopqrstuvwxyz"
+				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "0123456789_./-+",
+				      s[n]) &&
+			       s[n])
+				n++;
+		if (n > 1) {
+			char *p = strndup(s, n);
+
+			if (!strv_has(&paths, p))
+				strv_push(&paths, p);
+			free(p);
+		}
+		s += n ? n : 1;
+	}
+	unmap_file(&m);
+	for (size_t i = 0; !rc && i < paths.n; i++) {
+		struct stat st;
+
+		if (lstat(paths.v[i], &st) || image_has(im, paths.v[i]))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			note("%s: a directory %s's postinst names", paths.v[i],
+			     pkg);
+			rc = image_add_dir(im, paths.v[i]);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		for (size_t j = 0; j < paths.n; j++) {
+			if (j == i || !image_has(im, paths.v[j]) ||
+			    !same_bytes(paths.v[i], paths.v[j]))
+				continue;
+			note("%s: %s's copy of %s", paths.v[i], pkg,
+			     paths.v[j]);
+			rc = image_add_entry(im, paths.v[i]);
+			break;
+		}
+	}
+	strv_free(&paths);
+	return rc;
+}
+
 /* Add the listed paths of the packages in pkgs; the documentation left
  * out, and with only_data the programs but those in keep. */
 static int add_packages(struct image *im, struct debdb *db,
 			const struct strv *pkgs, bool only_data,
 			const struct strv *keep)
 {
+	struct strv etc_dirs = { 0 };
+
 	for (size_t i = 0; i < pkgs->n; i++) {
 		struct strv files = { 0 };
 		unsigned long long bytes = 0;
@@ -347,21 +477,35 @@ static int add_packages(struct image *im, struct debdb *db,
 				gone++; /* removed, or excluded by dpkg */
 				continue;
 			}
+			if (!S_ISDIR(st.st_mode) && image_has(im, f))
+				continue; /* given with -f, or packed already */
 			if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) &&
 			    !S_ISLNK(st.st_mode))
 				continue;
 			if (image_add_entry(im, f) || add_bytecode(im, f)) {
 				strv_free(&files);
+				strv_free(&etc_dirs);
 				return -1;
 			}
 			added++;
+			if (S_ISDIR(st.st_mode) && !strncmp(f, "/etc/", 5))
+				strv_push(&etc_dirs, f);
 			if (S_ISREG(st.st_mode))
 				bytes += (unsigned long long)st.st_size;
 		}
 		note("package %s: %zu paths, %.1f MiB%s", pkgs->v[i], added,
 		     mib(bytes), gone ? " (some listed paths are gone)" : "");
 		strv_free(&files);
+		if (add_script_copies(im, db, pkgs->v[i])) {
+			strv_free(&etc_dirs);
+			return -1;
+		}
 	}
+	if (add_enabling_links(im, &etc_dirs)) {
+		strv_free(&etc_dirs);
+		return -1;
+	}
+	strv_free(&etc_dirs);
 	return 0;
 }
 
@@ -390,7 +534,7 @@ static unsigned long long packages_size(struct debdb *db,
 }
 
 int pack_packages(struct image *im, const struct build_opts *o,
-		  const struct strv *chain)
+		  const struct strv *chain, struct strv *packed)
 {
 	struct strv owners = { 0 }, pkgs = { 0 }, missing = { 0 };
 	struct debdb *db;
@@ -416,6 +560,8 @@ int pack_packages(struct image *im, const struct build_opts *o,
 			note("--deb %s: %zu packages", o->debs.v[0], pkgs.n);
 			rc = add_packages(im, db, &pkgs, false, chain);
 		}
+		for (size_t i = 0; i < pkgs.n; i++)
+			strv_push(packed, pkgs.v[i]);
 		strv_free(&pkgs);
 	}
 	if (!rc && !o->bare) {
@@ -438,6 +584,9 @@ int pack_packages(struct image *im, const struct build_opts *o,
 			} else {
 				note("the program's packages: %s", names);
 				rc = add_packages(im, db, &pkgs, true, chain);
+				for (size_t i = 0; i < pkgs.n; i++)
+					if (!strv_has(packed, pkgs.v[i]))
+						strv_push(packed, pkgs.v[i]);
 			}
 			free(names);
 		} else if (!rc) {

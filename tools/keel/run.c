@@ -834,7 +834,7 @@ static int boot(const struct build_result *b, const struct run_opts *o,
 	for (size_t i = 0; i < o->kargs.n; i++)
 		strv_push(&kargs, o->kargs.v[i]);
 	if (o->gdb_port &&
-	    gdb_args(&a, &kargs, b->kernel, b->program, o->gdb_port)) {
+	    gdb_args(&a, &kargs, b->kernel, b->first, o->gdb_port)) {
 		strv_free(&a);
 		strv_free(&kargs);
 		return -1;
