@@ -234,6 +234,9 @@ $(BUILD)/unit/test_mount: HOSTED_OBJS += $(VFS_OBJS)
 # test_fdtable: the same, for fs/fdtable.c's fork, share and release.
 $(BUILD)/unit/test_fdtable: $(VFS_OBJS)
 $(BUILD)/unit/test_fdtable: HOSTED_OBJS += $(VFS_OBJS)
+# test_sysctl: the same, for /proc/sys and /sys's writable files.
+$(BUILD)/unit/test_sysctl: $(VFS_OBJS)
+$(BUILD)/unit/test_sysctl: HOSTED_OBJS += $(VFS_OBJS)
 # test_ext2_*: the same, over a RAM disk holding images mke2fs makes
 # (tests/unit/ext2_fixture.c, linked into each).
 EXT2_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_ext2_*.c))

@@ -1,11 +1,9 @@
 /*
- * procfs.c - /proc and /sys (fs/): small trees of fixed nodes whose files
- * are generated text, made when opened (meminfo, cpuinfo, stat, uptime,
- * loadavg, mounts, mountinfo, net/dev, sys/kernel/ostype...,
- * sys/fs/inotify/..., sys/fs/aio-nr..., sys/vm/overcommit_memory and
- * overcommit_ratio (written by root), sys/kernel/shm{max,all,mni} and
- * sysvipc/shm (fs/shm.c), cpu/online; sys/fs/nr_open also
- * written, as an integer within bounds), plus symlinks:
+ * procfs.c - /proc (fs/) and the machinery of its trees and /sys's: fixed
+ * nodes (fs/procfs_node.h) whose files are generated text, made when
+ * opened (meminfo, cpuinfo, stat, uptime, loadavg, mounts, mountinfo,
+ * net/dev, sysvipc/shm: fs/shm.c), written as one integer when writable
+ * (/proc/sys: fs/procfs_sys.c; /proc/PID/oom_score_adj), plus symlinks:
  * /proc/self -> the caller's pid, /proc/net -> self/net, /proc/mounts ->
  * self/mounts. /proc lists a directory PID for every process, alive or
  * zombie (process_for_each), whose files are that process's (stat,
@@ -14,13 +12,12 @@
  * its open files. A node under PID carries the pid in its inode number
  * (PID_INO); each file finds its process again at open (process_get), so
  * a process reaped meanwhile gives ESRCH. Each tree is one superblock
- * (procfs_sb, sysfs_sb) that fs/mount.c mounts; inodes are made on lookup
- * and freed with their last reference.
+ * (procfs_sb; sysfs_sb in fs/sysfs.c) that fs/mount.c mounts; inodes are
+ * made on lookup and freed with their last reference.
  */
 #include <keel/cred.h>
 #include <keel/errno.h>
 #include <keel/heap.h>
-#include <keel/inotify.h>
 #include <keel/mmu.h>
 #include <keel/mount.h>
 #include <keel/oom.h>
@@ -32,15 +29,12 @@
 #include <keel/sched.h>
 #include <keel/shm.h>
 #include <keel/string.h>
-#include <keel/tty.h>
-#include <keel/uts.h>
 #include <keel/vfs.h>
-#include <keel/version.h>
 #include <keel/vm.h>
+#include "procfs_node.h"
 #include "procfs_pid.h"
 
 #define PROC_DEV 3 /* st_dev 0:3 */
-#define SYS_DEV 20
 /* Above ramfs's numbers, so a name found by inode number is ours. */
 #define PROC_INO_BASE (1ULL << 32)
 /* The nodes under /proc/PID: node n (a pnode's ino, or FD_INO + fd). */
@@ -50,28 +44,8 @@
 #define PID_NODE_INO 10 /* /proc/PID itself */
 #define GEN_MAX (1UL << 20)
 
-struct pnode {
-	const char *name;
-	unsigned mode;
-	uint32_t ino;
-	const struct pnode *children; /* static directories */
-	size_t nchildren;
-	const struct inode_ops *iops; /* NULL: the default of the type */
-	/* Files: write the text into buf, return its full length. */
-	size_t (*gen)(char *buf, size_t len);
-	/* ... of the process /proc/PID is (files under it). */
-	size_t (*pgen)(struct process *p, char *buf, size_t len);
-	int provided; /* 1 + enum procfs_text: a higher layer's gen */
-	const char *link; /* fixed symlink target */
-	/* Writable /proc/sys integers: the value and its bounds. */
-	int (*set)(unsigned long v);
-	long min, max;
-	/* Writable per-process integers (oom_score_adj): p's new value. */
-	int (*pset)(struct process *p, long v);
-};
-
 static const struct inode_ops dir_iops, link_iops, fd_dir_iops, root_iops,
-    writable_iops;
+    file_iops;
 static const struct file_ops gen_fops;
 
 /* ---- generated files ---- */
@@ -131,93 +105,38 @@ static size_t gen_mountinfo(char *buf, size_t len)
 	return mount_format(buf, len, true);
 }
 
-static size_t gen_cpu0(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "0\n");
-}
-
-/* /proc/sys/kernel: what uname(2) says. */
-static size_t gen_ostype(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "Linux\n");
-}
-
-static size_t gen_osrelease(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, KEEL_UTS_RELEASE "\n");
-}
-
-static size_t gen_hostname(char *buf, size_t len)
-{
-	char name[UTS_NAME_LEN + 1];
-
-	uts_hostname(name);
-	return (size_t)snprintf(buf, len, "%s\n", name);
-}
-
-static size_t gen_domainname(char *buf, size_t len)
-{
-	char name[UTS_NAME_LEN + 1];
-
-	uts_domainname(name);
-	return (size_t)snprintf(buf, len, "%s\n", name);
-}
-
-static size_t gen_version(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "#1 keel " KEEL_VERSION "\n");
-}
-
-/* /proc/sys/fs/inotify: its limits (fixed). */
-static size_t gen_in_instances(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_INSTANCES);
-}
-
-static size_t gen_in_watches(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_USER_WATCHES);
-}
-
-static size_t gen_in_queued(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%d\n", INOTIFY_MAX_QUEUED_EVENTS);
-}
-
-/* /proc/sys/fs/nr_open: the most descriptors a process may have. */
-static size_t gen_nr_open(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%u\n", fd_nr_open());
-}
-
-static int set_nr_open(unsigned long v)
-{
-	return fd_set_nr_open(v);
-}
-
-/* /proc/sys/kernel/pty: the pseudo-terminal pairs (fs/pty.c). */
-static size_t gen_pty_max(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%d\n", PTY_MAX);
-}
-
-static size_t gen_pty_nr(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%u\n", pty_count());
-}
-
-static size_t gen_pty_reserve(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "1024\n");
-}
-
-/* Generators handed over by net/ and linux/ (include/keel/procfs.h). */
+/* Generators (and setters) handed over by net/ and linux/
+ * (include/keel/procfs.h). */
 static procfs_gen provided[PROCFS_NTEXTS];
+static procfs_set provided_set[PROCFS_NTEXTS];
 
 void procfs_provide(enum procfs_text which, procfs_gen gen)
 {
 	if ((unsigned)which < PROCFS_NTEXTS)
 		provided[which] = gen;
+}
+
+void procfs_provide_sysctl(enum procfs_text which, procfs_gen gen,
+			   procfs_set set)
+{
+	if ((unsigned)which < PROCFS_NTEXTS) {
+		provided[which] = gen;
+		provided_set[which] = set;
+	}
+}
+
+/* The setter of a writable integer: its own, or a higher layer's. */
+static procfs_set node_set(const struct pnode *n)
+{
+	if (n->set)
+		return n->set;
+	return n->provided ? provided_set[n->provided - 1] : NULL;
+}
+
+/* Whether root (or, for pset, the owner) may write the file at all. */
+static bool node_writable(const struct pnode *n)
+{
+	return node_set(n) || n->pset || n->set_text;
 }
 
 /* The pid a node under /proc/PID belongs to, or 0. */
@@ -264,7 +183,7 @@ static bool may_write(const struct pnode *n, const struct process *p)
 {
 	unsigned euid = cred_current()->euid;
 
-	if (n->set)
+	if (node_set(n) || n->set_text)
 		return euid == 0;
 	return n->pset && p && (euid == 0 || euid == p->cred.euid);
 }
@@ -323,55 +242,6 @@ static long gen_read(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 	return (long)len;
 }
 
-static bool is_space(char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
-/*
- * One integer of a /proc/sys write, as Linux's proc_dointvec_minmax
- * reads it: blanks, an optional '-', a number in C's notation (0x hex,
- * 0 octal), then a blank or the end; the blanks after it are taken too.
- * The bytes consumed, with *v; -EINVAL for anything else or a value
- * outside [min, max].
- */
-long procfs_parse_int(const char *s, size_t len, long min, long max, long *v)
-{
-	size_t i = 0;
-	unsigned base = 10, digits = 0;
-	unsigned long u = 0;
-	bool neg;
-
-	while (i < len && is_space(s[i]))
-		i++;
-	if ((neg = i < len && s[i] == '-'))
-		i++;
-	if (i + 1 < len && s[i] == '0' && (s[i + 1] | 0x20) == 'x')
-		base = 16, i += 2;
-	else if (i < len && s[i] == '0')
-		base = 8;
-	for (; i < len; i++, digits++) {
-		char c = s[i];
-		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-			     : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
-				 ? (unsigned)((c | 0x20) - 'a' + 10)
-				 : 99;
-		if (d >= base)
-			break;
-		if (u > (~0UL - d) / base)
-			return -EINVAL;
-		u = u * base + d;
-	}
-	if (!digits || (i < len && !is_space(s[i])) || u > ~0UL >> 1)
-		return -EINVAL;
-	*v = neg ? -(long)u : (long)u;
-	if (*v < min || *v > max)
-		return -EINVAL;
-	while (i < len && is_space(s[i]))
-		i++;
-	return (long)i;
-}
-
 #define SYSCTL_WRITE_MAX 4095
 
 /* A per-process integer: to the process the file is of (-ESRCH: gone). */
@@ -387,37 +257,50 @@ static int set_of_process(struct file *f, const struct pnode *n, long v)
 	return err;
 }
 
+/* Store the text of a write to node n (file f): the bytes taken, or
+ * -errno (an integer's, then the setter's; a text's setter takes all). */
+static long store(struct file *f, const struct pnode *n, const char *text,
+		  size_t len)
+{
+	long used, v = 0;
+	int err;
+
+	if (n->set_text) {
+		err = n->set_text(text, len);
+		return err ? err : (long)len;
+	}
+	used = procfs_parse_int(text, len, n->min, n->max, &v);
+	if (used < 0)
+		return used;
+	err = n->pset ? set_of_process(f, n, v) : node_set(n)((unsigned long)v);
+	return err ? err : used;
+}
+
 /*
- * A write to a /proc/sys integer: the whole value in one write at
- * offset 0 (Linux's sysctl_writes_strict; a write further on is ignored,
- * returning 0); what follows the value is not consumed.
+ * A write to a writable file: the whole value in one write at offset 0
+ * (Linux's sysctl_writes_strict; a write further on is ignored,
+ * returning 0); what follows an integer is not consumed.
  */
 static long gen_write(struct file *f, struct iobuf b, size_t len, uint64_t *pos)
 {
 	const struct pnode *n = f->inode->priv;
-	char buf[64];
-	char *text = len < sizeof(buf) ? buf : kmalloc(len + 1);
-	long used, v = 0;
-	int err;
+	char buf[64], *text;
+	long used;
 
-	if (!n->set && !n->pset)
+	if (!node_writable(n))
 		return -EINVAL;
 	if (*pos || !len)
 		return 0;
 	if (len > SYSCTL_WRITE_MAX)
 		return -EINVAL;
+	text = len < sizeof(buf) ? buf : kmalloc(len + 1);
 	if (!text)
 		return -ENOMEM;
-	err = iobuf_get(text, b, 0, len) ? -EFAULT : 0;
-	used = err ?: procfs_parse_int(text, len, n->min, n->max, &v);
+	used = iobuf_get(text, b, 0, len) ? -EFAULT : store(f, n, text, len);
 	if (text != buf)
 		kfree(text);
-	if (used < 0)
-		return used;
-	if ((err =
-		 n->pset ? set_of_process(f, n, v) : n->set((unsigned long)v)))
-		return err;
-	*pos += (uint64_t)used;
+	if (used > 0)
+		*pos += (uint64_t)used;
 	return used;
 }
 
@@ -435,40 +318,6 @@ static const struct file_ops gen_fops = {
 };
 
 /* ---- the trees ---- */
-
-#define PDIR(nm, i, kids)                                       \
-	{                                                       \
-		.name = nm, .mode = S_IFDIR | 0555, .ino = i,   \
-		.children = kids, .nchildren = ARRAY_SIZE(kids) \
-	}
-#define PFILE(nm, i, fn)                                                \
-	{                                                               \
-		.name = nm, .mode = S_IFREG | 0444, .ino = i, .gen = fn \
-	}
-#define PPFILE(nm, i, fn)                                                \
-	{                                                                \
-		.name = nm, .mode = S_IFREG | 0444, .ino = i, .pgen = fn \
-	}
-#define PSYSCTL(nm, i, fn, setter, lo, hi)                               \
-	{                                                                \
-		.name = nm, .mode = S_IFREG | 0644, .ino = i, .gen = fn, \
-		.set = setter, .min = lo, .max = hi,                     \
-	}
-#define PPSET(nm, i, fn, setter, lo, hi)                                  \
-	{                                                                 \
-		.name = nm, .mode = S_IFREG | 0644, .ino = i, .pgen = fn, \
-		.pset = setter, .min = lo, .max = hi,                     \
-	}
-#define PPROVIDED(nm, i, which)                               \
-	{                                                     \
-		.name = nm, .mode = S_IFREG | 0444, .ino = i, \
-		.provided = 1 + (which)                       \
-	}
-#define PLINK(nm, i, target, ops)                                             \
-	{                                                                     \
-		.name = nm, .mode = S_IFLNK | 0777, .ino = i, .link = target, \
-		.iops = ops                                                   \
-	}
 
 static const struct inode_ops exe_iops, cwd_iops, self_iops;
 
@@ -499,62 +348,8 @@ static const struct pnode pid_dir[] = {
 	PDIR("net", 66, net_dir),
 };
 
-static const struct pnode pty_dir[] = {
-	PFILE("max", 60, gen_pty_max),
-	PFILE("nr", 61, gen_pty_nr),
-	PFILE("reserve", 62, gen_pty_reserve),
-};
-
-static const struct pnode kernel_dir[] = {
-	PFILE("ostype", 50, gen_ostype),
-	PFILE("osrelease", 51, gen_osrelease),
-	PFILE("hostname", 52, gen_hostname),
-	PFILE("domainname", 53, gen_domainname),
-	PFILE("version", 54, gen_version),
-	PDIR("pty", 63, pty_dir),
-	PSYSCTL("shmall", 81, shm_gen_shmall, shm_set_shmall, 0,
-		0x7fffffffffffffffL),
-	PSYSCTL("shmmax", 82, shm_gen_shmmax, shm_set_shmmax, 0,
-		0x7fffffffffffffffL),
-	PSYSCTL("shmmni", 83, shm_gen_shmmni, shm_set_shmmni, 0, IPCMNI),
-};
 /* /proc/sysvipc: SysV IPC objects (fs/shm.c; no messages or semaphores). */
 static const struct pnode sysvipc_dir[] = { PFILE("shm", 84, shm_gen_sysvipc) };
-static const struct pnode inotify_dir[] = {
-	PFILE("max_queued_events", 57, gen_in_queued),
-	PFILE("max_user_instances", 58, gen_in_instances),
-	PFILE("max_user_watches", 59, gen_in_watches),
-};
-static const struct pnode fs_dir[] = {
-	PPROVIDED("aio-max-nr", 65, PROCFS_AIO_MAX_NR),
-	PPROVIDED("aio-nr", 64, PROCFS_AIO_NR),
-	PDIR("inotify", 56, inotify_dir),
-	PSYSCTL("nr_open", 74, gen_nr_open, set_nr_open, NR_OPEN_MIN,
-		NR_OPEN_MAX),
-};
-/* /proc/sys/vm: the overcommit policy (kernel/vm_commit.c). */
-static size_t gen_overcommit_memory(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%d\n", vm_overcommit_mode());
-}
-
-static size_t gen_overcommit_ratio(char *buf, size_t len)
-{
-	return (size_t)snprintf(buf, len, "%u\n", vm_overcommit_ratio());
-}
-
-static const struct pnode vm_dir[] = {
-	PSYSCTL("overcommit_memory", 78, gen_overcommit_memory,
-		vm_set_overcommit_mode, VM_OVERCOMMIT_GUESS,
-		VM_OVERCOMMIT_NEVER),
-	PSYSCTL("overcommit_ratio", 79, gen_overcommit_ratio,
-		vm_set_overcommit_ratio, 0, 0x7fffffff),
-};
-static const struct pnode procsys_dir[] = {
-	PDIR("fs", 55, fs_dir),
-	PDIR("kernel", 49, kernel_dir),
-	PDIR("vm", 77, vm_dir),
-};
 
 /* /proc/PID (its name is the pid, its inode number PID_INO's). */
 static const struct pnode pid_node = PDIR("", PID_NODE_INO, pid_dir);
@@ -567,23 +362,13 @@ static const struct pnode proc_dir[] = {
 	PFILE("uptime", 71, proc_gen_uptime),
 	PFILE("loadavg", 72, proc_gen_loadavg),
 	PLINK("mounts", 14, "self/mounts", NULL),
-	PDIR("sys", 15, procsys_dir),
+	{ .name = "sys",
+	  .mode = S_IFDIR | 0555,
+	  .ino = 15,
+	  .children = procsys_dir,
+	  .nchildren = PROCSYS_NDIRS },
 	PDIR("sysvipc", 80, sysvipc_dir),
 	PLINK("net", 16, "self/net", NULL),
-};
-
-static const struct pnode cpu_dir[] = {
-	PFILE("online", 40, gen_cpu0),
-	PFILE("possible", 41, gen_cpu0),
-	PFILE("present", 42, gen_cpu0),
-};
-static const struct pnode system_dir[] = { PDIR("cpu", 32, cpu_dir) };
-static const struct pnode devices_dir[] = { PDIR("system", 31, system_dir) };
-/* /sys/kernel is there, empty: programs look for it to tell whether
- * sysfs is mounted (ljsyscall's suite statfs()s it). */
-static const struct pnode sys_dir[] = {
-	PDIR("devices", 30, devices_dir),
-	{ .name = "kernel", .mode = S_IFDIR | 0555, .ino = 33 },
 };
 
 static const struct pnode proc_root = {
@@ -594,7 +379,6 @@ static const struct pnode proc_root = {
 	.nchildren = ARRAY_SIZE(proc_dir),
 	.iops = &root_iops,
 };
-static const struct pnode sys_root = PDIR("sys", 2, sys_dir);
 
 /* The inode number of node n, under /proc/PID when pid is not 0. */
 static uint64_t node_ino(const struct pnode *n, int pid)
@@ -612,10 +396,10 @@ static struct inode *node_inode(const struct pnode *n, struct inode *dir,
 	struct inode *ino;
 
 	if (!iops)
-		iops = S_ISDIR(n->mode)	   ? &dir_iops
-		       : S_ISLNK(n->mode)  ? &link_iops
-		       : n->set || n->pset ? &writable_iops
-					   : NULL;
+		iops = S_ISDIR(n->mode)	  ? &dir_iops
+		       : S_ISLNK(n->mode) ? &link_iops
+		       : S_ISREG(n->mode) ? &file_iops
+					  : NULL;
 	if (S_ISDIR(n->mode))
 		fops = &dir_fops;
 	else if (S_ISREG(n->mode))
@@ -941,16 +725,17 @@ static const struct inode_ops fd_dir_iops = {
 };
 static const struct inode_ops link_iops = { .readlink = link_readlink };
 
-/* O_TRUNC on a writable file (echo N > /proc/...) truncates nothing, as
- * Linux's proc_setattr. */
-static int writable_truncate(struct inode *ino, uint64_t size)
+/* O_TRUNC on a file (echo N > /proc/...) truncates nothing, as Linux's
+ * proc_setattr; the open after it says whether the file may be written
+ * (a read-only one: EACCES, root's too, as on Linux). */
+static int file_truncate(struct inode *ino, uint64_t size)
 {
 	(void)ino;
 	(void)size;
 	return 0;
 }
 
-static const struct inode_ops writable_iops = { .truncate = writable_truncate };
+static const struct inode_ops file_iops = { .truncate = file_truncate };
 static const struct inode_ops self_iops = { .readlink = self_readlink };
 static const struct inode_ops exe_iops = { .readlink = exe_readlink };
 static const struct inode_ops cwd_iops = {
@@ -959,7 +744,7 @@ static const struct inode_ops cwd_iops = {
 };
 
 /* The superblock of a tree: made once, never freed. */
-static struct super_block *tree_sb(struct super_block **sbp,
+struct super_block *procfs_tree_sb(struct super_block **sbp,
 				   const struct pnode *root, const char *type,
 				   uint32_t magic, uint32_t dev)
 {
@@ -987,12 +772,6 @@ struct super_block *procfs_sb(void)
 {
 	static struct super_block *sb;
 
-	return tree_sb(&sb, &proc_root, "proc", PROC_SUPER_MAGIC, PROC_DEV);
-}
-
-struct super_block *sysfs_sb(void)
-{
-	static struct super_block *sb;
-
-	return tree_sb(&sb, &sys_root, "sysfs", SYSFS_MAGIC, SYS_DEV);
+	return procfs_tree_sb(&sb, &proc_root, "proc", PROC_SUPER_MAGIC,
+			      PROC_DEV);
 }

@@ -26,6 +26,7 @@ static size_t npages; /* pages covered by the bitmap */
 static size_t total, nfree;
 static size_t hint;
 static size_t reserve; /* pages only pmm_alloc's kernel callers take */
+static unsigned long min_free_kb; /* what the reserve was set from */
 static struct spinlock pmm_lock;
 
 static inline bool is_free(size_t pfn)
@@ -66,6 +67,8 @@ static paddr_t place_meta(const struct pmm_range *ram, unsigned nram,
 	return 0;
 }
 
+static unsigned long default_kb(void);
+
 int pmm_init(const struct pmm_range *ram, unsigned nram,
 	     const struct pmm_range *res, unsigned nres, paddr_t map_limit)
 {
@@ -85,7 +88,7 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 	refs = phys_to_virt(bm + bits);
 	memset(bitmap, 0, bytes);
 	total = nfree = 0;
-	hint = reserve = 0;
+	hint = reserve = min_free_kb = 0;
 	for (unsigned i = 0; i < nram; i++) {
 		size_t first = ALIGN_UP(ram[i].base, PAGE_SIZE) / PAGE_SIZE;
 		size_t last = (ram[i].base + ram[i].size) / PAGE_SIZE;
@@ -101,24 +104,47 @@ int pmm_init(const struct pmm_range *ram, unsigned nram,
 			nfree++;
 		}
 	}
-	pmm_set_reserve(pmm_default_reserve());
+	pmm_set_min_free_kbytes(default_kb());
 	return 0;
 }
 
 /* Linux's min_free_kbytes: sqrt(16 x RAM in kB), 128 kB to 64 MiB. */
-size_t pmm_default_reserve(void)
+static unsigned long default_kb(void)
 {
 	uint64_t kb = (uint64_t)total * (PAGE_SIZE / 1024) * 16, r = 0;
 
 	while ((r + 1) * (r + 1) <= kb)
 		r++;
-	r = MIN(MAX(r, (uint64_t)128), (uint64_t)65536);
-	return (size_t)(r / (PAGE_SIZE / 1024));
+	return (unsigned long)MIN(MAX(r, (uint64_t)128), (uint64_t)65536);
+}
+
+size_t pmm_default_reserve(void)
+{
+	return default_kb() / (PAGE_SIZE / 1024);
 }
 
 void pmm_set_reserve(size_t pages)
 {
-	reserve = MIN(pages, total / 4);
+	pmm_set_min_free_kbytes(pages * (PAGE_SIZE / 1024));
+}
+
+/*
+ * vm.min_free_kbytes: the reserve is its whole pages (as Linux's
+ * pages_min), at most a quarter of RAM; the value reads back as set.
+ */
+int pmm_set_min_free_kbytes(unsigned long kb)
+{
+	unsigned long flags = spin_lock_irqsave(&pmm_lock);
+
+	min_free_kb = kb;
+	reserve = MIN(kb / (PAGE_SIZE / 1024), total / 4);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return 0;
+}
+
+unsigned long pmm_min_free_kbytes(void)
+{
+	return READ_ONCE(min_free_kb);
 }
 
 size_t pmm_reserve(void)

@@ -30,9 +30,10 @@
 		RLIM_INFINITY, RLIM_INFINITY \
 	}
 
-/* Ids wrap here (Linux's default pid_max) and start again above 300. */
-#define PID_MAX 32768
+/* Ids wrap at pid_max (kernel.pid_max, Linux's default) and start again
+ * at 300. */
 #define PID_WRAP 300
+static int pid_max = PID_MAX_DEFAULT;
 
 /* Linux's defaults for a process started as root. */
 static struct process init_proc = {
@@ -150,6 +151,23 @@ int process_for_each(int (*fn)(struct process *p, void *arg), void *arg)
 	return r;
 }
 
+int process_pid_max(void)
+{
+	return READ_ONCE(pid_max);
+}
+
+int process_set_pid_max(unsigned long v)
+{
+	unsigned long irq;
+
+	if (v < PID_MAX_MIN || v > PID_MAX_LIMIT)
+		return -EINVAL;
+	irq = spin_lock_irqsave(&process_table_lock);
+	pid_max = (int)v;
+	spin_unlock_irqrestore(&process_table_lock, irq);
+	return 0;
+}
+
 /*
  * A new id: the counter's next value that no process (nor a process
  * group or session named by one) and no thread (taken(id) says) uses.
@@ -160,8 +178,8 @@ int process_new_id(bool (*taken)(int id))
 	int id = -EAGAIN;
 
 	table_init();
-	for (int tries = 0; tries < PID_MAX; tries++) {
-		int c = last_id + 1 >= PID_MAX ? PID_WRAP : last_id + 1;
+	for (int tries = 0; tries < pid_max; tries++) {
+		int c = last_id + 1 >= pid_max ? PID_WRAP : last_id + 1;
 		bool used = false;
 
 		last_id = c;

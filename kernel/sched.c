@@ -39,6 +39,31 @@ size_t sched_stack_bytes(void)
 	return __atomic_load_n(&stack_bytes, __ATOMIC_RELAXED);
 }
 
+/*
+ * kernel.threads-max: the threads programs may have (MEM_THREAD's), by
+ * default as many as their memory kind holds; root may lower or raise
+ * it (0: the default).
+ */
+static unsigned long threads_max;
+
+unsigned long sched_threads_max(void)
+{
+	unsigned long v = READ_ONCE(threads_max);
+
+	return v ? v : mem_charge_limit(MEM_THREAD) / MEM_THREAD_COST;
+}
+
+int sched_set_threads_max(unsigned long v)
+{
+	WRITE_ONCE(threads_max, v);
+	return 0;
+}
+
+bool sched_threads_full(void)
+{
+	return mem_charged(MEM_THREAD) / MEM_THREAD_COST >= sched_threads_max();
+}
+
 static void free_thread(struct thread *t)
 {
 	arch_thread_release(&t->arch);

@@ -146,7 +146,7 @@ struct vm_area *vma_spare_take(struct vma_spares *s)
 	panic("vm: out of spare areas"); /* a caller counted wrong */
 }
 
-struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
+struct vm_area *vma_split(struct mm *mm, struct vm_area *a, uintptr_t addr,
 			  struct vma_spares *s)
 {
 	struct vm_area *hi = vma_spare_take(s);
@@ -158,6 +158,7 @@ struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
 	if (hi->file)
 		vm_file->get(hi->file);
 	list_insert_between(&hi->node, &a->node, a->node.next);
+	mm->map_count++;
 	return hi;
 }
 
@@ -166,16 +167,46 @@ void vma_insert(struct mm *mm, struct vm_area *a)
 	struct vm_area *next = vma_next_from(mm, a->start);
 
 	list_insert_before(next ? &next->node : &mm->areas, &a->node);
+	mm->map_count++;
 }
 
-void vma_free(struct vm_area *a)
+void vma_free(struct mm *mm, struct vm_area *a)
 {
 	if (a->flags & VMA_ACCOUNT)
 		vm_commit_uncharge((a->end - a->start) / PAGE_SIZE);
 	list_remove(&a->node);
+	mm->map_count--;
 	if (a->file)
 		vm_file->put(a->file);
 	vma_dealloc(a);
+}
+
+/* vm.max_map_count (/proc/sys/vm): the most areas a space may hold. */
+static int max_map_count = VM_MAX_MAP_COUNT_DEFAULT;
+
+int vm_max_map_count(void)
+{
+	return READ_ONCE(max_map_count);
+}
+
+int vm_set_max_map_count(unsigned long v)
+{
+	if (v > 0x7fffffffUL)
+		return -EINVAL;
+	WRITE_ONCE(max_map_count, (int)v);
+	return 0;
+}
+
+bool vma_count_over(const struct mm *mm, size_t more)
+{
+	return mm->map_count + more > (size_t)vm_max_map_count();
+}
+
+bool vma_unmap_over(struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	struct vm_area *a = vma_find(mm, start);
+
+	return a && a->start < start && a->end > end && vma_count_over(mm, 1);
 }
 
 static bool vma_mergeable(const struct vm_area *a, const struct vm_area *b)
@@ -206,7 +237,7 @@ struct vm_area *vma_merge(struct mm *mm, struct vm_area *a)
 		}
 		a->flags |= b->flags & VMA_TOUCHED;
 		b->flags &= ~VMA_ACCOUNT; /* a holds its charge now */
-		vma_free(b);
+		vma_free(mm, b);
 	}
 	return a;
 }
@@ -229,12 +260,12 @@ void vma_unmap_range(struct mm *mm, uintptr_t start, uintptr_t end,
 
 	for (; a && a->start < end; a = next) {
 		if (a->start < start)
-			a = vma_split(a, start, s);
+			a = vma_split(mm, a, start, s);
 		if (a->end > end)
-			vma_split(a, end, s);
+			vma_split(mm, a, end, s);
 		next = vma_after(mm, a);
 		vma_drop_pages(mm, a, a->start, a->end);
-		vma_free(a);
+		vma_free(mm, a);
 	}
 	mm->gen++;
 }
@@ -352,6 +383,9 @@ long vm_mmap(uintptr_t addr, size_t len, unsigned prot, unsigned flags,
 			      (prot & PROT_WRITE) &&
 				  !(flags & (MAP_SHARED | MAP_GROWSDOWN)),
 			      fixed, fixed ? fixed + len : 0);
+	if (!at && (vma_count_over(mm, 0) ||
+		    (fixed && vma_unmap_over(mm, fixed, fixed + len))))
+		at = -ENOMEM; /* vm.max_map_count, as Linux's do_mmap */
 	if (!at)
 		at = choose_address(mm, addr, len, flags);
 	if (at >= 0)
@@ -372,6 +406,7 @@ int vm_munmap(uintptr_t addr, size_t len)
 	struct mm *mm = vm_cur();
 	struct vma_spares s;
 	unsigned long irq;
+	int err;
 
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || !len || addr > USER_TOP)
 		return -EINVAL;
@@ -381,10 +416,13 @@ int vm_munmap(uintptr_t addr, size_t len)
 	if (vma_spares_get_unmap(&s, 2))
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
-	vma_unmap_range(mm, addr, addr + len, &s);
+	/* A hole in one area past vm.max_map_count: Linux's ENOMEM. */
+	err = vma_unmap_over(mm, addr, addr + len) ? -ENOMEM : 0;
+	if (!err)
+		vma_unmap_range(mm, addr, addr + len, &s);
 	spin_unlock_irqrestore(&mm->lock, irq);
 	vma_spares_put(&s);
-	return 0;
+	return err;
 }
 
 /* mprotect's checks under the lock; 0 or -errno, *start moved down for
@@ -438,6 +476,25 @@ static size_t mprotect_charge(struct mm *mm, uintptr_t start, uintptr_t end,
 	return n;
 }
 
+/*
+ * The areas mprotect of [start, end) to prot adds: an edge inside an
+ * area of another protection splits it (Linux's mprotect_fixup; keel
+ * does not count a piece Linux would merge into its neighbour instead).
+ */
+static size_t mprotect_splits(struct mm *mm, uintptr_t start, uintptr_t end,
+			      unsigned prot)
+{
+	struct vm_area *a = vma_find(mm, start), *b = vma_find(mm, end - 1);
+	unsigned p = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+	size_t n = 0;
+
+	if (a && a->start < start && a->prot != p)
+		n++;
+	if (b && b->end > end && b->prot != p)
+		n++;
+	return n;
+}
+
 int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 {
 	const unsigned known =
@@ -447,6 +504,7 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 	struct vma_spares s;
 	struct vm_area *a;
 	unsigned long irq;
+	size_t splits;
 	int err;
 
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || (prot & ~known))
@@ -459,6 +517,9 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 		return -ENOMEM;
 	irq = spin_lock_irqsave(&mm->lock);
 	err = check_mprotect(mm, &addr, end, prot);
+	splits = err ? 0 : mprotect_splits(mm, addr, end, prot);
+	if (splits && vma_count_over(mm, splits))
+		err = -ENOMEM; /* vm.max_map_count, as Linux's split_vma */
 	if (!err)
 		err = vm_commit_charge(mprotect_charge(mm, addr, end, prot));
 	if (err)
@@ -466,10 +527,10 @@ int vm_mprotect(uintptr_t addr, size_t len, unsigned prot)
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	a = vma_find(mm, addr);
 	if (a->start < addr)
-		a = vma_split(a, addr, &s);
+		a = vma_split(mm, a, addr, &s);
 	for (; a && a->start < end; a = vma_after(mm, a)) {
 		if (a->end > end)
-			vma_split(a, end, &s);
+			vma_split(mm, a, end, &s);
 		if ((prot & PROT_WRITE) && charged_by_write(a))
 			a->flags |= VMA_ACCOUNT;
 		a->prot = prot;
@@ -554,13 +615,13 @@ int vm_detach(uintptr_t addr, bool (*ours)(struct file *f))
 		next = vma_after(mm, a);
 		vma_drop_pages(mm, a, a->start, a->end);
 		vma_free(
-		    a); /* may drop the last reference to f: compare only */
+		    mm, a); /* may drop the last reference to f: compare only */
 		for (a = next; a && a->end - addr <= size; a = next) {
 			next = vma_after(mm, a);
 			if (a->file != f || !vma_from_base(a, addr))
 				continue;
 			vma_drop_pages(mm, a, a->start, a->end);
-			vma_free(a);
+			vma_free(mm, a);
 		}
 		mm->gen++;
 	}

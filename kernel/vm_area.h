@@ -71,6 +71,7 @@ struct mm {
 	uintptr_t brk_start, brk_cur; /* vm_brk.c */
 	size_t resident; /* pages mapped for the areas (not pinned ones) */
 	size_t stack_pages; /* of them in VMA_STACK areas (charged) */
+	size_t map_count; /* areas in the list (vm.max_map_count) */
 	struct mmu_space *space; /* &kernel_space or &own */
 	struct mmu_space own;
 };
@@ -124,12 +125,20 @@ void vma_spares_put(struct vma_spares *s);
 struct vm_area *vma_spare_take(struct vma_spares *s);
 
 /* Split a at addr (inside it); a keeps the lower part. Returns the upper. */
-struct vm_area *vma_split(struct vm_area *a, uintptr_t addr,
+struct vm_area *vma_split(struct mm *mm, struct vm_area *a, uintptr_t addr,
 			  struct vma_spares *s);
 /* Insert a new area (its range is free). */
 void vma_insert(struct mm *mm, struct vm_area *a);
 /* Take a out of the list and free it (its pages are dropped already). */
-void vma_free(struct vm_area *a);
+void vma_free(struct mm *mm, struct vm_area *a);
+/*
+ * vm.max_map_count, checked as Linux does before a change: whether mm
+ * would pass it holding `more` areas than now (mmap: 0, a split: 1), and
+ * whether unmapping [start, end) would (a hole inside one area, at the
+ * limit).
+ */
+bool vma_count_over(const struct mm *mm, size_t more);
+bool vma_unmap_over(struct mm *mm, uintptr_t start, uintptr_t end);
 /* Merge a with compatible neighbours; returns the surviving area. */
 struct vm_area *vma_merge(struct mm *mm, struct vm_area *a);
 /* Remove every area of [start, end), splitting at the edges (2 spares). */

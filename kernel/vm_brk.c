@@ -31,8 +31,10 @@ static bool brk_grow(struct mm *mm, uintptr_t old_top, uintptr_t new_top,
 	if (new_top > USER_TOP - PAGE_SIZE ||
 	    !vma_range_free(mm, old_top, new_top + PAGE_SIZE))
 		return false;
-	/* RLIMIT_DATA counts the break too; the heap is charged whole. */
-	if (vma_check_limits(mm, pages, true, 0, 0) || vm_commit_charge(pages))
+	/* RLIMIT_DATA counts the break too; the heap is charged whole;
+	 * vm.max_map_count is checked first, as Linux's do_brk_flags. */
+	if (vma_count_over(mm, 0) || vma_check_limits(mm, pages, true, 0, 0) ||
+	    vm_commit_charge(pages))
 		return false;
 	if (old_top > mm->brk_start)
 		a = vma_find(mm, old_top - 1);

@@ -32,7 +32,7 @@ static void drop_all(struct mm *mm)
 	while (!list_empty(&mm->areas)) {
 		struct vm_area *a = vma_of(mm->areas.next);
 		vma_drop_pages(mm, a, a->start, a->end);
-		vma_free(a);
+		vma_free(mm, a);
 	}
 	mm->gen++;
 	vm_brk_reset(mm, 0);
@@ -226,6 +226,7 @@ static int fork_locked(struct mm *parent, struct mm *child)
 		if (c->file)
 			vm_file->get(c->file);
 		list_push_back(&child->areas, &c->node);
+		child->map_count++;
 		err = share_pages(parent, child, a);
 		if (err)
 			return err;

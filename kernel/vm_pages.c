@@ -69,12 +69,14 @@ long vm_map_kernel_pages(const struct vm_pages *parts, unsigned n,
 		if (!(areas[i] = vma_alloc()))
 			goto out_free;
 	irq = spin_lock_irqsave(&mm->lock);
-	if (lo && lo < USER_TOP)
-		at = vma_find_gap(mm, len, lo, USER_TOP);
-	if (!at)
-		at = vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
-	if (!at)
-		at = vma_find_gap(mm, len, VM_MMAP_MIN, USER_TOP);
+	if (!vma_count_over(mm, 0)) { /* else vm.max_map_count: ENOMEM */
+		if (lo && lo < USER_TOP)
+			at = vma_find_gap(mm, len, lo, USER_TOP);
+		if (!at)
+			at = vma_find_gap(mm, len, VM_MMAP_MIN, VM_MMAP_BASE);
+		if (!at)
+			at = vma_find_gap(mm, len, VM_MMAP_MIN, USER_TOP);
+	}
 	err = at ? map_parts(mm, at, parts, n, flags, areas) : -ENOMEM;
 	if (!err)
 		mm->gen++;
@@ -135,7 +137,7 @@ void vm_unmap_pages(uintptr_t addr, size_t len, paddr_t pa)
 		    a->off != pa + (a->start - addr))
 			continue;
 		vma_drop_pages(mm, a, a->start, a->end);
-		vma_free(a);
+		vma_free(mm, a);
 	}
 	mm->gen++;
 	spin_unlock_irqrestore(&mm->lock, irq);

@@ -68,9 +68,9 @@ static long move_area(struct mm *mm, struct vm_area *a, uintptr_t old,
 		mmu_unmap(mm->space, lo, hi - lo); /* the frames moved */
 	}
 	if (a->start < old)
-		a = vma_split(a, old, s);
+		a = vma_split(mm, a, old, s);
 	if (a->end > old + len)
-		vma_split(a, old + len, s);
+		vma_split(mm, a, old + len, s);
 	n = vma_spare_take(s);
 	*n = *a;
 	n->start = to;
@@ -105,6 +105,10 @@ static long remap_area(struct mm *mm, uintptr_t old, size_t old_len,
 		return -EFAULT;
 	if ((a->flags & VMA_PINNED) && (flags & MREMAP_FIXED))
 		return -EINVAL;
+	/* vm.max_map_count, with Linux's margins: a move may split the
+	 * old area twice and the target's neighbours. */
+	if ((flags & MREMAP_FIXED) && vma_count_over(mm, 6))
+		return -ENOMEM;
 	if (flags & MREMAP_FIXED) {
 		vma_unmap_range(mm, new_addr, new_addr + new_len, s);
 		if (new_len < old_len) {
@@ -115,6 +119,8 @@ static long remap_area(struct mm *mm, uintptr_t old, size_t old_len,
 		return move_area(mm, a, old, old_len, new_addr, new_len, s);
 	}
 	if (new_len <= old_len) {
+		if (vma_unmap_over(mm, old + new_len, old + old_len))
+			return -ENOMEM;
 		vma_unmap_range(mm, old + new_len, old + old_len, s);
 		return old;
 	}
@@ -125,7 +131,7 @@ static long remap_area(struct mm *mm, uintptr_t old, size_t old_len,
 		mm->gen++;
 		return old;
 	}
-	if (!(flags & MREMAP_MAYMOVE))
+	if (!(flags & MREMAP_MAYMOVE) || vma_count_over(mm, 4))
 		return -ENOMEM;
 	to = vma_find_gap(mm, new_len, VM_MMAP_MIN, VM_MMAP_BASE);
 	if (!to)

@@ -16,8 +16,6 @@
 
 #include "linux.h"
 
-#define NGROUPS_MAX 65536
-
 static struct cred *cred(void)
 {
 	return cred_current();

@@ -313,8 +313,8 @@ static struct thread *start_thread(struct start *st, struct process *p,
 {
 	struct thread *t;
 
-	if (mem_charge(MEM_THREAD, MEM_THREAD_COST))
-		return NULL;
+	if (sched_threads_full() || mem_charge(MEM_THREAD, MEM_THREAD_COST))
+		return NULL; /* kernel.threads-max, or the memory kind */
 	t = thread_create("user", user_thread, st);
 	if (!t) {
 		mem_uncharge(MEM_THREAD, MEM_THREAD_COST);

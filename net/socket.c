@@ -18,6 +18,7 @@
 #include <keel/heap.h>
 #include <keel/memcharge.h>
 #include <keel/netif.h>
+#include <keel/printf.h>
 #include <keel/process.h>
 #include <keel/socket.h>
 #include <keel/string.h>
@@ -283,12 +284,27 @@ int sock_bind(struct socket *s, const struct sockname *a)
 	return s->ops->bind ? s->ops->bind(s, a) : -EOPNOTSUPP;
 }
 
+/* net.core.somaxconn: the longest backlog listen grants (Linux's 4096). */
+static int somaxconn = SOMAXCONN;
+
+size_t sock_gen_somaxconn(char *buf, size_t len)
+{
+	return (size_t)snprintf(buf, len, "%d\n", READ_ONCE(somaxconn));
+}
+
+int sock_set_somaxconn(unsigned long v)
+{
+	WRITE_ONCE(somaxconn, (int)v); /* procfs bounds it to 0..INT_MAX */
+	return 0;
+}
+
 int sock_listen(struct socket *s, int backlog)
 {
+	int max = READ_ONCE(somaxconn);
 	int err;
 
-	if ((unsigned)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
+	if ((unsigned)backlog > (unsigned)max)
+		backlog = max;
 	if (s->ops->listen) {
 		err = s->ops->listen(s, backlog);
 		if (!err) {

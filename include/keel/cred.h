@@ -26,6 +26,8 @@
 #define CAP_ALL ((1ULL << (CAP_LAST_CAP + 1)) - 1)
 
 #define CRED_NO_ID 0xffffffffu /* -1 in a set*id call: leave it alone */
+/* The most supplementary groups setgroups takes (kernel.ngroups_max). */
+#define NGROUPS_MAX 65536
 
 struct cred {
 	/* Real, effective, saved and file-system ids, in that order. */

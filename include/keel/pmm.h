@@ -35,6 +35,11 @@ paddr_t pmm_alloc_user_zeroed(size_t npages);
 size_t pmm_default_reserve(void);
 void pmm_set_reserve(size_t pages); /* capped at a quarter of RAM */
 size_t pmm_reserve(void);
+/* The reserve in kB, as /proc/sys/vm/min_free_kbytes reads and root
+ * writes it: set, the reserve is its whole pages (a quarter of RAM at
+ * most) and it reads back as written. */
+unsigned long pmm_min_free_kbytes(void);
+int pmm_set_min_free_kbytes(unsigned long kb);
 /* Whether n more pages may be taken and the reserve still be there. */
 bool pmm_above_reserve(size_t n);
 void pmm_free(paddr_t pa, size_t npages);

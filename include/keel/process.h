@@ -137,6 +137,16 @@ void process_continue(struct process *p);
  */
 extern struct spinlock process_table_lock;
 int process_new_id(bool (*taken)(int id));
+/*
+ * kernel.pid_max: new ids are below it (lowered under the last id, the
+ * next wraps to 300, as on Linux); root sets it within Linux's bounds
+ * (0 or -EINVAL).
+ */
+#define PID_MAX_DEFAULT 32768
+#define PID_MAX_MIN 301
+#define PID_MAX_LIMIT (4 * 1024 * 1024)
+int process_pid_max(void);
+int process_set_pid_max(unsigned long v);
 struct process *process_new(int pid, unsigned long flags);
 void process_abort(struct process *p);
 int process_set_image(struct process *p, const char *exe,

@@ -14,6 +14,7 @@ enum procfs_text {
 	PROCFS_NET_PNP, /* /proc/net/pnp: net/lwip/config.c */
 	PROCFS_AIO_NR, /* /proc/sys/fs/aio-nr: linux/sys_aio.c */
 	PROCFS_AIO_MAX_NR, /* /proc/sys/fs/aio-max-nr: linux/sys_aio.c */
+	PROCFS_SOMAXCONN, /* /proc/sys/net/core/somaxconn: net/socket.c */
 	PROCFS_NTEXTS
 };
 
@@ -22,6 +23,12 @@ enum procfs_text {
 typedef size_t (*procfs_gen)(char *buf, size_t len);
 
 void procfs_provide(enum procfs_text which, procfs_gen gen);
+
+/* A writable integer's: its text and its setter, given a value within
+ * the file's bounds (0 or -errno). */
+typedef int (*procfs_set)(unsigned long v);
+void procfs_provide_sysctl(enum procfs_text which, procfs_gen gen,
+			   procfs_set set);
 
 /* fs/procfs.c: one integer of a /proc/sys write, as Linux reads it; the
  * bytes taken, or -EINVAL (bad text, or outside [min, max]). */

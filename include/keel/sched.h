@@ -59,6 +59,17 @@ static inline struct thread *current_thread(void)
 void sched_init(void);
 /* Bytes the live threads' kernel stacks take (/proc/meminfo). */
 size_t sched_stack_bytes(void);
+/*
+ * kernel.threads-max: the most threads programs may have (those charged
+ * to MEM_THREAD); by default what that kind of memory holds, set by root
+ * within Linux's 1..2^30-1 (0 or -EINVAL). sched_threads_full: whether
+ * one more would pass it (clone's EAGAIN, as Linux's copy_process).
+ */
+#define THREADS_MAX_MIN 1
+#define THREADS_MAX_LIMIT 0x3fffffff
+unsigned long sched_threads_max(void);
+int sched_set_threads_max(unsigned long v);
+bool sched_threads_full(void);
 /* Start a thread running fn(arg). */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 /* Wait for t to end and free it. */

@@ -196,6 +196,10 @@ int socket_pair(int family, int type, int protocol, struct file *out[2]);
 struct socket *file_socket(struct file *f);
 int sock_bind(struct socket *s, const struct sockname *a);
 int sock_listen(struct socket *s, int backlog);
+/* /proc/sys/net/core/somaxconn (net/net.c hands them to procfs): the
+ * cap on listen's backlog, root's to set within 0..INT_MAX. */
+size_t sock_gen_somaxconn(char *buf, size_t len);
+int sock_set_somaxconn(unsigned long v);
 int sock_accept(struct file *f, unsigned flags, struct file **out,
 		struct sockname *peer);
 int sock_connect(struct file *f, const struct sockname *a);

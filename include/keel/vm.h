@@ -210,6 +210,15 @@ unsigned vm_overcommit_ratio(void);
 int vm_set_overcommit_mode(unsigned long v);
 int vm_set_overcommit_ratio(unsigned long v);
 /*
+ * vm.max_map_count (kernel/vm.c): the most areas a space may hold, as
+ * Linux checks it (mmap, mprotect's and munmap's splits, brk, mremap
+ * refuse with -ENOMEM past it); root sets it through /proc/sys/vm: 0 or
+ * -EINVAL (above INT_MAX).
+ */
+#define VM_MAX_MAP_COUNT_DEFAULT 65530
+int vm_max_map_count(void);
+int vm_set_max_map_count(unsigned long v);
+/*
  * Take pages of commit as the overcommit mode allows (0 or -ENOMEM), and
  * give them back (kernel/vm_commit.c): for memory the areas do not
  * charge themselves, such as SysV shared memory segments (fs/shm.c).

@@ -281,14 +281,19 @@ for name, prog in [('canon', canon), ('raw', raw), ('flow', flow)]:
 PY
 }
 
-# Writes for fuzz_procfs (offset byte, 0x80 for user nobody; length; the
-# bytes): values in decimal, hex and octal with blanks, one out of range,
-# garbage, one at an offset, one by nobody.
+# Writes for fuzz_procfs (control byte: 0x80 for user nobody, the file in
+# bits 4-6, the offset in 0-3; length; the bytes): values in decimal, hex
+# and octal with blanks, one out of range, garbage, one at an offset, one
+# by nobody, for nr_open (0x0_), min_free_kbytes (0x1_), max_map_count
+# (0x2_), pid_max (0x3_), somaxconn (0x4_), threads-max (0x5_) and THP's
+# enabled (0x6_).
 seed_procfs() {
 	local d=$out/seed/procfs
 	rm -rf "$d" && mkdir -p "$d" "$out/corpus/procfs"
 	printf '\000\0052048\n\000\0040x40\000\010 010000 \000\00263' > "$d/values"
 	printf '\000\003abc\001\0044096\200\0042048\000\0072048 xy' > "$d/refused"
+	printf '\020\0054096\n\020\0020\040\003100\040\0012\060\003400\100\003128' > "$d/vm"
+	printf '\020\002-1\040\0122147483648\060\003300\220\0011\140\006never\n\140\006always\120\00219\120\00240' > "$d/vm-refused"
 }
 
 # Peers for fuzz_xenstore (command bytes, tests/fuzz/fuzz_xenstore.c):

@@ -20,7 +20,7 @@ prefix=guest-
 # run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
 # exhaustion case (tests/guest/oom_cases.sh).
 mode=${1:-all}
-if [ "$mode" = oom ]; then plan 12; else plan 111; fi
+if [ "$mode" = oom ]; then plan 12; else plan 114; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
@@ -211,7 +211,7 @@ if [ "$bad" = 0 ]; then result t_thread-x20 1; else result t_thread-x20 0 "run $
 # guest only: it is not safe on the host (it renames and truncates what
 # its garbage names). Seeds are fixed, so a failure repeats: run
 # `keel run -- build/guest/sysfuzz-static SEED 10000 v` to see each call.
-for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink netlink_route mount ping seccomp jobctl nofile shm; do
+for t in file dir pipe mem proc poll signal misc socket inotify splice pty aio netlink netlink_route mount ping seccomp jobctl nofile shm sysctl; do
 	gcc -O1 -static -o "$bin/t_$t-static" tests/guest/t_$t.c &&
 		gcc -O1 -o "$bin/t_$t-dynamic" tests/guest/t_$t.c ||
 		echo "guest tests: cannot compile t_$t.c"
@@ -269,6 +269,17 @@ for kind in static dynamic; do
 		fi
 	done
 done
+# Settings root changes (t_sysctl.c "set"), in the guest only: they are
+# the whole system's. min_free_kbytes reads back what was written;
+# max_map_count lowered makes mmap ENOMEM with max + 1 areas (Linux's
+# "count > max"), and mprotect's and munmap's splits at the limit too.
+guest sysctl-set -- "$bin/t_sysctl-static" set
+if [ "$rc" = 0 ] && grep -qx "t_sysctl set: 0 failed" <<<"$out"; then
+	result sysctl-set 1
+else
+	result sysctl-set 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -6 | tr '\n' ' ')"
+fi
+
 # A signal's default action ends the program with status 128 + signal,
 # as a shell reports it (the host's status is the reference).
 gcc -O1 -static -o "$bin/sigdie" tests/guest/sigdie.c || echo "guest tests: cannot compile sigdie.c"

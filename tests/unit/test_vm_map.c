@@ -551,6 +551,51 @@ static void test_maps_format(void **state)
 	assert_int_equal(vm_format_maps(buf, 10), 0);
 }
 
+/*
+ * vm.max_map_count: mmap is refused once the count passes it (Linux's
+ * "count > max": max + 1 areas at the refusal), as are mprotect's and
+ * munmap's splits at the limit and brk's growth; a whole area still
+ * goes, and raised again the limit lets mmap map.
+ */
+static void test_max_map_count(void **state)
+{
+	const uintptr_t brk_at = 0x10000000UL;
+
+	(void)state;
+	assert_int_equal(vm_max_map_count(), VM_MAX_MAP_COUNT_DEFAULT);
+	assert_int_equal(vm_set_max_map_count(0x80000000UL), -EINVAL);
+	vm_brk_init(brk_at);
+	assert_int_equal(vm_mmap(A, 3 * K4, RW, ANON, NULL, 0), A);
+	assert_int_equal(vm_set_max_map_count(4), 0);
+	/* Pages with a gap between them never merge. */
+	for (uintptr_t i = 0; i < 4; i++)
+		assert_int_equal(vm_mmap(A + (4 + 2 * i) * K4, K4, RW,
+					 ANON | MAP_FIXED, NULL, 0),
+				 A + (4 + 2 * i) * K4);
+	assert_int_equal(
+	    vm_mmap(A + 12 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0), -ENOMEM);
+	assert_int_equal(vm_mmap(0, K4, RW, ANON, NULL, 0), -ENOMEM);
+	assert_int_equal(maps_lines(), 5);
+	assert_int_equal(vm_mprotect(A + K4, K4, PROT_READ), -ENOMEM);
+	assert_int_equal(vm_mprotect(A, 2 * K4, PROT_READ), -ENOMEM);
+	assert_int_equal(vm_mprotect(A, 3 * K4, PROT_READ), 0); /* no split */
+	assert_int_equal(vm_mprotect(A, 3 * K4, PROT_READ), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), -ENOMEM); /* a hole */
+	assert_int_equal(vm_brk(brk_at + K4), brk_at);
+	assert_int_equal(maps_lines(), 5);
+	/* Whole areas go; a hole needs the count below the limit. */
+	assert_int_equal(vm_munmap(A + 4 * K4, K4), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), -ENOMEM);
+	assert_int_equal(vm_munmap(A + 6 * K4, K4), 0);
+	assert_int_equal(vm_munmap(A + K4, K4), 0); /* 4 again */
+	assert_int_equal(vm_set_max_map_count(VM_MAX_MAP_COUNT_DEFAULT), 0);
+	assert_int_equal(
+	    vm_mmap(A + 12 * K4, K4, RW, ANON | MAP_FIXED, NULL, 0),
+	    A + 12 * K4);
+	assert_int_equal(vm_brk(brk_at + K4), brk_at + K4);
+	assert_int_equal(maps_lines(), 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +603,7 @@ int main(void)
 		T(test_top_down_placement),
 		T(test_fixed_replaces),
 		T(test_munmap_splits),
+		T(test_max_map_count),
 		T(test_mprotect_splits_and_nx),
 		T(test_prot_none),
 		T(test_demand_paging),

@@ -4,6 +4,7 @@
  * helpers that look at pages (vm_fixture.h).
  */
 #include "vm_fixture.h"
+#include "../../kernel/vm_area.h" /* mm->map_count */
 
 /*
  * The file calls kernel/vm.c makes through vm_set_file_ops, over files
@@ -231,6 +232,7 @@ int test_teardown(void **state)
 {
 	(void)state;
 	cur_proc = &procs[0];
+	vm_set_max_map_count(VM_MAX_MAP_COUNT_DEFAULT);
 	vm_destroy();
 	if (vm_resident_pages())
 		return -1;
@@ -273,6 +275,8 @@ void check_consistent(void)
 		assert_true(st[k] < en[k]);
 		assert_true(k == 0 || en[k - 1] <= st[k]);
 	}
+	if (k < 64) /* every area counted once (vm.max_map_count) */
+		assert_int_equal(vm_cur()->map_count, k);
 	for (uintptr_t va = WIN - 8 * K4; va < WIN + 80 * K4; va += K4) {
 		size_t i = 0;
 		unsigned want = MMU_READ | MMU_USER;

@@ -75,6 +75,22 @@ int vm_set_overcommit_ratio(unsigned long v)
 	return 0;
 }
 
+/* kernel/vm.c's vm.max_map_count, for /proc/sys/vm. */
+static unsigned long stub_max_map_count = VM_MAX_MAP_COUNT_DEFAULT;
+
+int vm_max_map_count(void)
+{
+	return (int)stub_max_map_count;
+}
+
+int vm_set_max_map_count(unsigned long v)
+{
+	if (v > 0x7fffffffUL)
+		return -EINVAL;
+	stub_max_map_count = v;
+	return 0;
+}
+
 void vm_mm_free(struct mm *mm)
 {
 	(void)mm;
