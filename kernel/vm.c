@@ -9,6 +9,8 @@
 #include <keel/errno.h>
 #include <keel/heap.h>
 #include <keel/memcharge.h>
+#include <keel/oom.h>
+#include <keel/pmm.h>
 #include <keel/printk.h>
 #include <keel/uaccess.h>
 #include "vm_area.h"
@@ -102,12 +104,37 @@ void vma_dealloc(struct vm_area *a)
 	}
 }
 
+/* How often a system call's area waits on the OOM path (each wait at
+ * least a millisecond; a victim has two seconds to end). */
+#define AREA_OOM_TRIES 5000
+
+/*
+ * An area for a system call of the program's (mmap, mprotect, brk...).
+ * Refused because the free pages are down to the kernel's reserve, not
+ * because areas reached their own limit, the call goes through the OOM
+ * path as the fault path does (Linux's allocator does the same for the
+ * kernel's objects a system call needs): reclaim, or a victim killed, and
+ * the area asked for again. Without it a program looping on mmap in a
+ * full guest was refused for ever and never touched a page that would
+ * have ended it (t_oom's exempt case hung at some memory sizes).
+ */
+static struct vm_area *alloc_area_waiting(void)
+{
+	for (unsigned tries = 0;; tries++) {
+		struct vm_area *a = alloc_area(false);
+
+		if (a || tries == AREA_OOM_TRIES || pmm_above_reserve(1) ||
+		    oom_handle() != -EAGAIN)
+			return a;
+	}
+}
+
 static int get_spares(struct vma_spares *s, unsigned n, bool force)
 {
 	for (unsigned i = 0; i < VMA_SPARES; i++)
 		s->a[i] = NULL;
 	for (unsigned i = 0; i < n; i++) {
-		s->a[i] = alloc_area(force);
+		s->a[i] = force ? alloc_area(true) : alloc_area_waiting();
 		if (!s->a[i]) {
 			vma_spares_put(s);
 			return -ENOMEM;

@@ -1,7 +1,7 @@
 # oom_cases.sh - the cases of tests/guest/t_oom.c (sourced by
 # tests/guest/run.sh, which sets keel, bin, logs and the guest, check, ref
 # and result functions; `run.sh oom` runs only these, 20 times each).
-# oom_cases RUNS: 12 cases.
+# oom_cases RUNS: 13 cases.
 # - t_oom-static/-dynamic: oom_score_adj, meminfo, overcommit's heuristic,
 #   MAP_NORESERVE, RLIMIT_AS/DATA, against the host's run (-m 48M);
 # - oom-kill: RUNS children (every other one with 4 threads) touch memory
@@ -10,6 +10,7 @@
 # - oom-exempt: RUNS times, a child at oom_score_adj 0 is killed before
 #   one at -1000 that eats memory; the exempt one goes last, and the
 #   kernel's line says it was chosen only because nobody else could be;
+#   oom-exempt-sizes the same with -m 30M, 31M and 33M;
 # - oom-commit: RUNS times with overcommit 2, allocation ends in ENOMEM;
 # - oom-init: pid 1 touches memory until killed, RUNS boots: status 137,
 #   the kernel's line and keel run's reason, never 139;
@@ -57,6 +58,16 @@ oom_cases() {
 	else
 		result oom-exempt 0 "status $rc: $(grep -av '^ok ' <<<"$out" | head -4 | tr '\n' ' ')"
 	fi
+	# The same at sizes where it once hung: A's mmap was refused for ever
+	# at the reserve (its area), so no fault ever reached the killer.
+	local m hung=""
+	for m in 30M 31M 33M; do
+		guest "oom-exempt-$m" -m "$m" -- "$bin/t_oom-static" exempt "$runs"
+		grep -qx "oom exempt: $runs of $runs killed B (adj 0) before A (-1000)" <<<"$out" ||
+			hung+="$m: status $rc; "
+	done
+	[ -z "$hung" ]
+	result oom-exempt-sizes $((!$?)) "$hung"
 	oom_exhaust tmpfs "$runs" "filled /tmp to ENOSPC (data and inodes), unlinked and went on"
 	# Whatever the checkout's path, once from /tmp (fresh-clone CI runs
 	# from there and once found the charge above off by the text's pages).

@@ -20,7 +20,7 @@ prefix=guest-
 # run.sh oom (make test-oom): only t_oom's cases, 20 runs of each
 # exhaustion case (tests/guest/oom_cases.sh).
 mode=${1:-all}
-if [ "$mode" = oom ]; then plan 12; else plan 114; fi
+if [ "$mode" = oom ]; then plan 13; else plan 115; fi
 export XDG_CACHE_HOME=$PWD/$logs/cache
 
 for p in hello segv env mm; do
